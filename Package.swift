@@ -1,0 +1,146 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "synapscribe-local",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "synapscribe-local", targets: ["synapscribe-local"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // MARK: Executable: argument parsing only.
+        .executableTarget(
+            name: "synapscribe-local",
+            dependencies: [
+                "EmulatorApp",
+                "CloudFormation",
+                "EmulatorCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Composition root: builds every service from options + template.
+        .target(
+            name: "EmulatorApp",
+            dependencies: [
+                "AWSGateway", "SigV4", "CloudFormation", "Storage", "IAM", "EmulatorCore",
+                "CloudFormationService", "DynamoDBService", "S3Service", "LambdaService",
+                "APIGatewayWebSocket", "CognitoService",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Shared targets.
+        .target(
+            name: "EmulatorCore",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SigV4",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CloudFormation",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Storage",
+            dependencies: ["EmulatorCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "IAM",
+            dependencies: ["EmulatorCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "AWSGateway",
+            dependencies: [
+                "SigV4", "EmulatorCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: One target per AWS service.
+        .target(
+            name: "CloudFormationService",
+            dependencies: ["AWSGateway", "CloudFormation", "EmulatorCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "DynamoDBService",
+            dependencies: ["AWSGateway", "CloudFormation", "Storage", "IAM", "EmulatorCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "S3Service",
+            dependencies: ["AWSGateway", "CloudFormation", "Storage", "IAM", "EmulatorCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "LambdaService",
+            dependencies: ["AWSGateway", "CloudFormation", "IAM", "EmulatorCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "APIGatewayWebSocket",
+            dependencies: ["AWSGateway", "CloudFormation", "EmulatorCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CognitoService",
+            dependencies: ["AWSGateway", "CloudFormation", "IAM", "EmulatorCore"],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Test support and tests.
+        .target(
+            name: "EmulatorTesting",
+            dependencies: ["EmulatorApp", "EmulatorCore", "CloudFormation"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "EmulatorCoreTests", dependencies: ["EmulatorCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "SigV4Tests", dependencies: ["SigV4"], swiftSettings: swiftSettings),
+        .testTarget(name: "CloudFormationTests", dependencies: ["CloudFormation"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AWSGatewayTests",
+            dependencies: [
+                "AWSGateway", "SigV4", "EmulatorCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EmulatorAppTests",
+            dependencies: ["EmulatorApp", "EmulatorTesting", "EmulatorCore", "SigV4"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)
