@@ -2,21 +2,22 @@ import Foundation
 
 /// Builds AWS's `AccessDenied` message texts for identity-based policy denials.
 package enum AccessDeniedMessage {
-    /// How a service renders the resource in its message.
+    /// How a service words its message.
     package enum ResourceStyle: Sendable, Hashable {
         /// `on resource: arn:...` (DynamoDB, Lambda and most JSON services).
         case plain
         /// `on resource: "arn:..."` (S3).
         case quoted
-        /// `on resource: arn:aws:execute-api:REGION:********1234:...` (API Gateway masks all but the last four account digits).
-        case maskedAccount
+        /// API Gateway: `on resource: arn:aws:execute-api:REGION:********1234:...` (all but the last four account digits masked),
+        /// no reason clause for an implicit deny, and ` with an explicit deny` for an explicit one.
+        case apiGateway
 
         /// The style a service uses, chosen from the action's service prefix.
         package static func forAction(_ action: String) -> ResourceStyle {
             let service = action.split(separator: ":", maxSplits: 1).first.map { $0.lowercased() } ?? ""
             switch service {
             case "s3": return .quoted
-            case "execute-api": return .maskedAccount
+            case "execute-api": return .apiGateway
             default: return .plain
             }
         }
@@ -32,13 +33,15 @@ package enum AccessDeniedMessage {
     /// - Returns: For example `User: ARN is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::b/k" because no
     ///   identity-based policy allows the s3:PutObject action`.
     package static func message(principalArn: String, action: String, resource: String, explicit: Bool, style: ResourceStyle? = nil) -> String {
+        let resolvedStyle = style ?? ResourceStyle.forAction(action)
         let renderedResource: String
-        switch style ?? ResourceStyle.forAction(action) {
+        switch resolvedStyle {
         case .plain: renderedResource = resource
         case .quoted: renderedResource = "\"\(resource)\""
-        case .maskedAccount: renderedResource = maskAccount(resource)
+        case .apiGateway: renderedResource = maskAccount(resource)
         }
         let head = "User: \(principalArn) is not authorized to perform: \(action) on resource: \(renderedResource)"
+        if resolvedStyle == .apiGateway { return explicit ? head + " with an explicit deny" : head }
         if explicit { return head + " with an explicit deny in an identity-based policy" }
         return head + " because no identity-based policy allows the \(action) action"
     }
@@ -59,6 +62,24 @@ package enum AccessDeniedMessage {
             let resource = request.resources.first ?? "*"
             return message(principalArn: request.principalArn, action: request.action, resource: resource, explicit: false, style: style)
         }
+    }
+
+    /// The message for per-resource decisions: names the first explicitly denied resource, else the first not allowed.
+    /// - Parameters:
+    ///   - decisions: The output of `PolicyEvaluator.evaluateEach`.
+    ///   - request: The evaluated request.
+    ///   - style: How to render the resource; defaults to the style of the action's service.
+    /// - Returns: The message, or nil when every resource is allowed.
+    package static func message(for decisions: [ResourceDecision], request: AuthorizationRequest, style: ResourceStyle? = nil) -> String? {
+        let explicit = decisions.first { if case .explicitDeny = $0.decision { true } else { false } }
+        guard let denied = explicit ?? decisions.first(where: { !$0.decision.isAllowed }) else { return nil }
+        return message(
+            principalArn: request.principalArn,
+            action: request.action,
+            resource: denied.resource,
+            explicit: explicit != nil,
+            style: style
+        )
     }
 
     /// Replaces all but the last four digits of the account component with `*`.

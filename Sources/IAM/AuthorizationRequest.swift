@@ -76,14 +76,23 @@ package struct AuthorizationRequest: Sendable, Hashable {
     var effectiveContext: [String: ContextValue] {
         var context = self.context
         if !context.keys.contains(where: { $0.lowercased() == "aws:principalarn" }) {
-            context["aws:PrincipalArn"] = .single(principalArn)
+            context["aws:PrincipalArn"] = .single(Self.principalArnKeyValue(for: principalArn))
         }
         return context
     }
 
+    /// The `aws:PrincipalArn` value for a caller: a role session reports its role's ARN
+    /// (`arn:aws:iam::ACCOUNT:role/NAME`; a role path is not recoverable from the session ARN), anything else itself.
+    /// - Parameter principalArn: The caller's ARN.
+    /// - Returns: The value IAM puts in `aws:PrincipalArn`.
+    package static func principalArnKeyValue(for principalArn: String) -> String {
+        guard let arn = ARN(parsing: principalArn), let session = arn.assumedRoleParts else { return principalArn }
+        return ARN.iamRole(account: arn.account, name: session.role, partition: arn.partition).description
+    }
+
     /// Builds the global condition keys every service sets for a request.
     /// - Parameters:
-    ///   - principalArn: The caller's ARN (`aws:PrincipalArn`).
+    ///   - principalArn: The caller's ARN (`aws:PrincipalArn` is its role ARN for a role session).
     ///   - sourceIp: The client address (`aws:SourceIp`), when known.
     ///   - secureTransport: Whether the request arrived over TLS (`aws:SecureTransport`).
     ///   - now: The request time (`aws:CurrentTime`, `aws:EpochTime`).
@@ -99,7 +108,7 @@ package struct AuthorizationRequest: Sendable, Hashable {
         userid: String? = nil
     ) -> [String: ContextValue] {
         var context: [String: ContextValue] = [
-            "aws:PrincipalArn": .single(principalArn),
+            "aws:PrincipalArn": .single(principalArnKeyValue(for: principalArn)),
             "aws:SecureTransport": .single(secureTransport ? "true" : "false"),
             "aws:CurrentTime": .date(now),
             "aws:EpochTime": .epochSeconds(now),

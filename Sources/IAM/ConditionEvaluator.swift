@@ -180,9 +180,14 @@ struct IPRange: Sendable, Hashable {
     }
 
     func contains(_ address: IPAddress) -> Bool {
-        guard address.bytes.count == network.bytes.count else { return false }
+        var bytes = address.bytes
+        // An IPv4-mapped IPv6 address (::ffff:a.b.c.d), as dual-stack listeners report IPv4 clients, matches IPv4 ranges.
+        if bytes.count == 16, network.bytes.count == 4, bytes.prefix(10).allSatisfy({ $0 == 0 }), bytes[10] == 0xFF, bytes[11] == 0xFF {
+            bytes = Array(bytes.suffix(4))
+        }
+        guard bytes.count == network.bytes.count else { return false }
         var remaining = prefixLength
-        for (lhs, rhs) in zip(address.bytes, network.bytes) {
+        for (lhs, rhs) in zip(bytes, network.bytes) {
             guard remaining > 0 else { return true }
             let bits = min(remaining, 8)
             let mask = UInt8(truncatingIfNeeded: 0xFF << (8 - bits))

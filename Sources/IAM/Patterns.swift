@@ -71,7 +71,7 @@ enum PatternMatcher {
             key = trimmed[..<comma].trimmingCharacters(in: .whitespaces)
             let rawDefault = trimmed[trimmed.index(after: comma)...].trimmingCharacters(in: .whitespaces)
             if rawDefault.count >= 2, rawDefault.hasPrefix("'"), rawDefault.hasSuffix("'") {
-                fallback = String(rawDefault.dropFirst().dropLast())
+                fallback = String(rawDefault.dropFirst().dropLast()).replacingOccurrences(of: "''", with: "'")
             } else {
                 return nil
             }

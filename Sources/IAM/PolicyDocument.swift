@@ -17,6 +17,15 @@ package enum PolicyEffect: String, Sendable, Hashable {
     case allow = "Allow"
     /// The statement explicitly denies access; wins over any allow.
     case deny = "Deny"
+
+    /// Parses `Allow`/`Deny` in any letter case, as IAM accepts them.
+    init?(caseInsensitive text: String) {
+        switch text.lowercased() {
+        case "allow": self = .allow
+        case "deny": self = .deny
+        default: return nil
+        }
+    }
 }
 
 /// The kind of policy being parsed, which decides the required and forbidden elements.
@@ -167,110 +176,127 @@ package struct PolicyDocument: Sendable, Hashable {
     }
 
     init(value: JSONValue, kind: PolicyKind, name: String?) throws(PolicyDocumentError) {
-        guard let members = value.objectMembers else { throw PolicyDocumentError("Syntax errors in policy.") }
+        // IAM validates in this order: syntax of the whole document, SID uniqueness, presence of actions, presence of
+        // resources, resource formats, action prefixes; the first failing check names the error.
+        let syntax = PolicyDocumentError("Syntax errors in policy.")
+        guard let members = value.objectMembers else { throw syntax }
         var version = PolicyVersion.v2008_10_17
         var id: String?
         var statementValue: JSONValue?
         for (key, member) in members {
             switch key {
             case "Version":
-                guard case .string(let text) = member, let parsed = PolicyVersion(rawValue: text) else {
-                    throw PolicyDocumentError("The policy failed legacy parsing")
-                }
+                guard case .string(let text) = member, let parsed = PolicyVersion(rawValue: text) else { throw syntax }
                 version = parsed
             case "Id":
-                guard case .string(let text) = member else { throw PolicyDocumentError("Syntax errors in policy.") }
+                guard case .string(let text) = member else { throw syntax }
                 id = text
             case "Statement":
                 statementValue = member
             default:
-                throw PolicyDocumentError("Syntax errors in policy.")
+                throw syntax
             }
         }
         let statementValues: [JSONValue]
         switch statementValue {
-        case .some(.array(let items)): statementValues = items
+        case .some(.array(let items)) where !items.isEmpty: statementValues = items
         case .some(.object(let object)): statementValues = [.object(object)]
-        case .none: throw PolicyDocumentError("Syntax errors in policy.")
-        default: throw PolicyDocumentError("Syntax errors in policy.")
+        default: throw syntax
         }
-        var statements: [PolicyStatement] = []
-        var sids: Set<String> = []
+        var drafts: [StatementDraft] = []
         for statement in statementValues {
-            let parsed = try StatementParser.parse(statement, kind: kind)
-            if let sid = parsed.sid, !sid.isEmpty {
-                guard sids.insert(sid).inserted else { throw PolicyDocumentError("Statement IDs (SID) in a single policy must be unique") }
+            drafts.append(try StatementDraft(statement))
+        }
+        var sids: Set<String> = []
+        for sid in drafts.compactMap(\.sid) where !sids.insert(sid).inserted {
+            throw PolicyDocumentError("Statement IDs (SID) in a single policy must be unique.")
+        }
+        for draft in drafts where draft.actions?.patterns.isEmpty ?? true {
+            throw PolicyDocumentError("Policy statement must contain actions.")
+        }
+        for draft in drafts {
+            switch kind {
+            case .identity:
+                if draft.principal != nil { throw PolicyDocumentError("Policy document should not specify a principal.") }
+                if draft.resources?.patterns.isEmpty ?? true { throw PolicyDocumentError("Policy statement must contain resources.") }
+            case .resource:
+                if draft.principal == nil { throw PolicyDocumentError("Missing required field Principal") }
+                if draft.resources?.patterns.isEmpty ?? true { throw PolicyDocumentError("Policy statement must contain resources.") }
+            case .trust:
+                if draft.principal == nil { throw PolicyDocumentError("Missing required field Principal") }
             }
-            statements.append(parsed)
+        }
+        for resource in drafts.flatMap({ $0.resources?.patterns ?? [] }) {
+            try FormatValidator.validate(resource: resource)
+        }
+        for action in drafts.flatMap({ $0.actions?.patterns ?? [] }) {
+            try FormatValidator.validate(action: action)
+        }
+        let statements = drafts.compactMap { draft -> PolicyStatement? in
+            guard let actions = draft.actions else { return nil }
+            return PolicyStatement(
+                sid: draft.sid,
+                effect: draft.effect,
+                actions: actions,
+                resources: draft.resources,
+                principal: draft.principal,
+                conditions: draft.conditions
+            )
         }
         self.init(version: version, id: id, statements: statements, name: name)
     }
 }
 
-/// Parses one statement object.
-private enum StatementParser {
-    static func parse(_ value: JSONValue, kind: PolicyKind) throws(PolicyDocumentError) -> PolicyStatement {
-        guard let members = value.objectMembers else { throw PolicyDocumentError("Syntax errors in policy.") }
-        var sid: String?
+/// One statement after the syntax check, before the semantic checks.
+private struct StatementDraft {
+    var sid: String?
+    var effect: PolicyEffect
+    var actions: PatternList?
+    var resources: PatternList?
+    var principal: PrincipalElement?
+    var conditions: [ConditionClause] = []
+
+    init(_ value: JSONValue) throws(PolicyDocumentError) {
+        let syntax = PolicyDocumentError("Syntax errors in policy.")
+        guard let members = value.objectMembers else { throw syntax }
         var effect: PolicyEffect?
-        var actions: PatternList?
-        var resources: PatternList?
-        var principal: PrincipalElement?
-        var conditions: [ConditionClause] = []
         for (key, member) in members {
             switch key {
             case "Sid":
-                guard case .string(let text) = member else { throw PolicyDocumentError("Syntax errors in policy.") }
-                sid = text
+                guard case .string(let text) = member else { throw syntax }
+                sid = text.isEmpty ? nil : text
             case "Effect":
-                guard case .string(let text) = member else { throw PolicyDocumentError("Syntax errors in policy.") }
-                guard let parsed = PolicyEffect(rawValue: text) else { throw PolicyDocumentError("Invalid effect: \(text)") }
+                // IAM accepts the effect in any letter case.
+                guard case .string(let text) = member, let parsed = PolicyEffect(caseInsensitive: text) else { throw syntax }
                 effect = parsed
             case "Action", "NotAction":
-                guard actions == nil else { throw PolicyDocumentError("Syntax errors in policy.") }
-                let list = try stringList(member)
-                for action in list where action != "*" && !action.contains(":") {
-                    throw PolicyDocumentError("Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.")
-                }
+                guard actions == nil else { throw syntax }
+                let list = try Self.stringList(member)
                 actions = key == "Action" ? .matching(list) : .notMatching(list)
             case "Resource", "NotResource":
-                guard resources == nil else { throw PolicyDocumentError("Syntax errors in policy.") }
-                let list = try stringList(member)
-                for resource in list where resource != "*" && !resource.hasPrefix("arn:") {
-                    throw PolicyDocumentError("Resource \(resource) must be in ARN format or \"*\".")
-                }
+                guard resources == nil else { throw syntax }
+                let list = try Self.stringList(member)
                 resources = key == "Resource" ? .matching(list) : .notMatching(list)
             case "Principal", "NotPrincipal":
-                guard principal == nil else { throw PolicyDocumentError("Syntax errors in policy.") }
-                let set = try principalSet(member)
+                guard principal == nil else { throw syntax }
+                let set = try Self.principalSet(member)
                 principal = key == "Principal" ? .principal(set) : .notPrincipal(set)
             case "Condition":
                 conditions = try ConditionClause.parseBlock(member)
             default:
-                throw PolicyDocumentError("Syntax errors in policy.")
+                throw syntax
             }
         }
-        guard let effect else { throw PolicyDocumentError("Missing required field Effect") }
-        guard let actions else { throw PolicyDocumentError("Policy statement must contain actions.") }
-        switch kind {
-        case .identity:
-            if principal != nil { throw PolicyDocumentError("Policy document should not specify a principal.") }
-            if resources == nil { throw PolicyDocumentError("Policy statement must contain resources.") }
-        case .resource:
-            if principal == nil { throw PolicyDocumentError("Missing required field Principal") }
-            if resources == nil { throw PolicyDocumentError("Policy statement must contain resources.") }
-        case .trust:
-            if principal == nil { throw PolicyDocumentError("Missing required field Principal") }
-        }
-        return PolicyStatement(sid: sid, effect: effect, actions: actions, resources: resources, principal: principal, conditions: conditions)
+        guard let effect else { throw syntax }
+        self.effect = effect
     }
 
-    /// A string or a non-empty array of strings.
+    /// A string or an array of strings (an empty array is reported later as a missing element).
     static func stringList(_ value: JSONValue) throws(PolicyDocumentError) -> [String] {
         switch value {
         case .string(let text):
             return [text]
-        case .array(let items) where !items.isEmpty:
+        case .array(let items):
             var strings: [String] = []
             for item in items {
                 guard case .string(let text) = item else { throw PolicyDocumentError("Syntax errors in policy.") }
@@ -297,6 +323,51 @@ private enum StatementParser {
             return PrincipalSet(principals: principals)
         default:
             throw PolicyDocumentError("Invalid principal in policy")
+        }
+    }
+}
+
+/// IAM's format checks on action and resource strings, with its error wording.
+private enum FormatValidator {
+    static let partitions: Set<String> = ["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b"]
+    static let iamResourcePrefixes = [
+        "user/", "federated-user/", "role/", "group/", "instance-profile/", "mfa/", "server-certificate/", "policy/", "sms-mfa/",
+        "saml-provider/", "oidc-provider/", "report/", "access-report/",
+    ]
+
+    static func validate(action: String) throws(PolicyDocumentError) {
+        if action == "*" { return }
+        let parts = action.split(separator: ":", omittingEmptySubsequences: false)
+        if parts.count == 1 { throw PolicyDocumentError("Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.") }
+        if parts.count > 2 { throw PolicyDocumentError("Actions/Condition can contain only one colon.") }
+        let vendor = parts[0]
+        if !vendor.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") }) {
+            throw PolicyDocumentError("Vendor \(vendor) is not valid")
+        }
+    }
+
+    static func validate(resource: String) throws(PolicyDocumentError) {
+        if resource == "*" { return }
+        let parts = resource.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false).map(String.init)
+        guard parts.count > 1 else { throw PolicyDocumentError("Resource \(resource) must be in ARN format or \"*\".") }
+        guard parts.count > 2 else { throw PolicyDocumentError("Resource vendor must be fully qualified and cannot contain regexes.") }
+        let partition = parts[1]
+        if !partitions.contains(partition) && !partition.contains("*") && !partition.contains("$") {
+            let rest = Array(parts.dropFirst(2))
+            let component = { (index: Int) -> String in index < rest.count && !rest[index].isEmpty ? rest[index] : "*" }
+            throw PolicyDocumentError(
+                "Partition \"\(partition)\" is not valid for resource \"arn:\(partition):\(component(0)):\(component(1)):\(component(2)):\(component(3))\"."
+            )
+        }
+        guard parts.count > 3 else { throw PolicyDocumentError("Resource vendor must be fully qualified and cannot contain regexes.") }
+        let service = parts[2]
+        let region = parts[3]
+        if service == "iam" && !region.isEmpty { throw PolicyDocumentError("IAM resource \(resource) cannot contain region information.") }
+        if service == "s3" && !region.isEmpty { throw PolicyDocumentError("Resource \(resource) can not contain region information.") }
+        if service == "iam", parts.count == 6, !parts[5].isEmpty, parts[5] != "*", !parts[5].hasPrefix("${"),
+            parts[5] != "root", !iamResourcePrefixes.contains(where: { parts[5].hasPrefix($0) })
+        {
+            throw PolicyDocumentError("IAM resource path must either be \"*\" or start with \(iamResourcePrefixes.joined(separator: ", ")).")
         }
     }
 }

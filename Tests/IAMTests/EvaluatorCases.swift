@@ -364,6 +364,13 @@ let conditionCases: [EvalCase] = [
     ),
     conditional("IpAddress single address", #"{"IpAddress":{"aws:SourceIp":"127.0.0.1"}}"#, ["aws:SourceIp": "127.0.0.1"], .allow),
     conditional("IpAddress IPv6 CIDR", #"{"IpAddress":{"aws:SourceIp":"2001:db8::/32"}}"#, ["aws:SourceIp": "2001:db8:1:2::7"], .allow),
+    conditional(
+        "IpAddress IPv4-mapped IPv6 client",
+        #"{"IpAddress":{"aws:SourceIp":"127.0.0.0/8"}}"#,
+        ["aws:SourceIp": "::ffff:127.0.0.1"],
+        .allow
+    ),
+    conditional("IpAddress IPv6 loopback is not IPv4", #"{"IpAddress":{"aws:SourceIp":"127.0.0.0/8"}}"#, ["aws:SourceIp": "::1"], .implicitDeny),
     conditional("IpAddress IPv6 outside", #"{"IpAddress":{"aws:SourceIp":"2001:db8::/32"}}"#, ["aws:SourceIp": "2001:db9::1"], .implicitDeny),
     conditional(
         "IpAddress ranges are ORed",
@@ -509,6 +516,21 @@ let variableCases: [EvalCase] = [
         action: "s3:GetObject",
         resources: [bucketKey],
         expected: .allow
+    ),
+    EvalCase(
+        name: "default value with an escaped quote",
+        policies: [policy(allow("s3:GetObject", "arn:aws:s3:::bucket/${aws:username, 'o''brien'}/*"))],
+        action: "s3:GetObject",
+        resources: ["arn:aws:s3:::bucket/o'brien/x"],
+        expected: .allow
+    ),
+    EvalCase(
+        name: "present key wins over the default",
+        policies: [policy(allow("s3:GetObject", "arn:aws:s3:::bucket/home/${aws:username, 'alice'}/*"))],
+        action: "s3:GetObject",
+        resources: [bucketKey],
+        context: ["aws:username": "bob"],
+        expected: .implicitDeny
     ),
     EvalCase(
         name: "variable names are case-insensitive",

@@ -49,15 +49,50 @@ struct AccessDeniedMessageTests {
         )
     }
 
-    @Test("execute-api masks the account id")
+    @Test("execute-api masks the account id and words denials like API Gateway")
     func executeAPI() {
         let resource = "arn:aws:execute-api:us-east-1:123456789012:a1b2c3/prod/POST/@connections/abc="
-        let text = AccessDeniedMessage.message(principalArn: session, action: "execute-api:ManageConnections", resource: resource, explicit: false)
-        #expect(
-            text == "User: \(session) is not authorized to perform: execute-api:ManageConnections on resource: "
-                + "arn:aws:execute-api:us-east-1:********9012:a1b2c3/prod/POST/@connections/abc= "
-                + "because no identity-based policy allows the execute-api:ManageConnections action"
+        let implicit = AccessDeniedMessage.message(
+            principalArn: session,
+            action: "execute-api:ManageConnections",
+            resource: resource,
+            explicit: false
         )
+        #expect(
+            implicit == "User: \(session) is not authorized to perform: execute-api:ManageConnections on resource: "
+                + "arn:aws:execute-api:us-east-1:********9012:a1b2c3/prod/POST/@connections/abc="
+        )
+        let explicit = AccessDeniedMessage.message(principalArn: session, action: "execute-api:Invoke", resource: resource, explicit: true)
+        #expect(
+            explicit == "User: \(session) is not authorized to perform: execute-api:Invoke on resource: "
+                + "arn:aws:execute-api:us-east-1:********9012:a1b2c3/prod/POST/@connections/abc= with an explicit deny"
+        )
+    }
+
+    @Test("style can be forced")
+    func forcedStyle() {
+        let text = AccessDeniedMessage.message(
+            principalArn: session,
+            action: "s3:GetObject",
+            resource: "arn:aws:s3:::b/k",
+            explicit: false,
+            style: .plain
+        )
+        #expect(text.contains("on resource: arn:aws:s3:::b/k because"))
+    }
+
+    @Test("message for per-resource decisions names the denied resource")
+    func forResourceDecisions() throws {
+        let document = try PolicyDocument(jsonString: policy(allow("s3:GetObject", "arn:aws:s3:::a/*")))
+        let request = AuthorizationRequest(principalArn: session, action: "s3:GetObject", resources: ["arn:aws:s3:::a/1", "arn:aws:s3:::b/1"])
+        let decisions = PolicyEvaluator.evaluateEach(request: request, policies: [document])
+        #expect(
+            AccessDeniedMessage.message(for: decisions, request: request)
+                == "User: \(session) is not authorized to perform: s3:GetObject on resource: \"arn:aws:s3:::b/1\" "
+                + "because no identity-based policy allows the s3:GetObject action"
+        )
+        let allowed = AuthorizationRequest(principalArn: session, action: "s3:GetObject", resource: "arn:aws:s3:::a/1")
+        #expect(AccessDeniedMessage.message(for: PolicyEvaluator.evaluateEach(request: allowed, policies: [document]), request: allowed) == nil)
     }
 
     @Test("message for a decision")

@@ -91,47 +91,69 @@ struct PolicyDocumentTests {
         }
     }
 
+    /// Wraps one statement's members in a 2012-10-17 document.
+    static func doc(_ members: String) -> String {
+        #"{"Version":"2012-10-17","Statement":[{"# + members + "}]}"
+    }
+
     static let malformed: [(String, String)] = [
         ("not json", "Syntax errors in policy."),
         (#"["Statement"]"#, "Syntax errors in policy."),
         (#"{"Version":"2012-10-17"}"#, "Syntax errors in policy."),
-        (#"{"Version":"2013-01-01","Statement":[]}"#, "The policy failed legacy parsing"),
-        (#"{"Version":"2012-10-17","Statement":[{"Action":"s3:*","Resource":"*"}]}"#, "Missing required field Effect"),
-        (#"{"Version":"2012-10-17","Statement":[{"Effect":"allow","Action":"s3:*","Resource":"*"}]}"#, "Invalid effect: allow"),
-        (#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Resource":"*"}]}"#, "Policy statement must contain actions."),
-        (#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*"}]}"#, "Policy statement must contain resources."),
+        (#"{"Version":"2012-10-17","Statement":[]}"#, "Syntax errors in policy."),
+        (#"{"Version":"2013-01-01","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#, "Syntax errors in policy."),
+        (#"{"Version":"2012-10-17","Statement":[],"Extra":1}"#, "Syntax errors in policy."),
+        (doc(#""Action":"s3:*","Resource":"*""#), "Syntax errors in policy."),
+        (doc(#""Effect":"Permit","Action":"s3:*","Resource":"*""#), "Syntax errors in policy."),
+        (doc(#""Effect":"Allow","Action":"s3:*","NotAction":"s3:Get*","Resource":"*""#), "Syntax errors in policy."),
+        (doc(#""Effect":"Allow","Action":[1],"Resource":"*""#), "Syntax errors in policy."),
+        (doc(#""Effect":"Allow","Action":"s3:*","Resource":"*","Extra":1"#), "Syntax errors in policy."),
+        (doc(#""Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"k":{"x":1}}}"#), "Syntax errors in policy."),
+        (doc(#""Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringMaybe":{"k":"v"}}"#), "Invalid Condition type : StringMaybe."),
         (
-            #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"GetObject","Resource":"*"}]}"#,
-            "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."
-        ),
-        (
-            #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"bucket"}]}"#,
-            "Resource bucket must be in ARN format or \"*\"."
-        ),
-        (
-            #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","NotAction":"s3:Get*","Resource":"*"}]}"#,
-            "Syntax errors in policy."
-        ),
-        (#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":[],"Resource":"*"}]}"#, "Syntax errors in policy."),
-        (#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":[1],"Resource":"*"}]}"#, "Syntax errors in policy."),
-        (#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Extra":1}]}"#, "Syntax errors in policy."),
-        (
-            #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringMaybe":{"k":"v"}}}]}"#,
-            "Invalid Condition type : StringMaybe."
-        ),
-        (
-            #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"NullIfExists":{"k":"true"}}}]}"#,
+            doc(#""Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"NullIfExists":{"k":"true"}}"#),
             "Invalid Condition type : NullIfExists."
         ),
         (
-            #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"k":{"x":1}}}}]}"#,
-            "Syntax errors in policy."
+            #"{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Action":"s3:*","Resource":"*"},{"Sid":"A","Effect":"Deny","Action":"s3:*","Resource":"*"}]}"#,
+            "Statement IDs (SID) in a single policy must be unique."
+        ),
+        (doc(#""Effect":"Allow","Resource":"*""#), "Policy statement must contain actions."),
+        (doc(#""Effect":"Allow","Action":[],"Resource":"*""#), "Policy statement must contain actions."),
+        (doc(#""Effect":"Allow","Action":"s3:*""#), "Policy statement must contain resources."),
+        (doc(#""Effect":"Allow","Action":"s3:*","Resource":[]"#), "Policy statement must contain resources."),
+        (doc(#""Effect":"Allow","Action":"s3:*","Resource":"bucket""#), "Resource bucket must be in ARN format or \"*\"."),
+        (doc(#""Effect":"Allow","Action":"s3:*","Resource":"arn:aws""#), "Resource vendor must be fully qualified and cannot contain regexes."),
+        (
+            doc(#""Effect":"Allow","Action":"s3:*","Resource":"arn:foo:s3:::b""#),
+            "Partition \"foo\" is not valid for resource \"arn:foo:s3:*:*:b\"."
         ),
         (
-            #"{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Action":"s3:*","Resource":"*"},{"Sid":"A","Effect":"Deny","Action":"s3:*","Resource":"*"}]}"#,
-            "Statement IDs (SID) in a single policy must be unique"
+            doc(#""Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:us-east-1::b""#),
+            "Resource arn:aws:s3:us-east-1::b can not contain region information."
         ),
+        (
+            doc(#""Effect":"Allow","Action":"iam:*","Resource":"arn:aws:iam:us-east-1:123456789012:user/x""#),
+            "IAM resource arn:aws:iam:us-east-1:123456789012:user/x cannot contain region information."
+        ),
+        (
+            doc(#""Effect":"Allow","Action":"iam:*","Resource":"arn:aws:iam::123456789012:thing/x""#),
+            "IAM resource path must either be \"*\" or start with user/, federated-user/, role/, group/, instance-profile/, mfa/, "
+                + "server-certificate/, policy/, sms-mfa/, saml-provider/, oidc-provider/, report/, access-report/."
+        ),
+        (
+            doc(#""Effect":"Allow","Action":"GetObject","Resource":"*""#),
+            "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."
+        ),
+        (doc(#""Effect":"Allow","Action":"s3:Get:Object","Resource":"*""#), "Actions/Condition can contain only one colon."),
+        (doc(#""Effect":"Allow","Action":"s 3:GetObject","Resource":"*""#), "Vendor s 3 is not valid"),
     ]
+
+    @Test("Effect is accepted in any letter case")
+    func effectCase() throws {
+        let document = try PolicyDocument(jsonString: Self.doc(#""Effect":"deny","Action":"s3:*","Resource":"arn:aws:iam::123456789012:root""#))
+        #expect(document.statements.first?.effect == .deny)
+    }
 
     @Test("malformed documents", arguments: malformed)
     func malformedDocuments(_ json: String, _ message: String) {

@@ -74,10 +74,12 @@ struct PolicyEvaluatorTests {
         #expect(results.map(\.decision.isAllowed) == [true, false])
     }
 
-    @Test("aws:PrincipalArn is filled from the request")
+    @Test("aws:PrincipalArn is filled from the request, as the role ARN for a role session")
     func principalArnKey() throws {
         let document = try PolicyDocument(
-            jsonString: policy(allow("s3:*", "*", condition: #"{"ArnLike":{"aws:PrincipalArn":"arn:aws:sts::*:assumed-role/CognitoUnauthRole/*"}}"#))
+            jsonString: policy(
+                allow("s3:*", "*", condition: #"{"ArnEquals":{"aws:PrincipalArn":"arn:aws:iam::123456789012:role/CognitoUnauthRole"}}"#)
+            )
         )
         let request = AuthorizationRequest(principalArn: unauthSession, action: "s3:PutObject", resource: "arn:aws:s3:::b/k")
         #expect(PolicyEvaluator.evaluate(request: request, policies: [document]).isAllowed)
@@ -99,6 +101,7 @@ struct PolicyEvaluatorTests {
         #expect(context["aws:EpochTime"] == .single("1767225600"))
         #expect(context["aws:SecureTransport"] == .single("false"))
         #expect(context["aws:PrincipalAccount"] == .single("123456789012"))
+        #expect(context["aws:PrincipalArn"] == .single("arn:aws:iam::123456789012:role/LambdaExecutionRole"))
         #expect(context["aws:SourceIp"] == .single("127.0.0.1"))
         #expect(context["aws:username"] == nil)
         let document = try PolicyDocument(
