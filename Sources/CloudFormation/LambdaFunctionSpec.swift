@@ -1,0 +1,92 @@
+/// Where a Lambda function's code comes from.
+package enum LambdaCode: Sendable, Equatable {
+    /// A local folder or zip file (absolute path), from SAM `CodeUri` or a packaged-style `Code` path.
+    case localPath(String)
+    /// Inline source (`ZipFile` / SAM `InlineCode`).
+    case zipFile(String)
+    /// An S3 object the emulator cannot fetch.
+    case s3(bucket: String, key: String)
+    /// A container image the emulator cannot run.
+    case image(String)
+}
+
+/// What the Lambda service needs to create one function.
+package struct LambdaFunctionSpec: Sendable, Equatable {
+    /// The logical id.
+    package var logicalId: String
+    /// The function name.
+    package var functionName: String
+    /// The function ARN.
+    package var arn: String
+    /// The code source.
+    package var code: LambdaCode
+    /// The handler (`app.handler`), absent for images.
+    package var handler: String?
+    /// The runtime (`python3.12`), absent for images.
+    package var runtime: String?
+    /// The timeout in seconds (default 3).
+    package var timeout: Int
+    /// The memory size in MB (default 128).
+    package var memorySize: Int
+    /// The environment variables.
+    package var environment: [String: String]
+    /// The execution role ARN.
+    package var roleArn: String?
+    /// The reserved concurrency, when set.
+    package var reservedConcurrency: Int?
+    /// The architectures (default `x86_64`).
+    package var architectures: [String]
+    /// The description.
+    package var description: String?
+    /// The tags.
+    package var tags: [String: String]
+
+    /// The absolute local code path when the code is local.
+    package var codeUri: String? {
+        if case .localPath(let path) = code { return path }
+        return nil
+    }
+
+    /// The inline source when the code is inline.
+    package var inlineCode: String? {
+        if case .zipFile(let source) = code { return source }
+        return nil
+    }
+
+    /// Decodes an `AWS::Lambda::Function` resource.
+    /// - Parameter resource: A resolved `AWS::Lambda::Function`.
+    /// - Throws: ``TemplateError`` when a property has the wrong shape or `Code` is missing.
+    package init(_ resource: StackResource) throws(TemplateError) {
+        let reader = SpecReader(resource)
+        logicalId = resource.logicalId
+        functionName = resource.physicalId
+        arn = resource.attributes["Arn"] ?? ""
+        let codeReader = reader["Code"]
+        switch codeReader.value {
+        case .string(let path):
+            code = .localPath(path)
+        case .map:
+            if let zip = try codeReader["ZipFile"].string() {
+                code = .zipFile(zip)
+            } else if let image = try codeReader["ImageUri"].string() {
+                code = .image(image)
+            } else if let bucket = try codeReader["S3Bucket"].string() {
+                code = .s3(bucket: bucket, key: try codeReader["S3Key"].string() ?? "")
+            } else {
+                throw codeReader.failure("a local path or a map with ZipFile, S3Bucket/S3Key or ImageUri")
+            }
+        default:
+            throw codeReader.failure("a local path or a map with ZipFile, S3Bucket/S3Key or ImageUri")
+        }
+        handler = try reader["Handler"].string()
+        runtime = try reader["Runtime"].string()
+        timeout = try reader["Timeout"].int() ?? 3
+        memorySize = try reader["MemorySize"].int() ?? 128
+        environment = try reader["Environment"]["Variables"].stringMap() ?? [:]
+        roleArn = try reader["Role"].string()
+        reservedConcurrency = try reader["ReservedConcurrentExecutions"].int()
+        architectures = try reader["Architectures"].stringList() ?? ["x86_64"]
+        description = try reader["Description"].string()
+        tags = try reader["Tags"].tags()
+    }
+}

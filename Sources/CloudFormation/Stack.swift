@@ -1,0 +1,129 @@
+/// Where and as whom a template is resolved.
+package struct StackConfiguration: Sendable, Equatable {
+    /// The stack name (`AWS::StackName`), also the prefix of generated physical names.
+    package var stackName: String
+    /// The region (`AWS::Region`).
+    package var region: String
+    /// The twelve-digit account id (`AWS::AccountId`).
+    package var accountId: String
+    /// The partition (`AWS::Partition`).
+    package var partition: String
+    /// The domain suffix (`AWS::URLSuffix`).
+    package var urlSuffix: String
+    /// Values given with `--parameter-overrides`, by parameter name.
+    package var parameterOverrides: [String: String]
+
+    /// Creates a configuration.
+    package init(
+        stackName: String,
+        region: String = "us-east-1",
+        accountId: String = "000000000000",
+        partition: String = "aws",
+        urlSuffix: String = "amazonaws.com",
+        parameterOverrides: [String: String] = [:]
+    ) {
+        self.stackName = stackName
+        self.region = region
+        self.accountId = accountId
+        self.partition = partition
+        self.urlSuffix = urlSuffix
+        self.parameterOverrides = parameterOverrides
+    }
+}
+
+/// A resolved template parameter as `DescribeStacks` reports it.
+package struct StackParameter: Sendable, Equatable {
+    /// The parameter name.
+    package var key: String
+    /// The value as a string (list parameters are comma-joined).
+    package var value: String
+    /// The value as `Ref` returns it (a list for list types).
+    package var resolvedValue: TemplateValue
+    /// Whether the template marks the parameter `NoEcho`.
+    package var noEcho: Bool
+}
+
+/// A resource after transform and intrinsic resolution.
+package struct StackResource: Sendable, Equatable {
+    /// The logical id.
+    package var logicalId: String
+    /// The resource type, such as `AWS::S3::Bucket`.
+    package var type: String
+    /// The physical id, which is also what `Ref` returns.
+    package var physicalId: String
+    /// The properties with every intrinsic function resolved and `AWS::NoValue` removed.
+    package var properties: TemplateValue
+    /// The `Fn::GetAtt` attributes by name.
+    package var attributes: [String: String]
+    /// The logical ids this resource depends on (explicit `DependsOn` and implicit references).
+    package var dependsOn: [String]
+    /// Where the resource is declared (for SAM-generated resources, the originating SAM resource).
+    package var location: SourceLocation?
+}
+
+/// A resolved stack output.
+package struct StackOutput: Sendable, Equatable {
+    /// The output's logical name.
+    package var key: String
+    /// The resolved value (lists are comma-joined).
+    package var value: String
+    /// The output's description.
+    package var description: String?
+    /// The resolved `Export.Name`.
+    package var exportName: String?
+}
+
+/// A resource property (or SAM feature) the emulator parses but does not act on.
+package struct UnsupportedProperty: Sendable, Equatable, CustomStringConvertible {
+    /// The logical id of the resource carrying the property.
+    package var logicalId: String
+    /// The resource type.
+    package var resourceType: String
+    /// The property path, such as `Properties.OwnershipControls` or `Events.Queue`.
+    package var property: String
+    /// Why it is reported.
+    package var reason: String
+    /// Where the property is written.
+    package var location: SourceLocation?
+
+    /// One line: `template.yaml:10:7: resource Bucket (AWS::S3::Bucket): Properties.X is ignored by the emulator`.
+    package var description: String {
+        let prefix = location.map { "\($0): " } ?? ""
+        return "\(prefix)resource \(logicalId) (\(resourceType)): \(property) \(reason)"
+    }
+}
+
+/// A fully resolved stack: what the emulator creates and what `DescribeStacks` reports.
+package struct Stack: Sendable {
+    /// The stack name.
+    package var name: String
+    /// The stack ARN, deterministic for (region, account, name).
+    package var stackId: String
+    /// The template description.
+    package var description: String?
+    /// The resolved parameters in template order.
+    package var parameters: [StackParameter]
+    /// The emulated resources in dependency order.
+    package var resources: [StackResource]
+    /// The outputs in template order (those whose condition is false are left out).
+    package var outputs: [StackOutput]
+    /// Resources of types the emulator does not implement; they still resolve `Ref`/`Fn::GetAtt`.
+    package var skipped: [StackResource]
+    /// Properties of emulated resources that the emulator ignores.
+    package var unsupported: [UnsupportedProperty]
+    /// The configuration the stack was resolved with.
+    package var configuration: StackConfiguration
+
+    /// The resource (emulated or skipped) with `logicalId`.
+    package func resource(_ logicalId: String) -> StackResource? {
+        resources.first { $0.logicalId == logicalId } ?? skipped.first { $0.logicalId == logicalId }
+    }
+
+    /// The emulated resources of one type, in dependency order.
+    package func resources(ofType type: String) -> [StackResource] {
+        resources.filter { $0.type == type }
+    }
+
+    /// The output named `key`.
+    package func output(_ key: String) -> StackOutput? { outputs.first { $0.key == key } }
+}
