@@ -1,0 +1,325 @@
+import Foundation
+
+/// Every DynamoDB error text this module produces, in one place, worded as AWS words them.
+package enum DynamoDBMessages {
+    // MARK: Generic
+
+    /// Message of `ConditionalCheckFailedException`.
+    package static let conditionalRequestFailed = "The conditional request failed"
+    /// Prefix AWS puts in front of most parameter validation failures.
+    package static let invalidParameterPrefix = "One or more parameter values were invalid: "
+
+    // MARK: Attribute values (wire JSON)
+
+    /// `{}` was sent as an AttributeValue.
+    package static let attributeValueEmpty = "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
+    /// More than one type member was set in one AttributeValue.
+    package static let attributeValueMultipleTypes =
+        "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes"
+    /// `{"NULL": false}` was sent.
+    package static let nullMustBeTrue = invalidParameterPrefix + "Null attribute value types must have the value of true"
+    /// A key attribute (or index key) had an empty string or binary value.
+    package static let emptyKeyValue = invalidParameterPrefix + "An AttributeValue may not contain an empty string"
+    /// JSON number given where DynamoDB expects a string (`{"N": 5}`).
+    package static let numberValueNotString = "NUMBER_VALUE cannot be converted to String"
+    /// JSON string given where DynamoDB expects a boolean.
+    package static let stringValueNotBoolean = "STRING_VALUE can not be converted to a Boolean"
+    /// Text for an unexpected JSON shape.
+    package static let unexpectedJSON = "Start of structure or map found where not expected."
+
+    /// An empty set was sent.
+    /// - Parameter setKind: `string`, `number` or `binary`.
+    /// - Returns: The message (AWS's text has a double space before "may").
+    package static func emptySet(_ setKind: String) -> String {
+        invalidParameterPrefix + "An \(setKind) set  may not be empty"
+    }
+
+    /// A set contains the same value twice.
+    /// - Parameter elements: The set elements as sent.
+    /// - Returns: The message.
+    package static func duplicateSetValues(_ elements: [String]) -> String {
+        invalidParameterPrefix + "Input collection [\(elements.joined(separator: ", "))] contains duplicates."
+    }
+
+    /// A `B`/`BS` member is not valid base64.
+    /// - Parameter length: Length of the offending string.
+    /// - Returns: The message.
+    package static func invalidBase64(length: Int) -> String {
+        if length % 4 != 0 { return "Base64 encoded length is expected a multiple of 4 bytes but found: \(length)" }
+        return "Invalid Base64 character found"
+    }
+
+    /// Wraps a value error raised inside `ExpressionAttributeValues`.
+    /// - Parameters:
+    ///   - message: The message the value alone would produce.
+    ///   - key: The placeholder, e.g. `:v`.
+    /// - Returns: The message.
+    package static func invalidExpressionAttributeValue(_ message: String, key: String) -> String {
+        "ExpressionAttributeValues contains invalid value: \(message) for key \(key)"
+    }
+
+    // MARK: Numbers
+
+    /// A number string is not numeric.
+    /// - Parameter text: The string sent.
+    /// - Returns: The message.
+    package static func notNumeric(_ text: String) -> String {
+        "The parameter cannot be converted to a numeric value: \(text)"
+    }
+
+    /// A number is larger than 9.9999999999999999999999999999999999999E+125.
+    package static let numberOverflow = "Number overflow. Attempting to store a number with magnitude larger than supported range"
+    /// A non-zero number is smaller than 1E-130.
+    package static let numberUnderflow = "Number underflow. Attempting to store a number with magnitude smaller than supported range"
+    /// A number has more than 38 significant digits.
+    package static let numberPrecision = "Attempting to store more than 38 significant digits in a Number"
+
+    // MARK: Item size
+
+    /// An item exceeds 400 KB.
+    package static let itemTooLarge = "Item size has exceeded the maximum allowed size"
+    /// An UpdateItem would make the item exceed 400 KB.
+    package static let itemToUpdateTooLarge = "Item size to update has exceeded the maximum allowed size"
+
+    // MARK: Expression attribute names and values
+
+    /// `ExpressionAttributeNames` contains a key that is not `#name`.
+    /// - Parameter key: The key.
+    /// - Returns: The message.
+    package static func invalidNameKey(_ key: String) -> String {
+        "ExpressionAttributeNames contains invalid key: Syntax error; key: \"\(key)\""
+    }
+
+    /// `ExpressionAttributeValues` contains a key that is not `:value`.
+    /// - Parameter key: The key.
+    /// - Returns: The message.
+    package static func invalidValueKey(_ key: String) -> String {
+        "ExpressionAttributeValues contains invalid key: Syntax error; key: \"\(key)\""
+    }
+
+    /// `ExpressionAttributeNames` was sent as `{}`.
+    package static let namesMustNotBeEmpty = "ExpressionAttributeNames must not be empty"
+    /// `ExpressionAttributeValues` was sent as `{}`.
+    package static let valuesMustNotBeEmpty = "ExpressionAttributeValues must not be empty"
+
+    /// Some `ExpressionAttributeNames` were not referenced by any expression.
+    /// - Parameter keys: The unused keys.
+    /// - Returns: The message.
+    package static func unusedNames(_ keys: [String]) -> String {
+        "Value provided in ExpressionAttributeNames unused in expressions: keys: {\(keys.sorted().joined(separator: ", "))}"
+    }
+
+    /// Some `ExpressionAttributeValues` were not referenced by any expression.
+    /// - Parameter keys: The unused keys.
+    /// - Returns: The message.
+    package static func unusedValues(_ keys: [String]) -> String {
+        "Value provided in ExpressionAttributeValues unused in expressions: keys: {\(keys.sorted().joined(separator: ", "))}"
+    }
+
+    // MARK: Expression errors (each is prefixed with "Invalid <Kind>: ")
+
+    /// Full message for an error inside an expression.
+    /// - Parameters:
+    ///   - kind: Which expression failed.
+    ///   - detail: The detail text after the prefix.
+    /// - Returns: `Invalid <Kind>: <detail>`.
+    package static func invalidExpression(_ kind: ExpressionKind, _ detail: String) -> String {
+        "Invalid \(kind.rawValue): \(detail)"
+    }
+
+    /// The expression is empty or only whitespace.
+    package static let emptyExpression = "The expression can not be empty;"
+
+    /// A syntax error at a token.
+    /// - Parameters:
+    ///   - token: The offending token text (`<EOF>` at the end).
+    ///   - near: The source text around the token.
+    /// - Returns: The detail text.
+    package static func syntaxError(token: String, near: String) -> String {
+        "Syntax error; token: \"\(token)\", near: \"\(near)\""
+    }
+
+    /// An unaliased attribute name is a reserved word.
+    /// - Parameter word: The word as written.
+    /// - Returns: The detail text.
+    package static func reservedKeyword(_ word: String) -> String {
+        "Attribute name is a reserved keyword; reserved keyword: \(word)"
+    }
+
+    /// A `#name` placeholder is not in `ExpressionAttributeNames`.
+    /// - Parameter name: The placeholder.
+    /// - Returns: The detail text.
+    package static func undefinedName(_ name: String) -> String {
+        "An expression attribute name used in the document path is not defined; attribute name: \(name)"
+    }
+
+    /// A `:value` placeholder is not in `ExpressionAttributeValues`.
+    /// - Parameter value: The placeholder.
+    /// - Returns: The detail text.
+    package static func undefinedValue(_ value: String) -> String {
+        "An expression attribute value used in expression is not defined; attribute value: \(value)"
+    }
+
+    /// An unknown function name.
+    /// - Parameter name: The function name.
+    /// - Returns: The detail text.
+    package static func invalidFunctionName(_ name: String) -> String {
+        "Invalid function name; function: \(name)"
+    }
+
+    /// Wrong number of function arguments.
+    /// - Parameters:
+    ///   - function: The function or operator.
+    ///   - count: The number of operands given.
+    /// - Returns: The detail text.
+    package static func incorrectOperandCount(_ function: String, _ count: Int) -> String {
+        "Incorrect number of operands for operator or function; operator or function: \(function), number of operands: \(count)"
+    }
+
+    /// An operand has a type the operator or function does not accept.
+    /// - Parameters:
+    ///   - function: The function or operator.
+    ///   - type: The DynamoDB type descriptor (`S`, `N`, ...).
+    /// - Returns: The detail text.
+    package static func incorrectOperandType(_ function: String, _ type: String) -> String {
+        "Incorrect operand type for operator or function; operator or function: \(function), operand type: \(type)"
+    }
+
+    /// ADD or DELETE with a value of an unsupported type.
+    /// - Parameters:
+    ///   - action: `ADD` or `DELETE`.
+    ///   - typeName: AWS's long type name (`STRING`, `MAP`, ...).
+    /// - Returns: The detail text.
+    package static func incorrectActionOperandType(_ action: String, _ typeName: String) -> String {
+        "Incorrect operand type for operator or function; operator: \(action), operand type: \(typeName), typeSet: ALLOWED_FOR_\(action)_OPERAND"
+    }
+
+    /// A function argument must be a document path.
+    /// - Parameter function: The function.
+    /// - Returns: The detail text.
+    package static func requiresDocumentPath(_ function: String) -> String {
+        "Operator or function requires a document path; operator or function: \(function)"
+    }
+
+    /// A function used where its result type is not allowed (e.g. `size(a)` as a condition).
+    /// - Parameter function: The function.
+    /// - Returns: The detail text.
+    package static func functionNotAllowedThisWay(_ function: String) -> String {
+        "The function is not allowed to be used this way in an expression; function: \(function)"
+    }
+
+    /// A function not available in this kind of expression.
+    /// - Parameters:
+    ///   - function: The function.
+    ///   - kind: `an update expression` or `a condition expression`.
+    /// - Returns: The detail text.
+    package static func functionNotAllowed(_ function: String, in kind: String) -> String {
+        "The function is not allowed in \(kind); function: \(function)"
+    }
+
+    /// `attribute_type` with an unknown type name.
+    /// - Parameter type: The type name sent.
+    /// - Returns: The detail text.
+    package static func invalidAttributeTypeName(_ type: String) -> String {
+        "Invalid attribute type name found in type operand; type: \(type)"
+    }
+
+    /// BETWEEN bounds in the wrong order.
+    /// - Parameters:
+    ///   - lower: The lower bound.
+    ///   - upper: The upper bound.
+    /// - Returns: The detail text.
+    package static func betweenBounds(_ lower: AttributeValue, _ upper: AttributeValue) -> String {
+        "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: "
+            + "AttributeValue: {\(lower.operandDescription)}, upper bound operand: AttributeValue: {\(upper.operandDescription)}"
+    }
+
+    /// IN with more than 100 operands.
+    /// - Parameter count: The number of operands in the list.
+    /// - Returns: The detail text.
+    package static func tooManyInOperands(_ count: Int) -> String {
+        "The IN operator is provided with too many operands; number of operands: \(count)"
+    }
+
+    /// An update-expression clause appears twice.
+    /// - Parameter clause: `SET`, `REMOVE`, `ADD` or `DELETE`.
+    /// - Returns: The detail text.
+    package static func clauseRepeated(_ clause: String) -> String {
+        "The \"\(clause)\" section can only be used once in an update expression;"
+    }
+
+    /// Two paths of one expression overlap (one is a prefix of the other).
+    /// - Parameters:
+    ///   - first: Rendered first path, e.g. `[a, b]`.
+    ///   - second: Rendered second path.
+    /// - Returns: The detail text.
+    package static func pathsOverlap(_ first: String, _ second: String) -> String {
+        "Two document paths overlap with each other; must remove or rewrite one of these paths; path one: \(first), path two: \(second)"
+    }
+
+    /// Two paths of one expression use the same element as a list and as a map.
+    /// - Parameters:
+    ///   - first: Rendered first path.
+    ///   - second: Rendered second path.
+    /// - Returns: The detail text.
+    package static func pathsConflict(_ first: String, _ second: String) -> String {
+        "Two document paths conflict with each other; must remove or rewrite one of these paths; path one: \(first), path two: \(second)"
+    }
+
+    // MARK: Update evaluation
+
+    /// A SET target's parent does not exist or has the wrong type.
+    package static let invalidDocumentPathForUpdate = "The document path provided in the update expression is invalid for update"
+    /// A path used as a value does not exist in the item.
+    package static let attributeDoesNotExist = "The provided expression refers to an attribute that does not exist in the item"
+    /// An operand has the wrong type at evaluation time.
+    package static let incorrectDataType = "An operand in the update expression has an incorrect data type"
+
+    /// The update touches a key attribute.
+    /// - Parameter name: The key attribute.
+    /// - Returns: The message.
+    package static func cannotUpdateKey(_ name: String) -> String {
+        invalidParameterPrefix + "Cannot update attribute \(name). This attribute is part of the key"
+    }
+
+    // MARK: Key conditions
+
+    /// A KeyConditionExpression uses an operator or function that is not allowed.
+    /// - Parameter op: The operator or function.
+    /// - Returns: The message.
+    package static func invalidKeyConditionOperator(_ op: String) -> String {
+        "Invalid operator used in KeyConditionExpression: \(op)"
+    }
+
+    /// More than two conditions in a KeyConditionExpression.
+    package static let keyConditionLength = "Conditions can be of length 1 or 2 only"
+    /// The same key appears twice in a KeyConditionExpression.
+    package static let keyConditionOnePerKey = "KeyConditionExpressions must only contain one condition per key"
+    /// A nested path in a KeyConditionExpression.
+    package static let keyConditionNested = "KeyConditionExpressions cannot have conditions on nested attributes"
+    /// A condition the key schema does not support (e.g. `<` on the partition key).
+    package static let keyConditionNotSupported = "Query key condition not supported"
+    /// A key value of the wrong type.
+    package static let keyConditionTypeMismatch = invalidParameterPrefix + "Condition parameter type does not match schema type"
+
+    /// A required key attribute is missing from the KeyConditionExpression.
+    /// - Parameter name: The key attribute.
+    /// - Returns: The message.
+    package static func keyConditionMissedKey(_ name: String) -> String {
+        "Query condition missed key schema element: \(name)"
+    }
+}
+
+/// Which request parameter an expression came from; its raw value is the prefix AWS uses in messages.
+package enum ExpressionKind: String, Sendable, Hashable {
+    /// `ConditionExpression` of PutItem/UpdateItem/DeleteItem/ConditionCheck.
+    case condition = "ConditionExpression"
+    /// `FilterExpression` of Query/Scan.
+    case filter = "FilterExpression"
+    /// `KeyConditionExpression` of Query.
+    case keyCondition = "KeyConditionExpression"
+    /// `UpdateExpression` of UpdateItem.
+    case update = "UpdateExpression"
+    /// `ProjectionExpression` of GetItem/Query/Scan/BatchGetItem.
+    case projection = "ProjectionExpression"
+}
