@@ -85,7 +85,9 @@ package struct DynamoDBTableSpec: Sendable, Equatable {
         arn = resource.attributes["Arn"] ?? ""
         var definitions: [AttributeDefinition] = []
         for item in try reader["AttributeDefinitions"].list() ?? [] {
-            definitions.append(AttributeDefinition(name: try item["AttributeName"].requiredString(), type: try item["AttributeType"].requiredString()))
+            definitions.append(
+                AttributeDefinition(name: try item["AttributeName"].requiredString(), type: try item["AttributeType"].requiredString())
+            )
         }
         attributeDefinitions = definitions
         keySchema = try Self.keySchema(reader["KeySchema"])

@@ -79,7 +79,11 @@ final class StackResolver {
         self.allResources = template.section("Resources")
         try resolveParameters()
         for name in conditionDefinitions.keys {
-            _ = try condition(named: name, at: template.location(section: "Conditions", key: name), scope: Scope(section: "condition", logicalId: name))
+            _ = try condition(
+                named: name,
+                at: template.location(section: "Conditions", key: name),
+                scope: Scope(section: "condition", logicalId: name)
+            )
         }
     }
 
@@ -92,7 +96,12 @@ final class StackResolver {
             let location = allResources.location(of: logicalId)
             if let conditionValue = body["Condition"] {
                 guard case .string(let name) = conditionValue else {
-                    throw TemplateError(.format, "Template format error: Condition must be a string", at: body.location(of: "Condition") ?? location, logicalId: logicalId)
+                    throw TemplateError(
+                        .format,
+                        "Template format error: Condition must be a string",
+                        at: body.location(of: "Condition") ?? location,
+                        logicalId: logicalId
+                    )
                 }
                 guard let flag = conditionValues[name] else {
                     throw TemplateError(
@@ -113,13 +122,23 @@ final class StackResolver {
             case .list(let names):
                 for name in names {
                     guard case .string(let text) = name else {
-                        throw TemplateError(.format, "Template format error: DependsOn must be a string or a list of strings", at: body.location(of: "DependsOn"), logicalId: logicalId)
+                        throw TemplateError(
+                            .format,
+                            "Template format error: DependsOn must be a string or a list of strings",
+                            at: body.location(of: "DependsOn"),
+                            logicalId: logicalId
+                        )
                     }
                     dependsOn.append((text, body.location(of: "DependsOn")))
                 }
             case nil: break
             default:
-                throw TemplateError(.format, "Template format error: DependsOn must be a string or a list of strings", at: body.location(of: "DependsOn"), logicalId: logicalId)
+                throw TemplateError(
+                    .format,
+                    "Template format error: DependsOn must be a string or a list of strings",
+                    at: body.location(of: "DependsOn"),
+                    logicalId: logicalId
+                )
             }
             definitions.append(
                 Definition(
@@ -149,7 +168,12 @@ final class StackResolver {
             }
             let scope = Scope(section: "resource", logicalId: definition.logicalId)
             var implicit: [(String, SourceLocation?)] = []
-            try collectReferences(in: definition.properties, at: definition.body.location(of: "Properties") ?? definition.location, scope: scope, into: &implicit)
+            try collectReferences(
+                in: definition.properties,
+                at: definition.body.location(of: "Properties") ?? definition.location,
+                scope: scope,
+                into: &implicit
+            )
             for (name, location) in implicit {
                 if excluded.contains(name) {
                     throw TemplateError(
@@ -220,7 +244,13 @@ final class StackResolver {
             let scope = Scope(section: "output", logicalId: key)
             if case .string(let name) = body["Condition"] {
                 guard let flag = conditionValues[name] else {
-                    throw TemplateError(.reference, "Template format error: Unresolved condition \(name)", at: body.location(of: "Condition"), logicalId: key, section: "output")
+                    throw TemplateError(
+                        .reference,
+                        "Template format error: Unresolved condition \(name)",
+                        at: body.location(of: "Condition"),
+                        logicalId: key,
+                        section: "output"
+                    )
                 }
                 if !flag { continue }
             }
@@ -291,22 +321,18 @@ final class StackResolver {
         return order
     }
 
+    /// Every node left after Kahn's algorithm has a dependency that is also left, so following first dependencies must loop.
     private func findCycle(_ nodes: [String], dependencies: [String: [String]]) -> Set<String> {
         let candidates = Set(nodes)
-        for start in nodes {
-            var path: [String] = [start]
-            var onPath: Set<String> = [start]
-            var current = start
-            var visited: Set<String> = []
-            while let next = (dependencies[current] ?? []).first(where: { candidates.contains($0) && !visited.contains($0) }) {
-                if onPath.contains(next), let cycleStart = path.firstIndex(of: next) {
-                    return Set(path[cycleStart...])
-                }
-                visited.insert(current)
-                path.append(next)
-                onPath.insert(next)
-                current = next
+        guard let start = nodes.first else { return [] }
+        var path: [String] = [start]
+        var current = start
+        while let next = (dependencies[current] ?? []).first(where: candidates.contains) {
+            if let cycleStart = path.firstIndex(of: next) {
+                return Set(path[cycleStart...])
             }
+            path.append(next)
+            current = next
         }
         return candidates
     }
@@ -317,7 +343,11 @@ final class StackResolver {
         let declared = template.section("Parameters")
         let unknown = configuration.parameterOverrides.keys.filter { !declared.contains($0) }.sorted()
         if !unknown.isEmpty {
-            throw TemplateError(.parameter, "Parameters: [\(unknown.joined(separator: ", "))] do not exist in the template", at: template.root.location(of: "Parameters"))
+            throw TemplateError(
+                .parameter,
+                "Parameters: [\(unknown.joined(separator: ", "))] do not exist in the template",
+                at: template.root.location(of: "Parameters")
+            )
         }
         for (name, value) in declared.entries {
             let location = declared.location(of: name)
@@ -325,7 +355,13 @@ final class StackResolver {
                 throw TemplateError(.format, "Template format error: Parameter name \(name) is non alphanumeric.", at: location)
             }
             guard let body = value.mapValue, case .string(let type) = body["Type"] ?? .null else {
-                throw TemplateError(.format, "Template format error: Every Parameters object must contain a Type member.", at: location, logicalId: name, section: "parameter")
+                throw TemplateError(
+                    .format,
+                    "Template format error: Every Parameters object must contain a Type member.",
+                    at: location,
+                    logicalId: name,
+                    section: "parameter"
+                )
             }
             guard let raw = configuration.parameterOverrides[name] ?? body["Default"]?.scalarText else {
                 throw TemplateError(.parameter, "Parameters: [\(name)] must have values", at: location)
@@ -336,7 +372,13 @@ final class StackResolver {
         }
     }
 
-    private func validateParameter(name: String, type: String, raw: String, body: TemplateMap, location: SourceLocation?) throws(TemplateError) -> TemplateValue {
+    private func validateParameter(
+        name: String,
+        type: String,
+        raw: String,
+        body: TemplateMap,
+        location: SourceLocation?
+    ) throws(TemplateError) -> TemplateValue {
         func fail(_ message: String) -> TemplateError { TemplateError(.parameter, message, at: location) }
         let constraint = body["ConstraintDescription"]?.scalarText
         func constraintFailure(_ message: String) -> TemplateError {
@@ -348,7 +390,13 @@ final class StackResolver {
         let known =
             ["String", "Number", "CommaDelimitedList", "List<Number>"].contains(type) || type.hasPrefix("AWS::") || type.hasPrefix("List<AWS::")
         guard known else {
-            throw TemplateError(.format, "Template format error: Unrecognized parameter type: \(type)", at: location, logicalId: name, section: "parameter")
+            throw TemplateError(
+                .format,
+                "Template format error: Unrecognized parameter type: \(type)",
+                at: location,
+                logicalId: name,
+                section: "parameter"
+            )
         }
         let elements = isList ? raw.split(separator: ",", omittingEmptySubsequences: false).map(String.init) : [raw]
         let allowedValues = body["AllowedValues"]?.listValue?.compactMap(\.scalarText)
@@ -396,7 +444,12 @@ final class StackResolver {
             throw error(.reference, "Template format error: Unresolved condition dependency \(name)", location, scope)
         }
         guard !conditionsInProgress.contains(name) else {
-            throw error(.circularDependency, "Template format error: Circular dependency between conditions: [\(conditionsInProgress.sorted().joined(separator: ", "))]", location, scope)
+            throw error(
+                .circularDependency,
+                "Template format error: Circular dependency between conditions: [\(conditionsInProgress.sorted().joined(separator: ", "))]",
+                location,
+                scope
+            )
         }
         conditionsInProgress.insert(name)
         let value = try conditionValue(
@@ -415,7 +468,12 @@ final class StackResolver {
         }
         if case .bool(let flag) = value { return flag }
         guard let (function, argument) = value.intrinsic else {
-            throw error(.format, "Template format error: Conditions can only be boolean operations on parameters and other conditions", location, scope)
+            throw error(
+                .format,
+                "Template format error: Conditions can only be boolean operations on parameters and other conditions",
+                location,
+                scope
+            )
         }
         let here = value.mapValue?.location(of: function) ?? location
         switch function {
@@ -445,7 +503,12 @@ final class StackResolver {
         default:
             let result = try evaluate(value, at: here, scope: scope)
             guard let flag = result?.boolValue else {
-                throw error(.format, "Template format error: Conditions can only be boolean operations on parameters and other conditions", here, scope)
+                throw error(
+                    .format,
+                    "Template format error: Conditions can only be boolean operations on parameters and other conditions",
+                    here,
+                    scope
+                )
             }
             return flag
         }
@@ -588,7 +651,12 @@ final class StackResolver {
         }
     }
 
-    private func evaluateFunction(_ function: String, _ argument: TemplateValue, at location: SourceLocation?, scope: Scope) throws(TemplateError) -> TemplateValue? {
+    private func evaluateFunction(
+        _ function: String,
+        _ argument: TemplateValue,
+        at location: SourceLocation?,
+        scope: Scope
+    ) throws(TemplateError) -> TemplateValue? {
         switch function {
         case "Ref":
             guard case .string(let name) = argument else {
@@ -601,7 +669,12 @@ final class StackResolver {
             return .string(try substitute(argument, at: location, scope: scope))
         case "Fn::Join":
             guard case .list(let operands) = argument, operands.count == 2, case .string(let delimiter) = operands[0] else {
-                throw error(.format, "Template error: every Fn::Join object requires two parameters, (1) a string delimiter and (2) a list of strings to be joined", location, scope)
+                throw error(
+                    .format,
+                    "Template error: every Fn::Join object requires two parameters, (1) a string delimiter and (2) a list of strings to be joined",
+                    location,
+                    scope
+                )
             }
             guard case .list(let items) = try evaluate(operands[1], at: location, scope: scope) ?? .null else {
                 throw error(.format, "Template error: Fn::Join's second parameter must resolve to a list of strings", location, scope)
@@ -609,7 +682,12 @@ final class StackResolver {
             var parts: [String] = []
             for item in items {
                 guard let text = item.scalarText else {
-                    throw error(.format, "Template error: every Fn::Join object requires a list of strings, found \(item.kindDescription)", location, scope)
+                    throw error(
+                        .format,
+                        "Template error: every Fn::Join object requires a list of strings, found \(item.kindDescription)",
+                        location,
+                        scope
+                    )
                 }
                 parts.append(text)
             }
@@ -678,7 +756,12 @@ final class StackResolver {
         default: break
         }
         guard allResources.contains(name), !excluded.contains(name) else {
-            throw error(.reference, "Template format error: Unresolved resource dependencies [\(name)] in the Resources block of the template", location, scope)
+            throw error(
+                .reference,
+                "Template format error: Unresolved resource dependencies [\(name)] in the Resources block of the template",
+                location,
+                scope
+            )
         }
         guard scope.section != "condition" else {
             throw error(.format, "Template format error: Cannot reference resources in the Conditions block of the template", location, scope)
@@ -715,7 +798,12 @@ final class StackResolver {
             throw error(.reference, "Template error: instance of Fn::GetAtt references undefined resource \(target)", location, scope)
         }
         guard !excluded.contains(target) else {
-            throw error(.reference, "Template format error: Unresolved resource dependencies [\(target)] in the Resources block of the template", location, scope)
+            throw error(
+                .reference,
+                "Template format error: Unresolved resource dependencies [\(target)] in the Resources block of the template",
+                location,
+                scope
+            )
         }
         guard let resource = resolved[target] else {
             throw error(.reference, "resource \(target) is referenced before it is created", location, scope)
@@ -758,10 +846,20 @@ final class StackResolver {
                 } else if let dot = name.firstIndex(of: ".") {
                     throw error(.reference, "Template error: instance of Fn::GetAtt references undefined resource \(name[..<dot])", location, scope)
                 } else {
-                    throw error(.reference, "Template format error: Unresolved resource dependencies [\(name)] in the Resources block of the template", location, scope)
+                    throw error(
+                        .reference,
+                        "Template format error: Unresolved resource dependencies [\(name)] in the Resources block of the template",
+                        location,
+                        scope
+                    )
                 }
                 guard let textValue = value?.scalarText else {
-                    throw error(.format, "Template error: variable \(name) in Fn::Sub must resolve to a string, not \(value?.kindDescription ?? "AWS::NoValue")", location, scope)
+                    throw error(
+                        .format,
+                        "Template error: variable \(name) in Fn::Sub must resolve to a string, not \(value?.kindDescription ?? "AWS::NoValue")",
+                        location,
+                        scope
+                    )
                 }
                 output += textValue
             }

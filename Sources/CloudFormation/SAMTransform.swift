@@ -147,7 +147,11 @@ package enum SAMTransform {
         if let name = properties["TableName"] {
             tableProperties.set("TableName", name, location: properties.location(of: "TableName"))
         }
-        tableProperties.set("AttributeDefinitions", [["AttributeName": keyName, "AttributeType": keyType]], location: properties.location(of: "PrimaryKey"))
+        tableProperties.set(
+            "AttributeDefinitions",
+            [["AttributeName": keyName, "AttributeType": keyType]],
+            location: properties.location(of: "PrimaryKey")
+        )
         tableProperties.set("KeySchema", [["AttributeName": keyName, "KeyType": "HASH"]], location: properties.location(of: "PrimaryKey"))
         if let throughput = properties["ProvisionedThroughput"] {
             tableProperties.set("ProvisionedThroughput", throughput, location: properties.location(of: "ProvisionedThroughput"))
@@ -158,7 +162,11 @@ package enum SAMTransform {
             tableProperties.set("SSESpecification", sse, location: properties.location(of: "SSESpecification"))
         }
         if let tags = properties["Tags"]?.mapValue {
-            tableProperties.set("Tags", .list(tags.entries.map { ["Key": .string($0.key), "Value": $0.value] }), location: properties.location(of: "Tags"))
+            tableProperties.set(
+                "Tags",
+                .list(tags.entries.map { ["Key": .string($0.key), "Value": $0.value] }),
+                location: properties.location(of: "Tags")
+            )
         }
         table.set("Properties", .map(tableProperties), location: body.location(of: "Properties"))
         for attribute in resourceAttributes {
@@ -178,7 +186,14 @@ package enum SAMTransform {
         var unsupported: [UnsupportedProperty] = []
         var notifications: [(String, (configuration: TemplateValue, permission: String))] = []
 
-        init(logicalId: String, location: SourceLocation?, body: TemplateMap, properties: TemplateMap, template: Template, configuration: StackConfiguration) {
+        init(
+            logicalId: String,
+            location: SourceLocation?,
+            body: TemplateMap,
+            properties: TemplateMap,
+            template: Template,
+            configuration: StackConfiguration
+        ) {
             self.logicalId = logicalId
             self.location = location
             self.body = body
@@ -308,17 +323,25 @@ package enum SAMTransform {
                 case .map(let map) where map.count == 1:
                     let name = map.keys[0]
                     guard let policyTemplate = SAMPolicyTemplate.all[name] else {
-                        unsupported.append(report("Policies.\(name)", "is a SAM policy template the emulator does not know; it grants nothing", at: policiesLocation))
+                        unsupported.append(
+                            report("Policies.\(name)", "is a SAM policy template the emulator does not know; it grants nothing", at: policiesLocation)
+                        )
                         continue
                     }
                     let arguments = map[name]?.mapValue ?? TemplateMap()
                     for parameter in policyTemplate.parameters where arguments[parameter] == nil {
-                        throw fail("Resource with id [\(logicalId)] is invalid. Missing parameter '\(parameter)' for policy template \(name)", at: policiesLocation)
+                        throw fail(
+                            "Resource with id [\(logicalId)] is invalid. Missing parameter '\(parameter)' for policy template \(name)",
+                            at: policiesLocation
+                        )
                     }
                     let document: TemplateValue = ["Statement": .list(policyTemplate.expand(arguments: arguments))]
                     inline.append(["PolicyName": policyName, "PolicyDocument": document])
                 default:
-                    throw fail("Resource with id [\(logicalId)] is invalid. Policies entry \(index) is \(entry.kindDescription), not a policy", at: policiesLocation)
+                    throw fail(
+                        "Resource with id [\(logicalId)] is invalid. Policies entry \(index) is \(entry.kindDescription), not a policy",
+                        at: policiesLocation
+                    )
                 }
             }
             let assumeRole: TemplateValue =

@@ -66,7 +66,11 @@ package enum TemplateLoader {
     package static func parse(_ text: String, fileName: String = "template.yaml", baseDirectory: String = ".") throws(TemplateError) -> Template {
         let value = try parseValue(text, fileName: fileName)
         guard case .map(let root) = value else {
-            throw TemplateError(.format, "Template format error: the template must be a map of sections", at: SourceLocation(file: fileName, line: 1, column: 1))
+            throw TemplateError(
+                .format,
+                "Template format error: the template must be a map of sections",
+                at: SourceLocation(file: fileName, line: 1, column: 1)
+            )
         }
         let template = Template(fileName: fileName, baseDirectory: baseDirectory, root: root)
         try validate(template)

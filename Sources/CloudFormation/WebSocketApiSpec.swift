@@ -237,7 +237,9 @@ package struct WebSocketApiSpec: Sendable, Equatable {
         self.authorizers = authorizers
         var deployments: [Deployment] = []
         for (child, deployment) in try children("AWS::ApiGatewayV2::Deployment") {
-            deployments.append(Deployment(logicalId: child.logicalId, deploymentId: child.physicalId, stageName: try deployment["StageName"].string()))
+            deployments.append(
+                Deployment(logicalId: child.logicalId, deploymentId: child.physicalId, stageName: try deployment["StageName"].string())
+            )
         }
         self.deployments = deployments
     }

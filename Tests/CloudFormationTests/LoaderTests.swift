@@ -19,7 +19,9 @@ struct LoaderTests {
         cases.append(("!If [C, a, b]", ["Fn::If": ["C", "a", "b"]] as TemplateValue))
         cases.append(("!Equals [a, b]", ["Fn::Equals": ["a", "b"]] as TemplateValue))
         cases.append(("!And [!Condition A, !Condition B]", ["Fn::And": [["Condition": "A"], ["Condition": "B"]]] as TemplateValue))
-        cases.append(("!Or [!Condition A, !Not [!Condition B]]", ["Fn::Or": [["Condition": "A"], ["Fn::Not": [["Condition": "B"]]]]] as TemplateValue))
+        cases.append(
+            ("!Or [!Condition A, !Not [!Condition B]]", ["Fn::Or": [["Condition": "A"], ["Fn::Not": [["Condition": "B"]]]]] as TemplateValue)
+        )
         cases.append(("!FindInMap [M, K, V]", ["Fn::FindInMap": ["M", "K", "V"]] as TemplateValue))
         cases.append(("!Base64 text", ["Fn::Base64": "text"] as TemplateValue))
         cases.append(("!ImportValue Shared", ["Fn::ImportValue": "Shared"] as TemplateValue))
