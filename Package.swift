@@ -1,8 +1,10 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.2
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
+    // Our own targets build with warnings as errors; dependencies keep their warnings.
+    .treatAllWarnings(as: .error),
 ]
 
 let package = Package(
@@ -14,6 +16,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -43,6 +46,7 @@ let package = Package(
                 "APIGatewayWebSocket", "CognitoService",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -81,6 +85,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -121,12 +126,23 @@ let package = Package(
         // MARK: Test support and tests.
         .target(
             name: "EmulatorTesting",
-            dependencies: ["EmulatorApp", "EmulatorCore", "CloudFormation"],
+            dependencies: [
+                "EmulatorApp", "EmulatorCore", "CloudFormation",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "EmulatorCoreTests", dependencies: ["EmulatorCore"], swiftSettings: swiftSettings),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"], swiftSettings: swiftSettings),
-        .testTarget(name: "CloudFormationTests", dependencies: ["CloudFormation"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CloudFormationTests",
+            dependencies: ["CloudFormation"],
+            exclude: ["Templates"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "IAMTests", dependencies: ["IAM"], swiftSettings: swiftSettings),
+        .testTarget(name: "DynamoDBServiceTests", dependencies: ["DynamoDBService"], swiftSettings: swiftSettings),
         .testTarget(
             name: "AWSGatewayTests",
             dependencies: [
@@ -134,6 +150,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),

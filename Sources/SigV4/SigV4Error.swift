@@ -60,6 +60,14 @@ package struct SignatureMismatch: Sendable, Equatable {
     package var signatureProvided: String
     /// The canonical request the server computed (SigV4 only).
     package var canonicalRequest: String?
+
+    /// Creates mismatch details.
+    package init(accessKeyId: String, stringToSign: String, signatureProvided: String, canonicalRequest: String?) {
+        self.accessKeyId = accessKeyId
+        self.stringToSign = stringToSign
+        self.signatureProvided = signatureProvided
+        self.canonicalRequest = canonicalRequest
+    }
 }
 
 /// Every way authentication can fail; renders itself per protocol with `wireError(_:)`.

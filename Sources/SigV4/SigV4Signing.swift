@@ -61,6 +61,11 @@ package enum SigV4Signing {
         return key
     }
 
+    /// Base64 HMAC-SHA1 of a SigV2 string to sign.
+    package static func sigV2Signature(secret: String, stringToSign: String) -> String {
+        SigV2Verifier.signature(secret: secret, stringToSign: stringToSign)
+    }
+
     /// Hex HMAC-SHA256 of a string.
     package static func signature(key: SymmetricKey, stringToSign: String) -> String {
         SigV4Encoding.hex(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: key))

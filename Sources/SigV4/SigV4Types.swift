@@ -89,6 +89,15 @@ package struct SigningScope: Sendable, Equatable {
     package var service: String
     /// How the request is signed.
     package var kind: AuthenticationKind
+
+    /// Creates a scope.
+    package init(accessKeyId: String, date: String?, region: String, service: String, kind: AuthenticationKind) {
+        self.accessKeyId = accessKeyId
+        self.date = date
+        self.region = region
+        self.service = service
+        self.kind = kind
+    }
 }
 
 /// Rule set used to build the canonical request.
@@ -164,4 +173,29 @@ package struct Authentication: Sendable {
     package var payloadMode: PayloadSigningMode?
     /// For aws-chunked bodies: what is needed to verify chunk signatures.
     package var chunkContext: ChunkSigningContext?
+
+    /// Creates an authentication result (the verifier makes these; tests and adapters may too).
+    package init(
+        accessKeyId: String,
+        region: String,
+        service: String,
+        kind: AuthenticationKind,
+        signatureVerified: Bool,
+        sessionToken: String? = nil,
+        requestDate: Date,
+        expiresAt: Date? = nil,
+        payloadMode: PayloadSigningMode? = nil,
+        chunkContext: ChunkSigningContext? = nil
+    ) {
+        self.accessKeyId = accessKeyId
+        self.region = region
+        self.service = service
+        self.kind = kind
+        self.signatureVerified = signatureVerified
+        self.sessionToken = sessionToken
+        self.requestDate = requestDate
+        self.expiresAt = expiresAt
+        self.payloadMode = payloadMode
+        self.chunkContext = chunkContext
+    }
 }

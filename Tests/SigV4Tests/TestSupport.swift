@@ -46,6 +46,16 @@ enum Fixture {
         return out
     }
 
+    /// Captures the error thrown by a block.
+    static func failure(_ body: () throws(SigV4Error) -> Void) -> SigV4Error? {
+        do {
+            try body()
+            return nil
+        } catch {
+            return error
+        }
+    }
+
     /// Captures the error thrown by a verification.
     static func error(_ body: () throws(SigV4Error) -> Authentication) -> SigV4Error? {
         do {

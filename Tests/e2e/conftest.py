@@ -238,6 +238,28 @@ def emulator(request, tmp_path_factory):
         stop_process(process)
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "requires(service): the test needs that service implemented; it is skipped, with the reason shown, "
+        "while /_local/health reports the service as not-implemented",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _skip_unimplemented_services(request):
+    """Skip tests marked @pytest.mark.requires("dynamodb") while that service is not implemented yet."""
+    marker = request.node.get_closest_marker("requires")
+    if marker is None:
+        return
+    endpoint = request.getfixturevalue("endpoint")
+    services = requests.get(f"{endpoint}/_local/health", timeout=5).json()["services"]
+    for name in marker.args:
+        state = services.get(name, {}).get("state")
+        if state == "not-implemented":
+            pytest.skip(f"{name} is not implemented yet (health state: {state})")
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """Attach the emulator log tail to every failing test report."""

@@ -1,0 +1,120 @@
+import EmulatorCore
+import Foundation
+import Logging
+import SigV4
+import Synchronization
+
+/// Verifies request signatures against the credential store and names the caller.
+///
+/// Requests signed with a known key are fully verified. Requests signed with any other well-formed access
+/// key id are accepted as the account's administrator without verification unless `strictCredentials`
+/// is set (as LocalStack and moto do), and each such key is logged once.
+package final class Authenticator: Sendable {
+    private let verifier: SigV4Verifier
+    private let store: CredentialStore
+    private let clock: VirtualClock
+    private let strictCredentials: Bool
+    private let accountId: String
+    private let loggedUnknownKeys = Mutex<Set<String>>([])
+
+    /// Creates the authenticator.
+    /// - Parameters:
+    ///   - store: The credential store (test key pair, configured pairs, issued temporary credentials).
+    ///   - clock: The virtual clock: skew, presign expiry and token expiry are judged against it.
+    ///   - strictCredentials: Refuse unknown access keys instead of accepting them unverified.
+    ///   - accountId: The account id, for the root principal ARN.
+    package init(store: CredentialStore, clock: VirtualClock, strictCredentials: Bool, accountId: String) {
+        self.verifier = SigV4Verifier()
+        self.store = store
+        self.clock = clock
+        self.strictCredentials = strictCredentials
+        self.accountId = accountId
+    }
+
+    /// Verifies a signed request.
+    /// - Parameters:
+    ///   - request: The request as the signer saw it.
+    ///   - bodySHA256Hex: The hex SHA-256 of the collected body, for services that do not stream.
+    ///   - wireProtocol: The protocol of the target service (decides S3 rules and error shapes).
+    ///   - virtualHostBucket: The bucket from a virtual-hosted-style host, for SigV2's canonical resource.
+    ///   - logger: The request logger.
+    /// - Returns: The caller.
+    /// - Throws: A ``GenericAWSError`` worded for the protocol when verification fails.
+    package func authenticate(
+        _ request: SigV4Request,
+        bodySHA256Hex: String?,
+        wireProtocol: WireProtocol,
+        virtualHostBucket: String?,
+        logger: Logger
+    ) throws(GenericAWSError) -> Caller {
+        let style: ServiceStyle = wireProtocol == .restXml ? .s3 : .standard
+        let authentication: Authentication
+        do {
+            authentication = try verifier.verify(
+                request,
+                bodySHA256Hex: bodySHA256Hex,
+                style: style,
+                now: clock.now,
+                bucketForSigV2: virtualHostBucket,
+                lookup: { store.lookup(accessKeyId: $0) },
+                unknownKeys: strictCredentials ? .reject : .acceptUnverified
+            )
+        } catch {
+            throw Self.wireError(error, protocol: wireProtocol)
+        }
+        if !authentication.signatureVerified {
+            let first = loggedUnknownKeys.withLock { $0.insert(authentication.accessKeyId).inserted }
+            if first {
+                logger.notice(
+                    "Accepting requests signed with an unknown access key as the account administrator (use --strict-credentials to refuse)",
+                    metadata: ["access-key-id": .string(authentication.accessKeyId)]
+                )
+            }
+        }
+        let principal = store.principal(for: authentication.accessKeyId) ?? "arn:aws:iam::\(accountId):root"
+        return Caller(
+            accessKeyId: authentication.accessKeyId,
+            sessionToken: authentication.sessionToken,
+            principalArn: principal,
+            signatureVerified: authentication.signatureVerified,
+            signing: Self.method(authentication.kind),
+            authentication: authentication
+        )
+    }
+
+    /// Renders a SigV4 failure in the wording of the target protocol.
+    /// - Parameters:
+    ///   - error: The verification failure.
+    ///   - wireProtocol: The target protocol.
+    /// - Returns: The AWS error.
+    package static func wireError(_ error: SigV4Error, protocol wireProtocol: WireProtocol) -> GenericAWSError {
+        let style: ErrorStyle
+        switch wireProtocol {
+        case .restXml: style = .s3Xml
+        case .awsQuery: style = .queryXml
+        case .awsJson1_0, .awsJson1_1, .restJson1: style = .json
+        }
+        let wire = error.wireError(style)
+        let jsonType: String?
+        switch wireProtocol {
+        case .awsJson1_0, .awsJson1_1: jsonType = "com.amazon.coral.service#" + wire.code
+        default: jsonType = nil
+        }
+        return GenericAWSError(
+            code: wire.code,
+            message: wire.message,
+            httpStatus: wire.httpStatus,
+            extraFields: wire.extraElements,
+            jsonType: jsonType
+        )
+    }
+
+    private static func method(_ kind: AuthenticationKind) -> Caller.SigningMethod {
+        switch kind {
+        case .header: .sigV4Header
+        case .presigned: .sigV4Query
+        case .sigV2Header: .sigV2Header
+        case .sigV2Query: .sigV2Query
+        }
+    }
+}

@@ -1,0 +1,188 @@
+import AWSGateway
+import CloudFormation
+import CloudFormationService
+import EmulatorCore
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import SigV4
+import Synchronization
+import UnixSignals
+
+/// The composition root: builds every service from the options and the resolved template, and runs them
+/// in one `ServiceGroup` behind one HTTP port.
+///
+/// Tests start the same graph in-process through ``run(logger:onReady:)`` and stop it with graceful shutdown.
+package struct Emulator: Sendable {
+    /// The options the emulator was started with.
+    package let options: EmulatorOptions
+    /// The loaded, resolved template.
+    package let plan: StackPlan
+    /// The one clock of the process.
+    package let clock: VirtualClock
+    /// Known key pairs and issued temporary credentials.
+    package let credentials: CredentialStore
+    /// When the process started, for the start-to-ready figure.
+    private let startedAt: ContinuousClock.Instant
+
+    /// Creates the emulator.
+    /// - Parameters:
+    ///   - options: The start options.
+    ///   - plan: The resolved template.
+    ///   - clock: The virtual clock (tests may pass their own).
+    ///   - startedAt: When the process started.
+    /// - Throws: When the credentials file cannot be read.
+    package init(
+        options: EmulatorOptions,
+        plan: StackPlan,
+        clock: VirtualClock = VirtualClock(),
+        startedAt: ContinuousClock.Instant = .now
+    ) throws {
+        self.options = options
+        self.plan = plan
+        self.clock = clock
+        self.startedAt = startedAt
+        let store = CredentialStore()
+        store.addLongTerm(accessKeyId: EmulatorOptions.testAccessKeyId, secretAccessKey: EmulatorOptions.testSecretAccessKey)
+        if let path = options.credentialsFile {
+            try store.loadCredentialsFile(atPath: path)
+        }
+        self.credentials = store
+    }
+
+    /// Runs until graceful shutdown (SIGTERM/SIGINT, or the returned group's trigger in tests).
+    /// - Parameters:
+    ///   - logger: The base logger.
+    ///   - onReady: Called once the port is bound, with the startup summary.
+    /// - Throws: When the server cannot bind or a service fails.
+    package func run(
+        logger: Logger,
+        onReady: @escaping @Sendable (RunningEmulator) async -> Void
+    ) async throws {
+        let group = try makeServiceGroup(logger: logger, onReady: onReady)
+        try await group.run()
+    }
+
+    /// Builds the service group without running it.
+    /// - Parameters:
+    ///   - logger: The base logger.
+    ///   - signals: Signals that start a graceful shutdown.
+    ///   - onReady: Called once the port is bound.
+    /// - Returns: The group to run.
+    /// - Throws: When the data folder cannot be created.
+    package func makeServiceGroup(
+        logger: Logger,
+        signals: [UnixSignal] = [.sigterm, .sigint],
+        onReady: @escaping @Sendable (RunningEmulator) async -> Void
+    ) throws -> ServiceGroup {
+        if let dataDirectory = options.dataDirectory {
+            try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        }
+        let boundPort = Mutex<Int>(options.port)
+        let environment = EmulatorEnvironment(
+            region: options.region,
+            accountId: options.accountId,
+            stackName: plan.stack.name,
+            host: options.host,
+            port: options.port
+        )
+        let plan = self.plan
+        let host = options.host
+        let creationTime = clock.now
+        let describeStack: @Sendable () -> StackDescription = {
+            plan.stackDescription(
+                urls: LocalURLs(host: host, port: boundPort.withLock { $0 }, region: environment.region),
+                creationTime: creationTime
+            )
+        }
+        let services: [any AWSServiceHandler] = [
+            UnimplementedService(descriptor: ServiceDescriptors.s3),
+            UnimplementedService(descriptor: ServiceDescriptors.dynamoDB),
+            UnimplementedService(descriptor: ServiceDescriptors.lambda),
+            UnimplementedService(descriptor: ServiceDescriptors.apiGatewayManagement),
+            UnimplementedService(descriptor: ServiceDescriptors.cognitoIdentity),
+            UnimplementedService(descriptor: ServiceDescriptors.sts),
+            UnimplementedService(descriptor: ServiceDescriptors.iam),
+            CloudFormationService(describe: describeStack),
+        ]
+        let authenticator = Authenticator(
+            store: credentials,
+            clock: clock,
+            strictCredentials: options.strictCredentials,
+            accountId: options.accountId
+        )
+        let clock = self.clock
+        let localEnvironment = Mutex(environment)
+        let gateway = Gateway(
+            services: services,
+            authenticator: authenticator,
+            environment: environment,
+            logger: logger,
+            localHandler: { request, path, body in
+                let admin = LocalAdmin(clock: clock, environment: localEnvironment.withLock { $0 }, services: { services })
+                return await admin.handle(request, path: path, body: body)
+            }
+        )
+        let startedAt = self.startedAt
+        let app = Application(
+            responder: gateway,
+            server: .http1(configuration: .init(additionalChannelHandlers: [ContinueHandler()])),
+            configuration: .init(address: .hostname(options.host, port: options.port), serverName: "synapscribe-local"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? environment.port
+                boundPort.withLock { $0 = port }
+                localEnvironment.withLock { $0.port = port }
+                let elapsed = ContinuousClock.now - startedAt
+                let milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+                let summary = StartupSummary(
+                    stack: plan.stack,
+                    urls: LocalURLs(host: host, port: port, region: environment.region),
+                    readyMilliseconds: milliseconds
+                )
+                await onReady(RunningEmulator(port: port, summary: summary))
+            },
+            logger: logger
+        )
+        return ServiceGroup(
+            configuration: .init(services: [.init(service: app)], gracefulShutdownSignals: signals, logger: logger)
+        )
+    }
+}
+
+/// Facts about a running emulator, handed to the `onReady` callback.
+package struct RunningEmulator: Sendable {
+    /// The bound port.
+    package var port: Int
+    /// What runs where.
+    package var summary: StartupSummary
+}
+
+extension StackPlan {
+    /// The stack as the CloudFormation API describes it, with local URLs in the outputs.
+    /// - Parameters:
+    ///   - urls: The local URL rewriter.
+    ///   - creationTime: The stack's creation time.
+    /// - Returns: The description.
+    package func stackDescription(urls: LocalURLs, creationTime: Date) -> StackDescription {
+        let stack = self.stack
+        let resources = (stack.resources + stack.skipped).map {
+            StackDescription.Resource(logicalId: $0.logicalId, physicalId: $0.physicalId, type: $0.type)
+        }
+        let usesIAM = stack.resources.contains { $0.type.hasPrefix("AWS::IAM::") }
+        return StackDescription(
+            name: stack.name,
+            stackId: stack.stackId,
+            description: stack.description,
+            creationTime: creationTime,
+            parameters: stack.parameters.map { (key: $0.key, value: $0.noEcho ? "****" : $0.value) },
+            outputs: stack.outputs.map {
+                StackDescription.Output(key: $0.key, value: urls.rewrite($0.value), description: $0.description, exportName: $0.exportName)
+            },
+            resources: resources,
+            templateBody: templateBody,
+            capabilities: usesIAM ? ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"] : []
+        )
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+
+/// Everything `synapscribe-local start` can be told.
+package struct EmulatorOptions: Sendable {
+    /// How log lines are written.
+    package enum LogFormat: String, Sendable, CaseIterable {
+        /// Human-readable lines.
+        case text
+        /// One JSON object per line.
+        case json
+    }
+
+    /// Path of the SAM/CloudFormation template.
+    package var templatePath: String
+    /// Host to listen on (loopback by default).
+    package var host: String
+    /// Port to listen on; 0 picks a free one.
+    package var port: Int
+    /// Folder for persistent data, or `nil` to keep everything in memory (`--ephemeral`).
+    package var dataDirectory: String?
+    /// `Key=Value` template parameter overrides.
+    package var parameterOverrides: [String: String]
+    /// Stack name; `nil` takes `stack_name` from `samconfig.toml` beside the template, else the folder name.
+    package var stackName: String?
+    /// Emulated region.
+    package var region: String
+    /// Emulated account id.
+    package var accountId: String
+    /// Log line format.
+    package var logFormat: LogFormat
+    /// Refuse requests signed with unknown access keys.
+    package var strictCredentials: Bool
+    /// Optional AWS-style credentials file whose key pairs are known (verified) keys.
+    package var credentialsFile: String?
+
+    /// Creates options with the CLI's defaults.
+    /// - Parameter templatePath: Path of the template.
+    package init(templatePath: String = "template.yaml") {
+        self.templatePath = templatePath
+        self.host = "127.0.0.1"
+        self.port = 4566
+        self.dataDirectory = ".synapscribe-local"
+        self.parameterOverrides = [:]
+        self.stackName = nil
+        self.region = "us-east-1"
+        self.accountId = "000000000000"
+        self.logFormat = .text
+        self.strictCredentials = false
+        self.credentialsFile = nil
+    }
+
+    /// The long-term test key pair every client may use.
+    package static let testAccessKeyId = "test"
+    /// The secret of the test key pair.
+    package static let testSecretAccessKey = "test"
+}

@@ -1,0 +1,121 @@
+import CloudFormation
+import Foundation
+
+/// What runs where, printed by `synapscribe-local start` once the server is ready.
+package struct StartupSummary: Sendable {
+    /// One WebSocket API.
+    package struct WebSocketAPI: Sendable {
+        /// The logical id.
+        package var logicalId: String
+        /// The API id.
+        package var apiId: String
+        /// The stage name.
+        package var stage: String
+        /// The local `ws://` URL.
+        package var url: String
+        /// The management API endpoint handlers and clients use.
+        package var managementURL: String
+    }
+
+    /// The edge URL (`AWS_ENDPOINT_URL`).
+    package var edgeURL: String
+    /// The stack name.
+    package var stackName: String
+    /// The region.
+    package var region: String
+    /// WebSocket APIs with their local URLs.
+    package var webSocketAPIs: [WebSocketAPI]
+    /// `(label, value)` rows: buckets, tables, identity pools, functions.
+    package var resources: [(kind: String, logicalId: String, physicalId: String)]
+    /// Template resources listed as skipped (not emulated).
+    package var skipped: [(logicalId: String, type: String)]
+    /// Stack outputs with local URLs substituted.
+    package var outputs: [(key: String, value: String)]
+    /// Milliseconds from process start to ready.
+    package var readyMilliseconds: Int
+
+    /// The environment a client needs, as `KEY=value` lines.
+    package var clientEnvironment: [String] {
+        [
+            "AWS_ENDPOINT_URL=\(edgeURL)",
+            "AWS_DEFAULT_REGION=\(region)",
+            "AWS_REGION=\(region)",
+            "AWS_ACCESS_KEY_ID=\(EmulatorOptions.testAccessKeyId)",
+            "AWS_SECRET_ACCESS_KEY=\(EmulatorOptions.testSecretAccessKey)",
+        ]
+    }
+
+    /// The summary as an aligned text table.
+    package var text: String {
+        var lines: [String] = []
+        lines.append("synapscribe-local: stack \(stackName) (\(region)) ready in \(readyMilliseconds) ms")
+        lines.append("")
+        var rows: [(String, String, String)] = [("Edge", "", edgeURL)]
+        for api in webSocketAPIs {
+            rows.append(("WebSocket API", api.logicalId, api.url))
+            rows.append(("  management", api.apiId, api.managementURL))
+        }
+        for resource in resources { rows.append((resource.kind, resource.logicalId, resource.physicalId)) }
+        for skipped in self.skipped { rows.append(("Skipped", skipped.logicalId, skipped.type + " (not emulated)")) }
+        lines += Self.table(rows)
+        if !outputs.isEmpty {
+            lines.append("")
+            lines.append("Outputs")
+            lines += Self.table(outputs.map { ("", $0.key, $0.value) }).map { "  " + $0.trimmingCharacters(in: .whitespaces) }
+        }
+        lines.append("")
+        lines.append("Client environment")
+        lines += clientEnvironment.map { "  export \($0)" }
+        return lines.joined(separator: "\n")
+    }
+
+    private static func table(_ rows: [(String, String, String)]) -> [String] {
+        let first = rows.map(\.0.count).max() ?? 0
+        let second = rows.map(\.1.count).max() ?? 0
+        return rows.map { row in
+            row.0.padding(toLength: first, withPad: " ", startingAt: 0) + "  "
+                + row.1.padding(toLength: second, withPad: " ", startingAt: 0) + "  " + row.2
+        }
+    }
+}
+
+extension StartupSummary {
+    /// Builds the summary from a resolved stack.
+    /// - Parameters:
+    ///   - stack: The resolved stack.
+    ///   - urls: The local URL rewriter.
+    ///   - readyMilliseconds: Start-to-ready time.
+    package init(stack: Stack, urls: LocalURLs, readyMilliseconds: Int) {
+        self.edgeURL = urls.edgeURL
+        self.stackName = stack.name
+        self.region = stack.configuration.region
+        self.readyMilliseconds = readyMilliseconds
+        let stages = stack.resources(ofType: "AWS::ApiGatewayV2::Stage")
+        self.webSocketAPIs = stack.resources(ofType: "AWS::ApiGatewayV2::Api")
+            .filter { $0.properties["ProtocolType"]?.stringValue == "WEBSOCKET" }
+            .flatMap { api in
+                let apiStages = stages.filter { $0.properties["ApiId"]?.stringValue == api.physicalId }
+                return apiStages.map { stage in
+                    WebSocketAPI(
+                        logicalId: api.logicalId,
+                        apiId: api.physicalId,
+                        stage: stage.physicalId,
+                        url: urls.webSocketURL(apiId: api.physicalId, stage: stage.physicalId),
+                        managementURL: "\(urls.edgeURL)/\(stage.physicalId)/@connections"
+                    )
+                }
+            }
+        let kinds: [(String, String)] = [
+            ("AWS::S3::Bucket", "S3 bucket"),
+            ("AWS::DynamoDB::Table", "DynamoDB table"),
+            ("AWS::Lambda::Function", "Lambda function"),
+            ("AWS::Cognito::IdentityPool", "Identity pool"),
+            ("AWS::IAM::Role", "IAM role"),
+        ]
+        self.resources = kinds.flatMap { type, kind in
+            stack.resources(ofType: type).map { (kind: kind, logicalId: $0.logicalId, physicalId: $0.physicalId) }
+        }
+        self.skipped = stack.skipped.map { (logicalId: $0.logicalId, type: $0.type) }
+        self.outputs = stack.outputs.map { (key: $0.key, value: urls.rewrite($0.value)) }
+    }
+}

@@ -1,0 +1,215 @@
+import ArgumentParser
+import CloudFormation
+import EmulatorApp
+import EmulatorCore
+import Foundation
+import Logging
+
+@main
+struct SynapScribeLocal: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "synapscribe-local",
+        abstract: "Runs the serverless AWS stack of a SAM template on this machine, offline.",
+        subcommands: [Start.self, Validate.self, Outputs.self, Clock.self],
+        defaultSubcommand: Start.self
+    )
+}
+
+/// Options shared by every subcommand that reads the template.
+struct TemplateOptions: ParsableArguments {
+    @Option(help: "The SAM/CloudFormation template to deploy.")
+    var template: String = "template.yaml"
+
+    @Option(
+        name: .customLong("parameter-overrides"),
+        parsing: .upToNextOption,
+        help: "Template parameter values as Key=Value (as sam deploy takes them)."
+    )
+    var parameterOverrides: [String] = []
+
+    @Option(help: "Stack name (default: stack_name from samconfig.toml beside the template, else the template folder's name).")
+    var stackName: String?
+
+    @Option(help: "The emulated AWS region.")
+    var region: String = "us-east-1"
+
+    @Option(help: "The emulated 12-digit account id.")
+    var accountId: String = "000000000000"
+
+    func validate() throws {
+        for entry in parameterOverrides where !entry.contains("=") {
+            throw ValidationError("parameter override '\(entry)' is not of the form Key=Value")
+        }
+        guard accountId.count == 12, accountId.allSatisfy(\.isNumber) else {
+            throw ValidationError("--account-id must be 12 digits")
+        }
+    }
+
+    func apply(to options: inout EmulatorOptions) {
+        options.templatePath = template
+        options.stackName = stackName
+        options.region = region
+        options.accountId = accountId
+        for entry in parameterOverrides {
+            let parts = entry.split(separator: "=", maxSplits: 1)
+            options.parameterOverrides[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+        }
+    }
+
+    /// Loads the template, or exits with one clear error line.
+    func loadPlan(_ options: EmulatorOptions) throws -> StackPlan {
+        do {
+            return try StackPlan(options: options)
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+}
+
+struct Start: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Start the emulator and serve the template's stack.")
+
+    @OptionGroup var templateOptions: TemplateOptions
+
+    @Option(help: "Host to listen on.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "Port to listen on (0 picks a free port).")
+    var port: Int = 4566
+
+    @Option(help: "Folder for persistent data.")
+    var dataDir: String = ".synapscribe-local"
+
+    @Flag(help: "Keep all data in memory; nothing is written to disk.")
+    var ephemeral = false
+
+    @Option(help: "Log format: text or json.")
+    var logFormat: String = "text"
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    @Flag(help: "Refuse requests signed with access keys the emulator does not know.")
+    var strictCredentials = false
+
+    @Option(help: "An AWS-style credentials file whose key pairs are known (signatures verified).")
+    var credentialsFile: String?
+
+    func validate() throws {
+        guard EmulatorOptions.LogFormat(rawValue: logFormat) != nil else {
+            throw ValidationError("--log-format must be text or json")
+        }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+    }
+
+    func run() async throws {
+        let startedAt = ContinuousClock.now
+        var options = EmulatorOptions()
+        templateOptions.apply(to: &options)
+        options.host = host
+        options.port = port
+        options.dataDirectory = ephemeral ? nil : dataDir
+        options.logFormat = EmulatorOptions.LogFormat(rawValue: logFormat) ?? .text
+        options.strictCredentials = strictCredentials
+        options.credentialsFile = credentialsFile
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        let json = options.logFormat == .json
+        LoggingSystem.bootstrap { label in
+            var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "synapscribe-local")
+        let plan = try templateOptions.loadPlan(options)
+        let emulator = try Emulator(options: options, plan: plan, startedAt: startedAt)
+        try await emulator.run(logger: logger) { running in
+            // Written in one go so that scripts reading our stdout see the whole table at once.
+            FileHandle.standardOutput.write(Data((running.summary.text + "\n").utf8))
+        }
+    }
+}
+
+struct Validate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Report what would be created from the template and every property that is not emulated."
+    )
+
+    @OptionGroup var templateOptions: TemplateOptions
+
+    func run() async throws {
+        var options = EmulatorOptions()
+        templateOptions.apply(to: &options)
+        let plan = try templateOptions.loadPlan(options)
+        print(ValidationReport(plan: plan).text)
+    }
+}
+
+struct Outputs: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the stack's resolved outputs with local URLs.")
+
+    @OptionGroup var templateOptions: TemplateOptions
+
+    @Option(help: "Host the emulator listens on.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "Port the emulator listens on.")
+    var port: Int = 4566
+
+    @Flag(help: "Print JSON (an object of output name to value).")
+    var json = false
+
+    func run() async throws {
+        var options = EmulatorOptions()
+        templateOptions.apply(to: &options)
+        let plan = try templateOptions.loadPlan(options)
+        let urls = LocalURLs(host: host, port: port, region: options.region)
+        let outputs = plan.stack.outputs.map { ($0.key, urls.rewrite($0.value)) }
+        if json {
+            let object = Dictionary(outputs, uniquingKeysWith: { first, _ in first })
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            for (key, value) in outputs { print("\(key)\t\(value)") }
+        }
+    }
+}
+
+struct Clock: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Read or move the running emulator's virtual clock.",
+        subcommands: [Show.self, Advance.self, Set.self],
+        defaultSubcommand: Show.self
+    )
+
+    struct Endpoint: ParsableArguments {
+        @Option(help: "The running emulator's edge URL.")
+        var endpoint: String = ProcessInfo.processInfo.environment["AWS_ENDPOINT_URL"] ?? "http://127.0.0.1:4566"
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Print the virtual time.")
+        @OptionGroup var endpoint: Endpoint
+        func run() async throws { try await ClockClient(endpoint: endpoint.endpoint).send(nil) }
+    }
+
+    struct Advance: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Move virtual time forward, e.g. 7d, 90m, 1h30m.")
+        @OptionGroup var endpoint: Endpoint
+        @Argument(help: "The duration.") var duration: String
+        func validate() throws {
+            guard DurationText.seconds(duration) != nil else { throw ValidationError("'\(duration)' is not a duration such as 7d or 90m") }
+        }
+        func run() async throws { try await ClockClient(endpoint: endpoint.endpoint).send(["advance": duration]) }
+    }
+
+    struct Set: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Set virtual time to an ISO 8601 instant.")
+        @OptionGroup var endpoint: Endpoint
+        @Argument(help: "The instant, e.g. 2026-01-01T00:00:00Z.") var instant: String
+        func run() async throws { try await ClockClient(endpoint: endpoint.endpoint).send(["set": instant]) }
+    }
+}
