@@ -41,6 +41,7 @@ struct SigV2Verifier: Sendable {
     ///   - dateLine: `Date` header value, empty when `x-amz-date` is used, or the `Expires` value for query authentication.
     ///   - queryAuth: Whether `x-amz-*`, `content-md5` and `content-type` may also come from the query string.
     ///   - bucket: The virtual-host bucket, if any.
+    /// - Returns: The SigV2 string to sign.
     static func stringToSign(_ request: SigV4Request, dateLine: String, queryAuth: Bool, bucket: String?) -> String {
         let queryItems = queryAuth ? request.queryItems : []
         func standard(_ name: String) -> String {

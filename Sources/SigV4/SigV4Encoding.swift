@@ -95,7 +95,9 @@ package enum SigV4Encoding {
         }
         return
             pairs
-            .sorted { lhs, rhs in lhs.0 == rhs.0 ? Array(lhs.1.utf8).lexicographicallyPrecedes(rhs.1.utf8) : Array(lhs.0.utf8).lexicographicallyPrecedes(rhs.0.utf8) }
+            .sorted { lhs, rhs in
+                lhs.0 == rhs.0 ? Array(lhs.1.utf8).lexicographicallyPrecedes(rhs.1.utf8) : Array(lhs.0.utf8).lexicographicallyPrecedes(rhs.0.utf8)
+            }
             .map { "\($0.0)=\($0.1)" }
             .joined(separator: "&")
     }

@@ -328,7 +328,9 @@ package struct SigV4Verifier: Sendable {
             key: key,
             provided: parsed.signature
         )
-        if style == .standard, let declared, let bodySHA256Hex, SigV4Encoding.isHexSHA256(declared), declared.lowercased() != bodySHA256Hex.lowercased() {
+        if style == .standard, let declared, let bodySHA256Hex, SigV4Encoding.isHexSHA256(declared),
+            declared.lowercased() != bodySHA256Hex.lowercased()
+        {
             // The client signed a hash that is not the body's: AWS computes the canonical request from the real body.
             let canonical = SigV4Signing.canonicalRequest(
                 request,

@@ -4,104 +4,104 @@ import Testing
 
 /// The botocore script: signs sample requests and prints them as JSON.
 private let botocoreScript = #"""
-"""Signs sample requests with botocore and prints them as JSON for SigV4Tests."""
-import hashlib
-import io
-import json
-import time
-from urllib.parse import urlsplit
+    """Signs sample requests with botocore and prints them as JSON for SigV4Tests."""
+    import hashlib
+    import io
+    import json
+    import time
+    from urllib.parse import urlsplit
 
-import botocore.auth
-import botocore.httpchecksum
-from botocore.awsrequest import AWSRequest
-from botocore.config import Config
-from botocore.credentials import Credentials
+    import botocore.auth
+    import botocore.httpchecksum
+    from botocore.awsrequest import AWSRequest
+    from botocore.config import Config
+    from botocore.credentials import Credentials
 
-CREDS = Credentials("AKIDBOTOCORE", "botocore/secret+key")
-TEMP = Credentials("ASIABOTOCORETEMP", "temp-secret", "session-token-123")
-
-
-def dump(name, style, request, body=b"", bucket=None):
-    prepared = request.prepare()
-    parts = urlsplit(prepared.url)
-    headers = [[k, v if isinstance(v, str) else v.decode()] for k, v in prepared.headers.items()]
-    if not any(k.lower() == "host" for k, _ in headers):
-        headers.insert(0, ["Host", parts.netloc])
-    return {
-        "name": name,
-        "style": style,
-        "method": prepared.method,
-        "path": parts.path,
-        "query": parts.query,
-        "headers": headers,
-        "bodyHex": body.hex(),
-        "bodySHA256": hashlib.sha256(body).hexdigest(),
-        "bucket": bucket,
-    }
+    CREDS = Credentials("AKIDBOTOCORE", "botocore/secret+key")
+    TEMP = Credentials("ASIABOTOCORETEMP", "temp-secret", "session-token-123")
 
 
-cases = []
+    def dump(name, style, request, body=b"", bucket=None):
+        prepared = request.prepare()
+        parts = urlsplit(prepared.url)
+        headers = [[k, v if isinstance(v, str) else v.decode()] for k, v in prepared.headers.items()]
+        if not any(k.lower() == "host" for k, _ in headers):
+            headers.insert(0, ["Host", parts.netloc])
+        return {
+            "name": name,
+            "style": style,
+            "method": prepared.method,
+            "path": parts.path,
+            "query": parts.query,
+            "headers": headers,
+            "bodyHex": body.hex(),
+            "bodySHA256": hashlib.sha256(body).hexdigest(),
+            "bucket": bucket,
+        }
 
-body = b'{"TableName":"Music"}'
-req = AWSRequest(
-    method="POST",
-    url="http://localhost:4566/",
-    data=body,
-    headers={"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "DynamoDB_20120810.DescribeTable"},
-)
-botocore.auth.SigV4Auth(CREDS, "dynamodb", "us-east-1").add_auth(req)
-cases.append(dump("dynamodb-post", "standard", req, body))
 
-req = AWSRequest(method="POST", url="http://localhost:4566/", data=body,
-                 headers={"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "DynamoDB_20120810.DescribeTable"})
-botocore.auth.SigV4Auth(TEMP, "dynamodb", "eu-west-1").add_auth(req)
-cases.append(dump("dynamodb-post-temporary", "standard", req, body))
+    cases = []
 
-body = b"hello world"
-req = AWSRequest(method="PUT", url="http://localhost:4566/my-bucket/dir/hello%20world%21.txt", data=body,
-                 headers={"Content-Type": "text/plain", "x-amz-meta-colour": "  blue   green "})
-botocore.auth.S3SigV4Auth(CREDS, "s3", "us-east-1").add_auth(req)
-cases.append(dump("s3-put-signed-payload", "s3", req, body))
+    body = b'{"TableName":"Music"}'
+    req = AWSRequest(
+        method="POST",
+        url="http://localhost:4566/",
+        data=body,
+        headers={"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "DynamoDB_20120810.DescribeTable"},
+    )
+    botocore.auth.SigV4Auth(CREDS, "dynamodb", "us-east-1").add_auth(req)
+    cases.append(dump("dynamodb-post", "standard", req, body))
 
-req = AWSRequest(method="PUT", url="https://localhost:4566/my-bucket/unsigned.txt?tagging", data=body,
-                 headers={"Content-Type": "text/plain"})
-req.context["client_config"] = Config(s3={"payload_signing_enabled": False})
-botocore.auth.S3SigV4Auth(CREDS, "s3", "us-east-1").add_auth(req)
-cases.append(dump("s3-put-unsigned-payload", "s3", req, body))
+    req = AWSRequest(method="POST", url="http://localhost:4566/", data=body,
+                     headers={"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "DynamoDB_20120810.DescribeTable"})
+    botocore.auth.SigV4Auth(TEMP, "dynamodb", "eu-west-1").add_auth(req)
+    cases.append(dump("dynamodb-post-temporary", "standard", req, body))
 
-req = AWSRequest(method="GET", url="http://localhost:4566/my-bucket/photo%20one.jpg?response-content-type=image%2Fjpeg")
-botocore.auth.S3SigV4QueryAuth(CREDS, "s3", "us-east-1", expires=3600).add_auth(req)
-cases.append(dump("s3-presigned-get", "s3", req))
+    body = b"hello world"
+    req = AWSRequest(method="PUT", url="http://localhost:4566/my-bucket/dir/hello%20world%21.txt", data=body,
+                     headers={"Content-Type": "text/plain", "x-amz-meta-colour": "  blue   green "})
+    botocore.auth.S3SigV4Auth(CREDS, "s3", "us-east-1").add_auth(req)
+    cases.append(dump("s3-put-signed-payload", "s3", req, body))
 
-req = AWSRequest(method="GET", url="http://localhost:4566/my-bucket/hello.txt?versionId=v1")
-botocore.auth.HmacV1QueryAuth(CREDS, expires=3600).add_auth(req)
-cases.append(dump("s3-sigv2-presigned", "s3", req))
+    req = AWSRequest(method="PUT", url="https://localhost:4566/my-bucket/unsigned.txt?tagging", data=body,
+                     headers={"Content-Type": "text/plain"})
+    req.context["client_config"] = Config(s3={"payload_signing_enabled": False})
+    botocore.auth.S3SigV4Auth(CREDS, "s3", "us-east-1").add_auth(req)
+    cases.append(dump("s3-put-unsigned-payload", "s3", req, body))
 
-req = AWSRequest(method="GET", url="http://localhost:4566/my-bucket/temp.txt")
-botocore.auth.HmacV1QueryAuth(TEMP, expires=600).add_auth(req)
-cases.append(dump("s3-sigv2-presigned-temporary", "s3", req))
+    req = AWSRequest(method="GET", url="http://localhost:4566/my-bucket/photo%20one.jpg?response-content-type=image%2Fjpeg")
+    botocore.auth.S3SigV4QueryAuth(CREDS, "s3", "us-east-1", expires=3600).add_auth(req)
+    cases.append(dump("s3-presigned-get", "s3", req))
 
-req = AWSRequest(method="PUT", url="http://localhost:4566/my-bucket/v2.txt?uploadId=abc&partNumber=2", data=b"part",
-                 headers={"Content-Type": "application/octet-stream", "x-amz-meta-a": "1"})
-botocore.auth.HmacV1Auth(CREDS).add_auth(req)
-cases.append(dump("s3-sigv2-header", "s3", req, b"part"))
+    req = AWSRequest(method="GET", url="http://localhost:4566/my-bucket/hello.txt?versionId=v1")
+    botocore.auth.HmacV1QueryAuth(CREDS, expires=3600).add_auth(req)
+    cases.append(dump("s3-sigv2-presigned", "s3", req))
 
-payload = b"chunked payload " * 700
-wrapper = botocore.httpchecksum.AwsChunkedWrapper(
-    io.BytesIO(payload), botocore.httpchecksum.Crc32Checksum, "x-amz-checksum-crc32", chunk_size=4096
-)
-chunked = wrapper.read()
-req = AWSRequest(method="PUT", url="http://localhost:4566/my-bucket/chunked.bin", data=chunked,
-                 headers={"Content-Encoding": "aws-chunked", "X-Amz-Trailer": "x-amz-checksum-crc32",
-                          "X-Amz-Decoded-Content-Length": str(len(payload))})
-req.context["checksum"] = {"request_algorithm": {"in": "trailer", "algorithm": "crc32", "name": "x-amz-checksum-crc32"}}
-botocore.auth.S3SigV4Auth(CREDS, "s3", "us-east-1").add_auth(req)
-case = dump("s3-unsigned-trailer", "s3", req, chunked)
-case["decodedHex"] = payload.hex()
-cases.append(case)
+    req = AWSRequest(method="GET", url="http://localhost:4566/my-bucket/temp.txt")
+    botocore.auth.HmacV1QueryAuth(TEMP, expires=600).add_auth(req)
+    cases.append(dump("s3-sigv2-presigned-temporary", "s3", req))
 
-print(json.dumps({"now": time.time(), "cases": cases}))
-"""#
+    req = AWSRequest(method="PUT", url="http://localhost:4566/my-bucket/v2.txt?uploadId=abc&partNumber=2", data=b"part",
+                     headers={"Content-Type": "application/octet-stream", "x-amz-meta-a": "1"})
+    botocore.auth.HmacV1Auth(CREDS).add_auth(req)
+    cases.append(dump("s3-sigv2-header", "s3", req, b"part"))
+
+    payload = b"chunked payload " * 700
+    wrapper = botocore.httpchecksum.AwsChunkedWrapper(
+        io.BytesIO(payload), botocore.httpchecksum.Crc32Checksum, "x-amz-checksum-crc32", chunk_size=4096
+    )
+    chunked = wrapper.read()
+    req = AWSRequest(method="PUT", url="http://localhost:4566/my-bucket/chunked.bin", data=chunked,
+                     headers={"Content-Encoding": "aws-chunked", "X-Amz-Trailer": "x-amz-checksum-crc32",
+                              "X-Amz-Decoded-Content-Length": str(len(payload))})
+    req.context["checksum"] = {"request_algorithm": {"in": "trailer", "algorithm": "crc32", "name": "x-amz-checksum-crc32"}}
+    botocore.auth.S3SigV4Auth(CREDS, "s3", "us-east-1").add_auth(req)
+    case = dump("s3-unsigned-trailer", "s3", req, chunked)
+    case["decodedHex"] = payload.hex()
+    cases.append(case)
+
+    print(json.dumps({"now": time.time(), "cases": cases}))
+    """#
 
 /// One request signed by botocore.
 struct BotocoreCase: Decodable, CustomTestStringConvertible, Sendable {

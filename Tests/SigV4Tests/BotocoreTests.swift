@@ -186,7 +186,10 @@ struct BotocoreTests {
         var other = temporary(expiration: now.addingTimeInterval(60))
         other.sessionToken = "another-token"
         let wrong = Fixture.error { () throws(SigV4Error) in try verify(testCase, now: now, credentials: [other]) }
-        #expect(wrong?.wireError(.json) == WireError(code: "UnrecognizedClientException", message: "The security token included in the request is invalid.", httpStatus: 400))
+        #expect(
+            wrong?.wireError(.json)
+                == WireError(code: "UnrecognizedClientException", message: "The security token included in the request is invalid.", httpStatus: 400)
+        )
         let sigV2 = try Botocore.find("s3-sigv2-presigned-temporary")
         let v2Expired = Fixture.error { () throws(SigV4Error) in
             try verify(sigV2, now: now, credentials: [temporary(expiration: now.addingTimeInterval(-1))])
