@@ -72,6 +72,14 @@ package struct DynamoDBTableSpec: Sendable, Equatable {
     package var streamViewType: String?
     /// The stream ARN when a stream is enabled.
     package var streamArn: String?
+    /// `SSESpecification.SSEEnabled` (false means the AWS owned key).
+    package var sseEnabled: Bool
+    /// `SSESpecification.SSEType` (`KMS`), when set.
+    package var sseType: String?
+    /// `DeletionProtectionEnabled`.
+    package var deletionProtectionEnabled: Bool
+    /// `TableClass` (default `STANDARD`).
+    package var tableClass: String
     /// The tags.
     package var tags: [String: String]
 
@@ -103,6 +111,10 @@ package struct DynamoDBTableSpec: Sendable, Equatable {
         streamEnabled = stream.exists && streamFlag
         streamViewType = try stream["StreamViewType"].string()
         streamArn = streamEnabled ? resource.attributes["StreamArn"] : nil
+        sseEnabled = try reader["SSESpecification"]["SSEEnabled"].bool() ?? false
+        sseType = try reader["SSESpecification"]["SSEType"].string()
+        deletionProtectionEnabled = try reader["DeletionProtectionEnabled"].bool() ?? false
+        tableClass = try reader["TableClass"].string() ?? "STANDARD"
         tags = try reader["Tags"].tags()
     }
 

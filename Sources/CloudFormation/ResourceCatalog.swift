@@ -11,7 +11,8 @@ package enum ResourceCatalog {
         ],
         "AWS::DynamoDB::Table": [
             "TableName", "AttributeDefinitions", "KeySchema", "BillingMode", "ProvisionedThroughput", "GlobalSecondaryIndexes",
-            "LocalSecondaryIndexes", "TimeToLiveSpecification", "StreamSpecification", "Tags",
+            "LocalSecondaryIndexes", "TimeToLiveSpecification", "StreamSpecification", "Tags", "SSESpecification", "DeletionProtectionEnabled",
+            "TableClass",
         ],
         "AWS::Lambda::Function": [
             "FunctionName", "Code", "Handler", "Runtime", "Timeout", "MemorySize", "Environment", "Role",

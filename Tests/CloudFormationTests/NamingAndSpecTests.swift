@@ -153,6 +153,35 @@ struct SpecTests {
         #expect(error.kind == .invalidProperty)
     }
 
+    @Test("table encryption, deletion protection and class decode with AWS defaults")
+    func tableOptions() throws {
+        let stack = try Fixture.resolve(
+            """
+            Resources:
+              Plain:
+                Type: AWS::DynamoDB::Table
+                Properties:
+                  KeySchema: [{AttributeName: pk, KeyType: HASH}]
+                  ProvisionedThroughput: {ReadCapacityUnits: 5, WriteCapacityUnits: '2'}
+              Hardened:
+                Type: AWS::DynamoDB::Table
+                Properties:
+                  KeySchema: [{AttributeName: pk, KeyType: HASH}, {AttributeName: sk, KeyType: RANGE}]
+                  BillingMode: PAY_PER_REQUEST
+                  SSESpecification: {SSEEnabled: true, SSEType: KMS}
+                  DeletionProtectionEnabled: true
+                  TableClass: STANDARD_INFREQUENT_ACCESS
+            """
+        )
+        let tables = try stack.tables
+        #expect(tables[0].billingMode == "PROVISIONED")
+        #expect(tables[0].provisionedThroughput == .init(readCapacityUnits: 5, writeCapacityUnits: 2))
+        #expect(!tables[0].sseEnabled && !tables[0].deletionProtectionEnabled && tables[0].tableClass == "STANDARD")
+        #expect(tables[1].sseEnabled && tables[1].sseType == "KMS" && tables[1].deletionProtectionEnabled)
+        #expect(tables[1].keySchema.map(\.keyType) == ["HASH", "RANGE"])
+        #expect(stack.unsupported.isEmpty)
+    }
+
     @Test("integration URIs yield the Lambda function ARN")
     func integrationUri() {
         let arn = "arn:aws:lambda:us-east-1:123456789012:function:fn"
