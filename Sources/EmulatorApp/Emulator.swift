@@ -8,6 +8,7 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 import SigV4
+import Storage
 import Synchronization
 import UnixSignals
 
@@ -77,36 +78,30 @@ package struct Emulator: Sendable {
         signals: [UnixSignal] = [.sigterm, .sigint],
         onReady: @escaping @Sendable (RunningEmulator) async -> Void
     ) throws -> ServiceGroup {
-        if let dataDirectory = options.dataDirectory {
-            try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
-        }
-        let boundPort = Mutex<Int>(options.port)
-        let environment = EmulatorEnvironment(
-            region: options.region,
-            accountId: options.accountId,
-            stackName: plan.stack.name,
-            host: options.host,
-            port: options.port
-        )
-        let plan = self.plan
-        let host = options.host
-        let creationTime = clock.now
-        let describeStack: @Sendable () -> StackDescription = {
-            plan.stackDescription(
-                urls: LocalURLs(host: host, port: boundPort.withLock { $0 }, region: environment.region),
-                creationTime: creationTime
+        let dataLocation: DataLocation =
+            options.dataDirectory.map { .directory(URL(fileURLWithPath: $0, isDirectory: true)) } ?? .ephemeral
+        let environment = LiveEnvironment(
+            EmulatorEnvironment(
+                region: options.region,
+                accountId: options.accountId,
+                stackName: plan.stack.name,
+                host: options.host,
+                port: options.port
             )
-        }
-        let services: [any AWSServiceHandler] = [
-            UnimplementedService(descriptor: ServiceDescriptors.s3),
-            UnimplementedService(descriptor: ServiceDescriptors.dynamoDB),
-            UnimplementedService(descriptor: ServiceDescriptors.lambda),
-            UnimplementedService(descriptor: ServiceDescriptors.apiGatewayManagement),
-            UnimplementedService(descriptor: ServiceDescriptors.cognitoIdentity),
-            UnimplementedService(descriptor: ServiceDescriptors.sts),
-            UnimplementedService(descriptor: ServiceDescriptors.iam),
-            CloudFormationService(describe: describeStack),
-        ]
+        )
+        let context = ServiceContext(
+            stack: plan.stack,
+            plan: plan,
+            clock: clock,
+            environment: environment,
+            dataLocation: dataLocation,
+            credentials: credentials,
+            authorizer: AllowAllAuthorizer(),
+            logger: logger,
+            creationTime: clock.now
+        )
+        let registry = try ServiceRegistry(context: context)
+        let services = registry.handlers
         let authenticator = Authenticator(
             store: credentials,
             clock: clock,
@@ -114,14 +109,13 @@ package struct Emulator: Sendable {
             accountId: options.accountId
         )
         let clock = self.clock
-        let localEnvironment = Mutex(environment)
         let gateway = Gateway(
             services: services,
             authenticator: authenticator,
-            environment: environment,
+            environment: environment.current,
             logger: logger,
             localHandler: { request, path, body in
-                let admin = LocalAdmin(clock: clock, environment: localEnvironment.withLock { $0 }, services: { services })
+                let admin = LocalAdmin(clock: clock, environment: environment.current, services: { services })
                 return await admin.handle(request, path: path, body: body)
             }
         )
@@ -131,22 +125,23 @@ package struct Emulator: Sendable {
             server: .http1(configuration: .init(additionalChannelHandlers: [ContinueHandler()])),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "synapscribe-local"),
             onServerRunning: { channel in
-                let port = channel.localAddress?.port ?? environment.port
-                boundPort.withLock { $0 = port }
-                localEnvironment.withLock { $0.port = port }
+                let port = channel.localAddress?.port ?? environment.current.port
+                environment.setPort(port)
                 let elapsed = ContinuousClock.now - startedAt
                 let milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
                 let summary = StartupSummary(
                     stack: plan.stack,
-                    urls: LocalURLs(host: host, port: port, region: environment.region),
+                    urls: LocalURLs(host: options.host, port: port, region: options.region),
                     readyMilliseconds: milliseconds
                 )
                 await onReady(RunningEmulator(port: port, summary: summary))
             },
             logger: logger
         )
+        // Background services first (they start before the server and stop after it), the HTTP server last.
+        let members = registry.backgroundServices.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
         return ServiceGroup(
-            configuration: .init(services: [.init(service: app)], gracefulShutdownSignals: signals, logger: logger)
+            configuration: .init(services: members + [.init(service: app)], gracefulShutdownSignals: signals, logger: logger)
         )
     }
 }
