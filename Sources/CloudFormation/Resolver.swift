@@ -77,6 +77,15 @@ final class StackResolver {
             + "\(configuration.stackName)/\(PhysicalNames.uuid(configuration.stackName, configuration.accountId, configuration.region))"
         self.conditionDefinitions = template.section("Conditions")
         self.allResources = template.section("Resources")
+        let parameterNames = template.section("Parameters").keys
+        let common = parameterNames.filter { allResources.contains($0) }
+        if let first = common.first {
+            throw TemplateError(
+                .format,
+                "Template error: all resources and parameters must have unique names. Common name(s):[\(common.joined(separator: ", "))]",
+                at: template.location(section: "Resources", key: first)
+            )
+        }
         try resolveParameters()
         for name in conditionDefinitions.keys {
             _ = try condition(

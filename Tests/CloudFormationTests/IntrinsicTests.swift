@@ -334,6 +334,12 @@ struct DependencyTests {
         #expect(error.description == "template.yaml:4:3: Circular dependency between resources: [A, B, C]")
     }
 
+    @Test("parameters and resources cannot share a logical id")
+    func sharedNames() throws {
+        let error = try #require(Fixture.error("Parameters:\n  Stage: {Type: String, Default: a}\nResources:\n  Stage:\n    Type: AWS::SNS::Topic\n"))
+        #expect(error.description == "template.yaml:4:3: Template error: all resources and parameters must have unique names. Common name(s):[Stage]")
+    }
+
     @Test("DependsOn naming a missing resource is an error")
     func missingDependsOn() throws {
         let error = try #require(Fixture.error("Resources:\n  A:\n    Type: AWS::SNS::Topic\n    DependsOn: [Ghost]\n"))
