@@ -92,7 +92,8 @@ package final class Authenticator: Sendable {
         switch wireProtocol {
         case .restXml: style = .s3Xml
         case .awsQuery: style = .queryXml
-        case .awsJson1_0, .awsJson1_1, .restJson1: style = .json
+        case .awsJson1_0, .awsJson1_1: style = .json
+        case .restJson1: style = .restJson
         }
         let wire = error.wireError(style)
         let jsonType: String?

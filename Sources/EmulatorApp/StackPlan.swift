@@ -24,7 +24,10 @@ package struct StackPlan: Sendable {
         )
         self.templateURL = url
         self.templateBody = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
-        self.stack = try template.resolve(configuration)
+        let stack = try template.resolve(configuration)
+        // Shape errors in emulated resources (a table without a key schema...) surface here, before any service starts.
+        try stack.validateSpecs()
+        self.stack = stack
     }
 
     /// The stack name `sam deploy` would use: `stack_name` from `samconfig.toml` beside the template,
