@@ -114,7 +114,12 @@ let conditionCases: [ConditionCase] = [
         values: #"{":ten":{"N":"10"},":x":{"S":"nope"},":t":{"BOOL":true},":one":{"N":"1"}}"#,
         outcome: .holds(true)
     ),
-    ConditionCase(expression: "((n = :v))", values: n10, outcome: .holds(true)),
+    ConditionCase(expression: "((n = :v))", values: n10, outcome: invalid("The expression has redundant parentheses;")),
+    ConditionCase(expression: "(n = :v) AND (s = :s)", values: #"{":v":{"N":"10"},":s":{"S":"hello"}}"#, outcome: .holds(true)),
+    ConditionCase(expression: "((n = :v) AND (s = :s))", values: #"{":v":{"N":"10"},":s":{"S":"hello"}}"#, outcome: .holds(true)),
+    ConditionCase(expression: "(n) = :v", values: n10, outcome: .holds(true)),
+    ConditionCase(expression: "n = (:v)", values: n10, outcome: .holds(true)),
+    ConditionCase(expression: "(attribute_exists(n))", outcome: .holds(true)),
     ConditionCase(expression: "NOT NOT n = :v", values: n10, outcome: .holds(true)),
     ConditionCase(
         expression: "n = :one OR s = :x OR flag = :t",
@@ -142,7 +147,7 @@ let conditionCases: [ConditionCase] = [
     ConditionCase(
         expression: "attribute_type(n, :t)",
         values: #"{":t":{"S":"STRING"}}"#,
-        outcome: invalid("Invalid attribute type name found in type operand; type: STRING")
+        outcome: invalid("Invalid attribute type name found; type: STRING, valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}")
     ),
     ConditionCase(
         expression: "attribute_type(n, :t)",
@@ -196,7 +201,7 @@ let conditionCases: [ConditionCase] = [
     ConditionCase(
         expression: "list_append(l, :v) = :v",
         values: #"{":v":{"L":[]}}"#,
-        outcome: invalid("The function is not allowed in a condition expression; function: list_append")
+        outcome: invalid("Invalid function name; function: list_append")
     ),
     // Reserved words, undefined names and values
     ConditionCase(
@@ -226,13 +231,83 @@ let conditionCases: [ConditionCase] = [
         expression: "#nope = :nope",
         outcome: invalid("An expression attribute name used in the document path is not defined; attribute name: #nope")
     ),
+    // Error precedence and DynamoDB's extra checks
+    ConditionCase(
+        expression: "n = n",
+        outcome: invalid(
+            "The first operand must be distinct from the remaining operands for this operator or function; operator: =, first operand: [n]"
+        )
+    ),
+    ConditionCase(
+        expression: "begins_with(#a, s)",
+        names: ["#a": "s"],
+        outcome: invalid(
+            "The first operand must be distinct from the remaining operands for this operator or function; operator: begins_with, first operand: [s]"
+        )
+    ),
+    ConditionCase(
+        expression: "n BETWEEN :lo AND :hi",
+        values: #"{":lo":{"N":"1"},":hi":{"S":"z"}}"#,
+        outcome: invalid(
+            "The BETWEEN operator requires same data type for lower and upper bounds; "
+                + "lower bound operand: AttributeValue: {N:1}, upper bound operand: AttributeValue: {S:z}"
+        )
+    ),
+    ConditionCase(expression: "size(:v) = :n", values: #"{":v":{"S":"abc"},":n":{"N":"3"}}"#, outcome: .holds(true)),
+    ConditionCase(
+        expression: "size(:v) = :v",
+        values: #"{":v":{"N":"3"}}"#,
+        outcome: invalid("Incorrect operand type for operator or function; operator or function: size, operand type: N")
+    ),
+    ConditionCase(
+        expression: "begins_with(size(s), :p)",
+        values: #"{":p":{"S":"5"}}"#,
+        outcome: invalid("Incorrect operand type for operator or function; operator or function: begins_with, operand type: N")
+    ),
+    ConditionCase(
+        expression: "attribute_type(n, s)",
+        outcome: invalid(
+            "Incorrect operand type for operator or function; operator or function: attribute_type, operand type: {NS,SS,L,BS,N,M,B,BOOL,NULL,S}"
+        )
+    ),
+    ConditionCase(
+        expression: "status = :v AND foo(a)",
+        values: n10,
+        outcome: invalid("Invalid function name; function: foo")
+    ),
+    ConditionCase(
+        expression: "status = :v AND contains(attribute_exists(a), :v)",
+        values: n10,
+        outcome: invalid("The function is not allowed to be used this way in an expression; function: attribute_exists")
+    ),
+    ConditionCase(
+        expression: "n = :nope AND status = :v",
+        values: n10,
+        outcome: invalid("Attribute name is a reserved keyword; reserved keyword: status")
+    ),
+    ConditionCase(
+        expression: "n = :nope AND #a = :v",
+        values: n10,
+        outcome: invalid("An expression attribute value used in expression is not defined; attribute value: :nope")
+    ),
+    ConditionCase(
+        expression: "begins_with(s) AND n = :nope",
+        outcome: invalid("Incorrect number of operands for operator or function; operator or function: begins_with, number of operands: 1")
+    ),
+    ConditionCase(
+        expression: "foo(a) = = :v",
+        values: n10,
+        outcome: invalid(#"Syntax error; token: "=", near: "= = :v""#)
+    ),
     // Syntax errors
-    ConditionCase(expression: "n = ", outcome: invalid(#"Syntax error; token: "<EOF>", near: "=""#)),
+    ConditionCase(expression: "n = ", outcome: invalid(#"Syntax error; token: "<EOF>", near: "= ""#)),
     ConditionCase(expression: "n = :v :w", values: n10, outcome: invalid(#"Syntax error; token: ":w", near: ":v :w""#)),
     ConditionCase(expression: "n == :v", values: n10, outcome: invalid(#"Syntax error; token: "=", near: "== :v""#)),
     ConditionCase(expression: "n = :v AND", values: n10, outcome: invalid(#"Syntax error; token: "<EOF>", near: "AND""#)),
     ConditionCase(expression: "", outcome: invalid("The expression can not be empty;")),
-    ConditionCase(expression: "   ", outcome: invalid("The expression can not be empty;")),
+    ConditionCase(expression: "   ", outcome: invalid(#"Syntax error; token: "<EOF>", near: "   ""#)),
+    ConditionCase(expression: "_n = :v", values: n10, outcome: invalid(#"Syntax error; token: "_n", near: "_n =""#)),
+    ConditionCase(expression: "and = :v", values: n10, outcome: invalid(#"Syntax error; token: "and", near: "and =""#)),
     ConditionCase(expression: "n BETWEEN :a", values: n10, outcome: invalid(#"Syntax error; token: "<EOF>", near: ":a""#)),
     ConditionCase(expression: "n IN :a", values: n10, outcome: invalid(#"Syntax error; token: ":a", near: "IN :a""#)),
     ConditionCase(expression: "a.[1] = :v", values: n10, outcome: invalid(#"Syntax error; token: "[", near: ".[1""#)),

@@ -208,20 +208,33 @@ package enum DynamoDBMessages {
         "The function is not allowed to be used this way in an expression; function: \(function)"
     }
 
-    /// A function not available in this kind of expression.
-    /// - Parameters:
-    ///   - function: The function.
-    ///   - kind: `an update expression` or `a condition expression`.
-    /// - Returns: The detail text.
-    package static func functionNotAllowed(_ function: String, in kind: String) -> String {
-        "The function is not allowed in \(kind); function: \(function)"
-    }
-
     /// `attribute_type` with an unknown type name.
     /// - Parameter type: The type name sent.
     /// - Returns: The detail text.
     package static func invalidAttributeTypeName(_ type: String) -> String {
-        "Invalid attribute type name found in type operand; type: \(type)"
+        "Invalid attribute type name found; type: \(type), valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}"
+    }
+
+    /// `((…))` around one condition or operand.
+    package static let redundantParentheses = "The expression has redundant parentheses;"
+
+    /// The same document path used as both operands of a comparison or function.
+    /// - Parameters:
+    ///   - op: The operator or function.
+    ///   - path: The rendered path, e.g. `[a, b]`.
+    /// - Returns: The detail text.
+    package static func operandsNotDistinct(_ op: String, _ path: String) -> String {
+        "The first operand must be distinct from the remaining operands for this operator or function; operator: \(op), first operand: \(path)"
+    }
+
+    /// BETWEEN bounds of different types.
+    /// - Parameters:
+    ///   - lower: The lower bound.
+    ///   - upper: The upper bound.
+    /// - Returns: The detail text.
+    package static func betweenSameType(_ lower: AttributeValue, _ upper: AttributeValue) -> String {
+        "The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: "
+            + "AttributeValue: {\(lower.operandDescription)}, upper bound operand: AttributeValue: {\(upper.operandDescription)}"
     }
 
     /// BETWEEN bounds in the wrong order.
@@ -289,6 +302,20 @@ package enum DynamoDBMessages {
     /// - Returns: The message.
     package static func invalidKeyConditionOperator(_ op: String) -> String {
         "Invalid operator used in KeyConditionExpression: \(op)"
+    }
+
+    /// `size()` inside a KeyConditionExpression.
+    package static let keyConditionNestedOperations = "KeyConditionExpressions cannot contain nested operations"
+    /// A key condition comparing two attributes.
+    package static let keyConditionMultipleNames = "Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition"
+    /// A key condition without any attribute.
+    package static let keyConditionNoKey = "Invalid condition in KeyConditionExpression: No key attribute specified"
+
+    /// BETWEEN or begins_with whose first operand is not the key attribute.
+    /// - Parameter op: `BETWEEN` or `begins_with`.
+    /// - Returns: The message.
+    package static func keyConditionKeyFirst(_ op: String) -> String {
+        "Invalid condition in KeyConditionExpression: \(op) operator must have the key attribute as its first operand"
     }
 
     /// More than two conditions in a KeyConditionExpression.
