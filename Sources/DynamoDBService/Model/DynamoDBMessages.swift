@@ -18,8 +18,6 @@ package enum DynamoDBMessages {
         "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes"
     /// `{"NULL": false}` was sent.
     package static let nullMustBeTrue = invalidParameterPrefix + "Null attribute value types must have the value of true"
-    /// A key attribute (or index key) had an empty string or binary value.
-    package static let emptyKeyValue = invalidParameterPrefix + "An AttributeValue may not contain an empty string"
     /// JSON number given where DynamoDB expects a string (`{"N": 5}`).
     package static let numberValueNotString = "NUMBER_VALUE cannot be converted to String"
     /// JSON string given where DynamoDB expects a boolean.
@@ -34,11 +32,24 @@ package enum DynamoDBMessages {
         invalidParameterPrefix + "An \(setKind) set  may not be empty"
     }
 
-    /// A set contains the same value twice.
+    /// A binary set was sent empty (DynamoDB words this one differently from the other sets).
+    package static let emptyBinarySet = invalidParameterPrefix + "Binary sets should not be empty"
+
+    /// A string set contains the same value twice.
     /// - Parameter elements: The set elements as sent.
     /// - Returns: The message.
-    package static func duplicateSetValues(_ elements: [String]) -> String {
+    package static func duplicateStringSetValues(_ elements: [String]) -> String {
         invalidParameterPrefix + "Input collection [\(elements.joined(separator: ", "))] contains duplicates."
+    }
+
+    /// A number set contains the same number twice.
+    package static let duplicateNumberSetValues = "Input collection contains duplicates"
+
+    /// A binary set contains the same value twice.
+    /// - Parameter elements: The base64 set elements as sent.
+    /// - Returns: The message (AWS's text has no space before "of").
+    package static func duplicateBinarySetValues(_ elements: [String]) -> String {
+        invalidParameterPrefix + "Input collection [\(elements.joined(separator: ", "))]of type BS contains duplicates."
     }
 
     /// A `B`/`BS` member is not valid base64.
@@ -60,11 +71,11 @@ package enum DynamoDBMessages {
 
     // MARK: Numbers
 
-    /// A number string is not numeric.
+    /// A number string is not numeric (an empty string gets the text without the colon).
     /// - Parameter text: The string sent.
     /// - Returns: The message.
     package static func notNumeric(_ text: String) -> String {
-        "The parameter cannot be converted to a numeric value: \(text)"
+        text.isEmpty ? "The parameter cannot be converted to a numeric value" : "The parameter cannot be converted to a numeric value: \(text)"
     }
 
     /// A number is larger than 9.9999999999999999999999999999999999999E+125.
@@ -287,6 +298,48 @@ package enum DynamoDBMessages {
     package static let attributeDoesNotExist = "The provided expression refers to an attribute that does not exist in the item"
     /// An operand has the wrong type at evaluation time.
     package static let incorrectDataType = "An operand in the update expression has an incorrect data type"
+
+    /// The update writes inside a key attribute.
+    /// - Parameter name: The key attribute.
+    /// - Returns: The message.
+    package static func keyMustBeScalar(_ name: String) -> String {
+        "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: \(name)"
+    }
+
+    /// PutItem without a key attribute.
+    /// - Parameter name: The key attribute.
+    /// - Returns: The message.
+    package static func missingKey(_ name: String) -> String {
+        invalidParameterPrefix + "Missing the key \(name) in the item"
+    }
+
+    /// PutItem with a key attribute of the wrong type.
+    /// - Parameters:
+    ///   - name: The key attribute.
+    ///   - expected: The schema type.
+    ///   - actual: The type sent.
+    /// - Returns: The message.
+    package static func keyTypeMismatch(_ name: String, expected: String, actual: String) -> String {
+        invalidParameterPrefix + "Type mismatch for key \(name) expected: \(expected) actual: \(actual)"
+    }
+
+    /// A Key parameter that does not have exactly the schema's attributes and types.
+    package static let keyDoesNotMatchSchema = "The provided key element does not match the schema"
+
+    /// A key attribute with an empty string or binary value.
+    /// - Parameters:
+    ///   - name: The key attribute.
+    ///   - binary: Whether the value is binary.
+    /// - Returns: The message.
+    package static func emptyKeyAttribute(_ name: String, binary: Bool) -> String {
+        "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty "
+            + (binary ? "binary" : "string") + " value. Key: \(name)"
+    }
+
+    /// A partition key longer than 2048 bytes (AWS's text lacks the space before 2048).
+    package static let hashKeyTooLarge = invalidParameterPrefix + "Size of hashkey has exceeded the maximum size limit of2048 bytes"
+    /// A sort key longer than 1024 bytes.
+    package static let rangeKeyTooLarge = invalidParameterPrefix + "Aggregated size of all range keys has exceeded the size limit of 1024 bytes"
 
     /// The update touches a key attribute.
     /// - Parameter name: The key attribute.
