@@ -353,6 +353,45 @@ struct ConditionExpressionTests {
         #expect(message == "Invalid ConditionExpression: The IN operator is provided with too many operands; number of operands: 101")
     }
 
+    @Test func expressionLimits() throws {
+        let long = "attribute_exists(" + String(repeating: "a", count: 4080) + ")"
+        #expect(long.utf8.count == 4098)
+        #expect(
+            errorMessage { () throws(DynamoDBError) in try ConditionExpression.parse(long, kind: .filter) }
+                == "Invalid FilterExpression: Expression size has exceeded the maximum allowed size; expression size: 4098"
+        )
+        let atLimit = "attribute_exists(" + String(repeating: "a", count: 4078) + ")"
+        #expect(try ConditionExpression.parse(atLimit).evaluate(on: ["a": .null]) == false)
+
+        let values: [String: AttributeValue] = [":v": .n(DynamoNumber(1))]
+        let conditions = Array(repeating: "n <> :v", count: 151).joined(separator: " AND ")
+        #expect(
+            errorMessage { () throws(DynamoDBError) in try ConditionExpression.parse(conditions, values: values, kind: .filter) }
+                == "Invalid FilterExpression: The expression contains too many operators; operator count: 301"
+        )
+        let fine = Array(repeating: "n <> :v", count: 150).joined(separator: " AND ")
+        #expect(try ConditionExpression.parse(fine, values: values).evaluate(on: ["n": .n(DynamoNumber(2))]))
+
+        let deep = String(repeating: "(", count: 1000) + "n = :v" + String(repeating: ")", count: 1000)
+        #expect(
+            errorMessage { () throws(DynamoDBError) in try ConditionExpression.parse(deep, values: values) }
+                == "Invalid ConditionExpression: The expression has redundant parentheses;"
+        )
+        let nested = (0..<200).reduce("n = :v") { partial, _ in "(n = :v AND \(partial))" }
+        #expect(
+            errorMessage { () throws(DynamoDBError) in try ConditionExpression.parse(nested, values: values) }
+                == "Invalid ConditionExpression: The expression contains too many operators; operator count: 401"
+        )
+        let nestedFine = (0..<100).reduce("n = :v") { partial, _ in "(n = :v AND \(partial))" }
+        #expect(try ConditionExpression.parse(nestedFine, values: values).evaluate(on: ["n": .n(DynamoNumber(1))]))
+    }
+
+    @Test func containsWorksOnBytes() throws {
+        let condition = try ConditionExpression.parse("contains(s, :p)", values: [":p": .s("é")])
+        #expect(condition.evaluate(on: ["s": .s("café")]))
+        #expect(!condition.evaluate(on: ["s": .s("cafe")]))
+    }
+
     @Test func everyReservedWordIsRejectedUnaliased() {
         #expect(ReservedWords.all.count == 573)
         for word in ["ABORT", "zone", "Data", "comment", "timestamp", "ttl", "user", "value"] {

@@ -362,6 +362,19 @@ struct UpdateExpressionTests {
         #expect(message == "Attempting to store more than 38 significant digits in a Number")
     }
 
+    @Test func operatorLimitCountsArithmeticAndFunctions() throws {
+        let values: [String: AttributeValue] = [":v": .n(DynamoNumber(1))]
+        let sets = (0..<150).map { "a\($0) = :v + :v" }.joined(separator: ", ")
+        #expect(try UpdateExpression.parse("SET " + sets, values: values).actions.count == 150)
+        let atLimit = (0..<150).map { "a\($0)=if_not_exists(b,:v)+:v" }.joined(separator: ",")
+        #expect(try UpdateExpression.parse("SET " + atLimit, values: values).actions.count == 150)
+        let overLimit = (0..<301).map { "x\($0)=:v+:v" }.joined(separator: ",")
+        #expect(
+            errorMessage { () throws(DynamoDBError) in try UpdateExpression.parse("SET " + overLimit, values: values) }
+                == "Invalid UpdateExpression: The expression contains too many operators; operator count: 301"
+        )
+    }
+
     @Test func rowCount() {
         #expect(updateCases.count >= 40)
     }

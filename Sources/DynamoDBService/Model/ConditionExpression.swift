@@ -121,10 +121,19 @@ package indirect enum ConditionNode: Sendable, Hashable {
         }
     }
 
+    private static func containsBytes(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty else { return true }
+        guard needle.count <= haystack.count else { return false }
+        for start in 0...(haystack.count - needle.count) where haystack[start..<(start + needle.count)].elementsEqual(needle) {
+            return true
+        }
+        return false
+    }
+
     private static func contains(_ container: AttributeValue, _ element: AttributeValue) -> Bool {
         switch (container, element) {
-        case (.s(let text), .s(let part)): part.isEmpty || text.contains(part)
-        case (.b(let data), .b(let part)): part.isEmpty || data.range(of: part) != nil
+        case (.s(let text), .s(let part)): containsBytes(Array(text.utf8), Array(part.utf8))
+        case (.b(let data), .b(let part)): containsBytes(Array(data), Array(part))
         case (.ss(let set), .s(let member)): set.contains(member)
         case (.ns(let set), .n(let member)): set.contains(member)
         case (.bs(let set), .b(let member)): set.contains(member)

@@ -226,6 +226,20 @@ package enum DynamoDBMessages {
         "Invalid attribute type name found; type: \(type), valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}"
     }
 
+    /// An expression longer than 4 KB (UTF-8 bytes of the raw text).
+    /// - Parameter size: The expression size in bytes.
+    /// - Returns: The detail text.
+    package static func expressionTooLarge(_ size: Int) -> String {
+        "Expression size has exceeded the maximum allowed size; expression size: \(size)"
+    }
+
+    /// An expression with more than 300 operators and functions.
+    /// - Parameter count: The number of operators and functions.
+    /// - Returns: The detail text.
+    package static func tooManyOperators(_ count: Int) -> String {
+        "The expression contains too many operators; operator count: \(count)"
+    }
+
     /// `((…))` around one condition or operand.
     package static let redundantParentheses = "The expression has redundant parentheses;"
 

@@ -94,6 +94,31 @@ enum RawUpdateAction: Sendable, Equatable {
     }
 }
 
+extension RawOperand {
+    /// Number of operators and functions in the operand.
+    var operatorCount: Int {
+        switch self {
+        case .path, .value: 0
+        case .function(_, let arguments): 1 + arguments.reduce(0) { $0 + $1.operatorCount }
+        case .arithmetic(let left, _, let right): 1 + left.operatorCount + right.operatorCount
+        }
+    }
+}
+
+extension RawCondition {
+    /// Number of operators and functions in the condition.
+    var operatorCount: Int {
+        switch self {
+        case .comparison(let left, _, let right): 1 + left.operatorCount + right.operatorCount
+        case .between(let subject, let lower, let upper): 1 + subject.operatorCount + lower.operatorCount + upper.operatorCount
+        case .inList(let subject, let list): 1 + subject.operatorCount + list.reduce(0) { $0 + $1.operatorCount }
+        case .and(let left, let right), .or(let left, let right): 1 + left.operatorCount + right.operatorCount
+        case .not(let inner): 1 + inner.operatorCount
+        case .function(_, let arguments): 1 + arguments.reduce(0) { $0 + $1.operatorCount }
+        }
+    }
+}
+
 // MARK: - Parser
 
 /// Hand-written recursive-descent parser for all DynamoDB expression grammars.
@@ -154,8 +179,50 @@ struct ExpressionParser {
         advance()
     }
 
+    /// Maximum expression size in UTF-8 bytes.
+    static let maximumExpressionBytes = 4096
+    /// Maximum number of operators and functions in one expression.
+    static let maximumOperators = 300
+
+    private func failure(_ detail: String) -> DynamoDBError {
+        .validation(DynamoDBMessages.invalidExpression(kind, detail))
+    }
+
+    /// Checks emptiness, the 4 KB size limit and (before recursing) absurd nesting.
     private func checkNotEmpty() throws(DynamoDBError) {
-        if source.isEmpty { throw .validation(DynamoDBMessages.invalidExpression(kind, DynamoDBMessages.emptyExpression)) }
+        if source.isEmpty { throw failure(DynamoDBMessages.emptyExpression) }
+        let size = source.utf8.count
+        if size > Self.maximumExpressionBytes { throw failure(DynamoDBMessages.expressionTooLarge(size)) }
+        // Nesting deeper than the operator limit allows can only be redundant parentheses or too many operators;
+        // report it without recursing that deep.
+        var depth = 0
+        var deepest = 0
+        for token in tokens {
+            if token.kind == .leftParen { depth += 1 }
+            if token.kind == .rightParen { depth -= 1 }
+            deepest = max(deepest, depth)
+        }
+        if deepest > Self.maximumOperators {
+            let operators = tokens.indices.filter { index in
+                let token = tokens[index]
+                switch token.kind {
+                case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual, .plus, .minus: return true
+                case .identifier:
+                    return ["AND", "OR", "NOT", "BETWEEN", "IN"].contains(token.text.uppercased())
+                        || (index + 1 < tokens.count && tokens[index + 1].kind == .leftParen)
+                default: return false
+                }
+            }.count
+            if operators > Self.maximumOperators { throw failure(DynamoDBMessages.tooManyOperators(operators)) }
+            throw failure(DynamoDBMessages.redundantParentheses)
+        }
+    }
+
+    /// Throws when the parsed expression uses more than 300 operators and functions.
+    /// - Parameter count: The operator count of the parsed tree.
+    /// - Throws: "The expression contains too many operators; operator count: N".
+    func checkOperatorCount(_ count: Int) throws(DynamoDBError) {
+        if count > Self.maximumOperators { throw failure(DynamoDBMessages.tooManyOperators(count)) }
     }
 
     private func expectEnd() throws(DynamoDBError) {
@@ -182,6 +249,7 @@ struct ExpressionParser {
         try checkNotEmpty()
         let condition = try parseOr()
         try expectEnd()
+        try checkOperatorCount(condition.operatorCount)
         return condition
     }
 
@@ -229,6 +297,9 @@ struct ExpressionParser {
                 advance()
             }
         } while current.kind != .end
+        var operators = 0
+        for case .set(_, let value) in actions { operators += value.operatorCount }
+        try checkOperatorCount(operators)
         return actions
     }
 
