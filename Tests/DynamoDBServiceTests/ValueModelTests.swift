@@ -290,6 +290,16 @@ struct ItemSizeTests {
         )
     }
 
+    @Test func nestingLimit() throws {
+        let deepest = (0..<32).reduce(AttributeValue.s("x")) { inner, _ in .l([inner]) }
+        #expect(ItemSize.nestingDepth(deepest) == 32)
+        try ItemSize.validate(["a": deepest])
+        #expect(
+            errorMessage { () throws(DynamoDBError) in try ItemSize.validate(["a": .m(["b": deepest])]) }
+                == "Nesting Levels have exceeded supported limits"
+        )
+    }
+
     @Test func capacityUnits() {
         #expect(ItemSize.readCapacityUnits(bytes: 100, consistentRead: true) == 1)
         #expect(ItemSize.readCapacityUnits(bytes: 4096, consistentRead: true) == 1)

@@ -89,6 +89,8 @@ package enum DynamoDBMessages {
 
     /// An item exceeds 400 KB.
     package static let itemTooLarge = "Item size has exceeded the maximum allowed size"
+    /// Maps and lists nested more than 32 levels deep.
+    package static let nestingTooDeep = "Nesting Levels have exceeded supported limits"
     /// An UpdateItem would make the item exceed 400 KB.
     package static let itemToUpdateTooLarge = "Item size to update has exceeded the maximum allowed size"
 
