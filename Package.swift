@@ -99,7 +99,14 @@ let package = Package(
         ),
         .target(
             name: "DynamoDBService",
-            dependencies: ["AWSGateway", "CloudFormation", "Storage", "IAM", "EmulatorCore"],
+            dependencies: [
+                "AWSGateway", "CloudFormation", "Storage", "IAM", "EmulatorCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -142,7 +149,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "IAMTests", dependencies: ["IAM"], swiftSettings: swiftSettings),
-        .testTarget(name: "DynamoDBServiceTests", dependencies: ["DynamoDBService"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DynamoDBServiceTests",
+            dependencies: ["DynamoDBService", "Storage", "EmulatorCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "AWSGatewayTests",
             dependencies: [

@@ -32,6 +32,11 @@ package struct EmulatorOptions: Sendable {
     package var strictCredentials: Bool
     /// Optional AWS-style credentials file whose key pairs are known (verified) keys.
     package var credentialsFile: String?
+    /// How DynamoDB removes expired items (`--ttl-mode`): `prompt` deletes once the clock passes the TTL,
+    /// `aws-like` keeps expired items readable for ``ttlDelaySeconds`` first.
+    package var ttlMode: String
+    /// How long `aws-like` mode keeps expired items (`--ttl-delay`), in seconds.
+    package var ttlDelaySeconds: TimeInterval
 
     /// Creates options with the CLI's defaults.
     /// - Parameter templatePath: Path of the template.
@@ -47,6 +52,8 @@ package struct EmulatorOptions: Sendable {
         self.logFormat = .text
         self.strictCredentials = false
         self.credentialsFile = nil
+        self.ttlMode = "prompt"
+        self.ttlDelaySeconds = 0
     }
 
     /// The long-term test key pair every client may use.

@@ -1,6 +1,7 @@
 import AWSGateway
 import CloudFormation
 import CloudFormationService
+import DynamoDBService
 import EmulatorCore
 import Foundation
 import Logging
@@ -28,6 +29,8 @@ package struct ServiceContext: Sendable {
     package var logger: Logger
     /// When the stack was created (the emulator's start, on the virtual clock).
     package var creationTime: Date
+    /// The start options (service-specific settings such as the DynamoDB TTL mode).
+    package var options: EmulatorOptions
 }
 
 /// Builds every service from the context: the one place where services are wired to each other.
@@ -51,9 +54,18 @@ package struct ServiceRegistry: Sendable {
                 creationTime: creationTime
             )
         }
+        let dynamoDB = try DynamoDBService(
+            tables: try context.stack.tables,
+            dataLocation: context.dataLocation,
+            clock: context.clock,
+            environment: context.environment,
+            authorizer: context.authorizer,
+            ttlMode: context.options.ttlMode == "aws-like" ? .awsLike(delay: context.options.ttlDelaySeconds) : .prompt,
+            logger: context.logger
+        )
         handlers = [
             UnimplementedService(descriptor: ServiceDescriptors.s3),
-            UnimplementedService(descriptor: ServiceDescriptors.dynamoDB),
+            dynamoDB,
             UnimplementedService(descriptor: ServiceDescriptors.lambda),
             UnimplementedService(descriptor: ServiceDescriptors.apiGatewayManagement),
             UnimplementedService(descriptor: ServiceDescriptors.cognitoIdentity),
@@ -61,6 +73,6 @@ package struct ServiceRegistry: Sendable {
             UnimplementedService(descriptor: ServiceDescriptors.iam),
             cloudFormation,
         ]
-        backgroundServices = []
+        backgroundServices = [TTLSweeper(service: dynamoDB)]
     }
 }

@@ -96,6 +96,12 @@ struct Start: AsyncParsableCommand {
     @Option(help: "An AWS-style credentials file whose key pairs are known (signatures verified).")
     var credentialsFile: String?
 
+    @Option(help: "DynamoDB TTL: prompt (delete once the virtual clock passes the TTL) or aws-like (keep expired items for --ttl-delay).")
+    var ttlMode: String = "prompt"
+
+    @Option(help: "How long aws-like TTL mode keeps expired items readable (e.g. 48h, 30m, 90s).")
+    var ttlDelay: String = "48h"
+
     func validate() throws {
         guard EmulatorOptions.LogFormat(rawValue: logFormat) != nil else {
             throw ValidationError("--log-format must be text or json")
@@ -104,6 +110,10 @@ struct Start: AsyncParsableCommand {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard ["prompt", "aws-like"].contains(ttlMode) else { throw ValidationError("--ttl-mode must be prompt or aws-like") }
+        guard let delay = DurationText.seconds(ttlDelay), delay >= 0 else {
+            throw ValidationError("--ttl-delay must be a duration such as 48h, 30m or 90s")
+        }
     }
 
     func run() async throws {
@@ -116,6 +126,8 @@ struct Start: AsyncParsableCommand {
         options.logFormat = EmulatorOptions.LogFormat(rawValue: logFormat) ?? .text
         options.strictCredentials = strictCredentials
         options.credentialsFile = credentialsFile
+        options.ttlMode = ttlMode
+        options.ttlDelaySeconds = DurationText.seconds(ttlDelay) ?? 0
         let level = Logger.Level(rawValue: logLevel) ?? .info
         let json = options.logFormat == .json
         LoggingSystem.bootstrap { label in

@@ -28,6 +28,8 @@ package struct DynamoDBError: Error, Sendable, Hashable, CustomStringConvertible
         case unknownOperationException = "UnknownOperationException"
         /// An unexpected server error.
         case internalServerError = "InternalServerError"
+        /// The caller may not perform the action.
+        case accessDeniedException = "AccessDeniedException"
 
         /// The namespace AWS puts in front of the code in the `__type` member.
         package var typeNamespace: String {
@@ -35,6 +37,7 @@ package struct DynamoDBError: Error, Sendable, Hashable, CustomStringConvertible
             case .validationException: "com.amazon.coral.validate"
             case .serializationException: "com.amazon.coral.service"
             case .unknownOperationException: "com.amazon.coral.service"
+            case .accessDeniedException: "com.amazon.coral.service"
             case .internalServerError: "com.amazonaws.dynamodb.v20120810"
             default: "com.amazonaws.dynamodb.v20120810"
             }

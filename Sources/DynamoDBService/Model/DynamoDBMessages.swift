@@ -419,3 +419,215 @@ package enum ExpressionKind: String, Sendable, Hashable {
     /// `ProjectionExpression` of GetItem/Query/Scan/BatchGetItem.
     case projection = "ProjectionExpression"
 }
+
+// MARK: - Service-level texts (tables, batches, transactions)
+
+extension DynamoDBMessages {
+    /// An item operation on a table that does not exist.
+    static let resourceNotFound = "Requested resource not found"
+
+    /// DescribeTable/DeleteTable on a table that does not exist.
+    static func tableNotFound(_ name: String) -> String { "Requested resource not found: Table: \(name) not found" }
+
+    /// CreateTable with a name in use.
+    static func tableExists(_ name: String) -> String { "Table already exists: \(name)" }
+
+    /// A required member is missing.
+    static func memberNull(_ member: String) -> String {
+        "1 validation error detected: Value null at '\(member)' failed to satisfy constraint: Member must not be null"
+    }
+
+    /// A table name of the wrong length or with invalid characters.
+    static func tableNameInvalid(_ name: String, member: String = "tableName") -> String {
+        if name.count < 3 {
+            return "1 validation error detected: Value '\(name)' at '\(member)' failed to satisfy constraint: "
+                + "Member must have length greater than or equal to 3"
+        }
+        if name.count > 255 {
+            return "1 validation error detected: Value '\(name)' at '\(member)' failed to satisfy constraint: "
+                + "Member must have length less than or equal to 255"
+        }
+        return "1 validation error detected: Value '\(name)' at '\(member)' failed to satisfy constraint: "
+            + "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"
+    }
+
+    /// A value outside an enum.
+    static func enumValue(_ value: String, member: String, allowed: [String]) -> String {
+        "1 validation error detected: Value '\(value)' at '\(member)' failed to satisfy constraint: "
+            + "Member must satisfy enum value set: [\(allowed.joined(separator: ", "))]"
+    }
+
+    /// A Limit below 1.
+    static func limitTooSmall(_ value: Int) -> String {
+        "1 validation error detected: Value '\(value)' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"
+    }
+
+    /// Query/Scan on an index the table does not have.
+    static func noSuchIndex(_ name: String) -> String { "The table does not have the specified index: \(name)" }
+
+    /// Key attributes not defined.
+    static func keysNotDefined(_ keys: [String], _ definitions: [String]) -> String {
+        invalidParameterPrefix + "Some index key attributes are not defined in AttributeDefinitions. Keys: [\(keys.joined(separator: ", "))], "
+            + "AttributeDefinitions: [\(definitions.joined(separator: ", "))]"
+    }
+
+    /// More attribute definitions than keys use.
+    static let attributeDefinitionsMismatch =
+        invalidParameterPrefix + "Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions"
+
+    /// Provisioned mode without throughput.
+    static let provisionedNeedsThroughput =
+        invalidParameterPrefix + "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED"
+
+    /// On-demand mode with throughput.
+    static let onDemandNoThroughput =
+        invalidParameterPrefix + "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST"
+
+    /// A key schema without exactly one HASH key.
+    static let invalidKeySchema = "Invalid KeySchema: The first KeySchemaElement is not a HASH key type"
+
+    /// Key schema too long.
+    static let keySchemaTooLong =
+        "1 validation error detected: Value at 'keySchema' failed to satisfy constraint: Member must have length less than or equal to 2"
+
+    /// Two indexes with one name.
+    static func duplicateIndexName(_ name: String) -> String { invalidParameterPrefix + "Duplicate index name: \(name)" }
+
+    /// An LSI must share the table's partition key.
+    static let lsiNeedsRangeKey =
+        invalidParameterPrefix + "Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex"
+
+    /// Type mismatch of an index key attribute on write.
+    static func indexKeyTypeMismatch(_ name: String, expected: String, actual: String, index: String) -> String {
+        invalidParameterPrefix + "Type mismatch for Index Key \(name) Expected: \(expected) Actual: \(actual) IndexName: \(index)"
+    }
+
+    /// Empty string as an index key value.
+    static func emptyIndexKey(_ name: String, index: String) -> String {
+        "One or more parameter values are not valid. A value specified for a secondary index key is not supported. "
+            + "The AttributeValue for a key attribute cannot contain an empty string value. IndexName: \(index), IndexKey: \(name)"
+    }
+
+    /// ReturnValues not allowed for this operation.
+    static let returnValuesOnlyAllOld = "Return values set to invalid value"
+
+    /// Legacy parameter used with an expression, or not supported.
+    static func legacyParameter(_ legacy: String, _ expression: String) -> String {
+        "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {\(legacy)} "
+            + "Expression parameters: {\(expression)}"
+    }
+
+    /// Legacy parameters are not emulated.
+    static func legacyUnsupported(_ legacy: String) -> String {
+        "The legacy parameter \(legacy) is not supported by this emulator; use the expression parameters instead"
+    }
+
+    /// Query without any key condition.
+    static let queryNeedsKeyCondition = "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request."
+
+    /// Select SPECIFIC_ATTRIBUTES without a projection.
+    static let specificAttributesNeedProjection =
+        "1 validation error detected: Value 'SPECIFIC_ATTRIBUTES' at 'select' failed to satisfy constraint: "
+        + "Member must be used with ProjectionExpression or AttributesToGet"
+
+    /// Select ALL_ATTRIBUTES with a projection.
+    static let selectWithProjection =
+        "Cannot specify the ProjectionExpression when choosing to get ALL_ATTRIBUTES"
+
+    /// ALL_ATTRIBUTES on an index that does not project everything.
+    static let allAttributesOnIndex =
+        invalidParameterPrefix + "Select type ALL_ATTRIBUTES is not supported for global secondary index"
+
+    /// Strongly consistent reads on a global index.
+    static let consistentReadOnGSI = "Consistent reads are not supported on global secondary indexes"
+
+    /// Segment without TotalSegments, or out of range.
+    static func segmentInvalid(_ segment: Int, _ total: Int) -> String {
+        "The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: \(segment) is not less than TotalSegments: \(total)"
+    }
+
+    /// TotalSegments without Segment.
+    static let segmentMissing = "The TotalSegments parameter is non-null but Segment is null"
+    /// Segment without TotalSegments.
+    static let totalSegmentsMissing = "The Segment parameter is non-null but TotalSegments is null"
+
+    /// TotalSegments out of range.
+    static func totalSegmentsRange(_ total: Int) -> String {
+        "1 validation error detected: Value '\(total)' at 'totalSegments' failed to satisfy constraint: Member must have value "
+            + (total < 1 ? "greater than or equal to 1" : "less than or equal to 1000000")
+    }
+
+    /// ExclusiveStartKey that does not fit the schema.
+    static let exclusiveStartKeyInvalid = "The provided starting key is invalid: The provided key element does not match the schema"
+
+    /// ExclusiveStartKey outside the queried partition.
+    static let exclusiveStartKeyOutsideQuery = "The provided starting key is outside query boundaries based on provided conditions"
+
+    /// BatchGetItem with too many keys.
+    static let tooManyBatchGetKeys = "Too many items requested for the BatchGetItem call"
+
+    /// BatchWriteItem with too many requests.
+    static let tooManyBatchWrites =
+        "1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: "
+        + "[Member must have length less than or equal to 25, Member must have length greater than or equal to 1]"
+
+    /// A batch names the same key twice.
+    static let batchDuplicates = invalidParameterPrefix + "Provided list of item keys contains duplicates"
+
+    /// An empty RequestItems map.
+    static let requestItemsEmpty =
+        "1 validation error detected: Value null at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1"
+
+    /// A write request with neither or both of PutRequest and DeleteRequest.
+    static let writeRequestShape = "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes"
+
+    /// Too many transaction items.
+    static func tooManyTransactItems(_ count: Int) -> String {
+        "1 validation error detected: Value '[\(count) items]' at 'transactItems' failed to satisfy constraint: "
+            + "Member must have length less than or equal to 100"
+    }
+
+    /// No transaction items.
+    static let noTransactItems =
+        "1 validation error detected: Value null at 'transactItems' failed to satisfy constraint: Member must have length greater than or equal to 1"
+
+    /// Two transaction actions on one item.
+    static let transactionSameItem = "Transaction request cannot include multiple operations on one item"
+
+    /// A transact item without exactly one action.
+    static let transactItemShape = "TransactItems can only contain one of Check, Put, Update or Delete"
+
+    /// A reused ClientRequestToken with other parameters.
+    static let idempotentMismatch = "Transaction with the same client token has a different set of parameters"
+
+    /// TransactionCanceledException message.
+    static func transactionCanceled(_ codes: [String]) -> String {
+        "Transaction cancelled, please refer cancellation reasons for specific reasons [\(codes.joined(separator: ", "))]"
+    }
+
+    /// UpdateTimeToLive when TTL is already in the requested state.
+    static let ttlAlreadyEnabled = "TimeToLive is already enabled"
+    /// Disabling TTL when it is not enabled.
+    static let ttlAlreadyDisabled = "TimeToLive is already disabled"
+    /// Changing the TTL attribute without disabling first.
+    static let ttlAttributeChange = "TimeToLive is active on a different AttributeName: current AttributeName is "
+
+    /// Deleting a table that has deletion protection.
+    static let deletionProtected = "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first."
+
+    /// Tag operations on an unknown ARN.
+    static func resourceArnNotFound(_ arn: String) -> String { "Requested resource not found: ResourceArn: \(arn) not found" }
+
+    /// The ARN is not a DynamoDB table ARN.
+    static func invalidArn(_ arn: String) -> String { "Invalid TableArn: Invalid ResourceArn provided as input \(arn)" }
+
+    /// UpdateTable with nothing to change.
+    static let updateTableNothing =
+        "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required"
+
+    /// UpdateTable deleting an unknown index.
+    static func indexNotFoundForDelete(_ name: String) -> String { "Requested resource not found: Requested index: \(name) not found" }
+
+    /// UpdateTable creating an existing index.
+    static let indexExists = "Attempting to create an index which already exists"
+}

@@ -1,0 +1,269 @@
+import AWSGateway
+import CloudFormation
+import EmulatorCore
+import Foundation
+import GRDB
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import Storage
+import Synchronization
+
+/// How expired items are removed.
+package enum TTLMode: Sendable, Equatable {
+    /// Delete as soon as the virtual clock passes an item's TTL (the useful default for tests).
+    case prompt
+    /// Keep expired items readable for a while before deleting them, as AWS may for up to two days.
+    case awsLike(delay: TimeInterval)
+}
+
+/// An error with the extra JSON members some DynamoDB errors carry (`Item`, `CancellationReasons`).
+struct DynamoDBFailure: Error {
+    /// The code and message.
+    var error: DynamoDBError
+    /// Extra members of the error body.
+    var members: [(String, JSONOut)]
+}
+
+/// Amazon DynamoDB on SQLite: tables, items, expressions, indexes, batches, transactions and TTL.
+///
+/// Serves the JSON 1.0 protocol (`X-Amz-Target: DynamoDB_20120810.<Operation>`); every response carries the
+/// `x-amz-crc32` checksum of its body as DynamoDB sends it. Items live in one GRDB database (see ``ItemStore``).
+/// See https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Operations_Amazon_DynamoDB.html
+package final class DynamoDBService: AWSServiceHandler {
+    /// Routing facts.
+    package let descriptor = ServiceDescriptors.dynamoDB
+
+    let database: any DatabaseWriter
+    let clock: VirtualClock
+    let environment: LiveEnvironment
+    let authorizer: any RequestAuthorizing
+    let logger: Logger
+    let ttlMode: TTLMode
+    private let cache: Mutex<[String: TableView]>
+    private let counters: Mutex<(ttlDeleted: Int, sweptOffset: TimeInterval)>
+    let tokens: Mutex<[String: (hash: Int, time: Date, response: Data)]>
+
+    /// Opens the store and creates the template's tables that do not exist yet.
+    /// - Parameters:
+    ///   - tables: Tables declared by the template (`AWS::DynamoDB::Table`, `AWS::Serverless::SimpleTable`).
+    ///   - dataLocation: Where the database lives.
+    ///   - clock: The virtual clock.
+    ///   - environment: Region and account.
+    ///   - authorizer: The authorization hook.
+    ///   - ttlMode: How expired items are removed.
+    ///   - logger: The logger.
+    /// - Throws: When the database cannot be opened.
+    package init(
+        tables: [DynamoDBTableSpec],
+        dataLocation: DataLocation,
+        clock: VirtualClock,
+        environment: LiveEnvironment,
+        authorizer: any RequestAuthorizing,
+        ttlMode: TTLMode = .prompt,
+        logger: Logger
+    ) throws {
+        self.database = try dataLocation.openDatabase(named: "dynamodb", migrator: ItemStore.migrator)
+        self.clock = clock
+        self.environment = environment
+        self.authorizer = authorizer
+        self.ttlMode = ttlMode
+        self.logger = logger
+        self.cache = Mutex([:])
+        self.counters = Mutex((0, clock.offset))
+        self.tokens = Mutex([:])
+        let now = clock.now.timeIntervalSince1970
+        let existing = try database.write { db -> [TableMetadata] in
+            var metas = try ItemStore.loadTables(db)
+            for spec in tables where !metas.contains(where: { $0.name == spec.name }) {
+                metas.append(try ItemStore.insertTable(db, Self.metadata(from: spec, now: now, environment: environment.current)))
+            }
+            return metas
+        }
+        cache.withLock { cache in
+            for meta in existing { cache[meta.name] = TableView(meta) }
+        }
+    }
+
+    // MARK: Table cache
+
+    /// The cached table named `name`.
+    func cachedTable(_ name: String) -> TableView? { cache.withLock { $0[name] } }
+
+    /// All cached tables.
+    func allTables() -> [TableView] { cache.withLock { Array($0.values) } }
+
+    /// The cached table with store id `id`.
+    func cachedTable(id: Int64) -> TableView? { cache.withLock { $0.values.first { $0.meta.id == id } } }
+
+    /// Replaces (or removes, for nil) a cached table.
+    func setCached(_ name: String, _ view: TableView?) { cache.withLock { $0[name] = view } }
+
+    /// The table ARN for a name in this region and account.
+    func tableArn(_ name: String) -> String {
+        let env = environment.current
+        return "arn:aws:dynamodb:\(env.region):\(env.accountId):table/\(name)"
+    }
+
+    // MARK: AWSServiceHandler
+
+    /// Answers one DynamoDB request.
+    /// - Parameter request: The routed, authenticated request.
+    /// - Returns: The JSON response with `x-amz-crc32`.
+    /// - Throws: Only unexpected internal errors; DynamoDB errors are rendered here.
+    package func handle(_ request: AWSRequest) async throws -> Response {
+        let operation = request.operation ?? ""
+        do {
+            try await sweepIfClockMoved()
+            let body = request.bodyData
+            let call = Call(caller: request.caller, body: body.isEmpty ? Data("{}".utf8) : body, operation: operation)
+            let output = try await dispatch(call)
+            return Self.response(status: .ok, body: output.data)
+        } catch let failure as DynamoDBFailure {
+            return errorResponse(failure.error, members: failure.members, request: request)
+        } catch let error as DynamoDBError {
+            return errorResponse(error, members: [], request: request)
+        } catch let error as any AWSServiceError {
+            throw error
+        } catch {
+            request.logger.error("DynamoDB internal failure", metadata: ["error": .string(String(describing: error))])
+            return errorResponse(DynamoDBError(.internalServerError, "Internal server error"), members: [], request: request)
+        }
+    }
+
+    /// Reports running with table and item counts.
+    /// - Returns: The health record.
+    package func health() async -> ServiceHealth {
+        let items = (try? await database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM ddb_item WHERE idx = ''") ?? 0 }) ?? 0
+        let deleted = counters.withLock { $0.ttlDeleted }
+        return ServiceHealth(state: "running", resources: ["tables": allTables().count], details: ["items": items, "ttlDeleted": deleted])
+    }
+
+    private func dispatch(_ call: Call) async throws -> JSONOut {
+        switch call.operation {
+        case "CreateTable": try await createTable(call)
+        case "DescribeTable": try await describeTable(call)
+        case "ListTables": try await listTables(call)
+        case "DeleteTable": try await deleteTable(call)
+        case "UpdateTable": try await updateTable(call)
+        case "UpdateTimeToLive": try await updateTimeToLive(call)
+        case "DescribeTimeToLive": try await describeTimeToLive(call)
+        case "TagResource": try await tagResource(call)
+        case "UntagResource": try await untagResource(call)
+        case "ListTagsOfResource": try await listTagsOfResource(call)
+        case "PutItem": try await putItem(call)
+        case "GetItem": try await getItem(call)
+        case "UpdateItem": try await updateItem(call)
+        case "DeleteItem": try await deleteItem(call)
+        case "Query": try await query(call)
+        case "Scan": try await scan(call)
+        case "BatchGetItem": try await batchGetItem(call)
+        case "BatchWriteItem": try await batchWriteItem(call)
+        case "TransactWriteItems": try await transactWriteItems(call)
+        case "TransactGetItems": try await transactGetItems(call)
+        case "DescribeEndpoints": describeEndpoints()
+        case "DescribeLimits": describeLimits()
+        default: throw DynamoDBError(.unknownOperationException, "")
+        }
+    }
+
+    // MARK: Responses
+
+    static func response(status: HTTPResponse.Status, body: Data) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/x-amz-json-1.0"
+        headers[.amzCrc32] = String(CRC32.checksum(body))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    private func errorResponse(_ error: DynamoDBError, members: [(String, JSONOut)], request: AWSRequest) -> Response {
+        request.logger.debug("DynamoDB error", metadata: ["code": .string(error.code.rawValue), "message": .string(error.message)])
+        let body = JSONOut.object([("__type", .string(error.awsType)), ("message", .string(error.message))] + members).data
+        var response = Self.response(status: HTTPResponse.Status(code: error.httpStatus), body: body)
+        response.headers[.amznErrorType] = error.code.rawValue
+        return response
+    }
+
+    private func describeEndpoints() -> JSONOut {
+        let env = environment.current
+        return .object([
+            ("Endpoints", .array([.object([("Address", .string("\(env.hostForURL):\(env.port)")), ("CachePeriodInMinutes", .int(1440))])]))
+        ])
+    }
+
+    private func describeLimits() -> JSONOut {
+        .object([
+            ("AccountMaxReadCapacityUnits", .int(80000)), ("AccountMaxWriteCapacityUnits", .int(80000)),
+            ("TableMaxReadCapacityUnits", .int(40000)), ("TableMaxWriteCapacityUnits", .int(40000)),
+        ])
+    }
+
+    // MARK: TTL
+
+    /// Deletes expired items now; returns how many were deleted.
+    @discardableResult
+    func sweepExpired() async throws -> Int {
+        let now = clock.now.timeIntervalSince1970
+        let cutoff: Double
+        switch ttlMode {
+        case .prompt: cutoff = now
+        case .awsLike(let delay): cutoff = now - delay
+        }
+        let floor = now - 5 * 365 * 86_400
+        var total = 0
+        while true {
+            let deleted = try await database.write { db -> Int in
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: "SELECT tbl, item FROM ddb_item WHERE ttl IS NOT NULL AND ttl <= ? AND ttl >= ? LIMIT 500",
+                    arguments: [cutoff, floor]
+                )
+                var count = 0
+                for row in rows {
+                    let id: Int64 = row["tbl"]
+                    let data: Data = row["item"]
+                    guard let table = self.cachedTable(id: id) else {
+                        try db.execute(sql: "UPDATE ddb_item SET ttl = NULL WHERE tbl = ? AND ttl IS NOT NULL", arguments: [id])
+                        continue
+                    }
+                    try ItemStore.replace(db, table: table, old: ItemCodec.decode(data), new: nil)
+                    count += 1
+                }
+                return rows.isEmpty ? -1 : count
+            }
+            if deleted < 0 { break }
+            total += deleted
+        }
+        if total > 0 {
+            counters.withLock { $0.ttlDeleted += total }
+            logger.debug("TTL deleted items", metadata: ["count": .stringConvertible(total)])
+        }
+        return total
+    }
+
+    /// In prompt mode, sweeps before a request when the virtual clock was moved since the last sweep, so an
+    /// expired item is gone as soon as the clock passes its TTL.
+    private func sweepIfClockMoved() async throws {
+        guard ttlMode == .prompt else { return }
+        let offset = clock.offset
+        let moved = counters.withLock { state -> Bool in
+            guard state.sweptOffset != offset else { return false }
+            state.sweptOffset = offset
+            return true
+        }
+        if moved { try await sweepExpired() }
+    }
+}
+
+/// One request as the operations see it.
+struct Call: Sendable {
+    var caller: Caller
+    var body: Data
+    var operation: String
+}
+
+extension HTTPField.Name {
+    /// `x-amz-crc32`.
+    static let amzCrc32 = HTTPField.Name.constant("x-amz-crc32")
+}

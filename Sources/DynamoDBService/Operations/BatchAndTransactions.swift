@@ -1,0 +1,349 @@
+import Foundation
+import GRDB
+
+/// One validated TransactWriteItems action.
+struct TransactAction: Sendable {
+    enum Kind: String, Sendable {
+        case conditionCheck = "ConditionCheck"
+        case put = "Put"
+        case delete = "Delete"
+        case update = "Update"
+    }
+
+    var kind: Kind
+    var table: TableView
+    var key: Item
+    var item: Item?
+    var update: UpdateExpression?
+    var condition: ConditionExpression?
+    var returnOldOnFailure: Bool
+}
+
+extension DynamoDBService {
+    /// BatchGetItem: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html
+    func batchGetItem(_ call: Call) async throws -> JSONOut {
+        let input = try decode(BatchGetItemInput.self, call)
+        guard let requestItems = input.RequestItems else { throw DynamoDBError.validation(DynamoDBMessages.memberNull("requestItems")) }
+        guard !requestItems.isEmpty else { throw DynamoDBError.validation(DynamoDBMessages.requestItemsEmpty) }
+        let capacityMode = try Self.consumedCapacityMode(input.ReturnConsumedCapacity)
+        var requests: [(name: String, table: TableView, keys: [Item], projection: ProjectionExpression?, consistent: Bool)] = []
+        var total = 0
+        for name in requestItems.keys.sorted() {
+            try Self.validateTableName(name, member: "requestItems")
+            guard let entry = requestItems[name] else { continue }
+            let keys = entry.Keys ?? []
+            total += keys.count
+            if total > 100 { throw DynamoDBError.validation(DynamoDBMessages.tooManyBatchGetKeys) }
+        }
+        for name in requestItems.keys.sorted() {
+            guard let entry = requestItems[name] else { continue }
+            try await authorize(call, resources: [tableArn(name)])
+            let projection = try Self.projection(
+                entry.ProjectionExpression,
+                attributesToGet: entry.AttributesToGet,
+                names: entry.ExpressionAttributeNames
+            )
+            let table = try self.table(name)
+            let keys = entry.Keys ?? []
+            var seen = Set<Data>()
+            for key in keys {
+                try table.key.validateKey(key)
+                guard seen.insert(table.key.identity(of: key) ?? Data()).inserted else {
+                    throw DynamoDBError.validation(DynamoDBMessages.batchDuplicates)
+                }
+            }
+            requests.append((name, table, keys, projection, entry.ConsistentRead ?? false))
+        }
+        let finalRequests = requests
+        let results = try await read { db -> [(String, [Item])] in
+            try finalRequests.map { request in
+                (request.name, try request.keys.compactMap { try ItemStore.fetchItem(db, table: request.table, key: $0) })
+            }
+        }
+        var responses: [(String, JSONOut)] = []
+        var capacities: [JSONOut] = []
+        for (request, (_, result)) in zip(requests, results) {
+            responses.append((request.name, .array(result.map { item in .item(request.projection.map { $0.project(item) } ?? item) })))
+            let units = result.reduce(0.0) {
+                $0 + ItemSize.readCapacityUnits(bytes: ItemSize.of($1), consistentRead: request.consistent)
+            }
+            if let capacity = Self.consumedCapacity(mode: capacityMode, table: request.name, units: units, read: true) {
+                capacities.append(capacity)
+            }
+        }
+        var members: [(String, JSONOut)] = [("Responses", .object(responses)), ("UnprocessedKeys", .object([]))]
+        if capacityMode != "NONE" { members.append(("ConsumedCapacity", .array(capacities))) }
+        return .object(members)
+    }
+
+    /// BatchWriteItem: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html
+    func batchWriteItem(_ call: Call) async throws -> JSONOut {
+        let input = try decode(BatchWriteItemInput.self, call)
+        guard let requestItems = input.RequestItems else { throw DynamoDBError.validation(DynamoDBMessages.memberNull("requestItems")) }
+        guard !requestItems.isEmpty else { throw DynamoDBError.validation(DynamoDBMessages.requestItemsEmpty) }
+        let capacityMode = try Self.consumedCapacityMode(input.ReturnConsumedCapacity)
+        let total = requestItems.values.reduce(0) { $0 + $1.count }
+        if total > 25 || requestItems.values.contains(where: \.isEmpty) { throw DynamoDBError.validation(DynamoDBMessages.tooManyBatchWrites) }
+        var writes: [(table: TableView, key: Item, item: Item?)] = []
+        for name in requestItems.keys.sorted() {
+            try Self.validateTableName(name, member: "requestItems")
+            try await authorize(call, resources: [tableArn(name)])
+            let table = try self.table(name)
+            var seen = Set<Data>()
+            for request in requestItems[name] ?? [] {
+                let key: Item
+                var item: Item?
+                switch (request.PutRequest, request.DeleteRequest) {
+                case (.some(let put), nil):
+                    guard let putItem = put.Item else { throw DynamoDBError.validation(DynamoDBMessages.memberNull("item")) }
+                    try table.key.validateItem(putItem)
+                    try ItemSize.validate(putItem)
+                    try Self.validateIndexKeys(putItem, table: table)
+                    key = table.key.key(of: putItem)
+                    item = putItem
+                case (nil, .some(let delete)):
+                    guard let deleteKey = delete.Key else { throw DynamoDBError.validation(DynamoDBMessages.memberNull("key")) }
+                    try table.key.validateKey(deleteKey)
+                    key = deleteKey
+                default:
+                    throw DynamoDBError.validation(DynamoDBMessages.writeRequestShape)
+                }
+                guard seen.insert(table.key.identity(of: key) ?? Data()).inserted else {
+                    throw DynamoDBError.validation(DynamoDBMessages.batchDuplicates)
+                }
+                writes.append((table, key, item))
+            }
+        }
+        let finalWrites = writes
+        let olds = try await write { db -> [Item?] in
+            try finalWrites.map { write in
+                let old = try ItemStore.fetchItem(db, table: write.table, key: write.key)
+                if old != nil || write.item != nil { try ItemStore.replace(db, table: write.table, old: old, new: write.item) }
+                return old
+            }
+        }
+        var members: [(String, JSONOut)] = [("UnprocessedItems", .object([]))]
+        if capacityMode != "NONE" {
+            var perTable: [String: (Double, [String: (Bool, Double)])] = [:]
+            for (write, old) in zip(writes, olds) {
+                let units = Self.writeUnits(table: write.table, old: old, new: write.item)
+                var entry = perTable[write.table.meta.name] ?? (0, [:])
+                entry.0 += units.table
+                for index in units.indexes { entry.1[index.name, default: (index.global, 0)].1 += index.units }
+                perTable[write.table.meta.name] = entry
+            }
+            let capacities = perTable.keys.sorted().compactMap { name -> JSONOut? in
+                guard let entry = perTable[name] else { return nil }
+                let indexes = entry.1.keys.sorted().compactMap { key in entry.1[key].map { (name: key, global: $0.0, units: $0.1) } }
+                return Self.consumedCapacity(mode: capacityMode, table: name, units: entry.0, read: false, indexUnits: indexes)
+            }
+            members.append(("ConsumedCapacity", .array(capacities)))
+        }
+        if input.ReturnItemCollectionMetrics == "SIZE" { members.append(("ItemCollectionMetrics", .object([]))) }
+        return .object(members)
+    }
+
+    /// TransactWriteItems: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
+    func transactWriteItems(_ call: Call) async throws -> JSONOut {
+        let input = try decode(TransactWriteItemsInput.self, call)
+        guard let items = input.TransactItems, !items.isEmpty else { throw DynamoDBError.validation(DynamoDBMessages.noTransactItems) }
+        guard items.count <= 100 else { throw DynamoDBError.validation(DynamoDBMessages.tooManyTransactItems(items.count)) }
+        let capacityMode = try Self.consumedCapacityMode(input.ReturnConsumedCapacity)
+        if let token = input.ClientRequestToken {
+            let hash = Int(CRC32.checksum(call.body)) &* 31 &+ call.body.count
+            let now = clock.now
+            let previous = tokens.withLock { tokens -> (hash: Int, time: Date, response: Data)? in
+                tokens = tokens.filter { now.timeIntervalSince($0.value.time) < 600 }
+                return tokens[token]
+            }
+            if let previous {
+                guard previous.hash == hash else { throw DynamoDBError(.idempotentParameterMismatchException, DynamoDBMessages.idempotentMismatch) }
+                return .raw(previous.response)
+            }
+        }
+        var actions: [TransactAction] = []
+        var seen = Set<String>()
+        for entry in items {
+            let present: [(TransactAction.Kind, TransactWriteItemsInput.Operation)] = [
+                entry.ConditionCheck.map { (.conditionCheck, $0) }, entry.Put.map { (.put, $0) },
+                entry.Delete.map { (.delete, $0) }, entry.Update.map { (.update, $0) },
+            ].compactMap { $0 }
+            guard present.count == 1, let (kind, operation) = present.first else {
+                throw DynamoDBError.validation(DynamoDBMessages.transactItemShape)
+            }
+            let name = try tableName(operation.TableName)
+            try await authorize(call, action: kind == .conditionCheck ? "ConditionCheckItem" : kind.rawValue + "Item", resources: [tableArn(name)])
+            let action = try transactAction(kind, operation)
+            let identity = "\(action.table.meta.id):" + (action.table.key.identity(of: action.key) ?? Data()).base64EncodedString()
+            guard seen.insert(identity).inserted else { throw DynamoDBError.validation(DynamoDBMessages.transactionSameItem) }
+            actions.append(action)
+        }
+        let finalActions = actions
+        let olds = try await write { db -> [Item?] in
+            var olds: [Item?] = []
+            var news: [Item?] = []
+            var reasons: [JSONOut] = []
+            var codes: [String] = []
+            var failed = false
+            for action in finalActions {
+                guard try ItemStore.tableExists(db, id: action.table.meta.id) else {
+                    throw DynamoDBError(.resourceNotFoundException, DynamoDBMessages.resourceNotFound)
+                }
+                let old = try ItemStore.fetchItem(db, table: action.table, key: action.key)
+                olds.append(old)
+                if let condition = action.condition, !condition.evaluate(on: old) {
+                    failed = true
+                    codes.append("ConditionalCheckFailed")
+                    var members: [(String, JSONOut)] = [
+                        ("Code", .string("ConditionalCheckFailed")), ("Message", .string(DynamoDBMessages.conditionalRequestFailed)),
+                    ]
+                    if action.returnOldOnFailure, let old { members.insert(("Item", .item(old)), at: 0) }
+                    reasons.append(.object(members))
+                    news.append(nil)
+                    continue
+                }
+                do {
+                    switch action.kind {
+                    case .conditionCheck: news.append(old)
+                    case .put: news.append(action.item)
+                    case .delete: news.append(nil)
+                    case .update: news.append(try Self.applyUpdate(action.update, to: old, key: action.key, table: action.table).0)
+                    }
+                    codes.append("None")
+                    reasons.append(.object([("Code", .string("None"))]))
+                } catch let error as DynamoDBError {
+                    failed = true
+                    codes.append("ValidationError")
+                    reasons.append(.object([("Code", .string("ValidationError")), ("Message", .string(error.message))]))
+                    news.append(nil)
+                }
+            }
+            if failed {
+                throw DynamoDBFailure(
+                    error: DynamoDBError(.transactionCanceledException, DynamoDBMessages.transactionCanceled(codes)),
+                    members: [("CancellationReasons", .array(reasons))]
+                )
+            }
+            for (action, (old, new)) in zip(finalActions, zip(olds, news)) where action.kind != .conditionCheck {
+                if old != nil || new != nil { try ItemStore.replace(db, table: action.table, old: old, new: new) }
+            }
+            return olds
+        }
+        var members: [(String, JSONOut)] = []
+        if capacityMode != "NONE" {
+            var perTable: [String: Double] = [:]
+            for (action, old) in zip(actions, olds) {
+                let size = max(old.map(ItemSize.of) ?? 0, action.item.map(ItemSize.of) ?? 0)
+                perTable[action.table.meta.name, default: 0] += ItemSize.writeCapacityUnits(bytes: size, transactional: true)
+            }
+            members.append(
+                (
+                    "ConsumedCapacity",
+                    .array(
+                        perTable.keys.sorted().compactMap {
+                            Self.consumedCapacity(mode: capacityMode, table: $0, units: perTable[$0] ?? 0, read: false)
+                        }
+                    )
+                )
+            )
+        }
+        let output = JSONOut.object(members)
+        if let token = input.ClientRequestToken {
+            let hash = Int(CRC32.checksum(call.body)) &* 31 &+ call.body.count
+            let now = clock.now
+            let data = output.data
+            tokens.withLock { $0[token] = (hash, now, data) }
+        }
+        return output
+    }
+
+    private func transactAction(_ kind: TransactAction.Kind, _ operation: TransactWriteItemsInput.Operation) throws(DynamoDBError) -> TransactAction {
+        let names = operation.ExpressionAttributeNames
+        let values = operation.ExpressionAttributeValues
+        try ExpressionAttributes.validate(names: names, values: values)
+        var tracker = ExpressionUsageTracker()
+        var update: UpdateExpression?
+        if kind == .update {
+            guard let text = operation.UpdateExpression else { throw .validation(DynamoDBMessages.memberNull("updateExpression")) }
+            let parsed = try UpdateExpression.parse(text, names: names ?? [:], values: values ?? [:])
+            tracker.record(parsed.usage)
+            update = parsed
+        }
+        let condition = try operation.ConditionExpression.map { text throws(DynamoDBError) in
+            try ConditionExpression.parse(text, names: names ?? [:], values: values ?? [:], kind: .condition)
+        }
+        if let condition { tracker.record(condition.usage) }
+        if kind == .conditionCheck && condition == nil { throw .validation(DynamoDBMessages.memberNull("conditionExpression")) }
+        try tracker.verifyAllUsed(names: names, values: values)
+        let returnOld = try Self.onConditionFailureMode(operation.ReturnValuesOnConditionCheckFailure)
+        let table = try self.table(operation.TableName ?? "")
+        var key: Item
+        var item: Item?
+        if kind == .put {
+            guard let putItem = operation.Item else { throw .validation(DynamoDBMessages.memberNull("item")) }
+            try table.key.validateItem(putItem)
+            try ItemSize.validate(putItem)
+            try Self.validateIndexKeys(putItem, table: table)
+            key = table.key.key(of: putItem)
+            item = putItem
+        } else {
+            guard let given = operation.Key else { throw .validation(DynamoDBMessages.memberNull("key")) }
+            try table.key.validateKey(given)
+            key = given
+        }
+        if let update { try update.checkKeyAttributes(table.key) }
+        return TransactAction(kind: kind, table: table, key: key, item: item, update: update, condition: condition, returnOldOnFailure: returnOld)
+    }
+
+    /// TransactGetItems: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactGetItems.html
+    func transactGetItems(_ call: Call) async throws -> JSONOut {
+        let input = try decode(TransactGetItemsInput.self, call)
+        guard let items = input.TransactItems, !items.isEmpty else { throw DynamoDBError.validation(DynamoDBMessages.noTransactItems) }
+        guard items.count <= 100 else { throw DynamoDBError.validation(DynamoDBMessages.tooManyTransactItems(items.count)) }
+        let capacityMode = try Self.consumedCapacityMode(input.ReturnConsumedCapacity)
+        var gets: [(table: TableView, key: Item, projection: ProjectionExpression?)] = []
+        var seen = Set<String>()
+        for entry in items {
+            guard let get = entry.Get else { throw DynamoDBError.validation(DynamoDBMessages.memberNull("get")) }
+            let name = try tableName(get.TableName)
+            try await authorize(call, action: "GetItem", resources: [tableArn(name)])
+            guard let key = get.Key else { throw DynamoDBError.validation(DynamoDBMessages.memberNull("key")) }
+            let projection = try Self.projection(get.ProjectionExpression, attributesToGet: nil, names: get.ExpressionAttributeNames)
+            let table = try self.table(name)
+            try table.key.validateKey(key)
+            let identity = "\(table.meta.id):" + (table.key.identity(of: key) ?? Data()).base64EncodedString()
+            guard seen.insert(identity).inserted else { throw DynamoDBError.validation(DynamoDBMessages.transactionSameItem) }
+            gets.append((table, key, projection))
+        }
+        let finalGets = gets
+        let results = try await read { db in try finalGets.map { try ItemStore.fetchItem(db, table: $0.table, key: $0.key) } }
+        var responses: [JSONOut] = []
+        var perTable: [String: Double] = [:]
+        for (get, item) in zip(gets, results) {
+            if let item {
+                responses.append(.object([("Item", .item(get.projection.map { $0.project(item) } ?? item))]))
+            } else {
+                responses.append(.object([]))
+            }
+            perTable[get.table.meta.name, default: 0] += ItemSize.readCapacityUnits(
+                bytes: item.map(ItemSize.of) ?? 0,
+                consistentRead: true,
+                transactional: true
+            )
+        }
+        var members: [(String, JSONOut)] = [("Responses", .array(responses))]
+        if capacityMode != "NONE" {
+            members.append(
+                (
+                    "ConsumedCapacity",
+                    .array(
+                        perTable.keys.sorted().compactMap {
+                            Self.consumedCapacity(mode: capacityMode, table: $0, units: perTable[$0] ?? 0, read: true)
+                        }
+                    )
+                )
+            )
+        }
+        return .object(members)
+    }
+}

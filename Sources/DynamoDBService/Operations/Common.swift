@@ -1,0 +1,207 @@
+import AWSGateway
+import EmulatorCore
+import Foundation
+import GRDB
+
+extension DynamoDBService {
+    /// Decodes an operation's input, mapping JSON failures to AWS's SerializationException.
+    func decode<T: Decodable>(_ type: T.Type, _ call: Call) throws(DynamoDBError) -> T {
+        do {
+            return try JSONDecoder().decode(T.self, from: call.body)
+        } catch {
+            throw DynamoDBError.fromDecoding(error)
+        }
+    }
+
+    /// Validates a required table name.
+    func tableName(_ name: String?, member: String = "tableName") throws(DynamoDBError) -> String {
+        guard let name else { throw .validation(DynamoDBMessages.memberNull(member)) }
+        try Self.validateTableName(name, member: member)
+        return name
+    }
+
+    static func validateTableName(_ name: String, member: String = "tableName") throws(DynamoDBError) {
+        let valid =
+            (3...255).contains(name.count)
+            && name.unicodeScalars.allSatisfy {
+                ($0 >= "a" && $0 <= "z") || ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") || "_.-".unicodeScalars.contains($0)
+            }
+        if !valid { throw .validation(DynamoDBMessages.tableNameInvalid(name, member: member)) }
+    }
+
+    /// The table for an item operation (`Requested resource not found` when absent).
+    func table(_ name: String) throws(DynamoDBError) -> TableView {
+        guard let view = cachedTable(name) else { throw DynamoDBError(.resourceNotFoundException, DynamoDBMessages.resourceNotFound) }
+        return view
+    }
+
+    /// Calls the authorization hook; a denial becomes AccessDeniedException.
+    func authorize(_ call: Call, action: String? = nil, resources: [String]) async throws(DynamoDBError) {
+        let decision = await authorizer.authorize(
+            caller: call.caller,
+            action: "dynamodb:\(action ?? call.operation)",
+            resources: resources,
+            context: [:]
+        )
+        if case .denied(let message) = decision { throw DynamoDBError(.accessDeniedException, message) }
+    }
+
+    /// Runs a write transaction, passing our own errors through unchanged.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await database.write(body)
+    }
+
+    /// Runs a read, passing our own errors through unchanged.
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await database.read(body)
+    }
+
+    // MARK: Parameters
+
+    /// Checks an enum parameter.
+    static func enumValue(_ value: String?, member: String, allowed: [String], default fallback: String) throws(DynamoDBError) -> String {
+        guard let value else { return fallback }
+        guard allowed.contains(value) else { throw .validation(DynamoDBMessages.enumValue(value, member: member, allowed: allowed)) }
+        return value
+    }
+
+    /// `ReturnValues` of PutItem/DeleteItem (NONE or ALL_OLD).
+    static func returnValuesOldOnly(_ value: String?) throws(DynamoDBError) -> String {
+        let all = ["NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"]
+        let parsed = try enumValue(value, member: "returnValues", allowed: all, default: "NONE")
+        guard parsed == "NONE" || parsed == "ALL_OLD" else { throw .validation(DynamoDBMessages.returnValuesOnlyAllOld) }
+        return parsed
+    }
+
+    /// `ReturnConsumedCapacity`.
+    static func consumedCapacityMode(_ value: String?) throws(DynamoDBError) -> String {
+        try enumValue(value, member: "returnConsumedCapacity", allowed: ["INDEXES", "TOTAL", "NONE"], default: "NONE")
+    }
+
+    /// `ReturnValuesOnConditionCheckFailure`.
+    static func onConditionFailureMode(_ value: String?) throws(DynamoDBError) -> Bool {
+        try enumValue(value, member: "returnValuesOnConditionCheckFailure", allowed: ["ALL_OLD", "NONE"], default: "NONE") == "ALL_OLD"
+    }
+
+    /// Rejects legacy (non-expression) parameters, as this emulator implements only the expression forms.
+    static func rejectLegacy(_ pairs: [(String, Bool)], expressions: [(String, Bool)]) throws(DynamoDBError) {
+        let legacy = pairs.filter(\.1).map(\.0)
+        guard !legacy.isEmpty else { return }
+        let used = expressions.filter(\.1).map(\.0)
+        if !used.isEmpty {
+            throw .validation(DynamoDBMessages.legacyParameter(legacy.joined(separator: ", "), used.joined(separator: ", ")))
+        }
+        throw .validation(DynamoDBMessages.legacyUnsupported(legacy.joined(separator: ", ")))
+    }
+
+    // MARK: Items
+
+    /// Checks the secondary-index key attributes an item carries (types and empty values).
+    static func validateIndexKeys(_ item: Item, table: TableView) throws(DynamoDBError) {
+        for index in table.indexes {
+            for element in index.key.elements {
+                guard let value = item[element.name] else { continue }
+                guard ScalarAttributeType(of: value) == element.type else {
+                    throw .validation(
+                        DynamoDBMessages.indexKeyTypeMismatch(
+                            element.name,
+                            expected: element.type.rawValue,
+                            actual: value.typeDescriptor,
+                            index: index.meta.name
+                        )
+                    )
+                }
+                switch value {
+                case .s(let text) where text.isEmpty: throw .validation(DynamoDBMessages.emptyIndexKey(element.name, index: index.meta.name))
+                case .b(let data) where data.isEmpty: throw .validation(DynamoDBMessages.emptyIndexKey(element.name, index: index.meta.name))
+                default: break
+                }
+            }
+        }
+    }
+
+    /// The ConditionalCheckFailedException, with the old item when asked for.
+    static func conditionFailed(old: Item?, returnOld: Bool) -> DynamoDBFailure {
+        var members: [(String, JSONOut)] = []
+        if returnOld, let old { members.append(("Item", .item(old))) }
+        return DynamoDBFailure(error: .conditionalCheckFailed, members: members)
+    }
+
+    // MARK: Capacity
+
+    /// The `ConsumedCapacity` object of one table.
+    static func consumedCapacity(
+        mode: String,
+        table: String,
+        units: Double,
+        read: Bool,
+        indexUnits: [(name: String, global: Bool, units: Double)] = []
+    ) -> JSONOut? {
+        guard mode != "NONE" else { return nil }
+        let total = units + indexUnits.reduce(0) { $0 + $1.units }
+        var members: [(String, JSONOut)] = [("TableName", .string(table)), ("CapacityUnits", .double(total))]
+        members.append((read ? "ReadCapacityUnits" : "WriteCapacityUnits", .double(total)))
+        if mode == "INDEXES" {
+            let unitKey = read ? "ReadCapacityUnits" : "WriteCapacityUnits"
+            members.append(("Table", .object([(unitKey, .double(units)), ("CapacityUnits", .double(units))])))
+            let globals = indexUnits.filter(\.global)
+            let locals = indexUnits.filter { !$0.global }
+            if !globals.isEmpty {
+                members.append(
+                    (
+                        "GlobalSecondaryIndexes",
+                        .object(globals.map { ($0.name, .object([(unitKey, .double($0.units)), ("CapacityUnits", .double($0.units))])) })
+                    )
+                )
+            }
+            if !locals.isEmpty {
+                members.append(
+                    (
+                        "LocalSecondaryIndexes",
+                        .object(locals.map { ($0.name, .object([(unitKey, .double($0.units)), ("CapacityUnits", .double($0.units))])) })
+                    )
+                )
+            }
+        }
+        return .object(members)
+    }
+
+    /// Write units spent on a table and its indexes when `old` becomes `new`.
+    static func writeUnits(
+        table: TableView,
+        old: Item?,
+        new: Item?,
+        transactional: Bool = false
+    ) -> (
+        table: Double, indexes: [(name: String, global: Bool, units: Double)]
+    ) {
+        let size = max(old.map(ItemSize.of) ?? 0, new.map(ItemSize.of) ?? 0)
+        let tableUnits = ItemSize.writeCapacityUnits(bytes: size, transactional: transactional)
+        var indexes: [(String, Bool, Double)] = []
+        for index in table.indexes {
+            let before = old.flatMap { index.project($0, tableKey: table.key) }
+            let after = new.flatMap { index.project($0, tableKey: table.key) }
+            guard before != nil || after != nil else { continue }
+            let indexSize = max(before.map(ItemSize.of) ?? 0, after.map(ItemSize.of) ?? 0)
+            var units = ItemSize.writeCapacityUnits(bytes: indexSize)
+            if before != nil, after != nil, let oldItem = old, let newItem = new {
+                let oldKey = index.key.elements.map { oldItem[$0.name] }
+                let newKey = index.key.elements.map { newItem[$0.name] }
+                if oldKey != newKey { units *= 2 }
+            }
+            indexes.append((index.meta.name, index.meta.isGlobal, units))
+        }
+        return (tableUnits, indexes)
+    }
+
+    /// `ItemCollectionMetrics` for tables with local secondary indexes.
+    static func itemCollectionMetrics(mode: String?, table: TableView, item: Item?) -> JSONOut? {
+        guard mode == "SIZE", table.indexes.contains(where: { !$0.meta.isGlobal }), let item,
+            let partition = item[table.key.partitionKey.name]
+        else { return nil }
+        return .object([
+            ("ItemCollectionKey", .item([table.key.partitionKey.name: partition])),
+            ("SizeEstimateRangeGB", .array([.double(0), .double(1)])),
+        ])
+    }
+}

@@ -1,0 +1,212 @@
+import Foundation
+import GRDB
+
+extension DynamoDBService {
+    /// PutItem: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html
+    func putItem(_ call: Call) async throws -> JSONOut {
+        let input = try decode(PutItemInput.self, call)
+        let name = try tableName(input.TableName)
+        try await authorize(call, resources: [tableArn(name)])
+        guard let item = input.Item else { throw DynamoDBError.validation(DynamoDBMessages.memberNull("item")) }
+        try Self.rejectLegacy([("Expected", input.Expected != nil)], expressions: [("ConditionExpression", input.ConditionExpression != nil)])
+        let names = input.ExpressionAttributeNames
+        let values = input.ExpressionAttributeValues
+        try ExpressionAttributes.validate(names: names, values: values)
+        var tracker = ExpressionUsageTracker()
+        let condition = try input.ConditionExpression.map { text throws(DynamoDBError) in
+            try ConditionExpression.parse(text, names: names ?? [:], values: values ?? [:], kind: .condition)
+        }
+        if let condition { tracker.record(condition.usage) }
+        try tracker.verifyAllUsed(names: names, values: values)
+        let returnValues = try Self.returnValuesOldOnly(input.ReturnValues)
+        let capacityMode = try Self.consumedCapacityMode(input.ReturnConsumedCapacity)
+        let returnOldOnFailure = try Self.onConditionFailureMode(input.ReturnValuesOnConditionCheckFailure)
+        let table = try self.table(name)
+        try table.key.validateItem(item)
+        try ItemSize.validate(item)
+        try Self.validateIndexKeys(item, table: table)
+        let old = try await write { db -> Item? in
+            guard try ItemStore.tableExists(db, id: table.meta.id) else {
+                throw DynamoDBError(.resourceNotFoundException, DynamoDBMessages.resourceNotFound)
+            }
+            let old = try ItemStore.fetchItem(db, table: table, key: item)
+            if let condition, !condition.evaluate(on: old) { throw Self.conditionFailed(old: old, returnOld: returnOldOnFailure) }
+            try ItemStore.replace(db, table: table, old: old, new: item)
+            return old
+        }
+        var members: [(String, JSONOut)] = []
+        if returnValues == "ALL_OLD", let old { members.append(("Attributes", .item(old))) }
+        let units = Self.writeUnits(table: table, old: old, new: item)
+        if let capacity = Self.consumedCapacity(mode: capacityMode, table: name, units: units.table, read: false, indexUnits: units.indexes) {
+            members.append(("ConsumedCapacity", capacity))
+        }
+        if let metrics = Self.itemCollectionMetrics(mode: input.ReturnItemCollectionMetrics, table: table, item: item) {
+            members.append(("ItemCollectionMetrics", metrics))
+        }
+        return .object(members)
+    }
+
+    /// GetItem: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_GetItem.html
+    func getItem(_ call: Call) async throws -> JSONOut {
+        let input = try decode(GetItemInput.self, call)
+        let name = try tableName(input.TableName)
+        try await authorize(call, resources: [tableArn(name)])
+        guard let key = input.Key else { throw DynamoDBError.validation(DynamoDBMessages.memberNull("key")) }
+        let projection = try Self.projection(
+            input.ProjectionExpression,
+            attributesToGet: input.AttributesToGet,
+            names: input.ExpressionAttributeNames
+        )
+        let capacityMode = try Self.consumedCapacityMode(input.ReturnConsumedCapacity)
+        let table = try self.table(name)
+        try table.key.validateKey(key)
+        let item = try await read { db in try ItemStore.fetchItem(db, table: table, key: key) }
+        var members: [(String, JSONOut)] = []
+        if let item {
+            members.append(("Item", .item(projection.map { $0.project(item) } ?? item)))
+        }
+        let units = ItemSize.readCapacityUnits(bytes: item.map(ItemSize.of) ?? 0, consistentRead: input.ConsistentRead ?? false)
+        if let capacity = Self.consumedCapacity(mode: capacityMode, table: name, units: units, read: true) {
+            members.append(("ConsumedCapacity", capacity))
+        }
+        return .object(members)
+    }
+
+    /// Parses a ProjectionExpression (or the legacy AttributesToGet) and checks attribute-name usage.
+    static func projection(
+        _ text: String?,
+        attributesToGet: [String]?,
+        names: [String: String]?
+    ) throws(DynamoDBError) -> ProjectionExpression? {
+        if let attributesToGet {
+            if text != nil {
+                throw .validation(DynamoDBMessages.legacyParameter("AttributesToGet", "ProjectionExpression"))
+            }
+            return ProjectionExpression(paths: attributesToGet.map { DocumentPath(attribute: $0) }, usage: ExpressionUsage())
+        }
+        try ExpressionAttributes.validate(names: names, values: nil)
+        var tracker = ExpressionUsageTracker()
+        let projection = try text.map { text throws(DynamoDBError) in try ProjectionExpression.parse(text, names: names ?? [:]) }
+        if let projection { tracker.record(projection.usage) }
+        try tracker.verifyAllUsed(names: names, values: nil)
+        return projection
+    }
+
+    /// DeleteItem: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteItem.html
+    func deleteItem(_ call: Call) async throws -> JSONOut {
+        let input = try decode(DeleteItemInput.self, call)
+        let name = try tableName(input.TableName)
+        try await authorize(call, resources: [tableArn(name)])
+        guard let key = input.Key else { throw DynamoDBError.validation(DynamoDBMessages.memberNull("key")) }
+        try Self.rejectLegacy([("Expected", input.Expected != nil)], expressions: [("ConditionExpression", input.ConditionExpression != nil)])
+        let names = input.ExpressionAttributeNames
+        let values = input.ExpressionAttributeValues
+        try ExpressionAttributes.validate(names: names, values: values)
+        var tracker = ExpressionUsageTracker()
+        let condition = try input.ConditionExpression.map { text throws(DynamoDBError) in
+            try ConditionExpression.parse(text, names: names ?? [:], values: values ?? [:], kind: .condition)
+        }
+        if let condition { tracker.record(condition.usage) }
+        try tracker.verifyAllUsed(names: names, values: values)
+        let returnValues = try Self.returnValuesOldOnly(input.ReturnValues)
+        let capacityMode = try Self.consumedCapacityMode(input.ReturnConsumedCapacity)
+        let returnOldOnFailure = try Self.onConditionFailureMode(input.ReturnValuesOnConditionCheckFailure)
+        let table = try self.table(name)
+        try table.key.validateKey(key)
+        let old = try await write { db -> Item? in
+            guard try ItemStore.tableExists(db, id: table.meta.id) else {
+                throw DynamoDBError(.resourceNotFoundException, DynamoDBMessages.resourceNotFound)
+            }
+            let old = try ItemStore.fetchItem(db, table: table, key: key)
+            if let condition, !condition.evaluate(on: old) { throw Self.conditionFailed(old: old, returnOld: returnOldOnFailure) }
+            if old != nil { try ItemStore.replace(db, table: table, old: old, new: nil) }
+            return old
+        }
+        var members: [(String, JSONOut)] = []
+        if returnValues == "ALL_OLD", let old { members.append(("Attributes", .item(old))) }
+        let units = Self.writeUnits(table: table, old: old, new: nil)
+        if let capacity = Self.consumedCapacity(mode: capacityMode, table: name, units: units.table, read: false, indexUnits: units.indexes) {
+            members.append(("ConsumedCapacity", capacity))
+        }
+        if let metrics = Self.itemCollectionMetrics(mode: input.ReturnItemCollectionMetrics, table: table, item: old ?? key) {
+            members.append(("ItemCollectionMetrics", metrics))
+        }
+        return .object(members)
+    }
+
+    /// UpdateItem: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateItem.html
+    func updateItem(_ call: Call) async throws -> JSONOut {
+        let input = try decode(UpdateItemInput.self, call)
+        let name = try tableName(input.TableName)
+        try await authorize(call, resources: [tableArn(name)])
+        guard let key = input.Key else { throw DynamoDBError.validation(DynamoDBMessages.memberNull("key")) }
+        try Self.rejectLegacy(
+            [("AttributeUpdates", input.AttributeUpdates != nil), ("Expected", input.Expected != nil)],
+            expressions: [("UpdateExpression", input.UpdateExpression != nil), ("ConditionExpression", input.ConditionExpression != nil)]
+        )
+        let names = input.ExpressionAttributeNames
+        let values = input.ExpressionAttributeValues
+        try ExpressionAttributes.validate(names: names, values: values)
+        var tracker = ExpressionUsageTracker()
+        let update = try input.UpdateExpression.map { text throws(DynamoDBError) in
+            try UpdateExpression.parse(text, names: names ?? [:], values: values ?? [:])
+        }
+        if let update { tracker.record(update.usage) }
+        let condition = try input.ConditionExpression.map { text throws(DynamoDBError) in
+            try ConditionExpression.parse(text, names: names ?? [:], values: values ?? [:], kind: .condition)
+        }
+        if let condition { tracker.record(condition.usage) }
+        try tracker.verifyAllUsed(names: names, values: values)
+        let returnValues = try Self.enumValue(
+            input.ReturnValues,
+            member: "returnValues",
+            allowed: ["NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"],
+            default: "NONE"
+        )
+        let capacityMode = try Self.consumedCapacityMode(input.ReturnConsumedCapacity)
+        let returnOldOnFailure = try Self.onConditionFailureMode(input.ReturnValuesOnConditionCheckFailure)
+        let table = try self.table(name)
+        try table.key.validateKey(key)
+        if let update { try update.checkKeyAttributes(table.key) }
+        let (old, new, changed) = try await write { db -> (Item?, Item, Set<String>) in
+            guard try ItemStore.tableExists(db, id: table.meta.id) else {
+                throw DynamoDBError(.resourceNotFoundException, DynamoDBMessages.resourceNotFound)
+            }
+            let old = try ItemStore.fetchItem(db, table: table, key: key)
+            if let condition, !condition.evaluate(on: old) { throw Self.conditionFailed(old: old, returnOld: returnOldOnFailure) }
+            let (new, changed) = try Self.applyUpdate(update, to: old, key: key, table: table)
+            try ItemStore.replace(db, table: table, old: old, new: new)
+            return (old, new, changed)
+        }
+        var members: [(String, JSONOut)] = []
+        switch returnValues {
+        case "ALL_OLD": if let old { members.append(("Attributes", .item(old))) }
+        case "ALL_NEW": members.append(("Attributes", .item(new)))
+        case "UPDATED_OLD":
+            let attributes = (old ?? [:]).filter { changed.contains($0.key) }
+            if !attributes.isEmpty { members.append(("Attributes", .item(attributes))) }
+        case "UPDATED_NEW":
+            let attributes = new.filter { changed.contains($0.key) }
+            if !attributes.isEmpty { members.append(("Attributes", .item(attributes))) }
+        default: break
+        }
+        let units = Self.writeUnits(table: table, old: old, new: new)
+        if let capacity = Self.consumedCapacity(mode: capacityMode, table: name, units: units.table, read: false, indexUnits: units.indexes) {
+            members.append(("ConsumedCapacity", capacity))
+        }
+        if let metrics = Self.itemCollectionMetrics(mode: input.ReturnItemCollectionMetrics, table: table, item: new) {
+            members.append(("ItemCollectionMetrics", metrics))
+        }
+        return .object(members)
+    }
+
+    /// Applies an update expression to the current item (or just the key for a new item) and validates the result.
+    static func applyUpdate(_ update: UpdateExpression?, to old: Item?, key: Item, table: TableView) throws(DynamoDBError) -> (Item, Set<String>) {
+        let base = old ?? table.key.key(of: key)
+        guard let update else { return (base, []) }
+        let result = try update.applyTracking(to: base)
+        try ItemSize.validate(result.item, forUpdate: true)
+        try validateIndexKeys(result.item, table: table)
+        return (result.item, result.changedAttributes)
+    }
+}

@@ -1,0 +1,237 @@
+import Foundation
+import GRDB
+
+/// What Query and Scan share once the request is validated.
+struct ReadPlan: Sendable {
+    var table: TableView
+    var index: CompiledIndex?
+    var filter: ConditionExpression?
+    var projection: ProjectionExpression?
+    var countOnly: Bool
+    var limit: Int?
+    var consistentRead: Bool
+    var capacityMode: String
+}
+
+/// One page of Query or Scan results.
+struct ReadPage: Sendable {
+    var items: [Item] = []
+    var scanned = 0
+    var bytes = 0
+    var lastKey: Item?
+}
+
+extension DynamoDBService {
+    /// Maximum bytes read for one page (1 MB).
+    static let pageBytes = 1024 * 1024
+
+    /// Query: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html
+    func query(_ call: Call) async throws -> JSONOut {
+        let input = try decode(QueryInput.self, call)
+        let name = try tableName(input.TableName)
+        try await authorize(call, resources: [input.IndexName.map { "\(tableArn(name))/index/\($0)" } ?? tableArn(name)])
+        try Self.rejectLegacy(
+            [("KeyConditions", input.KeyConditions != nil), ("QueryFilter", input.QueryFilter != nil)],
+            expressions: [("KeyConditionExpression", input.KeyConditionExpression != nil), ("FilterExpression", input.FilterExpression != nil)]
+        )
+        let table = try self.table(name)
+        let index = try Self.index(input.IndexName, table: table)
+        guard let keyText = input.KeyConditionExpression else { throw DynamoDBError.validation(DynamoDBMessages.queryNeedsKeyCondition) }
+        let names = input.ExpressionAttributeNames
+        let values = input.ExpressionAttributeValues
+        try ExpressionAttributes.validate(names: names, values: values)
+        var tracker = ExpressionUsageTracker()
+        let keyCondition = try KeyCondition.parse(keyText, names: names ?? [:], values: values ?? [:], schema: index?.key ?? table.key)
+        tracker.record(keyCondition.usage)
+        let plan = try readPlan(input, table: table, index: index, tracker: &tracker)
+        let forward = input.ScanIndexForward ?? true
+        let schema = index?.key ?? table.key
+        let partition = KeyEncoding.identity(partition: keyCondition.partitionKeyValue, sort: nil)
+        var start: (sort: Data, ident: Data)?
+        if let exclusive = input.ExclusiveStartKey {
+            let position = try Self.startPosition(exclusive, table: table, index: index)
+            guard position.partition == partition else { throw DynamoDBError.validation(DynamoDBMessages.exclusiveStartKeyOutsideQuery) }
+            start = (position.sort, position.ident)
+        }
+        let range = keyCondition.sortCondition?.encodedRange
+        var sql = "SELECT item, size FROM ddb_item WHERE tbl = ? AND idx = ? AND h = ? AND pk = ?"
+        var arguments: StatementArguments = [table.meta.id, index?.meta.name ?? "", ItemStore.hash(partition), partition]
+        if let lower = range?.lower {
+            sql += lower.inclusive ? " AND sk >= ?" : " AND sk > ?"
+            _ = arguments.append(contentsOf: [lower.bytes])
+        }
+        if let upper = range?.upper {
+            sql += upper.inclusive ? " AND sk <= ?" : " AND sk < ?"
+            _ = arguments.append(contentsOf: [upper.bytes])
+        }
+        if let start {
+            sql += forward ? " AND (sk, ident) > (?, ?)" : " AND (sk, ident) < (?, ?)"
+            _ = arguments.append(contentsOf: [start.sort, start.ident])
+        }
+        sql += forward ? " ORDER BY sk ASC, ident ASC" : " ORDER BY sk DESC, ident DESC"
+        let finalSQL = sql
+        let finalArguments = arguments
+        let page = try await read { db in try Self.readPage(db, sql: finalSQL, arguments: finalArguments, plan: plan, schema: schema) }
+        return Self.pageOutput(page, plan: plan, name: name)
+    }
+
+    /// Scan: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Scan.html
+    func scan(_ call: Call) async throws -> JSONOut {
+        let input = try decode(QueryInput.self, call)
+        let name = try tableName(input.TableName)
+        try await authorize(call, resources: [input.IndexName.map { "\(tableArn(name))/index/\($0)" } ?? tableArn(name)])
+        try Self.rejectLegacy([("ScanFilter", input.ScanFilter != nil)], expressions: [("FilterExpression", input.FilterExpression != nil)])
+        var segmentRange: (Int, Int)?
+        switch (input.Segment, input.TotalSegments) {
+        case (nil, nil): break
+        case (nil, .some): throw DynamoDBError.validation(DynamoDBMessages.segmentMissing)
+        case (.some, nil): throw DynamoDBError.validation(DynamoDBMessages.totalSegmentsMissing)
+        case (.some(let segment), .some(let total)):
+            guard (1...1_000_000).contains(total) else { throw DynamoDBError.validation(DynamoDBMessages.totalSegmentsRange(total)) }
+            guard segment >= 0, segment < total else { throw DynamoDBError.validation(DynamoDBMessages.segmentInvalid(segment, total)) }
+            let space = ItemStore.hashSpace
+            segmentRange = (segment * space / total, (segment + 1) * space / total)
+        }
+        let table = try self.table(name)
+        let index = try Self.index(input.IndexName, table: table)
+        let names = input.ExpressionAttributeNames
+        let values = input.ExpressionAttributeValues
+        try ExpressionAttributes.validate(names: names, values: values)
+        var tracker = ExpressionUsageTracker()
+        let plan = try readPlan(input, table: table, index: index, tracker: &tracker)
+        var sql = "SELECT item, size FROM ddb_item WHERE tbl = ? AND idx = ?"
+        var arguments: StatementArguments = [table.meta.id, index?.meta.name ?? ""]
+        if let (low, high) = segmentRange {
+            sql += " AND h >= ? AND h < ?"
+            _ = arguments.append(contentsOf: [low, high])
+        }
+        if let exclusive = input.ExclusiveStartKey {
+            let position = try Self.startPosition(exclusive, table: table, index: index)
+            sql += " AND (h, pk, sk, ident) > (?, ?, ?, ?)"
+            _ = arguments.append(contentsOf: [ItemStore.hash(position.partition), position.partition, position.sort, position.ident])
+        }
+        sql += " ORDER BY h, pk, sk, ident"
+        let finalSQL = sql
+        let finalArguments = arguments
+        let schema = index?.key ?? table.key
+        let page = try await read { db in try Self.readPage(db, sql: finalSQL, arguments: finalArguments, plan: plan, schema: schema) }
+        return Self.pageOutput(page, plan: plan, name: name)
+    }
+
+    /// The index named in a Query/Scan.
+    static func index(_ name: String?, table: TableView) throws(DynamoDBError) -> CompiledIndex? {
+        guard let name else { return nil }
+        guard let index = table.index(name) else { throw .validation(DynamoDBMessages.noSuchIndex(name)) }
+        return index
+    }
+
+    /// Validates the parameters Query and Scan share (filter, projection, Select, Limit).
+    func readPlan(
+        _ input: QueryInput,
+        table: TableView,
+        index: CompiledIndex?,
+        tracker: inout ExpressionUsageTracker
+    ) throws(DynamoDBError) -> ReadPlan {
+        let names = input.ExpressionAttributeNames
+        let values = input.ExpressionAttributeValues
+        let filter = try input.FilterExpression.map { text throws(DynamoDBError) in
+            try ConditionExpression.parse(text, names: names ?? [:], values: values ?? [:], kind: .filter)
+        }
+        if let filter { tracker.record(filter.usage) }
+        var projection = try input.ProjectionExpression.map { text throws(DynamoDBError) in
+            try ProjectionExpression.parse(text, names: names ?? [:])
+        }
+        if let projection { tracker.record(projection.usage) }
+        try tracker.verifyAllUsed(names: names, values: values)
+        if let attributes = input.AttributesToGet {
+            if projection != nil { throw .validation(DynamoDBMessages.legacyParameter("AttributesToGet", "ProjectionExpression")) }
+            projection = ProjectionExpression(paths: attributes.map { DocumentPath(attribute: $0) }, usage: ExpressionUsage())
+        }
+        let select = try Self.enumValue(
+            input.Select,
+            member: "select",
+            allowed: ["ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT"],
+            default: projection == nil ? (index == nil ? "ALL_ATTRIBUTES" : "ALL_PROJECTED_ATTRIBUTES") : "SPECIFIC_ATTRIBUTES"
+        )
+        if select == "SPECIFIC_ATTRIBUTES" && projection == nil { throw .validation(DynamoDBMessages.specificAttributesNeedProjection) }
+        if select != "SPECIFIC_ATTRIBUTES" && projection != nil { throw .validation(DynamoDBMessages.selectWithProjection) }
+        if select == "ALL_ATTRIBUTES", let index, index.meta.isGlobal, index.meta.projectionType != "ALL" {
+            throw .validation(DynamoDBMessages.allAttributesOnIndex)
+        }
+        if let limit = input.Limit, limit < 1 { throw .validation(DynamoDBMessages.limitTooSmall(limit)) }
+        if input.ConsistentRead == true, let index, index.meta.isGlobal { throw .validation(DynamoDBMessages.consistentReadOnGSI) }
+        return ReadPlan(
+            table: table,
+            index: index,
+            filter: filter,
+            projection: projection,
+            countOnly: select == "COUNT",
+            limit: input.Limit,
+            consistentRead: input.ConsistentRead ?? false,
+            capacityMode: try Self.consumedCapacityMode(input.ReturnConsumedCapacity)
+        )
+    }
+
+    /// The row position an ExclusiveStartKey names.
+    static func startPosition(
+        _ key: Item,
+        table: TableView,
+        index: CompiledIndex?
+    ) throws(DynamoDBError) -> (partition: Data, sort: Data, ident: Data) {
+        let invalid = DynamoDBError.validation(DynamoDBMessages.exclusiveStartKeyInvalid)
+        var required = table.key.elements
+        if let index { required += index.key.elements.filter { element in !required.contains { $0.name == element.name } } }
+        guard key.count == required.count else { throw invalid }
+        for element in required {
+            guard let value = key[element.name], ScalarAttributeType(of: value) == element.type else { throw invalid }
+        }
+        let schema = index?.key ?? table.key
+        let ident = index == nil ? Data() : (table.key.identity(of: key) ?? Data())
+        guard let row = ItemStore.rowKey(of: key, schema: schema, index: index?.meta.name ?? "", ident: ident) else { throw invalid }
+        return (row.partition, row.sort, row.ident)
+    }
+
+    /// Reads rows until Limit items were evaluated or 1 MB was read (Limit counts before the filter).
+    static func readPage(_ db: Database, sql: String, arguments: StatementArguments, plan: ReadPlan, schema: KeySchema) throws -> ReadPage {
+        var page = ReadPage()
+        let statement = try db.cachedStatement(sql: sql)
+        let cursor = try Row.fetchCursor(statement, arguments: arguments)
+        var keyNames = plan.table.key.attributeNames
+        if let index = plan.index { keyNames.formUnion(index.key.attributeNames) }
+        while let row = try cursor.next() {
+            let data: Data = row["item"]
+            let size: Int = row["size"]
+            let item = ItemCodec.decode(data)
+            page.scanned += 1
+            page.bytes += size
+            if plan.filter?.evaluate(on: item) ?? true {
+                if !plan.countOnly { page.items.append(plan.projection.map { $0.project(item) } ?? item) } else { page.items.append([:]) }
+            }
+            if page.scanned == plan.limit || page.bytes >= pageBytes {
+                page.lastKey = item.filter { keyNames.contains($0.key) }
+                break
+            }
+        }
+        return page
+    }
+
+    /// The Query/Scan response.
+    static func pageOutput(_ page: ReadPage, plan: ReadPlan, name: String) -> JSONOut {
+        var members: [(String, JSONOut)] = []
+        if !plan.countOnly { members.append(("Items", .array(page.items.map { .item($0) }))) }
+        members.append(("Count", .int(page.items.count)))
+        members.append(("ScannedCount", .int(page.scanned)))
+        if let lastKey = page.lastKey { members.append(("LastEvaluatedKey", .item(lastKey))) }
+        let units = ItemSize.readCapacityUnits(bytes: page.bytes, consistentRead: plan.consistentRead)
+        var tableUnits = units
+        var indexUnits: [(name: String, global: Bool, units: Double)] = []
+        if let index = plan.index {
+            tableUnits = 0
+            indexUnits = [(index.meta.name, index.meta.isGlobal, units)]
+        }
+        if let capacity = consumedCapacity(mode: plan.capacityMode, table: name, units: tableUnits, read: true, indexUnits: indexUnits) {
+            members.append(("ConsumedCapacity", capacity))
+        }
+        return .object(members)
+    }
+}
