@@ -183,7 +183,6 @@ class TestSignatures:
         assert status == 403
         assert message.startswith(SIGNATURE_MISMATCH_PREFIX)
 
-    @pytest.mark.requires("dynamodb")
     def test_unknown_access_key_is_accepted_without_strict_credentials(self, client_with_credentials):
         dynamodb = client_with_credentials("dynamodb", "AKIAUNKNOWN123", "any-secret-at-all")
         tables = dynamodb.list_tables()["TableNames"]
@@ -195,7 +194,6 @@ class TestSignatures:
         names = [bucket["Name"] for bucket in s3.list_buckets()["Buckets"]]
         assert AUDIO_BUCKET in names
 
-    @pytest.mark.requires("dynamodb")
     def test_correct_credentials_work(self, client):
         assert SESSIONS_TABLE in client("dynamodb").list_tables()["TableNames"]
 
@@ -249,7 +247,6 @@ class TestSignatures:
         payload = parse_json_response(response)
         assert short_type(payload["__type"]) == "UnknownOperationException"
 
-    @pytest.mark.requires("dynamodb")
     def test_signed_raw_request_round_trip(self, signed_request):
         response = signed_request(
             "dynamodb",
@@ -264,7 +261,6 @@ class TestSignatures:
 
 
 class TestCli:
-    @pytest.mark.requires("dynamodb")
     def test_list_tables(self, aws_cli):
         code, stdout, stderr = aws_cli("dynamodb", "list-tables")
         assert code == 0, stderr
@@ -272,7 +268,6 @@ class TestCli:
         assert isinstance(body["TableNames"], list)
         assert SESSIONS_TABLE in body["TableNames"]
 
-    @pytest.mark.requires("dynamodb")
     def test_describe_table(self, aws_cli):
         code, stdout, stderr = aws_cli("dynamodb", "describe-table", "--table-name", SESSIONS_TABLE)
         assert code == 0, stderr
@@ -283,7 +278,6 @@ class TestCli:
             ("sessionId", "HASH"), ("lectureId", "RANGE")}
         assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
 
-    @pytest.mark.requires("dynamodb")
     def test_cli_wrong_table_reports_aws_error(self, aws_cli):
         code, _, stderr = aws_cli("dynamodb", "describe-table", "--table-name", "NoSuchTable")
         assert code == 255  # AWS CLI v1 exit code for a service error
