@@ -1,12 +1,17 @@
 """Side-by-side benchmarks of synapscribe-local and moto (`python3 -m moto.server`), in one run.
 
 Each section starts both servers the same way on loopback, measures, and prints the figures and the ratio.
-Sections: startup (start-to-ready time, idle RSS). Later sections are added by the issues that build the
-services they measure.
+Sections: startup (start-to-ready time, idle RSS); dynamodb (PutItem, GetItem and Query throughput and
+p50/p99 latency at concurrency 32, then Query latency on a 10k-item vs a 1M-item table). Later sections are
+added by the issues that build the services they measure.
 """
 
 import argparse
+import http.client
+import json
+import multiprocessing
 import os
+import threading
 import shutil
 import signal
 import socket
@@ -104,18 +109,198 @@ def bench_startup(binary, runs, workdir):
     print(f"ratio (moto / synapscribe-local): ready {moto[0] / ours[0]:.1f}x faster, idle RSS {moto[1] / ours[1]:.1f}x smaller")
 
 
+# --------------------------------------------------------------------------- dynamodb
+
+def _signer():
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    credentials = Credentials("test", "test")
+
+    def sign(port, operation, body):
+        request = AWSRequest(method="POST", url=f"http://127.0.0.1:{port}/", data=body, headers={
+            "X-Amz-Target": f"DynamoDB_20120810.{operation}", "Content-Type": "application/x-amz-json-1.0"})
+        SigV4Auth(credentials, "dynamodb", "us-east-1").add_auth(request)
+        return dict(request.headers.items())
+    return sign
+
+
+def ddb_call(connection, sign, port, operation, payload):
+    """One signed DynamoDB call over a kept-alive connection; returns (status, body)."""
+    body = json.dumps(payload).encode()
+    connection.request("POST", "/", body=body, headers=sign(port, operation, body))
+    response = connection.getresponse()
+    data = response.read()
+    return response.status, data
+
+
+def _worker(args):
+    """A process running `threads` client threads, each with its own connection, for `seconds`."""
+    port, operation, table, process_index, threads, seconds, start_at = args
+    sign = _signer()
+    latencies, errors = [], [0]
+    lock = threading.Lock()
+
+    def run(thread_index):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        local, i = [], 0
+        while time.time() < start_at:
+            time.sleep(0.001)
+        deadline = start_at + seconds
+        while time.time() < deadline:
+            if operation == "PutItem":
+                payload = {"TableName": table, "Item": {"pk": {"S": f"w{process_index}-{thread_index}-{i}"}, "sk": {"S": "s"},
+                                                        "data": {"S": "x" * 100}, "n": {"N": str(i)}}}
+            elif operation == "GetItem":
+                payload = {"TableName": table, "Key": {"pk": {"S": "hot"}, "sk": {"S": f"{i % 100:03d}"}}}
+            else:
+                payload = {"TableName": table, "KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "hot"}},
+                           "Limit": 20}
+            t0 = time.perf_counter()
+            status, _ = ddb_call(connection, sign, port, operation, payload)
+            local.append(time.perf_counter() - t0)
+            if status != 200:
+                with lock:
+                    errors[0] += 1
+            i += 1
+        with lock:
+            latencies.extend(local)
+
+    workers = [threading.Thread(target=run, args=(t,)) for t in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return latencies, errors[0]
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))] if ordered else float("nan")
+
+
+def ddb_setup(port, table, partitions=0, per_partition=0):
+    sign = _signer()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    status, body = ddb_call(connection, sign, port, "CreateTable", {
+        "TableName": table, "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]})
+    assert status == 200, body
+    items = [{"pk": {"S": "hot"}, "sk": {"S": f"{i:03d}"}, "data": {"S": "x" * 100}} for i in range(100)]
+    for start in range(0, len(items), 25):
+        status, body = ddb_call(connection, sign, port, "BatchWriteItem",
+                                {"RequestItems": {table: [{"PutRequest": {"Item": it}} for it in items[start:start + 25]]}})
+        assert status == 200, body
+
+
+def _loader(args):
+    port, table, first, last, per_partition = args
+    sign = _signer()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    batch = []
+    for n in range(first, last):
+        batch.append({"PutRequest": {"Item": {"pk": {"S": f"part{n // per_partition}"}, "sk": {"S": f"{n % per_partition:03d}"},
+                                              "data": {"S": "x" * 100}}}})
+        if len(batch) == 25:
+            status, body = ddb_call(connection, sign, port, "BatchWriteItem", {"RequestItems": {table: batch}})
+            assert status == 200, body
+            batch = []
+    if batch:
+        ddb_call(connection, sign, port, "BatchWriteItem", {"RequestItems": {table: batch}})
+    return last - first
+
+
+def ddb_load(port, table, count, per_partition=100, processes=4):
+    sign = _signer()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    status, body = ddb_call(connection, sign, port, "CreateTable", {
+        "TableName": table, "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]})
+    assert status == 200, body
+    chunk = (count + processes * 8 - 1) // (processes * 8)
+    jobs = [(port, table, start, min(count, start + chunk), per_partition) for start in range(0, count, chunk)]
+    with multiprocessing.Pool(processes) as pool:
+        return sum(pool.map(_loader, jobs))
+
+
+def query_latency(port, table, partitions, samples=2000):
+    sign = _signer()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    latencies = []
+    for i in range(samples):
+        payload = {"TableName": table, "KeyConditionExpression": "pk = :p",
+                   "ExpressionAttributeValues": {":p": {"S": f"part{(i * 7919) % partitions}"}}, "Limit": 20}
+        t0 = time.perf_counter()
+        status, body = ddb_call(connection, sign, port, "Query", payload)
+        latencies.append(time.perf_counter() - t0)
+        assert status == 200 and json.loads(body)["Count"] == 20, body
+    return latencies
+
+
+def bench_dynamodb(binary, workdir, seconds, concurrency, big_items):
+    processes = min(concurrency, max(2, (os.cpu_count() or 2) * 2))
+    threads = concurrency // processes
+    print(f"\n## dynamodb: throughput and latency at concurrency {processes * threads} ({processes} client processes x {threads} threads, "
+          f"raw SigV4-signed HTTP via botocore, kept-alive connections), {seconds:.0f} s per operation")
+    results = {}
+    for server in servers(binary, workdir):
+        server.start()
+        try:
+            ddb_setup(server.port, "bench")
+            for operation in ["PutItem", "GetItem", "Query"]:
+                start_at = time.time() + 1.0
+                jobs = [(server.port, operation, "bench", p, threads, seconds, start_at) for p in range(processes)]
+                with multiprocessing.Pool(processes) as pool:
+                    parts = pool.map(_worker, jobs)
+                latencies = [x for part, _ in parts for x in part]
+                errors = sum(e for _, e in parts)
+                throughput = len(latencies) / seconds
+                results[(server.name, operation)] = throughput
+                print(f"{server.name:18s} {operation:8s} {throughput:9.0f} req/s   p50 {percentile(latencies, 0.5) * 1000:7.2f} ms"
+                      f"   p99 {percentile(latencies, 0.99) * 1000:7.2f} ms   errors {errors}")
+        finally:
+            server.stop()
+    for operation in ["PutItem", "GetItem", "Query"]:
+        ours, moto = results[("synapscribe-local", operation)], results[("moto", operation)]
+        print(f"ratio {operation:8s} synapscribe-local / moto: {ours / moto:.1f}x")
+
+    print(f"\n## dynamodb: Query latency (page of 20 from a 100-item partition) on a 10k-item vs a {big_items}-item table, one client")
+    for server in servers(binary, workdir):
+        server.start()
+        try:
+            row = []
+            for count in ([10_000, big_items] if server.name == "synapscribe-local" else [10_000]):
+                t0 = time.monotonic()
+                loaded = ddb_load(server.port, f"size{count}", count)
+                load_seconds = time.monotonic() - t0
+                latencies = query_latency(server.port, f"size{count}", count // 100)
+                row.append(f"{count:>8d} items (loaded in {load_seconds:5.1f} s, {loaded / load_seconds:7.0f} items/s): "
+                           f"p50 {percentile(latencies, 0.5) * 1000:6.2f} ms  p99 {percentile(latencies, 0.99) * 1000:6.2f} ms")
+            for line in row:
+                print(f"{server.name:18s} {line}")
+        finally:
+            server.stop()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--bin", required=True)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--only", action="append", choices=["startup"])
+    parser.add_argument("--only", action="append", choices=["startup", "dynamodb"])
+    parser.add_argument("--seconds", type=float, default=5.0, help="measurement time per DynamoDB operation")
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--big-items", type=int, default=1_000_000, help="items in the large DynamoDB table")
     args = parser.parse_args()
-    sections = args.only or ["startup"]
+    sections = args.only or ["startup", "dynamodb"]
     workdir = tempfile.mkdtemp(prefix="bench-")
     try:
         print(f"# synapscribe-local vs moto on {os.cpu_count()} cores")
         if "startup" in sections:
             bench_startup(args.bin, args.runs, workdir)
+        if "dynamodb" in sections:
+            bench_dynamodb(args.bin, workdir, args.seconds, args.concurrency, args.big_items)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

@@ -29,6 +29,11 @@ extension DynamoDBService {
             guard try ItemStore.tableExists(db, id: table.meta.id) else {
                 throw DynamoDBError(.resourceNotFoundException, DynamoDBMessages.resourceNotFound)
             }
+            // Without a condition, old-image return or index rows to maintain, the old item is not needed.
+            guard condition != nil || returnValues == "ALL_OLD" || !table.indexes.isEmpty else {
+                try ItemStore.replace(db, table: table, old: nil, new: item)
+                return nil
+            }
             let old = try ItemStore.fetchItem(db, table: table, key: item)
             if let condition, !condition.evaluate(on: old) { throw Self.conditionFailed(old: old, returnOld: returnOldOnFailure) }
             try ItemStore.replace(db, table: table, old: old, new: item)
@@ -60,12 +65,13 @@ extension DynamoDBService {
         let capacityMode = try Self.consumedCapacityMode(input.ReturnConsumedCapacity)
         let table = try self.table(name)
         try table.key.validateKey(key)
-        let item = try await read { db in try ItemStore.fetchItem(db, table: table, key: key) }
+        let stored = try await read { db in try ItemStore.fetchRaw(db, table: table, key: key) }
         var members: [(String, JSONOut)] = []
-        if let item {
-            members.append(("Item", .item(projection.map { $0.project(item) } ?? item)))
+        if let stored {
+            // Stored blobs are canonical wire JSON: without a projection they are sent as they are.
+            members.append(("Item", projection.map { .item($0.project(ItemCodec.decode(stored.data))) } ?? .raw(stored.data)))
         }
-        let units = ItemSize.readCapacityUnits(bytes: item.map(ItemSize.of) ?? 0, consistentRead: input.ConsistentRead ?? false)
+        let units = ItemSize.readCapacityUnits(bytes: stored?.size ?? 0, consistentRead: input.ConsistentRead ?? false)
         if let capacity = Self.consumedCapacity(mode: capacityMode, table: name, units: units, read: true) {
             members.append(("ConsumedCapacity", capacity))
         }

@@ -15,7 +15,8 @@ struct ReadPlan: Sendable {
 
 /// One page of Query or Scan results.
 struct ReadPage: Sendable {
-    var items: [Item] = []
+    var items: [JSONOut] = []
+    var count = 0
     var scanned = 0
     var bytes = 0
     var lastKey: Item?
@@ -198,17 +199,25 @@ extension DynamoDBService {
         let cursor = try Row.fetchCursor(statement, arguments: arguments)
         var keyNames = plan.table.key.attributeNames
         if let index = plan.index { keyNames.formUnion(index.key.attributeNames) }
+        // Items are decoded only when a filter or projection needs them; otherwise the stored JSON is sent as is.
+        let decodeAll = plan.filter != nil || plan.projection != nil
         while let row = try cursor.next() {
             let data: Data = row["item"]
             let size: Int = row["size"]
-            let item = ItemCodec.decode(data)
+            let item = decodeAll ? ItemCodec.decode(data) : nil
             page.scanned += 1
             page.bytes += size
-            if plan.filter?.evaluate(on: item) ?? true {
-                if !plan.countOnly { page.items.append(plan.projection.map { $0.project(item) } ?? item) } else { page.items.append([:]) }
+            if let item {
+                if plan.filter?.evaluate(on: item) ?? true {
+                    page.count += 1
+                    if !plan.countOnly { page.items.append(.item(plan.projection.map { $0.project(item) } ?? item)) }
+                }
+            } else {
+                page.count += 1
+                if !plan.countOnly { page.items.append(.raw(data)) }
             }
             if page.scanned == plan.limit || page.bytes >= pageBytes {
-                page.lastKey = item.filter { keyNames.contains($0.key) }
+                page.lastKey = (item ?? ItemCodec.decode(data)).filter { keyNames.contains($0.key) }
                 break
             }
         }
@@ -218,8 +227,8 @@ extension DynamoDBService {
     /// The Query/Scan response.
     static func pageOutput(_ page: ReadPage, plan: ReadPlan, name: String) -> JSONOut {
         var members: [(String, JSONOut)] = []
-        if !plan.countOnly { members.append(("Items", .array(page.items.map { .item($0) }))) }
-        members.append(("Count", .int(page.items.count)))
+        if !plan.countOnly { members.append(("Items", .array(page.items))) }
+        members.append(("Count", .int(page.count)))
         members.append(("ScannedCount", .int(page.scanned)))
         if let lastKey = page.lastKey { members.append(("LastEvaluatedKey", .item(lastKey))) }
         let units = ItemSize.readCapacityUnits(bytes: page.bytes, consistentRead: plan.consistentRead)

@@ -163,6 +163,18 @@ enum ItemStore {
         return ItemCodec.decode(data)
     }
 
+    /// Reads the stored JSON and size of the item with a key, without decoding it.
+    static func fetchRaw(_ db: Database, table: TableView, key: Item) throws -> (data: Data, size: Int)? {
+        guard let rowKey = tableRowKey(of: key, table: table) else { return nil }
+        let statement = try db.cachedStatement(
+            sql: "SELECT item, size FROM ddb_item WHERE tbl = ? AND idx = '' AND h = ? AND pk = ? AND sk = ? AND ident = x''"
+        )
+        guard let row = try Row.fetchOne(statement, arguments: [table.meta.id, rowKey.hash, rowKey.partition, rowKey.sort]) else {
+            return nil
+        }
+        return (row["item"], row["size"])
+    }
+
     /// Replaces `old` by `new` (either may be nil) in the table and its indexes.
     static func replace(_ db: Database, table: TableView, old: Item?, new: Item?) throws {
         let delete = try db.cachedStatement(sql: "DELETE FROM ddb_item WHERE tbl = ? AND idx = ? AND h = ? AND pk = ? AND sk = ? AND ident = ?")
