@@ -136,30 +136,40 @@ def ddb_call(connection, sign, port, operation, payload):
 
 def _worker(args):
     """A process running `threads` client threads, each with its own connection, for `seconds`."""
-    port, operation, table, process_index, threads, seconds, start_at = args
+    port, operation, table, process_index, threads, seconds, start_at, presigned = args
     sign = _signer()
     latencies, errors = [], [0]
     lock = threading.Lock()
 
+    def payload(thread_index, i):
+        if operation == "PutItem":
+            return {"TableName": table, "Item": {"pk": {"S": f"w{process_index}-{thread_index}-{i}"}, "sk": {"S": "s"},
+                                                 "data": {"S": "x" * 100}, "n": {"N": str(i)}}}
+        if operation == "GetItem":
+            return {"TableName": table, "Key": {"pk": {"S": "hot"}, "sk": {"S": f"{i % 100:03d}"}}}
+        return {"TableName": table, "KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "hot"}},
+                "Limit": 20, "ExclusiveStartKey": {"pk": {"S": "hot"}, "sk": {"S": f"{i % 80:03d}"}}}
+
     def run(thread_index):
+        # Requests are signed before the clock starts (a signature stays valid for 15 minutes), so the
+        # measurement is not bounded by the client's signing cost; both servers get the same requests.
+        prepared = []
+        for i in range(presigned):
+            body = json.dumps(payload(thread_index, i)).encode()
+            prepared.append((body, sign(port, operation, body)))
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         local, i = [], 0
         while time.time() < start_at:
             time.sleep(0.001)
         deadline = start_at + seconds
         while time.time() < deadline:
-            if operation == "PutItem":
-                payload = {"TableName": table, "Item": {"pk": {"S": f"w{process_index}-{thread_index}-{i}"}, "sk": {"S": "s"},
-                                                        "data": {"S": "x" * 100}, "n": {"N": str(i)}}}
-            elif operation == "GetItem":
-                payload = {"TableName": table, "Key": {"pk": {"S": "hot"}, "sk": {"S": f"{i % 100:03d}"}}}
-            else:
-                payload = {"TableName": table, "KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "hot"}},
-                           "Limit": 20}
+            body, headers = prepared[i % presigned]
             t0 = time.perf_counter()
-            status, _ = ddb_call(connection, sign, port, operation, payload)
+            connection.request("POST", "/", body=body, headers=headers)
+            response = connection.getresponse()
+            response.read()
             local.append(time.perf_counter() - t0)
-            if status != 200:
+            if response.status != 200:
                 with lock:
                     errors[0] += 1
             i += 1
@@ -243,15 +253,16 @@ def bench_dynamodb(binary, workdir, seconds, concurrency, big_items):
     processes = min(concurrency, max(2, (os.cpu_count() or 2) * 2))
     threads = concurrency // processes
     print(f"\n## dynamodb: throughput and latency at concurrency {processes * threads} ({processes} client processes x {threads} threads, "
-          f"raw SigV4-signed HTTP via botocore, kept-alive connections), {seconds:.0f} s per operation")
+          f"raw SigV4-signed HTTP via botocore, presigned, kept-alive connections), {seconds:.0f} s per operation")
     results = {}
     for server in servers(binary, workdir):
         server.start()
         try:
             ddb_setup(server.port, "bench")
             for operation in ["PutItem", "GetItem", "Query"]:
-                start_at = time.time() + 1.0
-                jobs = [(server.port, operation, "bench", p, threads, seconds, start_at) for p in range(processes)]
+                presigned = 1000
+                start_at = time.time() + 2.0 + presigned * concurrency * 0.0004
+                jobs = [(server.port, operation, "bench", p, threads, seconds, start_at, presigned) for p in range(processes)]
                 with multiprocessing.Pool(processes) as pool:
                     parts = pool.map(_worker, jobs)
                 latencies = [x for part, _ in parts for x in part]
@@ -275,6 +286,7 @@ def bench_dynamodb(binary, workdir, seconds, concurrency, big_items):
                 t0 = time.monotonic()
                 loaded = ddb_load(server.port, f"size{count}", count)
                 load_seconds = time.monotonic() - t0
+                query_latency(server.port, f"size{count}", count // 100, samples=500)  # warm-up
                 latencies = query_latency(server.port, f"size{count}", count // 100)
                 row.append(f"{count:>8d} items (loaded in {load_seconds:5.1f} s, {loaded / load_seconds:7.0f} items/s): "
                            f"p50 {percentile(latencies, 0.5) * 1000:6.2f} ms  p99 {percentile(latencies, 0.99) * 1000:6.2f} ms")

@@ -272,7 +272,7 @@ class TestItems:
         key = {"pk": {"S": "rv"}, "sk": {"S": "1"}}
         first = ddb.put_item(TableName=table, Item={**key, "v": {"N": "1"}}, ReturnValues="ALL_OLD", ReturnConsumedCapacity="TOTAL")
         assert "Attributes" not in first
-        assert first["ConsumedCapacity"] == {"TableName": table, "CapacityUnits": 1.0, "WriteCapacityUnits": 1.0}
+        assert first["ConsumedCapacity"] == {"TableName": table, "CapacityUnits": 1.0}
         second = ddb.put_item(TableName=table, Item={**key, "v": {"N": "2"}}, ReturnValues="ALL_OLD")
         assert second["Attributes"] == {**key, "v": {"N": "1"}}
         with pytest.raises(ClientError) as excinfo:
@@ -697,7 +697,7 @@ class TestBatches:
         response = ddb.batch_write_item(RequestItems={table: [{"PutRequest": {"Item": {"pk": {"S": f"b{i}"}, "sk": {"S": "1"}}}} for i in range(25)]},
                                         ReturnConsumedCapacity="TOTAL")
         assert response["UnprocessedItems"] == {}
-        assert response["ConsumedCapacity"] == [{"TableName": table, "CapacityUnits": 25.0, "WriteCapacityUnits": 25.0}]
+        assert response["ConsumedCapacity"] == [{"TableName": table, "CapacityUnits": 25.0}]
         ddb.batch_write_item(RequestItems={table: [{"DeleteRequest": {"Key": {"pk": {"S": "b0"}, "sk": {"S": "1"}}}}]})
         got = ddb.batch_get_item(RequestItems={table: {"Keys": [{"pk": {"S": f"b{i}"}, "sk": {"S": "1"}} for i in range(5)],
                                                        "ProjectionExpression": "pk"}})

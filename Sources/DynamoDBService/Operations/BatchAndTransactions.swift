@@ -67,7 +67,7 @@ extension DynamoDBService {
             let units = result.reduce(0.0) {
                 $0 + ItemSize.readCapacityUnits(bytes: ItemSize.of($1), consistentRead: request.consistent)
             }
-            if let capacity = Self.consumedCapacity(mode: capacityMode, table: request.name, units: units, read: true) {
+            if let capacity = Self.consumedCapacity(mode: capacityMode, table: request.name, units: units) {
                 capacities.append(capacity)
             }
         }
@@ -135,7 +135,7 @@ extension DynamoDBService {
             let capacities = perTable.keys.sorted().compactMap { name -> JSONOut? in
                 guard let entry = perTable[name] else { return nil }
                 let indexes = entry.1.keys.sorted().compactMap { key in entry.1[key].map { (name: key, global: $0.0, units: $0.1) } }
-                return Self.consumedCapacity(mode: capacityMode, table: name, units: entry.0, read: false, indexUnits: indexes)
+                return Self.consumedCapacity(mode: capacityMode, table: name, units: entry.0, indexUnits: indexes)
             }
             members.append(("ConsumedCapacity", .array(capacities)))
         }
@@ -241,7 +241,7 @@ extension DynamoDBService {
                     "ConsumedCapacity",
                     .array(
                         perTable.keys.sorted().compactMap {
-                            Self.consumedCapacity(mode: capacityMode, table: $0, units: perTable[$0] ?? 0, read: false)
+                            Self.consumedCapacity(mode: capacityMode, table: $0, units: perTable[$0] ?? 0)
                         }
                     )
                 )
@@ -338,7 +338,7 @@ extension DynamoDBService {
                     "ConsumedCapacity",
                     .array(
                         perTable.keys.sorted().compactMap {
-                            Self.consumedCapacity(mode: capacityMode, table: $0, units: perTable[$0] ?? 0, read: true)
+                            Self.consumedCapacity(mode: capacityMode, table: $0, units: perTable[$0] ?? 0)
                         }
                     )
                 )

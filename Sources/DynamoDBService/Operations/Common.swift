@@ -134,33 +134,21 @@ extension DynamoDBService {
         mode: String,
         table: String,
         units: Double,
-        read: Bool,
         indexUnits: [(name: String, global: Bool, units: Double)] = []
     ) -> JSONOut? {
         guard mode != "NONE" else { return nil }
+        // Shapes as in the API reference examples: `CapacityUnits` for the total, the table and each index.
         let total = units + indexUnits.reduce(0) { $0 + $1.units }
         var members: [(String, JSONOut)] = [("TableName", .string(table)), ("CapacityUnits", .double(total))]
-        members.append((read ? "ReadCapacityUnits" : "WriteCapacityUnits", .double(total)))
         if mode == "INDEXES" {
-            let unitKey = read ? "ReadCapacityUnits" : "WriteCapacityUnits"
-            members.append(("Table", .object([(unitKey, .double(units)), ("CapacityUnits", .double(units))])))
+            members.append(("Table", .object([("CapacityUnits", .double(units))])))
             let globals = indexUnits.filter(\.global)
             let locals = indexUnits.filter { !$0.global }
             if !globals.isEmpty {
-                members.append(
-                    (
-                        "GlobalSecondaryIndexes",
-                        .object(globals.map { ($0.name, .object([(unitKey, .double($0.units)), ("CapacityUnits", .double($0.units))])) })
-                    )
-                )
+                members.append(("GlobalSecondaryIndexes", .object(globals.map { ($0.name, .object([("CapacityUnits", .double($0.units))])) })))
             }
             if !locals.isEmpty {
-                members.append(
-                    (
-                        "LocalSecondaryIndexes",
-                        .object(locals.map { ($0.name, .object([(unitKey, .double($0.units)), ("CapacityUnits", .double($0.units))])) })
-                    )
-                )
+                members.append(("LocalSecondaryIndexes", .object(locals.map { ($0.name, .object([("CapacityUnits", .double($0.units))])) })))
             }
         }
         return .object(members)

@@ -42,7 +42,7 @@ extension DynamoDBService {
         var members: [(String, JSONOut)] = []
         if returnValues == "ALL_OLD", let old { members.append(("Attributes", .item(old))) }
         let units = Self.writeUnits(table: table, old: old, new: item)
-        if let capacity = Self.consumedCapacity(mode: capacityMode, table: name, units: units.table, read: false, indexUnits: units.indexes) {
+        if let capacity = Self.consumedCapacity(mode: capacityMode, table: name, units: units.table, indexUnits: units.indexes) {
             members.append(("ConsumedCapacity", capacity))
         }
         if let metrics = Self.itemCollectionMetrics(mode: input.ReturnItemCollectionMetrics, table: table, item: item) {
@@ -72,7 +72,7 @@ extension DynamoDBService {
             members.append(("Item", projection.map { .item($0.project(ItemCodec.decode(stored.data))) } ?? .raw(stored.data)))
         }
         let units = ItemSize.readCapacityUnits(bytes: stored?.size ?? 0, consistentRead: input.ConsistentRead ?? false)
-        if let capacity = Self.consumedCapacity(mode: capacityMode, table: name, units: units, read: true) {
+        if let capacity = Self.consumedCapacity(mode: capacityMode, table: name, units: units) {
             members.append(("ConsumedCapacity", capacity))
         }
         return .object(members)
@@ -131,7 +131,7 @@ extension DynamoDBService {
         var members: [(String, JSONOut)] = []
         if returnValues == "ALL_OLD", let old { members.append(("Attributes", .item(old))) }
         let units = Self.writeUnits(table: table, old: old, new: nil)
-        if let capacity = Self.consumedCapacity(mode: capacityMode, table: name, units: units.table, read: false, indexUnits: units.indexes) {
+        if let capacity = Self.consumedCapacity(mode: capacityMode, table: name, units: units.table, indexUnits: units.indexes) {
             members.append(("ConsumedCapacity", capacity))
         }
         if let metrics = Self.itemCollectionMetrics(mode: input.ReturnItemCollectionMetrics, table: table, item: old ?? key) {
@@ -197,7 +197,7 @@ extension DynamoDBService {
         default: break
         }
         let units = Self.writeUnits(table: table, old: old, new: new)
-        if let capacity = Self.consumedCapacity(mode: capacityMode, table: name, units: units.table, read: false, indexUnits: units.indexes) {
+        if let capacity = Self.consumedCapacity(mode: capacityMode, table: name, units: units.table, indexUnits: units.indexes) {
             members.append(("ConsumedCapacity", capacity))
         }
         if let metrics = Self.itemCollectionMetrics(mode: input.ReturnItemCollectionMetrics, table: table, item: new) {

@@ -238,7 +238,7 @@ extension DynamoDBService {
             tableUnits = 0
             indexUnits = [(index.meta.name, index.meta.isGlobal, units)]
         }
-        if let capacity = consumedCapacity(mode: plan.capacityMode, table: name, units: tableUnits, read: true, indexUnits: indexUnits) {
+        if let capacity = consumedCapacity(mode: plan.capacityMode, table: name, units: tableUnits, indexUnits: indexUnits) {
             members.append(("ConsumedCapacity", capacity))
         }
         return .object(members)
