@@ -43,6 +43,10 @@ package struct TTLSweeper: Service {
     private static func sweep(_ service: DynamoDBService) async {
         do {
             try await service.sweepExpired()
+        } catch is CancellationError {
+            return
+        } catch where Task.isCancelled {
+            return
         } catch {
             service.logger.warning("TTL sweep failed", metadata: ["error": .string(String(describing: error))])
         }
