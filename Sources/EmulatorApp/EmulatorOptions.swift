@@ -1,4 +1,5 @@
 import Foundation
+import IAM
 
 /// Everything `synapscribe-local start` can be told.
 package struct EmulatorOptions: Sendable {
@@ -32,6 +33,8 @@ package struct EmulatorOptions: Sendable {
     package var strictCredentials: Bool
     /// Optional AWS-style credentials file whose key pairs are known (verified) keys.
     package var credentialsFile: String?
+    /// How identity-based policies apply to issued credentials (`--iam enforce|audit|off`).
+    package var iamMode: IAMMode
 
     /// Creates options with the CLI's defaults.
     /// - Parameter templatePath: Path of the template.
@@ -47,6 +50,20 @@ package struct EmulatorOptions: Sendable {
         self.logFormat = .text
         self.strictCredentials = false
         self.credentialsFile = nil
+        self.iamMode = .enforce
+    }
+
+    /// The words `--iam` accepts.
+    package static let iamModeNames = IAMMode.allCases.map(\.rawValue)
+
+    /// Sets ``iamMode`` from its `--iam` word.
+    /// - Parameter name: `enforce`, `audit` or `off`.
+    /// - Returns: False when the word is not a mode.
+    @discardableResult
+    package mutating func setIAMMode(named name: String) -> Bool {
+        guard let mode = IAMMode(rawValue: name) else { return false }
+        iamMode = mode
+        return true
     }
 
     /// The long-term test key pair every client may use.

@@ -96,6 +96,14 @@ struct Start: AsyncParsableCommand {
     @Option(help: "An AWS-style credentials file whose key pairs are known (signatures verified).")
     var credentialsFile: String?
 
+    @Option(
+        help: """
+            IAM policy enforcement for issued credentials (STS, Cognito, Lambda roles): enforce (deny as AWS would), \
+            audit (allow, log what AWS would deny) or off.
+            """
+    )
+    var iam: String = "enforce"
+
     func validate() throws {
         guard EmulatorOptions.LogFormat(rawValue: logFormat) != nil else {
             throw ValidationError("--log-format must be text or json")
@@ -104,6 +112,9 @@ struct Start: AsyncParsableCommand {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard EmulatorOptions.iamModeNames.contains(iam) else {
+            throw ValidationError("--iam must be one of \(EmulatorOptions.iamModeNames.joined(separator: ", "))")
+        }
     }
 
     func run() async throws {
@@ -116,6 +127,7 @@ struct Start: AsyncParsableCommand {
         options.logFormat = EmulatorOptions.LogFormat(rawValue: logFormat) ?? .text
         options.strictCredentials = strictCredentials
         options.credentialsFile = credentialsFile
+        options.setIAMMode(named: iam)
         let level = Logger.Level(rawValue: logLevel) ?? .info
         let json = options.logFormat == .json
         LoggingSystem.bootstrap { label in
