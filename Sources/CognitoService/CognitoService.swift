@@ -278,7 +278,11 @@ package struct CognitoService: AWSServiceHandler {
                 throw CognitoError.invalidParameter("Invalid role type: \(key). Valid role types are authenticated and unauthenticated.")
             }
             if arn.count < 20 {
-                throw CognitoError.constraint("roles", value: arn, "Map value must satisfy constraint: [Member must have length greater than or equal to 20]")
+                throw CognitoError.constraint(
+                    "roles",
+                    value: arn,
+                    "Map value must satisfy constraint: [Member must have length greater than or equal to 20]"
+                )
             }
         }
         var pool = try await existingPool(poolId)

@@ -59,7 +59,9 @@ struct JSONInput {
 
     func objects(_ key: String) throws(CognitoError) -> [JSONInput] {
         guard let value = object[key], !(value is NSNull) else { return [] }
-        guard let list = value as? [Any], let objects = list as? [[String: Any]] else { throw .serialization("Expected a list of structures for \(key)") }
+        guard let list = value as? [Any], let objects = list as? [[String: Any]] else {
+            throw .serialization("Expected a list of structures for \(key)")
+        }
         return objects.map { JSONInput(object: $0) }
     }
 

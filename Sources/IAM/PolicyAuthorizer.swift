@@ -105,7 +105,9 @@ package struct PolicyAuthorizer: RequestAuthorizing {
             return Outcome(decision: .allowed, evaluation: nil, principalArn: caller.principalArn, wouldDenyMessage: nil)
         }
         if caller.isAnonymous {
-            return finish(Outcome(decision: .denied(message: Self.anonymousDenial), evaluation: nil, principalArn: nil, wouldDenyMessage: Self.anonymousDenial))
+            return finish(
+                Outcome(decision: .denied(message: Self.anonymousDenial), evaluation: nil, principalArn: nil, wouldDenyMessage: Self.anonymousDenial)
+            )
         }
         guard let accessKeyId = caller.accessKeyId, let session = sessions.store.temporary(for: accessKeyId), let roleArn = session.roleArn else {
             // Long-term keys and unknown keys: the account's administrator.
@@ -128,7 +130,9 @@ package struct PolicyAuthorizer: RequestAuthorizing {
         guard let message = AccessDeniedMessage.message(for: decisions, request: request) else {
             return Outcome(decision: .allowed, evaluation: evaluation, principalArn: session.principal, wouldDenyMessage: nil)
         }
-        return finish(Outcome(decision: .denied(message: message), evaluation: evaluation, principalArn: session.principal, wouldDenyMessage: message))
+        return finish(
+            Outcome(decision: .denied(message: message), evaluation: evaluation, principalArn: session.principal, wouldDenyMessage: message)
+        )
     }
 
     /// Applies the mode to a denial: audit mode lets it through but keeps the message for the log.

@@ -120,7 +120,12 @@ package struct STSService: AWSServiceHandler {
             "cognito-identity.amazonaws.com:amr": claims.amr,
         ]
         guard let role = sessions.role(arn: roleArn),
-            sessions.trustPolicyAllows(role: role, principal: "cognito-identity.amazonaws.com", action: "sts:AssumeRoleWithWebIdentity", context: context)
+            sessions.trustPolicyAllows(
+                role: role,
+                principal: "cognito-identity.amazonaws.com",
+                action: "sts:AssumeRoleWithWebIdentity",
+                context: context
+            )
         else { throw .webIdentityNotAuthorized }
         guard duration <= role.maxSessionDuration else { throw .durationExceedsMaxSession }
         let credentials = sessions.issue(roleArn: role.arn, sessionName: sessionName, duration: TimeInterval(duration), sessionContext: context)

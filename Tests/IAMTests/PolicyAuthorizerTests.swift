@@ -173,12 +173,20 @@ func implicitDenial(_ principal: String, _ action: String, _ resource: String, q
 
 func explicitDenial(_ principal: String, _ action: String, _ resource: String, quoted: Bool = false) -> AuthorizerExpectation {
     let shown = quoted ? "\"\(resource)\"" : resource
-    return .denied("User: \(principal) is not authorized to perform: \(action) on resource: \(shown) with an explicit deny in an identity-based policy")
+    return .denied(
+        "User: \(principal) is not authorized to perform: \(action) on resource: \(shown) with an explicit deny in an identity-based policy"
+    )
 }
 
 let authorizerCases: [AuthorizerCase] = [
     // Administrators and anonymous callers.
-    AuthorizerCase(name: "test key may do anything", caller: .testKey, action: "s3:DeleteBucket", resources: ["arn:aws:s3:::audio"], expected: .allowed),
+    AuthorizerCase(
+        name: "test key may do anything",
+        caller: .testKey,
+        action: "s3:DeleteBucket",
+        resources: ["arn:aws:s3:::audio"],
+        expected: .allowed
+    ),
     AuthorizerCase(name: "test key, action without resource", caller: .testKey, action: "dynamodb:ListTables", resources: [], expected: .allowed),
     AuthorizerCase(name: "unknown key is administrator", caller: .unknownKey, action: "lambda:DeleteFunction", resources: ["*"], expected: .allowed),
     AuthorizerCase(
@@ -470,14 +478,22 @@ struct PolicyAuthorizerTests {
         otherPool["cognito-identity.amazonaws.com:aud"] = ["us-east-1:other"]
         #expect(!setup.sessions.trustPolicyAllows(role: role, principal: federated, action: "sts:AssumeRoleWithWebIdentity", context: otherPool))
         #expect(!setup.sessions.trustPolicyAllows(role: role, principal: federated, action: "sts:AssumeRole", context: good))
-        #expect(!setup.sessions.trustPolicyAllows(role: role, principal: "accounts.google.com", action: "sts:AssumeRoleWithWebIdentity", context: good))
+        #expect(
+            !setup.sessions.trustPolicyAllows(role: role, principal: "accounts.google.com", action: "sts:AssumeRoleWithWebIdentity", context: good)
+        )
     }
 
     @Test("web identity tokens: claims round-trip, tampering and expiry are refused")
     func webIdentityTokens() throws {
         let tokens = WebIdentityTokens()
         let now = Date(timeIntervalSince1970: 1_800_000_000)
-        let token = tokens.sign(identityId: "us-east-1:abc", poolId: "us-east-1:pool", poolArn: "arn:aws:cognito-identity:us-east-1:0:identitypool/p", amr: ["unauthenticated"], now: now)
+        let token = tokens.sign(
+            identityId: "us-east-1:abc",
+            poolId: "us-east-1:pool",
+            poolArn: "arn:aws:cognito-identity:us-east-1:0:identitypool/p",
+            amr: ["unauthenticated"],
+            now: now
+        )
         let claims = try tokens.verify(token, now: now.addingTimeInterval(599))
         #expect(claims.subject == "us-east-1:abc")
         #expect(claims.audience == "us-east-1:pool")
