@@ -491,13 +491,14 @@ class TestDynamoDBEnforcement:
 # =========================================================================== --iam audit / off
 
 
-def start_emulator(tmp_path, *extra):
+def start_emulator(tmp_path, *extra, data_dir=None):
     """Start a second emulator with extra `start` options; returns (process, endpoint, log path)."""
     port = free_port()
-    log_path = tmp_path / "emulator.log"
+    log_path = tmp_path / f"emulator-{port}.log"
+    storage = ["--data-dir", str(data_dir)] if data_dir else ["--ephemeral"]
     command = [str(emulator_binary()), "start", "--template", str(TEMPLATE), "--host", LOOPBACK, "--port", str(port),
-               "--ephemeral", "--parameter-overrides", "AgentCoreEndpoint=http://127.0.0.1:9", *extra]
-    with open(log_path, "wb") as log:
+               *storage, "--parameter-overrides", "AgentCoreEndpoint=http://127.0.0.1:9", *extra]
+    with open(log_path, "ab") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
     endpoint = f"http://{LOOPBACK}:{port}"
     try:
@@ -546,3 +547,32 @@ def test_enforce_denial_is_logged(guest, stack_facts, emulator):
     log = emulator.log_tail()
     assert "IAM denied: User: arn:aws:sts::" in log
     assert "cognito-identity:ListIdentities" in log
+
+
+def test_identities_persist_across_restarts(tmp_path):
+    data_dir = tmp_path / "data"
+    session = boto3.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name=REGION)
+
+    def pool_and_client(endpoint):
+        cfn = session.client("cloudformation", endpoint_url=endpoint, config=client_config())
+        outputs = {o["OutputKey"]: o["OutputValue"]
+                   for o in cfn.describe_stacks(StackName=STACK_NAME)["Stacks"][0]["Outputs"]}
+        return outputs["IdentityPoolId"], session.client("cognito-identity", endpoint_url=endpoint, config=client_config())
+
+    process, endpoint, _ = start_emulator(tmp_path, data_dir=data_dir)
+    try:
+        pool_id, cognito = pool_and_client(endpoint)
+        identity_id = cognito.get_id(IdentityPoolId=pool_id)["IdentityId"]
+        created = cognito.describe_identity(IdentityId=identity_id)["CreationDate"]
+        scratch = cognito.create_identity_pool(IdentityPoolName="kept", AllowUnauthenticatedIdentities=True)
+    finally:
+        stop_process(process)
+    process, endpoint, _ = start_emulator(tmp_path, data_dir=data_dir)
+    try:
+        same_pool, cognito = pool_and_client(endpoint)
+        assert same_pool == pool_id, "the template pool keeps its id"
+        assert cognito.describe_identity(IdentityId=identity_id)["CreationDate"] == created
+        assert cognito.get_credentials_for_identity(IdentityId=identity_id)["Credentials"]["AccessKeyId"].startswith("ASIA")
+        assert cognito.describe_identity_pool(IdentityPoolId=scratch["IdentityPoolId"])["IdentityPoolName"] == "kept"
+    finally:
+        stop_process(process)

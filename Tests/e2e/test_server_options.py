@@ -139,9 +139,14 @@ def test_expect_100_continue_is_answered_before_the_body(emulator):
         sock.settimeout(10)
         interim = sock.recv(4096)
         assert interim.startswith(b"HTTP/1.1 100 Continue"), interim
+        # A service that answers without reading the body may send its final response in the same segment.
+        early = interim.split(b"\r\n\r\n", 1)[1]
         sock.settimeout(5)
-        sock.sendall(b"hello")
-        final = sock.recv(65536)
+        try:
+            sock.sendall(b"hello")
+        except OSError:
+            assert early, "connection closed before any final response"
+        final = early or sock.recv(65536)
         assert final.startswith(b"HTTP/1.1 "), final
         assert not final.startswith(b"HTTP/1.1 100"), final
 
