@@ -49,7 +49,12 @@ final class LineSink: Sendable {
     func beginCapture() { capture.withLock { $0 = [] } }
 
     /// Stops capturing and returns the captured lines.
-    func endCapture() -> [String] { capture.withLock { lines in defer { lines = nil }; return lines ?? [] } }
+    func endCapture() -> [String] {
+        capture.withLock { lines in
+            defer { lines = nil }
+            return lines ?? []
+        }
+    }
 }
 
 /// How to start a worker: the interpreter, arguments, environment and folder.

@@ -236,7 +236,13 @@ package struct LambdaService: AWSServiceHandler, LambdaInvoking, LocalEndpointPr
         if let clientContext = request.header("X-Amz-Client-Context"), let decoded = Data(base64Encoded: clientContext) {
             context.clientContext = String(decoding: decoded, as: UTF8.self)
         }
-        let result = try await invoke(function: function, payload: payload, invocationType: invocationType, context: context, requestId: request.requestId)
+        let result = try await invoke(
+            function: function,
+            payload: payload,
+            invocationType: invocationType,
+            context: context,
+            requestId: request.requestId
+        )
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         headers[.amznRequestId] = request.requestId
@@ -380,7 +386,9 @@ package struct LambdaService: AWSServiceHandler, LambdaInvoking, LocalEndpointPr
             do {
                 let result = try await runInvocation(function: function, payload: payload, context: context, requestId: requestId)
                 guard result.functionError != nil, attempt < settings.eventRetryDelays.count else { return }
-                logger.info("asynchronous invocation \(requestId) of \(function.name) failed; retry \(attempt + 1) of \(settings.eventRetryDelays.count)")
+                logger.info(
+                    "asynchronous invocation \(requestId) of \(function.name) failed; retry \(attempt + 1) of \(settings.eventRetryDelays.count)"
+                )
                 try? await Task.sleep(for: settings.eventRetryDelays[attempt])
                 attempt += 1
             } catch .tooManyRequests {
@@ -449,7 +457,9 @@ package struct LambdaService: AWSServiceHandler, LambdaInvoking, LocalEndpointPr
         await environment.drainOutput()
         let finalOutcome = outcome ?? .exited(.signal(9))
         if case .timedOut(let seconds) = finalOutcome {
-            environment.log("\(Timestamp.iso8601Milliseconds(clock.now)) \(requestId) Task timed out after \(LambdaMessages.formatSeconds(seconds)) seconds")
+            environment.log(
+                "\(Timestamp.iso8601Milliseconds(clock.now)) \(requestId) Task timed out after \(LambdaMessages.formatSeconds(seconds)) seconds"
+            )
         }
         environment.log("END RequestId: \(requestId)")
         environment.log(
@@ -478,7 +488,10 @@ package struct LambdaService: AWSServiceHandler, LambdaInvoking, LocalEndpointPr
         )
     }
 
-    private func coldStart(function: LambdaFunction, pool: FunctionPool) async throws(LambdaError) -> (
+    private func coldStart(
+        function: LambdaFunction,
+        pool: FunctionPool
+    ) async throws(LambdaError) -> (
         environment: ExecutionEnvironment, outcome: InitOutcome
     ) {
         guard let python = settings.python else {
@@ -516,7 +529,9 @@ package struct LambdaService: AWSServiceHandler, LambdaInvoking, LocalEndpointPr
         await pool.add(environment)
         counters.state.withLock { $0.coldStarts += 1 }
         environment.beginCapture()
-        environment.log("INIT_START Runtime Version: \(runtime).local Runtime Version ARN: arn:aws:lambda:\(function.region)::runtime:\(runtime)-local")
+        environment.log(
+            "INIT_START Runtime Version: \(runtime).local Runtime Version ARN: arn:aws:lambda:\(function.region)::runtime:\(runtime)-local"
+        )
         workQueue.yield { await environment.run() }
         let outcome = await Self.race(timeout: settings.initTimeout + .seconds(function.timeout)) {
             await environment.waitUntilReady()

@@ -4,11 +4,11 @@ import NIOHTTP1
 import NIOPosix
 import Testing
 
+@testable import LambdaService
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-
-@testable import LambdaService
 
 @Suite("Runtime API routing and messages")
 struct RuntimeAPIRoutingTests {
@@ -42,10 +42,12 @@ struct RuntimeAPIRoutingTests {
             cognitoIdentity: nil
         )
         var names = invocation.headers.map(\.0)
-        #expect(names == [
-            "Content-Type", "Lambda-Runtime-Aws-Request-Id", "Lambda-Runtime-Deadline-Ms",
-            "Lambda-Runtime-Invoked-Function-Arn", "Lambda-Runtime-Trace-Id",
-        ])
+        #expect(
+            names == [
+                "Content-Type", "Lambda-Runtime-Aws-Request-Id", "Lambda-Runtime-Deadline-Ms",
+                "Lambda-Runtime-Invoked-Function-Arn", "Lambda-Runtime-Trace-Id",
+            ]
+        )
         #expect(invocation.headers.first { $0.0 == "Lambda-Runtime-Deadline-Ms" }?.1 == "1700000000000")
         invocation.clientContext = #"{"custom":{}}"#
         invocation.cognitoIdentity = #"{"cognitoIdentityId":"x"}"#
@@ -87,7 +89,9 @@ struct EgressGuardTests {
     func parse() {
         let tunnel = EgressGuard.parse(head: "CONNECT dynamodb.us-east-1.amazonaws.com:443 HTTP/1.1\r\nHost: x")
         #expect(tunnel == EgressGuard.Target(host: "dynamodb.us-east-1.amazonaws.com", port: 443, isTunnel: true, forwardedHead: nil))
-        let plain = EgressGuard.parse(head: "POST http://172.31.36.1:5000/invocations?x=1 HTTP/1.1\r\nHost: 172.31.36.1:5000\r\nProxy-Authorization: Basic eA==")
+        let plain = EgressGuard.parse(
+            head: "POST http://172.31.36.1:5000/invocations?x=1 HTTP/1.1\r\nHost: 172.31.36.1:5000\r\nProxy-Authorization: Basic eA=="
+        )
         #expect(plain?.host == "172.31.36.1")
         #expect(plain?.port == 5000)
         #expect(plain?.forwardedHead == "POST /invocations?x=1 HTTP/1.1\r\nHost: 172.31.36.1:5000")
@@ -95,8 +99,13 @@ struct EgressGuardTests {
         #expect(EgressGuard.parse(head: "GET /relative HTTP/1.1") == nil)
     }
 
-    @Test("only loopback is allowed", arguments: [("127.0.0.1", true), ("127.8.9.10", true), ("localhost", true), ("::1", true),
-        ("172.31.36.1", false), ("10.0.0.1", false), ("s3.amazonaws.com", false), ("127.0.0.1.nip.io", false)])
+    @Test(
+        "only loopback is allowed",
+        arguments: [
+            ("127.0.0.1", true), ("127.8.9.10", true), ("localhost", true), ("::1", true),
+            ("172.31.36.1", false), ("10.0.0.1", false), ("s3.amazonaws.com", false), ("127.0.0.1.nip.io", false),
+        ]
+    )
     func loopback(host: String, allowed: Bool) {
         #expect(EgressGuard.isLoopback(host) == allowed)
     }
@@ -127,7 +136,13 @@ private actor ScriptedBackend: RuntimeAPIBackend {
 
 @Suite("Runtime API listener over a socket")
 struct RuntimeAPIServerTests {
-    private func request(_ port: Int, _ method: String, _ path: String, body: Data = Data(), headers: [String: String] = [:]) async throws -> (
+    private func request(
+        _ port: Int,
+        _ method: String,
+        _ path: String,
+        body: Data = Data(),
+        headers: [String: String] = [:]
+    ) async throws -> (
         Int, [String: String], Data
     ) {
         var request = URLRequest(url: try #require(URL(string: "http://127.0.0.1:\(port)\(path)")))
