@@ -205,12 +205,12 @@ class TestFailures:
         assert isinstance(body["stackTrace"], list)
 
     def test_offline_guard_refuses_non_loopback(self, lam, lambda_endpoint):
-        _, body = invoke(lam, "egress", {"url": "http://172.31.36.1:5000/invocations"})
+        _, body = invoke(lam, "egress", {"url": "http://203.0.113.7:5000/invocations"})
         assert body["error"] == "HTTPError" and "403" in body["detail"]
         _, body = invoke(lam, "egress", {"url": "https://s3.amazonaws.com/"})
         assert "403" in body["detail"] or "Tunnel" in body["detail"]
         log = read_tail(lambda_endpoint[1], 200_000)
-        assert "offline guard: refused egress -> 172.31.36.1:5000" in log
+        assert "offline guard: refused egress -> 203.0.113.7:5000" in log
         assert "offline guard: refused egress -> s3.amazonaws.com:443" in log
 
     def test_loopback_is_reachable(self, lam, lambda_endpoint):
