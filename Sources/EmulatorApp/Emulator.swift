@@ -106,7 +106,8 @@ package struct Emulator: Sendable {
             roleSessions: roleSessions,
             webIdentityTokens: WebIdentityTokens(),
             logger: logger,
-            creationTime: clock.now
+            creationTime: clock.now,
+            options: options
         )
         let registry = try ServiceRegistry(context: context)
         let services = registry.handlers
