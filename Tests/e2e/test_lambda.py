@@ -382,3 +382,12 @@ class TestExecutionRoleIsEnforced:
         assert body["listError"]["Code"] == "AccessDeniedException"
         assert "is not authorized to perform: lambda:ListFunctions" in body["listError"]["Message"]
         assert "assumed-role/" in body["listError"]["Message"]
+
+
+class TestDependencies:
+    def test_requirements_txt_is_installed_into_a_cache_and_imported(self, lam):
+        """Not vendored in CodeUri: installed from requirements.txt at the first cold start, as sam build would."""
+        _, body = invoke(lam, "with-deps", {"toml": "answer = 42"})
+        assert body["parsed"] == {"answer": 42}
+        assert "/lambda-deps/" in body["module"], body["module"]
+        assert body["path"][0].endswith("with-deps") or body["path"][1].endswith("with-deps"), body["path"]
