@@ -1,4 +1,5 @@
 import Foundation
+import IAM
 
 /// Everything `synapscribe-local start` can be told.
 package struct EmulatorOptions: Sendable {
@@ -37,6 +38,16 @@ package struct EmulatorOptions: Sendable {
     package var ttlMode: String
     /// How long `aws-like` mode keeps expired items (`--ttl-delay`), in seconds.
     package var ttlDelaySeconds: TimeInterval
+    /// How identity-based policies apply to issued credentials (`--iam enforce|audit|off`).
+    package var iamMode: IAMMode
+    /// Let Lambda workers reach non-loopback addresses (turns the offline guard off).
+    package var allowEgress: Bool
+    /// The python3.12 interpreter of the Lambda runtime environment; `nil` searches `.venv-runtime`.
+    package var lambdaPython: String?
+    /// Idle Lambda execution environments are reclaimed after this many (virtual) seconds.
+    package var lambdaIdleTimeout: TimeInterval
+    /// The account's Lambda concurrency limit.
+    package var lambdaConcurrency: Int
 
     /// Creates options with the CLI's defaults.
     /// - Parameter templatePath: Path of the template.
@@ -54,6 +65,24 @@ package struct EmulatorOptions: Sendable {
         self.credentialsFile = nil
         self.ttlMode = "prompt"
         self.ttlDelaySeconds = 0
+        self.allowEgress = false
+        self.lambdaPython = nil
+        self.lambdaIdleTimeout = 600
+        self.lambdaConcurrency = 10
+        self.iamMode = .enforce
+    }
+
+    /// The words `--iam` accepts.
+    package static let iamModeNames = IAMMode.allCases.map(\.rawValue)
+
+    /// Sets ``iamMode`` from its `--iam` word.
+    /// - Parameter name: `enforce`, `audit` or `off`.
+    /// - Returns: False when the word is not a mode.
+    @discardableResult
+    package mutating func setIAMMode(named name: String) -> Bool {
+        guard let mode = IAMMode(rawValue: name) else { return false }
+        iamMode = mode
+        return true
     }
 
     /// The long-term test key pair every client may use.

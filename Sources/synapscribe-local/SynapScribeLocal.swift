@@ -10,7 +10,7 @@ struct SynapScribeLocal: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "synapscribe-local",
         abstract: "Runs the serverless AWS stack of a SAM template on this machine, offline.",
-        subcommands: [Start.self, Validate.self, Outputs.self, Clock.self],
+        subcommands: [Start.self, Validate.self, Outputs.self, Clock.self, Logs.self],
         defaultSubcommand: Start.self
     )
 }
@@ -102,6 +102,26 @@ struct Start: AsyncParsableCommand {
     @Option(help: "How long aws-like TTL mode keeps expired items readable (e.g. 48h, 30m, 90s).")
     var ttlDelay: String = "48h"
 
+    @Option(
+        help: """
+            IAM policy enforcement for issued credentials (STS, Cognito, Lambda roles): enforce (deny as AWS would), \
+            audit (allow, log what AWS would deny) or off.
+            """
+    )
+    var iam: String = "enforce"
+
+    @Flag(help: "Let Lambda handlers reach addresses beyond loopback (turns the offline guard off).")
+    var allowEgress = false
+
+    @Option(help: "The python3.12 interpreter with awslambdaric for Lambda workers (default: .venv-runtime/bin/python3.12).")
+    var lambdaPython: String?
+
+    @Option(help: "Seconds of (virtual) idleness after which a Lambda execution environment is reclaimed.")
+    var lambdaIdleTimeout: Double = 600
+
+    @Option(help: "The account's Lambda concurrency limit (all functions together).")
+    var lambdaConcurrency: Int = 10
+
     func validate() throws {
         guard EmulatorOptions.LogFormat(rawValue: logFormat) != nil else {
             throw ValidationError("--log-format must be text or json")
@@ -114,6 +134,11 @@ struct Start: AsyncParsableCommand {
         guard let delay = DurationText.seconds(ttlDelay), delay >= 0 else {
             throw ValidationError("--ttl-delay must be a duration such as 48h, 30m or 90s")
         }
+        guard EmulatorOptions.iamModeNames.contains(iam) else {
+            throw ValidationError("--iam must be one of \(EmulatorOptions.iamModeNames.joined(separator: ", "))")
+        }
+        guard lambdaIdleTimeout > 0 else { throw ValidationError("--lambda-idle-timeout must be positive") }
+        guard lambdaConcurrency > 0 else { throw ValidationError("--lambda-concurrency must be positive") }
     }
 
     func run() async throws {
@@ -128,6 +153,11 @@ struct Start: AsyncParsableCommand {
         options.credentialsFile = credentialsFile
         options.ttlMode = ttlMode
         options.ttlDelaySeconds = DurationText.seconds(ttlDelay) ?? 0
+        options.setIAMMode(named: iam)
+        options.allowEgress = allowEgress
+        options.lambdaPython = lambdaPython
+        options.lambdaIdleTimeout = lambdaIdleTimeout
+        options.lambdaConcurrency = lambdaConcurrency
         let level = Logger.Level(rawValue: logLevel) ?? .info
         let json = options.logFormat == .json
         LoggingSystem.bootstrap { label in
