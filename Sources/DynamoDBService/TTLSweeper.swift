@@ -45,7 +45,7 @@ package struct TTLSweeper: Service {
             try await service.sweepExpired()
         } catch is CancellationError {
             return
-        } catch where Task.isCancelled {
+        } catch  where Task.isCancelled {
             return
         } catch {
             service.logger.warning("TTL sweep failed", metadata: ["error": .string(String(describing: error))])

@@ -460,7 +460,6 @@ class TestS3Enforcement:
         assert "<Code>ExpiredToken</Code>" in response.text or "<Code>AccessDenied</Code>" in response.text
 
 
-@pytest.mark.requires("dynamodb")
 class TestDynamoDBEnforcement:
     def test_put_and_get_item_on_sessions_allowed(self, guest):
         dynamodb = guest["client"]("dynamodb")
