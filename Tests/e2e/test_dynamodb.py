@@ -15,7 +15,6 @@ import zlib
 from decimal import Decimal
 
 import boto3
-import botocore.auth
 import pytest
 import requests
 from boto3.dynamodb.conditions import Attr, Key
@@ -25,18 +24,6 @@ from conftest import LOOPBACK, REGION, TEMPLATE, emulator_binary, free_port, sto
 
 SESSIONS_TABLE = "SynapScribe-Sessions"
 JSON10 = "application/x-amz-json-1.0"
-
-
-def sign_with_virtual_time(monkeypatch, endpoint):
-    """Make botocore sign with the emulator's virtual time: SigV4 skew is judged against the virtual clock."""
-    offset = requests.get(f"{endpoint}/_local/clock", timeout=5).json()["offsetSeconds"]
-    from datetime import datetime, timedelta, timezone
-
-    def shifted(remove_tzinfo=True):
-        now = datetime.now(timezone.utc) + timedelta(seconds=offset)
-        return now.replace(tzinfo=None) if remove_tzinfo else now
-
-    monkeypatch.setattr(botocore.auth, "get_current_datetime", shifted)
 
 
 def unique(prefix="tbl"):
@@ -798,7 +785,7 @@ class TestTransactions:
 # =========================================================================== TTL on the virtual clock
 
 
-def test_ttl_deletes_after_clock_advance(ddb, table, clock, endpoint, monkeypatch):
+def test_ttl_deletes_after_clock_advance(ddb, table, clock, endpoint):
     ddb.update_time_to_live(TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
     now = int(clock.now().timestamp())
     items = {
@@ -812,7 +799,6 @@ def test_ttl_deletes_after_clock_advance(ddb, table, clock, endpoint, monkeypatc
         ddb.put_item(TableName=table, Item={"pk": {"S": key}, "sk": {"S": "1"}, **extra})
     before = requests.get(f"{endpoint}/_local/health", timeout=5).json()["services"]["dynamodb"]["details"]["ttlDeleted"]
     clock.advance("2h")
-    sign_with_virtual_time(monkeypatch, endpoint)
     present = lambda k: "Item" in ddb.get_item(TableName=table, Key={"pk": {"S": k}, "sk": {"S": "1"}})  # noqa: E731
     assert not present("soon")
     assert present("later") and present("string") and present("ancient") and present("none")
@@ -821,7 +807,6 @@ def test_ttl_deletes_after_clock_advance(ddb, table, clock, endpoint, monkeypatc
     assert health["details"]["ttlDeleted"] >= before + 1
     assert health["resources"]["tables"] >= 2
     clock.advance("11d")
-    sign_with_virtual_time(monkeypatch, endpoint)
     assert not present("later") and present("string")
 
 
@@ -903,17 +888,15 @@ def test_kill_9_keeps_every_acknowledged_write(tmp_path):
         stop_process(process)
 
 
-def test_aws_like_ttl_mode_keeps_expired_items_for_the_delay(tmp_path, monkeypatch):
+def test_aws_like_ttl_mode_keeps_expired_items_for_the_delay(tmp_path):
     process, ddb, endpoint = start_binary(tmp_path, "--ephemeral", "--ttl-mode", "aws-like", "--ttl-delay", "1h")
     try:
         now = int(time.time())
         ddb.put_item(TableName=SESSIONS_TABLE, Item={"sessionId": {"S": "x"}, "lectureId": {"S": "l"}, "expiresAt": {"N": str(now + 60)}})
         requests.post(f"{endpoint}/_local/clock", json={"advance": "30m"}, timeout=5).raise_for_status()
-        sign_with_virtual_time(monkeypatch, endpoint)
         time.sleep(1.5)
         assert "Item" in ddb.get_item(TableName=SESSIONS_TABLE, Key={"sessionId": {"S": "x"}, "lectureId": {"S": "l"}})
         requests.post(f"{endpoint}/_local/clock", json={"advance": "1h"}, timeout=5).raise_for_status()
-        sign_with_virtual_time(monkeypatch, endpoint)
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline and "Item" in ddb.get_item(TableName=SESSIONS_TABLE, Key={"sessionId": {"S": "x"}, "lectureId": {"S": "l"}}):
             time.sleep(0.1)
