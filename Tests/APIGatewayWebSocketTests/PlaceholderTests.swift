@@ -1,0 +1,5 @@
+import Testing
+
+@testable import APIGatewayWebSocket
+
+@Test func placeholder() {}
