@@ -113,7 +113,15 @@ let package = Package(
         ),
         .target(
             name: "LambdaService",
-            dependencies: ["AWSGateway", "CloudFormation", "IAM", "EmulatorCore"],
+            dependencies: [
+                "AWSGateway", "CloudFormation", "IAM", "EmulatorCore", "SigV4",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -172,6 +180,15 @@ let package = Package(
         .testTarget(
             name: "APIGatewayWebSocketTests",
             dependencies: ["APIGatewayWebSocket", "EmulatorCore", "CloudFormation"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LambdaServiceTests",
+            dependencies: [
+                "LambdaService", "EmulatorCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -98,7 +98,8 @@ package struct Emulator: Sendable {
             credentials: credentials,
             authorizer: AllowAllAuthorizer(),
             logger: logger,
-            creationTime: clock.now
+            creationTime: clock.now,
+            options: options
         )
         let registry = try ServiceRegistry(context: context)
         let services = registry.handlers

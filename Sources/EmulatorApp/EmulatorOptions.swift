@@ -32,6 +32,14 @@ package struct EmulatorOptions: Sendable {
     package var strictCredentials: Bool
     /// Optional AWS-style credentials file whose key pairs are known (verified) keys.
     package var credentialsFile: String?
+    /// Let Lambda workers reach non-loopback addresses (turns the offline guard off).
+    package var allowEgress: Bool
+    /// The python3.12 interpreter of the Lambda runtime environment; `nil` searches `.venv-runtime`.
+    package var lambdaPython: String?
+    /// Idle Lambda execution environments are reclaimed after this many (virtual) seconds.
+    package var lambdaIdleTimeout: TimeInterval
+    /// The account's Lambda concurrency limit.
+    package var lambdaConcurrency: Int
 
     /// Creates options with the CLI's defaults.
     /// - Parameter templatePath: Path of the template.
@@ -47,6 +55,10 @@ package struct EmulatorOptions: Sendable {
         self.logFormat = .text
         self.strictCredentials = false
         self.credentialsFile = nil
+        self.allowEgress = false
+        self.lambdaPython = nil
+        self.lambdaIdleTimeout = 600
+        self.lambdaConcurrency = 10
     }
 
     /// The long-term test key pair every client may use.

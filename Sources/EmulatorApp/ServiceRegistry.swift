@@ -3,6 +3,7 @@ import CloudFormation
 import CloudFormationService
 import EmulatorCore
 import Foundation
+import LambdaService
 import Logging
 import ServiceLifecycle
 import SigV4
@@ -28,6 +29,8 @@ package struct ServiceContext: Sendable {
     package var logger: Logger
     /// When the stack was created (the emulator's start, on the virtual clock).
     package var creationTime: Date
+    /// The start options.
+    package var options: EmulatorOptions
 }
 
 /// Builds every service from the context: the one place where services are wired to each other.
@@ -36,6 +39,8 @@ package struct ServiceRegistry: Sendable {
     package let handlers: [any AWSServiceHandler]
     /// Long-lived background work (sweepers, worker supervisors), run in the service group before the server.
     package let backgroundServices: [any Service]
+    /// The in-process Lambda invoker (S3 notifications and API Gateway call it).
+    package let lambda: any LambdaInvoking
 
     /// Builds the services.
     /// - Parameter context: What services are built from.
@@ -51,16 +56,38 @@ package struct ServiceRegistry: Sendable {
                 creationTime: creationTime
             )
         }
+        let lambda = LambdaService(
+            functions: try context.stack.lambdaFunctions,
+            settings: LambdaSettings(
+                python: LambdaSettings.locatePython(
+                    explicit: context.options.lambdaPython ?? ProcessInfo.processInfo.environment["SYNAPSCRIBE_LAMBDA_PYTHON"],
+                    searchRoots: [
+                        URL(fileURLWithPath: context.options.templatePath).deletingLastPathComponent().path,
+                        FileManager.default.currentDirectoryPath,
+                        URL(fileURLWithPath: CommandLine.arguments.first ?? ".").deletingLastPathComponent().path,
+                    ]
+                ),
+                allowEgress: context.options.allowEgress,
+                idleTimeout: context.options.lambdaIdleTimeout,
+                accountConcurrency: context.options.lambdaConcurrency
+            ),
+            clock: context.clock,
+            environment: context.environment,
+            credentials: context.credentials,
+            authorizer: context.authorizer,
+            logger: context.logger
+        )
+        self.lambda = lambda
         handlers = [
             UnimplementedService(descriptor: ServiceDescriptors.s3),
             UnimplementedService(descriptor: ServiceDescriptors.dynamoDB),
-            UnimplementedService(descriptor: ServiceDescriptors.lambda),
+            lambda,
             UnimplementedService(descriptor: ServiceDescriptors.apiGatewayManagement),
             UnimplementedService(descriptor: ServiceDescriptors.cognitoIdentity),
             UnimplementedService(descriptor: ServiceDescriptors.sts),
             UnimplementedService(descriptor: ServiceDescriptors.iam),
             cloudFormation,
         ]
-        backgroundServices = []
+        backgroundServices = [lambda]
     }
 }
