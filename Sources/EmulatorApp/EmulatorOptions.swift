@@ -32,6 +32,8 @@ package struct EmulatorOptions: Sendable {
     package var strictCredentials: Bool
     /// Optional AWS-style credentials file whose key pairs are known (verified) keys.
     package var credentialsFile: String?
+    /// Port of the local TLS endpoint (the management API as `https://HOST:PORT/STAGE`); 0 picks a free one.
+    package var tlsPort: Int
     /// Let Lambda workers reach non-loopback addresses (turns the offline guard off).
     package var allowEgress: Bool
     /// The python3.12 interpreter of the Lambda runtime environment; `nil` searches `.venv-runtime`.
@@ -55,6 +57,7 @@ package struct EmulatorOptions: Sendable {
         self.logFormat = .text
         self.strictCredentials = false
         self.credentialsFile = nil
+        self.tlsPort = 0
         self.allowEgress = false
         self.lambdaPython = nil
         self.lambdaIdleTimeout = 600

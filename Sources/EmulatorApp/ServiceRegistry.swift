@@ -1,3 +1,4 @@
+import APIGatewayWebSocket
 import AWSGateway
 import CloudFormation
 import CloudFormationService
@@ -41,6 +42,8 @@ package struct ServiceRegistry: Sendable {
     package let backgroundServices: [any Service]
     /// The in-process Lambda invoker (S3 notifications and API Gateway call it).
     package let lambda: any LambdaInvoking
+    /// API Gateway WebSocket APIs: the edge server hands it WebSocket upgrades.
+    package let webSocket: WebSocketAPIService
 
     /// Builds the services.
     /// - Parameter context: What services are built from.
@@ -78,16 +81,25 @@ package struct ServiceRegistry: Sendable {
             logger: context.logger
         )
         self.lambda = lambda
+        let webSocket = WebSocketAPIService(
+            apis: try context.stack.webSocketApis,
+            lambda: lambda,
+            clock: context.clock,
+            environment: context.environment,
+            authorizer: context.authorizer,
+            logger: context.logger
+        )
+        self.webSocket = webSocket
         handlers = [
             UnimplementedService(descriptor: ServiceDescriptors.s3),
             UnimplementedService(descriptor: ServiceDescriptors.dynamoDB),
             lambda,
-            UnimplementedService(descriptor: ServiceDescriptors.apiGatewayManagement),
+            webSocket,
             UnimplementedService(descriptor: ServiceDescriptors.cognitoIdentity),
             UnimplementedService(descriptor: ServiceDescriptors.sts),
             UnimplementedService(descriptor: ServiceDescriptors.iam),
             cloudFormation,
         ]
-        backgroundServices = [lambda]
+        backgroundServices = [lambda, ConnectionSweeper(service: webSocket)]
     }
 }

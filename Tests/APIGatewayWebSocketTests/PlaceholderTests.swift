@@ -1,5 +1,0 @@
-import Testing
-
-@testable import APIGatewayWebSocket
-
-@Test func placeholder() {}
