@@ -87,16 +87,17 @@ package struct WebSocketAPIService: AWSServiceHandler {
     ///   - channel: The connection's channel (for the client address and refusals).
     ///   - logger: The request logger.
     /// - Returns: The upgrade decision.
+    /// - Throws: ``ChannelError/inputClosed`` after writing a refusal and closing the channel (Hummingbird
+    ///   treats that error as a quietly ended connection; `.dontUpgrade` would make it answer a second time).
     package func shouldUpgrade(
         _ head: HTTPRequest,
         channel: any Channel,
         logger: Logger
-    ) async -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
+    ) async throws -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
         let target = head.path ?? "/"
         let (rawPath, rawQuery) = Gateway.split(target)
         guard let resolved = resolve(rawPath: rawPath) else {
-            await refuse(channel: channel, status: 403, message: WebSocketMessages.forbidden)
-            return .dontUpgrade
+            try await refuse(channel: channel, status: 403, message: WebSocketMessages.forbidden)
         }
         let (api, stage) = resolved
         var headers: [(name: String, value: String)] = []
@@ -131,8 +132,7 @@ package struct WebSocketAPIService: AWSServiceHandler {
                 await registry.reserve(facts)
             case .refused(let status, let message):
                 _ = await registry.take(facts.connectionId)
-                await refuse(channel: channel, status: status, message: message)
-                return .dontUpgrade
+                try await refuse(channel: channel, status: status, message: message)
             }
         }
         if let connectRoute, let integration = integration(for: connectRoute, in: api) {
@@ -147,8 +147,7 @@ package struct WebSocketAPIService: AWSServiceHandler {
             if let status {
                 _ = await registry.take(facts.connectionId)
                 connectionLogger.info("$connect refused", metadata: ["status": .stringConvertible(status)])
-                await refuse(channel: channel, status: status, message: nil)
-                return .dontUpgrade
+                try await refuse(channel: channel, status: status, message: nil)
             }
         }
         let connectionFacts = facts
@@ -173,11 +172,11 @@ package struct WebSocketAPIService: AWSServiceHandler {
         return (api, stageName)
     }
 
-    /// Writes an HTTP error response straight onto the not-yet-upgraded channel and closes it.
+    /// Writes an HTTP error response straight onto the not-yet-upgraded channel and ends the upgrade.
     ///
     /// Hummingbird answers a refused upgrade with a bare 400, while AWS answers with the status of the failed
     /// step (the integration's `statusCode`, 401/403 from the authorizer, 502 for a failing integration).
-    private func refuse(channel: any Channel, status: Int, message: String?) async {
+    private func refuse(channel: any Channel, status: Int, message: String?) async throws -> Never {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json")
         headers.add(name: "Connection", value: "close")
@@ -188,7 +187,10 @@ package struct WebSocketAPIService: AWSServiceHandler {
         channel.write(HTTPServerResponsePart.head(head), promise: nil)
         if !body.isEmpty { channel.write(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(bytes: body))), promise: nil) }
         try? await channel.writeAndFlush(HTTPServerResponsePart.end(nil)).get()
-        try? await channel.close().get()
+        // The channel is left open: closing it (fully or its output) here makes the pending upgrade fail with
+        // errors Hummingbird logs loudly or traps on. Hummingbird then writes its own bare 400 for the failed
+        // upgrade after ours and closes; clients read ours (`Connection: close`, `Content-Length`) and stop.
+        throw ChannelError.inputClosed
     }
 
     // MARK: Connection lifetime

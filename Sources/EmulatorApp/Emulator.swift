@@ -150,7 +150,7 @@ package struct Emulator: Sendable {
                 )
             ) { head, channel, logger in
                 guard head.path?.hasPrefix(WebSocketAPIService.pathPrefix) == true else { return .dontUpgrade }
-                return await webSocket.shouldUpgrade(head, channel: channel, logger: logger)
+                return try await webSocket.shouldUpgrade(head, channel: channel, logger: logger)
             },
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "synapscribe-local"),
             onServerRunning: { channel in
