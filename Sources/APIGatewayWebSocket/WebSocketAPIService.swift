@@ -299,7 +299,13 @@ package struct WebSocketAPIService: AWSServiceHandler {
         logger.debug("WebSocket disconnected", metadata: ["code": .stringConvertible(code)])
         guard let route = api.routes.first(where: { $0.routeKey == "$disconnect" }), let integration = integration(for: route, in: api)
         else { return }
-        let event = WebSocketEvents.disconnect(facts: facts, statusCode: code, reason: reason, now: clock.now, requestId: WebSocketIdentifiers.requestId())
+        let event = WebSocketEvents.disconnect(
+            facts: facts,
+            statusCode: code,
+            reason: reason,
+            now: clock.now,
+            requestId: WebSocketIdentifiers.requestId()
+        )
         _ = await invoke(integration, event: event, api: api, logger: logger)
     }
 
@@ -414,7 +420,8 @@ package struct WebSocketAPIService: AWSServiceHandler {
     }
 
     /// Invokes a function with the integration timeout; `nil` when it did not answer in time.
-    func invokeFunction(_ function: String, payload: Data, api: WebSocketApiSpec, timeout: Duration, logger: Logger) async -> LambdaInvocationResult? {
+    func invokeFunction(_ function: String, payload: Data, api: WebSocketApiSpec, timeout: Duration, logger: Logger) async -> LambdaInvocationResult?
+    {
         let current = environment.current
         let context = LambdaInvocationContext(
             sourcePrincipal: "apigateway.amazonaws.com",
@@ -427,7 +434,10 @@ package struct WebSocketAPIService: AWSServiceHandler {
                 do {
                     return try await lambda.invoke(function: function, payload: payload, invocationType: .requestResponse, context: context)
                 } catch {
-                    logger.warning("Integration invocation failed", metadata: ["function": .string(function), "error": .string(String(describing: error))])
+                    logger.warning(
+                        "Integration invocation failed",
+                        metadata: ["function": .string(function), "error": .string(String(describing: error))]
+                    )
                     return LambdaInvocationResult(statusCode: 500, payload: Data(), functionError: "Unhandled")
                 }
             }

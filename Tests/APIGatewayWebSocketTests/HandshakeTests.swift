@@ -9,6 +9,7 @@ import Logging
 import NIOCore
 import NIOEmbedded
 import NIOHTTP1
+import Synchronization
 import Testing
 
 @testable import APIGatewayWebSocket
@@ -22,7 +23,12 @@ actor RecordingInvoker: LambdaInvoking {
         self.script = script
     }
 
-    func invoke(function: String, payload: Data, invocationType: LambdaInvocationType, context: LambdaInvocationContext) async throws
+    func invoke(
+        function: String,
+        payload: Data,
+        invocationType: LambdaInvocationType,
+        context: LambdaInvocationContext
+    ) async throws
         -> LambdaInvocationResult
     {
         calls.append((function, payload))
@@ -194,7 +200,8 @@ func parse(_ payload: Data) -> [String: Any] {
             if function.hasSuffix(":auth") {
                 let token = (event["queryStringParameters"] as? [String: String])?["token"]
                 let effect = token == "good" ? "Allow" : "Deny"
-                let policy = #"{"principalId":"me","policyDocument":{"Version":"2012-10-17","Statement":[{"Action":"execute-api:Invoke","Effect":"\#(effect)","Resource":"*"}]},"context":{"tier":"gold"}}"#
+                let policy =
+                    #"{"principalId":"me","policyDocument":{"Version":"2012-10-17","Statement":[{"Action":"execute-api:Invoke","Effect":"\#(effect)","Resource":"*"}]},"context":{"tier":"gold"}}"#
                 return LambdaInvocationResult(statusCode: 200, payload: Data(policy.utf8))
             }
             return LambdaInvocationResult(statusCode: 200, payload: Data())
@@ -229,5 +236,3 @@ actor ServiceBox {
     var service: WebSocketAPIService?
     func set(_ service: WebSocketAPIService) { self.service = service }
 }
-
-import Synchronization

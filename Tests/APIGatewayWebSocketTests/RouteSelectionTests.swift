@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import APIGatewayWebSocket
@@ -87,5 +88,3 @@ import Testing
         #expect(!WebSocketAPIService.policyAllows(nil))
     }
 }
-
-import Foundation
