@@ -47,7 +47,7 @@ let package = Package(
             dependencies: [
                 "AWSGateway", "SigV4", "CloudFormation", "Storage", "IAM", "EmulatorCore",
                 "CloudFormationService", "DynamoDBService", "S3Service", "LambdaService",
-                "APIGatewayWebSocket", "CognitoService",
+                "APIGatewayWebSocket", "CognitoService", "STSService",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -81,7 +81,11 @@ let package = Package(
         ),
         .target(
             name: "IAM",
-            dependencies: ["EmulatorCore"],
+            dependencies: [
+                "EmulatorCore", "AWSGateway", "SigV4", "CloudFormation",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -147,7 +151,15 @@ let package = Package(
         ),
         .target(
             name: "CognitoService",
-            dependencies: ["AWSGateway", "CloudFormation", "IAM", "EmulatorCore"],
+            dependencies: [
+                "AWSGateway", "CloudFormation", "IAM", "EmulatorCore", "Storage", "SigV4",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "STSService",
+            dependencies: ["AWSGateway", "IAM", "SigV4", "EmulatorCore"],
             swiftSettings: swiftSettings
         ),
 
@@ -169,7 +181,11 @@ let package = Package(
             exclude: ["Templates"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "IAMTests", dependencies: ["IAM"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "IAMTests",
+            dependencies: ["IAM", "AWSGateway", "SigV4", "CloudFormation", "EmulatorCore"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "DynamoDBServiceTests", dependencies: ["DynamoDBService"], swiftSettings: swiftSettings),
         .testTarget(
             name: "AWSGatewayTests",

@@ -25,7 +25,10 @@ struct ManagementAPI: Sendable {
         guard !connectionId.isEmpty else { throw WebSocketError.badRequest("Invalid connectionId") }
 
         let entry = await service.registry.entry(connectionId)
-        let apiId = entry?.facts.apiId ?? "*"
+        // AWS's endpoint names the API in its host; the local one is shared, so the API is the connection's, or
+        // the only API with that stage. An unknown id on an ambiguous stage is simply gone.
+        let candidates = service.apis.values.filter { api in api.stages.contains { $0.name == stage } }
+        guard let apiId = entry?.facts.apiId ?? (candidates.count == 1 ? candidates.first?.apiId : nil) else { return gone() }
         let current = service.environment.current
         let method = request.method.rawValue
         let resource = "arn:aws:execute-api:\(current.region):\(current.accountId):\(apiId)/\(stage)/\(method)/@connections/\(connectionId)"

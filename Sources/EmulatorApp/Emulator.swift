@@ -7,6 +7,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTLS
 import HummingbirdWebSocket
+import IAM
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -92,6 +93,11 @@ package struct Emulator: Sendable {
                 port: options.port
             )
         )
+        let catalog = try RoleCatalog(stack: plan.stack)
+        for warning in catalog.warnings { logger.warning("IAM: \(warning)") }
+        let roleSessions = RoleSessions(store: credentials, catalog: catalog, clock: clock, accountId: options.accountId)
+        var iamLogger = logger
+        iamLogger[metadataKey: "component"] = "iam"
         let context = ServiceContext(
             stack: plan.stack,
             plan: plan,
@@ -99,7 +105,9 @@ package struct Emulator: Sendable {
             environment: environment,
             dataLocation: dataLocation,
             credentials: credentials,
-            authorizer: AllowAllAuthorizer(),
+            authorizer: PolicyAuthorizer(mode: options.iamMode, sessions: roleSessions, logger: iamLogger),
+            roleSessions: roleSessions,
+            webIdentityTokens: WebIdentityTokens(),
             logger: logger,
             creationTime: clock.now,
             options: options

@@ -1,4 +1,5 @@
 import Foundation
+import IAM
 
 /// Everything `synapscribe-local start` can be told.
 package struct EmulatorOptions: Sendable {
@@ -34,6 +35,8 @@ package struct EmulatorOptions: Sendable {
     package var credentialsFile: String?
     /// Port of the local TLS endpoint (the management API as `https://HOST:PORT/STAGE`); 0 picks a free one.
     package var tlsPort: Int
+    /// How identity-based policies apply to issued credentials (`--iam enforce|audit|off`).
+    package var iamMode: IAMMode
     /// Let Lambda workers reach non-loopback addresses (turns the offline guard off).
     package var allowEgress: Bool
     /// The python3.12 interpreter of the Lambda runtime environment; `nil` searches `.venv-runtime`.
@@ -62,6 +65,20 @@ package struct EmulatorOptions: Sendable {
         self.lambdaPython = nil
         self.lambdaIdleTimeout = 600
         self.lambdaConcurrency = 10
+        self.iamMode = .enforce
+    }
+
+    /// The words `--iam` accepts.
+    package static let iamModeNames = IAMMode.allCases.map(\.rawValue)
+
+    /// Sets ``iamMode`` from its `--iam` word.
+    /// - Parameter name: `enforce`, `audit` or `off`.
+    /// - Returns: False when the word is not a mode.
+    @discardableResult
+    package mutating func setIAMMode(named name: String) -> Bool {
+        guard let mode = IAMMode(rawValue: name) else { return false }
+        iamMode = mode
+        return true
     }
 
     /// The long-term test key pair every client may use.

@@ -2,10 +2,13 @@ import APIGatewayWebSocket
 import AWSGateway
 import CloudFormation
 import CloudFormationService
+import CognitoService
 import EmulatorCore
 import Foundation
+import IAM
 import LambdaService
 import Logging
+import STSService
 import ServiceLifecycle
 import SigV4
 import Storage
@@ -26,10 +29,28 @@ package struct ServiceContext: Sendable {
     package var credentials: CredentialStore
     /// The authorization hook every operation calls.
     package var authorizer: any RequestAuthorizing
+    /// Issues role credentials (STS, Cognito, Lambda execution roles) and knows the template's roles.
+    package var roleSessions: RoleSessions
+    /// Signs and verifies Cognito OpenID tokens (shared by Cognito and STS).
+    package var webIdentityTokens: WebIdentityTokens
     /// The base logger.
     package var logger: Logger
     /// When the stack was created (the emulator's start, on the virtual clock).
     package var creationTime: Date
+
+    /// Issues temporary credentials acting for a role, for example a Lambda function's execution role.
+    ///
+    /// The credentials are known to the gateway at once (SigV4-verified, expiring on the virtual clock) and
+    /// every request they sign is authorized against the role's policies from the template.
+    /// - Parameters:
+    ///   - roleArn: The role ARN (for Lambda: the function's `Role`).
+    ///   - sessionName: The session name (AWS uses the function name for Lambda).
+    ///   - duration: Lifetime in seconds (default one hour; Lambda refreshes well before expiry).
+    /// - Returns: Access key id, secret, session token and expiration, for `AWS_ACCESS_KEY_ID`,
+    ///   `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`.
+    package func issueRoleCredentials(roleArn: String, sessionName: String, duration: TimeInterval = 3600) -> TemporaryCredential {
+        roleSessions.issue(roleArn: roleArn, sessionName: sessionName, duration: duration)
+    }
     /// The start options.
     package var options: EmulatorOptions
 }
@@ -95,8 +116,15 @@ package struct ServiceRegistry: Sendable {
             UnimplementedService(descriptor: ServiceDescriptors.dynamoDB),
             lambda,
             webSocket,
-            UnimplementedService(descriptor: ServiceDescriptors.cognitoIdentity),
-            UnimplementedService(descriptor: ServiceDescriptors.sts),
+            try CognitoService(
+                pools: context.stack.identityPools,
+                location: context.dataLocation,
+                sessions: context.roleSessions,
+                tokens: context.webIdentityTokens,
+                authorizer: context.authorizer,
+                region: environment.current.region
+            ),
+            STSService(sessions: context.roleSessions, tokens: context.webIdentityTokens, authorizer: context.authorizer),
             UnimplementedService(descriptor: ServiceDescriptors.iam),
             cloudFormation,
         ]

@@ -124,6 +124,13 @@ package enum LambdaMessages {
         "The function cannot run locally: \(what)"
     }
 
+    /// The function's `requirements.txt` could not be installed (as `sam build` would have failed).
+    /// - Parameter output: pip's output.
+    /// - Returns: The message.
+    package static func dependenciesFailed(_ output: String) -> String {
+        "The function's requirements.txt could not be installed (pip failed): \(output.suffix(2000))"
+    }
+
     /// The Runtime API's answer to an oversized response (`POST /invocation/{id}/response`, 413).
     package static let runtimeAPIPayloadTooLarge =
         #"{"errorMessage":"Exceeded maximum allowed payload size (6291556 bytes).","errorType":"RequestEntityTooLarge"}"#

@@ -33,6 +33,7 @@ package struct LambdaService: AWSServiceHandler, LambdaInvoking, LocalEndpointPr
     private let workQueue: AsyncStream<@Sendable () async -> Void>.Continuation
     private let proxyPorts: ProxyPorts
     private let counters = Counters()
+    private let dependencyCache: DependencyCache
 
     /// Creates the service.
     /// - Parameters:
@@ -72,6 +73,7 @@ package struct LambdaService: AWSServiceHandler, LambdaInvoking, LocalEndpointPr
         self.gate = ConcurrencyGate(accountLimit: settings.accountConcurrency)
         (self.work, self.workQueue) = AsyncStream.makeStream(of: (@Sendable () async -> Void).self)
         self.proxyPorts = ProxyPorts()
+        self.dependencyCache = DependencyCache(root: settings.dependencyCache ?? DependencyCache.defaultRoot, logger: serviceLogger)
     }
 
     // MARK: Service
@@ -504,12 +506,22 @@ package struct LambdaService: AWSServiceHandler, LambdaInvoking, LocalEndpointPr
         guard let codeDirectory = function.spec.codeUri, let handler = function.spec.handler else {
             throw .serviceException(LambdaMessages.unsupportedFunction("only local CodeUri folders are supported"))
         }
+        let dependencies: String?
+        do {
+            dependencies = try await dependencyCache.dependencies(for: codeDirectory, python: python, function: function.name)
+        } catch let failure as DependencyCache.InstallFailure {
+            logger.error("\(function.name): requirements.txt could not be installed", metadata: ["pip": "\(failure.output)"])
+            throw .serviceException(LambdaMessages.dependenciesFailed(failure.output))
+        } catch {
+            throw .serviceException(LambdaMessages.dependenciesFailed(String(describing: error)))
+        }
         await proxyPorts.waitUntilReady()
         let id = Self.hex(32)
         let now = clock.now
         let streamName = "\(Self.streamDate(now))/[$LATEST]\(id)"
         let role = "arn:aws:sts::\(function.accountId):assumed-role/\(function.roleName)/\(function.name)"
-        let issued = credentials.issueTemporary(principal: role, duration: 12 * 3600, now: now)
+        // Bound to the execution role, so IAM evaluates the role's template policies for every call the handler makes.
+        let issued = credentials.issueTemporary(principal: role, duration: 12 * 3600, now: now, roleArn: function.spec.roleArn)
         let launch = WorkerLaunch(
             executable: python,
             arguments: ["-m", "awslambdaric", handler],
@@ -519,6 +531,7 @@ package struct LambdaService: AWSServiceHandler, LambdaInvoking, LocalEndpointPr
                 python: python,
                 codeDirectory: codeDirectory,
                 handler: handler,
+                dependencies: dependencies,
                 streamName: streamName,
                 credential: issued
             ),
@@ -548,6 +561,7 @@ package struct LambdaService: AWSServiceHandler, LambdaInvoking, LocalEndpointPr
         python: String,
         codeDirectory: String,
         handler: String,
+        dependencies: String?,
         streamName: String,
         credential: TemporaryCredential
     ) -> [String: String] {
@@ -577,7 +591,9 @@ package struct LambdaService: AWSServiceHandler, LambdaInvoking, LocalEndpointPr
             "LAMBDA_TASK_ROOT": codeDirectory,
             "LAMBDA_RUNTIME_DIR": runtimeDirectory,
             "TZ": ":UTC",
-            "PYTHONPATH": codeDirectory,
+            // CodeUri first (vendored packages win, as in AWS), then requirements.txt installs, then the runtime's own
+            // site-packages (boto3/botocore as the managed runtime ships them) through the interpreter itself.
+            "PYTHONPATH": [codeDirectory, dependencies].compactMap { $0 }.joined(separator: ":"),
             "AWS_ACCESS_KEY_ID": credential.accessKeyId,
             "AWS_SECRET_ACCESS_KEY": credential.secretAccessKey,
             "AWS_SESSION_TOKEN": credential.sessionToken,

@@ -15,6 +15,8 @@ package struct LambdaSettings: Sendable {
     package var eventRetryDelays: [Duration]
     /// How long a cold start may take before it counts as timed out (AWS's init phase limit is 10 s).
     package var initTimeout: Duration
+    /// Where functions' `requirements.txt` installs are cached; `nil` uses `~/.cache/synapscribe-local/lambda-deps`.
+    package var dependencyCache: URL?
 
     /// Creates settings.
     /// - Parameters:
@@ -38,6 +40,7 @@ package struct LambdaSettings: Sendable {
         self.accountConcurrency = accountConcurrency
         self.eventRetryDelays = eventRetryDelays
         self.initTimeout = initTimeout
+        self.dependencyCache = nil
     }
 
     /// Finds the runtime interpreter: an explicit path, else `.venv-runtime/bin/python3.12` in the given folders

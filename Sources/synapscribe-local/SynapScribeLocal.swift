@@ -99,6 +99,14 @@ struct Start: AsyncParsableCommand {
     @Option(help: "An AWS-style credentials file whose key pairs are known (signatures verified).")
     var credentialsFile: String?
 
+    @Option(
+        help: """
+            IAM policy enforcement for issued credentials (STS, Cognito, Lambda roles): enforce (deny as AWS would), \
+            audit (allow, log what AWS would deny) or off.
+            """
+    )
+    var iam: String = "enforce"
+
     @Flag(help: "Let Lambda handlers reach addresses beyond loopback (turns the offline guard off).")
     var allowEgress = false
 
@@ -120,6 +128,9 @@ struct Start: AsyncParsableCommand {
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard (0...65535).contains(tlsPort) else { throw ValidationError("--tls-port must be between 0 and 65535") }
+        guard EmulatorOptions.iamModeNames.contains(iam) else {
+            throw ValidationError("--iam must be one of \(EmulatorOptions.iamModeNames.joined(separator: ", "))")
+        }
         guard lambdaIdleTimeout > 0 else { throw ValidationError("--lambda-idle-timeout must be positive") }
         guard lambdaConcurrency > 0 else { throw ValidationError("--lambda-concurrency must be positive") }
     }
@@ -135,6 +146,7 @@ struct Start: AsyncParsableCommand {
         options.logFormat = EmulatorOptions.LogFormat(rawValue: logFormat) ?? .text
         options.strictCredentials = strictCredentials
         options.credentialsFile = credentialsFile
+        options.setIAMMode(named: iam)
         options.allowEgress = allowEgress
         options.lambdaPython = lambdaPython
         options.lambdaIdleTimeout = lambdaIdleTimeout

@@ -205,12 +205,12 @@ class TestFailures:
         assert isinstance(body["stackTrace"], list)
 
     def test_offline_guard_refuses_non_loopback(self, lam, lambda_endpoint):
-        _, body = invoke(lam, "egress", {"url": "http://172.31.36.1:5000/invocations"})
+        _, body = invoke(lam, "egress", {"url": "http://203.0.113.7:5000/invocations"})
         assert body["error"] == "HTTPError" and "403" in body["detail"]
         _, body = invoke(lam, "egress", {"url": "https://s3.amazonaws.com/"})
         assert "403" in body["detail"] or "Tunnel" in body["detail"]
         log = read_tail(lambda_endpoint[1], 200_000)
-        assert "offline guard: refused egress -> 172.31.36.1:5000" in log
+        assert "offline guard: refused egress -> 203.0.113.7:5000" in log
         assert "offline guard: refused egress -> s3.amazonaws.com:443" in log
 
     def test_loopback_is_reachable(self, lam, lambda_endpoint):
@@ -373,3 +373,21 @@ class TestSynapScribe:
                        for line in lines)
         else:
             assert body["statusCode"] == 200
+
+
+class TestExecutionRoleIsEnforced:
+    def test_a_call_the_role_does_not_allow_is_denied_as_in_aws(self, lam):
+        """The worker's credentials act for the execution role: ListFunctions is not in its policy."""
+        _, body = invoke(lam, "call-lambda", {"name": "echo", "list": True})
+        assert body["listError"]["Code"] == "AccessDeniedException"
+        assert "is not authorized to perform: lambda:ListFunctions" in body["listError"]["Message"]
+        assert "assumed-role/" in body["listError"]["Message"]
+
+
+class TestDependencies:
+    def test_requirements_txt_is_installed_into_a_cache_and_imported(self, lam):
+        """Not vendored in CodeUri: installed from requirements.txt at the first cold start, as sam build would."""
+        _, body = invoke(lam, "with-deps", {"toml": "answer = 42"})
+        assert body["parsed"] == {"answer": 42}
+        assert "/lambda-deps/" in body["module"], body["module"]
+        assert body["path"][0].endswith("with-deps") or body["path"][1].endswith("with-deps"), body["path"]

@@ -200,11 +200,34 @@ class TestConnect:
 
         async def allowed():
             async with await connect(ws.strict_url + "?token=letmein") as socket:
-                await socket.send(json.dumps({"action": "echo", "x": 1}))
-                return json.loads(await asyncio.wait_for(socket.recv(), 20))
+                await socket.send(json.dumps({"action": "nothing-here"}))
+                return json.loads(await asyncio.wait_for(socket.recv(), 20))["connectionId"]
 
-        reply = run(allowed())
-        assert reply["route"] == "echo"
+        connection_id = run(allowed())
+        connect_event = ws.route_events(connection_id, "$connect")[0]
+        authorizer = connect_event["requestContext"]["authorizer"]
+        assert authorizer["principalId"] == "user-letmein"
+        assert authorizer["tier"] == "gold"
+        assert isinstance(authorizer["integrationLatency"], int)
+
+    def test_execution_role_without_manage_connections_gets_forbidden(self, ws):
+        """The handler's role may manage EchoApi's connections only: its posts on StrictApi are refused."""
+
+        async def scenario():
+            async with await connect(ws.strict_url + "?token=letmein") as socket:
+                await socket.send(json.dumps({"action": "nothing-here"}))
+                connection_id = json.loads(await asyncio.wait_for(socket.recv(), 20))["connectionId"]
+                await socket.send(json.dumps({"action": "echo"}))
+                return connection_id
+
+        connection_id = run(scenario())
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            errors = [e["postError"] for e in ws.events(connection_id) if "postError" in e]
+            if errors:
+                break
+            time.sleep(0.1)
+        assert errors == ["ForbiddenException"]
 
 
 # --------------------------------------------------------------------------- messages

@@ -74,4 +74,10 @@ def call_lambda(event, context):
     client = boto3.client("lambda")
     response = client.get_function(FunctionName=event["name"])
     sts_identity = os.environ["AWS_ACCESS_KEY_ID"]
-    return {"name": response["Configuration"]["FunctionName"], "key": sts_identity}
+    result = {"name": response["Configuration"]["FunctionName"], "key": sts_identity}
+    if event.get("list"):
+        try:
+            client.list_functions()
+        except client.exceptions.ClientError as error:
+            result["listError"] = error.response["Error"]
+    return result
