@@ -38,6 +38,8 @@ package struct EmulatorOptions: Sendable {
     package var ttlMode: String
     /// How long `aws-like` mode keeps expired items (`--ttl-delay`), in seconds.
     package var ttlDelaySeconds: TimeInterval
+    /// Port of the local TLS endpoint (the management API as `https://HOST:PORT/STAGE`); 0 picks a free one.
+    package var tlsPort: Int
     /// How identity-based policies apply to issued credentials (`--iam enforce|audit|off`).
     package var iamMode: IAMMode
     /// Let Lambda workers reach non-loopback addresses (turns the offline guard off).
@@ -65,6 +67,7 @@ package struct EmulatorOptions: Sendable {
         self.credentialsFile = nil
         self.ttlMode = "prompt"
         self.ttlDelaySeconds = 0
+        self.tlsPort = 0
         self.allowEgress = false
         self.lambdaPython = nil
         self.lambdaIdleTimeout = 600

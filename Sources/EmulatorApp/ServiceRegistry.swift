@@ -1,3 +1,4 @@
+import APIGatewayWebSocket
 import AWSGateway
 import CloudFormation
 import CloudFormationService
@@ -63,6 +64,8 @@ package struct ServiceRegistry: Sendable {
     package let backgroundServices: [any Service]
     /// The in-process Lambda invoker (S3 notifications and API Gateway call it).
     package let lambda: any LambdaInvoking
+    /// API Gateway WebSocket APIs: the edge server hands it WebSocket upgrades.
+    package let webSocket: WebSocketAPIService
 
     /// Builds the services.
     /// - Parameter context: What services are built from.
@@ -100,6 +103,15 @@ package struct ServiceRegistry: Sendable {
             logger: context.logger
         )
         self.lambda = lambda
+        let webSocket = WebSocketAPIService(
+            apis: try context.stack.webSocketApis,
+            lambda: lambda,
+            clock: context.clock,
+            environment: context.environment,
+            authorizer: context.authorizer,
+            logger: context.logger
+        )
+        self.webSocket = webSocket
         let dynamoDB = try DynamoDBService(
             tables: try context.stack.tables,
             dataLocation: context.dataLocation,
@@ -113,7 +125,7 @@ package struct ServiceRegistry: Sendable {
             UnimplementedService(descriptor: ServiceDescriptors.s3),
             dynamoDB,
             lambda,
-            UnimplementedService(descriptor: ServiceDescriptors.apiGatewayManagement),
+            webSocket,
             try CognitoService(
                 pools: context.stack.identityPools,
                 location: context.dataLocation,
@@ -126,6 +138,6 @@ package struct ServiceRegistry: Sendable {
             UnimplementedService(descriptor: ServiceDescriptors.iam),
             cloudFormation,
         ]
-        backgroundServices = [TTLSweeper(service: dynamoDB), lambda]
+        backgroundServices = [TTLSweeper(service: dynamoDB), lambda, ConnectionSweeper(service: webSocket)]
     }
 }
