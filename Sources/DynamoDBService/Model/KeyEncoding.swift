@@ -97,7 +97,8 @@ package enum KeyEncoding {
     ///   - sort: The sort key value, if the table has one.
     /// - Returns: Hex text.
     package static func identityHex(partition: AttributeValue, sort: AttributeValue?) -> String {
-        identity(partition: partition, sort: sort).map { String(format: "%02x", $0) }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        return String(decoding: identity(partition: partition, sort: sort).flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0F)]] }, as: UTF8.self)
     }
 
     private static func append(_ value: AttributeValue, to bytes: inout Data) {
