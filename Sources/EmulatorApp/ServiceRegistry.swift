@@ -4,6 +4,7 @@ import CloudFormationService
 import EmulatorCore
 import Foundation
 import Logging
+import S3Service
 import ServiceLifecycle
 import SigV4
 import Storage
@@ -51,8 +52,18 @@ package struct ServiceRegistry: Sendable {
                 creationTime: creationTime
             )
         }
+        let s3 = try S3Service(
+            buckets: try context.stack.buckets,
+            dataLocation: context.dataLocation,
+            clock: context.clock,
+            environment: environment,
+            authorizer: context.authorizer,
+            credentials: context.credentials,
+            lambda: nil,  // Lambda is not on main yet: notifications are logged as dropped.
+            logger: context.logger
+        )
         handlers = [
-            UnimplementedService(descriptor: ServiceDescriptors.s3),
+            s3,
             UnimplementedService(descriptor: ServiceDescriptors.dynamoDB),
             UnimplementedService(descriptor: ServiceDescriptors.lambda),
             UnimplementedService(descriptor: ServiceDescriptors.apiGatewayManagement),
@@ -61,6 +72,6 @@ package struct ServiceRegistry: Sendable {
             UnimplementedService(descriptor: ServiceDescriptors.iam),
             cloudFormation,
         ]
-        backgroundServices = []
+        backgroundServices = [s3.lifecycleSweeper()]
     }
 }
