@@ -84,7 +84,9 @@ package enum ConfigurationXML {
             guard let status = node.value("Status"), status == "Enabled" || status == "Disabled" else { throw .malformedXML }
             var rule = LifecycleRule(id: node.value("ID"), status: status)
             if let id = rule.id {
-                guard id.count <= 255 else { throw .invalidArgument(message: "ID length should not exceed allowed limit of 255", name: "ID", value: id) }
+                guard id.count <= 255 else {
+                    throw .invalidArgument(message: "ID length should not exceed allowed limit of 255", name: "ID", value: id)
+                }
                 guard ids.insert(id).inserted else {
                     throw .invalidArgument(message: "Rule ID must be unique. Found same ID for more than one rule", name: "ID", value: id)
                 }
@@ -236,12 +238,20 @@ package enum ConfigurationXML {
                     switch (rule.value("Name") ?? "").lowercased() {
                     case "prefix":
                         guard prefix == nil else {
-                            throw .invalidArgument(message: "Cannot specify more than one prefix rule in a filter.", name: "FilterRule", value: "prefix")
+                            throw .invalidArgument(
+                                message: "Cannot specify more than one prefix rule in a filter.",
+                                name: "FilterRule",
+                                value: "prefix"
+                            )
                         }
                         prefix = value
                     case "suffix":
                         guard suffix == nil else {
-                            throw .invalidArgument(message: "Cannot specify more than one suffix rule in a filter.", name: "FilterRule", value: "suffix")
+                            throw .invalidArgument(
+                                message: "Cannot specify more than one suffix rule in a filter.",
+                                name: "FilterRule",
+                                value: "suffix"
+                            )
                         }
                         suffix = value
                     default:

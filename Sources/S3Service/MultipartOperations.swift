@@ -33,7 +33,9 @@ extension S3Service {
         var algorithm: ChecksumAlgorithm?
         if let name = request.header("x-amz-checksum-algorithm") {
             guard let value = ChecksumAlgorithm(rawValue: name.uppercased()) else {
-                throw S3Error.invalidRequest("Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, SHA1, SHA256]")
+                throw S3Error.invalidRequest(
+                    "Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, SHA1, SHA256]"
+                )
             }
             algorithm = value
         }
@@ -129,7 +131,8 @@ extension S3Service {
                 range = bytes
             default:
                 throw S3Error.invalidArgument(
-                    message: "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
+                    message:
+                        "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
                     name: "x-amz-copy-source-range",
                     value: header
                 )
@@ -361,7 +364,11 @@ extension S3Service {
         var maxUploads = 1000
         if let text = request.query("max-uploads") {
             guard let value = Int(text), value >= 0 else {
-                throw S3Error.invalidArgument(message: "Provided max-uploads not an integer or within integer range", name: "max-uploads", value: text)
+                throw S3Error.invalidArgument(
+                    message: "Provided max-uploads not an integer or within integer range",
+                    name: "max-uploads",
+                    value: text
+                )
             }
             maxUploads = min(value, 1000)
         }

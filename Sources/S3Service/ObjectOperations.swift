@@ -1,5 +1,5 @@
-import Crypto
 import AWSGateway
+import Crypto
 import EmulatorCore
 import Foundation
 import HTTPTypes
@@ -279,7 +279,14 @@ extension S3Service {
         for _ in 0..<3 {
             guard let record = try await store.object(bucket: bucketName, key: key) else { throw S3Error.noSuchKey(key) }
             if let versionId = request.query("versionId"), versionId != (record.versionId ?? "null") {
-                throw S3Error.wire(GenericAWSError(code: "NoSuchVersion", message: "The specified version does not exist.", httpStatus: 404, extraFields: [("Key", key), ("VersionId", versionId)]))
+                throw S3Error.wire(
+                    GenericAWSError(
+                        code: "NoSuchVersion",
+                        message: "The specified version does not exist.",
+                        httpStatus: 404,
+                        extraFields: [("Key", key), ("VersionId", versionId)]
+                    )
+                )
             }
             var fields = HTTPFields()
             fields[.eTag] = record.etag
@@ -380,7 +387,14 @@ extension S3Service {
             let marker = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
             Self.set(&fields, "x-amz-delete-marker", "true")
             Self.set(&fields, "x-amz-version-id", marker)
-            await notify(request, bucket: bucket, eventName: "ObjectRemoved:DeleteMarkerCreated", key: key, versionId: marker, responseHeaders: fields)
+            await notify(
+                request,
+                bucket: bucket,
+                eventName: "ObjectRemoved:DeleteMarkerCreated",
+                key: key,
+                versionId: marker,
+                responseHeaders: fields
+            )
         } else if removed != nil {
             await notify(request, bucket: bucket, eventName: "ObjectRemoved:Delete", key: key, responseHeaders: fields)
         }
@@ -471,7 +485,8 @@ extension S3Service {
         switch outcome {
         case .proceed: return record
         case .notModified:
-            let name = request.header("x-amz-copy-source-if-none-match") != nil ? "x-amz-copy-source-If-None-Match" : "x-amz-copy-source-If-Modified-Since"
+            let name =
+                request.header("x-amz-copy-source-if-none-match") != nil ? "x-amz-copy-source-If-None-Match" : "x-amz-copy-source-If-Modified-Since"
             throw S3Error.preconditionFailed(condition: name)
         case .preconditionFailed(let condition): throw S3Error.preconditionFailed(condition: condition)
         }
@@ -546,10 +561,13 @@ extension S3Service {
             throw S3Error.invalidRequest(S3Messages.copyToItself)
         }
         let tags = taggingDirective == "REPLACE" ? try request.header("x-amz-tagging").map(ConfigurationXML.parseTaggingHeader) ?? [] : source.tags
-        let algorithm = try request.header("x-amz-checksum-algorithm").map { name throws -> ChecksumAlgorithm in
-            guard let algorithm = ChecksumAlgorithm(rawValue: name.uppercased()) else { throw S3Error.invalidRequest("Invalid checksum algorithm") }
-            return algorithm
-        } ?? source.checksumAlgorithm
+        let algorithm =
+            try request.header("x-amz-checksum-algorithm").map { name throws -> ChecksumAlgorithm in
+                guard let algorithm = ChecksumAlgorithm(rawValue: name.uppercased()) else {
+                    throw S3Error.invalidRequest("Invalid checksum algorithm")
+                }
+                return algorithm
+            } ?? source.checksumAlgorithm
         let (temporary, copied) = try await copyBlob(store.objectURL(source.blob), range: nil, size: source.size, algorithm: algorithm)
         let blob = try store.commit(temporary)
         let record = ObjectRecord(

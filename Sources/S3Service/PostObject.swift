@@ -145,7 +145,9 @@ package enum PostPolicy {
                     continue
                 }
                 guard array.count == 3, let field = array[1] as? String, let expected = array[2] as? String else {
-                    throw .invalidPolicyDocument("Invalid Policy: Invalid Simple-Condition: Simple-Conditions must have exactly one property specified.")
+                    throw .invalidPolicyDocument(
+                        "Invalid Policy: Invalid Simple-Condition: Simple-Conditions must have exactly one property specified."
+                    )
                 }
                 let name = field.hasPrefix("$") ? String(field.dropFirst()).lowercased() : field.lowercased()
                 covered.insert(name)
@@ -276,7 +278,8 @@ extension S3Service {
         )
         if let redirect = form.field("success_action_redirect") ?? form.field("redirect"), !redirect.isEmpty {
             let separator = redirect.contains("?") ? "&" : "?"
-            let query = "bucket=\(S3EventNotifier.encodeKey(bucketName))&key=\(S3EventNotifier.encodeKey(key))&etag=\(S3EventNotifier.encodeKey(record.etag))"
+            let query =
+                "bucket=\(S3EventNotifier.encodeKey(bucketName))&key=\(S3EventNotifier.encodeKey(key))&etag=\(S3EventNotifier.encodeKey(record.etag))"
             fields[.location] = redirect + separator + query
             return Self.empty(.seeOther, headers: fields)
         }
@@ -360,7 +363,9 @@ extension S3Service {
     private func checkTemporary(_ credential: SigningCredential, token: String?, now: Date) throws {
         guard let expected = credential.sessionToken else { return }
         guard token == expected else {
-            throw S3Error.wire(GenericAWSError(code: "InvalidToken", message: "The provided token is malformed or otherwise invalid.", httpStatus: 400))
+            throw S3Error.wire(
+                GenericAWSError(code: "InvalidToken", message: "The provided token is malformed or otherwise invalid.", httpStatus: 400)
+            )
         }
         if let expiration = credential.expiration, expiration <= now {
             throw S3Error.wire(GenericAWSError(code: "ExpiredToken", message: "The provided token has expired.", httpStatus: 400))

@@ -126,7 +126,9 @@ package struct RequestBodyReader {
         }
         if let name = request.header("x-amz-sdk-checksum-algorithm") {
             guard let algorithm = ChecksumAlgorithm(rawValue: name.uppercased()) else {
-                throw .invalidRequest("Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, SHA1, SHA256]")
+                throw .invalidRequest(
+                    "Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, SHA1, SHA256]"
+                )
             }
             return algorithm
         }

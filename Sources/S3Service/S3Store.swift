@@ -506,8 +506,9 @@ package final class S3Store: Sendable {
     }
 
     /// Completes an upload atomically: the object row replaces any previous one and the upload disappears.
-    /// - Parameter record: The assembled object.
-    /// - Parameter uploadId: The upload.
+    /// - Parameters:
+    ///   - uploadId: The upload.
+    ///   - record: The assembled object.
     /// - Returns: Blobs to remove (replaced object, parts), or nil when the upload vanished meanwhile.
     /// - Throws: Database errors.
     package func completeUpload(_ uploadId: String, object record: ObjectRecord) async throws -> (objects: [String], parts: [String])? {

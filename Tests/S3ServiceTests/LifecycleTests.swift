@@ -19,9 +19,13 @@ import Testing
         for (key, expected) in [("queries/q.wav", "ExpireQueryAudio"), ("responses/r.mp3", "ExpireResponseAudio")] {
             #expect(LifecycleEvaluator.expiringRule(rules: templateRules, key: key, size: 1, tags: [], lastModified: created, now: now) == expected)
         }
-        #expect(LifecycleEvaluator.expiringRule(rules: templateRules, key: "lectures/l.wav", size: 1, tags: [], lastModified: created, now: now) == nil)
+        #expect(
+            LifecycleEvaluator.expiringRule(rules: templateRules, key: "lectures/l.wav", size: 1, tags: [], lastModified: created, now: now) == nil
+        )
         let early = created.addingTimeInterval(7 * day - 1)
-        #expect(LifecycleEvaluator.expiringRule(rules: templateRules, key: "queries/q.wav", size: 1, tags: [], lastModified: created, now: early) == nil)
+        #expect(
+            LifecycleEvaluator.expiringRule(rules: templateRules, key: "queries/q.wav", size: 1, tags: [], lastModified: created, now: early) == nil
+        )
     }
 
     @Test func announcedExpirationRoundsUpToMidnight() throws {
@@ -52,13 +56,25 @@ import Testing
 
     @Test func disabledRulesDoNothing() {
         let rule = LifecycleRule(id: "off", status: "Disabled", prefix: "", expirationDays: 1)
-        #expect(LifecycleEvaluator.expiringRule(rules: [rule], key: "k", size: 1, tags: [], lastModified: created, now: created.addingTimeInterval(30 * day)) == nil)
+        #expect(
+            LifecycleEvaluator.expiringRule(
+                rules: [rule],
+                key: "k",
+                size: 1,
+                tags: [],
+                lastModified: created,
+                now: created.addingTimeInterval(30 * day)
+            ) == nil
+        )
     }
 
     @Test func dateRulesExpireFromTheDate() throws {
         let date = try #require(LifecycleRule.parseDate("2026-01-01T00:00:00.000Z"))
         let rule = LifecycleRule(id: "date", prefix: "", expirationDate: date)
-        #expect(LifecycleEvaluator.expiringRule(rules: [rule], key: "k", size: 1, tags: [], lastModified: created, now: date.addingTimeInterval(-1)) == nil)
+        #expect(
+            LifecycleEvaluator.expiringRule(rules: [rule], key: "k", size: 1, tags: [], lastModified: created, now: date.addingTimeInterval(-1))
+                == nil
+        )
         #expect(LifecycleEvaluator.expiringRule(rules: [rule], key: "k", size: 1, tags: [], lastModified: created, now: date) == "date")
         #expect(LifecycleRule.parseDate("2026-01-01") == date)
     }

@@ -77,7 +77,11 @@ final class RecordingInvoker: LambdaInvoking {
         #expect(object["size"] as? Int == 1_048_576)
         #expect(object["eTag"] as? String == "b6d81b360a5672d80c27430f39153e2c")
         #expect(object["sequencer"] as? String == "0069300B7C7E6C1D42")
-        #expect(Set(record.keys) == ["eventVersion", "eventSource", "awsRegion", "eventTime", "eventName", "userIdentity", "requestParameters", "responseElements", "s3"])
+        #expect(
+            Set(record.keys) == [
+                "eventVersion", "eventSource", "awsRegion", "eventTime", "eventName", "userIdentity", "requestParameters", "responseElements", "s3",
+            ]
+        )
     }
 
     @Test func removedEventsCarryNoSizeOrETag() throws {

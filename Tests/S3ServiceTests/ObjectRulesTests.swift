@@ -114,7 +114,14 @@ import Testing
             try PostPolicy.check(policyBase64: encoded, form: form, bucket: "b", key: "uploads/a", fileSize: 5, now: now)
         }
         #expect(throws: S3Error.accessDenied("Invalid according to Policy: Policy expired.")) {
-            try PostPolicy.check(policyBase64: encoded, form: form, bucket: "b", key: "uploads/a", fileSize: 5, now: Date(timeIntervalSince1970: 1_900_000_000))
+            try PostPolicy.check(
+                policyBase64: encoded,
+                form: form,
+                bucket: "b",
+                key: "uploads/a",
+                fileSize: 5,
+                now: Date(timeIntervalSince1970: 1_900_000_000)
+            )
         }
     }
 }

@@ -64,7 +64,8 @@ import Testing
     }
 
     @Test func lifecycleValidation() {
-        let zero = "<LifecycleConfiguration><Rule><Filter/><Status>Enabled</Status><Expiration><Days>0</Days></Expiration></Rule></LifecycleConfiguration>"
+        let zero =
+            "<LifecycleConfiguration><Rule><Filter/><Status>Enabled</Status><Expiration><Days>0</Days></Expiration></Rule></LifecycleConfiguration>"
         #expect(throws: S3Error.self) { try ConfigurationXML.parseLifecycle(Data(zero.utf8)) }
         let noAction = "<LifecycleConfiguration><Rule><Filter/><Status>Enabled</Status></Rule></LifecycleConfiguration>"
         #expect(throws: S3Error.invalidRequest("At least one action needs to be specified in a rule")) {

@@ -917,6 +917,7 @@ class TestCORS:
 
 class TestLifecycle:
     def test_expiration_after_seven_days(self, s3, clock, endpoint):
+        clock.reset()  # other suites may leave the clock moved (the CLI's `clock advance`)
         keys = {"queries/q1.wav": True, "responses/r1.mp3": True, "lectures/keep.wav": False}
         for key in keys:
             put = s3.put_object(Bucket=AUDIO_BUCKET, Key=key, Body=b"audio")
@@ -945,6 +946,7 @@ class TestLifecycle:
                 assert s3.head_object(Bucket=AUDIO_BUCKET, Key=key)["ContentLength"] == 5
 
     def test_abort_incomplete_uploads_and_tag_filters(self, s3, bucket, clock, endpoint):
+        clock.reset()
         s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [
             {"ID": "tagged", "Status": "Enabled", "Filter": {"And": {"Prefix": "t/", "Tags": [{"Key": "temp", "Value": "yes"}]}},
              "Expiration": {"Days": 1}},
