@@ -42,12 +42,20 @@ package final class WritableFile: @unchecked Sendable {
         }
     }
 
-    /// Flushes to stable storage (on NIO's blocking thread pool) and closes.
+    /// Threads that wait in `fsync`: concurrent uploads sync in parallel, so the file system can batch their
+    /// journal commits (NIO's shared pool has one thread per core, which would serialise them).
+    private static let syncPool: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 16)
+        pool.start()
+        return pool
+    }()
+
+    /// Flushes to stable storage (on a blocking thread pool) and closes.
     /// - Throws: `CocoaError` when fsync fails.
     package func syncAndClose() async throws {
         let fd = descriptor
         descriptor = -1
-        let result = try await NIOThreadPool.singleton.runIfActive { () -> Int32 in
+        let result = try await Self.syncPool.runIfActive { () -> Int32 in
             let synced = fsync(fd)
             close(fd)
             return synced
