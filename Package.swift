@@ -43,7 +43,7 @@ let package = Package(
             dependencies: [
                 "AWSGateway", "SigV4", "CloudFormation", "Storage", "IAM", "EmulatorCore",
                 "CloudFormationService", "DynamoDBService", "S3Service", "LambdaService",
-                "APIGatewayWebSocket", "CognitoService",
+                "APIGatewayWebSocket", "CognitoService", "STSService",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -75,7 +75,11 @@ let package = Package(
         ),
         .target(
             name: "IAM",
-            dependencies: ["EmulatorCore"],
+            dependencies: [
+                "EmulatorCore", "AWSGateway", "SigV4", "CloudFormation",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -118,7 +122,15 @@ let package = Package(
         ),
         .target(
             name: "LambdaService",
-            dependencies: ["AWSGateway", "CloudFormation", "IAM", "EmulatorCore"],
+            dependencies: [
+                "AWSGateway", "CloudFormation", "IAM", "EmulatorCore", "SigV4",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -128,7 +140,15 @@ let package = Package(
         ),
         .target(
             name: "CognitoService",
-            dependencies: ["AWSGateway", "CloudFormation", "IAM", "EmulatorCore"],
+            dependencies: [
+                "AWSGateway", "CloudFormation", "IAM", "EmulatorCore", "Storage", "SigV4",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "STSService",
+            dependencies: ["AWSGateway", "IAM", "SigV4", "EmulatorCore"],
             swiftSettings: swiftSettings
         ),
 
@@ -150,7 +170,11 @@ let package = Package(
             exclude: ["Templates"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "IAMTests", dependencies: ["IAM"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "IAMTests",
+            dependencies: ["IAM", "AWSGateway", "SigV4", "CloudFormation", "EmulatorCore"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "DynamoDBServiceTests", dependencies: ["DynamoDBService"], swiftSettings: swiftSettings),
         .testTarget(
             name: "S3ServiceTests",
@@ -166,6 +190,15 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LambdaServiceTests",
+            dependencies: [
+                "LambdaService", "EmulatorCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

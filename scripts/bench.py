@@ -1,8 +1,10 @@
 """Side-by-side benchmarks of synapscribe-local and moto (`python3 -m moto.server`), in one run.
 
 Each section starts both servers the same way on loopback, measures, and prints the figures and the ratio.
-Sections: startup (start-to-ready time, idle RSS); s3 (PutObject/GetObject at 1 KiB and 1 MiB with 8 concurrent
-keep-alive clients, throughput and p50/p99 latency, and the emulator's peak RSS while a 1 GiB object is uploaded).
+Sections: startup (start-to-ready time, idle RSS); lambda (warm-invoke overhead and cold start of a no-op
+python3.12 handler: ours alone, because moto runs Lambda functions in Docker, which this machine does not have);
+s3 (PutObject/GetObject at 1 KiB and 1 MiB with 8 concurrent keep-alive clients, throughput and p50/p99
+latency, beside moto, and the emulator's peak RSS while a 1 GiB object is uploaded).
 """
 
 import argparse
@@ -137,6 +139,22 @@ def s3_request(connection, method, path, body=None, headers=None):
     if response.status >= 300:
         raise RuntimeError(f"{method} {path}: HTTP {response.status} {data[:200]!r}")
     return data
+def lambda_server(binary, idle_timeout):
+    template = os.path.join(ROOT, "Fixtures", "lambda-tests", "template.yaml")
+    return Server("synapscribe-local",
+                  [binary, "start", "--template", template, "--port", "{port}", "--ephemeral", "--log-level", "warning",
+                   "--lambda-idle-timeout", str(idle_timeout)],
+                  "/_local/health", ROOT).start()
+
+
+def signed_invoke_headers(port, function, body):
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    request = AWSRequest(method="POST", url=f"http://127.0.0.1:{port}/2015-03-31/functions/{function}/invocations",
+                         data=body, headers={"X-Amz-Invocation-Type": "RequestResponse"})
+    SigV4Auth(Credentials("test", "test"), "lambda", "us-east-1").add_auth(request)
+    return dict(request.headers)
 
 
 def percentile(values, fraction):
@@ -243,24 +261,91 @@ def bench_big_upload(server, big_mib):
         raise RuntimeError(f"big upload: HTTP {response.status}")
     print(f"synapscribe-local  PutObject {big_mib} MiB streamed in {elapsed:.1f} s ({big_mib / elapsed:.0f} MiB/s): RSS before "
           f"{baseline / 1024:.1f} MiB, peak during {peak[0] / 1024:.1f} MiB (+{(peak[0] - baseline) / 1024:.1f} MiB)")
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def bench_lambda(binary, invocations, cold_runs):
+    import http.client
+    import json
+
+    import boto3
+    from botocore.config import Config
+
+    print(f"\n## lambda: no-op python3.12 handler (awslambdaric), {invocations} warm invocations, {cold_runs} cold starts")
+    print("(moto runs Lambda functions in Docker containers, which this machine does not have: our figures alone)")
+    server = lambda_server(binary, 600)
+    try:
+        body = b"{}"
+        headers = signed_invoke_headers(server.port, "noop", body)
+        connection = http.client.HTTPConnection("127.0.0.1", server.port)
+        path = "/2015-03-31/functions/noop/invocations"
+        for _ in range(20):  # cold start and warm-up
+            connection.request("POST", path, body=body, headers=headers)
+            connection.getresponse().read()
+        raw = []
+        for _ in range(invocations):
+            started = time.perf_counter()
+            connection.request("POST", path, body=body, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            raw.append((time.perf_counter() - started) * 1000)
+            assert response.status == 200, response.status
+        print(f"warm invoke, raw HTTP keep-alive (server + Runtime API + worker): p50 {percentile(raw, 0.5):.3f} ms"
+              f"   p99 {percentile(raw, 0.99):.3f} ms")
+        client = boto3.client("lambda", endpoint_url=f"http://127.0.0.1:{server.port}", region_name="us-east-1",
+                              aws_access_key_id="test", aws_secret_access_key="test",
+                              config=Config(retries={"total_max_attempts": 1}))
+        via_boto = []
+        for _ in range(invocations):
+            started = time.perf_counter()
+            client.invoke(FunctionName="noop", Payload=body)["Payload"].read()
+            via_boto.append((time.perf_counter() - started) * 1000)
+        print(f"warm invoke, boto3 lambda.invoke (adds boto3's own signing and parsing): p50 {percentile(via_boto, 0.5):.3f} ms"
+              f"   p99 {percentile(via_boto, 0.99):.3f} ms")
+    finally:
+        server.stop()
+
+    server = lambda_server(binary, 0.001)  # every environment is reclaimed at once: each invocation is cold
+    try:
+        client = boto3.client("lambda", endpoint_url=f"http://127.0.0.1:{server.port}", region_name="us-east-1",
+                              aws_access_key_id="test", aws_secret_access_key="test",
+                              config=Config(retries={"total_max_attempts": 1}))
+        cold, init = [], []
+        for _ in range(cold_runs):
+            time.sleep(0.3)
+            started = time.perf_counter()
+            response = client.invoke(FunctionName="noop", Payload=b"{}", LogType="Tail")
+            cold.append((time.perf_counter() - started) * 1000)
+            import base64
+            report = [line for line in base64.b64decode(response["LogResult"]).decode().splitlines() if line.startswith("REPORT")]
+            for field in report[0].split("\t") if report else []:
+                if field.startswith("Init Duration:"):
+                    init.append(float(field.split()[2]))
+        print(f"cold start invoke round trip: p50 {statistics.median(cold):.1f} ms (min {min(cold):.1f}, max {max(cold):.1f})"
+              f"   Init Duration p50 {statistics.median(init) if init else float('nan'):.1f} ms")
+    finally:
+        server.stop()
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--bin", required=True)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--only", action="append", choices=["startup", "s3"])
+    parser.add_argument("--only", action="append", choices=["startup", "lambda", "s3"])
+    parser.add_argument("--invocations", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--s3-small-ops", type=int, default=2000, help="PutObject/GetObject count at 1 KiB")
     parser.add_argument("--s3-large-ops", type=int, default=200, help="PutObject/GetObject count at 1 MiB")
     parser.add_argument("--s3-big-mib", type=int, default=1024, help="size of the RSS-sampled upload (0 skips it)")
     args = parser.parse_args()
-    sections = args.only or ["startup", "s3"]
+    sections = args.only or ["startup", "lambda", "s3"]
     workdir = tempfile.mkdtemp(prefix="bench-")
     try:
         print(f"# synapscribe-local vs moto on {os.cpu_count()} cores")
         if "startup" in sections:
             bench_startup(args.bin, args.runs, workdir)
+        if "lambda" in sections:
+            bench_lambda(args.bin, args.invocations, max(args.runs, 5))
         if "s3" in sections:
             bench_s3(args.bin, workdir, args.concurrency, args.s3_small_ops, args.s3_large_ops, args.s3_big_mib)
     finally:

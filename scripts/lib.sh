@@ -7,13 +7,15 @@ BIN_DEBUG="$ROOT/.build/debug/synapscribe-local"
 
 # The interpreter the SynapScribe functions run on (Runtime: python3.12).
 find_python312() {
-  if command -v python3.12 >/dev/null 2>&1; then command -v python3.12; return; fi
+  local candidate
+  # pyenv first: its python3.12 shim on PATH fails unless 3.12 is the selected version.
   if command -v pyenv >/dev/null 2>&1; then
-    local candidate
     for candidate in "$(pyenv root)"/versions/3.12*/bin/python3.12; do
-      [ -x "$candidate" ] && { echo "$candidate"; return; }
+      [ -x "$candidate" ] && "$candidate" --version >/dev/null 2>&1 && { echo "$candidate"; return; }
     done
   fi
+  candidate="$(command -v python3.12 || true)"
+  [ -n "$candidate" ] && "$candidate" --version >/dev/null 2>&1 && { echo "$candidate"; return; }
   return 1
 }
 

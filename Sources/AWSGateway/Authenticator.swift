@@ -55,6 +55,8 @@ package final class Authenticator: Sendable {
                 bodySHA256Hex: bodySHA256Hex,
                 style: style,
                 now: clock.now,
+                // Clients sign with their real clocks while the virtual clock may run ahead: skew is judged on real time.
+                skewReference: clock.now.addingTimeInterval(-clock.offset),
                 bucketForSigV2: virtualHostBucket,
                 lookup: { store.lookup(accessKeyId: $0) },
                 unknownKeys: strictCredentials ? .reject : .acceptUnverified

@@ -90,7 +90,23 @@ package struct Gateway: HTTPResponder {
         let queryItems = URLComponentsDecoding.queryItems(rawQuery)
         let virtualHostBucket = S3Host.bucket(fromHost: request.head.authority)
 
-        guard let service = resolve(request: request, rawPath: rawPath, scope: scope, queryItems: queryItems) else {
+        // Unsigned query-protocol requests (STS AssumeRoleWithWebIdentity) name their `Action` in the form body.
+        var formAction: String?
+        if scope == nil, request.headers[.amzTarget] == nil, !queryItems.contains(where: { $0.name == "Action" }),
+            request.headers[.contentType]?.contains("x-www-form-urlencoded") ?? false,
+            let body = try? await request.collectBody(upTo: 1024 * 1024)
+        {
+            formAction = URLComponentsDecoding.queryItems(String(buffer: body), plusIsSpace: true).first { $0.name == "Action" }?.value
+        }
+        guard
+            let service = resolve(
+                request: request,
+                rawPath: rawPath,
+                scope: scope,
+                queryItems: queryItems,
+                formAction: formAction
+            )
+        else {
             return unknownService(request: request, scope: scope)
         }
         let descriptor = service.descriptor
@@ -177,7 +193,8 @@ package struct Gateway: HTTPResponder {
         request: Request,
         rawPath: String,
         scope: SigningScope?,
-        queryItems: [(name: String, value: String)]
+        queryItems: [(name: String, value: String)],
+        formAction: String?
     ) -> (any AWSServiceHandler)? {
         if let scope {
             // SigV2 carries no service: only S3 accepts it.
@@ -190,7 +207,7 @@ package struct Gateway: HTTPResponder {
         if rawPath.contains("/@connections") { return bySigningName["execute-api"] }
         if rawPath.hasPrefix("/2015-03-31/functions") { return bySigningName["lambda"] }
         // Query protocols: SDKs always sign them, so an unsigned one can only be told apart by a query `Action`.
-        if let action = queryItems.first(where: { $0.name == "Action" })?.value {
+        if let action = queryItems.first(where: { $0.name == "Action" })?.value ?? formAction {
             if Self.stsActions.contains(action) { return bySigningName["sts"] }
             if action.hasSuffix("Stack") || action.hasSuffix("Stacks") || action.contains("StackResource") {
                 return bySigningName["cloudformation"]

@@ -4,6 +4,7 @@ import CloudFormationService
 import EmulatorCore
 import Foundation
 import Hummingbird
+import IAM
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -89,6 +90,11 @@ package struct Emulator: Sendable {
                 port: options.port
             )
         )
+        let catalog = try RoleCatalog(stack: plan.stack)
+        for warning in catalog.warnings { logger.warning("IAM: \(warning)") }
+        let roleSessions = RoleSessions(store: credentials, catalog: catalog, clock: clock, accountId: options.accountId)
+        var iamLogger = logger
+        iamLogger[metadataKey: "component"] = "iam"
         let context = ServiceContext(
             stack: plan.stack,
             plan: plan,
@@ -96,9 +102,12 @@ package struct Emulator: Sendable {
             environment: environment,
             dataLocation: dataLocation,
             credentials: credentials,
-            authorizer: AllowAllAuthorizer(),
+            authorizer: PolicyAuthorizer(mode: options.iamMode, sessions: roleSessions, logger: iamLogger),
+            roleSessions: roleSessions,
+            webIdentityTokens: WebIdentityTokens(),
             logger: logger,
-            creationTime: clock.now
+            creationTime: clock.now,
+            options: options
         )
         let registry = try ServiceRegistry(context: context)
         let services = registry.handlers

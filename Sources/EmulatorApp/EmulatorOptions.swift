@@ -1,4 +1,5 @@
 import Foundation
+import IAM
 
 /// Everything `synapscribe-local start` can be told.
 package struct EmulatorOptions: Sendable {
@@ -32,6 +33,16 @@ package struct EmulatorOptions: Sendable {
     package var strictCredentials: Bool
     /// Optional AWS-style credentials file whose key pairs are known (verified) keys.
     package var credentialsFile: String?
+    /// How identity-based policies apply to issued credentials (`--iam enforce|audit|off`).
+    package var iamMode: IAMMode
+    /// Let Lambda workers reach non-loopback addresses (turns the offline guard off).
+    package var allowEgress: Bool
+    /// The python3.12 interpreter of the Lambda runtime environment; `nil` searches `.venv-runtime`.
+    package var lambdaPython: String?
+    /// Idle Lambda execution environments are reclaimed after this many (virtual) seconds.
+    package var lambdaIdleTimeout: TimeInterval
+    /// The account's Lambda concurrency limit.
+    package var lambdaConcurrency: Int
 
     /// Creates options with the CLI's defaults.
     /// - Parameter templatePath: Path of the template.
@@ -47,6 +58,24 @@ package struct EmulatorOptions: Sendable {
         self.logFormat = .text
         self.strictCredentials = false
         self.credentialsFile = nil
+        self.allowEgress = false
+        self.lambdaPython = nil
+        self.lambdaIdleTimeout = 600
+        self.lambdaConcurrency = 10
+        self.iamMode = .enforce
+    }
+
+    /// The words `--iam` accepts.
+    package static let iamModeNames = IAMMode.allCases.map(\.rawValue)
+
+    /// Sets ``iamMode`` from its `--iam` word.
+    /// - Parameter name: `enforce`, `audit` or `off`.
+    /// - Returns: False when the word is not a mode.
+    @discardableResult
+    package mutating func setIAMMode(named name: String) -> Bool {
+        guard let mode = IAMMode(rawValue: name) else { return false }
+        iamMode = mode
+        return true
     }
 
     /// The long-term test key pair every client may use.

@@ -21,6 +21,9 @@ struct LocalAdmin: Sendable {
         case (.post, "/_local/clock"):
             return moveClock(body: body)
         default:
+            for case let provider as any LocalEndpointProviding in services() {
+                if let response = await provider.handleLocal(request, path: path, body: body) { return response }
+            }
             return nil
         }
     }

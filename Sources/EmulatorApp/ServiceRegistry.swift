@@ -1,10 +1,14 @@
 import AWSGateway
 import CloudFormation
 import CloudFormationService
+import CognitoService
 import EmulatorCore
 import Foundation
+import IAM
+import LambdaService
 import Logging
 import S3Service
+import STSService
 import ServiceLifecycle
 import SigV4
 import Storage
@@ -25,10 +29,30 @@ package struct ServiceContext: Sendable {
     package var credentials: CredentialStore
     /// The authorization hook every operation calls.
     package var authorizer: any RequestAuthorizing
+    /// Issues role credentials (STS, Cognito, Lambda execution roles) and knows the template's roles.
+    package var roleSessions: RoleSessions
+    /// Signs and verifies Cognito OpenID tokens (shared by Cognito and STS).
+    package var webIdentityTokens: WebIdentityTokens
     /// The base logger.
     package var logger: Logger
     /// When the stack was created (the emulator's start, on the virtual clock).
     package var creationTime: Date
+
+    /// Issues temporary credentials acting for a role, for example a Lambda function's execution role.
+    ///
+    /// The credentials are known to the gateway at once (SigV4-verified, expiring on the virtual clock) and
+    /// every request they sign is authorized against the role's policies from the template.
+    /// - Parameters:
+    ///   - roleArn: The role ARN (for Lambda: the function's `Role`).
+    ///   - sessionName: The session name (AWS uses the function name for Lambda).
+    ///   - duration: Lifetime in seconds (default one hour; Lambda refreshes well before expiry).
+    /// - Returns: Access key id, secret, session token and expiration, for `AWS_ACCESS_KEY_ID`,
+    ///   `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`.
+    package func issueRoleCredentials(roleArn: String, sessionName: String, duration: TimeInterval = 3600) -> TemporaryCredential {
+        roleSessions.issue(roleArn: roleArn, sessionName: sessionName, duration: duration)
+    }
+    /// The start options.
+    package var options: EmulatorOptions
 }
 
 /// Builds every service from the context: the one place where services are wired to each other.
@@ -37,6 +61,8 @@ package struct ServiceRegistry: Sendable {
     package let handlers: [any AWSServiceHandler]
     /// Long-lived background work (sweepers, worker supervisors), run in the service group before the server.
     package let backgroundServices: [any Service]
+    /// The in-process Lambda invoker (S3 notifications and API Gateway call it).
+    package let lambda: any LambdaInvoking
 
     /// Builds the services.
     /// - Parameter context: What services are built from.
@@ -52,6 +78,28 @@ package struct ServiceRegistry: Sendable {
                 creationTime: creationTime
             )
         }
+        let lambda = LambdaService(
+            functions: try context.stack.lambdaFunctions,
+            settings: LambdaSettings(
+                python: LambdaSettings.locatePython(
+                    explicit: context.options.lambdaPython ?? ProcessInfo.processInfo.environment["SYNAPSCRIBE_LAMBDA_PYTHON"],
+                    searchRoots: [
+                        URL(fileURLWithPath: context.options.templatePath).deletingLastPathComponent().path,
+                        FileManager.default.currentDirectoryPath,
+                        URL(fileURLWithPath: CommandLine.arguments.first ?? ".").deletingLastPathComponent().path,
+                    ]
+                ),
+                allowEgress: context.options.allowEgress,
+                idleTimeout: context.options.lambdaIdleTimeout,
+                accountConcurrency: context.options.lambdaConcurrency
+            ),
+            clock: context.clock,
+            environment: context.environment,
+            credentials: context.credentials,
+            authorizer: context.authorizer,
+            logger: context.logger
+        )
+        self.lambda = lambda
         let s3 = try S3Service(
             buckets: try context.stack.buckets,
             dataLocation: context.dataLocation,
@@ -59,19 +107,26 @@ package struct ServiceRegistry: Sendable {
             environment: environment,
             authorizer: context.authorizer,
             credentials: context.credentials,
-            lambda: nil,  // Lambda is not on main yet: notifications are logged as dropped.
+            lambda: lambda,
             logger: context.logger
         )
         handlers = [
             s3,
             UnimplementedService(descriptor: ServiceDescriptors.dynamoDB),
-            UnimplementedService(descriptor: ServiceDescriptors.lambda),
+            lambda,
             UnimplementedService(descriptor: ServiceDescriptors.apiGatewayManagement),
-            UnimplementedService(descriptor: ServiceDescriptors.cognitoIdentity),
-            UnimplementedService(descriptor: ServiceDescriptors.sts),
+            try CognitoService(
+                pools: context.stack.identityPools,
+                location: context.dataLocation,
+                sessions: context.roleSessions,
+                tokens: context.webIdentityTokens,
+                authorizer: context.authorizer,
+                region: environment.current.region
+            ),
+            STSService(sessions: context.roleSessions, tokens: context.webIdentityTokens, authorizer: context.authorizer),
             UnimplementedService(descriptor: ServiceDescriptors.iam),
             cloudFormation,
         ]
-        backgroundServices = [s3.lifecycleSweeper()]
+        backgroundServices = [lambda, s3.lifecycleSweeper()]
     }
 }

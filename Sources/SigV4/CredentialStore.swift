@@ -13,14 +13,29 @@ package struct TemporaryCredential: Sendable, Equatable {
     package var expiration: Date
     /// Opaque identity of the holder (for example an assumed-role ARN).
     package var principal: String
+    /// The role the credentials act for (`arn:aws:iam::ACCOUNT:role/NAME`), when issued for a role.
+    package var roleArn: String?
+    /// Request-context keys the session carries into every policy evaluation
+    /// (Cognito's `cognito-identity.amazonaws.com:sub`/`aud`/`amr`), multi-valued.
+    package var sessionContext: [String: [String]]
 
     /// Creates temporary credentials.
-    package init(accessKeyId: String, secretAccessKey: String, sessionToken: String, expiration: Date, principal: String) {
+    package init(
+        accessKeyId: String,
+        secretAccessKey: String,
+        sessionToken: String,
+        expiration: Date,
+        principal: String,
+        roleArn: String? = nil,
+        sessionContext: [String: [String]] = [:]
+    ) {
         self.accessKeyId = accessKeyId
         self.secretAccessKey = secretAccessKey
         self.sessionToken = sessionToken
         self.expiration = expiration
         self.principal = principal
+        self.roleArn = roleArn
+        self.sessionContext = sessionContext
     }
 
     /// The credential as the verifier sees it.
@@ -34,6 +49,7 @@ package final class CredentialStore: Sendable {
     private struct Entry {
         var credential: SigningCredential
         var principal: String?
+        var temporary: TemporaryCredential?
     }
 
     private let entries: Mutex<[String: Entry]>
@@ -45,7 +61,7 @@ package final class CredentialStore: Sendable {
     /// - Parameter longTerm: The key pairs (default: `test`/`test`).
     package init(longTerm: [SigningCredential] = [CredentialStore.defaultCredential]) {
         var initial: [String: Entry] = [:]
-        for credential in longTerm { initial[credential.accessKeyId] = Entry(credential: credential, principal: nil) }
+        for credential in longTerm { initial[credential.accessKeyId] = Entry(credential: credential, principal: nil, temporary: nil) }
         entries = Mutex(initial)
     }
 
@@ -59,19 +75,28 @@ package final class CredentialStore: Sendable {
         entries.withLock { $0[accessKeyId]?.principal }
     }
 
+    /// The temporary credentials issued under an access key id (nil for long-term and unknown keys).
+    package func temporary(for accessKeyId: String) -> TemporaryCredential? {
+        entries.withLock { $0[accessKeyId]?.temporary }
+    }
+
     /// Adds or replaces a long-term key pair.
     /// - Parameters:
     ///   - accessKeyId: The access key id.
     ///   - secretAccessKey: The secret.
     ///   - principal: Optional identity (for example an IAM user ARN).
     package func addLongTerm(accessKeyId: String, secretAccessKey: String, principal: String? = nil) {
-        let entry = Entry(credential: SigningCredential(accessKeyId: accessKeyId, secretAccessKey: secretAccessKey), principal: principal)
+        let entry = Entry(
+            credential: SigningCredential(accessKeyId: accessKeyId, secretAccessKey: secretAccessKey),
+            principal: principal,
+            temporary: nil
+        )
         entries.withLock { $0[accessKeyId] = entry }
     }
 
     /// Adds or replaces temporary credentials.
     package func addTemporary(_ temporary: TemporaryCredential) {
-        let entry = Entry(credential: temporary.signingCredential, principal: temporary.principal)
+        let entry = Entry(credential: temporary.signingCredential, principal: temporary.principal, temporary: temporary)
         entries.withLock { $0[temporary.accessKeyId] = entry }
     }
 
@@ -80,14 +105,24 @@ package final class CredentialStore: Sendable {
     ///   - principal: The identity they stand for (for example an assumed-role ARN).
     ///   - duration: Lifetime in seconds.
     ///   - now: The current time.
+    ///   - roleArn: The role they act for, when issued for a role.
+    ///   - sessionContext: Request-context keys every evaluation of the session sees.
     /// - Returns: The new credentials.
-    package func issueTemporary(principal: String, duration: TimeInterval, now: Date) -> TemporaryCredential {
+    package func issueTemporary(
+        principal: String,
+        duration: TimeInterval,
+        now: Date,
+        roleArn: String? = nil,
+        sessionContext: [String: [String]] = [:]
+    ) -> TemporaryCredential {
         let temporary = TemporaryCredential(
             accessKeyId: "ASIA" + Self.random(from: Self.upperAlphanumerics, count: 16),
             secretAccessKey: Self.random(from: Self.secretAlphabet, count: 40),
             sessionToken: "FQoGZXIvYXdzE" + Self.random(from: Self.secretAlphabet, count: 300),
             expiration: now.addingTimeInterval(duration),
-            principal: principal
+            principal: principal,
+            roleArn: roleArn,
+            sessionContext: sessionContext
         )
         addTemporary(temporary)
         return temporary
@@ -112,7 +147,7 @@ package final class CredentialStore: Sendable {
     package func addCredentials(fromINI ini: String) -> Int {
         let profiles = Self.parseCredentialsINI(ini)
         entries.withLock { entries in
-            for credential in profiles.values { entries[credential.accessKeyId] = Entry(credential: credential, principal: nil) }
+            for credential in profiles.values { entries[credential.accessKeyId] = Entry(credential: credential, principal: nil, temporary: nil) }
         }
         return profiles.count
     }

@@ -108,6 +108,7 @@ struct SigV2Verifier: Sendable {
         _ request: SigV4Request,
         authorization: String,
         now: Date,
+        skewNow: Date? = nil,
         bucket: String?,
         lookup: (String) -> SigningCredential?,
         unknownKeys: UnknownKeyPolicy
@@ -129,8 +130,9 @@ struct SigV2Verifier: Sendable {
             throw .missingDate
         }
         guard let date = SigV4Encoding.parseHTTPDate(rawDate) else { throw .missingDate }
-        if abs(date.timeIntervalSince(now)) > maxClockSkew {
-            throw .requestTimeTooSkewed(requestTime: rawDate, requestDate: date, serverTime: now, maxSkew: maxClockSkew)
+        let skewNow = skewNow ?? now
+        if abs(date.timeIntervalSince(skewNow)) > maxClockSkew {
+            throw .requestTimeTooSkewed(requestTime: rawDate, requestDate: date, serverTime: skewNow, maxSkew: maxClockSkew)
         }
         let token = request.header("x-amz-security-token")
         let result = Authentication(

@@ -109,7 +109,9 @@ package struct SigV4Verifier: Sendable {
     ///   - request: The request as received.
     ///   - bodySHA256Hex: Hex SHA-256 of the whole body (non-S3 services); nil means the empty body.
     ///   - style: S3 or standard canonicalisation rules.
-    ///   - now: The server time.
+    ///   - now: The server time: token and presigned-URL expiry are judged against it.
+    ///   - skewReference: The time client clocks follow, for the clock-skew checks (the emulator passes real time
+    ///     while its virtual clock runs ahead); nil means `now`.
     ///   - bucketForSigV2: The bucket when addressed virtual-host style (SigV2 canonical resource); nil for path style.
     ///   - lookup: Finds the credential for an access key id.
     ///   - unknownKeys: What to do when `lookup` returns nil.
@@ -120,10 +122,12 @@ package struct SigV4Verifier: Sendable {
         bodySHA256Hex: String?,
         style: ServiceStyle,
         now: Date,
+        skewReference: Date? = nil,
         bucketForSigV2: String? = nil,
         lookup: (String) -> SigningCredential?,
         unknownKeys: UnknownKeyPolicy
     ) throws(SigV4Error) -> Authentication {
+        let skewNow = skewReference ?? now
         if let rawAuthorization = request.header("authorization") {
             let authorization = rawAuthorization.trimmingCharacters(in: .whitespaces)
             if authorization == sigV4Algorithm || authorization.hasPrefix(sigV4Algorithm + " ") {
@@ -133,13 +137,22 @@ package struct SigV4Verifier: Sendable {
                     bodySHA256Hex: bodySHA256Hex,
                     style: style,
                     now: now,
+                    skewNow: skewNow,
                     lookup: lookup,
                     unknownKeys: unknownKeys
                 )
             }
             if style == .s3, authorization.hasPrefix("AWS ") {
                 return try SigV2Verifier(maxClockSkew: maxClockSkew)
-                    .verifyHeader(request, authorization: authorization, now: now, bucket: bucketForSigV2, lookup: lookup, unknownKeys: unknownKeys)
+                    .verifyHeader(
+                        request,
+                        authorization: authorization,
+                        now: now,
+                        skewNow: skewNow,
+                        bucket: bucketForSigV2,
+                        lookup: lookup,
+                        unknownKeys: unknownKeys
+                    )
             }
             if style == .standard, !hasDate(request) {
                 throw .authorizationMissingComponents(authorization: authorization, missing: [.credential, .signature, .signedHeaders, .date])
@@ -148,7 +161,15 @@ package struct SigV4Verifier: Sendable {
         }
         let names = Set(request.queryItems.map(\.name))
         if !names.isDisjoint(with: ["X-Amz-Signature", "X-Amz-Algorithm", "X-Amz-Credential"]) {
-            return try verifyPresigned(request, bodySHA256Hex: bodySHA256Hex, style: style, now: now, lookup: lookup, unknownKeys: unknownKeys)
+            return try verifyPresigned(
+                request,
+                bodySHA256Hex: bodySHA256Hex,
+                style: style,
+                now: now,
+                skewNow: skewNow,
+                lookup: lookup,
+                unknownKeys: unknownKeys
+            )
         }
         if style == .s3, !names.isDisjoint(with: ["AWSAccessKeyId", "Signature"]) {
             return try SigV2Verifier(maxClockSkew: maxClockSkew)
@@ -263,6 +284,7 @@ package struct SigV4Verifier: Sendable {
         bodySHA256Hex: String?,
         style: ServiceStyle,
         now: Date,
+        skewNow: Date,
         lookup: (String) -> SigningCredential?,
         unknownKeys: UnknownKeyPolicy
     ) throws(SigV4Error) -> Authentication {
@@ -274,8 +296,8 @@ package struct SigV4Verifier: Sendable {
         guard scope.date == time.amz.prefix(8) else {
             throw .credentialDateMismatch(credentialDate: scope.date, requestTime: time.amz, presigned: false)
         }
-        if abs(time.date.timeIntervalSince(now)) > maxClockSkew {
-            throw .requestTimeTooSkewed(requestTime: time.raw, requestDate: time.date, serverTime: now, maxSkew: maxClockSkew)
+        if abs(time.date.timeIntervalSince(skewNow)) > maxClockSkew {
+            throw .requestTimeTooSkewed(requestTime: time.raw, requestDate: time.date, serverTime: skewNow, maxSkew: maxClockSkew)
         }
         let signedHeaders = parsed.signedHeaders.split(separator: ";", omittingEmptySubsequences: true).map { $0.lowercased() }
         try checkSignedHeaders(request, signed: signedHeaders, style: style)
@@ -368,6 +390,7 @@ package struct SigV4Verifier: Sendable {
         bodySHA256Hex: String?,
         style: ServiceStyle,
         now: Date,
+        skewNow: Date,
         lookup: (String) -> SigningCredential?,
         unknownKeys: UnknownKeyPolicy
     ) throws(SigV4Error) -> Authentication {
@@ -392,10 +415,10 @@ package struct SigV4Verifier: Sendable {
             let expiry = date.addingTimeInterval(TimeInterval(seconds))
             if now > expiry { throw .presignExpired(expiresSeconds: seconds, expiresAt: expiry, serverTime: now) }
             expiresAt = expiry
-        } else if now.timeIntervalSince(date) > maxClockSkew {
-            throw .requestTimeTooSkewed(requestTime: dateText, requestDate: date, serverTime: now, maxSkew: maxClockSkew)
+        } else if skewNow.timeIntervalSince(date) > maxClockSkew {
+            throw .requestTimeTooSkewed(requestTime: dateText, requestDate: date, serverTime: skewNow, maxSkew: maxClockSkew)
         }
-        if date.timeIntervalSince(now) > maxClockSkew { throw .presignNotYetValid(requestDate: date, serverTime: now) }
+        if date.timeIntervalSince(skewNow) > maxClockSkew { throw .presignNotYetValid(requestDate: date, serverTime: skewNow) }
         let signedHeaders = signedHeadersText.split(separator: ";", omittingEmptySubsequences: true).map { $0.lowercased() }
         try checkSignedHeaders(request, signed: signedHeaders, style: style)
 

@@ -10,7 +10,7 @@ struct SynapScribeLocal: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "synapscribe-local",
         abstract: "Runs the serverless AWS stack of a SAM template on this machine, offline.",
-        subcommands: [Start.self, Validate.self, Outputs.self, Clock.self],
+        subcommands: [Start.self, Validate.self, Outputs.self, Clock.self, Logs.self],
         defaultSubcommand: Start.self
     )
 }
@@ -96,6 +96,26 @@ struct Start: AsyncParsableCommand {
     @Option(help: "An AWS-style credentials file whose key pairs are known (signatures verified).")
     var credentialsFile: String?
 
+    @Option(
+        help: """
+            IAM policy enforcement for issued credentials (STS, Cognito, Lambda roles): enforce (deny as AWS would), \
+            audit (allow, log what AWS would deny) or off.
+            """
+    )
+    var iam: String = "enforce"
+
+    @Flag(help: "Let Lambda handlers reach addresses beyond loopback (turns the offline guard off).")
+    var allowEgress = false
+
+    @Option(help: "The python3.12 interpreter with awslambdaric for Lambda workers (default: .venv-runtime/bin/python3.12).")
+    var lambdaPython: String?
+
+    @Option(help: "Seconds of (virtual) idleness after which a Lambda execution environment is reclaimed.")
+    var lambdaIdleTimeout: Double = 600
+
+    @Option(help: "The account's Lambda concurrency limit (all functions together).")
+    var lambdaConcurrency: Int = 10
+
     func validate() throws {
         guard EmulatorOptions.LogFormat(rawValue: logFormat) != nil else {
             throw ValidationError("--log-format must be text or json")
@@ -104,6 +124,11 @@ struct Start: AsyncParsableCommand {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard EmulatorOptions.iamModeNames.contains(iam) else {
+            throw ValidationError("--iam must be one of \(EmulatorOptions.iamModeNames.joined(separator: ", "))")
+        }
+        guard lambdaIdleTimeout > 0 else { throw ValidationError("--lambda-idle-timeout must be positive") }
+        guard lambdaConcurrency > 0 else { throw ValidationError("--lambda-concurrency must be positive") }
     }
 
     func run() async throws {
@@ -116,6 +141,11 @@ struct Start: AsyncParsableCommand {
         options.logFormat = EmulatorOptions.LogFormat(rawValue: logFormat) ?? .text
         options.strictCredentials = strictCredentials
         options.credentialsFile = credentialsFile
+        options.setIAMMode(named: iam)
+        options.allowEgress = allowEgress
+        options.lambdaPython = lambdaPython
+        options.lambdaIdleTimeout = lambdaIdleTimeout
+        options.lambdaConcurrency = lambdaConcurrency
         let level = Logger.Level(rawValue: logLevel) ?? .info
         let json = options.logFormat == .json
         LoggingSystem.bootstrap { label in

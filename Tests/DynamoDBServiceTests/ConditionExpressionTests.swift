@@ -114,7 +114,12 @@ let conditionCases: [ConditionCase] = [
         values: #"{":ten":{"N":"10"},":x":{"S":"nope"},":t":{"BOOL":true},":one":{"N":"1"}}"#,
         outcome: .holds(true)
     ),
-    ConditionCase(expression: "((n = :v))", values: n10, outcome: .holds(true)),
+    ConditionCase(expression: "((n = :v))", values: n10, outcome: invalid("The expression has redundant parentheses;")),
+    ConditionCase(expression: "(n = :v) AND (s = :s)", values: #"{":v":{"N":"10"},":s":{"S":"hello"}}"#, outcome: .holds(true)),
+    ConditionCase(expression: "((n = :v) AND (s = :s))", values: #"{":v":{"N":"10"},":s":{"S":"hello"}}"#, outcome: .holds(true)),
+    ConditionCase(expression: "(n) = :v", values: n10, outcome: .holds(true)),
+    ConditionCase(expression: "n = (:v)", values: n10, outcome: .holds(true)),
+    ConditionCase(expression: "(attribute_exists(n))", outcome: .holds(true)),
     ConditionCase(expression: "NOT NOT n = :v", values: n10, outcome: .holds(true)),
     ConditionCase(
         expression: "n = :one OR s = :x OR flag = :t",
@@ -142,7 +147,7 @@ let conditionCases: [ConditionCase] = [
     ConditionCase(
         expression: "attribute_type(n, :t)",
         values: #"{":t":{"S":"STRING"}}"#,
-        outcome: invalid("Invalid attribute type name found in type operand; type: STRING")
+        outcome: invalid("Invalid attribute type name found; type: STRING, valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}")
     ),
     ConditionCase(
         expression: "attribute_type(n, :t)",
@@ -196,7 +201,7 @@ let conditionCases: [ConditionCase] = [
     ConditionCase(
         expression: "list_append(l, :v) = :v",
         values: #"{":v":{"L":[]}}"#,
-        outcome: invalid("The function is not allowed in a condition expression; function: list_append")
+        outcome: invalid("Invalid function name; function: list_append")
     ),
     // Reserved words, undefined names and values
     ConditionCase(
@@ -226,13 +231,83 @@ let conditionCases: [ConditionCase] = [
         expression: "#nope = :nope",
         outcome: invalid("An expression attribute name used in the document path is not defined; attribute name: #nope")
     ),
+    // Error precedence and DynamoDB's extra checks
+    ConditionCase(
+        expression: "n = n",
+        outcome: invalid(
+            "The first operand must be distinct from the remaining operands for this operator or function; operator: =, first operand: [n]"
+        )
+    ),
+    ConditionCase(
+        expression: "begins_with(#a, s)",
+        names: ["#a": "s"],
+        outcome: invalid(
+            "The first operand must be distinct from the remaining operands for this operator or function; operator: begins_with, first operand: [s]"
+        )
+    ),
+    ConditionCase(
+        expression: "n BETWEEN :lo AND :hi",
+        values: #"{":lo":{"N":"1"},":hi":{"S":"z"}}"#,
+        outcome: invalid(
+            "The BETWEEN operator requires same data type for lower and upper bounds; "
+                + "lower bound operand: AttributeValue: {N:1}, upper bound operand: AttributeValue: {S:z}"
+        )
+    ),
+    ConditionCase(expression: "size(:v) = :n", values: #"{":v":{"S":"abc"},":n":{"N":"3"}}"#, outcome: .holds(true)),
+    ConditionCase(
+        expression: "size(:v) = :v",
+        values: #"{":v":{"N":"3"}}"#,
+        outcome: invalid("Incorrect operand type for operator or function; operator or function: size, operand type: N")
+    ),
+    ConditionCase(
+        expression: "begins_with(size(s), :p)",
+        values: #"{":p":{"S":"5"}}"#,
+        outcome: invalid("Incorrect operand type for operator or function; operator or function: begins_with, operand type: N")
+    ),
+    ConditionCase(
+        expression: "attribute_type(n, s)",
+        outcome: invalid(
+            "Incorrect operand type for operator or function; operator or function: attribute_type, operand type: {NS,SS,L,BS,N,M,B,BOOL,NULL,S}"
+        )
+    ),
+    ConditionCase(
+        expression: "status = :v AND foo(a)",
+        values: n10,
+        outcome: invalid("Invalid function name; function: foo")
+    ),
+    ConditionCase(
+        expression: "status = :v AND contains(attribute_exists(a), :v)",
+        values: n10,
+        outcome: invalid("The function is not allowed to be used this way in an expression; function: attribute_exists")
+    ),
+    ConditionCase(
+        expression: "n = :nope AND status = :v",
+        values: n10,
+        outcome: invalid("Attribute name is a reserved keyword; reserved keyword: status")
+    ),
+    ConditionCase(
+        expression: "n = :nope AND #a = :v",
+        values: n10,
+        outcome: invalid("An expression attribute value used in expression is not defined; attribute value: :nope")
+    ),
+    ConditionCase(
+        expression: "begins_with(s) AND n = :nope",
+        outcome: invalid("Incorrect number of operands for operator or function; operator or function: begins_with, number of operands: 1")
+    ),
+    ConditionCase(
+        expression: "foo(a) = = :v",
+        values: n10,
+        outcome: invalid(#"Syntax error; token: "=", near: "= = :v""#)
+    ),
     // Syntax errors
-    ConditionCase(expression: "n = ", outcome: invalid(#"Syntax error; token: "<EOF>", near: "=""#)),
+    ConditionCase(expression: "n = ", outcome: invalid(#"Syntax error; token: "<EOF>", near: "= ""#)),
     ConditionCase(expression: "n = :v :w", values: n10, outcome: invalid(#"Syntax error; token: ":w", near: ":v :w""#)),
     ConditionCase(expression: "n == :v", values: n10, outcome: invalid(#"Syntax error; token: "=", near: "== :v""#)),
     ConditionCase(expression: "n = :v AND", values: n10, outcome: invalid(#"Syntax error; token: "<EOF>", near: "AND""#)),
     ConditionCase(expression: "", outcome: invalid("The expression can not be empty;")),
-    ConditionCase(expression: "   ", outcome: invalid("The expression can not be empty;")),
+    ConditionCase(expression: "   ", outcome: invalid(#"Syntax error; token: "<EOF>", near: "   ""#)),
+    ConditionCase(expression: "_n = :v", values: n10, outcome: invalid(#"Syntax error; token: "_n", near: "_n =""#)),
+    ConditionCase(expression: "and = :v", values: n10, outcome: invalid(#"Syntax error; token: "and", near: "and =""#)),
     ConditionCase(expression: "n BETWEEN :a", values: n10, outcome: invalid(#"Syntax error; token: "<EOF>", near: ":a""#)),
     ConditionCase(expression: "n IN :a", values: n10, outcome: invalid(#"Syntax error; token: ":a", near: "IN :a""#)),
     ConditionCase(expression: "a.[1] = :v", values: n10, outcome: invalid(#"Syntax error; token: "[", near: ".[1""#)),
@@ -276,6 +351,45 @@ struct ConditionExpressionTests {
         let tooMany = (0..<101).map { ":v\($0)" }.joined(separator: ", ")
         let message = errorMessage { () throws(DynamoDBError) in try ConditionExpression.parse("n IN (\(tooMany))", values: values) }
         #expect(message == "Invalid ConditionExpression: The IN operator is provided with too many operands; number of operands: 101")
+    }
+
+    @Test func expressionLimits() throws {
+        let long = "attribute_exists(" + String(repeating: "a", count: 4080) + ")"
+        #expect(long.utf8.count == 4098)
+        #expect(
+            errorMessage { () throws(DynamoDBError) in try ConditionExpression.parse(long, kind: .filter) }
+                == "Invalid FilterExpression: Expression size has exceeded the maximum allowed size; expression size: 4098"
+        )
+        let atLimit = "attribute_exists(" + String(repeating: "a", count: 4078) + ")"
+        #expect(try ConditionExpression.parse(atLimit).evaluate(on: ["a": .null]) == false)
+
+        let values: [String: AttributeValue] = [":v": .n(DynamoNumber(1))]
+        let conditions = Array(repeating: "n <> :v", count: 151).joined(separator: " AND ")
+        #expect(
+            errorMessage { () throws(DynamoDBError) in try ConditionExpression.parse(conditions, values: values, kind: .filter) }
+                == "Invalid FilterExpression: The expression contains too many operators; operator count: 301"
+        )
+        let fine = Array(repeating: "n <> :v", count: 150).joined(separator: " AND ")
+        #expect(try ConditionExpression.parse(fine, values: values).evaluate(on: ["n": .n(DynamoNumber(2))]))
+
+        let deep = String(repeating: "(", count: 1000) + "n = :v" + String(repeating: ")", count: 1000)
+        #expect(
+            errorMessage { () throws(DynamoDBError) in try ConditionExpression.parse(deep, values: values) }
+                == "Invalid ConditionExpression: The expression has redundant parentheses;"
+        )
+        let nested = (0..<200).reduce("n = :v") { partial, _ in "(n = :v AND \(partial))" }
+        #expect(
+            errorMessage { () throws(DynamoDBError) in try ConditionExpression.parse(nested, values: values) }
+                == "Invalid ConditionExpression: The expression contains too many operators; operator count: 401"
+        )
+        let nestedFine = (0..<100).reduce("n = :v") { partial, _ in "(n = :v AND \(partial))" }
+        #expect(try ConditionExpression.parse(nestedFine, values: values).evaluate(on: ["n": .n(DynamoNumber(1))]))
+    }
+
+    @Test func containsWorksOnBytes() throws {
+        let condition = try ConditionExpression.parse("contains(s, :p)", values: [":p": .s("é")])
+        #expect(condition.evaluate(on: ["s": .s("café")]))
+        #expect(!condition.evaluate(on: ["s": .s("cafe")]))
     }
 
     @Test func everyReservedWordIsRejectedUnaliased() {

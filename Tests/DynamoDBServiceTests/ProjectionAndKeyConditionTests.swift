@@ -166,6 +166,33 @@ let keyConditionCases: [KeyConditionCase] = [
         expected: .fails("Invalid KeyConditionExpression: Invalid function name; function: foo")
     ),
     KeyConditionCase(
+        expression: "pk = :p AND size(sk) > :n",
+        expected: .fails("KeyConditionExpressions cannot contain nested operations")
+    ),
+    KeyConditionCase(
+        expression: "pk = sk",
+        values: "{}",
+        expected: .fails("Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition")
+    ),
+    KeyConditionCase(expression: ":p = :n", expected: .fails("Invalid condition in KeyConditionExpression: No key attribute specified")),
+    KeyConditionCase(
+        expression: "pk = :p AND :n BETWEEN sk AND :n",
+        expected: .fails("Invalid condition in KeyConditionExpression: BETWEEN operator must have the key attribute as its first operand")
+    ),
+    KeyConditionCase(
+        expression: "pk = :p AND contains(sk, :n)",
+        expected: .fails("Invalid operator used in KeyConditionExpression: contains")
+    ),
+    KeyConditionCase(
+        expression: "pk = :n AND sk = :p",
+        expected: .fails("One or more parameter values were invalid: Condition parameter type does not match schema type")
+    ),
+    KeyConditionCase(
+        expression: "pk = :p AND begins_with(sk, :s)",
+        values: #"{":p":{"S":"p1"},":s":{"S":"x"}}"#,
+        expected: .fails("One or more parameter values were invalid: Condition parameter type does not match schema type")
+    ),
+    KeyConditionCase(
         expression: "pk = :p AND",
         values: #"{":p":{"S":"p1"}}"#,
         expected: .fails(#"Invalid KeyConditionExpression: Syntax error; token: "<EOF>", near: "AND""#)

@@ -247,7 +247,7 @@ let updateCases: [UpdateCase] = [
     UpdateCase(expression: "", expected: invalidUpdate("The expression can not be empty;")),
     UpdateCase(
         expression: "SET a = attribute_exists(b)",
-        expected: invalidUpdate("The function is not allowed in an update expression; function: attribute_exists")
+        expected: invalidUpdate("Invalid function name; function: attribute_exists")
     ),
     UpdateCase(
         expression: "SET a = if_not_exists(:v, :w)",
@@ -260,6 +260,48 @@ let updateCases: [UpdateCase] = [
         expected: invalidUpdate("Incorrect number of operands for operator or function; operator or function: list_append, number of operands: 1")
     ),
     UpdateCase(expression: "SET a = foo(b)", expected: invalidUpdate("Invalid function name; function: foo")),
+    UpdateCase(expression: "SET a = (:v)", values: #"{":v":{"S":"A"}}"#, expected: replacing(#"{"a":{"S":"A"}}"#)),
+    UpdateCase(expression: "SET n = (n + :one)", values: one, expected: replacing(#"{"n":{"N":"11"}}"#)),
+    UpdateCase(expression: "SET _x = :one", values: one, expected: replacing(#"{"_x":{"N":"1"}}"#)),
+    UpdateCase(
+        expression: "SET a = foo(b) SET status = :v",
+        values: #"{":v":{"S":"A"}}"#,
+        expected: invalidUpdate("Attribute name is a reserved keyword; reserved keyword: status")
+    ),
+    UpdateCase(
+        expression: "SET a = :v SET b = foo(c)",
+        values: #"{":v":{"S":"A"}}"#,
+        expected: invalidUpdate("Invalid function name; function: foo")
+    ),
+    UpdateCase(
+        expression: "SET a = :nope SET #b = :v",
+        values: #"{":v":{"S":"A"}}"#,
+        expected: invalidUpdate("The \"SET\" section can only be used once in an update expression;")
+    ),
+    UpdateCase(
+        expression: "SET a = :nope, #b = :v",
+        values: #"{":v":{"S":"A"}}"#,
+        expected: invalidUpdate("An expression attribute name used in the document path is not defined; attribute name: #b")
+    ),
+    UpdateCase(
+        expression: "SET l[0] = :v, l.x = :v, a = :v, a.b = :v",
+        values: #"{":v":{"S":"A"}}"#,
+        expected: invalidUpdate(
+            "Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [a], path two: [a, b]"
+        )
+    ),
+    UpdateCase(
+        expression: "ADD n :s SET a = list_append(:s, :s)",
+        values: #"{":s":{"S":"x"}}"#,
+        expected: invalidUpdate(
+            "Incorrect operand type for operator or function; operator: ADD, operand type: STRING, typeSet: ALLOWED_FOR_ADD_OPERAND"
+        )
+    ),
+    UpdateCase(
+        expression: "SET a = list_append(if_not_exists(:v, :v), :v)",
+        values: #"{":v":{"L":[]}}"#,
+        expected: invalidUpdate("Operator or function requires a document path; operator or function: if_not_exists")
+    ),
     UpdateCase(
         expression: "SET a = :nope",
         expected: invalidUpdate("An expression attribute value used in expression is not defined; attribute value: :nope")
@@ -318,6 +360,19 @@ struct UpdateExpressionTests {
         let tooPrecise = try UpdateExpression.parse("ADD n :v", values: [":v": .n(number("0.1"))])
         let message = errorMessage { () throws(DynamoDBError) in try tooPrecise.apply(to: start) }
         #expect(message == "Attempting to store more than 38 significant digits in a Number")
+    }
+
+    @Test func operatorLimitCountsArithmeticAndFunctions() throws {
+        let values: [String: AttributeValue] = [":v": .n(DynamoNumber(1))]
+        let sets = (0..<150).map { "a\($0) = :v + :v" }.joined(separator: ", ")
+        #expect(try UpdateExpression.parse("SET " + sets, values: values).actions.count == 150)
+        let atLimit = (0..<150).map { "a\($0)=if_not_exists(b,:v)+:v" }.joined(separator: ",")
+        #expect(try UpdateExpression.parse("SET " + atLimit, values: values).actions.count == 150)
+        let overLimit = (0..<301).map { "x\($0)=:v+:v" }.joined(separator: ",")
+        #expect(
+            errorMessage { () throws(DynamoDBError) in try UpdateExpression.parse("SET " + overLimit, values: values) }
+                == "Invalid UpdateExpression: The expression contains too many operators; operator count: 301"
+        )
     }
 
     @Test func rowCount() {

@@ -24,7 +24,7 @@ struct DynamoNumberTests {
         "invalid numbers",
         arguments: [
             ("abc", "The parameter cannot be converted to a numeric value: abc"),
-            ("", "The parameter cannot be converted to a numeric value: "),
+            ("", "The parameter cannot be converted to a numeric value"),
             (" 1", "The parameter cannot be converted to a numeric value:  1"),
             ("1e", "The parameter cannot be converted to a numeric value: 1e"),
             ("NaN", "The parameter cannot be converted to a numeric value: NaN"),
@@ -111,9 +111,12 @@ struct AttributeValueCodecTests {
         arguments: [
             (#"{"SS":[]}"#, "One or more parameter values were invalid: An string set  may not be empty"),
             (#"{"NS":[]}"#, "One or more parameter values were invalid: An number set  may not be empty"),
-            (#"{"BS":[]}"#, "One or more parameter values were invalid: An binary set  may not be empty"),
+            (#"{"BS":[]}"#, "One or more parameter values were invalid: Binary sets should not be empty"),
             (#"{"SS":["a","a"]}"#, "One or more parameter values were invalid: Input collection [a, a] contains duplicates."),
-            (#"{"NS":["1","1.0"]}"#, "One or more parameter values were invalid: Input collection [1, 1.0] contains duplicates."),
+            (#"{"NS":["1","1.0"]}"#, "Input collection contains duplicates"),
+            (#"{"BS":["AQ==","AQ=="]}"#, "One or more parameter values were invalid: Input collection [AQ==, AQ==]of type BS contains duplicates."),
+            (#"{"N":""}"#, "The parameter cannot be converted to a numeric value"),
+            (#"{"S":"a","N":"x"}"#, "The parameter cannot be converted to a numeric value: x"),
             (#"{"N":"abc"}"#, "The parameter cannot be converted to a numeric value: abc"),
             (#"{"N":"1E126"}"#, "Number overflow. Attempting to store a number with magnitude larger than supported range"),
             ("{}", "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"),
@@ -287,6 +290,16 @@ struct ItemSizeTests {
         )
     }
 
+    @Test func nestingLimit() throws {
+        let deepest = (0..<32).reduce(AttributeValue.s("x")) { inner, _ in .l([inner]) }
+        #expect(ItemSize.nestingDepth(deepest) == 32)
+        try ItemSize.validate(["a": deepest])
+        #expect(
+            errorMessage { () throws(DynamoDBError) in try ItemSize.validate(["a": .m(["b": deepest])]) }
+                == "Nesting Levels have exceeded supported limits"
+        )
+    }
+
     @Test func capacityUnits() {
         #expect(ItemSize.readCapacityUnits(bytes: 100, consistentRead: true) == 1)
         #expect(ItemSize.readCapacityUnits(bytes: 4096, consistentRead: true) == 1)
@@ -343,5 +356,60 @@ struct ExpressionAttributeTests {
                 == "ExpressionAttributeValues contains invalid key: Syntax error; key: \"v\""
         )
         #expect(errorMessage { () throws(DynamoDBError) in try ExpressionAttributes.validate(names: ["#a": "b"], values: [":v": .null]) } == nil)
+    }
+}
+
+@Suite("Key schema validation")
+struct KeySchemaValidationTests {
+    let schema = KeySchema(partitionKey: .init(name: "pk", type: .s), sortKey: .init(name: "sk", type: .n))
+
+    @Test(
+        "items",
+        arguments: [
+            (#"{"sk":{"N":"1"}}"#, "One or more parameter values were invalid: Missing the key pk in the item"),
+            (#"{"pk":{"N":"1"},"sk":{"N":"1"}}"#, "One or more parameter values were invalid: Type mismatch for key pk expected: S actual: N"),
+            (#"{"pk":{"S":"a"}}"#, "One or more parameter values were invalid: Missing the key sk in the item"),
+            (
+                #"{"pk":{"S":""},"sk":{"N":"1"}}"#,
+                "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: pk"
+            ),
+        ]
+    )
+    func items(_ json: String, _ message: String) {
+        #expect(errorMessage { () throws(DynamoDBError) in try schema.validateItem(item(json)) } == message)
+    }
+
+    @Test func keys() throws {
+        try schema.validateKey(item(#"{"pk":{"S":"a"},"sk":{"N":"1"}}"#))
+        for json in [#"{"pk":{"S":"a"}}"#, #"{"pk":{"S":"a"},"sk":{"S":"1"}}"#, #"{"pk":{"S":"a"},"sk":{"N":"1"},"x":{"N":"1"}}"#] {
+            #expect(
+                errorMessage { () throws(DynamoDBError) in try schema.validateKey(item(json)) }
+                    == "The provided key element does not match the schema"
+            )
+        }
+        let longHash: Item = ["pk": .s(String(repeating: "x", count: 2049)), "sk": .n(DynamoNumber(1))]
+        #expect(
+            errorMessage { () throws(DynamoDBError) in try schema.validateKey(longHash) }
+                == "One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes"
+        )
+        let rangeSchema = KeySchema(partitionKey: .init(name: "pk", type: .s), sortKey: .init(name: "sk", type: .b))
+        let longRange: Item = ["pk": .s("a"), "sk": .b(Data(repeating: 1, count: 1025))]
+        #expect(
+            errorMessage { () throws(DynamoDBError) in try rangeSchema.validateItem(longRange) }
+                == "One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes"
+        )
+        let full = item(#"{"pk":{"S":"a"},"sk":{"N":"1.0"},"x":{"S":"y"}}"#)
+        #expect(schema.key(of: full) == item(#"{"pk":{"S":"a"},"sk":{"N":"1"}}"#))
+        #expect(schema.identity(of: full) == KeyEncoding.identity(partition: .s("a"), sort: .n(DynamoNumber(1))))
+        #expect(schema.identity(of: ["pk": .s("a")]) == nil)
+    }
+
+    @Test func updatesMayNotTouchKeys() throws {
+        let update = try UpdateExpression.parse("SET sk = :v, a = :v", values: [":v": .n(DynamoNumber(1))])
+        #expect(
+            errorMessage { () throws(DynamoDBError) in try update.checkKeyAttributes(schema) }
+                == "One or more parameter values were invalid: Cannot update attribute sk. This attribute is part of the key"
+        )
+        try UpdateExpression.parse("SET a = :v", values: [":v": .n(DynamoNumber(1))]).checkKeyAttributes(schema)
     }
 }

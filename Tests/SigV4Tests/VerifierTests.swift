@@ -189,6 +189,40 @@ struct VerifierTests {
         #expect(s3.extraElements.map(\.1) == ["20240101T000000Z", "2024-01-01T00:25:00Z", "900000"])
     }
 
+    @Test("skew is judged on the skew reference (real time) while token expiry follows now (virtual time)")
+    func skewReference() throws {
+        let temporary = SigningCredential(
+            accessKeyId: "ASIATEMPORARY0000000",
+            secretAccessKey: "secret",
+            sessionToken: "token",
+            expiration: Fixture.localDate.addingTimeInterval(3600)
+        )
+        let request = SigV4Signing.signHeaders(
+            base(),
+            credential: temporary,
+            region: "us-east-1",
+            service: "dynamodb",
+            date: Fixture.localDate,
+            payloadHash: SigV4Encoding.emptySHA256Hex,
+            style: .standard
+        )
+        func check(virtualAhead seconds: TimeInterval) throws(SigV4Error) -> Authentication {
+            try verifier.verify(
+                request,
+                bodySHA256Hex: nil,
+                style: .standard,
+                now: Fixture.localDate.addingTimeInterval(seconds),
+                skewReference: Fixture.localDate,
+                lookup: Fixture.lookup([temporary]),
+                unknownKeys: .reject
+            )
+        }
+        #expect(try check(virtualAhead: 59 * 60).signatureVerified)
+        let expired = Fixture.error { () throws(SigV4Error) in try check(virtualAhead: 3600) }
+        #expect(expired?.wireError(.json).code == "ExpiredTokenException")
+        #expect(expired?.wireError(.queryXml).code == "ExpiredToken")
+    }
+
     @Test("S3 requires x-amz-content-sha256 with a valid value and signed x-amz headers")
     func s3Rules() throws {
         let plain = SigV4Signing.signHeaders(

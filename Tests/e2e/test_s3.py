@@ -967,20 +967,34 @@ class TestLifecycle:
 
 
 class TestNotifications:
-    def test_template_notification_on_lectures(self, s3, emulator):
-        config = s3.get_bucket_notification_configuration(Bucket=AUDIO_BUCKET)
-        functions = config.get("LambdaFunctionConfigurations", [])
-        assert any(f["Events"] == ["s3:ObjectCreated:*"] for f in functions)
+    def test_template_notification_configuration(self, s3):
+        functions = s3.get_bucket_notification_configuration(Bucket=AUDIO_BUCKET)["LambdaFunctionConfigurations"]
+        assert len(functions) == 1
+        assert functions[0]["Events"] == ["s3:ObjectCreated:*"]
+        assert functions[0]["LambdaFunctionArn"].startswith(f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:")
         rules = functions[0]["Filter"]["Key"]["FilterRules"]
         assert {r["Name"].lower(): r["Value"] for r in rules} == {"prefix": "lectures/"}
-        s3.put_object(Bucket=AUDIO_BUCKET, Key="lectures/notify.wav", Body=b"x")
-        if emulator.log_path is not None:
-            deadline = time.monotonic() + 5
-            while time.monotonic() < deadline and "Lambda not available" not in emulator.log_tail():
-                time.sleep(0.1)
-            tail = emulator.log_tail()
-            # Until the Lambda service is wired, the delivery is logged as dropped (the payload is unit-tested).
-            assert "Lambda not available" in tail or "notification" in tail
+
+    def test_upload_to_lectures_invokes_the_validator(self, s3, endpoint):
+        """The template's S3 event reaches ValidateLectureFunction, which reads the object back from S3."""
+        key = f"lectures/notify {uuid.uuid4().hex[:8]}.mp3"
+        s3.put_object(Bucket=AUDIO_BUCKET, Key=key, Body=b"ID3" + b"\0" * 64, ContentType="audio/mpeg")
+        s3.put_object(Bucket=AUDIO_BUCKET, Key="queries/not-notified.wav", Body=b"x")
+        deadline = time.monotonic() + 60
+        messages = []
+        while time.monotonic() < deadline:
+            lines = requests.get(f"{endpoint}/_local/logs/ValidateLectureFunction", timeout=10).json().get("lines", [])
+            messages = [line["message"] for line in lines]
+            if any('"validation started"' in m for m in messages) and any(m.startswith("END RequestId") for m in messages):
+                break
+            time.sleep(0.25)
+        started = [json.loads(m) for m in messages if '"validation started"' in m]
+        assert started and started[0]["records"] == 1, messages[-20:]
+        # The handler's HeadObject against this S3 must succeed (DynamoDB may not be implemented yet).
+        assert not any("HeadObject" in m for m in messages), messages[-20:]
+        if any('"lecture validated"' in m for m in messages):
+            validated = [json.loads(m) for m in messages if '"lecture validated"' in m]
+            assert any(v["key"] == key and v["status"] == "ready" for v in validated), validated
 
 
 # =========================================================================== streaming, health, AWS CLI

@@ -197,11 +197,18 @@ extension AttributeValue: Codable {
         } catch {
             throw DynamoDBError.serialization(DynamoDBMessages.unexpectedJSON)
         }
-        let present = container.allKeys.filter { typeKeys.contains($0.stringValue) }
+        let present = container.allKeys.filter { typeKeys.contains($0.stringValue) }.sorted { $0.stringValue < $1.stringValue }
         guard !present.isEmpty else { throw DynamoDBError.validation(DynamoDBMessages.attributeValueEmpty) }
-        guard present.count == 1, let key = present.first else {
+        // DynamoDB validates each member before complaining that several are set.
+        var decoded: [AttributeValue] = []
+        for member in present { decoded.append(try decodeMember(container, member)) }
+        guard present.count == 1, let value = decoded.first else {
             throw DynamoDBError.validation(DynamoDBMessages.attributeValueMultipleTypes)
         }
+        return value
+    }
+
+    private static func decodeMember(_ container: KeyedDecodingContainer<TypeKey>, _ key: TypeKey) throws -> AttributeValue {
         switch key.stringValue {
         case "S":
             return .s(try decodeString(container, key))
@@ -227,21 +234,21 @@ extension AttributeValue: Codable {
         case "SS":
             let strings = try decodeStrings(container, key)
             guard !strings.isEmpty else { throw DynamoDBError.validation(DynamoDBMessages.emptySet("string")) }
-            try checkDuplicates(strings, strings)
+            if Set(strings).count != strings.count { throw DynamoDBError.validation(DynamoDBMessages.duplicateStringSetValues(strings)) }
             return .ss(strings)
         case "NS":
             let strings = try decodeStrings(container, key)
             guard !strings.isEmpty else { throw DynamoDBError.validation(DynamoDBMessages.emptySet("number")) }
             var numbers: [DynamoNumber] = []
             for text in strings { numbers.append(try DynamoNumber(parsing: text)) }
-            try checkDuplicates(numbers, strings)
+            if Set(numbers).count != numbers.count { throw DynamoDBError.validation(DynamoDBMessages.duplicateNumberSetValues) }
             return .ns(numbers)
         default:
             let strings = try decodeStrings(container, key)
-            guard !strings.isEmpty else { throw DynamoDBError.validation(DynamoDBMessages.emptySet("binary")) }
+            guard !strings.isEmpty else { throw DynamoDBError.validation(DynamoDBMessages.emptyBinarySet) }
             var blobs: [Data] = []
             for text in strings { blobs.append(try decodeBase64(text)) }
-            try checkDuplicates(blobs, strings)
+            if Set(blobs).count != blobs.count { throw DynamoDBError.validation(DynamoDBMessages.duplicateBinarySetValues(strings)) }
             return .bs(blobs)
         }
     }
@@ -267,12 +274,6 @@ extension AttributeValue: Codable {
             throw DynamoDBError.serialization(DynamoDBMessages.invalidBase64(length: text.utf8.count))
         }
         return data
-    }
-
-    private static func checkDuplicates<T: Hashable>(_ values: [T], _ rendered: [String]) throws {
-        if Set(values).count != values.count {
-            throw DynamoDBError.validation(DynamoDBMessages.duplicateSetValues(rendered))
-        }
     }
 
     /// Encodes the value as wire JSON with canonical numbers and base64 binaries.

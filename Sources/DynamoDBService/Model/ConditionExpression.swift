@@ -1,13 +1,13 @@
 import Foundation
 
-/// An operand of a condition: a document path, a literal value, or `size(path)`.
-package enum ConditionOperand: Sendable, Hashable {
+/// An operand of a condition: a document path, a literal value, or `size(operand)`.
+package indirect enum ConditionOperand: Sendable, Hashable {
     /// A document path in the item.
     case path(DocumentPath)
     /// A value from `ExpressionAttributeValues`.
     case value(AttributeValue)
-    /// `size(path)`.
-    case size(DocumentPath)
+    /// `size(operand)`.
+    case size(ConditionOperand)
 
     /// Evaluates the operand.
     /// - Parameter item: The item (nil when it does not exist).
@@ -16,7 +16,7 @@ package enum ConditionOperand: Sendable, Hashable {
         switch self {
         case .path(let path): path.value(in: item)
         case .value(let value): value
-        case .size(let path): path.value(in: item).flatMap(Self.sizeOf)
+        case .size(let operand): operand.evaluate(on: item).flatMap(Self.sizeOf)
         }
     }
 
@@ -55,8 +55,8 @@ package indirect enum ConditionNode: Sendable, Hashable {
     case attributeExists(DocumentPath)
     /// `attribute_not_exists(path)`.
     case attributeNotExists(DocumentPath)
-    /// `attribute_type(path, type)`.
-    case attributeType(DocumentPath, ConditionOperand)
+    /// `attribute_type(operand, type)`.
+    case attributeType(ConditionOperand, ConditionOperand)
     /// `begins_with(a, prefix)`.
     case beginsWith(ConditionOperand, ConditionOperand)
     /// `contains(a, operand)`.
@@ -87,8 +87,8 @@ package indirect enum ConditionNode: Sendable, Hashable {
             return path.value(in: item) != nil
         case .attributeNotExists(let path):
             return path.value(in: item) == nil
-        case .attributeType(let path, let type):
-            guard let value = path.value(in: item), case .s(let name) = type.evaluate(on: item) else { return false }
+        case .attributeType(let subject, let type):
+            guard let value = subject.evaluate(on: item), case .s(let name) = type.evaluate(on: item) else { return false }
             return value.typeDescriptor == name
         case .beginsWith(let subject, let prefix):
             switch (subject.evaluate(on: item), prefix.evaluate(on: item)) {
@@ -121,10 +121,19 @@ package indirect enum ConditionNode: Sendable, Hashable {
         }
     }
 
+    private static func containsBytes(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty else { return true }
+        guard needle.count <= haystack.count else { return false }
+        for start in 0...(haystack.count - needle.count) where haystack[start..<(start + needle.count)].elementsEqual(needle) {
+            return true
+        }
+        return false
+    }
+
     private static func contains(_ container: AttributeValue, _ element: AttributeValue) -> Bool {
         switch (container, element) {
-        case (.s(let text), .s(let part)): part.isEmpty || text.contains(part)
-        case (.b(let data), .b(let part)): part.isEmpty || data.range(of: part) != nil
+        case (.s(let text), .s(let part)): containsBytes(Array(text.utf8), Array(part.utf8))
+        case (.b(let data), .b(let part)): containsBytes(Array(data), Array(part))
         case (.ss(let set), .s(let member)): set.contains(member)
         case (.ns(let set), .n(let member)): set.contains(member)
         case (.bs(let set), .b(let member)): set.contains(member)
@@ -160,13 +169,9 @@ package struct ConditionExpression: Sendable, Hashable {
     ) throws(DynamoDBError) -> ConditionExpression {
         var parser = ExpressionParser(text, kind: kind)
         let raw = try parser.parseCondition()
-        var resolver = ExpressionResolver(names: names, values: values, kind: kind)
-        var paths: [RawPath] = []
-        var valueRefs: [String] = []
-        raw.collect(paths: &paths, values: &valueRefs)
-        try resolver.precheck(paths: paths, valueRefs: valueRefs)
-        let root = try ConditionBuilder(resolver: resolver).condition(raw)
-        return ConditionExpression(root: root, usage: resolver.usage)
+        var validator = ConditionValidator(resolver: ExpressionResolver(names: names, values: values, kind: kind))
+        let root = try validator.validate(raw, parser: parser)
+        return ConditionExpression(root: root, usage: validator.resolver.usage)
     }
 
     /// Evaluates the condition against an item.
@@ -177,36 +182,164 @@ package struct ConditionExpression: Sendable, Hashable {
     }
 }
 
-/// Turns raw condition syntax into a resolved `ConditionNode`, applying AWS's semantic checks.
-struct ConditionBuilder {
-    /// Substitutes placeholders.
-    let resolver: ExpressionResolver
+/// Validates raw condition syntax in DynamoDB's error order and turns it into a resolved `ConditionNode`.
+///
+/// Order (after syntax): redundant parentheses, unknown function, misused function, reserved word, then
+/// per condition in source order: undefined name/value, operand count, identical operands, operand types.
+struct ConditionValidator {
+    /// Substitutes placeholders and records their usage.
+    var resolver: ExpressionResolver
 
-    private static let booleanFunctions: Set<String> = ["attribute_exists", "attribute_not_exists", "attribute_type", "begins_with", "contains"]
-    private static let updateFunctions: Set<String> = ["if_not_exists", "list_append"]
     private static let attributeTypeNames: Set<String> = ["S", "SS", "N", "NS", "B", "BS", "BOOL", "NULL", "L", "M"]
+    private static let operandCounts: [String: Int] = [
+        "attribute_exists": 1, "attribute_not_exists": 1, "attribute_type": 2, "begins_with": 2, "contains": 2, "size": 1,
+    ]
 
-    /// Converts a raw condition.
-    /// - Parameter raw: The raw condition.
-    /// - Returns: The resolved node.
-    /// - Throws: Semantic errors.
-    func condition(_ raw: RawCondition) throws(DynamoDBError) -> ConditionNode {
+    /// Validates and resolves a parsed condition.
+    /// - Parameters:
+    ///   - raw: The raw condition.
+    ///   - parser: The parser that produced it (for the problems it recorded).
+    /// - Returns: The resolved condition.
+    /// - Throws: The first error DynamoDB would report.
+    mutating func validate(_ raw: RawCondition, parser: ExpressionParser) throws(DynamoDBError) -> ConditionNode {
+        if parser.redundantParentheses { throw resolver.failure(DynamoDBMessages.redundantParentheses) }
+        if let name = parser.firstUnknownFunction { throw resolver.failure(DynamoDBMessages.invalidFunctionName(name)) }
+        if let name = Self.misusedFunction(in: raw) { throw resolver.failure(DynamoDBMessages.functionNotAllowedThisWay(name)) }
+        var paths: [RawPath] = []
+        var valueRefs: [String] = []
+        raw.collect(paths: &paths, values: &valueRefs)
+        if let detail = resolver.reservedWordError(in: paths) { throw resolver.failure(detail) }
+        for leaf in raw.leaves {
+            if let detail = leafError(leaf) { throw resolver.failure(detail) }
+        }
+        return try condition(raw)
+    }
+
+    // MARK: Misused functions
+
+    /// The first function used where its result type is not allowed: a non-`size` function as an operand, or `size` as a condition.
+    static func misusedFunction(in raw: RawCondition) -> String? {
+        switch raw {
+        case .and(let left, let right), .or(let left, let right):
+            return misusedFunction(in: left) ?? misusedFunction(in: right)
+        case .not(let inner):
+            return misusedFunction(in: inner)
+        case .function(let name, let arguments):
+            return misusedOperand(in: arguments) ?? (name == "size" ? name : nil)
+        case .comparison(let left, _, let right):
+            return misusedOperand(in: [left, right])
+        case .between(let subject, let lower, let upper):
+            return misusedOperand(in: [subject, lower, upper])
+        case .inList(let subject, let list):
+            return misusedOperand(in: [subject] + list)
+        }
+    }
+
+    private static func misusedOperand(in operands: [RawOperand]) -> String? {
+        for case .function(_, let arguments) in operands {
+            if let nested = misusedOperand(in: arguments) { return nested }
+        }
+        for case .function(let name, _) in operands where name != "size" {
+            return name
+        }
+        return nil
+    }
+
+    // MARK: Per-condition checks
+
+    private mutating func leafError(_ leaf: RawCondition) -> String? {
+        let operands = leaf.operands
+        if let detail = resolver.undefinedReferenceError(in: operands) { return detail }
+        var functions: [(name: String, arguments: [RawOperand])] = []
+        for operand in operands { Self.collectFunctions(operand, into: &functions) }
+        if case .function(let name, let arguments) = leaf { functions.append((name, arguments)) }
+        for function in functions {
+            let expected = Self.operandCounts[function.name] ?? function.arguments.count
+            if function.arguments.count != expected {
+                return DynamoDBMessages.incorrectOperandCount(function.name, function.arguments.count)
+            }
+        }
+        for function in functions where function.arguments.count == 2 {
+            if let detail = distinctError(function.name, function.arguments[0], function.arguments[1]) { return detail }
+        }
+        if case .comparison(let left, let comparator, let right) = leaf, let detail = distinctError(comparator.rawValue, left, right) {
+            return detail
+        }
+        for function in functions {
+            if let detail = typeError(function.name, function.arguments) { return detail }
+        }
+        switch leaf {
+        case .between(_, let lower, let upper):
+            if case .value(let lowRef) = lower, case .value(let highRef) = upper, let low = resolver.values[lowRef],
+                let high = resolver.values[highRef]
+            {
+                if low.typeDescriptor != high.typeDescriptor { return DynamoDBMessages.betweenSameType(low, high) }
+                if let order = AttributeValue.compareScalars(low, high), order > 0 { return DynamoDBMessages.betweenBounds(low, high) }
+            }
+        case .inList(_, let list) where list.count > ConditionExpression.maximumInOperands:
+            return DynamoDBMessages.tooManyInOperands(list.count)
+        default:
+            break
+        }
+        return nil
+    }
+
+    private static func collectFunctions(_ operand: RawOperand, into functions: inout [(name: String, arguments: [RawOperand])]) {
+        guard case .function(let name, let arguments) = operand else { return }
+        for argument in arguments { collectFunctions(argument, into: &functions) }
+        functions.append((name, arguments))
+    }
+
+    private func distinctError(_ operatorName: String, _ first: RawOperand, _ second: RawOperand) -> String? {
+        guard case .path(let left) = first, case .path(let right) = second,
+            let leftPath = try? resolver.path(left), let rightPath = try? resolver.path(right), leftPath == rightPath
+        else { return nil }
+        return DynamoDBMessages.operandsNotDistinct(operatorName, leftPath.awsRendering)
+    }
+
+    /// DynamoDB's static type of an operand: a literal's type, `N` for `size`, `BOOL` for predicates, nil for paths.
+    private func staticType(_ operand: RawOperand) -> String? {
+        switch operand {
+        case .path, .arithmetic: nil
+        case .value(let reference): resolver.values[reference]?.typeDescriptor
+        case .function(let name, _): name == "size" ? "N" : "BOOL"
+        }
+    }
+
+    private func typeError(_ name: String, _ arguments: [RawOperand]) -> String? {
+        switch name {
+        case "attribute_exists", "attribute_not_exists":
+            guard case .path = arguments[0] else { return DynamoDBMessages.requiresDocumentPath(name) }
+        case "begins_with":
+            for argument in arguments {
+                if let type = staticType(argument), type != "S", type != "B" { return DynamoDBMessages.incorrectOperandType(name, type) }
+            }
+        case "attribute_type":
+            guard let type = staticType(arguments[1]), type == "S" else {
+                return DynamoDBMessages.incorrectOperandType(name, staticType(arguments[1]) ?? "{NS,SS,L,BS,N,M,B,BOOL,NULL,S}")
+            }
+            if case .value(let reference) = arguments[1], case .s(let typeName)? = resolver.values[reference],
+                !Self.attributeTypeNames.contains(typeName)
+            {
+                return DynamoDBMessages.invalidAttributeTypeName(typeName)
+            }
+        case "size":
+            if let type = staticType(arguments[0]), ["N", "BOOL", "NULL"].contains(type) { return DynamoDBMessages.incorrectOperandType(name, type) }
+        default:
+            break
+        }
+        return nil
+    }
+
+    // MARK: Building the resolved tree (all checks passed)
+
+    private func condition(_ raw: RawCondition) throws(DynamoDBError) -> ConditionNode {
         switch raw {
         case .comparison(let left, let comparator, let right):
             return .comparison(try operand(left), comparator, try operand(right))
         case .between(let subject, let lower, let upper):
-            let resolvedLower = try operand(lower)
-            let resolvedUpper = try operand(upper)
-            if case .value(let low) = resolvedLower, case .value(let high) = resolvedUpper,
-                let order = AttributeValue.compareScalars(low, high), order > 0
-            {
-                throw resolver.failure(DynamoDBMessages.betweenBounds(low, high))
-            }
-            return .between(try operand(subject), resolvedLower, resolvedUpper)
+            return .between(try operand(subject), try operand(lower), try operand(upper))
         case .inList(let subject, let list):
-            if list.count > ConditionExpression.maximumInOperands {
-                throw resolver.failure(DynamoDBMessages.tooManyInOperands(list.count))
-            }
             var resolved: [ConditionOperand] = []
             for element in list { resolved.append(try operand(element)) }
             return .inList(try operand(subject), resolved)
@@ -217,62 +350,27 @@ struct ConditionBuilder {
         case .not(let inner):
             return .not(try condition(inner))
         case .function(let name, let arguments):
-            return try function(name, arguments)
+            switch name {
+            case "attribute_exists":
+                guard case .path(let path) = try operand(arguments[0]) else { throw resolver.failure(DynamoDBMessages.requiresDocumentPath(name)) }
+                return .attributeExists(path)
+            case "attribute_not_exists":
+                guard case .path(let path) = try operand(arguments[0]) else { throw resolver.failure(DynamoDBMessages.requiresDocumentPath(name)) }
+                return .attributeNotExists(path)
+            case "attribute_type":
+                return .attributeType(try operand(arguments[0]), try operand(arguments[1]))
+            case "begins_with":
+                return .beginsWith(try operand(arguments[0]), try operand(arguments[1]))
+            default:
+                return .contains(try operand(arguments[0]), try operand(arguments[1]))
+            }
         }
     }
 
-    private func function(_ name: String, _ arguments: [RawOperand]) throws(DynamoDBError) -> ConditionNode {
-        guard Self.booleanFunctions.contains(name) else {
-            if Self.updateFunctions.contains(name) {
-                throw resolver.failure(DynamoDBMessages.functionNotAllowed(name, in: "a condition expression"))
-            }
-            throw resolver.failure(DynamoDBMessages.functionNotAllowedThisWay(name))
-        }
-        let expectedCount = (name == "attribute_exists" || name == "attribute_not_exists") ? 1 : 2
-        guard arguments.count == expectedCount else {
-            throw resolver.failure(DynamoDBMessages.incorrectOperandCount(name, arguments.count))
-        }
-        switch name {
-        case "attribute_exists":
-            return .attributeExists(try requirePath(arguments[0], function: name))
-        case "attribute_not_exists":
-            return .attributeNotExists(try requirePath(arguments[0], function: name))
-        case "attribute_type":
-            let path = try requirePath(arguments[0], function: name)
-            let type = try operand(arguments[1])
-            if case .value(let value) = type {
-                guard case .s(let typeName) = value else {
-                    throw resolver.failure(DynamoDBMessages.incorrectOperandType(name, value.typeDescriptor))
-                }
-                guard Self.attributeTypeNames.contains(typeName) else {
-                    throw resolver.failure(DynamoDBMessages.invalidAttributeTypeName(typeName))
-                }
-            }
-            return .attributeType(path, type)
-        case "begins_with":
-            let subject = try operand(arguments[0])
-            let prefix = try operand(arguments[1])
-            for case .value(let value) in [subject, prefix] {
-                switch value {
-                case .s, .b: continue
-                default: throw resolver.failure(DynamoDBMessages.incorrectOperandType(name, value.typeDescriptor))
-                }
-            }
-            return .beginsWith(subject, prefix)
-        default:
-            return .contains(try operand(arguments[0]), try operand(arguments[1]))
-        }
-    }
-
-    private func requirePath(_ raw: RawOperand, function: String) throws(DynamoDBError) -> DocumentPath {
-        guard case .path(let path) = raw else { throw resolver.failure(DynamoDBMessages.requiresDocumentPath(function)) }
-        return try resolver.path(path)
-    }
-
-    /// Converts a raw operand (path, value or `size(path)`).
+    /// Resolves an operand (path, value or `size(...)`).
     /// - Parameter raw: The raw operand.
     /// - Returns: The resolved operand.
-    /// - Throws: Semantic errors for misplaced functions.
+    /// - Throws: Placeholder errors (normally already reported by `validate`).
     func operand(_ raw: RawOperand) throws(DynamoDBError) -> ConditionOperand {
         switch raw {
         case .path(let path):
@@ -280,14 +378,34 @@ struct ConditionBuilder {
         case .value(let reference):
             return .value(try resolver.value(reference))
         case .function(let name, let arguments):
-            if Self.updateFunctions.contains(name) {
-                throw resolver.failure(DynamoDBMessages.functionNotAllowed(name, in: "a condition expression"))
+            guard name == "size", let argument = arguments.first else {
+                throw resolver.failure(DynamoDBMessages.functionNotAllowedThisWay(name))
             }
-            guard name == "size" else { throw resolver.failure(DynamoDBMessages.functionNotAllowedThisWay(name)) }
-            guard arguments.count == 1 else { throw resolver.failure(DynamoDBMessages.incorrectOperandCount(name, arguments.count)) }
-            return .size(try requirePath(arguments[0], function: name))
+            return .size(try operand(argument))
         case .arithmetic:
-            throw resolver.failure(DynamoDBMessages.syntaxError(token: "+", near: ""))
+            throw resolver.failure(DynamoDBMessages.functionNotAllowedThisWay("+"))
+        }
+    }
+}
+
+extension RawCondition {
+    /// The comparison/function conditions of the tree, in source order.
+    var leaves: [RawCondition] {
+        switch self {
+        case .and(let left, let right), .or(let left, let right): left.leaves + right.leaves
+        case .not(let inner): inner.leaves
+        default: [self]
+        }
+    }
+
+    /// The operands of a leaf condition, in source order.
+    var operands: [RawOperand] {
+        switch self {
+        case .comparison(let left, _, let right): [left, right]
+        case .between(let subject, let lower, let upper): [subject, lower, upper]
+        case .inList(let subject, let list): [subject] + list
+        case .function(_, let arguments): arguments
+        case .and, .or, .not: []
         }
     }
 }

@@ -190,14 +190,17 @@ package struct DocumentPath: Sendable, Hashable, CustomStringConvertible {
         return .overlap
     }
 
-    /// Throws AWS's overlap/conflict error for the first offending pair among `paths` (in order).
+    /// Throws AWS's overlap error for the first overlapping pair, else its conflict error for the first conflicting pair.
+    ///
+    /// Each path is compared with the paths before it, in source order; "path one" is the earlier path.
     /// - Parameters:
     ///   - paths: Paths in source order.
     ///   - kind: The expression kind for the message prefix.
     /// - Throws: ValidationException "Two document paths overlap/conflict with each other; ...".
     static func checkOverlaps(_ paths: [DocumentPath], kind: ExpressionKind) throws(DynamoDBError) {
-        for first in paths.indices {
-            for second in paths.indices where second > first {
+        var conflict: String?
+        for second in paths.indices {
+            for first in paths.indices where first < second {
                 switch paths[first].relation(to: paths[second]) {
                 case .independent:
                     continue
@@ -205,10 +208,12 @@ package struct DocumentPath: Sendable, Hashable, CustomStringConvertible {
                     let detail = DynamoDBMessages.pathsOverlap(paths[first].awsRendering, paths[second].awsRendering)
                     throw .validation(DynamoDBMessages.invalidExpression(kind, detail))
                 case .conflict:
-                    let detail = DynamoDBMessages.pathsConflict(paths[first].awsRendering, paths[second].awsRendering)
-                    throw .validation(DynamoDBMessages.invalidExpression(kind, detail))
+                    if conflict == nil {
+                        conflict = DynamoDBMessages.pathsConflict(paths[first].awsRendering, paths[second].awsRendering)
+                    }
                 }
             }
         }
+        if let conflict { throw .validation(DynamoDBMessages.invalidExpression(kind, conflict)) }
     }
 }

@@ -18,8 +18,6 @@ package enum DynamoDBMessages {
         "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes"
     /// `{"NULL": false}` was sent.
     package static let nullMustBeTrue = invalidParameterPrefix + "Null attribute value types must have the value of true"
-    /// A key attribute (or index key) had an empty string or binary value.
-    package static let emptyKeyValue = invalidParameterPrefix + "An AttributeValue may not contain an empty string"
     /// JSON number given where DynamoDB expects a string (`{"N": 5}`).
     package static let numberValueNotString = "NUMBER_VALUE cannot be converted to String"
     /// JSON string given where DynamoDB expects a boolean.
@@ -34,11 +32,24 @@ package enum DynamoDBMessages {
         invalidParameterPrefix + "An \(setKind) set  may not be empty"
     }
 
-    /// A set contains the same value twice.
+    /// A binary set was sent empty (DynamoDB words this one differently from the other sets).
+    package static let emptyBinarySet = invalidParameterPrefix + "Binary sets should not be empty"
+
+    /// A string set contains the same value twice.
     /// - Parameter elements: The set elements as sent.
     /// - Returns: The message.
-    package static func duplicateSetValues(_ elements: [String]) -> String {
+    package static func duplicateStringSetValues(_ elements: [String]) -> String {
         invalidParameterPrefix + "Input collection [\(elements.joined(separator: ", "))] contains duplicates."
+    }
+
+    /// A number set contains the same number twice.
+    package static let duplicateNumberSetValues = "Input collection contains duplicates"
+
+    /// A binary set contains the same value twice.
+    /// - Parameter elements: The base64 set elements as sent.
+    /// - Returns: The message (AWS's text has no space before "of").
+    package static func duplicateBinarySetValues(_ elements: [String]) -> String {
+        invalidParameterPrefix + "Input collection [\(elements.joined(separator: ", "))]of type BS contains duplicates."
     }
 
     /// A `B`/`BS` member is not valid base64.
@@ -60,11 +71,11 @@ package enum DynamoDBMessages {
 
     // MARK: Numbers
 
-    /// A number string is not numeric.
+    /// A number string is not numeric (an empty string gets the text without the colon).
     /// - Parameter text: The string sent.
     /// - Returns: The message.
     package static func notNumeric(_ text: String) -> String {
-        "The parameter cannot be converted to a numeric value: \(text)"
+        text.isEmpty ? "The parameter cannot be converted to a numeric value" : "The parameter cannot be converted to a numeric value: \(text)"
     }
 
     /// A number is larger than 9.9999999999999999999999999999999999999E+125.
@@ -78,6 +89,8 @@ package enum DynamoDBMessages {
 
     /// An item exceeds 400 KB.
     package static let itemTooLarge = "Item size has exceeded the maximum allowed size"
+    /// Maps and lists nested more than 32 levels deep.
+    package static let nestingTooDeep = "Nesting Levels have exceeded supported limits"
     /// An UpdateItem would make the item exceed 400 KB.
     package static let itemToUpdateTooLarge = "Item size to update has exceeded the maximum allowed size"
 
@@ -208,20 +221,47 @@ package enum DynamoDBMessages {
         "The function is not allowed to be used this way in an expression; function: \(function)"
     }
 
-    /// A function not available in this kind of expression.
-    /// - Parameters:
-    ///   - function: The function.
-    ///   - kind: `an update expression` or `a condition expression`.
-    /// - Returns: The detail text.
-    package static func functionNotAllowed(_ function: String, in kind: String) -> String {
-        "The function is not allowed in \(kind); function: \(function)"
-    }
-
     /// `attribute_type` with an unknown type name.
     /// - Parameter type: The type name sent.
     /// - Returns: The detail text.
     package static func invalidAttributeTypeName(_ type: String) -> String {
-        "Invalid attribute type name found in type operand; type: \(type)"
+        "Invalid attribute type name found; type: \(type), valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}"
+    }
+
+    /// An expression longer than 4 KB (UTF-8 bytes of the raw text).
+    /// - Parameter size: The expression size in bytes.
+    /// - Returns: The detail text.
+    package static func expressionTooLarge(_ size: Int) -> String {
+        "Expression size has exceeded the maximum allowed size; expression size: \(size)"
+    }
+
+    /// An expression with more than 300 operators and functions.
+    /// - Parameter count: The number of operators and functions.
+    /// - Returns: The detail text.
+    package static func tooManyOperators(_ count: Int) -> String {
+        "The expression contains too many operators; operator count: \(count)"
+    }
+
+    /// `((…))` around one condition or operand.
+    package static let redundantParentheses = "The expression has redundant parentheses;"
+
+    /// The same document path used as both operands of a comparison or function.
+    /// - Parameters:
+    ///   - op: The operator or function.
+    ///   - path: The rendered path, e.g. `[a, b]`.
+    /// - Returns: The detail text.
+    package static func operandsNotDistinct(_ op: String, _ path: String) -> String {
+        "The first operand must be distinct from the remaining operands for this operator or function; operator: \(op), first operand: \(path)"
+    }
+
+    /// BETWEEN bounds of different types.
+    /// - Parameters:
+    ///   - lower: The lower bound.
+    ///   - upper: The upper bound.
+    /// - Returns: The detail text.
+    package static func betweenSameType(_ lower: AttributeValue, _ upper: AttributeValue) -> String {
+        "The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: "
+            + "AttributeValue: {\(lower.operandDescription)}, upper bound operand: AttributeValue: {\(upper.operandDescription)}"
     }
 
     /// BETWEEN bounds in the wrong order.
@@ -275,6 +315,48 @@ package enum DynamoDBMessages {
     /// An operand has the wrong type at evaluation time.
     package static let incorrectDataType = "An operand in the update expression has an incorrect data type"
 
+    /// The update writes inside a key attribute.
+    /// - Parameter name: The key attribute.
+    /// - Returns: The message.
+    package static func keyMustBeScalar(_ name: String) -> String {
+        "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: \(name)"
+    }
+
+    /// PutItem without a key attribute.
+    /// - Parameter name: The key attribute.
+    /// - Returns: The message.
+    package static func missingKey(_ name: String) -> String {
+        invalidParameterPrefix + "Missing the key \(name) in the item"
+    }
+
+    /// PutItem with a key attribute of the wrong type.
+    /// - Parameters:
+    ///   - name: The key attribute.
+    ///   - expected: The schema type.
+    ///   - actual: The type sent.
+    /// - Returns: The message.
+    package static func keyTypeMismatch(_ name: String, expected: String, actual: String) -> String {
+        invalidParameterPrefix + "Type mismatch for key \(name) expected: \(expected) actual: \(actual)"
+    }
+
+    /// A Key parameter that does not have exactly the schema's attributes and types.
+    package static let keyDoesNotMatchSchema = "The provided key element does not match the schema"
+
+    /// A key attribute with an empty string or binary value.
+    /// - Parameters:
+    ///   - name: The key attribute.
+    ///   - binary: Whether the value is binary.
+    /// - Returns: The message.
+    package static func emptyKeyAttribute(_ name: String, binary: Bool) -> String {
+        "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty "
+            + (binary ? "binary" : "string") + " value. Key: \(name)"
+    }
+
+    /// A partition key longer than 2048 bytes (AWS's text lacks the space before 2048).
+    package static let hashKeyTooLarge = invalidParameterPrefix + "Size of hashkey has exceeded the maximum size limit of2048 bytes"
+    /// A sort key longer than 1024 bytes.
+    package static let rangeKeyTooLarge = invalidParameterPrefix + "Aggregated size of all range keys has exceeded the size limit of 1024 bytes"
+
     /// The update touches a key attribute.
     /// - Parameter name: The key attribute.
     /// - Returns: The message.
@@ -289,6 +371,20 @@ package enum DynamoDBMessages {
     /// - Returns: The message.
     package static func invalidKeyConditionOperator(_ op: String) -> String {
         "Invalid operator used in KeyConditionExpression: \(op)"
+    }
+
+    /// `size()` inside a KeyConditionExpression.
+    package static let keyConditionNestedOperations = "KeyConditionExpressions cannot contain nested operations"
+    /// A key condition comparing two attributes.
+    package static let keyConditionMultipleNames = "Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition"
+    /// A key condition without any attribute.
+    package static let keyConditionNoKey = "Invalid condition in KeyConditionExpression: No key attribute specified"
+
+    /// BETWEEN or begins_with whose first operand is not the key attribute.
+    /// - Parameter op: `BETWEEN` or `begins_with`.
+    /// - Returns: The message.
+    package static func keyConditionKeyFirst(_ op: String) -> String {
+        "Invalid condition in KeyConditionExpression: \(op) operator must have the key attribute as its first operand"
     }
 
     /// More than two conditions in a KeyConditionExpression.

@@ -98,34 +98,74 @@ struct ExpressionResolver {
         .validation(DynamoDBMessages.invalidExpression(kind, detail))
     }
 
-    /// Checks all paths and value placeholders of an expression before any semantic check:
-    /// reserved words first, then undefined names, then undefined values.
-    /// - Parameters:
-    ///   - paths: Every raw path in source order.
-    ///   - valueRefs: Every value placeholder in source order.
-    /// - Throws: The first error AWS would report.
-    mutating func precheck(paths: [RawPath], valueRefs: [String]) throws(DynamoDBError) {
+    /// The first unaliased attribute name that is a reserved word, in source order.
+    /// - Parameter paths: Raw paths in source order.
+    /// - Returns: The error detail, if any.
+    func reservedWordError(in paths: [RawPath]) -> String? {
         for path in paths {
             for case .name(let name) in path.elements where ReservedWords.isReserved(name) {
-                throw failure(DynamoDBMessages.reservedKeyword(name))
+                return DynamoDBMessages.reservedKeyword(name)
             }
         }
+        return nil
+    }
+
+    /// Records the name placeholders of `paths` as used and returns the first undefined one.
+    /// - Parameter paths: Raw paths in source order.
+    /// - Returns: The error detail, if any.
+    mutating func undefinedNameError(in paths: [RawPath]) -> String? {
+        var error: String?
         for path in paths {
             for case .placeholder(let placeholder) in path.elements {
                 usage.names.insert(placeholder)
-                if names[placeholder] == nil { throw failure(DynamoDBMessages.undefinedName(placeholder)) }
+                if names[placeholder] == nil && error == nil { error = DynamoDBMessages.undefinedName(placeholder) }
             }
         }
-        for reference in valueRefs {
-            usage.values.insert(reference)
-            if values[reference] == nil { throw failure(DynamoDBMessages.undefinedValue(reference)) }
-        }
+        return error
     }
 
-    /// Substitutes placeholders in a path (after `precheck`).
+    /// Records value placeholders as used and returns the first undefined one.
+    /// - Parameter references: Value placeholders in source order.
+    /// - Returns: The error detail, if any.
+    mutating func undefinedValueError(in references: [String]) -> String? {
+        var error: String?
+        for reference in references {
+            usage.values.insert(reference)
+            if values[reference] == nil && error == nil { error = DynamoDBMessages.undefinedValue(reference) }
+        }
+        return error
+    }
+
+    /// Records placeholders of one operand list as used and returns the first undefined name or value, in source order.
+    /// - Parameter operands: Raw operands in source order.
+    /// - Returns: The error detail, if any.
+    mutating func undefinedReferenceError(in operands: [RawOperand]) -> String? {
+        var error: String?
+        func visit(_ operand: RawOperand) {
+            switch operand {
+            case .path(let path):
+                for case .placeholder(let placeholder) in path.elements {
+                    usage.names.insert(placeholder)
+                    if names[placeholder] == nil && error == nil { error = DynamoDBMessages.undefinedName(placeholder) }
+                }
+            case .value(let reference):
+                usage.values.insert(reference)
+                if values[reference] == nil && error == nil { error = DynamoDBMessages.undefinedValue(reference) }
+            case .function(_, let arguments):
+                for argument in arguments { visit(argument) }
+            case .arithmetic(let left, _, let right):
+                visit(left)
+                visit(right)
+            }
+        }
+        for operand in operands { visit(operand) }
+        return error
+    }
+
+    /// Substitutes placeholders in a path (after the undefined-name check).
     /// - Parameter raw: The raw path.
     /// - Returns: The resolved path.
-    /// - Throws: Undefined-name errors (only if `precheck` was skipped).
+    /// - Throws: Undefined-name errors (only if that check was skipped).
     func path(_ raw: RawPath) throws(DynamoDBError) -> DocumentPath {
         var elements: [PathElement] = []
         for element in raw.elements {
@@ -140,10 +180,10 @@ struct ExpressionResolver {
         return DocumentPath(elements)
     }
 
-    /// Looks up a value placeholder (after `precheck`).
+    /// Looks up a value placeholder (after the undefined-value check).
     /// - Parameter reference: The `:value` placeholder.
     /// - Returns: The value.
-    /// - Throws: Undefined-value errors (only if `precheck` was skipped).
+    /// - Throws: Undefined-value errors (only if that check was skipped).
     func value(_ reference: String) throws(DynamoDBError) -> AttributeValue {
         guard let value = values[reference] else { throw failure(DynamoDBMessages.undefinedValue(reference)) }
         return value

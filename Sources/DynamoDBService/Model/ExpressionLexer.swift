@@ -139,7 +139,8 @@ enum ExpressionLexer {
         return tokens
     }
 
-    /// The "near" text AWS quotes for a syntax error: source from the previous token through the next one.
+    /// The "near" text AWS quotes for a syntax error: source from the previous token through the next one
+    /// (the end token counts as ending at the end of the source, so trailing blanks are kept).
     /// - Parameters:
     ///   - source: The expression text.
     ///   - tokens: Its tokens.
@@ -147,11 +148,8 @@ enum ExpressionLexer {
     /// - Returns: The quoted context.
     static func near(_ source: String, tokens: [ExpressionToken], position: Int) -> String {
         let scalars = Array(source.unicodeScalars)
-        let from = position > 0 ? tokens[position - 1].start : tokens[position].start
-        var to = tokens[position].kind == .end && position > 0 ? tokens[position - 1].end : tokens[position].end
-        if position + 1 < tokens.count && tokens[position + 1].kind != .end {
-            to = tokens[position + 1].end
-        }
+        let from = position > 0 ? tokens[position - 1].start : 0
+        let to = position + 1 < tokens.count ? tokens[position + 1].end : tokens[position].end
         guard from < to, to <= scalars.count else { return "" }
         var result = String.UnicodeScalarView()
         result.append(contentsOf: scalars[from..<to])

@@ -85,31 +85,79 @@ enum RawUpdateAction: Sendable, Equatable {
     case add(RawPath, String)
     /// `DELETE path :value`.
     case delete(RawPath, String)
+
+    /// The path the action writes.
+    var path: RawPath {
+        switch self {
+        case .set(let path, _), .remove(let path), .add(let path, _), .delete(let path, _): path
+        }
+    }
+}
+
+extension RawOperand {
+    /// Number of operators and functions in the operand.
+    var operatorCount: Int {
+        switch self {
+        case .path, .value: 0
+        case .function(_, let arguments): 1 + arguments.reduce(0) { $0 + $1.operatorCount }
+        case .arithmetic(let left, _, let right): 1 + left.operatorCount + right.operatorCount
+        }
+    }
+}
+
+extension RawCondition {
+    /// Number of operators and functions in the condition.
+    var operatorCount: Int {
+        switch self {
+        case .comparison(let left, _, let right): 1 + left.operatorCount + right.operatorCount
+        case .between(let subject, let lower, let upper): 1 + subject.operatorCount + lower.operatorCount + upper.operatorCount
+        case .inList(let subject, let list): 1 + subject.operatorCount + list.reduce(0) { $0 + $1.operatorCount }
+        case .and(let left, let right), .or(let left, let right): 1 + left.operatorCount + right.operatorCount
+        case .not(let inner): 1 + inner.operatorCount
+        case .function(_, let arguments): 1 + arguments.reduce(0) { $0 + $1.operatorCount }
+        }
+    }
 }
 
 // MARK: - Parser
 
 /// Hand-written recursive-descent parser for all DynamoDB expression grammars.
+///
+/// Syntax errors are thrown at once (they take precedence over everything, as in DynamoDB). Problems
+/// DynamoDB reports only after a successful parse (redundant parentheses, unknown functions, repeated
+/// update clauses) are recorded in the `first…` properties for the validators to report in AWS's order.
 struct ExpressionParser {
-    /// Every function name DynamoDB knows (case-sensitive).
-    static let knownFunctions: Set<String> = [
-        "attribute_exists", "attribute_not_exists", "attribute_type", "begins_with", "contains", "size", "if_not_exists", "list_append",
-    ]
+    /// Functions available in condition, filter and key-condition expressions (case-sensitive).
+    static let conditionFunctions: Set<String> = ["attribute_exists", "attribute_not_exists", "attribute_type", "begins_with", "contains", "size"]
+    /// Functions available in update expressions (case-sensitive).
+    static let updateFunctions: Set<String> = ["if_not_exists", "list_append"]
+    private static let conditionKeywords: Set<String> = ["AND", "OR", "NOT", "BETWEEN", "IN"]
+    private static let updateKeywords: Set<String> = ["SET", "REMOVE", "ADD", "DELETE"]
 
     private let source: String
     private let tokens: [ExpressionToken]
     private let kind: ExpressionKind
     private var position = 0
+    private var lastGroup: (open: Int, close: Int)?
+
+    /// Set when `((…))` wraps one condition or operand.
+    private(set) var redundantParentheses = false
+    /// The first function name that does not exist for this kind of expression.
+    private(set) var firstUnknownFunction: String?
+    /// The first update clause keyword that appeared twice.
+    private(set) var firstRepeatedClause: String?
 
     /// Creates a parser.
     /// - Parameters:
     ///   - source: The expression text.
-    ///   - kind: Which expression (for error prefixes).
+    ///   - kind: Which expression (selects keywords, functions and error prefixes).
     init(_ source: String, kind: ExpressionKind) {
         self.source = source
         self.tokens = ExpressionLexer.tokenize(source)
         self.kind = kind
     }
+
+    private var isUpdate: Bool { kind == .update }
 
     private var current: ExpressionToken { tokens[position] }
 
@@ -122,13 +170,8 @@ struct ExpressionParser {
     }
 
     private func syntaxError() -> DynamoDBError {
-        let token = current
         let near = ExpressionLexer.near(source, tokens: tokens, position: position)
-        return .validation(DynamoDBMessages.invalidExpression(kind, DynamoDBMessages.syntaxError(token: token.text, near: near)))
-    }
-
-    private func failure(_ detail: String) -> DynamoDBError {
-        .validation(DynamoDBMessages.invalidExpression(kind, detail))
+        return .validation(DynamoDBMessages.invalidExpression(kind, DynamoDBMessages.syntaxError(token: current.text, near: near)))
     }
 
     private mutating func expect(_ expected: ExpressionToken.Kind) throws(DynamoDBError) {
@@ -136,12 +179,65 @@ struct ExpressionParser {
         advance()
     }
 
-    private mutating func checkNotEmpty() throws(DynamoDBError) {
-        if current.kind == .end { throw failure(DynamoDBMessages.emptyExpression) }
+    /// Maximum expression size in UTF-8 bytes.
+    static let maximumExpressionBytes = 4096
+    /// Maximum number of operators and functions in one expression.
+    static let maximumOperators = 300
+
+    private func failure(_ detail: String) -> DynamoDBError {
+        .validation(DynamoDBMessages.invalidExpression(kind, detail))
     }
 
-    private mutating func expectEnd() throws(DynamoDBError) {
+    /// Checks emptiness, the 4 KB size limit and (before recursing) absurd nesting.
+    private func checkNotEmpty() throws(DynamoDBError) {
+        if source.isEmpty { throw failure(DynamoDBMessages.emptyExpression) }
+        let size = source.utf8.count
+        if size > Self.maximumExpressionBytes { throw failure(DynamoDBMessages.expressionTooLarge(size)) }
+        // Nesting deeper than the operator limit allows can only be redundant parentheses or too many operators;
+        // report it without recursing that deep.
+        var depth = 0
+        var deepest = 0
+        for token in tokens {
+            if token.kind == .leftParen { depth += 1 }
+            if token.kind == .rightParen { depth -= 1 }
+            deepest = max(deepest, depth)
+        }
+        if deepest > Self.maximumOperators {
+            let operators = tokens.indices.filter { index in
+                let token = tokens[index]
+                switch token.kind {
+                case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual, .plus, .minus: return true
+                case .identifier:
+                    return ["AND", "OR", "NOT", "BETWEEN", "IN"].contains(token.text.uppercased())
+                        || (index + 1 < tokens.count && tokens[index + 1].kind == .leftParen)
+                default: return false
+                }
+            }.count
+            if operators > Self.maximumOperators { throw failure(DynamoDBMessages.tooManyOperators(operators)) }
+            throw failure(DynamoDBMessages.redundantParentheses)
+        }
+    }
+
+    /// Throws when the parsed expression uses more than 300 operators and functions.
+    /// - Parameter count: The operator count of the parsed tree.
+    /// - Throws: "The expression contains too many operators; operator count: N".
+    func checkOperatorCount(_ count: Int) throws(DynamoDBError) {
+        if count > Self.maximumOperators { throw failure(DynamoDBMessages.tooManyOperators(count)) }
+    }
+
+    private func expectEnd() throws(DynamoDBError) {
         guard current.kind == .end else { throw syntaxError() }
+    }
+
+    /// Whether the current token is a grammar keyword that can never be an attribute name here.
+    private var currentIsKeyword: Bool {
+        guard current.kind == .identifier else { return false }
+        let upper = current.text.uppercased()
+        switch kind {
+        case .update: return Self.updateKeywords.contains(upper)
+        case .projection: return false
+        default: return Self.conditionKeywords.contains(upper)
+        }
     }
 
     // MARK: Entry points
@@ -153,6 +249,7 @@ struct ExpressionParser {
         try checkNotEmpty()
         let condition = try parseOr()
         try expectEnd()
+        try checkOperatorCount(condition.operatorCount)
         return condition
     }
 
@@ -172,23 +269,22 @@ struct ExpressionParser {
 
     /// Parses an update expression.
     /// - Returns: The raw actions in source order.
-    /// - Throws: Syntax errors and repeated-clause errors.
+    /// - Throws: Syntax errors.
     mutating func parseUpdate() throws(DynamoDBError) -> [RawUpdateAction] {
         try checkNotEmpty()
         var actions: [RawUpdateAction] = []
         var seenClauses: Set<String> = []
-        while current.kind != .end {
+        repeat {
             let clause = current.text.uppercased()
-            guard current.kind == .identifier, ["SET", "REMOVE", "ADD", "DELETE"].contains(clause) else { throw syntaxError() }
-            guard !seenClauses.contains(clause) else { throw failure(DynamoDBMessages.clauseRepeated(clause)) }
-            seenClauses.insert(clause)
+            guard current.kind == .identifier, Self.updateKeywords.contains(clause) else { throw syntaxError() }
+            if !seenClauses.insert(clause).inserted && firstRepeatedClause == nil { firstRepeatedClause = clause }
             advance()
             while true {
                 let path = try parsePath()
                 switch clause {
                 case "SET":
                     try expect(.equal)
-                    actions.append(.set(path, try parseUpdateValue()))
+                    actions.append(.set(path, try parseSetValue()))
                 case "REMOVE":
                     actions.append(.remove(path))
                 default:
@@ -200,7 +296,10 @@ struct ExpressionParser {
                 guard current.kind == .comma else { break }
                 advance()
             }
-        }
+        } while current.kind != .end
+        var operators = 0
+        for case .set(_, let value) in actions { operators += value.operatorCount }
+        try checkOperatorCount(operators)
         return actions
     }
 
@@ -225,7 +324,7 @@ struct ExpressionParser {
     }
 
     private mutating func parseNot() throws(DynamoDBError) -> RawCondition {
-        if current.isKeyword("NOT") && peek().kind != .equal && peek().kind != .notEqual {
+        if current.isKeyword("NOT") {
             advance()
             return .not(try parseNot())
         }
@@ -234,12 +333,35 @@ struct ExpressionParser {
 
     private mutating func parsePredicate() throws(DynamoDBError) -> RawCondition {
         if current.kind == .leftParen {
+            // `(operand) <op> ...` is an operand in parentheses; anything else is a parenthesised condition.
+            var trial = self
+            if let operand = try? trial.parseParenthesisedOperand(), trial.startsComparison {
+                self = trial
+                return try parseComparison(after: operand)
+            }
+            let open = position
             advance()
+            let innerStart = position
             let inner = try parseOr()
+            let close = position
             try expect(.rightParen)
+            if let group = lastGroup, group.open == innerStart, group.close == close - 1 { redundantParentheses = true }
+            lastGroup = (open, close)
             return inner
         }
         let left = try parseOperand()
+        if startsComparison { return try parseComparison(after: left) }
+        if case .function(let name, let arguments) = left {
+            return .function(name: name, arguments: arguments)
+        }
+        throw syntaxError()
+    }
+
+    private var startsComparison: Bool {
+        comparator(current.kind) != nil || current.isKeyword("BETWEEN") || current.isKeyword("IN")
+    }
+
+    private mutating func parseComparison(after left: RawOperand) throws(DynamoDBError) -> RawCondition {
         if let comparator = comparator(current.kind) {
             advance()
             return .comparison(left, comparator, try parseOperand())
@@ -251,21 +373,16 @@ struct ExpressionParser {
             advance()
             return .between(left, lower, try parseOperand())
         }
-        if current.isKeyword("IN") {
+        guard current.isKeyword("IN") else { throw syntaxError() }
+        advance()
+        try expect(.leftParen)
+        var list = [try parseOperand()]
+        while current.kind == .comma {
             advance()
-            try expect(.leftParen)
-            var list = [try parseOperand()]
-            while current.kind == .comma {
-                advance()
-                list.append(try parseOperand())
-            }
-            try expect(.rightParen)
-            return .inList(left, list)
+            list.append(try parseOperand())
         }
-        if case .function(let name, let arguments) = left {
-            return .function(name: name, arguments: arguments)
-        }
-        throw syntaxError()
+        try expect(.rightParen)
+        return .inList(left, list)
     }
 
     private func comparator(_ kind: ExpressionToken.Kind) -> Comparator? {
@@ -282,24 +399,44 @@ struct ExpressionParser {
 
     // MARK: Operands
 
+    /// `( operand )`, flagging `(( operand ))` as redundant.
+    private mutating func parseParenthesisedOperand() throws(DynamoDBError) -> RawOperand {
+        try expect(.leftParen)
+        if current.kind == .leftParen {
+            advance()
+            let operand = try parseBareOperand()
+            try expect(.rightParen)
+            try expect(.rightParen)
+            redundantParentheses = true
+            return operand
+        }
+        let operand = try parseBareOperand()
+        try expect(.rightParen)
+        return operand
+    }
+
+    /// An operand, optionally in parentheses.
     private mutating func parseOperand() throws(DynamoDBError) -> RawOperand {
+        if current.kind == .leftParen { return try parseParenthesisedOperand() }
+        return try parseBareOperand()
+    }
+
+    private mutating func parseBareOperand() throws(DynamoDBError) -> RawOperand {
         switch current.kind {
         case .valuePlaceholder:
             let value = current.text
             advance()
             return .value(value)
-        case .identifier where peek().kind == .leftParen:
+        case .identifier where peek().kind == .leftParen && !currentIsKeyword:
             let name = current.text
-            guard Self.knownFunctions.contains(name) else { throw failure(DynamoDBMessages.invalidFunctionName(name)) }
+            let known = isUpdate ? Self.updateFunctions : Self.conditionFunctions
+            if !known.contains(name) && firstUnknownFunction == nil { firstUnknownFunction = name }
             advance()
             advance()
-            var arguments: [RawOperand] = []
-            if current.kind != .rightParen {
+            var arguments = [try parseOperand()]
+            while current.kind == .comma {
+                advance()
                 arguments.append(try parseOperand())
-                while current.kind == .comma {
-                    advance()
-                    arguments.append(try parseOperand())
-                }
             }
             try expect(.rightParen)
             return .function(name: name, arguments: arguments)
@@ -310,7 +447,21 @@ struct ExpressionParser {
         }
     }
 
-    private mutating func parseUpdateValue() throws(DynamoDBError) -> RawOperand {
+    /// `value ::= operand | operand + operand | operand - operand`, optionally in parentheses.
+    private mutating func parseSetValue() throws(DynamoDBError) -> RawOperand {
+        if current.kind == .leftParen {
+            var trial = self
+            trial.advance()
+            if let value = try? trial.parseArithmetic(), trial.current.kind == .rightParen {
+                trial.advance()
+                self = trial
+                return value
+            }
+        }
+        return try parseArithmetic()
+    }
+
+    private mutating func parseArithmetic() throws(DynamoDBError) -> RawOperand {
         let left = try parseOperand()
         if current.kind == .plus || current.kind == .minus {
             let plus = current.kind == .plus
@@ -320,23 +471,29 @@ struct ExpressionParser {
         return left
     }
 
-    private mutating func parsePath() throws(DynamoDBError) -> RawPath {
-        var elements: [RawPathElement] = []
+    private mutating func parsePathElement() throws(DynamoDBError) -> RawPathElement {
         switch current.kind {
-        case .identifier: elements.append(.name(current.text))
-        case .namePlaceholder: elements.append(.placeholder(current.text))
-        default: throw syntaxError()
+        case .identifier where !currentIsKeyword:
+            // Condition grammars require attribute names to start with a letter.
+            if !isUpdate && kind != .projection && current.text.hasPrefix("_") { throw syntaxError() }
+            let element = RawPathElement.name(current.text)
+            advance()
+            return element
+        case .namePlaceholder:
+            let element = RawPathElement.placeholder(current.text)
+            advance()
+            return element
+        default:
+            throw syntaxError()
         }
-        advance()
+    }
+
+    private mutating func parsePath() throws(DynamoDBError) -> RawPath {
+        var elements = [try parsePathElement()]
         while true {
             if current.kind == .dot {
                 advance()
-                switch current.kind {
-                case .identifier: elements.append(.name(current.text))
-                case .namePlaceholder: elements.append(.placeholder(current.text))
-                default: throw syntaxError()
-                }
-                advance()
+                elements.append(try parsePathElement())
             } else if current.kind == .leftBracket {
                 advance()
                 guard current.kind == .integer, let index = Int(current.text) else { throw syntaxError() }

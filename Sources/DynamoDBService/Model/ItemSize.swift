@@ -49,12 +49,29 @@ package enum ItemSize {
         return (value % divisor != 0 && (value < 0) != (divisor < 0)) ? quotient - 1 : quotient
     }
 
-    /// Throws AWS's ValidationException when an item is larger than 400 KB.
+    /// Maximum nesting of maps and lists.
+    package static let maximumNestingDepth = 32
+
+    /// How deeply maps and lists nest inside a value (0 for scalars and sets).
+    /// - Parameter value: The value.
+    /// - Returns: The nesting depth.
+    package static func nestingDepth(_ value: AttributeValue) -> Int {
+        switch value {
+        case .m(let map): 1 + (map.values.map(nestingDepth).max() ?? 0)
+        case .l(let list): 1 + (list.map(nestingDepth).max() ?? 0)
+        default: 0
+        }
+    }
+
+    /// Throws AWS's ValidationException when an item nests deeper than 32 levels or is larger than 400 KB.
     /// - Parameters:
     ///   - item: The item.
     ///   - forUpdate: Use the UpdateItem wording ("Item size to update has exceeded ...").
-    /// - Throws: `ValidationException` with "Item size has exceeded the maximum allowed size".
+    /// - Throws: `ValidationException` with "Nesting Levels have exceeded supported limits" or "Item size has exceeded the maximum allowed size".
     package static func validate(_ item: Item, forUpdate: Bool = false) throws(DynamoDBError) {
+        if item.values.contains(where: { nestingDepth($0) > maximumNestingDepth }) {
+            throw .validation(DynamoDBMessages.nestingTooDeep)
+        }
         if of(item) > maximumItemBytes {
             throw .validation(forUpdate ? DynamoDBMessages.itemToUpdateTooLarge : DynamoDBMessages.itemTooLarge)
         }

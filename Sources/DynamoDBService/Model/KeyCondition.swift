@@ -123,16 +123,17 @@ package struct KeyCondition: Sendable, Hashable {
     /// Placeholders this expression referenced.
     package let usage: ExpressionUsage
 
-    private enum Leaf {
-        case compare(DocumentPath, Comparator, AttributeValue)
-        case between(DocumentPath, AttributeValue, AttributeValue)
-        case beginsWith(DocumentPath, AttributeValue)
-
-        var path: DocumentPath {
-            switch self {
-            case .compare(let path, _, _), .between(let path, _, _), .beginsWith(let path, _): path
-            }
+    /// One key condition after the structural checks: the key attribute, the operator and the literal operands.
+    private struct Leaf {
+        enum Operation {
+            case compare(Comparator)
+            case between
+            case beginsWith
         }
+
+        let attribute: String
+        let operation: Operation
+        let values: [AttributeValue]
     }
 
     /// Parses a KeyConditionExpression and checks it against the key schema of the table or index queried.
@@ -151,47 +152,109 @@ package struct KeyCondition: Sendable, Hashable {
     ) throws(DynamoDBError) -> KeyCondition {
         var parser = ExpressionParser(text, kind: .keyCondition)
         let raw = try parser.parseCondition()
-        var resolver = ExpressionResolver(names: names, values: values, kind: .keyCondition)
-        var paths: [RawPath] = []
-        var valueRefs: [String] = []
-        raw.collect(paths: &paths, values: &valueRefs)
-        try resolver.precheck(paths: paths, valueRefs: valueRefs)
-        var rawLeaves: [RawCondition] = []
-        try flatten(raw, into: &rawLeaves)
-        let builder = ConditionBuilder(resolver: resolver)
+        var validator = ConditionValidator(resolver: ExpressionResolver(names: names, values: values, kind: .keyCondition))
+        let root = try validator.validate(raw, parser: parser)
         var leaves: [Leaf] = []
-        for rawLeaf in rawLeaves { leaves.append(try leaf(rawLeaf, builder: builder)) }
+        try collect(root, into: &leaves)
         if leaves.count > 2 { throw .validation(DynamoDBMessages.keyConditionLength) }
-        var seen: Set<String> = []
-        for leaf in leaves {
-            guard leaf.path.elements.count == 1 else { throw .validation(DynamoDBMessages.keyConditionNested) }
-            guard seen.insert(leaf.path.topLevelName).inserted else { throw .validation(DynamoDBMessages.keyConditionOnePerKey) }
-        }
         let partition = schema.partitionKey
-        guard let partitionLeaf = leaves.first(where: { $0.path.topLevelName == partition.name }) else {
+        if schema.sortKey == nil && leaves.count > 1 { throw .validation(DynamoDBMessages.keyConditionNotSupported) }
+        guard let partitionLeaf = leaves.first(where: { $0.attribute == partition.name }) else {
             throw .validation(DynamoDBMessages.keyConditionMissedKey(partition.name))
         }
-        guard case .compare(_, .equal, let partitionValue) = partitionLeaf else {
+        try checkTypes(partitionLeaf, partition.type)
+        guard case .compare(.equal) = partitionLeaf.operation, let partitionValue = partitionLeaf.values.first else {
             throw .validation(DynamoDBMessages.keyConditionNotSupported)
         }
-        guard ScalarAttributeType(of: partitionValue) == partition.type else {
-            throw .validation(DynamoDBMessages.keyConditionTypeMismatch)
-        }
         var sortCondition: SortKeyCondition?
-        if let sortLeaf = leaves.first(where: { $0.path.topLevelName != partition.name }) {
-            guard let sortKey = schema.sortKey else { throw .validation(DynamoDBMessages.keyConditionNotSupported) }
-            guard sortLeaf.path.topLevelName == sortKey.name else {
+        if let sortKey = schema.sortKey {
+            if let sortLeaf = leaves.first(where: { $0.attribute == sortKey.name }) {
+                try checkTypes(sortLeaf, sortKey.type)
+                sortCondition = Self.sortCondition(sortLeaf)
+            } else if leaves.count > 1 {
                 throw .validation(DynamoDBMessages.keyConditionMissedKey(sortKey.name))
             }
-            sortCondition = try Self.sortCondition(sortLeaf, type: sortKey.type, resolver: resolver)
         }
         return KeyCondition(
             partitionKeyName: partition.name,
             partitionKeyValue: partitionValue,
             sortKeyName: schema.sortKey?.name,
             sortCondition: sortCondition,
-            usage: resolver.usage
+            usage: validator.resolver.usage
         )
+    }
+
+    private static func checkTypes(_ leaf: Leaf, _ type: ScalarAttributeType) throws(DynamoDBError) {
+        for value in leaf.values where ScalarAttributeType(of: value) != type {
+            throw .validation(DynamoDBMessages.keyConditionTypeMismatch)
+        }
+    }
+
+    private static func sortCondition(_ leaf: Leaf) -> SortKeyCondition? {
+        switch (leaf.operation, leaf.values.count) {
+        case (.compare(.equal), 1): .equal(leaf.values[0])
+        case (.compare(.less), 1): .lessThan(leaf.values[0])
+        case (.compare(.lessOrEqual), 1): .lessThanOrEqual(leaf.values[0])
+        case (.compare(.greater), 1): .greaterThan(leaf.values[0])
+        case (.compare(.greaterOrEqual), 1): .greaterThanOrEqual(leaf.values[0])
+        case (.between, 2): .between(leaf.values[0], leaf.values[1])
+        case (.beginsWith, 1): .beginsWith(leaf.values[0])
+        default: nil
+        }
+    }
+
+    /// Walks the resolved condition the way DynamoDB checks key conditions, collecting one leaf per key attribute.
+    private static func collect(_ node: ConditionNode, into leaves: inout [Leaf]) throws(DynamoDBError) {
+        let operation: Leaf.Operation
+        let operands: [ConditionOperand]
+        switch node {
+        case .and(let left, let right):
+            try collect(left, into: &leaves)
+            try collect(right, into: &leaves)
+            return
+        case .or: throw .validation(DynamoDBMessages.invalidKeyConditionOperator("OR"))
+        case .not: throw .validation(DynamoDBMessages.invalidKeyConditionOperator("NOT"))
+        case .inList: throw .validation(DynamoDBMessages.invalidKeyConditionOperator("IN"))
+        case .comparison(_, .notEqual, _): throw .validation(DynamoDBMessages.invalidKeyConditionOperator("<>"))
+        case .attributeExists: throw .validation(DynamoDBMessages.invalidKeyConditionOperator("attribute_exists"))
+        case .attributeNotExists: throw .validation(DynamoDBMessages.invalidKeyConditionOperator("attribute_not_exists"))
+        case .attributeType: throw .validation(DynamoDBMessages.invalidKeyConditionOperator("attribute_type"))
+        case .contains: throw .validation(DynamoDBMessages.invalidKeyConditionOperator("contains"))
+        case .comparison(let left, let comparator, let right):
+            operation = .compare(comparator)
+            operands = [left, right]
+        case .between(let subject, let lower, let upper):
+            guard case .path = subject else { throw .validation(DynamoDBMessages.keyConditionKeyFirst("BETWEEN")) }
+            operation = .between
+            operands = [subject, lower, upper]
+        case .beginsWith(let subject, let prefix):
+            guard case .path = subject else { throw .validation(DynamoDBMessages.keyConditionKeyFirst("begins_with")) }
+            operation = .beginsWith
+            operands = [subject, prefix]
+        }
+        var attribute: DocumentPath?
+        var attributeIndex = 0
+        var values: [AttributeValue] = []
+        for (index, operand) in operands.enumerated() {
+            switch operand {
+            case .path(let path):
+                if attribute != nil { throw .validation(DynamoDBMessages.keyConditionMultipleNames) }
+                if path.elements.count > 1 { throw .validation(DynamoDBMessages.keyConditionNested) }
+                attribute = path
+                attributeIndex = index
+            case .size:
+                throw .validation(DynamoDBMessages.keyConditionNestedOperations)
+            case .value(let value):
+                values.append(value)
+            }
+        }
+        guard let attribute else { throw .validation(DynamoDBMessages.keyConditionNoKey) }
+        if leaves.contains(where: { $0.attribute == attribute.topLevelName }) {
+            throw .validation(DynamoDBMessages.keyConditionOnePerKey)
+        }
+        var finalOperation = operation
+        if attributeIndex != 0, case .compare(let comparator) = operation { finalOperation = .compare(comparator.swapped) }
+        leaves.append(Leaf(attribute: attribute.topLevelName, operation: finalOperation, values: values))
     }
 
     /// Whether an item's key attributes satisfy the condition.
@@ -202,87 +265,5 @@ package struct KeyCondition: Sendable, Hashable {
         guard let sortCondition else { return true }
         guard let sortKeyName, let value = item[sortKeyName] else { return false }
         return sortCondition.matches(value)
-    }
-
-    private static func flatten(_ raw: RawCondition, into leaves: inout [RawCondition]) throws(DynamoDBError) {
-        switch raw {
-        case .and(let left, let right):
-            try flatten(left, into: &leaves)
-            try flatten(right, into: &leaves)
-        case .or: throw .validation(DynamoDBMessages.invalidKeyConditionOperator("OR"))
-        case .not: throw .validation(DynamoDBMessages.invalidKeyConditionOperator("NOT"))
-        case .inList: throw .validation(DynamoDBMessages.invalidKeyConditionOperator("IN"))
-        case .comparison(_, .notEqual, _): throw .validation(DynamoDBMessages.invalidKeyConditionOperator("<>"))
-        case .function(let name, _) where name != "begins_with":
-            throw .validation(DynamoDBMessages.invalidKeyConditionOperator(name))
-        default: leaves.append(raw)
-        }
-    }
-
-    private static func leaf(_ raw: RawCondition, builder: ConditionBuilder) throws(DynamoDBError) -> Leaf {
-        func operand(_ raw: RawOperand) throws(DynamoDBError) -> ConditionOperand {
-            if case .function(let name, _) = raw { throw .validation(DynamoDBMessages.invalidKeyConditionOperator(name)) }
-            return try builder.operand(raw)
-        }
-        let unsupported = DynamoDBError.validation(DynamoDBMessages.keyConditionNotSupported)
-        switch raw {
-        case .comparison(let left, let comparator, let right):
-            switch (try operand(left), try operand(right)) {
-            case (.path(let path), .value(let value)): return .compare(path, comparator, value)
-            case (.value(let value), .path(let path)): return .compare(path, comparator.swapped, value)
-            default: throw unsupported
-            }
-        case .between(let subject, let lower, let upper):
-            guard case .path(let path) = try operand(subject), case .value(let low) = try operand(lower),
-                case .value(let high) = try operand(upper)
-            else { throw unsupported }
-            return .between(path, low, high)
-        case .function(let name, let arguments):
-            guard arguments.count == 2 else {
-                throw builder.resolver.failure(DynamoDBMessages.incorrectOperandCount(name, arguments.count))
-            }
-            guard case .path(let path) = try operand(arguments[0]), case .value(let prefix) = try operand(arguments[1]) else {
-                throw unsupported
-            }
-            return .beginsWith(path, prefix)
-        default:
-            throw unsupported
-        }
-    }
-
-    private static func sortCondition(
-        _ leaf: Leaf,
-        type: ScalarAttributeType,
-        resolver: ExpressionResolver
-    ) throws(DynamoDBError)
-        -> SortKeyCondition
-    {
-        let mismatch = DynamoDBError.validation(DynamoDBMessages.keyConditionTypeMismatch)
-        switch leaf {
-        case .compare(_, let comparator, let value):
-            guard ScalarAttributeType(of: value) == type else { throw mismatch }
-            switch comparator {
-            case .equal: return .equal(value)
-            case .less: return .lessThan(value)
-            case .lessOrEqual: return .lessThanOrEqual(value)
-            case .greater: return .greaterThan(value)
-            case .greaterOrEqual: return .greaterThanOrEqual(value)
-            case .notEqual: throw .validation(DynamoDBMessages.invalidKeyConditionOperator("<>"))
-            }
-        case .between(_, let low, let high):
-            guard ScalarAttributeType(of: low) == type, ScalarAttributeType(of: high) == type else { throw mismatch }
-            if let order = AttributeValue.compareScalars(low, high), order > 0 {
-                throw resolver.failure(DynamoDBMessages.betweenBounds(low, high))
-            }
-            return .between(low, high)
-        case .beginsWith(_, let prefix):
-            switch prefix {
-            case .s, .b: break
-            default: throw resolver.failure(DynamoDBMessages.incorrectOperandType("begins_with", prefix.typeDescriptor))
-            }
-            guard type != .n else { throw resolver.failure(DynamoDBMessages.incorrectOperandType("begins_with", "N")) }
-            guard ScalarAttributeType(of: prefix) == type else { throw mismatch }
-            return .beginsWith(prefix)
-        }
     }
 }

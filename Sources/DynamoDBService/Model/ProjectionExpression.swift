@@ -17,7 +17,8 @@ package struct ProjectionExpression: Sendable, Hashable {
         var parser = ExpressionParser(text, kind: .projection)
         let rawPaths = try parser.parseProjection()
         var resolver = ExpressionResolver(names: names, values: [:], kind: .projection)
-        try resolver.precheck(paths: rawPaths, valueRefs: [])
+        if let detail = resolver.reservedWordError(in: rawPaths) { throw resolver.failure(detail) }
+        if let detail = resolver.undefinedNameError(in: rawPaths) { throw resolver.failure(detail) }
         var paths: [DocumentPath] = []
         for raw in rawPaths { paths.append(try resolver.path(raw)) }
         try DocumentPath.checkOverlaps(paths, kind: .projection)

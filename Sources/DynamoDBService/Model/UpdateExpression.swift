@@ -112,31 +112,75 @@ package struct UpdateExpression: Sendable, Hashable {
                 valueRefs.append(value)
             }
         }
-        try resolver.precheck(paths: paths, valueRefs: valueRefs)
-        var actions: [UpdateAction] = []
+        // DynamoDB's order: reserved word, unknown function, repeated clause, undefined name, undefined value,
+        // overlapping paths, conflicting paths, ADD/DELETE operand type, function operands.
+        if let detail = resolver.reservedWordError(in: paths) { throw resolver.failure(detail) }
+        if let name = parser.firstUnknownFunction { throw resolver.failure(DynamoDBMessages.invalidFunctionName(name)) }
+        if let clause = parser.firstRepeatedClause { throw resolver.failure(DynamoDBMessages.clauseRepeated(clause)) }
+        if let detail = resolver.undefinedNameError(in: paths) { throw resolver.failure(detail) }
+        if let detail = resolver.undefinedValueError(in: valueRefs) { throw resolver.failure(detail) }
+        var targets: [DocumentPath] = []
+        for action in rawActions { targets.append(try resolver.path(action.path)) }
+        try DocumentPath.checkOverlaps(targets, kind: .update)
         for action in rawActions {
             switch action {
-            case .set(let path, let value):
-                actions.append(.set(try resolver.path(path), try operand(value, resolver: resolver)))
-            case .remove(let path):
-                actions.append(.remove(try resolver.path(path)))
-            case .add(let path, let reference):
+            case .add(_, let reference):
                 let value = try resolver.value(reference)
                 switch value {
                 case .n, .ss, .ns, .bs: break
                 default: throw resolver.failure(DynamoDBMessages.incorrectActionOperandType("ADD", value.longTypeName))
                 }
-                actions.append(.add(try resolver.path(path), value))
-            case .delete(let path, let reference):
+            case .delete(_, let reference):
                 let value = try resolver.value(reference)
-                guard value.isSet else {
-                    throw resolver.failure(DynamoDBMessages.incorrectActionOperandType("DELETE", value.longTypeName))
-                }
-                actions.append(.delete(try resolver.path(path), value))
+                if !value.isSet { throw resolver.failure(DynamoDBMessages.incorrectActionOperandType("DELETE", value.longTypeName)) }
+            default:
+                break
             }
         }
-        try DocumentPath.checkOverlaps(actions.map(\.path), kind: .update)
+        for case .set(_, let value) in rawActions {
+            if let detail = functionError(value, resolver: resolver) { throw resolver.failure(detail) }
+        }
+        var actions: [UpdateAction] = []
+        for (action, target) in zip(rawActions, targets) {
+            switch action {
+            case .set(_, let value): actions.append(.set(target, try operand(value, resolver: resolver)))
+            case .remove: actions.append(.remove(target))
+            case .add(_, let reference): actions.append(.add(target, try resolver.value(reference)))
+            case .delete(_, let reference): actions.append(.delete(target, try resolver.value(reference)))
+            }
+        }
         return UpdateExpression(actions: actions, usage: resolver.usage)
+    }
+
+    /// The first operand-count or operand-type problem of a SET value, checking nested functions first.
+    private static func functionError(_ raw: RawOperand, resolver: ExpressionResolver) -> String? {
+        func literalType(_ operand: RawOperand) -> String? {
+            guard case .value(let reference) = operand else { return nil }
+            return resolver.values[reference]?.typeDescriptor
+        }
+        switch raw {
+        case .path, .value:
+            return nil
+        case .arithmetic(let left, let plus, let right):
+            if let nested = functionError(left, resolver: resolver) ?? functionError(right, resolver: resolver) { return nested }
+            for type in [literalType(left), literalType(right)].compactMap({ $0 }) where type != "N" {
+                return DynamoDBMessages.incorrectOperandType(plus ? "+" : "-", type)
+            }
+            return nil
+        case .function(let name, let arguments):
+            for argument in arguments {
+                if let nested = functionError(argument, resolver: resolver) { return nested }
+            }
+            guard arguments.count == 2 else { return DynamoDBMessages.incorrectOperandCount(name, arguments.count) }
+            if name == "if_not_exists" {
+                guard case .path = arguments[0] else { return DynamoDBMessages.requiresDocumentPath(name) }
+            } else {
+                for type in arguments.compactMap(literalType) where type != "L" {
+                    return DynamoDBMessages.incorrectOperandType(name, type)
+                }
+            }
+            return nil
+        }
     }
 
     private static func operand(_ raw: RawOperand, resolver: ExpressionResolver) throws(DynamoDBError) -> UpdateOperand {
@@ -148,29 +192,14 @@ package struct UpdateExpression: Sendable, Hashable {
         case .arithmetic(let left, let plus, let right):
             let lhs = try operand(left, resolver: resolver)
             let rhs = try operand(right, resolver: resolver)
-            for case .value(let value) in [lhs, rhs] {
-                guard case .n = value else {
-                    throw resolver.failure(DynamoDBMessages.incorrectOperandType(plus ? "+" : "-", value.typeDescriptor))
-                }
-            }
             return plus ? .plus(lhs, rhs) : .minus(lhs, rhs)
         case .function(let name, let arguments):
-            switch name {
-            case "if_not_exists":
-                guard arguments.count == 2 else { throw resolver.failure(DynamoDBMessages.incorrectOperandCount(name, arguments.count)) }
+            guard arguments.count == 2 else { throw resolver.failure(DynamoDBMessages.incorrectOperandCount(name, arguments.count)) }
+            if name == "if_not_exists" {
                 guard case .path(let rawPath) = arguments[0] else { throw resolver.failure(DynamoDBMessages.requiresDocumentPath(name)) }
                 return .ifNotExists(try resolver.path(rawPath), try operand(arguments[1], resolver: resolver))
-            case "list_append":
-                guard arguments.count == 2 else { throw resolver.failure(DynamoDBMessages.incorrectOperandCount(name, arguments.count)) }
-                let first = try operand(arguments[0], resolver: resolver)
-                let second = try operand(arguments[1], resolver: resolver)
-                for case .value(let value) in [first, second] {
-                    guard case .l = value else { throw resolver.failure(DynamoDBMessages.incorrectOperandType(name, value.typeDescriptor)) }
-                }
-                return .listAppend(first, second)
-            default:
-                throw resolver.failure(DynamoDBMessages.functionNotAllowed(name, in: "an update expression"))
             }
+            return .listAppend(try operand(arguments[0], resolver: resolver), try operand(arguments[1], resolver: resolver))
         }
     }
 

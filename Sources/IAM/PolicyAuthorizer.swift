@@ -1,0 +1,167 @@
+import AWSGateway
+import EmulatorCore
+import Foundation
+import Logging
+import SigV4
+
+/// How strictly identity-based policies are applied (`synapscribe-local start --iam MODE`).
+package enum IAMMode: String, Sendable, CaseIterable {
+    /// Denied requests fail with the service's AccessDenied error, as in AWS.
+    case enforce
+    /// Every request proceeds; what AWS would deny is logged.
+    case audit
+    /// No evaluation at all.
+    case off
+}
+
+/// The ``RequestAuthorizing`` hook backed by the policy evaluator.
+///
+/// Who the caller is decides which policies apply:
+/// - the long-term test key pair, keys from `--credentials-file` and unknown keys accepted unverified act as the
+///   account's administrator: everything is allowed;
+/// - temporary credentials issued by STS, Cognito or for a Lambda execution role are evaluated against the
+///   policies of their role (``RoleCatalog``), with the session's own context keys (Cognito's
+///   `cognito-identity.amazonaws.com:sub`/`aud`/`amr`) and the global keys (`aws:CurrentTime` and
+///   `aws:EpochTime` on the virtual clock, `aws:SourceIp` 127.0.0.1, `aws:SecureTransport` false,
+///   `aws:PrincipalArn`, `aws:userid`);
+/// - anonymous callers have no identity-based policies; they are denied with `Access Denied` (services that
+///   serve unsigned operations, such as Cognito `GetId`, do not ask).
+package struct PolicyAuthorizer: RequestAuthorizing {
+    /// One evaluation, with everything the log line and the tests need.
+    package struct Outcome: Sendable, Equatable {
+        /// The hook's answer (in audit mode always `.allowed`).
+        package var decision: AuthorizationDecision
+        /// The evaluator's decision, nil when no evaluation happened (administrator, anonymous, mode off).
+        package var evaluation: Decision?
+        /// The principal the request was evaluated as.
+        package var principalArn: String?
+        /// The denial message AWS would send, also in audit mode.
+        package var wouldDenyMessage: String?
+
+        /// Creates an outcome.
+        package init(decision: AuthorizationDecision, evaluation: Decision?, principalArn: String?, wouldDenyMessage: String?) {
+            self.decision = decision
+            self.evaluation = evaluation
+            self.principalArn = principalArn
+            self.wouldDenyMessage = wouldDenyMessage
+        }
+    }
+
+    /// The mode.
+    package let mode: IAMMode
+    /// Issued sessions and the template's roles.
+    package let sessions: RoleSessions
+    private let logger: Logger
+
+    /// The message AWS services give anonymous callers that no policy admits.
+    package static let anonymousDenial = "Access Denied"
+
+    /// Creates the authorizer.
+    /// - Parameters:
+    ///   - mode: How strictly to apply policies.
+    ///   - sessions: Issued sessions and the template's roles.
+    ///   - logger: Where denials (and audit-mode would-be denials) are logged.
+    package init(mode: IAMMode, sessions: RoleSessions, logger: Logger) {
+        self.mode = mode
+        self.sessions = sessions
+        self.logger = logger
+    }
+
+    /// Decides whether the caller may perform an action on resources; logs denials with the deciding statement.
+    /// - Parameters:
+    ///   - caller: The authenticated caller.
+    ///   - action: The IAM action, for example `s3:PutObject`.
+    ///   - resources: The resource ARNs the action touches.
+    ///   - context: Service-specific condition keys, multi-valued.
+    /// - Returns: The decision.
+    package func authorize(caller: Caller, action: String, resources: [String], context: [String: [String]]) async -> AuthorizationDecision {
+        let outcome = evaluate(caller: caller, action: action, resources: resources, context: context)
+        if let message = outcome.wouldDenyMessage {
+            var metadata: Logger.Metadata = [
+                "action": .string(action),
+                "principal": .string(outcome.principalArn ?? "anonymous"),
+                "resources": .array(resources.map { .string($0) }),
+                "decision": .string(Self.describe(outcome.evaluation)),
+            ]
+            if let key = caller.accessKeyId { metadata["access-key-id"] = .string(key) }
+            if mode == .audit {
+                logger.warning("IAM audit: AWS would deny this request: \(message)", metadata: metadata)
+            } else {
+                logger.notice("IAM denied: \(message)", metadata: metadata)
+            }
+        }
+        return outcome.decision
+    }
+
+    /// Evaluates without logging (the pure part of ``authorize(caller:action:resources:context:)``).
+    /// - Parameters:
+    ///   - caller: The authenticated caller.
+    ///   - action: The IAM action.
+    ///   - resources: The resource ARNs.
+    ///   - context: Service-specific condition keys.
+    /// - Returns: The outcome.
+    package func evaluate(caller: Caller, action: String, resources: [String], context: [String: [String]]) -> Outcome {
+        guard mode != .off else {
+            return Outcome(decision: .allowed, evaluation: nil, principalArn: caller.principalArn, wouldDenyMessage: nil)
+        }
+        if caller.isAnonymous {
+            return finish(
+                Outcome(decision: .denied(message: Self.anonymousDenial), evaluation: nil, principalArn: nil, wouldDenyMessage: Self.anonymousDenial)
+            )
+        }
+        guard let accessKeyId = caller.accessKeyId, let session = sessions.store.temporary(for: accessKeyId), let roleArn = session.roleArn else {
+            // Long-term keys and unknown keys: the account's administrator.
+            return Outcome(decision: .allowed, evaluation: nil, principalArn: caller.principalArn, wouldDenyMessage: nil)
+        }
+        let role = sessions.role(arn: roleArn)
+        let sessionName = ARN(parsing: session.principal)?.assumedRoleParts?.session ?? ""
+        var requestContext = AuthorizationRequest.globalContext(
+            principalArn: session.principal,
+            sourceIp: "127.0.0.1",
+            secureTransport: false,
+            now: sessions.clock.now,
+            userid: sessions.assumedRoleId(roleArn: roleArn, sessionName: sessionName)
+        )
+        for (key, values) in session.sessionContext { requestContext[key] = Self.contextValue(values) }
+        for (key, values) in context { requestContext[key] = Self.contextValue(values) }
+        let request = AuthorizationRequest(principalArn: session.principal, action: action, resources: resources, context: requestContext)
+        let decisions = PolicyEvaluator.evaluateEach(request: request, policies: role?.policies ?? [])
+        let evaluation = Self.combine(decisions)
+        guard let message = AccessDeniedMessage.message(for: decisions, request: request) else {
+            return Outcome(decision: .allowed, evaluation: evaluation, principalArn: session.principal, wouldDenyMessage: nil)
+        }
+        return finish(
+            Outcome(decision: .denied(message: message), evaluation: evaluation, principalArn: session.principal, wouldDenyMessage: message)
+        )
+    }
+
+    /// Applies the mode to a denial: audit mode lets it through but keeps the message for the log.
+    private func finish(_ outcome: Outcome) -> Outcome {
+        guard mode == .audit else { return outcome }
+        var allowed = outcome
+        allowed.decision = .allowed
+        return allowed
+    }
+
+    /// The overall decision from per-resource decisions (as ``PolicyEvaluator/evaluate(request:policies:)`` combines them).
+    private static func combine(_ decisions: [ResourceDecision]) -> Decision {
+        if let denied = decisions.first(where: { if case .explicitDeny = $0.decision { true } else { false } }) {
+            return denied.decision
+        }
+        if decisions.contains(where: { $0.decision == .implicitDeny }) { return .implicitDeny }
+        return decisions.first?.decision ?? .implicitDeny
+    }
+
+    private static func contextValue(_ values: [String]) -> ContextValue {
+        values.count == 1 ? .single(values[0]) : .multiple(values)
+    }
+
+    private static func describe(_ decision: Decision?) -> String {
+        switch decision {
+        case .allow(let match): "allowed by \(match)"
+        case .explicitDeny(let match): "explicit deny by \(match)"
+        case .implicitDeny: "implicit deny (no statement allows it)"
+        case nil: "no identity-based policies (anonymous)"
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+
+/// How the Lambda service runs functions on this machine.
+package struct LambdaSettings: Sendable {
+    /// The python3.12 interpreter of the runtime environment (awslambdaric + boto3), `nil` when none was found.
+    package var python: String?
+    /// Let workers reach non-loopback addresses (`--allow-egress`): no proxy is set for them.
+    package var allowEgress: Bool
+    /// Idle environments older than this (virtual seconds) are reclaimed.
+    package var idleTimeout: TimeInterval
+    /// The account's concurrency limit (all functions together).
+    package var accountConcurrency: Int
+    /// Delays before the two retries of a failed asynchronous (`Event`) invocation. AWS waits about one and then
+    /// two minutes; the emulator shortens them to one and two seconds by default.
+    package var eventRetryDelays: [Duration]
+    /// How long a cold start may take before it counts as timed out (AWS's init phase limit is 10 s).
+    package var initTimeout: Duration
+    /// Where functions' `requirements.txt` installs are cached; `nil` uses `~/.cache/synapscribe-local/lambda-deps`.
+    package var dependencyCache: URL?
+
+    /// Creates settings.
+    /// - Parameters:
+    ///   - python: The runtime interpreter.
+    ///   - allowEgress: Whether the offline guard is off.
+    ///   - idleTimeout: The idle reclaim time in seconds.
+    ///   - accountConcurrency: The account's concurrency limit.
+    ///   - eventRetryDelays: Delays before the retries of asynchronous invocations.
+    ///   - initTimeout: The cold start limit.
+    package init(
+        python: String?,
+        allowEgress: Bool = false,
+        idleTimeout: TimeInterval = 600,
+        accountConcurrency: Int = 10,
+        eventRetryDelays: [Duration] = [.seconds(1), .seconds(2)],
+        initTimeout: Duration = .seconds(10)
+    ) {
+        self.python = python
+        self.allowEgress = allowEgress
+        self.idleTimeout = idleTimeout
+        self.accountConcurrency = accountConcurrency
+        self.eventRetryDelays = eventRetryDelays
+        self.initTimeout = initTimeout
+        self.dependencyCache = nil
+    }
+
+    /// Finds the runtime interpreter: an explicit path, else `.venv-runtime/bin/python3.12` in the given folders
+    /// or any folder above them.
+    /// - Parameters:
+    ///   - explicit: A path given on the command line or in `SYNAPSCRIBE_LAMBDA_PYTHON`.
+    ///   - searchRoots: Folders to search upwards from (the template's folder, the working directory, the binary's).
+    /// - Returns: The interpreter path, or `nil`.
+    package static func locatePython(explicit: String?, searchRoots: [String]) -> String? {
+        let files = FileManager.default
+        if let explicit, !explicit.isEmpty { return files.isExecutableFile(atPath: explicit) ? explicit : nil }
+        for root in searchRoots {
+            var folder = URL(fileURLWithPath: root, isDirectory: true).standardizedFileURL
+            for _ in 0..<8 {
+                let candidate = folder.appendingPathComponent(".venv-runtime/bin/python3.12").path
+                if files.isExecutableFile(atPath: candidate) { return candidate }
+                let parent = folder.deletingLastPathComponent()
+                if parent.path == folder.path { break }
+                folder = parent
+            }
+        }
+        return nil
+    }
+}

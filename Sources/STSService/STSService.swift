@@ -1,0 +1,192 @@
+import AWSGateway
+import EmulatorCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import IAM
+import NIOCore
+import SigV4
+
+/// AWS STS over the query protocol: GetCallerIdentity, AssumeRole and AssumeRoleWithWebIdentity.
+///
+/// Roles come from the template (``RoleCatalog``). `AssumeRole` checks the caller's identity policies through the
+/// authorization hook (`sts:AssumeRole` on the role ARN) but not the role's trust policy, so the account
+/// administrator (the test key pair) can try any template role; `AssumeRoleWithWebIdentity` accepts only tokens
+/// from this emulator's Cognito `GetOpenIdToken` and does check the role's trust policy, as Cognito does.
+package struct STSService: AWSServiceHandler {
+    /// Routing facts.
+    package let descriptor = ServiceDescriptors.sts
+    private let sessions: RoleSessions
+    private let tokens: WebIdentityTokens
+    private let authorizer: any RequestAuthorizing
+
+    private static let namespace = "https://sts.amazonaws.com/doc/2011-06-15/"
+    private static let sessionNamePattern = #"^[\w+=,.@-]*$"#
+
+    /// Creates the service.
+    /// - Parameters:
+    ///   - sessions: Issues role credentials and knows the template's roles.
+    ///   - tokens: Verifies web identity tokens.
+    ///   - authorizer: The authorization hook.
+    package init(sessions: RoleSessions, tokens: WebIdentityTokens, authorizer: any RequestAuthorizing) {
+        self.sessions = sessions
+        self.tokens = tokens
+        self.authorizer = authorizer
+    }
+
+    /// Answers one query-protocol request.
+    /// - Parameter request: The request.
+    /// - Returns: The XML response.
+    /// - Throws: ``STSError``.
+    package func handle(_ request: AWSRequest) async throws -> Response {
+        let form = URLComponentsDecoding.queryItems(String(buffer: request.collectedBody ?? ByteBuffer()), plusIsSpace: true)
+        let parameters = Dictionary(request.queryItems + form, uniquingKeysWith: { first, _ in first })
+        let operation = request.operation ?? ""
+        var result = XMLWriter(declaration: false)
+        switch operation {
+        case "GetCallerIdentity":
+            // https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html
+            let identity = callerIdentity(request.caller)
+            result.element("Arn", identity.arn)
+            result.element("UserId", identity.userId)
+            result.element("Account", sessions.accountId)
+        case "AssumeRole":
+            // https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+            try await assumeRole(parameters, caller: request.caller, into: &result)
+        case "AssumeRoleWithWebIdentity":
+            // https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html
+            try assumeRoleWithWebIdentity(parameters, into: &result)
+        default:
+            throw STSError.invalidAction(operation)
+        }
+        return Self.queryResponse(operation: operation, result: result.result, requestId: request.requestId)
+    }
+
+    /// Reports the roles callers can assume.
+    /// - Returns: The health record.
+    package func health() async -> ServiceHealth {
+        ServiceHealth(state: "running", resources: ["roles": sessions.catalog.allRoles.count])
+    }
+
+    // MARK: Operations
+
+    private func callerIdentity(_ caller: Caller) -> (arn: String, userId: String) {
+        let root = ARN.accountRoot(account: sessions.accountId).description
+        guard let accessKeyId = caller.accessKeyId, let session = sessions.store.temporary(for: accessKeyId) else {
+            return (caller.principalArn ?? root, sessions.accountId)
+        }
+        let sessionName = ARN(parsing: session.principal)?.assumedRoleParts?.session ?? ""
+        guard let roleArn = session.roleArn else { return (session.principal, accessKeyId) }
+        return (session.principal, sessions.assumedRoleId(roleArn: roleArn, sessionName: sessionName))
+    }
+
+    private func assumeRole(_ parameters: [String: String], caller: Caller, into result: inout XMLWriter) async throws(STSError) {
+        guard let roleArn = parameters["RoleArn"] else { throw .missing("roleArn") }
+        guard let sessionName = parameters["RoleSessionName"] else { throw .missing("roleSessionName") }
+        try Self.validate(roleArn: roleArn, sessionName: sessionName)
+        let duration = try Self.duration(parameters["DurationSeconds"])
+        let callerArn = caller.principalArn ?? ARN.accountRoot(account: sessions.accountId).description
+        if case .denied(let message) = await authorizer.authorize(caller: caller, action: "sts:AssumeRole", resources: [roleArn], context: [:]) {
+            throw .accessDenied(message)
+        }
+        guard let role = sessions.role(arn: roleArn) else {
+            throw .accessDenied("User: \(callerArn) is not authorized to perform: sts:AssumeRole on resource: \(roleArn)")
+        }
+        guard duration <= role.maxSessionDuration else { throw .durationExceedsMaxSession }
+        let credentials = sessions.issue(roleArn: role.arn, sessionName: sessionName, duration: TimeInterval(duration))
+        writeAssumedRole(&result, credentials: credentials, roleArn: role.arn, sessionName: sessionName)
+        result.element("PackedPolicySize", "0")
+    }
+
+    private func assumeRoleWithWebIdentity(_ parameters: [String: String], into result: inout XMLWriter) throws(STSError) {
+        guard let roleArn = parameters["RoleArn"] else { throw .missing("roleArn") }
+        guard let sessionName = parameters["RoleSessionName"] else { throw .missing("roleSessionName") }
+        guard let token = parameters["WebIdentityToken"] else { throw .missing("webIdentityToken") }
+        try Self.validate(roleArn: roleArn, sessionName: sessionName)
+        let duration = try Self.duration(parameters["DurationSeconds"])
+        let now = sessions.clock.now
+        let claims: WebIdentityTokens.Claims
+        do {
+            claims = try tokens.verify(token, now: now)
+        } catch {
+            switch error {
+            case .invalid: throw .invalidIdentityToken(STSError.tokenNotValid)
+            case .expired(let expiresAt): throw .expiredWebIdentityToken(now: now, expiresAt: expiresAt)
+            }
+        }
+        let context = [
+            "cognito-identity.amazonaws.com:sub": [claims.subject],
+            "cognito-identity.amazonaws.com:aud": [claims.audience],
+            "cognito-identity.amazonaws.com:amr": claims.amr,
+        ]
+        guard let role = sessions.role(arn: roleArn),
+            sessions.trustPolicyAllows(
+                role: role,
+                principal: "cognito-identity.amazonaws.com",
+                action: "sts:AssumeRoleWithWebIdentity",
+                context: context
+            )
+        else { throw .webIdentityNotAuthorized }
+        guard duration <= role.maxSessionDuration else { throw .durationExceedsMaxSession }
+        let credentials = sessions.issue(roleArn: role.arn, sessionName: sessionName, duration: TimeInterval(duration), sessionContext: context)
+        result.element("SubjectFromWebIdentityToken", claims.subject)
+        result.element("Audience", claims.audience)
+        writeAssumedRole(&result, credentials: credentials, roleArn: role.arn, sessionName: sessionName)
+        result.element("Provider", "cognito-identity.amazonaws.com")
+    }
+
+    private func writeAssumedRole(_ xml: inout XMLWriter, credentials: TemporaryCredential, roleArn: String, sessionName: String) {
+        xml.element("AssumedRoleUser") { xml in
+            xml.element("AssumedRoleId", sessions.assumedRoleId(roleArn: roleArn, sessionName: sessionName))
+            xml.element("Arn", credentials.principal)
+        }
+        xml.element("Credentials") { xml in
+            xml.element("AccessKeyId", credentials.accessKeyId)
+            xml.element("SecretAccessKey", credentials.secretAccessKey)
+            xml.element("SessionToken", credentials.sessionToken)
+            xml.element("Expiration", Timestamp.iso8601(credentials.expiration))
+        }
+    }
+
+    // MARK: Validation
+
+    private static func validate(roleArn: String, sessionName: String) throws(STSError) {
+        if roleArn.count < 20 {
+            throw .constraint("roleArn", value: roleArn, "Member must have length greater than or equal to 20")
+        }
+        if sessionName.count < 2 {
+            throw .constraint("roleSessionName", value: sessionName, "Member must have length greater than or equal to 2")
+        }
+        if sessionName.count > 64 {
+            throw .constraint("roleSessionName", value: sessionName, "Member must have length less than or equal to 64")
+        }
+        if sessionName.range(of: sessionNamePattern, options: .regularExpression) == nil {
+            throw .constraint("roleSessionName", value: sessionName, "Member must satisfy regular expression pattern: [\\w+=,.@-]*")
+        }
+    }
+
+    private static func duration(_ text: String?) throws(STSError) -> Int {
+        guard let text else { return 3600 }
+        guard let seconds = Int(text) else {
+            throw .constraint("durationSeconds", value: text, "Member must be a number")
+        }
+        if seconds < 900 {
+            throw .constraint("durationSeconds", value: text, "Member must have value greater than or equal to 900")
+        }
+        if seconds > 43200 {
+            throw .constraint("durationSeconds", value: text, "Member must have value less than or equal to 43200")
+        }
+        return seconds
+    }
+
+    private static func queryResponse(operation: String, result: String, requestId: String) -> Response {
+        var xml = XMLWriter(declaration: false)
+        xml.element("\(operation)Response", attributes: [("xmlns", namespace)]) { xml in
+            xml.element("\(operation)Result") { xml in xml.raw(result) }
+            xml.element("ResponseMetadata") { $0.element("RequestId", requestId) }
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = "text/xml"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: xml.result)))
+    }
+}

@@ -1,0 +1,218 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Testing
+
+@testable import LambdaService
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+@Suite("Runtime API routing and messages")
+struct RuntimeAPIRoutingTests {
+    @Test(
+        "routes the four Runtime API endpoints",
+        arguments: [
+            (HTTPMethod.GET, "/2018-06-01/runtime/invocation/next", RuntimeAPIRoute.next),
+            (.POST, "/2018-06-01/runtime/invocation/abc-123/response", .response(requestId: "abc-123")),
+            (.POST, "/2018-06-01/runtime/invocation/abc-123/error", .error(requestId: "abc-123")),
+            (.POST, "/2018-06-01/runtime/init/error", .initError),
+            (.POST, "/2018-06-01/runtime/invocation/next", .unknown),
+            (.GET, "/2018-06-01/runtime/invocation/abc/response", .unknown),
+            (.POST, "/2018-06-01/runtime/invocation//response", .unknown),
+            (.GET, "/2020-01-01/runtime/invocation/next", .unknown),
+            (.GET, "/2018-06-01/runtime/invocation/next?x=1", .next),
+        ]
+    )
+    func routes(method: HTTPMethod, uri: String, expected: RuntimeAPIRoute) {
+        #expect(RuntimeAPIRoute.route(method: method, uri: uri) == expected)
+    }
+
+    @Test("next-invocation headers always carry Content-Type and the AWS headers")
+    func nextHeaders() {
+        var invocation = RuntimeInvocation(
+            requestId: "req-1",
+            payload: Data("{}".utf8),
+            deadlineMilliseconds: 1_700_000_000_000,
+            invokedFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:f",
+            traceId: "Root=1-abc-def;Parent=0;Sampled=0",
+            clientContext: nil,
+            cognitoIdentity: nil
+        )
+        var names = invocation.headers.map(\.0)
+        #expect(
+            names == [
+                "Content-Type", "Lambda-Runtime-Aws-Request-Id", "Lambda-Runtime-Deadline-Ms",
+                "Lambda-Runtime-Invoked-Function-Arn", "Lambda-Runtime-Trace-Id",
+            ]
+        )
+        #expect(invocation.headers.first { $0.0 == "Lambda-Runtime-Deadline-Ms" }?.1 == "1700000000000")
+        invocation.clientContext = #"{"custom":{}}"#
+        invocation.cognitoIdentity = #"{"cognitoIdentityId":"x"}"#
+        names = invocation.headers.map(\.0)
+        #expect(names.suffix(2) == ["Lambda-Runtime-Client-Context", "Lambda-Runtime-Cognito-Identity"])
+    }
+
+    @Test("AWS texts: timeout, exit and seconds formatting")
+    func messages() {
+        #expect(LambdaMessages.timedOut(requestId: "r", seconds: 3.004) == "RequestId: r Error: Task timed out after 3.00 seconds")
+        #expect(LambdaMessages.formatSeconds(1.5) == "1.50")
+        #expect(LambdaMessages.formatSeconds(0.056) == "0.06")
+        #expect(LambdaMessages.exited(requestId: "r", reason: "exit status 1") == "RequestId: r Error: Runtime exited with error: exit status 1")
+        #expect(LambdaMessages.exited(requestId: "r", reason: nil) == "RequestId: r Error: Runtime exited without providing a reason")
+        #expect(WorkerProcess.Exit.status(1).reason == "exit status 1")
+        #expect(WorkerProcess.Exit.signal(9).reason == "signal: killed")
+        #expect(WorkerProcess.Exit.status(0).reason == nil)
+    }
+
+    @Test("throttling errors carry AWS's Reason")
+    func throttling() throws {
+        let gate = ConcurrencyGate(accountLimit: 1)
+        try gate.acquire(function: "a", reserved: nil)
+        #expect(throws: LambdaError.tooManyRequests(reason: .account)) { try gate.acquire(function: "b", reserved: nil) }
+        try gate.acquire(function: "c", reserved: 1)
+        #expect(throws: LambdaError.tooManyRequests(reason: .reservedFunction)) { try gate.acquire(function: "c", reserved: 1) }
+        gate.release(function: "a", reserved: nil)
+        try gate.acquire(function: "b", reserved: nil)
+        let error = LambdaError.tooManyRequests(reason: .reservedFunction)
+        #expect(error.httpStatus == 429)
+        #expect(error.message == "Rate Exceeded.")
+        #expect(error.extraFields.contains { $0 == ("Reason", "ReservedFunctionConcurrentInvocationLimitExceeded") })
+    }
+}
+
+@Suite("Offline guard request parsing")
+struct EgressGuardTests {
+    @Test("CONNECT and absolute-URI requests name their target")
+    func parse() {
+        let tunnel = EgressGuard.parse(head: "CONNECT dynamodb.us-east-1.amazonaws.com:443 HTTP/1.1\r\nHost: x")
+        #expect(tunnel == EgressGuard.Target(host: "dynamodb.us-east-1.amazonaws.com", port: 443, isTunnel: true, forwardedHead: nil))
+        let plain = EgressGuard.parse(
+            head: "POST http://172.31.36.1:5000/invocations?x=1 HTTP/1.1\r\nHost: 172.31.36.1:5000\r\nProxy-Authorization: Basic eA=="
+        )
+        #expect(plain?.host == "172.31.36.1")
+        #expect(plain?.port == 5000)
+        #expect(plain?.forwardedHead == "POST /invocations?x=1 HTTP/1.1\r\nHost: 172.31.36.1:5000")
+        #expect(EgressGuard.parse(head: "GET http://[::1]/ HTTP/1.1")?.host == "::1")
+        #expect(EgressGuard.parse(head: "GET /relative HTTP/1.1") == nil)
+    }
+
+    @Test(
+        "only loopback is allowed",
+        arguments: [
+            ("127.0.0.1", true), ("127.8.9.10", true), ("localhost", true), ("::1", true),
+            ("172.31.36.1", false), ("10.0.0.1", false), ("s3.amazonaws.com", false), ("127.0.0.1.nip.io", false),
+        ]
+    )
+    func loopback(host: String, allowed: Bool) {
+        #expect(EgressGuard.isLoopback(host) == allowed)
+    }
+}
+
+/// A scripted execution environment for socket tests of the Runtime API listener.
+private actor ScriptedBackend: RuntimeAPIBackend {
+    var responses: [(String, Data, Bool)] = []
+    var errors: [(String, Data, String?)] = []
+    var invocations: [RuntimeInvocation]
+
+    init(invocations: [RuntimeInvocation]) { self.invocations = invocations }
+
+    func nextInvocation() async -> RuntimeInvocation? { invocations.isEmpty ? nil : invocations.removeFirst() }
+
+    func invocationResponse(requestId: String, body: Data, tooLarge: Bool) async -> RuntimeAPIReply {
+        responses.append((requestId, body, tooLarge))
+        return tooLarge ? .payloadTooLarge : .accepted
+    }
+
+    func invocationError(requestId: String, body: Data, errorType: String?) async -> RuntimeAPIReply {
+        errors.append((requestId, body, errorType))
+        return .accepted
+    }
+
+    func initError(body: Data, errorType: String?) async -> RuntimeAPIReply { .invalidState }
+}
+
+@Suite("Runtime API listener over a socket")
+struct RuntimeAPIServerTests {
+    private func request(
+        _ port: Int,
+        _ method: String,
+        _ path: String,
+        body: Data = Data(),
+        headers: [String: String] = [:]
+    ) async throws -> (
+        Int, [String: String], Data
+    ) {
+        var request = URLRequest(url: try #require(URL(string: "http://127.0.0.1:\(port)\(path)")))
+        request.httpMethod = method
+        if !body.isEmpty { request.httpBody = body }
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let http = try #require(response as? HTTPURLResponse)
+        var fields: [String: String] = [:]
+        for (name, value) in http.allHeaderFields { fields[String(describing: name).lowercased()] = String(describing: value) }
+        return (http.statusCode, fields, data)
+    }
+
+    @Test("serves next, response, error and oversized responses with AWS's shapes")
+    func roundTrip() async throws {
+        let invocation = RuntimeInvocation(
+            requestId: "req-42",
+            payload: Data(#"{"hello":"world"}"#.utf8),
+            deadlineMilliseconds: 42,
+            invokedFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:f",
+            traceId: "Root=1-0-0",
+            clientContext: nil,
+            cognitoIdentity: nil
+        )
+        let backend = ScriptedBackend(invocations: [invocation])
+        let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await RuntimeAPIServer.run(backend: backend) { port in portContinuation.yield(port) }
+            }
+            var ports = portStream.makeAsyncIterator()
+            let port = try #require(await ports.next())
+
+            let (status, headers, body) = try await request(port, "GET", "/2018-06-01/runtime/invocation/next")
+            #expect(status == 200)
+            #expect(headers["content-type"] == "application/json")
+            #expect(headers["lambda-runtime-aws-request-id"] == "req-42")
+            #expect(headers["lambda-runtime-deadline-ms"] == "42")
+            #expect(body == invocation.payload)
+
+            let accepted = try await request(port, "POST", "/2018-06-01/runtime/invocation/req-42/response", body: Data("\"ok\"".utf8))
+            #expect(accepted.0 == 202)
+            #expect(String(decoding: accepted.2, as: UTF8.self) == #"{"status":"OK"}"#)
+
+            let error = try await request(
+                port,
+                "POST",
+                "/2018-06-01/runtime/invocation/req-42/error",
+                body: Data(#"{"errorMessage":"boom","errorType":"ValueError"}"#.utf8),
+                headers: ["Lambda-Runtime-Function-Error-Type": "ValueError"]
+            )
+            #expect(error.0 == 202)
+
+            let large = Data(repeating: 0x61, count: LambdaMessages.maxResponsePayload + 1)
+            let tooLarge = try await request(port, "POST", "/2018-06-01/runtime/invocation/req-42/response", body: large)
+            #expect(tooLarge.0 == 413)
+            let object = try #require(try JSONSerialization.jsonObject(with: tooLarge.2) as? [String: String])
+            #expect(object["errorType"] == "RequestEntityTooLarge")
+            #expect(object["errorMessage"] == "Exceeded maximum allowed payload size (6291556 bytes).")
+
+            let missing = try await request(port, "GET", "/2018-06-01/runtime/nothing")
+            #expect(missing.0 == 404)
+
+            let responses = await backend.responses
+            #expect(responses.count == 2)
+            #expect(responses.first?.1 == Data("\"ok\"".utf8))
+            #expect(responses.last?.2 == true)
+            let errors = await backend.errors
+            #expect(errors.first?.2 == "ValueError")
+            group.cancelAll()
+        }
+    }
+}
