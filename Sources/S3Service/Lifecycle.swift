@@ -163,6 +163,7 @@ package struct LifecycleSweeper: Service {
     @discardableResult
     package func sweep() async -> (expired: Int, aborted: Int) {
         let now = clock.now
+        logger.debug("Lifecycle sweep starts", metadata: ["now": .string(Timestamp.iso8601Milliseconds(now))])
         var expired = 0
         var aborted = 0
         do {

@@ -927,12 +927,11 @@ class TestLifecycle:
                 assert "Expiration" not in put
         head = s3.head_object(Bucket=AUDIO_BUCKET, Key="queries/q1.wav")
         assert 'rule-id="ExpireQueryAudio"' in head["Expiration"]
-        clock.advance("6d")
-        time.sleep(0.5)
-        clock.reset()
-        assert s3.head_object(Bucket=AUDIO_BUCKET, Key="queries/q1.wav")["ContentLength"] == 5
+        time.sleep(0.3)  # let the sweep the reset started finish (it may expire objects other suites left behind)
         before = objects_count(endpoint)
-        clock.advance("7d")
+        # Seven days in two moves and no rewind in between (resets truncate to the second).
+        clock.advance("6d")
+        clock.advance("1d")
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and objects_count(endpoint) > before - 2:
             time.sleep(0.1)
@@ -977,23 +976,34 @@ class TestNotifications:
 
     def test_upload_to_lectures_invokes_the_validator(self, s3, endpoint):
         """The template's S3 event reaches ValidateLectureFunction, which reads the object back from S3."""
+        logs_url = f"{endpoint}/_local/logs/ValidateLectureFunction"
+        skip = len(requests.get(logs_url, timeout=10).json().get("lines", []))
         key = f"lectures/notify {uuid.uuid4().hex[:8]}.mp3"
         s3.put_object(Bucket=AUDIO_BUCKET, Key=key, Body=b"ID3" + b"\0" * 64, ContentType="audio/mpeg")
         s3.put_object(Bucket=AUDIO_BUCKET, Key="queries/not-notified.wav", Body=b"x")
         deadline = time.monotonic() + 60
-        messages = []
+        invocations = []
         while time.monotonic() < deadline:
-            lines = requests.get(f"{endpoint}/_local/logs/ValidateLectureFunction", timeout=10).json().get("lines", [])
-            messages = [line["message"] for line in lines]
-            if any('"validation started"' in m for m in messages) and any(m.startswith("END RequestId") for m in messages):
+            messages = [line["message"] for line in requests.get(logs_url, timeout=10).json().get("lines", [])[skip:]]
+            invocations, current = [], None
+            for message in messages:
+                if message.startswith("START RequestId"):
+                    current = []
+                elif message.startswith("END RequestId") and current is not None:
+                    invocations.append(current)
+                    current = None
+                elif current is not None:
+                    current.append(message)
+            # An invocation that started validating one record and did not fail on HeadObject: the event arrived and
+            # the handler read the object back from this S3 (DynamoDB may not be implemented yet).
+            if any(any('"validation started"' in m and '"records": 1' in m for m in lines) and not any("HeadObject" in m for m in lines)
+                   for lines in invocations):
                 break
             time.sleep(0.25)
-        started = [json.loads(m) for m in messages if '"validation started"' in m]
-        assert started and started[0]["records"] == 1, messages[-20:]
-        # The handler's HeadObject against this S3 must succeed (DynamoDB may not be implemented yet).
-        assert not any("HeadObject" in m for m in messages), messages[-20:]
-        if any('"lecture validated"' in m for m in messages):
-            validated = [json.loads(m) for m in messages if '"lecture validated"' in m]
+        else:
+            pytest.fail(f"no successful delivery to ValidateLectureFunction; invocations: {invocations[-5:]}")
+        validated = [json.loads(m) for lines in invocations for m in lines if '"lecture validated"' in m]
+        if validated:
             assert any(v["key"] == key and v["status"] == "ready" for v in validated), validated
 
 
