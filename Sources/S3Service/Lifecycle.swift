@@ -156,6 +156,8 @@ package struct LifecycleSweeper: Service {
             }
         }
         continuation.finish()
+        // The sweeper is the S3 service's one long-lived task, so it also cleans an ephemeral store up at shutdown.
+        store.removeEphemeralData()
     }
 
     /// One pass over every bucket with lifecycle rules.

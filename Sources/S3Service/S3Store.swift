@@ -130,6 +130,8 @@ package final class S3Store: Sendable {
     package let database: any DatabaseWriter
     /// The blob root.
     package let root: URL
+    /// The blob root when it lives only as long as the process (`--ephemeral`).
+    private let ephemeralRoot: URL?
     private let objectsDirectory: URL
     private let partsDirectory: URL
     private let tmpDirectory: URL
@@ -191,7 +193,15 @@ package final class S3Store: Sendable {
     /// - Throws: Database or file-system errors.
     package init(location: DataLocation, logger: Logger) throws {
         database = try location.openDatabase(named: "s3", migrator: Self.migrator)
-        root = try location.blobDirectory(named: "s3")
+        if case .ephemeral = location {
+            // One folder per store, removed at shutdown: emulators side by side in one process must not share bodies.
+            let folder = try location.blobDirectory(named: "s3").appendingPathComponent(UUID().uuidString, isDirectory: true)
+            root = folder
+            ephemeralRoot = folder
+        } else {
+            root = try location.blobDirectory(named: "s3")
+            ephemeralRoot = nil
+        }
         objectsDirectory = root.appendingPathComponent("objects", isDirectory: true)
         partsDirectory = root.appendingPathComponent("parts", isDirectory: true)
         tmpDirectory = root.appendingPathComponent("tmp", isDirectory: true)
@@ -201,6 +211,11 @@ package final class S3Store: Sendable {
             try files.createDirectory(at: folder, withIntermediateDirectories: true)
         }
         try removeOrphans(logger: logger)
+    }
+
+    /// Removes the bodies of an ephemeral store (called at shutdown).
+    package func removeEphemeralData() {
+        if let ephemeralRoot { try? FileManager.default.removeItem(at: ephemeralRoot) }
     }
 
     private func removeOrphans(logger: Logger) throws {
