@@ -3,6 +3,8 @@
 Each section starts both servers the same way on loopback, measures, and prints the figures and the ratio.
 Sections: startup (start-to-ready time, idle RSS); lambda (warm-invoke overhead and cold start of a no-op
 python3.12 handler: ours alone, because moto runs Lambda functions in Docker, which this machine does not have);
+websocket (concurrent WebSocket connections held with the server's RSS, and PostToConnection-to-client-receive
+latency at a steady rate: ours alone, moto has no WebSocket data plane);
 s3 (PutObject/GetObject at 1 KiB and 1 MiB with 8 concurrent keep-alive clients, throughput and p50/p99
 latency, beside moto, and the emulator's peak RSS while a 1 GiB object is uploaded).
 """
@@ -327,18 +329,93 @@ def bench_lambda(binary, invocations, cold_runs):
         server.stop()
 
 
+def bench_websocket(binary, connections, posts, rate):
+    import asyncio
+    import json
+    import resource
+
+    import boto3
+    import websockets
+    from botocore.config import Config
+
+    print(f"\n## websocket: {connections} concurrent connections held, {posts} PostToConnection at {rate}/s")
+    print("(moto has no WebSocket data plane: our figures alone)")
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = min(hard, max(soft, connections * 2 + 1024))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    if wanted < connections + 512:
+        connections = max(100, wanted - 512)
+        print(f"(open-file limit {wanted}: holding {connections} connections)")
+    template = os.path.join(ROOT, "Fixtures", "websocket-tests", "bench.yaml")
+    server = Server("synapscribe-local",
+                    [binary, "start", "--template", template, "--port", "{port}", "--ephemeral", "--log-level", "warning"],
+                    "/_local/health", ROOT).start()
+    try:
+        cfn = boto3.client("cloudformation", endpoint_url=f"http://127.0.0.1:{server.port}", region_name="us-east-1",
+                           aws_access_key_id="test", aws_secret_access_key="test")
+        url = cfn.describe_stacks()["Stacks"][0]["Outputs"][0]["OutputValue"]
+        idle_rss = rss_kib(server.proc.pid)
+
+        async def run():
+            sockets = []
+            semaphore = asyncio.Semaphore(64)
+
+            async def open_one():
+                async with semaphore:
+                    sockets.append(await websockets.connect(url, ping_interval=None, open_timeout=60))
+
+            started = time.monotonic()
+            await asyncio.gather(*(open_one() for _ in range(connections)))
+            opened = time.monotonic() - started
+            await asyncio.sleep(1)
+            held_rss = rss_kib(server.proc.pid)
+            print(f"{len(sockets)} connections opened in {opened:.1f} s ({len(sockets) / opened:.0f}/s);"
+                  f" server RSS idle {idle_rss / 1024:.1f} MiB -> {held_rss / 1024:.1f} MiB"
+                  f" ({(held_rss - idle_rss) / max(1, len(sockets)):.1f} KiB per connection)")
+            # The API has no $default route: any message gets the Forbidden frame, which names the connection.
+            target = sockets[len(sockets) // 2]
+            await target.send("{}")
+            connection_id = json.loads(await target.recv())["connectionId"]
+            client = boto3.client("apigatewaymanagementapi", endpoint_url=f"http://127.0.0.1:{server.port}/bench",
+                                  region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test",
+                                  config=Config(retries={"total_max_attempts": 1}))
+            latencies = []
+            interval = 1.0 / rate
+            next_at = time.monotonic()
+            for index in range(posts + 20):
+                await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+                next_at += interval
+                sent = time.perf_counter()
+                await asyncio.to_thread(client.post_to_connection, ConnectionId=connection_id, Data=str(index).encode())
+                message = await target.recv()
+                assert message == str(index), message
+                if index >= 20:  # warm-up excluded
+                    latencies.append((time.perf_counter() - sent) * 1000)
+            print(f"PostToConnection (boto3, plain http) -> client receive, {rate}/s while {len(sockets)} connections are held:"
+                  f" p50 {percentile(latencies, 0.5):.2f} ms   p99 {percentile(latencies, 0.99):.2f} ms")
+            for chunk in range(0, len(sockets), 500):
+                await asyncio.gather(*(s.close() for s in sockets[chunk:chunk + 500]), return_exceptions=True)
+
+        asyncio.run(run())
+    finally:
+        server.stop()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--bin", required=True)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--only", action="append", choices=["startup", "lambda", "s3"])
+    parser.add_argument("--only", action="append", choices=["startup", "lambda", "websocket", "s3"])
+    parser.add_argument("--connections", type=int, default=10000)
+    parser.add_argument("--posts", type=int, default=1000)
+    parser.add_argument("--post-rate", type=int, default=100)
     parser.add_argument("--invocations", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--s3-small-ops", type=int, default=2000, help="PutObject/GetObject count at 1 KiB")
     parser.add_argument("--s3-large-ops", type=int, default=200, help="PutObject/GetObject count at 1 MiB")
     parser.add_argument("--s3-big-mib", type=int, default=1024, help="size of the RSS-sampled upload (0 skips it)")
     args = parser.parse_args()
-    sections = args.only or ["startup", "lambda", "s3"]
+    sections = args.only or ["startup", "lambda", "websocket", "s3"]
     workdir = tempfile.mkdtemp(prefix="bench-")
     try:
         print(f"# synapscribe-local vs moto on {os.cpu_count()} cores")
@@ -346,6 +423,8 @@ def main():
             bench_startup(args.bin, args.runs, workdir)
         if "lambda" in sections:
             bench_lambda(args.bin, args.invocations, max(args.runs, 5))
+        if "websocket" in sections:
+            bench_websocket(args.bin, args.connections, args.posts, args.post_rate)
         if "s3" in sections:
             bench_s3(args.bin, workdir, args.concurrency, args.s3_small_ops, args.s3_large_ops, args.s3_big_mib)
     finally:

@@ -1,9 +1,12 @@
+import APIGatewayWebSocket
 import AWSGateway
 import CloudFormation
 import CloudFormationService
 import EmulatorCore
 import Foundation
 import Hummingbird
+import HummingbirdTLS
+import HummingbirdWebSocket
 import IAM
 import Logging
 import NIOCore
@@ -129,20 +132,50 @@ package struct Emulator: Sendable {
             }
         )
         let startedAt = self.startedAt
-        let app = Application(
+        let webSocket = registry.webSocket
+        // The management API over TLS (`https://{domainName}/{stage}` in handlers), with a certificate from a
+        // certificate authority generated at start; its PEM is the `AWS_CA_BUNDLE` clients and workers trust.
+        let authority = try LocalCertificateAuthority(folder: dataLocation.blobDirectory(named: "tls"))
+        environment.setTLS(port: 0, caBundlePath: authority.caBundlePath)
+        let tlsApp = Application(
             responder: gateway,
-            server: .http1(configuration: .init(additionalChannelHandlers: [ContinueHandler()])),
+            server: try .tls(
+                .http1(configuration: .init(additionalChannelHandlers: [ContinueHandler()])),
+                tlsConfiguration: authority.tlsConfiguration()
+            ),
+            configuration: .init(address: .hostname(options.host, port: options.tlsPort), serverName: "synapscribe-local"),
+            onServerRunning: { channel in
+                environment.setTLS(port: channel.localAddress?.port ?? options.tlsPort, caBundlePath: authority.caBundlePath)
+            },
+            logger: logger
+        )
+        let app = Application(
+            responder: EdgeResponder(gateway: gateway, webSocket: webSocket),
+            server: .http1WebSocketUpgrade(
+                configuration: .init(
+                    http1: .init(additionalChannelHandlers: [ContinueHandler()]),
+                    ws: .init(maxFrameSize: WebSocketLimits.maxFrameBytes)
+                )
+            ) { head, channel, logger in
+                guard head.path?.hasPrefix(WebSocketAPIService.pathPrefix) == true else { return .dontUpgrade }
+                return try await webSocket.shouldUpgrade(head, channel: channel, logger: logger)
+            },
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "synapscribe-local"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? environment.current.port
                 environment.setPort(port)
+                // The summary prints the TLS endpoint: wait (briefly) until that server has bound its port too.
+                for _ in 0..<500 where environment.current.tlsPort == 0 {
+                    try? await Task.sleep(for: .milliseconds(10))
+                }
                 let elapsed = ContinuousClock.now - startedAt
                 let milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
-                let summary = StartupSummary(
+                var summary = StartupSummary(
                     stack: plan.stack,
                     urls: LocalURLs(host: options.host, port: port, region: options.region),
                     readyMilliseconds: milliseconds
                 )
+                summary.setTLS(endpoint: environment.current, caBundlePath: authority.caBundlePath)
                 await onReady(RunningEmulator(port: port, summary: summary))
             },
             logger: logger
@@ -150,8 +183,28 @@ package struct Emulator: Sendable {
         // Background services first (they start before the server and stop after it), the HTTP server last.
         let members = registry.backgroundServices.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
         return ServiceGroup(
-            configuration: .init(services: members + [.init(service: app)], gracefulShutdownSignals: signals, logger: logger)
+            configuration: .init(
+                services: members + [.init(service: tlsApp), .init(service: app)],
+                gracefulShutdownSignals: signals,
+                logger: logger
+            )
         )
+    }
+}
+
+/// The edge port's responder: plain HTTP requests to WebSocket URLs get API Gateway's answer, everything else
+/// goes to the gateway.
+struct EdgeResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+
+    let gateway: Gateway
+    let webSocket: WebSocketAPIService
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        if request.uri.path.hasPrefix(WebSocketAPIService.pathPrefix) {
+            return webSocket.plainRequestResponse()
+        }
+        return try await gateway.respond(to: request, context: context)
     }
 }
 

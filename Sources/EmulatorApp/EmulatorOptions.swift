@@ -33,6 +33,8 @@ package struct EmulatorOptions: Sendable {
     package var strictCredentials: Bool
     /// Optional AWS-style credentials file whose key pairs are known (verified) keys.
     package var credentialsFile: String?
+    /// Port of the local TLS endpoint (the management API as `https://HOST:PORT/STAGE`); 0 picks a free one.
+    package var tlsPort: Int
     /// How identity-based policies apply to issued credentials (`--iam enforce|audit|off`).
     package var iamMode: IAMMode
     /// Let Lambda workers reach non-loopback addresses (turns the offline guard off).
@@ -58,6 +60,7 @@ package struct EmulatorOptions: Sendable {
         self.logFormat = .text
         self.strictCredentials = false
         self.credentialsFile = nil
+        self.tlsPort = 0
         self.allowEgress = false
         self.lambdaPython = nil
         self.lambdaIdleTimeout = 600

@@ -29,6 +29,8 @@ struct LocalAdmin: Sendable {
     }
 
     private func health() async -> [String: Any] {
+        var tls: [String: Any] = ["port": environment.tlsPort]
+        if let bundle = environment.caBundlePath { tls["caBundlePath"] = bundle }
         var services: [String: Any] = [:]
         for service in self.services() {
             let health = await service.health()
@@ -42,6 +44,7 @@ struct LocalAdmin: Sendable {
             "accountId": environment.accountId,
             "stackName": environment.stackName,
             "edgeURL": environment.edgeURL,
+            "tls": tls,
             "clock": clockState(),
             "services": services,
         ]

@@ -1,3 +1,4 @@
+import APIGatewayWebSocket
 import AWSGateway
 import CloudFormation
 import CloudFormationService
@@ -63,6 +64,8 @@ package struct ServiceRegistry: Sendable {
     package let backgroundServices: [any Service]
     /// The in-process Lambda invoker (S3 notifications and API Gateway call it).
     package let lambda: any LambdaInvoking
+    /// API Gateway WebSocket APIs: the edge server hands it WebSocket upgrades.
+    package let webSocket: WebSocketAPIService
 
     /// Builds the services.
     /// - Parameter context: What services are built from.
@@ -110,11 +113,20 @@ package struct ServiceRegistry: Sendable {
             lambda: lambda,
             logger: context.logger
         )
+        let webSocket = WebSocketAPIService(
+            apis: try context.stack.webSocketApis,
+            lambda: lambda,
+            clock: context.clock,
+            environment: context.environment,
+            authorizer: context.authorizer,
+            logger: context.logger
+        )
+        self.webSocket = webSocket
         handlers = [
             s3,
             UnimplementedService(descriptor: ServiceDescriptors.dynamoDB),
             lambda,
-            UnimplementedService(descriptor: ServiceDescriptors.apiGatewayManagement),
+            webSocket,
             try CognitoService(
                 pools: context.stack.identityPools,
                 location: context.dataLocation,
@@ -127,6 +139,6 @@ package struct ServiceRegistry: Sendable {
             UnimplementedService(descriptor: ServiceDescriptors.iam),
             cloudFormation,
         ]
-        backgroundServices = [lambda, s3.lifecycleSweeper()]
+        backgroundServices = [lambda, ConnectionSweeper(service: webSocket), s3.lifecycleSweeper()]
     }
 }

@@ -1,4 +1,5 @@
 import CloudFormation
+import EmulatorCore
 import Foundation
 
 /// What runs where, printed by `synapscribe-local start` once the server is ready.
@@ -33,6 +34,24 @@ package struct StartupSummary: Sendable {
     package var outputs: [(key: String, value: String)]
     /// Milliseconds from process start to ready.
     package var readyMilliseconds: Int
+    /// The local TLS endpoint (`https://127.0.0.1:PORT`) serving the management API, once bound.
+    package var tlsEndpoint: String?
+    /// The PEM file of the local certificate authority (`AWS_CA_BUNDLE` for clients of ``tlsEndpoint``).
+    package var caBundlePath: String?
+
+    /// Records the TLS endpoint and points each API's management URL at it (`https://HOST:TLSPORT/STAGE`).
+    /// - Parameters:
+    ///   - environment: The environment with the bound TLS port.
+    ///   - caBundlePath: The CA bundle.
+    package mutating func setTLS(endpoint environment: EmulatorEnvironment, caBundlePath: String) {
+        guard environment.tlsPort != 0 else { return }
+        let endpoint = "https://\(environment.hostForURL):\(environment.tlsPort)"
+        tlsEndpoint = endpoint
+        self.caBundlePath = caBundlePath
+        for index in webSocketAPIs.indices {
+            webSocketAPIs[index].managementURL = "\(endpoint)/\(webSocketAPIs[index].stage)/@connections"
+        }
+    }
 
     /// The environment a client needs, as `KEY=value` lines.
     package var clientEnvironment: [String] {
@@ -51,6 +70,8 @@ package struct StartupSummary: Sendable {
         lines.append("synapscribe-local: stack \(stackName) (\(region)) ready in \(readyMilliseconds) ms")
         lines.append("")
         var rows: [(String, String, String)] = [("Edge", "", edgeURL)]
+        if let tlsEndpoint { rows.append(("TLS endpoint", "", tlsEndpoint)) }
+        if let caBundlePath { rows.append(("CA bundle", "", caBundlePath)) }
         for api in webSocketAPIs {
             rows.append(("WebSocket API", api.logicalId, api.url))
             rows.append(("  management", api.apiId, api.managementURL))

@@ -12,6 +12,11 @@ package struct EmulatorEnvironment: Sendable {
     package var host: String
     /// The port the edge server listens on (known once it is bound).
     package var port: Int
+    /// The port of the local TLS endpoint (the API Gateway management API as `https://HOST:PORT/STAGE`), 0 until bound.
+    package var tlsPort: Int
+    /// The PEM file of the local certificate authority that signed the TLS endpoint's certificate; give it to
+    /// SDK clients as `AWS_CA_BUNDLE` (Lambda workers get it so that `https://{domainName}/{stage}` verifies).
+    package var caBundlePath: String?
 
     /// Creates the environment.
     /// - Parameters:
@@ -20,12 +25,24 @@ package struct EmulatorEnvironment: Sendable {
     ///   - stackName: The stack name.
     ///   - host: The listening host.
     ///   - port: The listening port.
-    package init(region: String, accountId: String, stackName: String, host: String, port: Int) {
+    ///   - tlsPort: The local TLS endpoint's port (0 until bound).
+    ///   - caBundlePath: The local certificate authority's PEM file.
+    package init(
+        region: String,
+        accountId: String,
+        stackName: String,
+        host: String,
+        port: Int,
+        tlsPort: Int = 0,
+        caBundlePath: String? = nil
+    ) {
         self.region = region
         self.accountId = accountId
         self.stackName = stackName
         self.host = host
         self.port = port
+        self.tlsPort = tlsPort
+        self.caBundlePath = caBundlePath
     }
 
     /// The edge URL clients use as `AWS_ENDPOINT_URL`.

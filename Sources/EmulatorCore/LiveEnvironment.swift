@@ -20,4 +20,15 @@ package final class LiveEnvironment: Sendable {
     package func setPort(_ port: Int) {
         state.withLock { $0.port = port }
     }
+
+    /// Records the local TLS endpoint once it is bound.
+    /// - Parameters:
+    ///   - port: The TLS port.
+    ///   - caBundlePath: The PEM file of the certificate authority that signed its certificate.
+    package func setTLS(port: Int, caBundlePath: String?) {
+        state.withLock {
+            $0.tlsPort = port
+            $0.caBundlePath = caBundlePath
+        }
+    }
 }

@@ -572,6 +572,8 @@ package struct LambdaService: AWSServiceHandler, LambdaInvoking, LocalEndpointPr
             "AWS_ENDPOINT_URL": environment.current.edgeURL,
         ]
         if let libraryPath = host["LD_LIBRARY_PATH"] { variables["LD_LIBRARY_PATH"] = libraryPath }
+        // botocore trusts the local TLS endpoint (`https://{domainName}/{stage}` in API Gateway events) through it.
+        if let bundle = environment.current.caBundlePath { variables["AWS_CA_BUNDLE"] = bundle }
         for (key, value) in function.spec.environment { variables[key] = value }
         let runtimeDirectory = URL(fileURLWithPath: python).deletingLastPathComponent().deletingLastPathComponent().path
         let reserved: [String: String] = [

@@ -78,6 +78,9 @@ struct Start: AsyncParsableCommand {
     @Option(help: "Port to listen on (0 picks a free port).")
     var port: Int = 4566
 
+    @Option(help: "Port of the local TLS endpoint serving the API Gateway management API (https://{domainName}/{stage}); 0 picks a free port.")
+    var tlsPort: Int = 0
+
     @Option(help: "Folder for persistent data.")
     var dataDir: String = ".synapscribe-local"
 
@@ -124,6 +127,7 @@ struct Start: AsyncParsableCommand {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard (0...65535).contains(tlsPort) else { throw ValidationError("--tls-port must be between 0 and 65535") }
         guard EmulatorOptions.iamModeNames.contains(iam) else {
             throw ValidationError("--iam must be one of \(EmulatorOptions.iamModeNames.joined(separator: ", "))")
         }
@@ -137,6 +141,7 @@ struct Start: AsyncParsableCommand {
         templateOptions.apply(to: &options)
         options.host = host
         options.port = port
+        options.tlsPort = tlsPort
         options.dataDirectory = ephemeral ? nil : dataDir
         options.logFormat = EmulatorOptions.LogFormat(rawValue: logFormat) ?? .text
         options.strictCredentials = strictCredentials

@@ -290,7 +290,7 @@ class TestApi:
         names = []
         for page in lam.get_paginator("list_functions").paginate(PaginationConfig={"PageSize": 5}):
             names += [function["FunctionName"] for function in page["Functions"]]
-        assert len(names) == 14 and len(set(names)) == 14
+        assert len(names) == 14 and len(set(names)) == 14  # every function in Fixtures/lambda-tests/template.yaml
         assert {"echo", "counter", "crash", "import-error"} <= set(names)
 
     def test_logs_endpoint_and_cli(self, lam, lambda_endpoint):
