@@ -161,7 +161,7 @@ def signed_invoke_headers(port, function, body):
 
 def percentile(values, fraction):
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 def run_concurrently(port, operations, concurrency):
@@ -263,7 +263,6 @@ def bench_big_upload(server, big_mib):
         raise RuntimeError(f"big upload: HTTP {response.status}")
     print(f"synapscribe-local  PutObject {big_mib} MiB streamed in {elapsed:.1f} s ({big_mib / elapsed:.0f} MiB/s): RSS before "
           f"{baseline / 1024:.1f} MiB, peak during {peak[0] / 1024:.1f} MiB (+{(peak[0] - baseline) / 1024:.1f} MiB)")
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 def bench_lambda(binary, invocations, cold_runs):
