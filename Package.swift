@@ -121,7 +121,16 @@ let package = Package(
         ),
         .target(
             name: "S3Service",
-            dependencies: ["AWSGateway", "CloudFormation", "Storage", "IAM", "EmulatorCore"],
+            dependencies: [
+                "AWSGateway", "CloudFormation", "Storage", "IAM", "EmulatorCore", "SigV4",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -196,6 +205,11 @@ let package = Package(
         .testTarget(
             name: "DynamoDBServiceTests",
             dependencies: ["DynamoDBService", "Storage", "EmulatorCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "S3ServiceTests",
+            dependencies: ["S3Service", "AWSGateway", "CloudFormation", "EmulatorCore", "Storage"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -2,10 +2,12 @@
 
 Each section starts both servers the same way on loopback, measures, and prints the figures and the ratio.
 Sections: startup (start-to-ready time, idle RSS); dynamodb (PutItem, GetItem and Query throughput and
-p50/p99 latency at concurrency 32, then Query latency on a 10k-item vs a 1M-item table); lambda (warm-invoke
-overhead and cold start of a no-op python3.12 handler: ours alone, because moto runs Lambda functions in
-Docker, which this machine does not have); websocket (concurrent WebSocket connections held with the server's
-RSS, and PostToConnection-to-client-receive latency at a steady rate: ours alone, moto has no WebSocket data plane).
+p50/p99 latency at concurrency 32 beside moto, then Query latency on a 10k-item vs a 1M-item table);
+lambda (warm-invoke overhead and cold start of a no-op python3.12 handler: ours alone, because moto runs Lambda functions in Docker, which this machine does not have);
+websocket (concurrent WebSocket connections held with the server's RSS, and PostToConnection-to-client-receive
+latency at a steady rate: ours alone, moto has no WebSocket data plane);
+s3 (PutObject/GetObject at 1 KiB and 1 MiB with 8 concurrent keep-alive clients, throughput and p50/p99
+latency, beside moto, and the emulator's peak RSS while a 1 GiB object is uploaded).
 """
 
 import argparse
@@ -111,81 +113,37 @@ def bench_startup(binary, runs, workdir):
     print(f"ratio (moto / synapscribe-local): ready {moto[0] / ours[0]:.1f}x faster, idle RSS {moto[1] / ours[1]:.1f}x smaller")
 
 
-# --------------------------------------------------------------------------- dynamodb
+# --------------------------------------------------------------------------- s3
 
-def _signer():
-    from botocore.auth import SigV4Auth
-    from botocore.awsrequest import AWSRequest
-    from botocore.credentials import Credentials
-    credentials = Credentials("test", "test")
-
-    def sign(port, operation, body):
-        request = AWSRequest(method="POST", url=f"http://127.0.0.1:{port}/", data=body, headers={
-            "X-Amz-Target": f"DynamoDB_20120810.{operation}", "Content-Type": "application/x-amz-json-1.0"})
-        SigV4Auth(credentials, "dynamodb", "us-east-1").add_auth(request)
-        return dict(request.headers.items())
-    return sign
+BENCH_BUCKET = "bench-bucket"
 
 
-def ddb_call(connection, sign, port, operation, payload):
-    """One signed DynamoDB call over a kept-alive connection; returns (status, body)."""
-    body = json.dumps(payload).encode()
-    connection.request("POST", "/", body=body, headers=sign(port, operation, body))
+def s3_headers(extra=None):
+    """Headers of a SigV4-shaped request signed with an access key the emulator does not know.
+
+    The emulator accepts unknown keys without verifying them (as moto does for every key), so both servers do the
+    same work per request and the Python client stays light enough not to be the bottleneck.
+    """
+    now = time.gmtime()
+    amz_date = time.strftime("%Y%m%dT%H%M%SZ", now)
+    scope = f"{amz_date[:8]}/us-east-1/s3/aws4_request"
+    headers = {
+        "x-amz-date": amz_date,
+        "x-amz-content-sha256": "UNSIGNED-PAYLOAD",
+        "Authorization": f"AWS4-HMAC-SHA256 Credential=AKIABENCHMARK00000000/{scope}, "
+                         f"SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature={'0' * 64}",
+    }
+    headers.update(extra or {})
+    return headers
+
+
+def s3_request(connection, method, path, body=None, headers=None):
+    connection.request(method, path, body=body, headers=s3_headers(headers))
     response = connection.getresponse()
     data = response.read()
-    return response.status, data
-
-
-def _worker(args):
-    """A process running `threads` client threads, each with its own connection, for `seconds`."""
-    port, operation, table, process_index, threads, seconds, start_at, presigned = args
-    sign = _signer()
-    latencies, errors = [], [0]
-    lock = threading.Lock()
-
-    def payload(thread_index, i):
-        if operation == "PutItem":
-            return {"TableName": table, "Item": {"pk": {"S": f"w{process_index}-{thread_index}-{i}"}, "sk": {"S": "s"},
-                                                 "data": {"S": "x" * 100}, "n": {"N": str(i)}}}
-        if operation == "GetItem":
-            return {"TableName": table, "Key": {"pk": {"S": "hot"}, "sk": {"S": f"{i % 100:03d}"}}}
-        return {"TableName": table, "KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "hot"}},
-                "Limit": 20, "ExclusiveStartKey": {"pk": {"S": "hot"}, "sk": {"S": f"{i % 80:03d}"}}}
-
-    def run(thread_index):
-        # Requests are signed before the clock starts (a signature stays valid for 15 minutes), so the
-        # measurement is not bounded by the client's signing cost; both servers get the same requests.
-        prepared = []
-        for i in range(presigned):
-            body = json.dumps(payload(thread_index, i)).encode()
-            prepared.append((body, sign(port, operation, body)))
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        local, i = [], 0
-        while time.time() < start_at:
-            time.sleep(0.001)
-        deadline = start_at + seconds
-        while time.time() < deadline:
-            body, headers = prepared[i % presigned]
-            t0 = time.perf_counter()
-            connection.request("POST", "/", body=body, headers=headers)
-            response = connection.getresponse()
-            response.read()
-            local.append(time.perf_counter() - t0)
-            if response.status != 200:
-                with lock:
-                    errors[0] += 1
-            i += 1
-        with lock:
-            latencies.extend(local)
-
-    workers = [threading.Thread(target=run, args=(t,)) for t in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    return latencies, errors[0]
-
-
+    if response.status >= 300:
+        raise RuntimeError(f"{method} {path}: HTTP {response.status} {data[:200]!r}")
+    return data
 def lambda_server(binary, idle_timeout):
     template = os.path.join(ROOT, "Fixtures", "lambda-tests", "template.yaml")
     return Server("synapscribe-local",
@@ -206,114 +164,108 @@ def signed_invoke_headers(port, function, body):
 
 def percentile(values, fraction):
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))] if ordered else float("nan")
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
-def ddb_setup(port, table, partitions=0, per_partition=0):
-    sign = _signer()
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    status, body = ddb_call(connection, sign, port, "CreateTable", {
-        "TableName": table, "BillingMode": "PAY_PER_REQUEST",
-        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}],
-        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]})
-    assert status == 200, body
-    items = [{"pk": {"S": "hot"}, "sk": {"S": f"{i:03d}"}, "data": {"S": "x" * 100}} for i in range(100)]
-    for start in range(0, len(items), 25):
-        status, body = ddb_call(connection, sign, port, "BatchWriteItem",
-                                {"RequestItems": {table: [{"PutRequest": {"Item": it}} for it in items[start:start + 25]]}})
-        assert status == 200, body
-
-
-def _loader(args):
-    port, table, first, last, per_partition = args
-    sign = _signer()
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    batch = []
-    for n in range(first, last):
-        batch.append({"PutRequest": {"Item": {"pk": {"S": f"part{n // per_partition}"}, "sk": {"S": f"{n % per_partition:03d}"},
-                                              "data": {"S": "x" * 100}}}})
-        if len(batch) == 25:
-            status, body = ddb_call(connection, sign, port, "BatchWriteItem", {"RequestItems": {table: batch}})
-            assert status == 200, body
-            batch = []
-    if batch:
-        ddb_call(connection, sign, port, "BatchWriteItem", {"RequestItems": {table: batch}})
-    return last - first
-
-
-def ddb_load(port, table, count, per_partition=100, processes=4):
-    sign = _signer()
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    status, body = ddb_call(connection, sign, port, "CreateTable", {
-        "TableName": table, "BillingMode": "PAY_PER_REQUEST",
-        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}],
-        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]})
-    assert status == 200, body
-    chunk = (count + processes * 8 - 1) // (processes * 8)
-    jobs = [(port, table, start, min(count, start + chunk), per_partition) for start in range(0, count, chunk)]
-    with multiprocessing.Pool(processes) as pool:
-        return sum(pool.map(_loader, jobs))
-
-
-def query_latency(port, table, partitions, samples=2000):
-    sign = _signer()
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+def run_concurrently(port, operations, concurrency):
+    """Runs (method, path, body) operations on `concurrency` keep-alive connections; returns (seconds, latencies)."""
+    chunks = [operations[i::concurrency] for i in range(concurrency)]
     latencies = []
-    for i in range(samples):
-        payload = {"TableName": table, "KeyConditionExpression": "pk = :p",
-                   "ExpressionAttributeValues": {":p": {"S": f"part{(i * 7919) % partitions}"}}, "Limit": 20}
-        t0 = time.perf_counter()
-        status, body = ddb_call(connection, sign, port, "Query", payload)
-        latencies.append(time.perf_counter() - t0)
-        assert status == 200 and json.loads(body)["Count"] == 20, body
-    return latencies
+    lock = threading.Lock()
+    errors = []
+
+    def worker(items):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        local = []
+        try:
+            for method, path, body in items:
+                started = time.perf_counter()
+                s3_request(connection, method, path, body)
+                local.append(time.perf_counter() - started)
+        except Exception as error:  # reported after the run
+            errors.append(error)
+        finally:
+            connection.close()
+        with lock:
+            latencies.extend(local)
+
+    threads = [threading.Thread(target=worker, args=(chunk,)) for chunk in chunks]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        raise errors[0]
+    return elapsed, latencies
 
 
-def bench_dynamodb(binary, workdir, seconds, concurrency, big_items):
-    processes = min(concurrency, max(2, (os.cpu_count() or 2) * 2))
-    threads = concurrency // processes
-    print(f"\n## dynamodb: throughput and latency at concurrency {processes * threads} ({processes} client processes x {threads} threads, "
-          f"raw SigV4-signed HTTP via botocore, presigned, kept-alive connections), {seconds:.0f} s per operation")
+def bench_s3(binary, workdir, concurrency, small_ops, large_ops, big_mib):
+    print(f"\n## s3: PutObject / GetObject, {concurrency} concurrent keep-alive clients (raw HTTP, SigV4-shaped headers)")
+    sizes = [("1 KiB", 1024, small_ops), ("1 MiB", 1024 * 1024, large_ops)]
     results = {}
     for server in servers(binary, workdir):
         server.start()
         try:
-            ddb_setup(server.port, "bench")
-            for operation in ["PutItem", "GetItem", "Query"]:
-                presigned = 1000
-                start_at = time.time() + 2.0 + presigned * concurrency * 0.0004
-                jobs = [(server.port, operation, "bench", p, threads, seconds, start_at, presigned) for p in range(processes)]
-                with multiprocessing.Pool(processes) as pool:
-                    parts = pool.map(_worker, jobs)
-                latencies = [x for part, _ in parts for x in part]
-                errors = sum(e for _, e in parts)
-                throughput = len(latencies) / seconds
-                results[(server.name, operation)] = throughput
-                print(f"{server.name:18s} {operation:8s} {throughput:9.0f} req/s   p50 {percentile(latencies, 0.5) * 1000:7.2f} ms"
-                      f"   p99 {percentile(latencies, 0.99) * 1000:7.2f} ms   errors {errors}")
+            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+            s3_request(connection, "PUT", f"/{BENCH_BUCKET}")
+            connection.close()
+            for label, size, count in sizes:
+                body = os.urandom(size)
+                keys = [f"/{BENCH_BUCKET}/{label.replace(' ', '')}/{i}" for i in range(count)]
+                # Warm-up, then the measured runs.
+                run_concurrently(server.port, [("PUT", f"{key}-warmup", body) for key in keys[:concurrency]], concurrency)
+                put_time, put_lat = run_concurrently(server.port, [("PUT", key, body) for key in keys], concurrency)
+                get_time, get_lat = run_concurrently(server.port, [("GET", key, None) for key in keys], concurrency)
+                for operation, elapsed, latencies in (("PutObject", put_time, put_lat), ("GetObject", get_time, get_lat)):
+                    rate = count / elapsed
+                    results[(server.name, operation, label)] = rate
+                    print(f"{server.name:18s} {operation:9s} {label:6s} {rate:8.0f} ops/s {rate * size / 1048576:8.1f} MiB/s"
+                          f"   p50 {percentile(latencies, 0.5) * 1000:7.2f} ms   p99 {percentile(latencies, 0.99) * 1000:7.2f} ms")
+            if server.name == "synapscribe-local" and big_mib > 0:
+                bench_big_upload(server, big_mib)
         finally:
             server.stop()
-    for operation in ["PutItem", "GetItem", "Query"]:
-        ours, moto = results[("synapscribe-local", operation)], results[("moto", operation)]
-        print(f"ratio {operation:8s} synapscribe-local / moto: {ours / moto:.1f}x")
+    print("ratio (synapscribe-local / moto):")
+    for _, operation, label in [key for key in results if key[0] == "moto"]:
+        ours, moto = results[("synapscribe-local", operation, label)], results[("moto", operation, label)]
+        print(f"  {operation:9s} {label:6s} {ours / moto:6.1f}x the throughput")
 
-    print(f"\n## dynamodb: Query latency (page of 20 from a 100-item partition) on a 10k-item vs a {big_items}-item table, one client")
-    for server in servers(binary, workdir):
-        server.start()
-        try:
-            row = []
-            for count in ([10_000, big_items] if server.name == "synapscribe-local" else [10_000]):
-                t0 = time.monotonic()
-                loaded = ddb_load(server.port, f"size{count}", count)
-                load_seconds = time.monotonic() - t0
-                query_latency(server.port, f"size{count}", count // 100, samples=500)  # warm-up
-                latencies = query_latency(server.port, f"size{count}", count // 100)
-                row.append(f"{count:>8d} items (loaded in {load_seconds:5.1f} s, {loaded / load_seconds:7.0f} items/s): "
-                           f"p50 {percentile(latencies, 0.5) * 1000:6.2f} ms  p99 {percentile(latencies, 0.99) * 1000:6.2f} ms")
-            for line in row:
-                print(f"{server.name:18s} {line}")
-        finally:
-            server.stop()
+
+def bench_big_upload(server, big_mib):
+    """Streams a `big_mib` MiB PutObject to the emulator while sampling its RSS."""
+    pid = server.proc.pid
+    baseline = rss_kib(pid)
+    peak = [baseline]
+    done = threading.Event()
+
+    def sample():
+        while not done.is_set():
+            peak[0] = max(peak[0], rss_kib(pid))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    chunk = os.urandom(1024 * 1024)
+    started = time.perf_counter()
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=600)
+    connection.putrequest("PUT", f"/{BENCH_BUCKET}/big-object")
+    for name, value in s3_headers({"Content-Length": str(big_mib * 1024 * 1024)}).items():
+        connection.putheader(name, value)
+    connection.endheaders()
+    for _ in range(big_mib):
+        connection.send(chunk)
+    response = connection.getresponse()
+    response.read()
+    elapsed = time.perf_counter() - started
+    connection.close()
+    done.set()
+    sampler.join()
+    if response.status != 200:
+        raise RuntimeError(f"big upload: HTTP {response.status}")
+    print(f"synapscribe-local  PutObject {big_mib} MiB streamed in {elapsed:.1f} s ({big_mib / elapsed:.0f} MiB/s): RSS before "
+          f"{baseline / 1024:.1f} MiB, peak during {peak[0] / 1024:.1f} MiB (+{(peak[0] - baseline) / 1024:.1f} MiB)")
 
 
 def bench_lambda(binary, invocations, cold_runs):
@@ -451,31 +403,219 @@ def bench_websocket(binary, connections, posts, rate):
         server.stop()
 
 
+# --------------------------------------------------------------------------- dynamodb
+
+def _signer():
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    credentials = Credentials("test", "test")
+
+    def sign(port, operation, body):
+        request = AWSRequest(method="POST", url=f"http://127.0.0.1:{port}/", data=body, headers={
+            "X-Amz-Target": f"DynamoDB_20120810.{operation}", "Content-Type": "application/x-amz-json-1.0"})
+        SigV4Auth(credentials, "dynamodb", "us-east-1").add_auth(request)
+        return dict(request.headers.items())
+    return sign
+
+
+def ddb_call(connection, sign, port, operation, payload):
+    """One signed DynamoDB call over a kept-alive connection; returns (status, body)."""
+    body = json.dumps(payload).encode()
+    connection.request("POST", "/", body=body, headers=sign(port, operation, body))
+    response = connection.getresponse()
+    data = response.read()
+    return response.status, data
+
+
+def _worker(args):
+    """A process running `threads` client threads, each with its own connection, for `seconds`."""
+    port, operation, table, process_index, threads, seconds, start_at, presigned = args
+    sign = _signer()
+    latencies, errors = [], [0]
+    lock = threading.Lock()
+
+    def payload(thread_index, i):
+        if operation == "PutItem":
+            return {"TableName": table, "Item": {"pk": {"S": f"w{process_index}-{thread_index}-{i}"}, "sk": {"S": "s"},
+                                                 "data": {"S": "x" * 100}, "n": {"N": str(i)}}}
+        if operation == "GetItem":
+            return {"TableName": table, "Key": {"pk": {"S": "hot"}, "sk": {"S": f"{i % 100:03d}"}}}
+        return {"TableName": table, "KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "hot"}},
+                "Limit": 20, "ExclusiveStartKey": {"pk": {"S": "hot"}, "sk": {"S": f"{i % 80:03d}"}}}
+
+    def run(thread_index):
+        # Requests are signed before the clock starts (a signature stays valid for 15 minutes), so the
+        # measurement is not bounded by the client's signing cost; both servers get the same requests.
+        prepared = []
+        for i in range(presigned):
+            body = json.dumps(payload(thread_index, i)).encode()
+            prepared.append((body, sign(port, operation, body)))
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        local, i = [], 0
+        while time.time() < start_at:
+            time.sleep(0.001)
+        deadline = start_at + seconds
+        while time.time() < deadline:
+            body, headers = prepared[i % presigned]
+            t0 = time.perf_counter()
+            connection.request("POST", "/", body=body, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            local.append(time.perf_counter() - t0)
+            if response.status != 200:
+                with lock:
+                    errors[0] += 1
+            i += 1
+        with lock:
+            latencies.extend(local)
+
+    workers = [threading.Thread(target=run, args=(t,)) for t in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return latencies, errors[0]
+
+
+def ddb_setup(port, table, partitions=0, per_partition=0):
+    sign = _signer()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    status, body = ddb_call(connection, sign, port, "CreateTable", {
+        "TableName": table, "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]})
+    assert status == 200, body
+    items = [{"pk": {"S": "hot"}, "sk": {"S": f"{i:03d}"}, "data": {"S": "x" * 100}} for i in range(100)]
+    for start in range(0, len(items), 25):
+        status, body = ddb_call(connection, sign, port, "BatchWriteItem",
+                                {"RequestItems": {table: [{"PutRequest": {"Item": it}} for it in items[start:start + 25]]}})
+        assert status == 200, body
+
+
+def _loader(args):
+    port, table, first, last, per_partition = args
+    sign = _signer()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    batch = []
+    for n in range(first, last):
+        batch.append({"PutRequest": {"Item": {"pk": {"S": f"part{n // per_partition}"}, "sk": {"S": f"{n % per_partition:03d}"},
+                                              "data": {"S": "x" * 100}}}})
+        if len(batch) == 25:
+            status, body = ddb_call(connection, sign, port, "BatchWriteItem", {"RequestItems": {table: batch}})
+            assert status == 200, body
+            batch = []
+    if batch:
+        ddb_call(connection, sign, port, "BatchWriteItem", {"RequestItems": {table: batch}})
+    return last - first
+
+
+def ddb_load(port, table, count, per_partition=100, processes=4):
+    sign = _signer()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    status, body = ddb_call(connection, sign, port, "CreateTable", {
+        "TableName": table, "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]})
+    assert status == 200, body
+    chunk = (count + processes * 8 - 1) // (processes * 8)
+    jobs = [(port, table, start, min(count, start + chunk), per_partition) for start in range(0, count, chunk)]
+    with multiprocessing.Pool(processes) as pool:
+        return sum(pool.map(_loader, jobs))
+
+
+def query_latency(port, table, partitions, samples=2000):
+    sign = _signer()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    latencies = []
+    for i in range(samples):
+        payload = {"TableName": table, "KeyConditionExpression": "pk = :p",
+                   "ExpressionAttributeValues": {":p": {"S": f"part{(i * 7919) % partitions}"}}, "Limit": 20}
+        t0 = time.perf_counter()
+        status, body = ddb_call(connection, sign, port, "Query", payload)
+        latencies.append(time.perf_counter() - t0)
+        assert status == 200 and json.loads(body)["Count"] == 20, body
+    return latencies
+
+
+def bench_dynamodb(binary, workdir, seconds, concurrency, big_items):
+    processes = min(concurrency, max(2, (os.cpu_count() or 2) * 2))
+    threads = concurrency // processes
+    print(f"\n## dynamodb: throughput and latency at concurrency {processes * threads} ({processes} client processes x {threads} threads, "
+          f"raw SigV4-signed HTTP via botocore, presigned, kept-alive connections), {seconds:.0f} s per operation")
+    results = {}
+    for server in servers(binary, workdir):
+        server.start()
+        try:
+            ddb_setup(server.port, "bench")
+            for operation in ["PutItem", "GetItem", "Query"]:
+                presigned = 1000
+                start_at = time.time() + 2.0 + presigned * concurrency * 0.0004
+                jobs = [(server.port, operation, "bench", p, threads, seconds, start_at, presigned) for p in range(processes)]
+                with multiprocessing.Pool(processes) as pool:
+                    parts = pool.map(_worker, jobs)
+                latencies = [x for part, _ in parts for x in part]
+                errors = sum(e for _, e in parts)
+                throughput = len(latencies) / seconds
+                results[(server.name, operation)] = throughput
+                print(f"{server.name:18s} {operation:8s} {throughput:9.0f} req/s   p50 {percentile(latencies, 0.5) * 1000:7.2f} ms"
+                      f"   p99 {percentile(latencies, 0.99) * 1000:7.2f} ms   errors {errors}")
+        finally:
+            server.stop()
+    for operation in ["PutItem", "GetItem", "Query"]:
+        ours, moto = results[("synapscribe-local", operation)], results[("moto", operation)]
+        print(f"ratio {operation:8s} synapscribe-local / moto: {ours / moto:.1f}x")
+
+    print(f"\n## dynamodb: Query latency (page of 20 from a 100-item partition) on a 10k-item vs a {big_items}-item table, one client")
+    for server in servers(binary, workdir):
+        server.start()
+        try:
+            row = []
+            for count in ([10_000, big_items] if server.name == "synapscribe-local" else [10_000]):
+                t0 = time.monotonic()
+                loaded = ddb_load(server.port, f"size{count}", count)
+                load_seconds = time.monotonic() - t0
+                query_latency(server.port, f"size{count}", count // 100, samples=500)  # warm-up
+                latencies = query_latency(server.port, f"size{count}", count // 100)
+                row.append(f"{count:>8d} items (loaded in {load_seconds:5.1f} s, {loaded / load_seconds:7.0f} items/s): "
+                           f"p50 {percentile(latencies, 0.5) * 1000:6.2f} ms  p99 {percentile(latencies, 0.99) * 1000:6.2f} ms")
+            for line in row:
+                print(f"{server.name:18s} {line}")
+        finally:
+            server.stop()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--bin", required=True)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--only", action="append", choices=["startup", "dynamodb", "lambda", "websocket"])
+    parser.add_argument("--only", action="append", choices=["startup", "dynamodb", "lambda", "websocket", "s3"])
     parser.add_argument("--seconds", type=float, default=5.0, help="measurement time per DynamoDB operation")
-    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--ddb-concurrency", type=int, default=32, help="concurrent DynamoDB clients")
     parser.add_argument("--big-items", type=int, default=1_000_000, help="items in the large DynamoDB table")
     parser.add_argument("--connections", type=int, default=10000)
     parser.add_argument("--posts", type=int, default=1000)
     parser.add_argument("--post-rate", type=int, default=100)
     parser.add_argument("--invocations", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--s3-small-ops", type=int, default=2000, help="PutObject/GetObject count at 1 KiB")
+    parser.add_argument("--s3-large-ops", type=int, default=200, help="PutObject/GetObject count at 1 MiB")
+    parser.add_argument("--s3-big-mib", type=int, default=1024, help="size of the RSS-sampled upload (0 skips it)")
     args = parser.parse_args()
-    sections = args.only or ["startup", "dynamodb", "lambda", "websocket"]
+    sections = args.only or ["startup", "dynamodb", "lambda", "websocket", "s3"]
     workdir = tempfile.mkdtemp(prefix="bench-")
     try:
         print(f"# synapscribe-local vs moto on {os.cpu_count()} cores")
         if "startup" in sections:
             bench_startup(args.bin, args.runs, workdir)
         if "dynamodb" in sections:
-            bench_dynamodb(args.bin, workdir, args.seconds, args.concurrency, args.big_items)
+            bench_dynamodb(args.bin, workdir, args.seconds, args.ddb_concurrency, args.big_items)
         if "lambda" in sections:
             bench_lambda(args.bin, args.invocations, max(args.runs, 5))
         if "websocket" in sections:
             bench_websocket(args.bin, args.connections, args.posts, args.post_rate)
+        if "s3" in sections:
+            bench_s3(args.bin, workdir, args.concurrency, args.s3_small_ops, args.s3_large_ops, args.s3_big_mib)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

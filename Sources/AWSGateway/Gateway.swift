@@ -135,7 +135,9 @@ package struct Gateway: HTTPResponder {
             if let operation { requestLogger[metadataKey: "operation"] = .string(operation) }
 
             let caller: Caller
-            if scope == nil && !Self.carriesSignature(sigRequest) {
+            // CORS preflights carry no credentials; browsers send them to the presigned URL, query and all.
+            let preflight = request.method == .options && descriptor.handlesAnonymous
+            if preflight || (scope == nil && !Self.carriesSignature(sigRequest)) {
                 let allowed =
                     descriptor.handlesAnonymous || (operation.map { descriptor.unsignedOperations.contains($0) } ?? false)
                 guard allowed else { throw GatewayError.missingAuthenticationToken(protocol: wireProtocol) }

@@ -9,6 +9,7 @@ import Foundation
 import IAM
 import LambdaService
 import Logging
+import S3Service
 import STSService
 import ServiceLifecycle
 import SigV4
@@ -103,6 +104,16 @@ package struct ServiceRegistry: Sendable {
             logger: context.logger
         )
         self.lambda = lambda
+        let s3 = try S3Service(
+            buckets: try context.stack.buckets,
+            dataLocation: context.dataLocation,
+            clock: context.clock,
+            environment: environment,
+            authorizer: context.authorizer,
+            credentials: context.credentials,
+            lambda: lambda,
+            logger: context.logger
+        )
         let webSocket = WebSocketAPIService(
             apis: try context.stack.webSocketApis,
             lambda: lambda,
@@ -122,7 +133,7 @@ package struct ServiceRegistry: Sendable {
             logger: context.logger
         )
         handlers = [
-            UnimplementedService(descriptor: ServiceDescriptors.s3),
+            s3,
             dynamoDB,
             lambda,
             webSocket,
@@ -138,6 +149,6 @@ package struct ServiceRegistry: Sendable {
             UnimplementedService(descriptor: ServiceDescriptors.iam),
             cloudFormation,
         ]
-        backgroundServices = [TTLSweeper(service: dynamoDB), lambda, ConnectionSweeper(service: webSocket)]
+        backgroundServices = [TTLSweeper(service: dynamoDB), lambda, ConnectionSweeper(service: webSocket), s3.lifecycleSweeper()]
     }
 }

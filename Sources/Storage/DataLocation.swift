@@ -33,7 +33,9 @@ package enum DataLocation: Sendable, Equatable {
             }
             writer = try DatabasePool(path: folder.appendingPathComponent("\(name).sqlite").path, configuration: configuration)
         case .ephemeral:
-            writer = try DatabaseQueue(named: name, configuration: configuration)
+            // A private in-memory database: emulators started side by side in one process (tests) must not share
+            // tables, as a named (shared-cache) database would make them do.
+            writer = try DatabaseQueue(configuration: configuration)
         }
         try migrator.migrate(writer)
         return writer

@@ -188,7 +188,6 @@ class TestSignatures:
         tables = dynamodb.list_tables()["TableNames"]
         assert SESSIONS_TABLE in tables
 
-    @pytest.mark.requires("s3")
     def test_unknown_access_key_s3(self, client_with_credentials):
         s3 = client_with_credentials("s3", "AKIAUNKNOWN123", "another-secret")
         names = [bucket["Name"] for bucket in s3.list_buckets()["Buckets"]]

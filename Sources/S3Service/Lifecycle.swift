@@ -1,0 +1,206 @@
+import AWSGateway
+import EmulatorCore
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Evaluates lifecycle rules against objects and uploads.
+package enum LifecycleEvaluator {
+    private static let day: TimeInterval = 86_400
+
+    /// Whether a rule's filter selects an object.
+    /// - Parameters:
+    ///   - rule: The rule.
+    ///   - key: The key.
+    ///   - size: The size in bytes.
+    ///   - tags: The object's tags.
+    /// - Returns: `true` for enabled rules whose prefix, tags and size bounds all match.
+    package static func applies(_ rule: LifecycleRule, key: String, size: Int, tags: [S3Tag]) -> Bool {
+        guard rule.status == "Enabled" else { return false }
+        if let prefix = rule.prefix, !key.hasPrefix(prefix) { return false }
+        for tag in rule.tags where !tags.contains(tag) { return false }
+        if let bound = rule.objectSizeGreaterThan, size <= bound { return false }
+        if let bound = rule.objectSizeLessThan, size >= bound { return false }
+        return true
+    }
+
+    /// The expiration S3 announces in `x-amz-expiration` (the earliest of the matching rules).
+    ///
+    /// For `Days`, S3 adds the days to the creation time and rounds up to the next midnight UTC.
+    /// - Parameters:
+    ///   - rules: The bucket's rules.
+    ///   - key: The key.
+    ///   - size: The size.
+    ///   - tags: The tags.
+    ///   - lastModified: The object's creation time.
+    /// - Returns: The expiry date and rule id, or nil.
+    package static func announcedExpiration(
+        rules: [LifecycleRule],
+        key: String,
+        size: Int,
+        tags: [S3Tag],
+        lastModified: Date
+    ) -> (date: Date, ruleId: String)? {
+        var best: (date: Date, ruleId: String)?
+        for rule in rules where applies(rule, key: key, size: size, tags: tags) {
+            var date: Date?
+            if let days = rule.expirationDays {
+                date = nextMidnight(after: lastModified.addingTimeInterval(TimeInterval(days) * day))
+            } else if let fixed = rule.expirationDate {
+                date = fixed
+            }
+            if let date, best.map({ date < $0.date }) ?? true { best = (date, rule.id ?? "") }
+        }
+        return best
+    }
+
+    /// Whether an object is due for expiration now: `Days` after its creation, or on the rule's `Date`.
+    /// - Parameters:
+    ///   - rules: The bucket's rules.
+    ///   - key: The key.
+    ///   - size: The size.
+    ///   - tags: The tags.
+    ///   - lastModified: The object's creation time.
+    ///   - now: The virtual time.
+    /// - Returns: The id of the rule that expires it, or nil.
+    package static func expiringRule(
+        rules: [LifecycleRule],
+        key: String,
+        size: Int,
+        tags: [S3Tag],
+        lastModified: Date,
+        now: Date
+    ) -> String? {
+        for rule in rules where applies(rule, key: key, size: size, tags: tags) {
+            if let days = rule.expirationDays, now >= lastModified.addingTimeInterval(TimeInterval(days) * day) { return rule.id ?? "" }
+            if let date = rule.expirationDate, now >= date { return rule.id ?? "" }
+        }
+        return nil
+    }
+
+    /// Whether an incomplete multipart upload is due for abortion.
+    /// - Parameters:
+    ///   - rules: The bucket's rules.
+    ///   - key: The upload's key.
+    ///   - initiated: When the upload started.
+    ///   - now: The virtual time.
+    /// - Returns: `true` when an enabled rule with a matching prefix says so (tag and size filters do not apply to uploads).
+    package static func abortDue(rules: [LifecycleRule], key: String, initiated: Date, now: Date) -> Bool {
+        rules.contains { rule in
+            guard rule.status == "Enabled", let days = rule.abortIncompleteMultipartUploadDays, rule.tags.isEmpty else { return false }
+            if let prefix = rule.prefix, !key.hasPrefix(prefix) { return false }
+            return now >= initiated.addingTimeInterval(TimeInterval(days) * day)
+        }
+    }
+
+    /// The `x-amz-expiration` header value.
+    /// - Parameter expiration: The announced expiration.
+    /// - Returns: `expiry-date="Fri, 23 Dec 2012 00:00:00 GMT", rule-id="id"`.
+    package static func header(_ expiration: (date: Date, ruleId: String)) -> String {
+        "expiry-date=\"\(Timestamp.httpDate(expiration.date))\", rule-id=\"\(expiration.ruleId)\""
+    }
+
+    /// The next midnight UTC at or after an instant (midnight itself stays).
+    /// - Parameter date: The instant.
+    /// - Returns: Midnight UTC.
+    package static func nextMidnight(after date: Date) -> Date {
+        let seconds = date.timeIntervalSince1970
+        let midnight = (seconds / day).rounded(.up) * day
+        return Date(timeIntervalSince1970: midnight)
+    }
+}
+
+/// Executes lifecycle rules on the virtual clock: wakes when the clock is moved and every 30 s of real time.
+package struct LifecycleSweeper: Service {
+    private let store: S3Store
+    private let clock: VirtualClock
+    private let logger: Logger
+    private let interval: Duration
+
+    /// Creates the sweeper.
+    /// - Parameters:
+    ///   - store: The S3 store.
+    ///   - clock: The virtual clock.
+    ///   - logger: The logger.
+    ///   - interval: The real-time period between sweeps.
+    package init(store: S3Store, clock: VirtualClock, logger: Logger, interval: Duration = .seconds(30)) {
+        self.store = store
+        self.clock = clock
+        self.logger = logger
+        self.interval = interval
+    }
+
+    /// Runs until graceful shutdown.
+    /// - Throws: Never in practice.
+    package func run() async throws {
+        let (wakeups, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let changes = clock.changes()
+        let interval = interval
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                group.addTask {
+                    for await _ in changes { continuation.yield() }
+                }
+                group.addTask {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: interval)
+                        continuation.yield()
+                    }
+                }
+                group.addTask {
+                    for await _ in wakeups {
+                        if Task.isCancelled { break }
+                        await sweep()
+                    }
+                }
+            }
+        }
+        continuation.finish()
+        // The sweeper is the S3 service's one long-lived task, so it also cleans an ephemeral store up at shutdown.
+        store.removeEphemeralData()
+    }
+
+    /// One pass over every bucket with lifecycle rules.
+    /// - Returns: The number of objects expired and uploads aborted.
+    @discardableResult
+    package func sweep() async -> (expired: Int, aborted: Int) {
+        let now = clock.now
+        logger.debug("Lifecycle sweep starts", metadata: ["now": .string(Timestamp.iso8601Milliseconds(now))])
+        var expired = 0
+        var aborted = 0
+        do {
+            for bucket in try await store.buckets() {
+                guard let rules = bucket.configuration.lifecycle, !rules.isEmpty else { continue }
+                for object in try await store.allObjects(bucket: bucket.name) {
+                    guard
+                        LifecycleEvaluator.expiringRule(
+                            rules: rules,
+                            key: object.key,
+                            size: object.size,
+                            tags: object.tags,
+                            lastModified: object.lastModified,
+                            now: now
+                        ) != nil
+                    else { continue }
+                    if let removed = try await store.deleteObject(bucket: bucket.name, key: object.key) {
+                        store.removeBlobs(objects: [removed.blob])
+                        expired += 1
+                    }
+                }
+                for upload in try await store.uploads(bucket: bucket.name)
+                where LifecycleEvaluator.abortDue(rules: rules, key: upload.key, initiated: upload.initiated, now: now) {
+                    if let blobs = try await store.removeUpload(upload.uploadId) {
+                        store.removeBlobs(parts: blobs)
+                        aborted += 1
+                    }
+                }
+            }
+        } catch {
+            logger.error("Lifecycle sweep failed", metadata: ["error": .string(String(describing: error))])
+        }
+        if expired > 0 || aborted > 0 {
+            logger.info("Lifecycle sweep", metadata: ["expired": .stringConvertible(expired), "aborted-uploads": .stringConvertible(aborted)])
+        }
+        return (expired, aborted)
+    }
+}

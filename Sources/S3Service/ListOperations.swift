@@ -1,0 +1,149 @@
+import AWSGateway
+import EmulatorCore
+import Foundation
+import Hummingbird
+
+/// One page of a listing.
+package struct ListingPage: Sendable {
+    /// The objects.
+    package var contents: [ObjectRecord] = []
+    /// The common prefixes.
+    package var commonPrefixes: [String] = []
+    /// Whether more remain.
+    package var isTruncated = false
+    /// The last key or common prefix returned.
+    package var last: String?
+}
+
+extension S3Service {
+    /// Lists keys with a prefix after a marker, rolling keys up into common prefixes at the delimiter.
+    /// - Parameters:
+    ///   - bucket: The bucket.
+    ///   - prefix: The key prefix.
+    ///   - delimiter: The delimiter, if any.
+    ///   - marker: Only keys (and prefixes) greater than this.
+    ///   - maxKeys: The most entries (keys plus prefixes).
+    /// - Returns: The page.
+    /// - Throws: Database errors.
+    func listPage(bucket: String, prefix: String, delimiter: String?, marker: String?, maxKeys: Int) async throws -> ListingPage {
+        var page = ListingPage()
+        guard maxKeys > 0 else { return page }
+        var after = marker
+        var count = 0
+        let delimiter = delimiter.flatMap { $0.isEmpty ? nil : $0 }
+        outer: while true {
+            let batch = try await store.objects(bucket: bucket, prefix: prefix, after: after, limit: 1000)
+            if batch.isEmpty { break }
+            for object in batch {
+                after = object.key
+                if let delimiter {
+                    let rest = String(decoding: object.key.utf8.dropFirst(prefix.utf8.count), as: UTF8.self)
+                    if let range = rest.range(of: delimiter) {
+                        let commonPrefix = prefix + String(rest[..<range.upperBound])
+                        if let marker, commonPrefix <= marker { continue }
+                        if count == maxKeys {
+                            page.isTruncated = true
+                            break outer
+                        }
+                        page.commonPrefixes.append(commonPrefix)
+                        page.last = commonPrefix
+                        count += 1
+                        after = commonPrefix + "\u{10FFFF}"
+                        continue outer
+                    }
+                }
+                if count == maxKeys {
+                    page.isTruncated = true
+                    break outer
+                }
+                page.contents.append(object)
+                page.last = object.key
+                count += 1
+            }
+            if batch.count < 1000 { break }
+        }
+        return page
+    }
+
+    /// [ListObjects](https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjects.html) and
+    /// [ListObjectsV2](https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html).
+    func listObjects(_ request: AWSRequest, _ bucketName: String, v2: Bool) async throws -> Response {
+        let prefix = request.query("prefix") ?? ""
+        let delimiter = request.query("delimiter")
+        var maxKeys = 1000
+        if let text = request.query("max-keys") {
+            guard let value = Int(text), value >= 0, value <= Int(Int32.max) else {
+                throw S3Error.invalidArgument(message: S3Messages.maxKeysInvalid, name: "max-keys", value: text)
+            }
+            maxKeys = min(value, 1000)
+        }
+        let encodingType = request.query("encoding-type")
+        if let encodingType, encodingType != "url" {
+            throw S3Error.invalidArgument(message: "Invalid Encoding Method specified in Request", name: "encoding-type", value: encodingType)
+        }
+        var context: [String: [String]] = ["s3:prefix": [prefix], "s3:max-keys": [String(maxKeys)]]
+        if let delimiter { context["s3:delimiter"] = [delimiter] }
+        try await authorize(request, "s3:ListBucket", [Self.bucketArn(bucketName)], context: context)
+        _ = try await requireBucket(bucketName)
+
+        let encode: (String) -> String = { encodingType == "url" ? S3EventNotifier.encodeKey($0) : $0 }
+        let continuationToken = request.query("continuation-token")
+        let startAfter = request.query("start-after")
+        var marker: String?
+        if v2 {
+            if let continuationToken {
+                guard let data = Data(base64Encoded: continuationToken), let decoded = String(data: data, encoding: .utf8) else {
+                    throw S3Error.invalidArgument(
+                        message: "The continuation token provided is incorrect",
+                        name: "continuation-token",
+                        value: continuationToken
+                    )
+                }
+                marker = decoded
+            } else {
+                marker = startAfter
+            }
+        } else {
+            marker = request.query("marker")
+        }
+        let page = try await listPage(bucket: bucketName, prefix: prefix, delimiter: delimiter, marker: marker, maxKeys: maxKeys)
+        let fetchOwner = !v2 || request.query("fetch-owner") == "true"
+
+        var xml = XMLWriter()
+        xml.element("ListBucketResult", attributes: [("xmlns", ConfigurationXML.namespace)]) { xml in
+            xml.element("Name", bucketName)
+            xml.element("Prefix", encode(prefix))
+            if v2 {
+                if let continuationToken { xml.element("ContinuationToken", continuationToken) }
+                if page.isTruncated, let last = page.last { xml.element("NextContinuationToken", Data(last.utf8).base64EncodedString()) }
+                xml.element("KeyCount", String(page.contents.count + page.commonPrefixes.count))
+            } else {
+                xml.element("Marker", encode(marker ?? ""))
+                if page.isTruncated, delimiter != nil, let last = page.last { xml.element("NextMarker", encode(last)) }
+            }
+            xml.element("MaxKeys", String(maxKeys))
+            if let delimiter { xml.element("Delimiter", encode(delimiter)) }
+            if let encodingType { xml.element("EncodingType", encodingType) }
+            xml.element("IsTruncated", page.isTruncated ? "true" : "false")
+            if v2, let startAfter { xml.element("StartAfter", encode(startAfter)) }
+            for object in page.contents {
+                xml.element("Contents") { xml in
+                    xml.element("Key", encode(object.key))
+                    xml.element("LastModified", Timestamp.iso8601Milliseconds(object.lastModified))
+                    xml.element("ETag", object.etag)
+                    if let algorithm = object.checksumAlgorithm {
+                        xml.element("ChecksumAlgorithm", algorithm.rawValue)
+                        xml.element("ChecksumType", object.checksumType ?? "FULL_OBJECT")
+                    }
+                    xml.element("Size", String(object.size))
+                    if fetchOwner { writeOwner(&xml) }
+                    xml.element("StorageClass", object.headers.storageClass)
+                }
+            }
+            for commonPrefix in page.commonPrefixes {
+                xml.element("CommonPrefixes") { xml in xml.element("Prefix", encode(commonPrefix)) }
+            }
+        }
+        return Self.xml(xml.result)
+    }
+}

@@ -1,0 +1,429 @@
+import AWSGateway
+import Crypto
+import EmulatorCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+extension S3Service {
+    private func requireUpload(_ request: AWSRequest, bucket: String, key: String) async throws -> UploadRecord {
+        let uploadId = request.query("uploadId") ?? ""
+        guard let upload = try await store.upload(uploadId), upload.bucket == bucket, upload.key == key else {
+            throw S3Error.noSuchUpload(uploadId)
+        }
+        return upload
+    }
+
+    private static func partNumber(_ request: AWSRequest) throws -> Int {
+        let text = request.query("partNumber") ?? ""
+        guard let number = Int(text), (1...10_000).contains(number) else {
+            throw S3Error.invalidArgument(message: S3Messages.partNumberInvalid, name: "partNumber", value: text)
+        }
+        return number
+    }
+
+    /// [CreateMultipartUpload](https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateMultipartUpload.html).
+    func createMultipartUpload(_ request: AWSRequest, _ bucketName: String, _ key: String) async throws -> Response {
+        try await authorize(request, "s3:PutObject", [Self.objectArn(bucketName, key)])
+        let bucket = try await requireBucket(bucketName)
+        var headers = try objectHeaders(from: request, bucket: bucket)
+        if headers.contentType == nil { headers.contentType = "binary/octet-stream" }
+        let tags = try request.header("x-amz-tagging").map(ConfigurationXML.parseTaggingHeader) ?? []
+        var algorithm: ChecksumAlgorithm?
+        if let name = request.header("x-amz-checksum-algorithm") {
+            guard let value = ChecksumAlgorithm(rawValue: name.uppercased()) else {
+                throw S3Error.invalidRequest(
+                    "Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, SHA1, SHA256]"
+                )
+            }
+            algorithm = value
+        }
+        let uploadId = Data((0..<48).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        let record = UploadRecord(
+            uploadId: uploadId,
+            bucket: bucketName,
+            key: key,
+            initiated: clock.now,
+            headers: headers,
+            checksumAlgorithm: algorithm,
+            tags: tags
+        )
+        try await store.createUpload(record)
+        var fields = HTTPFields()
+        if let sse = headers.serverSideEncryption { Self.set(&fields, "x-amz-server-side-encryption", sse) }
+        if let algorithm {
+            Self.set(&fields, "x-amz-checksum-algorithm", algorithm.rawValue)
+            Self.set(&fields, "x-amz-checksum-type", "COMPOSITE")
+        }
+        if let rules = bucket.configuration.lifecycle {
+            for rule in rules where rule.abortIncompleteMultipartUploadDays != nil && LifecycleEvaluator.applies(rule, key: key, size: 0, tags: []) {
+                if let days = rule.abortIncompleteMultipartUploadDays {
+                    let date = LifecycleEvaluator.nextMidnight(after: record.initiated.addingTimeInterval(TimeInterval(days) * 86_400))
+                    Self.set(&fields, "x-amz-abort-date", Timestamp.httpDate(date))
+                    Self.set(&fields, "x-amz-abort-rule-id", rule.id ?? "")
+                    break
+                }
+            }
+        }
+        var xml = XMLWriter()
+        xml.element("InitiateMultipartUploadResult", attributes: [("xmlns", ConfigurationXML.namespace)]) { xml in
+            xml.element("Bucket", bucketName)
+            xml.element("Key", key)
+            xml.element("UploadId", uploadId)
+        }
+        return Self.xml(xml.result, headers: fields)
+    }
+
+    /// [UploadPart](https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPart.html).
+    func uploadPart(_ request: AWSRequest, _ bucketName: String, _ key: String) async throws -> Response {
+        try await authorize(request, "s3:PutObject", [Self.objectArn(bucketName, key)])
+        _ = try await requireBucket(bucketName)
+        let number = try Self.partNumber(request)
+        let upload = try await requireUpload(request, bucket: bucketName, key: key)
+        try Self.checkContentLength(request, max: Self.maxObjectSize)
+        let temporary = store.temporaryURL()
+        let received = try await RequestBodyReader(request: request).read(
+            into: temporary,
+            checksumAlgorithm: upload.checksumAlgorithm,
+            maxSize: Self.maxObjectSize
+        )
+        let blob = try store.commit(temporary, part: true)
+        let part = PartRecord(
+            uploadId: upload.uploadId,
+            partNumber: number,
+            blob: blob,
+            size: received.size,
+            etag: "\"\(received.md5Hex)\"",
+            checksumValue: received.checksum?.value,
+            lastModified: clock.now
+        )
+        let outcome = try await store.putPart(part)
+        if let replaced = outcome.replaced { store.removeBlobs(parts: [replaced]) }
+        if outcome.uploadMissing { throw S3Error.noSuchUpload(upload.uploadId) }
+        var fields = HTTPFields()
+        fields[.eTag] = part.etag
+        if let sse = upload.headers.serverSideEncryption { Self.set(&fields, "x-amz-server-side-encryption", sse) }
+        if let checksum = received.checksum { Self.set(&fields, checksum.algorithm.headerName, checksum.value) }
+        return Self.empty(.ok, headers: fields)
+    }
+
+    /// [UploadPartCopy](https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPartCopy.html).
+    func uploadPartCopy(_ request: AWSRequest, _ bucketName: String, _ key: String) async throws -> Response {
+        try await authorize(request, "s3:PutObject", [Self.objectArn(bucketName, key)])
+        _ = try await requireBucket(bucketName)
+        let number = try Self.partNumber(request)
+        let upload = try await requireUpload(request, bucket: bucketName, key: key)
+        let source = try await copySourceObject(request)
+        var range: ClosedRange<Int>?
+        if let header = request.header("x-amz-copy-source-range") {
+            switch Self.parseRange(header, size: source.size) {
+            case .bytes(let bytes) where header.contains("-") && !header.hasPrefix("bytes=-") && bytes.upperBound < source.size:
+                let parts = header.dropFirst("bytes=".count).split(separator: "-")
+                if parts.count == 2, let end = Int(parts[1]), end >= source.size {
+                    throw S3Error.invalidArgument(
+                        message: "Range specified is not valid for source object of size: \(source.size)",
+                        name: "x-amz-copy-source-range",
+                        value: header
+                    )
+                }
+                range = bytes
+            default:
+                throw S3Error.invalidArgument(
+                    message:
+                        "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
+                    name: "x-amz-copy-source-range",
+                    value: header
+                )
+            }
+        }
+        let (temporary, copied) = try await copyBlob(
+            store.objectURL(source.blob),
+            range: range,
+            size: source.size,
+            algorithm: upload.checksumAlgorithm
+        )
+        let blob = try store.commit(temporary, part: true)
+        let part = PartRecord(
+            uploadId: upload.uploadId,
+            partNumber: number,
+            blob: blob,
+            size: copied.size,
+            etag: "\"\(copied.md5Hex)\"",
+            checksumValue: copied.checksum?.value,
+            lastModified: clock.now
+        )
+        let outcome = try await store.putPart(part)
+        if let replaced = outcome.replaced { store.removeBlobs(parts: [replaced]) }
+        if outcome.uploadMissing { throw S3Error.noSuchUpload(upload.uploadId) }
+        var fields = HTTPFields()
+        if let sourceVersion = source.versionId { Self.set(&fields, "x-amz-copy-source-version-id", sourceVersion) }
+        if let sse = upload.headers.serverSideEncryption { Self.set(&fields, "x-amz-server-side-encryption", sse) }
+        var xml = XMLWriter()
+        xml.element("CopyPartResult", attributes: [("xmlns", ConfigurationXML.namespace)]) { xml in
+            xml.element("LastModified", Timestamp.iso8601Milliseconds(part.lastModified))
+            xml.element("ETag", part.etag)
+            if let checksum = copied.checksum { xml.element(checksum.algorithm.elementName, checksum.value) }
+        }
+        return Self.xml(xml.result, headers: fields)
+    }
+
+    /// [CompleteMultipartUpload](https://docs.aws.amazon.com/AmazonS3/latest/API/API_CompleteMultipartUpload.html).
+    func completeMultipartUpload(_ request: AWSRequest, _ bucketName: String, _ key: String) async throws -> Response {
+        try await authorize(request, "s3:PutObject", [Self.objectArn(bucketName, key)])
+        let body = try await RequestBodyReader(request: request).collect()
+        let bucket = try await requireBucket(bucketName)
+        let upload = try await requireUpload(request, bucket: bucketName, key: key)
+        let root = try XMLTree.parse(body)
+        guard root.name == "CompleteMultipartUpload" else { throw S3Error.malformedXML }
+        let requested = root.all("Part")
+        guard !requested.isEmpty else { throw S3Error.malformedXML }
+        let stored = Dictionary(uniqueKeysWithValues: try await store.parts(upload.uploadId).map { ($0.partNumber, $0) })
+        var chosen: [PartRecord] = []
+        var previous = 0
+        for node in requested {
+            guard let numberText = node.value("PartNumber"), let number = Int(numberText), let etag = node.value("ETag") else {
+                throw S3Error.malformedXML
+            }
+            guard number > previous else { throw S3Error.invalidPartOrder(uploadId: upload.uploadId) }
+            previous = number
+            guard let part = stored[number], Self.etagMatches(etag, part.etag) else {
+                throw S3Error.invalidPart(uploadId: upload.uploadId, partNumber: number, etag: etag)
+            }
+            if let algorithm = upload.checksumAlgorithm, let declared = node.value(algorithm.elementName), declared != part.checksumValue {
+                throw S3Error.invalidPart(uploadId: upload.uploadId, partNumber: number, etag: etag)
+            }
+            chosen.append(part)
+        }
+        for (index, part) in chosen.enumerated() where index < chosen.count - 1 && part.size < Self.minPartSize {
+            throw S3Error.entityTooSmall(proposed: part.size, partNumber: part.partNumber, etag: part.etag)
+        }
+
+        // Concatenate the parts into one new object file, fsynced before the metadata commit.
+        let temporary = store.temporaryURL()
+        let output = try WritableFile(url: temporary)
+        var md5s: [UInt8] = []
+        var checksumConcatenation: [UInt8] = []
+        var size = 0
+        do {
+            for part in chosen {
+                let input = try ReadableFile(url: store.partURL(part.blob))
+                var offset = 0
+                while offset < part.size {
+                    let chunk = try input.read(at: offset, count: min(1024 * 1024, part.size - offset))
+                    if chunk.readableBytes == 0 { break }
+                    offset += chunk.readableBytes
+                    try chunk.withUnsafeReadableBytes { try output.append($0) }
+                    await Task.yield()
+                }
+                size += offset
+                md5s += Self.hexBytes(part.etag.trimmingCharacters(in: CharacterSet(charactersIn: "\"")))
+                if let value = part.checksumValue, let digest = Data(base64Encoded: value) { checksumConcatenation += digest }
+            }
+            try await output.syncAndClose()
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
+        }
+        let etag = "\"\(Insecure.MD5.hash(data: md5s).map { String(format: "%02x", $0) }.joined())-\(chosen.count)\""
+        var checksumValue: String?
+        if let algorithm = upload.checksumAlgorithm, checksumConcatenation.count == algorithm.digestLength * chosen.count {
+            checksumValue = ChecksumHasher.digest(algorithm, of: checksumConcatenation) + "-\(chosen.count)"
+        }
+        let blob = try store.commit(temporary)
+        let record = ObjectRecord(
+            bucket: bucketName,
+            key: key,
+            blob: blob,
+            size: size,
+            etag: etag,
+            headers: upload.headers,
+            checksumAlgorithm: checksumValue == nil ? nil : upload.checksumAlgorithm,
+            checksumValue: checksumValue,
+            checksumType: checksumValue == nil ? nil : "COMPOSITE",
+            tags: upload.tags,
+            lastModified: clock.now,
+            versionId: versionId(for: bucket),
+            partsCount: chosen.count
+        )
+        guard let removed = try await store.completeUpload(upload.uploadId, object: record) else {
+            store.removeBlobs(objects: [blob])
+            throw S3Error.noSuchUpload(upload.uploadId)
+        }
+        store.removeBlobs(objects: removed.objects, parts: removed.parts)
+
+        var fields = HTTPFields()
+        writeHeaders(&fields, record: record, bucket: bucket)
+        fields[.amzId2] = RequestID.s3HostID()
+        let current = environment.current
+        var xml = XMLWriter()
+        xml.element("CompleteMultipartUploadResult", attributes: [("xmlns", ConfigurationXML.namespace)]) { xml in
+            xml.element("Location", "\(current.edgeURL)/\(bucketName)/\(S3EventNotifier.encodeKey(key))")
+            xml.element("Bucket", bucketName)
+            xml.element("Key", key)
+            xml.element("ETag", etag)
+            if let algorithm = record.checksumAlgorithm, let value = checksumValue {
+                xml.element(algorithm.elementName, value)
+                xml.element("ChecksumType", "COMPOSITE")
+            }
+        }
+        await notify(
+            request,
+            bucket: bucket,
+            eventName: "ObjectCreated:CompleteMultipartUpload",
+            key: key,
+            size: size,
+            etag: etag,
+            versionId: record.versionId,
+            responseHeaders: fields
+        )
+        return Self.xml(xml.result, headers: fields)
+    }
+
+    static func hexBytes(_ hex: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var iterator = hex.utf8.makeIterator()
+        while let high = iterator.next(), let low = iterator.next() {
+            guard let h = hexValue(high), let l = hexValue(low) else { return [] }
+            bytes.append(h << 4 | l)
+        }
+        return bytes
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+
+    /// [AbortMultipartUpload](https://docs.aws.amazon.com/AmazonS3/latest/API/API_AbortMultipartUpload.html).
+    func abortMultipartUpload(_ request: AWSRequest, _ bucketName: String, _ key: String) async throws -> Response {
+        try await authorize(request, "s3:AbortMultipartUpload", [Self.objectArn(bucketName, key)])
+        _ = try await requireBucket(bucketName)
+        let upload = try await requireUpload(request, bucket: bucketName, key: key)
+        guard let blobs = try await store.removeUpload(upload.uploadId) else { throw S3Error.noSuchUpload(upload.uploadId) }
+        store.removeBlobs(parts: blobs)
+        return Self.empty(.noContent)
+    }
+
+    /// [ListParts](https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListParts.html).
+    func listParts(_ request: AWSRequest, _ bucketName: String, _ key: String) async throws -> Response {
+        try await authorize(request, "s3:ListMultipartUploadParts", [Self.objectArn(bucketName, key)])
+        _ = try await requireBucket(bucketName)
+        let upload = try await requireUpload(request, bucket: bucketName, key: key)
+        var maxParts = 1000
+        if let text = request.query("max-parts") {
+            guard let value = Int(text), value >= 0 else {
+                throw S3Error.invalidArgument(message: "Provided max-parts not an integer or within integer range", name: "max-parts", value: text)
+            }
+            maxParts = min(value, 1000)
+        }
+        let marker = Int(request.query("part-number-marker") ?? "0") ?? 0
+        let all = try await store.parts(upload.uploadId).filter { $0.partNumber > marker }
+        let page = Array(all.prefix(maxParts))
+        let truncated = all.count > page.count
+        var xml = XMLWriter()
+        xml.element("ListPartsResult", attributes: [("xmlns", ConfigurationXML.namespace)]) { xml in
+            xml.element("Bucket", bucketName)
+            xml.element("Key", key)
+            xml.element("UploadId", upload.uploadId)
+            xml.element("PartNumberMarker", String(marker))
+            xml.element("NextPartNumberMarker", String(page.last?.partNumber ?? 0))
+            xml.element("MaxParts", String(maxParts))
+            xml.element("IsTruncated", truncated ? "true" : "false")
+            for part in page {
+                xml.element("Part") { xml in
+                    xml.element("PartNumber", String(part.partNumber))
+                    xml.element("LastModified", Timestamp.iso8601Milliseconds(part.lastModified))
+                    xml.element("ETag", part.etag)
+                    xml.element("Size", String(part.size))
+                    if let algorithm = upload.checksumAlgorithm, let value = part.checksumValue { xml.element(algorithm.elementName, value) }
+                }
+            }
+            writeOwner(&xml, element: "Initiator")
+            writeOwner(&xml)
+            xml.element("StorageClass", upload.headers.storageClass)
+            if let algorithm = upload.checksumAlgorithm {
+                xml.element("ChecksumAlgorithm", algorithm.rawValue)
+                xml.element("ChecksumType", "COMPOSITE")
+            }
+        }
+        return Self.xml(xml.result)
+    }
+
+    /// [ListMultipartUploads](https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListMultipartUploads.html).
+    func listMultipartUploads(_ request: AWSRequest, _ bucketName: String) async throws -> Response {
+        try await authorize(request, "s3:ListBucketMultipartUploads", [Self.bucketArn(bucketName)])
+        _ = try await requireBucket(bucketName)
+        let prefix = request.query("prefix") ?? ""
+        let delimiter = request.query("delimiter").flatMap { $0.isEmpty ? nil : $0 }
+        var maxUploads = 1000
+        if let text = request.query("max-uploads") {
+            guard let value = Int(text), value >= 0 else {
+                throw S3Error.invalidArgument(
+                    message: "Provided max-uploads not an integer or within integer range",
+                    name: "max-uploads",
+                    value: text
+                )
+            }
+            maxUploads = min(value, 1000)
+        }
+        let keyMarker = request.query("key-marker") ?? ""
+        let uploadIdMarker = request.query("upload-id-marker") ?? ""
+        var uploads: [UploadRecord] = []
+        var prefixes: [String] = []
+        var truncated = false
+        for upload in try await store.uploads(bucket: bucketName) where upload.key.hasPrefix(prefix) {
+            if !keyMarker.isEmpty {
+                if upload.key < keyMarker { continue }
+                if upload.key == keyMarker && (uploadIdMarker.isEmpty || upload.uploadId <= uploadIdMarker) { continue }
+            }
+            if let delimiter, let range = upload.key.dropFirst(prefix.count).range(of: delimiter) {
+                let common = prefix + String(upload.key.dropFirst(prefix.count)[..<range.upperBound])
+                if prefixes.last == common { continue }
+                if uploads.count + prefixes.count == maxUploads {
+                    truncated = true
+                    break
+                }
+                prefixes.append(common)
+                continue
+            }
+            if uploads.count + prefixes.count == maxUploads {
+                truncated = true
+                break
+            }
+            uploads.append(upload)
+        }
+        var xml = XMLWriter()
+        xml.element("ListMultipartUploadsResult", attributes: [("xmlns", ConfigurationXML.namespace)]) { xml in
+            xml.element("Bucket", bucketName)
+            xml.element("KeyMarker", keyMarker)
+            xml.element("UploadIdMarker", uploadIdMarker)
+            xml.element("NextKeyMarker", uploads.last?.key ?? "")
+            xml.element("NextUploadIdMarker", uploads.last?.uploadId ?? "")
+            if let delimiter { xml.element("Delimiter", delimiter) }
+            xml.element("Prefix", prefix)
+            xml.element("MaxUploads", String(maxUploads))
+            xml.element("IsTruncated", truncated ? "true" : "false")
+            for upload in uploads {
+                xml.element("Upload") { xml in
+                    xml.element("Key", upload.key)
+                    xml.element("UploadId", upload.uploadId)
+                    writeOwner(&xml, element: "Initiator")
+                    writeOwner(&xml)
+                    xml.element("StorageClass", upload.headers.storageClass)
+                    xml.element("Initiated", Timestamp.iso8601Milliseconds(upload.initiated))
+                    if let algorithm = upload.checksumAlgorithm { xml.element("ChecksumAlgorithm", algorithm.rawValue) }
+                }
+            }
+            for common in prefixes {
+                xml.element("CommonPrefixes") { xml in xml.element("Prefix", common) }
+            }
+        }
+        return Self.xml(xml.result)
+    }
+}

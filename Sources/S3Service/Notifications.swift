@@ -1,0 +1,141 @@
+import EmulatorCore
+import Foundation
+import Logging
+import Synchronization
+
+/// Builds S3 event notifications and delivers them to Lambda targets through ``LambdaInvoking``.
+package final class S3EventNotifier: Sendable {
+    private let invoker: (any LambdaInvoking)?
+    private let logger: Logger
+    private let counter = Atomic<UInt64>(0)
+
+    /// One event's facts.
+    package struct Event: Sendable {
+        /// `ObjectCreated:Put` and the like (without `s3:`).
+        package var eventName: String
+        /// The bucket.
+        package var bucket: String
+        /// The key (not encoded).
+        package var key: String
+        /// The size (created events only).
+        package var size: Int?
+        /// The ETag without quotes (created events only).
+        package var eTag: String?
+        /// The version id, if versioned.
+        package var versionId: String?
+        /// The event time.
+        package var time: Date
+        /// The region.
+        package var region: String
+        /// The caller's principal id (`AWS:AKID`).
+        package var principalId: String
+        /// The caller's IP address.
+        package var sourceIPAddress: String
+        /// `x-amz-request-id` of the request.
+        package var requestId: String
+        /// `x-amz-id-2` of the request.
+        package var hostId: String
+        /// The sequencer.
+        package var sequencer: String
+    }
+
+    /// Creates the notifier.
+    /// - Parameters:
+    ///   - invoker: The Lambda service's in-process invoker, or nil while Lambda is not available.
+    ///   - logger: The logger.
+    package init(invoker: (any LambdaInvoking)?, logger: Logger) {
+        self.invoker = invoker
+        self.logger = logger
+    }
+
+    /// The bucket owner id put in events and listings.
+    package static let ownerPrincipalId = "A3SYNAPSCRIBELOCAL"
+
+    /// A sequencer that increases for each event: milliseconds since 1970 then a counter, in hex.
+    /// - Parameter now: The time.
+    /// - Returns: The sequencer.
+    package func nextSequencer(now: Date) -> String {
+        let count = counter.add(1, ordering: .relaxed).newValue
+        let milliseconds = UInt64(max(0, now.timeIntervalSince1970 * 1000))
+        return String(format: "%012llX%06llX", milliseconds, count & 0xFF_FFFF)
+    }
+
+    /// Delivers an event to every matching Lambda target of a bucket.
+    /// - Parameters:
+    ///   - event: The event.
+    ///   - targets: The bucket's notification targets.
+    package func deliver(_ event: Event, targets: [NotificationTarget]) async {
+        for target in targets where target.kind == .lambda && target.matches(eventName: event.eventName, key: event.key) {
+            let payload = Self.payload(event, configurationId: target.id)
+            guard let invoker else {
+                logger.warning("notification to \(target.arn) dropped: Lambda not available")
+                continue
+            }
+            do {
+                _ = try await invoker.invoke(
+                    function: target.arn,
+                    payload: payload,
+                    invocationType: .event,
+                    context: LambdaInvocationContext(sourcePrincipal: "s3.amazonaws.com", sourceArn: "arn:aws:s3:::\(event.bucket)")
+                )
+            } catch {
+                logger.warning(
+                    "notification to \(target.arn) failed",
+                    metadata: ["error": .string(String(describing: error)), "event": .string(event.eventName)]
+                )
+            }
+        }
+    }
+
+    /// The event JSON, as AWS documents the S3 notification structure (event version 2.1).
+    /// - Parameters:
+    ///   - event: The event.
+    ///   - configurationId: The notification configuration id.
+    /// - Returns: The JSON bytes.
+    package static func payload(_ event: Event, configurationId: String) -> Data {
+        var object: [String: Any] = ["key": encodeKey(event.key), "sequencer": event.sequencer]
+        if let size = event.size { object["size"] = size }
+        if let eTag = event.eTag { object["eTag"] = eTag }
+        if let versionId = event.versionId { object["versionId"] = versionId }
+        let record: [String: Any] = [
+            "eventVersion": "2.1",
+            "eventSource": "aws:s3",
+            "awsRegion": event.region,
+            "eventTime": Timestamp.iso8601Milliseconds(event.time),
+            "eventName": event.eventName,
+            "userIdentity": ["principalId": event.principalId],
+            "requestParameters": ["sourceIPAddress": event.sourceIPAddress],
+            "responseElements": ["x-amz-request-id": event.requestId, "x-amz-id-2": event.hostId],
+            "s3": [
+                "s3SchemaVersion": "1.0",
+                "configurationId": configurationId,
+                "bucket": [
+                    "name": event.bucket,
+                    "ownerIdentity": ["principalId": ownerPrincipalId],
+                    "arn": "arn:aws:s3:::\(event.bucket)",
+                ] as [String: Any],
+                "object": object,
+            ] as [String: Any],
+        ]
+        return (try? JSONSerialization.data(withJSONObject: ["Records": [record]], options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+    }
+
+    /// Encodes a key as S3 does in events: form encoding (space as `+`), `/` kept.
+    /// - Parameter key: The key.
+    /// - Returns: The encoded key.
+    package static func encodeKey(_ key: String) -> String {
+        var out = ""
+        for byte in key.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "*"), UInt8(ascii: "/"):
+                out.append(Character(UnicodeScalar(byte)))
+            case UInt8(ascii: " "):
+                out.append("+")
+            default:
+                out += String(format: "%%%02X", byte)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,657 @@
+import AWSGateway
+import Crypto
+import EmulatorCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import SigV4
+
+/// The outcome of S3's conditional-request headers.
+package enum ConditionOutcome: Sendable, Equatable {
+    /// Serve the request.
+    case proceed
+    /// 304 Not Modified.
+    case notModified
+    /// 412 with the failing condition's name.
+    case preconditionFailed(String)
+}
+
+/// A parsed `Range` header.
+package enum RangeOutcome: Sendable, Equatable {
+    /// No (usable) range: the whole object.
+    case whole
+    /// These bytes.
+    case bytes(ClosedRange<Int>)
+    /// 416.
+    case unsatisfiable
+}
+
+extension S3Service {
+    static let storageClasses: Set<String> = [
+        "STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER", "DEEP_ARCHIVE", "OUTPOSTS",
+        "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE",
+    ]
+
+    // MARK: Pure helpers (unit-tested)
+
+    /// Evaluates `If-Match`, `If-Unmodified-Since`, `If-None-Match` and `If-Modified-Since` as S3 does (RFC 7232 order).
+    /// - Parameters:
+    ///   - etag: The object's ETag (quoted).
+    ///   - lastModified: The object's Last-Modified.
+    ///   - ifMatch: `If-Match`.
+    ///   - ifNoneMatch: `If-None-Match`.
+    ///   - ifModifiedSince: `If-Modified-Since`.
+    ///   - ifUnmodifiedSince: `If-Unmodified-Since`.
+    ///   - names: The header names to report in `Condition` (copy-source variants for CopyObject).
+    /// - Returns: The outcome.
+    package static func evaluateConditions(
+        etag: String,
+        lastModified: Date,
+        ifMatch: String?,
+        ifNoneMatch: String?,
+        ifModifiedSince: String?,
+        ifUnmodifiedSince: String?,
+        names: [String] = ["If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since"]
+    ) -> ConditionOutcome {
+        let modified = floor(lastModified.timeIntervalSince1970)
+        if let ifMatch {
+            if !etagMatches(ifMatch, etag) { return .preconditionFailed(names[0]) }
+        } else if let text = ifUnmodifiedSince, let date = SigV4Encoding.parseHTTPDate(text), modified > date.timeIntervalSince1970 {
+            return .preconditionFailed(names[3])
+        }
+        if let ifNoneMatch {
+            if etagMatches(ifNoneMatch, etag) { return .notModified }
+        } else if let text = ifModifiedSince, let date = SigV4Encoding.parseHTTPDate(text), modified <= date.timeIntervalSince1970 {
+            return .notModified
+        }
+        return .proceed
+    }
+
+    /// Whether an `If-Match`-style list names an ETag (`*` matches anything).
+    static func etagMatches(_ list: String, _ etag: String) -> Bool {
+        let bare = etag.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        for item in list.split(separator: ",") {
+            var candidate = item.trimmingCharacters(in: .whitespaces)
+            if candidate == "*" { return true }
+            if candidate.hasPrefix("W/") { candidate.removeFirst(2) }
+            if candidate.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) == bare { return true }
+        }
+        return false
+    }
+
+    /// Parses a single `bytes=` range against an object size.
+    /// - Parameters:
+    ///   - header: The `Range` header.
+    ///   - size: The object size.
+    /// - Returns: The outcome (S3 ignores syntactically invalid or multi-range headers).
+    package static func parseRange(_ header: String?, size: Int) -> RangeOutcome {
+        guard let header = header?.trimmingCharacters(in: .whitespaces), header.hasPrefix("bytes=") else { return .whole }
+        let spec = header.dropFirst("bytes=".count)
+        guard !spec.contains(","), let dash = spec.firstIndex(of: "-") else { return .whole }
+        let first = spec[..<dash].trimmingCharacters(in: .whitespaces)
+        let last = spec[spec.index(after: dash)...].trimmingCharacters(in: .whitespaces)
+        if first.isEmpty {
+            guard let suffix = Int(last) else { return .whole }
+            guard suffix > 0, size > 0 else { return .unsatisfiable }
+            return .bytes(max(0, size - suffix)...(size - 1))
+        }
+        guard let start = Int(first) else { return .whole }
+        if last.isEmpty {
+            guard start < size else { return .unsatisfiable }
+            return .bytes(start...(size - 1))
+        }
+        guard let end = Int(last), end >= start else { return .whole }
+        guard start < size else { return .unsatisfiable }
+        return .bytes(start...min(end, size - 1))
+    }
+
+    // MARK: Request → stored headers
+
+    func objectHeaders(from request: AWSRequest, bucket: BucketRecord) throws -> ObjectHeaders {
+        var headers = ObjectHeaders()
+        headers.contentType = request.header("content-type")
+        if let encoding = request.header("content-encoding") {
+            let kept = encoding.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { $0 != "aws-chunked" && !$0.isEmpty }
+            headers.contentEncoding = kept.isEmpty ? nil : kept.joined(separator: ", ")
+        }
+        headers.contentDisposition = request.header("content-disposition")
+        headers.contentLanguage = request.header("content-language")
+        headers.cacheControl = request.header("cache-control")
+        headers.expires = request.header("expires")
+        headers.websiteRedirectLocation = request.header("x-amz-website-redirect-location")
+        for field in request.head.headerFields {
+            let name = field.name.canonicalName
+            if name.hasPrefix("x-amz-meta-") {
+                let key = String(name.dropFirst("x-amz-meta-".count))
+                headers.metadata[key] = headers.metadata[key].map { $0 + "," + field.value } ?? field.value
+            }
+        }
+        if let storageClass = request.header("x-amz-storage-class") {
+            guard Self.storageClasses.contains(storageClass) else {
+                throw S3Error.wire(GenericAWSError(code: "InvalidStorageClass", message: "The storage class you specified is not valid"))
+            }
+            headers.storageClass = storageClass
+        }
+        try applyEncryption(&headers, request: request, bucket: bucket)
+        return headers
+    }
+
+    func applyEncryption(_ headers: inout ObjectHeaders, request: AWSRequest, bucket: BucketRecord) throws {
+        if let sse = request.header("x-amz-server-side-encryption") {
+            guard ["AES256", "aws:kms", "aws:kms:dsse"].contains(sse) else {
+                throw S3Error.invalidArgument(
+                    message: "The encryption method specified is not supported",
+                    name: "x-amz-server-side-encryption",
+                    value: sse
+                )
+            }
+            headers.serverSideEncryption = sse
+            headers.kmsKeyId = request.header("x-amz-server-side-encryption-aws-kms-key-id")
+        } else if let encryption = bucket.configuration.encryption {
+            headers.serverSideEncryption = encryption.algorithm
+            headers.kmsKeyId = encryption.kmsMasterKeyId
+        }
+        if headers.serverSideEncryption?.hasPrefix("aws:kms") == true && headers.kmsKeyId == nil {
+            headers.kmsKeyId = "arn:aws:kms:\(bucket.region):\(environment.current.accountId):alias/aws/s3"
+        }
+    }
+
+    func versionId(for bucket: BucketRecord) -> String? {
+        guard bucket.configuration.versioning == "Enabled" else { return nil }
+        return UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+    }
+
+    /// Headers every write response carries: encryption, version, expiration.
+    func writeHeaders(_ headers: inout HTTPFields, record: ObjectRecord, bucket: BucketRecord) {
+        if let sse = record.headers.serverSideEncryption {
+            Self.set(&headers, "x-amz-server-side-encryption", sse)
+            if let kms = record.headers.kmsKeyId { Self.set(&headers, "x-amz-server-side-encryption-aws-kms-key-id", kms) }
+        }
+        if let versionId = record.versionId { Self.set(&headers, "x-amz-version-id", versionId) }
+        if let rules = bucket.configuration.lifecycle,
+            let expiration = LifecycleEvaluator.announcedExpiration(
+                rules: rules,
+                key: record.key,
+                size: record.size,
+                tags: record.tags,
+                lastModified: record.lastModified
+            )
+        {
+            Self.set(&headers, "x-amz-expiration", LifecycleEvaluator.header(expiration))
+        }
+    }
+
+    // MARK: PutObject
+
+    /// [PutObject](https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html).
+    func putObject(_ request: AWSRequest, _ bucketName: String, _ key: String) async throws -> Response {
+        try await authorize(request, "s3:PutObject", [Self.objectArn(bucketName, key)])
+        let bucket = try await requireBucket(bucketName)
+        try Self.checkContentLength(request, max: Self.maxObjectSize)
+        var headers = try objectHeaders(from: request, bucket: bucket)
+        if headers.contentType == nil { headers.contentType = "binary/octet-stream" }
+        let tags = try request.header("x-amz-tagging").map(ConfigurationXML.parseTaggingHeader) ?? []
+        try await checkWriteConditions(request, bucket: bucketName, key: key)
+
+        let temporary = store.temporaryURL()
+        let received = try await RequestBodyReader(request: request).read(into: temporary, maxSize: Self.maxObjectSize)
+        let blob = try store.commit(temporary)
+        let record = ObjectRecord(
+            bucket: bucketName,
+            key: key,
+            blob: blob,
+            size: received.size,
+            etag: "\"\(received.md5Hex)\"",
+            headers: headers,
+            checksumAlgorithm: received.checksum?.algorithm,
+            checksumValue: received.checksum?.value,
+            checksumType: received.checksum == nil ? nil : "FULL_OBJECT",
+            tags: tags,
+            lastModified: clock.now,
+            versionId: versionId(for: bucket),
+            partsCount: nil
+        )
+        try await save(record)
+
+        var fields = HTTPFields()
+        fields[.eTag] = record.etag
+        if let checksum = received.checksum {
+            Self.set(&fields, checksum.algorithm.headerName, checksum.value)
+            Self.set(&fields, "x-amz-checksum-type", "FULL_OBJECT")
+        }
+        writeHeaders(&fields, record: record, bucket: bucket)
+        fields[.amzId2] = RequestID.s3HostID()
+        await notify(
+            request,
+            bucket: bucket,
+            eventName: "ObjectCreated:Put",
+            key: key,
+            size: record.size,
+            etag: record.etag,
+            versionId: record.versionId,
+            responseHeaders: fields
+        )
+        return Self.empty(.ok, headers: fields)
+    }
+
+    /// Stores a committed object row and removes the blob it replaces (or its own, if the bucket vanished).
+    func save(_ record: ObjectRecord) async throws {
+        let outcome = try await store.putObject(record)
+        if let replaced = outcome.replaced { store.removeBlobs(objects: [replaced]) }
+        if outcome.bucketMissing { throw S3Error.noSuchBucket(record.bucket) }
+    }
+
+    static func checkContentLength(_ request: AWSRequest, max: Int) throws {
+        let length = request.header("x-amz-decoded-content-length").flatMap { Int($0) } ?? request.header("content-length").flatMap { Int($0) }
+        guard let length else {
+            if request.header("transfer-encoding") != nil { throw S3Error.missingContentLength }
+            return
+        }
+        if length > max { throw S3Error.entityTooLarge(proposed: length, max: max) }
+    }
+
+    /// Conditional writes (`If-None-Match: *`, `If-Match`).
+    func checkWriteConditions(_ request: AWSRequest, bucket: String, key: String) async throws {
+        let ifNoneMatch = request.header("if-none-match")
+        let ifMatch = request.header("if-match")
+        guard ifNoneMatch != nil || ifMatch != nil else { return }
+        let existing = try await store.object(bucket: bucket, key: key)
+        if let ifNoneMatch {
+            guard ifNoneMatch.trimmingCharacters(in: .whitespaces) == "*" else {
+                throw S3Error.notImplemented
+            }
+            if existing != nil { throw S3Error.preconditionFailed(condition: "If-None-Match") }
+        }
+        if let ifMatch {
+            guard let existing else { throw S3Error.noSuchKey(key) }
+            if !Self.etagMatches(ifMatch, existing.etag) { throw S3Error.preconditionFailed(condition: "If-Match") }
+        }
+    }
+
+    // MARK: GetObject / HeadObject
+
+    /// [GetObject](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html) and
+    /// [HeadObject](https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html).
+    func getObject(_ request: AWSRequest, _ bucketName: String, _ key: String, head: Bool) async throws -> Response {
+        try await authorize(request, "s3:GetObject", [Self.objectArn(bucketName, key)])
+        let bucket = try await requireBucket(bucketName)
+        for _ in 0..<3 {
+            guard let record = try await store.object(bucket: bucketName, key: key) else { throw S3Error.noSuchKey(key) }
+            if let versionId = request.query("versionId"), versionId != (record.versionId ?? "null") {
+                throw S3Error.wire(
+                    GenericAWSError(
+                        code: "NoSuchVersion",
+                        message: "The specified version does not exist.",
+                        httpStatus: 404,
+                        extraFields: [("Key", key), ("VersionId", versionId)]
+                    )
+                )
+            }
+            var fields = HTTPFields()
+            fields[.eTag] = record.etag
+            fields[.lastModified] = Timestamp.httpDate(record.lastModified)
+            switch Self.evaluateConditions(
+                etag: record.etag,
+                lastModified: record.lastModified,
+                ifMatch: request.header("if-match"),
+                ifNoneMatch: request.header("if-none-match"),
+                ifModifiedSince: request.header("if-modified-since"),
+                ifUnmodifiedSince: request.header("if-unmodified-since")
+            ) {
+            case .proceed: break
+            case .notModified:
+                if let versionId = record.versionId { Self.set(&fields, "x-amz-version-id", versionId) }
+                return Response(status: .notModified, headers: fields, body: ResponseBody())
+            case .preconditionFailed(let condition): throw S3Error.preconditionFailed(condition: condition)
+            }
+
+            var status: HTTPResponse.Status = .ok
+            var start = 0
+            var length = record.size
+            switch Self.parseRange(request.header("range"), size: record.size) {
+            case .whole: break
+            case .unsatisfiable:
+                throw S3Error.invalidRange(requested: request.header("range") ?? "", size: record.size)
+            case .bytes(let bytes):
+                status = .partialContent
+                start = bytes.lowerBound
+                length = bytes.count
+                fields[.contentRange] = "bytes \(bytes.lowerBound)-\(bytes.upperBound)/\(record.size)"
+            }
+            fillObjectHeaders(&fields, record: record, bucket: bucket, request: request, wholeObject: status == .ok)
+            fields[.contentLength] = String(length)
+            if head || length == 0 {
+                return Response(status: status, headers: fields, body: ResponseBody())
+            }
+            let file: ReadableFile
+            do {
+                file = try ReadableFile(url: store.objectURL(record.blob))
+            } catch {
+                continue  // overwritten or deleted between the row read and the open: read the row again
+            }
+            let bodyStart = start
+            let bodyLength = length
+            let body = ResponseBody(contentLength: bodyLength) { writer in
+                var offset = bodyStart
+                let end = bodyStart + bodyLength
+                while offset < end {
+                    let chunk = try file.read(at: offset, count: min(256 * 1024, end - offset))
+                    if chunk.readableBytes == 0 { break }
+                    offset += chunk.readableBytes
+                    try await writer.write(chunk)
+                }
+                try await writer.finish(nil)
+            }
+            return Response(status: status, headers: fields, body: body)
+        }
+        throw S3Error.noSuchKey(key)
+    }
+
+    func fillObjectHeaders(_ fields: inout HTTPFields, record: ObjectRecord, bucket: BucketRecord, request: AWSRequest, wholeObject: Bool) {
+        let headers = record.headers
+        fields[.acceptRanges] = "bytes"
+        fields[.contentType] = request.query("response-content-type") ?? headers.contentType ?? "binary/octet-stream"
+        if let value = request.query("response-content-language") ?? headers.contentLanguage { fields[.contentLanguage] = value }
+        if let value = request.query("response-expires") ?? headers.expires { fields[.expires] = value }
+        if let value = request.query("response-cache-control") ?? headers.cacheControl { fields[.cacheControl] = value }
+        if let value = request.query("response-content-disposition") ?? headers.contentDisposition { fields[.contentDisposition] = value }
+        if let value = request.query("response-content-encoding") ?? headers.contentEncoding { fields[.contentEncoding] = value }
+        if let value = headers.websiteRedirectLocation { Self.set(&fields, "x-amz-website-redirect-location", value) }
+        for (name, value) in headers.metadata.sorted(by: { $0.key < $1.key }) { Self.set(&fields, "x-amz-meta-" + name, value) }
+        if headers.storageClass != "STANDARD" { Self.set(&fields, "x-amz-storage-class", headers.storageClass) }
+        if !record.tags.isEmpty { Self.set(&fields, "x-amz-tagging-count", String(record.tags.count)) }
+        if let parts = record.partsCount, request.query("partNumber") != nil { Self.set(&fields, "x-amz-mp-parts-count", String(parts)) }
+        if request.header("x-amz-checksum-mode")?.uppercased() == "ENABLED", wholeObject, let algorithm = record.checksumAlgorithm,
+            let value = record.checksumValue
+        {
+            Self.set(&fields, algorithm.headerName, value)
+            Self.set(&fields, "x-amz-checksum-type", record.checksumType ?? "FULL_OBJECT")
+        }
+        writeHeaders(&fields, record: record, bucket: bucket)
+    }
+
+    // MARK: DeleteObject / DeleteObjects
+
+    /// [DeleteObject](https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObject.html).
+    func deleteObject(_ request: AWSRequest, _ bucketName: String, _ key: String) async throws -> Response {
+        try await authorize(request, "s3:DeleteObject", [Self.objectArn(bucketName, key)])
+        let bucket = try await requireBucket(bucketName)
+        var fields = HTTPFields()
+        let removed = try await store.deleteObject(bucket: bucketName, key: key)
+        if let removed {
+            store.removeBlobs(objects: [removed.blob])
+        }
+        fields[.amzId2] = RequestID.s3HostID()
+        if bucket.configuration.versioning == "Enabled" {
+            let marker = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+            Self.set(&fields, "x-amz-delete-marker", "true")
+            Self.set(&fields, "x-amz-version-id", marker)
+            await notify(
+                request,
+                bucket: bucket,
+                eventName: "ObjectRemoved:DeleteMarkerCreated",
+                key: key,
+                versionId: marker,
+                responseHeaders: fields
+            )
+        } else if removed != nil {
+            await notify(request, bucket: bucket, eventName: "ObjectRemoved:Delete", key: key, responseHeaders: fields)
+        }
+        return Self.empty(.noContent, headers: fields)
+    }
+
+    /// [DeleteObjects](https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html).
+    func deleteObjects(_ request: AWSRequest, _ bucketName: String) async throws -> Response {
+        let body = try await RequestBodyReader(request: request).collect()
+        let bucket = try await requireBucket(bucketName)
+        let root = try XMLTree.parse(body)
+        guard root.name == "Delete" else { throw S3Error.malformedXML }
+        let objects = root.all("Object")
+        guard !objects.isEmpty, objects.count <= 1000 else { throw S3Error.malformedXML }
+        let quiet = root.value("Quiet")?.lowercased() == "true"
+        var deleted: [String] = []
+        var errors: [(key: String, code: String, message: String)] = []
+        for node in objects {
+            guard let key = node.child("Key")?.text else { throw S3Error.malformedXML }
+            let decision = await authorizer.authorize(
+                caller: request.caller,
+                action: "s3:DeleteObject",
+                resources: [Self.objectArn(bucketName, key)],
+                context: [:]
+            )
+            if case .denied(let message) = decision {
+                errors.append((key, "AccessDenied", message))
+                continue
+            }
+            if let removed = try await store.deleteObject(bucket: bucketName, key: key) {
+                store.removeBlobs(objects: [removed.blob])
+                await notify(request, bucket: bucket, eventName: "ObjectRemoved:Delete", key: key)
+            }
+            deleted.append(key)
+        }
+        var xml = XMLWriter()
+        xml.element("DeleteResult", attributes: [("xmlns", ConfigurationXML.namespace)]) { xml in
+            if !quiet {
+                for key in deleted { xml.element("Deleted") { xml in xml.element("Key", key) } }
+            }
+            for error in errors {
+                xml.element("Error") { xml in
+                    xml.element("Key", error.key)
+                    xml.element("Code", error.code)
+                    xml.element("Message", error.message)
+                }
+            }
+        }
+        return Self.xml(xml.result)
+    }
+
+    // MARK: CopyObject
+
+    /// Parses `x-amz-copy-source` (`bucket/key`, `/bucket/key`, URL-encoded, optional `?versionId=`).
+    static func copySource(_ request: AWSRequest) throws -> (bucket: String, key: String) {
+        var raw = request.header("x-amz-copy-source") ?? ""
+        if let mark = raw.range(of: "?versionId=") { raw = String(raw[..<mark.lowerBound]) }
+        let decoded = URLComponentsDecoding.decode(raw)
+        let trimmed = decoded.hasPrefix("/") ? String(decoded.dropFirst()) : decoded
+        guard let slash = trimmed.firstIndex(of: "/"), slash != trimmed.startIndex, trimmed.index(after: slash) != trimmed.endIndex else {
+            throw S3Error.invalidArgument(
+                message: "Copy Source must mention the source bucket and key: sourcebucket/sourcekey",
+                name: "x-amz-copy-source",
+                value: raw
+            )
+        }
+        return (String(trimmed[..<slash]), String(trimmed[trimmed.index(after: slash)...]))
+    }
+
+    /// Loads the copy source and checks the `x-amz-copy-source-if-*` conditions.
+    func copySourceObject(_ request: AWSRequest) async throws -> ObjectRecord {
+        let source = try Self.copySource(request)
+        try await authorize(request, "s3:GetObject", [Self.objectArn(source.bucket, source.key)])
+        _ = try await requireBucket(source.bucket)
+        guard let record = try await store.object(bucket: source.bucket, key: source.key) else { throw S3Error.noSuchKey(source.key) }
+        let outcome = Self.evaluateConditions(
+            etag: record.etag,
+            lastModified: record.lastModified,
+            ifMatch: request.header("x-amz-copy-source-if-match"),
+            ifNoneMatch: request.header("x-amz-copy-source-if-none-match"),
+            ifModifiedSince: request.header("x-amz-copy-source-if-modified-since"),
+            ifUnmodifiedSince: request.header("x-amz-copy-source-if-unmodified-since"),
+            names: [
+                "x-amz-copy-source-If-Match", "x-amz-copy-source-If-None-Match", "x-amz-copy-source-If-Modified-Since",
+                "x-amz-copy-source-If-Unmodified-Since",
+            ]
+        )
+        switch outcome {
+        case .proceed: return record
+        case .notModified:
+            let name =
+                request.header("x-amz-copy-source-if-none-match") != nil ? "x-amz-copy-source-If-None-Match" : "x-amz-copy-source-If-Modified-Since"
+            throw S3Error.preconditionFailed(condition: name)
+        case .preconditionFailed(let condition): throw S3Error.preconditionFailed(condition: condition)
+        }
+    }
+
+    /// Copies a byte range of a blob into a new temporary file, fsynced, with MD5 and an optional checksum.
+    func copyBlob(_ source: URL, range: ClosedRange<Int>?, size: Int, algorithm: ChecksumAlgorithm?) async throws -> (URL, ReceivedBody) {
+        let input = try ReadableFile(url: source)
+        let temporary = store.temporaryURL()
+        let output = try WritableFile(url: temporary)
+        var md5 = MD5Hasher()
+        var checksum = algorithm.map { ChecksumHasher($0) }
+        var offset = range?.lowerBound ?? 0
+        let end = range.map { $0.upperBound + 1 } ?? size
+        do {
+            while offset < end {
+                let chunk = try input.read(at: offset, count: min(1024 * 1024, end - offset))
+                if chunk.readableBytes == 0 { break }
+                offset += chunk.readableBytes
+                try chunk.withUnsafeReadableBytes { bytes in
+                    md5.update(bytes)
+                    checksum?.update(bytes)
+                    try output.append(bytes)
+                }
+                await Task.yield()
+            }
+            try await output.syncAndClose()
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
+        }
+        let copied = offset - (range?.lowerBound ?? 0)
+        let received = ReceivedBody(size: copied, md5: md5.finalize(), checksum: checksum.map { ($0.algorithm, $0.finalize()) })
+        return (temporary, received)
+    }
+
+    /// [CopyObject](https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html).
+    func copyObject(_ request: AWSRequest, _ bucketName: String, _ key: String) async throws -> Response {
+        try await authorize(request, "s3:PutObject", [Self.objectArn(bucketName, key)])
+        let bucket = try await requireBucket(bucketName)
+        let source = try await copySourceObject(request)
+        let directive = request.header("x-amz-metadata-directive")?.uppercased() ?? "COPY"
+        guard directive == "COPY" || directive == "REPLACE" else {
+            throw S3Error.invalidArgument(message: "Unknown metadata directive.", name: "x-amz-metadata-directive", value: directive)
+        }
+        let taggingDirective = request.header("x-amz-tagging-directive")?.uppercased() ?? "COPY"
+        guard taggingDirective == "COPY" || taggingDirective == "REPLACE" else {
+            throw S3Error.invalidArgument(message: "Unknown tagging directive.", name: "x-amz-tagging-directive", value: taggingDirective)
+        }
+        var headers: ObjectHeaders
+        if directive == "REPLACE" {
+            headers = try objectHeaders(from: request, bucket: bucket)
+            if headers.contentType == nil { headers.contentType = "binary/octet-stream" }
+        } else {
+            headers = source.headers
+            if let storageClass = request.header("x-amz-storage-class") {
+                guard Self.storageClasses.contains(storageClass) else {
+                    throw S3Error.wire(GenericAWSError(code: "InvalidStorageClass", message: "The storage class you specified is not valid"))
+                }
+                headers.storageClass = storageClass
+            } else {
+                headers.storageClass = "STANDARD"
+            }
+            headers.serverSideEncryption = nil
+            headers.kmsKeyId = nil
+            try applyEncryption(&headers, request: request, bucket: bucket)
+        }
+        let sameObject = source.bucket == bucketName && source.key == key
+        if sameObject && directive == "COPY" && request.header("x-amz-storage-class") == nil
+            && request.header("x-amz-server-side-encryption") == nil && request.header("x-amz-website-redirect-location") == nil
+        {
+            throw S3Error.invalidRequest(S3Messages.copyToItself)
+        }
+        let tags = taggingDirective == "REPLACE" ? try request.header("x-amz-tagging").map(ConfigurationXML.parseTaggingHeader) ?? [] : source.tags
+        let algorithm =
+            try request.header("x-amz-checksum-algorithm").map { name throws -> ChecksumAlgorithm in
+                guard let algorithm = ChecksumAlgorithm(rawValue: name.uppercased()) else {
+                    throw S3Error.invalidRequest("Invalid checksum algorithm")
+                }
+                return algorithm
+            } ?? source.checksumAlgorithm
+        let (temporary, copied) = try await copyBlob(store.objectURL(source.blob), range: nil, size: source.size, algorithm: algorithm)
+        let blob = try store.commit(temporary)
+        let record = ObjectRecord(
+            bucket: bucketName,
+            key: key,
+            blob: blob,
+            size: copied.size,
+            etag: "\"\(copied.md5Hex)\"",
+            headers: headers,
+            checksumAlgorithm: copied.checksum?.algorithm,
+            checksumValue: copied.checksum?.value,
+            checksumType: copied.checksum == nil ? nil : "FULL_OBJECT",
+            tags: tags,
+            lastModified: clock.now,
+            versionId: versionId(for: bucket),
+            partsCount: nil
+        )
+        try await save(record)
+        var fields = HTTPFields()
+        writeHeaders(&fields, record: record, bucket: bucket)
+        if let sourceVersion = source.versionId { Self.set(&fields, "x-amz-copy-source-version-id", sourceVersion) }
+        fields[.amzId2] = RequestID.s3HostID()
+        var xml = XMLWriter()
+        xml.element("CopyObjectResult", attributes: [("xmlns", ConfigurationXML.namespace)]) { xml in
+            xml.element("LastModified", Timestamp.iso8601Milliseconds(record.lastModified))
+            xml.element("ETag", record.etag)
+            if let checksum = copied.checksum {
+                xml.element("ChecksumType", "FULL_OBJECT")
+                xml.element(checksum.algorithm.elementName, checksum.value)
+            }
+        }
+        await notify(
+            request,
+            bucket: bucket,
+            eventName: "ObjectCreated:Copy",
+            key: key,
+            size: record.size,
+            etag: record.etag,
+            versionId: record.versionId,
+            responseHeaders: fields
+        )
+        return Self.xml(xml.result, headers: fields)
+    }
+
+    // MARK: Object tagging
+
+    /// [GetObjectTagging](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObjectTagging.html).
+    func getObjectTagging(_ request: AWSRequest, _ bucketName: String, _ key: String) async throws -> Response {
+        try await authorize(request, "s3:GetObjectTagging", [Self.objectArn(bucketName, key)])
+        _ = try await requireBucket(bucketName)
+        guard let record = try await store.object(bucket: bucketName, key: key) else { throw S3Error.noSuchKey(key) }
+        var fields = HTTPFields()
+        if let versionId = record.versionId { Self.set(&fields, "x-amz-version-id", versionId) }
+        return Self.xml(ConfigurationXML.renderTagging(record.tags), headers: fields)
+    }
+
+    /// [PutObjectTagging](https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObjectTagging.html).
+    func putObjectTagging(_ request: AWSRequest, _ bucketName: String, _ key: String) async throws -> Response {
+        try await authorize(request, "s3:PutObjectTagging", [Self.objectArn(bucketName, key)])
+        let body = try await RequestBodyReader(request: request).collect()
+        _ = try await requireBucket(bucketName)
+        let tags = try ConfigurationXML.parseTagging(body, maxTags: 10)
+        guard let record = try await store.setTags(bucket: bucketName, key: key, tags: tags) else { throw S3Error.noSuchKey(key) }
+        var fields = HTTPFields()
+        if let versionId = record.versionId { Self.set(&fields, "x-amz-version-id", versionId) }
+        return Self.empty(.ok, headers: fields)
+    }
+
+    /// [DeleteObjectTagging](https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjectTagging.html).
+    func deleteObjectTagging(_ request: AWSRequest, _ bucketName: String, _ key: String) async throws -> Response {
+        try await authorize(request, "s3:DeleteObjectTagging", [Self.objectArn(bucketName, key)])
+        _ = try await requireBucket(bucketName)
+        guard let record = try await store.setTags(bucket: bucketName, key: key, tags: []) else { throw S3Error.noSuchKey(key) }
+        var fields = HTTPFields()
+        if let versionId = record.versionId { Self.set(&fields, "x-amz-version-id", versionId) }
+        return Self.empty(.noContent, headers: fields)
+    }
+}
+
+/// A tiny MD5 wrapper so byte pointers can be fed without importing Crypto everywhere.
+struct MD5Hasher {
+    private var hasher = Crypto.Insecure.MD5()
+
+    mutating func update(_ bytes: UnsafeRawBufferPointer) { hasher.update(bufferPointer: bytes) }
+
+    func finalize() -> [UInt8] { Array(hasher.finalize()) }
+}

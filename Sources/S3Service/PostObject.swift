@@ -1,0 +1,385 @@
+import AWSGateway
+import Crypto
+import EmulatorCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import SigV4
+
+/// The fields and file of a `multipart/form-data` POST upload.
+package struct PostForm: Sendable {
+    /// Form fields in order (names as sent).
+    package var fields: [(name: String, value: String)] = []
+    /// The byte range of the file content in the raw body.
+    package var fileRange: Range<Int>?
+    /// The file name the client sent.
+    package var fileName: String?
+    /// The file part's `Content-Type`.
+    package var fileContentType: String?
+
+    /// A field by case-insensitive name.
+    /// - Parameter name: The field name.
+    /// - Returns: The value.
+    package func field(_ name: String) -> String? {
+        let lower = name.lowercased()
+        return fields.first { $0.name.lowercased() == lower }?.value
+    }
+
+    /// Parses a multipart body.
+    /// - Parameters:
+    ///   - data: The raw body (memory-mapped for large uploads).
+    ///   - boundary: The boundary from `Content-Type`.
+    /// - Returns: The form.
+    /// - Throws: `MalformedPOSTRequest`.
+    package static func parse(_ data: Data, boundary: String) throws(S3Error) -> PostForm {
+        var form = PostForm()
+        let delimiter = Data("--\(boundary)".utf8)
+        let crlf = Data("\r\n".utf8)
+        let headerEnd = Data("\r\n\r\n".utf8)
+        guard let first = data.range(of: delimiter) else { throw .malformedPOSTRequest }
+        var cursor = first.upperBound
+        let nextDelimiter = Data("\r\n--\(boundary)".utf8)
+        while cursor < data.endIndex {
+            // After a delimiter: "--" ends the body, else CRLF then the part headers.
+            if data[cursor..<min(cursor + 2, data.endIndex)] == Data("--".utf8) { break }
+            guard data[cursor..<min(cursor + 2, data.endIndex)] == crlf else { throw .malformedPOSTRequest }
+            let headersStart = cursor + 2
+            guard let headersRange = data.range(of: headerEnd, in: headersStart..<data.endIndex) else { throw .malformedPOSTRequest }
+            let headerText = String(decoding: data[headersStart..<headersRange.lowerBound], as: UTF8.self)
+            let contentStart = headersRange.upperBound
+            guard let end = data.range(of: nextDelimiter, in: contentStart..<data.endIndex) else { throw .malformedPOSTRequest }
+            var name: String?
+            var fileName: String?
+            var contentType: String?
+            for line in headerText.components(separatedBy: "\r\n") {
+                let lower = line.lowercased()
+                if lower.hasPrefix("content-disposition:") {
+                    name = parameter("name", in: line)
+                    fileName = parameter("filename", in: line)
+                } else if lower.hasPrefix("content-type:") {
+                    contentType = line.dropFirst("content-type:".count).trimmingCharacters(in: .whitespaces)
+                }
+            }
+            guard let name else { throw .malformedPOSTRequest }
+            if name.lowercased() == "file" {
+                if form.fileRange == nil {
+                    form.fileRange = (contentStart - data.startIndex)..<(end.lowerBound - data.startIndex)
+                    form.fileName = fileName ?? ""
+                    form.fileContentType = contentType
+                }
+                // S3 ignores everything after the file field.
+                break
+            }
+            form.fields.append((name, String(decoding: data[contentStart..<end.lowerBound], as: UTF8.self)))
+            cursor = end.upperBound
+        }
+        return form
+    }
+
+    private static func parameter(_ name: String, in header: String) -> String? {
+        for piece in header.split(separator: ";") {
+            let trimmed = piece.trimmingCharacters(in: .whitespaces)
+            guard trimmed.lowercased().hasPrefix(name + "=") else { continue }
+            var value = String(trimmed.dropFirst(name.count + 1))
+            if value.hasPrefix("\"") && value.hasSuffix("\"") && value.count >= 2 { value = String(value.dropFirst().dropLast()) }
+            return value
+        }
+        return nil
+    }
+}
+
+/// Checks a POST policy document's expiration and conditions against the form.
+package enum PostPolicy {
+    private static let exemptFields: Set<String> = ["policy", "signature", "x-amz-signature", "awsaccesskeyid", "file"]
+
+    /// Verifies the policy.
+    /// - Parameters:
+    ///   - policyBase64: The `policy` field.
+    ///   - form: The form fields.
+    ///   - bucket: The bucket.
+    ///   - key: The resolved key.
+    ///   - fileSize: The file size.
+    ///   - now: The virtual time.
+    /// - Throws: `AccessDenied` with S3's "Invalid according to Policy" texts, `EntityTooLarge`/`EntityTooSmall`, `InvalidPolicyDocument`.
+    package static func check(policyBase64: String, form: PostForm, bucket: String, key: String, fileSize: Int, now: Date) throws(S3Error) {
+        guard let data = Data(base64Encoded: policyBase64),
+            let document = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+        else { throw .invalidPolicyDocument("Invalid Policy: Invalid JSON.") }
+        guard let expirationText = document["expiration"] as? String, let expiration = LifecycleRule.parseDate(expirationText) else {
+            throw .invalidPolicyDocument("Invalid Policy: Policy missing expiration.")
+        }
+        guard now < expiration else { throw .accessDenied(S3Messages.policyExpired) }
+        guard let conditions = document["conditions"] as? [Any] else {
+            throw .invalidPolicyDocument("Invalid Policy: Policy missing conditions.")
+        }
+        func value(_ field: String) -> String? {
+            let name = field.hasPrefix("$") ? String(field.dropFirst()).lowercased() : field.lowercased()
+            if name == "bucket" { return bucket }
+            if name == "key" { return key }
+            return form.field(name)
+        }
+        var covered: Set<String> = ["bucket"]
+        for condition in conditions {
+            if let object = condition as? [String: Any] {
+                for (field, expected) in object {
+                    let text = String(describing: expected)
+                    covered.insert(field.lowercased())
+                    if value(field) != text {
+                        throw .accessDenied("Invalid according to Policy: Policy Condition failed: [\"eq\", \"$\(field)\", \"\(text)\"]")
+                    }
+                }
+            } else if let array = condition as? [Any], let operation = (array.first as? String)?.lowercased() {
+                if operation == "content-length-range", array.count == 3 {
+                    let minimum = (array[1] as? NSNumber)?.intValue ?? Int(String(describing: array[1])) ?? 0
+                    let maximum = (array[2] as? NSNumber)?.intValue ?? Int(String(describing: array[2])) ?? Int.max
+                    if fileSize > maximum { throw .entityTooLarge(proposed: fileSize, max: maximum) }
+                    if fileSize < minimum {
+                        throw .wire(
+                            GenericAWSError(
+                                code: "EntityTooSmall",
+                                message: "Your proposed upload is smaller than the minimum allowed size",
+                                extraFields: [("ProposedSize", String(fileSize)), ("MinSizeAllowed", String(minimum))]
+                            )
+                        )
+                    }
+                    continue
+                }
+                guard array.count == 3, let field = array[1] as? String, let expected = array[2] as? String else {
+                    throw .invalidPolicyDocument(
+                        "Invalid Policy: Invalid Simple-Condition: Simple-Conditions must have exactly one property specified."
+                    )
+                }
+                let name = field.hasPrefix("$") ? String(field.dropFirst()).lowercased() : field.lowercased()
+                covered.insert(name)
+                let actual = value(field) ?? ""
+                let ok: Bool
+                switch operation {
+                case "eq": ok = actual == expected
+                case "starts-with":
+                    if name == "content-type" {
+                        ok = actual.split(separator: ",").allSatisfy { $0.trimmingCharacters(in: .whitespaces).hasPrefix(expected) }
+                    } else {
+                        ok = actual.hasPrefix(expected)
+                    }
+                default:
+                    throw .invalidPolicyDocument("Invalid Policy: Invalid Condition: unknown operation \(operation).")
+                }
+                if !ok {
+                    throw .accessDenied("Invalid according to Policy: Policy Condition failed: [\"\(operation)\", \"\(field)\", \"\(expected)\"]")
+                }
+            }
+        }
+        let extra = form.fields.map { $0.name }.filter { name in
+            let lower = name.lowercased()
+            return !exemptFields.contains(lower) && !lower.hasPrefix("x-ignore-") && !covered.contains(lower)
+        }
+        if !extra.isEmpty {
+            throw .accessDenied("Invalid according to Policy: Extra input fields: \(extra.joined(separator: ", "))")
+        }
+    }
+}
+
+extension S3Service {
+    /// [PostObject](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTObjectPOST.html): browser form uploads
+    /// signed with a policy (SigV4 `x-amz-*` fields or SigV2 `AWSAccessKeyId`/`signature`).
+    func postObject(_ request: AWSRequest, _ bucketName: String) async throws -> Response {
+        let bucket = try await requireBucket(bucketName)
+        guard let contentType = request.header("content-type"),
+            let boundary = contentType.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespaces) })
+                .first(where: { $0.lowercased().hasPrefix("boundary=") })?.dropFirst("boundary=".count)
+        else { throw S3Error.malformedPOSTRequest }
+        let cleanBoundary = boundary.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+
+        // The raw body goes to a file first; it is parsed memory-mapped, so a large file is never held in memory.
+        let raw = store.temporaryURL()
+        defer { try? FileManager.default.removeItem(at: raw) }
+        _ = try await RequestBodyReader(request: request).read(into: raw, maxSize: Self.maxObjectSize + 1024 * 1024)
+        let data = try Data(contentsOf: raw, options: .alwaysMapped)
+        let form = try PostForm.parse(data, boundary: cleanBoundary)
+        guard let fileRange = form.fileRange else { throw S3Error.postMissingFile }
+        guard var key = form.field("key") else {
+            throw S3Error.invalidArgument(
+                message: "Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the fields.",
+                name: "key",
+                value: ""
+            )
+        }
+        key = key.replacingOccurrences(of: "${filename}", with: form.fileName ?? "")
+
+        let caller = try authenticatePost(form, bucket: bucketName, key: key, fileSize: fileRange.count)
+        let decision = await authorizer.authorize(caller: caller, action: "s3:PutObject", resources: [Self.objectArn(bucketName, key)], context: [:])
+        if case .denied(let message) = decision { throw S3Error.accessDenied(message) }
+
+        var headers = ObjectHeaders()
+        headers.contentType = form.field("content-type") ?? form.fileContentType ?? "binary/octet-stream"
+        headers.cacheControl = form.field("cache-control")
+        headers.contentDisposition = form.field("content-disposition")
+        headers.contentEncoding = form.field("content-encoding")
+        headers.expires = form.field("expires")
+        for field in form.fields where field.name.lowercased().hasPrefix("x-amz-meta-") {
+            headers.metadata[String(field.name.lowercased().dropFirst("x-amz-meta-".count))] = field.value
+        }
+        if let storageClass = form.field("x-amz-storage-class") {
+            guard Self.storageClasses.contains(storageClass) else {
+                throw S3Error.wire(GenericAWSError(code: "InvalidStorageClass", message: "The storage class you specified is not valid"))
+            }
+            headers.storageClass = storageClass
+        }
+        headers.serverSideEncryption = form.field("x-amz-server-side-encryption") ?? bucket.configuration.encryption?.algorithm
+        var tags: [S3Tag] = []
+        if let tagging = form.field("tagging") {
+            tags = try ConfigurationXML.parseTagging(Data(tagging.utf8), maxTags: 10)
+        }
+        let declared = ChecksumAlgorithm.allCases.first { form.field($0.headerName) != nil }
+
+        let (temporary, copied) = try await copyBlob(
+            raw,
+            range: fileRange.isEmpty ? nil : fileRange.lowerBound...(fileRange.upperBound - 1),
+            size: 0,
+            algorithm: declared
+        )
+        if let declared, let value = form.field(declared.headerName), copied.checksum?.value != value {
+            try? FileManager.default.removeItem(at: temporary)
+            throw S3Error.badDigestChecksum(algorithm: declared.rawValue)
+        }
+        let blob = try store.commit(temporary)
+        let record = ObjectRecord(
+            bucket: bucketName,
+            key: key,
+            blob: blob,
+            size: copied.size,
+            etag: "\"\(copied.md5Hex)\"",
+            headers: headers,
+            checksumAlgorithm: copied.checksum?.algorithm,
+            checksumValue: copied.checksum?.value,
+            checksumType: copied.checksum == nil ? nil : "FULL_OBJECT",
+            tags: tags,
+            lastModified: clock.now,
+            versionId: versionId(for: bucket),
+            partsCount: nil
+        )
+        try await save(record)
+
+        var fields = HTTPFields()
+        fields[.eTag] = record.etag
+        let location = "\(environment.current.edgeURL)/\(bucketName)/\(S3EventNotifier.encodeKey(key))"
+        fields[.location] = location
+        writeHeaders(&fields, record: record, bucket: bucket)
+        fields[.amzId2] = RequestID.s3HostID()
+        await notify(
+            request,
+            bucket: bucket,
+            eventName: "ObjectCreated:Post",
+            key: key,
+            size: record.size,
+            etag: record.etag,
+            versionId: record.versionId,
+            responseHeaders: fields
+        )
+        if let redirect = form.field("success_action_redirect") ?? form.field("redirect"), !redirect.isEmpty {
+            let separator = redirect.contains("?") ? "&" : "?"
+            let query =
+                "bucket=\(S3EventNotifier.encodeKey(bucketName))&key=\(S3EventNotifier.encodeKey(key))&etag=\(S3EventNotifier.encodeKey(record.etag))"
+            fields[.location] = redirect + separator + query
+            return Self.empty(.seeOther, headers: fields)
+        }
+        switch form.field("success_action_status") {
+        case "200":
+            return Self.empty(.ok, headers: fields)
+        case "201":
+            var xml = XMLWriter()
+            xml.element("PostResponse") { xml in
+                xml.element("Location", location)
+                xml.element("Bucket", bucketName)
+                xml.element("Key", key)
+                xml.element("ETag", record.etag)
+            }
+            return Self.xml(xml.result, status: .created, headers: fields)
+        default:
+            return Self.empty(.noContent, headers: fields)
+        }
+    }
+
+    /// Verifies the form's signature over the policy and returns the signer as the caller.
+    private func authenticatePost(_ form: PostForm, bucket: String, key: String, fileSize: Int) throws -> Caller {
+        let now = clock.now
+        var caller = Caller.anonymous
+        guard let policy = form.field("policy") else {
+            throw S3Error.accessDenied()
+        }
+        if let algorithm = form.field("x-amz-algorithm") {
+            guard algorithm == "AWS4-HMAC-SHA256" else {
+                throw S3Error.invalidArgument(message: "POST algorithm not supported", name: "x-amz-algorithm", value: algorithm)
+            }
+            guard let credential = form.field("x-amz-credential"), let signature = form.field("x-amz-signature") else {
+                throw S3Error.invalidArgument(
+                    message: "Bucket POST must contain a field named 'x-amz-signature'.  If it is specified, please check the order of the fields.",
+                    name: "x-amz-signature",
+                    value: ""
+                )
+            }
+            let parts = credential.split(separator: "/").map(String.init)
+            guard parts.count == 5, parts[3] == "s3", parts[4] == "aws4_request" else {
+                throw S3Error.invalidArgument(message: "Invalid credential in POST form", name: "x-amz-credential", value: credential)
+            }
+            caller.accessKeyId = parts[0]
+            if let known = credentials.lookup(accessKeyId: parts[0]) {
+                try checkTemporary(known, token: form.field("x-amz-security-token"), now: now)
+                let key = SigV4Signing.signingKey(secret: known.secretAccessKey, date: parts[1], region: parts[2], service: "s3")
+                let expected = SigV4Signing.signature(key: key, stringToSign: policy)
+                guard Self.constantTimeEquals(expected, signature.lowercased()) else {
+                    throw S3Error.postSignatureMismatch(accessKeyId: parts[0], stringToSign: policy, signatureProvided: signature)
+                }
+                caller.signatureVerified = true
+            }
+        } else if let accessKeyId = form.field("AWSAccessKeyId") {
+            guard let signature = form.field("signature") else {
+                throw S3Error.invalidArgument(
+                    message: "Bucket POST must contain a field named 'Signature'.  If it is specified, please check the order of the fields.",
+                    name: "Signature",
+                    value: ""
+                )
+            }
+            caller.accessKeyId = accessKeyId
+            if let known = credentials.lookup(accessKeyId: accessKeyId) {
+                try checkTemporary(known, token: form.field("x-amz-security-token"), now: now)
+                let expected = SigV4Signing.sigV2Signature(secret: known.secretAccessKey, stringToSign: policy)
+                guard Self.constantTimeEquals(expected, signature) else {
+                    throw S3Error.postSignatureMismatch(accessKeyId: accessKeyId, stringToSign: policy, signatureProvided: signature)
+                }
+                caller.signatureVerified = true
+            }
+        } else {
+            throw S3Error.accessDenied()
+        }
+        try PostPolicy.check(policyBase64: policy, form: form, bucket: bucket, key: key, fileSize: fileSize, now: now)
+        if let accessKeyId = caller.accessKeyId {
+            caller.principalArn = credentials.principal(for: accessKeyId) ?? "arn:aws:iam::\(environment.current.accountId):root"
+        }
+        caller.signing = form.field("x-amz-algorithm") != nil ? .sigV4Query : .sigV2Query
+        return caller
+    }
+
+    private func checkTemporary(_ credential: SigningCredential, token: String?, now: Date) throws {
+        guard let expected = credential.sessionToken else { return }
+        guard token == expected else {
+            throw S3Error.wire(
+                GenericAWSError(code: "InvalidToken", message: "The provided token is malformed or otherwise invalid.", httpStatus: 400)
+            )
+        }
+        if let expiration = credential.expiration, expiration <= now {
+            throw S3Error.wire(GenericAWSError(code: "ExpiredToken", message: "The provided token has expired.", httpStatus: 400))
+        }
+    }
+}
+
+extension S3Service {
+    static func constantTimeEquals(_ lhs: String, _ rhs: String) -> Bool {
+        let left = Array(lhs.utf8)
+        let right = Array(rhs.utf8)
+        guard left.count == right.count else { return false }
+        var difference: UInt8 = 0
+        for index in left.indices { difference |= left[index] ^ right[index] }
+        return difference == 0
+    }
+}

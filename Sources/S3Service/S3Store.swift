@@ -1,0 +1,549 @@
+import Foundation
+import GRDB
+import Logging
+import Storage
+
+/// The content headers and metadata S3 stores with an object.
+package struct ObjectHeaders: Codable, Sendable, Equatable {
+    /// `Content-Type`.
+    package var contentType: String?
+    /// `Content-Encoding` (without `aws-chunked`).
+    package var contentEncoding: String?
+    /// `Content-Disposition`.
+    package var contentDisposition: String?
+    /// `Content-Language`.
+    package var contentLanguage: String?
+    /// `Cache-Control`.
+    package var cacheControl: String?
+    /// `Expires`, as sent.
+    package var expires: String?
+    /// `x-amz-website-redirect-location`.
+    package var websiteRedirectLocation: String?
+    /// `x-amz-meta-*` (names lower-cased, without the prefix).
+    package var metadata: [String: String]
+    /// `x-amz-storage-class` (`STANDARD` when not given).
+    package var storageClass: String
+    /// `x-amz-server-side-encryption` in effect.
+    package var serverSideEncryption: String?
+    /// `x-amz-server-side-encryption-aws-kms-key-id`.
+    package var kmsKeyId: String?
+
+    /// No headers, `STANDARD` storage.
+    package init(metadata: [String: String] = [:], storageClass: String = "STANDARD") {
+        self.metadata = metadata
+        self.storageClass = storageClass
+    }
+}
+
+/// A bucket row.
+package struct BucketRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
+    /// GRDB table name.
+    package static let databaseTableName = "bucket"
+    /// The bucket name.
+    package var name: String
+    /// The bucket's region.
+    package var region: String
+    /// When it was created.
+    package var creationDate: Date
+    /// Its configuration.
+    package var configuration: BucketConfiguration
+}
+
+/// An object row (the current version of a key).
+package struct ObjectRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
+    /// GRDB table name.
+    package static let databaseTableName = "object"
+    /// The bucket.
+    package var bucket: String
+    /// The key.
+    package var key: String
+    /// The blob file name under `objects/`.
+    package var blob: String
+    /// Size in bytes.
+    package var size: Int
+    /// The ETag with quotes.
+    package var etag: String
+    /// Content headers, metadata, storage class, encryption.
+    package var headers: ObjectHeaders
+    /// The flexible checksum algorithm, if any.
+    package var checksumAlgorithm: ChecksumAlgorithm?
+    /// The base64 checksum (`xxx-N` for multipart composites).
+    package var checksumValue: String?
+    /// `FULL_OBJECT` or `COMPOSITE`.
+    package var checksumType: String?
+    /// Object tags.
+    package var tags: [S3Tag]
+    /// Last-Modified.
+    package var lastModified: Date
+    /// The version id when the bucket is versioned, else nil (`null`).
+    package var versionId: String?
+    /// The number of parts for multipart objects.
+    package var partsCount: Int?
+}
+
+/// A multipart upload in progress.
+package struct UploadRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
+    /// GRDB table name.
+    package static let databaseTableName = "upload"
+    /// The upload id.
+    package var uploadId: String
+    /// The bucket.
+    package var bucket: String
+    /// The key.
+    package var key: String
+    /// When it was initiated.
+    package var initiated: Date
+    /// The headers the object will get.
+    package var headers: ObjectHeaders
+    /// The checksum algorithm declared at creation.
+    package var checksumAlgorithm: ChecksumAlgorithm?
+    /// Tags from `x-amz-tagging`.
+    package var tags: [S3Tag]
+}
+
+/// An uploaded part.
+package struct PartRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
+    /// GRDB table name.
+    package static let databaseTableName = "part"
+    /// The upload id.
+    package var uploadId: String
+    /// The part number (1...10000).
+    package var partNumber: Int
+    /// The blob file name under `parts/`.
+    package var blob: String
+    /// Size in bytes.
+    package var size: Int
+    /// The ETag with quotes.
+    package var etag: String
+    /// The part's checksum, if the upload declared an algorithm.
+    package var checksumValue: String?
+    /// When it was uploaded.
+    package var lastModified: Date
+}
+
+/// Object metadata in SQLite and object bodies as files: the one place that touches either.
+///
+/// Bodies are written to `tmp/`, fsynced and renamed into `objects/` (or `parts/`) before the metadata row
+/// is committed, so a crash mid-upload leaves no visible object; orphaned files are removed at start.
+package final class S3Store: Sendable {
+    /// The database.
+    package let database: any DatabaseWriter
+    /// The blob root.
+    package let root: URL
+    /// The blob root when it lives only as long as the process (`--ephemeral`).
+    private let ephemeralRoot: URL?
+    private let objectsDirectory: URL
+    private let partsDirectory: URL
+    private let tmpDirectory: URL
+
+    /// The schema.
+    package static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("s3-v1") { db in
+            try db.create(table: "bucket") { table in
+                table.primaryKey("name", .text)
+                table.column("region", .text).notNull()
+                table.column("creationDate", .datetime).notNull()
+                table.column("configuration", .text).notNull()
+            }
+            try db.create(table: "object") { table in
+                table.column("bucket", .text).notNull().references("bucket", onDelete: .cascade)
+                table.column("key", .text).notNull()
+                table.column("blob", .text).notNull()
+                table.column("size", .integer).notNull()
+                table.column("etag", .text).notNull()
+                table.column("headers", .text).notNull()
+                table.column("checksumAlgorithm", .text)
+                table.column("checksumValue", .text)
+                table.column("checksumType", .text)
+                table.column("tags", .text).notNull()
+                table.column("lastModified", .datetime).notNull()
+                table.column("versionId", .text)
+                table.column("partsCount", .integer)
+                table.primaryKey(["bucket", "key"])
+            }
+            try db.create(table: "upload") { table in
+                table.primaryKey("uploadId", .text)
+                table.column("bucket", .text).notNull().references("bucket", onDelete: .cascade)
+                table.column("key", .text).notNull()
+                table.column("initiated", .datetime).notNull()
+                table.column("headers", .text).notNull()
+                table.column("checksumAlgorithm", .text)
+                table.column("tags", .text).notNull()
+            }
+            try db.create(index: "upload_by_bucket_key", on: "upload", columns: ["bucket", "key"])
+            try db.create(table: "part") { table in
+                table.column("uploadId", .text).notNull().references("upload", onDelete: .cascade)
+                table.column("partNumber", .integer).notNull()
+                table.column("blob", .text).notNull()
+                table.column("size", .integer).notNull()
+                table.column("etag", .text).notNull()
+                table.column("checksumValue", .text)
+                table.column("lastModified", .datetime).notNull()
+                table.primaryKey(["uploadId", "partNumber"])
+            }
+        }
+        return migrator
+    }
+
+    /// Opens the store.
+    /// - Parameters:
+    ///   - location: Where data lives.
+    ///   - logger: For start-up cleanup notes.
+    /// - Throws: Database or file-system errors.
+    package init(location: DataLocation, logger: Logger) throws {
+        database = try location.openDatabase(named: "s3", migrator: Self.migrator)
+        if case .ephemeral = location {
+            // One folder per store, removed at shutdown: emulators side by side in one process must not share bodies.
+            let folder = try location.blobDirectory(named: "s3").appendingPathComponent(UUID().uuidString, isDirectory: true)
+            root = folder
+            ephemeralRoot = folder
+        } else {
+            root = try location.blobDirectory(named: "s3")
+            ephemeralRoot = nil
+        }
+        objectsDirectory = root.appendingPathComponent("objects", isDirectory: true)
+        partsDirectory = root.appendingPathComponent("parts", isDirectory: true)
+        tmpDirectory = root.appendingPathComponent("tmp", isDirectory: true)
+        let files = FileManager.default
+        try? files.removeItem(at: tmpDirectory)
+        for folder in [objectsDirectory, partsDirectory, tmpDirectory] {
+            try files.createDirectory(at: folder, withIntermediateDirectories: true)
+        }
+        try removeOrphans(logger: logger)
+    }
+
+    /// Removes the bodies of an ephemeral store (called at shutdown).
+    package func removeEphemeralData() {
+        if let ephemeralRoot { try? FileManager.default.removeItem(at: ephemeralRoot) }
+    }
+
+    private func removeOrphans(logger: Logger) throws {
+        let (objectBlobs, partBlobs) = try database.read { db in
+            (
+                Set(try String.fetchAll(db, sql: "SELECT blob FROM object")),
+                Set(try String.fetchAll(db, sql: "SELECT blob FROM part"))
+            )
+        }
+        var removed = 0
+        for (folder, known) in [(objectsDirectory, objectBlobs), (partsDirectory, partBlobs)] {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] where !known.contains(name) {
+                try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+                removed += 1
+            }
+        }
+        if removed > 0 { logger.notice("Removed \(removed) S3 body files left by an interrupted upload") }
+    }
+
+    // MARK: Blob files
+
+    /// A fresh temporary file path.
+    /// - Returns: The path (the file does not exist yet).
+    package func temporaryURL() -> URL { tmpDirectory.appendingPathComponent(UUID().uuidString) }
+
+    /// The path of an object blob.
+    /// - Parameter blob: The blob name.
+    /// - Returns: The path.
+    package func objectURL(_ blob: String) -> URL { objectsDirectory.appendingPathComponent(blob) }
+
+    /// The path of a part blob.
+    /// - Parameter blob: The blob name.
+    /// - Returns: The path.
+    package func partURL(_ blob: String) -> URL { partsDirectory.appendingPathComponent(blob) }
+
+    /// Moves a completed, fsynced temporary file into `objects/` or `parts/`.
+    /// - Parameters:
+    ///   - temporary: The temporary file.
+    ///   - part: Whether it is a multipart part.
+    /// - Returns: The blob name.
+    /// - Throws: File-system errors.
+    package func commit(_ temporary: URL, part: Bool = false) throws -> String {
+        let name = UUID().uuidString
+        let target = part ? partURL(name) : objectURL(name)
+        try FileManager.default.moveItem(at: temporary, to: target)
+        return name
+    }
+
+    /// Removes blob files, ignoring missing ones.
+    /// - Parameters:
+    ///   - objects: Object blob names.
+    ///   - parts: Part blob names.
+    package func removeBlobs(objects: [String] = [], parts: [String] = []) {
+        for name in objects { try? FileManager.default.removeItem(at: objectURL(name)) }
+        for name in parts { try? FileManager.default.removeItem(at: partURL(name)) }
+    }
+
+    // MARK: Buckets
+
+    /// Creates the template's buckets, or brings an existing bucket's configuration back to the template's.
+    /// - Parameters:
+    ///   - buckets: Name, region and configuration of each template bucket.
+    ///   - now: The creation time for new buckets.
+    /// - Throws: Database errors.
+    package func bootstrap(_ buckets: [(name: String, region: String, configuration: BucketConfiguration)], now: Date) throws {
+        try database.write { db in
+            for bucket in buckets {
+                if var existing = try BucketRecord.fetchOne(db, key: bucket.name) {
+                    existing.configuration = bucket.configuration
+                    try existing.update(db)
+                } else {
+                    try BucketRecord(name: bucket.name, region: bucket.region, creationDate: now, configuration: bucket.configuration).insert(db)
+                }
+            }
+        }
+    }
+
+    /// One bucket.
+    /// - Parameter name: The bucket name.
+    /// - Returns: The record, or nil.
+    /// - Throws: Database errors.
+    package func bucket(_ name: String) async throws -> BucketRecord? {
+        try await database.read { db in try BucketRecord.fetchOne(db, key: name) }
+    }
+
+    /// Every bucket by name.
+    /// - Returns: The records.
+    /// - Throws: Database errors.
+    package func buckets() async throws -> [BucketRecord] {
+        try await database.read { db in try BucketRecord.order(Column("name")).fetchAll(db) }
+    }
+
+    /// Creates a bucket unless it exists.
+    /// - Parameter record: The bucket.
+    /// - Returns: `false` when it already existed.
+    /// - Throws: Database errors.
+    package func createBucket(_ record: BucketRecord) async throws -> Bool {
+        try await database.write { db in
+            if try BucketRecord.exists(db, key: record.name) { return false }
+            try record.insert(db)
+            return true
+        }
+    }
+
+    /// Outcome of a bucket deletion.
+    package enum DeleteBucketOutcome: Sendable {
+        /// Deleted; the listed part blobs of aborted uploads should be removed.
+        case deleted(partBlobs: [String])
+        /// No such bucket.
+        case noSuchBucket
+        /// The bucket holds objects.
+        case notEmpty
+    }
+
+    /// Deletes an empty bucket (its in-progress uploads go with it).
+    /// - Parameter name: The bucket.
+    /// - Returns: The outcome.
+    /// - Throws: Database errors.
+    package func deleteBucket(_ name: String) async throws -> DeleteBucketOutcome {
+        try await database.write { db in
+            guard try BucketRecord.exists(db, key: name) else { return .noSuchBucket }
+            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM object WHERE bucket = ?", arguments: [name]) ?? 0
+            guard count == 0 else { return .notEmpty }
+            let blobs = try String.fetchAll(
+                db,
+                sql: "SELECT part.blob FROM part JOIN upload USING (uploadId) WHERE upload.bucket = ?",
+                arguments: [name]
+            )
+            _ = try BucketRecord.deleteOne(db, key: name)
+            return .deleted(partBlobs: blobs)
+        }
+    }
+
+    /// Changes a bucket's configuration in one transaction.
+    /// - Parameters:
+    ///   - name: The bucket.
+    ///   - change: The change.
+    /// - Returns: The new configuration, or nil when the bucket does not exist.
+    /// - Throws: Database errors.
+    package func updateConfiguration(
+        _ name: String,
+        _ change: @escaping @Sendable (inout BucketConfiguration) -> Void
+    ) async throws -> BucketConfiguration? {
+        try await database.write { db in
+            guard var record = try BucketRecord.fetchOne(db, key: name) else { return nil }
+            change(&record.configuration)
+            try record.update(db)
+            return record.configuration
+        }
+    }
+
+    // MARK: Objects
+
+    /// One object.
+    /// - Parameters:
+    ///   - bucket: The bucket.
+    ///   - key: The key.
+    /// - Returns: The record, or nil.
+    /// - Throws: Database errors.
+    package func object(bucket: String, key: String) async throws -> ObjectRecord? {
+        try await database.read { db in try ObjectRecord.fetchOne(db, key: ["bucket": bucket, "key": key]) }
+    }
+
+    /// Stores an object row, replacing the previous version.
+    /// - Parameter record: The object.
+    /// - Returns: The replaced blob, to remove, or nil. Nil also when the bucket vanished (then the record's own blob is returned).
+    /// - Throws: Database errors.
+    package func putObject(_ record: ObjectRecord) async throws -> (replaced: String?, bucketMissing: Bool) {
+        try await database.write { db in
+            guard try BucketRecord.exists(db, key: record.bucket) else { return (record.blob, true) }
+            let previous = try ObjectRecord.fetchOne(db, key: ["bucket": record.bucket, "key": record.key])
+            try record.save(db)
+            return (previous?.blob, false)
+        }
+    }
+
+    /// Deletes an object row.
+    /// - Parameters:
+    ///   - bucket: The bucket.
+    ///   - key: The key.
+    /// - Returns: The deleted row, if there was one.
+    /// - Throws: Database errors.
+    package func deleteObject(bucket: String, key: String) async throws -> ObjectRecord? {
+        try await database.write { db in
+            guard let previous = try ObjectRecord.fetchOne(db, key: ["bucket": bucket, "key": key]) else { return nil }
+            _ = try ObjectRecord.deleteOne(db, key: ["bucket": bucket, "key": key])
+            return previous
+        }
+    }
+
+    /// Changes an object's tags.
+    /// - Parameters:
+    ///   - bucket: The bucket.
+    ///   - key: The key.
+    ///   - tags: The new tags.
+    /// - Returns: The updated row, or nil when there is no such object.
+    /// - Throws: Database errors.
+    package func setTags(bucket: String, key: String, tags: [S3Tag]) async throws -> ObjectRecord? {
+        try await database.write { db in
+            guard var record = try ObjectRecord.fetchOne(db, key: ["bucket": bucket, "key": key]) else { return nil }
+            record.tags = tags
+            try record.update(db)
+            return record
+        }
+    }
+
+    /// Objects in key order after a key, with a prefix.
+    /// - Parameters:
+    ///   - bucket: The bucket.
+    ///   - prefix: The key prefix.
+    ///   - after: Only keys greater than this.
+    ///   - limit: The batch size.
+    /// - Returns: The rows.
+    /// - Throws: Database errors.
+    package func objects(bucket: String, prefix: String, after: String?, limit: Int) async throws -> [ObjectRecord] {
+        try await database.read { db in
+            var sql = "SELECT * FROM object WHERE bucket = ?"
+            var arguments: StatementArguments = [bucket]
+            if !prefix.isEmpty {
+                sql += " AND substr(key, 1, ?) = ?"
+                _ = arguments.append(contentsOf: [prefix.utf8.count, prefix])
+                sql += " AND key >= ?"
+                _ = arguments.append(contentsOf: [prefix])
+            }
+            if let after {
+                sql += " AND key > ?"
+                _ = arguments.append(contentsOf: [after])
+            }
+            sql += " ORDER BY key LIMIT ?"
+            _ = arguments.append(contentsOf: [limit])
+            return try ObjectRecord.fetchAll(db, sql: sql, arguments: arguments)
+        }
+    }
+
+    /// Every object of every bucket (for the lifecycle sweeper), in batches.
+    /// - Parameter bucket: The bucket.
+    /// - Returns: The rows.
+    /// - Throws: Database errors.
+    package func allObjects(bucket: String) async throws -> [ObjectRecord] {
+        try await database.read { db in try ObjectRecord.filter(Column("bucket") == bucket).fetchAll(db) }
+    }
+
+    /// The number of objects in all buckets.
+    /// - Returns: The count.
+    /// - Throws: Database errors.
+    package func counts() async throws -> (buckets: Int, objects: Int) {
+        try await database.read { db in
+            (try BucketRecord.fetchCount(db), try ObjectRecord.fetchCount(db))
+        }
+    }
+
+    // MARK: Multipart
+
+    /// Records a new upload.
+    /// - Parameter record: The upload.
+    /// - Throws: Database errors.
+    package func createUpload(_ record: UploadRecord) async throws {
+        try await database.write { db in try record.insert(db) }
+    }
+
+    /// One upload.
+    /// - Parameter uploadId: The id.
+    /// - Returns: The upload, or nil.
+    /// - Throws: Database errors.
+    package func upload(_ uploadId: String) async throws -> UploadRecord? {
+        try await database.read { db in try UploadRecord.fetchOne(db, key: uploadId) }
+    }
+
+    /// Stores a part, replacing an earlier part with the same number.
+    /// - Parameter record: The part.
+    /// - Returns: The replaced blob, or nil; `uploadMissing` when the upload was completed or aborted meanwhile.
+    /// - Throws: Database errors.
+    package func putPart(_ record: PartRecord) async throws -> (replaced: String?, uploadMissing: Bool) {
+        try await database.write { db in
+            guard try UploadRecord.exists(db, key: record.uploadId) else { return (record.blob, true) }
+            let previous = try PartRecord.fetchOne(db, key: ["uploadId": record.uploadId, "partNumber": record.partNumber])
+            try record.save(db)
+            return (previous?.blob, false)
+        }
+    }
+
+    /// The parts of an upload by number.
+    /// - Parameter uploadId: The id.
+    /// - Returns: The parts.
+    /// - Throws: Database errors.
+    package func parts(_ uploadId: String) async throws -> [PartRecord] {
+        try await database.read { db in
+            try PartRecord.filter(Column("uploadId") == uploadId).order(Column("partNumber")).fetchAll(db)
+        }
+    }
+
+    /// Removes an upload and its parts.
+    /// - Parameter uploadId: The id.
+    /// - Returns: The part blobs to remove, or nil when there was no such upload.
+    /// - Throws: Database errors.
+    package func removeUpload(_ uploadId: String) async throws -> [String]? {
+        try await database.write { db in
+            guard try UploadRecord.exists(db, key: uploadId) else { return nil }
+            let blobs = try String.fetchAll(db, sql: "SELECT blob FROM part WHERE uploadId = ?", arguments: [uploadId])
+            _ = try UploadRecord.deleteOne(db, key: uploadId)
+            return blobs
+        }
+    }
+
+    /// Completes an upload atomically: the object row replaces any previous one and the upload disappears.
+    /// - Parameters:
+    ///   - uploadId: The upload.
+    ///   - record: The assembled object.
+    /// - Returns: Blobs to remove (replaced object, parts), or nil when the upload vanished meanwhile.
+    /// - Throws: Database errors.
+    package func completeUpload(_ uploadId: String, object record: ObjectRecord) async throws -> (objects: [String], parts: [String])? {
+        try await database.write { db in
+            guard try UploadRecord.exists(db, key: uploadId) else { return nil }
+            let partBlobs = try String.fetchAll(db, sql: "SELECT blob FROM part WHERE uploadId = ?", arguments: [uploadId])
+            let previous = try ObjectRecord.fetchOne(db, key: ["bucket": record.bucket, "key": record.key])
+            try record.save(db)
+            _ = try UploadRecord.deleteOne(db, key: uploadId)
+            return (previous.map { [$0.blob] } ?? [], partBlobs)
+        }
+    }
+
+    /// In-progress uploads of a bucket, by key then initiation.
+    /// - Parameter bucket: The bucket.
+    /// - Returns: The uploads.
+    /// - Throws: Database errors.
+    package func uploads(bucket: String) async throws -> [UploadRecord] {
+        try await database.read { db in
+            try UploadRecord.filter(Column("bucket") == bucket).order(Column("key"), Column("initiated"), Column("uploadId")).fetchAll(db)
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// A parsed XML element: name (namespace prefix dropped), text and children, enough for S3's request bodies.
+package struct XMLTree: Sendable, Equatable {
+    /// The local element name.
+    package var name: String
+    /// The concatenated text content.
+    package var text: String
+    /// The child elements in document order.
+    package var children: [XMLTree]
+
+    /// The first child with a local name.
+    /// - Parameter name: The child name.
+    /// - Returns: The child, or nil.
+    package func child(_ name: String) -> XMLTree? { children.first { $0.name == name } }
+
+    /// Every child with a local name.
+    /// - Parameter name: The child name.
+    /// - Returns: The children in order.
+    package func all(_ name: String) -> [XMLTree] { children.filter { $0.name == name } }
+
+    /// The trimmed text of the first child with a name.
+    /// - Parameter name: The child name.
+    /// - Returns: The text, or nil when there is no such child.
+    package func value(_ name: String) -> String? {
+        child(name).map { $0.text.trimmingCharacters(in: .whitespacesAndNewlines) }
+    }
+
+    /// Parses a document.
+    /// - Parameter data: The XML bytes.
+    /// - Returns: The root element.
+    /// - Throws: ``S3Error/malformedXML`` when the document does not parse.
+    package static func parse(_ data: Data) throws(S3Error) -> XMLTree {
+        let delegate = TreeBuilder()
+        let parser = XMLParser(data: data)
+        parser.shouldProcessNamespaces = false
+        parser.delegate = delegate
+        guard parser.parse(), let root = delegate.root else { throw .malformedXML }
+        return root
+    }
+}
+
+/// Builds an ``XMLTree`` from parser callbacks (used on one thread, inside ``XMLTree/parse(_:)``).
+private final class TreeBuilder: NSObject, XMLParserDelegate {
+    var stack: [XMLTree] = []
+    var root: XMLTree?
+
+    func parser(
+        _ parser: XMLParser,
+        didStartElement elementName: String,
+        namespaceURI: String?,
+        qualifiedName qName: String?,
+        attributes attributeDict: [String: String] = [:]
+    ) {
+        let local = elementName.split(separator: ":").last.map(String.init) ?? elementName
+        stack.append(XMLTree(name: local, text: "", children: []))
+    }
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) {
+        guard !stack.isEmpty else { return }
+        stack[stack.count - 1].text += string
+    }
+
+    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?) {
+        guard let element = stack.popLast() else { return }
+        if stack.isEmpty {
+            root = element
+        } else {
+            stack[stack.count - 1].children.append(element)
+        }
+    }
+}
