@@ -39,7 +39,6 @@ def wait_for(predicate, timeout=60):
     return predicate()
 
 
-@pytest.mark.requires("dynamodb", "s3", "lambda")
 def test_lecture_upload_is_validated_and_recorded(emulator):
     s3 = client(emulator.endpoint, "s3")
     dynamodb = client(emulator.endpoint, "dynamodb")
@@ -63,7 +62,6 @@ def test_lecture_upload_is_validated_and_recorded(emulator):
     assert logs.get_function(FunctionName="ValidateLectureFunction")["Configuration"]["Runtime"] == "python3.12"
 
 
-@pytest.mark.requires("dynamodb", "s3", "lambda")
 def test_missing_permission_fails_locally_as_in_aws(tmp_path):
     """The execution role loses dynamodb:PutItem: the handler's PutItem is denied with AWS's message."""
     stack = tmp_path / "stack"
