@@ -460,7 +460,6 @@ class TestDisconnect:
 # --------------------------------------------------------------------------- SynapScribe flow (session emulator)
 
 
-@pytest.mark.requires("dynamodb")
 def test_synapscribe_query_streams_agentcore_answer(endpoint, client, agentcore):
     cfn = client("cloudformation")
     outputs = {o["OutputKey"]: o["OutputValue"] for o in cfn.describe_stacks(StackName=STACK_NAME)["Stacks"][0]["Outputs"]}
