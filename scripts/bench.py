@@ -585,11 +585,81 @@ def bench_dynamodb(binary, workdir, seconds, concurrency, big_items):
             server.stop()
 
 
+# --------------------------------------------------------------------------- iam
+
+def _guest_credentials(port, pool_id):
+    """Unauthenticated Cognito credentials (the SynapScribe browser client's), from GetId + GetCredentialsForIdentity."""
+    import boto3
+    from botocore import UNSIGNED
+    from botocore.config import Config
+    cognito = boto3.client("cognito-identity", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
+                           config=Config(signature_version=UNSIGNED))
+    identity = cognito.get_id(IdentityPoolId=pool_id)["IdentityId"]
+    return cognito.get_credentials_for_identity(IdentityId=identity)["Credentials"]
+
+
+def bench_iam(binary, workdir, requests_count):
+    """GetItem latency with the same Cognito credentials, IAM off vs enforced: what policy evaluation costs."""
+    import boto3
+    from botocore.auth import SigV4Auth
+    from botocore.config import Config
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    print(f"\n## iam: DynamoDB GetItem on the sessions table with Cognito guest credentials, {requests_count} sequential "
+          f"requests (pre-signed, kept-alive), --iam off vs --iam enforce")
+    results = {}
+    for mode in ["off", "enforce"]:
+        server = servers(binary, workdir)[0]
+        server.argv = server.argv + ["--iam", mode]
+        server.start()
+        try:
+            cloudformation = boto3.client("cloudformation", endpoint_url=f"http://127.0.0.1:{server.port}", region_name="us-east-1",
+                                          aws_access_key_id="test", aws_secret_access_key="test")
+            outputs = {o["OutputKey"]: o["OutputValue"] for o in cloudformation.describe_stacks()["Stacks"][0]["Outputs"]}
+            raw = _guest_credentials(server.port, outputs["IdentityPoolId"])
+            credentials = Credentials(raw["AccessKeyId"], raw["SecretKey"], raw["SessionToken"])
+            table = outputs["SessionsTableName"]
+            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+
+            def signed(operation, payload):
+                body = json.dumps(payload).encode()
+                request = AWSRequest(method="POST", url=f"http://127.0.0.1:{server.port}/", data=body, headers={
+                    "X-Amz-Target": f"DynamoDB_20120810.{operation}", "Content-Type": "application/x-amz-json-1.0"})
+                SigV4Auth(credentials, "dynamodb", "us-east-1").add_auth(request)
+                return body, dict(request.headers.items())
+
+            key = {"sessionId": {"S": "bench"}, "lectureId": {"S": "l1"}}
+            body, headers = signed("PutItem", {"TableName": table, "Item": {**key, "data": {"S": "x" * 100}}})
+            connection.request("POST", "/", body=body, headers=headers)
+            response = connection.getresponse()
+            assert response.status == 200, response.read()
+            response.read()
+            prepared = [signed("GetItem", {"TableName": table, "Key": key}) for _ in range(200)]
+            latencies = []
+            for i in range(requests_count + 300):
+                body, headers = prepared[i % len(prepared)]
+                t0 = time.perf_counter()
+                connection.request("POST", "/", body=body, headers=headers)
+                response = connection.getresponse()
+                response.read()
+                assert response.status == 200
+                if i >= 300:
+                    latencies.append((time.perf_counter() - t0) * 1000)
+            results[mode] = latencies
+            print(f"--iam {mode:8s} GetItem p50 {percentile(latencies, 0.5):6.3f} ms   mean {statistics.mean(latencies):6.3f} ms"
+                  f"   p99 {percentile(latencies, 0.99):6.3f} ms")
+        finally:
+            server.stop()
+    off, enforce = statistics.mean(results["off"]), statistics.mean(results["enforce"])
+    print(f"authorization adds {(enforce - off) / off * 100:+.1f}% to mean GetItem latency "
+          f"(p50 {percentile(results['off'], 0.5):.3f} -> {percentile(results['enforce'], 0.5):.3f} ms)")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--bin", required=True)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--only", action="append", choices=["startup", "dynamodb", "lambda", "websocket", "s3"])
+    parser.add_argument("--only", action="append", choices=["startup", "dynamodb", "iam", "lambda", "websocket", "s3"])
     parser.add_argument("--seconds", type=float, default=5.0, help="measurement time per DynamoDB operation")
     parser.add_argument("--ddb-concurrency", type=int, default=32, help="concurrent DynamoDB clients")
     parser.add_argument("--big-items", type=int, default=1_000_000, help="items in the large DynamoDB table")
@@ -601,8 +671,9 @@ def main():
     parser.add_argument("--s3-small-ops", type=int, default=2000, help="PutObject/GetObject count at 1 KiB")
     parser.add_argument("--s3-large-ops", type=int, default=200, help="PutObject/GetObject count at 1 MiB")
     parser.add_argument("--s3-big-mib", type=int, default=1024, help="size of the RSS-sampled upload (0 skips it)")
+    parser.add_argument("--iam-requests", type=int, default=5000, help="sequential GetItem requests per IAM mode")
     args = parser.parse_args()
-    sections = args.only or ["startup", "dynamodb", "lambda", "websocket", "s3"]
+    sections = args.only or ["startup", "dynamodb", "iam", "lambda", "websocket", "s3"]
     workdir = tempfile.mkdtemp(prefix="bench-")
     try:
         print(f"# synapscribe-local vs moto on {os.cpu_count()} cores")
@@ -610,6 +681,8 @@ def main():
             bench_startup(args.bin, args.runs, workdir)
         if "dynamodb" in sections:
             bench_dynamodb(args.bin, workdir, args.seconds, args.ddb_concurrency, args.big_items)
+        if "iam" in sections:
+            bench_iam(args.bin, workdir, args.iam_requests)
         if "lambda" in sections:
             bench_lambda(args.bin, args.invocations, max(args.runs, 5))
         if "websocket" in sections:
