@@ -599,31 +599,35 @@ def _guest_credentials(port, pool_id):
 
 
 def bench_iam(binary, workdir, requests_count):
-    """GetItem latency with the same Cognito credentials, IAM off vs enforced: what policy evaluation costs."""
+    """GetItem latency with the same Cognito credentials, IAM off vs enforced: what policy evaluation costs.
+
+    Both servers run at once and are measured in alternating rounds, so drift of the machine (other load,
+    frequency) falls on both alike."""
     import boto3
     from botocore.auth import SigV4Auth
-    from botocore.config import Config
     from botocore.awsrequest import AWSRequest
     from botocore.credentials import Credentials
     print(f"\n## iam: DynamoDB GetItem on the sessions table with Cognito guest credentials, {requests_count} sequential "
-          f"requests (pre-signed, kept-alive), --iam off vs --iam enforce")
-    results = {}
-    for mode in ["off", "enforce"]:
-        server = servers(binary, workdir)[0]
-        server.argv = server.argv + ["--iam", mode]
-        server.start()
-        try:
-            cloudformation = boto3.client("cloudformation", endpoint_url=f"http://127.0.0.1:{server.port}", region_name="us-east-1",
+          f"requests per mode (pre-signed, kept-alive), --iam off vs --iam enforce, in alternating rounds of 250")
+    modes = ["off", "enforce"]
+    started, prepared, connections = {}, {}, {}
+    try:
+        for mode in modes:
+            server = servers(binary, workdir)[0]
+            server.argv = server.argv + ["--iam", mode]
+            started[mode] = server.start()
+            port = server.port
+            cloudformation = boto3.client("cloudformation", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
                                           aws_access_key_id="test", aws_secret_access_key="test")
             outputs = {o["OutputKey"]: o["OutputValue"] for o in cloudformation.describe_stacks()["Stacks"][0]["Outputs"]}
-            raw = _guest_credentials(server.port, outputs["IdentityPoolId"])
+            raw = _guest_credentials(port, outputs["IdentityPoolId"])
             credentials = Credentials(raw["AccessKeyId"], raw["SecretKey"], raw["SessionToken"])
             table = outputs["SessionsTableName"]
-            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
 
-            def signed(operation, payload):
+            def signed(operation, payload, port=port, credentials=credentials):
                 body = json.dumps(payload).encode()
-                request = AWSRequest(method="POST", url=f"http://127.0.0.1:{server.port}/", data=body, headers={
+                request = AWSRequest(method="POST", url=f"http://127.0.0.1:{port}/", data=body, headers={
                     "X-Amz-Target": f"DynamoDB_20120810.{operation}", "Content-Type": "application/x-amz-json-1.0"})
                 SigV4Auth(credentials, "dynamodb", "us-east-1").add_auth(request)
                 return body, dict(request.headers.items())
@@ -634,25 +638,33 @@ def bench_iam(binary, workdir, requests_count):
             response = connection.getresponse()
             assert response.status == 200, response.read()
             response.read()
-            prepared = [signed("GetItem", {"TableName": table, "Key": key}) for _ in range(200)]
-            latencies = []
-            for i in range(requests_count + 300):
-                body, headers = prepared[i % len(prepared)]
-                t0 = time.perf_counter()
-                connection.request("POST", "/", body=body, headers=headers)
-                response = connection.getresponse()
-                response.read()
-                assert response.status == 200
-                if i >= 300:
-                    latencies.append((time.perf_counter() - t0) * 1000)
-            results[mode] = latencies
-            print(f"--iam {mode:8s} GetItem p50 {percentile(latencies, 0.5):6.3f} ms   mean {statistics.mean(latencies):6.3f} ms"
-                  f"   p99 {percentile(latencies, 0.99):6.3f} ms")
-        finally:
+            prepared[mode] = [signed("GetItem", {"TableName": table, "Key": key}) for _ in range(200)]
+            connections[mode] = connection
+
+        latencies = {mode: [] for mode in modes}
+        rounds = max(1, requests_count // 250)
+        for round_index in range(rounds + 1):  # round 0 warms both up and is not counted
+            for mode in (modes if round_index % 2 == 0 else list(reversed(modes))):
+                connection, requests_ = connections[mode], prepared[mode]
+                for i in range(250):
+                    body, headers = requests_[i % len(requests_)]
+                    t0 = time.perf_counter()
+                    connection.request("POST", "/", body=body, headers=headers)
+                    response = connection.getresponse()
+                    response.read()
+                    assert response.status == 200
+                    if round_index > 0:
+                        latencies[mode].append((time.perf_counter() - t0) * 1000)
+        for mode in modes:
+            values = latencies[mode]
+            print(f"--iam {mode:8s} GetItem p50 {percentile(values, 0.5):6.3f} ms   mean {statistics.mean(values):6.3f} ms"
+                  f"   p99 {percentile(values, 0.99):6.3f} ms")
+        off, enforce = statistics.mean(latencies["off"]), statistics.mean(latencies["enforce"])
+        print(f"authorization adds {(enforce - off) / off * 100:+.1f}% to mean GetItem latency "
+              f"(p50 {percentile(latencies['off'], 0.5):.3f} -> {percentile(latencies['enforce'], 0.5):.3f} ms)")
+    finally:
+        for server in started.values():
             server.stop()
-    off, enforce = statistics.mean(results["off"]), statistics.mean(results["enforce"])
-    print(f"authorization adds {(enforce - off) / off * 100:+.1f}% to mean GetItem latency "
-          f"(p50 {percentile(results['off'], 0.5):.3f} -> {percentile(results['enforce'], 0.5):.3f} ms)")
 
 
 def main():

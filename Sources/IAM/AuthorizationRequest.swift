@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A request-context value: single-valued (`aws:SourceIp`) or multivalued (`aws:TagKeys`, `cognito-identity.amazonaws.com:amr`).
 package enum ContextValue: Sendable, Hashable, ExpressibleByStringLiteral, ExpressibleByArrayLiteral, ExpressibleByBooleanLiteral,
@@ -110,7 +111,7 @@ package struct AuthorizationRequest: Sendable, Hashable {
         var context: [String: ContextValue] = [
             "aws:PrincipalArn": .single(principalArnKeyValue(for: principalArn)),
             "aws:SecureTransport": .single(secureTransport ? "true" : "false"),
-            "aws:CurrentTime": .date(now),
+            "aws:CurrentTime": .single(CurrentTimeText.iso8601(now)),
             "aws:EpochTime": .epochSeconds(now),
         ]
         if let arn = ARN(parsing: principalArn), !arn.account.isEmpty {
@@ -120,5 +121,20 @@ package struct AuthorizationRequest: Sendable, Hashable {
         if let username { context["aws:username"] = .single(username) }
         if let userid { context["aws:userid"] = .single(userid) }
         return context
+    }
+}
+
+/// `aws:CurrentTime` text for every request: ISO 8601 to the second, formatted at most once per second
+/// (formatting dominated the cost of evaluating a small policy).
+enum CurrentTimeText {
+    private static let cache = Mutex<(second: Int64, text: String)>((Int64.min, ""))
+
+    /// The instant as `2026-01-01T00:00:00Z`, the form ``ContextValue/date(_:)`` produces.
+    static func iso8601(_ date: Date) -> String {
+        let second = Int64(date.timeIntervalSince1970.rounded(.down))
+        if let cached = cache.withLock({ $0.second == second ? $0.text : nil }) { return cached }
+        let text = date.formatted(Date.ISO8601FormatStyle())
+        cache.withLock { $0 = (second, text) }
+        return text
     }
 }

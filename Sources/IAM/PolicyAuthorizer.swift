@@ -3,6 +3,7 @@ import EmulatorCore
 import Foundation
 import Logging
 import SigV4
+import Synchronization
 
 /// How strictly identity-based policies are applied (`synapscribe-local start --iam MODE`).
 package enum IAMMode: String, Sendable, CaseIterable {
@@ -52,6 +53,8 @@ package struct PolicyAuthorizer: RequestAuthorizing {
     /// Issued sessions and the template's roles.
     package let sessions: RoleSessions
     private let logger: Logger
+    /// What does not change for the life of a credential (role, principal-derived context keys), worked out once.
+    private let sessionFacts = SessionFactsCache()
 
     /// The message AWS services give anonymous callers that no policy admits.
     package static let anonymousDenial = "Access Denied"
@@ -113,16 +116,23 @@ package struct PolicyAuthorizer: RequestAuthorizing {
             // Long-term keys and unknown keys: the account's administrator.
             return Outcome(decision: .allowed, evaluation: nil, principalArn: caller.principalArn, wouldDenyMessage: nil)
         }
-        let role = sessions.role(arn: roleArn)
-        let sessionName = ARN(parsing: session.principal)?.assumedRoleParts?.session ?? ""
-        var requestContext = AuthorizationRequest.globalContext(
-            principalArn: session.principal,
-            sourceIp: "127.0.0.1",
-            secureTransport: false,
-            now: sessions.clock.now,
-            userid: sessions.assumedRoleId(roleArn: roleArn, sessionName: sessionName)
-        )
-        for (key, values) in session.sessionContext { requestContext[key] = Self.contextValue(values) }
+        let facts = sessionFacts.facts(accessKeyId: accessKeyId) {
+            let sessionName = ARN(parsing: session.principal)?.assumedRoleParts?.session ?? ""
+            var base = AuthorizationRequest.globalContext(
+                principalArn: session.principal,
+                sourceIp: "127.0.0.1",
+                secureTransport: false,
+                now: sessions.clock.now,
+                userid: sessions.assumedRoleId(roleArn: roleArn, sessionName: sessionName)
+            )
+            for (key, values) in session.sessionContext { base[key] = Self.contextValue(values) }
+            return SessionFacts(role: sessions.role(arn: roleArn), context: base)
+        }
+        let role = facts.role
+        let now = sessions.clock.now
+        var requestContext = facts.context
+        requestContext["aws:CurrentTime"] = .single(CurrentTimeText.iso8601(now))
+        requestContext["aws:EpochTime"] = .epochSeconds(now)
         for (key, values) in context { requestContext[key] = Self.contextValue(values) }
         let request = AuthorizationRequest(principalArn: session.principal, action: action, resources: resources, context: requestContext)
         let decisions = PolicyEvaluator.evaluateEach(request: request, policies: role?.policies ?? [])
@@ -163,5 +173,29 @@ package struct PolicyAuthorizer: RequestAuthorizing {
         case .implicitDeny: "implicit deny (no statement allows it)"
         case nil: "no identity-based policies (anonymous)"
         }
+    }
+}
+
+/// The parts of an evaluation that depend only on the credential, not on the request.
+struct SessionFacts: Sendable {
+    /// The credential's role (nil when the template does not declare it).
+    let role: RoleCatalog.Role?
+    /// Global and session context keys; the time keys are refreshed per request.
+    let context: [String: ContextValue]
+}
+
+/// A per-access-key cache of ``SessionFacts`` (issued credentials never change their role or session keys).
+final class SessionFactsCache: Sendable {
+    private let entries = Mutex<[String: SessionFacts]>([:])
+
+    /// The cached facts for a key, computing them on first use.
+    func facts(accessKeyId: String, compute: () -> SessionFacts) -> SessionFacts {
+        if let cached = entries.withLock({ $0[accessKeyId] }) { return cached }
+        let facts = compute()
+        entries.withLock { entries in
+            if entries.count > 10_000 { entries.removeAll() }
+            entries[accessKeyId] = facts
+        }
+        return facts
     }
 }
