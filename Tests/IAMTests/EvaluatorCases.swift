@@ -374,8 +374,8 @@ let conditionCases: [EvalCase] = [
     conditional("IpAddress IPv6 outside", #"{"IpAddress":{"aws:SourceIp":"2001:db8::/32"}}"#, ["aws:SourceIp": "2001:db9::1"], .implicitDeny),
     conditional(
         "IpAddress ranges are ORed",
-        #"{"IpAddress":{"aws:SourceIp":["10.0.0.0/8","192.168.0.0/16"]}}"#,
-        ["aws:SourceIp": "192.168.4.4"],
+        #"{"IpAddress":{"aws:SourceIp":["198.51.100.0/24","203.0.113.0/24"]}}"#,
+        ["aws:SourceIp": "203.0.113.4"],
         .allow
     ),
     EvalCase(

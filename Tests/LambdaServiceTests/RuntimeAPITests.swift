@@ -103,7 +103,8 @@ struct EgressGuardTests {
         "only loopback is allowed",
         arguments: [
             ("127.0.0.1", true), ("127.8.9.10", true), ("localhost", true), ("::1", true),
-            ("172.31.36.1", false), ("10.0.0.1", false), ("s3.amazonaws.com", false), ("127.0.0.1.nip.io", false),
+            ("172.31.36.1", false),  // the template's AgentCore default: classified here, never contacted
+            ("198.51.100.1", false), ("s3.amazonaws.com", false), ("127.0.0.1.nip.io", false),
         ]
     )
     func loopback(host: String, allowed: Bool) {
