@@ -196,23 +196,7 @@ extension S3Service {
 
         let temporary = store.temporaryURL()
         let received = try await RequestBodyReader(request: request).read(into: temporary, maxSize: Self.maxObjectSize)
-        let blob = try store.commit(temporary)
-        let record = ObjectRecord(
-            bucket: bucketName,
-            key: key,
-            blob: blob,
-            size: received.size,
-            etag: "\"\(received.md5Hex)\"",
-            headers: headers,
-            checksumAlgorithm: received.checksum?.algorithm,
-            checksumValue: received.checksum?.value,
-            checksumType: received.checksum == nil ? nil : "FULL_OBJECT",
-            tags: tags,
-            lastModified: clock.now,
-            versionId: versionId(for: bucket),
-            partsCount: nil
-        )
-        try await save(record)
+        let record = try await commitObject(temporary, received: received, bucket: bucket, key: key, headers: headers, tags: tags)
 
         var fields = HTTPFields()
         fields[.eTag] = record.etag
@@ -236,6 +220,44 @@ extension S3Service {
     }
 
     /// Stores a committed object row and removes the blob it replaces (or its own, if the bucket vanished).
+    /// Makes a fully received body the object's current content: moves the file into place and writes its record.
+    /// - Parameters:
+    ///   - temporary: The fsynced temporary file holding the body.
+    ///   - received: Size, MD5 and checksum of the body.
+    ///   - bucket: The bucket.
+    ///   - key: The object key.
+    ///   - headers: Content headers and user metadata.
+    ///   - tags: Object tags.
+    /// - Returns: The stored record.
+    /// - Throws: Storage errors.
+    func commitObject(
+        _ temporary: URL,
+        received: ReceivedBody,
+        bucket: BucketRecord,
+        key: String,
+        headers: ObjectHeaders,
+        tags: [S3Tag]
+    ) async throws -> ObjectRecord {
+        let blob = try store.commit(temporary)
+        let record = ObjectRecord(
+            bucket: bucket.name,
+            key: key,
+            blob: blob,
+            size: received.size,
+            etag: "\"\(received.md5Hex)\"",
+            headers: headers,
+            checksumAlgorithm: received.checksum?.algorithm,
+            checksumValue: received.checksum?.value,
+            checksumType: received.checksum == nil ? nil : "FULL_OBJECT",
+            tags: tags,
+            lastModified: clock.now,
+            versionId: versionId(for: bucket),
+            partsCount: nil
+        )
+        try await save(record)
+        return record
+    }
+
     func save(_ record: ObjectRecord) async throws {
         let outcome = try await store.putObject(record)
         if let replaced = outcome.replaced { store.removeBlobs(objects: [replaced]) }

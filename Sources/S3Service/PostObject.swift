@@ -242,23 +242,7 @@ extension S3Service {
             try? FileManager.default.removeItem(at: temporary)
             throw S3Error.badDigestChecksum(algorithm: declared.rawValue)
         }
-        let blob = try store.commit(temporary)
-        let record = ObjectRecord(
-            bucket: bucketName,
-            key: key,
-            blob: blob,
-            size: copied.size,
-            etag: "\"\(copied.md5Hex)\"",
-            headers: headers,
-            checksumAlgorithm: copied.checksum?.algorithm,
-            checksumValue: copied.checksum?.value,
-            checksumType: copied.checksum == nil ? nil : "FULL_OBJECT",
-            tags: tags,
-            lastModified: clock.now,
-            versionId: versionId(for: bucket),
-            partsCount: nil
-        )
-        try await save(record)
+        let record = try await commitObject(temporary, received: copied, bucket: bucket, key: key, headers: headers, tags: tags)
 
         var fields = HTTPFields()
         fields[.eTag] = record.etag
