@@ -459,6 +459,23 @@ class TestS3Enforcement:
         assert response.status_code in (400, 403), response.text
         assert "<Code>ExpiredToken</Code>" in response.text or "<Code>AccessDenied</Code>" in response.text
 
+    def test_presigned_post_works_and_dies_with_credentials(self, guest, endpoint, clock):
+        session = boto3.Session(
+            aws_access_key_id=guest["credentials"]["AccessKeyId"],
+            aws_secret_access_key=guest["credentials"]["SecretKey"],
+            aws_session_token=guest["credentials"]["SessionToken"],
+            region_name=REGION,
+        )
+        s3 = session.client("s3", endpoint_url=endpoint, config=client_config(signature_version="s3v4"))
+        post = s3.generate_presigned_post(AUDIO_BUCKET, "queries/posted.wav", ExpiresIn=7200)
+        ok = requests.post(post["url"], data=post["fields"], files={"file": ("posted.wav", b"RIFF")}, timeout=10)
+        assert ok.status_code == 204, ok.text
+        clock.advance("61m")
+        expired = requests.post(post["url"], data=post["fields"], files={"file": ("posted.wav", b"RIFF")}, timeout=10)
+        assert expired.status_code in (400, 403), expired.text
+        assert "<Code>ExpiredToken</Code>" in expired.text, expired.text
+        assert "<Message>The provided token has expired.</Message>" in expired.text, expired.text
+
 
 class TestDynamoDBEnforcement:
     def test_put_and_get_item_on_sessions_allowed(self, guest):
