@@ -42,6 +42,8 @@ package final class DynamoDBService: AWSServiceHandler {
     let logger: Logger
     let ttlMode: TTLMode
     private let cache: Mutex<[String: TableView]>
+    /// The item collection size limit in bytes (10 GB unless `--item-collection-limit` says otherwise).
+    let itemCollectionLimit: Int
     private let counters: Mutex<(ttlDeleted: Int, sweptOffset: TimeInterval)>
     let tokens: Mutex<[String: (hash: Int, time: Date, response: Data)]>
 
@@ -53,6 +55,7 @@ package final class DynamoDBService: AWSServiceHandler {
     ///   - environment: Region and account.
     ///   - authorizer: The authorization hook.
     ///   - ttlMode: How expired items are removed.
+    ///   - itemCollectionLimit: The item collection size limit in bytes (tables with local secondary indexes).
     ///   - logger: The logger.
     /// - Throws: When the database cannot be opened.
     package init(
@@ -62,8 +65,10 @@ package final class DynamoDBService: AWSServiceHandler {
         environment: LiveEnvironment,
         authorizer: any RequestAuthorizing,
         ttlMode: TTLMode = .prompt,
+        itemCollectionLimit: Int = ItemStore.defaultCollectionLimit,
         logger: Logger
     ) throws {
+        self.itemCollectionLimit = itemCollectionLimit
         self.database = try dataLocation.openDatabase(named: "dynamodb", migrator: ItemStore.migrator)
         self.clock = clock
         self.environment = environment

@@ -38,6 +38,8 @@ package struct EmulatorOptions: Sendable {
     package var ttlMode: String
     /// How long `aws-like` mode keeps expired items (`--ttl-delay`), in seconds.
     package var ttlDelaySeconds: TimeInterval
+    /// DynamoDB item collection size limit in bytes (tables with local secondary indexes; AWS: 10 GB).
+    package var itemCollectionLimit: Int
     /// Port of the local TLS endpoint (the management API as `https://HOST:PORT/STAGE`); 0 picks a free one.
     package var tlsPort: Int
     /// How identity-based policies apply to issued credentials (`--iam enforce|audit|off`).
@@ -67,6 +69,7 @@ package struct EmulatorOptions: Sendable {
         self.credentialsFile = nil
         self.ttlMode = "prompt"
         self.ttlDelaySeconds = 0
+        self.itemCollectionLimit = 10 * 1024 * 1024 * 1024
         self.tlsPort = 0
         self.allowEgress = false
         self.lambdaPython = nil

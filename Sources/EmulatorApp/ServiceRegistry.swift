@@ -130,6 +130,7 @@ package struct ServiceRegistry: Sendable {
             environment: context.environment,
             authorizer: context.authorizer,
             ttlMode: context.options.ttlMode == "aws-like" ? .awsLike(delay: context.options.ttlDelaySeconds) : .prompt,
+            itemCollectionLimit: context.options.itemCollectionLimit,
             logger: context.logger
         )
         handlers = [

@@ -102,6 +102,9 @@ struct Start: AsyncParsableCommand {
     @Option(help: "DynamoDB TTL: prompt (delete once the virtual clock passes the TTL) or aws-like (keep expired items for --ttl-delay).")
     var ttlMode: String = "prompt"
 
+    @Option(help: "DynamoDB item collection size limit in bytes for tables with local secondary indexes (AWS: 10 GB).")
+    var itemCollectionLimit: Int = 10 * 1024 * 1024 * 1024
+
     @Option(help: "How long aws-like TTL mode keeps expired items readable (e.g. 48h, 30m, 90s).")
     var ttlDelay: String = "48h"
 
@@ -134,6 +137,7 @@ struct Start: AsyncParsableCommand {
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard ["prompt", "aws-like"].contains(ttlMode) else { throw ValidationError("--ttl-mode must be prompt or aws-like") }
+        guard itemCollectionLimit > 0 else { throw ValidationError("--item-collection-limit must be positive") }
         guard let delay = DurationText.seconds(ttlDelay), delay >= 0 else {
             throw ValidationError("--ttl-delay must be a duration such as 48h, 30m or 90s")
         }
@@ -157,6 +161,7 @@ struct Start: AsyncParsableCommand {
         options.strictCredentials = strictCredentials
         options.credentialsFile = credentialsFile
         options.ttlMode = ttlMode
+        options.itemCollectionLimit = itemCollectionLimit
         options.ttlDelaySeconds = DurationText.seconds(ttlDelay) ?? 0
         options.setIAMMode(named: iam)
         options.allowEgress = allowEgress

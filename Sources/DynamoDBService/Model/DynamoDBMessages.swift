@@ -425,6 +425,8 @@ package enum ExpressionKind: String, Sendable, Hashable {
 extension DynamoDBMessages {
     /// An item operation on a table that does not exist.
     static let resourceNotFound = "Requested resource not found"
+    /// A write would make an item collection (tables with local secondary indexes) larger than 10 GB.
+    static let itemCollectionSizeLimitExceeded = "Collection size exceeded."
 
     /// DescribeTable/DeleteTable on a table that does not exist.
     static func tableNotFound(_ name: String) -> String { "Requested resource not found: Table: \(name) not found" }

@@ -118,7 +118,9 @@ extension DynamoDBService {
         let olds = try await write { db -> [Item?] in
             try finalWrites.map { write in
                 let old = try ItemStore.fetchItem(db, table: write.table, key: write.key)
-                if old != nil || write.item != nil { try ItemStore.replace(db, table: write.table, old: old, new: write.item) }
+                if old != nil || write.item != nil {
+                    try ItemStore.replace(db, table: write.table, old: old, new: write.item, collectionLimit: self.itemCollectionLimit)
+                }
                 return old
             }
         }
@@ -225,7 +227,9 @@ extension DynamoDBService {
                 )
             }
             for (action, (old, new)) in zip(finalActions, zip(olds, news)) where action.kind != .conditionCheck {
-                if old != nil || new != nil { try ItemStore.replace(db, table: action.table, old: old, new: new) }
+                if old != nil || new != nil {
+                    try ItemStore.replace(db, table: action.table, old: old, new: new, collectionLimit: self.itemCollectionLimit)
+                }
             }
             return olds
         }

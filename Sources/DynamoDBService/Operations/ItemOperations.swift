@@ -31,12 +31,12 @@ extension DynamoDBService {
             }
             // Without a condition, old-image return or index rows to maintain, the old item is not needed.
             guard condition != nil || returnValues == "ALL_OLD" || !table.indexes.isEmpty else {
-                try ItemStore.replace(db, table: table, old: nil, new: item)
+                try ItemStore.replace(db, table: table, old: nil, new: item, collectionLimit: self.itemCollectionLimit)
                 return nil
             }
             let old = try ItemStore.fetchItem(db, table: table, key: item)
             if let condition, !condition.evaluate(on: old) { throw Self.conditionFailed(old: old, returnOld: returnOldOnFailure) }
-            try ItemStore.replace(db, table: table, old: old, new: item)
+            try ItemStore.replace(db, table: table, old: old, new: item, collectionLimit: self.itemCollectionLimit)
             return old
         }
         var members: [(String, JSONOut)] = []
@@ -181,7 +181,7 @@ extension DynamoDBService {
             let old = try ItemStore.fetchItem(db, table: table, key: key)
             if let condition, !condition.evaluate(on: old) { throw Self.conditionFailed(old: old, returnOld: returnOldOnFailure) }
             let (new, changed) = try Self.applyUpdate(update, to: old, key: key, table: table)
-            try ItemStore.replace(db, table: table, old: old, new: new)
+            try ItemStore.replace(db, table: table, old: old, new: new, collectionLimit: self.itemCollectionLimit)
             return (old, new, changed)
         }
         var members: [(String, JSONOut)] = []

@@ -175,8 +175,16 @@ enum ItemStore {
         return (row["item"], row["size"])
     }
 
+    /// The size limit of an item collection (all items with one partition key value, plus their local index
+    /// entries) in tables with local secondary indexes: 10 GB, as in AWS.
+    static let defaultCollectionLimit = 10 * 1024 * 1024 * 1024
+
     /// Replaces `old` by `new` (either may be nil) in the table and its indexes.
-    static func replace(_ db: Database, table: TableView, old: Item?, new: Item?) throws {
+    ///
+    /// In tables with local secondary indexes, a write that makes its item collection larger than
+    /// `collectionLimit` bytes fails with `ItemCollectionSizeLimitExceededException` (the caller's transaction rolls
+    /// the rows back).
+    static func replace(_ db: Database, table: TableView, old: Item?, new: Item?, collectionLimit: Int = defaultCollectionLimit) throws {
         let delete = try db.cachedStatement(sql: "DELETE FROM ddb_item WHERE tbl = ? AND idx = ? AND h = ? AND pk = ? AND sk = ? AND ident = ?")
         let insert = try db.cachedStatement(
             sql: "INSERT OR REPLACE INTO ddb_item (tbl, idx, h, pk, sk, ident, item, size, ttl) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -206,6 +214,18 @@ enum ItemStore {
                     id, indexKey.index, indexKey.hash, indexKey.partition, indexKey.sort, indexKey.ident, indexBlob, ItemSize.of(projected), nil,
                 ]
             )
+        }
+        let localIndexes = table.indexes.filter { !$0.meta.isGlobal }
+        if !localIndexes.isEmpty, size > 0 {
+            let sum = try db.cachedStatement(sql: "SELECT coalesce(sum(size), 0) FROM ddb_item WHERE tbl = ? AND idx = ? AND h = ? AND pk = ?")
+            var collection = try Int.fetchOne(sum, arguments: [id, "", key.hash, key.partition]) ?? 0
+            for index in localIndexes {
+                guard let indexKey = rowKey(of: new, schema: index.key, index: index.meta.name, ident: identity) else { continue }
+                collection += try Int.fetchOne(sum, arguments: [id, indexKey.index, indexKey.hash, indexKey.partition]) ?? 0
+            }
+            if collection > collectionLimit {
+                throw DynamoDBError(.itemCollectionSizeLimitExceededException, DynamoDBMessages.itemCollectionSizeLimitExceeded)
+            }
         }
     }
 
