@@ -51,7 +51,7 @@ struct LocalAdmin: Sendable {
     }
 
     private func clockState() -> [String: Any] {
-        ["now": Self.iso8601(clock.now), "offsetSeconds": clock.offset]
+        ["now": Timestamp.iso8601Milliseconds(clock.now), "offsetSeconds": clock.offset]
     }
 
     /// `{"advance": "7d"}` or `{"set": "2026-01-01T00:00:00Z"}`.
@@ -71,7 +71,7 @@ struct LocalAdmin: Sendable {
             return json(clockState())
         }
         if let text = object?["set"] as? String {
-            guard let date = Self.parseISO8601(text) else {
+            guard let date = Timestamp.parseISO8601(text) else {
                 return invalid("set must be an ISO 8601 timestamp such as 2026-01-01T00:00:00Z")
             }
             clock.set(to: date)
@@ -94,8 +94,4 @@ struct LocalAdmin: Sendable {
         headers[.contentType] = "application/json"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
-
-    static func iso8601(_ date: Date) -> String { Timestamp.iso8601Milliseconds(date) }
-
-    static func parseISO8601(_ text: String) -> Date? { Timestamp.parseISO8601(text) }
 }

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Logging
+import SigV4
 
 /// Installs a function's `requirements.txt` into a per-function cache, as `sam build` does, so that
 /// dependencies not vendored in `CodeUri` are on the import path (after `CodeUri`, before the runtime's boto3).
@@ -53,7 +54,7 @@ actor DependencyCache {
             return !line.isEmpty && !line.hasPrefix("#")
         }
         guard meaningful else { return nil }
-        let digest = SHA256.hash(data: contents + Data(python.utf8)).map { String(format: "%02x", $0) }.joined()
+        let digest = SigV4Encoding.hex(SHA256.hash(data: contents + Data(python.utf8)))
         let target = root.appendingPathComponent(String(digest.prefix(32)), isDirectory: true)
         if FileManager.default.fileExists(atPath: target.appendingPathComponent(".complete").path) { return target.path }
         if let running = inFlight[digest] { return try await running.value }

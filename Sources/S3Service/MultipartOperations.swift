@@ -5,6 +5,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import SigV4
 
 extension S3Service {
     private func requireUpload(_ request: AWSRequest, bucket: String, key: String) async throws -> UploadRecord {
@@ -226,7 +227,7 @@ extension S3Service {
             try? FileManager.default.removeItem(at: temporary)
             throw error
         }
-        let etag = "\"\(Insecure.MD5.hash(data: md5s).map { String(format: "%02x", $0) }.joined())-\(chosen.count)\""
+        let etag = "\"\(SigV4Encoding.hex(Insecure.MD5.hash(data: md5s)))-\(chosen.count)\""
         var checksumValue: String?
         if let algorithm = upload.checksumAlgorithm, checksumConcatenation.count == algorithm.digestLength * chosen.count {
             checksumValue = ChecksumHasher.digest(algorithm, of: checksumConcatenation) + "-\(chosen.count)"

@@ -110,7 +110,7 @@ package struct ReceivedBody: Sendable {
     package var checksum: (algorithm: ChecksumAlgorithm, value: String)?
 
     /// The hex MD5, as S3 ETags show it.
-    package var md5Hex: String { md5.map { String(format: "%02x", $0) }.joined() }
+    package var md5Hex: String { SigV4Encoding.hex(md5) }
 }
 
 /// Reads a (possibly aws-chunked) request body, checks its integrity (content SHA-256, Content-MD5, flexible

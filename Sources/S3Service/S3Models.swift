@@ -1,4 +1,5 @@
 import CloudFormation
+import EmulatorCore
 import Foundation
 
 /// One S3 tag.
@@ -287,10 +288,7 @@ extension LifecycleRule {
     /// - Parameter text: The text.
     /// - Returns: The instant, or nil.
     package static func parseDate(_ text: String) -> Date? {
-        if let date = ISO8601DateFormatter().date(from: text) { return date }
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = fractional.date(from: text) { return date }
+        if let date = Timestamp.parseISO8601(text) { return date }
         let day = ISO8601DateFormatter()
         day.formatOptions = [.withFullDate]
         return day.date(from: text)
