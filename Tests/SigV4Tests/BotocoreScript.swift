@@ -139,10 +139,28 @@ enum Botocore {
         let description: String
     }
 
+    /// The project's test interpreter: `SYNAPSCRIBE_TEST_PYTHON`, else `<repo>/.venv/bin/python` (made by
+    /// `scripts/setup`). Never the machine's global `python3`, whose botocore is not ours to rely on.
+    static var python: URL {
+        if let override = ProcessInfo.processInfo.environment["SYNAPSCRIBE_TEST_PYTHON"], !override.isEmpty {
+            return URL(fileURLWithPath: override)
+        }
+        // This file is <repo>/Tests/SigV4Tests/BotocoreScript.swift.
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        return repository.appendingPathComponent(".venv/bin/python")
+    }
+
     private static func run() -> Result<BotocoreOutput, BotocoreFailure> {
+        let python = Self.python
+        guard FileManager.default.isExecutableFile(atPath: python.path) else {
+            return .failure(
+                BotocoreFailure(description: "\(python.path) does not exist: run scripts/setup (it creates .venv with botocore)")
+            )
+        }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", botocoreScript]
+        process.executableURL = python
+        process.arguments = ["-c", botocoreScript]
         let stdout = Pipe()
         let stderr = Pipe()
         process.standardOutput = stdout
@@ -150,7 +168,7 @@ enum Botocore {
         do {
             try process.run()
         } catch {
-            return .failure(BotocoreFailure(description: "python3 could not be started: \(error)"))
+            return .failure(BotocoreFailure(description: "\(python.path) could not be started: \(error)"))
         }
         let data = stdout.fileHandleForReading.readDataToEndOfFile()
         let errorText = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
@@ -158,7 +176,7 @@ enum Botocore {
         guard process.terminationStatus == 0 else {
             return .failure(
                 BotocoreFailure(
-                    description: "python3 with botocore is required for these tests (pip install botocore); script failed: \(errorText)"
+                    description: "\(python.path) with botocore is required for these tests (scripts/setup); script failed: \(errorText)"
                 )
             )
         }

@@ -33,8 +33,10 @@ from conftest import (
     stop_process,
     wait_until_healthy,
 )
+from wheels import build_wheelhouse
 
 FIXTURE_TEMPLATE = REPO_ROOT / "Fixtures" / "lambda-tests" / "template.yaml"
+PACKAGES = REPO_ROOT / "Fixtures" / "lambda-tests" / "packages"
 EVENTS = REPO_ROOT / "Fixtures" / "synapscribe" / "events"
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -51,8 +53,17 @@ def lambda_endpoint(tmp_path_factory):
     log_path = tmp_path_factory.mktemp("lambda-tests") / "synapscribe-local.log"
     command = [str(binary), "start", "--template", str(FIXTURE_TEMPLATE), "--host", LOOPBACK, "--port", str(port),
                "--ephemeral", "--lambda-idle-timeout", "300", "--lambda-concurrency", "4"]
+    # requirements.txt installs run offline: pip finds only the wheels built here from Fixtures/lambda-tests/packages,
+    # and a fresh dependency cache makes every run install them again.
+    offline = tmp_path_factory.mktemp("lambda-offline")
+    env = dict(os.environ)
+    env.update({
+        "PIP_NO_INDEX": "1",
+        "PIP_FIND_LINKS": str(build_wheelhouse(PACKAGES, offline / "wheelhouse")),
+        "XDG_CACHE_HOME": str(offline / "cache"),
+    })
     with open(log_path, "wb") as log_file:
-        process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
+        process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT, cwd=REPO_ROOT, env=env)
     endpoint = f"http://{LOOPBACK}:{port}"
     try:
         wait_until_healthy(endpoint, process, log_path)
@@ -390,4 +401,5 @@ class TestDependencies:
         _, body = invoke(lam, "with-deps", {"toml": "answer = 42"})
         assert body["parsed"] == {"answer": 42}
         assert "/lambda-deps/" in body["module"], body["module"]
+        assert body["module"].endswith("tinytoml.py"), body["module"]
         assert body["path"][0].endswith("with-deps") or body["path"][1].endswith("with-deps"), body["path"]

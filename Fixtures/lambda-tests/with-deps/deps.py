@@ -2,12 +2,12 @@
 
 import sys
 
-import tomli
+import tinytoml
 
 
 def handler(event, context):
     return {
-        "parsed": tomli.loads(event.get("toml", "answer = 42")),
-        "module": tomli.__file__,
+        "parsed": tinytoml.loads(event.get("toml", "answer = 42")),
+        "module": tinytoml.__file__,
         "path": sys.path[:4],
     }
