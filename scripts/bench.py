@@ -1,7 +1,10 @@
-"""Side-by-side benchmarks of synapscribe-local and moto (`python3 -m moto.server`), in one run.
+"""Side-by-side benchmarks of synapscribe-local, moto (`python -m moto.server`) and ministack, in one run.
 
-Each section starts both servers the same way on loopback, measures, and prints the figures and the ratio.
-Sections: startup (start-to-ready time, idle RSS); dynamodb (PutItem, GetItem and Query throughput and
+Each section starts the servers the same way on loopback, measures, and prints the figures and the ratio; the
+peers come from .venv-bench (scripts/bench-requirements.txt).
+Sections: startup (start-to-ready time, idle RSS, beside moto and ministack); pinned (requests per second per core:
+every server pinned to the same single core, wrk on another, replaying botocore-signed DynamoDB and S3 requests;
+see bench_pinned.py); dynamodb (PutItem, GetItem and Query throughput and
 p50/p99 latency at concurrency 32 beside moto, then Query latency on a 10k-item vs a 1M-item table);
 lambda (warm-invoke overhead and cold start of a no-op python3.12 handler: ours alone, because moto runs Lambda functions in Docker, which this machine does not have);
 websocket (concurrent WebSocket connections held with the server's RSS, and PostToConnection-to-client-receive
@@ -55,16 +58,21 @@ def wait_ready(url, deadline):
 
 
 class Server:
-    """A server process started on a free loopback port."""
+    """A server process started on a free loopback port, optionally pinned to CPU cores (`pin`, taskset's list)."""
 
-    def __init__(self, name, argv, ready_path, cwd):
-        self.name, self.argv, self.ready_path, self.cwd = name, argv, ready_path, cwd
+    def __init__(self, name, argv, ready_path, cwd, env=None):
+        self.name, self.argv, self.ready_path, self.cwd, self.env = name, argv, ready_path, cwd, env or {}
+        self.pin = None
 
     def start(self):
         self.port = free_port()
         argv = [a.replace("{port}", str(self.port)) for a in self.argv]
+        if self.pin is not None:
+            argv = ["taskset", "-c", self.pin] + argv
+        env = dict(os.environ)
+        env.update({key: value.replace("{port}", str(self.port)) for key, value in self.env.items()})
         t0 = time.monotonic()
-        self.proc = subprocess.Popen(argv, cwd=self.cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(argv, cwd=self.cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         ok = wait_ready(f"http://127.0.0.1:{self.port}{self.ready_path}", t0 + 60)
         self.ready_ms = (time.monotonic() - t0) * 1000
         if not ok:
@@ -81,24 +89,35 @@ class Server:
             self.proc.wait()
 
 
-def servers(binary, workdir):
-    return [
-        Server(
-            "synapscribe-local",
-            [binary, "start", "--template", os.path.join(ROOT, "template.yaml"), "--port", "{port}", "--ephemeral",
-             "--parameter-overrides", "AgentCoreEndpoint=http://127.0.0.1:9", "--log-level", "warning"],
-            "/_local/health",
-            workdir,
+# The peers' interpreter: scripts/bench installs moto and ministack there from scripts/bench-requirements.txt.
+PEER_VENV = os.path.join(ROOT, ".venv-bench")
+
+
+def servers(binary, workdir, peers=("moto",)):
+    """synapscribe-local first, then the named peers (moto, ministack), each started from an empty folder."""
+    ours = Server(
+        "synapscribe-local",
+        [binary, "start", "--template", os.path.join(ROOT, "template.yaml"), "--port", "{port}", "--ephemeral",
+         "--parameter-overrides", "AgentCoreEndpoint=http://127.0.0.1:9", "--log-level", "warning"],
+        "/_local/health",
+        workdir,
+    )
+    python = os.path.join(PEER_VENV, "bin", "python")
+    known = {
+        # moto imports stray *.py files from its working directory: it starts from an empty folder.
+        "moto": Server("moto", [python, "-m", "moto.server", "-H", "127.0.0.1", "-p", "{port}"], "/moto-api/", workdir),
+        "ministack": Server(
+            "ministack", [os.path.join(PEER_VENV, "bin", "ministack")], "/_ministack/health", workdir,
+            env={"GATEWAY_PORT": "{port}", "BIND_HOST": "127.0.0.1", "IOT_MTLS_ENABLED": "0", "SFTP_ENABLED": "0"},
         ),
-        # moto is started from an empty folder (it imports stray *.py files from its working directory).
-        Server("moto", [shutil.which("python3") or sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", "{port}"], "/moto-api/", workdir),
-    ]
+    }
+    return [ours] + [known[name] for name in peers]
 
 
 def bench_startup(binary, runs, workdir):
     print(f"\n## startup: start-to-ready (spawn until the first HTTP answer) and idle RSS, {runs} runs each")
     results = {}
-    for server in servers(binary, workdir):
+    for server in servers(binary, workdir, ("moto", "ministack")):
         ready, rss = [], []
         for _ in range(runs):
             server.start()
@@ -109,8 +128,10 @@ def bench_startup(binary, runs, workdir):
         results[server.name] = (statistics.median(ready), statistics.median(rss))
         print(f"{server.name:18s} ready p50 {statistics.median(ready):8.1f} ms   (min {min(ready):.1f}, max {max(ready):.1f})"
               f"   idle RSS p50 {statistics.median(rss) / 1024:7.1f} MiB")
-    ours, moto = results["synapscribe-local"], results["moto"]
-    print(f"ratio (moto / synapscribe-local): ready {moto[0] / ours[0]:.1f}x faster, idle RSS {moto[1] / ours[1]:.1f}x smaller")
+    ours = results["synapscribe-local"]
+    for peer in ("moto", "ministack"):
+        other = results[peer]
+        print(f"ratio ({peer} / synapscribe-local): ready {other[0] / ours[0]:.1f}x faster, idle RSS {other[1] / ours[1]:.1f}x smaller")
 
 
 # --------------------------------------------------------------------------- s3
@@ -671,7 +692,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--bin", required=True)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--only", action="append", choices=["startup", "dynamodb", "iam", "lambda", "websocket", "s3"])
+    parser.add_argument("--only", action="append", choices=["startup", "pinned", "dynamodb", "iam", "lambda", "websocket", "s3"])
+    parser.add_argument("--pinned-seconds", type=int, default=10, help="wrk run per workload and server in the pinned section")
+    parser.add_argument("--pinned-connections", type=int, default=32, help="wrk connections in the pinned section")
     parser.add_argument("--seconds", type=float, default=5.0, help="measurement time per DynamoDB operation")
     parser.add_argument("--ddb-concurrency", type=int, default=32, help="concurrent DynamoDB clients")
     parser.add_argument("--big-items", type=int, default=1_000_000, help="items in the large DynamoDB table")
@@ -685,12 +708,15 @@ def main():
     parser.add_argument("--s3-big-mib", type=int, default=1024, help="size of the RSS-sampled upload (0 skips it)")
     parser.add_argument("--iam-requests", type=int, default=5000, help="sequential GetItem requests per IAM mode")
     args = parser.parse_args()
-    sections = args.only or ["startup", "dynamodb", "iam", "lambda", "websocket", "s3"]
+    sections = args.only or ["startup", "pinned", "dynamodb", "iam", "lambda", "websocket", "s3"]
     workdir = tempfile.mkdtemp(prefix="bench-")
     try:
-        print(f"# synapscribe-local vs moto on {os.cpu_count()} cores")
+        print(f"# synapscribe-local vs moto and ministack on {os.cpu_count()} cores")
         if "startup" in sections:
             bench_startup(args.bin, args.runs, workdir)
+        if "pinned" in sections:
+            from bench_pinned import bench_pinned
+            bench_pinned(servers(args.bin, workdir, ("ministack", "moto")), args.pinned_seconds, args.pinned_connections)
         if "dynamodb" in sections:
             bench_dynamodb(args.bin, workdir, args.seconds, args.ddb_concurrency, args.big_items)
         if "iam" in sections:

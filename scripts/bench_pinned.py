@@ -1,0 +1,193 @@
+"""Throughput per core: synapscribe-local, ministack and moto side by side in one run, each server pinned to the
+same single core, each loaded by wrk pinned to another core.
+
+wrk replays one botocore-signed request per workload (a SigV4 signature stays valid for 15 minutes and carries
+no nonce, so replaying it is what a retrying SDK does). synapscribe-local verifies every signature (the `test`
+key pair); ministack and moto verify none. Every server gets the same requests; a workload whose replies are not
+all 2xx is reported as failed instead of counted.
+
+Workloads: DynamoDB GetItem, PutItem, Query (page of 20); S3 GetObject 1 KiB, PutObject 1 KiB, GetObject 1 MiB,
+presigned GET (SigV4 query).
+"""
+
+import http.client
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+
+SERVER_CORE = "1"
+CLIENT_CORE = "0"
+REGION = "us-east-1"
+TABLE = "benchpinned"
+BUCKET = "bench-pinned"
+
+
+def _credentials():
+    from botocore.credentials import Credentials
+    return Credentials("test", "test")
+
+
+def _sign_dynamodb(port, operation, payload):
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    body = json.dumps(payload).encode()
+    request = AWSRequest(method="POST", url=f"http://127.0.0.1:{port}/", data=body, headers={
+        "X-Amz-Target": f"DynamoDB_20120810.{operation}", "Content-Type": "application/x-amz-json-1.0"})
+    SigV4Auth(_credentials(), "dynamodb", REGION).add_auth(request)
+    return "POST", "/", dict(request.headers.items()), body
+
+
+def _sign_s3(port, method, path, body=b""):
+    from botocore.auth import S3SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    request = AWSRequest(method=method, url=f"http://127.0.0.1:{port}{path}", data=body)
+    S3SigV4Auth(_credentials(), "s3", REGION).add_auth(request)
+    return method, path, dict(request.headers.items()), body
+
+
+def _presign_s3_get(port, path):
+    from botocore.auth import S3SigV4QueryAuth
+    from botocore.awsrequest import AWSRequest
+    request = AWSRequest(method="GET", url=f"http://127.0.0.1:{port}{path}")
+    S3SigV4QueryAuth(_credentials(), "s3", REGION, expires=3600).add_auth(request)
+    target = request.url.split(f"127.0.0.1:{port}", 1)[1]
+    return "GET", target, {}, b""
+
+
+def _send(port, method, target, headers, body):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request(method, target, body=body or None, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def _check(port, request, what):
+    status, data = _send(port, *request)
+    if status >= 300:
+        raise RuntimeError(f"{what}: HTTP {status} {data[:300]!r}")
+    return data
+
+
+def _setup(port):
+    """The table (100 items in one partition) and the bucket with the objects the workloads read."""
+    _check(port, _sign_dynamodb(port, "CreateTable", {
+        "TableName": TABLE, "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]}), "CreateTable")
+    items = [{"pk": {"S": "hot"}, "sk": {"S": f"{i:03d}"}, "data": {"S": "x" * 100}} for i in range(100)]
+    for start in range(0, len(items), 25):
+        _check(port, _sign_dynamodb(port, "BatchWriteItem", {
+            "RequestItems": {TABLE: [{"PutRequest": {"Item": item}} for item in items[start:start + 25]]}}), "BatchWriteItem")
+    _check(port, _sign_s3(port, "PUT", f"/{BUCKET}"), "CreateBucket")
+    _check(port, _sign_s3(port, "PUT", f"/{BUCKET}/small", os.urandom(1024)), "PutObject 1 KiB")
+    _check(port, _sign_s3(port, "PUT", f"/{BUCKET}/large", os.urandom(1024 * 1024)), "PutObject 1 MiB")
+
+
+def _workloads(port):
+    """(label, request, expected response body length or None)."""
+    return [
+        ("DynamoDB GetItem", _sign_dynamodb(port, "GetItem", {"TableName": TABLE, "Key": {"pk": {"S": "hot"}, "sk": {"S": "042"}}}), None),
+        ("DynamoDB PutItem", _sign_dynamodb(port, "PutItem", {"TableName": TABLE, "Item": {
+            "pk": {"S": "put"}, "sk": {"S": "one"}, "data": {"S": "x" * 100}}}), None),
+        ("DynamoDB Query", _sign_dynamodb(port, "Query", {"TableName": TABLE, "KeyConditionExpression": "pk = :p",
+                                                          "ExpressionAttributeValues": {":p": {"S": "hot"}}, "Limit": 20}), None),
+        ("S3 GetObject 1 KiB", _sign_s3(port, "GET", f"/{BUCKET}/small"), 1024),
+        ("S3 PutObject 1 KiB", _sign_s3(port, "PUT", f"/{BUCKET}/put-small", os.urandom(1024)), None),
+        ("S3 GetObject 1 MiB", _sign_s3(port, "GET", f"/{BUCKET}/large"), 1024 * 1024),
+        ("S3 presigned GET (SigV4)", _presign_s3_get(port, f"/{BUCKET}/small"), 1024),
+    ]
+
+
+def _lua_string(data):
+    return '"' + "".join(f"\\{byte}" for byte in data) + '"'
+
+
+def _wrk_script(folder, method, headers, body):
+    lines = [f"wrk.method = {_lua_string(method.encode())}"]
+    for name, value in headers.items():
+        lines.append(f"wrk.headers[{_lua_string(name.encode())}] = {_lua_string(str(value).encode())}")
+    if body:
+        lines.append(f"wrk.body = {_lua_string(body)}")
+    handle, path = tempfile.mkstemp(suffix=".lua", dir=folder)
+    with os.fdopen(handle, "w") as script:
+        script.write("\n".join(lines) + "\n")
+    return path
+
+
+def _duration_ms(text):
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def _run_wrk(port, request, seconds, connections, folder):
+    method, target, headers, body = request
+    headers = dict(headers)
+    headers.setdefault("Host", f"127.0.0.1:{port}")
+    script = _wrk_script(folder, method, headers, body)
+    command = ["taskset", "-c", CLIENT_CORE, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script,
+               f"http://127.0.0.1:{port}{target}"]
+    output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    errors = re.search(r"Socket errors:.*", output)
+    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.MULTILINE))
+    return {
+        "rate": rate,
+        "non2xx": int(bad.group(1)) if bad else 0,
+        "socket_errors": errors.group(0) if errors else "",
+        "p50": _duration_ms(percentiles["50"]) if "50" in percentiles else float("nan"),
+        "p99": _duration_ms(percentiles["99"]) if "99" in percentiles else float("nan"),
+    }
+
+
+def bench_pinned(servers, seconds, connections):
+    """Runs every workload against every server; prints a line per run and the README table."""
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is required for the pinned section (Debian: apt-get install wrk)")
+    if (os.cpu_count() or 1) < 2:
+        raise SystemExit("the pinned section needs two cores: one for the server, one for wrk")
+    print(f"\n## per core: each server pinned to core {SERVER_CORE}, wrk (1 thread, {connections} connections, {seconds} s)"
+          f" pinned to core {CLIENT_CORE}, replaying botocore-signed requests")
+    table, labels = {}, []
+    folder = tempfile.mkdtemp(prefix="bench-wrk-")
+    try:
+        for server in servers:
+            server.pin = SERVER_CORE
+            server.start()
+            try:
+                _setup(server.port)
+                for label, request, length in _workloads(server.port):
+                    if label not in labels:
+                        labels.append(label)
+                    data = _check(server.port, request, f"{server.name} {label}")
+                    if length is not None and len(data) != length:
+                        raise RuntimeError(f"{server.name} {label}: {len(data)} bytes, expected {length}")
+                    result = _run_wrk(server.port, request, seconds, connections, folder)
+                    failed = result["non2xx"] > 0 or bool(result["socket_errors"])
+                    table[(label, server.name)] = None if failed else result["rate"]
+                    note = f"   FAILED: {result['non2xx']} non-2xx {result['socket_errors']}" if failed else ""
+                    print(f"{server.name:18s} {label:26s} {result['rate']:9.0f} req/s   p50 {result['p50']:7.2f} ms"
+                          f"   p99 {result['p99']:7.2f} ms{note}", flush=True)
+            finally:
+                server.stop()
+                server.pin = None
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+    names = [server.name for server in servers]
+    ours, peers = names[0], names[1:]
+    print()
+    print("| workload | " + " | ".join(f"{name} req/s" for name in names) + " | " +
+          " | ".join(f"{ours}/{peer}" for peer in peers) + " |")
+    print("|---|" + "---:|" * (len(names) + len(peers)))
+    for label in labels:
+        cells = [table.get((label, name)) for name in names]
+        rates = [f"{cell:,.0f}" if cell else "failed" for cell in cells]
+        ratios = [f"{cells[0] / cell:.2f}x" if cells[0] and cell else "-" for cell in cells[1:]]
+        print(f"| {label} | " + " | ".join(rates) + " | " + " | ".join(ratios) + " |")
