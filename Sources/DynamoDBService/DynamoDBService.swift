@@ -45,7 +45,6 @@ package final class DynamoDBService: AWSServiceHandler {
     /// The item collection size limit in bytes (10 GB unless `--item-collection-limit` says otherwise).
     let itemCollectionLimit: Int
     private let counters: Mutex<(ttlDeleted: Int, sweptOffset: TimeInterval)>
-    let tokens: Mutex<[String: (hash: Int, time: Date, response: Data)]>
 
     /// Opens the store and creates the template's tables that do not exist yet.
     /// - Parameters:
@@ -77,7 +76,6 @@ package final class DynamoDBService: AWSServiceHandler {
         self.logger = logger
         self.cache = Mutex([:])
         self.counters = Mutex((0, clock.offset))
-        self.tokens = Mutex([:])
         let now = clock.now.timeIntervalSince1970
         let existing = try database.write { db -> [TableMetadata] in
             var metas = try ItemStore.loadTables(db)

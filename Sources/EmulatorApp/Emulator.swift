@@ -76,7 +76,7 @@ package struct Emulator: Sendable {
     ///   - signals: Signals that start a graceful shutdown.
     ///   - onReady: Called once the port is bound.
     /// - Returns: The group to run.
-    /// - Throws: When the data folder cannot be created.
+    /// - Throws: ``DataFolderLockError`` when another process uses the data folder; when it cannot be created.
     package func makeServiceGroup(
         logger: Logger,
         signals: [UnixSignal] = [.sigterm, .sigint],
@@ -84,6 +84,9 @@ package struct Emulator: Sendable {
     ) throws -> ServiceGroup {
         let dataLocation: DataLocation =
             options.dataDirectory.map { .directory(URL(fileURLWithPath: $0, isDirectory: true)) } ?? .ephemeral
+        // Taken before any service opens a file in the folder: a second emulator on it stops here.
+        var folderLock: DataFolderLock?
+        if case .directory(let folder) = dataLocation { folderLock = try DataFolderLock(folder: folder) }
         let environment = LiveEnvironment(
             EmulatorEnvironment(
                 region: options.region,
@@ -135,7 +138,12 @@ package struct Emulator: Sendable {
         let webSocket = registry.webSocket
         // The management API over TLS (`https://{domainName}/{stage}` in handlers), with a certificate from a
         // certificate authority generated at start; its PEM is the `AWS_CA_BUNDLE` clients and workers trust.
-        let authority = try LocalCertificateAuthority(folder: dataLocation.blobDirectory(named: "tls"))
+        let tlsFolder = try dataLocation.blobDirectory(named: "tls")
+        let authority = try LocalCertificateAuthority(folder: tlsFolder)
+        // The folder is 0700 already; its files (the CA's private key among them) are made 0600 as well.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: tlsFolder.path)) ?? [] {
+            try DataLocation.makePrivateFile(tlsFolder.appendingPathComponent(name).path)
+        }
         environment.setTLS(port: 0, caBundlePath: authority.caBundlePath)
         let tlsApp = Application(
             responder: gateway,
@@ -181,7 +189,8 @@ package struct Emulator: Sendable {
             logger: logger
         )
         // Background services first (they start before the server and stop after it), the HTTP server last.
-        let members = registry.backgroundServices.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
+        var members = registry.backgroundServices.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
+        if let folderLock { members.insert(.init(service: DataFolderLockService(lock: folderLock)), at: 0) }
         return ServiceGroup(
             configuration: .init(
                 services: members + [.init(service: tlsApp), .init(service: app)],

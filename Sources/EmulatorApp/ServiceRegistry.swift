@@ -112,6 +112,7 @@ package struct ServiceRegistry: Sendable {
             authorizer: context.authorizer,
             credentials: context.credentials,
             lambda: lambda,
+            strictCredentials: context.options.strictCredentials,
             logger: context.logger
         )
         let webSocket = WebSocketAPIService(

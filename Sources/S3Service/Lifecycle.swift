@@ -182,7 +182,19 @@ package struct LifecycleSweeper: Service {
                             now: now
                         ) != nil
                     else { continue }
-                    if let removed = try await store.deleteObject(bucket: bucket.name, key: object.key) {
+                    // Deleted only if still the row examined here and still due: an object overwritten (or
+                    // re-tagged out of the rule) since the scan survives.
+                    let stillDue: @Sendable (ObjectRecord) -> Bool = { current in
+                        LifecycleEvaluator.expiringRule(
+                            rules: rules,
+                            key: current.key,
+                            size: current.size,
+                            tags: current.tags,
+                            lastModified: current.lastModified,
+                            now: now
+                        ) != nil
+                    }
+                    if let removed = try await store.deleteObject(ifUnchanged: object, stillDue: stillDue) {
                         store.removeBlobs(objects: [removed.blob])
                         expired += 1
                     }

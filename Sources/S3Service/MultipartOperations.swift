@@ -176,6 +176,7 @@ extension S3Service {
         let body = try await RequestBodyReader(request: request).collect()
         let bucket = try await requireBucket(bucketName)
         let upload = try await requireUpload(request, bucket: bucketName, key: key)
+        let condition = try await checkWriteConditions(request, bucket: bucketName, key: key)
         let root = try XMLTree.parse(body)
         guard root.name == "CompleteMultipartUpload" else { throw S3Error.malformedXML }
         let requested = root.all("Part")
@@ -248,11 +249,19 @@ extension S3Service {
             versionId: versionId(for: bucket),
             partsCount: chosen.count
         )
-        guard let removed = try await store.completeUpload(upload.uploadId, object: record) else {
+        // The condition is judged again in the transaction that commits the row: of two concurrent conditional
+        // completions (or a completion and a PUT) the first to commit wins.
+        let completed = try await store.completeUpload(upload.uploadId, object: record, condition: condition)
+        switch completed.outcome {
+        case .written(let replaced):
+            store.removeBlobs(objects: replaced.map { [$0] } ?? [], parts: completed.parts)
+        case .uploadMissing, .bucketMissing:
             store.removeBlobs(objects: [blob])
             throw S3Error.noSuchUpload(upload.uploadId)
+        case .conditionFailed(let failure):
+            store.removeBlobs(objects: [blob])
+            throw Self.writeConditionError(failure, key: key)
         }
-        store.removeBlobs(objects: removed.objects, parts: removed.parts)
 
         var fields = HTTPFields()
         writeHeaders(&fields, record: record, bucket: bucket)

@@ -192,11 +192,19 @@ extension S3Service {
         var headers = try objectHeaders(from: request, bucket: bucket)
         if headers.contentType == nil { headers.contentType = "binary/octet-stream" }
         let tags = try request.header("x-amz-tagging").map(ConfigurationXML.parseTaggingHeader) ?? []
-        try await checkWriteConditions(request, bucket: bucketName, key: key)
+        let condition = try await checkWriteConditions(request, bucket: bucketName, key: key)
 
         let temporary = store.temporaryURL()
         let received = try await RequestBodyReader(request: request).read(into: temporary, maxSize: Self.maxObjectSize)
-        let record = try await commitObject(temporary, received: received, bucket: bucket, key: key, headers: headers, tags: tags)
+        let record = try await commitObject(
+            temporary,
+            received: received,
+            bucket: bucket,
+            key: key,
+            headers: headers,
+            tags: tags,
+            condition: condition
+        )
 
         var fields = HTTPFields()
         fields[.eTag] = record.etag
@@ -228,15 +236,17 @@ extension S3Service {
     ///   - key: The object key.
     ///   - headers: Content headers and user metadata.
     ///   - tags: Object tags.
+    ///   - condition: The write condition, judged in the transaction that commits the row.
     /// - Returns: The stored record.
-    /// - Throws: Storage errors.
+    /// - Throws: Storage errors; `PreconditionFailed` / `ConditionalRequestConflict` when the condition fails.
     func commitObject(
         _ temporary: URL,
         received: ReceivedBody,
         bucket: BucketRecord,
         key: String,
         headers: ObjectHeaders,
-        tags: [S3Tag]
+        tags: [S3Tag],
+        condition: WriteCondition? = nil
     ) async throws -> ObjectRecord {
         let blob = try store.commit(temporary)
         let record = ObjectRecord(
@@ -254,14 +264,33 @@ extension S3Service {
             versionId: versionId(for: bucket),
             partsCount: nil
         )
-        try await save(record)
+        try await save(record, condition: condition)
         return record
     }
 
-    func save(_ record: ObjectRecord) async throws {
-        let outcome = try await store.putObject(record)
-        if let replaced = outcome.replaced { store.removeBlobs(objects: [replaced]) }
-        if outcome.bucketMissing { throw S3Error.noSuchBucket(record.bucket) }
+    /// Commits an object row whose blob is in place, if its condition holds; a refused write removes its own blob
+    /// (never the current object's).
+    func save(_ record: ObjectRecord, condition: WriteCondition? = nil) async throws {
+        switch try await store.putObject(record, condition: condition) {
+        case .written(let replaced):
+            if let replaced { store.removeBlobs(objects: [replaced]) }
+        case .bucketMissing, .uploadMissing:
+            store.removeBlobs(objects: [record.blob])
+            throw S3Error.noSuchBucket(record.bucket)
+        case .conditionFailed(let failure):
+            store.removeBlobs(objects: [record.blob])
+            throw Self.writeConditionError(failure, key: record.key)
+        }
+    }
+
+    /// The S3 error for a failed write condition.
+    static func writeConditionError(_ failure: WriteCondition.Failure, key: String) -> S3Error {
+        switch failure {
+        case .preconditionFailed(let header): .preconditionFailed(condition: header)
+        case .noSuchKey: .noSuchKey(key)
+        case .conflict:
+            .wire(GenericAWSError(code: "ConditionalRequestConflict", message: S3Messages.conditionalRequestConflict, httpStatus: 409))
+        }
     }
 
     static func checkContentLength(_ request: AWSRequest, max: Int) throws {
@@ -273,22 +302,26 @@ extension S3Service {
         if length > max { throw S3Error.entityTooLarge(proposed: length, max: max) }
     }
 
-    /// Conditional writes (`If-None-Match: *`, `If-Match`).
-    func checkWriteConditions(_ request: AWSRequest, bucket: String, key: String) async throws {
+    /// Conditional writes (`If-None-Match: *`, `If-Match`): refuses early, before the body is read, when the
+    /// condition already fails, and returns the condition for the commit to judge again in its transaction (a
+    /// concurrent write may commit in between: the first to commit wins, as on S3).
+    /// - Parameters:
+    ///   - request: The request.
+    ///   - bucket: The bucket.
+    ///   - key: The key.
+    /// - Returns: The condition, or nil when the request has none.
+    /// - Throws: `PreconditionFailed`, `NoSuchKey`, `NotImplemented` for `If-None-Match` other than `*`.
+    func checkWriteConditions(_ request: AWSRequest, bucket: String, key: String) async throws -> WriteCondition? {
         let ifNoneMatch = request.header("if-none-match")
         let ifMatch = request.header("if-match")
-        guard ifNoneMatch != nil || ifMatch != nil else { return }
+        guard ifNoneMatch != nil || ifMatch != nil else { return nil }
+        if let ifNoneMatch, ifNoneMatch.trimmingCharacters(in: .whitespaces) != "*" {
+            throw S3Error.notImplemented
+        }
         let existing = try await store.object(bucket: bucket, key: key)
-        if let ifNoneMatch {
-            guard ifNoneMatch.trimmingCharacters(in: .whitespaces) == "*" else {
-                throw S3Error.notImplemented
-            }
-            if existing != nil { throw S3Error.preconditionFailed(condition: "If-None-Match") }
-        }
-        if let ifMatch {
-            guard let existing else { throw S3Error.noSuchKey(key) }
-            if !Self.etagMatches(ifMatch, existing.etag) { throw S3Error.preconditionFailed(condition: "If-Match") }
-        }
+        let condition = WriteCondition(ifNoneMatchAny: ifNoneMatch != nil, ifMatch: ifMatch, objectSeenEarlier: existing != nil)
+        if let failure = condition.failure(current: existing) { throw Self.writeConditionError(failure, key: key) }
+        return condition
     }
 
     // MARK: GetObject / HeadObject
@@ -590,6 +623,7 @@ extension S3Service {
                 }
                 return algorithm
             } ?? source.checksumAlgorithm
+        let condition = try await checkWriteConditions(request, bucket: bucketName, key: key)
         let (temporary, copied) = try await copyBlob(store.objectURL(source.blob), range: nil, size: source.size, algorithm: algorithm)
         let blob = try store.commit(temporary)
         let record = ObjectRecord(
@@ -607,7 +641,7 @@ extension S3Service {
             versionId: versionId(for: bucket),
             partsCount: nil
         )
-        try await save(record)
+        try await save(record, condition: condition)
         var fields = HTTPFields()
         writeHeaders(&fields, record: record, bucket: bucket)
         if let sourceVersion = source.versionId { Self.set(&fields, "x-amz-copy-source-version-id", sourceVersion) }

@@ -4,6 +4,7 @@ import EmulatorCore
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
 import SigV4
 
 /// The fields and file of a `multipart/form-data` POST upload.
@@ -76,7 +77,7 @@ package struct PostForm: Sendable {
         return form
     }
 
-    private static func parameter(_ name: String, in header: String) -> String? {
+    static func parameter(_ name: String, in header: String) -> String? {
         for piece in header.split(separator: ";") {
             let trimmed = piece.trimmingCharacters(in: .whitespaces)
             guard trimmed.lowercased().hasPrefix(name + "=") else { continue }
@@ -98,10 +99,11 @@ package enum PostPolicy {
     ///   - form: The form fields.
     ///   - bucket: The bucket.
     ///   - key: The resolved key.
-    ///   - fileSize: The file size.
+    ///   - fileSize: The file size; nil while the file has not been read (its `content-length-range` is then
+    ///     checked by a second call once it has).
     ///   - now: The virtual time.
     /// - Throws: `AccessDenied` with S3's "Invalid according to Policy" texts, `EntityTooLarge`/`EntityTooSmall`, `InvalidPolicyDocument`.
-    package static func check(policyBase64: String, form: PostForm, bucket: String, key: String, fileSize: Int, now: Date) throws(S3Error) {
+    package static func check(policyBase64: String, form: PostForm, bucket: String, key: String, fileSize: Int?, now: Date) throws(S3Error) {
         guard let data = Data(base64Encoded: policyBase64),
             let document = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
         else { throw .invalidPolicyDocument("Invalid Policy: Invalid JSON.") }
@@ -130,18 +132,7 @@ package enum PostPolicy {
                 }
             } else if let array = condition as? [Any], let operation = (array.first as? String)?.lowercased() {
                 if operation == "content-length-range", array.count == 3 {
-                    let minimum = (array[1] as? NSNumber)?.intValue ?? Int(String(describing: array[1])) ?? 0
-                    let maximum = (array[2] as? NSNumber)?.intValue ?? Int(String(describing: array[2])) ?? Int.max
-                    if fileSize > maximum { throw .entityTooLarge(proposed: fileSize, max: maximum) }
-                    if fileSize < minimum {
-                        throw .wire(
-                            GenericAWSError(
-                                code: "EntityTooSmall",
-                                message: "Your proposed upload is smaller than the minimum allowed size",
-                                extraFields: [("ProposedSize", String(fileSize)), ("MinSizeAllowed", String(minimum))]
-                            )
-                        )
-                    }
+                    if let fileSize { try checkLength(fileSize, range: array) }
                     continue
                 }
                 guard array.count == 3, let field = array[1] as? String, let expected = array[2] as? String else {
@@ -177,6 +168,37 @@ package enum PostPolicy {
             throw .accessDenied("Invalid according to Policy: Extra input fields: \(extra.joined(separator: ", "))")
         }
     }
+
+    /// Checks the file size against the policy's `content-length-range` conditions, once the file has been read
+    /// (the rest of the policy was checked before).
+    /// - Parameters:
+    ///   - policyBase64: The `policy` field.
+    ///   - fileSize: The file size.
+    /// - Throws: `EntityTooLarge` / `EntityTooSmall`.
+    package static func checkContentLength(policyBase64: String, fileSize: Int) throws(S3Error) {
+        guard let data = Data(base64Encoded: policyBase64),
+            let document = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+            let conditions = document["conditions"] as? [Any]
+        else { return }
+        for case let array as [Any] in conditions where array.count == 3 && (array.first as? String)?.lowercased() == "content-length-range" {
+            try checkLength(fileSize, range: array)
+        }
+    }
+
+    private static func checkLength(_ fileSize: Int, range array: [Any]) throws(S3Error) {
+        let minimum = (array[1] as? NSNumber)?.intValue ?? Int(String(describing: array[1])) ?? 0
+        let maximum = (array[2] as? NSNumber)?.intValue ?? Int(String(describing: array[2])) ?? Int.max
+        if fileSize > maximum { throw .entityTooLarge(proposed: fileSize, max: maximum) }
+        if fileSize < minimum {
+            throw .wire(
+                GenericAWSError(
+                    code: "EntityTooSmall",
+                    message: "Your proposed upload is smaller than the minimum allowed size",
+                    extraFields: [("ProposedSize", String(fileSize)), ("MinSizeAllowed", String(minimum))]
+                )
+            )
+        }
+    }
 }
 
 extension S3Service {
@@ -190,13 +212,11 @@ extension S3Service {
         else { throw S3Error.malformedPOSTRequest }
         let cleanBoundary = boundary.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
 
-        // The raw body goes to a file first; it is parsed memory-mapped, so a large file is never held in memory.
-        let raw = store.temporaryURL()
-        defer { try? FileManager.default.removeItem(at: raw) }
-        _ = try await RequestBodyReader(request: request).read(into: raw, maxSize: Self.maxObjectSize + 1024 * 1024)
-        let data = try Data(contentsOf: raw, options: .alwaysMapped)
-        let form = try PostForm.parse(data, boundary: cleanBoundary)
-        guard let fileRange = form.fileRange else { throw S3Error.postMissingFile }
+        // The fields before the file are read into memory (at most `PostFormReader.maxPreDataBytes`) and the
+        // signature, the policy and the caller's rights are checked before a byte of the file reaches the disk.
+        var reader = PostFormReader(body: request.body, boundary: cleanBoundary)
+        let form = try await reader.readFields()
+        guard form.fileRange != nil else { throw S3Error.postMissingFile }
         guard var key = form.field("key") else {
             throw S3Error.invalidArgument(
                 message: "Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the fields.",
@@ -206,7 +226,7 @@ extension S3Service {
         }
         key = key.replacingOccurrences(of: "${filename}", with: form.fileName ?? "")
 
-        let caller = try authenticatePost(form, bucket: bucketName, key: key, fileSize: fileRange.count)
+        let caller = try authenticatePost(form, bucket: bucketName, key: key, fileSize: nil)
         let decision = await authorizer.authorize(caller: caller, action: "s3:PutObject", resources: [Self.objectArn(bucketName, key)], context: [:])
         if case .denied(let message) = decision { throw S3Error.accessDenied(message) }
 
@@ -232,15 +252,17 @@ extension S3Service {
         }
         let declared = ChecksumAlgorithm.allCases.first { form.field($0.headerName) != nil }
 
-        let (temporary, copied) = try await copyBlob(
-            raw,
-            range: fileRange.isEmpty ? nil : fileRange.lowerBound...(fileRange.upperBound - 1),
-            size: 0,
-            algorithm: declared
-        )
-        if let declared, let value = form.field(declared.headerName), copied.checksum?.value != value {
+        let temporary = store.temporaryURL()
+        let copied: ReceivedBody
+        do {
+            copied = try await reader.readFile(into: temporary, algorithm: declared, maxSize: Self.maxObjectSize)
+            if let policy = form.field("policy") { try PostPolicy.checkContentLength(policyBase64: policy, fileSize: copied.size) }
+            if let declared, let value = form.field(declared.headerName), copied.checksum?.value != value {
+                throw S3Error.badDigestChecksum(algorithm: declared.rawValue)
+            }
+        } catch {
             try? FileManager.default.removeItem(at: temporary)
-            throw S3Error.badDigestChecksum(algorithm: declared.rawValue)
+            throw error
         }
         let record = try await commitObject(temporary, received: copied, bucket: bucket, key: key, headers: headers, tags: tags)
 
@@ -285,7 +307,7 @@ extension S3Service {
     }
 
     /// Verifies the form's signature over the policy and returns the signer as the caller.
-    private func authenticatePost(_ form: PostForm, bucket: String, key: String, fileSize: Int) throws -> Caller {
+    private func authenticatePost(_ form: PostForm, bucket: String, key: String, fileSize: Int?) throws -> Caller {
         let now = clock.now
         var caller = Caller.anonymous
         guard let policy = form.field("policy") else {
@@ -315,6 +337,8 @@ extension S3Service {
                     throw S3Error.postSignatureMismatch(accessKeyId: parts[0], stringToSign: policy, signatureProvided: signature)
                 }
                 caller.signatureVerified = true
+            } else {
+                try refuseUnknownKey(parts[0])
             }
         } else if let accessKeyId = form.field("AWSAccessKeyId") {
             guard let signature = form.field("signature") else {
@@ -332,6 +356,8 @@ extension S3Service {
                     throw S3Error.postSignatureMismatch(accessKeyId: accessKeyId, stringToSign: policy, signatureProvided: signature)
                 }
                 caller.signatureVerified = true
+            } else {
+                try refuseUnknownKey(accessKeyId)
             }
         } else {
             throw S3Error.accessDenied()
@@ -342,6 +368,12 @@ extension S3Service {
         }
         caller.signing = form.field("x-amz-algorithm") != nil ? .sigV4Query : .sigV2Query
         return caller
+    }
+
+    /// An access key the emulator does not know: refused with `InvalidAccessKeyId` under `--strict-credentials`,
+    /// else accepted unverified like every other request signed with an unknown key.
+    private func refuseUnknownKey(_ accessKeyId: String) throws {
+        if strictCredentials { throw S3Error.invalidAccessKeyId(accessKeyId) }
     }
 
     private func checkTemporary(_ credential: SigningCredential, token: String?, now: Date) throws {
@@ -365,5 +397,166 @@ extension S3Service {
         var difference: UInt8 = 0
         for index in left.indices { difference |= left[index] ^ right[index] }
         return difference == 0
+    }
+}
+
+/// Reads a `multipart/form-data` POST body as it arrives: the fields before the file are collected in memory (at
+/// most ``maxPreDataBytes``, as S3 limits them), then the file content is streamed to a file once the caller has
+/// checked the fields. Fields after the file are ignored, as S3 ignores them.
+struct PostFormReader {
+    /// S3's limit on the bytes preceding the file content (`MaxPostPreDataLengthExceeded`).
+    static let maxPreDataBytes = 20_480
+
+    private var iterator: RequestBody.AsyncIterator
+    private var buffer: [UInt8] = []
+    private var finished = false
+    private let delimiter: [UInt8]
+    private let nextDelimiter: [UInt8]
+
+    /// Creates a reader.
+    /// - Parameters:
+    ///   - body: The request body.
+    ///   - boundary: The boundary from `Content-Type`.
+    init(body: RequestBody, boundary: String) {
+        iterator = body.makeAsyncIterator()
+        delimiter = Array("--\(boundary)".utf8)
+        nextDelimiter = Array("\r\n--\(boundary)".utf8)
+    }
+
+    /// Reads more of the body into the buffer.
+    /// - Returns: false at the end of the body.
+    private mutating func fill() async throws -> Bool {
+        guard !finished, let chunk = try await iterator.next() else {
+            finished = true
+            return false
+        }
+        buffer.append(contentsOf: chunk.readableBytesView)
+        return true
+    }
+
+    /// The first index of `pattern` in the buffer at or after `start`.
+    private func find(_ pattern: [UInt8], from start: Int) -> Int? {
+        guard let first = pattern.first, buffer.count >= pattern.count else { return nil }
+        var index = start
+        let last = buffer.count - pattern.count
+        while index <= last {
+            if buffer[index] == first {
+                var matched = true
+                for offset in 1..<pattern.count where buffer[index + offset] != pattern[offset] {
+                    matched = false
+                    break
+                }
+                if matched { return index }
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    /// Finds `pattern` at or after `start`, reading more while the bytes before the file stay within the limit.
+    private mutating func require(_ pattern: [UInt8], from start: Int) async throws -> Int {
+        var searchFrom = start
+        while true {
+            if let index = find(pattern, from: searchFrom) { return index }
+            if buffer.count > Self.maxPreDataBytes { throw Self.preDataTooLarge }
+            searchFrom = max(start, buffer.count - pattern.count + 1)
+            guard try await fill() else { throw S3Error.malformedPOSTRequest }
+        }
+    }
+
+    private static var preDataTooLarge: S3Error {
+        .wire(
+            GenericAWSError(
+                code: "MaxPostPreDataLengthExceeded",
+                message: S3Messages.maxPostPreDataLengthExceeded,
+                extraFields: [("MaxPostPreDataLengthBytes", String(maxPreDataBytes))]
+            )
+        )
+    }
+
+    /// Reads the fields up to the file part's headers; the file content is left unread.
+    /// - Returns: The fields, with `fileRange` set (to an empty range) when a file part follows.
+    /// - Throws: `MalformedPOSTRequest`, `MaxPostPreDataLengthExceeded`.
+    mutating func readFields() async throws -> PostForm {
+        var form = PostForm()
+        let crlf: [UInt8] = [13, 10]
+        var cursor = try await require(delimiter, from: 0) + delimiter.count
+        while true {
+            while buffer.count < cursor + 2 {
+                guard try await fill() else { throw S3Error.malformedPOSTRequest }
+            }
+            if buffer[cursor] == UInt8(ascii: "-") && buffer[cursor + 1] == UInt8(ascii: "-") { return form }
+            guard Array(buffer[cursor..<cursor + 2]) == crlf else { throw S3Error.malformedPOSTRequest }
+            let headersStart = cursor + 2
+            let headersEnd = try await require([13, 10, 13, 10], from: headersStart)
+            let headerText = String(decoding: buffer[headersStart..<headersEnd], as: UTF8.self)
+            let contentStart = headersEnd + 4
+            var name: String?
+            var fileName: String?
+            var contentType: String?
+            for line in headerText.components(separatedBy: "\r\n") {
+                let lower = line.lowercased()
+                if lower.hasPrefix("content-disposition:") {
+                    name = PostForm.parameter("name", in: line)
+                    fileName = PostForm.parameter("filename", in: line)
+                } else if lower.hasPrefix("content-type:") {
+                    contentType = line.dropFirst("content-type:".count).trimmingCharacters(in: .whitespaces)
+                }
+            }
+            guard let name else { throw S3Error.malformedPOSTRequest }
+            if name.lowercased() == "file" {
+                if contentStart > Self.maxPreDataBytes { throw Self.preDataTooLarge }
+                form.fileRange = 0..<0
+                form.fileName = fileName ?? ""
+                form.fileContentType = contentType
+                buffer.removeFirst(contentStart)
+                return form
+            }
+            let end = try await require(nextDelimiter, from: contentStart)
+            form.fields.append((name, String(decoding: buffer[contentStart..<end], as: UTF8.self)))
+            cursor = end + nextDelimiter.count
+        }
+    }
+
+    /// Streams the file content (after ``readFields()``) into a new file, fsynced, with its MD5 and checksum.
+    /// - Parameters:
+    ///   - url: The file to create.
+    ///   - algorithm: A checksum to compute, if the form declares one.
+    ///   - maxSize: The largest file accepted.
+    /// - Returns: Size, MD5 and checksum of the content.
+    /// - Throws: `MalformedPOSTRequest` when the closing boundary is missing, `EntityTooLarge`, file-system errors.
+    mutating func readFile(into url: URL, algorithm: ChecksumAlgorithm?, maxSize: Int) async throws -> ReceivedBody {
+        let output = try WritableFile(url: url)
+        var md5 = MD5Hasher()
+        var checksum = algorithm.map { ChecksumHasher($0) }
+        var size = 0
+        func emit(_ count: Int) throws {
+            guard count > 0 else { return }
+            size += count
+            if size > maxSize { throw S3Error.entityTooLarge(proposed: size, max: maxSize) }
+            try buffer.withUnsafeBytes { bytes in
+                let slice = UnsafeRawBufferPointer(rebasing: bytes[0..<count])
+                md5.update(slice)
+                checksum?.update(slice)
+                try output.append(slice)
+            }
+            buffer.removeFirst(count)
+        }
+        do {
+            while true {
+                if let end = find(nextDelimiter, from: 0) {
+                    try emit(end)
+                    break
+                }
+                // Keep a tail that may be the start of the delimiter.
+                try emit(buffer.count - (nextDelimiter.count - 1))
+                guard try await fill() else { throw S3Error.malformedPOSTRequest }
+            }
+            try await output.syncAndClose()
+        } catch {
+            try? FileManager.default.removeItem(at: url)
+            throw error
+        }
+        return ReceivedBody(size: size, md5: md5.finalize(), checksum: checksum.map { ($0.algorithm, $0.finalize()) })
     }
 }

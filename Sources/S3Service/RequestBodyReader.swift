@@ -21,7 +21,7 @@ package final class WritableFile: @unchecked Sendable {
     /// - Parameter url: The path.
     /// - Throws: `CocoaError` when it cannot be opened.
     package init(url: URL) throws {
-        descriptor = open(url.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        descriptor = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw CocoaError(.fileWriteUnknown) }
     }
 

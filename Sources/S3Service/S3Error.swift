@@ -246,6 +246,10 @@ package enum S3Messages {
     }
     static let invalidRange = "The requested range is not satisfiable"
     static let preconditionFailed = "At least one of the pre-conditions you specified did not hold"
+    static let conditionalRequestConflict =
+        "A conflicting operation occurred. If using PutObject you can retry the request. If using multipart upload you should initiate another CreateMultipartUpload request and re-upload each part."
+    /// S3's wording as sent on the wire (sic: "preceeding ... was").
+    static let maxPostPreDataLengthExceeded = "Your POST request fields preceeding the upload file was too large."
     static let entityTooLarge = "Your proposed upload exceeds the maximum allowed size"
     static let entityTooSmall = "Your proposed upload is smaller than the minimum allowed size"
     static let malformedXML = "The XML you provided was not well-formed or did not validate against our published schema"

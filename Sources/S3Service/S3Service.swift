@@ -25,6 +25,8 @@ package struct S3Service: AWSServiceHandler {
     let credentials: CredentialStore
     let notifier: S3EventNotifier
     let logger: Logger
+    /// `--strict-credentials`: presigned POST forms signed with unknown keys are refused.
+    let strictCredentials: Bool
 
     /// The largest single PUT (5 GiB).
     static let maxObjectSize = 5 * 1024 * 1024 * 1024
@@ -40,6 +42,7 @@ package struct S3Service: AWSServiceHandler {
     ///   - authorizer: The authorization hook.
     ///   - credentials: Key pairs, for presigned POST signatures.
     ///   - lambda: The Lambda invoker for notifications, or nil while Lambda is not available.
+    ///   - strictCredentials: Refuse presigned POST forms signed with unknown access keys.
     ///   - logger: The logger.
     /// - Throws: Storage errors.
     package init(
@@ -50,6 +53,7 @@ package struct S3Service: AWSServiceHandler {
         authorizer: any RequestAuthorizing,
         credentials: CredentialStore,
         lambda: (any LambdaInvoking)?,
+        strictCredentials: Bool = false,
         logger: Logger
     ) throws {
         var logger = logger
@@ -61,6 +65,7 @@ package struct S3Service: AWSServiceHandler {
         self.credentials = credentials
         self.notifier = S3EventNotifier(invoker: lambda, logger: logger)
         self.logger = logger
+        self.strictCredentials = strictCredentials
         let region = environment.current.region
         try store.bootstrap(
             buckets.map { (name: $0.name, region: region, configuration: BucketConfiguration.from(spec: $0)) },

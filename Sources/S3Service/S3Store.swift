@@ -208,7 +208,7 @@ package final class S3Store: Sendable {
         let files = FileManager.default
         try? files.removeItem(at: tmpDirectory)
         for folder in [objectsDirectory, partsDirectory, tmpDirectory] {
-            try files.createDirectory(at: folder, withIntermediateDirectories: true)
+            try DataLocation.makePrivateDirectory(folder)
         }
         try removeOrphans(logger: logger)
     }
@@ -379,16 +379,34 @@ package final class S3Store: Sendable {
         try await database.read { db in try ObjectRecord.fetchOne(db, key: ["bucket": bucket, "key": key]) }
     }
 
-    /// Stores an object row, replacing the previous version.
-    /// - Parameter record: The object.
-    /// - Returns: The replaced blob, to remove, or nil. Nil also when the bucket vanished (then the record's own blob is returned).
+    /// The outcome of a write that may be refused by its condition.
+    package enum WriteOutcome: Sendable, Equatable {
+        /// Committed; the replaced object's blob (to remove), if there was one.
+        case written(replacedBlob: String?)
+        /// The bucket vanished meanwhile.
+        case bucketMissing
+        /// The multipart upload was completed or aborted meanwhile.
+        case uploadMissing
+        /// The condition did not hold against the current row (nothing changed).
+        case conditionFailed(WriteCondition.Failure)
+    }
+
+    /// Stores an object row, replacing the previous version, if its condition holds against the current row.
+    ///
+    /// The condition is evaluated in the write transaction that commits the row, so of two concurrent
+    /// `If-None-Match: *` writes exactly one commits.
+    /// - Parameters:
+    ///   - record: The object.
+    ///   - condition: The `If-Match` / `If-None-Match` condition, if any.
+    /// - Returns: The outcome; on anything but `.written` the caller removes the record's own blob.
     /// - Throws: Database errors.
-    package func putObject(_ record: ObjectRecord) async throws -> (replaced: String?, bucketMissing: Bool) {
+    package func putObject(_ record: ObjectRecord, condition: WriteCondition? = nil) async throws -> WriteOutcome {
         try await database.write { db in
-            guard try BucketRecord.exists(db, key: record.bucket) else { return (record.blob, true) }
+            guard try BucketRecord.exists(db, key: record.bucket) else { return .bucketMissing }
             let previous = try ObjectRecord.fetchOne(db, key: ["bucket": record.bucket, "key": record.key])
+            if let condition, let failure = condition.failure(current: previous) { return .conditionFailed(failure) }
             try record.save(db)
-            return (previous?.blob, false)
+            return .written(replacedBlob: previous?.blob)
         }
     }
 
@@ -403,6 +421,30 @@ package final class S3Store: Sendable {
             guard let previous = try ObjectRecord.fetchOne(db, key: ["bucket": bucket, "key": key]) else { return nil }
             _ = try ObjectRecord.deleteOne(db, key: ["bucket": bucket, "key": key])
             return previous
+        }
+    }
+
+    /// Deletes an object row only if it is still the row a caller examined (same body blob) and still satisfies
+    /// the caller's test, both checked in the deleting transaction.
+    ///
+    /// Every write gives an object a new blob name, so an object overwritten after the caller read it no longer
+    /// matches and survives (the lifecycle sweeper relies on this).
+    /// - Parameters:
+    ///   - examined: The row as the caller read it.
+    ///   - stillDue: Re-evaluated on the current row (for example against tags changed meanwhile).
+    /// - Returns: The deleted row, or nil when the row changed, vanished or is no longer due.
+    /// - Throws: Database errors.
+    package func deleteObject(
+        ifUnchanged examined: ObjectRecord,
+        stillDue: @escaping @Sendable (ObjectRecord) -> Bool = { _ in true }
+    ) async throws -> ObjectRecord? {
+        try await database.write { db in
+            let key: [String: (any DatabaseValueConvertible)?] = ["bucket": examined.bucket, "key": examined.key]
+            guard let current = try ObjectRecord.fetchOne(db, key: key), current.blob == examined.blob, stillDue(current) else {
+                return nil
+            }
+            _ = try ObjectRecord.deleteOne(db, key: key)
+            return current
         }
     }
 
@@ -521,19 +563,28 @@ package final class S3Store: Sendable {
     }
 
     /// Completes an upload atomically: the object row replaces any previous one and the upload disappears.
+    ///
+    /// A write condition is evaluated against the current row in the same transaction; when it fails nothing
+    /// changes (the upload stays, so the client may retry).
     /// - Parameters:
     ///   - uploadId: The upload.
     ///   - record: The assembled object.
-    /// - Returns: Blobs to remove (replaced object, parts), or nil when the upload vanished meanwhile.
+    ///   - condition: The `If-Match` / `If-None-Match` condition, if any.
+    /// - Returns: The outcome and, when written, the part blobs to remove.
     /// - Throws: Database errors.
-    package func completeUpload(_ uploadId: String, object record: ObjectRecord) async throws -> (objects: [String], parts: [String])? {
+    package func completeUpload(
+        _ uploadId: String,
+        object record: ObjectRecord,
+        condition: WriteCondition? = nil
+    ) async throws -> (outcome: WriteOutcome, parts: [String]) {
         try await database.write { db in
-            guard try UploadRecord.exists(db, key: uploadId) else { return nil }
-            let partBlobs = try String.fetchAll(db, sql: "SELECT blob FROM part WHERE uploadId = ?", arguments: [uploadId])
+            guard try UploadRecord.exists(db, key: uploadId) else { return (.uploadMissing, []) }
             let previous = try ObjectRecord.fetchOne(db, key: ["bucket": record.bucket, "key": record.key])
+            if let condition, let failure = condition.failure(current: previous) { return (.conditionFailed(failure), []) }
+            let partBlobs = try String.fetchAll(db, sql: "SELECT blob FROM part WHERE uploadId = ?", arguments: [uploadId])
             try record.save(db)
             _ = try UploadRecord.deleteOne(db, key: uploadId)
-            return (previous.map { [$0.blob] } ?? [], partBlobs)
+            return (.written(replacedBlob: previous?.blob), partBlobs)
         }
     }
 
@@ -545,5 +596,50 @@ package final class S3Store: Sendable {
         try await database.read { db in
             try UploadRecord.filter(Column("bucket") == bucket).order(Column("key"), Column("initiated"), Column("uploadId")).fetchAll(db)
         }
+    }
+}
+
+/// S3's conditional-write headers (`If-None-Match: *`, `If-Match: <etag>`), judged against the row a write would
+/// replace.
+package struct WriteCondition: Sendable, Equatable {
+    /// Why a condition failed.
+    package enum Failure: Sendable, Equatable {
+        /// 412 PreconditionFailed, naming the header.
+        case preconditionFailed(String)
+        /// 404 NoSuchKey: `If-Match` on a key with no object.
+        case noSuchKey
+        /// 409 ConditionalRequestConflict: the object `If-Match` was checked against was deleted meanwhile.
+        case conflict
+    }
+
+    /// `If-None-Match: *`: the key must have no object.
+    package var ifNoneMatchAny: Bool
+    /// `If-Match`: the current ETag must be one of these (or `*`).
+    package var ifMatch: String?
+    /// Whether an object existed when the request was first checked (before its body was read): `If-Match`
+    /// against a key whose object was deleted meanwhile is a conflict rather than `NoSuchKey`.
+    package var objectSeenEarlier: Bool
+
+    /// Creates a condition.
+    /// - Parameters:
+    ///   - ifNoneMatchAny: `If-None-Match: *` was sent.
+    ///   - ifMatch: The `If-Match` value.
+    ///   - objectSeenEarlier: Whether an object existed at the early check.
+    package init(ifNoneMatchAny: Bool, ifMatch: String?, objectSeenEarlier: Bool = false) {
+        self.ifNoneMatchAny = ifNoneMatchAny
+        self.ifMatch = ifMatch
+        self.objectSeenEarlier = objectSeenEarlier
+    }
+
+    /// Evaluates the condition against the current row.
+    /// - Parameter current: The object the write would replace, if any.
+    /// - Returns: Why it fails, or nil when the write may proceed.
+    package func failure(current: ObjectRecord?) -> Failure? {
+        if ifNoneMatchAny, current != nil { return .preconditionFailed("If-None-Match") }
+        if let ifMatch {
+            guard let current else { return objectSeenEarlier ? .conflict : .noSuchKey }
+            if !S3Service.etagMatches(ifMatch, current.etag) { return .preconditionFailed("If-Match") }
+        }
+        return nil
     }
 }

@@ -2,6 +2,12 @@ import EmulatorCore
 import Foundation
 import GRDB
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Where a service keeps its data: a folder on disk, or memory only (`--ephemeral`).
 package enum DataLocation: Sendable, Equatable {
     /// Files under this folder, one SQLite database (WAL) per service and blob folders beside it.
@@ -26,12 +32,18 @@ package enum DataLocation: Sendable, Equatable {
         let writer: any DatabaseWriter
         switch self {
         case .directory(let folder):
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try Self.makePrivateDirectory(folder)
+            let path = folder.appendingPathComponent("\(name).sqlite").path
+            // SQLite gives the -wal and -shm files the mode of the database file: create it 0600 first.
+            try Self.makePrivateFile(path)
+            for suffix in ["-wal", "-shm", "-journal"] where FileManager.default.fileExists(atPath: path + suffix) {
+                try Self.makePrivateFile(path + suffix)
+            }
             configuration.prepareDatabase { db in
                 // WAL + NORMAL: committed transactions survive a process crash; only an OS crash may lose the last ones.
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
             }
-            writer = try DatabasePool(path: folder.appendingPathComponent("\(name).sqlite").path, configuration: configuration)
+            writer = try DatabasePool(path: path, configuration: configuration)
         case .ephemeral:
             // A private in-memory database: emulators started side by side in one process (tests) must not share
             // tables, as a named (shared-cache) database would make them do.
@@ -54,7 +66,29 @@ package enum DataLocation: Sendable, Equatable {
                 .appendingPathComponent("synapscribe-local-\(ProcessInfo.processInfo.processIdentifier)", isDirectory: true)
                 .appendingPathComponent(name, isDirectory: true)
         }
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Self.makePrivateDirectory(folder)
         return folder
+    }
+
+    /// Creates a folder (and missing parents) readable only by the owner (0700), or restricts an existing one.
+    /// - Parameter folder: The folder.
+    /// - Throws: File-system errors.
+    package static func makePrivateDirectory(_ folder: URL) throws {
+        try FileManager.default.createDirectory(
+            at: folder,
+            withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700]
+        )
+        guard chmod(folder.path, 0o700) == 0 else { throw CocoaError(.fileWriteNoPermission) }
+    }
+
+    /// Creates an empty file readable only by the owner (0600) unless it exists, and restricts an existing one.
+    /// - Parameter path: The file path.
+    /// - Throws: File-system errors.
+    package static func makePrivateFile(_ path: String) throws {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw CocoaError(.fileWriteNoPermission) }
+        defer { close(fd) }
+        guard fchmod(fd, 0o600) == 0 else { throw CocoaError(.fileWriteNoPermission) }
     }
 }

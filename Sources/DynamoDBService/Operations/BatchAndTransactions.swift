@@ -151,18 +151,8 @@ extension DynamoDBService {
         guard let items = input.TransactItems, !items.isEmpty else { throw DynamoDBError.validation(DynamoDBMessages.noTransactItems) }
         guard items.count <= 100 else { throw DynamoDBError.validation(DynamoDBMessages.tooManyTransactItems(items.count)) }
         let capacityMode = try Self.consumedCapacityMode(input.ReturnConsumedCapacity)
-        if let token = input.ClientRequestToken {
-            let hash = Int(CRC32.checksum(call.body)) &* 31 &+ call.body.count
-            let now = clock.now
-            let previous = tokens.withLock { tokens -> (hash: Int, time: Date, response: Data)? in
-                tokens = tokens.filter { now.timeIntervalSince($0.value.time) < 600 }
-                return tokens[token]
-            }
-            if let previous {
-                guard previous.hash == hash else { throw DynamoDBError(.idempotentParameterMismatchException, DynamoDBMessages.idempotentMismatch) }
-                return .raw(previous.response)
-            }
-        }
+        let token = input.ClientRequestToken
+        let parameters = token == nil ? Data() : Self.canonicalParameters(call.body)
         var actions: [TransactAction] = []
         var seen = Set<String>()
         for entry in items {
@@ -181,7 +171,13 @@ extension DynamoDBService {
             actions.append(action)
         }
         let finalActions = actions
-        let olds = try await write { db -> [Item?] in
+        let now = clock.now.timeIntervalSince1970
+        // The token is looked up, and recorded, in the transaction that applies the writes: of two concurrent
+        // calls with one token exactly one applies, and the other answers with its response.
+        return try await write { db -> JSONOut in
+            if let token {
+                if let replay = try ClientTokenStore.replay(db, token: token, parameters: parameters, now: now) { return .raw(replay) }
+            }
             var olds: [Item?] = []
             var news: [Item?] = []
             var reasons: [JSONOut] = []
@@ -231,8 +227,14 @@ extension DynamoDBService {
                     try ItemStore.replace(db, table: action.table, old: old, new: new, collectionLimit: self.itemCollectionLimit)
                 }
             }
-            return olds
+            let output = Self.transactWriteOutput(actions: finalActions, olds: olds, capacityMode: capacityMode)
+            if let token { try ClientTokenStore.record(db, token: token, parameters: parameters, response: output.data, now: now) }
+            return output
         }
+    }
+
+    /// The TransactWriteItems response: consumed capacity per table when asked for.
+    private static func transactWriteOutput(actions: [TransactAction], olds: [Item?], capacityMode: String) -> JSONOut {
         var members: [(String, JSONOut)] = []
         if capacityMode != "NONE" {
             var perTable: [String: Double] = [:]
@@ -251,14 +253,15 @@ extension DynamoDBService {
                 )
             )
         }
-        let output = JSONOut.object(members)
-        if let token = input.ClientRequestToken {
-            let hash = Int(CRC32.checksum(call.body)) &* 31 &+ call.body.count
-            let now = clock.now
-            let data = output.data
-            tokens.withLock { $0[token] = (hash, now, data) }
-        }
-        return output
+        return .object(members)
+    }
+
+    /// The request's parameters in a canonical form (JSON with sorted keys), compared for a reused token.
+    static func canonicalParameters(_ body: Data) -> Data {
+        guard let object = try? JSONSerialization.jsonObject(with: body),
+            let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        else { return body }
+        return data
     }
 
     private func transactAction(_ kind: TransactAction.Kind, _ operation: TransactWriteItemsInput.Operation) throws(DynamoDBError) -> TransactAction {

@@ -51,6 +51,7 @@ enum ItemStore {
                     """
             )
         }
+        ClientTokenStore.register(in: &migrator)
         return migrator
     }
 
