@@ -220,15 +220,15 @@ class TestConnect:
         finished = [e for e in ws.events(connection_id, 2) if e.get("connectFinished")]
         assert finished, "the $connect handler runs to its end"
         time.sleep(1.0)
-        health = requests.get(f"{ws.endpoint}/_local/health", timeout=5).json()["services"]["apigateway"]
-        assert health["details"]["connecting"] == 0
-        assert health["resources"]["connections"] == 0
+        routes = [e.get("requestContext", {}).get("routeKey") for e in ws.events(connection_id, 2)]
+        assert "$disconnect" not in routes
         with pytest.raises(ClientError) as gone:
             ws.management("dev").get_connection(ConnectionId=connection_id)
         assert gone.value.response["Error"]["Code"] == "GoneException"
         assert gone.value.response["ResponseMetadata"]["HTTPStatusCode"] == 410
-        routes = [e.get("requestContext", {}).get("routeKey") for e in ws.events(connection_id, 2)]
-        assert "$disconnect" not in routes
+        health = requests.get(f"{ws.endpoint}/_local/health", timeout=5).json()["services"]["apigateway"]
+        assert health["resources"]["connections"] == 0
+        assert health["details"]["connecting"] == 0  # nothing held for the upgrade that never happened
 
     def test_authorizer_allows_denies_and_requires_identity_source(self, ws):
         async def status_of(url):
