@@ -32,10 +32,20 @@ package enum WebSocketIdentifiers {
         return "\(two(parts.day))/\(month)/\(parts.year ?? 1970):\(two(parts.hour)):\(two(parts.minute)):\(two(parts.second)) +0000"
     }
 
-    /// Milliseconds since the epoch.
+    /// Milliseconds since the epoch, clamped to `Int64` (the virtual clock can be moved anywhere).
     /// - Parameter date: The instant.
     /// - Returns: The epoch milliseconds.
     package static func epochMilliseconds(_ date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        clampedInt64((date.timeIntervalSince1970 * 1000).rounded(.down))
+    }
+
+    /// A `Double` as `Int64`, clamped to its range; NaN is 0.
+    /// - Parameter value: The value.
+    /// - Returns: The integer (truncated toward zero).
+    package static func clampedInt64(_ value: Double) -> Int64 {
+        if value.isNaN { return 0 }
+        if value >= Double(Int64.max) { return .max }
+        if value <= Double(Int64.min) { return .min }
+        return Int64(value)
     }
 }

@@ -93,4 +93,7 @@ package actor ConnectionRegistry {
 
     /// The number of live connections.
     package var liveCount: Int { entries.values.filter(\.isLive).count }
+
+    /// The number of connections whose `$connect` is still running.
+    package var pendingCount: Int { entries.values.filter { !$0.isLive }.count }
 }

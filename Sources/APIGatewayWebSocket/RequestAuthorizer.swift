@@ -59,7 +59,9 @@ extension WebSocketAPIService {
             for (key, value) in context { authorizer[key] = value }
         }
         authorizer["principalId"] = output["principalId"] ?? NSNull()
-        authorizer["integrationLatency"] = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+        authorizer["integrationLatency"] = WebSocketIdentifiers.clampedInt64(
+            Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        )
         return .allowed(WebSocketEvents.json(authorizer))
     }
 

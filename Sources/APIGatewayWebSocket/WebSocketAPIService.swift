@@ -9,6 +9,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOWebSocket
+import Synchronization
 
 /// API Gateway WebSocket APIs: the data plane (upgrades at `/_aws/execute-api/{apiId}/{stage}` on the edge
 /// port, routes, Lambda proxy integrations, limits) and the `@connections` management API.
@@ -66,10 +67,14 @@ package struct WebSocketAPIService: AWSServiceHandler {
         try await ManagementAPI(service: self).handle(request)
     }
 
-    /// `running`, with the number of APIs and live connections.
+    /// `running`, with the number of APIs and live connections, and the upgrades whose `$connect` still runs.
     /// - Returns: The health record.
     package func health() async -> ServiceHealth {
-        ServiceHealth(state: "running", resources: ["apis": apis.count, "connections": await registry.liveCount])
+        ServiceHealth(
+            state: "running",
+            resources: ["apis": apis.count, "connections": await registry.liveCount],
+            details: ["connecting": await registry.pendingCount]
+        )
     }
 
     /// The `domainName` events carry: the host and port of the local TLS endpoint (the edge port when TLS is off).
@@ -120,6 +125,9 @@ package struct WebSocketAPIService: AWSServiceHandler {
         var connectionLogger = logger
         connectionLogger[metadataKey: "connection-id"] = .string(facts.connectionId)
         await registry.reserve(facts)
+        // A client that leaves while the authorizer or $connect runs never had a connection (the upgrade was still
+        // pending, as on AWS): its reservation is released and it gets no $disconnect.
+        let clientGone = ChannelClosure(channel)
 
         let connectRoute = api.routes.first { $0.routeKey == "$connect" }
         if let connectRoute, connectRoute.authorizationType == "CUSTOM",
@@ -149,6 +157,11 @@ package struct WebSocketAPIService: AWSServiceHandler {
                 connectionLogger.info("$connect refused", metadata: ["status": .stringConvertible(status)])
                 try await refuse(channel: channel, status: status, message: nil)
             }
+        }
+        if clientGone.isClosed {
+            _ = await registry.take(facts.connectionId)
+            connectionLogger.info("client left during $connect: no connection")
+            throw ChannelError.inputClosed
         }
         let connectionFacts = facts
         let upgradedLogger = connectionLogger
@@ -383,7 +396,7 @@ package struct WebSocketAPIService: AWSServiceHandler {
             logger.warning("Integration is not a Lambda proxy integration", metadata: ["integration": .string(integration.integrationId)])
             return .failed
         }
-        let timeout = integration.timeoutInMillis.map { Duration.milliseconds(min($0, 29_000)) } ?? WebSocketLimits.integrationTimeout
+        let timeout = integration.timeoutInMillis.map(WebSocketLimits.integrationTimeout(milliseconds:)) ?? WebSocketLimits.integrationTimeout
         guard let payload = await invokeFunction(function, payload: WebSocketEvents.json(event), api: api, timeout: timeout, logger: logger) else {
             return .timedOut
         }
@@ -403,7 +416,16 @@ package struct WebSocketAPIService: AWSServiceHandler {
         case let object as [String: Any]:
             var status = 200
             if let code = object["statusCode"] {
-                guard let number = (code as? NSNumber)?.intValue ?? (code as? String).flatMap({ Int($0) }) else { return .failed }
+                // An HTTP status (100 to 599), or the response is malformed: NIO and HTTPTypes trap on others.
+                let number: Int? =
+                    if let text = code as? String {
+                        Int(text)
+                    } else if let value = (code as? NSNumber)?.doubleValue,
+                        value.rounded() == value, value >= 100, value <= 599
+                    {
+                        Int(value)
+                    } else { nil }
+                guard let number, (100...599).contains(number) else { return .failed }
                 status = number
             }
             var body: String?
@@ -460,4 +482,18 @@ package struct WebSocketAPIService: AWSServiceHandler {
             body: .init(byteBuffer: ByteBuffer(bytes: WebSocketEvents.json(object)))
         )
     }
+}
+
+/// Whether a channel has closed, noted as soon as it happens (the client hung up during a pending upgrade).
+final class ChannelClosure: Sendable {
+    private let closed = Mutex(false)
+
+    /// Watches a channel.
+    /// - Parameter channel: The channel.
+    init(_ channel: any Channel) {
+        channel.closeFuture.whenComplete { _ in self.closed.withLock { $0 = true } }
+    }
+
+    /// Whether the channel has closed.
+    var isClosed: Bool { closed.withLock { $0 } }
 }

@@ -90,4 +90,11 @@ package enum WebSocketLimits {
     package static let maximumDuration: Double = 2 * 60 * 60
     /// Integration timeout: 29 seconds.
     package static let integrationTimeout: Duration = .seconds(29)
+
+    /// An integration's `TimeoutInMillis` within API Gateway's range (50 ms to 29 s).
+    /// - Parameter milliseconds: The template value.
+    /// - Returns: The timeout.
+    package static func integrationTimeout(milliseconds: Int) -> Duration {
+        .milliseconds(min(max(milliseconds, 50), 29_000))
+    }
 }

@@ -52,6 +52,8 @@ package struct EmulatorOptions: Sendable {
     package var lambdaIdleTimeout: TimeInterval
     /// The account's Lambda concurrency limit.
     package var lambdaConcurrency: Int
+    /// The most asynchronous (`Event`) invocations one Lambda function holds before Invoke answers 429.
+    package var lambdaEventQueue: Int
 
     /// Creates options with the CLI's defaults.
     /// - Parameter templatePath: Path of the template.
@@ -75,6 +77,7 @@ package struct EmulatorOptions: Sendable {
         self.lambdaPython = nil
         self.lambdaIdleTimeout = 600
         self.lambdaConcurrency = 10
+        self.lambdaEventQueue = 1_000
         self.iamMode = .enforce
     }
 

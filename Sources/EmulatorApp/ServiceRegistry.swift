@@ -95,7 +95,8 @@ package struct ServiceRegistry: Sendable {
                 ),
                 allowEgress: context.options.allowEgress,
                 idleTimeout: context.options.lambdaIdleTimeout,
-                accountConcurrency: context.options.lambdaConcurrency
+                accountConcurrency: context.options.lambdaConcurrency,
+                eventQueueSize: context.options.lambdaEventQueue
             ),
             clock: context.clock,
             environment: context.environment,

@@ -59,16 +59,21 @@ package enum EgressGuard {
         return Target(host: host, port: port, isTunnel: false, forwardedHead: lines.joined(separator: "\r\n"))
     }
 
+    /// A TCP port (0 to 65535); anything else is no target (NIO traps on a port that does not fit `in_port_t`).
+    private static func port(_ text: Substring) -> Int? {
+        UInt16(text).map(Int.init)
+    }
+
     private static func splitHostPort(_ text: String, defaultPort: Int) -> (String, Int)? {
         if text.hasPrefix("[") {
             guard let close = text.firstIndex(of: "]") else { return nil }
             let host = String(text[text.index(after: text.startIndex)..<close])
             let after = text[text.index(after: close)...]
-            if after.hasPrefix(":") { return Int(after.dropFirst()).map { (host, $0) } }
+            if after.hasPrefix(":") { return port(after.dropFirst()).map { (host, $0) } }
             return (host, defaultPort)
         }
         let pieces = text.split(separator: ":", omittingEmptySubsequences: false)
-        if pieces.count == 2 { return Int(pieces[1]).map { (String(pieces[0]), $0) } }
+        if pieces.count == 2 { return port(pieces[1]).map { (String(pieces[0]), $0) } }
         guard pieces.count == 1, !text.isEmpty else { return nil }
         return (text, defaultPort)
     }

@@ -122,7 +122,10 @@ package actor ExecutionEnvironment: RuntimeAPIBackend {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 do {
-                    try await RuntimeAPIServer.run(backend: self) { port in await self.launch(port: port) }
+                    // Only the worker's own sockets may take or answer this environment's invocations.
+                    try await RuntimeAPIServer.run(backend: self, peers: .process { await self.workerPID }) { port in
+                        await self.launch(port: port)
+                    }
                 } catch {
                     await self.failLaunch("cannot bind the Runtime API listener: \(error)")
                 }
@@ -196,6 +199,9 @@ package actor ExecutionEnvironment: RuntimeAPIBackend {
         if case .dead = phase { return false }
         return true
     }
+
+    /// The worker's process id, once it started.
+    package var workerPID: Int32? { process?.pid }
 
     /// The worker's peak memory in MB.
     package var peakMemoryMB: Int { process?.peakMemoryMB ?? 0 }

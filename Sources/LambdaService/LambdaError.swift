@@ -26,6 +26,10 @@ package enum LambdaError: AWSServiceError, Equatable {
         case reservedFunction = "ReservedFunctionConcurrentInvocationLimitExceeded"
         /// The account's concurrency limit is reached.
         case account = "ConcurrentInvocationLimitExceeded"
+        /// The function's asynchronous event queue is full (``LambdaSettings/eventQueueSize``).
+        case functionInvocationRate = "FunctionInvocationRateLimitExceeded"
+        /// The asynchronous event queue of a function with reserved concurrency is full.
+        case reservedFunctionInvocationRate = "ReservedFunctionInvocationRateLimitExceeded"
     }
 
     /// The AWS error code.
@@ -86,6 +90,10 @@ package enum LambdaMessages {
     package static let rateExceeded = "Rate Exceeded."
     /// The Invoke request size message.
     package static let requestTooLarge = "Request must be smaller than 6291456 bytes for the InvokeFunction operation"
+    /// `X-Amz-Client-Context` that is not base64 of a JSON object, or longer than 3,583 bytes.
+    package static let invalidClientContext = "Client context must be a valid Base64-encoded JSON object."
+    /// The longest `X-Amz-Client-Context` (3,583 bytes of base64).
+    package static let maxClientContextBytes = 3_583
     /// The largest Invoke request payload (6 MB).
     package static let maxRequestPayload = 6_291_456
     /// The largest response a function may return (6 MB + 100 bytes, as AWS counts).
@@ -163,7 +171,7 @@ package enum LambdaMessages {
     /// - Parameter seconds: The value.
     /// - Returns: The text.
     package static func formatSeconds(_ seconds: Double) -> String {
-        let hundredths = Int((seconds * 100).rounded())
+        let hundredths = max(0, LambdaNumbers.clampedInt((seconds * 100).rounded()))
         let fraction = hundredths % 100
         return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }

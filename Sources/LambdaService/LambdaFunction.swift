@@ -18,8 +18,9 @@ package struct LambdaFunction: Sendable {
     package var arn: String {
         spec.arn.isEmpty ? "arn:aws:lambda:\(region):\(accountId):function:\(spec.functionName)" : spec.arn
     }
-    /// The timeout in seconds.
-    package var timeout: Int { spec.timeout }
+    /// The timeout in seconds, within AWS's range (1 to 900): a template value outside it (which AWS refuses at
+    /// deployment) cannot overflow deadlines or sleeps.
+    package var timeout: Int { min(max(spec.timeout, LambdaNumbers.timeoutRange.lowerBound), LambdaNumbers.timeoutRange.upperBound) }
     /// The memory size in MB.
     package var memorySize: Int { spec.memorySize }
     /// The log group name.
@@ -117,5 +118,51 @@ extension LambdaCode {
     package var isImage: Bool {
         if case .image = self { return true }
         return false
+    }
+}
+
+/// Integer conversions of values that come from the template, the clock or a worker: they clamp instead of trapping.
+package enum LambdaNumbers {
+    /// AWS's range for a function's `Timeout`, in seconds.
+    package static let timeoutRange = 1...900
+
+    /// A `Double` as `Int64`, clamped to its range; NaN is 0.
+    /// - Parameter value: The value.
+    /// - Returns: The clamped integer (truncated toward zero).
+    package static func clampedInt64(_ value: Double) -> Int64 {
+        if value.isNaN { return 0 }
+        if value >= Double(Int64.max) { return .max }
+        if value <= Double(Int64.min) { return .min }
+        return Int64(value)
+    }
+
+    /// A `Double` as `Int`, clamped to its range; NaN is 0.
+    /// - Parameter value: The value.
+    /// - Returns: The clamped integer (truncated toward zero).
+    package static func clampedInt(_ value: Double) -> Int {
+        Int(truncatingIfNeeded: clampedInt64(value))
+    }
+
+    /// `Lambda-Runtime-Deadline-Ms`: `now` plus the timeout, in Unix epoch milliseconds.
+    /// - Parameters:
+    ///   - now: The wall-clock time the worker compares the deadline with.
+    ///   - timeoutSeconds: The timeout.
+    /// - Returns: The deadline, clamped to `Int64`.
+    package static func deadlineMilliseconds(now: Date, timeoutSeconds: Int) -> Int64 {
+        clampedInt64((now.timeIntervalSince1970 + Double(timeoutSeconds)) * 1000)
+    }
+
+    /// A duration in seconds.
+    /// - Parameter duration: The duration.
+    /// - Returns: The seconds.
+    package static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// A duration in milliseconds (for REPORT lines and init durations), without overflow.
+    /// - Parameter duration: The duration.
+    /// - Returns: The milliseconds.
+    package static func milliseconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
     }
 }

@@ -29,6 +29,7 @@ package struct LambdaService: AWSServiceHandler, LambdaInvoking, LocalEndpointPr
     private let logger: Logger
     private let logs: LogStore
     private let gate: ConcurrencyGate
+    private let eventQueues: EventQueues
     private let work: AsyncStream<@Sendable () async -> Void>
     private let workQueue: AsyncStream<@Sendable () async -> Void>.Continuation
     private let proxyPorts: ProxyPorts
@@ -71,6 +72,7 @@ package struct LambdaService: AWSServiceHandler, LambdaInvoking, LocalEndpointPr
         self.logger = serviceLogger
         self.logs = LogStore(logger: serviceLogger)
         self.gate = ConcurrencyGate(accountLimit: settings.accountConcurrency)
+        self.eventQueues = EventQueues(capacity: settings.eventQueueSize)
         (self.work, self.workQueue) = AsyncStream.makeStream(of: (@Sendable () async -> Void).self)
         self.proxyPorts = ProxyPorts()
         self.dependencyCache = DependencyCache(root: settings.dependencyCache ?? DependencyCache.defaultRoot, logger: serviceLogger)
@@ -86,6 +88,11 @@ package struct LambdaService: AWSServiceHandler, LambdaInvoking, LocalEndpointPr
         } else {
             logger.error(
                 "Lambda runtime missing: no python3.12 runtime environment (.venv-runtime/bin/python3.12) was found; run scripts/setup. Invocations fail with ServiceException until it exists."
+            )
+        }
+        if !SocketOwnership.isAvailable {
+            logger.warning(
+                "this system reports no socket owners (/proc): workers' Runtime API listeners accept any local process"
             )
         }
         await cancelWhenGracefulShutdown {
@@ -235,8 +242,10 @@ package struct LambdaService: AWSServiceHandler, LambdaInvoking, LocalEndpointPr
         guard payload.count <= LambdaMessages.maxRequestPayload else { throw LambdaError.requestTooLarge }
         try Self.validateJSON(payload)
         var context = LambdaInvocationContext()
-        if let clientContext = request.header("X-Amz-Client-Context"), let decoded = Data(base64Encoded: clientContext) {
-            context.clientContext = String(decoding: decoded, as: UTF8.self)
+        if let clientContext = request.header("X-Amz-Client-Context") {
+            let decoded = try Self.clientContext(clientContext)
+            // Lambda passes the client context to synchronous invocations only.
+            if invocationType == .requestResponse { context.clientContext = decoded }
         }
         let result = try await invoke(
             function: function,
@@ -367,7 +376,17 @@ package struct LambdaService: AWSServiceHandler, LambdaInvoking, LocalEndpointPr
         case .dryRun:
             return LambdaInvocationResult(statusCode: 204, payload: Data())
         case .event:
-            workQueue.yield { await runEvent(function: function, payload: payload, context: context, requestId: requestId) }
+            guard eventQueues.admit(function.name) else {
+                logger.warning("\(function.name): asynchronous event queue full (\(eventQueues.capacity) events); invocation refused")
+                throw .tooManyRequests(
+                    reason: function.spec.reservedConcurrency == nil ? .functionInvocationRate : .reservedFunctionInvocationRate
+                )
+            }
+            let queues = eventQueues
+            workQueue.yield {
+                await runEvent(function: function, payload: payload, context: context, requestId: requestId)
+                queues.finish(function.name)
+            }
             return LambdaInvocationResult(statusCode: 202, payload: Data())
         case .requestResponse:
             let result = try await runInvocation(function: function, payload: payload, context: context, requestId: requestId)
@@ -381,25 +400,48 @@ package struct LambdaService: AWSServiceHandler, LambdaInvoking, LocalEndpointPr
     }
 
     /// An asynchronous invocation: waits for capacity, runs, and retries twice on error (AWS's policy, with
-    /// the delays of ``LambdaSettings/eventRetryDelays``).
+    /// the delays of ``LambdaSettings/eventRetryDelays`` on the virtual clock).
     private func runEvent(function: LambdaFunction, payload: Data, context: LambdaInvocationContext, requestId: String) async {
         var attempt = 0
         while !Task.isCancelled {
+            let releasesSeen = gate.releaseCount
             do {
                 let result = try await runInvocation(function: function, payload: payload, context: context, requestId: requestId)
                 guard result.functionError != nil, attempt < settings.eventRetryDelays.count else { return }
                 logger.info(
                     "asynchronous invocation \(requestId) of \(function.name) failed; retry \(attempt + 1) of \(settings.eventRetryDelays.count)"
                 )
-                try? await Task.sleep(for: settings.eventRetryDelays[attempt])
+                let delay = LambdaNumbers.seconds(settings.eventRetryDelays[attempt])
+                await sleep(untilVirtual: clock.now.addingTimeInterval(delay))
                 attempt += 1
             } catch .tooManyRequests {
-                // Queued events wait for capacity instead of failing.
-                try? await Task.sleep(for: .milliseconds(50))
+                // Queued events wait for capacity instead of failing: until a running invocation gives its slot back.
+                await gate.waitForRelease(since: releasesSeen)
             } catch {
                 logger.error("asynchronous invocation \(requestId) of \(function.name) failed: \(error.message)")
                 return
             }
+        }
+    }
+
+    /// Waits until the virtual clock reaches `deadline`: a real-time timer for the time left, cut short when the
+    /// clock is moved (`POST /_local/clock`), or until the task is cancelled.
+    private func sleep(untilVirtual deadline: Date) async {
+        let changes = clock.changes()
+        let clock = self.clock
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await now in changes where now >= deadline { return }
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    let remaining = deadline.timeIntervalSince(clock.now)
+                    guard remaining.isFinite, remaining > 0 else { return }
+                    try? await Task.sleep(for: .seconds(min(remaining, 3_600)))
+                }
+            }
+            _ = await group.next()
+            group.cancelAll()
         }
     }
 
@@ -610,8 +652,9 @@ package struct LambdaService: AWSServiceHandler, LambdaInvoking, LocalEndpointPr
     private func makeInvocation(function: LambdaFunction, payload: Data, context: LambdaInvocationContext, requestId: String) -> RuntimeInvocation {
         // The deadline is read by the worker against its own wall clock (context.get_remaining_time_in_millis),
         // so it is real time, not virtual time.
-        let deadline = Int64((Date().timeIntervalSince1970 + Double(function.timeout)) * 1000)
-        let epochHex = String(Int(Date().timeIntervalSince1970), radix: 16)
+        let wallClock = Date()
+        let deadline = LambdaNumbers.deadlineMilliseconds(now: wallClock, timeoutSeconds: function.timeout)
+        let epochHex = String(max(0, LambdaNumbers.clampedInt64(wallClock.timeIntervalSince1970)), radix: 16)
         return RuntimeInvocation(
             requestId: requestId,
             payload: payload.isEmpty ? Data("{}".utf8) : payload,
@@ -631,9 +674,9 @@ package struct LambdaService: AWSServiceHandler, LambdaInvoking, LocalEndpointPr
         initMilliseconds: Double?,
         outcome: InvocationOutcome
     ) -> String {
-        let milliseconds = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+        let milliseconds = LambdaNumbers.milliseconds(duration)
         var line =
-            "REPORT RequestId: \(requestId)\tDuration: \(Self.twoDecimals(milliseconds)) ms\tBilled Duration: \(Int(milliseconds.rounded(.up))) ms\t"
+            "REPORT RequestId: \(requestId)\tDuration: \(Self.twoDecimals(milliseconds)) ms\tBilled Duration: \(LambdaNumbers.clampedInt64(milliseconds.rounded(.up))) ms\t"
             + "Memory Size: \(memorySize) MB\tMax Memory Used: \(maxMemoryUsed) MB\t"
         if let initMilliseconds { line += "Init Duration: \(Self.twoDecimals(initMilliseconds)) ms\t" }
         switch outcome {
@@ -678,6 +721,18 @@ package struct LambdaService: AWSServiceHandler, LambdaInvoking, LocalEndpointPr
     private static func logTail(_ lines: [String]) -> String {
         let text = Data((lines.joined(separator: "\n") + "\n").utf8)
         return Data(text.suffix(4096)).base64EncodedString()
+    }
+
+    /// `X-Amz-Client-Context`: at most 3,583 bytes of base64 that decode to a JSON object.
+    /// - Parameter header: The header value.
+    /// - Returns: The decoded JSON text.
+    /// - Throws: ``LambdaError/invalidRequestContent(_:)`` otherwise.
+    static func clientContext(_ header: String) throws(LambdaError) -> String {
+        guard header.utf8.count <= LambdaMessages.maxClientContextBytes,
+            let decoded = Data(base64Encoded: header),
+            (try? JSONSerialization.jsonObject(with: decoded)) is [String: Any]
+        else { throw .invalidRequestContent(LambdaMessages.invalidClientContext) }
+        return String(decoding: decoded, as: UTF8.self)
     }
 
     private static func validateJSON(_ payload: Data) throws(LambdaError) {

@@ -11,8 +11,12 @@ package struct LambdaSettings: Sendable {
     /// The account's concurrency limit (all functions together).
     package var accountConcurrency: Int
     /// Delays before the two retries of a failed asynchronous (`Event`) invocation. AWS waits about one and then
-    /// two minutes; the emulator shortens them to one and two seconds by default.
+    /// two minutes; the emulator shortens them to one and two seconds by default. They run on the virtual clock:
+    /// moving it past a retry's time starts the retry at once.
     package var eventRetryDelays: [Duration]
+    /// The most asynchronous (`Event`) invocations one function holds (waiting, running or waiting for a retry);
+    /// more are refused with `TooManyRequestsException` (`--lambda-event-queue`).
+    package var eventQueueSize: Int
     /// How long a cold start may take before it counts as timed out (AWS's init phase limit is 10 s).
     package var initTimeout: Duration
     /// Where functions' `requirements.txt` installs are cached; `nil` uses `~/.cache/synapscribe-local/lambda-deps`.
@@ -24,7 +28,8 @@ package struct LambdaSettings: Sendable {
     ///   - allowEgress: Whether the offline guard is off.
     ///   - idleTimeout: The idle reclaim time in seconds.
     ///   - accountConcurrency: The account's concurrency limit.
-    ///   - eventRetryDelays: Delays before the retries of asynchronous invocations.
+    ///   - eventRetryDelays: Delays before the retries of asynchronous invocations (virtual time).
+    ///   - eventQueueSize: The most asynchronous invocations one function holds.
     ///   - initTimeout: The cold start limit.
     package init(
         python: String?,
@@ -32,8 +37,10 @@ package struct LambdaSettings: Sendable {
         idleTimeout: TimeInterval = 600,
         accountConcurrency: Int = 10,
         eventRetryDelays: [Duration] = [.seconds(1), .seconds(2)],
+        eventQueueSize: Int = LambdaSettings.defaultEventQueueSize,
         initTimeout: Duration = .seconds(10)
     ) {
+        self.eventQueueSize = eventQueueSize
         self.python = python
         self.allowEgress = allowEgress
         self.idleTimeout = idleTimeout
@@ -42,6 +49,9 @@ package struct LambdaSettings: Sendable {
         self.initTimeout = initTimeout
         self.dependencyCache = nil
     }
+
+    /// The default of ``eventQueueSize``.
+    package static let defaultEventQueueSize = 1_000
 
     /// Finds the runtime interpreter: an explicit path, else `.venv-runtime/bin/python3.12` in the given folders
     /// or any folder above them.

@@ -112,6 +112,11 @@ package struct RuntimeAPIReply: Sendable, Equatable {
         status: 403,
         body: #"{"errorMessage":"State transition is not allowed","errorType":"InvalidStateTransition"}"#
     )
+    /// `403`, for a connection that does not come from the environment's worker process (``RuntimeAPIPeers``).
+    package static let notTheRuntime = RuntimeAPIReply(
+        status: 403,
+        body: #"{"errorMessage":"This Runtime API serves the execution environment's own runtime process only","errorType":"Forbidden"}"#
+    )
     /// `404`, for unknown paths.
     package static let notFound = RuntimeAPIReply(
         status: 404,
@@ -149,16 +154,19 @@ package protocol RuntimeAPIBackend: Sendable {
 ///
 /// Each environment gets its own listener (STYLE 2.6), so the fixed runtime paths need no function id and one
 /// runtime can never read another's events. It is plain SwiftNIO: one `NIOAsyncChannel` per connection, served
-/// as a child task of a discarding task group that lives as long as ``run(backend:onBound:)``.
+/// as a child task of a discarding task group that lives as long as ``run(backend:peers:group:onBound:)``.
+/// Connections that ``RuntimeAPIPeers`` refuses get `403` for every request and never reach the backend.
 package enum RuntimeAPIServer {
     /// Binds, reports the port, and serves until the task is cancelled.
     /// - Parameters:
     ///   - backend: The environment the requests go to.
+    ///   - peers: Which connections may use the API (the environment's worker process only).
     ///   - group: The event loop group.
     ///   - onBound: Called with the bound port before serving.
     /// - Throws: When the port cannot be bound.
     package static func run(
         backend: some RuntimeAPIBackend,
+        peers: RuntimeAPIPeers,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         onBound: @Sendable (Int) async -> Void
     ) async throws {
@@ -179,7 +187,7 @@ package enum RuntimeAPIServer {
                 await withDiscardingTaskGroup { group in
                     do {
                         for try await connection in connections {
-                            group.addTask { await serve(connection, backend: backend) }
+                            group.addTask { await serve(connection, backend: backend, peers: peers) }
                         }
                     } catch {
                         // The listener closed: the environment is gone.
@@ -193,11 +201,13 @@ package enum RuntimeAPIServer {
 
     private static func serve(
         _ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>,
-        backend: some RuntimeAPIBackend
+        backend: some RuntimeAPIBackend,
+        peers: RuntimeAPIPeers
     ) async {
         let channel = connection.channel
         await withTaskCancellationHandler {
             try? await connection.executeThenClose { inbound, outbound in
+                var allowed: Bool?
                 var head: HTTPRequestHead?
                 var body = ByteBuffer()
                 var tooLarge = false
@@ -215,13 +225,24 @@ package enum RuntimeAPIServer {
                         }
                     case .end:
                         guard let requestHead = head else { continue }
-                        let keepAlive = requestHead.isKeepAlive
-                        let (status, headers, responseBody) = await answer(
-                            requestHead,
-                            body: Data(body.readableBytesView),
-                            tooLarge: tooLarge,
-                            backend: backend
-                        )
+                        if allowed == nil {
+                            allowed = await peers.allows(client: channel.remoteAddress, listenerPort: channel.localAddress?.port ?? 0)
+                        }
+                        let keepAlive = requestHead.isKeepAlive && allowed == true
+                        let (status, headers, responseBody): (Int?, [(String, String)], ByteBuffer)
+                        if allowed == true {
+                            (status, headers, responseBody) = await answer(
+                                requestHead,
+                                body: Data(body.readableBytesView),
+                                tooLarge: tooLarge,
+                                backend: backend
+                            )
+                        } else {
+                            let refusal = RuntimeAPIReply.notTheRuntime
+                            (status, headers, responseBody) = (
+                                refusal.status, [("Content-Type", "application/json")], ByteBuffer(string: refusal.body)
+                            )
+                        }
                         guard let status else { return }
                         var fields = HTTPHeaders(headers)
                         fields.replaceOrAdd(name: "Content-Length", value: String(responseBody.readableBytes))

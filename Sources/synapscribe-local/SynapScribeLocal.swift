@@ -128,6 +128,9 @@ struct Start: AsyncParsableCommand {
     @Option(help: "The account's Lambda concurrency limit (all functions together).")
     var lambdaConcurrency: Int = 10
 
+    @Option(help: "The most asynchronous (Event) invocations one Lambda function holds; more get TooManyRequestsException.")
+    var lambdaEventQueue: Int = 1_000
+
     func validate() throws {
         guard EmulatorOptions.LogFormat(rawValue: logFormat) != nil else {
             throw ValidationError("--log-format must be text or json")
@@ -147,6 +150,7 @@ struct Start: AsyncParsableCommand {
         }
         guard lambdaIdleTimeout > 0 else { throw ValidationError("--lambda-idle-timeout must be positive") }
         guard lambdaConcurrency > 0 else { throw ValidationError("--lambda-concurrency must be positive") }
+        guard lambdaEventQueue > 0 else { throw ValidationError("--lambda-event-queue must be positive") }
     }
 
     func run() async throws {
@@ -168,6 +172,7 @@ struct Start: AsyncParsableCommand {
         options.lambdaPython = lambdaPython
         options.lambdaIdleTimeout = lambdaIdleTimeout
         options.lambdaConcurrency = lambdaConcurrency
+        options.lambdaEventQueue = lambdaEventQueue
         let level = Logger.Level(rawValue: logLevel) ?? .info
         let json = options.logFormat == .json
         LoggingSystem.bootstrap { label in

@@ -158,7 +158,11 @@ func parse(_ payload: Data) -> [String: Any] {
         #expect(await service.health().resources == ["apis": 1, "connections": 0])
     }
 
-    @Test(arguments: [(#"{"statusCode":401}"#, nil as String?, 401), (#"{"statusCode":500}"#, nil, 500), ("{}", "Unhandled", 502)])
+    @Test(arguments: [
+        (#"{"statusCode":401}"#, nil as String?, 401), (#"{"statusCode":500}"#, nil, 500), ("{}", "Unhandled", 502),
+        // A status that is no HTTP status is a malformed proxy response (NIO traps on a negative one).
+        (#"{"statusCode":-1}"#, nil, 502), (#"{"statusCode":1000}"#, nil, 502), (#"{"statusCode":1e30}"#, nil, 502),
+    ])
     func connectRefusedWithIntegrationStatus(payload: String, functionError: String?, expected: Int) async throws {
         let invoker = RecordingInvoker { _, _ in LambdaInvocationResult(statusCode: 200, payload: Data(payload.utf8), functionError: functionError) }
         let (service, apiId) = try Self.service(withAuthorizer: false, invoker: invoker)
@@ -168,6 +172,26 @@ func parse(_ payload: Data) -> [String: Any] {
         }
         let (status, _) = try await Self.refusal(channel)
         #expect(status == expected)
+    }
+
+    @Test func clientGoneDuringConnectLeavesNoConnection() async throws {
+        let box = ServiceBox()
+        let channel = NIOAsyncTestingChannel()
+        let invoker = RecordingInvoker { _, _ in
+            // The client hangs up while $connect runs.
+            try? await channel.close()
+            return LambdaInvocationResult(statusCode: 200, payload: Data(#"{"statusCode":200}"#.utf8))
+        }
+        let (service, apiId) = try Self.service(withAuthorizer: false, invoker: invoker)
+        await box.set(service)
+        await #expect(throws: ChannelError.inputClosed) {
+            try await service.shouldUpgrade(Self.head("/_aws/execute-api/\(apiId)/dev"), channel: channel, logger: Logger(label: "t"))
+        }
+        #expect(await service.registry.ids.isEmpty)
+        let health = await service.health()
+        #expect(health.resources["connections"] == 0)
+        #expect(health.details["connecting"] == 0)
+        #expect(await invoker.functions.count == 1)  // $connect ran; no $disconnect follows
     }
 
     @Test func unknownApiOrStageIsForbidden() async throws {

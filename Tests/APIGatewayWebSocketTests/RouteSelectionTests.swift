@@ -88,3 +88,37 @@ import Testing
         #expect(!WebSocketAPIService.policyAllows(nil))
     }
 }
+
+@Suite struct WebSocketArithmeticTests {
+    @Test func epochMillisecondsClampOnAnAbsurdClock() {
+        #expect(WebSocketIdentifiers.epochMilliseconds(Date(timeIntervalSince1970: 1e19)) == Int64.max)
+        #expect(WebSocketIdentifiers.epochMilliseconds(Date(timeIntervalSince1970: -1e19)) == Int64.min)
+        #expect(WebSocketIdentifiers.epochMilliseconds(.distantFuture) > 0)
+        #expect(WebSocketIdentifiers.clampedInt64(.nan) == 0)
+        #expect(!WebSocketIdentifiers.requestTime(Date(timeIntervalSince1970: 1e19)).isEmpty)
+    }
+
+    @Test(arguments: [#"{"statusCode":-1}"#, #"{"statusCode":1000}"#, #"{"statusCode":1e30}"#, #"{"statusCode":99.5}"#, #"{"statusCode":"-7"}"#])
+    func statusCodesOutsideHTTPAreFailures(payload: String) {
+        guard case .failed = WebSocketAPIService.proxyResponse(Data(payload.utf8)) else {
+            Issue.record("expected failure for \(payload)")
+            return
+        }
+    }
+
+    @Test func statusCodesAsNumbersAndStrings() {
+        for payload in [#"{"statusCode":404}"#, #"{"statusCode":"404"}"#, #"{"statusCode":404.0}"#] {
+            guard case .response(let status, _) = WebSocketAPIService.proxyResponse(Data(payload.utf8)) else {
+                Issue.record("expected a response for \(payload)")
+                continue
+            }
+            #expect(status == 404)
+        }
+    }
+
+    @Test func integrationTimeoutsStayInAPIGatewaysRange() {
+        #expect(WebSocketLimits.integrationTimeout(milliseconds: -5) == .milliseconds(50))
+        #expect(WebSocketLimits.integrationTimeout(milliseconds: Int.max) == .seconds(29))
+        #expect(WebSocketLimits.integrationTimeout(milliseconds: 1_000) == .seconds(1))
+    }
+}

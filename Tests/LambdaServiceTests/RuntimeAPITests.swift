@@ -172,7 +172,8 @@ struct RuntimeAPIServerTests {
         let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                try await RuntimeAPIServer.run(backend: backend) { port in portContinuation.yield(port) }
+                // This test process is the runtime: its own sockets pass the peer check.
+                try await RuntimeAPIServer.run(backend: backend, peers: .process { getpid() }) { port in portContinuation.yield(port) }
             }
             var ports = portStream.makeAsyncIterator()
             let port = try #require(await ports.next())
@@ -215,5 +216,106 @@ struct RuntimeAPIServerTests {
             #expect(errors.first?.2 == "ValueError")
             group.cancelAll()
         }
+    }
+
+    @Test("a process other than the worker can neither take nor answer an invocation (403, backend untouched)")
+    func refusesOtherProcesses() async throws {
+        let invocation = RuntimeInvocation(
+            requestId: "req-7",
+            payload: Data("{}".utf8),
+            deadlineMilliseconds: 42,
+            invokedFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:f",
+            traceId: "Root=1-0-0",
+            clientContext: nil,
+            cognitoIdentity: nil
+        )
+        let backend = ScriptedBackend(invocations: [invocation])
+        // The "worker" is another process: this test's sockets are not its own.
+        let worker = Process()
+        worker.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        worker.arguments = ["30"]
+        try worker.run()
+        defer { worker.terminate() }
+        let workerPID = worker.processIdentifier
+        let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await RuntimeAPIServer.run(backend: backend, peers: .process { workerPID }) { port in portContinuation.yield(port) }
+            }
+            var ports = portStream.makeAsyncIterator()
+            let port = try #require(await ports.next())
+            let attempts: [(String, String)] = [
+                ("GET", "/2018-06-01/runtime/invocation/next"),
+                ("POST", "/2018-06-01/runtime/invocation/req-7/response"),
+                ("POST", "/2018-06-01/runtime/invocation/req-7/error"),
+                ("POST", "/2018-06-01/runtime/init/error"),
+            ]
+            for (method, path) in attempts {
+                let attempt = method == "POST" ? Data(#"{"hijacked":true}"#.utf8) : Data()
+                let (status, _, body) = try await request(port, method, path, body: attempt)
+                #expect(status == 403, "\(method) \(path)")
+                let object = try #require(try JSONSerialization.jsonObject(with: body) as? [String: String])
+                #expect(object["errorType"] == "Forbidden")
+            }
+            #expect(await backend.invocations.count == 1)
+            #expect(await backend.responses.isEmpty)
+            #expect(await backend.errors.isEmpty)
+            group.cancelAll()
+        }
+    }
+
+    @Test("no process yet: refused")
+    func refusesBeforeLaunch() async throws {
+        let peers = RuntimeAPIPeers.process { nil }
+        if SocketOwnership.isAvailable {
+            #expect(await peers.allows(client: try SocketAddress(ipAddress: "127.0.0.1", port: 5000), listenerPort: 6000) == false)
+        }
+    }
+}
+
+@Suite("Socket ownership from /proc/net/tcp")
+struct SocketOwnershipTests {
+    static let table = """
+          sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+           0: 0100007F:9C40 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1111 1 0 100 0 0 10 0
+           1: 0100007F:D431 0100007F:9C40 01 00000000:00000000 00:00000000 00000000     0        0 2222 1 0 20 4 30 10 -1
+           2: 0100007F:9C40 0100007F:D431 01 00000000:00000000 00:00000000 00000000     0        0 3333 1 0 20 4 30 10 -1
+           3: 0200007F:D431 0100007F:9C40 01 00000000:00000000 00:00000000 00000000     0        0 4444 1 0 20 4 30 10 -1
+        """
+
+    @Test("finds the client end of a connection by address and ports")
+    func clientEnd() {
+        // 127.0.0.1:54321 -> 127.0.0.1:40000
+        #expect(SocketOwnership.inodes(inTable: Self.table, localAddress: "0100007F", localPort: 54321, remotePort: 40000) == [2222])
+        // The same port from 127.0.0.2 is another socket.
+        #expect(SocketOwnership.inodes(inTable: Self.table, localAddress: "0200007F", localPort: 54321, remotePort: 40000) == [4444])
+        #expect(SocketOwnership.inodes(inTable: Self.table, localAddress: "0100007F", localPort: 1, remotePort: 40000).isEmpty)
+        #expect(SocketOwnership.inodes(inTable: "garbage\n0: x y z", localAddress: "0100007F", localPort: 1, remotePort: 2).isEmpty)
+    }
+
+    @Test("addresses print as the kernel prints them")
+    func hex() throws {
+        guard case .v4(let address) = try SocketAddress(ipAddress: "127.0.0.1", port: 1) else {
+            Issue.record("not IPv4")
+            return
+        }
+        let expected = UInt32(1).littleEndian == 1 ? "0100007F" : "7F000001"
+        #expect(SocketOwnership.hexAddress(address.address.sin_addr.s_addr) == expected)
+    }
+
+    @Test("a connection this process opened is owned by this process and not by another")
+    func liveOwnership() async throws {
+        guard SocketOwnership.isAvailable else { return }
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0).get()
+        let port = try #require(server.localAddress?.port)
+        let client = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port).get()
+        let local = client.localAddress
+        #expect(SocketOwnership.processOwnsConnection(pid: getpid(), client: local, listenerPort: port))
+        #expect(!SocketOwnership.processOwnsConnection(pid: 1, client: local, listenerPort: port))
+        #expect(!SocketOwnership.processOwnsConnection(pid: getpid(), client: local, listenerPort: port + 1))
+        try await client.close()
+        try await server.close()
     }
 }

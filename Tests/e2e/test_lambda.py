@@ -47,12 +47,13 @@ def function_arn(name):
 
 @pytest.fixture(scope="module")
 def lambda_endpoint(tmp_path_factory):
-    """An emulator serving the fixture functions (idle environments reclaimed after 300 virtual seconds)."""
+    """An emulator serving the fixture functions (idle environments reclaimed after 300 virtual seconds, at most two
+    queued asynchronous invocations per function)."""
     binary = emulator_binary()
     port = free_port()
     log_path = tmp_path_factory.mktemp("lambda-tests") / "synapscribe-local.log"
     command = [str(binary), "start", "--template", str(FIXTURE_TEMPLATE), "--host", LOOPBACK, "--port", str(port),
-               "--ephemeral", "--lambda-idle-timeout", "300", "--lambda-concurrency", "4"]
+               "--ephemeral", "--lambda-idle-timeout", "300", "--lambda-concurrency", "4", "--lambda-event-queue", "2"]
     # requirements.txt installs run offline: pip finds only the wheels built here from Fixtures/lambda-tests/packages,
     # and a fresh dependency cache makes every run install them again.
     offline = tmp_path_factory.mktemp("lambda-offline")
@@ -118,7 +119,7 @@ class TestInvoke:
         assert env["LAMBDA_TASK_ROOT"].rstrip("/") == code_dir
         assert env["PYTHONPATH"].split(":")[0].rstrip("/") == code_dir
         assert env["TZ"] == ":UTC"
-        assert re.match(r"^127\.0\.0\.1:\d+$", env["AWS_LAMBDA_RUNTIME_API"])
+        assert re.match(r"^127\.0\.0\.1:\d+$", env["AWS_LAMBDA_RUNTIME_API"])  # awslambdaric's http.client needs host:port
         assert env["AWS_ENDPOINT_URL"] == lambda_endpoint[0]
         assert env["FIXTURE_VARIABLE"] == "fixture-value"
         assert env["AWS_ACCESS_KEY_ID"].startswith("ASIA") and len(env["AWS_ACCESS_KEY_ID"]) == 20
@@ -229,6 +230,118 @@ class TestFailures:
         assert body == {"status": 200}
 
 
+def log_lines(endpoint, function, after=0):
+    return requests.get(f"{endpoint}/_local/logs/{function}", params={"after": after}, timeout=10).json()
+
+
+def wait_for_lines(endpoint, function, prefix, count, after=0, timeout=30):
+    deadline = time.monotonic() + timeout
+    while True:
+        found = [line for line in log_lines(endpoint, function, after)["lines"] if line["message"].startswith(prefix)]
+        if len(found) >= count or time.monotonic() > deadline:
+            assert len(found) >= count, f"{count} x {prefix!r} expected in {function}'s log, got {len(found)}"
+            return found
+        time.sleep(0.02)
+
+
+class TestEventQueue:
+    def test_a_full_event_queue_is_refused_with_429(self, lam, lambda_endpoint):
+        # The fixture emulator holds at most two events per function (--lambda-event-queue 2).
+        for _ in range(2):
+            assert lam.invoke(FunctionName="slow", InvocationType="Event", Payload=b'{"seconds": 2}')["StatusCode"] == 202
+        with pytest.raises(ClientError) as full:
+            lam.invoke(FunctionName="slow", InvocationType="Event", Payload=b'{"seconds": 0}')
+        error = full.value.response
+        assert error["ResponseMetadata"]["HTTPStatusCode"] == 429
+        assert error["Error"]["Code"] == "TooManyRequestsException"
+        assert error["Error"]["Message"] == "Rate Exceeded."
+        assert error["Reason"] == "FunctionInvocationRateLimitExceeded"
+        # Each function has a queue of its own, and synchronous invocations are not queued.
+        assert lam.invoke(FunctionName="echo", InvocationType="Event", Payload=b"{}")["StatusCode"] == 202
+        assert invoke(lam, "slow", {"seconds": 0})[0]["StatusCode"] == 200
+        # Once the events are done, the queue takes new ones.
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                assert lam.invoke(FunctionName="slow", InvocationType="Event", Payload=b'{"seconds": 0}')["StatusCode"] == 202
+                break
+            except ClientError as error:
+                assert error.response["Error"]["Code"] == "TooManyRequestsException"
+                assert time.monotonic() < deadline, "the queue never drained"
+                time.sleep(0.1)
+
+    def test_retries_wait_on_the_virtual_clock(self, lam, lambda_endpoint):
+        endpoint = lambda_endpoint[0]
+        after = log_lines(endpoint, "fail")["next"]
+        response = lam.invoke(FunctionName="fail", InvocationType="Event", Payload=b'{"retry": true}')
+        request_id = response["ResponseMetadata"]["RequestId"]
+        end = f"END RequestId: {request_id}"
+        wait_for_lines(endpoint, "fail", end, 1, after)
+        # Retries come 1 s and 2 s later on the virtual clock: moving it past them starts each retry at once
+        # (two minutes stays within the 300 s idle reclaim, so the retries run warm).
+        started = time.monotonic()
+        requests.post(f"{endpoint}/_local/clock", json={"advance": "2m"}, timeout=10).raise_for_status()
+        wait_for_lines(endpoint, "fail", end, 2, after)
+        requests.post(f"{endpoint}/_local/clock", json={"advance": "2m"}, timeout=10).raise_for_status()
+        wait_for_lines(endpoint, "fail", end, 3, after)
+        assert time.monotonic() - started < 2.0
+        time.sleep(0.5)
+        assert len(wait_for_lines(endpoint, "fail", end, 3, after)) == 3, "two retries, no more"
+
+
+class TestRuntimeApiIsTheWorkersOnly:
+    """Another local process can neither take nor answer an invocation through a worker's Runtime API."""
+
+    def test_a_local_process_cannot_hijack_an_invocation_in_flight(self, lam, lambda_endpoint):
+        import http.client
+        import threading
+
+        outcome = {}
+        after = log_lines(lambda_endpoint[0], "slow")["next"]
+
+        def call():
+            outcome["result"] = invoke(lam, "slow", {"seconds": 3, "marker": "hijack-test"})
+
+        caller = threading.Thread(target=call)
+        caller.start()
+        # The handler prints its listener (AWS_LAMBDA_RUNTIME_API) and its request id before sleeping.
+        announced = None
+        deadline = time.monotonic() + 30
+        while announced is None and time.monotonic() < deadline:
+            lines = log_lines(lambda_endpoint[0], "slow", after)["lines"]
+            for line in lines:
+                found = re.match(r"^runtime-api (127\.0\.0\.1:(\d+)\S*) request (\S+) marker hijack-test$", line["message"])
+                if found:
+                    announced = found
+            time.sleep(0.05)
+        assert announced, "the slow handler never announced its Runtime API"
+        port, request_id = int(announced.group(2)), announced.group(3)
+
+        def raw(method, path, body=None):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request(method, path, body=body, headers={"Content-Type": "application/json"})
+            response = connection.getresponse()
+            payload = response.read()
+            connection.close()
+            return response.status, payload
+
+        hijacked = json.dumps({"answeredBy": "intruder"})
+        for method, path, body in [
+            ("GET", "/2018-06-01/runtime/invocation/next", None),
+            ("POST", f"/2018-06-01/runtime/invocation/{request_id}/response", hijacked),
+            ("POST", f"/2018-06-01/runtime/invocation/{request_id}/error", hijacked),
+            ("POST", "/2018-06-01/runtime/init/error", hijacked),
+        ]:
+            status, payload = raw(method, path, body)
+            assert status == 403, (method, path, status, payload)
+            assert json.loads(payload)["errorType"] == "Forbidden"
+        caller.join(timeout=60)
+        response, body = outcome["result"]
+        assert "FunctionError" not in response
+        assert body["answeredBy"] == "worker"
+        assert response["ResponseMetadata"]["RequestId"] == request_id
+
+
 # =========================================================================== API errors and metadata
 
 
@@ -301,7 +414,7 @@ class TestApi:
         names = []
         for page in lam.get_paginator("list_functions").paginate(PaginationConfig={"PageSize": 5}):
             names += [function["FunctionName"] for function in page["Functions"]]
-        assert len(names) == 14 and len(set(names)) == 14  # every function in Fixtures/lambda-tests/template.yaml
+        assert len(names) == 15 and len(set(names)) == 15  # every function in Fixtures/lambda-tests/template.yaml
         assert {"echo", "counter", "crash", "import-error"} <= set(names)
 
     def test_logs_endpoint_and_cli(self, lam, lambda_endpoint):

@@ -187,6 +187,49 @@ class TestConnect:
         markers = [e for e in ws.events(connection_id, 2) if "postDuringConnect" in e]
         assert markers and markers[0]["postDuringConnect"] == "GoneException"
 
+    def test_client_gone_during_connect_leaves_no_connection(self, ws):
+        """A client that hangs up while $connect runs never had a connection: nothing stays registered, GetConnection
+        answers 410 and no $disconnect comes (AWS establishes the connection only once $connect has completed)."""
+        import socket as sockets
+        import uuid
+        from urllib.parse import urlparse
+
+        marker = uuid.uuid4().hex
+        url = urlparse(ws.echo_url)
+        client = sockets.create_connection((url.hostname, url.port), timeout=10)
+        client.sendall((f"GET {url.path}?sleep=2&marker={marker} HTTP/1.1\r\nHost: {url.netloc}\r\nUpgrade: websocket\r\n"
+                        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                        "Sec-WebSocket-Version: 13\r\n\r\n").encode())
+
+        def connect_event():
+            for path in ws.events_dir.glob("*.jsonl"):
+                for line in path.read_text().splitlines():
+                    event = json.loads(line)
+                    if (event.get("queryStringParameters") or {}).get("marker") == marker:
+                        return event
+            return None
+
+        deadline = time.monotonic() + 30
+        event = None
+        while event is None and time.monotonic() < deadline:
+            event = connect_event() if ws.events_dir.exists() else None
+            time.sleep(0.05)
+        assert event, "the slow $connect never started"
+        connection_id = event["requestContext"]["connectionId"]
+        client.close()  # gone while $connect sleeps
+        finished = [e for e in ws.events(connection_id, 2) if e.get("connectFinished")]
+        assert finished, "the $connect handler runs to its end"
+        time.sleep(1.0)
+        routes = [e.get("requestContext", {}).get("routeKey") for e in ws.events(connection_id, 2)]
+        assert "$disconnect" not in routes
+        with pytest.raises(ClientError) as gone:
+            ws.management("dev").get_connection(ConnectionId=connection_id)
+        assert gone.value.response["Error"]["Code"] == "GoneException"
+        assert gone.value.response["ResponseMetadata"]["HTTPStatusCode"] == 410
+        health = requests.get(f"{ws.endpoint}/_local/health", timeout=5).json()["services"]["apigateway"]
+        assert health["resources"]["connections"] == 0
+        assert health["details"]["connecting"] == 0  # nothing held for the upgrade that never happened
+
     def test_authorizer_allows_denies_and_requires_identity_source(self, ws):
         async def status_of(url):
             try:

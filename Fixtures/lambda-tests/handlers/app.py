@@ -50,6 +50,14 @@ def sleepy(event, context):
     return "woke up"
 
 
+def announce_and_sleep(event, context):
+    """Prints where its Runtime API listens and which invocation it runs, then sleeps (the hijack test)."""
+    print(f"runtime-api {os.environ['AWS_LAMBDA_RUNTIME_API']} request {context.aws_request_id} "
+          f"marker {event.get('marker', '-')}", flush=True)
+    time.sleep(float(event.get("seconds", 3)))
+    return {"answeredBy": "worker", "pid": os.getpid()}
+
+
 def crash(event, context):
     print("about to exit", flush=True)
     sys.stdout.flush()

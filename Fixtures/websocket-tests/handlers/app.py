@@ -8,6 +8,7 @@ It talks back to clients with the exact client line production handlers use:
 
 import json
 import os
+import time
 
 import boto3
 from botocore.exceptions import ClientError
@@ -35,6 +36,10 @@ def handler(event, context):
         query = event.get("queryStringParameters") or {}
         if "crash" in query:
             raise RuntimeError("connect handler crashed")
+        if "sleep" in query:
+            # A slow $connect: the client may hang up before it returns.
+            time.sleep(float(query["sleep"]))
+            record({"requestContext": {"connectionId": connection_id}, "connectFinished": True})
         if "post" in query:
             # A connection is not live before $connect returns: AWS answers GoneException.
             try:
