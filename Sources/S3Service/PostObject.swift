@@ -315,6 +315,8 @@ extension S3Service {
                     throw S3Error.postSignatureMismatch(accessKeyId: parts[0], stringToSign: policy, signatureProvided: signature)
                 }
                 caller.signatureVerified = true
+            } else if let refusal = credentials.unknownKeyError(accessKeyId: parts[0], sessionToken: form.field("x-amz-security-token")) {
+                throw S3Error.wire(Authenticator.wireError(refusal, protocol: .restXml))
             }
         } else if let accessKeyId = form.field("AWSAccessKeyId") {
             guard let signature = form.field("signature") else {
@@ -332,6 +334,8 @@ extension S3Service {
                     throw S3Error.postSignatureMismatch(accessKeyId: accessKeyId, stringToSign: policy, signatureProvided: signature)
                 }
                 caller.signatureVerified = true
+            } else if let refusal = credentials.unknownKeyError(accessKeyId: accessKeyId, sessionToken: form.field("x-amz-security-token")) {
+                throw S3Error.wire(Authenticator.wireError(refusal, protocol: .restXml))
             }
         } else {
             throw S3Error.accessDenied()
