@@ -52,6 +52,9 @@ package struct EmulatorOptions: Sendable {
     package var lambdaIdleTimeout: TimeInterval
     /// The account's Lambda concurrency limit.
     package var lambdaConcurrency: Int
+    /// The token `/_local` writes must carry (`--admin-token`), for shared machines; nil lets any loopback client
+    /// (that passes the origin and host rules) write.
+    package var adminToken: String?
 
     /// Creates options with the CLI's defaults.
     /// - Parameter templatePath: Path of the template.
@@ -75,6 +78,7 @@ package struct EmulatorOptions: Sendable {
         self.lambdaPython = nil
         self.lambdaIdleTimeout = 600
         self.lambdaConcurrency = 10
+        self.adminToken = nil
         self.iamMode = .enforce
     }
 
@@ -89,6 +93,16 @@ package struct EmulatorOptions: Sendable {
         guard let mode = IAMMode(rawValue: name) else { return false }
         iamMode = mode
         return true
+    }
+
+    /// The `--admin-token` word that asks for a random token.
+    package static let generatedAdminTokenWord = "generate"
+
+    /// A random admin token (32 hex digits).
+    /// - Returns: The token.
+    package static func generateAdminToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<16).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &generator)) }.joined()
     }
 
     /// The long-term test key pair every client may use.
