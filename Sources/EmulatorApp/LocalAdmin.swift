@@ -12,7 +12,7 @@ import SigV4
 /// They are for the developer and the developer's tools, not for web pages the developer happens to visit, so every
 /// request must pass these rules first (``LocalAdminPolicy``):
 /// - a `Host` header must name loopback (`localhost`, `*.localhost`, `127.x.x.x`, `[::1]`) or the `--host` the
-///   emulator listens on, which defeats DNS rebinding (403 otherwise);
+///   emulator listens on, which defeats DNS rebinding (403 otherwise), unless the request carries the `--admin-token`;
 /// - an `Origin` header, when present, must be the emulator's own origin or a loopback origin
 ///   (`http(s)://127.0.0.1`, `localhost` or `[::1]`, any port): other sites' pages get 403, and their CORS
 ///   preflights are answered without any `Access-Control-Allow-*` grant;
@@ -184,13 +184,17 @@ struct LocalAdminPolicy: Sendable {
     ///   - headers: All header fields (content type, token).
     /// - Returns: The refusal.
     func refusal(method: HTTPRequest.Method, host: String?, origin: String?, headers: HTTPFields) -> Refusal? {
-        if let host, !allowsHost(host) {
+        var tokenPresented = false
+        if let adminToken, let presented = presentedToken(in: headers) { tokenPresented = Self.sameToken(presented, adminToken) }
+        // The admin token proves the caller is the developer's tool, which may address the emulator by another name
+        // (another machine or a container with --host 0.0.0.0); a rebound page cannot know it.
+        if let host, !tokenPresented, !allowsHost(host) {
             return Refusal(
                 status: 403,
                 code: "AccessDeniedException",
                 message:
                     "/_local endpoints answer only requests addressed to a loopback name (localhost, 127.0.0.1, [::1]) or to --host "
-                    + "\(environment.host); Host '\(host)' is refused"
+                    + "\(environment.host) (or carrying the --admin-token); Host '\(host)' is refused"
             )
         }
         if let origin, !allowsOrigin(origin) {
@@ -203,22 +207,14 @@ struct LocalAdminPolicy: Sendable {
             )
         }
         guard method != .get, method != .head, method != .options else { return nil }
-        if let adminToken {
-            let bearer = headers[.authorization].flatMap { value -> String? in
-                let parts = value.split(separator: " ", maxSplits: 1)
-                guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-                return parts[1].trimmingCharacters(in: .whitespaces)
-            }
-            let presented = bearer ?? headers[Self.tokenHeader]
-            guard let presented, Self.sameToken(presented, adminToken) else {
-                return Refusal(
-                    status: 403,
-                    code: "AccessDeniedException",
-                    message:
-                        "this emulator was started with --admin-token: /_local writes need 'Authorization: Bearer TOKEN' or "
-                        + "'X-Local-Admin-Token: TOKEN' with the token printed at start"
-                )
-            }
+        if adminToken != nil, !tokenPresented {
+            return Refusal(
+                status: 403,
+                code: "AccessDeniedException",
+                message:
+                    "this emulator was started with --admin-token: /_local writes need 'Authorization: Bearer TOKEN' or "
+                    + "'X-Local-Admin-Token: TOKEN' with the token printed at start"
+            )
         }
         let mediaType = headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
         guard mediaType == "application/json" else {
@@ -229,6 +225,16 @@ struct LocalAdminPolicy: Sendable {
             )
         }
         return nil
+    }
+
+    /// The token a request presents: `Authorization: Bearer TOKEN`, else `X-Local-Admin-Token`.
+    private func presentedToken(in headers: HTTPFields) -> String? {
+        let bearer = headers[.authorization].flatMap { value -> String? in
+            let parts = value.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+            return parts[1].trimmingCharacters(in: .whitespaces)
+        }
+        return bearer ?? headers[Self.tokenHeader]
     }
 
     /// Compares tokens in time that does not depend on where they differ.

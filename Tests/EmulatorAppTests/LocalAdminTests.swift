@@ -94,6 +94,21 @@ struct LocalAdminPolicyTests {
         #expect(guarded.refusal(method: .post, host: "127.0.0.1", origin: nil, headers: fields([json, ("Authorization", "Bearer s3cret")])) == nil)
         #expect(guarded.refusal(method: .post, host: "127.0.0.1", origin: nil, headers: fields([json, ("X-Local-Admin-Token", "s3cret")])) == nil)
         #expect(guarded.refusal(method: .get, host: "127.0.0.1", origin: nil, headers: fields([])) == nil)
+        // The token lets a tool address the emulator by another name (a container, another machine)...
+        #expect(guarded.refusal(method: .get, host: "host.docker.internal:4566", origin: nil, headers: fields([]))?.status == 403)
+        #expect(
+            guarded.refusal(method: .get, host: "host.docker.internal:4566", origin: nil, headers: fields([("X-Local-Admin-Token", "s3cret")]))
+                == nil
+        )
+        // ...but never lets a page of another site in.
+        #expect(
+            guarded.refusal(
+                method: .post,
+                host: "127.0.0.1",
+                origin: "http://evil.example",
+                headers: fields([json, ("X-Local-Admin-Token", "s3cret")])
+            )?.status == 403
+        )
     }
 }
 

@@ -133,6 +133,11 @@ def test_admin_token_guards_writes(tmp_path):
         assert post_clock(endpoint, '{"advance": "1h"}', {**json_headers, "X-Local-Admin-Token": "s3cret-token"}).status_code == 200
         assert offset(endpoint) == pytest.approx(7200, abs=2)
         assert requests.get(f"{endpoint}/_local/health", timeout=10).status_code == 200, "reads need no token"
+        # Another name for the host (a container's host.docker.internal) is fine with the token, refused without.
+        other_host = {"Host": f"host.docker.internal:{endpoint.rsplit(':', 1)[1]}"}
+        assert requests.get(f"{endpoint}/_local/health", headers=other_host, timeout=10).status_code == 403
+        assert requests.get(f"{endpoint}/_local/health", headers={**other_host, "X-Local-Admin-Token": "s3cret-token"},
+                            timeout=10).status_code == 200
         # The CLI: refused without the token, works with --admin-token or SYNAPSCRIBE_ADMIN_TOKEN.
         cli = [str(emulator_binary()), "clock", "advance", "1h", "--endpoint", endpoint]
         env = {"PATH": "/usr/bin:/bin"}
