@@ -76,7 +76,7 @@ let package = Package(
         ),
         .target(
             name: "Storage",
-            dependencies: ["EmulatorCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["EmulatorCore", "SigV4", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -248,7 +248,10 @@ let package = Package(
         ),
         .testTarget(
             name: "EmulatorAppTests",
-            dependencies: ["EmulatorApp", "EmulatorTesting", "EmulatorCore", "SigV4"],
+            dependencies: [
+                "EmulatorApp", "EmulatorTesting", "EmulatorCore", "SigV4", "Storage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -6,9 +6,11 @@ import Synchronization
 
 /// Verifies request signatures against the credential store and names the caller.
 ///
-/// Requests signed with a known key are fully verified. Requests signed with any other well-formed access
-/// key id are accepted as the account's administrator without verification unless `strictCredentials`
-/// is set (as LocalStack and moto do), and each such key is logged once.
+/// Requests signed with a known key are fully verified. Requests signed with any other well-formed long-term
+/// access key id are accepted as the account's administrator without verification unless `strictCredentials`
+/// is set (as LocalStack and moto do), and each such key is logged once. Unknown keys that look temporary (an
+/// `ASIA` key id, or a session token) are always refused with the service's "invalid token" error, or
+/// `ExpiredToken` when the token is one the emulator issued and has since purged.
 package final class Authenticator: Sendable {
     private let verifier: SigV4Verifier
     private let store: CredentialStore
@@ -62,7 +64,7 @@ package final class Authenticator: Sendable {
                 unknownKeys: strictCredentials ? .reject : .acceptUnverified
             )
         } catch {
-            throw Self.wireError(error, protocol: wireProtocol)
+            throw Self.wireError(recognisingExpiredTokens(error, request: request), protocol: wireProtocol)
         }
         if !authentication.signatureVerified {
             let first = loggedUnknownKeys.withLock { $0.insert(authentication.accessKeyId).inserted }
@@ -82,6 +84,17 @@ package final class Authenticator: Sendable {
             signing: Self.method(authentication.kind),
             authentication: authentication
         )
+    }
+
+    /// Turns "unknown key" into "expired token" when the request carries a session token this emulator issued:
+    /// its credentials expired and were purged, and AWS answers such requests `ExpiredToken` (`ExpiredTokenException`)
+    /// rather than calling the key unknown. Forged tokens and tokens from another data folder stay unknown.
+    private func recognisingExpiredTokens(_ error: SigV4Error, request: SigV4Request) -> SigV4Error {
+        guard case .unknownAccessKey(let accessKeyId) = error else { return error }
+        let token =
+            request.header("x-amz-security-token") ?? request.queryValue("X-Amz-Security-Token")
+            ?? request.queryValue("x-amz-security-token")
+        return store.unknownKeyError(accessKeyId: accessKeyId, sessionToken: token) ?? error
     }
 
     /// Renders a SigV4 failure in the wording of the target protocol.

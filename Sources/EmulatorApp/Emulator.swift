@@ -98,6 +98,14 @@ package struct Emulator: Sendable {
         )
         let catalog = try RoleCatalog(stack: plan.stack)
         for warning in catalog.warnings { logger.warning("IAM: \(warning)") }
+        if case .directory = dataLocation {
+            // Issued credentials survive a restart until they expire, as on AWS (nothing is written with --ephemeral).
+            var credentialLogger = logger
+            credentialLogger[metadataKey: "component"] = "credentials"
+            let errorLogger = credentialLogger
+            let database = try IssuedCredentialDatabase(location: dataLocation) { message in errorLogger.error("\(message)") }
+            credentials.attach(database, issuerKey: try database.issuerKey(), restoring: try database.restore(now: clock.now), now: clock.now)
+        }
         let roleSessions = RoleSessions(store: credentials, catalog: catalog, clock: clock, accountId: options.accountId)
         var iamLogger = logger
         iamLogger[metadataKey: "component"] = "iam"
@@ -124,13 +132,21 @@ package struct Emulator: Sendable {
             accountId: options.accountId
         )
         let clock = self.clock
+        let credentials = self.credentials
+        let adminToken = options.adminToken
         let gateway = Gateway(
             services: services,
             authenticator: authenticator,
             environment: environment.current,
             logger: logger,
             localHandler: { request, path, body in
-                let admin = LocalAdmin(clock: clock, environment: environment.current, services: { services })
+                let admin = LocalAdmin(
+                    clock: clock,
+                    environment: environment.current,
+                    credentials: credentials,
+                    adminToken: adminToken,
+                    services: { services }
+                )
                 return await admin.handle(request, path: path, body: body)
             }
         )
@@ -184,12 +200,14 @@ package struct Emulator: Sendable {
                     readyMilliseconds: milliseconds
                 )
                 summary.setTLS(endpoint: environment.current, caBundlePath: authority.caBundlePath)
+                summary.adminToken = adminToken
                 await onReady(RunningEmulator(port: port, summary: summary))
             },
             logger: logger
         )
         // Background services first (they start before the server and stop after it), the HTTP server last.
-        var members = registry.backgroundServices.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
+        let sweeper = IssuedCredentialSweeper(credentials: credentials, clock: clock, interval: .seconds(30))
+        var members = (registry.backgroundServices + [sweeper]).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
         if let folderLock { members.insert(.init(service: DataFolderLockService(lock: folderLock)), at: 0) }
         return ServiceGroup(
             configuration: .init(

@@ -54,6 +54,9 @@ package struct EmulatorOptions: Sendable {
     package var lambdaConcurrency: Int
     /// The most asynchronous (`Event`) invocations one Lambda function holds before Invoke answers 429.
     package var lambdaEventQueue: Int
+    /// The token `/_local` writes must carry (`--admin-token`), for shared machines; nil lets any loopback client
+    /// (that passes the origin and host rules) write.
+    package var adminToken: String?
 
     /// Creates options with the CLI's defaults.
     /// - Parameter templatePath: Path of the template.
@@ -78,6 +81,7 @@ package struct EmulatorOptions: Sendable {
         self.lambdaIdleTimeout = 600
         self.lambdaConcurrency = 10
         self.lambdaEventQueue = 1_000
+        self.adminToken = nil
         self.iamMode = .enforce
     }
 
@@ -92,6 +96,16 @@ package struct EmulatorOptions: Sendable {
         guard let mode = IAMMode(rawValue: name) else { return false }
         iamMode = mode
         return true
+    }
+
+    /// The `--admin-token` word that asks for a random token.
+    package static let generatedAdminTokenWord = "generate"
+
+    /// A random admin token (32 hex digits).
+    /// - Returns: The token.
+    package static func generateAdminToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<16).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &generator)) }.joined()
     }
 
     /// The long-term test key pair every client may use.

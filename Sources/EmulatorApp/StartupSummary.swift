@@ -38,6 +38,8 @@ package struct StartupSummary: Sendable {
     package var tlsEndpoint: String?
     /// The PEM file of the local certificate authority (`AWS_CA_BUNDLE` for clients of ``tlsEndpoint``).
     package var caBundlePath: String?
+    /// The `--admin-token` that `/_local` writes need, printed so the developer can pass it to `synapscribe-local clock`.
+    package var adminToken: String?
 
     /// Records the TLS endpoint and points each API's management URL at it (`https://HOST:TLSPORT/STAGE`).
     /// - Parameters:
@@ -61,7 +63,7 @@ package struct StartupSummary: Sendable {
             "AWS_REGION=\(region)",
             "AWS_ACCESS_KEY_ID=\(EmulatorOptions.testAccessKeyId)",
             "AWS_SECRET_ACCESS_KEY=\(EmulatorOptions.testSecretAccessKey)",
-        ]
+        ] + (adminToken.map { ["SYNAPSCRIBE_ADMIN_TOKEN=\($0)"] } ?? [])
     }
 
     /// The summary as an aligned text table.
@@ -72,6 +74,7 @@ package struct StartupSummary: Sendable {
         var rows: [(String, String, String)] = [("Edge", "", edgeURL)]
         if let tlsEndpoint { rows.append(("TLS endpoint", "", tlsEndpoint)) }
         if let caBundlePath { rows.append(("CA bundle", "", caBundlePath)) }
+        if let adminToken { rows.append(("Admin token", "", adminToken + " (SYNAPSCRIBE_ADMIN_TOKEN for synapscribe-local clock)")) }
         for api in webSocketAPIs {
             rows.append(("WebSocket API", api.logicalId, api.url))
             rows.append(("  management", api.apiId, api.managementURL))

@@ -59,6 +59,9 @@ package struct PolicyAuthorizer: RequestAuthorizing {
     /// The message AWS services give anonymous callers that no policy admits.
     package static let anonymousDenial = "Access Denied"
 
+    /// The denial for temporary credentials that expired and were purged after their request was authenticated.
+    package static let expiredSessionDenial = "The security token included in the request is expired"
+
     /// Creates the authorizer.
     /// - Parameters:
     ///   - mode: How strictly to apply policies.
@@ -113,6 +116,20 @@ package struct PolicyAuthorizer: RequestAuthorizing {
             )
         }
         guard let accessKeyId = caller.accessKeyId, let session = sessions.store.temporary(for: accessKeyId), let roleArn = session.roleArn else {
+            if caller.signatureVerified, !(caller.sessionToken ?? "").isEmpty,
+                caller.accessKeyId.flatMap({ sessions.store.temporary(for: $0) }) == nil
+            {
+                // Verified temporary credentials purged (expired) between authentication and now, during a long upload:
+                // they must not fall back to the administrator's rights.
+                return finish(
+                    Outcome(
+                        decision: .denied(message: Self.expiredSessionDenial),
+                        evaluation: nil,
+                        principalArn: caller.principalArn,
+                        wouldDenyMessage: Self.expiredSessionDenial
+                    )
+                )
+            }
             // Long-term keys and unknown keys: the account's administrator.
             return Outcome(decision: .allowed, evaluation: nil, principalArn: caller.principalArn, wouldDenyMessage: nil)
         }

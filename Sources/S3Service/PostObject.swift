@@ -338,6 +338,9 @@ extension S3Service {
                 }
                 caller.signatureVerified = true
             } else {
+                if let refusal = credentials.unknownKeyError(accessKeyId: parts[0], sessionToken: form.field("x-amz-security-token")) {
+                    throw S3Error.wire(Authenticator.wireError(refusal, protocol: .restXml))
+                }
                 try refuseUnknownKey(parts[0])
             }
         } else if let accessKeyId = form.field("AWSAccessKeyId") {
@@ -357,6 +360,9 @@ extension S3Service {
                 }
                 caller.signatureVerified = true
             } else {
+                if let refusal = credentials.unknownKeyError(accessKeyId: accessKeyId, sessionToken: form.field("x-amz-security-token")) {
+                    throw S3Error.wire(Authenticator.wireError(refusal, protocol: .restXml))
+                }
                 try refuseUnknownKey(accessKeyId)
             }
         } else {

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Synchronization
 
@@ -44,7 +45,26 @@ package struct TemporaryCredential: Sendable, Equatable {
     }
 }
 
+/// Where issued temporary credentials are kept across restarts (the data folder's `credentials.sqlite`).
+///
+/// The store calls it outside its lock; implementations log their own failures (a credential that could not be
+/// written still works until the process stops).
+package protocol IssuedCredentialPersistence: Sendable {
+    /// Records newly issued credentials.
+    /// - Parameter credential: The credentials, with their session facts.
+    func save(_ credential: TemporaryCredential)
+    /// Forgets credentials (purged after expiry, or removed).
+    /// - Parameter accessKeyIds: Their access key ids.
+    func delete(accessKeyIds: [String])
+}
+
 /// The key pairs the whole emulator knows: long-term pairs and temporary credentials. Thread-safe.
+///
+/// Issued session tokens end in a tag sealed with the store's issuer key (HMAC-SHA256 over the access key id, the
+/// token and its expiry): once expired credentials are purged, a request still carrying one can be told apart
+/// from a forged token and answered `ExpiredToken`, as AWS does, without keeping anything per credential. The
+/// issuer key lives in the data folder (``attach(_:issuerKey:restoring:now:)``) or, with `--ephemeral`, only in
+/// memory, so a restart forgets every token.
 package final class CredentialStore: Sendable {
     private struct Entry {
         var credential: SigningCredential
@@ -52,7 +72,13 @@ package final class CredentialStore: Sendable {
         var temporary: TemporaryCredential?
     }
 
-    private let entries: Mutex<[String: Entry]>
+    private struct State {
+        var entries: [String: Entry]
+        var issuerKey: SymmetricKey
+        var persistence: (any IssuedCredentialPersistence)?
+    }
+
+    private let state: Mutex<State>
 
     /// The key pair every emulator accepts by default.
     package static let defaultCredential = SigningCredential(accessKeyId: "test", secretAccessKey: "test")
@@ -62,22 +88,53 @@ package final class CredentialStore: Sendable {
     package init(longTerm: [SigningCredential] = [CredentialStore.defaultCredential]) {
         var initial: [String: Entry] = [:]
         for credential in longTerm { initial[credential.accessKeyId] = Entry(credential: credential, principal: nil, temporary: nil) }
-        entries = Mutex(initial)
+        state = Mutex(State(entries: initial, issuerKey: SymmetricKey(size: .bits256), persistence: nil))
+    }
+
+    /// Connects the store to the data folder: restores the credentials issued before a restart and records every
+    /// later issue and purge there.
+    /// - Parameters:
+    ///   - persistence: The data folder's credential table.
+    ///   - issuerKey: The folder's issuer key (at least 32 bytes), which sealed the restored tokens.
+    ///   - restoring: Credentials issued by earlier runs; those expired at `now` are not restored.
+    ///   - now: The current virtual time.
+    package func attach(
+        _ persistence: any IssuedCredentialPersistence,
+        issuerKey: [UInt8],
+        restoring: [TemporaryCredential],
+        now: Date
+    ) {
+        state.withLock { state in
+            state.persistence = persistence
+            state.issuerKey = SymmetricKey(data: issuerKey)
+            for temporary in restoring where temporary.expiration > now {
+                state.entries[temporary.accessKeyId] = Entry(
+                    credential: temporary.signingCredential,
+                    principal: temporary.principal,
+                    temporary: temporary
+                )
+            }
+        }
     }
 
     /// The credential for an access key id, if known.
     package func lookup(accessKeyId: String) -> SigningCredential? {
-        entries.withLock { $0[accessKeyId]?.credential }
+        state.withLock { $0.entries[accessKeyId]?.credential }
     }
 
     /// The principal recorded for an access key id (nil for unknown keys or long-term keys added without one).
     package func principal(for accessKeyId: String) -> String? {
-        entries.withLock { $0[accessKeyId]?.principal }
+        state.withLock { $0.entries[accessKeyId]?.principal }
     }
 
     /// The temporary credentials issued under an access key id (nil for long-term and unknown keys).
     package func temporary(for accessKeyId: String) -> TemporaryCredential? {
-        entries.withLock { $0[accessKeyId]?.temporary }
+        state.withLock { $0.entries[accessKeyId]?.temporary }
+    }
+
+    /// How many issued temporary credentials the store holds (expired ones not yet purged included).
+    package var temporaryCount: Int {
+        state.withLock { $0.entries.values.count(where: { $0.temporary != nil }) }
     }
 
     /// Adds or replaces a long-term key pair.
@@ -91,13 +148,17 @@ package final class CredentialStore: Sendable {
             principal: principal,
             temporary: nil
         )
-        entries.withLock { $0[accessKeyId] = entry }
+        state.withLock { $0.entries[accessKeyId] = entry }
     }
 
-    /// Adds or replaces temporary credentials.
+    /// Adds or replaces temporary credentials (and records them in the data folder when attached).
     package func addTemporary(_ temporary: TemporaryCredential) {
         let entry = Entry(credential: temporary.signingCredential, principal: temporary.principal, temporary: temporary)
-        entries.withLock { $0[temporary.accessKeyId] = entry }
+        let persistence = state.withLock { state in
+            state.entries[temporary.accessKeyId] = entry
+            return state.persistence
+        }
+        persistence?.save(temporary)
     }
 
     /// Creates, stores and returns new temporary credentials.
@@ -115,11 +176,15 @@ package final class CredentialStore: Sendable {
         roleArn: String? = nil,
         sessionContext: [String: [String]] = [:]
     ) -> TemporaryCredential {
+        let accessKeyId = "ASIA" + Self.random(from: Self.upperAlphanumerics, count: 16)
+        let expiration = now.addingTimeInterval(duration.isFinite ? duration : 0)
+        let body = "FQoGZXIvYXdzE" + Self.random(from: Self.secretAlphabet, count: 236)
+        let key = state.withLock { $0.issuerKey }
         let temporary = TemporaryCredential(
-            accessKeyId: "ASIA" + Self.random(from: Self.upperAlphanumerics, count: 16),
+            accessKeyId: accessKeyId,
             secretAccessKey: Self.random(from: Self.secretAlphabet, count: 40),
-            sessionToken: "FQoGZXIvYXdzE" + Self.random(from: Self.secretAlphabet, count: 300),
-            expiration: now.addingTimeInterval(duration),
+            sessionToken: body + IssuedTokenTag.seal(accessKeyId: accessKeyId, body: body, expiration: expiration, key: key),
+            expiration: expiration,
             principal: principal,
             roleArn: roleArn,
             sessionContext: sessionContext
@@ -128,16 +193,63 @@ package final class CredentialStore: Sendable {
         return temporary
     }
 
-    /// Removes a key.
-    package func remove(accessKeyId: String) {
-        _ = entries.withLock { $0.removeValue(forKey: accessKeyId) }
+    /// The expiry sealed into a session token this store's issuer key issued for `accessKeyId`, or nil when the
+    /// token is not one of ours (forged, from another data folder, or from an earlier `--ephemeral` run).
+    ///
+    /// The gateway uses it for keys it no longer knows: a token we issued is answered `ExpiredToken` (its
+    /// credentials were purged after they expired), any other `UnrecognizedClientException` and its kin.
+    /// - Parameters:
+    ///   - accessKeyId: The access key id the request was signed with.
+    ///   - sessionToken: The session token it carried.
+    /// - Returns: The token's expiry.
+    package func issuedTokenExpiry(accessKeyId: String, sessionToken: String) -> Date? {
+        let key = state.withLock { $0.issuerKey }
+        return IssuedTokenTag.open(accessKeyId: accessKeyId, token: sessionToken, key: key)
     }
 
-    /// Drops temporary credentials that expired before `now`.
-    package func purgeExpired(now: Date) {
-        entries.withLock { entries in
-            entries = entries.filter { _, entry in (entry.credential.expiration ?? .distantFuture) > now }
+    /// The refusal for a request signed with an access key the store does not know, or nil when the key looks
+    /// long-term (such keys are accepted unverified unless `--strict-credentials`).
+    ///
+    /// A session token this store issued means the credentials expired and were purged: `ExpiredToken`. Any other
+    /// temporary-looking key (`ASIA...`, or a session token) is unknown: `InvalidAccessKeyId` /
+    /// `UnrecognizedClientException` / `InvalidClientTokenId` depending on the service.
+    /// - Parameters:
+    ///   - accessKeyId: The unknown access key id.
+    ///   - sessionToken: The session token the request carried.
+    /// - Returns: The error to answer with.
+    package func unknownKeyError(accessKeyId: String, sessionToken: String?) -> SigV4Error? {
+        guard SigV4Verifier.looksTemporary(accessKeyId: accessKeyId, token: sessionToken) else { return nil }
+        if let sessionToken, !sessionToken.isEmpty, issuedTokenExpiry(accessKeyId: accessKeyId, sessionToken: sessionToken) != nil {
+            return .expiredToken(token: sessionToken)
         }
+        return .unknownAccessKey(accessKeyId)
+    }
+
+    /// Removes a key (and its record in the data folder).
+    package func remove(accessKeyId: String) {
+        let (removed, persistence) = state.withLock { state in
+            (state.entries.removeValue(forKey: accessKeyId), state.persistence)
+        }
+        if removed?.temporary != nil { persistence?.delete(accessKeyIds: [accessKeyId]) }
+    }
+
+    /// Drops temporary credentials that expired at or before `now`, from memory and from the data folder.
+    ///
+    /// Requests that still carry them are answered `ExpiredToken` through ``issuedTokenExpiry(accessKeyId:sessionToken:)``.
+    /// - Parameter now: The current virtual time.
+    /// - Returns: The access key ids purged.
+    @discardableResult
+    package func purgeExpired(now: Date) -> [String] {
+        let (purged, persistence) = state.withLock { state -> ([String], (any IssuedCredentialPersistence)?) in
+            var purged: [String] = []
+            for (accessKeyId, entry) in state.entries {
+                if let expiration = entry.credential.expiration, expiration <= now { purged.append(accessKeyId) }
+            }
+            for accessKeyId in purged { state.entries.removeValue(forKey: accessKeyId) }
+            return (purged, state.persistence)
+        }
+        if !purged.isEmpty { persistence?.delete(accessKeyIds: purged) }
+        return purged
     }
 
     /// Adds every profile's key pair from AWS-style credentials INI text.
@@ -146,8 +258,10 @@ package final class CredentialStore: Sendable {
     @discardableResult
     package func addCredentials(fromINI ini: String) -> Int {
         let profiles = Self.parseCredentialsINI(ini)
-        entries.withLock { entries in
-            for credential in profiles.values { entries[credential.accessKeyId] = Entry(credential: credential, principal: nil, temporary: nil) }
+        state.withLock { state in
+            for credential in profiles.values {
+                state.entries[credential.accessKeyId] = Entry(credential: credential, principal: nil, temporary: nil)
+            }
         }
         return profiles.count
     }
@@ -195,5 +309,54 @@ package final class CredentialStore: Sendable {
     private static func random(from alphabet: [Character], count: Int) -> String {
         var generator = SystemRandomNumberGenerator()
         return String((0..<count).map { _ in alphabet[Int(generator.next(upperBound: UInt32(alphabet.count)))] })
+    }
+}
+
+/// The tag that ends every session token the emulator issues: version, expiry and a truncated HMAC-SHA256 under the
+/// issuer key, base64 (52 characters), so a token can be recognised as ours after its credentials are purged.
+enum IssuedTokenTag {
+    /// Characters of the base64 tag at the end of a token.
+    static let length = 52
+    private static let version: UInt8 = 1
+    private static let macBytes = 30
+
+    /// The tag for a token body.
+    static func seal(accessKeyId: String, body: String, expiration: Date, key: SymmetricKey) -> String {
+        let milliseconds = millisecondsSinceEpoch(expiration)
+        var bytes: [UInt8] = [version]
+        withUnsafeBytes(of: milliseconds.bigEndian) { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: mac(accessKeyId: accessKeyId, body: body, milliseconds: milliseconds, key: key))
+        return Data(bytes).base64EncodedString()
+    }
+
+    /// The sealed expiry when `token` ends in a valid tag for `accessKeyId` under `key`.
+    static func open(accessKeyId: String, token: String, key: SymmetricKey) -> Date? {
+        guard token.utf8.count > length, token.utf8.count <= 4096 else { return nil }
+        let split = token.index(token.endIndex, offsetBy: -length)
+        let body = String(token[..<split])
+        guard let decoded = Data(base64Encoded: String(token[split...])), decoded.count == 1 + 8 + macBytes else { return nil }
+        let bytes = Array(decoded)
+        guard bytes[0] == version else { return nil }
+        var milliseconds: Int64 = 0
+        for byte in bytes[1..<9] { milliseconds = (milliseconds << 8) | Int64(byte) }
+        let expected = mac(accessKeyId: accessKeyId, body: body, milliseconds: milliseconds, key: key)
+        var difference: UInt8 = 0
+        for (left, right) in zip(expected, bytes[9...]) { difference |= left ^ right }
+        guard difference == 0 else { return nil }
+        return Date(timeIntervalSince1970: TimeInterval(milliseconds) / 1000)
+    }
+
+    private static func mac(accessKeyId: String, body: String, milliseconds: Int64, key: SymmetricKey) -> [UInt8] {
+        let message = Data("synapscribe-local-token-v1\n\(accessKeyId)\n\(body)\n\(milliseconds)".utf8)
+        return Array(HMAC<SHA256>.authenticationCode(for: message, using: key).prefix(macBytes))
+    }
+
+    /// Milliseconds since 1970, clamped to what an `Int64` holds.
+    private static func millisecondsSinceEpoch(_ date: Date) -> Int64 {
+        let value = (date.timeIntervalSince1970 * 1000).rounded()
+        guard value.isFinite else { return value > 0 ? .max : .min }
+        if value >= 9.2e18 { return 9_200_000_000_000_000_000 }
+        if value <= -9.2e18 { return -9_200_000_000_000_000_000 }
+        return Int64(value)
     }
 }

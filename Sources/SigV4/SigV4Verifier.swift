@@ -209,6 +209,10 @@ package struct SigV4Verifier: Sendable {
     }
 
     /// Resolves the credential, applying the unknown-key policy and the session-token rules; nil means "accept unverified".
+    ///
+    /// Only long-term-looking keys are ever accepted unverified: an unknown key that looks temporary (see
+    /// ``looksTemporary(accessKeyId:token:)``) is refused whatever the policy, since temporary credentials can only
+    /// come from an issuer and the emulator is the only one it trusts.
     static func resolveCredential(
         accessKeyId: String,
         token: String?,
@@ -217,7 +221,9 @@ package struct SigV4Verifier: Sendable {
         unknownKeys: UnknownKeyPolicy
     ) throws(SigV4Error) -> SigningCredential? {
         guard let credential = lookup(accessKeyId) else {
-            if unknownKeys == .reject { throw .unknownAccessKey(accessKeyId) }
+            if unknownKeys == .reject || looksTemporary(accessKeyId: accessKeyId, token: token) {
+                throw .unknownAccessKey(accessKeyId)
+            }
             return nil
         }
         if let expected = credential.sessionToken {
@@ -227,6 +233,16 @@ package struct SigV4Verifier: Sendable {
             throw .invalidToken(accessKeyId: accessKeyId, token: token)
         }
         return credential
+    }
+
+    /// Whether an access key would be temporary credentials on AWS: an `ASIA` access key id, or any request that
+    /// carries a session token.
+    /// - Parameters:
+    ///   - accessKeyId: The access key id.
+    ///   - token: The session token the request carried (`X-Amz-Security-Token`), if any.
+    /// - Returns: True for temporary-looking keys.
+    package static func looksTemporary(accessKeyId: String, token: String?) -> Bool {
+        accessKeyId.hasPrefix("ASIA") || !(token ?? "").isEmpty
     }
 
     /// Canonical (URI, query) variants tried in order; the first is the one reported on mismatch.

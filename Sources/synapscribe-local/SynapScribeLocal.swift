@@ -130,6 +130,13 @@ struct Start: AsyncParsableCommand {
 
     @Option(help: "The most asynchronous (Event) invocations one Lambda function holds; more get TooManyRequestsException.")
     var lambdaEventQueue: Int = 1_000
+    @Option(
+        help: """
+            A token that /_local writes (moving the clock) must carry as 'Authorization: Bearer TOKEN' or \
+            'X-Local-Admin-Token', for shared machines; 'generate' picks a random one. Printed at start.
+            """
+    )
+    var adminToken: String?
 
     func validate() throws {
         guard EmulatorOptions.LogFormat(rawValue: logFormat) != nil else {
@@ -151,6 +158,9 @@ struct Start: AsyncParsableCommand {
         guard lambdaIdleTimeout > 0 else { throw ValidationError("--lambda-idle-timeout must be positive") }
         guard lambdaConcurrency > 0 else { throw ValidationError("--lambda-concurrency must be positive") }
         guard lambdaEventQueue > 0 else { throw ValidationError("--lambda-event-queue must be positive") }
+        if let adminToken, adminToken.isEmpty || adminToken.contains(where: { $0.isWhitespace || !$0.isASCII }) {
+            throw ValidationError("--admin-token must be a non-empty word of ASCII characters without spaces")
+        }
     }
 
     func run() async throws {
@@ -173,6 +183,8 @@ struct Start: AsyncParsableCommand {
         options.lambdaIdleTimeout = lambdaIdleTimeout
         options.lambdaConcurrency = lambdaConcurrency
         options.lambdaEventQueue = lambdaEventQueue
+        options.adminToken =
+            adminToken == EmulatorOptions.generatedAdminTokenWord ? EmulatorOptions.generateAdminToken() : adminToken
         let level = Logger.Level(rawValue: logLevel) ?? .info
         let json = options.logFormat == .json
         LoggingSystem.bootstrap { label in
@@ -245,12 +257,19 @@ struct Clock: AsyncParsableCommand {
     struct Endpoint: ParsableArguments {
         @Option(help: "The running emulator's edge URL.")
         var endpoint: String = ProcessInfo.processInfo.environment["AWS_ENDPOINT_URL"] ?? "http://127.0.0.1:4566"
+
+        @Option(help: "The emulator's --admin-token, when it was started with one (default: $SYNAPSCRIBE_ADMIN_TOKEN).")
+        var adminToken: String?
+
+        var client: ClockClient {
+            ClockClient(endpoint: endpoint, adminToken: adminToken ?? ProcessInfo.processInfo.environment["SYNAPSCRIBE_ADMIN_TOKEN"])
+        }
     }
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Print the virtual time.")
         @OptionGroup var endpoint: Endpoint
-        func run() async throws { try await ClockClient(endpoint: endpoint.endpoint).send(nil) }
+        func run() async throws { try await endpoint.client.send(nil) }
     }
 
     struct Advance: AsyncParsableCommand {
@@ -260,13 +279,13 @@ struct Clock: AsyncParsableCommand {
         func validate() throws {
             guard DurationText.seconds(duration) != nil else { throw ValidationError("'\(duration)' is not a duration such as 7d or 90m") }
         }
-        func run() async throws { try await ClockClient(endpoint: endpoint.endpoint).send(["advance": duration]) }
+        func run() async throws { try await endpoint.client.send(["advance": duration]) }
     }
 
     struct Set: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Set virtual time to an ISO 8601 instant.")
         @OptionGroup var endpoint: Endpoint
         @Argument(help: "The instant, e.g. 2026-01-01T00:00:00Z.") var instant: String
-        func run() async throws { try await ClockClient(endpoint: endpoint.endpoint).send(["set": instant]) }
+        func run() async throws { try await endpoint.client.send(["set": instant]) }
     }
 }

@@ -21,13 +21,14 @@ import Testing
         try await TestEmulator.withRunning { endpoint, emulator in
             let url = endpoint.appendingPathComponent("_local/clock")
             let before = emulator.clock.now
-            let moved = try await TestEmulator.send(url, method: "POST", body: Data(#"{"advance":"7d"}"#.utf8))
+            let json = ["Content-Type": "application/json"]
+            let moved = try await TestEmulator.send(url, method: "POST", headers: json, body: Data(#"{"advance":"7d"}"#.utf8))
             #expect(moved.status == 200)
             #expect(emulator.clock.now.timeIntervalSince(before) >= 7 * 86_400)
-            let bad = try await TestEmulator.send(url, method: "POST", body: Data(#"{"advance":"soon"}"#.utf8))
+            let bad = try await TestEmulator.send(url, method: "POST", headers: json, body: Data(#"{"advance":"soon"}"#.utf8))
             #expect(bad.status == 400)
             #expect(bad.body.contains("ValidationException"))
-            let set = try await TestEmulator.send(url, method: "POST", body: Data(#"{"set":"2030-01-01T00:00:00Z"}"#.utf8))
+            let set = try await TestEmulator.send(url, method: "POST", headers: json, body: Data(#"{"set":"2030-01-01T00:00:00Z"}"#.utf8))
             #expect(set.status == 200)
             #expect(emulator.clock.now.timeIntervalSince1970 - 1_893_456_000 < 5)
         }

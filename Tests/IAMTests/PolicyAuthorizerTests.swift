@@ -422,6 +422,16 @@ struct PolicyAuthorizerTests {
         #expect(outcome.wouldDenyMessage?.hasPrefix("User: \(unauthArn) is not authorized to perform: s3:PutObject") == true)
     }
 
+    @Test("a verified session purged after authentication does not fall back to administrator rights")
+    func purgedSessionIsDenied() throws {
+        let setup = try Self.setup()
+        let authorizer = PolicyAuthorizer(mode: .enforce, sessions: setup.sessions, logger: Logger(label: "test"))
+        let caller = Self.caller(unauth, setup: setup)
+        setup.sessions.store.purgeExpired(now: setup.clock.now.addingTimeInterval(7200))
+        let outcome = authorizer.evaluate(caller: caller, action: "s3:GetObject", resources: ["arn:aws:s3:::audio/x"], context: [:])
+        #expect(outcome.decision == .denied(message: PolicyAuthorizer.expiredSessionDenial))
+    }
+
     @Test("off mode skips evaluation")
     func offMode() throws {
         let setup = try Self.setup()

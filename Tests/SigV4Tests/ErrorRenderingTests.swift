@@ -120,6 +120,34 @@ struct CredentialStoreTests {
         #expect(store.lookup(accessKeyId: "AKIA1") == nil)
     }
 
+    @Test("issued session tokens carry a tag only this store's issuer key opens")
+    func issuedTokens() {
+        let store = CredentialStore()
+        let now = Date(timeIntervalSince1970: 1_704_067_200)
+        let issued = store.issueTemporary(principal: "arn:aws:sts::000000000000:assumed-role/r/s", duration: 900, now: now)
+        #expect(store.issuedTokenExpiry(accessKeyId: issued.accessKeyId, sessionToken: issued.sessionToken) == issued.expiration)
+        #expect(store.issuedTokenExpiry(accessKeyId: "ASIAOTHER00000000000", sessionToken: issued.sessionToken) == nil)
+        var tampered = Array(issued.sessionToken)
+        tampered[20] = tampered[20] == "A" ? "B" : "A"
+        #expect(store.issuedTokenExpiry(accessKeyId: issued.accessKeyId, sessionToken: String(tampered)) == nil)
+        #expect(store.issuedTokenExpiry(accessKeyId: issued.accessKeyId, sessionToken: "short") == nil)
+        #expect(CredentialStore().issuedTokenExpiry(accessKeyId: issued.accessKeyId, sessionToken: issued.sessionToken) == nil)
+        // Purged at expiry; a request still carrying it is an expired token, a forged one an unknown key, a long-term
+        // unknown key neither.
+        #expect(store.purgeExpired(now: now.addingTimeInterval(899)).isEmpty)
+        #expect(store.purgeExpired(now: now.addingTimeInterval(900)) == [issued.accessKeyId])
+        #expect(store.temporaryCount == 0)
+        #expect(
+            store.unknownKeyError(accessKeyId: issued.accessKeyId, sessionToken: issued.sessionToken) == .expiredToken(token: issued.sessionToken)
+        )
+        #expect(store.unknownKeyError(accessKeyId: "ASIAFORGED0000000000", sessionToken: "t") == .unknownAccessKey("ASIAFORGED0000000000"))
+        #expect(store.unknownKeyError(accessKeyId: "ASIAFORGED0000000000", sessionToken: nil) == .unknownAccessKey("ASIAFORGED0000000000"))
+        #expect(store.unknownKeyError(accessKeyId: "AKIAUNKNOWN", sessionToken: nil) == nil)
+        // Absurd durations cannot trap.
+        let far = store.issueTemporary(principal: "p", duration: .infinity, now: now)
+        #expect(store.issuedTokenExpiry(accessKeyId: far.accessKeyId, sessionToken: far.sessionToken) == now)
+    }
+
     @Test("credentials INI parsing")
     func ini() {
         let text = """

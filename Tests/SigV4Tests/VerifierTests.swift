@@ -87,6 +87,49 @@ struct VerifierTests {
         #expect(error?.wireError(.queryXml).code == "InvalidClientTokenId")
     }
 
+    @Test("unknown temporary-looking keys (ASIA..., or any session token) are refused even when unknown keys are accepted")
+    func unknownTemporaryKeys() throws {
+        let forged = SigningCredential(accessKeyId: "ASIAFORGED0000000000", secretAccessKey: "x", sessionToken: "forged-token")
+        let tokenOnly = SigningCredential(accessKeyId: "AKIDLONGTERM", secretAccessKey: "x", sessionToken: "forged-token")
+        let bare = SigningCredential(accessKeyId: "ASIABARE000000000000", secretAccessKey: "x")
+        for credential in [forged, tokenOnly, bare] {
+            let request = SigV4Signing.signHeaders(
+                base(),
+                credential: credential,
+                region: "us-east-1",
+                service: "dynamodb",
+                date: Fixture.localDate,
+                payloadHash: SigV4Encoding.emptySHA256Hex,
+                style: .standard
+            )
+            let error = Fixture.error { () throws(SigV4Error) in try verify(request, credentials: [], unknownKeys: .acceptUnverified) }
+            #expect(error == .unknownAccessKey(credential.accessKeyId), "\(credential.accessKeyId)")
+            #expect(
+                error?.wireError(.restJson)
+                    == WireError(
+                        code: "UnrecognizedClientException",
+                        message: "The security token included in the request is invalid.",
+                        httpStatus: 403
+                    )
+            )
+        }
+        let presigned = SigV4Signing.presign(
+            base(),
+            credential: forged,
+            region: "us-east-1",
+            service: "s3",
+            date: Fixture.localDate,
+            expires: 600,
+            style: .s3
+        )
+        let error = Fixture.error { () throws(SigV4Error) in
+            try verify(presigned, style: .s3, credentials: [], unknownKeys: .acceptUnverified)
+        }
+        #expect(error == .unknownAccessKey("ASIAFORGED0000000000"))
+        #expect(!SigV4Verifier.looksTemporary(accessKeyId: "AKIDLOCAL", token: nil))
+        #expect(!SigV4Verifier.looksTemporary(accessKeyId: "AKIDLOCAL", token: ""))
+    }
+
     @Test("malformed Authorization headers produce AWS's errors")
     func malformedHeaders() throws {
         let missing = Fixture.error { () throws(SigV4Error) in
