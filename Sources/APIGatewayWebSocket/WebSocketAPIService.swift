@@ -127,7 +127,7 @@ package struct WebSocketAPIService: AWSServiceHandler {
         await registry.reserve(facts)
         // A client that leaves while the authorizer or $connect runs never had a connection (the upgrade was still
         // pending, as on AWS): its reservation is released and it gets no $disconnect.
-        let clientGone = ChannelClosure(channel)
+        let clientGone = await ClientDeparture.watch(channel)
 
         let connectRoute = api.routes.first { $0.routeKey == "$connect" }
         if let connectRoute, connectRoute.authorizationType == "CUSTOM",
@@ -158,7 +158,7 @@ package struct WebSocketAPIService: AWSServiceHandler {
                 try await refuse(channel: channel, status: status, message: nil)
             }
         }
-        if clientGone.isClosed {
+        if clientGone.isGone {
             _ = await registry.take(facts.connectionId)
             connectionLogger.info("client left during $connect: no connection")
             throw ChannelError.inputClosed
@@ -484,16 +484,50 @@ package struct WebSocketAPIService: AWSServiceHandler {
     }
 }
 
-/// Whether a channel has closed, noted as soon as it happens (the client hung up during a pending upgrade).
-final class ChannelClosure: Sendable {
-    private let closed = Mutex(false)
+/// Whether the client has gone (sent its FIN, reset, or the channel closed), noted as soon as it happens.
+///
+/// Hummingbird allows half-closure and NIO's upgrade handler holds back the client's end of input while the
+/// upgrade is pending, so the channel stays open after the client left: a pass-through handler at the head of
+/// the pipeline sees `ChannelEvent.inputClosed` before it is held back.
+final class ClientDeparture: Sendable {
+    private let gone = Mutex(false)
 
     /// Watches a channel.
-    /// - Parameter channel: The channel.
-    init(_ channel: any Channel) {
-        channel.closeFuture.whenComplete { _ in self.closed.withLock { $0 = true } }
+    /// - Parameter channel: The not-yet-upgraded channel.
+    /// - Returns: The watcher.
+    static func watch(_ channel: any Channel) async -> ClientDeparture {
+        let departure = ClientDeparture()
+        channel.closeFuture.whenComplete { _ in departure.mark() }
+        try? await channel.eventLoop.submit {
+            try channel.pipeline.syncOperations.addHandler(ClientDepartureObserver(departure), position: .first)
+        }.get()
+        return departure
     }
 
-    /// Whether the channel has closed.
-    var isClosed: Bool { closed.withLock { $0 } }
+    /// Whether the client has gone.
+    var isGone: Bool { gone.withLock { $0 } }
+
+    /// Records the departure.
+    func mark() { gone.withLock { $0 = true } }
+}
+
+/// Passes everything on, and tells ``ClientDeparture`` when input ends or the channel goes inactive.
+final class ClientDepartureObserver: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+
+    private let departure: ClientDeparture
+
+    init(_ departure: ClientDeparture) {
+        self.departure = departure
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? ChannelEvent, event == .inputClosed { departure.mark() }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        departure.mark()
+        context.fireChannelInactive()
+    }
 }

@@ -730,9 +730,12 @@ package struct LambdaService: AWSServiceHandler, LambdaInvoking, LocalEndpointPr
     static func clientContext(_ header: String) throws(LambdaError) -> String {
         guard header.utf8.count <= LambdaMessages.maxClientContextBytes,
             let decoded = Data(base64Encoded: header),
-            (try? JSONSerialization.jsonObject(with: decoded)) is [String: Any]
+            let object = (try? JSONSerialization.jsonObject(with: decoded)) as? [String: Any],
+            // Written again on one line: it travels as the Runtime API's `Lambda-Runtime-Client-Context` header,
+            // where a line break between JSON tokens would end the header.
+            let compact = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         else { throw .invalidRequestContent(LambdaMessages.invalidClientContext) }
-        return String(decoding: decoded, as: UTF8.self)
+        return String(decoding: compact, as: UTF8.self)
     }
 
     private static func validateJSON(_ payload: Data) throws(LambdaError) {

@@ -122,7 +122,7 @@ package final class WorkerProcess: Sendable {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
         for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
             let kilobytes = line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { Int($0) } ?? 0
-            return (kilobytes + 1023) / 1024
+            return kilobytes / 1024 + (kilobytes % 1024 > 0 ? 1 : 0)  // rounded up, without overflow
         }
         return 0
     }

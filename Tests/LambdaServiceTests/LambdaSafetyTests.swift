@@ -57,6 +57,11 @@ struct ClientContextTests {
     func valid() throws {
         let header = Data(#"{"custom":{"a":"b"}}"#.utf8).base64EncodedString()
         #expect(try LambdaService.clientContext(header) == #"{"custom":{"a":"b"}}"#)
+        // Line breaks between tokens would break the Runtime API header it travels in.
+        let multiline = Data("{\n  \"custom\": {\"a\": \"b\\nc\"}\n}".utf8).base64EncodedString()
+        let compact = try LambdaService.clientContext(multiline)
+        #expect(!compact.contains("\n"))
+        #expect(compact == #"{"custom":{"a":"b\nc"}}"#)
     }
 
     @Test(

@@ -159,6 +159,18 @@ class TestInvoke:
         assert response["StatusCode"] == 202
         assert response["Payload"].read() == b""
 
+    def test_client_context(self, lam):
+        context = base64.b64encode(json.dumps({"custom": {"tenant": "t-1"}}).encode()).decode()
+        _, body = invoke(lam, "echo", {}, ClientContext=context)
+        assert body["context"]["client_context"] == {"tenant": "t-1"}
+        for bad in ["not base64!", base64.b64encode(b"[1, 2]").decode(), base64.b64encode(b"x" * 3000).decode()]:
+            with pytest.raises(ClientError) as refused:
+                lam.invoke(FunctionName="echo", Payload=b"{}", ClientContext=bad)
+            error = refused.value.response
+            assert error["ResponseMetadata"]["HTTPStatusCode"] == 400
+            assert error["Error"]["Code"] == "InvalidRequestContentException"
+            assert error["Error"]["Message"] == "Client context must be a valid Base64-encoded JSON object."
+
     def test_dry_run(self, lam):
         response = lam.invoke(FunctionName="echo", InvocationType="DryRun", Payload=b"{}")
         assert response["StatusCode"] == 204

@@ -159,7 +159,9 @@ class TestConnect:
         assert event["multiValueHeaders"]["Sec-WebSocket-Version"] == ["13"]
         assert event["isBase64Encoded"] is False
 
-    @pytest.mark.parametrize("query,status", [("status=401", 401), ("status=500", 500), ("crash=1", 502)])
+    # A statusCode that is no HTTP status is a malformed integration response (502); -1 used to crash the emulator.
+    @pytest.mark.parametrize("query,status", [("status=401", 401), ("status=500", 500), ("crash=1", 502),
+                                              ("status=-1", 502), ("status=1000", 502)])
     def test_connect_refused_with_status(self, ws, query, status):
         async def scenario():
             with pytest.raises(websockets.exceptions.InvalidStatus) as refused:
