@@ -164,10 +164,10 @@ def s3_writer(s3, emulator, ledger, round_number, writer, stop, rng_seed):
         sequence += 1
         key = f"r{round_number:03d}/w{writer}/{sequence:05d}"
         roll = rng.random()
-        multipart = roll < 0.15
+        multipart = roll < 0.3
         if multipart:
-            size = rng.randint(8 * MIB + 1, 12 * MIB)
-        elif roll < 0.35:
+            size = rng.randint(8 * MIB + 1, 10 * MIB)
+        elif roll < 0.5:
             size = rng.randint(256 * 1024, 3 * MIB)
         else:
             size = rng.randint(0, 64 * 1024)
