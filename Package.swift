@@ -209,7 +209,10 @@ let package = Package(
         ),
         .testTarget(
             name: "S3ServiceTests",
-            dependencies: ["S3Service", "AWSGateway", "CloudFormation", "EmulatorCore", "Storage"],
+            dependencies: [
+                "S3Service", "AWSGateway", "CloudFormation", "EmulatorCore", "Storage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

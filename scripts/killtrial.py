@@ -20,6 +20,7 @@ Prints one line per round and a final line per service, e.g. `s3: 20 rounds, 812
 """
 
 import argparse
+import collections
 import hashlib
 import os
 import random
@@ -152,6 +153,8 @@ class S3Ledger:
     in_flight: dict = field(default_factory=dict)  # key -> S3Expectation (sent, outcome unknown)
     lock: threading.Lock = field(default_factory=threading.Lock)
     writes: int = 0
+    kinds: collections.Counter = field(default_factory=collections.Counter)
+    settled: list = field(default_factory=list)  # per round: (writes in flight at the kill, of which landed)
 
 
 def s3_writer(s3, emulator, ledger, round_number, writer, stop, rng_seed):
@@ -161,10 +164,10 @@ def s3_writer(s3, emulator, ledger, round_number, writer, stop, rng_seed):
         sequence += 1
         key = f"r{round_number:03d}/w{writer}/{sequence:05d}"
         roll = rng.random()
-        multipart = roll < 0.15
+        multipart = roll < 0.3
         if multipart:
-            size = rng.randint(8 * MIB + 1, 12 * MIB)
-        elif roll < 0.35:
+            size = rng.randint(8 * MIB + 1, 10 * MIB)
+        elif roll < 0.5:
             size = rng.randint(256 * 1024, 3 * MIB)
         else:
             size = rng.randint(0, 64 * 1024)
@@ -196,6 +199,7 @@ def s3_writer(s3, emulator, ledger, round_number, writer, stop, rng_seed):
             del ledger.in_flight[key]
             ledger.acknowledged[key] = expected
             ledger.writes += 1
+            ledger.kinds["CompleteMultipartUpload" if multipart else "PutObject"] += 1
 
 
 def s3_verify(emulator, ledger, round_number, rng):
@@ -244,6 +248,7 @@ def s3_verify(emulator, ledger, round_number, rng):
             if key in listed:
                 ledger.acknowledged[key] = expected
         ledger.in_flight.clear()
+        ledger.settled.append((len(in_flight), sum(1 for key in in_flight if key in listed)))
     return lost, orphans
 
 
@@ -258,6 +263,8 @@ class DynamoLedger:
     transactions: list = field(default_factory=list)  # in-flight transactions: [(pk, state before, state after)]
     lock: threading.Lock = field(default_factory=threading.Lock)
     writes: int = 0
+    kinds: collections.Counter = field(default_factory=collections.Counter)
+    settled: list = field(default_factory=list)  # per round: (items in flight at the kill, of which landed)
 
 
 def dynamo_item(pk, rng, version=0):
@@ -288,6 +295,7 @@ def dynamo_writer(ddb, emulator, ledger, round_number, writer, stop, rng_seed):
                     ledger.in_flight.pop(pk)
                     ledger.acknowledged[pk] = item
                     ledger.writes += 1
+                    ledger.kinds["PutItem"] += 1
                 mine.append(pk)
             elif roll < 0.55:
                 pk = rng.choice(mine)
@@ -305,6 +313,7 @@ def dynamo_writer(ddb, emulator, ledger, round_number, writer, stop, rng_seed):
                     ledger.in_flight.pop(pk)
                     ledger.acknowledged[pk] = after
                     ledger.writes += 1
+                    ledger.kinds["UpdateItem"] += 1
             elif roll < 0.8:
                 items = [dynamo_item(new_pk(), rng) for _ in range(rng.randint(2, 25))]
                 with ledger.lock:
@@ -321,6 +330,7 @@ def dynamo_writer(ddb, emulator, ledger, round_number, writer, stop, rng_seed):
                         ledger.acknowledged[pk] = item
                         mine.append(pk)
                     ledger.writes += 1
+                    ledger.kinds["BatchWriteItem"] += 1
             else:
                 items = [dynamo_item(new_pk(), rng) for _ in range(rng.randint(1, 3))]
                 pk = rng.choice(mine)
@@ -344,6 +354,7 @@ def dynamo_writer(ddb, emulator, ledger, round_number, writer, stop, rng_seed):
                         ledger.in_flight.pop(key)
                         ledger.acknowledged[key] = new
                     ledger.writes += 1
+                    ledger.kinds["TransactWriteItems"] += 1
                 mine.extend(item["pk"]["S"] for item in items)
         except Exception:
             if emulator.gone():
@@ -393,6 +404,8 @@ def dynamo_verify(emulator, ledger, round_number, rng):
                 ledger.acknowledged.pop(pk, None)
         ledger.in_flight.clear()
         ledger.transactions.clear()
+        ledger.settled.append((len(in_flight), sum(1 for pk, states in in_flight.items()
+                                                   if normalised(found.get(pk)) == normalised(states[-1]))))
     return lost, orphans
 
 
@@ -450,7 +463,9 @@ def run_service(name, rounds, binary, writers, seed, out=print, keep=False):
             lost += errors
             total_lost += len(lost)
             total_orphans += len(orphans)
+            pending, landed = ledger.settled[-1]
             out(f"{name} round {round_number}: killed after {delay:.2f} s, {ledger.writes - before} acknowledged writes, "
+                f"{pending} {'objects' if name == 's3' else 'items'} in flight at the kill ({landed} landed whole), "
                 f"{len(lost)} lost, {len(orphans)} orphans")
             for problem in (lost + orphans)[:20]:
                 out(f"  {problem}")
@@ -461,6 +476,8 @@ def run_service(name, rounds, binary, writers, seed, out=print, keep=False):
             shutil.rmtree(workdir, ignore_errors=True)
         else:
             out(f"{name}: data folder and log kept in {workdir}")
+    kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(ledger.kinds.items()))
+    out(f"{name}: by operation: {kinds}")
     out(f"{name}: {rounds} rounds, {ledger.writes} acknowledged writes, {total_lost} lost, {total_orphans} orphans")
     return ledger.writes, total_lost, total_orphans
 

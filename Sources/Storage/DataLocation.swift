@@ -10,7 +10,8 @@ import Darwin
 
 /// Where a service keeps its data: a folder on disk, or memory only (`--ephemeral`).
 package enum DataLocation: Sendable, Equatable {
-    /// Files under this folder, one SQLite database (WAL) per service and blob folders beside it.
+    /// Files under this folder, one SQLite database (WAL) per service and blob folders beside it; folders are
+    /// created 0700 and files 0600, and a running emulator holds the folder's ``DataFolderLock``.
     case directory(URL)
     /// Nothing touches the disk except temporary blob files, removed at shutdown.
     case ephemeral

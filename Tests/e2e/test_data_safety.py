@@ -4,6 +4,7 @@ transaction; presigned POST checks the form before the file reaches the disk; ki
 """
 
 import base64
+import hashlib
 import http.client
 import importlib.util
 import json
@@ -20,7 +21,10 @@ from urllib.parse import urlsplit
 import boto3
 import pytest
 import requests
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
 from botocore.config import Config
+from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
 from conftest import LOOPBACK, REPO_ROOT, TEMPLATE, emulator_binary, free_port, read_tail, stop_process
@@ -234,6 +238,36 @@ def test_concurrent_conditional_multipart_completions_have_exactly_one_winner(sh
         assert outcomes == [("OK", 200), ("PreconditionFailed", 412)], f"round {round_number}: {outcomes}"
         winner = uploads[[status(result)[0] for result in results].index("OK")][2]
         assert s3.get_object(Bucket=BUCKET, Key=key)["Body"].read() == winner
+
+
+def test_if_match_put_whose_object_is_deleted_meanwhile_is_a_conflict(shared):
+    """S3 answers 409 ConditionalRequestConflict when the object an If-Match write was checked against is deleted
+    before the write completes (the body is still arriving here when the DELETE lands)."""
+    s3 = shared.client("s3")
+    key = f"conflict/{uuid.uuid4().hex}"
+    etag = s3.put_object(Bucket=BUCKET, Key=key, Body=b"v0")["ETag"]
+    body = b"n" * (8 * 1024 * 1024)
+    request = AWSRequest(method="PUT", url=f"{shared.endpoint}/{BUCKET}/{key}", data=body,
+                         headers={"If-Match": etag, "Content-Length": str(len(body)),
+                                  "X-Amz-Content-SHA256": hashlib.sha256(body).hexdigest()})
+    SigV4Auth(Credentials("test", "test"), "s3", "us-east-1").add_auth(request)
+    connection = http.client.HTTPConnection(LOOPBACK, shared.port, timeout=60)
+    connection.putrequest("PUT", f"/{BUCKET}/{key}", skip_accept_encoding=True)
+    for name, value in request.headers.items():
+        connection.putheader(name, value)
+    connection.endheaders()
+    connection.send(body[:1024 * 1024])
+    time.sleep(1.0)  # the write's early check has seen the object
+    s3.delete_object(Bucket=BUCKET, Key=key)
+    connection.send(body[1024 * 1024:])
+    response = connection.getresponse()
+    text = response.read().decode()
+    connection.close()
+    assert response.status == 409, text
+    assert "<Code>ConditionalRequestConflict</Code>" in text
+    with pytest.raises(ClientError) as excinfo:
+        s3.head_object(Bucket=BUCKET, Key=key)
+    assert error_of(excinfo)[1] == 404
 
 
 # --------------------------------------------------------------------------- DynamoDB client request tokens
