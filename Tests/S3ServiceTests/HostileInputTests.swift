@@ -65,6 +65,19 @@ import Testing
         #expect((try? S3Service.listingCount("0", name: name, argument: argument)) == 0)
     }
 
+    /// Each `%` of the text becomes the byte 0xE1, which is not valid UTF-8 on its own.
+    private static func withInvalidByte(_ text: String) -> Data {
+        Data(text.utf8.map { $0 == UInt8(ascii: "%") ? 0xE1 : $0 })
+    }
+
+    @Test(
+        "XML bodies that are not UTF-8 are MalformedXML (Foundation's parser would trap on them)",
+        arguments: ["<a%>x</a%>", "<a %=\"1\">x</a>", "<p%:a xmlns:p%=\"u\">x</p%:a>", "<a><!-- % --></a>", "<a><![CDATA[%]]></a>", "<a>%</a>"]
+    )
+    func nonUTF8XML(text: String) {
+        #expect(throws: S3Error.malformedXML) { try XMLTree.parse(Self.withInvalidByte(text)) }
+    }
+
     @Test("event sequencers for any instant", arguments: [1e19, 1e300, -1e300, Double.nan, Double.infinity])
     func sequencerNeverTraps(seconds: Double) {
         let notifier = S3EventNotifier(invoker: nil, logger: Logger(label: "test"))
