@@ -11,7 +11,9 @@ let package = Package(
     name: "synapscribe-local",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "synapscribe-local", targets: ["synapscribe-local"])
+        .executable(name: "synapscribe-local", targets: ["synapscribe-local"]),
+        // The parsers as fuzz targets, for the libFuzzer package in Fuzz/ (see scripts/fuzz).
+        .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -179,6 +181,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: Fuzz targets: the request and template parsers behind one public entry point.
+        .target(
+            name: "FuzzTargets",
+            dependencies: ["SigV4", "EmulatorCore", "S3Service", "DynamoDBService", "CloudFormation"],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Test support and tests.
         .target(
             name: "EmulatorTesting",
@@ -191,6 +200,7 @@ let package = Package(
         ),
         .testTarget(name: "EmulatorCoreTests", dependencies: ["EmulatorCore"], swiftSettings: swiftSettings),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"], swiftSettings: swiftSettings),
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CloudFormationTests",
             dependencies: ["CloudFormation"],

@@ -1,14 +1,27 @@
 import Foundation
 
 /// The timestamp formats AWS wire protocols use.
+///
+/// The formatters render any `Date`: an instant outside years 0001 through 9999 (a lifecycle rule of a billion days,
+/// a NaN) is shown as the nearest end of that range instead of reaching the calendar code with an absurd value.
 package enum Timestamp {
+    /// `date` forced into years 0001 through 9999; NaN becomes 1970-01-01.
+    /// - Parameter date: Any instant.
+    /// - Returns: The instant the formatters render.
+    package static func formattable(_ date: Date) -> Date {
+        let seconds = date.timeIntervalSince1970
+        guard !seconds.isNaN else { return Date(timeIntervalSince1970: 0) }
+        // 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z.
+        return Date(timeIntervalSince1970: min(max(seconds, -62_135_596_800), 253_402_300_799.999))
+    }
+
     /// ISO 8601 in UTC with milliseconds, as S3 and CloudFormation send: `2026-01-01T00:00:00.000Z`.
     /// - Parameter date: The instant.
     /// - Returns: The formatted text.
     package static func iso8601Milliseconds(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
+        return formatter.string(from: formattable(date))
     }
 
     /// ISO 8601 in UTC without fractions: `2026-01-01T00:00:00Z`.
@@ -17,7 +30,7 @@ package enum Timestamp {
     package static func iso8601(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
+        return formatter.string(from: formattable(date))
     }
 
     /// Parses ISO 8601 with or without fractional seconds.
@@ -31,6 +44,31 @@ package enum Timestamp {
         return formatter.date(from: text)
     }
 
+    /// Whole seconds since 1970, rounded down and clamped to `Int64` (NaN becomes 0): safe for any `Date`.
+    /// - Parameter date: The instant.
+    /// - Returns: The seconds.
+    package static func epochSeconds(_ date: Date) -> Int64 {
+        clampedInt64(date.timeIntervalSince1970)
+    }
+
+    /// Whole milliseconds since 1970, rounded down and clamped to `Int64` (NaN becomes 0): safe for any `Date`.
+    /// - Parameter date: The instant.
+    /// - Returns: The milliseconds.
+    package static func epochMilliseconds(_ date: Date) -> Int64 {
+        clampedInt64(date.timeIntervalSince1970 * 1000)
+    }
+
+    /// `value` rounded down and clamped to `Int64`; NaN becomes 0.
+    /// - Parameter value: Any double.
+    /// - Returns: The integer.
+    package static func clampedInt64(_ value: Double) -> Int64 {
+        guard !value.isNaN else { return 0 }
+        // 2^63 is exactly representable; every double below it converts without trapping.
+        if value >= 0x1p63 { return .max }
+        if value < -0x1p63 { return .min }
+        return Int64(value.rounded(.down))
+    }
+
     /// RFC 7231 HTTP date, as S3 sends in `Last-Modified`: `Wed, 12 Oct 2009 17:50:00 GMT`.
     /// - Parameter date: The instant.
     /// - Returns: The formatted text.
@@ -39,6 +77,6 @@ package enum Timestamp {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        return formatter.string(from: date)
+        return formatter.string(from: formattable(date))
     }
 }

@@ -1,3 +1,4 @@
+import EmulatorCore
 import Foundation
 import Synchronization
 
@@ -37,7 +38,7 @@ package enum ContextValue: Sendable, Hashable, ExpressibleByStringLiteral, Expre
 
     /// A date rendered as whole epoch seconds (`aws:EpochTime` form).
     package static func epochSeconds(_ date: Date) -> ContextValue {
-        .single(String(Int64(date.timeIntervalSince1970.rounded(.down))))
+        .single(String(Timestamp.epochSeconds(date)))
     }
 
     /// The values as a list (one element for a single value).
@@ -131,7 +132,7 @@ enum CurrentTimeText {
 
     /// The instant as `2026-01-01T00:00:00Z`, the form ``ContextValue/date(_:)`` produces.
     static func iso8601(_ date: Date) -> String {
-        let second = Int64(date.timeIntervalSince1970.rounded(.down))
+        let second = Timestamp.epochSeconds(date)
         if let cached = cache.withLock({ $0.second == second ? $0.text : nil }) { return cached }
         let text = date.formatted(Date.ISO8601FormatStyle())
         cache.withLock { $0 = (second, text) }

@@ -1,4 +1,5 @@
 import Crypto
+import EmulatorCore
 import Foundation
 
 /// Signs and verifies the OpenID Connect tokens Cognito's `GetOpenIdToken` returns and STS
@@ -60,14 +61,14 @@ package struct WebIdentityTokens: Sendable {
     ///   - lifetime: Seconds until `exp`.
     /// - Returns: The compact JWS.
     package func sign(identityId: String, poolId: String, poolArn: String, amr: [String], now: Date, lifetime: TimeInterval = lifetime) -> String {
-        let issuedAt = Int64(now.timeIntervalSince1970.rounded(.down))
+        let issuedAt = Timestamp.epochSeconds(now)
         let claims: [String: Any] = [
             "sub": identityId,
             "aud": poolId,
             "amr": amr,
             "iss": Self.issuer,
             "iat": issuedAt,
-            "exp": issuedAt + Int64(lifetime),
+            "exp": Timestamp.epochSeconds(now.addingTimeInterval(lifetime.rounded(.down))),
             "https://cognito-identity.amazonaws.com/identity-pool-arn": poolArn,
         ]
         let header: [String: Any] = ["kid": keyId, "typ": "JWS", "alg": "ES256"]

@@ -16,6 +16,24 @@ package struct ListingPage: Sendable {
 }
 
 extension S3Service {
+    /// Parses a listing count such as `max-keys`, `max-parts`, `max-uploads` or `part-number-marker` as S3 does:
+    /// a 32-bit integer, not negative.
+    /// - Parameters:
+    ///   - text: The query parameter value.
+    ///   - name: The parameter name, as in `Provided max-keys not an integer or within integer range`.
+    ///   - argument: The name S3 uses for a negative value, as in `Argument maxKeys must be an integer between 0 and 2147483647`.
+    /// - Returns: The value, between 0 and `Int32.max`.
+    /// - Throws: `S3Error.invalidArgument` with S3's message.
+    package static func listingCount(_ text: String, name: String, argument: String) throws(S3Error) -> Int {
+        guard let value = Int32(text) else {
+            throw .invalidArgument(message: "Provided \(name) not an integer or within integer range", name: name, value: text)
+        }
+        guard value >= 0 else {
+            throw .invalidArgument(message: "Argument \(argument) must be an integer between 0 and 2147483647", name: name, value: text)
+        }
+        return Int(value)
+    }
+
     /// Lists keys with a prefix after a marker, rolling keys up into common prefixes at the delimiter.
     /// - Parameters:
     ///   - bucket: The bucket.
@@ -72,10 +90,7 @@ extension S3Service {
         let delimiter = request.query("delimiter")
         var maxKeys = 1000
         if let text = request.query("max-keys") {
-            guard let value = Int(text), value >= 0, value <= Int(Int32.max) else {
-                throw S3Error.invalidArgument(message: S3Messages.maxKeysInvalid, name: "max-keys", value: text)
-            }
-            maxKeys = min(value, 1000)
+            maxKeys = min(try Self.listingCount(text, name: "max-keys", argument: "maxKeys"), 1000)
         }
         let encodingType = request.query("encoding-type")
         if let encodingType, encodingType != "url" {

@@ -122,7 +122,8 @@ extension S3Service {
             switch Self.parseRange(header, size: source.size) {
             case .bytes(let bytes) where header.contains("-") && !header.hasPrefix("bytes=-") && bytes.upperBound < source.size:
                 let parts = header.dropFirst("bytes=".count).split(separator: "-")
-                if parts.count == 2, let end = Int(parts[1]), end >= source.size {
+                // parseRange accepted the digits; a number beyond Int is past the end of the source too.
+                if parts.count == 2, Int(parts[1]) ?? .max >= source.size {
                     throw S3Error.invalidArgument(
                         message: "Range specified is not valid for source object of size: \(source.size)",
                         name: "x-amz-copy-source-range",
@@ -327,12 +328,12 @@ extension S3Service {
         let upload = try await requireUpload(request, bucket: bucketName, key: key)
         var maxParts = 1000
         if let text = request.query("max-parts") {
-            guard let value = Int(text), value >= 0 else {
-                throw S3Error.invalidArgument(message: "Provided max-parts not an integer or within integer range", name: "max-parts", value: text)
-            }
-            maxParts = min(value, 1000)
+            maxParts = min(try Self.listingCount(text, name: "max-parts", argument: "max-parts"), 1000)
         }
-        let marker = Int(request.query("part-number-marker") ?? "0") ?? 0
+        var marker = 0
+        if let text = request.query("part-number-marker") {
+            marker = try Self.listingCount(text, name: "part-number-marker", argument: "part-number-marker")
+        }
         let all = try await store.parts(upload.uploadId).filter { $0.partNumber > marker }
         let page = Array(all.prefix(maxParts))
         let truncated = all.count > page.count
@@ -373,14 +374,7 @@ extension S3Service {
         let delimiter = request.query("delimiter").flatMap { $0.isEmpty ? nil : $0 }
         var maxUploads = 1000
         if let text = request.query("max-uploads") {
-            guard let value = Int(text), value >= 0 else {
-                throw S3Error.invalidArgument(
-                    message: "Provided max-uploads not an integer or within integer range",
-                    name: "max-uploads",
-                    value: text
-                )
-            }
-            maxUploads = min(value, 1000)
+            maxUploads = min(try Self.listingCount(text, name: "max-uploads", argument: "max-uploads"), 1000)
         }
         let keyMarker = request.query("key-marker") ?? ""
         let uploadIdMarker = request.query("upload-id-marker") ?? ""

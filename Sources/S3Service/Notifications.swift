@@ -56,7 +56,7 @@ package final class S3EventNotifier: Sendable {
     /// - Returns: The sequencer.
     package func nextSequencer(now: Date) -> String {
         let count = counter.add(1, ordering: .relaxed).newValue
-        let milliseconds = UInt64(max(0, now.timeIntervalSince1970 * 1000))
+        let milliseconds = UInt64(max(0, Timestamp.epochMilliseconds(now)))
         return String(format: "%012llX%06llX", milliseconds, count & 0xFF_FFFF)
     }
 

@@ -92,18 +92,25 @@ extension S3Service {
         let first = spec[..<dash].trimmingCharacters(in: .whitespaces)
         let last = spec[spec.index(after: dash)...].trimmingCharacters(in: .whitespaces)
         if first.isEmpty {
-            guard let suffix = Int(last) else { return .whole }
+            guard let suffix = rangeNumber(last) else { return .whole }
             guard suffix > 0, size > 0 else { return .unsatisfiable }
             return .bytes(max(0, size - suffix)...(size - 1))
         }
-        guard let start = Int(first) else { return .whole }
+        guard let start = rangeNumber(first) else { return .whole }
         if last.isEmpty {
             guard start < size else { return .unsatisfiable }
             return .bytes(start...(size - 1))
         }
-        guard let end = Int(last), end >= start else { return .whole }
+        guard let end = rangeNumber(last), end >= start else { return .whole }
         guard start < size else { return .unsatisfiable }
         return .bytes(start...min(end, size - 1))
+    }
+
+    /// A byte position of a `Range` header: ASCII digits only (no sign); a number beyond `Int` reads as `Int.max`,
+    /// which is past the end of any object.
+    private static func rangeNumber(_ text: String) -> Int? {
+        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
+        return Int(text) ?? .max
     }
 
     // MARK: Request → stored headers

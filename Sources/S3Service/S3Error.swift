@@ -283,7 +283,6 @@ package enum S3Messages {
         "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec."
     static let copyToItself =
         "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."
-    static let maxKeysInvalid = "Provided max-keys not an integer or within integer range"
     static let partNumberInvalid = "Part number must be an integer between 1 and 10000, inclusive"
     static let policyExpired = "Invalid according to Policy: Policy expired."
     static let unsupportedCORSMethod = "Found unsupported HTTP method in CORS config. Unsupported method is "

@@ -33,8 +33,11 @@ package struct XMLTree: Sendable, Equatable {
     /// Parses a document.
     /// - Parameter data: The XML bytes.
     /// - Returns: The root element.
-    /// - Throws: ``S3Error/malformedXML`` when the document does not parse.
+    /// - Throws: ``S3Error/malformedXML`` when the document does not parse or is not UTF-8.
     package static func parse(_ data: Data) throws(S3Error) -> XMLTree {
+        // S3 bodies are UTF-8. Foundation's XMLParser on Linux traps (killing the process) on an element or attribute
+        // name, comment or CDATA section that is not valid UTF-8, so such a body never reaches it.
+        guard String(validating: data, as: UTF8.self) != nil else { throw .malformedXML }
         let delegate = TreeBuilder()
         let parser = XMLParser(data: data)
         parser.shouldProcessNamespaces = false

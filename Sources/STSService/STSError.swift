@@ -38,8 +38,8 @@ package enum STSError: AWSServiceError {
         case .durationExceedsMaxSession: "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."
         case .invalidIdentityToken(let message): message
         case .expiredWebIdentityToken(let now, let expiresAt):
-            "Token expired: current date/time \(Int64(now.timeIntervalSince1970)) must be before the expiration date/time "
-                + "\(Int64(expiresAt.timeIntervalSince1970))"
+            "Token expired: current date/time \(Timestamp.epochSeconds(now)) must be before the expiration date/time "
+                + "\(Timestamp.epochSeconds(expiresAt))"
         case .invalidAction(let action): "Could not find operation \(action) for version 2011-06-15"
         }
     }

@@ -160,6 +160,16 @@ struct SigV2Verifier: Sendable {
         )
     }
 
+    /// The instant named by a SigV2 `Expires` value: whole seconds since 1970, within years 0000 through 9999.
+    /// - Parameter text: The raw parameter value.
+    /// - Returns: The instant, or nil for anything else (S3 answers `Invalid date (should be seconds since epoch)`).
+    static func expiry(_ text: String) -> Date? {
+        guard let seconds = Int(text), (SigV4Encoding.earliestSeconds...SigV4Encoding.latestSeconds).contains(seconds) else {
+            return nil
+        }
+        return Date(timeIntervalSince1970: TimeInterval(seconds))
+    }
+
     func verifyQuery(
         _ request: SigV4Request,
         now: Date,
@@ -169,9 +179,9 @@ struct SigV2Verifier: Sendable {
     ) throws(SigV4Error) -> Authentication {
         guard let accessKeyId = request.queryValue("AWSAccessKeyId"), !accessKeyId.isEmpty,
             let provided = request.queryValue("Signature"), !provided.isEmpty,
-            let expiresText = request.queryValue("Expires"), let expires = Int(expiresText)
+            let expiresText = request.queryValue("Expires")
         else { throw .sigV2QueryMissingParameters }
-        let expiresAt = Date(timeIntervalSince1970: TimeInterval(expires))
+        guard let expiresAt = Self.expiry(expiresText) else { throw .sigV2InvalidExpires(value: expiresText) }
         if now > expiresAt { throw .sigV2Expired(expiresAt: expiresAt, serverTime: now) }
         let token = request.queryValue("x-amz-security-token") ?? request.header("x-amz-security-token")
         let result = Authentication(

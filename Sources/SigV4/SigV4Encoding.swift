@@ -193,9 +193,27 @@ package enum SigV4Encoding {
 
     // MARK: Dates
 
-    private static func number(_ bytes: ArraySlice<UInt8>) -> Int? {
+    /// Seconds since 1970 of `0000-01-01T00:00:00Z`, the earliest instant the date helpers parse or format.
+    static let earliestSeconds: Int = -62_167_219_200
+    /// Seconds since 1970 of `9999-12-31T23:59:59Z`, the latest instant the date helpers parse or format.
+    static let latestSeconds: Int = 253_402_300_799
+
+    /// Whole seconds since 1970 of `date`, clamped to years 0000 through 9999 (NaN becomes 0), so that no date,
+    /// however far out, can overflow the calendar arithmetic below.
+    /// - Parameter date: The instant.
+    /// - Returns: The clamped number of seconds.
+    package static func clampedSeconds(_ date: Date) -> Int {
+        let seconds = date.timeIntervalSince1970.rounded(.down)
+        guard !seconds.isNaN else { return 0 }
+        if seconds <= Double(earliestSeconds) { return earliestSeconds }
+        if seconds >= Double(latestSeconds) { return latestSeconds }
+        return Int(seconds)
+    }
+
+    /// Parses 1 to `maxDigits` ASCII digits (no sign, no spaces).
+    private static func number<Bytes: Collection>(_ bytes: Bytes, maxDigits: Int = 4) -> Int? where Bytes.Element == UInt8 {
+        guard !bytes.isEmpty, bytes.count <= maxDigits else { return nil }
         var value = 0
-        guard !bytes.isEmpty else { return nil }
         for byte in bytes {
             guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
             value = value * 10 + Int(byte - UInt8(ascii: "0"))
@@ -203,8 +221,11 @@ package enum SigV4Encoding {
         return value
     }
 
-    private static func makeDate(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) -> Date? {
-        guard (1...12).contains(month), (1...31).contains(day), (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second)
+    /// The instant of a UTC calendar date and time, or nil when a field is out of range (years 0000 through 9999 only,
+    /// so the arithmetic cannot overflow).
+    static func makeDate(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) -> Date? {
+        guard (0...9_999).contains(year), (1...12).contains(month), (1...31).contains(day), (0...23).contains(hour),
+            (0...59).contains(minute), (0...60).contains(second)
         else { return nil }
         // Days from civil (Howard Hinnant's algorithm), UTC.
         let adjustedYear = month <= 2 ? year - 1 : year
@@ -229,24 +250,31 @@ package enum SigV4Encoding {
 
     private static let monthNames = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
-    /// Parses an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`, also without the weekday) or ISO 8601 basic format.
+    /// Parses an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`, also without the weekday, with a two-digit year as in
+    /// RFC 850) or ISO 8601 basic format.
+    ///
+    /// Every number must be plain ASCII digits of its usual width (day and time fields 1-2 digits, year 2 or 4), so
+    /// a hostile value such as year `999999999999` is not a date (nil) instead of an overflow.
     package static func parseHTTPDate(_ value: String) -> Date? {
         if let date = parseAmzDate(value) { return date }
         var text = value.trimmingCharacters(in: .whitespaces)
         if let comma = text.firstIndex(of: ",") { text = String(text[text.index(after: comma)...]) }
         let parts = text.split(separator: " ", omittingEmptySubsequences: true)
-        guard parts.count >= 4, let day = Int(parts[0]),
-            let monthIndex = monthNames.firstIndex(of: parts[1].lowercased()), var year = Int(parts[2])
+        guard parts.count >= 4, let day = number(parts[0].utf8, maxDigits: 2),
+            let monthIndex = monthNames.firstIndex(of: parts[1].lowercased()),
+            parts[2].utf8.count == 2 || parts[2].utf8.count == 4, var year = number(parts[2].utf8)
         else { return nil }
-        if parts[2].count == 2 { year += year < 70 ? 2000 : 1900 }
-        let time = parts[3].split(separator: ":")
-        guard time.count == 3, let hour = Int(time[0]), let minute = Int(time[1]), let second = Int(time[2]) else { return nil }
+        if parts[2].utf8.count == 2 { year += year < 70 ? 2000 : 1900 }
+        let time = parts[3].split(separator: ":", omittingEmptySubsequences: false)
+        guard time.count == 3, let hour = number(time[0].utf8, maxDigits: 2), let minute = number(time[1].utf8, maxDigits: 2),
+            let second = number(time[2].utf8, maxDigits: 2)
+        else { return nil }
         if parts.count >= 5, !["GMT", "UTC", "Z", "+0000"].contains(parts[4].uppercased()) { return nil }
         return makeDate(year: year, month: monthIndex + 1, day: day, hour: hour, minute: minute, second: second)
     }
 
     private static func components(_ date: Date) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) {
-        let total = Int(date.timeIntervalSince1970.rounded(.down))
+        let total = clampedSeconds(date)
         let days = total >= 0 ? total / 86_400 : (total - 86_399) / 86_400
         let secondsOfDay = total - days * 86_400
         // Civil from days (Howard Hinnant's algorithm).

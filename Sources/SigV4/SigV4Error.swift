@@ -116,6 +116,8 @@ package enum SigV4Error: Error, Sendable, Equatable {
     case sigV2HeaderMalformed(authorization: String)
     /// SigV2 query authentication without `AWSAccessKeyId`, `Signature` and `Expires`.
     case sigV2QueryMissingParameters
+    /// SigV2 query authentication whose `Expires` is not whole seconds since 1970 within years 0000 through 9999.
+    case sigV2InvalidExpires(value: String)
     /// SigV2 presigned URL past its `Expires`.
     case sigV2Expired(expiresAt: Date, serverTime: Date)
     /// S3 header-signed SigV4 request without `x-amz-content-sha256`.

@@ -45,14 +45,22 @@ enum SigV4Messages {
             + "\(requestTime.prefix(8))', from '\(requestTime)'."
     }
 
+    /// `value` rounded down to an integer, clamped to `Int` (NaN becomes 0): a configured skew of any size renders.
+    static func wholeNumber(_ value: Double) -> Int {
+        guard !value.isNaN else { return 0 }
+        if value >= 0x1p62 { return 1 << 62 }
+        if value <= -0x1p62 { return -(1 << 62) }
+        return Int(value.rounded(.down))
+    }
+
     static func signatureExpired(requestTime: String, serverTime: Date, maxSkew: TimeInterval) -> String {
-        let minutes = Int(maxSkew / 60)
+        let minutes = wholeNumber(maxSkew / 60)
         let limit = SigV4Encoding.amzDate(serverTime.addingTimeInterval(-maxSkew))
         return "Signature expired: \(requestTime) is now earlier than \(limit) (\(SigV4Encoding.amzDate(serverTime)) - \(minutes) min.)"
     }
 
     static func signatureNotYetCurrent(requestTime: String, serverTime: Date, maxSkew: TimeInterval) -> String {
-        let minutes = Int(maxSkew / 60)
+        let minutes = wholeNumber(maxSkew / 60)
         let limit = SigV4Encoding.amzDate(serverTime.addingTimeInterval(maxSkew))
         return "Signature not yet current: \(requestTime) is still later than \(limit) (\(SigV4Encoding.amzDate(serverTime)) + \(minutes) min.)"
     }
@@ -99,6 +107,10 @@ enum SigV4Messages {
     static let s3RequestNotYetValid = "Request is not valid yet"
     static let s3SigV2HeaderMalformed = "AWS authorization header is invalid.  Expected AwsAccessKeyId:signature"
     static let s3SigV2QueryMissing = "Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters"
+
+    static func s3SigV2InvalidExpires(_ value: String) -> String {
+        "Invalid date (should be seconds since epoch): \(value)"
+    }
     static let s3MissingContentSHA256 = "Missing required header for this request: x-amz-content-sha256"
     static let s3InvalidContentSHA256 =
         "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, "
@@ -209,7 +221,7 @@ extension SigV4Error {
                 httpStatus: 403,
                 extraElements: [
                     ("RequestTime", requestTime), ("ServerTime", SigV4Encoding.isoDate(serverTime)),
-                    ("MaxAllowedSkewMilliseconds", String(Int(maxSkew * 1000))),
+                    ("MaxAllowedSkewMilliseconds", String(SigV4Messages.wholeNumber(maxSkew * 1000))),
                 ]
             )
         case .presignMissingParameters:
@@ -243,6 +255,8 @@ extension SigV4Error {
             )
         case .sigV2QueryMissingParameters:
             return WireError(code: "AccessDenied", message: Text.s3SigV2QueryMissing, httpStatus: 403)
+        case .sigV2InvalidExpires(let value):
+            return WireError(code: "AccessDenied", message: Text.s3SigV2InvalidExpires(value), httpStatus: 403)
         case .sigV2Expired(let expiresAt, let serverTime):
             return WireError(
                 code: "AccessDenied",
@@ -362,6 +376,8 @@ extension SigV4Error {
             return (.incomplete, Text.missingComponents([.credential, .signature, .signedHeaders], authorization: authorization))
         case .sigV2QueryMissingParameters:
             return (.incomplete, Text.queryParametersMustInclude(["X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature"]))
+        case .sigV2InvalidExpires(let value):
+            return (.incomplete, Text.s3SigV2InvalidExpires(value))
         case .sigV2Expired(let expiresAt, let serverTime):
             return (.signature, Text.presignExpiredJSON(expiresAt: expiresAt, serverTime: serverTime))
         case .unknownAccessKey, .invalidToken:

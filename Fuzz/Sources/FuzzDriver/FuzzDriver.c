@@ -1,0 +1,2 @@
+// Intentionally empty: the target exists to export FuzzDriver.h to Swift.
+#include "FuzzDriver.h"
