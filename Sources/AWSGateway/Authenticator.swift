@@ -8,14 +8,20 @@ import Synchronization
 ///
 /// Requests signed with a known key are fully verified. Requests signed with any other well-formed access
 /// key id are accepted as the account's administrator without verification unless `strictCredentials`
-/// is set (as LocalStack and moto do), and each such key is logged once.
+/// is set (as LocalStack and moto do), and each such key is logged once (the memory of logged keys is bounded).
 package final class Authenticator: Sendable {
     private let verifier: SigV4Verifier
     private let store: CredentialStore
     private let clock: VirtualClock
     private let strictCredentials: Bool
     private let accountId: String
-    private let loggedUnknownKeys = Mutex<Set<String>>([])
+    private let loggedUnknownKeys = Mutex(RecentKeys(capacity: Authenticator.unknownKeyMemory))
+
+    /// How many unknown access keys the authenticator remembers having logged (the oldest is forgotten first).
+    package static let unknownKeyMemory = 1024
+
+    /// The number of unknown access keys remembered now (at most ``unknownKeyMemory``).
+    package var rememberedUnknownKeys: Int { loggedUnknownKeys.withLock { $0.count } }
 
     /// Creates the authenticator.
     /// - Parameters:
@@ -65,7 +71,7 @@ package final class Authenticator: Sendable {
             throw Self.wireError(error, protocol: wireProtocol)
         }
         if !authentication.signatureVerified {
-            let first = loggedUnknownKeys.withLock { $0.insert(authentication.accessKeyId).inserted }
+            let first = loggedUnknownKeys.withLock { $0.insert(authentication.accessKeyId) }
             if first {
                 logger.notice(
                     "Accepting requests signed with an unknown access key as the account administrator (use --strict-credentials to refuse)",

@@ -128,6 +128,17 @@ struct Start: AsyncParsableCommand {
     @Option(help: "The account's Lambda concurrency limit (all functions together).")
     var lambdaConcurrency: Int = 10
 
+    @Option(
+        help: """
+            How long a connection of the edge or TLS port may go without traffic (e.g. 60s, 2m): idle keep-alive \
+            connections are then closed, a request whose client stopped sending gets S3's RequestTimeout (400).
+            """
+    )
+    var idleTimeout: String = "60s"
+
+    @Option(help: "The most connections each of the edge and TLS ports keeps open; beyond it new connections are closed at once.")
+    var maxConnections: Int = 512
+
     func validate() throws {
         guard EmulatorOptions.LogFormat(rawValue: logFormat) != nil else {
             throw ValidationError("--log-format must be text or json")
@@ -147,6 +158,10 @@ struct Start: AsyncParsableCommand {
         }
         guard lambdaIdleTimeout > 0 else { throw ValidationError("--lambda-idle-timeout must be positive") }
         guard lambdaConcurrency > 0 else { throw ValidationError("--lambda-concurrency must be positive") }
+        guard let idle = DurationText.seconds(idleTimeout), idle > 0, idle <= 86_400 else {
+            throw ValidationError("--idle-timeout must be a duration between 1ms and 24h, such as 60s or 2m")
+        }
+        guard maxConnections > 0 else { throw ValidationError("--max-connections must be positive") }
     }
 
     func run() async throws {
@@ -168,6 +183,11 @@ struct Start: AsyncParsableCommand {
         options.lambdaPython = lambdaPython
         options.lambdaIdleTimeout = lambdaIdleTimeout
         options.lambdaConcurrency = lambdaConcurrency
+        options.idleTimeoutSeconds = DurationText.seconds(idleTimeout) ?? 60
+        options.maxConnections = maxConnections
+        if let warning = options.exposureWarning {
+            FileHandle.standardError.write(Data((warning + "\n").utf8))
+        }
         let level = Logger.Level(rawValue: logLevel) ?? .info
         let json = options.logFormat == .json
         LoggingSystem.bootstrap { label in
