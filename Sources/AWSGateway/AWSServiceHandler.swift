@@ -1,4 +1,5 @@
 import EmulatorCore
+import HTTPTypes
 import Hummingbird
 
 /// What the front door needs to know to route and authenticate requests for one AWS service.
@@ -6,9 +7,16 @@ package struct ServiceDescriptor: Sendable {
     /// How the service receives its request body.
     package enum BodyMode: Sendable {
         /// The gateway collects the whole body (up to the limit) before signature verification.
-        case collect(maxBytes: Int)
+        case collect(BodyLimit)
         /// The service streams the body itself (S3); the signature covers `x-amz-content-sha256`.
         case stream
+
+        /// Collects bodies up to a fixed size, refusing larger ones with `RequestEntityTooLargeException`.
+        /// - Parameter maxBytes: The largest accepted body.
+        /// - Returns: The body mode.
+        package static func collect(maxBytes: Int) -> BodyMode {
+            .collect(BodyLimit(maxBytes: maxBytes))
+        }
     }
 
     /// The SigV4 signing name (`s3`, `dynamodb`, `lambda`, `execute-api`, `cognito-identity`, `sts`...).
@@ -36,7 +44,7 @@ package struct ServiceDescriptor: Sendable {
         signingName: String,
         name: String,
         wireProtocol: WireProtocol,
-        bodyMode: BodyMode = .collect(maxBytes: 16 * 1024 * 1024),
+        bodyMode: BodyMode = .collect(BodyLimit(maxBytes: BodyLimit.defaultMaxBytes)),
         unsignedOperations: Set<String> = [],
         handlesAnonymous: Bool = false
     ) {
@@ -83,4 +91,58 @@ package protocol AWSServiceHandler: Sendable {
 
     /// The service's state for `/_local/health`.
     func health() async -> ServiceHealth
+}
+
+/// The largest request body a service that does not stream accepts, and AWS's answer beyond it.
+///
+/// The gateway checks a declared `Content-Length` against the limit before it reads a byte of the body, and
+/// stops collecting a body without one (chunked) as soon as it passes the limit, so an oversized request
+/// costs neither the memory nor the time of reading it.
+package struct BodyLimit: Sendable {
+    /// The default for services whose AWS limit is not documented more tightly: 1 MiB.
+    package static let defaultMaxBytes = 1024 * 1024
+
+    /// The largest accepted body for a request (it may depend on the operation, e.g. Lambda's `Event` invokes).
+    package var maxBytes: @Sendable (_ head: HTTPRequest) -> Int
+    /// The error for a body of `size` bytes (at least `limit + 1` when the size is not known) over `limit`.
+    package var error: @Sendable (_ head: HTTPRequest, _ size: Int, _ limit: Int) -> GenericAWSError
+
+    /// Creates a limit.
+    /// - Parameters:
+    ///   - maxBytes: The largest accepted body for a request head.
+    ///   - error: The error for an oversized body.
+    package init(
+        maxBytes: @escaping @Sendable (_ head: HTTPRequest) -> Int,
+        error: @escaping @Sendable (_ head: HTTPRequest, _ size: Int, _ limit: Int) -> GenericAWSError
+    ) {
+        self.maxBytes = maxBytes
+        self.error = error
+    }
+
+    /// Creates a fixed limit.
+    /// - Parameters:
+    ///   - maxBytes: The largest accepted body.
+    ///   - error: The error for an oversized body (default: the common `RequestEntityTooLargeException`).
+    package init(
+        maxBytes: Int,
+        error: @escaping @Sendable (_ head: HTTPRequest, _ size: Int, _ limit: Int) -> GenericAWSError = Self.requestEntityTooLarge
+    ) {
+        self.init(maxBytes: { _ in maxBytes }, error: error)
+    }
+
+    /// AWS's common error for an oversized request: `RequestEntityTooLargeException` (413).
+    /// See [common errors](https://docs.aws.amazon.com/lambda/latest/api/CommonErrors.html).
+    /// - Parameters:
+    ///   - head: The request head.
+    ///   - size: The body size.
+    ///   - limit: The limit.
+    /// - Returns: The error.
+    @Sendable package static func requestEntityTooLarge(_ head: HTTPRequest, _ size: Int, _ limit: Int) -> GenericAWSError {
+        GenericAWSError(
+            code: "RequestEntityTooLargeException",
+            message: "Request must be smaller than \(limit) bytes",
+            httpStatus: 413,
+            jsonType: "com.amazon.coral.service#RequestEntityTooLargeException"
+        )
+    }
 }

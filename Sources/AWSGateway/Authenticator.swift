@@ -10,14 +10,21 @@ import Synchronization
 /// access key id are accepted as the account's administrator without verification unless `strictCredentials`
 /// is set (as LocalStack and moto do), and each such key is logged once. Unknown keys that look temporary (an
 /// `ASIA` key id, or a session token) are always refused with the service's "invalid token" error, or
-/// `ExpiredToken` when the token is one the emulator issued and has since purged.
+/// `ExpiredToken` when the token is one the emulator issued and has since purged. The memory of logged
+/// unknown keys is bounded.
 package final class Authenticator: Sendable {
     private let verifier: SigV4Verifier
     private let store: CredentialStore
     private let clock: VirtualClock
     private let strictCredentials: Bool
     private let accountId: String
-    private let loggedUnknownKeys = Mutex<Set<String>>([])
+    private let loggedUnknownKeys = Mutex(RecentKeys(capacity: Authenticator.unknownKeyMemory))
+
+    /// How many unknown access keys the authenticator remembers having logged (the oldest is forgotten first).
+    package static let unknownKeyMemory = 1024
+
+    /// The number of unknown access keys remembered now (at most ``unknownKeyMemory``).
+    package var rememberedUnknownKeys: Int { loggedUnknownKeys.withLock { $0.count } }
 
     /// Creates the authenticator.
     /// - Parameters:
@@ -67,7 +74,7 @@ package final class Authenticator: Sendable {
             throw Self.wireError(recognisingExpiredTokens(error, request: request), protocol: wireProtocol)
         }
         if !authentication.signatureVerified {
-            let first = loggedUnknownKeys.withLock { $0.insert(authentication.accessKeyId).inserted }
+            let first = loggedUnknownKeys.withLock { $0.insert(authentication.accessKeyId) }
             if first {
                 logger.notice(
                     "Accepting requests signed with an unknown access key as the account administrator (use --strict-credentials to refuse)",

@@ -94,7 +94,8 @@ package struct Gateway: HTTPResponder {
         var formAction: String?
         if scope == nil, request.headers[.amzTarget] == nil, !queryItems.contains(where: { $0.name == "Action" }),
             request.headers[.contentType]?.contains("x-www-form-urlencoded") ?? false,
-            let body = try? await request.collectBody(upTo: 1024 * 1024)
+            (Self.declaredContentLength(request.head) ?? 0) <= Int64(BodyLimit.defaultMaxBytes),
+            let body = try? await request.collectBody(upTo: BodyLimit.defaultMaxBytes)
         {
             formAction = URLComponentsDecoding.queryItems(String(buffer: body), plusIsSpace: true).first { $0.name == "Action" }?.value
         }
@@ -120,16 +121,8 @@ package struct Gateway: HTTPResponder {
         do {
             // Collect the body for non-streaming services: their signature covers its hash.
             var collected: ByteBuffer?
-            if case .collect(let maxBytes) = descriptor.bodyMode {
-                do {
-                    collected = try await request.collectBody(upTo: maxBytes)
-                } catch {
-                    throw GenericAWSError(
-                        code: "RequestEntityTooLargeException",
-                        message: "Request must be smaller than \(maxBytes) bytes",
-                        httpStatus: 413
-                    )
-                }
+            if case .collect(let limit) = descriptor.bodyMode {
+                collected = try await Self.collectBody(of: &request, within: limit)
             }
             let operation = Self.operation(for: wireProtocol, request: request, queryItems: queryItems, body: collected)
             if let operation { requestLogger[metadataKey: "operation"] = .string(operation) }
@@ -182,6 +175,37 @@ package struct Gateway: HTTPResponder {
                 isHead: isHead
             )
         }
+    }
+
+    /// Collects a body for a service that does not stream, within the service's limit.
+    ///
+    /// A declared `Content-Length` over the limit is refused before a byte of the body is read; a body without one
+    /// (chunked) is refused as soon as it passes the limit. Errors the connection's ``HTTPFramingGuard`` raises
+    /// (the client stopped sending or went away) pass through unchanged.
+    /// - Parameters:
+    ///   - request: The request; its body is consumed.
+    ///   - limit: The service's limit and error.
+    /// - Returns: The whole body.
+    /// - Throws: The limit's error, or a ``FramingError``.
+    package static func collectBody(of request: inout Request, within limit: BodyLimit) async throws -> ByteBuffer {
+        let maxBytes = limit.maxBytes(request.head)
+        if let declared = declaredContentLength(request.head), declared > Int64(maxBytes) {
+            throw limit.error(request.head, Int(clamping: declared), maxBytes)
+        }
+        do {
+            return try await request.collectBody(upTo: maxBytes)
+        } catch let error as any AWSServiceError {
+            throw error
+        } catch is NIOTooManyBytesError {
+            throw limit.error(request.head, maxBytes + 1, maxBytes)
+        }
+    }
+
+    /// The request's `Content-Length`, when it declares one (the framing guard has refused malformed ones).
+    /// - Parameter head: The request head.
+    /// - Returns: The declared length.
+    package static func declaredContentLength(_ head: HTTPRequest) -> Int64? {
+        head.headerFields[.contentLength].flatMap { Int64($0) }
     }
 
     /// Every served service, for health reporting.

@@ -5,6 +5,7 @@ import CloudFormationService
 import EmulatorCore
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 import HummingbirdWebSocket
 import IAM
@@ -161,28 +162,40 @@ package struct Emulator: Sendable {
             try DataLocation.makePrivateFile(tlsFolder.appendingPathComponent(name).path)
         }
         environment.setTLS(port: 0, caBundlePath: authority.caBundlePath)
+        let limits = options.framingLimits
+        let http1 = options.http1Configuration
+        let tlsConfiguration = try authority.tlsConfiguration()
+        let tlsLimiter = ConnectionLimiter(maxConnections: options.maxConnections)
         let tlsApp = Application(
             responder: gateway,
-            server: try .tls(
-                .http1(configuration: .init(additionalChannelHandlers: [ContinueHandler()])),
-                tlsConfiguration: authority.tlsConfiguration()
-            ),
+            server: HTTPServerBuilder { responder in
+                GuardedChannel(
+                    try TLSChannel(HTTP1Channel(responder: responder, configuration: http1), tlsConfiguration: tlsConfiguration),
+                    limits: limits,
+                    limiter: tlsLimiter
+                )
+            },
             configuration: .init(address: .hostname(options.host, port: options.tlsPort), serverName: "synapscribe-local"),
             onServerRunning: { channel in
                 environment.setTLS(port: channel.localAddress?.port ?? options.tlsPort, caBundlePath: authority.caBundlePath)
             },
             logger: logger
         )
+        let edgeLimiter = ConnectionLimiter(maxConnections: options.maxConnections)
         let app = Application(
             responder: EdgeResponder(gateway: gateway, webSocket: webSocket),
-            server: .http1WebSocketUpgrade(
-                configuration: .init(
-                    http1: .init(additionalChannelHandlers: [ContinueHandler()]),
-                    ws: .init(maxFrameSize: WebSocketLimits.maxFrameBytes)
+            server: HTTPServerBuilder { responder in
+                GuardedChannel(
+                    HTTP1WebSocketUpgradeChannel(
+                        responder: responder,
+                        configuration: .init(http1: http1, ws: .init(maxFrameSize: WebSocketLimits.maxFrameBytes))
+                    ) { head, channel, logger in
+                        guard head.path?.hasPrefix(WebSocketAPIService.pathPrefix) == true else { return .dontUpgrade }
+                        return try await webSocket.shouldUpgrade(head, channel: channel, logger: logger)
+                    },
+                    limits: limits,
+                    limiter: edgeLimiter
                 )
-            ) { head, channel, logger in
-                guard head.path?.hasPrefix(WebSocketAPIService.pathPrefix) == true else { return .dontUpgrade }
-                return try await webSocket.shouldUpgrade(head, channel: channel, logger: logger)
             },
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "synapscribe-local"),
             onServerRunning: { channel in
@@ -267,6 +280,31 @@ extension StackPlan {
             resources: resources,
             templateBody: templateBody,
             capabilities: usesIAM ? ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"] : []
+        )
+    }
+}
+
+extension EmulatorOptions {
+    /// The front door's framing and idle limits (``HTTPFramingGuard``) for the edge and TLS ports.
+    package var framingLimits: FramingLimits {
+        // Clamped before the conversion: a Double out of Int64's range would trap.
+        let seconds = idleTimeoutSeconds.isFinite ? min(max(idleTimeoutSeconds, 0.001), 86_400) : 60
+        return FramingLimits(idleTimeout: .milliseconds(Int64((seconds * 1000).rounded())))
+    }
+
+    /// HTTP/1 settings for the edge and TLS ports: `Expect: 100-continue` answered at once, and the decoder
+    /// bounded (one field at most S3's 8 KB header section; request line plus fields at most twice that, so a long
+    /// presigned URL still fits). The guard answers anything bigger with `RequestHeaderSectionTooLarge`; the idle
+    /// timeout is the guard's too, so Hummingbird's own stays off.
+    package var http1Configuration: HTTP1Channel.Configuration {
+        HTTP1Channel.Configuration(
+            additionalChannelHandlers: [ContinueHandler()],
+            idleTimeout: nil,
+            httpDecoderConfiguration: .init(
+                maxHeaderFieldSize: FramingLimits.s3HeaderSectionBytes,
+                maxHeaderListSize: 2 * FramingLimits.s3HeaderSectionBytes,
+                maxHeaderFieldCount: 500
+            )
         )
     }
 }

@@ -57,6 +57,12 @@ package struct EmulatorOptions: Sendable {
     /// The token `/_local` writes must carry (`--admin-token`), for shared machines; nil lets any loopback client
     /// (that passes the origin and host rules) write.
     package var adminToken: String?
+    /// Seconds a connection of the edge or TLS port may go without traffic (`--idle-timeout`): an idle keep-alive
+    /// connection is then closed, a request whose client stopped sending gets S3's `RequestTimeout` (400).
+    package var idleTimeoutSeconds: TimeInterval
+    /// The most connections each of the edge and TLS ports keeps open (`--max-connections`); beyond it new
+    /// connections are closed at once.
+    package var maxConnections: Int
 
     /// Creates options with the CLI's defaults.
     /// - Parameter templatePath: Path of the template.
@@ -82,6 +88,8 @@ package struct EmulatorOptions: Sendable {
         self.lambdaConcurrency = 10
         self.lambdaEventQueue = 1_000
         self.adminToken = nil
+        self.idleTimeoutSeconds = 60
+        self.maxConnections = 512
         self.iamMode = .enforce
     }
 
@@ -112,4 +120,35 @@ package struct EmulatorOptions: Sendable {
     package static let testAccessKeyId = "test"
     /// The secret of the test key pair.
     package static let testSecretAccessKey = "test"
+}
+
+extension EmulatorOptions {
+    /// Whether a `--host` value names a loopback address (`localhost`, `127.0.0.0/8`, `::1`).
+    /// - Parameter host: The host as given on the command line.
+    /// - Returns: `true` for loopback hosts.
+    package static func isLoopback(host: String) -> Bool {
+        var name = host.lowercased()
+        if name.hasPrefix("["), name.hasSuffix("]") { name = String(name.dropFirst().dropLast()) }
+        if name == "localhost" || name.hasSuffix(".localhost") { return true }
+        if name == "::1" || name == "0:0:0:0:0:0:0:1" { return true }
+        if name.hasPrefix("::ffff:") { name = String(name.dropFirst("::ffff:".count)) }
+        let octets = name.split(separator: ".", omittingEmptySubsequences: false)
+        guard octets.count == 4, octets.allSatisfy({ UInt8($0) != nil }) else { return false }
+        return octets[0] == "127"
+    }
+
+    /// The warning `start` prints when ``host`` is not a loopback address, or `nil` for loopback hosts.
+    package var exposureWarning: String? {
+        guard !Self.isLoopback(host: host) else { return nil }
+        return """
+            WARNING: --host \(host) is not a loopback address. The emulator is reachable from the network:
+              - every emulated service (S3, DynamoDB, Lambda, API Gateway, Cognito, STS, IAM, CloudFormation) on \
+            port \(port) and on the TLS port, with all the data in them;
+              - the local admin API (/_local/: health, the virtual clock, logs), which can move time and so expire \
+            credentials, objects and items;
+              - requests signed with access keys the emulator does not know are accepted, unverified, as the \
+            account administrator\(strictCredentials ? " (refused here: --strict-credentials is on)" : " (start with --strict-credentials to refuse them)").
+            Use --host 127.0.0.1 unless other machines must reach this emulator.
+            """
+    }
 }

@@ -138,6 +138,17 @@ struct Start: AsyncParsableCommand {
     )
     var adminToken: String?
 
+    @Option(
+        help: """
+            How long a connection of the edge or TLS port may go without traffic (e.g. 60s, 2m): idle keep-alive \
+            connections are then closed, a request whose client stopped sending gets S3's RequestTimeout (400).
+            """
+    )
+    var idleTimeout: String = "60s"
+
+    @Option(help: "The most connections each of the edge and TLS ports keeps open; beyond it new connections are closed at once.")
+    var maxConnections: Int = 512
+
     func validate() throws {
         guard EmulatorOptions.LogFormat(rawValue: logFormat) != nil else {
             throw ValidationError("--log-format must be text or json")
@@ -161,6 +172,10 @@ struct Start: AsyncParsableCommand {
         if let adminToken, adminToken.isEmpty || adminToken.contains(where: { $0.isWhitespace || !$0.isASCII }) {
             throw ValidationError("--admin-token must be a non-empty word of ASCII characters without spaces")
         }
+        guard let idle = DurationText.seconds(idleTimeout), idle > 0, idle <= 86_400 else {
+            throw ValidationError("--idle-timeout must be a duration between 1ms and 24h, such as 60s or 2m")
+        }
+        guard maxConnections > 0 else { throw ValidationError("--max-connections must be positive") }
     }
 
     func run() async throws {
@@ -185,6 +200,11 @@ struct Start: AsyncParsableCommand {
         options.lambdaEventQueue = lambdaEventQueue
         options.adminToken =
             adminToken == EmulatorOptions.generatedAdminTokenWord ? EmulatorOptions.generateAdminToken() : adminToken
+        options.idleTimeoutSeconds = DurationText.seconds(idleTimeout) ?? 60
+        options.maxConnections = maxConnections
+        if let warning = options.exposureWarning {
+            FileHandle.standardError.write(Data((warning + "\n").utf8))
+        }
         let level = Logger.Level(rawValue: logLevel) ?? .info
         let json = options.logFormat == .json
         LoggingSystem.bootstrap { label in

@@ -1,0 +1,103 @@
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOHTTP1
+import Synchronization
+
+/// Counts the open connections of one port against its cap.
+package final class ConnectionLimiter: Sendable {
+    /// The most connections the port keeps open at once.
+    package let maxConnections: Int
+    private let open = Atomic<Int>(0)
+    private let refusedTotal = Atomic<Int>(0)
+
+    /// Creates a limiter.
+    /// - Parameter maxConnections: The cap (at least 1).
+    package init(maxConnections: Int) {
+        self.maxConnections = max(1, maxConnections)
+    }
+
+    /// The connections open now.
+    package var openConnections: Int { open.load(ordering: .relaxed) }
+
+    /// Takes a slot for a new connection.
+    /// - Returns: `true` when the connection may stay, `false` when the port is at its cap (and the refusal
+    ///   number, counted from 1, for rate-limited logging).
+    package func acquire() -> (admitted: Bool, refusal: Int) {
+        let (_, now) = open.wrappingAdd(1, ordering: .relaxed)
+        if now <= maxConnections { return (true, 0) }
+        open.wrappingSubtract(1, ordering: .relaxed)
+        let (_, refusal) = refusedTotal.wrappingAdd(1, ordering: .relaxed)
+        return (false, refusal)
+    }
+
+    /// Gives a slot back when an admitted connection closes.
+    package func release() {
+        open.wrappingSubtract(1, ordering: .relaxed)
+    }
+}
+
+/// Wraps a Hummingbird child channel (HTTP/1, HTTP/1 with WebSocket upgrade, TLS) with the front door's
+/// connection rules: the ``HTTPFramingGuard`` right after NIO's HTTP/1 decoder, and the connection cap.
+///
+/// Beyond the cap a new connection is accepted and closed at once (the client sees the connection closed
+/// before any answer), so the number of open connections never grows past the cap; a warning is logged for
+/// the first refusal and every hundredth after it.
+package struct GuardedChannel<Base: ServerChildChannel>: ServerChildChannel {
+    /// The wrapped channel's value.
+    package typealias Value = Base.Value
+
+    private let base: Base
+    private let limits: FramingLimits
+    private let limiter: ConnectionLimiter
+
+    /// Wraps a child channel.
+    /// - Parameters:
+    ///   - base: The channel that sets up HTTP (and maybe TLS or WebSocket upgrades).
+    ///   - limits: The framing and idle limits.
+    ///   - limiter: The port's connection counter.
+    package init(_ base: Base, limits: FramingLimits, limiter: ConnectionLimiter) {
+        self.base = base
+        self.limits = limits
+        self.limiter = limiter
+    }
+
+    /// Sets up the wrapped channel, then adds the guard after the HTTP decoder.
+    /// - Parameters:
+    ///   - channel: The accepted connection.
+    ///   - logger: The server logger.
+    /// - Returns: The wrapped channel's value.
+    package func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        let (admitted, refusal) = limiter.acquire()
+        if admitted {
+            let limiter = self.limiter
+            channel.closeFuture.whenComplete { _ in limiter.release() }
+        } else if refusal == 1 || refusal % 100 == 0 {
+            logger.warning(
+                "Connection refused: the port is at its connection cap (--max-connections)",
+                metadata: ["max-connections": .stringConvertible(limiter.maxConnections), "refused": .stringConvertible(refusal)]
+            )
+        }
+        let limits = self.limits
+        return base.setup(channel: channel, logger: logger).flatMapThrowing { value in
+            let operations = channel.pipeline.syncOperations
+            let handler = HTTPFramingGuard(limits: limits, refuse: !admitted)
+            if let decoder = try? operations.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self) {
+                try operations.addHandler(handler, position: .after(decoder.handler))
+            } else if !admitted {
+                // Not an HTTP/1 pipeline the guard understands: at least keep the cap.
+                channel.close(promise: nil)
+            }
+            return value
+        }
+    }
+
+    /// Hands the connection to the wrapped channel.
+    /// - Parameters:
+    ///   - value: The wrapped channel's value.
+    ///   - logger: The connection logger.
+    package func handle(value: Value, logger: Logger) async {
+        await base.handle(value: value, logger: logger)
+    }
+}
