@@ -185,9 +185,29 @@ package enum PostPolicy {
         }
     }
 
+    /// A `content-length-range` bound as a byte count, clamped to `Int`'s range: a policy may write any JSON
+    /// number or numeric string (`NSNumber.intValue` would wrap `1e30` to a negative count).
+    /// - Parameter value: The JSON value.
+    /// - Returns: The bound, or `nil` when it is not a number.
+    static func lengthBound(_ value: Any) -> Int? {
+        let number: Double
+        if let value = value as? NSNumber {
+            number = value.doubleValue
+        } else if let text = value as? String, let parsed = Double(text.trimmingCharacters(in: .whitespaces)) {
+            if let exact = Int(text.trimmingCharacters(in: .whitespaces)) { return exact }
+            number = parsed
+        } else {
+            return nil
+        }
+        guard !number.isNaN else { return nil }
+        if number >= 9.2e18 { return Int.max }
+        if number <= -9.2e18 { return Int.min }
+        return Int(number)
+    }
+
     private static func checkLength(_ fileSize: Int, range array: [Any]) throws(S3Error) {
-        let minimum = (array[1] as? NSNumber)?.intValue ?? Int(String(describing: array[1])) ?? 0
-        let maximum = (array[2] as? NSNumber)?.intValue ?? Int(String(describing: array[2])) ?? Int.max
+        let minimum = lengthBound(array[1]) ?? 0
+        let maximum = lengthBound(array[2]) ?? Int.max
         if fileSize > maximum { throw .entityTooLarge(proposed: fileSize, max: maximum) }
         if fileSize < minimum {
             throw .wire(
