@@ -145,7 +145,7 @@ extension EmulatorOptions {
               - every emulated service (S3, DynamoDB, Lambda, API Gateway, Cognito, STS, IAM, CloudFormation) on \
             port \(port) and on the TLS port, with all the data in them;
               - the local admin API (/_local/: health, the virtual clock, logs), which can move time and so expire \
-            credentials, objects and items;
+            credentials, objects and items\(adminToken == nil ? " (start with --admin-token to require a token for its writes)" : "");
               - requests signed with access keys the emulator does not know are accepted, unverified, as the \
             account administrator\(strictCredentials ? " (refused here: --strict-credentials is on)" : " (start with --strict-credentials to refuse them)").
             Use --host 127.0.0.1 unless other machines must reach this emulator.
