@@ -185,7 +185,7 @@ struct LocalAdminPolicy: Sendable {
     /// - Returns: The refusal.
     func refusal(method: HTTPRequest.Method, host: String?, origin: String?, headers: HTTPFields) -> Refusal? {
         var tokenPresented = false
-        if let adminToken, let presented = presentedToken(in: headers) { tokenPresented = Self.sameToken(presented, adminToken) }
+        if let adminToken, let presented = presentedToken(in: headers) { tokenPresented = SigV4Encoding.constantTimeEquals(presented, adminToken) }
         // The admin token proves the caller is the developer's tool, which may address the emulator by another name
         // (another machine or a container with --host 0.0.0.0); a rebound page cannot know it.
         if let host, !tokenPresented, !allowsHost(host) {
@@ -235,16 +235,6 @@ struct LocalAdminPolicy: Sendable {
             return parts[1].trimmingCharacters(in: .whitespaces)
         }
         return bearer ?? headers[Self.tokenHeader]
-    }
-
-    /// Compares tokens in time that does not depend on where they differ.
-    static func sameToken(_ lhs: String, _ rhs: String) -> Bool {
-        let left = Array(lhs.utf8)
-        let right = Array(rhs.utf8)
-        guard left.count == right.count else { return false }
-        var difference: UInt8 = 0
-        for index in left.indices { difference |= left[index] ^ right[index] }
-        return difference == 0
     }
 
     /// `X-Local-Admin-Token`.

@@ -353,7 +353,7 @@ extension S3Service {
                 try checkTemporary(known, token: form.field("x-amz-security-token"), now: now)
                 let key = SigV4Signing.signingKey(secret: known.secretAccessKey, date: parts[1], region: parts[2], service: "s3")
                 let expected = SigV4Signing.signature(key: key, stringToSign: policy)
-                guard Self.constantTimeEquals(expected, signature.lowercased()) else {
+                guard SigV4Encoding.constantTimeEquals(expected, signature.lowercased()) else {
                     throw S3Error.postSignatureMismatch(accessKeyId: parts[0], stringToSign: policy, signatureProvided: signature)
                 }
                 caller.signatureVerified = true
@@ -375,7 +375,7 @@ extension S3Service {
             if let known = credentials.lookup(accessKeyId: accessKeyId) {
                 try checkTemporary(known, token: form.field("x-amz-security-token"), now: now)
                 let expected = SigV4Signing.sigV2Signature(secret: known.secretAccessKey, stringToSign: policy)
-                guard Self.constantTimeEquals(expected, signature) else {
+                guard SigV4Encoding.constantTimeEquals(expected, signature) else {
                     throw S3Error.postSignatureMismatch(accessKeyId: accessKeyId, stringToSign: policy, signatureProvided: signature)
                 }
                 caller.signatureVerified = true
@@ -415,16 +415,6 @@ extension S3Service {
     }
 }
 
-extension S3Service {
-    static func constantTimeEquals(_ lhs: String, _ rhs: String) -> Bool {
-        let left = Array(lhs.utf8)
-        let right = Array(rhs.utf8)
-        guard left.count == right.count else { return false }
-        var difference: UInt8 = 0
-        for index in left.indices { difference |= left[index] ^ right[index] }
-        return difference == 0
-    }
-}
 
 /// Reads a `multipart/form-data` POST body as it arrives: the fields before the file are collected in memory (at
 /// most ``maxPreDataBytes``, as S3 limits them), then the file content is streamed to a file once the caller has

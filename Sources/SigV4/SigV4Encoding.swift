@@ -181,8 +181,13 @@ package enum SigV4Encoding {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Constant-time comparison of two strings' bytes.
-    static func constantTimeEquals(_ lhs: String, _ rhs: String) -> Bool {
+    /// Constant-time comparison of two strings' bytes (signatures, tokens): the time taken does not depend on
+    /// where they differ.
+    /// - Parameters:
+    ///   - lhs: One string.
+    ///   - rhs: The other.
+    /// - Returns: Whether their UTF-8 bytes are equal.
+    package static func constantTimeEquals(_ lhs: String, _ rhs: String) -> Bool {
         let left = Array(lhs.utf8)
         let right = Array(rhs.utf8)
         guard left.count == right.count else { return false }
