@@ -415,7 +415,6 @@ extension S3Service {
     }
 }
 
-
 /// Reads a `multipart/form-data` POST body as it arrives: the fields before the file are collected in memory (at
 /// most ``maxPreDataBytes``, as S3 limits them), then the file content is streamed to a file once the caller has
 /// checked the fields. Fields after the file are ignored, as S3 ignores them.
