@@ -201,6 +201,45 @@ def wait_until_healthy(endpoint, process=None, log_path=None, timeout=READY_TIME
                 f"{read_tail(log_path) if log_path else ''}", pytrace=False)
 
 
+class EmulatorProcess:
+    """One more synapscribe-local process on its own port, for tests that need their own start options.
+
+    `extra` are more `start` options; `data_dir` a persistent data folder (else `--ephemeral`); the project template
+    gets a local AgentCore endpoint (nothing listens on it). The process's output goes to a log in `log_dir`.
+    """
+
+    def __init__(self, log_dir, *extra, template=TEMPLATE, data_dir=None, cwd=REPO_ROOT, wait=True):
+        self.port = free_port()
+        self.endpoint = f"http://{LOOPBACK}:{self.port}"
+        self.log_path = Path(log_dir) / f"synapscribe-local-{self.port}.log"
+        storage = ["--data-dir", str(data_dir)] if data_dir else ["--ephemeral"]
+        overrides = ["--parameter-overrides", "AgentCoreEndpoint=http://127.0.0.1:9"] if Path(template) == TEMPLATE else []
+        self.command = [str(emulator_binary()), "start", "--template", str(template), "--host", LOOPBACK,
+                        "--port", str(self.port), *storage, *overrides, *map(str, extra)]
+        self.log = open(self.log_path, "wb")
+        self.process = subprocess.Popen(self.command, stdout=self.log, stderr=subprocess.STDOUT, cwd=cwd)
+        if wait:
+            self.wait_healthy()
+
+    def wait_healthy(self, timeout=READY_TIMEOUT_SECONDS):
+        """Wait until `/_local/health` answers 200; returns self."""
+        wait_until_healthy(self.endpoint, self.process, self.log_path, timeout=timeout)
+        return self
+
+    def client(self, service, key=ACCESS_KEY, secret=SECRET_KEY, token=None, **config):
+        """A boto3 client for this process (path-style S3, no retries); `config` adds botocore Config options."""
+        options = {"retries": {"total_max_attempts": 1}, "s3": {"addressing_style": "path"}}
+        options.update(config)
+        return boto3.session.Session().client(
+            service, endpoint_url=self.endpoint, region_name=REGION, aws_access_key_id=key,
+            aws_secret_access_key=secret, aws_session_token=token, config=Config(**options))
+
+    def stop(self):
+        """SIGTERM (then SIGKILL) and close the log."""
+        stop_process(self.process)
+        self.log.close()
+
+
 @pytest.fixture(scope="session")
 def emulator(request, tmp_path_factory):
     """The running emulator: reused from SYNAPSCRIBE_ENDPOINT, or started for this session."""

@@ -7,7 +7,6 @@ import base64
 import hashlib
 import http.client
 import importlib.util
-import json
 import os
 import signal
 import stat
@@ -15,19 +14,16 @@ import subprocess
 import threading
 import time
 import uuid
-from pathlib import Path
 from urllib.parse import urlsplit
 
-import boto3
 import pytest
 import requests
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
-from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from conftest import LOOPBACK, REPO_ROOT, TEMPLATE, emulator_binary, free_port, read_tail, stop_process
+from conftest import LOOPBACK, REPO_ROOT, EmulatorProcess, emulator_binary, free_port
 
 BUCKET = "data-safety-bucket"
 TABLE = "data-safety-table"
@@ -51,45 +47,19 @@ Resources:
 """
 
 
-class Server:
-    """One emulator process on a data folder (or --ephemeral), on its own port."""
+class Server(EmulatorProcess):
+    """One emulator process on a data folder (or --ephemeral), on its own port, serving SMALL_TEMPLATE."""
 
     def __init__(self, tmp_path, data_dir=None, *extra):
         template = tmp_path / "template.yaml"
         if not template.exists():
             template.write_text(SMALL_TEMPLATE)
-        self.port = free_port()
-        self.endpoint = f"http://{LOOPBACK}:{self.port}"
-        self.log_path = tmp_path / f"server-{self.port}.log"
-        storage = ["--data-dir", str(data_dir)] if data_dir else ["--ephemeral"]
-        self.command = [str(emulator_binary()), "start", "--template", str(template), "--stack-name", "datasafety",
-                        "--host", LOOPBACK, "--port", str(self.port), *storage, *map(str, extra)]
-        self.log = open(self.log_path, "wb")
-        self.process = subprocess.Popen(self.command, stdout=self.log, stderr=subprocess.STDOUT, cwd=tmp_path)
-
-    def wait_healthy(self, timeout=60):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"emulator exited with {self.process.returncode}:\n{read_tail(self.log_path)}")
-            try:
-                if requests.get(f"{self.endpoint}/_local/health", timeout=1).status_code == 200:
-                    return self
-            except requests.RequestException:
-                pass
-            time.sleep(0.05)
-        pytest.fail(f"emulator not healthy:\n{read_tail(self.log_path)}")
+        super().__init__(tmp_path, "--stack-name", "datasafety", *extra, template=template, data_dir=data_dir,
+                         cwd=tmp_path, wait=False)
 
     def client(self, service, key="test", secret="test"):
-        return boto3.session.Session().client(
-            service, endpoint_url=self.endpoint, region_name="us-east-1", aws_access_key_id=key,
-            aws_secret_access_key=secret,
-            config=Config(retries={"total_max_attempts": 1, "mode": "standard"}, s3={"addressing_style": "path"},
-                          max_pool_connections=50))
-
-    def stop(self):
-        stop_process(self.process)
-        self.log.close()
+        return super().client(service, key, secret, retries={"total_max_attempts": 1, "mode": "standard"},
+                              max_pool_connections=50)
 
 
 @pytest.fixture

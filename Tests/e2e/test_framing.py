@@ -19,8 +19,7 @@ from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from conftest import ACCESS_KEY, LOOPBACK, REGION, REPO_ROOT, SECRET_KEY, TEMPLATE, emulator_binary, free_port, \
-    read_tail, stop_process
+from conftest import ACCESS_KEY, LOOPBACK, REGION, REPO_ROOT, SECRET_KEY, EmulatorProcess, emulator_binary, read_tail
 
 ANSWER_WITHIN = 2.0
 PARSE_ERROR = "An error occurred when parsing the HTTP request."
@@ -194,49 +193,15 @@ def test_lambda_event_invoke_payload_over_1_mb_is_refused(client):
 # --------------------------------------------------------------------------- idle timeout and connection cap
 
 
-class Server:
-    """An emulator process with extra start options."""
-
-    def __init__(self, tmp_path, *extra):
-        self.port = free_port()
-        self.endpoint = f"http://{LOOPBACK}:{self.port}"
-        self.log_path = tmp_path / f"framing-{self.port}.log"
-        command = [str(emulator_binary()), "start", "--template", str(TEMPLATE), "--host", LOOPBACK,
-                   "--port", str(self.port), "--ephemeral",
-                   "--parameter-overrides", "AgentCoreEndpoint=http://127.0.0.1:9", *map(str, extra)]
-        self.log = open(self.log_path, "wb")
-        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"emulator exited with {self.process.returncode}:\n{read_tail(self.log_path)}")
-            try:
-                if requests.get(f"{self.endpoint}/_local/health", timeout=1).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.05)
-        pytest.fail(f"emulator not healthy:\n{read_tail(self.log_path)}")
-
-    def s3(self):
-        return boto3.client("s3", endpoint_url=self.endpoint, region_name=REGION, aws_access_key_id=ACCESS_KEY,
-                            aws_secret_access_key=SECRET_KEY,
-                            config=Config(retries={"total_max_attempts": 1}, s3={"addressing_style": "path"}))
-
-    def stop(self):
-        stop_process(self.process)
-        self.log.close()
-
-
 @pytest.fixture(scope="module")
 def quick_idle(tmp_path_factory):
-    server = Server(tmp_path_factory.mktemp("framing-idle"), "--idle-timeout", "1s")
+    server = EmulatorProcess(tmp_path_factory.mktemp("framing-idle"), "--idle-timeout", "1s")
     yield server
     server.stop()
 
 
 def test_short_body_gets_request_timeout_and_nothing_is_stored(quick_idle):
-    s3 = quick_idle.s3()
+    s3 = quick_idle.client("s3")
     s3.create_bucket(Bucket="short-body")
     signed = AWSRequest(method="PUT", url=f"{quick_idle.endpoint}/short-body/key",
                         headers={"Content-Length": "10", "x-amz-content-sha256": "UNSIGNED-PAYLOAD"})
@@ -270,11 +235,11 @@ def test_idle_connections_are_closed(quick_idle):
         rest += chunk
     sock.close()
     assert 0.5 < time.monotonic() - started < 3.5
-    assert quick_idle.s3().list_buckets()["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert quick_idle.client("s3").list_buckets()["ResponseMetadata"]["HTTPStatusCode"] == 200
 
 
 def test_connection_cap(tmp_path):
-    server = Server(tmp_path, "--max-connections", "4", "--idle-timeout", "30s")
+    server = EmulatorProcess(tmp_path, "--max-connections", "4", "--idle-timeout", "30s")
     try:
         time.sleep(0.3)  # the health checks' connections are closed
         held = [socket.create_connection(host_port(server.endpoint), timeout=5) for _ in range(4)]
@@ -284,7 +249,7 @@ def test_connection_cap(tmp_path):
         assert closed and text == "", text
         held.pop().close()
         time.sleep(0.3)
-        assert server.s3().list_buckets()["ResponseMetadata"]["HTTPStatusCode"] == 200
+        assert server.client("s3").list_buckets()["ResponseMetadata"]["HTTPStatusCode"] == 200
         for sock in held:
             sock.close()
         assert "connection cap" in read_tail(server.log_path)

@@ -11,50 +11,28 @@ Lambda functions, a WebSocket API and a role), so a crash stays local to the tes
 import asyncio
 import http.client
 import json
-import subprocess
 import xml.etree.ElementTree as ET
 
-import boto3
 import pytest
 import requests
 import websockets
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from conftest import (
-    ACCESS_KEY,
-    LOOPBACK,
-    REGION,
-    REPO_ROOT,
-    SECRET_KEY,
-    emulator_binary,
-    free_port,
-    stop_process,
-    wait_until_healthy,
-)
+from conftest import ACCESS_KEY, LOOPBACK, REPO_ROOT, SECRET_KEY, EmulatorProcess
 
 FIXTURE_TEMPLATE = REPO_ROOT / "Fixtures" / "websocket-tests" / "template.yaml"
 S3_NAMESPACE = "{http://s3.amazonaws.com/doc/2006-03-01/}"
 
 
-class HostileServer:
-    """One emulator process for one test."""
+class HostileServer(EmulatorProcess):
+    """One emulator process for one test, on the WebSocket fixture template."""
 
     def __init__(self, tmp_path):
-        self.port = free_port()
-        self.endpoint = f"http://{LOOPBACK}:{self.port}"
-        self.log_path = tmp_path / "synapscribe-local.log"
-        command = [str(emulator_binary()), "start", "--template", str(FIXTURE_TEMPLATE), "--host", LOOPBACK,
-                   "--port", str(self.port), "--ephemeral", "--parameter-overrides", f"EventLogDir={tmp_path / 'events'}"]
-        with open(self.log_path, "wb") as log_file:
-            self.process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
-        wait_until_healthy(self.endpoint, self.process, self.log_path)
+        super().__init__(tmp_path, "--parameter-overrides", f"EventLogDir={tmp_path / 'events'}", template=FIXTURE_TEMPLATE)
 
     def client(self, service, key=ACCESS_KEY, secret=SECRET_KEY, token=None, signature_version=None):
-        return boto3.client(service, endpoint_url=self.endpoint, region_name=REGION, aws_access_key_id=key,
-                            aws_secret_access_key=secret, aws_session_token=token,
-                            config=Config(retries={"total_max_attempts": 1}, s3={"addressing_style": "path"},
-                                          connect_timeout=5, read_timeout=60, signature_version=signature_version))
+        return super().client(service, key, secret, token, connect_timeout=5, read_timeout=60,
+                              signature_version=signature_version)
 
     def raw(self, method, target, headers=None, body=None):
         """One request exactly as given (http.client adds only Host and, with a body, Content-Length)."""
@@ -76,7 +54,7 @@ class HostileServer:
 def server(tmp_path):
     instance = HostileServer(tmp_path)
     yield instance
-    stop_process(instance.process)
+    instance.stop()
 
 
 def s3_error(body):

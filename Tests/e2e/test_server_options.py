@@ -2,55 +2,15 @@
 --strict-credentials, --credentials-file, graceful shutdown, the clock CLI, Expect: 100-continue,
 and a broken template refused at start."""
 
-import os
 import signal
 import socket
 import subprocess
-import time
 
-import boto3
 import pytest
 import requests
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from conftest import LOOPBACK, REPO_ROOT, TEMPLATE, emulator_binary, free_port, read_tail, stop_process
-
-
-class Server:
-    """One emulator process with extra start options, on its own port."""
-
-    def __init__(self, tmp_path, *extra, template=TEMPLATE):
-        self.port = free_port()
-        self.endpoint = f"http://{LOOPBACK}:{self.port}"
-        self.log_path = tmp_path / f"server-{self.port}.log"
-        command = [str(emulator_binary()), "start", "--template", str(template), "--host", LOOPBACK,
-                   "--port", str(self.port), "--ephemeral",
-                   "--parameter-overrides", "AgentCoreEndpoint=http://127.0.0.1:9", *map(str, extra)]
-        self.log = open(self.log_path, "wb")
-        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
-
-    def wait_healthy(self, timeout=60):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"emulator exited with {self.process.returncode}:\n{read_tail(self.log_path)}")
-            try:
-                if requests.get(f"{self.endpoint}/_local/health", timeout=1).status_code == 200:
-                    return self
-            except requests.RequestException:
-                pass
-            time.sleep(0.05)
-        pytest.fail(f"emulator not healthy:\n{read_tail(self.log_path)}")
-
-    def client(self, service, key, secret):
-        return boto3.client(service, endpoint_url=self.endpoint, region_name="us-east-1",
-                            aws_access_key_id=key, aws_secret_access_key=secret,
-                            config=Config(retries={"max_attempts": 1}, s3={"addressing_style": "path"}))
-
-    def stop(self):
-        stop_process(self.process)
-        self.log.close()
+from conftest import LOOPBACK, TEMPLATE, EmulatorProcess, emulator_binary, read_tail
 
 
 @pytest.fixture
@@ -58,7 +18,7 @@ def server_factory(tmp_path):
     servers = []
 
     def start(*extra, template=TEMPLATE):
-        server = Server(tmp_path, *extra, template=template)
+        server = EmulatorProcess(tmp_path, *extra, template=template, wait=False)
         servers.append(server)
         return server.wait_healthy()
 
@@ -100,7 +60,7 @@ def test_credentials_file_keys_are_verified(server_factory, tmp_path):
 
 
 def test_sigterm_shuts_down_gracefully(tmp_path):
-    server = Server(tmp_path).wait_healthy()
+    server = EmulatorProcess(tmp_path)
     server.process.send_signal(signal.SIGTERM)
     assert server.process.wait(timeout=15) == 0
     server.log.close()
@@ -152,7 +112,7 @@ def test_expect_100_continue_is_answered_before_the_body(emulator):
 
 
 def test_json_log_format(tmp_path):
-    server = Server(tmp_path, "--log-format", "json").wait_healthy()
+    server = EmulatorProcess(tmp_path, "--log-format", "json")
     server.stop()
     import json
     lines = [line for line in server.log_path.read_text().splitlines() if line.startswith("{")]
