@@ -38,12 +38,37 @@ package struct XMLTree: Sendable, Equatable {
         // S3 bodies are UTF-8. Foundation's XMLParser on Linux traps (killing the process) on an element or attribute
         // name, comment or CDATA section that is not valid UTF-8, so such a body never reaches it.
         guard String(validating: data, as: UTF8.self) != nil else { throw .malformedXML }
+        // It also dereferences a null pointer on a processing instruction without data (`<?x?>`) anywhere in the
+        // document. S3 bodies need none, so any `<?` but the XML declaration's is MalformedXML (even inside a comment).
+        guard !hasProcessingInstruction(data) else { throw .malformedXML }
         let delegate = TreeBuilder()
         let parser = XMLParser(data: data)
         parser.shouldProcessNamespaces = false
         parser.delegate = delegate
         guard parser.parse(), let root = delegate.root else { throw .malformedXML }
         return root
+    }
+}
+
+extension XMLTree {
+    /// Whether `<?` occurs anywhere but at the start of an XML declaration (`<?xml` and white space, first in the
+    /// document after an optional byte order mark).
+    static func hasProcessingInstruction(_ data: Data) -> Bool {
+        data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Bool in
+            let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+            let declaration = Array("<?xml".utf8)
+            var index = start
+            while index + 1 < bytes.count {
+                if bytes[index] == UInt8(ascii: "<"), bytes[index + 1] == UInt8(ascii: "?") {
+                    let isDeclaration =
+                        index == start && bytes.count > index + 5 && bytes[index..<(index + 5)].elementsEqual(declaration)
+                        && [UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"), UInt8(ascii: "\n")].contains(bytes[index + 5])
+                    if !isDeclaration { return true }
+                }
+                index += 1
+            }
+            return false
+        }
     }
 }
 

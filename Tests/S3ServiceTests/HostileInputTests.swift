@@ -78,6 +78,22 @@ import Testing
         #expect(throws: S3Error.malformedXML) { try XMLTree.parse(Self.withInvalidByte(text)) }
     }
 
+    @Test(
+        "processing instructions are MalformedXML (Foundation's parser dereferences null on `<?x?>`)",
+        arguments: ["<a><?x?></a>", "<?x?><a/>", "<a/><?x?>", "<?xml?><a/>", "<?XML?><a/>", "<!DOCTYPE a [<?x?>]><a/>", "<a><?x data?></a>"]
+    )
+    func processingInstructions(text: String) {
+        #expect(throws: S3Error.malformedXML) { try XMLTree.parse(Data(text.utf8)) }
+    }
+
+    @Test("the XML declaration, with or without a byte order mark, still parses")
+    func declarationParses() throws {
+        let plain = #"<?xml version="1.0" encoding="UTF-8"?><Delete><Object><Key>a</Key></Object></Delete>"#
+        #expect(try XMLTree.parse(Data(plain.utf8)).name == "Delete")
+        #expect(try XMLTree.parse(Data([0xEF, 0xBB, 0xBF] + Array(plain.utf8))).name == "Delete")
+        #expect(try XMLTree.parse(Data("<?xml\tversion=\"1.0\"?><a>x</a>".utf8)).text == "x")
+    }
+
     @Test("event sequencers for any instant", arguments: [1e19, 1e300, -1e300, Double.nan, Double.infinity])
     func sequencerNeverTraps(seconds: Double) {
         let notifier = S3EventNotifier(invoker: nil, logger: Logger(label: "test"))
