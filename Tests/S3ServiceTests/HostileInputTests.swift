@@ -86,6 +86,11 @@ import Testing
         #expect(throws: S3Error.malformedXML) { try XMLTree.parse(Data(text.utf8)) }
     }
 
+    @Test("control characters are MalformedXML before they reach the parser", arguments: [0x00, 0x02, 0x1B, 0x1F] as [UInt8])
+    func controlCharacters(byte: UInt8) {
+        #expect(throws: S3Error.malformedXML) { try XMLTree.parse(Data(Array("<a><b>".utf8) + [byte] + Array("</b></a>".utf8))) }
+    }
+
     @Test("the XML declaration, with or without a byte order mark, still parses")
     func declarationParses() throws {
         let plain = #"<?xml version="1.0" encoding="UTF-8"?><Delete><Object><Key>a</Key></Object></Delete>"#
