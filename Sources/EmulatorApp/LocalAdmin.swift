@@ -117,10 +117,10 @@ struct LocalAdmin: Sendable {
         } else {
             return invalid("expected a JSON object with \"advance\" (duration) or \"set\" (ISO 8601 timestamp)")
         }
-        guard newOffset.isFinite, abs(newOffset) <= LocalAdminPolicy.maxClockOffset else {
+        guard newOffset.isFinite, abs(newOffset) <= VirtualClock.maximumOffset else {
             return invalid(
                 "the virtual clock must stay within 100 years of real time (an offset of at most "
-                    + "\(Int(LocalAdminPolicy.maxClockOffset)) seconds either way); this move would put it "
+                    + "\(Int(VirtualClock.maximumOffset)) seconds either way); this move would put it "
                     + (newOffset.isFinite ? String(format: "%.0f seconds away", newOffset) : "out of range")
             )
         }
@@ -149,9 +149,6 @@ struct LocalAdmin: Sendable {
 /// The rules every `/_local/*` request must pass (see ``LocalAdmin``), kept apart from serving so they can be
 /// tested on their own.
 struct LocalAdminPolicy: Sendable {
-    /// How far the virtual clock may be from real time: 100 years of 365.25 days, in seconds.
-    static let maxClockOffset: TimeInterval = 100 * 365.25 * 86_400
-
     /// Where the emulator listens (the `--host` and ports count as its own origin).
     let environment: EmulatorEnvironment
     /// The `--admin-token`, when set.
