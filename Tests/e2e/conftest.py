@@ -205,7 +205,7 @@ class EmulatorProcess:
     """One more synapscribe-local process on its own port, for tests that need their own start options.
 
     `extra` are more `start` options; `data_dir` a persistent data folder (else `--ephemeral`); the project template
-    gets a local AgentCore endpoint (nothing listens on it). The process's output goes to a log in `log_dir`.
+    (and any copy of it) gets a local AgentCore endpoint (nothing listens on it). The process's output goes to a log in `log_dir`.
     """
 
     def __init__(self, log_dir, *extra, template=TEMPLATE, data_dir=None, cwd=REPO_ROOT, wait=True):
@@ -213,7 +213,9 @@ class EmulatorProcess:
         self.endpoint = f"http://{LOOPBACK}:{self.port}"
         self.log_path = Path(log_dir) / f"synapscribe-local-{self.port}.log"
         storage = ["--data-dir", str(data_dir)] if data_dir else ["--ephemeral"]
-        overrides = ["--parameter-overrides", "AgentCoreEndpoint=http://127.0.0.1:9"] if Path(template) == TEMPLATE else []
+        # A template with the AgentCore parameter must never use its private default address.
+        declares_agentcore = "AgentCoreEndpoint" in Path(template).read_text()
+        overrides = ["--parameter-overrides", "AgentCoreEndpoint=http://127.0.0.1:9"] if declares_agentcore else []
         self.command = [str(emulator_binary()), "start", "--template", str(template), "--host", LOOPBACK,
                         "--port", str(self.port), *storage, *overrides, *map(str, extra)]
         self.log = open(self.log_path, "wb")

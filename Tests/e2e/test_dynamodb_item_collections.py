@@ -4,7 +4,7 @@ lowered with --item-collection-limit so the limit can be reached in a test."""
 import pytest
 from botocore.exceptions import ClientError
 
-from test_server_options import Server
+from conftest import EmulatorProcess
 
 
 def create(dynamodb, name, local_index):
@@ -29,7 +29,7 @@ def item(pk, n):
 
 
 def test_item_collection_limit_applies_to_tables_with_local_indexes(tmp_path):
-    server = Server(tmp_path, "--item-collection-limit", 20_000).wait_healthy()
+    server = EmulatorProcess(tmp_path, "--item-collection-limit", 20_000)
     try:
         dynamodb = server.client("dynamodb", "test", "test")
         create(dynamodb, "with-lsi", local_index=True)

@@ -15,8 +15,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from conftest import REPO_ROOT
-from test_server_options import Server
+from conftest import REPO_ROOT, EmulatorProcess
 
 AUDIO_BUCKET = "synapscribe-audio-000000000000"
 SESSIONS_TABLE = "SynapScribe-Sessions"
@@ -71,7 +70,7 @@ def test_missing_permission_fails_locally_as_in_aws(tmp_path):
     template = (REPO_ROOT / "template.yaml").read_text()
     assert "- dynamodb:PutItem\n" in template
     (stack / "template.yaml").write_text(template.replace("- dynamodb:PutItem\n", "", 1))
-    server = Server(tmp_path, template=stack / "template.yaml").wait_healthy()
+    server = EmulatorProcess(tmp_path, template=stack / "template.yaml")
     try:
         s3 = client(server.endpoint, "s3")
         lam = client(server.endpoint, "lambda")
