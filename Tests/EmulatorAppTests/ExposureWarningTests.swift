@@ -10,7 +10,7 @@ import Testing
         #expect(options.exposureWarning == nil)
     }
 
-    @Test(arguments: ["0.0.0.0", "::", "192.168.1.20", "10.0.0.1", "my-laptop.local", "128.0.0.1", "127.0.0"])
+    @Test(arguments: ["0.0.0.0", "::", "198.51.100.20", "203.0.113.1", "my-laptop.local", "128.0.0.1", "127.0.0"])
     func otherHostsWarnWhatTheyExpose(host: String) throws {
         var options = EmulatorOptions()
         options.host = host
