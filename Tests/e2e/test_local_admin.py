@@ -8,7 +8,7 @@ import subprocess
 import pytest
 import requests
 
-from conftest import LOOPBACK, REPO_ROOT, TEMPLATE, emulator_binary, free_port, stop_process, wait_until_healthy
+from conftest import EmulatorProcess, emulator_binary, stop_process
 
 EVIL = "http://evil.example"
 HUNDRED_YEARS = 100 * 365.25 * 86400
@@ -104,19 +104,9 @@ class TestDeveloperTools:
 
 
 def start(tmp_path, *extra):
-    port = free_port()
-    log_path = tmp_path / f"admin-{port}.log"
-    command = [str(emulator_binary()), "start", "--template", str(TEMPLATE), "--host", LOOPBACK, "--port", str(port),
-               "--ephemeral", "--parameter-overrides", "AgentCoreEndpoint=http://127.0.0.1:9", *extra]
-    with open(log_path, "ab") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
-    endpoint = f"http://{LOOPBACK}:{port}"
-    try:
-        wait_until_healthy(endpoint, process, log_path)
-    except BaseException:
-        stop_process(process)
-        raise
-    return process, endpoint, log_path
+    """An emulator with extra start options: (its process, endpoint, log path)."""
+    server = EmulatorProcess(tmp_path, *extra)
+    return server.process, server.endpoint, server.log_path
 
 
 def test_admin_token_guards_writes(tmp_path):
