@@ -82,10 +82,16 @@ let package = Package(
             dependencies: ["EmulatorCore", "SigV4", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
+        // Who called and whether they may: `Caller`, `RequestAuthorizing` and `ARN`, below HTTP and IAM.
+        .target(
+            name: "Identity",
+            dependencies: ["SigV4"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "IAM",
             dependencies: [
-                "EmulatorCore", "AWSGateway", "SigV4", "CloudFormation",
+                "EmulatorCore", "Identity", "SigV4", "CloudFormation",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -94,7 +100,7 @@ let package = Package(
         .target(
             name: "AWSGateway",
             dependencies: [
-                "SigV4", "EmulatorCore",
+                "Identity", "SigV4", "EmulatorCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -114,7 +120,7 @@ let package = Package(
         .target(
             name: "DynamoDBService",
             dependencies: [
-                "AWSGateway", "CloudFormation", "Storage", "IAM", "EmulatorCore",
+                "AWSGateway", "CloudFormation", "Storage", "EmulatorCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -126,7 +132,7 @@ let package = Package(
         .target(
             name: "S3Service",
             dependencies: [
-                "AWSGateway", "CloudFormation", "Storage", "IAM", "EmulatorCore", "SigV4",
+                "AWSGateway", "CloudFormation", "Storage", "EmulatorCore", "SigV4",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -211,7 +217,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IAMTests",
-            dependencies: ["IAM", "AWSGateway", "SigV4", "CloudFormation", "EmulatorCore"],
+            dependencies: ["IAM", "Identity", "SigV4", "CloudFormation", "EmulatorCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

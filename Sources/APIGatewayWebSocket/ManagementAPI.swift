@@ -32,13 +32,9 @@ struct ManagementAPI: Sendable {
         let current = service.environment.current
         let method = request.method.rawValue
         let resource = "arn:aws:execute-api:\(current.region):\(current.accountId):\(apiId)/\(stage)/\(method)/@connections/\(connectionId)"
-        let decision = await service.authorizer.authorize(
-            caller: request.caller,
-            action: "execute-api:ManageConnections",
-            resources: [resource],
-            context: [:]
-        )
-        if case .denied(let message) = decision { throw WebSocketError.forbidden(message: message) }
+        try await service.authorizer.require(request.caller, action: "execute-api:ManageConnections", resources: [resource]) {
+            WebSocketError.forbidden(message: $0)
+        }
 
         guard let entry, entry.facts.stage == stage, let writer = entry.writer else { return gone() }
         switch request.method {

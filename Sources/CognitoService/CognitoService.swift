@@ -325,9 +325,7 @@ package struct CognitoService: AWSServiceHandler {
     private func authorize(_ request: AWSRequest, _ operation: String, pool: String?) async throws {
         let action = "cognito-identity:\(operation)"
         let resources = pool.map { [poolArn($0)] } ?? []
-        if case .denied(let message) = await authorizer.authorize(caller: request.caller, action: action, resources: resources, context: [:]) {
-            throw CognitoError.accessDenied(message)
-        }
+        try await authorizer.require(request.caller, action: action, resources: resources, denied: CognitoError.accessDenied)
     }
 
     /// The condition keys Cognito credentials carry.

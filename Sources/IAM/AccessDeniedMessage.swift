@@ -1,4 +1,5 @@
 import Foundation
+import Identity
 
 /// Builds AWS's `AccessDenied` message texts for identity-based policy denials.
 package enum AccessDeniedMessage {

@@ -1,5 +1,6 @@
 import EmulatorCore
 import Foundation
+import Identity
 import Synchronization
 
 /// A request-context value: single-valued (`aws:SourceIp`) or multivalued (`aws:TagKeys`, `cognito-identity.amazonaws.com:amr`).

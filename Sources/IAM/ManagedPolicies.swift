@@ -1,4 +1,5 @@
 import Foundation
+import Identity
 
 /// A catalog of common AWS managed policies, with the statements of their current default versions.
 package enum ManagedPolicies {

@@ -1,6 +1,6 @@
-import AWSGateway
 import EmulatorCore
 import Foundation
+import Identity
 import Logging
 import SigV4
 import Synchronization
@@ -97,6 +97,15 @@ package struct PolicyAuthorizer: RequestAuthorizing {
             }
         }
         return outcome.decision
+    }
+
+    /// Whether the caller's decisions can depend on condition keys: only temporary credentials issued for a role
+    /// are evaluated against policies (the administrator's keys are allowed everything, anonymous callers denied).
+    /// - Parameter caller: The authenticated caller.
+    /// - Returns: Whether services should supply condition keys that cost work to compute.
+    package func usesConditionKeys(for caller: Caller) -> Bool {
+        guard mode != .off, !caller.isAnonymous, let accessKeyId = caller.accessKeyId else { return false }
+        return sessions.store.temporary(for: accessKeyId) != nil
     }
 
     /// Evaluates without logging (the pure part of ``authorize(caller:action:resources:context:)``).

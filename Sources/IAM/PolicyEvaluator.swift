@@ -1,4 +1,5 @@
 import Foundation
+import Identity
 
 /// Which statement decided a request, for logging and error messages.
 package struct MatchedStatement: Sendable, Hashable, CustomStringConvertible {

@@ -1,5 +1,6 @@
 import CloudFormation
 import Foundation
+import Identity
 
 /// The template's IAM roles with their policy documents parsed once, looked up by ARN or name.
 ///

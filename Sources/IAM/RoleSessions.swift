@@ -1,5 +1,6 @@
 import EmulatorCore
 import Foundation
+import Identity
 import SigV4
 
 /// Issues temporary credentials that act for a template role (STS AssumeRole, Cognito identity pools, Lambda

@@ -772,8 +772,7 @@ package struct LambdaService: AWSServiceHandler, LambdaInvoking, LocalEndpointPr
     }
 
     private func authorize(_ request: AWSRequest, action: String, resource: String) async throws(LambdaError) {
-        let decision = await authorizer.authorize(caller: request.caller, action: action, resources: [resource], context: [:])
-        if case .denied(let message) = decision { throw .accessDenied(message) }
+        try await authorizer.require(request.caller, action: action, resources: [resource], denied: LambdaError.accessDenied)
     }
 
     /// Finds a function by name, physical name, logical id, ARN or partial ARN, with an optional qualifier.

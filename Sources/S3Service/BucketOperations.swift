@@ -46,7 +46,7 @@ extension S3Service {
 
     /// [CreateBucket](https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html).
     func createBucket(_ request: AWSRequest, _ name: String) async throws -> Response {
-        try await authorize(request, "s3:CreateBucket", [Self.bucketArn(name)])
+        try await authorize(request, "s3:CreateBucket", [Self.bucketArn(name)], context: S3ConditionKeys.createBucket(request))
         let body = try await RequestBodyReader(request: request).collect()
         guard Self.isValidBucketName(name) else { throw S3Error.invalidBucketName(name) }
         var constraint: String?

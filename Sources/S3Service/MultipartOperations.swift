@@ -26,7 +26,7 @@ extension S3Service {
 
     /// [CreateMultipartUpload](https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateMultipartUpload.html).
     func createMultipartUpload(_ request: AWSRequest, _ bucketName: String, _ key: String) async throws -> Response {
-        try await authorize(request, "s3:PutObject", [Self.objectArn(bucketName, key)])
+        try await authorize(request, "s3:PutObject", [Self.objectArn(bucketName, key)], context: S3ConditionKeys.objectWrite(request))
         let bucket = try await requireBucket(bucketName)
         var headers = try objectHeaders(from: request, bucket: bucket)
         if headers.contentType == nil { headers.contentType = "binary/octet-stream" }

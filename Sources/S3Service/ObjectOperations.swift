@@ -193,7 +193,7 @@ extension S3Service {
 
     /// [PutObject](https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html).
     func putObject(_ request: AWSRequest, _ bucketName: String, _ key: String) async throws -> Response {
-        try await authorize(request, "s3:PutObject", [Self.objectArn(bucketName, key)])
+        try await authorize(request, "s3:PutObject", [Self.objectArn(bucketName, key)], context: S3ConditionKeys.objectWrite(request))
         let bucket = try await requireBucket(bucketName)
         try Self.checkContentLength(request, max: Self.maxObjectSize)
         var headers = try objectHeaders(from: request, bucket: bucket)
@@ -336,7 +336,8 @@ extension S3Service {
     /// [GetObject](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html) and
     /// [HeadObject](https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html).
     func getObject(_ request: AWSRequest, _ bucketName: String, _ key: String, head: Bool) async throws -> Response {
-        try await authorize(request, "s3:GetObject", [Self.objectArn(bucketName, key)])
+        let tagKeys = try await existingTagKeys(request, bucket: bucketName, key: key)
+        try await authorize(request, "s3:GetObject", [Self.objectArn(bucketName, key)], context: tagKeys)
         let bucket = try await requireBucket(bucketName)
         for _ in 0..<3 {
             guard let record = try await store.object(bucket: bucketName, key: key) else { throw S3Error.noSuchKey(key) }
@@ -587,7 +588,7 @@ extension S3Service {
 
     /// [CopyObject](https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html).
     func copyObject(_ request: AWSRequest, _ bucketName: String, _ key: String) async throws -> Response {
-        try await authorize(request, "s3:PutObject", [Self.objectArn(bucketName, key)])
+        try await authorize(request, "s3:PutObject", [Self.objectArn(bucketName, key)], context: S3ConditionKeys.objectWrite(request))
         let bucket = try await requireBucket(bucketName)
         let source = try await copySourceObject(request)
         let directive = request.header("x-amz-metadata-directive")?.uppercased() ?? "COPY"
@@ -679,7 +680,8 @@ extension S3Service {
 
     /// [GetObjectTagging](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObjectTagging.html).
     func getObjectTagging(_ request: AWSRequest, _ bucketName: String, _ key: String) async throws -> Response {
-        try await authorize(request, "s3:GetObjectTagging", [Self.objectArn(bucketName, key)])
+        let tagKeys = try await existingTagKeys(request, bucket: bucketName, key: key)
+        try await authorize(request, "s3:GetObjectTagging", [Self.objectArn(bucketName, key)], context: tagKeys)
         _ = try await requireBucket(bucketName)
         guard let record = try await store.object(bucket: bucketName, key: key) else { throw S3Error.noSuchKey(key) }
         var fields = HTTPFields()
@@ -689,7 +691,8 @@ extension S3Service {
 
     /// [PutObjectTagging](https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObjectTagging.html).
     func putObjectTagging(_ request: AWSRequest, _ bucketName: String, _ key: String) async throws -> Response {
-        try await authorize(request, "s3:PutObjectTagging", [Self.objectArn(bucketName, key)])
+        let tagKeys = try await existingTagKeys(request, bucket: bucketName, key: key)
+        try await authorize(request, "s3:PutObjectTagging", [Self.objectArn(bucketName, key)], context: tagKeys)
         let body = try await RequestBodyReader(request: request).collect()
         _ = try await requireBucket(bucketName)
         let tags = try ConfigurationXML.parseTagging(body, maxTags: 10)
@@ -701,7 +704,8 @@ extension S3Service {
 
     /// [DeleteObjectTagging](https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjectTagging.html).
     func deleteObjectTagging(_ request: AWSRequest, _ bucketName: String, _ key: String) async throws -> Response {
-        try await authorize(request, "s3:DeleteObjectTagging", [Self.objectArn(bucketName, key)])
+        let tagKeys = try await existingTagKeys(request, bucket: bucketName, key: key)
+        try await authorize(request, "s3:DeleteObjectTagging", [Self.objectArn(bucketName, key)], context: tagKeys)
         _ = try await requireBucket(bucketName)
         guard let record = try await store.setTags(bucket: bucketName, key: key, tags: []) else { throw S3Error.noSuchKey(key) }
         var fields = HTTPFields()

@@ -247,8 +247,14 @@ extension S3Service {
         key = key.replacingOccurrences(of: "${filename}", with: form.fileName ?? "")
 
         let caller = try authenticatePost(form, bucket: bucketName, key: key, fileSize: nil)
-        let decision = await authorizer.authorize(caller: caller, action: "s3:PutObject", resources: [Self.objectArn(bucketName, key)], context: [:])
-        if case .denied(let message) = decision { throw S3Error.accessDenied(message) }
+        let context = S3ConditionKeys.objectWrite(serverSideEncryption: form.field("x-amz-server-side-encryption"), acl: form.field("acl"))
+        try await authorizer.require(
+            caller,
+            action: "s3:PutObject",
+            resources: [Self.objectArn(bucketName, key)],
+            context: context,
+            denied: S3Error.accessDenied
+        )
 
         var headers = ObjectHeaders()
         headers.contentType = form.field("content-type") ?? form.fileContentType ?? "binary/octet-stream"

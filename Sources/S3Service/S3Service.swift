@@ -235,10 +235,10 @@ package struct S3Service: AWSServiceHandler {
 
     // MARK: Shared helpers
 
-    /// Calls the authorization hook and turns a denial into S3's `AccessDenied`.
-    func authorize(_ request: AWSRequest, _ action: String, _ resources: [String], context: [String: [String]] = [:]) async throws {
-        let decision = await authorizer.authorize(caller: request.caller, action: action, resources: resources, context: context)
-        if case .denied(let message) = decision { throw S3Error.accessDenied(message) }
+    /// Requires the action through the authorization hook; a denial is S3's `AccessDenied`.
+    func authorize(_ request: AWSRequest, _ action: String, _ resources: [String], context: @autoclosure () -> [String: [String]] = [:]) async throws
+    {
+        try await authorizer.require(request.caller, action: action, resources: resources, context: context(), denied: S3Error.accessDenied)
     }
 
     static func bucketArn(_ bucket: String) -> String { "arn:aws:s3:::\(bucket)" }

@@ -86,9 +86,7 @@ package struct STSService: AWSServiceHandler {
         try Self.validate(roleArn: roleArn, sessionName: sessionName)
         let duration = try Self.duration(parameters["DurationSeconds"])
         let callerArn = caller.principalArn ?? ARN.accountRoot(account: sessions.accountId).description
-        if case .denied(let message) = await authorizer.authorize(caller: caller, action: "sts:AssumeRole", resources: [roleArn], context: [:]) {
-            throw .accessDenied(message)
-        }
+        try await authorizer.require(caller, action: "sts:AssumeRole", resources: [roleArn], denied: STSError.accessDenied)
         guard let role = sessions.role(arn: roleArn) else {
             throw .accessDenied("User: \(callerArn) is not authorized to perform: sts:AssumeRole on resource: \(roleArn)")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import IAM
+import Identity
 import Testing
 
 @Suite("AccessDenied messages")

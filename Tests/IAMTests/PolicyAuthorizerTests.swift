@@ -1,8 +1,8 @@
-import AWSGateway
 import CloudFormation
 import EmulatorCore
 import Foundation
 import IAM
+import Identity
 import Logging
 import SigV4
 import Testing

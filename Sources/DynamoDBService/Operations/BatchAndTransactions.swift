@@ -37,7 +37,11 @@ extension DynamoDBService {
         }
         for name in requestItems.keys.sorted() {
             guard let entry = requestItems[name] else { continue }
-            try await authorize(call, resources: [tableArn(name)])
+            try await authorize(
+                call,
+                resources: [tableArn(name)],
+                context: DynamoDBConditionKeys.batchGet(entry, schema: conditionKeySchema(name)).context
+            )
             let projection = try Self.projection(
                 entry.ProjectionExpression,
                 attributesToGet: entry.AttributesToGet,
@@ -87,7 +91,8 @@ extension DynamoDBService {
         var writes: [(table: TableView, key: Item, item: Item?)] = []
         for name in requestItems.keys.sorted() {
             try Self.validateTableName(name, member: "requestItems")
-            try await authorize(call, resources: [tableArn(name)])
+            let conditionKeys = DynamoDBConditionKeys.batchWrite(requestItems[name] ?? [], schema: conditionKeySchema(name))
+            try await authorize(call, resources: [tableArn(name)], context: conditionKeys.context)
             let table = try self.table(name)
             var seen = Set<Data>()
             for request in requestItems[name] ?? [] {
@@ -164,7 +169,12 @@ extension DynamoDBService {
                 throw DynamoDBError.validation(DynamoDBMessages.transactItemShape)
             }
             let name = try tableName(operation.TableName)
-            try await authorize(call, action: kind == .conditionCheck ? "ConditionCheckItem" : kind.rawValue + "Item", resources: [tableArn(name)])
+            try await authorize(
+                call,
+                action: kind == .conditionCheck ? "ConditionCheckItem" : kind.rawValue + "Item",
+                resources: [tableArn(name)],
+                context: DynamoDBConditionKeys.transactWrite(operation, schema: conditionKeySchema(name)).context
+            )
             let action = try transactAction(kind, operation)
             let identity = "\(action.table.meta.id):" + (action.table.key.identity(of: action.key) ?? Data()).base64EncodedString()
             guard seen.insert(identity).inserted else { throw DynamoDBError.validation(DynamoDBMessages.transactionSameItem) }
@@ -313,7 +323,14 @@ extension DynamoDBService {
         for entry in items {
             guard let get = entry.Get else { throw DynamoDBError.validation(DynamoDBMessages.memberNull("get")) }
             let name = try tableName(get.TableName)
-            try await authorize(call, action: "GetItem", resources: [tableArn(name)])
+            let conditionKeys = DynamoDBConditionKeys.get(
+                key: get.Key,
+                projection: get.ProjectionExpression,
+                attributesToGet: nil,
+                names: get.ExpressionAttributeNames,
+                schema: conditionKeySchema(name)
+            )
+            try await authorize(call, action: "GetItem", resources: [tableArn(name)], context: conditionKeys.context)
             guard let key = get.Key else { throw DynamoDBError.validation(DynamoDBMessages.memberNull("key")) }
             let projection = try Self.projection(get.ProjectionExpression, attributesToGet: nil, names: get.ExpressionAttributeNames)
             let table = try self.table(name)

@@ -35,15 +35,17 @@ extension DynamoDBService {
         return view
     }
 
-    /// Calls the authorization hook; a denial becomes AccessDeniedException.
-    func authorize(_ call: Call, action: String? = nil, resources: [String]) async throws(DynamoDBError) {
-        let decision = await authorizer.authorize(
-            caller: call.caller,
-            action: "dynamodb:\(action ?? call.operation)",
-            resources: resources,
-            context: [:]
-        )
-        if case .denied(let message) = decision { throw DynamoDBError(.accessDeniedException, message) }
+    /// Requires the action through the authorization hook, with the condition keys the request supplies
+    /// (see ``DynamoDBConditionKeys``); a denial becomes AccessDeniedException.
+    func authorize(
+        _ call: Call,
+        action: String? = nil,
+        resources: [String],
+        context: @autoclosure () -> [String: [String]] = [:]
+    ) async throws(DynamoDBError) {
+        try await authorizer.require(call.caller, action: "dynamodb:\(action ?? call.operation)", resources: resources, context: context()) {
+            DynamoDBError(.accessDeniedException, $0)
+        }
     }
 
     /// Runs a write transaction, passing our own errors through unchanged.

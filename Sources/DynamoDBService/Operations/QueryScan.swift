@@ -30,7 +30,11 @@ extension DynamoDBService {
     func query(_ call: Call) async throws -> JSONOut {
         let input = try decode(QueryInput.self, call)
         let name = try tableName(input.TableName)
-        try await authorize(call, resources: [input.IndexName.map { "\(tableArn(name))/index/\($0)" } ?? tableArn(name)])
+        try await authorize(
+            call,
+            resources: [input.IndexName.map { "\(tableArn(name))/index/\($0)" } ?? tableArn(name)],
+            context: DynamoDBConditionKeys.read(input, schema: conditionKeySchema(name, index: input.IndexName), isQuery: true).context
+        )
         try Self.rejectLegacy(
             [("KeyConditions", input.KeyConditions != nil), ("QueryFilter", input.QueryFilter != nil)],
             expressions: [("KeyConditionExpression", input.KeyConditionExpression != nil), ("FilterExpression", input.FilterExpression != nil)]
@@ -80,7 +84,11 @@ extension DynamoDBService {
     func scan(_ call: Call) async throws -> JSONOut {
         let input = try decode(QueryInput.self, call)
         let name = try tableName(input.TableName)
-        try await authorize(call, resources: [input.IndexName.map { "\(tableArn(name))/index/\($0)" } ?? tableArn(name)])
+        try await authorize(
+            call,
+            resources: [input.IndexName.map { "\(tableArn(name))/index/\($0)" } ?? tableArn(name)],
+            context: DynamoDBConditionKeys.read(input, schema: conditionKeySchema(name, index: input.IndexName), isQuery: false).context
+        )
         try Self.rejectLegacy([("ScanFilter", input.ScanFilter != nil)], expressions: [("FilterExpression", input.FilterExpression != nil)])
         var segmentRange: (Int, Int)?
         switch (input.Segment, input.TotalSegments) {

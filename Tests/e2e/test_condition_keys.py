@@ -1,0 +1,148 @@
+"""Condition keys that services supply to IAM (issue 11 item 4).
+
+The standard Cognito fine-grained access control policy,
+`ForAllValues:StringEquals {"dynamodb:LeadingKeys": ["${cognito-identity.amazonaws.com:sub}"]}`, on the identity
+pool's role (Tests/e2e/templates/leading_keys.yaml): each guest identity reads and writes its own partition, and
+is denied every other identity's partition with DynamoDB's AccessDeniedException, as in AWS.
+"""
+
+from pathlib import Path
+
+import pytest
+from botocore.exceptions import ClientError
+from conftest import ACCOUNT_ID, REGION, EmulatorProcess
+
+TEMPLATE = Path(__file__).parent / "templates" / "leading_keys.yaml"
+STACK = "leadingkeys"
+TABLE = "LeadingKeys-Notes"
+TABLE_ARN = f"arn:aws:dynamodb:{REGION}:{ACCOUNT_ID}:table/{TABLE}"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    process = EmulatorProcess(tmp_path_factory.mktemp("condition-keys"), "--stack-name", STACK, template=TEMPLATE)
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="module")
+def role_name(server):
+    resources = server.client("cloudformation").list_stack_resources(StackName=STACK)["StackResourceSummaries"]
+    return next(r["PhysicalResourceId"] for r in resources if r["LogicalResourceId"] == "GuestRole")
+
+
+def guest(server):
+    """A new guest identity: (identity id, a DynamoDB client signing with its Cognito credentials)."""
+    pool_id = next(o["OutputValue"] for o in server.client("cloudformation").describe_stacks(StackName=STACK)["Stacks"][0]["Outputs"]
+                   if o["OutputKey"] == "IdentityPoolId")
+    cognito = server.client("cognito-identity")
+    identity_id = cognito.get_id(IdentityPoolId=pool_id)["IdentityId"]
+    credentials = cognito.get_credentials_for_identity(IdentityId=identity_id)["Credentials"]
+    dynamodb = server.client("dynamodb", key=credentials["AccessKeyId"], secret=credentials["SecretKey"],
+                             token=credentials["SessionToken"])
+    return identity_id, dynamodb
+
+
+@pytest.fixture(scope="module")
+def alice(server):
+    return guest(server)
+
+
+@pytest.fixture(scope="module")
+def bob(server):
+    return guest(server)
+
+
+def denial(role_name, action):
+    return (f"User: arn:aws:sts::{ACCOUNT_ID}:assumed-role/{role_name}/CognitoIdentityCredentials "
+            f"is not authorized to perform: dynamodb:{action} on resource: {TABLE_ARN} "
+            f"because no identity-based policy allows the dynamodb:{action} action")
+
+
+def assert_denied(excinfo, role_name, action):
+    error = excinfo.value.response["Error"]
+    status = excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"]
+    assert (error["Code"], status) == ("AccessDeniedException", 400)
+    assert error["Message"] == denial(role_name, action)
+
+
+def key(owner, note):
+    return {"userId": {"S": owner}, "noteId": {"S": note}}
+
+
+class TestLeadingKeysOwnPartition:
+    def test_put_get_query_update_delete_own_partition_allowed(self, alice):
+        identity, dynamodb = alice
+        dynamodb.put_item(TableName=TABLE, Item={**key(identity, "n1"), "text": {"S": "mine"}})
+        dynamodb.put_item(TableName=TABLE, Item={**key(identity, "n2"), "text": {"S": "also mine"}})
+        assert dynamodb.get_item(TableName=TABLE, Key=key(identity, "n1"))["Item"]["text"] == {"S": "mine"}
+        page = dynamodb.query(TableName=TABLE, KeyConditionExpression="userId = :me",
+                              ExpressionAttributeValues={":me": {"S": identity}})
+        assert sorted(item["noteId"]["S"] for item in page["Items"]) == ["n1", "n2"]
+        dynamodb.update_item(TableName=TABLE, Key=key(identity, "n1"), UpdateExpression="SET #t = :t",
+                             ExpressionAttributeNames={"#t": "text"}, ExpressionAttributeValues={":t": {"S": "edited"}})
+        got = dynamodb.batch_get_item(RequestItems={TABLE: {"Keys": [key(identity, "n1"), key(identity, "n2")]}})
+        assert sorted(item["text"]["S"] for item in got["Responses"][TABLE]) == ["also mine", "edited"]
+        dynamodb.delete_item(TableName=TABLE, Key=key(identity, "n2"))
+
+    def test_other_identity_partition_denied(self, alice, bob, role_name):
+        alice_id, alice_db = alice
+        bob_id, bob_db = bob
+        bob_db.put_item(TableName=TABLE, Item={**key(bob_id, "secret"), "text": {"S": "bob's"}})
+
+        with pytest.raises(ClientError) as excinfo:
+            alice_db.get_item(TableName=TABLE, Key=key(bob_id, "secret"))
+        assert_denied(excinfo, role_name, "GetItem")
+
+        with pytest.raises(ClientError) as excinfo:
+            alice_db.put_item(TableName=TABLE, Item={**key(bob_id, "forged"), "text": {"S": "from alice"}})
+        assert_denied(excinfo, role_name, "PutItem")
+
+        with pytest.raises(ClientError) as excinfo:
+            alice_db.query(TableName=TABLE, KeyConditionExpression="userId = :them",
+                           ExpressionAttributeValues={":them": {"S": bob_id}})
+        assert_denied(excinfo, role_name, "Query")
+
+        with pytest.raises(ClientError) as excinfo:
+            alice_db.update_item(TableName=TABLE, Key=key(bob_id, "secret"), UpdateExpression="SET #t = :t",
+                                 ExpressionAttributeNames={"#t": "text"}, ExpressionAttributeValues={":t": {"S": "x"}})
+        assert_denied(excinfo, role_name, "UpdateItem")
+
+        with pytest.raises(ClientError) as excinfo:
+            alice_db.delete_item(TableName=TABLE, Key=key(bob_id, "secret"))
+        assert_denied(excinfo, role_name, "DeleteItem")
+
+        # Nothing of Bob's changed.
+        assert bob_db.get_item(TableName=TABLE, Key=key(bob_id, "secret"))["Item"]["text"] == {"S": "bob's"}
+        assert "Item" not in bob_db.get_item(TableName=TABLE, Key=key(bob_id, "forged"))
+        assert alice_id != bob_id
+
+    def test_batch_touching_any_other_partition_denied(self, alice, bob, role_name):
+        alice_id, alice_db = alice
+        bob_id, _ = bob
+        # ForAllValues: every partition of the batch must be the caller's own.
+        with pytest.raises(ClientError) as excinfo:
+            alice_db.batch_get_item(RequestItems={TABLE: {"Keys": [key(alice_id, "n1"), key(bob_id, "secret")]}})
+        assert_denied(excinfo, role_name, "BatchGetItem")
+
+        with pytest.raises(ClientError) as excinfo:
+            alice_db.batch_write_item(RequestItems={TABLE: [
+                {"PutRequest": {"Item": {**key(alice_id, "b1"), "text": {"S": "ok"}}}},
+                {"DeleteRequest": {"Key": key(bob_id, "secret")}},
+            ]})
+        assert_denied(excinfo, role_name, "BatchWriteItem")
+        assert "Item" not in alice_db.get_item(TableName=TABLE, Key=key(alice_id, "b1"))
+
+        alice_db.batch_write_item(RequestItems={TABLE: [{"PutRequest": {"Item": {**key(alice_id, "b1"), "text": {"S": "ok"}}}}]})
+        assert alice_db.get_item(TableName=TABLE, Key=key(alice_id, "b1"))["Item"]["text"] == {"S": "ok"}
+
+    def test_scan_is_not_granted(self, alice, role_name):
+        # The policy lists no Scan (AWS's example leaves it out: Scan reads every partition).
+        with pytest.raises(ClientError) as excinfo:
+            alice[1].scan(TableName=TABLE)
+        assert_denied(excinfo, role_name, "Scan")
+
+    def test_administrator_reads_every_partition(self, server, alice, bob):
+        items = server.client("dynamodb").scan(TableName=TABLE)["Items"]
+        owners = {item["userId"]["S"] for item in items}
+        assert {alice[0], bob[0]} <= owners
