@@ -2,8 +2,10 @@
 
 The standard Cognito fine-grained access control policy,
 `ForAllValues:StringEquals {"dynamodb:LeadingKeys": ["${cognito-identity.amazonaws.com:sub}"]}`, on the identity
-pool's role (Tests/e2e/templates/leading_keys.yaml): each guest identity reads and writes its own partition, and
-is denied every other identity's partition with DynamoDB's AccessDeniedException, as in AWS.
+pool's role (Tests/e2e/templates/condition_keys.yaml): each guest identity reads and writes its own partition, and
+is denied every other identity's partition with DynamoDB's AccessDeniedException, as in AWS. The same role reads
+S3 objects only when tagged `visibility=public` (`s3:ExistingObjectTag/visibility`) and writes only with SSE-S3
+requested (`s3:x-amz-server-side-encryption`).
 """
 
 from pathlib import Path
@@ -12,7 +14,8 @@ import pytest
 from botocore.exceptions import ClientError
 from conftest import ACCOUNT_ID, REGION, EmulatorProcess
 
-TEMPLATE = Path(__file__).parent / "templates" / "leading_keys.yaml"
+TEMPLATE = Path(__file__).parent / "templates" / "condition_keys.yaml"
+BUCKET = "condition-keys-docs"
 STACK = "leadingkeys"
 TABLE = "LeadingKeys-Notes"
 TABLE_ARN = f"arn:aws:dynamodb:{REGION}:{ACCOUNT_ID}:table/{TABLE}"
@@ -31,16 +34,16 @@ def role_name(server):
     return next(r["PhysicalResourceId"] for r in resources if r["LogicalResourceId"] == "GuestRole")
 
 
-def guest(server):
-    """A new guest identity: (identity id, a DynamoDB client signing with its Cognito credentials)."""
+def guest(server, service="dynamodb"):
+    """A new guest identity: (identity id, a `service` client signing with its Cognito credentials)."""
     pool_id = next(o["OutputValue"] for o in server.client("cloudformation").describe_stacks(StackName=STACK)["Stacks"][0]["Outputs"]
                    if o["OutputKey"] == "IdentityPoolId")
     cognito = server.client("cognito-identity")
     identity_id = cognito.get_id(IdentityPoolId=pool_id)["IdentityId"]
     credentials = cognito.get_credentials_for_identity(IdentityId=identity_id)["Credentials"]
-    dynamodb = server.client("dynamodb", key=credentials["AccessKeyId"], secret=credentials["SecretKey"],
-                             token=credentials["SessionToken"])
-    return identity_id, dynamodb
+    signed = server.client(service, key=credentials["AccessKeyId"], secret=credentials["SecretKey"],
+                           token=credentials["SessionToken"])
+    return identity_id, signed
 
 
 @pytest.fixture(scope="module")
@@ -146,3 +149,48 @@ class TestLeadingKeysOwnPartition:
         items = server.client("dynamodb").scan(TableName=TABLE)["Items"]
         owners = {item["userId"]["S"] for item in items}
         assert {alice[0], bob[0]} <= owners
+
+
+def s3_denial(role_name, action, key):
+    return (f"User: arn:aws:sts::{ACCOUNT_ID}:assumed-role/{role_name}/CognitoIdentityCredentials "
+            f"is not authorized to perform: s3:{action} on resource: \"arn:aws:s3:::{BUCKET}/{key}\" "
+            f"because no identity-based policy allows the s3:{action} action")
+
+
+def assert_s3_denied(excinfo, role_name, action, key):
+    error = excinfo.value.response["Error"]
+    status = excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"]
+    assert (error["Code"], status) == ("AccessDenied", 403)
+    assert error["Message"] == s3_denial(role_name, action, key)
+
+
+class TestS3ConditionKeys:
+    def test_existing_object_tag_decides_get_object(self, server, role_name):
+        admin = server.client("s3")
+        admin.put_object(Bucket=BUCKET, Key="public.txt", Body=b"hello", Tagging="visibility=public")
+        admin.put_object(Bucket=BUCKET, Key="private.txt", Body=b"secret", Tagging="visibility=private")
+        admin.put_object(Bucket=BUCKET, Key="untagged.txt", Body=b"plain")
+        _, s3 = guest(server, "s3")
+        assert s3.get_object(Bucket=BUCKET, Key="public.txt")["Body"].read() == b"hello"
+        for key in ("private.txt", "untagged.txt"):
+            with pytest.raises(ClientError) as excinfo:
+                s3.get_object(Bucket=BUCKET, Key=key)
+            assert_s3_denied(excinfo, role_name, "GetObject", key)
+        # The tag is read as it is when the request arrives: retagging changes the decision.
+        admin.put_object_tagging(Bucket=BUCKET, Key="private.txt", Tagging={"TagSet": [{"Key": "visibility", "Value": "public"}]})
+        assert s3.get_object(Bucket=BUCKET, Key="private.txt")["Body"].read() == b"secret"
+
+    def test_server_side_encryption_header_decides_put_object(self, server, role_name):
+        _, s3 = guest(server, "s3")
+        with pytest.raises(ClientError) as excinfo:
+            s3.put_object(Bucket=BUCKET, Key="plain-upload.txt", Body=b"x")
+        assert_s3_denied(excinfo, role_name, "PutObject", "plain-upload.txt")
+        with pytest.raises(ClientError) as excinfo:
+            s3.put_object(Bucket=BUCKET, Key="kms-upload.txt", Body=b"x", ServerSideEncryption="aws:kms")
+        assert_s3_denied(excinfo, role_name, "PutObject", "kms-upload.txt")
+        s3.put_object(Bucket=BUCKET, Key="sse-upload.txt", Body=b"x", ServerSideEncryption="AES256")
+        admin = server.client("s3")
+        assert admin.get_object(Bucket=BUCKET, Key="sse-upload.txt")["ServerSideEncryption"] == "AES256"
+        with pytest.raises(ClientError) as excinfo:
+            admin.head_object(Bucket=BUCKET, Key="plain-upload.txt")
+        assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
