@@ -113,32 +113,72 @@ struct DynamoDBConditionKeys {
 
     /// PutItem: the item's key, every attribute written and those its condition evaluates.
     static func put(_ input: PutItemInput, schema: KeySchema?) -> Self {
-        var keys = Self()
-        keys.addLeadingKey(of: input.Item, schema: schema)
-        keys.addAttributes(input.Item.map { $0.keys.sorted() } ?? [])
-        keys.addCondition(input.ConditionExpression, names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues, kind: .condition)
-        keys.returnValues = input.ReturnValues ?? "NONE"
-        return keys
+        write(
+            named: input.Item,
+            update: nil,
+            condition: input.ConditionExpression,
+            names: input.ExpressionAttributeNames,
+            values: input.ExpressionAttributeValues,
+            returnValues: input.ReturnValues ?? "NONE",
+            schema: schema
+        )
     }
 
     /// DeleteItem: the key and the attributes its condition evaluates.
     static func delete(_ input: DeleteItemInput, schema: KeySchema?) -> Self {
-        var keys = Self()
-        keys.addLeadingKey(of: input.Key, schema: schema)
-        keys.addAttributes(input.Key.map { $0.keys.sorted() } ?? [])
-        keys.addCondition(input.ConditionExpression, names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues, kind: .condition)
-        keys.returnValues = input.ReturnValues ?? "NONE"
-        return keys
+        write(
+            named: input.Key,
+            update: nil,
+            condition: input.ConditionExpression,
+            names: input.ExpressionAttributeNames,
+            values: input.ExpressionAttributeValues,
+            returnValues: input.ReturnValues ?? "NONE",
+            schema: schema
+        )
     }
 
     /// UpdateItem: the key, the attributes the update writes or reads and those its condition evaluates.
     static func update(_ input: UpdateItemInput, schema: KeySchema?) -> Self {
+        write(
+            named: input.Key,
+            update: input.UpdateExpression,
+            condition: input.ConditionExpression,
+            names: input.ExpressionAttributeNames,
+            values: input.ExpressionAttributeValues,
+            returnValues: input.ReturnValues ?? "NONE",
+            schema: schema
+        )
+    }
+
+    /// One TransactWriteItems action: its key or item, what it writes and what its condition evaluates.
+    static func transactWrite(_ operation: TransactWriteItemsInput.Operation, schema: KeySchema?) -> Self {
+        write(
+            named: operation.Item ?? operation.Key,
+            update: operation.UpdateExpression,
+            condition: operation.ConditionExpression,
+            names: operation.ExpressionAttributeNames,
+            values: operation.ExpressionAttributeValues,
+            returnValues: nil,
+            schema: schema
+        )
+    }
+
+    /// The keys of one write: the partition of its key or item, the attributes it names, updates or evaluates.
+    private static func write(
+        named item: Item?,
+        update: String?,
+        condition: String?,
+        names: [String: String]?,
+        values: [String: AttributeValue]?,
+        returnValues: String?,
+        schema: KeySchema?
+    ) -> Self {
         var keys = Self()
-        keys.addLeadingKey(of: input.Key, schema: schema)
-        keys.addAttributes(input.Key.map { $0.keys.sorted() } ?? [])
-        keys.addUpdate(input.UpdateExpression, names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues)
-        keys.addCondition(input.ConditionExpression, names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues, kind: .condition)
-        keys.returnValues = input.ReturnValues ?? "NONE"
+        keys.addLeadingKey(of: item, schema: schema)
+        keys.addAttributes(item.map { $0.keys.sorted() } ?? [])
+        keys.addUpdate(update, names: names, values: values)
+        keys.addCondition(condition, names: names, values: values, kind: .condition)
+        keys.returnValues = returnValues
         return keys
     }
 
@@ -184,22 +224,6 @@ struct DynamoDBConditionKeys {
             keys.addLeadingKey(of: named, schema: schema)
             keys.addAttributes(named.map { $0.keys.sorted() } ?? [])
         }
-        return keys
-    }
-
-    /// One TransactWriteItems action: its key or item, what it writes and what its condition evaluates.
-    static func transactWrite(_ operation: TransactWriteItemsInput.Operation, schema: KeySchema?) -> Self {
-        var keys = Self()
-        let named = operation.Item ?? operation.Key
-        keys.addLeadingKey(of: named, schema: schema)
-        keys.addAttributes(named.map { $0.keys.sorted() } ?? [])
-        keys.addUpdate(operation.UpdateExpression, names: operation.ExpressionAttributeNames, values: operation.ExpressionAttributeValues)
-        keys.addCondition(
-            operation.ConditionExpression,
-            names: operation.ExpressionAttributeNames,
-            values: operation.ExpressionAttributeValues,
-            kind: .condition
-        )
         return keys
     }
 
