@@ -44,7 +44,7 @@ struct ConditionKeysTests {
             PutItemInput.self,
             ##"{"TableName":"T","Item":{"userId":{"S":"alice"},"noteId":{"S":"n1"},"body":{"S":"x"}},"ConditionExpression":"attribute_not_exists(version) OR version < :v","ExpressionAttributeValues":{":v":{"N":"3"}}}"##
         )
-        let keys = DynamoDBConditionKeys.put(input, schema: Self.schema)
+        let keys = DynamoDBConditionKeys.write(input, schema: Self.schema)
         #expect(
             keys.context == [
                 "dynamodb:LeadingKeys": ["alice"],
@@ -60,7 +60,7 @@ struct ConditionKeysTests {
             UpdateItemInput.self,
             ##"{"TableName":"T","Key":{"userId":{"S":"alice"},"noteId":{"S":"n1"}},"UpdateExpression":"SET tally = if_not_exists(seed, :z) + :one REMOVE stale ADD hits :one","ConditionExpression":"size(body) < :big","ExpressionAttributeValues":{":z":{"N":"0"},":one":{"N":"1"},":big":{"N":"9"}},"ReturnValues":"ALL_NEW"}"##
         )
-        let keys = DynamoDBConditionKeys.update(input, schema: Self.schema)
+        let keys = DynamoDBConditionKeys.write(input, schema: Self.schema)
         #expect(keys.context["dynamodb:LeadingKeys"] == ["alice"])
         #expect(keys.context["dynamodb:Attributes"] == ["noteId", "userId", "tally", "seed", "stale", "hits", "body"])
         #expect(keys.context["dynamodb:ReturnValues"] == ["ALL_NEW"])

@@ -173,7 +173,7 @@ extension DynamoDBService {
                 call,
                 action: kind == .conditionCheck ? "ConditionCheckItem" : kind.rawValue + "Item",
                 resources: [tableArn(name)],
-                context: DynamoDBConditionKeys.transactWrite(operation, schema: conditionKeySchema(name)).context
+                context: DynamoDBConditionKeys.write(operation, schema: conditionKeySchema(name)).context
             )
             let action = try transactAction(kind, operation)
             let identity = "\(action.table.meta.id):" + (action.table.key.identity(of: action.key) ?? Data()).base64EncodedString()

@@ -111,74 +111,17 @@ struct DynamoDBConditionKeys {
         return keys
     }
 
-    /// PutItem: the item's key, every attribute written and those its condition evaluates.
-    static func put(_ input: PutItemInput, schema: KeySchema?) -> Self {
-        write(
-            named: input.Item,
-            update: nil,
-            condition: input.ConditionExpression,
-            names: input.ExpressionAttributeNames,
-            values: input.ExpressionAttributeValues,
-            returnValues: input.ReturnValues ?? "NONE",
-            schema: schema
-        )
-    }
-
-    /// DeleteItem: the key and the attributes its condition evaluates.
-    static func delete(_ input: DeleteItemInput, schema: KeySchema?) -> Self {
-        write(
-            named: input.Key,
-            update: nil,
-            condition: input.ConditionExpression,
-            names: input.ExpressionAttributeNames,
-            values: input.ExpressionAttributeValues,
-            returnValues: input.ReturnValues ?? "NONE",
-            schema: schema
-        )
-    }
-
-    /// UpdateItem: the key, the attributes the update writes or reads and those its condition evaluates.
-    static func update(_ input: UpdateItemInput, schema: KeySchema?) -> Self {
-        write(
-            named: input.Key,
-            update: input.UpdateExpression,
-            condition: input.ConditionExpression,
-            names: input.ExpressionAttributeNames,
-            values: input.ExpressionAttributeValues,
-            returnValues: input.ReturnValues ?? "NONE",
-            schema: schema
-        )
-    }
-
-    /// One TransactWriteItems action: its key or item, what it writes and what its condition evaluates.
-    static func transactWrite(_ operation: TransactWriteItemsInput.Operation, schema: KeySchema?) -> Self {
-        write(
-            named: operation.Item ?? operation.Key,
-            update: operation.UpdateExpression,
-            condition: operation.ConditionExpression,
-            names: operation.ExpressionAttributeNames,
-            values: operation.ExpressionAttributeValues,
-            returnValues: nil,
-            schema: schema
-        )
-    }
-
-    /// The keys of one write: the partition of its key or item, the attributes it names, updates or evaluates.
-    private static func write(
-        named item: Item?,
-        update: String?,
-        condition: String?,
-        names: [String: String]?,
-        values: [String: AttributeValue]?,
-        returnValues: String?,
-        schema: KeySchema?
-    ) -> Self {
+    /// PutItem, DeleteItem, UpdateItem and each TransactWriteItems action: the partition of the key or item, the
+    /// attributes it names, writes, updates or evaluates in its condition, and `ReturnValues`.
+    static func write(_ input: some ConditionKeyedWrite, schema: KeySchema?) -> Self {
         var keys = Self()
-        keys.addLeadingKey(of: item, schema: schema)
-        keys.addAttributes(item.map { $0.keys.sorted() } ?? [])
-        keys.addUpdate(update, names: names, values: values)
-        keys.addCondition(condition, names: names, values: values, kind: .condition)
-        keys.returnValues = returnValues
+        let names = input.ExpressionAttributeNames
+        let values = input.ExpressionAttributeValues
+        keys.addLeadingKey(of: input.namedItem, schema: schema)
+        keys.addAttributes(input.namedItem.map { $0.keys.sorted() } ?? [])
+        keys.addUpdate(input.updateExpression, names: names, values: values)
+        keys.addCondition(input.ConditionExpression, names: names, values: values, kind: .condition)
+        keys.returnValues = input.conditionKeyReturnValues
         return keys
     }
 
@@ -261,6 +204,46 @@ struct DynamoDBConditionKeys {
         case .listAppend(let left, let right), .plus(let left, let right), .minus(let left, let right): paths(in: left) + paths(in: right)
         }
     }
+}
+
+/// A write request as ``DynamoDBConditionKeys/write(_:schema:)`` reads it.
+protocol ConditionKeyedWrite {
+    /// The item written (PutItem) or the key of the item changed.
+    var namedItem: Item? { get }
+    /// The update expression, for updates.
+    var updateExpression: String? { get }
+    /// The condition expression.
+    var ConditionExpression: String? { get }
+    /// `ExpressionAttributeNames`.
+    var ExpressionAttributeNames: [String: String]? { get }
+    /// `ExpressionAttributeValues`.
+    var ExpressionAttributeValues: [String: AttributeValue]? { get }
+    /// `dynamodb:ReturnValues`: the request's `ReturnValues` (`NONE` unless given), nil where the operation has none.
+    var conditionKeyReturnValues: String? { get }
+}
+
+extension PutItemInput: ConditionKeyedWrite {
+    var namedItem: Item? { Item }
+    var updateExpression: String? { nil }
+    var conditionKeyReturnValues: String? { ReturnValues ?? "NONE" }
+}
+
+extension DeleteItemInput: ConditionKeyedWrite {
+    var namedItem: Item? { Key }
+    var updateExpression: String? { nil }
+    var conditionKeyReturnValues: String? { ReturnValues ?? "NONE" }
+}
+
+extension UpdateItemInput: ConditionKeyedWrite {
+    var namedItem: Item? { Key }
+    var updateExpression: String? { UpdateExpression }
+    var conditionKeyReturnValues: String? { ReturnValues ?? "NONE" }
+}
+
+extension TransactWriteItemsInput.Operation: ConditionKeyedWrite {
+    var namedItem: Item? { Item ?? Key }
+    var updateExpression: String? { UpdateExpression }
+    var conditionKeyReturnValues: String? { nil }
 }
 
 extension DynamoDBService {

@@ -6,7 +6,7 @@ extension DynamoDBService {
     func putItem(_ call: Call) async throws -> JSONOut {
         let input = try decode(PutItemInput.self, call)
         let name = try tableName(input.TableName)
-        try await authorize(call, resources: [tableArn(name)], context: DynamoDBConditionKeys.put(input, schema: conditionKeySchema(name)).context)
+        try await authorize(call, resources: [tableArn(name)], context: DynamoDBConditionKeys.write(input, schema: conditionKeySchema(name)).context)
         guard let item = input.Item else { throw DynamoDBError.validation(DynamoDBMessages.memberNull("item")) }
         try Self.rejectLegacy([("Expected", input.Expected != nil)], expressions: [("ConditionExpression", input.ConditionExpression != nil)])
         let names = input.ExpressionAttributeNames
@@ -109,7 +109,7 @@ extension DynamoDBService {
     func deleteItem(_ call: Call) async throws -> JSONOut {
         let input = try decode(DeleteItemInput.self, call)
         let name = try tableName(input.TableName)
-        try await authorize(call, resources: [tableArn(name)], context: DynamoDBConditionKeys.delete(input, schema: conditionKeySchema(name)).context)
+        try await authorize(call, resources: [tableArn(name)], context: DynamoDBConditionKeys.write(input, schema: conditionKeySchema(name)).context)
         guard let key = input.Key else { throw DynamoDBError.validation(DynamoDBMessages.memberNull("key")) }
         try Self.rejectLegacy([("Expected", input.Expected != nil)], expressions: [("ConditionExpression", input.ConditionExpression != nil)])
         let names = input.ExpressionAttributeNames
@@ -151,7 +151,7 @@ extension DynamoDBService {
     func updateItem(_ call: Call) async throws -> JSONOut {
         let input = try decode(UpdateItemInput.self, call)
         let name = try tableName(input.TableName)
-        try await authorize(call, resources: [tableArn(name)], context: DynamoDBConditionKeys.update(input, schema: conditionKeySchema(name)).context)
+        try await authorize(call, resources: [tableArn(name)], context: DynamoDBConditionKeys.write(input, schema: conditionKeySchema(name)).context)
         guard let key = input.Key else { throw DynamoDBError.validation(DynamoDBMessages.memberNull("key")) }
         try Self.rejectLegacy(
             [("AttributeUpdates", input.AttributeUpdates != nil), ("Expected", input.Expected != nil)],
