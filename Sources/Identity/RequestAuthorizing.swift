@@ -16,8 +16,8 @@ package protocol RequestAuthorizing: Sendable {
 
     /// Whether decisions for this caller can depend on the condition keys a service supplies.
     ///
-    /// Services skip work that only feeds condition keys (reading an object's tags for `s3:ExistingObjectTag/...`)
-    /// when it cannot change the decision. Keys computed from the request itself are always passed.
+    /// ``require(_:action:resources:context:denied:)`` works out a request's condition keys only when this is true,
+    /// and services skip other work that only feeds them (reading an object's tags for `s3:ExistingObjectTag/...`).
     /// - Parameter caller: The authenticated caller.
     /// - Returns: `true` unless the authorizer knows the caller's decisions ignore condition keys.
     func usesConditionKeys(for caller: Caller) -> Bool

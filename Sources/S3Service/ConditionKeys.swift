@@ -6,9 +6,9 @@ import AWSGateway
 ///   ``S3Service/listObjects(_:_:v2:)``);
 /// - `s3:x-amz-server-side-encryption` and `s3:x-amz-acl` for `s3:PutObject` (PutObject, CopyObject,
 ///   CreateMultipartUpload, POST uploads) when the request carries them, `s3:x-amz-acl` for `s3:CreateBucket`;
-/// - `s3:ExistingObjectTag/<key>` for `s3:GetObject`, `s3:GetObjectTagging`, `s3:PutObjectTagging` and
-///   `s3:DeleteObjectTagging`: the tags the object has before the request (AWS does not supply it for PutObject
-///   or DeleteObject).
+/// - `s3:ExistingObjectTag/<key>` for `s3:GetObject` (GetObject, HeadObject and the source of CopyObject),
+///   `s3:GetObjectTagging`, `s3:PutObjectTagging` and `s3:DeleteObjectTagging`: the tags the current object has
+///   before the request (AWS does not supply it for PutObject or DeleteObject).
 enum S3ConditionKeys {
     /// `s3:x-amz-server-side-encryption`.
     static let serverSideEncryption = "s3:x-amz-server-side-encryption"

@@ -530,7 +530,8 @@ extension S3Service {
     /// Loads the copy source and checks the `x-amz-copy-source-if-*` conditions.
     func copySourceObject(_ request: AWSRequest) async throws -> ObjectRecord {
         let source = try Self.copySource(request)
-        try await authorize(request, "s3:GetObject", [Self.objectArn(source.bucket, source.key)])
+        let tagKeys = try await existingTagKeys(request, bucket: source.bucket, key: source.key)
+        try await authorize(request, "s3:GetObject", [Self.objectArn(source.bucket, source.key)], context: tagKeys)
         _ = try await requireBucket(source.bucket)
         guard let record = try await store.object(bucket: source.bucket, key: source.key) else { throw S3Error.noSuchKey(source.key) }
         let outcome = Self.evaluateConditions(

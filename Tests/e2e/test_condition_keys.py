@@ -194,3 +194,19 @@ class TestS3ConditionKeys:
         with pytest.raises(ClientError) as excinfo:
             admin.head_object(Bucket=BUCKET, Key="plain-upload.txt")
         assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+    def test_copy_object_source_tags_decide_the_read(self, server, role_name):
+        admin = server.client("s3")
+        admin.put_object(Bucket=BUCKET, Key="copy-public.txt", Body=b"open", Tagging="visibility=public")
+        admin.put_object(Bucket=BUCKET, Key="copy-private.txt", Body=b"closed", Tagging="visibility=private")
+        _, s3 = guest(server, "s3")
+        s3.copy_object(Bucket=BUCKET, Key="copied-public.txt", CopySource={"Bucket": BUCKET, "Key": "copy-public.txt"},
+                       ServerSideEncryption="AES256")
+        assert admin.get_object(Bucket=BUCKET, Key="copied-public.txt")["Body"].read() == b"open"
+        with pytest.raises(ClientError) as excinfo:
+            s3.copy_object(Bucket=BUCKET, Key="copied-private.txt", CopySource={"Bucket": BUCKET, "Key": "copy-private.txt"},
+                           ServerSideEncryption="AES256")
+        assert_s3_denied(excinfo, role_name, "GetObject", "copy-private.txt")
+        with pytest.raises(ClientError) as excinfo:
+            admin.head_object(Bucket=BUCKET, Key="copied-private.txt")
+        assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
