@@ -5,7 +5,8 @@ The standard Cognito fine-grained access control policy,
 pool's role (Tests/e2e/templates/condition_keys.yaml): each guest identity reads and writes its own partition, and
 is denied every other identity's partition with DynamoDB's AccessDeniedException, as in AWS. The same role reads
 S3 objects only when tagged `visibility=public` (`s3:ExistingObjectTag/visibility`) and writes only with SSE-S3
-requested (`s3:x-amz-server-side-encryption`).
+requested (`s3:x-amz-server-side-encryption`), and reads or updates profiles only through two attributes
+(`dynamodb:Attributes`, `dynamodb:Select`, `dynamodb:ReturnValues`).
 """
 
 from pathlib import Path
@@ -19,6 +20,7 @@ BUCKET = "condition-keys-docs"
 STACK = "leadingkeys"
 TABLE = "LeadingKeys-Notes"
 TABLE_ARN = f"arn:aws:dynamodb:{REGION}:{ACCOUNT_ID}:table/{TABLE}"
+PROFILES = "ConditionKeys-Profiles"
 
 
 @pytest.fixture(scope="module")
@@ -56,17 +58,18 @@ def bob(server):
     return guest(server)
 
 
-def denial(role_name, action):
+def denial(role_name, action, table=TABLE):
     return (f"User: arn:aws:sts::{ACCOUNT_ID}:assumed-role/{role_name}/CognitoIdentityCredentials "
-            f"is not authorized to perform: dynamodb:{action} on resource: {TABLE_ARN} "
+            f"is not authorized to perform: dynamodb:{action} on resource: "
+            f"arn:aws:dynamodb:{REGION}:{ACCOUNT_ID}:table/{table} "
             f"because no identity-based policy allows the dynamodb:{action} action")
 
 
-def assert_denied(excinfo, role_name, action):
+def assert_denied(excinfo, role_name, action, table=TABLE):
     error = excinfo.value.response["Error"]
     status = excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"]
     assert (error["Code"], status) == ("AccessDeniedException", 400)
-    assert error["Message"] == denial(role_name, action)
+    assert error["Message"] == denial(role_name, action, table)
 
 
 def key(owner, note):
@@ -149,6 +152,50 @@ class TestLeadingKeysOwnPartition:
         items = server.client("dynamodb").scan(TableName=TABLE)["Items"]
         owners = {item["userId"]["S"] for item in items}
         assert {alice[0], bob[0]} <= owners
+
+
+class TestDynamoDBAttributes:
+    def test_reads_only_through_the_allowed_attributes(self, server, role_name):
+        server.client("dynamodb").put_item(TableName=PROFILES, Item={
+            "userId": {"S": "u1"}, "nickname": {"S": "neo"}, "email": {"S": "neo@example.com"}})
+        _, dynamodb = guest(server)
+        item = dynamodb.get_item(TableName=PROFILES, Key={"userId": {"S": "u1"}}, ProjectionExpression="userId, nickname")["Item"]
+        assert item == {"userId": {"S": "u1"}, "nickname": {"S": "neo"}}
+        # Every attribute (implied Select ALL_ATTRIBUTES), or one outside the list, is refused.
+        with pytest.raises(ClientError) as excinfo:
+            dynamodb.get_item(TableName=PROFILES, Key={"userId": {"S": "u1"}})
+        assert_denied(excinfo, role_name, "GetItem", PROFILES)
+        with pytest.raises(ClientError) as excinfo:
+            dynamodb.get_item(TableName=PROFILES, Key={"userId": {"S": "u1"}}, ProjectionExpression="nickname, email")
+        assert_denied(excinfo, role_name, "GetItem", PROFILES)
+        page = dynamodb.query(TableName=PROFILES, KeyConditionExpression="userId = :u", ProjectionExpression="nickname",
+                              ExpressionAttributeValues={":u": {"S": "u1"}})
+        assert page["Items"] == [{"nickname": {"S": "neo"}}]
+        with pytest.raises(ClientError) as excinfo:
+            dynamodb.query(TableName=PROFILES, KeyConditionExpression="userId = :u", Select="ALL_ATTRIBUTES",
+                           ExpressionAttributeValues={":u": {"S": "u1"}})
+        assert_denied(excinfo, role_name, "Query", PROFILES)
+
+    def test_updates_only_the_allowed_attributes_and_return_values(self, server, role_name):
+        _, dynamodb = guest(server)
+        key = {"userId": {"S": "u2"}}
+        dynamodb.update_item(TableName=PROFILES, Key=key, UpdateExpression="SET nickname = :n",
+                             ExpressionAttributeValues={":n": {"S": "trinity"}}, ReturnValues="UPDATED_NEW")
+        with pytest.raises(ClientError) as excinfo:
+            dynamodb.update_item(TableName=PROFILES, Key=key, UpdateExpression="SET email = :e",
+                                 ExpressionAttributeValues={":e": {"S": "t@example.com"}})
+        assert_denied(excinfo, role_name, "UpdateItem", PROFILES)
+        with pytest.raises(ClientError) as excinfo:
+            dynamodb.update_item(TableName=PROFILES, Key=key, UpdateExpression="SET nickname = :n",
+                                 ExpressionAttributeValues={":n": {"S": "x"}}, ReturnValues="ALL_NEW")
+        assert_denied(excinfo, role_name, "UpdateItem", PROFILES)
+        with pytest.raises(ClientError) as excinfo:
+            dynamodb.update_item(TableName=PROFILES, Key=key, UpdateExpression="SET nickname = :n",
+                                 ConditionExpression="attribute_not_exists(email)",
+                                 ExpressionAttributeValues={":n": {"S": "x"}})
+        assert_denied(excinfo, role_name, "UpdateItem", PROFILES)
+        stored = server.client("dynamodb").get_item(TableName=PROFILES, Key=key)["Item"]
+        assert stored == {"userId": {"S": "u2"}, "nickname": {"S": "trinity"}}
 
 
 def s3_denial(role_name, action, key):
