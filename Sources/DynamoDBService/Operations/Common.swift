@@ -39,7 +39,7 @@ extension DynamoDBService {
     func authorize(_ call: Call, action: String? = nil, resources: [String]) async throws(DynamoDBError) {
         let decision = await authorizer.authorize(
             caller: call.caller,
-            action: "dynamodb:\(action ?? call.operation)",
+            action: action.map { "dynamodb:" + $0 } ?? call.operation.iamAction,
             resources: resources,
             context: [:]
         )

@@ -1,0 +1,18 @@
+import AWSGateway
+
+/// The STS operations this emulator serves, named by the query `Action`.
+/// See https://docs.aws.amazon.com/STS/latest/APIReference/API_Operations.html
+package enum STSOperation: String, ServiceOperation, CaseIterable {
+    /// `GetCallerIdentity`.
+    case getCallerIdentity = "GetCallerIdentity"
+    /// `AssumeRole`.
+    case assumeRole = "AssumeRole"
+    /// `AssumeRoleWithWebIdentity`.
+    case assumeRoleWithWebIdentity = "AssumeRoleWithWebIdentity"
+
+    /// The operation name (the query `Action`).
+    package var name: String { rawValue }
+
+    /// The IAM action, `sts:<Action>`.
+    package var iamAction: String { "sts:" + rawValue }
+}
