@@ -33,9 +33,6 @@ package enum ConnectionOperation: String, ServiceOperation, CaseIterable {
         }
     }
 
-    /// The operation name.
-    package var name: String { rawValue }
-
     /// `execute-api:ManageConnections`, the one action of the management API.
     package var iamAction: String { Self.manageConnections }
 

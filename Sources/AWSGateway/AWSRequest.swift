@@ -174,7 +174,7 @@ package enum URLComponentsDecoding {
                     continue
                 }
                 plain.append(plusIsSpace && low == plus ? UInt8(ascii: " ") : low)
-                if let highValue = hexValue(high), let lowValue = hexValue(low) {
+                if let highValue = SigV4Encoding.hexValue(high), let lowValue = SigV4Encoding.hexValue(low) {
                     decoded.append(highValue << 4 | lowValue)
                 } else {
                     valid = false
@@ -191,14 +191,5 @@ package enum URLComponentsDecoding {
             if result.utf8.elementsEqual(decoded) { return result }
         }
         return String(decoding: plain, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }

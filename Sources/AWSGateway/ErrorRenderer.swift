@@ -77,7 +77,7 @@ extension ErrorRenderer {
     ///   - error: The error.
     ///   - wireProtocol: A JSON protocol.
     /// - Returns: The body bytes.
-    package static func jsonBody(for error: any AWSServiceError, protocol wireProtocol: WireProtocol) -> [UInt8] {
+    package static func jsonBody(for error: any AWSServiceError, protocol wireProtocol: WireProtocol) -> Data {
         var members: [(String, String)] = []
         func set(_ key: String, _ value: String) {
             if let index = members.firstIndex(where: { $0.0 == key }) {
@@ -94,46 +94,26 @@ extension ErrorRenderer {
             set("message", error.message)
         }
         members.sort { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
-        var out: [UInt8] = []
+        var out = Data()
         out.reserveCapacity(128)
         out.append(UInt8(ascii: "{"))
         var first = true
         for (key, value) in members {
             if !first { out.append(UInt8(ascii: ",")) }
             first = false
-            writeString(key, to: &out)
+            JSONString.write(key, to: &out)
             out.append(UInt8(ascii: ":"))
-            writeString(value, to: &out)
+            JSONString.write(value, to: &out)
         }
         for (key, fragment) in error.jsonMembers {
             if !first { out.append(UInt8(ascii: ",")) }
             first = false
-            writeString(key, to: &out)
+            JSONString.write(key, to: &out)
             out.append(UInt8(ascii: ":"))
             out.append(contentsOf: fragment.bytes)
         }
         out.append(UInt8(ascii: "}"))
         return out
-    }
-
-    private static let hexDigits = Array("0123456789abcdef".utf8)
-
-    /// Writes a JSON string literal (quotes, backslashes and control characters escaped).
-    private static func writeString(_ text: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0..<0x20:
-                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)]])
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
     }
 }
 

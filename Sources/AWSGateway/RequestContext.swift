@@ -38,3 +38,8 @@ package protocol ServiceOperation: Sendable {
     /// The IAM action, for example `dynamodb:GetItem` or `s3:PutObject`.
     var iamAction: String { get }
 }
+
+extension ServiceOperation where Self: RawRepresentable, RawValue == String {
+    /// Operation enums whose raw value is the AWS name use it as the name.
+    package var name: String { rawValue }
+}

@@ -59,10 +59,11 @@ package enum S3Host {
         guard var host = host?.lowercased() else { return nil }
         if let colon = host.lastIndex(of: ":"), !host.hasSuffix("]") { host = String(host[..<colon]) }
         if host.first == "[" || host.allSatisfy({ $0.isNumber || $0 == "." }) { return nil }
-        for marker in [".s3.", ".s3-"] {
-            if let range = host.range(of: marker) {
-                let bucket = String(host[..<range.lowerBound])
-                return bucket.isEmpty ? nil : bucket
+        // `.s3.` (`bucket.s3.localhost`), else `.s3-` (`bucket.s3-us-west-2.amazonaws.com`), ends the bucket.
+        let bytes = Array(host.utf8)
+        for marker in [Array(".s3.".utf8), Array(".s3-".utf8)] {
+            if let start = firstIndex(of: marker, in: bytes) {
+                return start == 0 ? nil : String(decoding: bytes[..<start], as: UTF8.self)
             }
         }
         if host.hasSuffix(".localhost") {
@@ -70,5 +71,10 @@ package enum S3Host {
             return bucket.isEmpty || bucket == "s3" ? nil : bucket
         }
         return nil
+    }
+
+    private static func firstIndex(of marker: [UInt8], in bytes: [UInt8]) -> Int? {
+        guard bytes.count >= marker.count else { return nil }
+        return (0...(bytes.count - marker.count)).first { bytes[$0..<$0 + marker.count].elementsEqual(marker) }
     }
 }

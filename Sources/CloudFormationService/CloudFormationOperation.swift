@@ -16,9 +16,6 @@ package enum CloudFormationOperation: String, ServiceOperation, CaseIterable {
     /// `GetTemplate`.
     case getTemplate = "GetTemplate"
 
-    /// The operation name (the query `Action`).
-    package var name: String { rawValue }
-
     /// The IAM action, `cloudformation:<Action>`.
     package var iamAction: String { "cloudformation:" + rawValue }
 }

@@ -27,9 +27,6 @@ package enum CognitoOperation: String, ServiceOperation, CaseIterable {
     /// `DeleteIdentityPool`.
     case deleteIdentityPool = "DeleteIdentityPool"
 
-    /// The operation name.
-    package var name: String { rawValue }
-
     /// The IAM action, `cognito-identity:<Operation>`.
     package var iamAction: String { "cognito-identity:" + rawValue }
 }

@@ -49,9 +49,6 @@ package enum DynamoDBOperation: String, ServiceOperation, CaseIterable {
     /// `DescribeLimits`.
     case describeLimits = "DescribeLimits"
 
-    /// The operation name (the `X-Amz-Target` suffix).
-    package var name: String { rawValue }
-
     /// The IAM action, `dynamodb:<Operation>` (every DynamoDB operation is its own action).
     package var iamAction: String { "dynamodb:" + rawValue }
 }

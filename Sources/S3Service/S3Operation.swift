@@ -95,9 +95,6 @@ package enum S3Operation: String, ServiceOperation, CaseIterable {
     /// `ListParts`.
     case listParts = "ListParts"
 
-    /// The operation name.
-    package var name: String { rawValue }
-
     /// The IAM action the operation is authorized as; several operations share one
     /// ([actions, resources and condition keys for S3](https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html)).
     package var iamAction: String {

@@ -10,9 +10,6 @@ package enum STSOperation: String, ServiceOperation, CaseIterable {
     /// `AssumeRoleWithWebIdentity`.
     case assumeRoleWithWebIdentity = "AssumeRoleWithWebIdentity"
 
-    /// The operation name (the query `Action`).
-    package var name: String { rawValue }
-
     /// The IAM action, `sts:<Action>`.
     package var iamAction: String { "sts:" + rawValue }
 }

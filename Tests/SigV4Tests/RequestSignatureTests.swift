@@ -20,16 +20,8 @@ struct RequestSignatureTests {
         )
     }
 
-    @Test("one inspection gives the routing scope and verifies like a fresh parse")
-    func inspectionIsReusedByVerification() throws {
-        let request = signed()
-        let signature = SigV4.inspect(request)
-        #expect(
-            signature.scope
-                == SigningScope(accessKeyId: "AKIDLOCAL", date: "20240101", region: "eu-west-1", service: "dynamodb", kind: .header)
-        )
-        #expect(signature.carriesSignature)
-        let reused = try SigV4Verifier()
+    private func verify(_ request: SigV4Request, _ signature: RequestSignature) throws(SigV4Error) -> Authentication {
+        try SigV4Verifier()
             .verify(
                 request,
                 signature: signature,
@@ -39,6 +31,18 @@ struct RequestSignatureTests {
                 lookup: Fixture.lookup([Fixture.local]),
                 unknownKeys: .reject
             )
+    }
+
+    @Test("one inspection gives the routing scope and verifies like a fresh parse")
+    func inspectionIsReusedByVerification() throws {
+        let request = signed()
+        let signature = SigV4.inspect(request)
+        #expect(
+            signature.scope
+                == SigningScope(accessKeyId: "AKIDLOCAL", date: "20240101", region: "eu-west-1", service: "dynamodb", kind: .header)
+        )
+        #expect(signature.carriesSignature)
+        let reused = try verify(request, signature)
         #expect(reused.signatureVerified)
         #expect(reused.region == "eu-west-1")
     }
@@ -49,18 +53,7 @@ struct RequestSignatureTests {
         let request = request(headers: [(name: "X-Amz-Date", value: "20240101T000000Z"), (name: "Authorization", value: authorization)])
         let signature = SigV4.inspect(request)
         #expect(signature.scope?.service == "sts")
-        let error = Fixture.error { () throws(SigV4Error) in
-            try SigV4Verifier()
-                .verify(
-                    request,
-                    signature: signature,
-                    bodySHA256Hex: nil,
-                    style: .standard,
-                    now: Fixture.localDate,
-                    lookup: Fixture.lookup([Fixture.local]),
-                    unknownKeys: .reject
-                )
-        }
+        let error = Fixture.error { () throws(SigV4Error) in try verify(request, signature) }
         #expect(error == .authorizationComponentMalformed(component: "Bogus", authorization: authorization))
     }
 
