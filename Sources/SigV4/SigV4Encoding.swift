@@ -265,7 +265,7 @@ package enum SigV4Encoding {
     /// a hostile value such as year `999999999999` is not a date (nil) instead of an overflow.
     package static func parseHTTPDate(_ value: String) -> Date? {
         if let date = parseAmzDate(value) { return date }
-        var text = value.trimmingCharacters(in: .whitespaces)
+        var text = SigV4.trimmingWhitespace(value)
         if let comma = text.firstIndex(of: ",") { text = String(text[text.index(after: comma)...]) }
         let parts = text.split(separator: " ", omittingEmptySubsequences: true)
         guard parts.count >= 4, let day = number(parts[0].utf8, maxDigits: 2),
