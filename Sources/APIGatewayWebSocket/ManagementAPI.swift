@@ -12,6 +12,34 @@ import NIOCore
 /// Served on the TLS endpoint (`https://{domainName}/{stage}`) and on the edge port. Every operation is
 /// authorized as `execute-api:ManageConnections` on
 /// `arn:aws:execute-api:REGION:ACCOUNT:API/STAGE/METHOD/@connections/ID`.
+/// The `@connections` operations, resolved from the HTTP method; every one is authorized as
+/// `execute-api:ManageConnections`.
+package enum ConnectionOperation: String, ServiceOperation, CaseIterable {
+    /// `POST /{stage}/@connections/{connectionId}`.
+    case postToConnection = "PostToConnection"
+    /// `GET /{stage}/@connections/{connectionId}`.
+    case getConnection = "GetConnection"
+    /// `DELETE /{stage}/@connections/{connectionId}`.
+    case deleteConnection = "DeleteConnection"
+
+    /// The operation for a method, or nil for a method the API does not take.
+    /// - Parameter method: The HTTP method.
+    package init?(method: HTTPRequest.Method) {
+        switch method {
+        case .post: self = .postToConnection
+        case .get: self = .getConnection
+        case .delete: self = .deleteConnection
+        default: return nil
+        }
+    }
+
+    /// `execute-api:ManageConnections`, the one action of the management API.
+    package var iamAction: String { Self.manageConnections }
+
+    /// The IAM action every `@connections` request is authorized as, whatever its method.
+    static let manageConnections = "execute-api:ManageConnections"
+}
+
 struct ManagementAPI: Sendable {
     let service: WebSocketAPIService
 
@@ -32,13 +60,16 @@ struct ManagementAPI: Sendable {
         let current = service.environment.current
         let method = request.method.rawValue
         let resource = "arn:aws:execute-api:\(current.region):\(current.accountId):\(apiId)/\(stage)/\(method)/@connections/\(connectionId)"
-        try await service.authorizer.require(request.caller, action: "execute-api:ManageConnections", resources: [resource]) {
+        try await service.authorizer.require(request.caller, action: ConnectionOperation.manageConnections, resources: [resource]) {
             WebSocketError.forbidden(message: $0)
         }
 
         guard let entry, entry.facts.stage == stage, let writer = entry.writer else { return gone() }
-        switch request.method {
-        case .post:
+        guard let operation = request.serviceOperation as? ConnectionOperation ?? ConnectionOperation(method: request.method) else {
+            throw WebSocketError.unknownPath(request.rawPath)
+        }
+        switch operation {
+        case .postToConnection:
             let data = request.bodyData
             guard data.count <= WebSocketLimits.maxMessageBytes else { throw WebSocketError.payloadTooLarge(size: data.count) }
             await service.registry.touch(connectionId, now: service.clock.now)
@@ -52,18 +83,16 @@ struct ManagementAPI: Sendable {
                 return gone()
             }
             return Response(status: .ok)
-        case .get:
+        case .getConnection:
             let object: [String: Any] = [
                 "connectedAt": Timestamp.iso8601Milliseconds(entry.facts.connectedAt),
                 "lastActiveAt": Timestamp.iso8601Milliseconds(entry.lastActiveAt),
                 "identity": ["sourceIp": entry.facts.sourceIp, "userAgent": entry.facts.userAgent ?? ""],
             ]
             return WebSocketAPIService.jsonResponse(status: 200, object: object)
-        case .delete:
+        case .deleteConnection:
             guard await service.close(connectionId, code: 1000, reason: "", clientReason: nil) else { return gone() }
             return Response(status: .noContent)
-        default:
-            throw WebSocketError.unknownPath(request.rawPath)
         }
     }
 

@@ -59,6 +59,13 @@ package struct WebSocketAPIService: AWSServiceHandler {
         self.logger = logger
     }
 
+    /// Names the `@connections` operation from the method.
+    /// - Parameter request: The request so far.
+    /// - Returns: The operation, or nil for a method the management API does not take.
+    package func resolveOperation(_ request: AWSRequest) -> (any ServiceOperation)? {
+        ConnectionOperation(method: request.method)
+    }
+
     /// Serves the management API.
     /// - Parameter request: The routed, authenticated request.
     /// - Returns: The response.

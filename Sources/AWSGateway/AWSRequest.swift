@@ -20,18 +20,44 @@ package struct AWSRequest: Sendable {
     package var body: RequestBody
     /// The collected body for services that do not stream (JSON and query protocols).
     package var collectedBody: ByteBuffer?
-    /// The request id this request answers with.
-    package var requestId: String
-    /// The authenticated caller.
-    package var caller: Caller
-    /// The region from the signature's credential scope, else the emulator's region.
-    package var region: String
-    /// The operation name (`X-Amz-Target` suffix or query `Action`), when the protocol carries it.
+    /// Request id, logger and caller, as the gateway's stages established them.
+    package var context: AWSRequestContext
+    /// The form body of a query-protocol request (`application/x-www-form-urlencoded`), decoded once by the gateway.
+    package var formItems: [(name: String, value: String)] = []
+    /// The operation name (`X-Amz-Target` suffix, query `Action`, or the service's typed operation's name).
     package var operation: String?
-    /// The bucket named by the `Host` header (S3 virtual-hosted style), if any.
-    package var virtualHostBucket: String?
+    /// The service's typed operation, when the service resolves one (``AWSServiceHandler/resolveOperation(_:)``).
+    package var serviceOperation: (any ServiceOperation)?
+    /// The S3 bucket and key (S3 requests only), worked out once by the gateway.
+    package var s3Target: S3Target?
+
+    /// The request id this request answers with.
+    package var requestId: String {
+        get { context.requestId }
+        set { context.requestId = newValue }
+    }
+    /// The authenticated caller.
+    package var caller: Caller {
+        get { context.caller }
+        set { context.caller = newValue }
+    }
+    /// The region from the signature's credential scope, else the emulator's region.
+    package var region: String {
+        get { context.region }
+        set { context.region = newValue }
+    }
     /// The logger carrying request id, service and operation metadata.
-    package var logger: Logger
+    package var logger: Logger {
+        get { context.logger }
+        set { context.logger = newValue }
+    }
+    /// The bucket named by the `Host` header (S3 virtual-hosted style), if any.
+    package var virtualHostBucket: String? { s3Target?.virtualHostBucket }
+
+    /// The query parameters and then the form parameters (query-protocol requests), the first of each name winning.
+    package var parameters: [String: String] {
+        Dictionary(queryItems + formItems, uniquingKeysWith: { first, _ in first })
+    }
 
     /// The HTTP method.
     package var method: HTTPRequest.Method { head.method }
@@ -75,13 +101,52 @@ package enum URLComponentsDecoding {
         }
     }
 
-    /// Percent-decodes a component; invalid escapes are kept as written.
+    /// Percent-decodes a component. A text with an invalid escape, or whose decoded bytes are not UTF-8, is kept as
+    /// written (Foundation's `removingPercentEncoding` rule), without bridging through `NSString`.
     /// - Parameters:
     ///   - text: The raw text.
     ///   - plusIsSpace: Whether `+` decodes to a space.
     /// - Returns: The decoded text.
     package static func decode(_ text: String, plusIsSpace: Bool = false) -> String {
-        let source = plusIsSpace ? text.replacingOccurrences(of: "+", with: " ") : text
-        return source.removingPercentEncoding ?? source
+        let utf8 = text.utf8
+        let plus = UInt8(ascii: "+")
+        let percent = UInt8(ascii: "%")
+        guard utf8.contains(where: { $0 == percent || (plusIsSpace && $0 == plus) }) else { return text }
+        var plain: [UInt8] = []
+        plain.reserveCapacity(utf8.count)
+        var decoded: [UInt8] = []
+        decoded.reserveCapacity(utf8.count)
+        var valid = true
+        var iterator = utf8.makeIterator()
+        while let byte = iterator.next() {
+            if byte == percent, valid {
+                plain.append(byte)
+                guard let high = iterator.next() else {
+                    valid = false
+                    continue
+                }
+                plain.append(plusIsSpace && high == plus ? UInt8(ascii: " ") : high)
+                guard let low = iterator.next() else {
+                    valid = false
+                    continue
+                }
+                plain.append(plusIsSpace && low == plus ? UInt8(ascii: " ") : low)
+                if let highValue = SigV4Encoding.hexValue(high), let lowValue = SigV4Encoding.hexValue(low) {
+                    decoded.append(highValue << 4 | lowValue)
+                } else {
+                    valid = false
+                }
+                continue
+            }
+            let mapped = plusIsSpace && byte == plus ? UInt8(ascii: " ") : byte
+            plain.append(mapped)
+            decoded.append(mapped)
+        }
+        if valid {
+            // Decoding repairs invalid UTF-8; a repaired result differs from the bytes, and Foundation keeps the text.
+            let result = String(decoding: decoded, as: UTF8.self)
+            if result.utf8.elementsEqual(decoded) { return result }
+        }
+        return String(decoding: plain, as: UTF8.self)
     }
 }

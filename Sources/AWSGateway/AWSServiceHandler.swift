@@ -31,6 +31,8 @@ package struct ServiceDescriptor: Sendable {
     package var unsignedOperations: Set<String>
     /// Whether the service itself decides about anonymous requests (S3: bucket policy, public access block).
     package var handlesAnonymous: Bool
+    /// Whether every response, errors included, carries the `x-amz-crc32` checksum of its body (DynamoDB).
+    package var checksumsResponses: Bool
 
     /// Creates a descriptor.
     /// - Parameters:
@@ -40,13 +42,15 @@ package struct ServiceDescriptor: Sendable {
     ///   - bodyMode: How the body is received.
     ///   - unsignedOperations: Operations served without a signature.
     ///   - handlesAnonymous: Whether anonymous requests reach the service.
+    ///   - checksumsResponses: Whether responses carry `x-amz-crc32`.
     package init(
         signingName: String,
         name: String,
         wireProtocol: WireProtocol,
         bodyMode: BodyMode = .collect(BodyLimit(maxBytes: BodyLimit.defaultMaxBytes)),
         unsignedOperations: Set<String> = [],
-        handlesAnonymous: Bool = false
+        handlesAnonymous: Bool = false,
+        checksumsResponses: Bool = false
     ) {
         self.signingName = signingName
         self.name = name
@@ -54,6 +58,7 @@ package struct ServiceDescriptor: Sendable {
         self.bodyMode = bodyMode
         self.unsignedOperations = unsignedOperations
         self.handlesAnonymous = handlesAnonymous
+        self.checksumsResponses = checksumsResponses
     }
 }
 
@@ -83,6 +88,14 @@ package protocol AWSServiceHandler: Sendable {
     /// Routing and authentication facts.
     var descriptor: ServiceDescriptor { get }
 
+    /// Names the request's typed operation, once, before authentication (the gateway logs it and checks
+    /// ``ServiceDescriptor/unsignedOperations`` against its name). The request carries the protocol's operation
+    /// name (`X-Amz-Target` suffix, query `Action`), the decoded form and the S3 target, but no caller yet.
+    /// - Parameter request: The request so far.
+    /// - Returns: The operation, or nil when the request names none this service serves (the service then answers
+    ///   AWS's error for it when it handles the request).
+    func resolveOperation(_ request: AWSRequest) -> (any ServiceOperation)?
+
     /// Answers one request. Throw an ``AWSServiceError`` for AWS errors; the gateway renders it.
     /// - Parameter request: The routed, authenticated request.
     /// - Returns: The HTTP response.
@@ -91,6 +104,13 @@ package protocol AWSServiceHandler: Sendable {
 
     /// The service's state for `/_local/health`.
     func health() async -> ServiceHealth
+}
+
+extension AWSServiceHandler {
+    /// Default: the service has no operation enum; the protocol's operation name is all the gateway logs.
+    /// - Parameter request: The request so far.
+    /// - Returns: nil.
+    package func resolveOperation(_ request: AWSRequest) -> (any ServiceOperation)? { nil }
 }
 
 /// The largest request body a service that does not stream accepts, and AWS's answer beyond it.

@@ -43,6 +43,7 @@ package final class Authenticator: Sendable {
     /// Verifies a signed request.
     /// - Parameters:
     ///   - request: The request as the signer saw it.
+    ///   - signature: The request's signing material, parsed once by the gateway (``SigV4/inspect(_:)``); nil parses it here.
     ///   - bodySHA256Hex: The hex SHA-256 of the collected body, for services that do not stream.
     ///   - wireProtocol: The protocol of the target service (decides S3 rules and error shapes).
     ///   - virtualHostBucket: The bucket from a virtual-hosted-style host, for SigV2's canonical resource.
@@ -51,6 +52,7 @@ package final class Authenticator: Sendable {
     /// - Throws: A ``GenericAWSError`` worded for the protocol when verification fails.
     package func authenticate(
         _ request: SigV4Request,
+        signature: RequestSignature? = nil,
         bodySHA256Hex: String?,
         wireProtocol: WireProtocol,
         virtualHostBucket: String?,
@@ -61,6 +63,7 @@ package final class Authenticator: Sendable {
         do {
             authentication = try verifier.verify(
                 request,
+                signature: signature ?? SigV4.inspect(request),
                 bodySHA256Hex: bodySHA256Hex,
                 style: style,
                 now: clock.now,

@@ -15,29 +15,24 @@ package enum ErrorRenderer {
     ///   - wireProtocol: The protocol of the service that failed.
     ///   - requestId: The request id to report.
     ///   - isHead: Whether the request was a HEAD request (S3 sends no body then).
+    ///   - checksum: Whether to send the body's `x-amz-crc32` (services whose descriptor asks for it).
     /// - Returns: The response.
     package static func response(
         for error: any AWSServiceError,
         protocol wireProtocol: WireProtocol,
         requestId: String,
-        isHead: Bool = false
+        isHead: Bool = false,
+        checksum: Bool = false
     ) -> Response {
         let status = HTTPResponse.Status(code: error.httpStatus)
         switch wireProtocol {
         case .awsJson1_0, .awsJson1_1, .restJson1:
-            var object: [String: String] = [:]
-            for (key, value) in error.extraFields { object[key] = value }
-            if case .restJson1 = wireProtocol {
-                object["message"] = object["message"] ?? error.message
-            } else {
-                object["__type"] = error.jsonType ?? error.code
-                object["message"] = error.message
-            }
-            let body = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+            let body = jsonBody(for: error, protocol: wireProtocol)
             var headers = HTTPFields()
             headers[.contentType] = wireProtocol.jsonContentType
             headers[.amznRequestId] = requestId
             headers[.amznErrorType] = error.code
+            if checksum { headers[.amzCrc32] = String(CRC32.checksum(body)) }
             return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
         case .restXml:
             var headers = HTTPFields()
@@ -72,6 +67,53 @@ package enum ErrorRenderer {
             headers[.amznRequestId] = requestId
             return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: xml.result)))
         }
+    }
+}
+
+extension ErrorRenderer {
+    /// The JSON error body: the string members (extra fields, `__type` for the JSON-RPC protocols, `message`) in
+    /// sorted order, then the error's structured ``AWSServiceError/jsonMembers`` in their own order.
+    /// - Parameters:
+    ///   - error: The error.
+    ///   - wireProtocol: A JSON protocol.
+    /// - Returns: The body bytes.
+    package static func jsonBody(for error: any AWSServiceError, protocol wireProtocol: WireProtocol) -> Data {
+        var members: [(String, String)] = []
+        func set(_ key: String, _ value: String) {
+            if let index = members.firstIndex(where: { $0.0 == key }) {
+                members[index].1 = value
+            } else {
+                members.append((key, value))
+            }
+        }
+        for (key, value) in error.extraFields { set(key, value) }
+        if case .restJson1 = wireProtocol {
+            if !members.contains(where: { $0.0 == "message" }) { set("message", error.message) }
+        } else {
+            set("__type", error.jsonType ?? error.code)
+            set("message", error.message)
+        }
+        members.sort { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+        var out = Data()
+        out.reserveCapacity(128)
+        out.append(UInt8(ascii: "{"))
+        var first = true
+        for (key, value) in members {
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+            JSONString.write(key, to: &out)
+            out.append(UInt8(ascii: ":"))
+            JSONString.write(value, to: &out)
+        }
+        for (key, fragment) in error.jsonMembers {
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+            JSONString.write(key, to: &out)
+            out.append(UInt8(ascii: ":"))
+            out.append(contentsOf: fragment.bytes)
+        }
+        out.append(UInt8(ascii: "}"))
+        return out
     }
 }
 
@@ -157,6 +199,8 @@ extension HTTPField.Name {
     package static let amzId2 = constant("x-amz-id-2")
     /// `X-Amz-Target`.
     package static let amzTarget = constant("X-Amz-Target")
+    /// `x-amz-crc32` (DynamoDB's checksum of every response body).
+    package static let amzCrc32 = constant("x-amz-crc32")
 
     /// Builds a header name from a literal known to be valid.
     /// - Parameter name: A valid header name literal.

@@ -43,7 +43,8 @@ package enum ServiceDescriptors {
         signingName: "dynamodb",
         name: "dynamodb",
         wireProtocol: .awsJson1_0(targetPrefix: "DynamoDB_20120810"),
-        bodyMode: .collect(BodyLimit(maxBytes: 16 * 1024 * 1024))
+        bodyMode: .collect(BodyLimit(maxBytes: 16 * 1024 * 1024)),
+        checksumsResponses: true
     )
     /// AWS Lambda (REST-JSON): [Invoke](https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html) takes
     /// 6 MB (6,291,456 bytes) synchronously and 1 MB (1,048,576 bytes) for `Event` invocations.

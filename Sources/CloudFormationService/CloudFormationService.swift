@@ -22,22 +22,30 @@ package struct CloudFormationService: AWSServiceHandler {
         self.describe = describe
     }
 
+    /// Names the typed operation from the query `Action`.
+    /// - Parameter request: The request so far.
+    /// - Returns: The operation, or nil for an action this read-only CloudFormation does not serve.
+    package func resolveOperation(_ request: AWSRequest) -> (any ServiceOperation)? {
+        request.operation.flatMap(CloudFormationOperation.init(rawValue:))
+    }
+
     /// Answers one query-protocol request.
     /// - Parameter request: The request.
     /// - Returns: The XML response.
     /// - Throws: ``CloudFormationError`` or the gateway's unknown-operation error.
     package func handle(_ request: AWSRequest) async throws -> Response {
-        let form = URLComponentsDecoding.queryItems(String(buffer: request.collectedBody ?? ByteBuffer()), plusIsSpace: true)
-        let parameters = Dictionary(request.queryItems + form, uniquingKeysWith: { first, _ in first })
-        let operation = request.operation ?? ""
+        guard let operation = request.serviceOperation as? CloudFormationOperation else {
+            throw GatewayError.unknownOperation(request.operation, protocol: descriptor.wireProtocol)
+        }
+        let parameters = request.parameters
         let stack = describe()
         var result = XMLWriter(declaration: false)
         switch operation {
-        case "DescribeStacks":
+        case .describeStacks:
             // https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStacks.html
             if let name = parameters["StackName"] { try requireStack(name, in: stack) }
             result.element("Stacks") { xml in xml.element("member") { writeStack(&$0, stack) } }
-        case "ListStacks":
+        case .listStacks:
             // https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ListStacks.html
             result.element("StackSummaries") { xml in
                 xml.element("member") { xml in
@@ -49,7 +57,7 @@ package struct CloudFormationService: AWSServiceHandler {
                     xml.element("DriftInformation") { $0.element("StackDriftStatus", "NOT_CHECKED") }
                 }
             }
-        case "ListStackResources":
+        case .listStackResources:
             // https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ListStackResources.html
             try requireStack(parameters["StackName"] ?? "", in: stack)
             result.element("StackResourceSummaries") { xml in
@@ -64,7 +72,7 @@ package struct CloudFormationService: AWSServiceHandler {
                     }
                 }
             }
-        case "DescribeStackResources":
+        case .describeStackResources:
             // https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStackResources.html
             let selected = try selectResources(parameters, in: stack)
             result.element("StackResources") { xml in
@@ -72,7 +80,7 @@ package struct CloudFormationService: AWSServiceHandler {
                     xml.element("member") { xml in writeResource(&xml, resource, stack, timestampElement: "Timestamp") }
                 }
             }
-        case "DescribeStackResource":
+        case .describeStackResource:
             // https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStackResource.html
             let name = parameters["StackName"] ?? ""
             try requireStack(name, in: stack)
@@ -83,7 +91,7 @@ package struct CloudFormationService: AWSServiceHandler {
             result.element("StackResourceDetail") { xml in
                 writeResource(&xml, resource, stack, timestampElement: "LastUpdatedTimestamp")
             }
-        case "GetTemplate":
+        case .getTemplate:
             // https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_GetTemplate.html
             if let name = parameters["StackName"] { try requireStack(name, in: stack) }
             result.element("TemplateBody", stack.templateBody)
@@ -91,10 +99,8 @@ package struct CloudFormationService: AWSServiceHandler {
                 xml.element("member", "Original")
                 xml.element("member", "Processed")
             }
-        default:
-            throw GatewayError.unknownOperation(operation, protocol: descriptor.wireProtocol)
         }
-        return Self.queryResponse(operation: operation, result: result.result, requestId: request.requestId)
+        return Self.queryResponse(operation: operation.name, result: result.result, requestId: request.requestId)
     }
 
     /// Reports the one stack.

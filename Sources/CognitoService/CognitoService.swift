@@ -79,27 +79,34 @@ package struct CognitoService: AWSServiceHandler {
         )
     }
 
+    /// Names the typed operation from the `X-Amz-Target` suffix.
+    /// - Parameter request: The request so far.
+    /// - Returns: The operation, or nil for a target Cognito Identity does not have here.
+    package func resolveOperation(_ request: AWSRequest) -> (any ServiceOperation)? {
+        request.operation.flatMap(CognitoOperation.init(rawValue:))
+    }
+
     /// Answers one JSON 1.1 request.
     /// - Parameter request: The request.
     /// - Returns: The JSON response.
     /// - Throws: ``CognitoError``.
     package func handle(_ request: AWSRequest) async throws -> Response {
         let input = try JSONInput(request.bodyData)
-        let operation = request.operation ?? ""
+        guard let operation = request.serviceOperation as? CognitoOperation else { throw CognitoError.unknownOperation }
         let output: [String: Any]
         switch operation {
-        case "GetId": output = try await getId(input)
-        case "GetCredentialsForIdentity": output = try await getCredentials(input)
-        case "GetOpenIdToken": output = try await getOpenIdToken(input)
-        case "DescribeIdentityPool":
+        case .getId: output = try await getId(input)
+        case .getCredentialsForIdentity: output = try await getCredentials(input)
+        case .getOpenIdToken: output = try await getOpenIdToken(input)
+        case .describeIdentityPool:
             // https://docs.aws.amazon.com/cognitoidentity/latest/APIReference/API_DescribeIdentityPool.html
             let pool = try await existingPool(try Self.poolId(input))
             try await authorize(request, operation, pool: pool.id)
             output = pool.description
-        case "ListIdentityPools": output = try await listPools(input, request)
-        case "CreateIdentityPool": output = try await createPool(input, request)
-        case "SetIdentityPoolRoles": output = try await setRoles(input, request)
-        case "GetIdentityPoolRoles":
+        case .listIdentityPools: output = try await listPools(input, request)
+        case .createIdentityPool: output = try await createPool(input, request)
+        case .setIdentityPoolRoles: output = try await setRoles(input, request)
+        case .getIdentityPoolRoles:
             // https://docs.aws.amazon.com/cognitoidentity/latest/APIReference/API_GetIdentityPoolRoles.html
             let pool = try await existingPool(try Self.poolId(input))
             try await authorize(request, operation, pool: pool.id)
@@ -108,20 +115,18 @@ package struct CognitoService: AWSServiceHandler {
                 object["RoleMappings"] = value
             }
             output = object
-        case "DescribeIdentity":
+        case .describeIdentity:
             // https://docs.aws.amazon.com/cognitoidentity/latest/APIReference/API_DescribeIdentity.html
             let identity = try await existingIdentity(try Self.identityId(input))
             try await authorize(request, operation, pool: identity.poolId)
             output = identity.description
-        case "ListIdentities": output = try await listIdentities(input, request)
-        case "DeleteIdentityPool":
+        case .listIdentities: output = try await listIdentities(input, request)
+        case .deleteIdentityPool:
             // https://docs.aws.amazon.com/cognitoidentity/latest/APIReference/API_DeleteIdentityPool.html
             let id = try Self.poolId(input)
             try await authorize(request, operation, pool: id)
             guard try await store.deletePool(id) else { throw CognitoError.poolNotFound(id) }
             output = [:]
-        default:
-            throw CognitoError.unknownOperation
         }
         return Self.json(output)
     }
@@ -221,7 +226,7 @@ package struct CognitoService: AWSServiceHandler {
     private func listPools(_ input: JSONInput, _ request: AWSRequest) async throws -> [String: Any] {
         let limit = try Self.maxResults(input)
         let offset = try Self.offset(input)
-        try await authorize(request, "ListIdentityPools", pool: nil)
+        try await authorize(request, .listIdentityPools, pool: nil)
         let page = try await store.pools(offset: offset, limit: limit)
         var output: [String: Any] = [
             "IdentityPools": page.pools.map { ["IdentityPoolId": $0.id, "IdentityPoolName": $0.name] }
@@ -239,7 +244,7 @@ package struct CognitoService: AWSServiceHandler {
         if name.isEmpty || name.count > 128 || name.range(of: #"^[\w\s+=,.@-]+$"#, options: .regularExpression) == nil {
             throw CognitoError.constraint("identityPoolName", value: name, CognitoError.namePattern)
         }
-        try await authorize(request, "CreateIdentityPool", pool: nil)
+        try await authorize(request, .createIdentityPool, pool: nil)
         var providers: [IdentityPoolRecord.Provider] = []
         for entry in try input.objects("CognitoIdentityProviders") {
             providers.append(
@@ -286,7 +291,7 @@ package struct CognitoService: AWSServiceHandler {
             }
         }
         var pool = try await existingPool(poolId)
-        try await authorize(request, "SetIdentityPoolRoles", pool: pool.id)
+        try await authorize(request, .setIdentityPoolRoles, pool: pool.id)
         pool.roles = roles
         pool.roleMappingsJSON = input.rawJSON("RoleMappings")
         guard try await store.update(pool) else { throw CognitoError.poolNotFound(poolId) }
@@ -299,7 +304,7 @@ package struct CognitoService: AWSServiceHandler {
         let limit = try Self.maxResults(input)
         let offset = try Self.offset(input)
         let pool = try await existingPool(poolId)
-        try await authorize(request, "ListIdentities", pool: pool.id)
+        try await authorize(request, .listIdentities, pool: pool.id)
         let page = try await store.identities(poolId: pool.id, offset: offset, limit: limit)
         var output: [String: Any] = ["IdentityPoolId": pool.id, "Identities": page.identities.map(\.description)]
         if page.more { output["NextToken"] = String(offset + limit) }
@@ -322,8 +327,8 @@ package struct CognitoService: AWSServiceHandler {
         "arn:aws:cognito-identity:\(Self.regionPrefix(of: poolId, fallback: region)):\(sessions.accountId):identitypool/\(poolId)"
     }
 
-    private func authorize(_ request: AWSRequest, _ operation: String, pool: String?) async throws {
-        let action = "cognito-identity:\(operation)"
+    private func authorize(_ request: AWSRequest, _ operation: CognitoOperation, pool: String?) async throws {
+        let action = operation.iamAction
         let resources = pool.map { [poolArn($0)] } ?? []
         try await authorizer.require(request.caller, action: action, resources: resources, denied: CognitoError.accessDenied)
     }

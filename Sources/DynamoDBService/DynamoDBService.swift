@@ -18,14 +18,6 @@ package enum TTLMode: Sendable, Equatable {
     case awsLike(delay: TimeInterval)
 }
 
-/// An error with the extra JSON members some DynamoDB errors carry (`Item`, `CancellationReasons`).
-struct DynamoDBFailure: Error {
-    /// The code and message.
-    var error: DynamoDBError
-    /// Extra members of the error body.
-    var members: [(String, JSONOut)]
-}
-
 /// Amazon DynamoDB on SQLite: tables, items, expressions, indexes, batches, transactions and TTL.
 ///
 /// Serves the JSON 1.0 protocol (`X-Amz-Target: DynamoDB_20120810.<Operation>`); every response carries the
@@ -111,27 +103,36 @@ package final class DynamoDBService: AWSServiceHandler {
 
     // MARK: AWSServiceHandler
 
+    /// Names the typed operation from the `X-Amz-Target` suffix.
+    /// - Parameter request: The request so far.
+    /// - Returns: The operation, or nil for a target DynamoDB does not have.
+    package func resolveOperation(_ request: AWSRequest) -> (any ServiceOperation)? {
+        request.operation.flatMap(DynamoDBOperation.init(rawValue:))
+    }
+
     /// Answers one DynamoDB request.
     /// - Parameter request: The routed, authenticated request.
     /// - Returns: The JSON response with `x-amz-crc32`.
-    /// - Throws: Only unexpected internal errors; DynamoDB errors are rendered here.
+    /// - Throws: ``DynamoDBFailure`` for every DynamoDB error (the gateway renders it, `x-amz-crc32` included).
     package func handle(_ request: AWSRequest) async throws -> Response {
-        let operation = request.operation ?? ""
         do {
+            guard let operation = request.serviceOperation as? DynamoDBOperation else {
+                throw DynamoDBError(.unknownOperationException, "")
+            }
             try await sweepIfClockMoved()
             let body = request.bodyData
             let call = Call(caller: request.caller, body: body.isEmpty ? Data("{}".utf8) : body, operation: operation)
             let output = try await dispatch(call)
             return Self.response(status: .ok, body: output.data)
         } catch let failure as DynamoDBFailure {
-            return errorResponse(failure.error, members: failure.members, request: request)
+            throw failure
         } catch let error as DynamoDBError {
-            return errorResponse(error, members: [], request: request)
+            throw DynamoDBFailure(error: error, members: [])
         } catch let error as any AWSServiceError {
             throw error
         } catch {
             request.logger.error("DynamoDB internal failure", metadata: ["error": .string(String(describing: error))])
-            return errorResponse(DynamoDBError(.internalServerError, "Internal server error"), members: [], request: request)
+            throw DynamoDBFailure(error: DynamoDBError(.internalServerError, "Internal server error"), members: [])
         }
     }
 
@@ -145,29 +146,28 @@ package final class DynamoDBService: AWSServiceHandler {
 
     private func dispatch(_ call: Call) async throws -> JSONOut {
         switch call.operation {
-        case "CreateTable": try await createTable(call)
-        case "DescribeTable": try await describeTable(call)
-        case "ListTables": try await listTables(call)
-        case "DeleteTable": try await deleteTable(call)
-        case "UpdateTable": try await updateTable(call)
-        case "UpdateTimeToLive": try await updateTimeToLive(call)
-        case "DescribeTimeToLive": try await describeTimeToLive(call)
-        case "TagResource": try await tagResource(call)
-        case "UntagResource": try await untagResource(call)
-        case "ListTagsOfResource": try await listTagsOfResource(call)
-        case "PutItem": try await putItem(call)
-        case "GetItem": try await getItem(call)
-        case "UpdateItem": try await updateItem(call)
-        case "DeleteItem": try await deleteItem(call)
-        case "Query": try await query(call)
-        case "Scan": try await scan(call)
-        case "BatchGetItem": try await batchGetItem(call)
-        case "BatchWriteItem": try await batchWriteItem(call)
-        case "TransactWriteItems": try await transactWriteItems(call)
-        case "TransactGetItems": try await transactGetItems(call)
-        case "DescribeEndpoints": describeEndpoints()
-        case "DescribeLimits": describeLimits()
-        default: throw DynamoDBError(.unknownOperationException, "")
+        case .createTable: try await createTable(call)
+        case .describeTable: try await describeTable(call)
+        case .listTables: try await listTables(call)
+        case .deleteTable: try await deleteTable(call)
+        case .updateTable: try await updateTable(call)
+        case .updateTimeToLive: try await updateTimeToLive(call)
+        case .describeTimeToLive: try await describeTimeToLive(call)
+        case .tagResource: try await tagResource(call)
+        case .untagResource: try await untagResource(call)
+        case .listTagsOfResource: try await listTagsOfResource(call)
+        case .putItem: try await putItem(call)
+        case .getItem: try await getItem(call)
+        case .updateItem: try await updateItem(call)
+        case .deleteItem: try await deleteItem(call)
+        case .query: try await query(call)
+        case .scan: try await scan(call)
+        case .batchGetItem: try await batchGetItem(call)
+        case .batchWriteItem: try await batchWriteItem(call)
+        case .transactWriteItems: try await transactWriteItems(call)
+        case .transactGetItems: try await transactGetItems(call)
+        case .describeEndpoints: describeEndpoints()
+        case .describeLimits: describeLimits()
         }
     }
 
@@ -178,14 +178,6 @@ package final class DynamoDBService: AWSServiceHandler {
         headers[.contentType] = "application/x-amz-json-1.0"
         headers[.amzCrc32] = String(CRC32.checksum(body))
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
-    }
-
-    private func errorResponse(_ error: DynamoDBError, members: [(String, JSONOut)], request: AWSRequest) -> Response {
-        request.logger.debug("DynamoDB error", metadata: ["code": .string(error.code.rawValue), "message": .string(error.message)])
-        let body = JSONOut.object([("__type", .string(error.awsType)), ("message", .string(error.message))] + members).data
-        var response = Self.response(status: HTTPResponse.Status(code: error.httpStatus), body: body)
-        response.headers[.amznErrorType] = error.code.rawValue
-        return response
     }
 
     private func describeEndpoints() -> JSONOut {
@@ -263,10 +255,5 @@ package final class DynamoDBService: AWSServiceHandler {
 struct Call: Sendable {
     var caller: Caller
     var body: Data
-    var operation: String
-}
-
-extension HTTPField.Name {
-    /// `x-amz-crc32`.
-    static let amzCrc32 = HTTPField.Name.constant("x-amz-crc32")
+    var operation: DynamoDBOperation
 }

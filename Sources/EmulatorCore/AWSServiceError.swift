@@ -18,6 +18,9 @@ package protocol AWSServiceError: Error, Sendable {
     /// The full `__type` JSON protocols send, when it is not just ``code``
     /// (DynamoDB: `com.amazonaws.dynamodb.v20120810#ResourceNotFoundException`).
     var jsonType: String? { get }
+    /// Structured JSON members sent after `__type` and `message`, in order (DynamoDB's `Item` on a failed
+    /// condition, `CancellationReasons` on a cancelled transaction). Only JSON protocols render them.
+    var jsonMembers: [(String, JSONFragment)] { get }
 }
 
 extension AWSServiceError {
@@ -27,6 +30,21 @@ extension AWSServiceError {
     package var extraFields: [(String, String)] { [] }
     /// Default: `__type` is the code.
     package var jsonType: String? { nil }
+    /// Default: no structured members.
+    package var jsonMembers: [(String, JSONFragment)] { [] }
+}
+
+/// A JSON value already serialised by the service that owns its shape (an item, a list of cancellation reasons),
+/// spliced unchanged into an error body by the renderer.
+package struct JSONFragment: Sendable, Equatable {
+    /// The UTF-8 bytes of one complete JSON value.
+    package var bytes: [UInt8]
+
+    /// Wraps bytes that are one complete JSON value.
+    /// - Parameter bytes: The serialised value.
+    package init(bytes: [UInt8]) {
+        self.bytes = bytes
+    }
 }
 
 /// A plain AWS error value for the cases that need no dedicated enum (gateway-level errors, admin endpoints).

@@ -136,7 +136,7 @@ extension S3Service {
         }
         if let storageClass = request.header("x-amz-storage-class") {
             guard Self.storageClasses.contains(storageClass) else {
-                throw S3Error.wire(GenericAWSError(code: "InvalidStorageClass", message: "The storage class you specified is not valid"))
+                throw S3Error.invalidStorageClass
             }
             headers.storageClass = storageClass
         }
@@ -296,7 +296,7 @@ extension S3Service {
         case .preconditionFailed(let header): .preconditionFailed(condition: header)
         case .noSuchKey: .noSuchKey(key)
         case .conflict:
-            .wire(GenericAWSError(code: "ConditionalRequestConflict", message: S3Messages.conditionalRequestConflict, httpStatus: 409))
+            .conditionalRequestConflict
         }
     }
 
@@ -342,14 +342,7 @@ extension S3Service {
         for _ in 0..<3 {
             guard let record = try await store.object(bucket: bucketName, key: key) else { throw S3Error.noSuchKey(key) }
             if let versionId = request.query("versionId"), versionId != (record.versionId ?? "null") {
-                throw S3Error.wire(
-                    GenericAWSError(
-                        code: "NoSuchVersion",
-                        message: "The specified version does not exist.",
-                        httpStatus: 404,
-                        extraFields: [("Key", key), ("VersionId", versionId)]
-                    )
-                )
+                throw S3Error.noSuchVersion(key: key, versionId: versionId)
             }
             var fields = HTTPFields()
             fields[.eTag] = record.etag
@@ -608,7 +601,7 @@ extension S3Service {
             headers = source.headers
             if let storageClass = request.header("x-amz-storage-class") {
                 guard Self.storageClasses.contains(storageClass) else {
-                    throw S3Error.wire(GenericAWSError(code: "InvalidStorageClass", message: "The storage class you specified is not valid"))
+                    throw S3Error.invalidStorageClass
                 }
                 headers.storageClass = storageClass
             } else {

@@ -210,13 +210,7 @@ package enum PostPolicy {
         let maximum = lengthBound(array[2]) ?? Int.max
         if fileSize > maximum { throw .entityTooLarge(proposed: fileSize, max: maximum) }
         if fileSize < minimum {
-            throw .wire(
-                GenericAWSError(
-                    code: "EntityTooSmall",
-                    message: "Your proposed upload is smaller than the minimum allowed size",
-                    extraFields: [("ProposedSize", String(fileSize)), ("MinSizeAllowed", String(minimum))]
-                )
-            )
+            throw .postEntityTooSmall(proposed: fileSize, min: minimum)
         }
     }
 }
@@ -267,7 +261,7 @@ extension S3Service {
         }
         if let storageClass = form.field("x-amz-storage-class") {
             guard Self.storageClasses.contains(storageClass) else {
-                throw S3Error.wire(GenericAWSError(code: "InvalidStorageClass", message: "The storage class you specified is not valid"))
+                throw S3Error.invalidStorageClass
             }
             headers.storageClass = storageClass
         }
@@ -365,7 +359,7 @@ extension S3Service {
                 caller.signatureVerified = true
             } else {
                 if let refusal = credentials.unknownKeyError(accessKeyId: parts[0], sessionToken: form.field("x-amz-security-token")) {
-                    throw S3Error.wire(Authenticator.wireError(refusal, protocol: .restXml))
+                    throw S3Error.signature(refusal)
                 }
                 try refuseUnknownKey(parts[0])
             }
@@ -387,7 +381,7 @@ extension S3Service {
                 caller.signatureVerified = true
             } else {
                 if let refusal = credentials.unknownKeyError(accessKeyId: accessKeyId, sessionToken: form.field("x-amz-security-token")) {
-                    throw S3Error.wire(Authenticator.wireError(refusal, protocol: .restXml))
+                    throw S3Error.signature(refusal)
                 }
                 try refuseUnknownKey(accessKeyId)
             }
@@ -411,12 +405,10 @@ extension S3Service {
     private func checkTemporary(_ credential: SigningCredential, token: String?, now: Date) throws {
         guard let expected = credential.sessionToken else { return }
         guard token == expected else {
-            throw S3Error.wire(
-                GenericAWSError(code: "InvalidToken", message: "The provided token is malformed or otherwise invalid.", httpStatus: 400)
-            )
+            throw S3Error.invalidToken
         }
         if let expiration = credential.expiration, expiration <= now {
-            throw S3Error.wire(GenericAWSError(code: "ExpiredToken", message: "The provided token has expired.", httpStatus: 400))
+            throw S3Error.expiredToken
         }
     }
 }
@@ -486,13 +478,7 @@ struct PostFormReader {
     }
 
     private static var preDataTooLarge: S3Error {
-        .wire(
-            GenericAWSError(
-                code: "MaxPostPreDataLengthExceeded",
-                message: S3Messages.maxPostPreDataLengthExceeded,
-                extraFields: [("MaxPostPreDataLengthBytes", String(maxPreDataBytes))]
-            )
-        )
+        .maxPostPreDataLengthExceeded(limit: maxPreDataBytes)
     }
 
     /// Reads the fields up to the file part's headers; the file content is left unread.

@@ -218,7 +218,7 @@ package struct RequestBodyReader {
                 }
             }
         } catch let error as SigV4Error {
-            throw S3Error.wire(Authenticator.wireError(error, protocol: .restXml))
+            throw S3Error.signature(error)
         }
 
         var trailers: [(name: String, value: String)] = []
@@ -226,7 +226,7 @@ package struct RequestBodyReader {
             do {
                 trailers = try active.finish()
             } catch {
-                throw S3Error.wire(Authenticator.wireError(error, protocol: .restXml))
+                throw S3Error.signature(error)
             }
             decoder = active
         } else if let length = request.header("content-length").flatMap({ Int($0) }), size < length {
@@ -236,7 +236,7 @@ package struct RequestBodyReader {
             do {
                 try SigV4.checkContentSHA256(declared: declaredSHA, computedHex: SigV4Encoding.hex(sha256.finalize()))
             } catch {
-                throw S3Error.wire(Authenticator.wireError(error, protocol: .restXml))
+                throw S3Error.signature(error)
             }
         }
         let md5Digest = Array(md5.finalize())

@@ -1,4 +1,5 @@
 import EmulatorCore
+import SigV4
 
 /// Every error the S3 service answers with, worded as S3 words it (the gateway renders `<Error>`).
 package enum S3Error: AWSServiceError, Equatable {
@@ -80,8 +81,23 @@ package enum S3Error: AWSServiceError, Equatable {
     case malformedPOSTRequest
     /// `InvalidArgument` (400) for a POST form without a file.
     case postMissingFile
-    /// A verification failure of the body (content SHA-256, aws-chunked framing), already in S3's wording.
-    case wire(GenericAWSError)
+    /// A signature failure found in the body or a POST form (content SHA-256, aws-chunked framing, chunk
+    /// signatures, unknown or purged keys), worded as S3 words it (``SigV4Error/wireError(_:)``, `.s3Xml`).
+    case signature(SigV4Error)
+    /// `EntityTooSmall` (400) for a POST upload below the policy's `content-length-range`.
+    case postEntityTooSmall(proposed: Int, min: Int)
+    /// `InvalidStorageClass` (400).
+    case invalidStorageClass
+    /// `InvalidToken` (400): a POST form's session token that does not belong to its key.
+    case invalidToken
+    /// `ExpiredToken` (400): a POST form's temporary credentials have expired.
+    case expiredToken
+    /// `MaxPostPreDataLengthExceeded` (400): the POST fields before the file are too large.
+    case maxPostPreDataLengthExceeded(limit: Int)
+    /// `NoSuchVersion` (404).
+    case noSuchVersion(key: String, versionId: String)
+    /// `ConditionalRequestConflict` (409): a conditional write raced another write of the key.
+    case conditionalRequestConflict
 
     /// The S3 error code.
     package var code: String {
@@ -122,7 +138,14 @@ package enum S3Error: AWSServiceError, Equatable {
         case .postSignatureMismatch: "SignatureDoesNotMatch"
         case .invalidAccessKeyId: "InvalidAccessKeyId"
         case .malformedPOSTRequest: "MalformedPOSTRequest"
-        case .wire(let error): error.code
+        case .signature(let error): error.wireError(.s3Xml).code
+        case .postEntityTooSmall: "EntityTooSmall"
+        case .invalidStorageClass: "InvalidStorageClass"
+        case .invalidToken: "InvalidToken"
+        case .expiredToken: "ExpiredToken"
+        case .maxPostPreDataLengthExceeded: "MaxPostPreDataLengthExceeded"
+        case .noSuchVersion: "NoSuchVersion"
+        case .conditionalRequestConflict: "ConditionalRequestConflict"
         }
     }
 
@@ -169,7 +192,14 @@ package enum S3Error: AWSServiceError, Equatable {
         case .invalidAccessKeyId: return Text.invalidAccessKeyId
         case .malformedPOSTRequest: return Text.malformedPOSTRequest
         case .postMissingFile: return Text.postMissingFile
-        case .wire(let error): return error.message
+        case .signature(let error): return error.wireError(.s3Xml).message
+        case .postEntityTooSmall: return Text.entityTooSmall
+        case .invalidStorageClass: return Text.invalidStorageClass
+        case .invalidToken: return Text.invalidToken
+        case .expiredToken: return Text.expiredToken
+        case .maxPostPreDataLengthExceeded: return Text.maxPostPreDataLengthExceeded
+        case .noSuchVersion: return Text.noSuchVersion
+        case .conditionalRequestConflict: return Text.conditionalRequestConflict
         }
     }
 
@@ -178,15 +208,15 @@ package enum S3Error: AWSServiceError, Equatable {
         switch self {
         case .accessDenied, .corsForbidden, .postSignatureMismatch, .invalidAccessKeyId: 403
         case .noSuchBucket, .noSuchKey, .noSuchUpload, .noSuchCORSConfiguration, .noSuchLifecycleConfiguration,
-            .encryptionConfigurationNotFound, .noSuchPublicAccessBlockConfiguration, .noSuchTagSet:
+            .encryptionConfigurationNotFound, .noSuchPublicAccessBlockConfiguration, .noSuchTagSet, .noSuchVersion:
             404
-        case .bucketAlreadyOwnedByYou, .bucketNotEmpty: 409
+        case .bucketAlreadyOwnedByYou, .bucketNotEmpty, .conditionalRequestConflict: 409
         case .invalidRange: 416
         case .preconditionFailed: 412
         case .methodNotAllowed: 405
         case .missingContentLength: 411
         case .notImplemented: 501
-        case .wire(let error): error.httpStatus
+        case .signature(let error): error.wireError(.s3Xml).httpStatus
         default: 400
         }
     }
@@ -217,7 +247,10 @@ package enum S3Error: AWSServiceError, Equatable {
         case .postSignatureMismatch(let accessKeyId, let stringToSign, let signature):
             return [("AWSAccessKeyId", accessKeyId), ("StringToSign", stringToSign), ("SignatureProvided", signature)]
         case .invalidAccessKeyId(let key): return [("AWSAccessKeyId", key)]
-        case .wire(let error): return error.extraFields
+        case .signature(let error): return error.wireError(.s3Xml).extraElements
+        case .postEntityTooSmall(let proposed, let min): return [("ProposedSize", String(proposed)), ("MinSizeAllowed", String(min))]
+        case .maxPostPreDataLengthExceeded(let limit): return [("MaxPostPreDataLengthBytes", String(limit))]
+        case .noSuchVersion(let key, let versionId): return [("Key", key), ("VersionId", versionId)]
         default: return []
         }
     }
@@ -262,6 +295,10 @@ package enum S3Messages {
     static let encryptionNotFound = "The server side encryption configuration was not found"
     static let noSuchPublicAccessBlock = "The public access block configuration was not found"
     static let noSuchTagSet = "The TagSet does not exist"
+    static let invalidStorageClass = "The storage class you specified is not valid"
+    static let invalidToken = "The provided token is malformed or otherwise invalid."
+    static let expiredToken = "The provided token has expired."
+    static let noSuchVersion = "The specified version does not exist."
     static let invalidDigest = "The Content-MD5 you specified was invalid."
     static let badDigestMD5 = "The Content-MD5 you specified did not match what we received."
     static func badDigestChecksum(_ algorithm: String) -> String {

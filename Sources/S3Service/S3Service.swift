@@ -88,26 +88,23 @@ package struct S3Service: AWSServiceHandler {
 
     // MARK: Routing
 
-    /// Bucket and key of a request.
-    struct Target {
-        var bucket: String?
-        var key: String?
+    /// Names the typed operation from the method, the gateway's bucket/key target, the query and the headers.
+    /// - Parameter request: The request so far.
+    /// - Returns: The operation, or nil when S3 answers `NotImplemented` or `MethodNotAllowed` (and for CORS
+    ///   preflights, which are not operations).
+    package func resolveOperation(_ request: AWSRequest) -> (any ServiceOperation)? {
+        guard request.method != .options else { return nil }
+        return try? S3Operation.resolve(
+            method: request.method,
+            target: Self.target(of: request),
+            query: request.queryItems,
+            headers: request.head.headerFields
+        ).get()
     }
 
-    static func target(of request: AWSRequest) -> Target {
-        let path = request.rawPath
-        if let bucket = request.virtualHostBucket {
-            let rawKey = String(path.dropFirst())
-            return Target(bucket: bucket, key: rawKey.isEmpty ? nil : URLComponentsDecoding.decode(rawKey))
-        }
-        let trimmed = path.hasPrefix("/") ? String(path.dropFirst()) : path
-        guard !trimmed.isEmpty else { return Target(bucket: nil, key: nil) }
-        guard let slash = trimmed.firstIndex(of: "/") else {
-            return Target(bucket: URLComponentsDecoding.decode(trimmed), key: nil)
-        }
-        let bucket = URLComponentsDecoding.decode(String(trimmed[..<slash]))
-        let rawKey = String(trimmed[trimmed.index(after: slash)...])
-        return Target(bucket: bucket, key: rawKey.isEmpty ? nil : URLComponentsDecoding.decode(rawKey))
+    /// The bucket and key of a request, as the gateway worked them out.
+    static func target(of request: AWSRequest) -> S3Target {
+        request.s3Target ?? S3Target(host: request.head.authority, rawPath: request.rawPath)
     }
 
     /// Answers one S3 request.
@@ -132,106 +129,76 @@ package struct S3Service: AWSServiceHandler {
         return response
     }
 
-    private func route(_ request: AWSRequest, target: Target) async throws -> Response {
-        let method = request.method
-        let has: (String) -> Bool = { name in request.queryItems.contains { $0.name == name } }
-
+    private func route(_ request: AWSRequest, target: S3Target) async throws -> Response {
         if request.caller.isAnonymous {
-            let isForm = request.header("content-type")?.lowercased().hasPrefix("multipart/form-data") ?? false
-            guard method == .post, target.bucket != nil, target.key == nil, isForm else {
+            guard request.method == .post, target.bucket != nil, target.key == nil, S3Operation.isForm(request.head.headerFields) else {
                 if let bucket = target.bucket, try await store.bucket(bucket) == nil, target.key == nil {
                     throw S3Error.noSuchBucket(bucket)
                 }
                 throw S3Error.accessDenied()
             }
         }
-
-        guard let bucket = target.bucket else {
-            guard method == .get else { throw S3Error.methodNotAllowed(method: method.rawValue, resourceType: "SERVICE") }
-            return try await listBuckets(request)
+        let operation: S3Operation
+        if let resolved = request.serviceOperation as? S3Operation {
+            operation = resolved
+        } else {
+            operation = try S3Operation.resolve(
+                method: request.method,
+                target: target,
+                query: request.queryItems,
+                headers: request.head.headerFields
+            ).get()
         }
-
-        guard let key = target.key else {
-            switch method {
-            case .get:
-                if has("cors") { return try await getBucketCors(request, bucket) }
-                if has("lifecycle") { return try await getBucketLifecycle(request, bucket) }
-                if has("notification") { return try await getBucketNotification(request, bucket) }
-                if has("encryption") { return try await getBucketEncryption(request, bucket) }
-                if has("publicAccessBlock") { return try await getPublicAccessBlock(request, bucket) }
-                if has("tagging") { return try await getBucketTagging(request, bucket) }
-                if has("versioning") { return try await getBucketVersioning(request, bucket) }
-                if has("location") { return try await getBucketLocation(request, bucket) }
-                if has("uploads") { return try await listMultipartUploads(request, bucket) }
-                if Self.unsupportedBucketSubresources.contains(where: has) { throw S3Error.notImplemented }
-                if request.query("list-type") == "2" { return try await listObjects(request, bucket, v2: true) }
-                return try await listObjects(request, bucket, v2: false)
-            case .put:
-                if has("cors") { return try await putBucketCors(request, bucket) }
-                if has("lifecycle") { return try await putBucketLifecycle(request, bucket) }
-                if has("notification") { return try await putBucketNotification(request, bucket) }
-                if has("encryption") { return try await putBucketEncryption(request, bucket) }
-                if has("publicAccessBlock") { return try await putPublicAccessBlock(request, bucket) }
-                if has("tagging") { return try await putBucketTagging(request, bucket) }
-                if has("versioning") { return try await putBucketVersioning(request, bucket) }
-                if Self.unsupportedBucketSubresources.contains(where: has) { throw S3Error.notImplemented }
-                return try await createBucket(request, bucket)
-            case .delete:
-                if has("cors") { return try await deleteBucketCors(request, bucket) }
-                if has("lifecycle") { return try await deleteBucketLifecycle(request, bucket) }
-                if has("encryption") { return try await deleteBucketEncryption(request, bucket) }
-                if has("publicAccessBlock") { return try await deletePublicAccessBlock(request, bucket) }
-                if has("tagging") { return try await deleteBucketTagging(request, bucket) }
-                if Self.unsupportedBucketSubresources.contains(where: has) { throw S3Error.notImplemented }
-                return try await deleteBucket(request, bucket)
-            case .head:
-                return try await headBucket(request, bucket)
-            case .post:
-                if has("delete") { return try await deleteObjects(request, bucket) }
-                if request.header("content-type")?.lowercased().hasPrefix("multipart/form-data") ?? false {
-                    return try await postObject(request, bucket)
-                }
-                throw S3Error.methodNotAllowed(method: "POST", resourceType: "BUCKET")
-            default:
-                throw S3Error.methodNotAllowed(method: method.rawValue, resourceType: "BUCKET")
-            }
-        }
-
-        switch method {
-        case .get:
-            if has("tagging") { return try await getObjectTagging(request, bucket, key) }
-            if has("uploadId") { return try await listParts(request, bucket, key) }
-            if Self.unsupportedObjectSubresources.contains(where: has) { throw S3Error.notImplemented }
-            return try await getObject(request, bucket, key, head: false)
-        case .head:
-            return try await getObject(request, bucket, key, head: true)
-        case .put:
-            if has("tagging") { return try await putObjectTagging(request, bucket, key) }
-            if has("uploadId") || has("partNumber") {
-                if request.header("x-amz-copy-source") != nil { return try await uploadPartCopy(request, bucket, key) }
-                return try await uploadPart(request, bucket, key)
-            }
-            if Self.unsupportedObjectSubresources.contains(where: has) { throw S3Error.notImplemented }
-            if request.header("x-amz-copy-source") != nil { return try await copyObject(request, bucket, key) }
-            return try await putObject(request, bucket, key)
-        case .delete:
-            if has("tagging") { return try await deleteObjectTagging(request, bucket, key) }
-            if has("uploadId") { return try await abortMultipartUpload(request, bucket, key) }
-            return try await deleteObject(request, bucket, key)
-        case .post:
-            if has("uploads") { return try await createMultipartUpload(request, bucket, key) }
-            if has("uploadId") { return try await completeMultipartUpload(request, bucket, key) }
-            throw S3Error.methodNotAllowed(method: "POST", resourceType: "OBJECT")
-        default:
-            throw S3Error.methodNotAllowed(method: method.rawValue, resourceType: "OBJECT")
-        }
+        return try await dispatch(operation, request, bucket: target.bucket ?? "", key: target.key ?? "")
     }
 
-    private static let unsupportedBucketSubresources = [
-        "acl", "policy", "policyStatus", "website", "logging", "replication", "accelerate", "requestPayment", "ownershipControls",
-        "object-lock", "analytics", "metrics", "inventory", "intelligent-tiering", "versions", "select",
-    ]
-    private static let unsupportedObjectSubresources = ["acl", "retention", "legal-hold", "restore", "torrent", "attributes", "select"]
+    private func dispatch(_ operation: S3Operation, _ request: AWSRequest, bucket: String, key: String) async throws -> Response {
+        switch operation {
+        case .listBuckets: try await listBuckets(request)
+        case .createBucket: try await createBucket(request, bucket)
+        case .deleteBucket: try await deleteBucket(request, bucket)
+        case .headBucket: try await headBucket(request, bucket)
+        case .getBucketLocation: try await getBucketLocation(request, bucket)
+        case .listObjects: try await listObjects(request, bucket, v2: false)
+        case .listObjectsV2: try await listObjects(request, bucket, v2: true)
+        case .listMultipartUploads: try await listMultipartUploads(request, bucket)
+        case .getBucketCors: try await getBucketCors(request, bucket)
+        case .putBucketCors: try await putBucketCors(request, bucket)
+        case .deleteBucketCors: try await deleteBucketCors(request, bucket)
+        case .getBucketLifecycle: try await getBucketLifecycle(request, bucket)
+        case .putBucketLifecycle: try await putBucketLifecycle(request, bucket)
+        case .deleteBucketLifecycle: try await deleteBucketLifecycle(request, bucket)
+        case .getBucketNotification: try await getBucketNotification(request, bucket)
+        case .putBucketNotification: try await putBucketNotification(request, bucket)
+        case .getBucketEncryption: try await getBucketEncryption(request, bucket)
+        case .putBucketEncryption: try await putBucketEncryption(request, bucket)
+        case .deleteBucketEncryption: try await deleteBucketEncryption(request, bucket)
+        case .getPublicAccessBlock: try await getPublicAccessBlock(request, bucket)
+        case .putPublicAccessBlock: try await putPublicAccessBlock(request, bucket)
+        case .deletePublicAccessBlock: try await deletePublicAccessBlock(request, bucket)
+        case .getBucketTagging: try await getBucketTagging(request, bucket)
+        case .putBucketTagging: try await putBucketTagging(request, bucket)
+        case .deleteBucketTagging: try await deleteBucketTagging(request, bucket)
+        case .getBucketVersioning: try await getBucketVersioning(request, bucket)
+        case .putBucketVersioning: try await putBucketVersioning(request, bucket)
+        case .deleteObjects: try await deleteObjects(request, bucket)
+        case .postObject: try await postObject(request, bucket)
+        case .getObject: try await getObject(request, bucket, key, head: false)
+        case .headObject: try await getObject(request, bucket, key, head: true)
+        case .putObject: try await putObject(request, bucket, key)
+        case .copyObject: try await copyObject(request, bucket, key)
+        case .deleteObject: try await deleteObject(request, bucket, key)
+        case .getObjectTagging: try await getObjectTagging(request, bucket, key)
+        case .putObjectTagging: try await putObjectTagging(request, bucket, key)
+        case .deleteObjectTagging: try await deleteObjectTagging(request, bucket, key)
+        case .createMultipartUpload: try await createMultipartUpload(request, bucket, key)
+        case .uploadPart: try await uploadPart(request, bucket, key)
+        case .uploadPartCopy: try await uploadPartCopy(request, bucket, key)
+        case .completeMultipartUpload: try await completeMultipartUpload(request, bucket, key)
+        case .abortMultipartUpload: try await abortMultipartUpload(request, bucket, key)
+        case .listParts: try await listParts(request, bucket, key)
+        }
+    }
 
     // MARK: Shared helpers
 
@@ -322,7 +289,7 @@ package struct S3Service: AWSServiceHandler {
 
     // MARK: CORS preflight
 
-    private func preflight(_ request: AWSRequest, target: Target) async throws -> Response {
+    private func preflight(_ request: AWSRequest, target: S3Target) async throws -> Response {
         guard let bucketName = target.bucket else { throw S3Error.badRequest("Insufficient information. Origin request header needed.") }
         guard let origin = request.header("origin") else {
             throw S3Error.badRequest("Insufficient information. Origin request header needed.")

@@ -34,32 +34,36 @@ package struct STSService: AWSServiceHandler {
         self.authorizer = authorizer
     }
 
+    /// Names the typed operation from the query `Action`.
+    /// - Parameter request: The request so far.
+    /// - Returns: The operation, or nil for an action STS does not have here.
+    package func resolveOperation(_ request: AWSRequest) -> (any ServiceOperation)? {
+        request.operation.flatMap(STSOperation.init(rawValue:))
+    }
+
     /// Answers one query-protocol request.
     /// - Parameter request: The request.
     /// - Returns: The XML response.
     /// - Throws: ``STSError``.
     package func handle(_ request: AWSRequest) async throws -> Response {
-        let form = URLComponentsDecoding.queryItems(String(buffer: request.collectedBody ?? ByteBuffer()), plusIsSpace: true)
-        let parameters = Dictionary(request.queryItems + form, uniquingKeysWith: { first, _ in first })
-        let operation = request.operation ?? ""
+        guard let operation = request.serviceOperation as? STSOperation else { throw STSError.invalidAction(request.operation ?? "") }
+        let parameters = request.parameters
         var result = XMLWriter(declaration: false)
         switch operation {
-        case "GetCallerIdentity":
+        case .getCallerIdentity:
             // https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html
             let identity = callerIdentity(request.caller)
             result.element("Arn", identity.arn)
             result.element("UserId", identity.userId)
             result.element("Account", sessions.accountId)
-        case "AssumeRole":
+        case .assumeRole:
             // https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
             try await assumeRole(parameters, caller: request.caller, into: &result)
-        case "AssumeRoleWithWebIdentity":
+        case .assumeRoleWithWebIdentity:
             // https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html
             try assumeRoleWithWebIdentity(parameters, into: &result)
-        default:
-            throw STSError.invalidAction(operation)
         }
-        return Self.queryResponse(operation: operation, result: result.result, requestId: request.requestId)
+        return Self.queryResponse(operation: operation.name, result: result.result, requestId: request.requestId)
     }
 
     /// Reports the roles callers can assume.
@@ -86,7 +90,7 @@ package struct STSService: AWSServiceHandler {
         try Self.validate(roleArn: roleArn, sessionName: sessionName)
         let duration = try Self.duration(parameters["DurationSeconds"])
         let callerArn = caller.principalArn ?? ARN.accountRoot(account: sessions.accountId).description
-        try await authorizer.require(caller, action: "sts:AssumeRole", resources: [roleArn], denied: STSError.accessDenied)
+        try await authorizer.require(caller, action: STSOperation.assumeRole.iamAction, resources: [roleArn], denied: STSError.accessDenied)
         guard let role = sessions.role(arn: roleArn) else {
             throw .accessDenied("User: \(callerArn) is not authorized to perform: sts:AssumeRole on resource: \(roleArn)")
         }

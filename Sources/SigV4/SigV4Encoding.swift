@@ -39,7 +39,10 @@ package enum SigV4Encoding {
         return String(decoding: out, as: UTF8.self)
     }
 
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
+    /// The value of one hex digit (either case), or nil for any other byte.
+    /// - Parameter byte: An ASCII byte.
+    /// - Returns: 0 to 15.
+    package static func hexValue(_ byte: UInt8) -> UInt8? {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
         case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
@@ -262,7 +265,7 @@ package enum SigV4Encoding {
     /// a hostile value such as year `999999999999` is not a date (nil) instead of an overflow.
     package static func parseHTTPDate(_ value: String) -> Date? {
         if let date = parseAmzDate(value) { return date }
-        var text = value.trimmingCharacters(in: .whitespaces)
+        var text = SigV4.trimmingWhitespace(value)
         if let comma = text.firstIndex(of: ",") { text = String(text[text.index(after: comma)...]) }
         let parts = text.split(separator: " ", omittingEmptySubsequences: true)
         guard parts.count >= 4, let day = number(parts[0].utf8, maxDigits: 2),

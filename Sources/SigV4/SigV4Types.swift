@@ -10,7 +10,9 @@ package struct SigV4Request: Sendable {
     /// Raw path exactly as received (still percent-encoded), without the query.
     package var path: String
     /// Raw query string exactly as received, without `?`; empty when there is none.
-    package var query: String
+    package var query: String {
+        didSet { queryItems = Self.decodedItems(query) }
+    }
     /// Headers as received, in order, names in any case.
     package var headers: [(name: String, value: String)]
 
@@ -20,23 +22,35 @@ package struct SigV4Request: Sendable {
         self.path = path
         self.query = query
         self.headers = headers
+        self.queryItems = Self.decodedItems(query)
     }
 
     /// All values of a header (case-insensitive name match), in the order received.
     package func headerValues(_ name: String) -> [String] {
-        let lower = name.lowercased()
-        return headers.filter { $0.name.lowercased() == lower }.map(\.value)
+        headers.filter { Self.sameName($0.name, name) }.map(\.value)
     }
 
     /// The first value of a header (case-insensitive name match).
     package func header(_ name: String) -> String? {
-        let lower = name.lowercased()
-        return headers.first { $0.name.lowercased() == lower }?.value
+        headers.first { Self.sameName($0.name, name) }?.value
     }
 
-    /// The query parameters, percent-decoded, in the order received (`+` is kept literally).
-    package var queryItems: [(name: String, value: String)] {
+    /// The query parameters, percent-decoded, in the order received (`+` is kept literally); decoded once, when the
+    /// query is set, because the verifier reads a presigned URL's parameters one by one.
+    package private(set) var queryItems: [(name: String, value: String)]
+
+    private static func decodedItems(_ query: String) -> [(name: String, value: String)] {
         SigV4Encoding.parseQuery(query).map { (SigV4Encoding.percentDecode($0.name), SigV4Encoding.percentDecode($0.value)) }
+    }
+
+    /// ASCII case-insensitive comparison of header names, without lower-casing copies.
+    private static func sameName(_ lhs: String, _ rhs: String) -> Bool {
+        let left = lhs.utf8
+        let right = rhs.utf8
+        guard left.count == right.count else { return false }
+        return zip(left, right).allSatisfy { pair in
+            pair.0 == pair.1 || (pair.0 | 0x20 == pair.1 | 0x20 && (pair.0 | 0x20) >= UInt8(ascii: "a") && (pair.0 | 0x20) <= UInt8(ascii: "z"))
+        }
     }
 
     /// The first decoded query parameter with exactly this name.
@@ -75,6 +89,35 @@ package enum AuthenticationKind: String, Sendable, Equatable {
     case sigV2Header
     /// S3 SigV2 presigned URL (`AWSAccessKeyId`, `Signature`, `Expires`).
     case sigV2Query
+}
+
+/// A request's signing material, parsed once: routing reads ``scope``, and
+/// ``SigV4Verifier/verify(_:signature:bodySHA256Hex:style:now:skewReference:bucketForSigV2:lookup:unknownKeys:)``
+/// reuses the parsed `Authorization` header instead of parsing it again.
+package struct RequestSignature: Sendable {
+    /// Where the signature is and what was parsed of it.
+    enum Form: Sendable {
+        /// No signing material at all.
+        case none
+        /// A SigV4 `Authorization` header (trimmed) and its components, or why they do not parse.
+        case sigV4Header(authorization: String, components: Result<AuthorizationComponents, SigV4Error>)
+        /// Any other `Authorization` header (trimmed): SigV2, or a scheme AWS does not support.
+        case otherHeader(authorization: String)
+        /// Signing parameters in the query string (presigned SigV4 or SigV2).
+        case query
+    }
+
+    /// Which key, date, region and service signed the request; nil when unsigned or unparseable.
+    package let scope: SigningScope?
+    /// Where the signature is.
+    let form: Form
+
+    /// Whether the request carries any signing material, well-formed or not (a malformed `Authorization` header
+    /// gets the signature error AWS gives for it, not the anonymous treatment).
+    package var carriesSignature: Bool {
+        if case .none = form { return false }
+        return true
+    }
 }
 
 /// Which key, date, region and service signed a request, found without verifying anything.

@@ -28,24 +28,48 @@ struct ParsedAuthorization: Sendable, Equatable {
 
     /// Parses everything after the algorithm name.
     static func parse(_ authorization: String, hasDate: Bool) throws(SigV4Error) -> ParsedAuthorization {
-        let body = authorization.dropFirst(sigV4Algorithm.count)
-        var values: [String: String] = [:]
-        let tokens = body.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" })
+        try AuthorizationComponents.parse(authorization).complete(authorization: authorization, hasDate: hasDate)
+    }
+}
+
+/// The `key=value` components of a SigV4 `Authorization` header as written, before the checks for missing ones.
+///
+/// The front door parses them once (routing needs the credential scope); verification completes the same value.
+struct AuthorizationComponents: Sendable, Equatable {
+    var credential: String?
+    var signedHeaders: String?
+    var signature: String?
+
+    /// Splits everything after the algorithm name into components; the first occurrence of each name wins.
+    static func parse(_ authorization: String) throws(SigV4Error) -> AuthorizationComponents {
+        let body = authorization.utf8.dropFirst(sigV4Algorithm.utf8.count)
+        var components = AuthorizationComponents()
+        let tokens = body.split(whereSeparator: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") })
         for token in tokens {
-            guard let equals = token.firstIndex(of: "=") else {
-                throw .authorizationComponentMalformed(component: String(token), authorization: authorization)
+            guard let equals = token.firstIndex(of: UInt8(ascii: "=")) else {
+                throw .authorizationComponentMalformed(component: String(decoding: token, as: UTF8.self), authorization: authorization)
             }
-            let key = String(token[..<equals])
-            if values[key] == nil { values[key] = String(token[token.index(after: equals)...]) }
+            let value = String(decoding: token[token.index(after: equals)...], as: UTF8.self)
+            switch String(decoding: token[..<equals], as: UTF8.self) {
+            case "Credential": if components.credential == nil { components.credential = value }
+            case "SignedHeaders": if components.signedHeaders == nil { components.signedHeaders = value }
+            case "Signature": if components.signature == nil { components.signature = value }
+            default: break
+            }
         }
+        return components
+    }
+
+    /// The complete header, or the error naming every missing component (the date comes from the headers).
+    func complete(authorization: String, hasDate: Bool) throws(SigV4Error) -> ParsedAuthorization {
         var missing: [AuthorizationComponent] = []
-        if values["Credential"] == nil { missing.append(.credential) }
-        if values["Signature"] == nil { missing.append(.signature) }
-        if values["SignedHeaders"] == nil { missing.append(.signedHeaders) }
+        if credential == nil { missing.append(.credential) }
+        if signature == nil { missing.append(.signature) }
+        if signedHeaders == nil { missing.append(.signedHeaders) }
         if !hasDate { missing.append(.date) }
-        guard missing.isEmpty, let credential = values["Credential"], let signedHeaders = values["SignedHeaders"],
-            let signature = values["Signature"]
-        else { throw .authorizationMissingComponents(authorization: authorization, missing: missing) }
+        guard missing.isEmpty, let credential, let signedHeaders, let signature else {
+            throw .authorizationMissingComponents(authorization: authorization, missing: missing)
+        }
         return ParsedAuthorization(credential: credential, signedHeaders: signedHeaders, signature: signature)
     }
 }
@@ -55,30 +79,83 @@ extension SigV4 {
     /// - Parameter request: The request.
     /// - Returns: The scope from the `Authorization` header, `X-Amz-Credential`, or SigV2 `AWSAccessKeyId` / `AWS AKID:sig`.
     package static func signingScope(of request: SigV4Request) -> SigningScope? {
-        if let authorization = request.header("authorization")?.trimmingCharacters(in: .whitespaces) {
-            if authorization.hasPrefix(sigV4Algorithm + " ") {
-                let tokens = authorization.split(whereSeparator: { $0 == "," || $0 == " " })
-                guard let token = tokens.first(where: { $0.hasPrefix("Credential=") }),
-                    let scope = try? CredentialScope.parse(String(token.dropFirst("Credential=".count)), presigned: false)
-                else { return nil }
-                return SigningScope(accessKeyId: scope.accessKeyId, date: scope.date, region: scope.region, service: scope.service, kind: .header)
+        inspect(request).scope
+    }
+
+    /// Finds how a request is signed and parses its `Authorization` header or credential once, without verifying
+    /// anything. Routing reads ``RequestSignature/scope``; ``SigV4Verifier/verify(_:signature:bodySHA256Hex:style:now:skewReference:bucketForSigV2:lookup:unknownKeys:)``
+    /// reuses the parse.
+    /// - Parameter request: The request.
+    /// - Returns: The signing material.
+    package static func inspect(_ request: SigV4Request) -> RequestSignature {
+        if let raw = request.header("authorization") {
+            let authorization = trimmingWhitespace(raw)
+            if authorization == sigV4Algorithm || authorization.hasPrefix(sigV4Algorithm + " ") {
+                let components = Result { () throws(SigV4Error) in try AuthorizationComponents.parse(authorization) }
+                let credential: String?
+                switch components {
+                case .success(let parsed): credential = parsed.credential
+                case .failure: credential = firstCredentialToken(authorization)
+                }
+                let scope = credential.flatMap { try? CredentialScope.parse($0, presigned: false) }.map {
+                    SigningScope(accessKeyId: $0.accessKeyId, date: $0.date, region: $0.region, service: $0.service, kind: .header)
+                }
+                return RequestSignature(scope: scope, form: .sigV4Header(authorization: authorization, components: components))
             }
             if authorization.hasPrefix("AWS "), let colon = authorization.lastIndex(of: ":") {
-                let accessKeyId = authorization[authorization.index(authorization.startIndex, offsetBy: 4)..<colon]
-                    .trimmingCharacters(in: .whitespaces)
-                guard !accessKeyId.isEmpty else { return nil }
-                return SigningScope(accessKeyId: accessKeyId, date: nil, region: "us-east-1", service: "s3", kind: .sigV2Header)
+                let accessKeyId = trimmingWhitespace(authorization[authorization.index(authorization.startIndex, offsetBy: 4)..<colon])
+                let scope =
+                    accessKeyId.isEmpty
+                    ? nil : SigningScope(accessKeyId: accessKeyId, date: nil, region: "us-east-1", service: "s3", kind: .sigV2Header)
+                return RequestSignature(scope: scope, form: .otherHeader(authorization: authorization))
             }
-            return nil
+            return RequestSignature(scope: nil, form: .otherHeader(authorization: authorization))
         }
         if let credential = request.queryValue("X-Amz-Credential") {
-            guard let scope = try? CredentialScope.parse(credential, presigned: true) else { return nil }
-            return SigningScope(accessKeyId: scope.accessKeyId, date: scope.date, region: scope.region, service: scope.service, kind: .presigned)
+            let scope = (try? CredentialScope.parse(credential, presigned: true)).map {
+                SigningScope(accessKeyId: $0.accessKeyId, date: $0.date, region: $0.region, service: $0.service, kind: .presigned)
+            }
+            return RequestSignature(scope: scope, form: .query)
         }
         if let accessKeyId = request.queryValue("AWSAccessKeyId"), !accessKeyId.isEmpty {
-            return SigningScope(accessKeyId: accessKeyId, date: nil, region: "us-east-1", service: "s3", kind: .sigV2Query)
+            return RequestSignature(
+                scope: SigningScope(accessKeyId: accessKeyId, date: nil, region: "us-east-1", service: "s3", kind: .sigV2Query),
+                form: .query
+            )
         }
-        return nil
+        let signingParameters: Set<String> = ["X-Amz-Signature", "X-Amz-Credential", "Signature", "AWSAccessKeyId"]
+        let carries = request.queryItems.contains { signingParameters.contains($0.name) }
+        return RequestSignature(scope: nil, form: carries ? .query : .none)
+    }
+
+    /// The `Credential=` token of a header whose components do not parse (routing still follows its scope).
+    private static func firstCredentialToken(_ authorization: String) -> String? {
+        let tokens = authorization.split(whereSeparator: { $0 == "," || $0 == " " })
+        return tokens.first { $0.hasPrefix("Credential=") }.map { String($0.dropFirst("Credential=".count)) }
+    }
+
+    /// Trims spaces and tabs (the characters Foundation's `.whitespaces` set holds) from both ends, without
+    /// bridging through `NSString`.
+    /// - Parameter text: The text.
+    /// - Returns: The trimmed text.
+    package static func trimmingWhitespace(_ text: Substring) -> String {
+        let scalars = text.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !isHorizontalWhitespace($0) }),
+            let last = scalars.lastIndex(where: { !isHorizontalWhitespace($0) })
+        else { return "" }
+        return String(scalars[first...last])
+    }
+
+    /// Trims spaces and tabs (Foundation's `.whitespaces`) from both ends of a string, without bridging.
+    /// - Parameter text: The text.
+    /// - Returns: The trimmed text.
+    package static func trimmingWhitespace(_ text: String) -> String {
+        trimmingWhitespace(text[...])
+    }
+
+    private static func isHorizontalWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.isASCII { return scalar == " " || scalar == "\t" }
+        return scalar.properties.generalCategory == .spaceSeparator
     }
 
     /// S3's check of a streamed body against `x-amz-content-sha256`.
@@ -127,21 +204,59 @@ package struct SigV4Verifier: Sendable {
         lookup: (String) -> SigningCredential?,
         unknownKeys: UnknownKeyPolicy
     ) throws(SigV4Error) -> Authentication {
+        try verify(
+            request,
+            signature: SigV4.inspect(request),
+            bodySHA256Hex: bodySHA256Hex,
+            style: style,
+            now: now,
+            skewReference: skewReference,
+            bucketForSigV2: bucketForSigV2,
+            lookup: lookup,
+            unknownKeys: unknownKeys
+        )
+    }
+
+    /// Verifies a request whose signing material ``SigV4/inspect(_:)`` already parsed (the front door parses the
+    /// `Authorization` header once, for routing, and verification reuses that parse).
+    /// - Parameters:
+    ///   - request: The request as received.
+    ///   - signature: The request's signing material, from ``SigV4/inspect(_:)`` on the same request.
+    ///   - bodySHA256Hex: Hex SHA-256 of the whole body (non-S3 services); nil means the empty body.
+    ///   - style: S3 or standard canonicalisation rules.
+    ///   - now: The server time: token and presigned-URL expiry are judged against it.
+    ///   - skewReference: The time client clocks follow, for the clock-skew checks; nil means `now`.
+    ///   - bucketForSigV2: The bucket when addressed virtual-host style (SigV2 canonical resource); nil for path style.
+    ///   - lookup: Finds the credential for an access key id.
+    ///   - unknownKeys: What to do when `lookup` returns nil.
+    /// - Returns: Who signed the request and how.
+    /// - Throws: `SigV4Error` describing the first failed check.
+    package func verify(
+        _ request: SigV4Request,
+        signature: RequestSignature,
+        bodySHA256Hex: String?,
+        style: ServiceStyle,
+        now: Date,
+        skewReference: Date? = nil,
+        bucketForSigV2: String? = nil,
+        lookup: (String) -> SigningCredential?,
+        unknownKeys: UnknownKeyPolicy
+    ) throws(SigV4Error) -> Authentication {
         let skewNow = skewReference ?? now
-        if let rawAuthorization = request.header("authorization") {
-            let authorization = rawAuthorization.trimmingCharacters(in: .whitespaces)
-            if authorization == sigV4Algorithm || authorization.hasPrefix(sigV4Algorithm + " ") {
-                return try verifyHeader(
-                    request,
-                    authorization: authorization,
-                    bodySHA256Hex: bodySHA256Hex,
-                    style: style,
-                    now: now,
-                    skewNow: skewNow,
-                    lookup: lookup,
-                    unknownKeys: unknownKeys
-                )
-            }
+        switch signature.form {
+        case .sigV4Header(let authorization, let components):
+            return try verifyHeader(
+                request,
+                authorization: authorization,
+                components: components,
+                bodySHA256Hex: bodySHA256Hex,
+                style: style,
+                now: now,
+                skewNow: skewNow,
+                lookup: lookup,
+                unknownKeys: unknownKeys
+            )
+        case .otherHeader(let authorization):
             if style == .s3, authorization.hasPrefix("AWS ") {
                 return try SigV2Verifier(maxClockSkew: maxClockSkew)
                     .verifyHeader(
@@ -158,9 +273,11 @@ package struct SigV4Verifier: Sendable {
                 throw .authorizationMissingComponents(authorization: authorization, missing: [.credential, .signature, .signedHeaders, .date])
             }
             throw .unsupportedAuthorizationType(authorization: authorization)
+        case .query, .none:
+            break
         }
-        let names = Set(request.queryItems.map(\.name))
-        if !names.isDisjoint(with: ["X-Amz-Signature", "X-Amz-Algorithm", "X-Amz-Credential"]) {
+        let items = request.queryItems
+        if items.contains(where: { Self.presignParameters.contains($0.name) }) {
             return try verifyPresigned(
                 request,
                 bodySHA256Hex: bodySHA256Hex,
@@ -171,12 +288,14 @@ package struct SigV4Verifier: Sendable {
                 unknownKeys: unknownKeys
             )
         }
-        if style == .s3, !names.isDisjoint(with: ["AWSAccessKeyId", "Signature"]) {
+        if style == .s3, items.contains(where: { $0.name == "AWSAccessKeyId" || $0.name == "Signature" }) {
             return try SigV2Verifier(maxClockSkew: maxClockSkew)
                 .verifyQuery(request, now: now, bucket: bucketForSigV2, lookup: lookup, unknownKeys: unknownKeys)
         }
         throw .missingAuthentication
     }
+
+    private static let presignParameters: Set<String> = ["X-Amz-Signature", "X-Amz-Algorithm", "X-Amz-Credential"]
 
     private func hasDate(_ request: SigV4Request) -> Bool {
         request.header("x-amz-date") != nil || request.header("date") != nil
@@ -185,7 +304,7 @@ package struct SigV4Verifier: Sendable {
     /// The request time from `X-Amz-Date` or `Date`: (parsed date, raw header value, ISO 8601 basic form).
     private func requestTime(_ request: SigV4Request) -> (date: Date, raw: String, amz: String)? {
         if let raw = request.header("x-amz-date") {
-            guard let date = SigV4Encoding.parseAmzDate(raw.trimmingCharacters(in: .whitespaces)) ?? SigV4Encoding.parseHTTPDate(raw) else {
+            guard let date = SigV4Encoding.parseAmzDate(SigV4.trimmingWhitespace(raw)) ?? SigV4Encoding.parseHTTPDate(raw) else {
                 return nil
             }
             return (date, raw, SigV4Encoding.amzDate(date))
@@ -297,6 +416,7 @@ package struct SigV4Verifier: Sendable {
     private func verifyHeader(
         _ request: SigV4Request,
         authorization: String,
+        components: Result<AuthorizationComponents, SigV4Error>,
         bodySHA256Hex: String?,
         style: ServiceStyle,
         now: Date,
@@ -304,7 +424,7 @@ package struct SigV4Verifier: Sendable {
         lookup: (String) -> SigningCredential?,
         unknownKeys: UnknownKeyPolicy
     ) throws(SigV4Error) -> Authentication {
-        let parsed = try ParsedAuthorization.parse(authorization, hasDate: hasDate(request))
+        let parsed = try components.get().complete(authorization: authorization, hasDate: hasDate(request))
         let scope = try CredentialScope.parse(parsed.credential, presigned: false)
         guard let time = requestTime(request) else {
             throw .authorizationMissingComponents(authorization: authorization, missing: [.date])
@@ -318,7 +438,7 @@ package struct SigV4Verifier: Sendable {
         let signedHeaders = parsed.signedHeaders.split(separator: ";", omittingEmptySubsequences: true).map { $0.lowercased() }
         try checkSignedHeaders(request, signed: signedHeaders, style: style)
 
-        let declared = request.header("x-amz-content-sha256")?.trimmingCharacters(in: .whitespaces)
+        let declared = request.header("x-amz-content-sha256").map { SigV4.trimmingWhitespace($0) }
         var payloadMode: PayloadSigningMode?
         let payloadHash: String
         switch style {

@@ -392,6 +392,23 @@ def test_crc32_header_matches_body(signed_request):
     assert int(response.headers["x-amz-crc32"]) == zlib.crc32(response.content)
 
 
+def test_crc32_header_on_every_error(signed_request, endpoint):
+    """DynamoDB checksums every response body, errors included: the service's own errors and the front door's
+    (no signature, a wrong signature) alike, so botocore can check them all."""
+    headers = {"X-Amz-Target": "DynamoDB_20120810.DescribeTable", "Content-Type": JSON10}
+    responses = {
+        "ResourceNotFoundException": signed_request("dynamodb", headers=headers, body=b'{"TableName": "no-such-table-crc"}'),
+        "MissingAuthenticationTokenException": requests.post(endpoint, headers=headers, data=b"{}", timeout=30),
+        "UnknownOperationException": signed_request(
+            "dynamodb", headers={"X-Amz-Target": "DynamoDB_20120810.NoSuchOperation", "Content-Type": JSON10}, body=b"{}"),
+        "InvalidSignatureException": signed_request("dynamodb", headers=headers, body=b"{}", secret_key="not-the-secret"),
+    }
+    for code, response in responses.items():
+        assert response.status_code in (400, 403), (code, response.status_code)
+        assert response.json()["__type"].endswith(code), (code, response.text)
+        assert int(response.headers["x-amz-crc32"]) == zlib.crc32(response.content), code
+
+
 # =========================================================================== expressions (table-driven, live)
 
 

@@ -1,3 +1,4 @@
+import EmulatorCore
 import Foundation
 
 /// An error DynamoDB returns to the client: an AWS error code plus the exact message text.
@@ -117,4 +118,26 @@ package struct DynamoDBError: Error, Sendable, Hashable, CustomStringConvertible
         }
         return .serialization("Unexpected JSON")
     }
+}
+
+/// A DynamoDB error as the gateway renders it: the code and message, plus the extra JSON members some errors carry
+/// (`Item` on a failed condition with `ReturnValuesOnConditionCheckFailure`, `CancellationReasons` on a cancelled
+/// transaction). The gateway's ``AWSServiceError`` mapper writes `__type`, `message`, then the members, and the
+/// `x-amz-crc32` of the body.
+struct DynamoDBFailure: AWSServiceError {
+    /// The code and message.
+    var error: DynamoDBError
+    /// Extra members of the error body.
+    var members: [(String, JSONOut)]
+
+    /// The AWS error code.
+    var code: String { error.code.rawValue }
+    /// The message.
+    var message: String { error.message }
+    /// 400, or 500 for `InternalServerError`.
+    var httpStatus: Int { error.httpStatus }
+    /// The namespaced `__type`.
+    var jsonType: String? { error.awsType }
+    /// The extra members, serialised.
+    var jsonMembers: [(String, JSONFragment)] { members.map { ($0.0, JSONFragment(bytes: Array($0.1.data))) } }
 }

@@ -43,7 +43,12 @@ extension DynamoDBService {
         resources: [String],
         context: @autoclosure () -> [String: [String]] = [:]
     ) async throws(DynamoDBError) {
-        try await authorizer.require(call.caller, action: "dynamodb:\(action ?? call.operation)", resources: resources, context: context()) {
+        try await authorizer.require(
+            call.caller,
+            action: action.map { "dynamodb:" + $0 } ?? call.operation.iamAction,
+            resources: resources,
+            context: context()
+        ) {
             DynamoDBError(.accessDeniedException, $0)
         }
     }

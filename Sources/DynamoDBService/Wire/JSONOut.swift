@@ -1,3 +1,4 @@
+import EmulatorCore
 import Foundation
 
 /// A JSON value as the service writes it, serialised by hand so stored item JSON can be spliced in unchanged.
@@ -111,23 +112,8 @@ indirect enum JSONOut: Sendable {
         out.append(UInt8(ascii: "]"))
     }
 
-    private static let hex = Array("0123456789abcdef".utf8)
-
     static func writeString(_ text: String, to out: inout Data) {
-        out.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0..<0x20:
-                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
+        JSONString.write(text, to: &out)
     }
 }
 
