@@ -100,7 +100,7 @@ package struct ServiceRegistry: Sendable {
             ),
             clock: context.clock,
             environment: context.environment,
-            credentials: context.credentials,
+            roleSessions: context.roleSessions,
             authorizer: context.authorizer,
             logger: context.logger
         )
@@ -152,6 +152,8 @@ package struct ServiceRegistry: Sendable {
             UnimplementedService(descriptor: ServiceDescriptors.iam),
             cloudFormation,
         ]
-        backgroundServices = [TTLSweeper(service: dynamoDB), lambda, ConnectionSweeper(service: webSocket), s3.lifecycleSweeper()]
+        backgroundServices = [
+            dynamoDB.ttlSweeper(), lambda.supervisor, webSocket.connectionSweeper(), s3.lifecycleSweeper().scheduled(),
+        ]
     }
 }
