@@ -104,7 +104,7 @@ package struct ServiceRegistry: Sendable {
             authorizer: context.authorizer,
             logger: context.logger
         )
-        self.lambda = lambda
+        self.lambda = lambda.invoker
         let s3 = try S3Service(
             buckets: try context.stack.buckets,
             dataLocation: context.dataLocation,
@@ -112,13 +112,13 @@ package struct ServiceRegistry: Sendable {
             environment: environment,
             authorizer: context.authorizer,
             credentials: context.credentials,
-            lambda: lambda,
+            lambda: lambda.invoker,
             strictCredentials: context.options.strictCredentials,
             logger: context.logger
         )
         let webSocket = WebSocketAPIService(
             apis: try context.stack.webSocketApis,
-            lambda: lambda,
+            lambda: lambda.invoker,
             clock: context.clock,
             environment: context.environment,
             authorizer: context.authorizer,

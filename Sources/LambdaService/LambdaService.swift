@@ -13,11 +13,11 @@ import SigV4
 /// workers behind a Lambda Runtime API, and serves the Invoke, GetFunction, GetFunctionConfiguration,
 /// GetFunctionConcurrency and ListFunctions operations (``LambdaOperation``).
 ///
-/// The work is split by role: ``LambdaInvoker`` invokes (for the API and, as the ``LambdaInvoking`` other services
+/// The work is split by role: ``invoker`` invokes (for the API and, as the ``LambdaInvoking`` other services
 /// use, in-process), one ``FunctionRuntime`` per function holds its environments, concurrency slot and cold starts,
 /// and ``supervisor`` is the `Service` that owns every environment's task, the offline guard listeners, the
 /// asynchronous-invocation retries and the idle reaper.
-package struct LambdaService: AWSServiceHandler, LambdaInvoking, LocalEndpointProviding {
+package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
     /// Routing facts.
     package var descriptor: ServiceDescriptor { ServiceDescriptors.lambda }
 
@@ -94,23 +94,6 @@ package struct LambdaService: AWSServiceHandler, LambdaInvoking, LocalEndpointPr
         self.authorizer = authorizer
         self.logs = logs
         self.counters = counters
-    }
-
-    /// Invokes a function in-process (S3 notifications, API Gateway integrations); see ``LambdaInvoker``.
-    /// - Parameters:
-    ///   - function: A name, physical name or ARN.
-    ///   - payload: The event JSON.
-    ///   - invocationType: RequestResponse, Event or DryRun.
-    ///   - context: Who invokes.
-    /// - Returns: The result.
-    /// - Throws: ``LambdaInvocationError``.
-    package func invoke(
-        function: String,
-        payload: Data,
-        invocationType: LambdaInvocationType,
-        context: LambdaInvocationContext
-    ) async throws -> LambdaInvocationResult {
-        try await invoker.invoke(function: function, payload: payload, invocationType: invocationType, context: context)
     }
 
     // MARK: Health and local endpoints
