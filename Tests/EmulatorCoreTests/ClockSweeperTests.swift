@@ -11,8 +11,9 @@ struct ClockSweeperTests {
         var sweeps: [Date] { state.withLock { $0.sweeps } }
     }
 
-    /// Waits (real time, at most `seconds`) until `condition` holds.
-    static func eventually(seconds: Double = 5, _ condition: () -> Bool) async -> Bool {
+    /// Waits (real time, at most `seconds`: generous, since other suites may keep the cooperative pool busy) until
+    /// `condition` holds.
+    static func eventually(seconds: Double = 60, _ condition: () -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
         while ContinuousClock.now < deadline {
             if condition() { return true }
