@@ -1,54 +1,27 @@
 import EmulatorCore
 import Foundation
 import Logging
-import ServiceLifecycle
 
-/// Deletes expired items in the background: wakes when the virtual clock is moved and once a second.
-package struct TTLSweeper: Service {
-    let service: DynamoDBService
-    let clock: VirtualClock
-    let interval: Duration
-
-    /// Creates the sweeper.
-    /// - Parameters:
-    ///   - service: The DynamoDB service whose tables it sweeps.
-    ///   - interval: The real-time period between sweeps.
-    package init(service: DynamoDBService, interval: Duration = .seconds(1)) {
-        self.service = service
-        self.clock = service.clock
-        self.interval = interval
-    }
-
-    /// Sweeps until graceful shutdown.
-    /// - Throws: Never; sweep failures are logged.
-    package func run() async throws {
-        let changes = clock.changes()
-        let service = self.service
-        let interval = self.interval
-        await cancelWhenGracefulShutdown {
-            await withDiscardingTaskGroup { group in
-                group.addTask {
-                    for await _ in changes { await Self.sweep(service) }
-                }
-                group.addTask {
-                    while !Task.isCancelled {
-                        try? await Task.sleep(for: interval)
-                        await Self.sweep(service)
-                    }
-                }
-            }
+extension DynamoDBService {
+    /// The TTL sweeper: deletes expired items when the virtual clock is moved and once a second.
+    /// - Parameter interval: The real-time period between sweeps.
+    /// - Returns: The background service (a ``ClockSweeper`` running ``sweepExpired()``).
+    package func ttlSweeper(interval: Duration = .seconds(1)) -> ClockSweeper {
+        ClockSweeper(name: "dynamodb-ttl", clock: clock, interval: interval) { [self] _ in
+            await sweepExpiredLogged()
         }
     }
 
-    private static func sweep(_ service: DynamoDBService) async {
+    /// One TTL pass; failures other than cancellation are logged.
+    private func sweepExpiredLogged() async {
         do {
-            try await service.sweepExpired()
+            try await sweepExpired()
         } catch is CancellationError {
             return
         } catch  where Task.isCancelled {
             return
         } catch {
-            service.logger.warning("TTL sweep failed", metadata: ["error": .string(String(describing: error))])
+            logger.warning("TTL sweep failed", metadata: ["error": .string(String(describing: error))])
         }
     }
 }

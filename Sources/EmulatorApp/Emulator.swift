@@ -219,7 +219,12 @@ package struct Emulator: Sendable {
             logger: logger
         )
         // Background services first (they start before the server and stop after it), the HTTP server last.
-        let sweeper = IssuedCredentialSweeper(credentials: credentials, clock: clock, interval: .seconds(30))
+        // Purges issued temporary credentials once the virtual clock passes their expiry, from memory and the data
+        // folder, so the store cannot grow without bound; a request still carrying a purged token is answered
+        // `ExpiredToken` (its issuer tag is recognised). `POST /_local/clock` also purges before and after a move.
+        let sweeper = ClockSweeper(name: "issued-credentials", clock: clock, interval: .seconds(30)) { now in
+            credentials.purgeExpired(now: now)
+        }
         var members = (registry.backgroundServices + [sweeper]).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
         if let folderLock { members.insert(.init(service: DataFolderLockService(lock: folderLock)), at: 0) }
         return ServiceGroup(

@@ -100,11 +100,11 @@ package struct ServiceRegistry: Sendable {
             ),
             clock: context.clock,
             environment: context.environment,
-            credentials: context.credentials,
+            roleSessions: context.roleSessions,
             authorizer: context.authorizer,
             logger: context.logger
         )
-        self.lambda = lambda
+        self.lambda = lambda.invoker
         let s3 = try S3Service(
             buckets: try context.stack.buckets,
             dataLocation: context.dataLocation,
@@ -112,13 +112,13 @@ package struct ServiceRegistry: Sendable {
             environment: environment,
             authorizer: context.authorizer,
             credentials: context.credentials,
-            lambda: lambda,
+            lambda: lambda.invoker,
             strictCredentials: context.options.strictCredentials,
             logger: context.logger
         )
         let webSocket = WebSocketAPIService(
             apis: try context.stack.webSocketApis,
-            lambda: lambda,
+            lambda: lambda.invoker,
             clock: context.clock,
             environment: context.environment,
             authorizer: context.authorizer,
@@ -152,6 +152,8 @@ package struct ServiceRegistry: Sendable {
             UnimplementedService(descriptor: ServiceDescriptors.iam),
             cloudFormation,
         ]
-        backgroundServices = [TTLSweeper(service: dynamoDB), lambda, ConnectionSweeper(service: webSocket), s3.lifecycleSweeper()]
+        backgroundServices = [
+            dynamoDB.ttlSweeper(), lambda.supervisor, webSocket.connectionSweeper(), s3.lifecycleSweeper().scheduled(),
+        ]
     }
 }

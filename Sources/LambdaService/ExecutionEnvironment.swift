@@ -71,13 +71,41 @@ package struct WorkerLaunch: Sendable {
 
 /// One execution environment: a worker process, its own Runtime API listener, and the state machine between them.
 ///
-/// States: `initializing` until the runtime's first `GET /next` (ready) or `POST /init/error` / exit (failed);
-/// then `idle` and `busy` in turn, one invocation at a time; `dead` once the process has ended.
+/// States: `launching` while the listener binds and the worker starts; `initializing` until the runtime's first
+/// `GET /next` (ready) or `POST /init/error` / exit (failed); then `idle` and `busy` in turn, one invocation at a
+/// time; `dead` once the process has ended. The state is one enum whose cases carry the continuations waiting in
+/// them, as swift-aws-lambda-runtime's `LambdaRuntimeClient` carries its connection waiters in its state, so no
+/// waiter can outlive the state it waits in: every transition answers the waiters of the state it leaves.
 package actor ExecutionEnvironment: RuntimeAPIBackend {
-    private enum Phase {
-        case initializing(started: ContinuousClock.Instant)
-        case idle
-        case busy(requestId: String)
+    /// An invocation handed to the environment.
+    private struct Busy {
+        /// The invocation.
+        var invocation: RuntimeInvocation
+        /// Whether the runtime has taken it (`GET /next` answered); until then it waits for the runtime's poll.
+        var delivered: Bool
+        /// When it was handed over (for the timeout message).
+        var since: ContinuousClock.Instant
+        /// The invoker, waiting for the outcome (`nil` answers "this environment cannot take it").
+        var outcomeWaiter: CheckedContinuation<InvocationOutcome?, Never>
+        /// A runtime polling `GET /next` again before answering this invocation.
+        var poller: CheckedContinuation<RuntimeInvocation?, Never>?
+    }
+
+    private enum State {
+        /// The listener binds and the worker starts: the exit watcher waits for the process, the cold start for
+        /// readiness.
+        case launching(
+            started: ContinuousClock.Instant,
+            processWaiters: [CheckedContinuation<WorkerProcess?, Never>],
+            readyWaiter: CheckedContinuation<InitOutcome, Never>?
+        )
+        /// The worker runs its init code until its first `GET /next`; the cold start waits for readiness.
+        case initializing(started: ContinuousClock.Instant, readyWaiter: CheckedContinuation<InitOutcome, Never>?)
+        /// Ready for an invocation; the runtime may be waiting in `GET /next`.
+        case idle(poller: CheckedContinuation<RuntimeInvocation?, Never>?)
+        /// One invocation in progress.
+        case busy(Busy)
+        /// The worker ended, or never started.
         case dead
     }
 
@@ -88,18 +116,11 @@ package actor ExecutionEnvironment: RuntimeAPIBackend {
     private let launchSpec: WorkerLaunch
     private nonisolated let sink: LineSink
     private let logger: Logger
-    private var phase: Phase = .initializing(started: .now)
+    private var state: State = .launching(started: .now, processWaiters: [], readyWaiter: nil)
+    /// The worker, once started (kept after it died, to read its memory figures).
     private var process: WorkerProcess?
-    private var launchFailed = false
-    private var launchWaiters: [CheckedContinuation<WorkerProcess?, Never>] = []
-    private var readyWaiter: CheckedContinuation<InitOutcome, Never>?
+    /// How initialisation ended, once it did (for a cold start that asks after the fact).
     private var initOutcome: InitOutcome?
-    private var initErrorBody: Data?
-    private var nextWaiter: CheckedContinuation<RuntimeInvocation?, Never>?
-    private var queued: RuntimeInvocation?
-    private var resultWaiter: CheckedContinuation<InvocationOutcome, Never>?
-    private var pendingOutcome: InvocationOutcome?
-    private var busySince: ContinuousClock.Instant = .now
 
     /// Creates an environment (nothing runs until ``run()``).
     /// - Parameters:
@@ -150,53 +171,52 @@ package actor ExecutionEnvironment: RuntimeAPIBackend {
     /// - Returns: The outcome.
     package func waitUntilReady() async -> InitOutcome {
         if let initOutcome { return initOutcome }
-        return await withCheckedContinuation { continuation in readyWaiter = continuation }
+        return await withCheckedContinuation { continuation in
+            switch state {
+            case .launching(let started, let processWaiters, let previous):
+                previous?.resume(returning: .failed(body: nil, exit: nil))
+                state = .launching(started: started, processWaiters: processWaiters, readyWaiter: continuation)
+            case .initializing(let started, let previous):
+                previous?.resume(returning: .failed(body: nil, exit: nil))
+                state = .initializing(started: started, readyWaiter: continuation)
+            case .idle, .busy, .dead:
+                // Initialisation has ended, so its outcome was recorded.
+                continuation.resume(returning: initOutcome ?? .failed(body: nil, exit: nil))
+            }
+        }
     }
 
     /// Hands an invocation to the runtime and waits for its outcome.
     /// - Parameter invocation: The invocation.
     /// - Returns: The outcome, or `nil` when the environment cannot take it (it died while idle).
     package func invoke(_ invocation: RuntimeInvocation) async -> InvocationOutcome? {
-        guard case .idle = phase else { return nil }
-        phase = .busy(requestId: invocation.requestId)
-        busySince = .now
-        pendingOutcome = nil
-        if let waiter = nextWaiter {
-            nextWaiter = nil
-            waiter.resume(returning: invocation)
-        } else {
-            queued = invocation
-        }
-        return await withCheckedContinuation { continuation in
-            if let pendingOutcome {
-                self.pendingOutcome = nil
-                continuation.resume(returning: pendingOutcome)
-            } else {
-                resultWaiter = continuation
-            }
+        await withCheckedContinuation { continuation in
+            guard case .idle(let poller) = state else { return continuation.resume(returning: nil) }
+            state = .busy(Busy(invocation: invocation, delivered: poller != nil, since: .now, outcomeWaiter: continuation))
+            poller?.resume(returning: invocation)
         }
     }
 
     /// Ends the current invocation with a timeout and kills the worker, as Lambda does.
     /// - Parameter requestId: The invocation that timed out.
     package func timeOut(requestId: String) {
-        guard case .busy(let current) = phase, current == requestId else { return }
-        let elapsed = ContinuousClock.now - busySince
+        guard case .busy(let busy) = state, busy.invocation.requestId == requestId else { return }
+        let elapsed = ContinuousClock.now - busy.since
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        finish(.timedOut(seconds: seconds))
-        phase = .dead
+        end(initFailure: .failed(body: nil, exit: nil), outcome: .timedOut(seconds: seconds))
         process?.kill()
     }
 
-    /// Kills the worker (idle reclaim, shutdown, failed init).
+    /// Kills the worker (idle reclaim, shutdown, failed init); an environment whose worker has not started yet
+    /// never starts it.
     package func shutdown() {
         process?.kill()
-        if process == nil { failLaunchState() }
+        if process == nil { end(initFailure: .failed(body: nil, exit: .status(127)), outcome: .exited(.status(127))) }
     }
 
     /// Whether the environment can take an invocation.
     package var isAlive: Bool {
-        if case .dead = phase { return false }
+        if case .dead = state { return false }
         return true
     }
 
@@ -225,26 +245,35 @@ package actor ExecutionEnvironment: RuntimeAPIBackend {
     /// `GET /invocation/next`.
     /// - Returns: The next invocation, or `nil` once the environment is dead.
     package func nextInvocation() async -> RuntimeInvocation? {
-        switch phase {
-        case .initializing(let started):
+        switch state {
+        case .launching(let started, _, _), .initializing(let started, _):
+            // The first poll: initialisation is over.
             let elapsed = ContinuousClock.now - started
             let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-            phase = .idle
-            settleInit(.ready(initMilliseconds: milliseconds))
+            settleInit(.ready(initMilliseconds: milliseconds), next: .idle(poller: nil))
+        case .busy(var busy) where !busy.delivered:
+            busy.delivered = true
+            state = .busy(busy)
+            return busy.invocation
         case .dead:
             return nil
         case .idle, .busy:
             break
         }
-        if let queued {
-            self.queued = nil
-            return queued
+        return await withCheckedContinuation { continuation in
+            switch state {
+            case .idle(let previous):
+                // A second poller replaces the first (a runtime that reconnected).
+                previous?.resume(returning: nil)
+                state = .idle(poller: continuation)
+            case .busy(var busy):
+                busy.poller?.resume(returning: nil)
+                busy.poller = continuation
+                state = .busy(busy)
+            case .launching, .initializing, .dead:
+                continuation.resume(returning: nil)
+            }
         }
-        if let previous = nextWaiter {
-            // A second poller replaces the first (a runtime that reconnected).
-            previous.resume(returning: nil)
-        }
-        return await withCheckedContinuation { continuation in nextWaiter = continuation }
     }
 
     /// `POST /invocation/{id}/response`.
@@ -254,12 +283,12 @@ package actor ExecutionEnvironment: RuntimeAPIBackend {
     ///   - tooLarge: Whether it was over the limit.
     /// - Returns: The reply.
     package func invocationResponse(requestId: String, body: Data, tooLarge: Bool) async -> RuntimeAPIReply {
-        guard case .busy(let current) = phase, current == requestId else { return .invalidRequestId }
+        guard case .busy(let busy) = state, busy.invocation.requestId == requestId else { return .invalidRequestId }
         if tooLarge {
-            finish(.responseTooLarge)
+            finish(busy, .responseTooLarge)
             return .payloadTooLarge
         }
-        finish(.success(body))
+        finish(busy, .success(body))
         return .accepted
     }
 
@@ -270,8 +299,8 @@ package actor ExecutionEnvironment: RuntimeAPIBackend {
     ///   - errorType: The error type header.
     /// - Returns: The reply.
     package func invocationError(requestId: String, body: Data, errorType: String?) async -> RuntimeAPIReply {
-        guard case .busy(let current) = phase, current == requestId else { return .invalidRequestId }
-        finish(.functionError(Self.errorBody(body, errorType: errorType)))
+        guard case .busy(let busy) = state, busy.invocation.requestId == requestId else { return .invalidRequestId }
+        finish(busy, .functionError(Self.errorBody(body, errorType: errorType)))
         return .accepted
     }
 
@@ -281,11 +310,11 @@ package actor ExecutionEnvironment: RuntimeAPIBackend {
     ///   - errorType: The error type header.
     /// - Returns: The reply.
     package func initError(body: Data, errorType: String?) async -> RuntimeAPIReply {
-        guard case .initializing = phase else { return .invalidState }
-        let errorBody = Self.errorBody(body, errorType: errorType)
-        initErrorBody = errorBody
-        phase = .dead
-        settleInit(.failed(body: errorBody, exit: nil))
+        switch state {
+        case .launching, .initializing: break
+        case .idle, .busy, .dead: return .invalidState
+        }
+        end(initFailure: .failed(body: Self.errorBody(body, errorType: errorType), exit: nil), outcome: .exited(.status(1)))
         return .accepted
     }
 
@@ -301,83 +330,88 @@ package actor ExecutionEnvironment: RuntimeAPIBackend {
         return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? body
     }
 
-    private func finish(_ outcome: InvocationOutcome) {
-        phase = .idle
-        if let waiter = resultWaiter {
-            resultWaiter = nil
-            waiter.resume(returning: outcome)
-        } else {
-            pendingOutcome = outcome
+    /// Ends an invocation: the environment is idle again (keeping a runtime that already polls), the invoker
+    /// gets the outcome.
+    private func finish(_ busy: Busy, _ outcome: InvocationOutcome) {
+        state = .idle(poller: busy.poller)
+        busy.outcomeWaiter.resume(returning: outcome)
+    }
+
+    /// Records how initialisation ended, moves to `next`, and answers the cold start and the exit watcher.
+    private func settleInit(_ outcome: InitOutcome, next: State) {
+        let previous = state
+        state = next
+        initOutcome = outcome
+        switch previous {
+        case .launching(_, let processWaiters, let readyWaiter):
+            for waiter in processWaiters { waiter.resume(returning: process) }
+            readyWaiter?.resume(returning: outcome)
+        case .initializing(_, let readyWaiter):
+            readyWaiter?.resume(returning: outcome)
+        case .idle, .busy, .dead:
+            break
         }
     }
 
-    private func settleInit(_ outcome: InitOutcome) {
-        initOutcome = outcome
-        if let waiter = readyWaiter {
-            readyWaiter = nil
-            waiter.resume(returning: outcome)
+    /// The environment is dead: every waiter of the state it leaves is answered, initialisation with
+    /// `initFailure`, an invocation in progress with `outcome`, a polling runtime with no event.
+    private func end(initFailure: InitOutcome, outcome: InvocationOutcome) {
+        switch state {
+        case .launching, .initializing:
+            settleInit(initFailure, next: .dead)
+        case .idle(let poller):
+            state = .dead
+            poller?.resume(returning: nil)
+        case .busy(let busy):
+            state = .dead
+            busy.outcomeWaiter.resume(returning: outcome)
+            busy.poller?.resume(returning: nil)
+        case .dead:
+            break
         }
     }
 
     private func launch(port: Int) {
+        // Shut down before the listener was bound: nothing starts.
+        guard case .launching(let started, let processWaiters, let readyWaiter) = state else { return }
         var environment = launchSpec.environment
         environment["AWS_LAMBDA_RUNTIME_API"] = "127.0.0.1:\(port)"
         let sink = self.sink
         do {
-            process = try WorkerProcess(
+            let worker = try WorkerProcess(
                 executable: launchSpec.executable,
                 arguments: launchSpec.arguments,
                 environment: environment,
                 directory: launchSpec.directory,
                 onLine: { sink.line($0) }
             )
+            process = worker
+            state = .initializing(started: started, readyWaiter: readyWaiter)
+            for waiter in processWaiters { waiter.resume(returning: worker) }
         } catch {
             logger.error("cannot start the Lambda worker \(launchSpec.executable): \(error)")
-            launchFailed = true
+            end(initFailure: .failed(body: nil, exit: .status(127)), outcome: .exited(.status(127)))
         }
-        let waiters = launchWaiters
-        launchWaiters = []
-        for waiter in waiters { waiter.resume(returning: process) }
-        if launchFailed { failLaunchState() }
     }
 
     private func failLaunch(_ reason: String) {
         logger.error("Lambda environment \(id): \(reason)")
-        launchFailed = true
-        let waiters = launchWaiters
-        launchWaiters = []
-        for waiter in waiters { waiter.resume(returning: nil) }
-        failLaunchState()
+        end(initFailure: .failed(body: nil, exit: .status(127)), outcome: .exited(.status(127)))
     }
 
-    private func failLaunchState() {
-        if case .initializing = phase {
-            phase = .dead
-            settleInit(.failed(body: nil, exit: .status(127)))
-        }
-        phase = .dead
-        nextWaiter?.resume(returning: nil)
-        nextWaiter = nil
-    }
-
+    /// The worker process once it started, or `nil` when it never will.
     private func launchedProcess() async -> WorkerProcess? {
         if let process { return process }
-        if launchFailed { return nil }
-        return await withCheckedContinuation { continuation in launchWaiters.append(continuation) }
+        return await withCheckedContinuation { continuation in
+            guard case .launching(let started, var processWaiters, let readyWaiter) = state else {
+                return continuation.resume(returning: process)
+            }
+            processWaiters.append(continuation)
+            state = .launching(started: started, processWaiters: processWaiters, readyWaiter: readyWaiter)
+        }
     }
 
     private func processExited(_ exit: WorkerProcess.Exit) {
-        switch phase {
-        case .initializing:
-            settleInit(.failed(body: initErrorBody, exit: exit))
-        case .busy:
-            finish(.exited(exit))
-        case .idle, .dead:
-            break
-        }
-        phase = .dead
-        nextWaiter?.resume(returning: nil)
-        nextWaiter = nil
-        queued = nil
+        end(initFailure: .failed(body: nil, exit: exit), outcome: .exited(exit))
     }
 }

@@ -32,6 +32,9 @@ package struct LambdaFunction: Sendable {
         return String(roleArn[roleArn.index(after: slash)...])
     }
 
+    /// The execution role's ARN: the template's `Role`, or the ARN AWS would report for `{name}-role`.
+    package var roleArn: String { spec.roleArn ?? "arn:aws:iam::\(accountId):role/\(roleName)" }
+
     /// Whether a name, physical name, ARN or partial ARN designates this function.
     /// - Parameter identifier: The unqualified identifier.
     /// - Returns: `true` when it matches.
@@ -46,7 +49,7 @@ package struct LambdaFunction: Sendable {
         var object: [String: Any] = [
             "FunctionName": name,
             "FunctionArn": arn,
-            "Role": spec.roleArn ?? "arn:aws:iam::\(accountId):role/\(roleName)",
+            "Role": roleArn,
             "CodeSize": codeSize,
             "Description": spec.description ?? "",
             "Timeout": timeout,

@@ -2,7 +2,6 @@ import AWSGateway
 import EmulatorCore
 import Foundation
 import Logging
-import ServiceLifecycle
 
 /// Evaluates lifecycle rules against objects and uploads.
 package enum LifecycleEvaluator {
@@ -110,54 +109,36 @@ package enum LifecycleEvaluator {
     }
 }
 
-/// Executes lifecycle rules on the virtual clock: wakes when the clock is moved and every 30 s of real time.
-package struct LifecycleSweeper: Service {
+/// Executes lifecycle rules: one ``sweep()`` expires due objects and aborts due uploads; ``scheduled(interval:)``
+/// runs it on the virtual clock (when the clock is moved and every 30 s of real time).
+package struct LifecycleSweeper: Sendable {
     private let store: S3Store
     private let clock: VirtualClock
     private let logger: Logger
-    private let interval: Duration
 
     /// Creates the sweeper.
     /// - Parameters:
     ///   - store: The S3 store.
     ///   - clock: The virtual clock.
     ///   - logger: The logger.
-    ///   - interval: The real-time period between sweeps.
-    package init(store: S3Store, clock: VirtualClock, logger: Logger, interval: Duration = .seconds(30)) {
+    package init(store: S3Store, clock: VirtualClock, logger: Logger) {
         self.store = store
         self.clock = clock
         self.logger = logger
-        self.interval = interval
     }
 
-    /// Runs until graceful shutdown.
-    /// - Throws: Never in practice.
-    package func run() async throws {
-        let (wakeups, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        let changes = clock.changes()
-        let interval = interval
-        await cancelWhenGracefulShutdown {
-            await withDiscardingTaskGroup { group in
-                group.addTask {
-                    for await _ in changes { continuation.yield() }
-                }
-                group.addTask {
-                    while !Task.isCancelled {
-                        try? await Task.sleep(for: interval)
-                        continuation.yield()
-                    }
-                }
-                group.addTask {
-                    for await _ in wakeups {
-                        if Task.isCancelled { break }
-                        await sweep()
-                    }
-                }
-            }
+    /// The background service that runs ``sweep()`` on the virtual clock.
+    ///
+    /// It is the S3 service's one long-lived task, so at graceful shutdown it also cleans an ephemeral store up.
+    /// - Parameter interval: The real-time period between sweeps.
+    /// - Returns: The ``ClockSweeper``.
+    package func scheduled(interval: Duration = .seconds(30)) -> ClockSweeper {
+        let store = self.store
+        return ClockSweeper(name: "s3-lifecycle", clock: clock, interval: interval) { _ in
+            await sweep()
+        } atShutdown: {
+            store.removeEphemeralData()
         }
-        continuation.finish()
-        // The sweeper is the S3 service's one long-lived task, so it also cleans an ephemeral store up at shutdown.
-        store.removeEphemeralData()
     }
 
     /// One pass over every bucket with lifecycle rules.

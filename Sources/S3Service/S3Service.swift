@@ -73,8 +73,8 @@ package struct S3Service: AWSServiceHandler {
         )
     }
 
-    /// The lifecycle sweeper to run beside the server.
-    /// - Returns: The background service.
+    /// The lifecycle sweeper (its ``LifecycleSweeper/scheduled(interval:)`` runs beside the server).
+    /// - Returns: The sweeper.
     package func lifecycleSweeper() -> LifecycleSweeper {
         LifecycleSweeper(store: store, clock: clock, logger: logger)
     }

@@ -1,0 +1,408 @@
+import EmulatorCore
+import Foundation
+import IAM
+import Logging
+import SigV4
+import Synchronization
+
+/// What every function's runtime shares: settings, clock, the role-session issuer, logs, the account's concurrency
+/// gate and the supervisor's work queue (where environments and queued events run).
+struct RuntimeHost: Sendable {
+    /// How functions run here.
+    let settings: LambdaSettings
+    /// The virtual clock.
+    let clock: VirtualClock
+    /// Region, account and the edge URL.
+    let environment: LiveEnvironment
+    /// Issues execution-role credentials (the same role-session path as STS and Cognito).
+    let roleSessions: RoleSessions
+    /// The service logger.
+    let logger: Logger
+    /// The functions' captured log lines.
+    let logs: LogStore
+    /// The account's concurrency limits.
+    let gate: ConcurrencyGate
+    /// The offline guard's port per function.
+    let proxyPorts: ProxyPorts
+    /// Invocation and cold start counts.
+    let counters: Counters
+    /// `requirements.txt` installs.
+    let dependencyCache: DependencyCache
+    /// The supervisor's work queue: jobs run as its child tasks.
+    let work: AsyncStream<@Sendable () async -> Void>.Continuation
+}
+
+/// The result of one invocation as the API and in-process callers see it.
+struct RunResult: Sendable {
+    /// The response payload (or AWS's error JSON).
+    var payload: Data
+    /// `Unhandled` when the function failed.
+    var functionError: String?
+    /// Base64 of the invocation's last 4 KB of log.
+    var logTail: String?
+}
+
+/// One function's runtime: its execution environments (warm pool), its concurrency slot in the account's gate,
+/// and cold starts, together.
+///
+/// Invocations take a warm environment or start one; an environment goes back to the pool after each invocation
+/// unless it died. The idle reaper takes environments unused for the idle timeout back.
+actor FunctionRuntime {
+    /// The function.
+    nonisolated let function: LambdaFunction
+    private let host: RuntimeHost
+    private var idle: [(environment: ExecutionEnvironment, lastUsed: Date)] = []
+    private var all: [String: ExecutionEnvironment] = [:]
+
+    /// Creates the runtime (no environment runs until the first invocation).
+    /// - Parameters:
+    ///   - function: The function.
+    ///   - host: What all functions share.
+    init(function: LambdaFunction, host: RuntimeHost) {
+        self.function = function
+        self.host = host
+    }
+
+    /// The number of environments (idle and busy).
+    var count: Int { all.count }
+
+    /// Removes idle environments unused since before `cutoff` and shuts them down.
+    /// - Parameter cutoff: The oldest last use kept.
+    func reclaim(idleSince cutoff: Date) async {
+        let stale = idle.filter { $0.lastUsed < cutoff }.map(\.environment)
+        idle.removeAll { $0.lastUsed < cutoff }
+        for environment in stale {
+            all[environment.id] = nil
+            host.logger.debug("reclaiming idle environment \(environment.id) of \(function.name)")
+            await environment.shutdown()
+        }
+    }
+
+    /// Shuts every environment down (graceful shutdown).
+    func shutdownAll() async {
+        let environments = Array(all.values)
+        all = [:]
+        idle = []
+        for environment in environments { await environment.shutdown() }
+    }
+
+    // MARK: Invocation
+
+    /// Runs one synchronous invocation on a warm environment, or a new one.
+    /// - Parameters:
+    ///   - payload: The event JSON.
+    ///   - context: Who invokes.
+    ///   - requestId: The invocation's request id.
+    /// - Returns: The payload, function error and log tail.
+    /// - Throws: ``LambdaError/tooManyRequests(reason:)`` past the concurrency limits, ``LambdaError/serviceException(_:)``
+    ///   when no environment can start.
+    func invoke(payload: Data, context: LambdaInvocationContext, requestId: String) async throws(LambdaError) -> RunResult {
+        let function = self.function
+        let gate = host.gate
+        try gate.acquire(function: function.name, reserved: function.spec.reservedConcurrency)
+        defer { gate.release(function: function.name, reserved: function.spec.reservedConcurrency) }
+        host.counters.state.withLock { $0.invocations += 1 }
+
+        var environment = idle.popLast()?.environment
+        if let warm = environment, await !warm.isAlive {
+            all[warm.id] = nil
+            environment = nil
+        }
+        var initMilliseconds: Double?
+        var outcome: InvocationOutcome?
+        let invocation = makeInvocation(payload: payload, context: context, requestId: requestId)
+        let timeout = context.maximumDuration.map { min($0, .seconds(function.timeout)) } ?? .seconds(function.timeout)
+
+        if environment == nil {
+            let cold = try await coldStart()
+            environment = cold.environment
+            cold.environment.log("START RequestId: \(requestId) Version: $LATEST")
+            switch cold.outcome {
+            case .ready(let milliseconds):
+                initMilliseconds = milliseconds
+            case .failed(let body, let exit):
+                outcome = .initFailed(body: body, exit: exit)
+            }
+        } else {
+            environment?.beginCapture()
+            environment?.log("START RequestId: \(requestId) Version: $LATEST")
+        }
+        guard let environment else { throw .serviceException(LambdaMessages.unsupportedFunction("no environment")) }
+
+        let invokeStarted = ContinuousClock.now
+        if outcome == nil {
+            outcome = await Self.race(timeout: timeout) {
+                await environment.invoke(invocation)
+            } onTimeout: {
+                await environment.timeOut(requestId: requestId)
+            }
+        }
+        await environment.drainOutput()
+        let finalOutcome = outcome ?? .exited(.signal(9))
+        if case .timedOut(let seconds) = finalOutcome {
+            environment.log(
+                "\(Timestamp.iso8601Milliseconds(host.clock.now)) \(requestId) Task timed out after \(LambdaMessages.formatSeconds(seconds)) seconds"
+            )
+        }
+        environment.log("END RequestId: \(requestId)")
+        environment.log(
+            Self.report(
+                requestId: requestId,
+                duration: ContinuousClock.now - invokeStarted,
+                memorySize: function.memorySize,
+                maxMemoryUsed: await environment.peakMemoryMB,
+                initMilliseconds: initMilliseconds,
+                outcome: finalOutcome
+            )
+        )
+        let captured = environment.endCapture()
+        let alive: Bool
+        switch finalOutcome {
+        case .success, .functionError: alive = await environment.isAlive
+        default: alive = false
+        }
+        if alive {
+            idle.append((environment, host.clock.now))
+        } else {
+            await environment.shutdown()
+            all[environment.id] = nil
+        }
+        return RunResult(
+            payload: Self.payload(for: finalOutcome, requestId: requestId),
+            functionError: Self.isError(finalOutcome) ? "Unhandled" : nil,
+            logTail: Self.logTail(captured)
+        )
+    }
+
+    // MARK: Cold start
+
+    private func coldStart() async throws(LambdaError) -> (environment: ExecutionEnvironment, outcome: InitOutcome) {
+        let function = self.function
+        let logger = host.logger
+        guard let python = host.settings.python else {
+            logger.error("cannot start \(function.name): the python3.12 runtime environment is missing (run scripts/setup)")
+            throw .serviceException(LambdaMessages.runtimeUnavailable(function.spec.runtime ?? "python3.12"))
+        }
+        guard let runtime = function.spec.runtime, runtime.hasPrefix("python3") else {
+            throw .serviceException(LambdaMessages.unsupportedFunction("runtime \(function.spec.runtime ?? "(image)") is not supported"))
+        }
+        guard let codeDirectory = function.spec.codeUri, let handler = function.spec.handler else {
+            throw .serviceException(LambdaMessages.unsupportedFunction("only local CodeUri folders are supported"))
+        }
+        let dependencies: String?
+        do {
+            dependencies = try await host.dependencyCache.dependencies(for: codeDirectory, python: python, function: function.name)
+        } catch let failure as DependencyCache.InstallFailure {
+            logger.error("\(function.name): requirements.txt could not be installed", metadata: ["pip": "\(failure.output)"])
+            throw .serviceException(LambdaMessages.dependenciesFailed(failure.output))
+        } catch {
+            throw .serviceException(LambdaMessages.dependenciesFailed(String(describing: error)))
+        }
+        await host.proxyPorts.waitUntilReady()
+        let id = Self.hex(32)
+        let streamName = "\(Self.streamDate(host.clock.now))/[$LATEST]\(id)"
+        // The execution role's session, issued like STS and Cognito sessions: IAM evaluates the role's template
+        // policies for every call the handler makes. AWS names the session after the function.
+        let issued = host.roleSessions.issue(roleArn: function.roleArn, sessionName: function.name, duration: 12 * 3600)
+        let launch = WorkerLaunch(
+            executable: python,
+            arguments: ["-m", "awslambdaric", handler],
+            environment: workerEnvironment(
+                runtime: runtime,
+                python: python,
+                codeDirectory: codeDirectory,
+                handler: handler,
+                dependencies: dependencies,
+                streamName: streamName,
+                credential: issued
+            ),
+            directory: codeDirectory
+        )
+        let clock = host.clock
+        let sink = LineSink(function: function.name, store: host.logs, clock: { clock.now })
+        let environment = ExecutionEnvironment(id: id, logStreamName: streamName, launch: launch, sink: sink, logger: logger)
+        all[environment.id] = environment
+        host.counters.state.withLock { $0.coldStarts += 1 }
+        environment.beginCapture()
+        environment.log(
+            "INIT_START Runtime Version: \(runtime).local Runtime Version ARN: arn:aws:lambda:\(function.region)::runtime:\(runtime)-local"
+        )
+        host.work.yield { await environment.run() }
+        let outcome = await Self.race(timeout: host.settings.initTimeout + .seconds(function.timeout)) {
+            await environment.waitUntilReady()
+        } onTimeout: {
+            await environment.shutdown()
+        }
+        return (environment, outcome ?? .failed(body: nil, exit: .signal(9)))
+    }
+
+    /// The worker's environment, as AWS sets it for a python3.12 function.
+    private func workerEnvironment(
+        runtime: String,
+        python: String,
+        codeDirectory: String,
+        handler: String,
+        dependencies: String?,
+        streamName: String,
+        credential: TemporaryCredential
+    ) -> [String: String] {
+        let hostVariables = ProcessInfo.processInfo.environment
+        let current = host.environment.current
+        var variables: [String: String] = [
+            "PATH": hostVariables["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
+            "LANG": "en_US.UTF-8",
+            "AWS_ENDPOINT_URL": current.edgeURL,
+        ]
+        if let libraryPath = hostVariables["LD_LIBRARY_PATH"] { variables["LD_LIBRARY_PATH"] = libraryPath }
+        // botocore trusts the local TLS endpoint (`https://{domainName}/{stage}` in API Gateway events) through it.
+        if let bundle = current.caBundlePath { variables["AWS_CA_BUNDLE"] = bundle }
+        for (key, value) in function.spec.environment { variables[key] = value }
+        let runtimeDirectory = URL(fileURLWithPath: python).deletingLastPathComponent().deletingLastPathComponent().path
+        let reserved: [String: String] = [
+            "AWS_LAMBDA_FUNCTION_NAME": function.name,
+            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": String(function.memorySize),
+            "AWS_LAMBDA_LOG_GROUP_NAME": function.logGroupName,
+            "AWS_LAMBDA_LOG_STREAM_NAME": streamName,
+            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            "AWS_REGION": function.region,
+            "AWS_DEFAULT_REGION": function.region,
+            "AWS_EXECUTION_ENV": "AWS_Lambda_\(runtime)",
+            "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
+            "_HANDLER": handler,
+            "LAMBDA_TASK_ROOT": codeDirectory,
+            "LAMBDA_RUNTIME_DIR": runtimeDirectory,
+            "TZ": ":UTC",
+            // CodeUri first (vendored packages win, as in AWS), then requirements.txt installs, then the runtime's own
+            // site-packages (boto3/botocore as the managed runtime ships them) through the interpreter itself.
+            "PYTHONPATH": [codeDirectory, dependencies].compactMap { $0 }.joined(separator: ":"),
+            "AWS_ACCESS_KEY_ID": credential.accessKeyId,
+            "AWS_SECRET_ACCESS_KEY": credential.secretAccessKey,
+            "AWS_SESSION_TOKEN": credential.sessionToken,
+        ]
+        for (key, value) in reserved { variables[key] = value }
+        if !host.settings.allowEgress, let port = host.proxyPorts.port(function.name) {
+            let proxy = "http://127.0.0.1:\(port)"
+            for key in ["HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"] { variables[key] = proxy }
+            for key in ["NO_PROXY", "no_proxy"] { variables[key] = "127.0.0.1,localhost,::1" }
+        }
+        return variables
+    }
+
+    private func makeInvocation(payload: Data, context: LambdaInvocationContext, requestId: String) -> RuntimeInvocation {
+        // The deadline is read by the worker against its own wall clock (context.get_remaining_time_in_millis),
+        // so it is real time, not virtual time.
+        let wallClock = Date()
+        let deadline = LambdaNumbers.deadlineMilliseconds(now: wallClock, timeoutSeconds: function.timeout)
+        let epochHex = String(max(0, LambdaNumbers.clampedInt64(wallClock.timeIntervalSince1970)), radix: 16)
+        return RuntimeInvocation(
+            requestId: requestId,
+            payload: payload.isEmpty ? Data("{}".utf8) : payload,
+            deadlineMilliseconds: deadline,
+            invokedFunctionArn: function.arn,
+            traceId: "Root=1-\(epochHex)-\(Self.hex(24));Parent=\(Self.hex(16));Sampled=0",
+            clientContext: context.clientContext,
+            cognitoIdentity: context.cognitoIdentity
+        )
+    }
+
+    // MARK: Helpers
+
+    private static func report(
+        requestId: String,
+        duration: Duration,
+        memorySize: Int,
+        maxMemoryUsed: Int,
+        initMilliseconds: Double?,
+        outcome: InvocationOutcome
+    ) -> String {
+        let milliseconds = LambdaNumbers.milliseconds(duration)
+        var line =
+            "REPORT RequestId: \(requestId)\tDuration: \(LambdaMessages.formatSeconds(milliseconds)) ms\tBilled Duration: \(LambdaNumbers.clampedInt64(milliseconds.rounded(.up))) ms\t"
+            + "Memory Size: \(memorySize) MB\tMax Memory Used: \(maxMemoryUsed) MB\t"
+        if let initMilliseconds { line += "Init Duration: \(LambdaMessages.formatSeconds(initMilliseconds)) ms\t" }
+        switch outcome {
+        case .timedOut: line += "Status: timeout"
+        case .exited, .initFailed, .responseTooLarge: line += "Status: error"
+        default: break
+        }
+        return line
+    }
+
+    private static func payload(for outcome: InvocationOutcome, requestId: String) -> Data {
+        switch outcome {
+        case .success(let body): return body
+        case .functionError(let body): return body
+        case .responseTooLarge: return Data(LambdaMessages.responseSizeTooLarge.utf8)
+        case .timedOut(let seconds):
+            return errorJSON(type: "Sandbox.Timedout", message: LambdaMessages.timedOut(requestId: requestId, seconds: seconds))
+        case .exited(let exit):
+            return errorJSON(type: "Runtime.ExitError", message: LambdaMessages.exited(requestId: requestId, reason: exit.reason))
+        case .initFailed(let body, let exit):
+            if let body { return body }
+            return errorJSON(
+                type: "Runtime.ExitError",
+                message: LambdaMessages.exited(requestId: requestId, reason: (exit ?? .status(1)).reason ?? "exit status 0")
+            )
+        }
+    }
+
+    private static func isError(_ outcome: InvocationOutcome) -> Bool {
+        if case .success = outcome { return false }
+        return true
+    }
+
+    private static func errorJSON(type: String, message: String) -> Data {
+        let object = ["errorType": type, "errorMessage": message]
+        return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+    }
+
+    /// Base64 of the last 4 KB of the invocation's log.
+    private static func logTail(_ lines: [String]) -> String {
+        let text = Data((lines.joined(separator: "\n") + "\n").utf8)
+        return Data(text.suffix(4096)).base64EncodedString()
+    }
+
+    /// Runs `operation`, or `onTimeout` once `timeout` passes first.
+    static func race<T: Sendable>(
+        timeout: Duration,
+        operation: @escaping @Sendable () async -> T?,
+        onTimeout: @escaping @Sendable () async -> Void
+    ) async -> T? {
+        await withTaskGroup(of: (T?, Bool).self) { group in
+            group.addTask { (await operation(), true) }
+            group.addTask {
+                do {
+                    try await Task.sleep(for: timeout)
+                    await onTimeout()
+                } catch {}
+                return (nil, false)
+            }
+            var result: T?
+            for await (value, isOperation) in group where isOperation {
+                result = value
+                group.cancelAll()
+            }
+            return result
+        }
+    }
+
+    private static func hex(_ count: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        let digits = Array("0123456789abcdef")
+        return String((0..<count).map { _ in digits[Int(generator.next(upperBound: UInt32(16)))] })
+    }
+
+    private static func streamDate(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy/MM/dd"
+        return formatter.string(from: date)
+    }
+}
+
+/// Invocation and cold start counts for `/_local/health`.
+final class Counters: Sendable {
+    let state = Mutex<(invocations: Int, coldStarts: Int)>((0, 0))
+}

@@ -1,0 +1,110 @@
+import EmulatorCore
+import Foundation
+import Logging
+
+/// Invokes functions for the API (Invoke) and for other services in-process (S3 notifications, API Gateway
+/// integrations): synchronous invocations run on the function's ``FunctionRuntime``; asynchronous ones are
+/// admitted to the function's event queue and handed to the ``LambdaSupervisor``.
+package struct LambdaInvoker: LambdaInvoking {
+    private let catalog: FunctionCatalog
+    private let runtimes: [String: FunctionRuntime]
+    private let eventQueues: EventQueues
+    private let supervisor: LambdaSupervisor
+    private let logger: Logger
+
+    /// Creates the invoker.
+    /// - Parameters:
+    ///   - catalog: The functions.
+    ///   - runtimes: One runtime per function name.
+    ///   - eventQueues: The asynchronous invocations each function holds.
+    ///   - supervisor: Where asynchronous invocations run.
+    ///   - logger: The service logger.
+    init(
+        catalog: FunctionCatalog,
+        runtimes: [String: FunctionRuntime],
+        eventQueues: EventQueues,
+        supervisor: LambdaSupervisor,
+        logger: Logger
+    ) {
+        self.catalog = catalog
+        self.runtimes = runtimes
+        self.eventQueues = eventQueues
+        self.supervisor = supervisor
+        self.logger = logger
+    }
+
+    /// Invokes a function in-process (S3 notifications, API Gateway integrations).
+    /// - Parameters:
+    ///   - function: A name, physical name or ARN.
+    ///   - payload: The event JSON.
+    ///   - invocationType: RequestResponse, Event or DryRun.
+    ///   - context: Who invokes.
+    /// - Returns: The result.
+    /// - Throws: ``LambdaInvocationError``.
+    package func invoke(
+        function: String,
+        payload: Data,
+        invocationType: LambdaInvocationType,
+        context: LambdaInvocationContext
+    ) async throws -> LambdaInvocationResult {
+        let located: LambdaFunction
+        do {
+            located = try catalog.locate(function, qualifier: nil).function
+        } catch {
+            throw LambdaInvocationError.functionNotFound(function)
+        }
+        do {
+            return try await invoke(
+                located,
+                payload: payload,
+                invocationType: invocationType,
+                context: context,
+                requestId: RequestID.uuid()
+            )
+        } catch .tooManyRequests {
+            throw LambdaInvocationError.tooManyRequests(located.name)
+        } catch {
+            throw LambdaInvocationError.serviceFailure(error.message)
+        }
+    }
+
+    /// Invokes a located function.
+    /// - Parameters:
+    ///   - function: The function.
+    ///   - payload: The event JSON (already validated by the API).
+    ///   - invocationType: RequestResponse, Event or DryRun.
+    ///   - context: Who invokes.
+    ///   - requestId: The invocation's request id.
+    /// - Returns: 200 with the result, 202 for an accepted event, 204 for a dry run.
+    /// - Throws: ``LambdaError``: `TooManyRequestsException` when the event queue is full or no slot is free.
+    func invoke(
+        _ function: LambdaFunction,
+        payload: Data,
+        invocationType: LambdaInvocationType,
+        context: LambdaInvocationContext,
+        requestId: String
+    ) async throws(LambdaError) -> LambdaInvocationResult {
+        guard let runtime = runtimes[function.name] else { throw .resourceNotFound(arn: function.arn) }
+        switch invocationType {
+        case .dryRun:
+            return LambdaInvocationResult(statusCode: 204, payload: Data())
+        case .event:
+            guard eventQueues.admit(function.name) else {
+                logger.warning("\(function.name): asynchronous event queue full (\(eventQueues.capacity) events); invocation refused")
+                throw .tooManyRequests(
+                    reason: function.spec.reservedConcurrency == nil ? .functionInvocationRate : .reservedFunctionInvocationRate
+                )
+            }
+            supervisor.enqueueEvent(runtime, payload: payload, context: context, requestId: requestId)
+            return LambdaInvocationResult(statusCode: 202, payload: Data())
+        case .requestResponse:
+            let result = try await runtime.invoke(payload: payload, context: context, requestId: requestId)
+            return LambdaInvocationResult(
+                statusCode: 200,
+                payload: result.payload,
+                functionError: result.functionError,
+                logResult: result.logTail
+            )
+        }
+    }
+}

@@ -1,0 +1,193 @@
+import EmulatorCore
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// The Lambda service's long-lived work, as one `Service` in the emulator's group: the offline guard listeners
+/// (egress guards), every execution environment's task, queued asynchronous invocations with their bounded
+/// retries, and the idle reaper (a ``ClockSweeper``). On graceful shutdown it stops every environment.
+package struct LambdaSupervisor: Service {
+    private let runtimes: [FunctionRuntime]
+    private let settings: LambdaSettings
+    private let clock: VirtualClock
+    private let logger: Logger
+    private let gate: ConcurrencyGate
+    private let eventQueues: EventQueues
+    private let proxyPorts: ProxyPorts
+    private let work: AsyncStream<@Sendable () async -> Void>
+    private let workQueue: AsyncStream<@Sendable () async -> Void>.Continuation
+
+    /// Creates the supervisor.
+    /// - Parameters:
+    ///   - runtimes: One runtime per function.
+    ///   - host: What the runtimes share (settings, clock, gate, the work queue's continuation).
+    ///   - eventQueues: The asynchronous invocations each function holds.
+    ///   - work: The work queue the runtimes and the invoker feed.
+    init(
+        runtimes: [FunctionRuntime],
+        host: RuntimeHost,
+        eventQueues: EventQueues,
+        work: AsyncStream<@Sendable () async -> Void>
+    ) {
+        self.runtimes = runtimes
+        self.settings = host.settings
+        self.clock = host.clock
+        self.logger = host.logger
+        self.gate = host.gate
+        self.eventQueues = eventQueues
+        self.proxyPorts = host.proxyPorts
+        self.work = work
+        self.workQueue = host.work
+    }
+
+    /// Runs until graceful shutdown: the offline guard, execution environments, queued events and the reaper.
+    /// - Throws: Nothing in practice.
+    package func run() async throws {
+        if let python = settings.python {
+            logger.info("Lambda runtime: \(python) -m awslambdaric (python3.12)")
+        } else {
+            logger.error(
+                "Lambda runtime missing: no python3.12 runtime environment (.venv-runtime/bin/python3.12) was found; run scripts/setup. Invocations fail with ServiceException until it exists."
+            )
+        }
+        if !SocketOwnership.isAvailable {
+            logger.warning(
+                "this system reports no socket owners (/proc): workers' Runtime API listeners accept any local process"
+            )
+        }
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                if !settings.allowEgress {
+                    for runtime in runtimes {
+                        let name = runtime.function.name
+                        do {
+                            let listener = try await EgressGuard.bind()
+                            proxyPorts.set(name, listener.channel.localAddress?.port ?? 0)
+                            let logger = self.logger
+                            group.addTask { await EgressGuard.serve(listener, function: name, logger: logger) }
+                        } catch {
+                            logger.error("offline guard for \(name) cannot bind: \(error); its workers get no proxy")
+                        }
+                    }
+                }
+                proxyPorts.markReady()
+                let reaper = idleReaper()
+                group.addTask { try? await reaper.run() }
+                for await job in work {
+                    group.addTask { await job() }
+                }
+                // Shutdown: stop every environment.
+                for runtime in runtimes { await runtime.shutdownAll() }
+            }
+        }
+        workQueue.finish()
+    }
+
+    /// The idle reaper: environments unused for ``LambdaSettings/idleTimeout`` virtual seconds are shut down,
+    /// checked a quarter of the timeout apart (between 50 ms and 30 s of real time) and whenever the clock moves.
+    /// - Returns: The sweeper.
+    func idleReaper() -> ClockSweeper {
+        let runtimes = self.runtimes
+        let idleTimeout = settings.idleTimeout
+        let interval = ClockSweeper.interval(seconds: max(0.05, min(idleTimeout / 4, 30)))
+        return ClockSweeper(name: "lambda-idle", clock: clock, interval: interval) { now in
+            let cutoff = now.addingTimeInterval(-idleTimeout)
+            for runtime in runtimes { await runtime.reclaim(idleSince: cutoff) }
+        }
+    }
+
+    // MARK: Asynchronous invocations
+
+    /// Queues an asynchronous invocation the function's event queue has admitted; the queue slot is given back
+    /// once it has run (with its retries).
+    /// - Parameters:
+    ///   - runtime: The function's runtime.
+    ///   - payload: The event JSON.
+    ///   - context: Who invokes.
+    ///   - requestId: The invocation's request id.
+    func enqueueEvent(_ runtime: FunctionRuntime, payload: Data, context: LambdaInvocationContext, requestId: String) {
+        let queues = eventQueues
+        let supervisor = self
+        workQueue.yield {
+            await supervisor.runEvent(runtime, payload: payload, context: context, requestId: requestId)
+            queues.finish(runtime.function.name)
+        }
+    }
+
+    /// An asynchronous invocation: waits for capacity, runs, and retries twice on error (AWS's policy, with
+    /// the delays of ``LambdaSettings/eventRetryDelays`` on the virtual clock).
+    private func runEvent(_ runtime: FunctionRuntime, payload: Data, context: LambdaInvocationContext, requestId: String) async {
+        let name = runtime.function.name
+        var attempt = 0
+        while !Task.isCancelled {
+            let releasesSeen = gate.releaseCount
+            do {
+                let result = try await runtime.invoke(payload: payload, context: context, requestId: requestId)
+                guard result.functionError != nil, attempt < settings.eventRetryDelays.count else { return }
+                logger.info(
+                    "asynchronous invocation \(requestId) of \(name) failed; retry \(attempt + 1) of \(settings.eventRetryDelays.count)"
+                )
+                let delay = LambdaNumbers.seconds(settings.eventRetryDelays[attempt])
+                await sleep(untilVirtual: clock.now.addingTimeInterval(delay))
+                attempt += 1
+            } catch .tooManyRequests {
+                // Queued events wait for capacity instead of failing: until a running invocation gives its slot back.
+                await gate.waitForRelease(since: releasesSeen)
+            } catch {
+                logger.error("asynchronous invocation \(requestId) of \(name) failed: \(error.message)")
+                return
+            }
+        }
+    }
+
+    /// Waits until the virtual clock reaches `deadline`: a real-time timer for the time left, cut short when the
+    /// clock is moved (`POST /_local/clock`), or until the task is cancelled.
+    private func sleep(untilVirtual deadline: Date) async {
+        let changes = clock.changes()
+        let clock = self.clock
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await now in changes where now >= deadline { return }
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    let remaining = deadline.timeIntervalSince(clock.now)
+                    guard remaining.isFinite, remaining > 0 else { return }
+                    try? await Task.sleep(for: .seconds(min(remaining, 3_600)))
+                }
+            }
+            _ = await group.next()
+            group.cancelAll()
+        }
+    }
+}
+
+/// The offline guard's port for each function, known once the listeners are bound in the supervisor's `run()`.
+final class ProxyPorts: Sendable {
+    private let state = Mutex<(ports: [String: Int], ready: Bool, waiters: [CheckedContinuation<Void, Never>])>(([:], false, []))
+
+    func set(_ function: String, _ port: Int) { state.withLock { $0.ports[function] = port } }
+
+    func port(_ function: String) -> Int? { state.withLock { $0.ports[function] } }
+
+    func markReady() {
+        let waiters = state.withLock { state in
+            state.ready = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    func waitUntilReady() async {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { state in
+                if state.ready { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import HTTPTypes
+import Testing
+
+@testable import LambdaService
+
+@Suite("LambdaOperation: named once, with its IAM action and resource")
+struct LambdaOperationTests {
+    @Test(
+        "resolves the served REST paths",
+        arguments: [
+            (HTTPRequest.Method.post, "/2015-03-31/functions/f/invocations", LambdaOperation.invoke(function: "f")),
+            (.get, "/2015-03-31/functions/f", .getFunction(function: "f")),
+            (.get, "/2015-03-31/functions/f/configuration", .getFunctionConfiguration(function: "f")),
+            (.get, "/2019-09-30/functions/f/concurrency", .getFunctionConcurrency(function: "f")),
+            (.get, "/2017-10-31/functions/f/concurrency", .getFunctionConcurrency(function: "f")),
+            (.get, "/2015-03-31/functions/", .listFunctions),
+            (
+                .post, "/2015-03-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A000000000000%3Afunction%3Af/invocations",
+                .invoke(function: "arn:aws:lambda:us-east-1:000000000000:function:f")
+            ),
+        ]
+    )
+    func resolves(method: HTTPRequest.Method, path: String, expected: LambdaOperation) {
+        #expect(LambdaOperation.resolve(method: method, path: path) == expected)
+    }
+
+    @Test(
+        "paths it does not serve resolve to nothing",
+        arguments: [
+            (HTTPRequest.Method.get, "/2015-03-31/functions/f/invocations"),
+            (.delete, "/2015-03-31/functions/f"),
+            (.get, "/2015-03-31/layers"),
+            (.get, "/2019-09-30/functions/f/configuration"),
+            (.post, "/2015-03-31/functions/f/unknown"),
+            (.get, "/"),
+        ]
+    )
+    func unknownPaths(method: HTTPRequest.Method, path: String) {
+        #expect(LambdaOperation.resolve(method: method, path: path) == nil)
+    }
+
+    @Test("each operation knows its AWS name, IAM action and resource")
+    func actionsAndResources() {
+        let arn = "arn:aws:lambda:us-east-1:000000000000:function:f"
+        let cases: [(LambdaOperation, String, String, String)] = [
+            (.invoke(function: "f"), "Invoke", "lambda:InvokeFunction", "\(arn):$LATEST"),
+            (.getFunction(function: "f"), "GetFunction", "lambda:GetFunction", arn),
+            (.getFunctionConfiguration(function: "f"), "GetFunctionConfiguration", "lambda:GetFunctionConfiguration", arn),
+            (.getFunctionConcurrency(function: "f"), "GetFunctionConcurrency", "lambda:GetFunctionConcurrency", arn),
+            (.listFunctions, "ListFunctions", "lambda:ListFunctions", "*"),
+        ]
+        for (operation, name, action, resource) in cases {
+            #expect(operation.name == name)
+            #expect(operation.iamAction == action)
+            #expect(operation.resource(functionArn: arn, qualifier: "$LATEST") == resource)
+        }
+        #expect(LambdaOperation.invoke(function: "f").resource(functionArn: arn, qualifier: nil) == arn)
+        #expect(LambdaOperation.getFunctionConcurrency(function: "f").readsQualifier == false)
+        #expect(LambdaOperation.invoke(function: "f").functionIdentifier == "f")
+        #expect(LambdaOperation.listFunctions.functionIdentifier == nil)
+    }
+}
