@@ -3,7 +3,7 @@ import HTTPTypes
 
 /// The Lambda REST operations this emulator serves, named once from the method and path: each knows its AWS
 /// name, its IAM action and the resource that action is authorized against.
-package enum LambdaOperation: Sendable, Equatable {
+package enum LambdaOperation: ServiceOperation, Equatable {
     /// [Invoke](https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html):
     /// `POST /2015-03-31/functions/{name}/invocations`.
     case invoke(function: String)

@@ -145,13 +145,20 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
 
     // MARK: Lambda API
 
+    /// Names the request's ``LambdaOperation`` once, for the gateway to log and for ``handle(_:)`` to run.
+    /// - Parameter request: The request so far.
+    /// - Returns: The operation, or nil for a path Lambda does not serve.
+    package func resolveOperation(_ request: AWSRequest) -> (any ServiceOperation)? {
+        LambdaOperation.resolve(method: request.method, path: request.rawPath)
+    }
+
     /// Serves the Lambda REST API: names the ``LambdaOperation``, locates its function, authorizes the operation's
     /// IAM action on its resource, and runs it.
     /// - Parameter request: The request.
     /// - Returns: The response.
     /// - Throws: ``LambdaError`` or the gateway's unknown-operation error.
     package func handle(_ request: AWSRequest) async throws -> Response {
-        guard let operation = LambdaOperation.resolve(method: request.method, path: request.rawPath) else {
+        guard let operation = request.serviceOperation as? LambdaOperation else {
             throw GatewayError.unknownOperation(nil, protocol: .restJson1)
         }
         var located: FunctionCatalog.Located?
