@@ -195,7 +195,7 @@ let package = Package(
         // MARK: Fuzz targets: the request and template parsers behind one public entry point.
         .target(
             name: "FuzzTargets",
-            dependencies: ["SigV4", "EmulatorCore", "S3Service", "DynamoDBService", "CloudFormation"],
+            dependencies: ["SigV4", "EmulatorCore", "S3Service", "DynamoDBService", "CloudFormation", "EmulatorApp"],
             swiftSettings: swiftSettings
         ),
 
@@ -214,13 +214,16 @@ let package = Package(
         .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CloudFormationTests",
-            dependencies: ["CloudFormation"],
+            dependencies: [
+                "CloudFormation", "EmulatorApp", "S3Service", "DynamoDBService", "LambdaService", "APIGatewayWebSocket", "CognitoService",
+                "IAM",
+            ],
             exclude: ["Templates"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "IAMTests",
-            dependencies: ["IAM", "Identity", "SigV4", "CloudFormation", "EmulatorCore"],
+            dependencies: ["IAM", "Identity", "SigV4", "CloudFormation", "EmulatorCore", "EmulatorApp"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

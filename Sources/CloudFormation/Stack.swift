@@ -126,4 +126,18 @@ package struct Stack: Sendable {
 
     /// The output named `key`.
     package func output(_ key: String) -> StackOutput? { outputs.first { $0.key == key } }
+
+    /// Decodes the emulated resources of one type into a service's specs, in dependency order.
+    /// - Parameters:
+    ///   - type: The resource type, such as `AWS::S3::Bucket`.
+    ///   - decode: The spec's decoder.
+    /// - Returns: One spec per resource.
+    /// - Throws: ``TemplateError`` from the first resource that does not decode.
+    package func specs<Spec>(ofType type: String, _ decode: (StackResource) throws(TemplateError) -> Spec) throws(TemplateError) -> [Spec] {
+        var specs: [Spec] = []
+        for resource in resources(ofType: type) {
+            specs.append(try decode(resource))
+        }
+        return specs
+    }
 }

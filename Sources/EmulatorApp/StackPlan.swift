@@ -11,9 +11,11 @@ package struct StackPlan: Sendable {
     package let stack: Stack
 
     /// Loads and resolves a template.
-    /// - Parameter options: Template path, stack name, region, account and parameter overrides.
+    /// - Parameters:
+    ///   - options: Template path, stack name, region, account and parameter overrides.
+    ///   - catalog: The resource providers the template is resolved against (the emulator's by default).
     /// - Throws: ``TemplateError`` with file, line and column.
-    package init(options: EmulatorOptions) throws(TemplateError) {
+    package init(options: EmulatorOptions, catalog: ResourceCatalog = .emulator) throws(TemplateError) {
         let url = URL(fileURLWithPath: options.templatePath).standardizedFileURL
         let template = try TemplateLoader.load(contentsOf: url)
         let configuration = StackConfiguration(
@@ -24,9 +26,9 @@ package struct StackPlan: Sendable {
         )
         self.templateURL = url
         self.templateBody = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
-        let stack = try template.resolve(configuration)
+        let stack = try template.resolve(configuration, catalog: catalog)
         // Shape errors in emulated resources (a table without a key schema...) surface here, before any service starts.
-        try stack.validateSpecs()
+        try catalog.validateSpecs(of: stack)
         self.stack = stack
     }
 

@@ -1,3 +1,4 @@
+import APIGatewayWebSocket
 import Foundation
 import Testing
 

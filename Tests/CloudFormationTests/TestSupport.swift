@@ -1,7 +1,27 @@
+import APIGatewayWebSocket
+import CognitoService
+import DynamoDBService
+import EmulatorApp
 import Foundation
+import IAM
+import LambdaService
+import S3Service
 import Testing
 
 @testable import CloudFormation
+
+/// The template target resolves against the providers the composition root hands in; these tests use the emulator's.
+extension Template {
+    func resolve(_ configuration: StackConfiguration) throws(TemplateError) -> Stack {
+        try resolve(configuration, catalog: .emulator)
+    }
+}
+
+extension Stack {
+    func validateSpecs() throws(TemplateError) {
+        try ResourceCatalog.emulator.validateSpecs(of: self)
+    }
+}
 
 enum Fixture {
     static let configuration = StackConfiguration(stackName: "test-stack", region: "us-east-1", accountId: "123456789012")

@@ -1,3 +1,5 @@
+import CloudFormation
+
 /// What the DynamoDB service needs to create one table.
 package struct DynamoDBTableSpec: Sendable, Equatable {
     /// One `AttributeDefinitions` entry.
@@ -6,6 +8,15 @@ package struct DynamoDBTableSpec: Sendable, Equatable {
         package var name: String
         /// `AttributeType` (`S`, `N`, `B`).
         package var type: String
+
+        /// Creates a definition.
+        /// - Parameters:
+        ///   - name: `AttributeName`.
+        ///   - type: `AttributeType`.
+        package init(name: String, type: String) {
+            self.name = name
+            self.type = type
+        }
     }
 
     /// One `KeySchema` entry.
@@ -14,6 +25,15 @@ package struct DynamoDBTableSpec: Sendable, Equatable {
         package var attributeName: String
         /// `KeyType` (`HASH`, `RANGE`).
         package var keyType: String
+
+        /// Creates a key element.
+        /// - Parameters:
+        ///   - attributeName: `AttributeName`.
+        ///   - keyType: `KeyType`.
+        package init(attributeName: String, keyType: String) {
+            self.attributeName = attributeName
+            self.keyType = keyType
+        }
     }
 
     /// A `Projection`.
@@ -30,6 +50,15 @@ package struct DynamoDBTableSpec: Sendable, Equatable {
         package var readCapacityUnits: Int
         /// `WriteCapacityUnits`.
         package var writeCapacityUnits: Int
+
+        /// Creates a throughput.
+        /// - Parameters:
+        ///   - readCapacityUnits: `ReadCapacityUnits`.
+        ///   - writeCapacityUnits: `WriteCapacityUnits`.
+        package init(readCapacityUnits: Int, writeCapacityUnits: Int) {
+            self.readCapacityUnits = readCapacityUnits
+            self.writeCapacityUnits = writeCapacityUnits
+        }
     }
 
     /// A global or local secondary index.

@@ -1,3 +1,5 @@
+import CloudFormation
+
 /// What the API Gateway WebSocket service needs: one API with everything attached to it by `ApiId`.
 package struct WebSocketApiSpec: Sendable, Equatable {
     /// An `AWS::ApiGatewayV2::Route`.

@@ -1,3 +1,5 @@
+import CloudFormation
+
 /// What the S3 service needs to create one bucket.
 package struct S3BucketSpec: Sendable, Equatable {
     /// `PublicAccessBlockConfiguration`'s four flags (absent flags are false).
@@ -10,6 +12,19 @@ package struct S3BucketSpec: Sendable, Equatable {
         package var blockPublicPolicy: Bool
         /// `RestrictPublicBuckets`.
         package var restrictPublicBuckets: Bool
+
+        /// Creates the four flags.
+        /// - Parameters:
+        ///   - blockPublicAcls: `BlockPublicAcls`.
+        ///   - ignorePublicAcls: `IgnorePublicAcls`.
+        ///   - blockPublicPolicy: `BlockPublicPolicy`.
+        ///   - restrictPublicBuckets: `RestrictPublicBuckets`.
+        package init(blockPublicAcls: Bool, ignorePublicAcls: Bool, blockPublicPolicy: Bool, restrictPublicBuckets: Bool) {
+            self.blockPublicAcls = blockPublicAcls
+            self.ignorePublicAcls = ignorePublicAcls
+            self.blockPublicPolicy = blockPublicPolicy
+            self.restrictPublicBuckets = restrictPublicBuckets
+        }
     }
 
     /// One CORS rule.
@@ -78,6 +93,19 @@ package struct S3BucketSpec: Sendable, Equatable {
         package var suffix: String?
         /// The target function ARN.
         package var functionArn: String
+
+        /// Creates a notification.
+        /// - Parameters:
+        ///   - events: The S3 event names.
+        ///   - prefix: The `prefix` key filter rule.
+        ///   - suffix: The `suffix` key filter rule.
+        ///   - functionArn: The target function ARN.
+        package init(events: [String], prefix: String?, suffix: String?, functionArn: String) {
+            self.events = events
+            self.prefix = prefix
+            self.suffix = suffix
+            self.functionArn = functionArn
+        }
     }
 
     /// The logical id.

@@ -1,3 +1,5 @@
+import CloudFormation
+
 /// Where a Lambda function's code comes from.
 package enum LambdaCode: Sendable, Equatable {
     /// A local folder or zip file (absolute path), from SAM `CodeUri` or a packaged-style `Code` path.

@@ -1,0 +1,66 @@
+import CloudFormation
+
+/// The CloudFormation provider of `AWS::S3::Bucket`.
+///
+/// Supported properties: `BucketName`, `BucketEncryption`, `PublicAccessBlockConfiguration`,
+/// `VersioningConfiguration`, `CorsConfiguration`, `LifecycleConfiguration`, `NotificationConfiguration`
+/// (Lambda configurations) and `Tags`. Every other property (`OwnershipControls`, `WebsiteConfiguration`,
+/// `ReplicationConfiguration`...) is reported as ignored by the emulator.
+package struct S3BucketProvider: ResourceProvider {
+    /// The bucket resource type.
+    package static let bucketType = "AWS::S3::Bucket"
+
+    /// Creates the provider.
+    package init() {}
+
+    /// The properties ``S3BucketSpec`` reads.
+    package var supportedProperties: [String: Set<String>] {
+        [
+            Self.bucketType: [
+                "BucketName", "BucketEncryption", "PublicAccessBlockConfiguration", "VersioningConfiguration", "CorsConfiguration",
+                "LifecycleConfiguration", "NotificationConfiguration", "Tags",
+            ]
+        ]
+    }
+
+    /// Bucket names come from `BucketName`, else are generated lowercase within S3's 63 characters.
+    package var nameRules: [String: PhysicalNameRule] {
+        [Self.bucketType: PhysicalNameRule(property: "BucketName", maxLength: 63, lowercase: true)]
+    }
+
+    /// `Ref` is the bucket name; attributes are `Arn`, `DomainName`, `RegionalDomainName`,
+    /// `DualStackDomainName` and `WebsiteURL`.
+    /// - Parameter resource: The bucket being named.
+    /// - Returns: The identity.
+    package func identity(of resource: ResourceNaming) -> ResourceIdentity {
+        let bucket = resource.physicalName
+        let region = resource.configuration.region
+        let suffix = resource.configuration.urlSuffix
+        return ResourceIdentity(
+            physicalId: bucket,
+            attributes: [
+                "Arn": "arn:\(resource.configuration.partition):s3:::\(bucket)",
+                "DomainName": "\(bucket).s3.\(suffix)",
+                "RegionalDomainName": "\(bucket).s3.\(region).\(suffix)",
+                "DualStackDomainName": "\(bucket).s3.dualstack.\(region).\(suffix)",
+                "WebsiteURL": "http://\(bucket).s3-website-\(region).\(suffix)",
+            ]
+        )
+    }
+
+    /// Decodes every bucket.
+    /// - Parameter stack: The resolved stack.
+    /// - Throws: ``TemplateError`` for the first bucket with a wrongly shaped property.
+    package func validateSpecs(in stack: Stack) throws(TemplateError) {
+        _ = try stack.buckets
+    }
+}
+
+extension Stack {
+    /// The S3 buckets in dependency order.
+    package var buckets: [S3BucketSpec] {
+        get throws(TemplateError) {
+            try specs(ofType: S3BucketProvider.bucketType, S3BucketSpec.init)
+        }
+    }
+}

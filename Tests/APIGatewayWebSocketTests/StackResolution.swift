@@ -1,0 +1,9 @@
+import APIGatewayWebSocket
+import CloudFormation
+
+/// The template target resolves against the providers the composition root hands in; these tests need API Gateway's only.
+extension Template {
+    func resolve(_ configuration: StackConfiguration) throws(TemplateError) -> Stack {
+        try resolve(configuration, catalog: ResourceCatalog(providers: [WebSocketApiProvider()]))
+    }
+}
