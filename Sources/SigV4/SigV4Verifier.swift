@@ -346,7 +346,9 @@ package struct SigV4Verifier: Sendable {
             return nil
         }
         if let expected = credential.sessionToken {
-            guard let token, token == expected else { throw .invalidToken(accessKeyId: accessKeyId, token: token) }
+            guard let token, SigV4Encoding.constantTimeEquals(token, expected) else {
+                throw .invalidToken(accessKeyId: accessKeyId, token: token)
+            }
             if let expiration = credential.expiration, expiration <= now { throw .expiredToken(token: token) }
         } else if let token, !token.isEmpty {
             throw .invalidToken(accessKeyId: accessKeyId, token: token)
