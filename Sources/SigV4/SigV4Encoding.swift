@@ -163,6 +163,26 @@ package enum SigV4Encoding {
         value.utf8.count == 64 && value.utf8.allSatisfy { hexValue($0) != nil }
     }
 
+    /// Whether a scalar is in `CharacterSet.whitespaces`: Unicode general category Zs, or a tab.
+    private static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+        scalar == " " || scalar == "\t" || (scalar.value >= 0x80 && scalar.properties.generalCategory == .spaceSeparator)
+    }
+
+    /// The text without leading and trailing whitespace, as `trimmingCharacters(in: .whitespaces)` returns it, but
+    /// without bridging through `NSString` (and without copying when there is nothing to trim).
+    /// - Parameter text: The text, for example a header value.
+    /// - Returns: The trimmed text.
+    package static func trimmingWhitespace<Text: StringProtocol>(_ text: Text) -> String {
+        let string = String(text)
+        let scalars = string.unicodeScalars
+        guard let first = scalars.first, let last = scalars.last else { return "" }
+        if !isWhitespace(first), !isWhitespace(last) { return string }
+        guard let start = scalars.firstIndex(where: { !isWhitespace($0) }),
+            let end = scalars.lastIndex(where: { !isWhitespace($0) })
+        else { return "" }
+        return String(String.UnicodeScalarView(scalars[start...end]))
+    }
+
     /// Trims a header value and collapses inner runs of spaces/tabs to one space.
     static func canonicalHeaderValue(_ value: String) -> String {
         var out: [UInt8] = []
@@ -262,7 +282,7 @@ package enum SigV4Encoding {
     /// a hostile value such as year `999999999999` is not a date (nil) instead of an overflow.
     package static func parseHTTPDate(_ value: String) -> Date? {
         if let date = parseAmzDate(value) { return date }
-        var text = value.trimmingCharacters(in: .whitespaces)
+        var text = trimmingWhitespace(value)
         if let comma = text.firstIndex(of: ",") { text = String(text[text.index(after: comma)...]) }
         let parts = text.split(separator: " ", omittingEmptySubsequences: true)
         guard parts.count >= 4, let day = number(parts[0].utf8, maxDigits: 2),

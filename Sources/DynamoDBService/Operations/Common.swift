@@ -56,6 +56,13 @@ extension DynamoDBService {
         try await database.read(body)
     }
 
+    /// Runs a read made of one SQL statement (GetItem, a Query or Scan page) without wrapping it in a transaction:
+    /// SQLite gives every statement a consistent snapshot of its own, and the `BEGIN`/`COMMIT` and read-only pragmas
+    /// around it would cost more than the statement itself.
+    func readStatement<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await database.unsafeRead(body)
+    }
+
     // MARK: Parameters
 
     /// Checks an enum parameter.
