@@ -121,11 +121,12 @@ enum StoredJSON {
 
     private static let cache = Mutex([String: ObjectHeaders]())
     private static let capacity = 256
+    private static let decoder = JSONDecoder()
 
     /// The headers a `headers` column holds.
     static func headers(_ text: String) throws -> ObjectHeaders {
         if let hit = cache.withLock({ $0[text] }) { return hit }
-        let decoded = try JSONDecoder().decode(ObjectHeaders.self, from: Data(text.utf8))
+        let decoded = try decoder.decode(ObjectHeaders.self, from: Data(text.utf8))
         cache.withLock { entries in
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
             entries[text] = decoded
@@ -136,7 +137,7 @@ enum StoredJSON {
     /// The tags a `tags` column holds (`[]` without a decoder).
     static func tags(_ text: String) throws -> [S3Tag] {
         if text == "[]" { return [] }
-        return try JSONDecoder().decode([S3Tag].self, from: Data(text.utf8))
+        return try decoder.decode([S3Tag].self, from: Data(text.utf8))
     }
 }
 

@@ -7,7 +7,7 @@ extension DynamoDBService {
     /// Decodes an operation's input, mapping JSON failures to AWS's SerializationException.
     func decode<T: Decodable>(_ type: T.Type, _ call: Call) throws(DynamoDBError) -> T {
         do {
-            return try JSONDecoder().decode(T.self, from: call.body)
+            return try AttributeValue.wireDecoder.decode(T.self, from: call.body)
         } catch {
             throw DynamoDBError.fromDecoding(error)
         }
