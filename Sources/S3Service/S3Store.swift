@@ -7,7 +7,7 @@ import Storage
 import Synchronization
 
 /// The content headers and metadata S3 stores with an object.
-package struct ObjectHeaders: Codable, Sendable, Equatable {
+package struct ObjectHeaders: Codable, Sendable, Hashable {
     /// `Content-Type`.
     package var contentType: String?
     /// `Content-Encoding` (without `aws-chunked`).
@@ -111,6 +111,28 @@ extension ObjectRecord {
     }
 }
 
+extension ObjectRecord {
+    /// Encodes the columns as the `Encodable` default does (JSON with sorted keys for `headers` and `tags`), with
+    /// the JSON of headers kept by value: most objects share theirs.
+    /// - Parameter container: The row's columns.
+    /// - Throws: JSON encoding errors.
+    package func encode(to container: inout PersistenceContainer) throws {
+        container["bucket"] = bucket
+        container["key"] = key
+        container["blob"] = blob
+        container["size"] = size
+        container["etag"] = etag
+        container["headers"] = try StoredJSON.text(headers)
+        container["checksumAlgorithm"] = checksumAlgorithm?.rawValue
+        container["checksumValue"] = checksumValue
+        container["checksumType"] = checksumType
+        container["tags"] = try StoredJSON.text(tags)
+        container["lastModified"] = lastModified
+        container["versionId"] = versionId
+        container["partsCount"] = partsCount
+    }
+}
+
 /// Decoded JSON columns of object rows, kept by their text (a small cache, emptied when full).
 enum StoredJSON {
     /// A stored value that is not what its column holds.
@@ -120,8 +142,31 @@ enum StoredJSON {
     }
 
     private static let cache = Mutex([String: ObjectHeaders]())
+    private static let texts = Mutex([ObjectHeaders: String]())
     private static let capacity = 256
     private static let decoder = JSONDecoder()
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys  // as GRDB writes JSON columns
+        return encoder
+    }()
+
+    /// The JSON text of headers.
+    static func text(_ headers: ObjectHeaders) throws -> String {
+        if let hit = texts.withLock({ $0[headers] }) { return hit }
+        let text = String(decoding: try encoder.encode(headers), as: UTF8.self)
+        texts.withLock { entries in
+            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            entries[headers] = text
+        }
+        return text
+    }
+
+    /// The JSON text of tags (`[]` without an encoder).
+    static func text(_ tags: [S3Tag]) throws -> String {
+        if tags.isEmpty { return "[]" }
+        return String(decoding: try encoder.encode(tags), as: UTF8.self)
+    }
 
     /// The headers a `headers` column holds.
     static func headers(_ text: String) throws -> ObjectHeaders {
