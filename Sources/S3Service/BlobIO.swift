@@ -71,7 +71,7 @@ package final class WritableFile: @unchecked Sendable {
     // @unchecked: owned by the one task that handles the upload; the descriptor and buffer are only touched by the
     // I/O threads inside an awaited job, never concurrently with that task.
     /// The file's path (created at the first write).
-    package let url: URL
+    package let path: String
     private let io: BlobIO?
     private var descriptor: Int32 = -1
     private var pending = ByteBuffer()
@@ -85,10 +85,21 @@ package final class WritableFile: @unchecked Sendable {
     /// - Parameters:
     ///   - url: The path (created 0600, truncated).
     ///   - io: The store's I/O threads, or nil to write on the calling thread without fsync (tests).
-    package init(url: URL, io: BlobIO?) {
-        self.url = url
+    package convenience init(url: URL, io: BlobIO?) {
+        self.init(path: url.path, io: io)
+    }
+
+    /// Prepares a file at a path (nothing touches the disk until the first write).
+    /// - Parameters:
+    ///   - path: The path (created 0600, truncated).
+    ///   - io: The store's I/O threads, or nil to write on the calling thread without fsync (tests).
+    package init(path: String, io: BlobIO?) {
+        self.path = path
         self.io = io
     }
+
+    /// The file's URL.
+    package var url: URL { URL(fileURLWithPath: path) }
 
     /// Buffers bytes; writes on the calling thread only when a caller never flushes (beyond 8 MiB).
     /// - Parameter bytes: The bytes.
@@ -98,7 +109,7 @@ package final class WritableFile: @unchecked Sendable {
         if pending.readableBytes >= Self.inlineLimit {
             let chunk = pending
             pending.clear()
-            let fd = try descriptor >= 0 ? descriptor : Self.createFile(url.path)
+            let fd = try descriptor >= 0 ? descriptor : Self.createFile(path)
             descriptor = fd
             try Self.writeAll(fd, chunk)
         }
@@ -119,10 +130,12 @@ package final class WritableFile: @unchecked Sendable {
 
     /// Writes the rest, fsyncs with `--durability fsync`, closes and renames the file (fsyncing the target
     /// folder with `--durability fsync`), in one job on the I/O threads.
-    /// - Parameter target: The final path.
+    /// - Parameters:
+    ///   - target: The final path.
+    ///   - folder: The folder of `target` (synced with `--durability fsync`).
     /// - Throws: `CocoaError` when a write, fsync or the rename fails.
-    func closeAndMove(to target: URL) async throws {
-        try await flush(closing: true, moveTo: target)
+    func closeAndMove(to target: String, folder: String) async throws {
+        try await flush(closing: true, moveTo: (target, folder))
     }
 
     /// Closes and removes the file (after a failed upload).
@@ -130,7 +143,7 @@ package final class WritableFile: @unchecked Sendable {
         let fd = descriptor
         descriptor = -1
         pending.clear()
-        let path = url.path
+        let path = self.path
         let work: @Sendable () -> Void = {
             if fd >= 0 { close(fd) }
             unlink(path)
@@ -138,15 +151,15 @@ package final class WritableFile: @unchecked Sendable {
         if let io { _ = try? await io.run(work) } else { work() }
     }
 
-    private func flush(closing: Bool, moveTo target: URL?) async throws {
+    private func flush(closing: Bool, moveTo target: (path: String, folder: String)?) async throws {
         let chunk = pending
         pending.clear()
         let existing = descriptor
         descriptor = -1
-        let path = url.path
+        let path = self.path
         let syncs = io?.syncs ?? false
         let targetPath = target?.path
-        let folder = target?.deletingLastPathComponent().path
+        let folder = target?.folder
         let work: @Sendable () throws -> Int32 = {
             let fd = try existing >= 0 ? existing : Self.createFile(path)
             do {
@@ -216,7 +229,7 @@ package final class ReadableFile: Sendable {
 
     /// Opens a file on the I/O threads and reads its first bytes there too.
     /// - Parameters:
-    ///   - url: The path.
+    ///   - path: The path.
     ///   - io: The store's I/O threads.
     ///   - offset: Where the first read starts.
     ///   - count: The most bytes the first read returns.
@@ -224,13 +237,12 @@ package final class ReadableFile: Sendable {
     /// - Returns: The file (nil when not kept open) and the first bytes, or nil when the file does not exist.
     /// - Throws: `CocoaError` on read failures.
     static func opening(
-        _ url: URL,
+        _ path: String,
         io: BlobIO,
         readingAt offset: Int,
         count: Int,
         keepOpen: Bool
     ) async throws -> (file: ReadableFile?, first: ByteBuffer)? {
-        let path = url.path
         let opened = try await io.run { () throws -> (Int32, ByteBuffer)? in
             let fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { return nil }

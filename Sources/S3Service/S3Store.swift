@@ -255,6 +255,10 @@ package final class S3Store: Sendable {
     private let objectsDirectory: URL
     private let partsDirectory: URL
     private let tmpDirectory: URL
+    // The same folders as paths: composing file paths per request as strings, not `URL`s.
+    private let objectsPath: String
+    private let partsPath: String
+    private let tmpPath: String
 
     /// The schema.
     package static var migrator: DatabaseMigrator {
@@ -327,6 +331,9 @@ package final class S3Store: Sendable {
         objectsDirectory = root.appendingPathComponent("objects", isDirectory: true)
         partsDirectory = root.appendingPathComponent("parts", isDirectory: true)
         tmpDirectory = root.appendingPathComponent("tmp", isDirectory: true)
+        objectsPath = objectsDirectory.path
+        partsPath = partsDirectory.path
+        tmpPath = tmpDirectory.path
         let files = FileManager.default
         try? files.removeItem(at: tmpDirectory)
         for folder in [objectsDirectory, partsDirectory, tmpDirectory] {
@@ -377,7 +384,7 @@ package final class S3Store: Sendable {
 
     /// A new temporary file for a body, written on the store's I/O threads.
     /// - Returns: The file (created at its first write).
-    package func temporaryFile() -> WritableFile { WritableFile(url: temporaryURL(), io: io) }
+    package func temporaryFile() -> WritableFile { WritableFile(path: tmpPath + "/" + Self.blobName(), io: io) }
 
     /// Moves a completed temporary file into `objects/` or `parts/` on the calling thread (fsyncing the folder with
     /// `--durability fsync`); requests use ``place(_:part:)-(URL,_)``.
@@ -423,8 +430,9 @@ package final class S3Store: Sendable {
     /// - Throws: File-system errors (the temporary file is removed).
     package func place(_ file: WritableFile, part: Bool = false) async throws -> String {
         let name = Self.blobName()
+        let folder = part ? partsPath : objectsPath
         do {
-            try await file.closeAndMove(to: part ? partURL(name) : objectURL(name))
+            try await file.closeAndMove(to: folder + "/" + name, folder: folder)
         } catch {
             await file.discard()
             throw error
@@ -450,7 +458,7 @@ package final class S3Store: Sendable {
     ///   - objects: Object blob names.
     ///   - parts: Part blob names.
     package func discardBlobs(objects: [String] = [], parts: [String] = []) async {
-        await io.remove(objects.map { objectURL($0).path } + parts.map { partURL($0).path })
+        await io.remove(objects.map { objectsPath + "/" + $0 } + parts.map { partsPath + "/" + $0 })
     }
 
     /// Opens an object's body and reads its first bytes, on the I/O threads.
@@ -468,7 +476,7 @@ package final class S3Store: Sendable {
         count: Int,
         keepOpen: Bool
     ) async throws -> (file: ReadableFile?, first: ByteBuffer)? {
-        try await ReadableFile.opening(objectURL(blob), io: io, readingAt: offset, count: count, keepOpen: keepOpen)
+        try await ReadableFile.opening(objectsPath + "/" + blob, io: io, readingAt: offset, count: count, keepOpen: keepOpen)
     }
 
     // MARK: Buckets
