@@ -90,6 +90,21 @@ package enum Timestamp {
         return formatter.string(from: formattable(date))
     }
 
+    /// The proleptic Gregorian date of a day counted from 1970-01-01 (Howard Hinnant's civil-from-days algorithm).
+    /// - Parameter days: Days since 1970-01-01 (negative before), within ±10^12 or so.
+    /// - Returns: Year, month (1-12) and day of the month (1-31).
+    package static func civilDate(daysSince1970 days: Int) -> (year: Int, month: Int, day: Int) {
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
     /// 1583-01-01T00:00:00Z: from here on the formatter's calendar is the proleptic Gregorian one.
     private static let gregorianFrom: Double = -12_212_553_600
 
@@ -99,22 +114,13 @@ package enum Timestamp {
     /// `Wed, 12 Oct 2009 17:50:00 GMT` for whole seconds since 1970 (nil outside years 1583 through 9999).
     private static func renderHTTPDate(_ total: Int64) -> String? {
         let (days, remainder) = total.quotientAndRemainder(dividingBy: 86_400)
-        let day = remainder < 0 ? days - 1 : days
-        let secondOfDay = remainder < 0 ? remainder + 86_400 : remainder
-        // Civil from days (Howard Hinnant's algorithm).
-        let shifted = day + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let dayOfMonth = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        let day = Int(remainder < 0 ? days - 1 : days)
+        let secondOfDay = Int(remainder < 0 ? remainder + 86_400 : remainder)
+        let (year, month, dayOfMonth) = civilDate(daysSince1970: day)
         guard (1583...9999).contains(year) else { return nil }
-        let weekday = Int(((day % 7) + 7) % 7)
-        func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(weekdayNames[weekday]), \(two(dayOfMonth)) \(monthNames[Int(month - 1)]) \(year) "
+        let weekday = ((day % 7) + 7) % 7
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(weekdayNames[weekday]), \(two(dayOfMonth)) \(monthNames[month - 1]) \(year) "
             + "\(two(secondOfDay / 3_600)):\(two(secondOfDay % 3_600 / 60)):\(two(secondOfDay % 60)) GMT"
     }
 }
