@@ -386,9 +386,11 @@ extension S3Service {
                 return Response(status: status, headers: fields, body: ResponseBody())
             }
             // Open and read the first block in one job on the store's I/O threads; a body that fits is sent whole.
+            // Up to 1 MiB in the first job (one hop for most objects), the rest in 256 KiB blocks.
             let block = 256 * 1024
-            let firstCount = min(block, length)
-            guard let opened = try await store.openObject(record.blob, readingAt: start, count: firstCount, keepOpen: length > block) else {
+            let firstCount = min(4 * block, length)
+            guard let opened = try await store.openObject(record.blob, readingAt: start, count: firstCount, keepOpen: length > firstCount)
+            else {
                 continue  // overwritten or deleted between the row read and the open: read the row again
             }
             let first = opened.first
