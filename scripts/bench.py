@@ -38,10 +38,12 @@ def free_port():
         return s.getsockname()[1]
 
 
-def rss_kib(pid):
+def rss_kib(pid, field="VmRSS"):
+    """A memory figure of /proc/PID/status in KiB: VmRSS (all resident pages), RssAnon (the process's own heap and
+    stacks) or RssFile (mapped files: the binary and shared libraries, shared with other processes)."""
     with open(f"/proc/{pid}/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1])
     return 0
 
@@ -93,15 +95,22 @@ class Server:
 PEER_VENV = os.path.join(ROOT, ".venv-bench")
 
 
-def servers(binary, workdir, peers=("moto",)):
-    """synapscribe-local first, then the named peers (moto, ministack), each started from an empty folder."""
-    ours = Server(
-        "synapscribe-local",
+def ours_server(binary, workdir, name="synapscribe-local"):
+    """A synapscribe-local binary started on the SynapScribe template, in memory."""
+    return Server(
+        name,
         [binary, "start", "--template", os.path.join(ROOT, "template.yaml"), "--port", "{port}", "--ephemeral",
          "--parameter-overrides", "AgentCoreEndpoint=http://127.0.0.1:9", "--log-level", "warning"],
         "/_local/health",
         workdir,
     )
+
+
+def servers(binary, workdir, peers=("moto",), baseline=None):
+    """synapscribe-local first, then an earlier build of it (`baseline`, e.g. main's, named `before`) if given,
+    then the named peers (moto, ministack), each started from an empty folder."""
+    ours = ours_server(binary, workdir)
+    earlier = [ours_server(baseline, workdir, "before")] if baseline else []
     python = os.path.join(PEER_VENV, "bin", "python")
     known = {
         # moto imports stray *.py files from its working directory: it starts from an empty folder.
@@ -111,23 +120,25 @@ def servers(binary, workdir, peers=("moto",)):
             env={"GATEWAY_PORT": "{port}", "BIND_HOST": "127.0.0.1", "IOT_MTLS_ENABLED": "0", "SFTP_ENABLED": "0"},
         ),
     }
-    return [ours] + [known[name] for name in peers]
+    return [ours] + earlier + [known[name] for name in peers]
 
 
-def bench_startup(binary, runs, workdir):
+def bench_startup(binary, runs, workdir, baseline=None):
     print(f"\n## startup: start-to-ready (spawn until the first HTTP answer) and idle RSS, {runs} runs each")
     results = {}
-    for server in servers(binary, workdir, ("moto", "ministack")):
-        ready, rss = [], []
+    for server in servers(binary, workdir, ("moto", "ministack"), baseline):
+        ready, rss, anon = [], [], []
         for _ in range(runs):
             server.start()
             ready.append(server.ready_ms)
             time.sleep(1.0)
             rss.append(rss_kib(server.proc.pid))
+            anon.append(rss_kib(server.proc.pid, "RssAnon"))
             server.stop()
         results[server.name] = (statistics.median(ready), statistics.median(rss))
         print(f"{server.name:18s} ready p50 {statistics.median(ready):8.1f} ms   (min {min(ready):.1f}, max {max(ready):.1f})"
-              f"   idle RSS p50 {statistics.median(rss) / 1024:7.1f} MiB")
+              f"   idle RSS p50 {statistics.median(rss) / 1024:7.1f} MiB (anonymous {statistics.median(anon) / 1024:5.1f} MiB,"
+              f" the rest mapped files)")
     ours = results["synapscribe-local"]
     for peer in ("moto", "ministack"):
         other = results[peer]
@@ -695,6 +706,8 @@ def main():
     parser.add_argument("--only", action="append", choices=["startup", "pinned", "dynamodb", "iam", "lambda", "websocket", "s3"])
     parser.add_argument("--pinned-seconds", type=int, default=10, help="wrk run per workload and server in the pinned section")
     parser.add_argument("--pinned-connections", type=int, default=32, help="wrk connections in the pinned section")
+    parser.add_argument("--baseline-bin", help="an earlier synapscribe-local build (e.g. main's) measured beside this one"
+                        " in the startup and pinned sections, as `before`")
     parser.add_argument("--seconds", type=float, default=5.0, help="measurement time per DynamoDB operation")
     parser.add_argument("--ddb-concurrency", type=int, default=32, help="concurrent DynamoDB clients")
     parser.add_argument("--big-items", type=int, default=1_000_000, help="items in the large DynamoDB table")
@@ -713,10 +726,11 @@ def main():
     try:
         print(f"# synapscribe-local vs moto and ministack on {os.cpu_count()} cores")
         if "startup" in sections:
-            bench_startup(args.bin, args.runs, workdir)
+            bench_startup(args.bin, args.runs, workdir, args.baseline_bin)
         if "pinned" in sections:
             from bench_pinned import bench_pinned
-            bench_pinned(servers(args.bin, workdir, ("ministack", "moto")), args.pinned_seconds, args.pinned_connections)
+            bench_pinned(servers(args.bin, workdir, ("ministack", "moto"), args.baseline_bin), args.pinned_seconds,
+                         args.pinned_connections)
         if "dynamodb" in sections:
             bench_dynamodb(args.bin, workdir, args.seconds, args.ddb_concurrency, args.big_items)
         if "iam" in sections:

@@ -14,7 +14,7 @@ random moment, restarted on the same folder, and checked:
 The data folder is kept across rounds, so later rounds also re-check what earlier rounds acknowledged (listing,
 size and ETag for every object, bytes for this round's objects and a sample of older ones).
 
-Usage: scripts/killtrial [--rounds N] [--only s3|dynamodb] [--bin PATH] [--seed S] [--writers W]
+Usage: scripts/killtrial [--rounds N] [--only s3|dynamodb] [--bin PATH] [--seed S] [--writers W] [--durability process|fsync]...
 Prints one line per round and a final line per service, e.g. `s3: 20 rounds, 812 acknowledged writes, 0 lost,
 0 orphans`; exits 1 when anything was lost or an orphan was seen.
 """
@@ -80,11 +80,13 @@ def free_port():
 class Emulator:
     """One emulator process on the trial's data folder."""
 
-    def __init__(self, binary, workdir, data_dir, log):
+    def __init__(self, binary, workdir, data_dir, log, durability=None):
         self.port = free_port()
         self.endpoint = f"http://{LOOPBACK}:{self.port}"
         command = [str(binary), "start", "--template", str(workdir / "template.yaml"), "--stack-name", "killtrial",
                    "--host", LOOPBACK, "--port", str(self.port), "--data-dir", str(data_dir), "--log-level", "warning"]
+        if durability is not None:
+            command += ["--durability", durability]
         self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=workdir)
 
     def wait_healthy(self, timeout=90):
@@ -420,8 +422,10 @@ SERVICES = {
 MIN_ACKNOWLEDGED_BEFORE_KILL = 3
 
 
-def run_service(name, rounds, binary, writers, seed, out=print, keep=False):
-    """Runs the trial for one service; returns (acknowledged writes, lost, orphans)."""
+def run_service(name, rounds, binary, writers, seed, out=print, keep=False, durability=None):
+    """Runs the trial for one service; returns (acknowledged writes, lost, orphans).
+
+    `durability` is the emulator's `--durability` (`process`, `fsync`), or None for its default (`process`)."""
     make_ledger, writer_function, verify = SERVICES[name]
     ledger = make_ledger()
     rng = random.Random(seed)
@@ -430,7 +434,7 @@ def run_service(name, rounds, binary, writers, seed, out=print, keep=False):
     data_dir = workdir / "data"
     log = open(workdir / "emulator.log", "ab")
     total_lost, total_orphans = 0, 0
-    emulator = Emulator(binary, workdir, data_dir, log).wait_healthy()
+    emulator = Emulator(binary, workdir, data_dir, log, durability).wait_healthy()
     try:
         for round_number in range(1, rounds + 1):
             before = ledger.writes
@@ -458,7 +462,7 @@ def run_service(name, rounds, binary, writers, seed, out=print, keep=False):
             stop.set()
             for thread in threads:
                 thread.join(timeout=120)
-            emulator = Emulator(binary, workdir, data_dir, log).wait_healthy()
+            emulator = Emulator(binary, workdir, data_dir, log, durability).wait_healthy()
             lost, orphans = verify(emulator, ledger, round_number, rng)
             lost += errors
             total_lost += len(lost)
@@ -478,7 +482,9 @@ def run_service(name, rounds, binary, writers, seed, out=print, keep=False):
             out(f"{name}: data folder and log kept in {workdir}")
     kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(ledger.kinds.items()))
     out(f"{name}: by operation: {kinds}")
-    out(f"{name}: {rounds} rounds, {ledger.writes} acknowledged writes, {total_lost} lost, {total_orphans} orphans")
+    mode = durability or "process (default)"
+    out(f"{name}: {rounds} rounds, durability {mode}, {ledger.writes} acknowledged writes, {total_lost} lost, "
+        f"{total_orphans} orphans")
     return ledger.writes, total_lost, total_orphans
 
 
@@ -490,6 +496,8 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--writers", type=int, default=6)
     parser.add_argument("--keep", action="store_true", help="keep the data folders even when every check passed")
+    parser.add_argument("--durability", choices=["process", "fsync"], action="append",
+                        help="the emulator's --durability; repeat to trial several modes (default: process)")
     args = parser.parse_args(argv)
     binary = Path(args.bin)
     if not binary.is_file():
@@ -497,10 +505,11 @@ def main(argv=None):
     seed = args.seed if args.seed is not None else random.randrange(1 << 30)
     print(f"killtrial: seed {seed}, binary {binary}", flush=True)
     failed = False
-    for name in args.only or ["s3", "dynamodb"]:
-        _, lost, orphans = run_service(name, args.rounds, binary, args.writers, seed,
-                                       out=lambda line: print(line, flush=True), keep=args.keep)
-        failed = failed or lost > 0 or orphans > 0
+    for durability in args.durability or ["process"]:
+        for name in args.only or ["s3", "dynamodb"]:
+            _, lost, orphans = run_service(name, args.rounds, binary, args.writers, seed,
+                                           out=lambda line: print(line, flush=True), keep=args.keep, durability=durability)
+            failed = failed or lost > 0 or orphans > 0
     return 1 if failed else 0
 
 

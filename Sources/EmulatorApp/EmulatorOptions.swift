@@ -1,5 +1,6 @@
 import Foundation
 import IAM
+import Storage
 
 /// Everything `synapscribe-local start` can be told.
 package struct EmulatorOptions: Sendable {
@@ -19,6 +20,9 @@ package struct EmulatorOptions: Sendable {
     package var port: Int
     /// Folder for persistent data, or `nil` to keep everything in memory (`--ephemeral`).
     package var dataDirectory: String?
+    /// How durable acknowledged writes are (`--durability process|fsync`): safe from the process being killed
+    /// (the default), or also from a power loss (every S3 body, its folder and every SQLite commit `fsync`ed).
+    package var durability: Durability
     /// `Key=Value` template parameter overrides.
     package var parameterOverrides: [String: String]
     /// Stack name; `nil` takes `stack_name` from `samconfig.toml` beside the template, else the folder name.
@@ -71,6 +75,7 @@ package struct EmulatorOptions: Sendable {
         self.host = "127.0.0.1"
         self.port = 4566
         self.dataDirectory = ".synapscribe-local"
+        self.durability = .process
         self.parameterOverrides = [:]
         self.stackName = nil
         self.region = "us-east-1"
@@ -104,6 +109,24 @@ package struct EmulatorOptions: Sendable {
         guard let mode = IAMMode(rawValue: name) else { return false }
         iamMode = mode
         return true
+    }
+
+    /// The words `--durability` accepts.
+    package static let durabilityNames = Durability.allCases.map(\.rawValue)
+
+    /// Sets ``durability`` from its `--durability` word.
+    /// - Parameter name: `process` or `fsync`.
+    /// - Returns: False when the word is not a durability.
+    @discardableResult
+    package mutating func setDurability(named name: String) -> Bool {
+        guard let value = Durability(rawValue: name) else { return false }
+        durability = value
+        return true
+    }
+
+    /// Where the services keep their data: the data folder with the chosen durability, or memory (`--ephemeral`).
+    package var dataLocation: DataLocation {
+        dataDirectory.map { .directory(URL(fileURLWithPath: $0, isDirectory: true), durability: durability) } ?? .ephemeral
     }
 
     /// The `--admin-token` word that asks for a random token.

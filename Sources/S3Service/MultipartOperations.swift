@@ -84,13 +84,13 @@ extension S3Service {
         let number = try Self.partNumber(request)
         let upload = try await requireUpload(request, bucket: bucketName, key: key)
         try Self.checkContentLength(request, max: Self.maxObjectSize)
-        let temporary = store.temporaryURL()
+        let file = store.temporaryFile()
         let received = try await RequestBodyReader(request: request).read(
-            into: temporary,
+            into: file,
             checksumAlgorithm: upload.checksumAlgorithm,
             maxSize: Self.maxObjectSize
         )
-        let blob = try store.commit(temporary, part: true)
+        let blob = try await store.place(file, part: true)
         let part = PartRecord(
             uploadId: upload.uploadId,
             partNumber: number,
@@ -146,7 +146,7 @@ extension S3Service {
             size: source.size,
             algorithm: upload.checksumAlgorithm
         )
-        let blob = try store.commit(temporary, part: true)
+        let blob = try await store.place(temporary, part: true)
         let part = PartRecord(
             uploadId: upload.uploadId,
             partNumber: number,
@@ -205,7 +205,7 @@ extension S3Service {
 
         // Concatenate the parts into one new object file, fsynced before the metadata commit.
         let temporary = store.temporaryURL()
-        let output = try WritableFile(url: temporary)
+        let output = WritableFile(url: temporary, io: store.io)
         var md5s: [UInt8] = []
         var checksumConcatenation: [UInt8] = []
         var size = 0
@@ -218,7 +218,7 @@ extension S3Service {
                     if chunk.readableBytes == 0 { break }
                     offset += chunk.readableBytes
                     try chunk.withUnsafeReadableBytes { try output.append($0) }
-                    await Task.yield()
+                    try await output.flushIfFull()
                 }
                 size += offset
                 md5s += Self.hexBytes(part.etag.trimmingCharacters(in: CharacterSet(charactersIn: "\"")))
@@ -226,7 +226,7 @@ extension S3Service {
             }
             try await output.syncAndClose()
         } catch {
-            try? FileManager.default.removeItem(at: temporary)
+            await output.discard()
             throw error
         }
         let etag = "\"\(SigV4Encoding.hex(Insecure.MD5.hash(data: md5s)))-\(chosen.count)\""
@@ -234,7 +234,7 @@ extension S3Service {
         if let algorithm = upload.checksumAlgorithm, checksumConcatenation.count == algorithm.digestLength * chosen.count {
             checksumValue = ChecksumHasher.digest(algorithm, of: checksumConcatenation) + "-\(chosen.count)"
         }
-        let blob = try store.commit(temporary)
+        let blob = try await store.place(temporary)
         let record = ObjectRecord(
             bucket: bucketName,
             key: key,

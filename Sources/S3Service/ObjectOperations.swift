@@ -72,7 +72,7 @@ extension S3Service {
     static func etagMatches(_ list: String, _ etag: String) -> Bool {
         let bare = etag.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
         for item in list.split(separator: ",") {
-            var candidate = item.trimmingCharacters(in: .whitespaces)
+            var candidate = SigV4Encoding.trimmingWhitespace(item)
             if candidate == "*" { return true }
             if candidate.hasPrefix("W/") { candidate.removeFirst(2) }
             if candidate.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) == bare { return true }
@@ -86,11 +86,11 @@ extension S3Service {
     ///   - size: The object size.
     /// - Returns: The outcome (S3 ignores syntactically invalid or multi-range headers).
     package static func parseRange(_ header: String?, size: Int) -> RangeOutcome {
-        guard let header = header?.trimmingCharacters(in: .whitespaces), header.hasPrefix("bytes=") else { return .whole }
+        guard let header = header.map({ SigV4Encoding.trimmingWhitespace($0) }), header.hasPrefix("bytes=") else { return .whole }
         let spec = header.dropFirst("bytes=".count)
         guard !spec.contains(","), let dash = spec.firstIndex(of: "-") else { return .whole }
-        let first = spec[..<dash].trimmingCharacters(in: .whitespaces)
-        let last = spec[spec.index(after: dash)...].trimmingCharacters(in: .whitespaces)
+        let first = SigV4Encoding.trimmingWhitespace(spec[..<dash])
+        let last = SigV4Encoding.trimmingWhitespace(spec[spec.index(after: dash)...])
         if first.isEmpty {
             guard let suffix = rangeNumber(last) else { return .whole }
             guard suffix > 0, size > 0 else { return .unsatisfiable }
@@ -119,7 +119,7 @@ extension S3Service {
         var headers = ObjectHeaders()
         headers.contentType = request.header("content-type")
         if let encoding = request.header("content-encoding") {
-            let kept = encoding.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { $0 != "aws-chunked" && !$0.isEmpty }
+            let kept = encoding.split(separator: ",").map { SigV4Encoding.trimmingWhitespace($0) }.filter { $0 != "aws-chunked" && !$0.isEmpty }
             headers.contentEncoding = kept.isEmpty ? nil : kept.joined(separator: ", ")
         }
         headers.contentDisposition = request.header("content-disposition")
@@ -201,10 +201,10 @@ extension S3Service {
         let tags = try request.header("x-amz-tagging").map(ConfigurationXML.parseTaggingHeader) ?? []
         let condition = try await checkWriteConditions(request, bucket: bucketName, key: key)
 
-        let temporary = store.temporaryURL()
-        let received = try await RequestBodyReader(request: request).read(into: temporary, maxSize: Self.maxObjectSize)
+        let file = store.temporaryFile()
+        let received = try await RequestBodyReader(request: request).read(into: file, maxSize: Self.maxObjectSize)
         let record = try await commitObject(
-            temporary,
+            blob: try await store.place(file),
             received: received,
             bucket: bucket,
             key: key,
@@ -234,10 +234,10 @@ extension S3Service {
         return Self.empty(.ok, headers: fields)
     }
 
-    /// Stores a committed object row and removes the blob it replaces (or its own, if the bucket vanished).
-    /// Makes a fully received body the object's current content: moves the file into place and writes its record.
+    /// Writes the record of a body already moved into `objects/`, and removes the blob it replaces (or its own,
+    /// when the bucket vanished or the condition failed).
     /// - Parameters:
-    ///   - temporary: The fsynced temporary file holding the body.
+    ///   - blob: The body's blob name.
     ///   - received: Size, MD5 and checksum of the body.
     ///   - bucket: The bucket.
     ///   - key: The object key.
@@ -247,7 +247,7 @@ extension S3Service {
     /// - Returns: The stored record.
     /// - Throws: Storage errors; `PreconditionFailed` / `ConditionalRequestConflict` when the condition fails.
     func commitObject(
-        _ temporary: URL,
+        blob: String,
         received: ReceivedBody,
         bucket: BucketRecord,
         key: String,
@@ -255,7 +255,6 @@ extension S3Service {
         tags: [S3Tag],
         condition: WriteCondition? = nil
     ) async throws -> ObjectRecord {
-        let blob = try store.commit(temporary)
         let record = ObjectRecord(
             bucket: bucket.name,
             key: key,
@@ -280,12 +279,12 @@ extension S3Service {
     func save(_ record: ObjectRecord, condition: WriteCondition? = nil) async throws {
         switch try await store.putObject(record, condition: condition) {
         case .written(let replaced):
-            if let replaced { store.removeBlobs(objects: [replaced]) }
+            if let replaced { await store.discardBlobs(objects: [replaced]) }
         case .bucketMissing, .uploadMissing:
-            store.removeBlobs(objects: [record.blob])
+            await store.discardBlobs(objects: [record.blob])
             throw S3Error.noSuchBucket(record.bucket)
         case .conditionFailed(let failure):
-            store.removeBlobs(objects: [record.blob])
+            await store.discardBlobs(objects: [record.blob])
             throw Self.writeConditionError(failure, key: record.key)
         }
     }
@@ -322,7 +321,7 @@ extension S3Service {
         let ifNoneMatch = request.header("if-none-match")
         let ifMatch = request.header("if-match")
         guard ifNoneMatch != nil || ifMatch != nil else { return nil }
-        if let ifNoneMatch, ifNoneMatch.trimmingCharacters(in: .whitespaces) != "*" {
+        if let ifNoneMatch, SigV4Encoding.trimmingWhitespace(ifNoneMatch) != "*" {
             throw S3Error.notImplemented
         }
         let existing = try await store.object(bucket: bucket, key: key)
@@ -380,19 +379,25 @@ extension S3Service {
             if head || length == 0 {
                 return Response(status: status, headers: fields, body: ResponseBody())
             }
-            let file: ReadableFile
-            do {
-                file = try ReadableFile(url: store.objectURL(record.blob))
-            } catch {
+            // Open and read the first block in one job on the store's I/O threads; a body that fits is sent whole.
+            // Up to 1 MiB in the first job (one hop for most objects), the rest in 256 KiB blocks.
+            let block = 256 * 1024
+            let firstCount = min(4 * block, length)
+            guard let opened = try await store.openObject(record.blob, readingAt: start, count: firstCount, keepOpen: length > firstCount)
+            else {
                 continue  // overwritten or deleted between the row read and the open: read the row again
             }
+            let first = opened.first
+            guard let file = opened.file, first.readableBytes == firstCount else {
+                return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: first))
+            }
             let bodyStart = start
-            let bodyLength = length
-            let body = ResponseBody(contentLength: bodyLength) { writer in
-                var offset = bodyStart
-                let end = bodyStart + bodyLength
+            let end = start + length
+            let body = ResponseBody(contentLength: length) { writer in
+                var offset = bodyStart + first.readableBytes
+                try await writer.write(first)
                 while offset < end {
-                    let chunk = try file.read(at: offset, count: min(256 * 1024, end - offset))
+                    let chunk = try await file.readChunk(at: offset, count: min(block, end - offset))
                     if chunk.readableBytes == 0 { break }
                     offset += chunk.readableBytes
                     try await writer.write(chunk)
@@ -553,7 +558,7 @@ extension S3Service {
     func copyBlob(_ source: URL, range: ClosedRange<Int>?, size: Int, algorithm: ChecksumAlgorithm?) async throws -> (URL, ReceivedBody) {
         let input = try ReadableFile(url: source)
         let temporary = store.temporaryURL()
-        let output = try WritableFile(url: temporary)
+        let output = WritableFile(url: temporary, io: store.io)
         var md5 = MD5Hasher()
         var checksum = algorithm.map { ChecksumHasher($0) }
         var offset = range?.lowerBound ?? 0
@@ -568,11 +573,11 @@ extension S3Service {
                     checksum?.update(bytes)
                     try output.append(bytes)
                 }
-                await Task.yield()
+                try await output.flushIfFull()
             }
             try await output.syncAndClose()
         } catch {
-            try? FileManager.default.removeItem(at: temporary)
+            await output.discard()
             throw error
         }
         let copied = offset - (range?.lowerBound ?? 0)
@@ -627,7 +632,7 @@ extension S3Service {
             } ?? source.checksumAlgorithm
         let condition = try await checkWriteConditions(request, bucket: bucketName, key: key)
         let (temporary, copied) = try await copyBlob(store.objectURL(source.blob), range: nil, size: source.size, algorithm: algorithm)
-        let blob = try store.commit(temporary)
+        let blob = try await store.place(temporary)
         let record = ObjectRecord(
             bucket: bucketName,
             key: key,

@@ -275,7 +275,7 @@ extension S3Service {
         let temporary = store.temporaryURL()
         let copied: ReceivedBody
         do {
-            copied = try await reader.readFile(into: temporary, algorithm: declared, maxSize: Self.maxObjectSize)
+            copied = try await reader.readFile(into: temporary, io: store.io, algorithm: declared, maxSize: Self.maxObjectSize)
             if let policy = form.field("policy") { try PostPolicy.checkContentLength(policyBase64: policy, fileSize: copied.size) }
             if let declared, let value = form.field(declared.headerName), copied.checksum?.value != value {
                 throw S3Error.badDigestChecksum(algorithm: declared.rawValue)
@@ -284,7 +284,8 @@ extension S3Service {
             try? FileManager.default.removeItem(at: temporary)
             throw error
         }
-        let record = try await commitObject(temporary, received: copied, bucket: bucket, key: key, headers: headers, tags: tags)
+        let blob = try await store.place(temporary)
+        let record = try await commitObject(blob: blob, received: copied, bucket: bucket, key: key, headers: headers, tags: tags)
 
         var fields = HTTPFields()
         fields[.eTag] = record.etag
@@ -528,12 +529,13 @@ struct PostFormReader {
     /// Streams the file content (after ``readFields()``) into a new file, fsynced, with its MD5 and checksum.
     /// - Parameters:
     ///   - url: The file to create.
+    ///   - io: The store's I/O threads, which write the file (nil: the calling thread).
     ///   - algorithm: A checksum to compute, if the form declares one.
     ///   - maxSize: The largest file accepted.
     /// - Returns: Size, MD5 and checksum of the content.
     /// - Throws: `MalformedPOSTRequest` when the closing boundary is missing, `EntityTooLarge`, file-system errors.
-    mutating func readFile(into url: URL, algorithm: ChecksumAlgorithm?, maxSize: Int) async throws -> ReceivedBody {
-        let output = try WritableFile(url: url)
+    mutating func readFile(into url: URL, io: BlobIO? = nil, algorithm: ChecksumAlgorithm?, maxSize: Int) async throws -> ReceivedBody {
+        let output = WritableFile(url: url, io: io)
         var md5 = MD5Hasher()
         var checksum = algorithm.map { ChecksumHasher($0) }
         var size = 0
@@ -557,11 +559,12 @@ struct PostFormReader {
                 }
                 // Keep a tail that may be the start of the delimiter.
                 try emit(buffer.count - (nextDelimiter.count - 1))
+                try await output.flushIfFull()
                 guard try await fill() else { throw S3Error.malformedPOSTRequest }
             }
             try await output.syncAndClose()
         } catch {
-            try? FileManager.default.removeItem(at: url)
+            await output.discard()
             throw error
         }
         return ReceivedBody(size: size, md5: md5.finalize(), checksum: checksum.map { ($0.algorithm, $0.finalize()) })

@@ -3,102 +3,7 @@ import Crypto
 import EmulatorCore
 import Foundation
 import NIOCore
-import NIOPosix
 import SigV4
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
-/// A file opened for writing with POSIX calls; closes itself when released.
-package final class WritableFile: @unchecked Sendable {
-    // @unchecked: the descriptor is only used by the one task that owns the upload.
-    private var descriptor: Int32
-
-    /// Creates (truncating) a file.
-    /// - Parameter url: The path.
-    /// - Throws: `CocoaError` when it cannot be opened.
-    package init(url: URL) throws {
-        descriptor = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw CocoaError(.fileWriteUnknown) }
-    }
-
-    /// Writes every byte.
-    /// - Parameter bytes: The bytes.
-    /// - Throws: `CocoaError` on write failures.
-    package func append(_ bytes: UnsafeRawBufferPointer) throws {
-        guard var base = bytes.baseAddress else { return }
-        var remaining = bytes.count
-        while remaining > 0 {
-            let written = write(descriptor, base, remaining)
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw CocoaError(.fileWriteUnknown)
-            }
-            remaining -= written
-            base = base.advanced(by: written)
-        }
-    }
-
-    /// Threads that wait in `fsync`: concurrent uploads sync in parallel, so the file system can batch their
-    /// journal commits (NIO's shared pool has one thread per core, which would serialise them).
-    private static let syncPool: NIOThreadPool = {
-        let pool = NIOThreadPool(numberOfThreads: 16)
-        pool.start()
-        return pool
-    }()
-
-    /// Flushes to stable storage (on a blocking thread pool) and closes.
-    /// - Throws: `CocoaError` when fsync fails.
-    package func syncAndClose() async throws {
-        let fd = descriptor
-        descriptor = -1
-        let result = try await Self.syncPool.runIfActive { () -> Int32 in
-            let synced = fsync(fd)
-            close(fd)
-            return synced
-        }
-        guard result == 0 else { throw CocoaError(.fileWriteUnknown) }
-    }
-
-    deinit {
-        if descriptor >= 0 { close(descriptor) }
-    }
-}
-
-/// A file opened for reading; closed when the last reference goes away, so a body being streamed survives
-/// the object being overwritten or deleted meanwhile.
-package final class ReadableFile: Sendable {
-    private let descriptor: Int32
-
-    /// Opens a file.
-    /// - Parameter url: The path.
-    /// - Throws: `CocoaError` when it cannot be opened.
-    package init(url: URL) throws {
-        descriptor = open(url.path, O_RDONLY)
-        guard descriptor >= 0 else { throw CocoaError(.fileReadNoSuchFile) }
-    }
-
-    /// Reads up to `count` bytes at an offset.
-    /// - Parameters:
-    ///   - offset: The file offset.
-    ///   - count: The most bytes to read.
-    /// - Returns: The bytes (empty at end of file).
-    /// - Throws: `CocoaError` on read failures.
-    package func read(at offset: Int, count: Int) throws -> ByteBuffer {
-        var buffer = ByteBufferAllocator().buffer(capacity: count)
-        let read = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { pointer in
-            let result = pread(descriptor, pointer.baseAddress, count, off_t(offset))
-            return max(result, 0)
-        }
-        if read == 0 && count > 0 && offset < 0 { throw CocoaError(.fileReadUnknown) }
-        return buffer
-    }
-
-    deinit { close(descriptor) }
-}
 
 /// What was received of a request body.
 package struct ReceivedBody: Sendable {
@@ -129,7 +34,7 @@ package struct RequestBodyReader {
     /// - Throws: `InvalidRequest` for an unknown algorithm.
     package func declaredChecksumAlgorithm() throws(S3Error) -> ChecksumAlgorithm? {
         for algorithm in ChecksumAlgorithm.allCases where request.header(algorithm.headerName) != nil { return algorithm }
-        if let trailer = request.header("x-amz-trailer"), let algorithm = ChecksumAlgorithm.fromHeader(trailer.trimmingCharacters(in: .whitespaces)) {
+        if let trailer = request.header("x-amz-trailer"), let algorithm = ChecksumAlgorithm.fromHeader(SigV4Encoding.trimmingWhitespace(trailer)) {
             return algorithm
         }
         if let name = request.header("x-amz-sdk-checksum-algorithm") {
@@ -143,21 +48,24 @@ package struct RequestBodyReader {
         return nil
     }
 
-    /// Reads the whole body into a file.
+    /// Reads the whole body into a file, written on the store's I/O threads in large blocks; the caller closes
+    /// the file (``S3Store/place(_:part:)``), so a small body costs one job on those threads in all.
     /// - Parameters:
-    ///   - url: The file to create.
+    ///   - file: The temporary file (removed when reading fails).
     ///   - checksumAlgorithm: An algorithm to compute even if none is declared (multipart uploads declare it at creation).
     ///   - maxSize: The largest body accepted.
     /// - Returns: What was received.
     /// - Throws: ``S3Error`` for integrity failures; file-system errors.
-    package func read(into url: URL, checksumAlgorithm: ChecksumAlgorithm? = nil, maxSize: Int) async throws -> ReceivedBody {
-        let file = try WritableFile(url: url)
+    package func read(into file: WritableFile, checksumAlgorithm: ChecksumAlgorithm? = nil, maxSize: Int) async throws -> ReceivedBody {
         do {
-            let received = try await read(checksumAlgorithm: checksumAlgorithm, maxSize: maxSize) { bytes in try file.append(bytes) }
-            try await file.syncAndClose()
-            return received
+            return try await read(
+                checksumAlgorithm: checksumAlgorithm,
+                maxSize: maxSize,
+                sink: { bytes in try file.append(bytes) },
+                drain: { try await file.flushIfFull() }
+            )
         } catch {
-            try? FileManager.default.removeItem(at: url)
+            await file.discard()
             throw error
         }
     }
@@ -168,14 +76,15 @@ package struct RequestBodyReader {
     /// - Throws: ``S3Error`` for integrity failures or oversized bodies.
     package func collect(maxSize: Int = 2 * 1024 * 1024) async throws -> Data {
         var data = Data()
-        _ = try await read(checksumAlgorithm: nil, maxSize: maxSize) { bytes in data.append(contentsOf: bytes) }
+        _ = try await read(checksumAlgorithm: nil, maxSize: maxSize, sink: { bytes in data.append(contentsOf: bytes) }, drain: {})
         return data
     }
 
     private func read(
         checksumAlgorithm: ChecksumAlgorithm?,
         maxSize: Int,
-        sink: (UnsafeRawBufferPointer) throws -> Void
+        sink: (UnsafeRawBufferPointer) throws -> Void,
+        drain: () async throws -> Void
     ) async throws -> ReceivedBody {
         let authentication = request.caller.authentication
         let declaredSHA = request.header("x-amz-content-sha256")
@@ -216,6 +125,7 @@ package struct RequestBodyReader {
                     sha256?.update(data: buffer.readableBytesView)
                     try buffer.withUnsafeReadableBytes { try consume($0) }
                 }
+                try await drain()
             }
         } catch let error as SigV4Error {
             throw S3Error.signature(error)

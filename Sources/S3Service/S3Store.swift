@@ -1,10 +1,13 @@
+import EmulatorCore
 import Foundation
 import GRDB
 import Logging
+import NIOCore
 import Storage
+import Synchronization
 
 /// The content headers and metadata S3 stores with an object.
-package struct ObjectHeaders: Codable, Sendable, Equatable {
+package struct ObjectHeaders: Codable, Sendable, Hashable {
     /// `Content-Type`.
     package var contentType: String?
     /// `Content-Encoding` (without `aws-chunked`).
@@ -81,6 +84,108 @@ package struct ObjectRecord: Codable, Sendable, FetchableRecord, PersistableReco
     package var partsCount: Int?
 }
 
+extension ObjectRecord {
+    /// Decodes a row as the `Decodable` default does, except that the JSON columns (`headers`, `tags`) are decoded
+    /// once per distinct text: most objects share their headers and have no tags, and two `JSONDecoder` runs per
+    /// GetObject were a visible share of its cost.
+    /// - Parameter row: A row of the `object` table.
+    /// - Throws: GRDB's decoding errors; JSON decoding errors for malformed JSON columns.
+    package init(row: Row) throws {
+        bucket = try row.decode(String.self, forColumn: "bucket")
+        key = try row.decode(String.self, forColumn: "key")
+        blob = try row.decode(String.self, forColumn: "blob")
+        size = try row.decode(Int.self, forColumn: "size")
+        etag = try row.decode(String.self, forColumn: "etag")
+        headers = try StoredJSON.headers(try row.decode(String.self, forColumn: "headers"))
+        let algorithm = try row.decode(String?.self, forColumn: "checksumAlgorithm")
+        checksumAlgorithm = try algorithm.map { name in
+            guard let value = ChecksumAlgorithm(rawValue: name) else { throw StoredJSON.Malformed(column: "checksumAlgorithm") }
+            return value
+        }
+        checksumValue = try row.decode(String?.self, forColumn: "checksumValue")
+        checksumType = try row.decode(String?.self, forColumn: "checksumType")
+        tags = try StoredJSON.tags(try row.decode(String.self, forColumn: "tags"))
+        lastModified = try row.decode(Date.self, forColumn: "lastModified")
+        versionId = try row.decode(String?.self, forColumn: "versionId")
+        partsCount = try row.decode(Int?.self, forColumn: "partsCount")
+    }
+}
+
+extension ObjectRecord {
+    /// Encodes the columns as the `Encodable` default does (JSON with sorted keys for `headers` and `tags`), with
+    /// the JSON of headers kept by value: most objects share theirs.
+    /// - Parameter container: The row's columns.
+    /// - Throws: JSON encoding errors.
+    package func encode(to container: inout PersistenceContainer) throws {
+        container["bucket"] = bucket
+        container["key"] = key
+        container["blob"] = blob
+        container["size"] = size
+        container["etag"] = etag
+        container["headers"] = try StoredJSON.text(headers)
+        container["checksumAlgorithm"] = checksumAlgorithm?.rawValue
+        container["checksumValue"] = checksumValue
+        container["checksumType"] = checksumType
+        container["tags"] = try StoredJSON.text(tags)
+        container["lastModified"] = lastModified
+        container["versionId"] = versionId
+        container["partsCount"] = partsCount
+    }
+}
+
+/// Decoded JSON columns of object rows, kept by their text (a small cache, emptied when full).
+enum StoredJSON {
+    /// A stored value that is not what its column holds.
+    struct Malformed: Error {
+        /// The column.
+        var column: String
+    }
+
+    private static let cache = Mutex([String: ObjectHeaders]())
+    private static let texts = Mutex([ObjectHeaders: String]())
+    private static let capacity = 256
+    private static let decoder = JSONDecoder()
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys  // as GRDB writes JSON columns
+        return encoder
+    }()
+
+    /// The JSON text of headers.
+    static func text(_ headers: ObjectHeaders) throws -> String {
+        if let hit = texts.withLock({ $0[headers] }) { return hit }
+        let text = String(decoding: try encoder.encode(headers), as: UTF8.self)
+        texts.withLock { entries in
+            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            entries[headers] = text
+        }
+        return text
+    }
+
+    /// The JSON text of tags (`[]` without an encoder).
+    static func text(_ tags: [S3Tag]) throws -> String {
+        if tags.isEmpty { return "[]" }
+        return String(decoding: try encoder.encode(tags), as: UTF8.self)
+    }
+
+    /// The headers a `headers` column holds.
+    static func headers(_ text: String) throws -> ObjectHeaders {
+        if let hit = cache.withLock({ $0[text] }) { return hit }
+        let decoded = try decoder.decode(ObjectHeaders.self, from: Data(text.utf8))
+        cache.withLock { entries in
+            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            entries[text] = decoded
+        }
+        return decoded
+    }
+
+    /// The tags a `tags` column holds (`[]` without a decoder).
+    static func tags(_ text: String) throws -> [S3Tag] {
+        if text == "[]" { return [] }
+        return try decoder.decode([S3Tag].self, from: Data(text.utf8))
+    }
+}
+
 /// A multipart upload in progress.
 package struct UploadRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
     /// GRDB table name.
@@ -123,11 +228,26 @@ package struct PartRecord: Codable, Sendable, FetchableRecord, PersistableRecord
 
 /// Object metadata in SQLite and object bodies as files: the one place that touches either.
 ///
-/// Bodies are written to `tmp/`, fsynced and renamed into `objects/` (or `parts/`) before the metadata row
-/// is committed, so a crash mid-upload leaves no visible object; orphaned files are removed at start.
+/// Bodies are written to `tmp/` and renamed into `objects/` (or `parts/`) before the metadata row is committed,
+/// so a crash mid-upload leaves no visible object; orphaned files are removed at start. With the default
+/// durability (``Durability/process``) nothing is fsynced: the rename and the SQLite WAL commit are in the kernel
+/// before the write is acknowledged, so killing the process loses nothing; with ``Durability/fsync`` the body, its
+/// folder and the commit are fsynced too. All file I/O runs on the store's own threads (``BlobIO``).
+///
+/// Bucket rows are read on every request and change rarely: they are cached in memory and the cache is dropped
+/// whenever this store changes a bucket (the only writer of the table).
 package final class S3Store: Sendable {
     /// The database.
     package let database: any DatabaseWriter
+    /// The threads that do the file I/O, and whether writes are fsynced.
+    package let io: BlobIO
+    private let bucketCache = Mutex(BucketCache())
+
+    /// Bucket records by name, valid while `generation` is unchanged.
+    private struct BucketCache {
+        var generation = 0
+        var records: [String: BucketRecord] = [:]
+    }
     /// The blob root.
     package let root: URL
     /// The blob root when it lives only as long as the process (`--ephemeral`).
@@ -135,6 +255,10 @@ package final class S3Store: Sendable {
     private let objectsDirectory: URL
     private let partsDirectory: URL
     private let tmpDirectory: URL
+    // The same folders as paths: composing file paths per request as strings, not `URL`s.
+    private let objectsPath: String
+    private let partsPath: String
+    private let tmpPath: String
 
     /// The schema.
     package static var migrator: DatabaseMigrator {
@@ -193,6 +317,8 @@ package final class S3Store: Sendable {
     /// - Throws: Database or file-system errors.
     package init(location: DataLocation, logger: Logger) throws {
         database = try location.openDatabase(named: "s3", migrator: Self.migrator)
+        let syncs = location.syncsToStableStorage
+        io = BlobIO(syncs: syncs, threads: syncs ? 16 : 4)
         if case .ephemeral = location {
             // One folder per store, removed at shutdown: emulators side by side in one process must not share bodies.
             let folder = try location.blobDirectory(named: "s3").appendingPathComponent(UUID().uuidString, isDirectory: true)
@@ -205,6 +331,9 @@ package final class S3Store: Sendable {
         objectsDirectory = root.appendingPathComponent("objects", isDirectory: true)
         partsDirectory = root.appendingPathComponent("parts", isDirectory: true)
         tmpDirectory = root.appendingPathComponent("tmp", isDirectory: true)
+        objectsPath = objectsDirectory.path
+        partsPath = partsDirectory.path
+        tmpPath = tmpDirectory.path
         let files = FileManager.default
         try? files.removeItem(at: tmpDirectory)
         for folder in [objectsDirectory, partsDirectory, tmpDirectory] {
@@ -212,6 +341,8 @@ package final class S3Store: Sendable {
         }
         try removeOrphans(logger: logger)
     }
+
+    deinit { io.shutdown() }
 
     /// Removes the bodies of an ephemeral store (called at shutdown).
     package func removeEphemeralData() {
@@ -239,7 +370,7 @@ package final class S3Store: Sendable {
 
     /// A fresh temporary file path.
     /// - Returns: The path (the file does not exist yet).
-    package func temporaryURL() -> URL { tmpDirectory.appendingPathComponent(UUID().uuidString) }
+    package func temporaryURL() -> URL { tmpDirectory.appendingPathComponent(Self.blobName()) }
 
     /// The path of an object blob.
     /// - Parameter blob: The blob name.
@@ -251,26 +382,101 @@ package final class S3Store: Sendable {
     /// - Returns: The path.
     package func partURL(_ blob: String) -> URL { partsDirectory.appendingPathComponent(blob) }
 
-    /// Moves a completed, fsynced temporary file into `objects/` or `parts/`.
+    /// A new temporary file for a body, written on the store's I/O threads.
+    /// - Returns: The file (created at its first write).
+    package func temporaryFile() -> WritableFile { WritableFile(path: tmpPath + "/" + Self.blobName(), io: io) }
+
+    /// Moves a completed temporary file into `objects/` or `parts/` on the calling thread (fsyncing the folder with
+    /// `--durability fsync`); requests use ``place(_:part:)-(URL,_)``.
     /// - Parameters:
-    ///   - temporary: The temporary file.
+    ///   - temporary: The temporary file, closed (and fsynced when the durability asks for it).
     ///   - part: Whether it is a multipart part.
     /// - Returns: The blob name.
     /// - Throws: File-system errors.
     package func commit(_ temporary: URL, part: Bool = false) throws -> String {
-        let name = UUID().uuidString
+        let name = Self.blobName()
         let target = part ? partURL(name) : objectURL(name)
         try FileManager.default.moveItem(at: temporary, to: target)
+        if io.syncs { try BlobIO.syncFolder(target.deletingLastPathComponent().path) }
         return name
     }
 
-    /// Removes blob files, ignoring missing ones.
+    /// Moves a completed temporary file into `objects/` or `parts/` on the I/O threads (fsyncing the folder with
+    /// `--durability fsync`).
+    /// - Parameters:
+    ///   - temporary: The temporary file, closed (and fsynced when the durability asks for it).
+    ///   - part: Whether it is a multipart part.
+    /// - Returns: The blob name.
+    /// - Throws: File-system errors.
+    package func place(_ temporary: URL, part: Bool = false) async throws -> String {
+        let name = Self.blobName()
+        let source = temporary.path
+        let target = (part ? partURL(name) : objectURL(name)).path
+        let folder = (part ? partsDirectory : objectsDirectory).path
+        let syncs = io.syncs
+        try await io.run {
+            guard rename(source, target) == 0 else { throw CocoaError(.fileWriteUnknown) }
+            if syncs { try BlobIO.syncFolder(folder) }
+        }
+        return name
+    }
+
+    /// Finishes a body file and moves it into `objects/` or `parts/`, in one job on the I/O threads: the last bytes
+    /// are written, the file (and with `--durability fsync` its folder) synced, closed and renamed.
+    /// - Parameters:
+    ///   - file: The body, fully received.
+    ///   - part: Whether it is a multipart part.
+    /// - Returns: The blob name.
+    /// - Throws: File-system errors (the temporary file is removed).
+    package func place(_ file: WritableFile, part: Bool = false) async throws -> String {
+        let name = Self.blobName()
+        let folder = part ? partsPath : objectsPath
+        do {
+            try await file.closeAndMove(to: folder + "/" + name, folder: folder)
+        } catch {
+            await file.discard()
+            throw error
+        }
+        return name
+    }
+
+    /// A fresh blob file name: UUID-shaped, unique within the process by a counter and across processes by a
+    /// random per-process prefix (no system call per name).
+    private static func blobName() -> String { RequestID.uuid() }
+
+    /// Removes blob files, ignoring missing ones, on the calling thread.
     /// - Parameters:
     ///   - objects: Object blob names.
     ///   - parts: Part blob names.
     package func removeBlobs(objects: [String] = [], parts: [String] = []) {
         for name in objects { try? FileManager.default.removeItem(at: objectURL(name)) }
         for name in parts { try? FileManager.default.removeItem(at: partURL(name)) }
+    }
+
+    /// Removes blob files, ignoring missing ones, on the I/O threads.
+    /// - Parameters:
+    ///   - objects: Object blob names.
+    ///   - parts: Part blob names.
+    package func discardBlobs(objects: [String] = [], parts: [String] = []) async {
+        await io.remove(objects.map { objectsPath + "/" + $0 } + parts.map { partsPath + "/" + $0 })
+    }
+
+    /// Opens an object's body and reads its first bytes, on the I/O threads.
+    /// - Parameters:
+    ///   - blob: The blob name.
+    ///   - offset: Where reading starts.
+    ///   - count: The most bytes the first read returns.
+    ///   - keepOpen: Whether more is read later (else the file is closed after the first read).
+    /// - Returns: The open file (when kept open) and the first bytes; nil when the blob is gone (the object was
+    ///   overwritten or deleted after its row was read).
+    /// - Throws: Read failures.
+    package func openObject(
+        _ blob: String,
+        readingAt offset: Int,
+        count: Int,
+        keepOpen: Bool
+    ) async throws -> (file: ReadableFile?, first: ByteBuffer)? {
+        try await ReadableFile.opening(objectsPath + "/" + blob, io: io, readingAt: offset, count: count, keepOpen: keepOpen)
     }
 
     // MARK: Buckets
@@ -281,6 +487,7 @@ package final class S3Store: Sendable {
     ///   - now: The creation time for new buckets.
     /// - Throws: Database errors.
     package func bootstrap(_ buckets: [(name: String, region: String, configuration: BucketConfiguration)], now: Date) throws {
+        defer { invalidateBuckets() }
         try database.write { db in
             for bucket in buckets {
                 if var existing = try BucketRecord.fetchOne(db, key: bucket.name) {
@@ -298,7 +505,37 @@ package final class S3Store: Sendable {
     /// - Returns: The record, or nil.
     /// - Throws: Database errors.
     package func bucket(_ name: String) async throws -> BucketRecord? {
-        try await database.read { db in try BucketRecord.fetchOne(db, key: name) }
+        let (cached, generation) = bucketCache.withLock { ($0.records[name], $0.generation) }
+        if let cached { return cached }
+        // One statement: SQLite's own snapshot suffices, no transaction around it.
+        let record = try await database.unsafeRead { db in
+            try BucketRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM bucket WHERE name = ?"), arguments: [name])
+        }
+        if let record {
+            // Only if no bucket changed since the read began: a concurrent change must not be hidden by an older row.
+            bucketCache.withLock { cache in
+                if cache.generation == generation { cache.records[name] = record }
+            }
+        }
+        return record
+    }
+
+    /// Drops the cached bucket rows (after any change to the bucket table).
+    private func invalidateBuckets() {
+        bucketCache.withLock { cache in
+            cache.generation += 1
+            cache.records.removeAll()
+        }
+    }
+
+    /// Whether a bucket row exists (inside a transaction).
+    private static func bucketExists(_ db: Database, _ name: String) throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM bucket WHERE name = ?"), arguments: [name]) ?? false
+    }
+
+    /// The object row of a key (inside a transaction).
+    private static func fetchObject(_ db: Database, bucket: String, key: String) throws -> ObjectRecord? {
+        try ObjectRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM object WHERE bucket = ? AND key = ?"), arguments: [bucket, key])
     }
 
     /// Every bucket by name.
@@ -313,7 +550,8 @@ package final class S3Store: Sendable {
     /// - Returns: `false` when it already existed.
     /// - Throws: Database errors.
     package func createBucket(_ record: BucketRecord) async throws -> Bool {
-        try await database.write { db in
+        defer { invalidateBuckets() }
+        return try await database.write { db in
             if try BucketRecord.exists(db, key: record.name) { return false }
             try record.insert(db)
             return true
@@ -335,7 +573,8 @@ package final class S3Store: Sendable {
     /// - Returns: The outcome.
     /// - Throws: Database errors.
     package func deleteBucket(_ name: String) async throws -> DeleteBucketOutcome {
-        try await database.write { db in
+        defer { invalidateBuckets() }
+        return try await database.write { db in
             guard try BucketRecord.exists(db, key: name) else { return .noSuchBucket }
             let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM object WHERE bucket = ?", arguments: [name]) ?? 0
             guard count == 0 else { return .notEmpty }
@@ -359,7 +598,8 @@ package final class S3Store: Sendable {
         _ name: String,
         _ change: @escaping @Sendable (inout BucketConfiguration) -> Void
     ) async throws -> BucketConfiguration? {
-        try await database.write { db in
+        defer { invalidateBuckets() }
+        return try await database.write { db in
             guard var record = try BucketRecord.fetchOne(db, key: name) else { return nil }
             change(&record.configuration)
             try record.update(db)
@@ -376,7 +616,8 @@ package final class S3Store: Sendable {
     /// - Returns: The record, or nil.
     /// - Throws: Database errors.
     package func object(bucket: String, key: String) async throws -> ObjectRecord? {
-        try await database.read { db in try ObjectRecord.fetchOne(db, key: ["bucket": bucket, "key": key]) }
+        // One statement: SQLite's own snapshot suffices, no transaction around it.
+        try await database.unsafeRead { db in try Self.fetchObject(db, bucket: bucket, key: key) }
     }
 
     /// The outcome of a write that may be refused by its condition.
@@ -402,10 +643,10 @@ package final class S3Store: Sendable {
     /// - Throws: Database errors.
     package func putObject(_ record: ObjectRecord, condition: WriteCondition? = nil) async throws -> WriteOutcome {
         try await database.write { db in
-            guard try BucketRecord.exists(db, key: record.bucket) else { return .bucketMissing }
-            let previous = try ObjectRecord.fetchOne(db, key: ["bucket": record.bucket, "key": record.key])
+            guard try Self.bucketExists(db, record.bucket) else { return .bucketMissing }
+            let previous = try Self.fetchObject(db, bucket: record.bucket, key: record.key)
             if let condition, let failure = condition.failure(current: previous) { return .conditionFailed(failure) }
-            try record.save(db)
+            if previous == nil { try record.insert(db) } else { try record.update(db) }
             return .written(replacedBlob: previous?.blob)
         }
     }

@@ -153,8 +153,8 @@ package struct AWSChunkedDecoder {
             let extensions = String(decoding: text[(semicolon + 1)...], as: UTF8.self)
             for item in extensions.split(separator: ";") {
                 let parts = item.split(separator: "=", maxSplits: 1)
-                if parts.count == 2, SigV4.trimmingWhitespace(parts[0]) == "chunk-signature" {
-                    chunkSignature = SigV4.trimmingWhitespace(parts[1]).lowercased()
+                if parts.count == 2, SigV4Encoding.trimmingWhitespace(parts[0]) == "chunk-signature" {
+                    chunkSignature = SigV4Encoding.trimmingWhitespace(parts[1]).lowercased()
                 }
             }
         }
@@ -199,8 +199,8 @@ package struct AWSChunkedDecoder {
         guard let colon = text.firstIndex(of: UInt8(ascii: ":")), colon > 0, trailers.count < Self.maxTrailerCount else {
             throw .malformedTrailer
         }
-        let name = SigV4.trimmingWhitespace(String(decoding: text[..<colon], as: UTF8.self)).lowercased()
-        let value = SigV4.trimmingWhitespace(String(decoding: text[(colon + 1)...], as: UTF8.self))
+        let name = SigV4Encoding.trimmingWhitespace(String(decoding: text[..<colon], as: UTF8.self)).lowercased()
+        let value = SigV4Encoding.trimmingWhitespace(String(decoding: text[(colon + 1)...], as: UTF8.self))
         if name == "x-amz-trailer-signature" {
             trailerSignature = value.lowercased()
         } else {

@@ -45,7 +45,7 @@ struct SigV2Verifier: Sendable {
     static func stringToSign(_ request: SigV4Request, dateLine: String, queryAuth: Bool, bucket: String?) -> String {
         let queryItems = queryAuth ? request.queryItems : []
         func standard(_ name: String) -> String {
-            if let value = request.header(name) { return SigV4.trimmingWhitespace(value) }
+            if let value = request.header(name) { return SigV4Encoding.trimmingWhitespace(value) }
             return queryItems.first { $0.name.lowercased() == name }?.value ?? ""
         }
         var amzNames: [String] = []
@@ -113,7 +113,7 @@ struct SigV2Verifier: Sendable {
         lookup: (String) -> SigningCredential?,
         unknownKeys: UnknownKeyPolicy
     ) throws(SigV4Error) -> Authentication {
-        let credentials = SigV4.trimmingWhitespace(authorization.dropFirst(4))
+        let credentials = SigV4Encoding.trimmingWhitespace(authorization.dropFirst(4))
         guard let colon = credentials.lastIndex(of: ":") else { throw .sigV2HeaderMalformed(authorization: authorization) }
         let accessKeyId = String(credentials[..<colon])
         let provided = String(credentials[credentials.index(after: colon)...])
@@ -125,7 +125,7 @@ struct SigV2Verifier: Sendable {
             dateLine = ""
         } else if let date = request.header("date") {
             rawDate = date
-            dateLine = SigV4.trimmingWhitespace(date)
+            dateLine = SigV4Encoding.trimmingWhitespace(date)
         } else {
             throw .missingDate
         }

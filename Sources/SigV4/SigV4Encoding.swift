@@ -1,4 +1,5 @@
 import Crypto
+import EmulatorCore
 import Foundation
 
 /// URI encoding, hashing and date helpers shared by the SigV4 and SigV2 code.
@@ -166,6 +167,26 @@ package enum SigV4Encoding {
         value.utf8.count == 64 && value.utf8.allSatisfy { hexValue($0) != nil }
     }
 
+    /// Whether a scalar is in `CharacterSet.whitespaces`: Unicode general category Zs, or a tab.
+    private static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+        scalar == " " || scalar == "\t" || (scalar.value >= 0x80 && scalar.properties.generalCategory == .spaceSeparator)
+    }
+
+    /// The text without leading and trailing whitespace, as `trimmingCharacters(in: .whitespaces)` returns it, but
+    /// without bridging through `NSString` (and without copying when there is nothing to trim).
+    /// - Parameter text: The text, for example a header value.
+    /// - Returns: The trimmed text.
+    package static func trimmingWhitespace<Text: StringProtocol>(_ text: Text) -> String {
+        let string = String(text)
+        let scalars = string.unicodeScalars
+        guard let first = scalars.first, let last = scalars.last else { return "" }
+        if !isWhitespace(first), !isWhitespace(last) { return string }
+        guard let start = scalars.firstIndex(where: { !isWhitespace($0) }),
+            let end = scalars.lastIndex(where: { !isWhitespace($0) })
+        else { return "" }
+        return String(String.UnicodeScalarView(scalars[start...end]))
+    }
+
     /// Trims a header value and collapses inner runs of spaces/tabs to one space.
     static func canonicalHeaderValue(_ value: String) -> String {
         var out: [UInt8] = []
@@ -265,7 +286,7 @@ package enum SigV4Encoding {
     /// a hostile value such as year `999999999999` is not a date (nil) instead of an overflow.
     package static func parseHTTPDate(_ value: String) -> Date? {
         if let date = parseAmzDate(value) { return date }
-        var text = SigV4.trimmingWhitespace(value)
+        var text = trimmingWhitespace(value)
         if let comma = text.firstIndex(of: ",") { text = String(text[text.index(after: comma)...]) }
         let parts = text.split(separator: " ", omittingEmptySubsequences: true)
         guard parts.count >= 4, let day = number(parts[0].utf8, maxDigits: 2),
@@ -285,16 +306,7 @@ package enum SigV4Encoding {
         let total = clampedSeconds(date)
         let days = total >= 0 ? total / 86_400 : (total - 86_399) / 86_400
         let secondsOfDay = total - days * 86_400
-        // Civil from days (Howard Hinnant's algorithm).
-        let shifted = days + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        let (year, month, day) = Timestamp.civilDate(daysSince1970: days)
         return (year, month, day, secondsOfDay / 3_600, secondsOfDay % 3_600 / 60, secondsOfDay % 60)
     }
 

@@ -89,7 +89,7 @@ extension SigV4 {
     /// - Returns: The signing material.
     package static func inspect(_ request: SigV4Request) -> RequestSignature {
         if let raw = request.header("authorization") {
-            let authorization = trimmingWhitespace(raw)
+            let authorization = SigV4Encoding.trimmingWhitespace(raw)
             if authorization == sigV4Algorithm || authorization.hasPrefix(sigV4Algorithm + " ") {
                 let components = Result { () throws(SigV4Error) in try AuthorizationComponents.parse(authorization) }
                 let credential: String?
@@ -103,7 +103,7 @@ extension SigV4 {
                 return RequestSignature(scope: scope, form: .sigV4Header(authorization: authorization, components: components))
             }
             if authorization.hasPrefix("AWS "), let colon = authorization.lastIndex(of: ":") {
-                let accessKeyId = trimmingWhitespace(authorization[authorization.index(authorization.startIndex, offsetBy: 4)..<colon])
+                let accessKeyId = SigV4Encoding.trimmingWhitespace(authorization[authorization.index(authorization.startIndex, offsetBy: 4)..<colon])
                 let scope =
                     accessKeyId.isEmpty
                     ? nil : SigningScope(accessKeyId: accessKeyId, date: nil, region: "us-east-1", service: "s3", kind: .sigV2Header)
@@ -132,30 +132,6 @@ extension SigV4 {
     private static func firstCredentialToken(_ authorization: String) -> String? {
         let tokens = authorization.split(whereSeparator: { $0 == "," || $0 == " " })
         return tokens.first { $0.hasPrefix("Credential=") }.map { String($0.dropFirst("Credential=".count)) }
-    }
-
-    /// Trims spaces and tabs (the characters Foundation's `.whitespaces` set holds) from both ends, without
-    /// bridging through `NSString`.
-    /// - Parameter text: The text.
-    /// - Returns: The trimmed text.
-    package static func trimmingWhitespace(_ text: Substring) -> String {
-        let scalars = text.unicodeScalars
-        guard let first = scalars.firstIndex(where: { !isHorizontalWhitespace($0) }),
-            let last = scalars.lastIndex(where: { !isHorizontalWhitespace($0) })
-        else { return "" }
-        return String(scalars[first...last])
-    }
-
-    /// Trims spaces and tabs (Foundation's `.whitespaces`) from both ends of a string, without bridging.
-    /// - Parameter text: The text.
-    /// - Returns: The trimmed text.
-    package static func trimmingWhitespace(_ text: String) -> String {
-        trimmingWhitespace(text[...])
-    }
-
-    private static func isHorizontalWhitespace(_ scalar: Unicode.Scalar) -> Bool {
-        if scalar.isASCII { return scalar == " " || scalar == "\t" }
-        return scalar.properties.generalCategory == .spaceSeparator
     }
 
     /// S3's check of a streamed body against `x-amz-content-sha256`.
@@ -304,7 +280,7 @@ package struct SigV4Verifier: Sendable {
     /// The request time from `X-Amz-Date` or `Date`: (parsed date, raw header value, ISO 8601 basic form).
     private func requestTime(_ request: SigV4Request) -> (date: Date, raw: String, amz: String)? {
         if let raw = request.header("x-amz-date") {
-            guard let date = SigV4Encoding.parseAmzDate(SigV4.trimmingWhitespace(raw)) ?? SigV4Encoding.parseHTTPDate(raw) else {
+            guard let date = SigV4Encoding.parseAmzDate(SigV4Encoding.trimmingWhitespace(raw)) ?? SigV4Encoding.parseHTTPDate(raw) else {
                 return nil
             }
             return (date, raw, SigV4Encoding.amzDate(date))
@@ -440,7 +416,7 @@ package struct SigV4Verifier: Sendable {
         let signedHeaders = parsed.signedHeaders.split(separator: ";", omittingEmptySubsequences: true).map { $0.lowercased() }
         try checkSignedHeaders(request, signed: signedHeaders, style: style)
 
-        let declared = request.header("x-amz-content-sha256").map { SigV4.trimmingWhitespace($0) }
+        let declared = request.header("x-amz-content-sha256").map { SigV4Encoding.trimmingWhitespace($0) }
         var payloadMode: PayloadSigningMode?
         let payloadHash: String
         switch style {

@@ -8,18 +8,46 @@ import Glibc
 import Darwin
 #endif
 
+/// How hard the emulator works to keep what it acknowledged (`--durability`).
+package enum Durability: String, Sendable, CaseIterable {
+    /// Nothing acknowledged is lost when the process is killed (`kill -9`, a crash): S3 bodies are written and
+    /// renamed into place and SQLite commits to its write-ahead log, with no `fsync` per write. An operating-system
+    /// crash or power loss may lose the last writes.
+    case process
+    /// As ``process``, and every acknowledged write is on stable storage: S3 bodies and their folders are
+    /// `fsync`ed before the metadata commit, and SQLite runs with `synchronous = FULL`.
+    case fsync
+}
+
 /// Where a service keeps its data: a folder on disk, or memory only (`--ephemeral`).
 package enum DataLocation: Sendable, Equatable {
     /// Files under this folder, one SQLite database (WAL) per service and blob folders beside it; folders are
-    /// created 0700 and files 0600, and a running emulator holds the folder's ``DataFolderLock``.
-    case directory(URL)
+    /// created 0700 and files 0600, and a running emulator holds the folder's ``DataFolderLock``. `durability`
+    /// says whether acknowledged writes must survive only the process being killed or also a power loss.
+    case directory(URL, durability: Durability = .process)
     /// Nothing touches the disk except temporary blob files, removed at shutdown.
     case ephemeral
+
+    /// The durability of acknowledged writes (``Durability/process`` for ephemeral data, which no restart sees).
+    package var durability: Durability {
+        switch self {
+        case .directory(_, let durability): durability
+        case .ephemeral: .process
+        }
+    }
+
+    /// Whether acknowledged writes must reach stable storage (`fsync`) before they are acknowledged.
+    package var syncsToStableStorage: Bool {
+        if case .directory(_, .fsync) = self { return true }
+        return false
+    }
 
     /// Opens (creating if needed) a service's database and runs its migrations.
     ///
     /// On disk this is one `DatabasePool` in WAL mode for the life of the process: a write that returned is in
-    /// the WAL and survives the process being killed (`kill -9`). Ephemeral databases are in-memory queues.
+    /// the WAL and survives the process being killed (`kill -9`); with ``Durability/fsync`` SQLite also syncs the
+    /// WAL at every commit (`synchronous = FULL`), so it survives a power loss. Ephemeral databases are in-memory
+    /// queues.
     /// - Parameters:
     ///   - name: The file name without extension, for example `dynamodb`.
     ///   - migrator: The service's migrations, registered under string names and never edited after merge.
@@ -32,7 +60,7 @@ package enum DataLocation: Sendable, Equatable {
         }
         let writer: any DatabaseWriter
         switch self {
-        case .directory(let folder):
+        case .directory(let folder, let durability):
             try Self.makePrivateDirectory(folder)
             let path = folder.appendingPathComponent("\(name).sqlite").path
             // SQLite gives the -wal and -shm files the mode of the database file: create it 0600 first.
@@ -40,9 +68,11 @@ package enum DataLocation: Sendable, Equatable {
             for suffix in ["-wal", "-shm", "-journal"] where FileManager.default.fileExists(atPath: path + suffix) {
                 try Self.makePrivateFile(path + suffix)
             }
+            let synchronous = durability == .fsync ? "FULL" : "NORMAL"
             configuration.prepareDatabase { db in
                 // WAL + NORMAL: committed transactions survive a process crash; only an OS crash may lose the last ones.
-                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                // WAL + FULL (--durability fsync): the WAL is synced at every commit, so they survive a power loss too.
+                try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
             }
             writer = try DatabasePool(path: path, configuration: configuration)
         case .ephemeral:
@@ -61,7 +91,7 @@ package enum DataLocation: Sendable, Equatable {
     package func blobDirectory(named name: String) throws -> URL {
         let folder: URL
         switch self {
-        case .directory(let root): folder = root.appendingPathComponent(name, isDirectory: true)
+        case .directory(let root, _): folder = root.appendingPathComponent(name, isDirectory: true)
         case .ephemeral:
             folder = FileManager.default.temporaryDirectory
                 .appendingPathComponent("synapscribe-local-\(ProcessInfo.processInfo.processIdentifier)", isDirectory: true)

@@ -87,6 +87,14 @@ struct Start: AsyncParsableCommand {
     @Flag(help: "Keep all data in memory; nothing is written to disk.")
     var ephemeral = false
 
+    @Option(
+        help: """
+            How durable acknowledged writes are: process (nothing acknowledged is lost when the process is killed; \
+            no fsync per write) or fsync (also survive a power loss: S3 bodies, their folders and SQLite commits fsynced).
+            """
+    )
+    var durability: String = "process"
+
     @Option(help: "Log format: text or json.")
     var logFormat: String = "text"
 
@@ -176,6 +184,9 @@ struct Start: AsyncParsableCommand {
             throw ValidationError("--idle-timeout must be a duration between 1ms and 24h, such as 60s or 2m")
         }
         guard maxConnections > 0 else { throw ValidationError("--max-connections must be positive") }
+        guard EmulatorOptions.durabilityNames.contains(durability) else {
+            throw ValidationError("--durability must be one of \(EmulatorOptions.durabilityNames.joined(separator: ", "))")
+        }
     }
 
     func run() async throws {
@@ -186,6 +197,7 @@ struct Start: AsyncParsableCommand {
         options.port = port
         options.tlsPort = tlsPort
         options.dataDirectory = ephemeral ? nil : dataDir
+        options.setDurability(named: durability)
         options.logFormat = EmulatorOptions.LogFormat(rawValue: logFormat) ?? .text
         options.strictCredentials = strictCredentials
         options.credentialsFile = credentialsFile

@@ -66,14 +66,6 @@ struct RequestSignatureTests {
         #expect(!SigV4.inspect(request(query: "list-type=2")).carriesSignature)
     }
 
-    @Test(
-        "whitespace trimming matches Foundation's .whitespaces set",
-        arguments: ["", "  ", "\t a b \t", "abc", " \u{00A0}x\u{2003} ", "\n x \n", "\u{3000}y"]
-    )
-    func trimming(text: String) {
-        #expect(SigV4.trimmingWhitespace(text) == text.trimmingCharacters(in: .whitespaces))
-    }
-
     @Test("query items are decoded once and follow a changed query")
     func queryItemsFollowTheQuery() {
         var request = request(query: "a=1&b=x%20y")

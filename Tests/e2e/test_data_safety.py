@@ -385,3 +385,16 @@ def test_kill9_trial_loses_no_acknowledged_write(service):
     report = "\n".join(lines)
     assert writes > 0, report
     assert (lost, orphans) == (0, 0), report
+
+
+@pytest.mark.parametrize("service", ["s3", "dynamodb"])
+def test_kill9_trial_with_fsync_durability_loses_no_acknowledged_write(service):
+    """`--durability fsync` (bodies, folders and SQLite commits fsynced) keeps the kill -9 guarantee of the default."""
+    killtrial = load_killtrial()
+    lines = []
+    writes, lost, orphans = killtrial.run_service(service, 2, emulator_binary(), writers=4, seed=4321, out=lines.append,
+                                                  durability="fsync")
+    report = "\n".join(lines)
+    assert writes > 0, report
+    assert (lost, orphans) == (0, 0), report
+    assert "durability fsync" in report, report

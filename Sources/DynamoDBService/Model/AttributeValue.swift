@@ -296,13 +296,17 @@ extension AttributeValue: Codable {
         }
     }
 
+    /// The one decoder of request and stored JSON (thread-safe; making one per call costs allocations on every
+    /// request).
+    static let wireDecoder = JSONDecoder()
+
     /// Decodes one wire-JSON attribute value.
     /// - Parameter data: JSON such as `{"S":"x"}`.
     /// - Returns: The value.
     /// - Throws: `DynamoDBError` (ValidationException or SerializationException).
     package static func decode(json data: Data) throws(DynamoDBError) -> AttributeValue {
         do {
-            return try JSONDecoder().decode(AttributeValue.self, from: data)
+            return try wireDecoder.decode(AttributeValue.self, from: data)
         } catch {
             throw DynamoDBError.fromDecoding(error)
         }
@@ -314,7 +318,7 @@ extension AttributeValue: Codable {
     /// - Throws: `DynamoDBError` (ValidationException or SerializationException).
     package static func decodeItem(json data: Data) throws(DynamoDBError) -> Item {
         do {
-            return try JSONDecoder().decode(Item.self, from: data)
+            return try wireDecoder.decode(Item.self, from: data)
         } catch {
             throw DynamoDBError.fromDecoding(error)
         }

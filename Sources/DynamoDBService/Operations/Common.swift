@@ -7,7 +7,7 @@ extension DynamoDBService {
     /// Decodes an operation's input, mapping JSON failures to AWS's SerializationException.
     func decode<T: Decodable>(_ type: T.Type, _ call: Call) throws(DynamoDBError) -> T {
         do {
-            return try JSONDecoder().decode(T.self, from: call.body)
+            return try AttributeValue.wireDecoder.decode(T.self, from: call.body)
         } catch {
             throw DynamoDBError.fromDecoding(error)
         }
@@ -61,6 +61,13 @@ extension DynamoDBService {
     /// Runs a read, passing our own errors through unchanged.
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await database.read(body)
+    }
+
+    /// Runs a read made of one SQL statement (GetItem, a Query or Scan page) without wrapping it in a transaction:
+    /// SQLite gives every statement a consistent snapshot of its own, and the `BEGIN`/`COMMIT` and read-only pragmas
+    /// around it would cost more than the statement itself.
+    func readStatement<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await database.unsafeRead(body)
     }
 
     // MARK: Parameters

@@ -72,7 +72,7 @@ extension DynamoDBService {
         let capacityMode = try Self.consumedCapacityMode(input.ReturnConsumedCapacity)
         let table = try self.table(name)
         try table.key.validateKey(key)
-        let stored = try await read { db in try ItemStore.fetchRaw(db, table: table, key: key) }
+        let stored = try await readStatement { db in try ItemStore.fetchRaw(db, table: table, key: key) }
         var members: [(String, JSONOut)] = []
         if let stored {
             // Stored blobs are canonical wire JSON: without a projection they are sent as they are.

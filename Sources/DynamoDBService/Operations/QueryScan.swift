@@ -76,7 +76,7 @@ extension DynamoDBService {
         sql += forward ? " ORDER BY sk ASC, ident ASC" : " ORDER BY sk DESC, ident DESC"
         let finalSQL = sql
         let finalArguments = arguments
-        let page = try await read { db in try Self.readPage(db, sql: finalSQL, arguments: finalArguments, plan: plan, schema: schema) }
+        let page = try await readStatement { db in try Self.readPage(db, sql: finalSQL, arguments: finalArguments, plan: plan, schema: schema) }
         return Self.pageOutput(page, plan: plan, name: name)
     }
 
@@ -123,7 +123,7 @@ extension DynamoDBService {
         let finalSQL = sql
         let finalArguments = arguments
         let schema = index?.key ?? table.key
-        let page = try await read { db in try Self.readPage(db, sql: finalSQL, arguments: finalArguments, plan: plan, schema: schema) }
+        let page = try await readStatement { db in try Self.readPage(db, sql: finalSQL, arguments: finalArguments, plan: plan, schema: schema) }
         return Self.pageOutput(page, plan: plan, name: name)
     }
 

@@ -127,7 +127,7 @@ enum ItemStore {
 
     /// Whether the table still exists (checked inside write transactions).
     static func tableExists(_ db: Database, id: Int64) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT 1 FROM ddb_table WHERE id = ?", arguments: [id]) ?? false
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM ddb_table WHERE id = ?"), arguments: [id]) ?? false
     }
 
     /// Item count and total size of a table.
