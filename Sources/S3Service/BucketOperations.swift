@@ -84,7 +84,9 @@ extension S3Service {
         try await authorize(request, "s3:DeleteBucket", [Self.bucketArn(name)])
         switch try await store.deleteBucket(name) {
         case .noSuchBucket: throw S3Error.noSuchBucket(name)
-        case .notEmpty: throw S3Error.bucketNotEmpty(name)
+        case .notEmpty:
+            let versioned = try await store.bucket(name)?.configuration.versioning != nil
+            throw S3Error.bucketNotEmpty(name, versioned: versioned)
         case .deleted(let partBlobs):
             store.removeBlobs(parts: partBlobs)
             return Self.empty(.noContent)

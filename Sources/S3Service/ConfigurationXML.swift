@@ -141,6 +141,14 @@ package enum ConfigurationXML {
             }
             if let noncurrent = node.child("NoncurrentVersionExpiration") {
                 rule.noncurrentDays = try noncurrent.value("NoncurrentDays").map(parseInt)
+                if let days = rule.noncurrentDays, days <= 0 {
+                    throw .invalidArgument(
+                        message: "'NoncurrentDays' for NoncurrentVersionExpiration action must be a positive integer",
+                        name: "NoncurrentDays",
+                        value: String(days)
+                    )
+                }
+                rule.newerNoncurrentVersions = try noncurrent.value("NewerNoncurrentVersions").map(parseInt)
             }
             let hasAction =
                 rule.expirationDays != nil || rule.expirationDate != nil || rule.expiredObjectDeleteMarker != nil
@@ -186,7 +194,10 @@ package enum ConfigurationXML {
                         }
                     }
                     if let days = rule.noncurrentDays {
-                        xml.element("NoncurrentVersionExpiration") { xml in xml.element("NoncurrentDays", String(days)) }
+                        xml.element("NoncurrentVersionExpiration") { xml in
+                            xml.element("NoncurrentDays", String(days))
+                            xml.optionalElement("NewerNoncurrentVersions", rule.newerNoncurrentVersions.map(String.init))
+                        }
                     }
                     if let days = rule.abortIncompleteMultipartUploadDays {
                         xml.element("AbortIncompleteMultipartUpload") { xml in xml.element("DaysAfterInitiation", String(days)) }

@@ -77,6 +77,46 @@ package enum LifecycleEvaluator {
         return nil
     }
 
+    /// Whether a noncurrent version is due: an enabled rule selecting it has `NoncurrentDays`, the first midnight UTC
+    /// after the version became noncurrent plus those days has passed, and more than `NewerNoncurrentVersions`
+    /// newer noncurrent versions exist.
+    /// - Parameters:
+    ///   - rules: The bucket's rules.
+    ///   - version: The noncurrent version (or delete marker).
+    ///   - noncurrentSince: When it became noncurrent (its successor's creation).
+    ///   - newerNoncurrent: How many noncurrent versions of the key are newer than it.
+    ///   - now: The virtual time.
+    /// - Returns: The id of the rule that expires it, or nil.
+    package static func noncurrentExpiringRule(
+        rules: [LifecycleRule],
+        version: ObjectRecord,
+        noncurrentSince: Date,
+        newerNoncurrent: Int,
+        now: Date
+    ) -> String? {
+        for rule in rules where applies(rule, key: version.key, size: version.size, tags: version.tags) {
+            guard let days = rule.noncurrentDays else { continue }
+            if let keep = rule.newerNoncurrentVersions, newerNoncurrent < keep { continue }
+            if now >= nextMidnight(after: noncurrentSince.addingTimeInterval(TimeInterval(days) * day)) { return rule.id ?? "" }
+        }
+        return nil
+    }
+
+    /// Whether a delete marker that is its key's only row (an expired object delete marker) is removed now: a rule
+    /// with `ExpiredObjectDeleteMarker`, or an expiration by `Days` the marker's age satisfies, selects it.
+    /// - Parameters:
+    ///   - rules: The bucket's rules.
+    ///   - marker: The delete marker.
+    ///   - now: The virtual time.
+    /// - Returns: The id of the rule that removes it, or nil.
+    package static func expiredMarkerRule(rules: [LifecycleRule], marker: ObjectRecord, now: Date) -> String? {
+        for rule in rules where applies(rule, key: marker.key, size: 0, tags: []) {
+            if rule.expiredObjectDeleteMarker == true { return rule.id ?? "" }
+            if let days = rule.expirationDays, now >= marker.lastModified.addingTimeInterval(TimeInterval(days) * day) { return rule.id ?? "" }
+        }
+        return nil
+    }
+
     /// Whether an incomplete multipart upload is due for abortion.
     /// - Parameters:
     ///   - rules: The bucket's rules.
@@ -142,7 +182,11 @@ package struct LifecycleSweeper: Sendable {
     }
 
     /// One pass over every bucket with lifecycle rules.
-    /// - Returns: The number of objects expired and uploads aborted.
+    ///
+    /// A due current version is deleted in a bucket that was never versioned; in a versioned bucket it gets a delete
+    /// marker (a `null` one when versioning is suspended). Noncurrent versions go after `NoncurrentDays`; a delete
+    /// marker left as its key's only row goes by `ExpiredObjectDeleteMarker` (or `Days`).
+    /// - Returns: The number of versions expired (deleted or hidden behind a new delete marker) and uploads aborted.
     @discardableResult
     package func sweep() async -> (expired: Int, aborted: Int) {
         let now = clock.now
@@ -152,33 +196,12 @@ package struct LifecycleSweeper: Sendable {
         do {
             for bucket in try await store.buckets() {
                 guard let rules = bucket.configuration.lifecycle, !rules.isEmpty else { continue }
-                for object in try await store.allObjects(bucket: bucket.name) {
-                    guard
-                        LifecycleEvaluator.expiringRule(
-                            rules: rules,
-                            key: object.key,
-                            size: object.size,
-                            tags: object.tags,
-                            lastModified: object.lastModified,
-                            now: now
-                        ) != nil
-                    else { continue }
-                    // Deleted only if still the row examined here and still due: an object overwritten (or
-                    // re-tagged out of the rule) since the scan survives.
-                    let stillDue: @Sendable (ObjectRecord) -> Bool = { current in
-                        LifecycleEvaluator.expiringRule(
-                            rules: rules,
-                            key: current.key,
-                            size: current.size,
-                            tags: current.tags,
-                            lastModified: current.lastModified,
-                            now: now
-                        ) != nil
-                    }
-                    if let removed = try await store.deleteObject(ifUnchanged: object, stillDue: stillDue) {
-                        store.removeBlobs(objects: [removed.blob])
-                        expired += 1
-                    }
+                var rows = try await store.allObjects(bucket: bucket.name)[...]
+                while let first = rows.first {
+                    // One key's rows, newest first.
+                    let versions = rows.prefix { $0.key == first.key }
+                    rows = rows.dropFirst(versions.count)
+                    expired += try await sweepKey(Array(versions), bucket: bucket, rules: rules, now: now)
                 }
                 for upload in try await store.uploads(bucket: bucket.name)
                 where LifecycleEvaluator.abortDue(rules: rules, key: upload.key, initiated: upload.initiated, now: now) {
@@ -195,5 +218,81 @@ package struct LifecycleSweeper: Sendable {
             logger.info("Lifecycle sweep", metadata: ["expired": .stringConvertible(expired), "aborted-uploads": .stringConvertible(aborted)])
         }
         return (expired, aborted)
+    }
+
+    /// Applies the rules to one key's rows (newest first).
+    /// - Returns: How many rows were expired.
+    private func sweepKey(_ versions: [ObjectRecord], bucket: BucketRecord, rules: [LifecycleRule], now: Date) async throws -> Int {
+        guard let current = versions.first, current.isLatest else { return 0 }
+        var expired = 0
+        if current.isDeleteMarker {
+            if versions.count == 1, LifecycleEvaluator.expiredMarkerRule(rules: rules, marker: current, now: now) != nil,
+                try await store.removeExpiredDeleteMarker(current)
+            {
+                expired += 1
+            }
+        } else if LifecycleEvaluator.expiringRule(
+            rules: rules,
+            key: current.key,
+            size: current.size,
+            tags: current.tags,
+            lastModified: current.lastModified,
+            now: now
+        ) != nil {
+            // Deleted only if still the row examined here and still due: an object overwritten (or re-tagged out
+            // of the rule) since the scan survives.
+            let stillDue: @Sendable (ObjectRecord) -> Bool = { current in
+                LifecycleEvaluator.expiringRule(
+                    rules: rules,
+                    key: current.key,
+                    size: current.size,
+                    tags: current.tags,
+                    lastModified: current.lastModified,
+                    now: now
+                ) != nil
+            }
+            if bucket.configuration.versioning == nil {
+                if let removed = try await store.deleteObject(ifUnchanged: current, stillDue: stillDue) {
+                    store.removeBlobs(objects: [removed.blob])
+                    expired += 1
+                }
+            } else {
+                let marker = ObjectRecord(
+                    bucket: bucket.name,
+                    key: current.key,
+                    blob: "",
+                    size: 0,
+                    etag: "",
+                    headers: ObjectHeaders(),
+                    tags: [],
+                    lastModified: now,
+                    versionId: bucket.configuration.versioning == "Enabled" ? S3VersionID.make() : S3VersionID.null,
+                    partsCount: nil,
+                    isDeleteMarker: true
+                )
+                if let outcome = try await store.addDeleteMarker(ifUnchanged: current, marker: marker, stillDue: stillDue) {
+                    store.removeBlobs(objects: outcome.freedBlobs)
+                    expired += 1
+                }
+            }
+        }
+        // Noncurrent rows: each became noncurrent when its successor (the next newer row) was created.
+        for index in versions.indices.dropFirst() {
+            let version = versions[index]
+            guard
+                LifecycleEvaluator.noncurrentExpiringRule(
+                    rules: rules,
+                    version: version,
+                    noncurrentSince: versions[index - 1].lastModified,
+                    newerNoncurrent: index - 1,
+                    now: now
+                ) != nil
+            else { continue }
+            if let removed = try await store.deleteObject(ifUnchanged: version) {
+                store.removeBlobs(objects: [removed.blob])
+                expired += 1
+            }
+        }
+        return expired
     }
 }

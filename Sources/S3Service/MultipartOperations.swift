@@ -116,7 +116,7 @@ extension S3Service {
         _ = try await requireBucket(bucketName)
         let number = try Self.partNumber(request)
         let upload = try await requireUpload(request, bucket: bucketName, key: key)
-        let source = try await copySourceObject(request)
+        let (source, sourceReportsVersion) = try await copySourceObject(request)
         var range: ClosedRange<Int>?
         if let header = request.header("x-amz-copy-source-range") {
             switch Self.parseRange(header, size: source.size) {
@@ -160,7 +160,7 @@ extension S3Service {
         if let replaced = outcome.replaced { store.removeBlobs(parts: [replaced]) }
         if outcome.uploadMissing { throw S3Error.noSuchUpload(upload.uploadId) }
         var fields = HTTPFields()
-        if let sourceVersion = source.versionId { Self.set(&fields, "x-amz-copy-source-version-id", sourceVersion) }
+        if sourceReportsVersion { Self.set(&fields, "x-amz-copy-source-version-id", source.versionId) }
         if let sse = upload.headers.serverSideEncryption { Self.set(&fields, "x-amz-server-side-encryption", sse) }
         var xml = XMLWriter()
         xml.element("CopyPartResult", attributes: [("xmlns", ConfigurationXML.namespace)]) { xml in
@@ -247,7 +247,7 @@ extension S3Service {
             checksumType: checksumValue == nil ? nil : "COMPOSITE",
             tags: upload.tags,
             lastModified: clock.now,
-            versionId: versionId(for: bucket),
+            versionId: newVersionId(for: bucket),
             partsCount: chosen.count
         )
         // The condition is judged again in the transaction that commits the row: of two concurrent conditional
@@ -286,7 +286,7 @@ extension S3Service {
             key: key,
             size: size,
             etag: etag,
-            versionId: record.versionId,
+            versionId: Self.reportsVersions(bucket) ? record.versionId : nil,
             responseHeaders: fields
         )
         return Self.xml(xml.result, headers: fields)

@@ -164,18 +164,13 @@ extension S3Service {
         }
     }
 
-    func versionId(for bucket: BucketRecord) -> String? {
-        guard bucket.configuration.versioning == "Enabled" else { return nil }
-        return UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-    }
-
     /// Headers every write response carries: encryption, version, expiration.
     func writeHeaders(_ headers: inout HTTPFields, record: ObjectRecord, bucket: BucketRecord) {
         if let sse = record.headers.serverSideEncryption {
             Self.set(&headers, "x-amz-server-side-encryption", sse)
             if let kms = record.headers.kmsKeyId { Self.set(&headers, "x-amz-server-side-encryption-aws-kms-key-id", kms) }
         }
-        if let versionId = record.versionId { Self.set(&headers, "x-amz-version-id", versionId) }
+        if Self.reportsVersions(bucket) { Self.set(&headers, "x-amz-version-id", record.versionId) }
         if let rules = bucket.configuration.lifecycle,
             let expiration = LifecycleEvaluator.announcedExpiration(
                 rules: rules,
@@ -228,7 +223,7 @@ extension S3Service {
             key: key,
             size: record.size,
             etag: record.etag,
-            versionId: record.versionId,
+            versionId: Self.reportsVersions(bucket) ? record.versionId : nil,
             responseHeaders: fields
         )
         return Self.empty(.ok, headers: fields)
@@ -267,7 +262,7 @@ extension S3Service {
             checksumType: received.checksum == nil ? nil : "FULL_OBJECT",
             tags: tags,
             lastModified: clock.now,
-            versionId: versionId(for: bucket),
+            versionId: newVersionId(for: bucket),
             partsCount: nil
         )
         try await save(record, condition: condition)
@@ -324,7 +319,7 @@ extension S3Service {
         if let ifNoneMatch, SigV4Encoding.trimmingWhitespace(ifNoneMatch) != "*" {
             throw S3Error.notImplemented
         }
-        let existing = try await store.object(bucket: bucket, key: key)
+        let existing = try await store.object(bucket: bucket, key: key).flatMap { $0.isDeleteMarker ? nil : $0 }
         let condition = WriteCondition(ifNoneMatchAny: ifNoneMatch != nil, ifMatch: ifMatch, objectSeenEarlier: existing != nil)
         if let failure = condition.failure(current: existing) { throw Self.writeConditionError(failure, key: key) }
         return condition
@@ -335,14 +330,13 @@ extension S3Service {
     /// [GetObject](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html) and
     /// [HeadObject](https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html).
     func getObject(_ request: AWSRequest, _ bucketName: String, _ key: String, head: Bool) async throws -> Response {
+        let versionId = try Self.requestedVersionId(request)
         let tagKeys = try await existingTagKeys(request, bucket: bucketName, key: key)
-        try await authorize(request, "s3:GetObject", [Self.objectArn(bucketName, key)], context: tagKeys)
+        let action = versionId == nil ? "s3:GetObject" : "s3:GetObjectVersion"
+        try await authorize(request, action, [Self.objectArn(bucketName, key)], context: tagKeys)
         let bucket = try await requireBucket(bucketName)
         for _ in 0..<3 {
-            guard let record = try await store.object(bucket: bucketName, key: key) else { throw S3Error.noSuchKey(key) }
-            if let versionId = request.query("versionId"), versionId != (record.versionId ?? "null") {
-                throw S3Error.noSuchVersion(key: key, versionId: versionId)
-            }
+            let record = try await readableObject(bucket: bucket, key: key, versionId: versionId, method: head ? "HEAD" : "GET")
             var fields = HTTPFields()
             fields[.eTag] = record.etag
             fields[.lastModified] = Timestamp.httpDate(record.lastModified)
@@ -356,7 +350,7 @@ extension S3Service {
             ) {
             case .proceed: break
             case .notModified:
-                if let versionId = record.versionId { Self.set(&fields, "x-amz-version-id", versionId) }
+                if Self.reportsVersions(bucket) { Self.set(&fields, "x-amz-version-id", record.versionId) }
                 return Response(status: .notModified, headers: fields, body: ResponseBody())
             case .preconditionFailed(let condition): throw S3Error.preconditionFailed(condition: condition)
             }
@@ -434,35 +428,28 @@ extension S3Service {
 
     // MARK: DeleteObject / DeleteObjects
 
-    /// [DeleteObject](https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObject.html).
+    /// [DeleteObject](https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObject.html): the null version of a
+    /// bucket that was never versioned goes; in a versioned bucket a delete marker is added, or the version named by
+    /// `versionId` is deleted for good.
     func deleteObject(_ request: AWSRequest, _ bucketName: String, _ key: String) async throws -> Response {
-        try await authorize(request, "s3:DeleteObject", [Self.objectArn(bucketName, key)])
+        let versionId = try Self.requestedVersionId(request)
+        let action = versionId == nil ? "s3:DeleteObject" : "s3:DeleteObjectVersion"
+        try await authorize(request, action, [Self.objectArn(bucketName, key)])
         let bucket = try await requireBucket(bucketName)
+        let result = try await removeObject(bucket: bucket, key: key, versionId: versionId)
         var fields = HTTPFields()
-        let removed = try await store.deleteObject(bucket: bucketName, key: key)
-        if let removed {
-            store.removeBlobs(objects: [removed.blob])
-        }
         fields[.amzId2] = RequestID.s3HostID()
-        if bucket.configuration.versioning == "Enabled" {
-            let marker = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-            Self.set(&fields, "x-amz-delete-marker", "true")
-            Self.set(&fields, "x-amz-version-id", marker)
-            await notify(
-                request,
-                bucket: bucket,
-                eventName: "ObjectRemoved:DeleteMarkerCreated",
-                key: key,
-                versionId: marker,
-                responseHeaders: fields
-            )
-        } else if removed != nil {
-            await notify(request, bucket: bucket, eventName: "ObjectRemoved:Delete", key: key, responseHeaders: fields)
+        if result.deleteMarker { Self.set(&fields, "x-amz-delete-marker", "true") }
+        if let versionId = result.versionId { Self.set(&fields, "x-amz-version-id", versionId) }
+        if let eventName = result.eventName {
+            let eventVersion = result.versionId ?? (Self.reportsVersions(bucket) ? S3VersionID.null : nil)
+            await notify(request, bucket: bucket, eventName: eventName, key: key, versionId: eventVersion, responseHeaders: fields)
         }
         return Self.empty(.noContent, headers: fields)
     }
 
-    /// [DeleteObjects](https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html).
+    /// [DeleteObjects](https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html), with `<VersionId>` per
+    /// object as DeleteObject's `versionId`.
     func deleteObjects(_ request: AWSRequest, _ bucketName: String) async throws -> Response {
         let body = try await RequestBodyReader(request: request).collect()
         let bucket = try await requireBucket(bucketName)
@@ -471,34 +458,50 @@ extension S3Service {
         let objects = root.all("Object")
         guard !objects.isEmpty, objects.count <= 1000 else { throw S3Error.malformedXML }
         let quiet = root.value("Quiet")?.lowercased() == "true"
-        var deleted: [String] = []
-        var errors: [(key: String, code: String, message: String)] = []
+        var deleted: [(key: String, versionId: String?, result: DeleteResult)] = []
+        var errors: [(key: String, versionId: String?, code: String, message: String)] = []
         for node in objects {
             guard let key = node.child("Key")?.text else { throw S3Error.malformedXML }
+            let versionId = node.child("VersionId")?.text
+            if let versionId, !S3VersionID.isWellFormed(versionId) {
+                errors.append((key, versionId, "NoSuchVersion", S3Messages.noSuchVersion))
+                continue
+            }
             let decision = await authorizer.authorize(
                 caller: request.caller,
-                action: "s3:DeleteObject",
+                action: versionId == nil ? "s3:DeleteObject" : "s3:DeleteObjectVersion",
                 resources: [Self.objectArn(bucketName, key)],
                 context: [:]
             )
             if case .denied(let message) = decision {
-                errors.append((key, "AccessDenied", message))
+                errors.append((key, versionId, "AccessDenied", message))
                 continue
             }
-            if let removed = try await store.deleteObject(bucket: bucketName, key: key) {
-                store.removeBlobs(objects: [removed.blob])
-                await notify(request, bucket: bucket, eventName: "ObjectRemoved:Delete", key: key)
+            let result = try await removeObject(bucket: bucket, key: key, versionId: versionId)
+            if let eventName = result.eventName {
+                let eventVersion = result.versionId ?? (Self.reportsVersions(bucket) ? S3VersionID.null : nil)
+                await notify(request, bucket: bucket, eventName: eventName, key: key, versionId: eventVersion)
             }
-            deleted.append(key)
+            deleted.append((key, versionId, result))
         }
         var xml = XMLWriter()
         xml.element("DeleteResult", attributes: [("xmlns", ConfigurationXML.namespace)]) { xml in
             if !quiet {
-                for key in deleted { xml.element("Deleted") { xml in xml.element("Key", key) } }
+                for entry in deleted {
+                    xml.element("Deleted") { xml in
+                        xml.element("Key", entry.key)
+                        if let versionId = entry.versionId { xml.element("VersionId", versionId) }
+                        if entry.result.deleteMarker {
+                            xml.element("DeleteMarker", "true")
+                            if let markerId = entry.result.versionId { xml.element("DeleteMarkerVersionId", markerId) }
+                        }
+                    }
+                }
             }
             for error in errors {
                 xml.element("Error") { xml in
                     xml.element("Key", error.key)
+                    if let versionId = error.versionId { xml.element("VersionId", versionId) }
                     xml.element("Code", error.code)
                     xml.element("Message", error.message)
                 }
@@ -510,9 +513,13 @@ extension S3Service {
     // MARK: CopyObject
 
     /// Parses `x-amz-copy-source` (`bucket/key`, `/bucket/key`, URL-encoded, optional `?versionId=`).
-    static func copySource(_ request: AWSRequest) throws -> (bucket: String, key: String) {
+    static func copySource(_ request: AWSRequest) throws -> (bucket: String, key: String, versionId: String?) {
         var raw = request.header("x-amz-copy-source") ?? ""
-        if let mark = raw.range(of: "?versionId=") { raw = String(raw[..<mark.lowerBound]) }
+        var versionId: String?
+        if let mark = raw.range(of: "?versionId=") {
+            versionId = try checkedVersionId(URLComponentsDecoding.decode(String(raw[mark.upperBound...])), name: "x-amz-copy-source")
+            raw = String(raw[..<mark.lowerBound])
+        }
         let decoded = URLComponentsDecoding.decode(raw)
         let trimmed = decoded.hasPrefix("/") ? String(decoded.dropFirst()) : decoded
         guard let slash = trimmed.firstIndex(of: "/"), slash != trimmed.startIndex, trimmed.index(after: slash) != trimmed.endIndex else {
@@ -522,16 +529,31 @@ extension S3Service {
                 value: raw
             )
         }
-        return (String(trimmed[..<slash]), String(trimmed[trimmed.index(after: slash)...]))
+        return (String(trimmed[..<slash]), String(trimmed[trimmed.index(after: slash)...]), versionId)
     }
 
-    /// Loads the copy source and checks the `x-amz-copy-source-if-*` conditions.
-    func copySourceObject(_ request: AWSRequest) async throws -> ObjectRecord {
+    /// Loads the copy source (the version `?versionId=` names, else the current one) and checks the
+    /// `x-amz-copy-source-if-*` conditions.
+    /// - Returns: The source and whether its bucket reports versions (`x-amz-copy-source-version-id`).
+    func copySourceObject(_ request: AWSRequest) async throws -> (record: ObjectRecord, reportsVersion: Bool) {
         let source = try Self.copySource(request)
         let tagKeys = try await existingTagKeys(request, bucket: source.bucket, key: source.key)
-        try await authorize(request, "s3:GetObject", [Self.objectArn(source.bucket, source.key)], context: tagKeys)
-        _ = try await requireBucket(source.bucket)
-        guard let record = try await store.object(bucket: source.bucket, key: source.key) else { throw S3Error.noSuchKey(source.key) }
+        let action = source.versionId == nil ? "s3:GetObject" : "s3:GetObjectVersion"
+        try await authorize(request, action, [Self.objectArn(source.bucket, source.key)], context: tagKeys)
+        let sourceBucket = try await requireBucket(source.bucket)
+        let record: ObjectRecord
+        if let versionId = source.versionId {
+            guard let found = try await store.version(bucket: source.bucket, key: source.key, versionId: versionId) else {
+                throw S3Error.noSuchVersion(key: source.key, versionId: versionId)
+            }
+            if found.isDeleteMarker { throw S3Error.invalidRequest(S3Messages.copySourceDeleteMarker) }
+            record = found
+        } else {
+            guard let found = try await store.object(bucket: source.bucket, key: source.key), !found.isDeleteMarker else {
+                throw S3Error.noSuchKey(source.key)
+            }
+            record = found
+        }
         let outcome = Self.evaluateConditions(
             etag: record.etag,
             lastModified: record.lastModified,
@@ -545,7 +567,7 @@ extension S3Service {
             ]
         )
         switch outcome {
-        case .proceed: return record
+        case .proceed: return (record, Self.reportsVersions(sourceBucket))
         case .notModified:
             let name =
                 request.header("x-amz-copy-source-if-none-match") != nil ? "x-amz-copy-source-If-None-Match" : "x-amz-copy-source-If-Modified-Since"
@@ -589,7 +611,7 @@ extension S3Service {
     func copyObject(_ request: AWSRequest, _ bucketName: String, _ key: String) async throws -> Response {
         try await authorize(request, "s3:PutObject", [Self.objectArn(bucketName, key)], context: S3ConditionKeys.objectWrite(request))
         let bucket = try await requireBucket(bucketName)
-        let source = try await copySourceObject(request)
+        let (source, sourceReportsVersion) = try await copySourceObject(request)
         let directive = request.header("x-amz-metadata-directive")?.uppercased() ?? "COPY"
         guard directive == "COPY" || directive == "REPLACE" else {
             throw S3Error.invalidArgument(message: "Unknown metadata directive.", name: "x-amz-metadata-directive", value: directive)
@@ -616,7 +638,8 @@ extension S3Service {
             headers.kmsKeyId = nil
             try applyEncryption(&headers, request: request, bucket: bucket)
         }
-        let sameObject = source.bucket == bucketName && source.key == key
+        // Copying an older version over its key restores it: only a copy of the current object onto itself is refused.
+        let sameObject = source.bucket == bucketName && source.key == key && source.isLatest
         if sameObject && directive == "COPY" && request.header("x-amz-storage-class") == nil
             && request.header("x-amz-server-side-encryption") == nil && request.header("x-amz-website-redirect-location") == nil
         {
@@ -645,13 +668,13 @@ extension S3Service {
             checksumType: copied.checksum == nil ? nil : "FULL_OBJECT",
             tags: tags,
             lastModified: clock.now,
-            versionId: versionId(for: bucket),
+            versionId: newVersionId(for: bucket),
             partsCount: nil
         )
         try await save(record, condition: condition)
         var fields = HTTPFields()
         writeHeaders(&fields, record: record, bucket: bucket)
-        if let sourceVersion = source.versionId { Self.set(&fields, "x-amz-copy-source-version-id", sourceVersion) }
+        if sourceReportsVersion { Self.set(&fields, "x-amz-copy-source-version-id", source.versionId) }
         fields[.amzId2] = RequestID.s3HostID()
         var xml = XMLWriter()
         xml.element("CopyObjectResult", attributes: [("xmlns", ConfigurationXML.namespace)]) { xml in
@@ -669,7 +692,7 @@ extension S3Service {
             key: key,
             size: record.size,
             etag: record.etag,
-            versionId: record.versionId,
+            versionId: Self.reportsVersions(bucket) ? record.versionId : nil,
             responseHeaders: fields
         )
         return Self.xml(xml.result, headers: fields)
@@ -679,37 +702,59 @@ extension S3Service {
 
     /// [GetObjectTagging](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObjectTagging.html).
     func getObjectTagging(_ request: AWSRequest, _ bucketName: String, _ key: String) async throws -> Response {
+        let versionId = try Self.requestedVersionId(request)
         let tagKeys = try await existingTagKeys(request, bucket: bucketName, key: key)
-        try await authorize(request, "s3:GetObjectTagging", [Self.objectArn(bucketName, key)], context: tagKeys)
-        _ = try await requireBucket(bucketName)
-        guard let record = try await store.object(bucket: bucketName, key: key) else { throw S3Error.noSuchKey(key) }
+        let action = versionId == nil ? "s3:GetObjectTagging" : "s3:GetObjectVersionTagging"
+        try await authorize(request, action, [Self.objectArn(bucketName, key)], context: tagKeys)
+        let bucket = try await requireBucket(bucketName)
+        let record = try await readableObject(bucket: bucket, key: key, versionId: versionId, method: "GET")
         var fields = HTTPFields()
-        if let versionId = record.versionId { Self.set(&fields, "x-amz-version-id", versionId) }
+        if Self.reportsVersions(bucket) { Self.set(&fields, "x-amz-version-id", record.versionId) }
         return Self.xml(ConfigurationXML.renderTagging(record.tags), headers: fields)
     }
 
     /// [PutObjectTagging](https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObjectTagging.html).
     func putObjectTagging(_ request: AWSRequest, _ bucketName: String, _ key: String) async throws -> Response {
+        let versionId = try Self.requestedVersionId(request)
         let tagKeys = try await existingTagKeys(request, bucket: bucketName, key: key)
-        try await authorize(request, "s3:PutObjectTagging", [Self.objectArn(bucketName, key)], context: tagKeys)
+        let action = versionId == nil ? "s3:PutObjectTagging" : "s3:PutObjectVersionTagging"
+        try await authorize(request, action, [Self.objectArn(bucketName, key)], context: tagKeys)
         let body = try await RequestBodyReader(request: request).collect()
-        _ = try await requireBucket(bucketName)
+        let bucket = try await requireBucket(bucketName)
         let tags = try ConfigurationXML.parseTagging(body, maxTags: 10)
-        guard let record = try await store.setTags(bucket: bucketName, key: key, tags: tags) else { throw S3Error.noSuchKey(key) }
-        var fields = HTTPFields()
-        if let versionId = record.versionId { Self.set(&fields, "x-amz-version-id", versionId) }
-        return Self.empty(.ok, headers: fields)
+        return try await changeTags(bucket: bucket, key: key, versionId: versionId, tags: tags, method: "PUT", status: .ok)
     }
 
     /// [DeleteObjectTagging](https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjectTagging.html).
     func deleteObjectTagging(_ request: AWSRequest, _ bucketName: String, _ key: String) async throws -> Response {
+        let versionId = try Self.requestedVersionId(request)
         let tagKeys = try await existingTagKeys(request, bucket: bucketName, key: key)
-        try await authorize(request, "s3:DeleteObjectTagging", [Self.objectArn(bucketName, key)], context: tagKeys)
-        _ = try await requireBucket(bucketName)
-        guard let record = try await store.setTags(bucket: bucketName, key: key, tags: []) else { throw S3Error.noSuchKey(key) }
-        var fields = HTTPFields()
-        if let versionId = record.versionId { Self.set(&fields, "x-amz-version-id", versionId) }
-        return Self.empty(.noContent, headers: fields)
+        let action = versionId == nil ? "s3:DeleteObjectTagging" : "s3:DeleteObjectVersionTagging"
+        try await authorize(request, action, [Self.objectArn(bucketName, key)], context: tagKeys)
+        let bucket = try await requireBucket(bucketName)
+        return try await changeTags(bucket: bucket, key: key, versionId: versionId, tags: [], method: "DELETE", status: .noContent)
+    }
+
+    /// Sets the tags of the current version or of the version named, answering as S3 does for delete markers.
+    private func changeTags(
+        bucket: BucketRecord,
+        key: String,
+        versionId: String?,
+        tags: [S3Tag],
+        method: String,
+        status: HTTPResponse.Status
+    ) async throws -> Response {
+        switch try await store.setTags(bucket: bucket.name, key: key, versionId: versionId, tags: tags) {
+        case .updated(let record):
+            var fields = HTTPFields()
+            if Self.reportsVersions(bucket) { Self.set(&fields, "x-amz-version-id", record.versionId) }
+            return Self.empty(status, headers: fields)
+        case .noSuchKey, .noSuchVersion, .deleteMarker:
+            // The same answers a read gives: NoSuchKey (behind a current delete marker), NoSuchVersion, or
+            // MethodNotAllowed for a delete marker named by version.
+            _ = try await readableObject(bucket: bucket, key: key, versionId: versionId, method: method)
+            throw S3Error.noSuchKey(key)
+        }
     }
 }
 

@@ -300,7 +300,7 @@ extension S3Service {
             key: key,
             size: record.size,
             etag: record.etag,
-            versionId: record.versionId,
+            versionId: Self.reportsVersions(bucket) ? record.versionId : nil,
             responseHeaders: fields
         )
         if let redirect = form.field("success_action_redirect") ?? form.field("redirect"), !redirect.isEmpty {

@@ -17,8 +17,8 @@ package enum S3Error: AWSServiceError, Equatable {
     case noSuchUpload(String)
     /// `BucketAlreadyOwnedByYou` (409).
     case bucketAlreadyOwnedByYou(String)
-    /// `BucketNotEmpty` (409).
-    case bucketNotEmpty(String)
+    /// `BucketNotEmpty` (409); S3 words it differently for a bucket that was ever versioned.
+    case bucketNotEmpty(String, versioned: Bool = false)
     /// `InvalidBucketName` (400).
     case invalidBucketName(String)
     /// `InvalidLocationConstraint` (400).
@@ -160,7 +160,7 @@ package enum S3Error: AWSServiceError, Equatable {
         case .noSuchKey: return Text.noSuchKey
         case .noSuchUpload: return Text.noSuchUpload
         case .bucketAlreadyOwnedByYou: return Text.bucketAlreadyOwnedByYou
-        case .bucketNotEmpty: return Text.bucketNotEmpty
+        case .bucketNotEmpty(_, let versioned): return versioned ? Text.bucketNotEmptyVersions : Text.bucketNotEmpty
         case .invalidBucketName: return Text.invalidBucketName
         case .invalidLocationConstraint: return Text.invalidLocationConstraint
         case .illegalLocationConstraint(let constraint): return Text.illegalLocationConstraint(constraint)
@@ -224,7 +224,7 @@ package enum S3Error: AWSServiceError, Equatable {
     /// The elements S3 adds beside `Code` and `Message`.
     package var extraFields: [(String, String)] {
         switch self {
-        case .noSuchBucket(let bucket), .bucketAlreadyOwnedByYou(let bucket), .bucketNotEmpty(let bucket),
+        case .noSuchBucket(let bucket), .bucketAlreadyOwnedByYou(let bucket), .bucketNotEmpty(let bucket, _),
             .invalidBucketName(let bucket), .noSuchCORSConfiguration(let bucket), .noSuchLifecycleConfiguration(let bucket),
             .encryptionConfigurationNotFound(let bucket), .noSuchPublicAccessBlockConfiguration(let bucket),
             .noSuchTagSet(let bucket):
@@ -269,6 +269,11 @@ package enum S3Messages {
         "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed."
     static let bucketAlreadyOwnedByYou = "Your previous request to create the named bucket succeeded and you already own it."
     static let bucketNotEmpty = "The bucket you tried to delete is not empty"
+    static let bucketNotEmptyVersions = "The bucket you tried to delete is not empty. You must delete all versions in the bucket."
+    static let invalidVersionId = "Invalid version id specified"
+    static let emptyVersionId = "Version id cannot be the empty string"
+    static let versionIdMarkerWithoutKeyMarker = "A version-id marker cannot be specified without a key marker."
+    static let copySourceDeleteMarker = "The source of a copy request may not specifically refer to a delete marker by version id."
     static let invalidBucketName = "The specified bucket is not valid."
     static let invalidLocationConstraint = "The specified location-constraint is not valid"
     static func illegalLocationConstraint(_ constraint: String?) -> String {

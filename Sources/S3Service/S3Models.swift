@@ -76,8 +76,11 @@ package struct LifecycleRule: Codable, Sendable, Equatable {
     package var expiredObjectDeleteMarker: Bool?
     /// `AbortIncompleteMultipartUpload.DaysAfterInitiation`.
     package var abortIncompleteMultipartUploadDays: Int?
-    /// `NoncurrentVersionExpiration.NoncurrentDays` (stored and echoed; there are no noncurrent versions).
+    /// `NoncurrentVersionExpiration.NoncurrentDays`: noncurrent versions go this many days after they became
+    /// noncurrent.
     package var noncurrentDays: Int?
+    /// `NoncurrentVersionExpiration.NewerNoncurrentVersions`: how many newer noncurrent versions are kept.
+    package var newerNoncurrentVersions: Int?
 
     /// Creates a rule.
     package init(
@@ -92,7 +95,8 @@ package struct LifecycleRule: Codable, Sendable, Equatable {
         expirationDate: Date? = nil,
         expiredObjectDeleteMarker: Bool? = nil,
         abortIncompleteMultipartUploadDays: Int? = nil,
-        noncurrentDays: Int? = nil
+        noncurrentDays: Int? = nil,
+        newerNoncurrentVersions: Int? = nil
     ) {
         self.id = id
         self.status = status
@@ -106,6 +110,7 @@ package struct LifecycleRule: Codable, Sendable, Equatable {
         self.expiredObjectDeleteMarker = expiredObjectDeleteMarker
         self.abortIncompleteMultipartUploadDays = abortIncompleteMultipartUploadDays
         self.noncurrentDays = noncurrentDays
+        self.newerNoncurrentVersions = newerNoncurrentVersions
     }
 }
 

@@ -22,6 +22,8 @@ package enum S3Operation: String, ServiceOperation, CaseIterable {
     case listObjects = "ListObjects"
     /// `ListObjectsV2`.
     case listObjectsV2 = "ListObjectsV2"
+    /// `ListObjectVersions`.
+    case listObjectVersions = "ListObjectVersions"
     /// `ListMultipartUploads`.
     case listMultipartUploads = "ListMultipartUploads"
     /// `GetBucketCors`.
@@ -104,6 +106,7 @@ package enum S3Operation: String, ServiceOperation, CaseIterable {
         case .deleteBucket: "s3:DeleteBucket"
         case .headBucket, .listObjects, .listObjectsV2: "s3:ListBucket"
         case .getBucketLocation: "s3:GetBucketLocation"
+        case .listObjectVersions: "s3:ListBucketVersions"
         case .listMultipartUploads: "s3:ListBucketMultipartUploads"
         case .getBucketCors: "s3:GetBucketCORS"
         case .putBucketCors, .deleteBucketCors: "s3:PutBucketCORS"
@@ -165,6 +168,7 @@ package enum S3Operation: String, ServiceOperation, CaseIterable {
                 ("cors", .getBucketCors), ("lifecycle", .getBucketLifecycle), ("notification", .getBucketNotification),
                 ("encryption", .getBucketEncryption), ("publicAccessBlock", .getPublicAccessBlock), ("tagging", .getBucketTagging),
                 ("versioning", .getBucketVersioning), ("location", .getBucketLocation), ("uploads", .listMultipartUploads),
+                ("versions", .listObjectVersions),
             ]
             if let match = bySubresource.first(where: { has($0.0) }) { return .success(match.1) }
             if unsupportedBucketSubresources.contains(where: has) { return .failure(.notImplemented) }
@@ -237,7 +241,7 @@ package enum S3Operation: String, ServiceOperation, CaseIterable {
 
     private static let unsupportedBucketSubresources = [
         "acl", "policy", "policyStatus", "website", "logging", "replication", "accelerate", "requestPayment", "ownershipControls",
-        "object-lock", "analytics", "metrics", "inventory", "intelligent-tiering", "versions", "select",
+        "object-lock", "analytics", "metrics", "inventory", "intelligent-tiering", "select",
     ]
     private static let unsupportedObjectSubresources = ["acl", "retention", "legal-hold", "restore", "torrent", "attributes", "select"]
 }

@@ -116,7 +116,12 @@ package struct S3Service: AWSServiceHandler {
         if request.method == .options {
             return try await preflight(request, target: target)
         }
-        var response = try await route(request, target: target)
+        var response: Response
+        do {
+            response = try await route(request, target: target)
+        } catch let failure as S3ErrorWithHeaders {
+            response = render(failure, request)
+        }
         if let bucket = target.bucket, let origin = request.header("origin") {
             if let rules = try await store.bucket(bucket)?.configuration.cors,
                 let grant = CORS.actual(rules: rules, origin: origin, method: request.method.rawValue)
@@ -161,6 +166,7 @@ package struct S3Service: AWSServiceHandler {
         case .getBucketLocation: try await getBucketLocation(request, bucket)
         case .listObjects: try await listObjects(request, bucket, v2: false)
         case .listObjectsV2: try await listObjects(request, bucket, v2: true)
+        case .listObjectVersions: try await listObjectVersions(request, bucket)
         case .listMultipartUploads: try await listMultipartUploads(request, bucket)
         case .getBucketCors: try await getBucketCors(request, bucket)
         case .putBucketCors: try await putBucketCors(request, bucket)

@@ -52,7 +52,11 @@ package struct BucketRecord: Codable, Sendable, FetchableRecord, PersistableReco
     package var configuration: BucketConfiguration
 }
 
-/// An object row (the current version of a key).
+/// An object row: one version of a key (the `null` version in buckets that were never versioned), or a delete
+/// marker.
+///
+/// Per key, exactly one row is the latest (`isLatest`, enforced by a partial unique index) and it has the highest
+/// `sequence`; the others are noncurrent, newest first by `sequence`.
 package struct ObjectRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
     /// GRDB table name.
     package static let databaseTableName = "object"
@@ -78,10 +82,16 @@ package struct ObjectRecord: Codable, Sendable, FetchableRecord, PersistableReco
     package var tags: [S3Tag]
     /// Last-Modified.
     package var lastModified: Date
-    /// The version id when the bucket is versioned, else nil (`null`).
-    package var versionId: String?
+    /// The version id: `null` for writes to buckets that were never versioned or are suspended.
+    package var versionId: String = "null"
     /// The number of parts for multipart objects.
     package var partsCount: Int?
+    /// Whether this is the key's current version (or current delete marker).
+    package var isLatest = true
+    /// Whether this row is a delete marker (no body: `blob` is empty).
+    package var isDeleteMarker = false
+    /// The order of the key's versions (higher is newer), assigned when the row is stored.
+    package var sequence = 1
 }
 
 extension ObjectRecord {
@@ -106,8 +116,11 @@ extension ObjectRecord {
         checksumType = try row.decode(String?.self, forColumn: "checksumType")
         tags = try StoredJSON.tags(try row.decode(String.self, forColumn: "tags"))
         lastModified = try row.decode(Date.self, forColumn: "lastModified")
-        versionId = try row.decode(String?.self, forColumn: "versionId")
+        versionId = try row.decode(String.self, forColumn: "versionId")
         partsCount = try row.decode(Int?.self, forColumn: "partsCount")
+        isLatest = try row.decode(Bool.self, forColumn: "isLatest")
+        isDeleteMarker = try row.decode(Bool.self, forColumn: "isDeleteMarker")
+        sequence = try row.decode(Int.self, forColumn: "sequence")
     }
 }
 
@@ -130,6 +143,9 @@ extension ObjectRecord {
         container["lastModified"] = lastModified
         container["versionId"] = versionId
         container["partsCount"] = partsCount
+        container["isLatest"] = isLatest
+        container["isDeleteMarker"] = isDeleteMarker
+        container["sequence"] = sequence
     }
 }
 
@@ -307,7 +323,42 @@ package final class S3Store: Sendable {
                 table.primaryKey(["uploadId", "partNumber"])
             }
         }
+        migrator.registerMigration("s3-v2-versions") { db in try migrateToVersions(db) }
         return migrator
+    }
+
+    /// Rebuilds `object` with one row per version: the key of a row becomes (bucket, key, versionId), and every
+    /// object stored before becomes its key's latest `null` version.
+    private static func migrateToVersions(_ db: Database) throws {
+        try db.create(table: "object_v2") { table in
+            table.column("bucket", .text).notNull().references("bucket", onDelete: .cascade)
+            table.column("key", .text).notNull()
+            table.column("blob", .text).notNull()
+            table.column("size", .integer).notNull()
+            table.column("etag", .text).notNull()
+            table.column("headers", .text).notNull()
+            table.column("checksumAlgorithm", .text)
+            table.column("checksumValue", .text)
+            table.column("checksumType", .text)
+            table.column("tags", .text).notNull()
+            table.column("lastModified", .datetime).notNull()
+            table.column("versionId", .text).notNull()
+            table.column("partsCount", .integer)
+            table.column("isLatest", .boolean).notNull()
+            table.column("isDeleteMarker", .boolean).notNull()
+            table.column("sequence", .integer).notNull()
+            table.primaryKey(["bucket", "key", "versionId"])
+        }
+        let kept = "bucket, key, blob, size, etag, headers, checksumAlgorithm, checksumValue, checksumType, tags, lastModified, partsCount"
+        try db.execute(
+            sql: "INSERT INTO object_v2 (\(kept), versionId, isLatest, isDeleteMarker, sequence) SELECT \(kept), 'null', 1, 0, 1 FROM object"
+        )
+        try db.drop(table: "object")
+        try db.rename(table: "object_v2", to: "object")
+        // At most one latest row per key; it serves GetObject and the listings.
+        try db.execute(sql: "CREATE UNIQUE INDEX object_latest ON object(bucket, key) WHERE isLatest = 1")
+        // A key's versions newest first (ListObjectVersions, promotion after a version is deleted).
+        try db.execute(sql: "CREATE INDEX object_versions ON object(bucket, key, sequence)")
     }
 
     /// Opens the store.
@@ -449,8 +500,9 @@ package final class S3Store: Sendable {
     ///   - objects: Object blob names.
     ///   - parts: Part blob names.
     package func removeBlobs(objects: [String] = [], parts: [String] = []) {
-        for name in objects { try? FileManager.default.removeItem(at: objectURL(name)) }
-        for name in parts { try? FileManager.default.removeItem(at: partURL(name)) }
+        // An empty name (a delete marker has no body) would name the folder itself.
+        for name in objects where !name.isEmpty { try? FileManager.default.removeItem(at: objectURL(name)) }
+        for name in parts where !name.isEmpty { try? FileManager.default.removeItem(at: partURL(name)) }
     }
 
     /// Removes blob files, ignoring missing ones, on the I/O threads.
@@ -458,6 +510,8 @@ package final class S3Store: Sendable {
     ///   - objects: Object blob names.
     ///   - parts: Part blob names.
     package func discardBlobs(objects: [String] = [], parts: [String] = []) async {
+        let objects = objects.filter { !$0.isEmpty }
+        let parts = parts.filter { !$0.isEmpty }
         await io.remove(objects.map { objectsPath + "/" + $0 } + parts.map { partsPath + "/" + $0 })
     }
 
@@ -533,9 +587,20 @@ package final class S3Store: Sendable {
         try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM bucket WHERE name = ?"), arguments: [name]) ?? false
     }
 
-    /// The object row of a key (inside a transaction).
+    /// The latest row of a key (inside a transaction).
     private static func fetchObject(_ db: Database, bucket: String, key: String) throws -> ObjectRecord? {
-        try ObjectRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM object WHERE bucket = ? AND key = ?"), arguments: [bucket, key])
+        try ObjectRecord.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM object WHERE bucket = ? AND key = ? AND isLatest = 1"),
+            arguments: [bucket, key]
+        )
+    }
+
+    /// One version of a key (inside a transaction).
+    private static func fetchVersion(_ db: Database, bucket: String, key: String, versionId: String) throws -> ObjectRecord? {
+        try ObjectRecord.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM object WHERE bucket = ? AND key = ? AND versionId = ?"),
+            arguments: [bucket, key, versionId]
+        )
     }
 
     /// Every bucket by name.
@@ -609,15 +674,26 @@ package final class S3Store: Sendable {
 
     // MARK: Objects
 
-    /// One object.
+    /// The latest row of a key: its current version, or its current delete marker.
     /// - Parameters:
     ///   - bucket: The bucket.
     ///   - key: The key.
-    /// - Returns: The record, or nil.
+    /// - Returns: The record, or nil when the key has no versions.
     /// - Throws: Database errors.
     package func object(bucket: String, key: String) async throws -> ObjectRecord? {
         // One statement: SQLite's own snapshot suffices, no transaction around it.
         try await database.unsafeRead { db in try Self.fetchObject(db, bucket: bucket, key: key) }
+    }
+
+    /// One version of a key (or one delete marker).
+    /// - Parameters:
+    ///   - bucket: The bucket.
+    ///   - key: The key.
+    ///   - versionId: The version id (`null` for the null version).
+    /// - Returns: The record, or nil.
+    /// - Throws: Database errors.
+    package func version(bucket: String, key: String, versionId: String) async throws -> ObjectRecord? {
+        try await database.unsafeRead { db in try Self.fetchVersion(db, bucket: bucket, key: key, versionId: versionId) }
     }
 
     /// The outcome of a write that may be refused by its condition.
@@ -632,41 +708,129 @@ package final class S3Store: Sendable {
         case conditionFailed(WriteCondition.Failure)
     }
 
-    /// Stores an object row, replacing the previous version, if its condition holds against the current row.
+    /// Stores an object row as its key's new latest version, if its condition holds against the current version.
     ///
-    /// The condition is evaluated in the write transaction that commits the row, so of two concurrent
-    /// `If-None-Match: *` writes exactly one commits.
+    /// A record whose version id is `null` (a bucket that was never versioned, or is suspended) replaces the key's
+    /// null version wherever it is; any other version id is added beside the key's versions. The condition is
+    /// evaluated in the write transaction that commits the row, so of two concurrent `If-None-Match: *` writes exactly
+    /// one commits.
     /// - Parameters:
-    ///   - record: The object.
+    ///   - record: The object, with its version id.
     ///   - condition: The `If-Match` / `If-None-Match` condition, if any.
     /// - Returns: The outcome; on anything but `.written` the caller removes the record's own blob.
     /// - Throws: Database errors.
     package func putObject(_ record: ObjectRecord, condition: WriteCondition? = nil) async throws -> WriteOutcome {
         try await database.write { db in
             guard try Self.bucketExists(db, record.bucket) else { return .bucketMissing }
-            let previous = try Self.fetchObject(db, bucket: record.bucket, key: record.key)
-            if let condition, let failure = condition.failure(current: previous) { return .conditionFailed(failure) }
-            if previous == nil { try record.insert(db) } else { try record.update(db) }
-            return .written(replacedBlob: previous?.blob)
+            var stored = record
+            return try Self.install(db, &stored, condition: condition)
         }
     }
 
-    /// Deletes an object row.
+    /// Makes a record its key's latest version inside a write transaction (see ``putObject(_:condition:)``), setting
+    /// its `isLatest` and `sequence`.
+    private static func install(_ db: Database, _ record: inout ObjectRecord, condition: WriteCondition?) throws -> WriteOutcome {
+        let latest = try fetchObject(db, bucket: record.bucket, key: record.key)
+        if let condition, let failure = condition.failure(current: latest.flatMap { $0.isDeleteMarker ? nil : $0 }) {
+            return .conditionFailed(failure)
+        }
+        record.isLatest = true
+        record.sequence = (latest?.sequence ?? 0) + 1
+        if let latest, latest.versionId == record.versionId {
+            // The common case of unversioned buckets: the null version is replaced where it stands.
+            try record.update(db)
+            return .written(replacedBlob: latest.isDeleteMarker ? nil : latest.blob)
+        }
+        var replaced: String?
+        if record.versionId == "null", let old = try fetchVersion(db, bucket: record.bucket, key: record.key, versionId: "null") {
+            try deleteRow(db, old)
+            replaced = old.isDeleteMarker ? nil : old.blob
+        }
+        if let latest {
+            try db.execute(
+                sql: "UPDATE object SET isLatest = 0 WHERE bucket = ? AND key = ? AND versionId = ?",
+                arguments: [latest.bucket, latest.key, latest.versionId]
+            )
+        }
+        try record.insert(db)
+        return .written(replacedBlob: replaced)
+    }
+
+    /// What a delete changed.
+    package struct DeleteOutcome: Sendable {
+        /// The row removed for good, if any (a version deleted by id, the null version of an unversioned bucket).
+        package var removed: ObjectRecord?
+        /// The delete marker created, if any.
+        package var marker: ObjectRecord?
+        /// Blobs no row refers to any more (to remove).
+        package var freedBlobs: [String]
+    }
+
+    /// Deletes a key without a version id: in a bucket that was never versioned the null version goes; otherwise
+    /// `marker` becomes the key's latest row (a `null` marker replaces the null version, as in suspended buckets).
     /// - Parameters:
     ///   - bucket: The bucket.
     ///   - key: The key.
-    /// - Returns: The deleted row, if there was one.
+    ///   - marker: The delete marker to add, or nil for a bucket that was never versioned.
+    /// - Returns: What changed.
     /// - Throws: Database errors.
-    package func deleteObject(bucket: String, key: String) async throws -> ObjectRecord? {
+    package func deleteObject(bucket: String, key: String, marker: ObjectRecord?) async throws -> DeleteOutcome {
         try await database.write { db in
-            guard let previous = try ObjectRecord.fetchOne(db, key: ["bucket": bucket, "key": key]) else { return nil }
-            _ = try ObjectRecord.deleteOne(db, key: ["bucket": bucket, "key": key])
-            return previous
+            guard let marker else {
+                guard let removed = try Self.fetchVersion(db, bucket: bucket, key: key, versionId: "null") else {
+                    return DeleteOutcome(removed: nil, marker: nil, freedBlobs: [])
+                }
+                try Self.removeVersion(db, removed)
+                return DeleteOutcome(removed: removed, marker: nil, freedBlobs: removed.isDeleteMarker ? [] : [removed.blob])
+            }
+            guard try Self.bucketExists(db, bucket) else { return DeleteOutcome(removed: nil, marker: nil, freedBlobs: []) }
+            var stored = marker
+            guard case .written(let replaced) = try Self.install(db, &stored, condition: nil) else {
+                return DeleteOutcome(removed: nil, marker: nil, freedBlobs: [])
+            }
+            return DeleteOutcome(removed: nil, marker: stored, freedBlobs: replaced.map { [$0] } ?? [])
         }
     }
 
-    /// Deletes an object row only if it is still the row a caller examined (same body blob) and still satisfies
-    /// the caller's test, both checked in the deleting transaction.
+    /// Deletes one version (or delete marker) of a key for good; when it was the latest, the next newest becomes
+    /// the latest.
+    /// - Parameters:
+    ///   - bucket: The bucket.
+    ///   - key: The key.
+    ///   - versionId: The version id.
+    /// - Returns: The deleted row, or nil when there was no such version.
+    /// - Throws: Database errors.
+    package func deleteVersion(bucket: String, key: String, versionId: String) async throws -> ObjectRecord? {
+        try await database.write { db in
+            guard let row = try Self.fetchVersion(db, bucket: bucket, key: key, versionId: versionId) else { return nil }
+            try Self.removeVersion(db, row)
+            return row
+        }
+    }
+
+    /// Deletes a row and, when it was the latest, promotes the key's next newest row.
+    private static func removeVersion(_ db: Database, _ row: ObjectRecord) throws {
+        try deleteRow(db, row)
+        if row.isLatest {
+            try db.execute(
+                sql: """
+                    UPDATE object SET isLatest = 1 WHERE bucket = ? AND key = ? AND sequence =
+                    (SELECT MAX(sequence) FROM object WHERE bucket = ? AND key = ?)
+                    """,
+                arguments: [row.bucket, row.key, row.bucket, row.key]
+            )
+        }
+    }
+
+    private static func deleteRow(_ db: Database, _ row: ObjectRecord) throws {
+        try db.execute(
+            sql: "DELETE FROM object WHERE bucket = ? AND key = ? AND versionId = ?",
+            arguments: [row.bucket, row.key, row.versionId]
+        )
+    }
+
+    /// Deletes a version only if it is still the row a caller examined (same version, same body blob, same
+    /// latest/noncurrent standing) and still satisfies the caller's test, all checked in the deleting transaction.
     ///
     /// Every write gives an object a new blob name, so an object overwritten after the caller read it no longer
     /// matches and survives (the lifecycle sweeper relies on this).
@@ -680,32 +844,95 @@ package final class S3Store: Sendable {
         stillDue: @escaping @Sendable (ObjectRecord) -> Bool = { _ in true }
     ) async throws -> ObjectRecord? {
         try await database.write { db in
-            let key: [String: (any DatabaseValueConvertible)?] = ["bucket": examined.bucket, "key": examined.key]
-            guard let current = try ObjectRecord.fetchOne(db, key: key), current.blob == examined.blob, stillDue(current) else {
-                return nil
-            }
-            _ = try ObjectRecord.deleteOne(db, key: key)
+            guard let current = try Self.fetchVersion(db, bucket: examined.bucket, key: examined.key, versionId: examined.versionId),
+                current.blob == examined.blob, current.isLatest == examined.isLatest, stillDue(current)
+            else { return nil }
+            try Self.removeVersion(db, current)
             return current
         }
     }
 
-    /// Changes an object's tags.
+    /// Puts a delete marker over a key's current version only if that version is still the row a caller examined
+    /// and still due (the lifecycle expiration of a versioned bucket's current version).
     /// - Parameters:
-    ///   - bucket: The bucket.
-    ///   - key: The key.
-    ///   - tags: The new tags.
-    /// - Returns: The updated row, or nil when there is no such object.
+    ///   - examined: The current version as the caller read it.
+    ///   - marker: The delete marker to add.
+    ///   - stillDue: Re-evaluated on the current row.
+    /// - Returns: The outcome, or nil when the row changed, vanished or is no longer due.
     /// - Throws: Database errors.
-    package func setTags(bucket: String, key: String, tags: [S3Tag]) async throws -> ObjectRecord? {
+    package func addDeleteMarker(
+        ifUnchanged examined: ObjectRecord,
+        marker: ObjectRecord,
+        stillDue: @escaping @Sendable (ObjectRecord) -> Bool
+    ) async throws -> DeleteOutcome? {
         try await database.write { db in
-            guard var record = try ObjectRecord.fetchOne(db, key: ["bucket": bucket, "key": key]) else { return nil }
-            record.tags = tags
-            try record.update(db)
-            return record
+            var stored = marker
+            guard let current = try Self.fetchObject(db, bucket: examined.bucket, key: examined.key),
+                current.versionId == examined.versionId, current.blob == examined.blob, !current.isDeleteMarker, stillDue(current),
+                case .written(let replaced) = try Self.install(db, &stored, condition: nil)
+            else { return nil }
+            return DeleteOutcome(removed: nil, marker: stored, freedBlobs: replaced.map { [$0] } ?? [])
         }
     }
 
-    /// Objects in key order after a key, with a prefix.
+    /// Removes a key's delete marker if it is still the key's only row (an expired object delete marker).
+    /// - Parameter examined: The marker as the caller read it.
+    /// - Returns: Whether it was removed.
+    /// - Throws: Database errors.
+    package func removeExpiredDeleteMarker(_ examined: ObjectRecord) async throws -> Bool {
+        try await database.write { db in
+            let count =
+                try Int.fetchOne(
+                    db,
+                    sql: "SELECT COUNT(*) FROM object WHERE bucket = ? AND key = ?",
+                    arguments: [examined.bucket, examined.key]
+                ) ?? 0
+            guard count == 1,
+                let current = try Self.fetchVersion(db, bucket: examined.bucket, key: examined.key, versionId: examined.versionId),
+                current.isDeleteMarker
+            else { return false }
+            try Self.deleteRow(db, current)
+            return true
+        }
+    }
+
+    /// The outcome of a tag change.
+    package enum TaggingOutcome: Sendable {
+        /// Changed; the updated row.
+        case updated(ObjectRecord)
+        /// No such key (or its latest row is a delete marker, when no version was named).
+        case noSuchKey
+        /// No such version.
+        case noSuchVersion
+        /// The named version is a delete marker.
+        case deleteMarker(ObjectRecord)
+    }
+
+    /// Changes the tags of a key's current version or of one version.
+    /// - Parameters:
+    ///   - bucket: The bucket.
+    ///   - key: The key.
+    ///   - versionId: The version, or nil for the current one.
+    ///   - tags: The new tags.
+    /// - Returns: The outcome.
+    /// - Throws: Database errors.
+    package func setTags(bucket: String, key: String, versionId: String? = nil, tags: [S3Tag]) async throws -> TaggingOutcome {
+        try await database.write { db in
+            let row: ObjectRecord?
+            if let versionId {
+                row = try Self.fetchVersion(db, bucket: bucket, key: key, versionId: versionId)
+            } else {
+                row = try Self.fetchObject(db, bucket: bucket, key: key)
+            }
+            guard var record = row else { return versionId == nil ? .noSuchKey : .noSuchVersion }
+            if record.isDeleteMarker { return versionId == nil ? .noSuchKey : .deleteMarker(record) }
+            record.tags = tags
+            try record.update(db)
+            return .updated(record)
+        }
+    }
+
+    /// Current (latest, not delete-marker) objects in key order after a key, with a prefix.
     /// - Parameters:
     ///   - bucket: The bucket.
     ///   - prefix: The key prefix.
@@ -715,38 +942,70 @@ package final class S3Store: Sendable {
     /// - Throws: Database errors.
     package func objects(bucket: String, prefix: String, after: String?, limit: Int) async throws -> [ObjectRecord] {
         try await database.read { db in
-            var sql = "SELECT * FROM object WHERE bucket = ?"
+            var sql = "SELECT * FROM object WHERE bucket = ? AND isLatest = 1"
             var arguments: StatementArguments = [bucket]
-            if !prefix.isEmpty {
-                sql += " AND substr(key, 1, ?) = ?"
-                _ = arguments.append(contentsOf: [prefix.utf8.count, prefix])
-                sql += " AND key >= ?"
-                _ = arguments.append(contentsOf: [prefix])
-            }
+            Self.restrict(&sql, &arguments, prefix: prefix)
             if let after {
                 sql += " AND key > ?"
                 _ = arguments.append(contentsOf: [after])
             }
-            sql += " ORDER BY key LIMIT ?"
+            sql += " AND isDeleteMarker = 0 ORDER BY key LIMIT ?"
             _ = arguments.append(contentsOf: [limit])
             return try ObjectRecord.fetchAll(db, sql: sql, arguments: arguments)
         }
     }
 
-    /// Every object of every bucket (for the lifecycle sweeper), in batches.
+    /// Every version and delete marker in key order, newest first within a key, after a position.
+    /// - Parameters:
+    ///   - bucket: The bucket.
+    ///   - prefix: The key prefix.
+    ///   - after: Only rows after this position.
+    ///   - limit: The batch size.
+    /// - Returns: The rows.
+    /// - Throws: Database errors.
+    package func versions(bucket: String, prefix: String, after: VersionPosition?, limit: Int) async throws -> [ObjectRecord] {
+        try await database.read { db in
+            var sql = "SELECT * FROM object WHERE bucket = ?"
+            var arguments: StatementArguments = [bucket]
+            Self.restrict(&sql, &arguments, prefix: prefix)
+            if let after {
+                switch after {
+                case .afterKey(let key):
+                    sql += " AND key > ?"
+                    _ = arguments.append(contentsOf: [key])
+                case .afterVersion(let key, let sequence):
+                    sql += " AND (key > ? OR (key = ? AND sequence < ?))"
+                    _ = arguments.append(contentsOf: [key, key, sequence])
+                }
+            }
+            sql += " ORDER BY key, sequence DESC LIMIT ?"
+            _ = arguments.append(contentsOf: [limit])
+            return try ObjectRecord.fetchAll(db, sql: sql, arguments: arguments)
+        }
+    }
+
+    private static func restrict(_ sql: inout String, _ arguments: inout StatementArguments, prefix: String) {
+        guard !prefix.isEmpty else { return }
+        sql += " AND substr(key, 1, ?) = ? AND key >= ?"
+        _ = arguments.append(contentsOf: [prefix.utf8.count, prefix, prefix])
+    }
+
+    /// Every version and delete marker of a bucket (for the lifecycle sweeper), by key, newest first within a key.
     /// - Parameter bucket: The bucket.
     /// - Returns: The rows.
     /// - Throws: Database errors.
     package func allObjects(bucket: String) async throws -> [ObjectRecord] {
-        try await database.read { db in try ObjectRecord.filter(Column("bucket") == bucket).fetchAll(db) }
+        try await database.read { db in
+            try ObjectRecord.fetchAll(db, sql: "SELECT * FROM object WHERE bucket = ? ORDER BY key, sequence DESC", arguments: [bucket])
+        }
     }
 
-    /// The number of objects in all buckets.
-    /// - Returns: The count.
+    /// The number of buckets and of stored object versions (delete markers not counted).
+    /// - Returns: The counts.
     /// - Throws: Database errors.
     package func counts() async throws -> (buckets: Int, objects: Int) {
         try await database.read { db in
-            (try BucketRecord.fetchCount(db), try ObjectRecord.fetchCount(db))
+            (try BucketRecord.fetchCount(db), try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM object WHERE isDeleteMarker = 0") ?? 0)
         }
     }
 
@@ -820,12 +1079,12 @@ package final class S3Store: Sendable {
     ) async throws -> (outcome: WriteOutcome, parts: [String]) {
         try await database.write { db in
             guard try UploadRecord.exists(db, key: uploadId) else { return (.uploadMissing, []) }
-            let previous = try ObjectRecord.fetchOne(db, key: ["bucket": record.bucket, "key": record.key])
-            if let condition, let failure = condition.failure(current: previous) { return (.conditionFailed(failure), []) }
+            var stored = record
+            let outcome = try Self.install(db, &stored, condition: condition)
+            guard case .written = outcome else { return (outcome, []) }
             let partBlobs = try String.fetchAll(db, sql: "SELECT blob FROM part WHERE uploadId = ?", arguments: [uploadId])
-            try record.save(db)
             _ = try UploadRecord.deleteOne(db, key: uploadId)
-            return (.written(replacedBlob: previous?.blob), partBlobs)
+            return (outcome, partBlobs)
         }
     }
 

@@ -1,0 +1,234 @@
+import AWSGateway
+import EmulatorCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// An S3 error that S3 sends with response headers beside its `<Error>` body (`x-amz-delete-marker`,
+/// `x-amz-version-id`, `Allow`); ``S3Service/handle(_:)`` renders it.
+struct S3ErrorWithHeaders: Error {
+    /// The error.
+    var error: S3Error
+    /// The headers S3 adds.
+    var headers: HTTPFields
+}
+
+/// What a delete did, for its response headers, its `<Deleted>` entry and its event.
+struct DeleteResult {
+    /// `x-amz-delete-marker: true` / `<DeleteMarker>true</DeleteMarker>`.
+    var deleteMarker = false
+    /// `x-amz-version-id` of a single delete: the version named, or the marker created.
+    var versionId: String?
+    /// The event to send, if anything was removed or created.
+    var eventName: String?
+}
+
+extension S3Service {
+    // MARK: Version ids
+
+    /// The version id a new write to a bucket gets: a fresh id when versioning is enabled, else `null`.
+    func newVersionId(for bucket: BucketRecord) -> String {
+        bucket.configuration.versioning == "Enabled" ? S3VersionID.make() : S3VersionID.null
+    }
+
+    /// The `versionId` query parameter, checked as S3 checks it.
+    /// - Parameter request: The request.
+    /// - Returns: The id, or nil when the request names none.
+    /// - Throws: `InvalidArgument` for an empty or malformed id.
+    static func requestedVersionId(_ request: AWSRequest) throws(S3Error) -> String? {
+        guard let text = request.query("versionId") else { return nil }
+        return try checkedVersionId(text, name: "versionId")
+    }
+
+    /// A version id from a request, checked as S3 checks it.
+    /// - Parameters:
+    ///   - text: The id as sent.
+    ///   - name: The argument's name in the error.
+    /// - Returns: The id.
+    /// - Throws: `InvalidArgument` for an empty or malformed id.
+    static func checkedVersionId(_ text: String, name: String) throws(S3Error) -> String {
+        guard !text.isEmpty else {
+            throw .invalidArgument(message: S3Messages.emptyVersionId, name: name, value: text)
+        }
+        guard S3VersionID.isWellFormed(text) else {
+            throw .invalidArgument(message: S3Messages.invalidVersionId, name: name, value: text)
+        }
+        return text
+    }
+
+    /// Whether responses about a bucket's objects carry `x-amz-version-id`: once versioning was ever configured.
+    static func reportsVersions(_ bucket: BucketRecord) -> Bool { bucket.configuration.versioning != nil }
+
+    /// The object a read names: the key's current version, or the version asked for.
+    /// - Parameters:
+    ///   - bucket: The bucket.
+    ///   - key: The key.
+    ///   - versionId: The version asked for, if any.
+    ///   - method: The request method, as S3 names it in `MethodNotAllowed`.
+    /// - Returns: The record (never a delete marker).
+    /// - Throws: `NoSuchKey` (with `x-amz-delete-marker` when the current row is a marker), `NoSuchVersion`, or
+    ///   `MethodNotAllowed` for a version that is a delete marker.
+    func readableObject(bucket: BucketRecord, key: String, versionId: String?, method: String) async throws -> ObjectRecord {
+        guard let versionId else {
+            guard let record = try await store.object(bucket: bucket.name, key: key) else { throw S3Error.noSuchKey(key) }
+            if record.isDeleteMarker {
+                var headers = HTTPFields()
+                Self.set(&headers, "x-amz-delete-marker", "true")
+                Self.set(&headers, "x-amz-version-id", record.versionId)
+                throw S3ErrorWithHeaders(error: .noSuchKey(key), headers: headers)
+            }
+            return record
+        }
+        guard let record = try await store.version(bucket: bucket.name, key: key, versionId: versionId) else {
+            throw S3Error.noSuchVersion(key: key, versionId: versionId)
+        }
+        if record.isDeleteMarker {
+            var headers = HTTPFields()
+            Self.set(&headers, "x-amz-delete-marker", "true")
+            Self.set(&headers, "x-amz-version-id", record.versionId)
+            headers[.lastModified] = Timestamp.httpDate(record.lastModified)
+            Self.set(&headers, "Allow", "DELETE")
+            throw S3ErrorWithHeaders(error: .methodNotAllowed(method: method, resourceType: "DeleteMarker"), headers: headers)
+        }
+        return record
+    }
+
+    /// Renders an error that carries response headers.
+    func render(_ failure: S3ErrorWithHeaders, _ request: AWSRequest) -> Response {
+        var response = ErrorRenderer.response(
+            for: failure.error,
+            protocol: .restXml,
+            requestId: request.requestId,
+            isHead: request.method == .head
+        )
+        for field in failure.headers { response.headers[field.name] = field.value }
+        return response
+    }
+
+    // MARK: Deleting
+
+    /// Deletes a key (a delete marker in versioned buckets) or one version of it, as DeleteObject and DeleteObjects do.
+    /// - Parameters:
+    ///   - bucket: The bucket.
+    ///   - key: The key.
+    ///   - versionId: The version to delete for good, if named (already checked).
+    /// - Returns: What happened.
+    /// - Throws: Storage errors.
+    func removeObject(bucket: BucketRecord, key: String, versionId: String?) async throws -> DeleteResult {
+        var result = DeleteResult()
+        if let versionId {
+            result.versionId = versionId
+            if let removed = try await store.deleteVersion(bucket: bucket.name, key: key, versionId: versionId) {
+                await store.discardBlobs(objects: [removed.blob])
+                result.deleteMarker = removed.isDeleteMarker
+                result.eventName = "ObjectRemoved:Delete"
+            }
+            return result
+        }
+        guard bucket.configuration.versioning != nil else {
+            let outcome = try await store.deleteObject(bucket: bucket.name, key: key, marker: nil)
+            await store.discardBlobs(objects: outcome.freedBlobs)
+            if outcome.removed != nil { result.eventName = "ObjectRemoved:Delete" }
+            return result
+        }
+        let marker = ObjectRecord(
+            bucket: bucket.name,
+            key: key,
+            blob: "",
+            size: 0,
+            etag: "",
+            headers: ObjectHeaders(),
+            tags: [],
+            lastModified: clock.now,
+            versionId: newVersionId(for: bucket),
+            partsCount: nil,
+            isDeleteMarker: true
+        )
+        let outcome = try await store.deleteObject(bucket: bucket.name, key: key, marker: marker)
+        await store.discardBlobs(objects: outcome.freedBlobs)
+        guard let created = outcome.marker else { throw S3Error.noSuchBucket(bucket.name) }
+        result.deleteMarker = true
+        result.versionId = created.versionId
+        result.eventName = "ObjectRemoved:DeleteMarkerCreated"
+        return result
+    }
+
+    // MARK: ListObjectVersions
+
+    /// [ListObjectVersions](https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectVersions.html): every
+    /// version and delete marker, also in buckets that were never versioned (where each object is its `null`
+    /// version).
+    func listObjectVersions(_ request: AWSRequest, _ bucketName: String) async throws -> Response {
+        let prefix = request.query("prefix") ?? ""
+        let delimiter = request.query("delimiter").flatMap { $0.isEmpty ? nil : $0 }
+        var maxKeys = 1000
+        if let text = request.query("max-keys") {
+            maxKeys = min(try Self.listingCount(text, name: "max-keys", argument: "maxKeys"), 1000)
+        }
+        let encodingType = request.query("encoding-type")
+        if let encodingType, encodingType != "url" {
+            throw S3Error.invalidArgument(message: "Invalid Encoding Method specified in Request", name: "encoding-type", value: encodingType)
+        }
+        var context: [String: [String]] = ["s3:prefix": [prefix], "s3:max-keys": [String(maxKeys)]]
+        if let delimiter { context["s3:delimiter"] = [delimiter] }
+        try await authorize(request, "s3:ListBucketVersions", [Self.bucketArn(bucketName)], context: context)
+        _ = try await requireBucket(bucketName)
+
+        let keyMarker = request.query("key-marker").flatMap { $0.isEmpty ? nil : $0 }
+        let versionIdMarker = request.query("version-id-marker").flatMap { $0.isEmpty ? nil : $0 }
+        var start: VersionPosition? = keyMarker.map { .afterKey($0) }
+        if let versionIdMarker {
+            guard let keyMarker else {
+                throw S3Error.invalidArgument(message: S3Messages.versionIdMarkerWithoutKeyMarker, name: "version-id-marker", value: versionIdMarker)
+            }
+            let invalid = S3Error.invalidArgument(message: S3Messages.invalidVersionId, name: "version-id-marker", value: versionIdMarker)
+            guard S3VersionID.isWellFormed(versionIdMarker),
+                let marked = try await store.version(bucket: bucketName, key: keyMarker, versionId: versionIdMarker)
+            else { throw invalid }
+            start = .afterVersion(key: keyMarker, sequence: marked.sequence)
+        }
+        let store = self.store
+        let page = try await VersionListing.page(prefix: prefix, delimiter: delimiter, start: start, keyMarker: keyMarker, maxKeys: maxKeys) {
+            position,
+            limit in
+            try await store.versions(bucket: bucketName, prefix: prefix, after: position, limit: limit)
+        }
+
+        let encode: (String) -> String = { encodingType == "url" ? S3EventNotifier.encodeKey($0) : $0 }
+        var xml = XMLWriter()
+        xml.element("ListVersionsResult", attributes: [("xmlns", ConfigurationXML.namespace)]) { xml in
+            xml.element("Name", bucketName)
+            xml.element("Prefix", encode(prefix))
+            xml.element("KeyMarker", encode(keyMarker ?? ""))
+            xml.element("VersionIdMarker", versionIdMarker ?? "")
+            if let next = page.nextKeyMarker { xml.element("NextKeyMarker", encode(next)) }
+            if let next = page.nextVersionIdMarker { xml.element("NextVersionIdMarker", next) }
+            xml.element("MaxKeys", String(maxKeys))
+            if let delimiter { xml.element("Delimiter", encode(delimiter)) }
+            if let encodingType { xml.element("EncodingType", encodingType) }
+            xml.element("IsTruncated", page.isTruncated ? "true" : "false")
+            for entry in page.entries {
+                xml.element(entry.isDeleteMarker ? "DeleteMarker" : "Version") { xml in
+                    xml.element("Key", encode(entry.key))
+                    xml.element("VersionId", entry.versionId)
+                    xml.element("IsLatest", entry.isLatest ? "true" : "false")
+                    xml.element("LastModified", Timestamp.iso8601Milliseconds(entry.lastModified))
+                    if !entry.isDeleteMarker {
+                        xml.element("ETag", entry.etag)
+                        if let algorithm = entry.checksumAlgorithm {
+                            xml.element("ChecksumAlgorithm", algorithm.rawValue)
+                            xml.element("ChecksumType", entry.checksumType ?? "FULL_OBJECT")
+                        }
+                        xml.element("Size", String(entry.size))
+                        xml.element("StorageClass", entry.headers.storageClass)
+                    }
+                    writeOwner(&xml)
+                }
+            }
+            for commonPrefix in page.commonPrefixes {
+                xml.element("CommonPrefixes") { xml in xml.element("Prefix", encode(commonPrefix)) }
+            }
+        }
+        return Self.xml(xml.result)
+    }
+}
