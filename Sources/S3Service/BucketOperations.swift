@@ -8,12 +8,46 @@ extension S3Service {
     // MARK: ListBuckets, CreateBucket, DeleteBucket, HeadBucket, GetBucketLocation
 
     /// [ListBuckets](https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBuckets.html).
+    /// Pages by `max-buckets` (1 to 10,000; 10,000 when only `prefix`, `bucket-region` or `continuation-token` is
+    /// sent) with an opaque `continuation-token`, filtered by `prefix` and `bucket-region`.
     func listBuckets(_ request: AWSRequest) async throws -> Response {
         try await authorize(request, "s3:ListAllMyBuckets", ["*"])
-        let buckets = try await store.buckets()
+        let prefix = request.query("prefix")
+        let region = request.query("bucket-region")
+        let token = request.query("continuation-token")
+        var limit: Int?
+        if let text = request.query("max-buckets") {
+            let value = try Self.listingCount(text, name: "max-buckets", argument: "maxBuckets")
+            guard (1...10_000).contains(value) else {
+                throw S3Error.invalidArgument(message: S3Messages.maxBucketsRange, name: "max-buckets", value: text)
+            }
+            limit = value
+        } else if prefix != nil || region != nil || token != nil {
+            limit = 10_000
+        }
+        var after: String?
+        if let token {
+            guard let data = Data(base64Encoded: token), let name = String(data: data, encoding: .utf8) else {
+                throw S3Error.invalidArgument(message: "The continuation token provided is incorrect", name: "continuation-token", value: token)
+            }
+            after = name
+        }
+        var buckets = try await store.buckets().filter { bucket in
+            if let prefix, !bucket.name.hasPrefix(prefix) { return false }
+            if let region, bucket.region != region { return false }
+            if let after, bucket.name <= after { return false }
+            return true
+        }
+        var next: String?
+        if let limit, buckets.count > limit {
+            buckets = Array(buckets.prefix(limit))
+            next = buckets.last.map { Data($0.name.utf8).base64EncodedString() }
+        }
         var xml = XMLWriter()
         xml.element("ListAllMyBucketsResult", attributes: [("xmlns", ConfigurationXML.namespace)]) { xml in
             writeOwner(&xml)
+            if let next { xml.element("ContinuationToken", next) }
+            if let prefix { xml.element("Prefix", prefix) }
             xml.element("Buckets") { xml in
                 for bucket in buckets {
                     xml.element("Bucket") { xml in
@@ -166,8 +200,13 @@ extension S3Service {
 
     /// [PutBucketLifecycleConfiguration](https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketLifecycleConfiguration.html).
     func putBucketLifecycle(_ request: AWSRequest, _ name: String) async throws -> Response {
-        let rules = try ConfigurationXML.parseLifecycle(try await configurationBody(request, name, action: "s3:PutLifecycleConfiguration"))
-        try await update(name) { $0.lifecycle = rules }
+        var rules = try ConfigurationXML.parseLifecycle(try await configurationBody(request, name, action: "s3:PutLifecycleConfiguration"))
+        // S3 names a rule sent without an ID (48 characters of base64), and answers with that name ever after.
+        for index in rules.indices where rules[index].id == nil {
+            rules[index].id = Data(UUID().uuidString.lowercased().utf8).base64EncodedString()
+        }
+        let named = rules
+        try await update(name) { $0.lifecycle = named }
         var headers = HTTPFields()
         Self.set(&headers, "x-amz-transition-default-minimum-object-size", "all_storage_classes_128K")
         return Self.empty(.ok, headers: headers)

@@ -87,7 +87,8 @@ extension S3Service {
     /// [ListObjectsV2](https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html).
     func listObjects(_ request: AWSRequest, _ bucketName: String, v2: Bool) async throws -> Response {
         let prefix = request.query("prefix") ?? ""
-        let delimiter = request.query("delimiter")
+        // An empty delimiter is no delimiter: S3 neither rolls keys up at it nor echoes it.
+        let delimiter = request.query("delimiter").flatMap { $0.isEmpty ? nil : $0 }
         var maxKeys = 1000
         if let text = request.query("max-keys") {
             maxKeys = min(try Self.listingCount(text, name: "max-keys", argument: "maxKeys"), 1000)

@@ -271,6 +271,7 @@ package enum S3Messages {
     static let bucketNotEmpty = "The bucket you tried to delete is not empty"
     static let bucketNotEmptyVersions = "The bucket you tried to delete is not empty. You must delete all versions in the bucket."
     static let invalidVersionId = "Invalid version id specified"
+    static let maxBucketsRange = "Argument maxBuckets must be an integer between 1 and 10000"
     static let emptyVersionId = "Version id cannot be the empty string"
     static let versionIdMarkerWithoutKeyMarker = "A version-id marker cannot be specified without a key marker."
     static let copySourceDeleteMarker = "The source of a copy request may not specifically refer to a delete marker by version id."
