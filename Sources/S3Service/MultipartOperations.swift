@@ -248,7 +248,8 @@ extension S3Service {
             tags: upload.tags,
             lastModified: clock.now,
             versionId: newVersionId(for: bucket),
-            partsCount: chosen.count
+            partsCount: chosen.count,
+            partSizes: chosen.map(\.size)
         )
         // The condition is judged again in the transaction that commits the row: of two concurrent conditional
         // completions (or a completion and a PUT) the first to commit wins.

@@ -113,6 +113,34 @@ extension S3Service {
         return Int(text) ?? .max
     }
 
+    /// The `partNumber` of a GetObject or HeadObject.
+    /// - Parameter request: The request.
+    /// - Returns: The part number, or nil when the request names none.
+    /// - Throws: `InvalidArgument` outside 1...10000; `InvalidRequest` beside a `Range` header.
+    static func requestedPartNumber(_ request: AWSRequest) throws(S3Error) -> Int? {
+        guard let text = request.query("partNumber") else { return nil }
+        guard let number = Int(text), (1...10_000).contains(number) else {
+            throw .invalidArgument(message: S3Messages.partNumberInvalid, name: "partNumber", value: text)
+        }
+        if request.header("range") != nil { throw .invalidRequest(S3Messages.rangeWithPartNumber) }
+        return number
+    }
+
+    /// The bytes of one part of an object: the parts of a multipart object as they were completed; an object
+    /// uploaded in one piece is its own part 1.
+    /// - Parameters:
+    ///   - number: The part number (1-based).
+    ///   - record: The object.
+    /// - Returns: The byte offsets (empty for an empty part), or nil when the object has no such part.
+    package static func partRange(_ number: Int, of record: ObjectRecord) -> Range<Int>? {
+        let sizes = record.partSizes ?? [record.size]
+        guard number >= 1, number <= sizes.count else { return nil }
+        // Stored sizes add up to the object's size; clamp anyway so a damaged row cannot reach past the end.
+        let start = min(sizes[..<(number - 1)].reduce(0) { $0 + max(0, $1) }, record.size)
+        let end = min(start + max(0, sizes[number - 1]), record.size)
+        return start..<end
+    }
+
     // MARK: Request → stored headers
 
     func objectHeaders(from request: AWSRequest, bucket: BucketRecord) throws -> ObjectHeaders {
@@ -331,6 +359,7 @@ extension S3Service {
     /// [HeadObject](https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html).
     func getObject(_ request: AWSRequest, _ bucketName: String, _ key: String, head: Bool) async throws -> Response {
         let versionId = try Self.requestedVersionId(request)
+        let partNumber = try Self.requestedPartNumber(request)
         let tagKeys = try await existingTagKeys(request, bucket: bucketName, key: key)
         let action = versionId == nil ? "s3:GetObject" : "s3:GetObjectVersion"
         try await authorize(request, action, [Self.objectArn(bucketName, key)], context: tagKeys)
@@ -358,15 +387,23 @@ extension S3Service {
             var status: HTTPResponse.Status = .ok
             var start = 0
             var length = record.size
-            switch Self.parseRange(request.header("range"), size: record.size) {
-            case .whole: break
-            case .unsatisfiable:
-                throw S3Error.invalidRange(requested: request.header("range") ?? "", size: record.size)
-            case .bytes(let bytes):
+            if let partNumber {
+                guard let part = Self.partRange(partNumber, of: record) else { throw S3Error.invalidPartNumber }
                 status = .partialContent
-                start = bytes.lowerBound
-                length = bytes.count
-                fields[.contentRange] = "bytes \(bytes.lowerBound)-\(bytes.upperBound)/\(record.size)"
+                start = part.lowerBound
+                length = part.count
+                if let last = part.last { fields[.contentRange] = "bytes \(part.lowerBound)-\(last)/\(record.size)" }
+            } else {
+                switch Self.parseRange(request.header("range"), size: record.size) {
+                case .whole: break
+                case .unsatisfiable:
+                    throw S3Error.invalidRange(requested: request.header("range") ?? "", size: record.size)
+                case .bytes(let bytes):
+                    status = .partialContent
+                    start = bytes.lowerBound
+                    length = bytes.count
+                    fields[.contentRange] = "bytes \(bytes.lowerBound)-\(bytes.upperBound)/\(record.size)"
+                }
             }
             fillObjectHeaders(&fields, record: record, bucket: bucket, request: request, wholeObject: status == .ok)
             fields[.contentLength] = String(length)

@@ -98,6 +98,8 @@ package enum S3Error: AWSServiceError, Equatable {
     case noSuchVersion(key: String, versionId: String)
     /// `ConditionalRequestConflict` (409): a conditional write raced another write of the key.
     case conditionalRequestConflict
+    /// `InvalidPartNumber` (416): GetObject/HeadObject `partNumber` beyond the object's parts.
+    case invalidPartNumber
 
     /// The S3 error code.
     package var code: String {
@@ -146,6 +148,7 @@ package enum S3Error: AWSServiceError, Equatable {
         case .maxPostPreDataLengthExceeded: "MaxPostPreDataLengthExceeded"
         case .noSuchVersion: "NoSuchVersion"
         case .conditionalRequestConflict: "ConditionalRequestConflict"
+        case .invalidPartNumber: "InvalidPartNumber"
         }
     }
 
@@ -200,6 +203,7 @@ package enum S3Error: AWSServiceError, Equatable {
         case .maxPostPreDataLengthExceeded: return Text.maxPostPreDataLengthExceeded
         case .noSuchVersion: return Text.noSuchVersion
         case .conditionalRequestConflict: return Text.conditionalRequestConflict
+        case .invalidPartNumber: return Text.invalidPartNumber
         }
     }
 
@@ -211,7 +215,7 @@ package enum S3Error: AWSServiceError, Equatable {
             .encryptionConfigurationNotFound, .noSuchPublicAccessBlockConfiguration, .noSuchTagSet, .noSuchVersion:
             404
         case .bucketAlreadyOwnedByYou, .bucketNotEmpty, .conditionalRequestConflict: 409
-        case .invalidRange: 416
+        case .invalidRange, .invalidPartNumber: 416
         case .preconditionFailed: 412
         case .methodNotAllowed: 405
         case .missingContentLength: 411
@@ -327,6 +331,8 @@ package enum S3Messages {
     static let copyToItself =
         "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."
     static let partNumberInvalid = "Part number must be an integer between 1 and 10000, inclusive"
+    static let invalidPartNumber = "The requested partnumber is not satisfiable"
+    static let rangeWithPartNumber = "Cannot specify both Range header and partNumber query parameter"
     static let policyExpired = "Invalid according to Policy: Policy expired."
     static let unsupportedCORSMethod = "Found unsupported HTTP method in CORS config. Unsupported method is "
 }

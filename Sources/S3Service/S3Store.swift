@@ -86,6 +86,8 @@ package struct ObjectRecord: Codable, Sendable, FetchableRecord, PersistableReco
     package var versionId: String = "null"
     /// The number of parts for multipart objects.
     package var partsCount: Int?
+    /// The sizes of a multipart object's parts, in order (GetObject `partNumber`); nil for other objects.
+    package var partSizes: [Int]?
     /// Whether this is the key's current version (or current delete marker).
     package var isLatest = true
     /// Whether this row is a delete marker (no body: `blob` is empty).
@@ -121,6 +123,12 @@ extension ObjectRecord {
         isLatest = try row.decode(Bool.self, forColumn: "isLatest")
         isDeleteMarker = try row.decode(Bool.self, forColumn: "isDeleteMarker")
         sequence = try row.decode(Int.self, forColumn: "sequence")
+        partSizes = try row.decode(String?.self, forColumn: "partSizes").map { text in
+            try text.split(separator: ",").map { item in
+                guard let size = Int(item) else { throw StoredJSON.Malformed(column: "partSizes") }
+                return size
+            }
+        }
     }
 }
 
@@ -146,6 +154,7 @@ extension ObjectRecord {
         container["isLatest"] = isLatest
         container["isDeleteMarker"] = isDeleteMarker
         container["sequence"] = sequence
+        container["partSizes"] = partSizes.map { $0.map(String.init).joined(separator: ",") }
     }
 }
 
@@ -347,6 +356,7 @@ package final class S3Store: Sendable {
             table.column("isLatest", .boolean).notNull()
             table.column("isDeleteMarker", .boolean).notNull()
             table.column("sequence", .integer).notNull()
+            table.column("partSizes", .text)
             table.primaryKey(["bucket", "key", "versionId"])
         }
         let kept = "bucket, key, blob, size, etag, headers, checksumAlgorithm, checksumValue, checksumType, tags, lastModified, partsCount"

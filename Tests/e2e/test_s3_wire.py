@@ -98,3 +98,48 @@ def test_list_buckets_max_buckets_is_checked(endpoint):
         assert response.status_code == 400
         root = ET.fromstring(response.content)
         assert root.findtext("Code") == "InvalidArgument" and root.findtext("ArgumentName") == "max-buckets"
+
+
+def test_part_number_reads_one_part(s3, bucket):
+    from botocore.exceptions import ClientError
+
+    first, second = b"a" * (5 * 1024 * 1024), b"tail bytes"
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="mp")
+    parts = [s3.upload_part(Bucket=bucket, Key="mp", UploadId=upload["UploadId"], PartNumber=n, Body=data)["ETag"]
+             for n, data in ((1, first), (2, second))]
+    s3.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=upload["UploadId"], MultipartUpload={
+        "Parts": [{"PartNumber": n + 1, "ETag": etag} for n, etag in enumerate(parts)]})
+    got = s3.get_object(Bucket=bucket, Key="mp", PartNumber=2)
+    assert got["ResponseMetadata"]["HTTPStatusCode"] == 206
+    assert got["Body"].read() == second and got["PartsCount"] == 2
+    assert got["ContentRange"] == f"bytes {len(first)}-{len(first) + len(second) - 1}/{len(first) + len(second)}"
+    head = s3.head_object(Bucket=bucket, Key="mp", PartNumber=1)
+    assert head["ContentLength"] == len(first) and head["PartsCount"] == 2
+    assert head["ResponseMetadata"]["HTTPStatusCode"] == 206
+    with pytest.raises(ClientError) as excinfo:
+        s3.get_object(Bucket=bucket, Key="mp", PartNumber=3)
+    response = excinfo.value.response
+    assert (response["Error"]["Code"], response["Error"]["Message"], response["ResponseMetadata"]["HTTPStatusCode"]) == (
+        "InvalidPartNumber", "The requested partnumber is not satisfiable", 416)
+    with pytest.raises(ClientError) as excinfo:
+        s3.get_object(Bucket=bucket, Key="mp", PartNumber=1, Range="bytes=0-1")
+    response = excinfo.value.response
+    assert (response["Error"]["Code"], response["Error"]["Message"], response["ResponseMetadata"]["HTTPStatusCode"]) == (
+        "InvalidRequest", "Cannot specify both Range header and partNumber query parameter", 400)
+    # An object uploaded in one piece is its own part 1.
+    s3.put_object(Bucket=bucket, Key="single", Body=b"whole")
+    single = s3.get_object(Bucket=bucket, Key="single", PartNumber=1)
+    assert single["Body"].read() == b"whole" and "PartsCount" not in single
+    with pytest.raises(ClientError) as excinfo:
+        s3.head_object(Bucket=bucket, Key="single", PartNumber=2)
+    assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 416
+
+
+def test_part_number_out_of_range(endpoint, s3, bucket):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    response = signed_get(endpoint, f"/{bucket}/k?partNumber=10001")
+    assert response.status_code == 400
+    root = ET.fromstring(response.content)
+    assert root.findtext("Code") == "InvalidArgument"
+    assert root.findtext("Message") == "Part number must be an integer between 1 and 10000, inclusive"
+    assert root.findtext("ArgumentName") == "partNumber" and root.findtext("ArgumentValue") == "10001"
