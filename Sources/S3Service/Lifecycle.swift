@@ -224,6 +224,18 @@ package struct LifecycleSweeper: Sendable {
     /// - Returns: How many rows were expired.
     private func sweepKey(_ versions: [ObjectRecord], bucket: BucketRecord, rules: [LifecycleRule], now: Date) async throws -> Int {
         guard let current = versions.first, current.isLatest else { return 0 }
+        // Judged on the row examined here, and again on the row the expiring transaction finds: an object
+        // overwritten (or re-tagged out of the rule) since the scan survives.
+        let stillDue: @Sendable (ObjectRecord) -> Bool = { row in
+            LifecycleEvaluator.expiringRule(
+                rules: rules,
+                key: row.key,
+                size: row.size,
+                tags: row.tags,
+                lastModified: row.lastModified,
+                now: now
+            ) != nil
+        }
         var expired = 0
         if current.isDeleteMarker {
             if versions.count == 1, LifecycleEvaluator.expiredMarkerRule(rules: rules, marker: current, now: now) != nil,
@@ -231,26 +243,7 @@ package struct LifecycleSweeper: Sendable {
             {
                 expired += 1
             }
-        } else if LifecycleEvaluator.expiringRule(
-            rules: rules,
-            key: current.key,
-            size: current.size,
-            tags: current.tags,
-            lastModified: current.lastModified,
-            now: now
-        ) != nil {
-            // Deleted only if still the row examined here and still due: an object overwritten (or re-tagged out
-            // of the rule) since the scan survives.
-            let stillDue: @Sendable (ObjectRecord) -> Bool = { current in
-                LifecycleEvaluator.expiringRule(
-                    rules: rules,
-                    key: current.key,
-                    size: current.size,
-                    tags: current.tags,
-                    lastModified: current.lastModified,
-                    now: now
-                ) != nil
-            }
+        } else if stillDue(current) {
             if bucket.configuration.versioning == nil {
                 if let removed = try await store.deleteObject(ifUnchanged: current, stillDue: stillDue) {
                     store.removeBlobs(objects: [removed.blob])

@@ -55,9 +55,7 @@ extension S3Service {
             for object in batch {
                 after = object.key
                 if let delimiter {
-                    let rest = String(decoding: object.key.utf8.dropFirst(prefix.utf8.count), as: UTF8.self)
-                    if let range = rest.range(of: delimiter) {
-                        let commonPrefix = prefix + String(rest[..<range.upperBound])
+                    if let commonPrefix = VersionListing.rollUp(object.key, prefix: prefix, delimiter: delimiter) {
                         if let marker, commonPrefix <= marker { continue }
                         if count == maxKeys {
                             page.isTruncated = true
@@ -83,11 +81,16 @@ extension S3Service {
         return page
     }
 
-    /// [ListObjects](https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjects.html) and
-    /// [ListObjectsV2](https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html).
-    func listObjects(_ request: AWSRequest, _ bucketName: String, v2: Bool) async throws -> Response {
+    /// The parameters ListObjects, ListObjectsV2 and ListObjectVersions share, checked as S3 checks them, then the
+    /// authorization (with the `s3:prefix`, `s3:delimiter` and `s3:max-keys` condition keys) and the bucket.
+    /// - Returns: The prefix, the delimiter (an empty one is none: S3 neither rolls keys up at it nor echoes it),
+    ///   `max-keys` (at most 1000) and `encoding-type`.
+    func listingParameters(
+        _ request: AWSRequest,
+        _ bucketName: String,
+        action: String
+    ) async throws -> (prefix: String, delimiter: String?, maxKeys: Int, encodingType: String?) {
         let prefix = request.query("prefix") ?? ""
-        // An empty delimiter is no delimiter: S3 neither rolls keys up at it nor echoes it.
         let delimiter = request.query("delimiter").flatMap { $0.isEmpty ? nil : $0 }
         var maxKeys = 1000
         if let text = request.query("max-keys") {
@@ -99,8 +102,15 @@ extension S3Service {
         }
         var context: [String: [String]] = ["s3:prefix": [prefix], "s3:max-keys": [String(maxKeys)]]
         if let delimiter { context["s3:delimiter"] = [delimiter] }
-        try await authorize(request, "s3:ListBucket", [Self.bucketArn(bucketName)], context: context)
+        try await authorize(request, action, [Self.bucketArn(bucketName)], context: context)
         _ = try await requireBucket(bucketName)
+        return (prefix, delimiter, maxKeys, encodingType)
+    }
+
+    /// [ListObjects](https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjects.html) and
+    /// [ListObjectsV2](https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html).
+    func listObjects(_ request: AWSRequest, _ bucketName: String, v2: Bool) async throws -> Response {
+        let (prefix, delimiter, maxKeys, encodingType) = try await listingParameters(request, bucketName, action: "s3:ListBucket")
 
         let encode: (String) -> String = { encodingType == "url" ? S3EventNotifier.encodeKey($0) : $0 }
         let continuationToken = request.query("continuation-token")

@@ -159,20 +159,7 @@ extension S3Service {
     /// version and delete marker, also in buckets that were never versioned (where each object is its `null`
     /// version).
     func listObjectVersions(_ request: AWSRequest, _ bucketName: String) async throws -> Response {
-        let prefix = request.query("prefix") ?? ""
-        let delimiter = request.query("delimiter").flatMap { $0.isEmpty ? nil : $0 }
-        var maxKeys = 1000
-        if let text = request.query("max-keys") {
-            maxKeys = min(try Self.listingCount(text, name: "max-keys", argument: "maxKeys"), 1000)
-        }
-        let encodingType = request.query("encoding-type")
-        if let encodingType, encodingType != "url" {
-            throw S3Error.invalidArgument(message: "Invalid Encoding Method specified in Request", name: "encoding-type", value: encodingType)
-        }
-        var context: [String: [String]] = ["s3:prefix": [prefix], "s3:max-keys": [String(maxKeys)]]
-        if let delimiter { context["s3:delimiter"] = [delimiter] }
-        try await authorize(request, "s3:ListBucketVersions", [Self.bucketArn(bucketName)], context: context)
-        _ = try await requireBucket(bucketName)
+        let (prefix, delimiter, maxKeys, encodingType) = try await listingParameters(request, bucketName, action: "s3:ListBucketVersions")
 
         let keyMarker = request.query("key-marker").flatMap { $0.isEmpty ? nil : $0 }
         let versionIdMarker = request.query("version-id-marker").flatMap { $0.isEmpty ? nil : $0 }
