@@ -6,6 +6,7 @@ error codes and message texts as S3 sends them.
 """
 
 import hashlib
+import json
 import time
 import uuid
 import xml.etree.ElementTree as ET
@@ -426,3 +427,74 @@ class TestVersionLifecycle:
             s3.get_object(Bucket=versioned, Key="tmp/x")
         assert error_of(excinfo)[0] == "NoSuchKey"
         assert body(s3, versioned, "tmp/x", VersionId=put["VersionId"]) == b"keep me"
+
+
+# --------------------------------------------------------------------------- event notifications
+
+EVENTS_TEMPLATE = """AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  EventsBucket:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: versioned-events
+      VersioningConfiguration:
+        Status: Enabled
+  Recorder:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: recorder/
+      Handler: recorder.handler
+      Runtime: python3.12
+      Events:
+        Created:
+          Type: S3
+          Properties:
+            Bucket: !Ref EventsBucket
+            Events: [s3:ObjectCreated:*, s3:ObjectRemoved:*]
+"""
+
+RECORDER = """import json
+
+
+def handler(event, context):
+    for record in event["Records"]:
+        print(json.dumps({"event": record["eventName"], "object": record["s3"]["object"]}), flush=True)
+"""
+
+
+def test_events_carry_version_ids(tmp_path):
+    from conftest import EmulatorProcess
+
+    (tmp_path / "recorder").mkdir()
+    (tmp_path / "recorder" / "recorder.py").write_text(RECORDER)
+    template = tmp_path / "template.yaml"
+    template.write_text(EVENTS_TEMPLATE)
+    (tmp_path / "logs").mkdir()
+    server = EmulatorProcess(tmp_path / "logs", "--stack-name", "version-events", template=template)
+    try:
+        s3 = server.client("s3")
+        put = s3.put_object(Bucket="versioned-events", Key="k", Body=b"x")
+        marker = s3.delete_object(Bucket="versioned-events", Key="k")["VersionId"]
+        s3.delete_object(Bucket="versioned-events", Key="k", VersionId=put["VersionId"])
+        expected = [
+            ("ObjectCreated:Put", put["VersionId"]),
+            ("ObjectRemoved:DeleteMarkerCreated", marker),
+            ("ObjectRemoved:Delete", put["VersionId"]),
+        ]
+        seen = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            lines = requests.get(f"{server.endpoint}/_local/logs/Recorder", timeout=10).json().get("lines", [])
+            seen = []
+            for line in lines:
+                message = line["message"]
+                if message.startswith("{") and '"event"' in message:
+                    record = json.loads(message)
+                    seen.append((record["event"], record["object"].get("versionId")))
+            if sorted(seen) == sorted(expected):
+                break
+            time.sleep(0.25)
+        assert sorted(seen) == sorted(expected)
+    finally:
+        server.stop()
