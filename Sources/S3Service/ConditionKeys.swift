@@ -61,11 +61,18 @@ extension S3Service {
     ///   - request: The request.
     ///   - bucket: The bucket name.
     ///   - key: The object key.
+    ///   - versionId: The version the request names (its tags, not the current version's), if any.
     /// - Returns: The condition keys.
     /// - Throws: A storage failure reading the object.
-    func existingTagKeys(_ request: AWSRequest, bucket: String, key: String) async throws -> [String: [String]] {
+    func existingTagKeys(_ request: AWSRequest, bucket: String, key: String, versionId: String? = nil) async throws -> [String: [String]] {
         guard authorizer.usesConditionKeys(for: request.caller) else { return [:] }
-        guard let record = try await store.object(bucket: bucket, key: key) else { return [:] }
+        let row =
+            if let versionId {
+                try await store.version(bucket: bucket, key: key, versionId: versionId)
+            } else {
+                try await store.object(bucket: bucket, key: key)
+            }
+        guard let record = row else { return [:] }
         return S3ConditionKeys.existingTags(record.tags)
     }
 }

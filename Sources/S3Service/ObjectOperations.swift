@@ -360,7 +360,7 @@ extension S3Service {
     func getObject(_ request: AWSRequest, _ bucketName: String, _ key: String, head: Bool) async throws -> Response {
         let versionId = try Self.requestedVersionId(request)
         let partNumber = try Self.requestedPartNumber(request)
-        let tagKeys = try await existingTagKeys(request, bucket: bucketName, key: key)
+        let tagKeys = try await existingTagKeys(request, bucket: bucketName, key: key, versionId: versionId)
         let action = versionId == nil ? "s3:GetObject" : "s3:GetObjectVersion"
         try await authorize(request, action, [Self.objectArn(bucketName, key)], context: tagKeys)
         let bucket = try await requireBucket(bucketName)
@@ -574,7 +574,7 @@ extension S3Service {
     /// - Returns: The source and whether its bucket reports versions (`x-amz-copy-source-version-id`).
     func copySourceObject(_ request: AWSRequest) async throws -> (record: ObjectRecord, reportsVersion: Bool) {
         let source = try Self.copySource(request)
-        let tagKeys = try await existingTagKeys(request, bucket: source.bucket, key: source.key)
+        let tagKeys = try await existingTagKeys(request, bucket: source.bucket, key: source.key, versionId: source.versionId)
         let action = source.versionId == nil ? "s3:GetObject" : "s3:GetObjectVersion"
         try await authorize(request, action, [Self.objectArn(source.bucket, source.key)], context: tagKeys)
         let sourceBucket = try await requireBucket(source.bucket)
@@ -740,7 +740,7 @@ extension S3Service {
     /// [GetObjectTagging](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObjectTagging.html).
     func getObjectTagging(_ request: AWSRequest, _ bucketName: String, _ key: String) async throws -> Response {
         let versionId = try Self.requestedVersionId(request)
-        let tagKeys = try await existingTagKeys(request, bucket: bucketName, key: key)
+        let tagKeys = try await existingTagKeys(request, bucket: bucketName, key: key, versionId: versionId)
         let action = versionId == nil ? "s3:GetObjectTagging" : "s3:GetObjectVersionTagging"
         try await authorize(request, action, [Self.objectArn(bucketName, key)], context: tagKeys)
         let bucket = try await requireBucket(bucketName)
@@ -753,7 +753,7 @@ extension S3Service {
     /// [PutObjectTagging](https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObjectTagging.html).
     func putObjectTagging(_ request: AWSRequest, _ bucketName: String, _ key: String) async throws -> Response {
         let versionId = try Self.requestedVersionId(request)
-        let tagKeys = try await existingTagKeys(request, bucket: bucketName, key: key)
+        let tagKeys = try await existingTagKeys(request, bucket: bucketName, key: key, versionId: versionId)
         let action = versionId == nil ? "s3:PutObjectTagging" : "s3:PutObjectVersionTagging"
         try await authorize(request, action, [Self.objectArn(bucketName, key)], context: tagKeys)
         let body = try await RequestBodyReader(request: request).collect()
@@ -765,7 +765,7 @@ extension S3Service {
     /// [DeleteObjectTagging](https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjectTagging.html).
     func deleteObjectTagging(_ request: AWSRequest, _ bucketName: String, _ key: String) async throws -> Response {
         let versionId = try Self.requestedVersionId(request)
-        let tagKeys = try await existingTagKeys(request, bucket: bucketName, key: key)
+        let tagKeys = try await existingTagKeys(request, bucket: bucketName, key: key, versionId: versionId)
         let action = versionId == nil ? "s3:DeleteObjectTagging" : "s3:DeleteObjectVersionTagging"
         try await authorize(request, action, [Self.objectArn(bucketName, key)], context: tagKeys)
         let bucket = try await requireBucket(bucketName)
