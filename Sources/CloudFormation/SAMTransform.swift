@@ -72,6 +72,10 @@ package enum SAMTransform {
                 for (bucket, entry) in context.notifications {
                     notifications[bucket, default: []].append(entry)
                 }
+            case "AWS::Serverless::LayerVersion":
+                let properties = body["Properties"]?.mapValue ?? TemplateMap()
+                let layer = try layerVersion(logicalId: logicalId, body: body, properties: properties, template: template)
+                output.set(logicalId, .map(layer), location: location)
             case "AWS::Serverless::SimpleTable":
                 let properties = merge(tableGlobals, body["Properties"] ?? .map(TemplateMap())).mapValue ?? TemplateMap()
                 output.set(logicalId, .map(simpleTable(body: body, properties: properties)), location: location)

@@ -94,7 +94,12 @@ actor DependencyCache {
 
     /// Runs a process to completion without blocking a thread of the cooperative pool. Output goes to a
     /// temporary file (a pipe read only at exit could fill up and stall pip).
-    private static func run(_ executable: String, _ arguments: [String]) async throws -> (Int32, String) {
+    /// - Parameters:
+    ///   - executable: The program.
+    ///   - arguments: Its arguments.
+    /// - Returns: The exit status and the combined output.
+    /// - Throws: When the program cannot be started.
+    static func run(_ executable: String, _ arguments: [String]) async throws -> (Int32, String) {
         let outputURL = FileManager.default.temporaryDirectory.appendingPathComponent("pip-\(UUID().uuidString).log")
         try Data().write(to: outputURL)
         let output = try FileHandle(forWritingTo: outputURL)
