@@ -1,5 +1,7 @@
+import Crypto
 import Foundation
 import Logging
+import SigV4
 
 /// Where a function's code is on disk: its `CodeUri` folder as is, or a folder in the user cache that a `.zip`
 /// `CodeUri` was extracted to or inline code (`InlineCode` / `Code.ZipFile`) was written to.
@@ -8,7 +10,7 @@ import Logging
 /// `ZipFile`, so `Handler: index.handler` finds it. Archives are extracted once per content (path, size and
 /// modification time) with `unzip` (or Python's `zipfile`), into a staging folder renamed into place, so a
 /// concurrent cold start never sees half an extraction; neither tool writes outside the target folder.
-actor CodeStore {
+struct CodeStore: Sendable {
     /// A code location the emulator cannot run from.
     struct Unusable: Error {
         /// What is wrong, for ``LambdaMessages/unsupportedFunction(_:)``.
@@ -17,7 +19,7 @@ actor CodeStore {
 
     private let root: URL
     private let logger: Logger
-    private var inFlight: [String: Task<String, any Error>] = [:]
+    private let flights = SingleFlight()
 
     /// Creates the store.
     /// - Parameters:
@@ -30,7 +32,7 @@ actor CodeStore {
 
     /// `$XDG_CACHE_HOME/synapscribe-local/lambda-code` (or `~/.cache/...`).
     static var defaultRoot: URL {
-        NodeRuntimeFiles.cacheBase.appendingPathComponent("synapscribe-local/lambda-code", isDirectory: true)
+        UserCache.base.appendingPathComponent("synapscribe-local/lambda-code", isDirectory: true)
     }
 
     /// The folder holding a function's code, preparing it first when needed.
@@ -64,8 +66,8 @@ actor CodeStore {
     }
 
     private func inline(source: String, fileName: String) async throws -> String {
-        let key = "inline-" + Self.digest(Data(fileName.utf8) + Data(source.utf8))
-        return try await once(key) { [root] in
+        let key = "inline-" + Self.contentKey(Data(fileName.utf8) + Data(source.utf8))
+        return try await flights.run(key) { [root] in
             let target = root.appendingPathComponent(key, isDirectory: true)
             if FileManager.default.fileExists(atPath: target.appendingPathComponent(fileName).path) { return target.path }
             return try Self.publish(into: target, root: root) { staging in
@@ -78,9 +80,9 @@ actor CodeStore {
         let attributes = try? FileManager.default.attributesOfItem(atPath: archive)
         let size = (attributes?[.size] as? Int) ?? 0
         let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-        let key = "zip-" + Self.digest(Data("\(archive)\n\(size)\n\(modified)".utf8))
+        let key = "zip-" + Self.contentKey(Data("\(archive)\n\(size)\n\(modified)".utf8))
         let logger = self.logger
-        return try await once(key) { [root] in
+        return try await flights.run(key) { [root] in
             let target = root.appendingPathComponent(key, isDirectory: true)
             if FileManager.default.fileExists(atPath: target.path) { return target.path }
             logger.notice("extracting \(archive) for \(function) (cached for later cold starts)", metadata: ["target": "\(target.path)"])
@@ -93,15 +95,6 @@ actor CodeStore {
                 throw error
             }
         }
-    }
-
-    /// Runs `work` once per key at a time (concurrent cold starts of the same code share one preparation).
-    private func once(_ key: String, _ work: @escaping @Sendable () async throws -> String) async throws -> String {
-        if let running = inFlight[key] { return try await running.value }
-        let task = Task { try await work() }
-        inFlight[key] = task
-        defer { inFlight[key] = nil }
-        return try await task.value
     }
 
     private static func makeStaging(root: URL) throws -> URL {
@@ -150,12 +143,10 @@ actor CodeStore {
         }
     }
 
-    private static func digest(_ data: Data) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a: a cache key, not a security boundary
-        for byte in data {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        return String(hash, radix: 16)
+    /// A short hex key naming cached content (SHA-256, first 32 digits).
+    /// - Parameter data: The content (or what identifies it).
+    /// - Returns: The key.
+    static func contentKey(_ data: Data) -> String {
+        String(SigV4Encoding.hex(SHA256.hash(data: data)).prefix(32))
     }
 }

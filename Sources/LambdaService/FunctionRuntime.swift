@@ -234,6 +234,7 @@ actor FunctionRuntime {
         guard let handler = function.spec.handler else {
             throw .serviceException(LambdaMessages.unsupportedFunction("the function has no Handler"))
         }
+        let command: (executable: String, arguments: [String], specific: [String: String])
         switch family {
         case .node(let major):
             guard let node = host.settings.node else {
@@ -263,19 +264,7 @@ actor FunctionRuntime {
             if !host.settings.allowEgress, let port = host.proxyPorts.port(function.name) {
                 specific["SYNAPSCRIBE_EGRESS_GUARD_PORT"] = String(port)
             }
-            return WorkerLaunch(
-                executable: node.path,
-                arguments: [client, handler],
-                environment: workerEnvironment(
-                    runtime: runtime,
-                    codeDirectory: codeDirectory,
-                    handler: handler,
-                    streamName: streamName,
-                    layerFolders: layerFolders,
-                    specific: specific
-                ),
-                directory: codeDirectory
-            )
+            command = (node.path, [client, handler], specific)
         case .python, .unsupported:
             guard let python = host.settings.python else {
                 host.logger.error("cannot start \(function.name): the python3.12 runtime environment is missing (run scripts/setup)")
@@ -292,28 +281,30 @@ actor FunctionRuntime {
             }
             await host.proxyPorts.waitUntilReady()
             let runtimeDirectory = URL(fileURLWithPath: python).deletingLastPathComponent().deletingLastPathComponent().path
-            return WorkerLaunch(
-                executable: python,
-                arguments: ["-m", "awslambdaric", handler],
-                environment: workerEnvironment(
-                    runtime: runtime,
-                    codeDirectory: codeDirectory,
-                    handler: handler,
-                    streamName: streamName,
-                    layerFolders: layerFolders,
-                    specific: [
-                        "LAMBDA_RUNTIME_DIR": runtimeDirectory,
-                        // CodeUri first (vendored packages win, as in AWS), then requirements.txt installs, then the
-                        // runtime's own site-packages (boto3/botocore as the managed runtime ships them) through the
-                        // interpreter itself.
-                        "PYTHONPATH":
-                            ([codeDirectory, dependencies].compactMap { $0 }
-                            + layerFolders.flatMap { ["\($0)/python/lib/\(runtime)/site-packages", "\($0)/python"] }).joined(separator: ":"),
-                    ]
-                ),
-                directory: codeDirectory
-            )
+            let specific = [
+                "LAMBDA_RUNTIME_DIR": runtimeDirectory,
+                // CodeUri first (vendored packages win, as in AWS), then requirements.txt installs, then layers, then
+                // the runtime's own site-packages (boto3/botocore as the managed runtime ships them) through the
+                // interpreter itself.
+                "PYTHONPATH":
+                    ([codeDirectory, dependencies].compactMap { $0 }
+                    + layerFolders.flatMap { ["\($0)/python/lib/\(runtime)/site-packages", "\($0)/python"] }).joined(separator: ":"),
+            ]
+            command = (python, ["-m", "awslambdaric", handler], specific)
         }
+        return WorkerLaunch(
+            executable: command.executable,
+            arguments: command.arguments,
+            environment: workerEnvironment(
+                runtime: runtime,
+                codeDirectory: codeDirectory,
+                handler: handler,
+                streamName: streamName,
+                layerFolders: layerFolders,
+                specific: command.specific
+            ),
+            directory: codeDirectory
+        )
     }
 
     /// The worker's environment, as AWS sets it for the function's runtime.

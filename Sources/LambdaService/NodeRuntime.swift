@@ -119,16 +119,7 @@ package struct NodeInterpreter: Sendable, Equatable {
 package enum NodeRuntimeFiles {
     /// `$XDG_CACHE_HOME/synapscribe-local/runtimes/nodejs` (or `~/.cache/...`).
     package static var defaultFolder: URL {
-        cacheBase.appendingPathComponent("synapscribe-local/runtimes/nodejs", isDirectory: true)
-    }
-
-    /// The user cache folder: `$XDG_CACHE_HOME`, else `~/.cache`.
-    package static var cacheBase: URL {
-        let environment = ProcessInfo.processInfo.environment
-        if let configured = environment["XDG_CACHE_HOME"], !configured.isEmpty {
-            return URL(fileURLWithPath: configured, isDirectory: true)
-        }
-        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache", isDirectory: true)
+        UserCache.base.appendingPathComponent("synapscribe-local/runtimes/nodejs", isDirectory: true)
     }
 
     /// Writes the runtime client into `folder` unless this version of it is there already.
@@ -140,12 +131,7 @@ package enum NodeRuntimeFiles {
     /// - Throws: When the folder or file cannot be written.
     package static func installClient(in folder: URL) throws -> String {
         let source = Data(NodeRuntimeClient.source.utf8)
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
-        for byte in source {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        let target = folder.appendingPathComponent("synapscribe-runtime-\(String(hash, radix: 16)).mjs")
+        let target = folder.appendingPathComponent("synapscribe-runtime-\(CodeStore.contentKey(source)).mjs")
         let files = FileManager.default
         if files.fileExists(atPath: target.path) { return target.path }
         try files.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -12,31 +12,27 @@ import asyncio
 import base64
 import hashlib
 import json
-import os
 import re
 import subprocess
 import time
 
 import boto3
 import pytest
-import requests
 import websockets
 from botocore.exceptions import ClientError
 from conftest import (
     ACCESS_KEY,
     ACCOUNT_ID,
-    LOOPBACK,
     REGION,
     REPO_ROOT,
     SECRET_KEY,
     EmulatorProcess,
     client_config,
-    emulator_binary,
-    free_port,
     read_tail,
+    start_with_own_cache,
     stop_process,
-    wait_until_healthy,
 )
+from test_lambda import invoke
 
 FIXTURES = REPO_ROOT / "Fixtures" / "node-tests"
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -56,16 +52,7 @@ def start(template, tmp_path_factory, name, *extra):
     stub.mkdir(parents=True)
     (stub / "package.json").write_text('{"name": "@aws-sdk/client-sts", "version": "0.0.0-stub", "main": "index.js"}\n')
     (stub / "index.js").write_text(STUB_SDK)
-    port = free_port()
-    log_path = base / "synapscribe-local.log"
-    command = [str(emulator_binary()), "start", "--template", str(template), "--host", LOOPBACK, "--port", str(port),
-               "--ephemeral", *extra]
-    env = dict(os.environ, XDG_CACHE_HOME=str(base / "cache"))
-    with open(log_path, "wb") as log_file:
-        process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT, cwd=REPO_ROOT, env=env)
-    endpoint = f"http://{LOOPBACK}:{port}"
-    wait_until_healthy(endpoint, process, log_path)
-    return endpoint, log_path, process, base
+    return (*start_with_own_cache(template, base, *extra), base)
 
 
 @pytest.fixture(scope="module")
@@ -81,12 +68,6 @@ def node_env(tmp_path_factory):
 def lam(node_env):
     session = boto3.Session(aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY, region_name=REGION)
     return session.client("lambda", endpoint_url=node_env[0], config=client_config())
-
-
-def invoke(lam, name, payload=None, **kwargs):
-    response = lam.invoke(FunctionName=name, Payload=json.dumps(payload if payload is not None else {}), **kwargs)
-    body = response["Payload"].read()
-    return response, (json.loads(body) if body else None)
 
 
 def request_id(response):

@@ -7,27 +7,21 @@ first, so no archive is committed. Layer contents land on the paths AWS document
 """
 
 import json
-import os
 import shutil
-import subprocess
 import zipfile
-from pathlib import Path
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
 from conftest import (
     ACCESS_KEY,
-    LOOPBACK,
     REGION,
     REPO_ROOT,
     SECRET_KEY,
     client_config,
-    emulator_binary,
-    free_port,
     read_tail,
+    start_with_own_cache,
     stop_process,
-    wait_until_healthy,
 )
 
 FIXTURE = REPO_ROOT / "Fixtures" / "packaging"
@@ -48,16 +42,8 @@ def packaged(tmp_path_factory):
     shutil.copytree(FIXTURE, folder)
     for name in ("python-app", "node-app", "py-override"):
         make_zip(folder / "zip-sources" / name, folder / "build" / f"{name}.zip")
-    port = free_port()
-    log_path = base / "synapscribe-local.log"
-    command = [str(emulator_binary()), "start", "--template", str(folder / "template.yaml"), "--host", LOOPBACK,
-               "--port", str(port), "--ephemeral"]
-    env = dict(os.environ, XDG_CACHE_HOME=str(base / "cache"))
-    with open(log_path, "wb") as log_file:
-        process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT, cwd=REPO_ROOT, env=env)
-    endpoint = f"http://{LOOPBACK}:{port}"
+    endpoint, log_path, process = start_with_own_cache(folder / "template.yaml", base)
     try:
-        wait_until_healthy(endpoint, process, log_path)
         session = boto3.Session(aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY, region_name=REGION)
         yield session.client("lambda", endpoint_url=endpoint, config=client_config()), log_path, session, endpoint
     finally:
