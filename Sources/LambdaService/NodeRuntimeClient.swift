@@ -181,7 +181,9 @@ package enum NodeRuntimeClient {
         // A resolve hook retries a bare specifier the default resolution could not find from each NODE_PATH folder,
         // in order, so the function's own node_modules win, then layers, then the runtime cache.
         function installModulePathHook() {
-          const folders = (env.NODE_PATH || '').split(path.delimiter).filter(Boolean);
+          // The task root is found by the default resolution already; a hook (a loader thread) only when more is there.
+          const folders = (env.NODE_PATH || '').split(path.delimiter)
+            .filter((folder) => folder && path.resolve(folder) !== path.resolve(taskRoot) && fs.existsSync(folder));
           if (!folders.length || typeof moduleApi.register !== 'function') return;
           const parents = folders.map((folder) => pathToFileURL(path.join(folder, 'synapscribe-resolve.mjs')).href);
           const source = `const parents = ${JSON.stringify(parents)};
