@@ -105,39 +105,49 @@ actor FunctionRuntime {
         defer { gate.release(function: function.name, reserved: function.spec.reservedConcurrency) }
         host.counters.state.withLock { $0.invocations += 1 }
 
-        var environment = idle.popLast()?.environment
-        if let warm = environment, await !warm.isAlive {
-            all[warm.id] = nil
-            environment = nil
-        }
         var initMilliseconds: Double?
         var outcome: InvocationOutcome?
         let invocation = makeInvocation(payload: payload, context: context, requestId: requestId)
         let timeout = context.maximumDuration.map { min($0, .seconds(function.timeout)) } ?? .seconds(function.timeout)
-
-        if environment == nil {
-            let cold = try await coldStart()
-            environment = cold.environment
-            cold.environment.log("START RequestId: \(requestId) Version: $LATEST")
-            switch cold.outcome {
-            case .ready(let milliseconds):
-                initMilliseconds = milliseconds
-            case .failed(let body, let exit):
-                outcome = .initFailed(body: body, exit: exit)
+        var invokeStarted = ContinuousClock.now
+        var environment: ExecutionEnvironment
+        var mayRetry = true
+        while true {
+            var warm = idle.popLast()?.environment
+            if let candidate = warm, await !candidate.isAlive {
+                all[candidate.id] = nil
+                warm = nil
             }
-        } else {
-            environment?.beginCapture()
-            environment?.log("START RequestId: \(requestId) Version: $LATEST")
-        }
-        guard let environment else { throw .serviceException(LambdaMessages.unsupportedFunction("no environment")) }
-
-        let invokeStarted = ContinuousClock.now
-        if outcome == nil {
+            if let warm {
+                environment = warm
+                environment.beginCapture()
+                environment.log("START RequestId: \(requestId) Version: $LATEST")
+            } else {
+                let cold = try await coldStart()
+                environment = cold.environment
+                environment.log("START RequestId: \(requestId) Version: $LATEST")
+                switch cold.outcome {
+                case .ready(let milliseconds):
+                    initMilliseconds = milliseconds
+                case .failed(let body, let exit):
+                    outcome = .initFailed(body: body, exit: exit)
+                }
+            }
+            invokeStarted = ContinuousClock.now
+            guard outcome == nil else { break }
+            let taken = environment
             outcome = await Self.race(timeout: timeout) {
-                await environment.invoke(invocation)
+                await taken.invoke(invocation)
             } onTimeout: {
-                await environment.timeOut(requestId: requestId)
+                await taken.timeOut(requestId: requestId)
             }
+            // A warm environment whose runtime ended before it took the invocation (a Node.js runtime exits right
+            // after reporting an uncaught error, as AWS's does): the invocation runs on a new environment instead.
+            guard outcome == nil, warm != nil, mayRetry else { break }
+            mayRetry = false
+            _ = environment.endCapture()
+            all[environment.id] = nil
+            await environment.shutdown()
         }
         await environment.drainOutput()
         let finalOutcome = outcome ?? .exited(.signal(9))

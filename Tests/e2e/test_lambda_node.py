@@ -158,6 +158,20 @@ class TestHandlers:
         assert re.search(rf"^{CONSOLE_LINE}\t{rid}\tERROR\tInvoke Error \t{{\"errorType\":\"TypeError\",\"errorMessage\":"
                          rf"\"something went wrong\"", log, re.M), log
 
+    @pytest.mark.parametrize("name,error_type,message", [
+        ("node-floating-rejection", "Runtime.UnhandledPromiseRejection", "Error: floating"),
+        ("node-timer-throws", "SyntaxError", "thrown from a timer"),
+    ])
+    def test_errors_outside_the_handler_fail_the_invocation_and_end_the_environment(self, lam, name, error_type, message):
+        response, body = invoke(lam, name)
+        assert response["FunctionError"] == "Unhandled"
+        assert body["errorType"] == error_type and body["errorMessage"] == message
+        assert body["trace"][0] == f"{error_type}: {message}"
+        # The runtime exited after reporting: the next invocation is a cold start and fails the same way.
+        response, again = invoke(lam, name, LogType="Tail")
+        assert again["errorType"] == error_type
+        assert "Init Duration:" in base64.b64decode(response["LogResult"]).decode()
+
     def test_timeout(self, lam):
         started = time.monotonic()
         response, body = invoke(lam, "node-sleepy", {"seconds": 5})

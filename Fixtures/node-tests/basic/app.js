@@ -75,3 +75,19 @@ exports.egress = async (event) => {
     return { error: String(error.cause?.message ?? error.message) };
   }
 };
+
+// A rejection nobody handles: the invocation fails with Runtime.UnhandledPromiseRejection and the runtime exits.
+exports.floatingRejection = async () => {
+  Promise.reject(new Error('floating'));
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  return 'not reached';
+};
+
+// An exception thrown from a timer: the invocation fails with it and the runtime exits.
+exports.timerThrows = async () => {
+  setTimeout(() => {
+    throw new SyntaxError('thrown from a timer');
+  }, 10);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  return 'not reached';
+};
