@@ -123,6 +123,7 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
             details: [
                 "environments": environments, "invocations": counts.invocations, "coldStarts": counts.coldStarts,
                 "runtimeAvailable": settings.python == nil ? 0 : 1,
+                "nodeAvailable": settings.node == nil ? 0 : 1,
             ]
         )
     }
