@@ -274,6 +274,11 @@ package enum SAMTransform {
             if let image = properties["ImageUri"] {
                 return ["ImageUri": image]
             }
+            if properties["PackageType"]?.stringValue == "Image" {
+                // Before `sam build` (which takes the image from Metadata) there is no ImageUri: the function is still
+                // listed, and refused when invoked, as every image function is.
+                return ["ImageUri": .string("\(logicalId):unbuilt")]
+            }
             guard let codeUri = properties["CodeUri"] else {
                 throw fail("Resource with id [\(logicalId)] is invalid. Either 'InlineCode' or 'CodeUri' must be set.")
             }

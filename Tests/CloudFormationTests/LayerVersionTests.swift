@@ -62,3 +62,26 @@ struct LayerVersionTests {
         }
     }
 }
+
+@Suite("Container image functions")
+struct ImageFunctionTests {
+    @Test("an image function before sam build (no ImageUri, Metadata only) is listed, not refused at load")
+    func unbuiltImage() throws {
+        let stack = try Fixture.resolve(
+            """
+            Transform: AWS::Serverless-2016-10-31
+            Resources:
+              Api:
+                Type: AWS::Serverless::Function
+                Properties:
+                  PackageType: Image
+                Metadata:
+                  Dockerfile: Dockerfile
+                  DockerContext: ./api
+            """
+        )
+        let function = try #require(try stack.lambdaFunctions.first)
+        #expect(function.code == .image("Api:unbuilt"))
+        #expect(stack.resource("Api")?.properties["PackageType"] == "Image")
+    }
+}

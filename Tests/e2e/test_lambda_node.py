@@ -219,6 +219,15 @@ class TestInitErrors:
                 f"installed in the emulator's runtime cache ({cache / 'node_modules'}) and no npm registry is used") \
             in body["errorMessage"]
 
+    def test_sdk_missing_from_an_es_module_keeps_nodes_error_with_the_note(self, lam, node_env):
+        response, body = invoke(lam, "node-sdk-missing-esm")
+        assert response["FunctionError"] == "Unhandled"
+        # AWS's runtime passes ES module resolution errors through as they are (errorType Error, ERR_MODULE_NOT_FOUND).
+        assert body["errorType"] == "Error"
+        assert body["errorMessage"].startswith(
+            f"Cannot find package '@aws-sdk/client-dynamodb' imported from {FIXTURES / 'broken' / 'uses_sdk_esm.mjs'}\n"
+            "The AWS SDK for JavaScript v3 (@aws-sdk/client-dynamodb) that AWS's Node.js runtime includes is not installed")
+
     def test_package_json_dependencies_without_node_modules(self, lam, node_env):
         response, body = invoke(lam, "node-needs-install")
         assert response["FunctionError"] == "Unhandled"
