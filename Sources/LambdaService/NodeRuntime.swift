@@ -72,7 +72,7 @@ package struct NodeInterpreter: Sendable, Equatable {
 
     /// Finds the interpreter: an explicit path, else `node` (or Debian's older `nodejs`) on `PATH`.
     ///
-    /// Runs `node --version` once (at start, before any request is served).
+    /// Runs `node --version` once (at start, before any request is served; at most 5 s).
     /// - Parameters:
     ///   - explicit: `--lambda-node` or `SYNAPSCRIBE_LAMBDA_NODE`.
     ///   - searchPath: The `PATH` value.
@@ -106,8 +106,14 @@ package struct NodeInterpreter: Sendable, Equatable {
         } catch {
             return ""
         }
+        // An interpreter that does not answer within 5 s (a wrong --lambda-node) must not hold the start up.
+        let started = ContinuousClock.now
+        while process.isRunning && ContinuousClock.now - started < .seconds(5) { usleep(5_000) }
+        if process.isRunning {
+            process.terminate()
+            return ""
+        }
         let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
         let text = String(decoding: data.prefix(64), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard process.terminationStatus == 0, major(ofVersion: text) != nil else { return "" }
         return text.hasPrefix("v") ? String(text.dropFirst()) : text

@@ -41,6 +41,21 @@ struct NodeRuntimeTests {
         #expect(NodeInterpreter.locate(explicit: nil, searchPath: "/nonexistent-a:/nonexistent-b") == nil)
     }
 
+    @Test("an interpreter that does not answer --version is given up on within seconds")
+    func silentInterpreter() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("silent-node-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let script = folder.appendingPathComponent("node")
+        try Data("#!/bin/sh\nsleep 60\n".utf8).write(to: script)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        let started = ContinuousClock.now
+        let found = NodeInterpreter.locate(explicit: script.path, searchPath: nil)
+        #expect(ContinuousClock.now - started < .seconds(8))
+        #expect(found == NodeInterpreter(path: script.path, version: ""))
+        #expect(found?.major == nil)
+    }
+
     @Test("the client is written once per version, whole, and is valid JavaScript for the node on PATH")
     func installClient() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("node-runtime-\(UUID().uuidString)")
