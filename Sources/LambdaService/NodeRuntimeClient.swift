@@ -233,12 +233,15 @@ package enum NodeRuntimeClient {
         }
 
         function missingSdkNote(error) {
-          const match = /Cannot find (?:module|package) '(@aws-sdk\/[^'/]+(?:\/[^']*)?)'/.exec(String(error && error.message));
+          const match = /Cannot find (?:module|package) '((@aws-sdk\/[^'/]+|aws-sdk)(?:\/[^']*)?)'/.exec(String(error && error.message));
           if (!match) return '';
-          return `\nThe AWS SDK for JavaScript v3 (${match[1]}) that AWS's Node.js runtime includes is not installed in the `
-            + `emulator's runtime cache (${sdkCache ? path.join(sdkCache, 'node_modules') : 'none'}) and no npm registry `
-            + 'is used: vendor it in the function\'s node_modules or a layer (nodejs/node_modules), or install it once with '
-            + `\`npm install --prefix ${sdkCache || '<runtime cache>'} ${match[1]}\` where a registry is reachable.`;
+          const sdk = match[2] === 'aws-sdk'
+            ? 'The AWS SDK for JavaScript v2 (aws-sdk) that AWS\'s nodejs16.x and older runtimes include'
+            : `The AWS SDK for JavaScript v3 (${match[1]}) that AWS's Node.js runtime includes`;
+          return `\n${sdk} is not installed in the emulator's runtime cache `
+            + `(${sdkCache ? path.join(sdkCache, 'node_modules') : 'none'}) and no npm registry is used: vendor it in the `
+            + 'function\'s node_modules or a layer (nodejs/node_modules), or install it once with '
+            + `\`npm install --prefix ${sdkCache || '<runtime cache>'} ${match[2]}\` where a registry is reachable.`;
         }
 
         function missingDependencies() {

@@ -219,6 +219,18 @@ class TestInitErrors:
                 f"installed in the emulator's runtime cache ({cache / 'node_modules'}) and no npm registry is used") \
             in body["errorMessage"]
 
+    def test_sdk_v2_of_older_runtimes_missing_is_an_init_error_saying_so(self, lam, node_env):
+        response, body = invoke(lam, "node-sdk-v2-missing")
+        assert response["FunctionError"] == "Unhandled"
+        assert body["errorType"] == "Runtime.ImportModuleError"
+        assert body["errorMessage"].startswith("Error: Cannot find module 'aws-sdk'\nRequire stack:\n")
+        cache = node_env[2] / "cache" / "synapscribe-local" / "runtimes" / "nodejs"
+        assert body["errorMessage"].endswith(
+            "The AWS SDK for JavaScript v2 (aws-sdk) that AWS's nodejs16.x and older runtimes include is not installed in "
+            f"the emulator's runtime cache ({cache / 'node_modules'}) and no npm registry is used: vendor it in the "
+            "function's node_modules or a layer (nodejs/node_modules), or install it once with "
+            f"`npm install --prefix {cache} aws-sdk` where a registry is reachable.")
+
     def test_sdk_missing_from_an_es_module_keeps_nodes_error_with_the_note(self, lam, node_env):
         response, body = invoke(lam, "node-sdk-missing-esm")
         assert response["FunctionError"] == "Unhandled"
