@@ -72,6 +72,10 @@ package enum SAMTransform {
                 for (bucket, entry) in context.notifications {
                     notifications[bucket, default: []].append(entry)
                 }
+            case "AWS::Serverless::LayerVersion":
+                let properties = body["Properties"]?.mapValue ?? TemplateMap()
+                let layer = try layerVersion(logicalId: logicalId, body: body, properties: properties, template: template)
+                output.set(logicalId, .map(layer), location: location)
             case "AWS::Serverless::SimpleTable":
                 let properties = merge(tableGlobals, body["Properties"] ?? .map(TemplateMap())).mapValue ?? TemplateMap()
                 output.set(logicalId, .map(simpleTable(body: body, properties: properties)), location: location)
@@ -269,6 +273,11 @@ package enum SAMTransform {
             }
             if let image = properties["ImageUri"] {
                 return ["ImageUri": image]
+            }
+            if properties["PackageType"]?.stringValue == "Image" {
+                // Before `sam build` (which takes the image from Metadata) there is no ImageUri: the function is still
+                // listed, and refused when invoked, as every image function is.
+                return ["ImageUri": .string("\(logicalId):unbuilt")]
             }
             guard let codeUri = properties["CodeUri"] else {
                 throw fail("Resource with id [\(logicalId)] is invalid. Either 'InlineCode' or 'CodeUri' must be set.")

@@ -113,11 +113,14 @@ final class StackResolver {
             let scope = Scope(section: "resource", logicalId: definition.logicalId)
             let propertiesLocation = definition.body.location(of: "Properties") ?? definition.location
             var properties = try evaluate(definition.properties, at: propertiesLocation, scope: scope) ?? .map(TemplateMap())
-            if definition.type == "AWS::Lambda::Function", case .string(let path) = properties["Code"] ?? .null, !path.hasPrefix("/"),
+            // A local code path (`Code` of a function, `Content` of a layer version) is relative to the template.
+            let codeKey = definition.type == "AWS::Lambda::LayerVersion" ? "Content" : "Code"
+            if definition.type == "AWS::Lambda::Function" || definition.type == "AWS::Lambda::LayerVersion",
+                case .string(let path) = properties[codeKey] ?? .null, !path.hasPrefix("/"),
                 var map = properties.mapValue
             {
                 let base = URL(fileURLWithPath: template.baseDirectory, isDirectory: true)
-                map.set("Code", .string(URL(fileURLWithPath: path, relativeTo: base).standardizedFileURL.path), location: map.location(of: "Code"))
+                map.set(codeKey, .string(URL(fileURLWithPath: path, relativeTo: base).standardizedFileURL.path), location: map.location(of: codeKey))
                 properties = .map(map)
             }
             let identity = catalog.identity(

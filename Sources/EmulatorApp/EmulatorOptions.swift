@@ -52,6 +52,8 @@ package struct EmulatorOptions: Sendable {
     package var allowEgress: Bool
     /// The python3.12 interpreter of the Lambda runtime environment; `nil` searches `.venv-runtime`.
     package var lambdaPython: String?
+    /// The `node` Node.js Lambda functions run on; `nil` uses `node` on `PATH`.
+    package var lambdaNode: String?
     /// Idle Lambda execution environments are reclaimed after this many (virtual) seconds.
     package var lambdaIdleTimeout: TimeInterval
     /// The account's Lambda concurrency limit.
@@ -89,6 +91,7 @@ package struct EmulatorOptions: Sendable {
         self.tlsPort = 0
         self.allowEgress = false
         self.lambdaPython = nil
+        self.lambdaNode = nil
         self.lambdaIdleTimeout = 600
         self.lambdaConcurrency = 10
         self.lambdaEventQueue = 1_000

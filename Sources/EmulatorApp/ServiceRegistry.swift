@@ -84,6 +84,7 @@ package struct ServiceRegistry: Sendable {
         }
         let lambda = LambdaService(
             functions: try context.stack.lambdaFunctions,
+            layers: try context.stack.lambdaLayers,
             settings: LambdaSettings(
                 python: LambdaSettings.locatePython(
                     explicit: context.options.lambdaPython ?? ProcessInfo.processInfo.environment["SYNAPSCRIBE_LAMBDA_PYTHON"],
@@ -97,7 +98,7 @@ package struct ServiceRegistry: Sendable {
                 idleTimeout: context.options.lambdaIdleTimeout,
                 accountConcurrency: context.options.lambdaConcurrency,
                 eventQueueSize: context.options.lambdaEventQueue
-            ),
+            ).with(nodePath: context.options.lambdaNode ?? ProcessInfo.processInfo.environment["SYNAPSCRIBE_LAMBDA_NODE"]),
             clock: context.clock,
             environment: context.environment,
             roleSessions: context.roleSessions,

@@ -1,7 +1,5 @@
-import Crypto
 import Foundation
 import Logging
-import SigV4
 
 /// Installs a function's `requirements.txt` into a per-function cache, as `sam build` does, so that
 /// dependencies not vendored in `CodeUri` are on the import path (after `CodeUri`, before the runtime's boto3).
@@ -10,7 +8,7 @@ import SigV4
 /// installed once and reused across cold starts and restarts; an edited file is installed again at the next
 /// cold start. Installs run `python -m pip install --target` with the runtime's own pip (PyPI, as `sam build`
 /// uses), outside the worker, so the workers' offline guard does not apply to them.
-actor DependencyCache {
+struct DependencyCache: Sendable {
     /// Why the dependencies could not be installed.
     struct InstallFailure: Error {
         /// pip's output, for the log and the error message.
@@ -19,7 +17,7 @@ actor DependencyCache {
 
     private let root: URL
     private let logger: Logger
-    private var inFlight: [String: Task<String, any Error>] = [:]
+    private let flights = SingleFlight()
 
     /// Creates the cache.
     /// - Parameters:
@@ -30,13 +28,9 @@ actor DependencyCache {
         self.logger = logger
     }
 
-    /// The cache folder a user-level cache lives in: `$XDG_CACHE_HOME` or `~/.cache`.
+    /// `$XDG_CACHE_HOME/synapscribe-local/lambda-deps` (or `~/.cache/...`).
     static var defaultRoot: URL {
-        let environment = ProcessInfo.processInfo.environment
-        let base =
-            environment["XDG_CACHE_HOME"].map { URL(fileURLWithPath: $0, isDirectory: true) }
-            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache", isDirectory: true)
-        return base.appendingPathComponent("synapscribe-local/lambda-deps", isDirectory: true)
+        UserCache.base.appendingPathComponent("synapscribe-local/lambda-deps", isDirectory: true)
     }
 
     /// The folder holding the installed dependencies of a code folder, installing them first when needed.
@@ -54,16 +48,12 @@ actor DependencyCache {
             return !line.isEmpty && !line.hasPrefix("#")
         }
         guard meaningful else { return nil }
-        let digest = SigV4Encoding.hex(SHA256.hash(data: contents + Data(python.utf8)))
-        let target = root.appendingPathComponent(String(digest.prefix(32)), isDirectory: true)
+        let digest = CodeStore.contentKey(contents + Data(python.utf8))
+        let target = root.appendingPathComponent(digest, isDirectory: true)
         if FileManager.default.fileExists(atPath: target.appendingPathComponent(".complete").path) { return target.path }
-        if let running = inFlight[digest] { return try await running.value }
-        let task = Task { [root, logger] in
+        return try await flights.run(digest) { [root, logger] in
             try await Self.install(requirements: requirements, python: python, root: root, target: target, function: function, logger: logger)
         }
-        inFlight[digest] = task
-        defer { inFlight[digest] = nil }
-        return try await task.value
     }
 
     private static func install(
@@ -94,7 +84,12 @@ actor DependencyCache {
 
     /// Runs a process to completion without blocking a thread of the cooperative pool. Output goes to a
     /// temporary file (a pipe read only at exit could fill up and stall pip).
-    private static func run(_ executable: String, _ arguments: [String]) async throws -> (Int32, String) {
+    /// - Parameters:
+    ///   - executable: The program.
+    ///   - arguments: Its arguments.
+    /// - Returns: The exit status and the combined output.
+    /// - Throws: When the program cannot be started.
+    static func run(_ executable: String, _ arguments: [String]) async throws -> (Int32, String) {
         let outputURL = FileManager.default.temporaryDirectory.appendingPathComponent("pip-\(UUID().uuidString).log")
         try Data().write(to: outputURL)
         let output = try FileHandle(forWritingTo: outputURL)

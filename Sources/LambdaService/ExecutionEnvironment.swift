@@ -412,6 +412,13 @@ package actor ExecutionEnvironment: RuntimeAPIBackend {
     }
 
     private func processExited(_ exit: WorkerProcess.Exit) {
+        // An invocation the runtime never took (it was exiting when it was handed over) can run elsewhere.
+        if case .busy(let busy) = state, !busy.delivered {
+            state = .dead
+            busy.outcomeWaiter.resume(returning: nil)
+            busy.poller?.resume(returning: nil)
+            return
+        }
         end(initFailure: .failed(body: nil, exit: exit), outcome: .exited(exit))
     }
 }

@@ -28,6 +28,8 @@ struct RuntimeHost: Sendable {
     let counters: Counters
     /// `requirements.txt` installs.
     let dependencyCache: DependencyCache
+    /// Extracted `.zip` code and written inline code.
+    let codeStore: CodeStore
     /// The supervisor's work queue: jobs run as its child tasks.
     let work: AsyncStream<@Sendable () async -> Void>.Continuation
 }
@@ -103,39 +105,49 @@ actor FunctionRuntime {
         defer { gate.release(function: function.name, reserved: function.spec.reservedConcurrency) }
         host.counters.state.withLock { $0.invocations += 1 }
 
-        var environment = idle.popLast()?.environment
-        if let warm = environment, await !warm.isAlive {
-            all[warm.id] = nil
-            environment = nil
-        }
         var initMilliseconds: Double?
         var outcome: InvocationOutcome?
         let invocation = makeInvocation(payload: payload, context: context, requestId: requestId)
         let timeout = context.maximumDuration.map { min($0, .seconds(function.timeout)) } ?? .seconds(function.timeout)
-
-        if environment == nil {
-            let cold = try await coldStart()
-            environment = cold.environment
-            cold.environment.log("START RequestId: \(requestId) Version: $LATEST")
-            switch cold.outcome {
-            case .ready(let milliseconds):
-                initMilliseconds = milliseconds
-            case .failed(let body, let exit):
-                outcome = .initFailed(body: body, exit: exit)
+        var invokeStarted = ContinuousClock.now
+        var environment: ExecutionEnvironment
+        var mayRetry = true
+        while true {
+            var warm = idle.popLast()?.environment
+            if let candidate = warm, await !candidate.isAlive {
+                all[candidate.id] = nil
+                warm = nil
             }
-        } else {
-            environment?.beginCapture()
-            environment?.log("START RequestId: \(requestId) Version: $LATEST")
-        }
-        guard let environment else { throw .serviceException(LambdaMessages.unsupportedFunction("no environment")) }
-
-        let invokeStarted = ContinuousClock.now
-        if outcome == nil {
+            if let warm {
+                environment = warm
+                environment.beginCapture()
+                environment.log("START RequestId: \(requestId) Version: $LATEST")
+            } else {
+                let cold = try await coldStart()
+                environment = cold.environment
+                environment.log("START RequestId: \(requestId) Version: $LATEST")
+                switch cold.outcome {
+                case .ready(let milliseconds):
+                    initMilliseconds = milliseconds
+                case .failed(let body, let exit):
+                    outcome = .initFailed(body: body, exit: exit)
+                }
+            }
+            invokeStarted = ContinuousClock.now
+            guard outcome == nil else { break }
+            let taken = environment
             outcome = await Self.race(timeout: timeout) {
-                await environment.invoke(invocation)
+                await taken.invoke(invocation)
             } onTimeout: {
-                await environment.timeOut(requestId: requestId)
+                await taken.timeOut(requestId: requestId)
             }
+            // A warm environment whose runtime ended before it took the invocation (a Node.js runtime exits right
+            // after reporting an uncaught error, as AWS's does): the invocation runs on a new environment instead.
+            guard outcome == nil, warm != nil, mayRetry else { break }
+            mayRetry = false
+            _ = environment.endCapture()
+            all[environment.id] = nil
+            await environment.shutdown()
         }
         await environment.drainOutput()
         let finalOutcome = outcome ?? .exited(.signal(9))
@@ -179,45 +191,10 @@ actor FunctionRuntime {
     private func coldStart() async throws(LambdaError) -> (environment: ExecutionEnvironment, outcome: InitOutcome) {
         let function = self.function
         let logger = host.logger
-        guard let python = host.settings.python else {
-            logger.error("cannot start \(function.name): the python3.12 runtime environment is missing (run scripts/setup)")
-            throw .serviceException(LambdaMessages.runtimeUnavailable(function.spec.runtime ?? "python3.12"))
-        }
-        guard let runtime = function.spec.runtime, runtime.hasPrefix("python3") else {
-            throw .serviceException(LambdaMessages.unsupportedFunction("runtime \(function.spec.runtime ?? "(image)") is not supported"))
-        }
-        guard let codeDirectory = function.spec.codeUri, let handler = function.spec.handler else {
-            throw .serviceException(LambdaMessages.unsupportedFunction("only local CodeUri folders are supported"))
-        }
-        let dependencies: String?
-        do {
-            dependencies = try await host.dependencyCache.dependencies(for: codeDirectory, python: python, function: function.name)
-        } catch let failure as DependencyCache.InstallFailure {
-            logger.error("\(function.name): requirements.txt could not be installed", metadata: ["pip": "\(failure.output)"])
-            throw .serviceException(LambdaMessages.dependenciesFailed(failure.output))
-        } catch {
-            throw .serviceException(LambdaMessages.dependenciesFailed(String(describing: error)))
-        }
-        await host.proxyPorts.waitUntilReady()
         let id = Self.hex(32)
         let streamName = "\(Self.streamDate(host.clock.now))/[$LATEST]\(id)"
-        // The execution role's session, issued like STS and Cognito sessions: IAM evaluates the role's template
-        // policies for every call the handler makes. AWS names the session after the function.
-        let issued = host.roleSessions.issue(roleArn: function.roleArn, sessionName: function.name, duration: 12 * 3600)
-        let launch = WorkerLaunch(
-            executable: python,
-            arguments: ["-m", "awslambdaric", handler],
-            environment: workerEnvironment(
-                runtime: runtime,
-                python: python,
-                codeDirectory: codeDirectory,
-                handler: handler,
-                dependencies: dependencies,
-                streamName: streamName,
-                credential: issued
-            ),
-            directory: codeDirectory
-        )
+        let launch = try await workerLaunch(streamName: streamName)
+        let runtime = function.spec.runtime ?? ""
         let clock = host.clock
         let sink = LineSink(function: function.name, store: host.logs, clock: { clock.now })
         let environment = ExecutionEnvironment(id: id, logStreamName: streamName, launch: launch, sink: sink, logger: logger)
@@ -236,29 +213,137 @@ actor FunctionRuntime {
         return (environment, outcome ?? .failed(body: nil, exit: .signal(9)))
     }
 
-    /// The worker's environment, as AWS sets it for a python3.12 function.
+    /// How to start this function's worker: the Python runtime interface client or the embedded Node.js client.
+    private func workerLaunch(streamName: String) async throws(LambdaError) -> WorkerLaunch {
+        let function = self.function
+        let codeDirectory: String
+        do {
+            codeDirectory = try await host.codeStore.folder(for: function.spec.code, runtime: function.spec.runtime, function: function.name)
+        } catch let unusable as CodeStore.Unusable {
+            throw .serviceException(LambdaMessages.unsupportedFunction(unusable.reason))
+        } catch {
+            throw .serviceException(LambdaMessages.unsupportedFunction("its code cannot be prepared: \(error)"))
+        }
+        // Each layer is a folder of its own (an extracted .zip, or a ContentUri folder used in place). AWS extracts
+        // layers into /opt in order, a later layer's files replacing an earlier one's: the last layer comes first
+        // on every search path here.
+        var layerFolders: [String] = []
+        for layer in function.layers.reversed() {
+            do {
+                layerFolders.append(try await host.codeStore.folder(for: layer, runtime: nil, function: function.name))
+            } catch let unusable as CodeStore.Unusable {
+                throw .serviceException(LambdaMessages.unsupportedFunction("one of its layers cannot be used: \(unusable.reason)"))
+            } catch {
+                throw .serviceException(LambdaMessages.unsupportedFunction("one of its layers cannot be prepared: \(error)"))
+            }
+        }
+        let family = LambdaRuntimeFamily(runtime: function.spec.runtime)
+        guard let runtime = function.spec.runtime, family != .unsupported else {
+            throw .serviceException(LambdaMessages.unsupportedFunction("runtime \(function.spec.runtime ?? "(image)") is not supported"))
+        }
+        guard let handler = function.spec.handler else {
+            throw .serviceException(LambdaMessages.unsupportedFunction("the function has no Handler"))
+        }
+        let command: (executable: String, arguments: [String], specific: [String: String])
+        switch family {
+        case .node(let major):
+            guard let node = host.settings.node else {
+                host.logger.error("cannot start \(function.name): no node interpreter (install Node.js or pass --lambda-node)")
+                throw .serviceException(LambdaMessages.nodeUnavailable(runtime))
+            }
+            let cache = host.settings.nodeRuntimeFolder ?? NodeRuntimeFiles.defaultFolder
+            let client: String
+            do {
+                // Written once per binary version (a few kB): the first Node.js cold start pays it.
+                client = try NodeRuntimeFiles.installClient(in: cache)
+            } catch {
+                host.logger.error("cannot write the Node.js runtime client to \(cache.path): \(error)")
+                throw .serviceException(LambdaMessages.unsupportedFunction("the Node.js runtime client cannot be written to \(cache.path)"))
+            }
+            await host.proxyPorts.waitUntilReady()
+            var specific: [String: String] = [
+                "LAMBDA_RUNTIME_DIR": cache.path,
+                // AWS: layers' nodejs/nodeN/node_modules and nodejs/node_modules, then the runtime's own modules (the
+                // SDK), then the task root. The function's own node_modules come first through Node's resolution.
+                "NODE_PATH":
+                    (layerFolders.flatMap { ["\($0)/nodejs/node\(major)/node_modules", "\($0)/nodejs/node_modules"] }
+                    + [cache.appendingPathComponent("node_modules").path, codeDirectory]).joined(separator: ":"),
+                "SYNAPSCRIBE_NODE_SDK_PATH": cache.path,
+                "AWS_NODEJS_CONNECTION_REUSE_ENABLED": "1",
+            ]
+            if !host.settings.allowEgress, let port = host.proxyPorts.port(function.name) {
+                specific["SYNAPSCRIBE_EGRESS_GUARD_PORT"] = String(port)
+            }
+            command = (node.path, [client, handler], specific)
+        case .python, .unsupported:
+            guard let python = host.settings.python else {
+                host.logger.error("cannot start \(function.name): the python3.12 runtime environment is missing (run scripts/setup)")
+                throw .serviceException(LambdaMessages.runtimeUnavailable(runtime))
+            }
+            let dependencies: String?
+            do {
+                dependencies = try await host.dependencyCache.dependencies(for: codeDirectory, python: python, function: function.name)
+            } catch let failure as DependencyCache.InstallFailure {
+                host.logger.error("\(function.name): requirements.txt could not be installed", metadata: ["pip": "\(failure.output)"])
+                throw .serviceException(LambdaMessages.dependenciesFailed(failure.output))
+            } catch {
+                throw .serviceException(LambdaMessages.dependenciesFailed(String(describing: error)))
+            }
+            await host.proxyPorts.waitUntilReady()
+            let runtimeDirectory = URL(fileURLWithPath: python).deletingLastPathComponent().deletingLastPathComponent().path
+            let specific = [
+                "LAMBDA_RUNTIME_DIR": runtimeDirectory,
+                // CodeUri first (vendored packages win, as in AWS), then requirements.txt installs, then layers, then
+                // the runtime's own site-packages (boto3/botocore as the managed runtime ships them) through the
+                // interpreter itself.
+                "PYTHONPATH":
+                    ([codeDirectory, dependencies].compactMap { $0 }
+                    + layerFolders.flatMap { ["\($0)/python/lib/\(runtime)/site-packages", "\($0)/python"] }).joined(separator: ":"),
+            ]
+            command = (python, ["-m", "awslambdaric", handler], specific)
+        }
+        return WorkerLaunch(
+            executable: command.executable,
+            arguments: command.arguments,
+            environment: workerEnvironment(
+                runtime: runtime,
+                codeDirectory: codeDirectory,
+                handler: handler,
+                streamName: streamName,
+                layerFolders: layerFolders,
+                specific: command.specific
+            ),
+            directory: codeDirectory
+        )
+    }
+
+    /// The worker's environment, as AWS sets it for the function's runtime.
     private func workerEnvironment(
         runtime: String,
-        python: String,
         codeDirectory: String,
         handler: String,
-        dependencies: String?,
         streamName: String,
-        credential: TemporaryCredential
+        layerFolders: [String],
+        specific: [String: String]
     ) -> [String: String] {
         let hostVariables = ProcessInfo.processInfo.environment
         let current = host.environment.current
+        // Layers' bin and lib folders come first, as /opt/bin and /opt/lib do in AWS.
+        let path = layerFolders.map { "\($0)/bin" } + [hostVariables["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"]
+        let libraries = layerFolders.map { "\($0)/lib" } + [hostVariables["LD_LIBRARY_PATH"]].compactMap { $0 }
         var variables: [String: String] = [
-            "PATH": hostVariables["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
+            "PATH": path.joined(separator: ":"),
             "LANG": "en_US.UTF-8",
             "AWS_ENDPOINT_URL": current.edgeURL,
         ]
-        if let libraryPath = hostVariables["LD_LIBRARY_PATH"] { variables["LD_LIBRARY_PATH"] = libraryPath }
+        if !libraries.isEmpty { variables["LD_LIBRARY_PATH"] = libraries.joined(separator: ":") }
         // botocore trusts the local TLS endpoint (`https://{domainName}/{stage}` in API Gateway events) through it.
         if let bundle = current.caBundlePath { variables["AWS_CA_BUNDLE"] = bundle }
         for (key, value) in function.spec.environment { variables[key] = value }
-        let runtimeDirectory = URL(fileURLWithPath: python).deletingLastPathComponent().deletingLastPathComponent().path
-        let reserved: [String: String] = [
+        // The execution role's session, issued like STS and Cognito sessions: IAM evaluates the role's template
+        // policies for every call the handler makes. AWS names the session after the function.
+        let credential = host.roleSessions.issue(roleArn: function.roleArn, sessionName: function.name, duration: 12 * 3600)
+        var reserved: [String: String] = [
             "AWS_LAMBDA_FUNCTION_NAME": function.name,
             "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": String(function.memorySize),
@@ -271,15 +356,12 @@ actor FunctionRuntime {
             "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
             "_HANDLER": handler,
             "LAMBDA_TASK_ROOT": codeDirectory,
-            "LAMBDA_RUNTIME_DIR": runtimeDirectory,
             "TZ": ":UTC",
-            // CodeUri first (vendored packages win, as in AWS), then requirements.txt installs, then the runtime's own
-            // site-packages (boto3/botocore as the managed runtime ships them) through the interpreter itself.
-            "PYTHONPATH": [codeDirectory, dependencies].compactMap { $0 }.joined(separator: ":"),
             "AWS_ACCESS_KEY_ID": credential.accessKeyId,
             "AWS_SECRET_ACCESS_KEY": credential.secretAccessKey,
             "AWS_SESSION_TOKEN": credential.sessionToken,
         ]
+        for (key, value) in specific { reserved[key] = value }
         for (key, value) in reserved { variables[key] = value }
         if !host.settings.allowEgress, let port = host.proxyPorts.port(function.name) {
             let proxy = "http://127.0.0.1:\(port)"

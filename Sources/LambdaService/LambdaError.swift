@@ -125,6 +125,13 @@ package enum LambdaMessages {
         "The runtime \(runtime) is not available on this machine: run scripts/setup to create .venv-runtime "
             + "(python3.12 with awslambdaric), or pass --lambda-python."
     }
+    /// No `node` interpreter for a Node.js function.
+    /// - Parameter runtime: The function's runtime (`nodejs20.x`).
+    /// - Returns: The message.
+    package static func nodeUnavailable(_ runtime: String) -> String {
+        "The runtime \(runtime) is not available on this machine: install Node.js (node on PATH; scripts/setup installs "
+            + "Debian's nodejs), or pass --lambda-node."
+    }
     /// The function's code or runtime is of a kind the emulator cannot run.
     /// - Parameter what: What is unsupported.
     /// - Returns: The message.

@@ -11,6 +11,10 @@ package struct LambdaFunction: Sendable {
     package var region: String
     /// When the function was "deployed" (the emulator's start), for `LastModified`.
     package var lastModified: Date
+    /// The content of the function's layers that the template defines, in `Layers` order.
+    package var layers: [LambdaCode] = []
+    /// The `Layers` ARNs that name no layer version of the template (they are not available locally).
+    package var unresolvedLayers: [String] = []
 
     /// The function name (physical name).
     package var name: String { spec.functionName }
@@ -94,6 +98,9 @@ package struct LambdaFunction: Sendable {
     /// The total size of the code folder in bytes (0 when it cannot be read).
     private var codeSize: Int {
         guard let path = spec.codeUri else { return spec.inlineCode?.utf8.count ?? 0 }
+        if let attributes = try? FileManager.default.attributesOfItem(atPath: path), (attributes[.type] as? FileAttributeType) == .typeRegular {
+            return (attributes[.size] as? Int) ?? 0  // a .zip CodeUri
+        }
         guard let enumerator = FileManager.default.enumerator(atPath: path) else { return 0 }
         var total = 0
         while let file = enumerator.nextObject() as? String {

@@ -36,6 +36,7 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
     /// Creates the service.
     /// - Parameters:
     ///   - functions: The template's function specs.
+    ///   - layers: The template's layer versions (what functions' `Layers` refer to).
     ///   - settings: How functions run here.
     ///   - clock: The virtual clock.
     ///   - environment: Region, account and the edge URL.
@@ -44,6 +45,7 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
     ///   - logger: The logger.
     package init(
         functions: [LambdaFunctionSpec],
+        layers: [LambdaLayerSpec] = [],
         settings: LambdaSettings,
         clock: VirtualClock,
         environment: LiveEnvironment,
@@ -53,8 +55,18 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
     ) {
         let current = environment.current
         let deployed = clock.now
-        let served = functions.map {
-            LambdaFunction(spec: $0, accountId: current.accountId, region: current.region, lastModified: deployed)
+        var layerContent: [String: LambdaCode] = [:]
+        for layer in layers where layerContent[layer.arn] == nil { layerContent[layer.arn] = layer.content }
+        let served = functions.map { spec in
+            var function = LambdaFunction(spec: spec, accountId: current.accountId, region: current.region, lastModified: deployed)
+            function.layers = spec.layers.compactMap { layerContent[$0] }
+            function.unresolvedLayers = spec.layers.filter { layerContent[$0] == nil }
+            return function
+        }
+        var settings = settings
+        if settings.node == nil, served.contains(where: { LambdaRuntimeFamily(runtime: $0.spec.runtime).isNode }) {
+            // Runs `node --version` once, at start, and only for templates with Node.js functions.
+            settings.node = NodeInterpreter.locate(explicit: settings.nodePath, searchPath: ProcessInfo.processInfo.environment["PATH"])
         }
         var serviceLogger = logger
         serviceLogger[metadataKey: "service"] = "lambda"
@@ -72,6 +84,7 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
             proxyPorts: ProxyPorts(),
             counters: counters,
             dependencyCache: DependencyCache(root: settings.dependencyCache ?? DependencyCache.defaultRoot, logger: serviceLogger),
+            codeStore: CodeStore(root: CodeStore.defaultRoot, logger: serviceLogger),
             work: workQueue
         )
         let runtimes = served.map { FunctionRuntime(function: $0, host: host) }
@@ -110,6 +123,7 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
             details: [
                 "environments": environments, "invocations": counts.invocations, "coldStarts": counts.coldStarts,
                 "runtimeAvailable": settings.python == nil ? 0 : 1,
+                "nodeAvailable": settings.node == nil ? 0 : 1,
             ]
         )
     }

@@ -21,6 +21,14 @@ package struct LambdaSettings: Sendable {
     package var initTimeout: Duration
     /// Where functions' `requirements.txt` installs are cached; `nil` uses `~/.cache/synapscribe-local/lambda-deps`.
     package var dependencyCache: URL?
+    /// The `node` Node.js functions run on; `nil` until ``LambdaService`` looks it up (only when the template has
+    /// Node.js functions), and when none was found.
+    package var node: NodeInterpreter?
+    /// The interpreter given with `--lambda-node` (or `SYNAPSCRIBE_LAMBDA_NODE`); `nil` searches `PATH`.
+    package var nodePath: String?
+    /// The Node.js runtime cache (the runtime client, and `node_modules` standing for the bundled AWS SDK); `nil` uses
+    /// ``NodeRuntimeFiles/defaultFolder``.
+    package var nodeRuntimeFolder: URL?
 
     /// Creates settings.
     /// - Parameters:
@@ -48,6 +56,18 @@ package struct LambdaSettings: Sendable {
         self.eventRetryDelays = eventRetryDelays
         self.initTimeout = initTimeout
         self.dependencyCache = nil
+        self.node = nil
+        self.nodePath = nil
+        self.nodeRuntimeFolder = nil
+    }
+
+    /// These settings with an explicit `node` interpreter.
+    /// - Parameter nodePath: `--lambda-node` (or `SYNAPSCRIBE_LAMBDA_NODE`); `nil` searches `PATH`.
+    /// - Returns: The settings.
+    package func with(nodePath: String?) -> LambdaSettings {
+        var settings = self
+        settings.nodePath = nodePath
+        return settings
     }
 
     /// The default of ``eventQueueSize``.

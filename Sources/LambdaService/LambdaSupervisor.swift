@@ -41,16 +41,65 @@ package struct LambdaSupervisor: Service {
         self.workQueue = host.work
     }
 
+    /// Names the `node` Node.js functions run on, and warns about each function that will not run as declared: a
+    /// container image, a layer the template does not define, and for Node.js no interpreter, another major version,
+    /// or a `package.json` whose dependencies were never installed.
+    private func logNodeRuntimes() {
+        let cache = settings.nodeRuntimeFolder ?? NodeRuntimeFiles.defaultFolder
+        var announced = false
+        for runtime in runtimes {
+            let spec = runtime.function.spec
+            for arn in runtime.function.unresolvedLayers {
+                logger.warning("\(runtime.function.name): layer \(arn) is not defined in the template and is not available locally")
+            }
+            if case .image(let uri) = spec.code {
+                logger.error(
+                    "\(runtime.function.name) is a container image function (PackageType: Image, \(uri)): it is not run (no container engine is used); its invocations fail with ServiceException"
+                )
+            }
+            guard case .node(let major) = LambdaRuntimeFamily(runtime: spec.runtime) else { continue }
+            let declared = spec.runtime ?? "nodejs"
+            guard let node = settings.node else {
+                logger.error(
+                    "\(runtime.function.name) (\(declared)) cannot run: no node interpreter was found; install Node.js or pass --lambda-node"
+                )
+                continue
+            }
+            if !announced {
+                logger.info("Lambda Node.js runtime: \(node.path) (v\(node.version)), runtime cache \(cache.path)")
+                announced = true
+            }
+            if let actual = node.major, actual != major {
+                logger.warning(
+                    "\(runtime.function.name) declares \(declared) but runs on Node.js \(node.version) (major version \(actual)): behaviour may differ"
+                )
+            }
+            if let code = spec.codeUri {
+                let missing = NodeRuntimeFiles.missingDependencies(
+                    codeDirectory: code,
+                    moduleFolders: [cache.appendingPathComponent("node_modules").path]
+                )
+                if !missing.isEmpty {
+                    logger.warning(
+                        "\(runtime.function.name): package.json lists \(missing.joined(separator: ", ")) but \(code) has no node_modules: run `npm install` (or `sam build`) there; until then its cold starts fail with Runtime.ImportModuleError"
+                    )
+                }
+            }
+        }
+    }
+
     /// Runs until graceful shutdown: the offline guard, execution environments, queued events and the reaper.
     /// - Throws: Nothing in practice.
     package func run() async throws {
+        let hasPython = runtimes.contains { LambdaRuntimeFamily(runtime: $0.function.spec.runtime) == .python }
         if let python = settings.python {
             logger.info("Lambda runtime: \(python) -m awslambdaric (python3.12)")
-        } else {
+        } else if hasPython {
             logger.error(
                 "Lambda runtime missing: no python3.12 runtime environment (.venv-runtime/bin/python3.12) was found; run scripts/setup. Invocations fail with ServiceException until it exists."
             )
         }
+        logNodeRuntimes()
         if !SocketOwnership.isAvailable {
             logger.warning(
                 "this system reports no socket owners (/proc): workers' Runtime API listeners accept any local process"

@@ -130,6 +130,9 @@ struct Start: AsyncParsableCommand {
     @Option(help: "The python3.12 interpreter with awslambdaric for Lambda workers (default: .venv-runtime/bin/python3.12).")
     var lambdaPython: String?
 
+    @Option(help: "The node interpreter for Node.js Lambda functions (default: node on PATH).")
+    var lambdaNode: String?
+
     @Option(help: "Seconds of (virtual) idleness after which a Lambda execution environment is reclaimed.")
     var lambdaIdleTimeout: Double = 600
 
@@ -207,6 +210,7 @@ struct Start: AsyncParsableCommand {
         options.setIAMMode(named: iam)
         options.allowEgress = allowEgress
         options.lambdaPython = lambdaPython
+        options.lambdaNode = lambdaNode
         options.lambdaIdleTimeout = lambdaIdleTimeout
         options.lambdaConcurrency = lambdaConcurrency
         options.lambdaEventQueue = lambdaEventQueue

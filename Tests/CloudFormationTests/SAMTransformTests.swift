@@ -53,7 +53,9 @@ struct SAMTransformTests {
         let other = try #require(functions.first { $0.logicalId == "Other" })
         #expect(other.timeout == 30)
         #expect(other.inlineCode == "def handler(e, c): return 1")
-        #expect(stack.unsupported.contains { $0.logicalId == "Fn" && $0.property == "Properties.Layers" })
+        // Layers are emulated (issue 14): merged from Globals, read into the spec, not reported as ignored.
+        #expect(fn.layers == ["arn:aws:lambda:us-east-1:123456789012:layer:base:1", "arn:aws:lambda:us-east-1:123456789012:layer:extra:2"])
+        #expect(!stack.unsupported.contains { $0.logicalId == "Fn" && $0.property == "Properties.Layers" })
     }
 
     @Test("a function without Role gets {LogicalId}Role with basic execution, managed policies and expanded policy templates")

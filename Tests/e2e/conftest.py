@@ -447,3 +447,26 @@ def clock(endpoint):
     helper = Clock(endpoint)
     yield helper
     helper.reset()
+
+
+# --------------------------------------------------------------------------- emulators with their own user cache
+
+
+def start_with_own_cache(template, base, *extra):
+    """Start an emulator on `template` (own port, `--ephemeral`) whose user cache (`XDG_CACHE_HOME`) is `base/cache`,
+    so Lambda runtime files, extracted code and dependency installs stay in the test's folder. Returns
+    (endpoint, log_path, process); the caller stops the process."""
+    port = free_port()
+    log_path = Path(base) / f"synapscribe-local-{port}.log"
+    command = [str(emulator_binary()), "start", "--template", str(template), "--host", LOOPBACK, "--port", str(port),
+               "--ephemeral", *map(str, extra)]
+    env = dict(os.environ, XDG_CACHE_HOME=str(Path(base) / "cache"))
+    with open(log_path, "wb") as log_file:
+        process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT, cwd=REPO_ROOT, env=env)
+    endpoint = f"http://{LOOPBACK}:{port}"
+    try:
+        wait_until_healthy(endpoint, process, log_path)
+    except BaseException:
+        stop_process(process)
+        raise
+    return endpoint, log_path, process

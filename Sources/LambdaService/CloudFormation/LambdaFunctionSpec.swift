@@ -42,6 +42,8 @@ package struct LambdaFunctionSpec: Sendable, Equatable {
     package var description: String?
     /// The tags.
     package var tags: [String: String]
+    /// The layer version ARNs from `Layers`, in order.
+    package var layers: [String]
 
     /// The absolute local code path when the code is local.
     package var codeUri: String? {
@@ -90,5 +92,40 @@ package struct LambdaFunctionSpec: Sendable, Equatable {
         architectures = try reader["Architectures"].stringList() ?? ["x86_64"]
         description = try reader["Description"].string()
         tags = try reader["Tags"].tags()
+        layers = try reader["Layers"].stringList() ?? []
+    }
+}
+
+/// What the Lambda service needs of one `AWS::Lambda::LayerVersion`: its ARN and where its content is.
+package struct LambdaLayerSpec: Sendable, Equatable {
+    /// The logical id.
+    package var logicalId: String
+    /// The layer version ARN (`Ref`).
+    package var arn: String
+    /// The content: a local folder or `.zip` file (SAM `ContentUri`), or an S3 location the emulator cannot fetch.
+    package var content: LambdaCode
+    /// The runtimes the layer declares (informational).
+    package var compatibleRuntimes: [String]
+
+    /// Decodes an `AWS::Lambda::LayerVersion` resource.
+    /// - Parameter resource: A resolved `AWS::Lambda::LayerVersion`.
+    /// - Throws: ``TemplateError`` when `Content` is missing or has the wrong shape.
+    package init(_ resource: StackResource) throws(TemplateError) {
+        let reader = SpecReader(resource)
+        logicalId = resource.logicalId
+        arn = resource.physicalId
+        let contentReader = reader["Content"]
+        switch contentReader.value {
+        case .string(let path):
+            content = .localPath(path)
+        case .map:
+            guard let bucket = try contentReader["S3Bucket"].string() else {
+                throw contentReader.failure("a local path or a map with S3Bucket/S3Key")
+            }
+            content = .s3(bucket: bucket, key: try contentReader["S3Key"].string() ?? "")
+        default:
+            throw contentReader.failure("a local path or a map with S3Bucket/S3Key")
+        }
+        compatibleRuntimes = try reader["CompatibleRuntimes"].stringList() ?? []
     }
 }

@@ -3,14 +3,18 @@ import CloudFormation
 /// The CloudFormation provider of `AWS::Lambda::Function` and `AWS::Lambda::Permission`.
 ///
 /// Functions support `FunctionName`, `Code`, `Handler`, `Runtime`, `Timeout`, `MemorySize`, `Environment`,
-/// `Role`, `ReservedConcurrentExecutions`, `Architectures`, `Description`, `Tags` and `PackageType`;
-/// permissions support `Action`, `FunctionName`, `Principal`, `SourceArn` and `SourceAccount` (resolved, not
-/// enforced). Every other property (`Layers`, `VpcConfig`, `DeadLetterConfig`...) is reported as ignored.
+/// `Role`, `ReservedConcurrentExecutions`, `Architectures`, `Description`, `Tags`, `PackageType` and `Layers`;
+/// layer versions support `LayerName`, `Content` (a local folder or `.zip`), `CompatibleRuntimes`,
+/// `CompatibleArchitectures`, `Description` and `LicenseInfo`; permissions support `Action`, `FunctionName`,
+/// `Principal`, `SourceArn` and `SourceAccount` (resolved, not enforced). Every other property (`VpcConfig`,
+/// `DeadLetterConfig`...) is reported as ignored.
 package struct LambdaResourceProvider: ResourceProvider {
     /// The function resource type.
     package static let functionType = "AWS::Lambda::Function"
     /// The permission resource type.
     package static let permissionType = "AWS::Lambda::Permission"
+    /// The layer version resource type.
+    package static let layerType = "AWS::Lambda::LayerVersion"
 
     /// Creates the provider.
     package init() {}
@@ -20,23 +24,33 @@ package struct LambdaResourceProvider: ResourceProvider {
         [
             Self.functionType: [
                 "FunctionName", "Code", "Handler", "Runtime", "Timeout", "MemorySize", "Environment", "Role",
-                "ReservedConcurrentExecutions", "Architectures", "Description", "Tags", "PackageType",
+                "ReservedConcurrentExecutions", "Architectures", "Description", "Tags", "PackageType", "Layers",
             ],
+            Self.layerType: ["LayerName", "Content", "CompatibleRuntimes", "CompatibleArchitectures", "Description", "LicenseInfo"],
             Self.permissionType: ["Action", "FunctionName", "Principal", "SourceArn", "SourceAccount"],
         ]
     }
 
     /// Function names come from `FunctionName`, else are generated within Lambda's 64 characters.
     package var nameRules: [String: PhysicalNameRule] {
-        [Self.functionType: PhysicalNameRule(property: "FunctionName", maxLength: 64)]
+        [
+            Self.functionType: PhysicalNameRule(property: "FunctionName", maxLength: 64),
+            Self.layerType: PhysicalNameRule(property: "LayerName", maxLength: 140),
+        ]
     }
 
-    /// A function's `Ref` is its name and its `Arn` attribute the function ARN; a permission has a generated id.
-    /// - Parameter resource: The function or permission being named.
+    /// A function's `Ref` is its name and its `Arn` attribute the function ARN; a layer version's `Ref` and
+    /// `LayerVersionArn` are its ARN (version 1); a permission has a generated id.
+    /// - Parameter resource: The function, layer version or permission being named.
     /// - Returns: The identity.
     package func identity(of resource: ResourceNaming) -> ResourceIdentity {
-        guard resource.type == Self.functionType else { return resource.nameOnly }
         let configuration = resource.configuration
+        if resource.type == Self.layerType {
+            let arn =
+                "arn:\(configuration.partition):lambda:\(configuration.region):\(configuration.accountId):layer:\(resource.physicalName):1"
+            return ResourceIdentity(physicalId: arn, attributes: ["LayerVersionArn": arn])
+        }
+        guard resource.type == Self.functionType else { return resource.nameOnly }
         let function = resource.physicalName
         return ResourceIdentity(
             physicalId: function,
@@ -49,6 +63,7 @@ package struct LambdaResourceProvider: ResourceProvider {
     /// - Throws: ``TemplateError`` for the first function with a wrongly shaped property or no `Code`.
     package func validateSpecs(in stack: Stack) throws(TemplateError) {
         _ = try stack.lambdaFunctions
+        _ = try stack.lambdaLayers
     }
 }
 
@@ -57,6 +72,13 @@ extension Stack {
     package var lambdaFunctions: [LambdaFunctionSpec] {
         get throws(TemplateError) {
             try specs(ofType: LambdaResourceProvider.functionType, LambdaFunctionSpec.init)
+        }
+    }
+
+    /// The Lambda layer versions.
+    package var lambdaLayers: [LambdaLayerSpec] {
+        get throws(TemplateError) {
+            try specs(ofType: LambdaResourceProvider.layerType, LambdaLayerSpec.init)
         }
     }
 }

@@ -1,0 +1,3 @@
+const missing = require('module-that-does-not-exist');
+
+exports.handler = async () => missing;

@@ -1,0 +1,3 @@
+const leftPad = require('left-pad');
+
+exports.handler = async () => leftPad('x', 3);

@@ -1,0 +1,2 @@
+"""Provided by the first layer only."""
+VALUE = "from py-common"

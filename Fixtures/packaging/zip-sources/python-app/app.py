@@ -1,0 +1,5 @@
+"""Handler shipped as a .zip CodeUri."""
+
+
+def handler(event, context):
+    return {"zipped": "python", "event": event}
