@@ -312,6 +312,12 @@ def test_http_api_malformed_response_is_500(apis):
     assert response.json() == {"message": "Internal Server Error"}
 
 
+def test_http_api_integration_timeout_is_503(apis):
+    response = requests.get(apis.urls["HttpUrl"] + "slow", timeout=TIMEOUT)
+    assert response.status_code == 503
+    assert response.json() == {"message": "Service Unavailable"}
+
+
 def test_http_api_missing_route_is_404_and_cors(apis):
     base = apis.urls["PlainHttpUrl"]
     event = requests.get(base + "/things/9", headers={"Origin": "https://app.example"}, timeout=TIMEOUT)
