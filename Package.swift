@@ -182,7 +182,7 @@ let package = Package(
         .target(
             name: "APIGatewayHTTP",
             dependencies: [
-                "CloudFormation", "EmulatorCore",
+                "AWSGateway", "CloudFormation", "EmulatorCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,3 +1,4 @@
+import AWSGateway
 import EmulatorCore
 import Foundation
 import HTTPTypes
@@ -92,7 +93,7 @@ package struct APIGatewayHTTPService: Sendable {
     /// - Parameter head: The request head.
     /// - Returns: The target.
     package func target(of head: HTTPRequest) -> Target? {
-        let (rawPath, _) = Self.split(head.path ?? "/")
+        let (rawPath, _) = Gateway.split(head.path ?? "/")
         if let authority = head.authority {
             let host = (authority.split(separator: ":").first.map(String.init) ?? authority).lowercased()
             if host.hasSuffix(Self.hostSuffix) {
@@ -143,7 +144,7 @@ package struct APIGatewayHTTPService: Sendable {
         var headers: [(name: String, value: String)] = []
         if let authority = request.head.authority { headers.append(("Host", authority)) }
         headers += request.head.headerFields.map { (name: $0.name.rawName, value: $0.value) }
-        let (_, rawQuery) = Self.split(request.head.path ?? "/")
+        let (_, rawQuery) = Gateway.split(request.head.path ?? "/")
         let domainName = request.head.authority ?? "\(environment.current.hostForURL):\(environment.current.port)"
         var proxy = ProxyRequest(
             method: request.method.rawValue,
@@ -173,7 +174,7 @@ package struct APIGatewayHTTPService: Sendable {
         logger: Logger
     ) async -> Response {
         let segments = request.rawPath.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: true)
-        let stageName = segments.first.map { URLComponentsPercent.decode(String($0)) } ?? ""
+        let stageName = segments.first.map { URLComponentsDecoding.decode(String($0)) } ?? ""
         guard let stage = api.stages.first(where: { $0.name == stageName }) else {
             return error(403, GatewayMessages.forbidden, requestId: requestId, errorType: "ForbiddenException")
         }
@@ -265,7 +266,7 @@ package struct APIGatewayHTTPService: Sendable {
         logger: Logger
     ) async -> Response {
         let segments = request.rawPath.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: true)
-        let first = segments.first.map { URLComponentsPercent.decode(String($0)) } ?? ""
+        let first = segments.first.map { URLComponentsDecoding.decode(String($0)) } ?? ""
         let stage: HttpApiSpec.Stage
         if let named = api.stages.first(where: { $0.name == first && $0.name != "$default" }) {
             stage = named
@@ -394,28 +395,7 @@ package struct APIGatewayHTTPService: Sendable {
             sourceArn: "arn:aws:execute-api:\(current.region):\(current.accountId):\(apiId)/\(stage)/\(request.method)/\(path)",
             maximumDuration: timeout
         )
-        let payload = ProxyEvents.json(event)
-        let lambda = self.lambda
-        return await withTaskGroup(of: LambdaInvocationResult?.self) { group in
-            group.addTask {
-                do {
-                    return try await lambda.invoke(function: function, payload: payload, invocationType: .requestResponse, context: context)
-                } catch {
-                    logger.warning(
-                        "Integration invocation failed",
-                        metadata: ["function": .string(function), "error": .string(String(describing: error))]
-                    )
-                    return LambdaInvocationResult(statusCode: 500, payload: Data(), functionError: "Unhandled")
-                }
-            }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
-        }
+        return await lambda.invoke(function: function, payload: ProxyEvents.json(event), context: context, timeout: timeout, logger: logger)
     }
 
     // MARK: Helpers
@@ -469,12 +449,6 @@ package struct APIGatewayHTTPService: Sendable {
             headers: fields,
             body: .init(byteBuffer: ByteBuffer(bytes: body))
         )
-    }
-
-    /// Splits a request target into path and query.
-    static func split(_ target: String) -> (path: String, query: String) {
-        guard let mark = target.firstIndex(of: "?") else { return (target, "") }
-        return (String(target[..<mark]), String(target[target.index(after: mark)...]))
     }
 
     /// An `$context.extendedRequestId`-shaped id (16 base64 characters).

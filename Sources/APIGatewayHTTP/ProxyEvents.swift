@@ -1,3 +1,4 @@
+import AWSGateway
 import Foundation
 
 /// One request as the proxy events describe it, taken apart once.
@@ -46,17 +47,10 @@ package struct ProxyRequest: Sendable {
     }
 
     /// The query parameters in order, percent-decoded (`+` is a space).
-    package var queryItems: [(name: String, value: String)] {
-        rawQuery.split(separator: "&", omittingEmptySubsequences: true).map { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = URLComponentsPercent.decode(String(parts[0]), plusIsSpace: true)
-            let value = parts.count > 1 ? URLComponentsPercent.decode(String(parts[1]), plusIsSpace: true) : ""
-            return (name, value)
-        }
-    }
+    package var queryItems: [(name: String, value: String)] { URLComponentsDecoding.queryItems(rawQuery, plusIsSpace: true) }
 
     /// The decoded path (`$context.path` without the stage).
-    package var path: String { URLComponentsPercent.decode(rawPath) }
+    package var path: String { URLComponentsDecoding.decode(rawPath) }
 }
 
 /// What API Gateway adds to an event about itself.

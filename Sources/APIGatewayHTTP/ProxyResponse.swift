@@ -29,14 +29,7 @@ package struct ProxyResponse: Sendable, Equatable {
             object.keys.allSatisfy(version1Keys.contains),
             let status = statusCode(object["statusCode"])
         else { return nil }
-        var headers: [(name: String, value: String)] = []
-        if let single = object["headers"], !(single is NSNull) {
-            guard let map = single as? [String: Any] else { return nil }
-            for (name, value) in map.sorted(by: { $0.key < $1.key }) {
-                guard let text = scalarText(value) else { return nil }
-                headers.append((name, text))
-            }
-        }
+        guard var headers = singleValueHeaders(object["headers"]) else { return nil }
         if let multiple = object["multiValueHeaders"], !(multiple is NSNull) {
             guard let map = multiple as? [String: Any] else { return nil }
             for (name, value) in map.sorted(by: { $0.key < $1.key }) {
@@ -64,14 +57,7 @@ package struct ProxyResponse: Sendable, Equatable {
             return ProxyResponse(status: 200, headers: [("Content-Type", "application/json")], body: body, isBase64Encoded: false)
         }
         guard let status = statusCode(object["statusCode"]) else { return nil }
-        var headers: [(name: String, value: String)] = []
-        if let single = object["headers"], !(single is NSNull) {
-            guard let map = single as? [String: Any] else { return nil }
-            for (name, value) in map.sorted(by: { $0.key < $1.key }) {
-                guard let text = scalarText(value) else { return nil }
-                headers.append((name, text))
-            }
-        }
+        guard var headers = singleValueHeaders(object["headers"]) else { return nil }
         if let cookies = object["cookies"], !(cookies is NSNull) {
             guard let list = cookies as? [Any] else { return nil }
             for cookie in list {
@@ -81,6 +67,18 @@ package struct ProxyResponse: Sendable, Equatable {
         }
         guard let body = bodyText(object["body"]), let base64 = flag(object["isBase64Encoded"]) else { return nil }
         return ProxyResponse(status: status, headers: headers, body: body, isBase64Encoded: base64)
+    }
+
+    /// A `headers` object of scalar values as pairs sorted by name; `[]` when absent, nil when malformed.
+    private static func singleValueHeaders(_ value: Any?) -> [(name: String, value: String)]? {
+        guard let value, !(value is NSNull) else { return [] }
+        guard let map = value as? [String: Any] else { return nil }
+        var headers: [(name: String, value: String)] = []
+        for (name, value) in map.sorted(by: { $0.key < $1.key }) {
+            guard let text = scalarText(value) else { return nil }
+            headers.append((name, text))
+        }
+        return headers
     }
 
     /// An HTTP status from JSON: an integral number (or numeric string) from 100 to 599.

@@ -1,3 +1,5 @@
+import AWSGateway
+
 /// Finds the route for a request path the way API Gateway does: the most specific path template wins (a literal
 /// segment before `{param}`, `{param}` before a greedy `{proxy+}`), and on that path an exact method before `ANY`.
 ///
@@ -105,10 +107,10 @@ package struct RouteMatcher: Sendable {
                 guard position < request.count, request[position] == text else { return nil }
             case .parameter(let name):
                 guard position < request.count else { return nil }
-                parameters[name] = URLComponentsPercent.decode(request[position])
+                parameters[name] = URLComponentsDecoding.decode(request[position])
             case .greedy(let name):
                 guard position == template.count - 1, position < request.count else { return nil }
-                parameters[name] = URLComponentsPercent.decode(request[position...].joined(separator: "/"))
+                parameters[name] = URLComponentsDecoding.decode(request[position...].joined(separator: "/"))
                 ranks.append(segment.rank)
                 return (ranks, parameters)
             }
@@ -123,41 +125,5 @@ package struct RouteMatcher: Sendable {
             return left > right
         }
         return lhs.count > rhs.count
-    }
-}
-
-/// Percent-decoding without Foundation's `URLComponents` (which rejects some raw paths).
-enum URLComponentsPercent {
-    /// Decodes `%XX` escapes; invalid escapes stay as written, invalid UTF-8 is repaired.
-    /// - Parameters:
-    ///   - text: The encoded text.
-    ///   - plusIsSpace: Whether `+` means a space (query strings).
-    /// - Returns: The decoded text.
-    static func decode(_ text: String, plusIsSpace: Bool = false) -> String {
-        guard text.contains("%") || (plusIsSpace && text.contains("+")) else { return text }
-        var bytes: [UInt8] = []
-        var utf8 = Array(text.utf8)[...]
-        while let byte = utf8.popFirst() {
-            if byte == UInt8(ascii: "%"), utf8.count >= 2,
-                let high = hexValue(utf8[utf8.startIndex]), let low = hexValue(utf8[utf8.startIndex + 1])
-            {
-                bytes.append(high << 4 | low)
-                utf8 = utf8.dropFirst(2)
-            } else if plusIsSpace, byte == UInt8(ascii: "+") {
-                bytes.append(UInt8(ascii: " "))
-            } else {
-                bytes.append(byte)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }

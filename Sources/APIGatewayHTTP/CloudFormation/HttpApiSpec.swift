@@ -91,7 +91,7 @@ package struct HttpApiSpec: Sendable, Equatable {
             let key = try reader["RouteKey"].string() ?? "$default"
             let integration = IntegrationSpec(
                 type: "AWS_PROXY",
-                functionArn: IntegrationSpec.functionArn(fromIntegrationUri: target),
+                functionArn: LambdaIntegrationURI.functionArn(target),
                 payloadFormatVersion: "2.0",
                 timeoutInMillis: nil,
                 mock: nil
@@ -100,19 +100,14 @@ package struct HttpApiSpec: Sendable, Equatable {
         }
 
         func children(_ type: String) throws(TemplateError) -> [(StackResource, SpecReader)] {
-            var result: [(StackResource, SpecReader)] = []
-            for child in stack.resources(ofType: type) {
-                let childReader = SpecReader(child)
-                if try childReader["ApiId"].string() == apiId { result.append((child, childReader)) }
-            }
-            return result
+            try stack.children(ofType: type, property: "ApiId", parentId: apiId)
         }
         var integrations: [String: IntegrationSpec] = [:]
         for (child, integration) in try children("AWS::ApiGatewayV2::Integration") {
             let uri = try integration["IntegrationUri"].string()
             integrations[child.physicalId] = IntegrationSpec(
                 type: try integration["IntegrationType"].requiredString().uppercased(),
-                functionArn: uri.flatMap(IntegrationSpec.functionArn(fromIntegrationUri:)),
+                functionArn: uri.flatMap(LambdaIntegrationURI.functionArn),
                 payloadFormatVersion: try integration["PayloadFormatVersion"].string() ?? "2.0",
                 timeoutInMillis: try integration["TimeoutInMillis"].int(),
                 mock: nil

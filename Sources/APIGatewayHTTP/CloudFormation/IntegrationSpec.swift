@@ -46,19 +46,6 @@ package struct IntegrationSpec: Sendable, Equatable {
         self.mock = mock
     }
 
-    /// The function ARN inside `arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/FUNCTION_ARN/invocations`,
-    /// or a plain Lambda ARN.
-    /// - Parameter uri: An integration URI.
-    /// - Returns: The function ARN, or nil when `uri` is not a Lambda invocation URI.
-    package static func functionArn(fromIntegrationUri uri: String) -> String? {
-        if uri.hasPrefix("arn:"), uri.contains(":lambda:"), !uri.contains(":apigateway:") { return uri }
-        guard let start = uri.range(of: "/functions/"), uri.hasSuffix("/invocations") else { return nil }
-        let end = uri.index(uri.endIndex, offsetBy: -"/invocations".count)
-        guard start.upperBound <= end else { return nil }
-        let arn = String(uri[start.upperBound..<end])
-        return arn.isEmpty ? nil : arn
-    }
-
     /// Decodes an OpenAPI `x-amazon-apigateway-integration` object.
     /// - Parameters:
     ///   - reader: The extension's reader.
@@ -67,7 +54,7 @@ package struct IntegrationSpec: Sendable, Equatable {
     init(openAPI reader: SpecReader, defaultPayloadFormat: String) throws(TemplateError) {
         let uri = try reader["uri"].string()
         type = (try reader["type"].string() ?? "aws_proxy").uppercased()
-        functionArn = uri.flatMap(Self.functionArn(fromIntegrationUri:))
+        functionArn = uri.flatMap(LambdaIntegrationURI.functionArn)
         payloadFormatVersion = try reader["payloadFormatVersion"].string() ?? defaultPayloadFormat
         timeoutInMillis = try reader["timeoutInMillis"].int()
         mock = nil
@@ -87,7 +74,7 @@ package struct IntegrationSpec: Sendable, Equatable {
     init(method reader: SpecReader) throws(TemplateError) {
         let uri = try reader["Uri"].string()
         type = (try reader["Type"].string() ?? "MOCK").uppercased()
-        functionArn = uri.flatMap(Self.functionArn(fromIntegrationUri:))
+        functionArn = uri.flatMap(LambdaIntegrationURI.functionArn)
         payloadFormatVersion = "1.0"
         timeoutInMillis = try reader["TimeoutInMillis"].int()
         mock = nil

@@ -63,12 +63,7 @@ package struct RestApiSpec: Sendable, Equatable {
         }
 
         func children(_ type: String) throws(TemplateError) -> [(StackResource, SpecReader)] {
-            var result: [(StackResource, SpecReader)] = []
-            for child in stack.resources(ofType: type) {
-                let childReader = SpecReader(child)
-                if try childReader["RestApiId"].string() == apiId { result.append((child, childReader)) }
-            }
-            return result
+            try stack.children(ofType: type, property: "RestApiId", parentId: apiId)
         }
         // Resource paths: each resource's parent is the API's root resource or another resource.
         let rootId = resource.attributes["RootResourceId"] ?? ""
