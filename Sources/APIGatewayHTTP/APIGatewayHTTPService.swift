@@ -83,6 +83,16 @@ package struct APIGatewayHTTPService: Sendable {
         var logger = logger
         logger[metadataKey: "service"] = "apigateway"
         self.logger = logger
+        // Authorizers, IAM authorization and API keys are not emulated yet: such routes are served without them.
+        let secured =
+            restApis.flatMap { api in api.methods.filter(\.secured).map { "\(api.logicalId) \($0.httpMethod) \($0.resourcePath)" } }
+            + httpApis.flatMap { api in api.routes.filter(\.secured).map { "\(api.logicalId) \($0.routeKey)" } }
+        if !secured.isEmpty {
+            logger.warning(
+                "API Gateway authorization (authorizers, IAM, API keys) is not emulated: these routes are served without it",
+                metadata: ["routes": .array(secured.map { .string($0) })]
+            )
+        }
     }
 
     /// The ids of the served APIs.

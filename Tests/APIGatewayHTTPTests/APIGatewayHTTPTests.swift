@@ -175,6 +175,48 @@ import Testing
         #expect(api.routes.allSatisfy { $0.integration?.payloadFormatVersion == "2.0" })
     }
 
+    @Test func globalsApiAndCorsBecomeSAMsMockPreflights() throws {
+        let stack = try plan(
+            """
+            Transform: AWS::Serverless-2016-10-31
+            Globals:
+              Api:
+                Cors: "'*'"
+                BinaryMediaTypes: [image~1png]
+            Resources:
+              Fn:
+                Type: AWS::Serverless::Function
+                Properties:
+                  CodeUri: src/
+                  Handler: app.handler
+                  Runtime: python3.12
+                  Events:
+                    Get: {Type: Api, Properties: {Path: /things, Method: get}}
+                    Put: {Type: Api, Properties: {Path: /things, Method: put}}
+              Secured:
+                Type: AWS::Serverless::Api
+                Properties:
+                  StageName: v1
+                  DefinitionBody:
+                    swagger: "2.0"
+                    security: [{Key: []}]
+                    paths: {/x: {get: {}}}
+            """
+        )
+        #expect(stack.unsupported.isEmpty)
+        let implicit = try #require(try stack.restApis.first { $0.logicalId == "ServerlessRestApi" })
+        #expect(implicit.binaryMediaTypes == ["image/png"])
+        let preflight = try #require(implicit.methods.first { $0.httpMethod == "OPTIONS" })
+        #expect(preflight.resourcePath == "/things")
+        #expect(preflight.integration?.type == "MOCK")
+        let headers = preflight.integration?.mock?.headers.map { "\($0.name): \($0.value)" } ?? []
+        #expect(headers.sorted() == ["Access-Control-Allow-Methods: GET,OPTIONS,PUT", "Access-Control-Allow-Origin: *"])
+        let secured = try #require(try stack.restApis.first { $0.logicalId == "Secured" })
+        #expect(secured.methods.map(\.httpMethod).sorted() == ["GET", "OPTIONS"])
+        #expect(secured.methods.allSatisfy { $0.secured })
+        #expect(implicit.methods.allSatisfy { !$0.secured })
+    }
+
     @Test func eventNamingAnotherResourceTypeIsRefused() throws {
         #expect(throws: TemplateError.self) {
             try plan(

@@ -19,6 +19,8 @@ package struct HttpApiSpec: Sendable, Equatable {
         package var path: String?
         /// The integration, if any.
         package var integration: IntegrationSpec?
+        /// Whether the route requires authorization (JWT, Lambda or IAM), which is not emulated yet.
+        package var secured: Bool
     }
 
     /// One stage.
@@ -82,7 +84,8 @@ package struct HttpApiSpec: Sendable, Equatable {
                     routeKey: key,
                     method: operation.method,
                     path: operation.path == "$default" ? nil : operation.path,
-                    integration: operation.integration
+                    integration: operation.integration,
+                    secured: operation.secured
                 )
             )
         }
@@ -96,7 +99,7 @@ package struct HttpApiSpec: Sendable, Equatable {
                 timeoutInMillis: nil,
                 mock: nil
             )
-            routes.append(Self.route(id: generatedId(key), key: key, integration: integration))
+            routes.append(Self.route(id: generatedId(key), key: key, integration: integration, secured: false))
         }
 
         func children(_ type: String) throws(TemplateError) -> [(StackResource, SpecReader)] {
@@ -117,7 +120,8 @@ package struct HttpApiSpec: Sendable, Equatable {
             let target = try route["Target"].string()
             let integrationId = target.flatMap { $0.hasPrefix("integrations/") ? String($0.dropFirst("integrations/".count)) : nil }
             let key = try route["RouteKey"].requiredString()
-            routes.append(Self.route(id: child.physicalId, key: key, integration: integrationId.flatMap { integrations[$0] }))
+            let secured = (try route["AuthorizationType"].string() ?? "NONE") != "NONE"
+            routes.append(Self.route(id: child.physicalId, key: key, integration: integrationId.flatMap { integrations[$0] }, secured: secured))
         }
         self.routes = routes
 
@@ -142,13 +146,13 @@ package struct HttpApiSpec: Sendable, Equatable {
         }
     }
 
-    private static func route(id: String, key: String, integration: IntegrationSpec?) -> Route {
+    private static func route(id: String, key: String, integration: IntegrationSpec?, secured: Bool) -> Route {
         guard key != "$default", let space = key.firstIndex(of: " ") else {
-            return Route(routeId: id, routeKey: key, method: "ANY", path: nil, integration: integration)
+            return Route(routeId: id, routeKey: key, method: "ANY", path: nil, integration: integration, secured: secured)
         }
         let method = String(key[..<space]).uppercased()
         let path = String(key[key.index(after: space)...]).trimmingCharacters(in: .whitespaces)
-        return Route(routeId: id, routeKey: key, method: method, path: path, integration: integration)
+        return Route(routeId: id, routeKey: key, method: method, path: path, integration: integration, secured: secured)
     }
 
     private static func cors(_ reader: SpecReader, capitalized: Bool) throws(TemplateError) -> Cors {

@@ -122,6 +122,8 @@ struct OpenAPIOperation {
     var method: String
     /// The integration, if the operation has one.
     var integration: IntegrationSpec?
+    /// Whether the operation (or the whole document) requires authorization (`security`, an API key or authorizer).
+    var secured: Bool
 
     /// The operations of an OpenAPI document's `paths`, in document order.
     /// - Parameters:
@@ -132,13 +134,15 @@ struct OpenAPIOperation {
     static func operations(in document: SpecReader, defaultPayloadFormat: String) throws(TemplateError) -> [OpenAPIOperation] {
         let methods: Set<String> = ["get", "put", "post", "delete", "options", "head", "patch", "x-amazon-apigateway-any-method"]
         var result: [OpenAPIOperation] = []
+        let documentSecurity = try document["security"].list() ?? []
         for (path, item) in try document["paths"].entries() ?? [] {
             for (key, operation) in try item.entries() ?? [] where methods.contains(key.lowercased()) {
                 let name = key.lowercased() == "x-amazon-apigateway-any-method" ? "ANY" : key.uppercased()
                 let extensionReader = operation["x-amazon-apigateway-integration"]
                 let integration =
                     extensionReader.exists ? try IntegrationSpec(openAPI: extensionReader, defaultPayloadFormat: defaultPayloadFormat) : nil
-                result.append(OpenAPIOperation(path: path, method: name, integration: integration))
+                let security = try operation["security"].list() ?? documentSecurity
+                result.append(OpenAPIOperation(path: path, method: name, integration: integration, secured: !security.isEmpty))
             }
         }
         return result

@@ -13,6 +13,8 @@ package struct RestApiSpec: Sendable, Equatable {
         package var httpMethod: String
         /// The integration, if any.
         package var integration: IntegrationSpec?
+        /// Whether the method requires authorization (an authorizer, IAM, or an API key), which is not emulated yet.
+        package var secured: Bool
     }
 
     /// One stage.
@@ -59,7 +61,15 @@ package struct RestApiSpec: Sendable, Equatable {
                 count: 6,
                 alphabet: Array("abcdefghijklmnopqrstuvwxyz0123456789")
             )
-            methods.append(Method(resourceId: id, resourcePath: operation.path, httpMethod: operation.method, integration: operation.integration))
+            methods.append(
+                Method(
+                    resourceId: id,
+                    resourcePath: operation.path,
+                    httpMethod: operation.method,
+                    integration: operation.integration,
+                    secured: operation.secured
+                )
+            )
         }
 
         func children(_ type: String) throws(TemplateError) -> [(StackResource, SpecReader)] {
@@ -94,12 +104,15 @@ package struct RestApiSpec: Sendable, Equatable {
                 )
             }
             let integration = method["Integration"]
+            let authorization = try method["AuthorizationType"].string() ?? "NONE"
+            let apiKeyRequired = try method["ApiKeyRequired"].bool() ?? false
             methods.append(
                 Method(
                     resourceId: resourceId,
                     resourcePath: resourcePath,
                     httpMethod: try method["HttpMethod"].requiredString().uppercased(),
-                    integration: integration.exists ? try IntegrationSpec(method: integration) : nil
+                    integration: integration.exists ? try IntegrationSpec(method: integration) : nil,
+                    secured: authorization != "NONE" || apiKeyRequired
                 )
             )
         }
