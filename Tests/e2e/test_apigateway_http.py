@@ -299,6 +299,11 @@ def test_http_api_simplified_and_full_responses(apis):
 def test_http_api_payload_1_event_and_greedy_route(apis):
     event = requests.put(apis.urls["HttpUrl"] + "v1/a/b", data="text", headers={"Content-Type": "text/plain"},
                          timeout=TIMEOUT).json()
+    assert set(event) == REST_EVENT_KEYS | {"version"}
+    # The documented 1.0 requestContext, without `authorizer` (no authorizer on the route).
+    assert set(event["requestContext"]) == REST_CONTEXT_KEYS - {"deploymentId"}
+    assert set(event["requestContext"]["identity"]) == IDENTITY_KEYS
+    assert event["requestContext"]["stage"] == "$default"
     assert event["version"] == "1.0"
     assert event["resource"] == "/v1/{proxy+}"
     assert event["pathParameters"] == {"proxy": "a/b"}
