@@ -45,6 +45,8 @@ struct SAMApiTransform {
     var generated: [(id: String, value: TemplateValue, location: SourceLocation?)] = []
     /// SAM API properties the emulator ignores.
     var unsupported: [UnsupportedProperty] = []
+    /// SAM's referenceable properties: `Api.Stage` and `Api.Deployment` to the generated logical ids.
+    var referenceable: [String: String] = [:]
 
     init(globals: TemplateMap, resources: TemplateMap, events: [SAMApiEvent], template: Template) {
         self.globals = globals
@@ -201,6 +203,7 @@ struct SAMApiTransform {
         deployment.set("Properties", .map(deploymentProperties))
         if let condition = body["Condition"] { deployment.set("Condition", condition) }
         generated.append((deploymentId, .map(deployment), location))
+        referenceable["\(logicalId).Deployment"] = deploymentId
 
         var stageProperties = TemplateMap()
         stageProperties.set("RestApiId", ["Ref": .string(logicalId)])
@@ -214,6 +217,7 @@ struct SAMApiTransform {
         stage.set("Properties", .map(stageProperties))
         if let condition = body["Condition"] { stage.set("Condition", condition) }
         generated.append(("\(logicalId)\(Self.alphanumeric(stageName))Stage", .map(stage), location))
+        referenceable["\(logicalId).Stage"] = "\(logicalId)\(Self.alphanumeric(stageName))Stage"
     }
 
     /// Adds SAM's `OPTIONS` preflight (a `MOCK` integration answering the configured CORS headers) to every path.
@@ -358,6 +362,51 @@ struct SAMApiTransform {
         if let condition = body["Condition"] { stage.set("Condition", condition) }
         let stageId = stageName.map { "\(logicalId)\(Self.alphanumeric($0))Stage" } ?? "\(logicalId)ApiGatewayDefaultStage"
         generated.append((stageId, .map(stage), location))
+        referenceable["\(logicalId).Stage"] = stageId
+    }
+
+    /// Rewrites SAM's referenceable properties in a value: `!Ref Api.Stage` becomes `!Ref ApiProdStage` and
+    /// `${Api.Stage}` in `Fn::Sub` strings `${ApiProdStage}` (likewise `.Deployment`), as the SAM translator does.
+    /// - Parameter value: A template value (resources, outputs).
+    /// - Returns: The value with the references rewritten.
+    func rewritingReferences(_ value: TemplateValue) -> TemplateValue {
+        guard !referenceable.isEmpty else { return value }
+        switch value {
+        case .list(let items):
+            return .list(items.map(rewritingReferences))
+        case .map(let map):
+            if map.count == 1, case .string(let target) = map["Ref"] ?? .null, let replacement = referenceable[target] {
+                return ["Ref": .string(replacement)]
+            }
+            var result = TemplateMap()
+            for (key, entry) in map.entries {
+                var rewritten = rewritingReferences(entry)
+                if key == "Fn::Sub" { rewritten = rewritingSubstitutions(rewritten) }
+                result.set(key, rewritten, location: map.location(of: key))
+            }
+            return .map(result)
+        default:
+            return value
+        }
+    }
+
+    private func rewritingSubstitutions(_ argument: TemplateValue) -> TemplateValue {
+        func rewrite(_ text: String) -> String {
+            var output = text
+            for (reference, replacement) in referenceable {
+                output = output.replacingOccurrences(of: "${\(reference)}", with: "${\(replacement)}")
+            }
+            return output
+        }
+        switch argument {
+        case .string(let text):
+            return .string(rewrite(text))
+        case .list(var items) where !items.isEmpty:
+            if case .string(let text) = items[0] { items[0] = .string(rewrite(text)) }
+            return .list(items)
+        default:
+            return argument
+        }
     }
 
     /// SAM's `CorsConfiguration` as the `x-amazon-apigateway-cors` extension (`true` allows every origin,

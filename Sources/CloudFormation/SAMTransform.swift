@@ -114,7 +114,8 @@ package enum SAMTransform {
         }
 
         var root = template.root
-        root.set("Resources", .map(output), location: root.location(of: "Resources"))
+        if let outputs = root["Outputs"] { root.set("Outputs", apis.rewritingReferences(outputs), location: root.location(of: "Outputs")) }
+        root.set("Resources", apis.rewritingReferences(.map(output)), location: root.location(of: "Resources"))
         root.remove("Globals")
         root.remove("Transform")
         var transformed = template

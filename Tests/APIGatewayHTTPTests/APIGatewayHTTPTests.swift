@@ -139,8 +139,14 @@ import Testing
             Outputs:
               HelloWorldApi:
                 Value: !Sub "https://${ServerlessRestApi}.execute-api.${AWS::Region}.amazonaws.com/Prod/hello/"
+              StageName:
+                Value: !Ref ServerlessRestApi.Stage
+              StageUrl:
+                Value: !Sub "https://${ServerlessRestApi}.execute-api.${AWS::Region}.amazonaws.com/${ServerlessRestApi.Stage}/"
             """
         )
+        #expect(stack.output("StageName")?.value == "Prod")
+        #expect(stack.output("StageUrl")?.value.hasSuffix(".execute-api.us-east-1.amazonaws.com/Prod/") == true)
         let api = try #require(stack.resource("ServerlessRestApi"))
         #expect(stack.output("HelloWorldApi")?.value == "https://\(api.physicalId).execute-api.us-east-1.amazonaws.com/Prod/hello/")
         #expect(stack.resource("ServerlessRestApiProdStage")?.physicalId == "Prod")
