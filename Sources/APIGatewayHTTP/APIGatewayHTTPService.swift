@@ -403,7 +403,9 @@ package struct APIGatewayHTTPService: Sendable {
         let context = LambdaInvocationContext(
             sourcePrincipal: "apigateway.amazonaws.com",
             sourceArn: "arn:aws:execute-api:\(current.region):\(current.accountId):\(apiId)/\(stage)/\(request.method)/\(path)",
-            maximumDuration: timeout
+            // The function may run a little past the integration timeout (as on AWS, where it runs to its own
+            // timeout): API Gateway's clock decides, so the gateway answers 504/503, never the function's timeout error.
+            maximumDuration: timeout + .seconds(1)
         )
         return await lambda.invoke(function: function, payload: ProxyEvents.json(event), context: context, timeout: timeout, logger: logger)
     }

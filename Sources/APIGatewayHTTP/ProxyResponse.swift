@@ -81,7 +81,8 @@ package struct ProxyResponse: Sendable, Equatable {
         return headers
     }
 
-    /// An HTTP status from JSON: an integral number (or numeric string) from 100 to 599.
+    /// An HTTP status from JSON: an integral number (or numeric string) from 200 to 599. An informational (1xx)
+    /// status cannot end an HTTP exchange (the client would wait for the real answer), so it is malformed.
     private static func statusCode(_ value: Any?) -> Int? {
         let number: Double?
         switch value {
@@ -89,7 +90,7 @@ package struct ProxyResponse: Sendable, Equatable {
         case let value as NSNumber where !isBoolean(value): number = value.doubleValue
         default: number = nil
         }
-        guard let number, number.isFinite, number.rounded() == number, number >= 100, number <= 599 else { return nil }
+        guard let number, number.isFinite, number.rounded() == number, number >= 200, number <= 599 else { return nil }
         return Int(number)
     }
 

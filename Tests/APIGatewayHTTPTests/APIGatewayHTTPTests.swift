@@ -52,7 +52,7 @@ import Testing
     @Test func version1RefusesMalformedResponses() {
         for text in [
             #"{"body": "no status"}"#, #"{"statusCode": 200, "body": {"an": "object"}}"#, #"{"statusCode": 200, "extra": 1}"#,
-            #"{"statusCode": 99}"#, #"{"statusCode": 1e300}"#, #"{"statusCode": true}"#, #""just a string""#, "not json",
+            #"{"statusCode": 99}"#, #"{"statusCode": 101}"#, #"{"statusCode": 1e300}"#, #"{"statusCode": true}"#, #""just a string""#, "not json",
             #"{"statusCode": 200, "headers": {"A": ["list"]}}"#, #"{"statusCode": 200, "isBase64Encoded": "maybe"}"#,
         ] {
             #expect(ProxyResponse.version1(Data(text.utf8)) == nil, "\(text)")

@@ -208,6 +208,17 @@ def test_malformed_proxy_response_and_failing_function_are_502(apis):
         assert response.json() == {"message": "Internal server error"}
 
 
+def test_status_codes_frame_correctly_and_informational_ones_are_malformed(apis):
+    for code in [204, 304, 418, 599]:
+        response = requests.get(apis.urls["ShopUrl"] + f"status?code={code}", timeout=TIMEOUT)
+        assert response.status_code == code
+    for code in [100, 101, 199]:  # not a final answer: the client would wait for another
+        response = requests.get(apis.urls["ShopUrl"] + f"status?code={code}", timeout=TIMEOUT)
+        assert response.status_code == 502, code
+        assert response.json() == {"message": "Internal server error"}
+    assert requests.get(apis.urls["ShopUrl"] + "status?code=200", timeout=TIMEOUT).text == "body text"
+
+
 def test_integration_timeout_is_504(apis):
     response = requests.get(apis.urls["PlainUrl"] + "plain/slow", timeout=TIMEOUT)
     assert response.status_code == 504

@@ -110,7 +110,7 @@ package struct IntegrationSpec: Sendable, Equatable {
         if let template = try response[templates]["application/json"].string(), !template.contains("$"), !template.contains("#") {
             body = template
         }
-        return MockResponse(status: (100...599).contains(code) ? code : 200, headers: headers, body: body)
+        return MockResponse(status: (200...599).contains(code) ? code : 200, headers: headers, body: body)
     }
 }
 

@@ -48,3 +48,9 @@ def image(event, context):
         "body": base64.b64encode(b"\x89PNG\r\n\x1a\n").decode(),
         "isBase64Encoded": True,
     }
+
+
+def status(event, context):
+    """Answers the status code the query names, with a body (204 and 304 must still frame correctly)."""
+    query = event.get("queryStringParameters") or {}
+    return {"statusCode": int(query.get("code", "200")), "body": "body text"}
