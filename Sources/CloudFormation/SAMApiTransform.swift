@@ -60,6 +60,19 @@ struct SAMApiTransform {
         var restEvents: [String: [SAMApiEvent]] = [:]
         var httpEvents: [String: [SAMApiEvent]] = [:]
         for event in events {
+            let handled: Set<String> =
+                event.type == "Api" ? ["Path", "Method", "RestApiId"] : ["Path", "Method", "ApiId", "PayloadFormatVersion", "TimeoutInMillis"]
+            for key in event.properties.keys where !handled.contains(key) {
+                unsupported.append(
+                    UnsupportedProperty(
+                        logicalId: event.functionId,
+                        resourceType: "AWS::Serverless::Function",
+                        property: "Events.\(event.eventId).Properties.\(key)",
+                        reason: "is ignored by the emulator",
+                        location: event.properties.location(of: key) ?? event.location
+                    )
+                )
+            }
             if event.type == "Api" {
                 let apiId = try reference(event, key: "RestApiId", type: Self.restType, default: Self.implicitRestApiId)
                 restEvents[apiId, default: []].append(event)

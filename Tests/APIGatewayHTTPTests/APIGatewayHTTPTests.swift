@@ -197,7 +197,7 @@ import Testing
                   Handler: app.handler
                   Runtime: python3.12
                   Events:
-                    Get: {Type: Api, Properties: {Path: /things, Method: get}}
+                    Get: {Type: Api, Properties: {Path: /things, Method: get, Auth: {ApiKeyRequired: true}}}
                     Put: {Type: Api, Properties: {Path: /things, Method: put}}
               Secured:
                 Type: AWS::Serverless::Api
@@ -209,7 +209,7 @@ import Testing
                     paths: {/x: {get: {}}}
             """
         )
-        #expect(stack.unsupported.isEmpty)
+        #expect(stack.unsupported.map(\.property) == ["Events.Get.Properties.Auth"])
         let implicit = try #require(try stack.restApis.first { $0.logicalId == "ServerlessRestApi" })
         #expect(implicit.binaryMediaTypes == ["image/png"])
         let preflight = try #require(implicit.methods.first { $0.httpMethod == "OPTIONS" })
