@@ -360,3 +360,32 @@ def test_outputs_of_every_api_are_local_urls(apis):
     response = requests.post(apis.urls["ImplicitUrl"] + "hello", timeout=TIMEOUT)
     assert response.status_code == 200
     assert response.json()["requestContext"]["stage"] == "Prod"
+
+
+def test_hostile_requests_get_api_gateway_answers_and_the_server_stays_up(apis):
+    import http.client
+
+    shop = apis.urls["ShopUrl"]
+    api_path = shop.split(f":{apis.port}", 1)[1]  # /_aws/execute-api/{id}/dev/
+    base = api_path.rsplit("/dev/", 1)[0]
+    connection = http.client.HTTPConnection(LOOPBACK, apis.port, timeout=30)
+    # No stage, and a stage that is not one.
+    for target in [base, base + "/", base + "/%zz/items/1"]:
+        connection.request("GET", target)
+        response = connection.getresponse()
+        assert response.status == 403, target
+        assert json.loads(response.read()) == {"message": "Forbidden"}
+    # Invalid escapes and odd segments reach the greedy route as written.
+    connection.request("GET", api_path + "a/%zz/%00/..")
+    response = connection.getresponse()
+    assert response.status == 200
+    assert json.loads(response.read())["pathParameters"] == {"proxy": "a/%zz/%00/.."}
+    # A declared body over 10 MB is refused before it is read.
+    connection.putrequest("POST", api_path + "upload")
+    connection.putheader("Content-Length", str(50 * 1024 * 1024))
+    connection.endheaders()
+    response = connection.getresponse()
+    assert response.status == 413
+    assert json.loads(response.read()) == {"message": "Request Too Long"}
+    connection.close()
+    assert requests.get(f"{apis.endpoint}/_local/health", timeout=TIMEOUT).status_code == 200
