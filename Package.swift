@@ -49,7 +49,7 @@ let package = Package(
             dependencies: [
                 "AWSGateway", "SigV4", "CloudFormation", "Storage", "IAM", "EmulatorCore",
                 "CloudFormationService", "DynamoDBService", "S3Service", "LambdaService",
-                "APIGatewayWebSocket", "CognitoService", "STSService",
+                "APIGatewayWebSocket", "APIGatewayHTTP", "CognitoService", "STSService",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -178,6 +178,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // REST and HTTP APIs (API Gateway v1 and v2): Lambda proxy data plane on local execute-api URLs.
+        .target(
+            name: "APIGatewayHTTP",
+            dependencies: [
+                "AWSGateway", "CloudFormation", "EmulatorCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "CognitoService",
             dependencies: [
@@ -262,6 +273,11 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "APIGatewayHTTPTests",
+            dependencies: ["APIGatewayHTTP", "CloudFormation", "EmulatorApp"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -457,27 +457,7 @@ package struct WebSocketAPIService: AWSServiceHandler {
             sourceArn: "arn:aws:execute-api:\(current.region):\(current.accountId):\(api.apiId)/*",
             maximumDuration: timeout
         )
-        let lambda = self.lambda
-        return await withTaskGroup(of: LambdaInvocationResult?.self) { group in
-            group.addTask {
-                do {
-                    return try await lambda.invoke(function: function, payload: payload, invocationType: .requestResponse, context: context)
-                } catch {
-                    logger.warning(
-                        "Integration invocation failed",
-                        metadata: ["function": .string(function), "error": .string(String(describing: error))]
-                    )
-                    return LambdaInvocationResult(statusCode: 500, payload: Data(), functionError: "Unhandled")
-                }
-            }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
-        }
+        return await lambda.invoke(function: function, payload: payload, context: context, timeout: timeout, logger: logger)
     }
 
     static func jsonResponse(status: Int, object: [String: Any]) -> Response {

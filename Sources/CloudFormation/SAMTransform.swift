@@ -32,7 +32,7 @@ package enum SAMTransform {
     ) throws(TemplateError) -> (template: Template, unsupported: [UnsupportedProperty]) {
         var unsupported: [UnsupportedProperty] = []
         let globals = template.section("Globals")
-        for key in globals.keys where key != "Function" && key != "SimpleTable" {
+        for key in globals.keys where !["Function", "SimpleTable", "Api", "HttpApi"].contains(key) {
             unsupported.append(
                 UnsupportedProperty(
                     logicalId: "Globals",
@@ -48,6 +48,7 @@ package enum SAMTransform {
         let original = template.section("Resources")
         var output = TemplateMap()
         var notifications: [String: [(configuration: TemplateValue, permission: String)]] = [:]
+        var apiEvents: [SAMApiEvent] = []
 
         for (logicalId, value) in original.entries {
             let location = original.location(of: logicalId)
@@ -72,6 +73,7 @@ package enum SAMTransform {
                 for (bucket, entry) in context.notifications {
                     notifications[bucket, default: []].append(entry)
                 }
+                apiEvents += context.apiEvents
             case "AWS::Serverless::LayerVersion":
                 let properties = body["Properties"]?.mapValue ?? TemplateMap()
                 let layer = try layerVersion(logicalId: logicalId, body: body, properties: properties, template: template)
@@ -79,10 +81,19 @@ package enum SAMTransform {
             case "AWS::Serverless::SimpleTable":
                 let properties = merge(tableGlobals, body["Properties"] ?? .map(TemplateMap())).mapValue ?? TemplateMap()
                 output.set(logicalId, .map(simpleTable(body: body, properties: properties)), location: location)
+            case SAMApiTransform.restType, SAMApiTransform.httpType:
+                continue  // Expanded below, once every function's events are known.
             default:
                 output.set(logicalId, value, location: location)
             }
         }
+
+        var apis = SAMApiTransform(globals: globals, resources: original, events: apiEvents, template: template)
+        try apis.run()
+        for (id, resource, location) in apis.generated {
+            output.set(id, resource, location: location)
+        }
+        unsupported += apis.unsupported
 
         for (bucketId, entries) in notifications {
             guard var bucket = output[bucketId]?.mapValue else { continue }
@@ -107,7 +118,8 @@ package enum SAMTransform {
         }
 
         var root = template.root
-        root.set("Resources", .map(output), location: root.location(of: "Resources"))
+        if let outputs = root["Outputs"] { root.set("Outputs", apis.rewritingReferences(outputs), location: root.location(of: "Outputs")) }
+        root.set("Resources", apis.rewritingReferences(.map(output)), location: root.location(of: "Resources"))
         root.remove("Globals")
         root.remove("Transform")
         var transformed = template
@@ -189,6 +201,7 @@ package enum SAMTransform {
         var generated: [(String, TemplateValue)] = []
         var unsupported: [UnsupportedProperty] = []
         var notifications: [(String, (configuration: TemplateValue, permission: String))] = []
+        var apiEvents: [SAMApiEvent] = []
 
         init(
             logicalId: String,
@@ -379,6 +392,20 @@ package enum SAMTransform {
             for (eventId, event) in events.entries {
                 let here = events.location(of: eventId)
                 let type = event["Type"]?.stringValue ?? ""
+                if type == "Api" || type == "HttpApi" {
+                    let properties = event["Properties"]?.mapValue ?? TemplateMap()
+                    apiEvents.append(
+                        SAMApiEvent(
+                            functionId: logicalId,
+                            eventId: eventId,
+                            type: type,
+                            properties: properties,
+                            condition: body["Condition"],
+                            location: here
+                        )
+                    )
+                    continue
+                }
                 guard type == "S3" else {
                     unsupported.append(report("Events.\(eventId)", "(Type \(type)) is not emulated; the function is never triggered by it", at: here))
                     continue

@@ -1,3 +1,4 @@
+import APIGatewayHTTP
 import APIGatewayWebSocket
 import AWSGateway
 import CloudFormation
@@ -182,7 +183,7 @@ package struct Emulator: Sendable {
         )
         let edgeLimiter = ConnectionLimiter(maxConnections: options.maxConnections)
         let app = Application(
-            responder: EdgeResponder(gateway: gateway, webSocket: webSocket),
+            responder: EdgeResponder(gateway: gateway, webSocket: webSocket, executeApi: registry.executeApi),
             server: HTTPServerBuilder { responder in
                 GuardedChannel(
                     HTTP1WebSocketUpgradeChannel(
@@ -208,7 +209,7 @@ package struct Emulator: Sendable {
                 let milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
                 var summary = StartupSummary(
                     stack: plan.stack,
-                    urls: LocalURLs(host: options.host, port: port, region: options.region),
+                    urls: LocalURLs(host: options.host, port: port, region: options.region, executeApiIds: plan.stack.executeApiIds),
                     readyMilliseconds: milliseconds
                 )
                 summary.setTLS(endpoint: environment.current, caBundlePath: authority.caBundlePath)
@@ -241,15 +242,19 @@ package struct Emulator: Sendable {
     }
 }
 
-/// The edge port's responder: plain HTTP requests to WebSocket URLs get API Gateway's answer, everything else
-/// goes to the gateway.
+/// The edge port's responder: requests to REST and HTTP APIs (by path or `{apiId}.execute-api.localhost` host) go to
+/// their service, plain HTTP requests to WebSocket URLs get API Gateway's answer, everything else goes to the gateway.
 struct EdgeResponder: HTTPResponder {
     typealias Context = BasicRequestContext
 
     let gateway: Gateway
     let webSocket: WebSocketAPIService
+    let executeApi: APIGatewayHTTPService
 
     func respond(to request: Request, context: Context) async throws -> Response {
+        if let target = executeApi.target(of: request.head) {
+            return await executeApi.respond(to: request, target: target)
+        }
         if request.uri.path.hasPrefix(WebSocketAPIService.pathPrefix) {
             return webSocket.plainRequestResponse()
         }

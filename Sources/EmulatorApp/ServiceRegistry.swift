@@ -1,3 +1,4 @@
+import APIGatewayHTTP
 import APIGatewayWebSocket
 import AWSGateway
 import CloudFormation
@@ -67,6 +68,8 @@ package struct ServiceRegistry: Sendable {
     package let lambda: any LambdaInvoking
     /// API Gateway WebSocket APIs: the edge server hands it WebSocket upgrades.
     package let webSocket: WebSocketAPIService
+    /// API Gateway REST and HTTP APIs: the edge server hands it requests to their local execute-api URLs.
+    package let executeApi: APIGatewayHTTPService
 
     /// Builds the services.
     /// - Parameter context: What services are built from.
@@ -78,7 +81,7 @@ package struct ServiceRegistry: Sendable {
         let cloudFormation = CloudFormationService {
             let current = environment.current
             return plan.stackDescription(
-                urls: LocalURLs(host: current.host, port: current.port, region: current.region),
+                urls: LocalURLs(host: current.host, port: current.port, region: current.region, executeApiIds: plan.stack.executeApiIds),
                 creationTime: creationTime
             )
         }
@@ -126,6 +129,14 @@ package struct ServiceRegistry: Sendable {
             logger: context.logger
         )
         self.webSocket = webSocket
+        executeApi = APIGatewayHTTPService(
+            restApis: try context.stack.restApis,
+            httpApis: try context.stack.httpApis,
+            lambda: lambda.invoker,
+            clock: context.clock,
+            environment: context.environment,
+            logger: context.logger
+        )
         let dynamoDB = try DynamoDBService(
             tables: try context.stack.tables,
             dataLocation: context.dataLocation,

@@ -26,6 +26,8 @@ package struct StartupSummary: Sendable {
     package var region: String
     /// WebSocket APIs with their local URLs.
     package var webSocketAPIs: [WebSocketAPI]
+    /// REST and HTTP API stages with their local URLs (`http://HOST:PORT/_aws/execute-api/{apiId}/{stage}/`).
+    package var executeAPIs: [(kind: String, logicalId: String, url: String)] = []
     /// `(label, value)` rows: buckets, tables, identity pools, functions.
     package var resources: [(kind: String, logicalId: String, physicalId: String)]
     /// Template resources listed as skipped (not emulated).
@@ -79,6 +81,7 @@ package struct StartupSummary: Sendable {
             rows.append(("WebSocket API", api.logicalId, api.url))
             rows.append(("  management", api.apiId, api.managementURL))
         }
+        for api in executeAPIs { rows.append((api.kind, api.logicalId, api.url)) }
         for resource in resources { rows.append((resource.kind, resource.logicalId, resource.physicalId)) }
         for skipped in self.skipped { rows.append(("Skipped", skipped.logicalId, skipped.type + " (not emulated)")) }
         lines += Self.table(rows)
@@ -129,6 +132,7 @@ extension StartupSummary {
                     )
                 }
             }
+        self.executeAPIs = stack.executeApiRows(urls: urls)
         let kinds: [(String, String)] = [
             ("AWS::S3::Bucket", "S3 bucket"),
             ("AWS::DynamoDB::Table", "DynamoDB table"),

@@ -271,7 +271,7 @@ struct Outputs: AsyncParsableCommand {
         var options = EmulatorOptions()
         templateOptions.apply(to: &options)
         let plan = try templateOptions.loadPlan(options)
-        let urls = LocalURLs(host: host, port: port, region: options.region)
+        let urls = LocalURLs(host: host, port: port, region: options.region, executeApiIds: plan.stack.executeApiIds)
         let outputs = plan.stack.outputs.map { ($0.key, urls.rewrite($0.value)) }
         if json {
             let object = Dictionary(outputs, uniquingKeysWith: { first, _ in first })

@@ -16,7 +16,11 @@ package struct WebSocketApiProvider: ResourceProvider {
     /// The properties ``WebSocketApiSpec`` reads, per type.
     package var supportedProperties: [String: Set<String>] {
         [
-            Self.apiType: ["Name", "ProtocolType", "RouteSelectionExpression", "ApiKeySelectionExpression", "Description", "Tags"],
+            // Body, CorsConfiguration, Target and RouteKey are read for HTTP APIs (APIGatewayHTTP's HttpApiSpec).
+            Self.apiType: [
+                "Name", "ProtocolType", "RouteSelectionExpression", "ApiKeySelectionExpression", "Description", "Tags", "Body",
+                "CorsConfiguration", "Target", "RouteKey",
+            ],
             "AWS::ApiGatewayV2::Stage": ["ApiId", "StageName", "DeploymentId", "AutoDeploy", "Description", "StageVariables"],
             "AWS::ApiGatewayV2::Route": [
                 "ApiId", "RouteKey", "Target", "AuthorizationType", "AuthorizerId", "ApiKeyRequired", "OperationName",

@@ -129,12 +129,7 @@ package struct WebSocketApiSpec: Sendable, Equatable {
     /// - Parameter uri: An integration or authorizer URI.
     /// - Returns: The function ARN, or nil when `uri` is not a Lambda invocation URI.
     package static func functionArn(fromIntegrationUri uri: String) -> String? {
-        if uri.hasPrefix("arn:"), uri.contains(":lambda:"), !uri.contains(":apigateway:") { return uri }
-        guard let start = uri.range(of: "/functions/"), uri.hasSuffix("/invocations") else { return nil }
-        let end = uri.index(uri.endIndex, offsetBy: -"/invocations".count)
-        guard start.upperBound <= end else { return nil }
-        let arn = String(uri[start.upperBound..<end])
-        return arn.isEmpty ? nil : arn
+        LambdaIntegrationURI.functionArn(uri)
     }
 
     /// Decodes an `AWS::ApiGatewayV2::Api` and gathers its children from `stack`.
@@ -154,12 +149,7 @@ package struct WebSocketApiSpec: Sendable, Equatable {
         apiEndpoint = resource.attributes["ApiEndpoint"] ?? ""
         let apiId = resource.physicalId
         func children(_ type: String) throws(TemplateError) -> [(StackResource, SpecReader)] {
-            var result: [(StackResource, SpecReader)] = []
-            for child in stack.resources(ofType: type) {
-                let childReader = SpecReader(child)
-                if try childReader["ApiId"].string() == apiId { result.append((child, childReader)) }
-            }
-            return result
+            try stack.children(ofType: type, property: "ApiId", parentId: apiId)
         }
         var routes: [Route] = []
         for (child, route) in try children("AWS::ApiGatewayV2::Route") {

@@ -1,0 +1,480 @@
+import AWSGateway
+import EmulatorCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// API Gateway REST APIs (v1) and HTTP APIs (v2): the data plane behind
+/// `http://HOST:PORT/_aws/execute-api/{apiId}/{stage}/...` and `http://{apiId}.execute-api.localhost:PORT/{stage}/...`.
+///
+/// Routes are matched as API Gateway matches them (``RouteMatcher``), Lambda proxy integrations run through
+/// ``LambdaInvoking`` with AWS's event shapes (``ProxyEvents``), answers are validated as AWS validates them
+/// (``ProxyResponse``), and API Gateway's own errors carry its texts (``GatewayMessages``). `MOCK` integrations answer
+/// their default integration response (SAM's CORS preflights). The target must not import other services.
+package struct APIGatewayHTTPService: Sendable {
+    /// The path prefix of local execute-api URLs.
+    package static let pathPrefix = "/_aws/execute-api/"
+    /// The host suffix of local execute-api hosts (`{apiId}.execute-api.localhost`).
+    package static let hostSuffix = ".execute-api.localhost"
+    /// API Gateway's payload limit (10 MB).
+    package static let maxPayloadBytes = 10 * 1024 * 1024
+
+    /// Which API and stage a request addresses.
+    package struct Target: Sendable {
+        enum API: Sendable {
+            case rest(RestApiSpec)
+            case http(HttpApiSpec)
+        }
+
+        let api: API
+        /// The path after the API id (and before the stage), starting with `/`.
+        let rawPath: String
+    }
+
+    let restApis: [String: RestApiSpec]
+    let httpApis: [String: HttpApiSpec]
+    let restMatchers: [String: RouteMatcher]
+    let httpMatchers: [String: RouteMatcher]
+    let lambda: any LambdaInvoking
+    let clock: VirtualClock
+    let environment: LiveEnvironment
+    let logger: Logger
+
+    /// Creates the service.
+    /// - Parameters:
+    ///   - restApis: The template's REST APIs.
+    ///   - httpApis: The template's HTTP APIs.
+    ///   - lambda: Invokes proxy integrations.
+    ///   - clock: The virtual clock (request times).
+    ///   - environment: Region, account and port.
+    ///   - logger: The base logger.
+    package init(
+        restApis: [RestApiSpec],
+        httpApis: [HttpApiSpec],
+        lambda: any LambdaInvoking,
+        clock: VirtualClock,
+        environment: LiveEnvironment,
+        logger: Logger
+    ) {
+        var rest: [String: RestApiSpec] = [:]
+        var restMatchers: [String: RouteMatcher] = [:]
+        for api in restApis {
+            rest[api.apiId] = api
+            restMatchers[api.apiId] = RouteMatcher(api.methods.map { RouteMatcher.Entry(method: $0.httpMethod, path: $0.resourcePath) })
+        }
+        var http: [String: HttpApiSpec] = [:]
+        var httpMatchers: [String: RouteMatcher] = [:]
+        for api in httpApis {
+            http[api.apiId] = api
+            httpMatchers[api.apiId] = RouteMatcher(
+                // `$default` takes what no other route matches: its entry matches no request method.
+                api.routes.map { RouteMatcher.Entry(method: $0.path == nil ? "$default" : $0.method, path: $0.path ?? "/") }
+            )
+        }
+        self.restApis = rest
+        self.httpApis = http
+        self.restMatchers = restMatchers
+        self.httpMatchers = httpMatchers
+        self.lambda = lambda
+        self.clock = clock
+        self.environment = environment
+        var logger = logger
+        logger[metadataKey: "service"] = "apigateway"
+        self.logger = logger
+        // Authorizers, IAM authorization and API keys are not emulated yet: such routes are served without them.
+        let secured =
+            restApis.flatMap { api in api.methods.filter(\.secured).map { "\(api.logicalId) \($0.httpMethod) \($0.resourcePath)" } }
+            + httpApis.flatMap { api in api.routes.filter(\.secured).map { "\(api.logicalId) \($0.routeKey)" } }
+        if !secured.isEmpty {
+            logger.warning(
+                "API Gateway authorization (authorizers, IAM, API keys) is not emulated: these routes are served without it",
+                metadata: ["routes": .array(secured.map { .string($0) })]
+            )
+        }
+    }
+
+    /// The ids of the served APIs.
+    package var apiIds: Set<String> { Set(restApis.keys).union(httpApis.keys) }
+
+    /// Which of the served APIs a request addresses, by `Host` (`{apiId}.execute-api.localhost`) or by path
+    /// (`/_aws/execute-api/{apiId}/...`); nil for requests to anything else.
+    /// - Parameter head: The request head.
+    /// - Returns: The target.
+    package func target(of head: HTTPRequest) -> Target? {
+        let (rawPath, _) = Gateway.split(head.path ?? "/")
+        if let authority = head.authority {
+            let host = (authority.split(separator: ":").first.map(String.init) ?? authority).lowercased()
+            if host.hasSuffix(Self.hostSuffix) {
+                let apiId = String(host.dropLast(Self.hostSuffix.count))
+                if let api = api(apiId) { return Target(api: api, rawPath: rawPath) }
+            }
+        }
+        guard rawPath.hasPrefix(Self.pathPrefix) else { return nil }
+        let rest = rawPath.dropFirst(Self.pathPrefix.count)
+        let apiId = String(rest.prefix { $0 != "/" })
+        guard let api = api(apiId) else { return nil }
+        let remainder = String(rest.dropFirst(apiId.count))
+        return Target(api: api, rawPath: remainder.isEmpty ? "/" : remainder)
+    }
+
+    private func api(_ id: String) -> Target.API? {
+        if let rest = restApis[id] { return .rest(rest) }
+        if let http = httpApis[id] { return .http(http) }
+        return nil
+    }
+
+    /// Answers one request to an API.
+    /// - Parameters:
+    ///   - request: The request.
+    ///   - target: Its API (from ``target(of:)``).
+    /// - Returns: The response.
+    package func respond(to request: Request, target: Target) async -> Response {
+        var request = request
+        let isREST: Bool
+        if case .rest = target.api { isREST = true } else { isREST = false }
+        let requestId = UUID().uuidString.lowercased()
+        let extendedRequestId = Self.extendedRequestId()
+        var requestLogger = logger
+        requestLogger[metadataKey: "request-id"] = .string(requestId)
+
+        if let declared = request.head.headerFields[.contentLength].flatMap({ Int64($0) }), declared > Int64(Self.maxPayloadBytes) {
+            return error(413, isREST ? GatewayMessages.requestTooLong : GatewayMessages.requestEntityTooLarge, requestId: requestId)
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: Self.maxPayloadBytes)
+        } catch is NIOTooManyBytesError {
+            return error(413, isREST ? GatewayMessages.requestTooLong : GatewayMessages.requestEntityTooLarge, requestId: requestId)
+        } catch {
+            requestLogger.debug("request body failed", metadata: ["error": .string(String(describing: error))])
+            return self.error(400, "Bad Request", requestId: requestId)
+        }
+        var headers: [(name: String, value: String)] = []
+        if let authority = request.head.authority { headers.append(("Host", authority)) }
+        headers += request.head.headerFields.map { (name: $0.name.rawName, value: $0.value) }
+        let (_, rawQuery) = Gateway.split(request.head.path ?? "/")
+        let domainName = request.head.authority ?? "\(environment.current.hostForURL):\(environment.current.port)"
+        var proxy = ProxyRequest(
+            method: request.method.rawValue,
+            rawPath: target.rawPath,
+            rawQuery: rawQuery,
+            headers: headers,
+            body: Array(body.readableBytesView),
+            sourceIp: "127.0.0.1",
+            stage: "",
+            domainName: domainName
+        )
+        switch target.api {
+        case .rest(let api):
+            return await respondREST(api, request: &proxy, requestId: requestId, extendedRequestId: extendedRequestId, logger: requestLogger)
+        case .http(let api):
+            return await respondHTTP(api, request: &proxy, requestId: requestId, extendedRequestId: extendedRequestId, logger: requestLogger)
+        }
+    }
+
+    // MARK: REST APIs
+
+    private func respondREST(
+        _ api: RestApiSpec,
+        request: inout ProxyRequest,
+        requestId: String,
+        extendedRequestId: String,
+        logger: Logger
+    ) async -> Response {
+        let segments = request.rawPath.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: true)
+        let stageName = segments.first.map { URLComponentsDecoding.decode(String($0)) } ?? ""
+        guard let stage = api.stages.first(where: { $0.name == stageName }) else {
+            return error(403, GatewayMessages.forbidden, requestId: requestId, errorType: "ForbiddenException")
+        }
+        request.stage = stage.name
+        request.rawPath = segments.count > 1 ? "/" + segments[1] : "/"
+        guard let match = restMatchers[api.apiId]?.match(method: request.method, path: request.rawPath) else {
+            return error(
+                403,
+                GatewayMessages.missingAuthenticationToken,
+                requestId: requestId,
+                errorType: GatewayMessages.missingAuthenticationTokenType
+            )
+        }
+        let method = api.methods[match.index]
+        var extra: [(String, String)] = [("x-amz-apigw-id", extendedRequestId)]
+        extra.append(("X-Amzn-Trace-Id", Self.traceId(clock.now)))
+        guard let integration = method.integration else {
+            logger.warning("REST API method has no integration", metadata: ["resource": .string(method.resourcePath)])
+            return error(500, GatewayMessages.restInternalServerError, requestId: requestId)
+        }
+        switch integration.type {
+        case "MOCK":
+            let mock = integration.mock ?? IntegrationSpec.MockResponse(status: 200, headers: [], body: nil)
+            var headers = mock.headers.map { ($0.name, $0.value) }
+            headers.append(("Content-Type", "application/json"))
+            return response(status: mock.status, headers: headers + extra, body: Array((mock.body ?? "").utf8), requestId: requestId)
+        case "AWS_PROXY":
+            break
+        default:
+            logger.warning(
+                "REST API integration type is not emulated",
+                metadata: ["type": .string(integration.type), "resource": .string(method.resourcePath)]
+            )
+            return error(500, GatewayMessages.restInternalServerError, requestId: requestId)
+        }
+        guard let function = integration.functionArn else {
+            logger.warning("AWS_PROXY integration without a Lambda function URI", metadata: ["resource": .string(method.resourcePath)])
+            return error(500, GatewayMessages.restInternalServerError, requestId: requestId)
+        }
+        let binary = Self.matchesMediaType(request.header("Content-Type"), api.binaryMediaTypes)
+        let context = eventContext(api.apiId, requestId, extendedRequestId, stage.variables, match.pathParameters, binary)
+        let event = ProxyEvents.version1(
+            request,
+            context: context,
+            resourcePath: method.resourcePath,
+            resourceId: method.resourceId,
+            httpAPIVersion: false
+        )
+        let timeout = Self.timeout(integration.timeoutInMillis, maximum: 29_000)
+        guard
+            let result = await invoke(function, event: event, apiId: api.apiId, stage: stage.name, request: request, timeout: timeout, logger: logger)
+        else {
+            return error(504, GatewayMessages.endpointRequestTimedOut, requestId: requestId)
+        }
+        guard result.functionError == nil, let answer = ProxyResponse.version1(result.payload) else {
+            logger.info(
+                result.functionError == nil ? "Malformed Lambda proxy response" : "Lambda function failed",
+                metadata: ["function": .string(function)]
+            )
+            return error(502, GatewayMessages.restInternalServerError, requestId: requestId)
+        }
+        var bytes = Array(answer.body.utf8)
+        if answer.isBase64Encoded {
+            let accepted = (request.header("Accept") ?? "").split(separator: ",").contains {
+                Self.matchesMediaType(String($0), api.binaryMediaTypes)
+            }
+            let contentType = answer.headers.first { $0.name.caseInsensitiveCompare("Content-Type") == .orderedSame }?.value
+            if accepted || Self.matchesMediaType(contentType, api.binaryMediaTypes) {
+                guard let decoded = Data(base64Encoded: answer.body) else {
+                    return error(502, GatewayMessages.restInternalServerError, requestId: requestId)
+                }
+                bytes = Array(decoded)
+            }
+        }
+        var headers = answer.headers
+        if !headers.contains(where: { $0.name.caseInsensitiveCompare("Content-Type") == .orderedSame }) {
+            headers.append(("Content-Type", "application/json"))
+        }
+        return response(status: answer.status, headers: headers + extra, body: bytes, requestId: requestId)
+    }
+
+    // MARK: HTTP APIs
+
+    private func respondHTTP(
+        _ api: HttpApiSpec,
+        request: inout ProxyRequest,
+        requestId: String,
+        extendedRequestId: String,
+        logger: Logger
+    ) async -> Response {
+        let segments = request.rawPath.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: true)
+        let first = segments.first.map { URLComponentsDecoding.decode(String($0)) } ?? ""
+        let stage: HttpApiSpec.Stage
+        if let named = api.stages.first(where: { $0.name == first && $0.name != "$default" }) {
+            stage = named
+            request.rawPath = segments.count > 1 ? "/" + segments[1] : "/"
+        } else if let fallback = api.stages.first(where: { $0.name == "$default" }) {
+            stage = fallback
+        } else {
+            return error(404, GatewayMessages.notFound, requestId: requestId)
+        }
+        request.stage = stage.name
+        let extra: [(String, String)] = [("apigw-requestid", extendedRequestId)]
+        let origin = request.header("Origin")
+        if let cors = api.cors, request.method == "OPTIONS", origin != nil, request.header("Access-Control-Request-Method") != nil {
+            var headers = Self.corsHeaders(cors, origin: origin, preflight: true)
+            headers += extra
+            return response(status: 204, headers: headers, body: [], requestId: requestId)
+        }
+        let matcher = httpMatchers[api.apiId]
+        let match =
+            matcher?.match(method: request.method, path: request.rawPath)
+            ?? api.routes.firstIndex { $0.routeKey == "$default" }.map { RouteMatcher.Match(index: $0, pathParameters: [:]) }
+        guard let match else { return error(404, GatewayMessages.notFound, requestId: requestId) }
+        let route = api.routes[match.index]
+        guard let integration = route.integration, integration.type == "AWS_PROXY", let function = integration.functionArn else {
+            logger.warning(
+                "HTTP API route has no Lambda proxy integration (others are not emulated yet)",
+                metadata: ["route": .string(route.routeKey)]
+            )
+            return error(500, GatewayMessages.httpInternalServerError, requestId: requestId)
+        }
+        let binary = !Self.isTextual(request.header("Content-Type"))
+        let context = eventContext(api.apiId, requestId, extendedRequestId, stage.variables, match.pathParameters, binary)
+        let version2 = integration.payloadFormatVersion == "2.0"
+        let event =
+            version2
+            ? ProxyEvents.version2(request, context: context, routeKey: route.routeKey)
+            : ProxyEvents.version1(request, context: context, resourcePath: route.path ?? "$default", resourceId: route.routeId, httpAPIVersion: true)
+        let timeout = Self.timeout(integration.timeoutInMillis, maximum: 30_000)
+        guard
+            let result = await invoke(function, event: event, apiId: api.apiId, stage: stage.name, request: request, timeout: timeout, logger: logger)
+        else {
+            return error(503, GatewayMessages.serviceUnavailable, requestId: requestId)
+        }
+        let parsed = result.functionError == nil ? (version2 ? ProxyResponse.version2(result.payload) : ProxyResponse.version1(result.payload)) : nil
+        guard let answer = parsed else {
+            logger.info(
+                result.functionError == nil ? "Malformed Lambda proxy response" : "Lambda function failed",
+                metadata: ["function": .string(function)]
+            )
+            return error(500, GatewayMessages.httpInternalServerError, requestId: requestId)
+        }
+        var bytes = Array(answer.body.utf8)
+        if answer.isBase64Encoded {
+            guard let decoded = Data(base64Encoded: answer.body) else {
+                return error(500, GatewayMessages.httpInternalServerError, requestId: requestId)
+            }
+            bytes = Array(decoded)
+        }
+        var headers = answer.headers
+        if !headers.contains(where: { $0.name.caseInsensitiveCompare("Content-Type") == .orderedSame }) {
+            headers.append(("Content-Type", "application/json"))
+        }
+        if let cors = api.cors, origin != nil {
+            let corsHeaders = Self.corsHeaders(cors, origin: origin, preflight: false)
+            headers.removeAll { header in corsHeaders.contains { $0.0.caseInsensitiveCompare(header.name) == .orderedSame } }
+            headers += corsHeaders
+        }
+        return response(status: answer.status, headers: headers + extra, body: bytes, requestId: requestId)
+    }
+
+    /// The CORS headers an HTTP API adds for an allowed origin (none for others).
+    static func corsHeaders(_ cors: HttpApiSpec.Cors, origin: String?, preflight: Bool) -> [(String, String)] {
+        guard let origin else { return [] }
+        let allowsAll = cors.allowOrigins.contains("*")
+        guard allowsAll || cors.allowOrigins.contains(where: { $0.caseInsensitiveCompare(origin) == .orderedSame }) else { return [] }
+        var headers: [(String, String)] = [
+            ("Access-Control-Allow-Origin", allowsAll && !cors.allowCredentials ? "*" : origin)
+        ]
+        if cors.allowCredentials { headers.append(("Access-Control-Allow-Credentials", "true")) }
+        if preflight {
+            if !cors.allowMethods.isEmpty { headers.append(("Access-Control-Allow-Methods", cors.allowMethods.joined(separator: ","))) }
+            if !cors.allowHeaders.isEmpty { headers.append(("Access-Control-Allow-Headers", cors.allowHeaders.joined(separator: ","))) }
+            if let maxAge = cors.maxAge { headers.append(("Access-Control-Max-Age", String(maxAge))) }
+        } else if !cors.exposeHeaders.isEmpty {
+            headers.append(("Access-Control-Expose-Headers", cors.exposeHeaders.joined(separator: ",")))
+        }
+        return headers
+    }
+
+    // MARK: Invocation
+
+    private func eventContext(
+        _ apiId: String,
+        _ requestId: String,
+        _ extendedRequestId: String,
+        _ variables: [String: String],
+        _ pathParameters: [String: String],
+        _ base64: Bool
+    ) -> ProxyEventContext {
+        ProxyEventContext(
+            accountId: environment.current.accountId,
+            apiId: apiId,
+            requestId: requestId,
+            extendedRequestId: extendedRequestId,
+            now: clock.now,
+            stageVariables: variables,
+            pathParameters: pathParameters,
+            base64Body: base64
+        )
+    }
+
+    /// Invokes the function with the integration timeout; nil when it did not answer in time.
+    private func invoke(
+        _ function: String,
+        event: [String: Any],
+        apiId: String,
+        stage: String,
+        request: ProxyRequest,
+        timeout: Duration,
+        logger: Logger
+    ) async -> LambdaInvocationResult? {
+        let current = environment.current
+        let path = request.rawPath == "/" ? "" : String(request.rawPath.dropFirst())
+        let context = LambdaInvocationContext(
+            sourcePrincipal: "apigateway.amazonaws.com",
+            sourceArn: "arn:aws:execute-api:\(current.region):\(current.accountId):\(apiId)/\(stage)/\(request.method)/\(path)",
+            // The function may run a little past the integration timeout (as on AWS, where it runs to its own
+            // timeout): API Gateway's clock decides, so the gateway answers 504/503, never the function's timeout error.
+            maximumDuration: timeout + .seconds(1)
+        )
+        return await lambda.invoke(function: function, payload: ProxyEvents.json(event), context: context, timeout: timeout, logger: logger)
+    }
+
+    // MARK: Helpers
+
+    /// The integration timeout: `timeoutInMillis` clamped to 50 ms ... `maximum`, else `maximum`.
+    static func timeout(_ milliseconds: Int?, maximum: Int) -> Duration {
+        .milliseconds(min(max(milliseconds ?? maximum, 50), maximum))
+    }
+
+    /// Whether a content type matches one of the configured media types (`image/png`, `image/*`, `*/*`).
+    static func matchesMediaType(_ contentType: String?, _ types: [String]) -> Bool {
+        guard let contentType, !types.isEmpty else { return false }
+        let media = (contentType.split(separator: ";").first.map(String.init) ?? contentType).trimmingCharacters(in: .whitespaces).lowercased()
+        guard let slash = media.firstIndex(of: "/") else { return false }
+        let kind = media[..<slash]
+        return types.contains { configured in
+            let type = configured.lowercased()
+            if type == "*/*" || type == media { return true }
+            return type.hasSuffix("/*") && type.dropLast(2) == kind
+        }
+    }
+
+    /// Whether an HTTP API passes a body of this content type as text (others are base64-encoded).
+    static func isTextual(_ contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        let media = (contentType.split(separator: ";").first.map(String.init) ?? contentType).trimmingCharacters(in: .whitespaces).lowercased()
+        return media.hasPrefix("text/") || media.hasSuffix("/json") || media.hasSuffix("+json") || media.hasSuffix("/xml")
+            || media.hasSuffix("+xml") || media == "application/javascript" || media == "application/ecmascript"
+    }
+
+    private func error(_ status: Int, _ message: String, requestId: String, errorType: String? = nil) -> Response {
+        var headers: [(String, String)] = [("Content-Type", "application/json")]
+        if let errorType { headers.append(("x-amzn-ErrorType", errorType)) }
+        return response(status: status, headers: headers, body: Array(#"{"message":"\#(message)"}"#.utf8), requestId: requestId)
+    }
+
+    private func response(status: Int, headers: [(String, String)], body: [UInt8], requestId: String) -> Response {
+        var fields = HTTPFields()
+        // Headers that frame the connection are API Gateway's: a function's values are remapped, as AWS does.
+        let remapped: Set<String> = ["content-length", "transfer-encoding", "connection", "date", "server"]
+        for (name, value) in headers {
+            let fieldName = remapped.contains(name.lowercased()) ? "x-amzn-Remapped-\(name)" : name
+            guard let field = HTTPField.Name(fieldName) else { continue }
+            fields.append(HTTPField(name: field, value: value))
+        }
+        if let name = HTTPField.Name("x-amzn-RequestId"), fields[name] == nil {
+            fields.append(HTTPField(name: name, value: requestId))
+        }
+        return Response(
+            status: HTTPResponse.Status(code: (100...599).contains(status) ? status : 502),
+            headers: fields,
+            body: .init(byteBuffer: ByteBuffer(bytes: body))
+        )
+    }
+
+    /// An `$context.extendedRequestId`-shaped id (16 base64 characters).
+    static func extendedRequestId() -> String {
+        var bytes: [UInt8] = []
+        for _ in 0..<11 { bytes.append(UInt8.random(in: 0...255)) }
+        return String(Data(bytes).base64EncodedString().prefix(15)) + "="
+    }
+
+    /// An X-Ray trace id (`Root=1-{epoch hex}-{24 hex}`).
+    static func traceId(_ now: Date) -> String {
+        let seconds = UInt32(clamping: Int64(max(0, min(now.timeIntervalSince1970, 4_000_000_000))))
+        var random = ""
+        for _ in 0..<24 { random.append(Array("0123456789abcdef")[Int.random(in: 0..<16)]) }
+        return "Root=1-\(String(seconds, radix: 16))-\(random)"
+    }
+}

@@ -1,0 +1,169 @@
+import CloudFormation
+import Foundation
+
+/// What the HTTP API service needs of one `AWS::ApiGatewayV2::Api` with `ProtocolType: HTTP` (or an OpenAPI `Body`):
+/// its routes (from the `Body`, quick create's `Target`, and `Route`/`Integration` resources), stages and CORS.
+package struct HttpApiSpec: Sendable, Equatable {
+    /// The API resource type.
+    package static let apiType = "AWS::ApiGatewayV2::Api"
+
+    /// One route.
+    package struct Route: Sendable, Equatable {
+        /// The route id.
+        package var routeId: String
+        /// The route key (`GET /pets/{id}`, `ANY /{proxy+}`, `$default`).
+        package var routeKey: String
+        /// The method (`ANY` for `$default`).
+        package var method: String
+        /// The path template, nil for `$default`.
+        package var path: String?
+        /// The integration, if any.
+        package var integration: IntegrationSpec?
+        /// Whether the route requires authorization (JWT, Lambda or IAM), which is not emulated yet.
+        package var secured: Bool
+    }
+
+    /// One stage.
+    package struct Stage: Sendable, Equatable {
+        /// The stage name (`$default` serves URLs without a stage segment).
+        package var name: String
+        /// The stage variables.
+        package var variables: [String: String]
+    }
+
+    /// The API's CORS configuration (`CorsConfiguration` or `x-amazon-apigateway-cors`).
+    package struct Cors: Sendable, Equatable {
+        /// `AllowOrigins`.
+        package var allowOrigins: [String]
+        /// `AllowMethods`.
+        package var allowMethods: [String]
+        /// `AllowHeaders`.
+        package var allowHeaders: [String]
+        /// `ExposeHeaders`.
+        package var exposeHeaders: [String]
+        /// `MaxAge` in seconds.
+        package var maxAge: Int?
+        /// `AllowCredentials`.
+        package var allowCredentials: Bool
+    }
+
+    /// The logical id.
+    package var logicalId: String
+    /// The API id.
+    package var apiId: String
+    /// `Name` (or the document's title).
+    package var name: String
+    /// The routes.
+    package var routes: [Route]
+    /// The stages.
+    package var stages: [Stage]
+    /// The CORS configuration, if any.
+    package var cors: Cors?
+
+    /// Decodes an HTTP API and gathers its routes, integrations and stages from `stack`.
+    /// - Parameters:
+    ///   - resource: A resolved `AWS::ApiGatewayV2::Api`.
+    ///   - stack: The stack.
+    /// - Throws: ``TemplateError`` when a property has the wrong shape.
+    package init(_ resource: StackResource, in stack: Stack) throws(TemplateError) {
+        let reader = SpecReader(resource)
+        logicalId = resource.logicalId
+        apiId = resource.physicalId
+        let title = try reader["Body"]["info"]["title"].string()
+        name = try reader["Name"].string() ?? title ?? resource.logicalId
+        let apiId = resource.physicalId
+        func generatedId(_ seed: String) -> String {
+            PhysicalNames.randomString(seed: PhysicalNames.seed(apiId, seed), count: 7, alphabet: Array("abcdefghijklmnopqrstuvwxyz0123456789"))
+        }
+        var routes: [Route] = []
+        for operation in try OpenAPIOperation.operations(in: reader["Body"], defaultPayloadFormat: "2.0") {
+            let key = operation.path == "$default" ? "$default" : "\(operation.method) \(operation.path)"
+            routes.append(
+                Route(
+                    routeId: generatedId(key),
+                    routeKey: key,
+                    method: operation.method,
+                    path: operation.path == "$default" ? nil : operation.path,
+                    integration: operation.integration,
+                    secured: operation.secured
+                )
+            )
+        }
+        // Quick create: `Target` (a Lambda ARN) with an optional `RouteKey` (default `$default`).
+        if let target = try reader["Target"].string() {
+            let key = try reader["RouteKey"].string() ?? "$default"
+            let integration = IntegrationSpec(
+                type: "AWS_PROXY",
+                functionArn: LambdaIntegrationURI.functionArn(target),
+                payloadFormatVersion: "2.0",
+                timeoutInMillis: nil,
+                mock: nil
+            )
+            routes.append(Self.route(id: generatedId(key), key: key, integration: integration, secured: false))
+        }
+
+        func children(_ type: String) throws(TemplateError) -> [(StackResource, SpecReader)] {
+            try stack.children(ofType: type, property: "ApiId", parentId: apiId)
+        }
+        var integrations: [String: IntegrationSpec] = [:]
+        for (child, integration) in try children("AWS::ApiGatewayV2::Integration") {
+            let uri = try integration["IntegrationUri"].string()
+            integrations[child.physicalId] = IntegrationSpec(
+                type: try integration["IntegrationType"].requiredString().uppercased(),
+                functionArn: uri.flatMap(LambdaIntegrationURI.functionArn),
+                payloadFormatVersion: try integration["PayloadFormatVersion"].string() ?? "2.0",
+                timeoutInMillis: try integration["TimeoutInMillis"].int(),
+                mock: nil
+            )
+        }
+        for (child, route) in try children("AWS::ApiGatewayV2::Route") {
+            let target = try route["Target"].string()
+            let integrationId = target.flatMap { $0.hasPrefix("integrations/") ? String($0.dropFirst("integrations/".count)) : nil }
+            let key = try route["RouteKey"].requiredString()
+            let secured = (try route["AuthorizationType"].string() ?? "NONE") != "NONE"
+            routes.append(Self.route(id: child.physicalId, key: key, integration: integrationId.flatMap { integrations[$0] }, secured: secured))
+        }
+        self.routes = routes
+
+        var stages: [Stage] = []
+        for (child, stage) in try children("AWS::ApiGatewayV2::Stage") {
+            stages.append(Stage(name: child.physicalId, variables: try stage["StageVariables"].stringMap() ?? [:]))
+        }
+        if try reader["Target"].string() != nil, !stages.contains(where: { $0.name == "$default" }) {
+            // Quick create makes an auto-deployed `$default` stage.
+            stages.append(Stage(name: "$default", variables: [:]))
+        }
+        self.stages = stages
+
+        let configuration = reader["CorsConfiguration"]
+        let openAPI = reader["Body"]["x-amazon-apigateway-cors"]
+        if configuration.exists {
+            cors = try Self.cors(configuration, capitalized: true)
+        } else if openAPI.exists {
+            cors = try Self.cors(openAPI, capitalized: false)
+        } else {
+            cors = nil
+        }
+    }
+
+    private static func route(id: String, key: String, integration: IntegrationSpec?, secured: Bool) -> Route {
+        guard key != "$default", let space = key.firstIndex(of: " ") else {
+            return Route(routeId: id, routeKey: key, method: "ANY", path: nil, integration: integration, secured: secured)
+        }
+        let method = String(key[..<space]).uppercased()
+        let path = String(key[key.index(after: space)...]).trimmingCharacters(in: .whitespaces)
+        return Route(routeId: id, routeKey: key, method: method, path: path, integration: integration, secured: secured)
+    }
+
+    private static func cors(_ reader: SpecReader, capitalized: Bool) throws(TemplateError) -> Cors {
+        func name(_ key: String) -> String { capitalized ? key.prefix(1).uppercased() + key.dropFirst() : key }
+        return Cors(
+            allowOrigins: try reader[name("allowOrigins")].stringList() ?? [],
+            allowMethods: try reader[name("allowMethods")].stringList() ?? [],
+            allowHeaders: try reader[name("allowHeaders")].stringList() ?? [],
+            exposeHeaders: try reader[name("exposeHeaders")].stringList() ?? [],
+            maxAge: try reader[name("maxAge")].int(),
+            allowCredentials: try reader[name("allowCredentials")].bool() ?? false
+        )
+    }
+}

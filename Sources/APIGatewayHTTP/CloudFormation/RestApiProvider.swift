@@ -1,0 +1,97 @@
+import CloudFormation
+
+/// The CloudFormation provider of the `AWS::ApiGateway::*` resources that make up a REST API (API Gateway v1).
+///
+/// Serves `RestApi` (`Body` as an OpenAPI document with `x-amazon-apigateway-integration`, `BinaryMediaTypes`,
+/// `Name`), `Resource`, `Method` (`Integration` of type `AWS_PROXY` or `MOCK`), `Deployment` (`StageName`) and `Stage`
+/// (`StageName`, `Variables`). Ignored (reported by `validate`): `BodyS3Location`, `Policy`, `EndpointConfiguration`,
+/// `ApiKeySourceType`, method request validation, authorizers, usage plans. HTTP APIs (`AWS::ApiGatewayV2::Api` with
+/// `ProtocolType: HTTP` or a `Body`) are named by the WebSocket provider, which serves the `AWS::ApiGatewayV2` types,
+/// and decoded by ``Stack/httpApis``.
+package struct RestApiProvider: ResourceProvider {
+    /// The REST API resource type.
+    package static let restApiType = "AWS::ApiGateway::RestApi"
+    /// The resource (path part) type.
+    package static let resourceType = "AWS::ApiGateway::Resource"
+    /// The method type.
+    package static let methodType = "AWS::ApiGateway::Method"
+    /// The deployment type.
+    package static let deploymentType = "AWS::ApiGateway::Deployment"
+    /// The stage type.
+    package static let stageType = "AWS::ApiGateway::Stage"
+
+    /// Creates the provider.
+    package init() {}
+
+    /// The properties ``RestApiSpec`` reads, per type.
+    package var supportedProperties: [String: Set<String>] {
+        [
+            Self.restApiType: ["Name", "Description", "Body", "BinaryMediaTypes", "Tags", "FailOnWarnings", "EndpointConfiguration"],
+            Self.resourceType: ["RestApiId", "ParentId", "PathPart"],
+            Self.methodType: [
+                "RestApiId", "ResourceId", "HttpMethod", "AuthorizationType", "Integration", "MethodResponses", "OperationName",
+                "ApiKeyRequired",
+            ],
+            Self.deploymentType: ["RestApiId", "StageName", "Description", "StageDescription"],
+            Self.stageType: ["RestApiId", "StageName", "DeploymentId", "Variables", "Description", "Tags"],
+        ]
+    }
+
+    /// REST API names come from `Name`.
+    package var nameRules: [String: PhysicalNameRule] {
+        [Self.restApiType: PhysicalNameRule(property: "Name", maxLength: 1024)]
+    }
+
+    /// Generated lowercase ids as API Gateway issues them: 10 characters for APIs (with a `RootResourceId`),
+    /// 6 for resources and deployments; a stage's `Ref` is its `StageName`.
+    /// - Parameter resource: The resource being named.
+    /// - Returns: The identity.
+    package func identity(of resource: ResourceNaming) -> ResourceIdentity {
+        switch resource.type {
+        case Self.restApiType:
+            let id = resource.shortId(10)
+            let root = PhysicalNames.lowercaseId(stack: resource.configuration.stackName, logicalId: resource.logicalId + "/", length: 10)
+            return ResourceIdentity(physicalId: id, attributes: ["RestApiId": id, "RootResourceId": root])
+        case Self.resourceType:
+            let id = resource.shortId(6)
+            return ResourceIdentity(physicalId: id, attributes: ["ResourceId": id])
+        case Self.deploymentType:
+            let id = resource.shortId(6)
+            return ResourceIdentity(physicalId: id, attributes: ["DeploymentId": id])
+        case Self.stageType:
+            return ResourceIdentity(physicalId: resource.properties["StageName"]?.scalarText ?? resource.physicalName, attributes: [:])
+        default:
+            return resource.nameOnly
+        }
+    }
+
+    /// Decodes every REST API with its resources, methods, deployments and stages.
+    /// - Parameter stack: The resolved stack.
+    /// - Throws: ``TemplateError`` for the first resource with a wrongly shaped property.
+    package func validateSpecs(in stack: Stack) throws(TemplateError) {
+        _ = try stack.restApis
+        _ = try stack.httpApis
+    }
+}
+
+extension Stack {
+    /// The REST APIs with their methods and stages.
+    package var restApis: [RestApiSpec] {
+        get throws(TemplateError) {
+            try specs(ofType: RestApiProvider.restApiType) { resource throws(TemplateError) in try RestApiSpec(resource, in: self) }
+        }
+    }
+
+    /// The HTTP APIs: `AWS::ApiGatewayV2::Api` with `ProtocolType: HTTP`, or with an OpenAPI `Body` and no protocol.
+    package var httpApis: [HttpApiSpec] {
+        get throws(TemplateError) {
+            var result: [HttpApiSpec] = []
+            for resource in resources(ofType: HttpApiSpec.apiType) {
+                let protocolType = resource.properties["ProtocolType"]?.scalarText
+                guard protocolType == "HTTP" || (protocolType == nil && resource.properties["Body"] != nil) else { continue }
+                result.append(try HttpApiSpec(resource, in: self))
+            }
+            return result
+        }
+    }
+}

@@ -1,0 +1,24 @@
+/// API Gateway's own answers, word for word (the default gateway responses of REST APIs and the fixed answers of
+/// HTTP APIs), kept in one place.
+package enum GatewayMessages {
+    /// REST: no resource or method matches (`MISSING_AUTHENTICATION_TOKEN`, 403).
+    package static let missingAuthenticationToken = "Missing Authentication Token"
+    /// REST: the stage does not exist (403).
+    package static let forbidden = "Forbidden"
+    /// REST: the integration failed or answered a malformed proxy response (502), or is not emulated (500).
+    package static let restInternalServerError = "Internal server error"
+    /// REST: no answer within the integration timeout (`INTEGRATION_TIMEOUT`, 504).
+    package static let endpointRequestTimedOut = "Endpoint request timed out"
+    /// REST: the request is over 10 MB (`REQUEST_TOO_LARGE`, 413).
+    package static let requestTooLong = "Request Too Long"
+    /// HTTP: no route matches (404).
+    package static let notFound = "Not Found"
+    /// HTTP: the integration failed or answered a malformed response (500).
+    package static let httpInternalServerError = "Internal Server Error"
+    /// HTTP: no answer within the integration timeout (503).
+    package static let serviceUnavailable = "Service Unavailable"
+    /// HTTP: the request is over 10 MB (413).
+    package static let requestEntityTooLarge = "Request Entity Too Large"
+    /// The `x-amzn-ErrorType` of a missing route on a REST API.
+    package static let missingAuthenticationTokenType = "MissingAuthenticationTokenException"
+}
