@@ -97,17 +97,6 @@ extension DynamoDBService {
         try enumValue(value, member: "returnValuesOnConditionCheckFailure", allowed: ["ALL_OLD", "NONE"], default: "NONE") == "ALL_OLD"
     }
 
-    /// Rejects legacy (non-expression) parameters, as this emulator implements only the expression forms.
-    static func rejectLegacy(_ pairs: [(String, Bool)], expressions: [(String, Bool)]) throws(DynamoDBError) {
-        let legacy = pairs.filter(\.1).map(\.0)
-        guard !legacy.isEmpty else { return }
-        let used = expressions.filter(\.1).map(\.0)
-        if !used.isEmpty {
-            throw .validation(DynamoDBMessages.legacyParameter(legacy.joined(separator: ", "), used.joined(separator: ", ")))
-        }
-        throw .validation(DynamoDBMessages.legacyUnsupported(legacy.joined(separator: ", ")))
-    }
-
     // MARK: Items
 
     /// Checks the secondary-index key attributes an item carries (types and empty values).

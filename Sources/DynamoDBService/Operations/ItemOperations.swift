@@ -8,15 +8,27 @@ extension DynamoDBService {
         let name = try tableName(input.TableName)
         try await authorize(call, resources: [tableArn(name)], context: DynamoDBConditionKeys.write(input, schema: conditionKeySchema(name)).context)
         guard let item = input.Item else { throw DynamoDBError.validation(DynamoDBMessages.memberNull("item")) }
-        try Self.rejectLegacy([("Expected", input.Expected != nil)], expressions: [("ConditionExpression", input.ConditionExpression != nil)])
         let names = input.ExpressionAttributeNames
         let values = input.ExpressionAttributeValues
+        // Only requests that carry legacy parameters, or attribute maps without an expression, can fail the check.
+        if input.Expected != nil || input.ConditionalOperator != nil || (input.ConditionExpression == nil && (names != nil || values != nil)) {
+            try LegacyParameters.checkMixing(
+                legacy: [("Expected", input.Expected != nil), ("ConditionalOperator", input.ConditionalOperator != nil)],
+                expressions: [("ConditionExpression", input.ConditionExpression != nil)],
+                hasNames: names != nil,
+                hasValues: values != nil
+            )
+        }
         try ExpressionAttributes.validate(names: names, values: values)
         var tracker = ExpressionUsageTracker()
-        let condition = try input.ConditionExpression.map { text throws(DynamoDBError) in
-            try ConditionExpression.parse(text, names: names ?? [:], values: values ?? [:], kind: .condition)
-        }
-        if let condition { tracker.record(condition.usage) }
+        let condition = try Self.writeCondition(
+            input.ConditionExpression,
+            expected: input.Expected,
+            conditionalOperator: input.ConditionalOperator,
+            names: names,
+            values: values,
+            tracker: &tracker
+        )
         try tracker.verifyAllUsed(names: names, values: values)
         let returnValues = try Self.returnValuesOldOnly(input.ReturnValues)
         let capacityMode = try Self.consumedCapacityMode(input.ReturnConsumedCapacity)
@@ -91,12 +103,15 @@ extension DynamoDBService {
         attributesToGet: [String]?,
         names: [String: String]?
     ) throws(DynamoDBError) -> ProjectionExpression? {
-        if let attributesToGet {
-            if text != nil {
-                throw .validation(DynamoDBMessages.legacyParameter("AttributesToGet", "ProjectionExpression"))
-            }
-            return ProjectionExpression(paths: attributesToGet.map { DocumentPath(attribute: $0) }, usage: ExpressionUsage())
+        if attributesToGet != nil || (text == nil && names != nil) {
+            try LegacyParameters.checkMixing(
+                legacy: [("AttributesToGet", attributesToGet != nil)],
+                expressions: [("ProjectionExpression", text != nil)],
+                hasNames: names != nil,
+                hasValues: nil
+            )
         }
+        if let attributesToGet { return try LegacyParameters.attributesToGet(attributesToGet) }
         try ExpressionAttributes.validate(names: names, values: nil)
         var tracker = ExpressionUsageTracker()
         let projection = try text.map { text throws(DynamoDBError) in try ProjectionExpression.parse(text, names: names ?? [:]) }
@@ -111,15 +126,27 @@ extension DynamoDBService {
         let name = try tableName(input.TableName)
         try await authorize(call, resources: [tableArn(name)], context: DynamoDBConditionKeys.write(input, schema: conditionKeySchema(name)).context)
         guard let key = input.Key else { throw DynamoDBError.validation(DynamoDBMessages.memberNull("key")) }
-        try Self.rejectLegacy([("Expected", input.Expected != nil)], expressions: [("ConditionExpression", input.ConditionExpression != nil)])
         let names = input.ExpressionAttributeNames
         let values = input.ExpressionAttributeValues
+        // Only requests that carry legacy parameters, or attribute maps without an expression, can fail the check.
+        if input.Expected != nil || input.ConditionalOperator != nil || (input.ConditionExpression == nil && (names != nil || values != nil)) {
+            try LegacyParameters.checkMixing(
+                legacy: [("Expected", input.Expected != nil), ("ConditionalOperator", input.ConditionalOperator != nil)],
+                expressions: [("ConditionExpression", input.ConditionExpression != nil)],
+                hasNames: names != nil,
+                hasValues: values != nil
+            )
+        }
         try ExpressionAttributes.validate(names: names, values: values)
         var tracker = ExpressionUsageTracker()
-        let condition = try input.ConditionExpression.map { text throws(DynamoDBError) in
-            try ConditionExpression.parse(text, names: names ?? [:], values: values ?? [:], kind: .condition)
-        }
-        if let condition { tracker.record(condition.usage) }
+        let condition = try Self.writeCondition(
+            input.ConditionExpression,
+            expected: input.Expected,
+            conditionalOperator: input.ConditionalOperator,
+            names: names,
+            values: values,
+            tracker: &tracker
+        )
         try tracker.verifyAllUsed(names: names, values: values)
         let returnValues = try Self.returnValuesOldOnly(input.ReturnValues)
         let capacityMode = try Self.consumedCapacityMode(input.ReturnConsumedCapacity)
@@ -153,22 +180,36 @@ extension DynamoDBService {
         let name = try tableName(input.TableName)
         try await authorize(call, resources: [tableArn(name)], context: DynamoDBConditionKeys.write(input, schema: conditionKeySchema(name)).context)
         guard let key = input.Key else { throw DynamoDBError.validation(DynamoDBMessages.memberNull("key")) }
-        try Self.rejectLegacy(
-            [("AttributeUpdates", input.AttributeUpdates != nil), ("Expected", input.Expected != nil)],
-            expressions: [("UpdateExpression", input.UpdateExpression != nil), ("ConditionExpression", input.ConditionExpression != nil)]
-        )
         let names = input.ExpressionAttributeNames
         let values = input.ExpressionAttributeValues
+        try LegacyParameters.checkMixing(
+            legacy: [
+                ("AttributeUpdates", input.AttributeUpdates != nil), ("Expected", input.Expected != nil),
+                ("ConditionalOperator", input.ConditionalOperator != nil),
+            ],
+            expressions: [("UpdateExpression", input.UpdateExpression != nil), ("ConditionExpression", input.ConditionExpression != nil)],
+            hasNames: names != nil,
+            hasValues: values != nil
+        )
         try ExpressionAttributes.validate(names: names, values: values)
         var tracker = ExpressionUsageTracker()
-        let update = try input.UpdateExpression.map { text throws(DynamoDBError) in
-            try UpdateExpression.parse(text, names: names ?? [:], values: values ?? [:])
+        let update: UpdateExpression?
+        if let attributeUpdates = input.AttributeUpdates {
+            update = try LegacyParameters.attributeUpdates(attributeUpdates)
+        } else {
+            update = try input.UpdateExpression.map { text throws(DynamoDBError) in
+                try UpdateExpression.parse(text, names: names ?? [:], values: values ?? [:])
+            }
         }
         if let update { tracker.record(update.usage) }
-        let condition = try input.ConditionExpression.map { text throws(DynamoDBError) in
-            try ConditionExpression.parse(text, names: names ?? [:], values: values ?? [:], kind: .condition)
-        }
-        if let condition { tracker.record(condition.usage) }
+        let condition = try Self.writeCondition(
+            input.ConditionExpression,
+            expected: input.Expected,
+            conditionalOperator: input.ConditionalOperator,
+            names: names,
+            values: values,
+            tracker: &tracker
+        )
         try tracker.verifyAllUsed(names: names, values: values)
         let returnValues = try Self.enumValue(
             input.ReturnValues,
@@ -221,5 +262,33 @@ extension DynamoDBService {
         try ItemSize.validate(result.item, forUpdate: true)
         try validateIndexKeys(result.item, table: table)
         return (result.item, result.changedAttributes)
+    }
+}
+
+extension DynamoDBService {
+    /// The condition of a write: its `ConditionExpression`, or the legacy `Expected` (with `ConditionalOperator`)
+    /// translated into the same model (the caller has rejected requests that send both).
+    /// - Parameters:
+    ///   - text: `ConditionExpression`.
+    ///   - expected: `Expected`.
+    ///   - conditionalOperator: `ConditionalOperator`.
+    ///   - names: `ExpressionAttributeNames`.
+    ///   - values: `ExpressionAttributeValues`.
+    ///   - tracker: Records the placeholders the expression uses.
+    /// - Returns: The condition, if any.
+    /// - Throws: The expression's or the legacy map's validation errors.
+    static func writeCondition(
+        _ text: String?,
+        expected: [String: LegacyCondition]?,
+        conditionalOperator: String?,
+        names: [String: String]?,
+        values: [String: AttributeValue]?,
+        tracker: inout ExpressionUsageTracker
+    ) throws(DynamoDBError) -> ConditionExpression? {
+        if let expected { return try LegacyParameters.expected(expected, conditionalOperator: conditionalOperator) }
+        guard let text else { return nil }
+        let condition = try ConditionExpression.parse(text, names: names ?? [:], values: values ?? [:], kind: .condition)
+        tracker.record(condition.usage)
+        return condition
     }
 }

@@ -348,7 +348,11 @@ extension DynamoDBService {
         try await authorize(call, resources: [tableArn(name)])
         guard let view = cachedTable(name) else { throw DynamoDBError(.resourceNotFoundException, DynamoDBMessages.tableNotFound(name)) }
         if view.meta.deletionProtection { throw DynamoDBError.validation(DynamoDBMessages.deletionProtected) }
-        let description = try await describe(view, status: "DELETING")
+        var description = try await describe(view, status: "DELETING")
+        // AWS's DeleteTable description leaves out the key schema, attribute definitions and creation time.
+        if case .object(let members) = description {
+            description = .object(members.filter { !["KeySchema", "AttributeDefinitions", "CreationDateTime"].contains($0.0) })
+        }
         try await write { db in try ItemStore.deleteTable(db, id: view.meta.id) }
         setCached(name, nil)
         return .object([("TableDescription", description)])
@@ -477,6 +481,9 @@ extension DynamoDBService {
             }
         } else if !meta.ttlEnabled {
             throw DynamoDBError.validation(DynamoDBMessages.ttlAlreadyDisabled)
+        } else if meta.ttlAttribute != attribute {
+            // Disabling names the attribute TTL is enabled on.
+            throw DynamoDBError.validation(DynamoDBMessages.ttlAttributeChange + (meta.ttlAttribute ?? ""))
         }
         meta.ttlEnabled = enabled
         meta.ttlAttribute = attribute

@@ -1,0 +1,125 @@
+"""DynamoDB validation parity against the real binary with boto3: AWS's error texts, word for word.
+
+Covers the rules main answered differently: Select combinations, a parallel Scan's ExclusiveStartKey from another
+segment, TTL disabling with another attribute name, and DeleteTable's description.
+"""
+
+import uuid
+
+import pytest
+from botocore.exceptions import ClientError
+
+from conftest import client_config
+
+
+def unique(prefix="valid"):
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def error_of(excinfo):
+    error = excinfo.value.response["Error"]
+    return error["Code"], error["Message"]
+
+
+@pytest.fixture(scope="module")
+def ddb(boto_session, endpoint):
+    return boto_session.client("dynamodb", endpoint_url=endpoint, config=client_config(parameter_validation=False))
+
+
+@pytest.fixture()
+def table(ddb):
+    name = unique()
+    ddb.create_table(
+        TableName=name,
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "g", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        GlobalSecondaryIndexes=[{"IndexName": "keys", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                 "Projection": {"ProjectionType": "KEYS_ONLY"}}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    yield name
+    try:
+        ddb.delete_table(TableName=name)
+    except ClientError:
+        pass
+
+
+SELECT_CASES = [
+    ("count with projection", "scan", dict(Select="COUNT", ProjectionExpression="pk"),
+     "Cannot specify the ProjectionExpression when choosing to get only the Count"),
+    ("count with attributes to get", "scan", dict(Select="COUNT", AttributesToGet=["pk"]),
+     "Cannot specify the AttributesToGet when choosing to get only the Count"),
+    ("all attributes with projection", "scan", dict(Select="ALL_ATTRIBUTES", ProjectionExpression="pk"),
+     "Cannot specify the ProjectionExpression when choosing to get ALL_ATTRIBUTES"),
+    ("all projected with projection", "scan", dict(Select="ALL_PROJECTED_ATTRIBUTES", IndexName="keys", ProjectionExpression="pk"),
+     "Cannot specify the ProjectionExpression when choosing to get ALL_PROJECTED_ATTRIBUTES"),
+    ("all projected without index", "query",
+     dict(Select="ALL_PROJECTED_ATTRIBUTES", KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "a"}}),
+     "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName"),
+    ("all attributes on keys-only index", "scan", dict(Select="ALL_ATTRIBUTES", IndexName="keys"),
+     "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index keys "
+     "because its projection type is not ALL"),
+]
+
+
+@pytest.mark.parametrize("operation, params, message", [case[1:] for case in SELECT_CASES], ids=[case[0] for case in SELECT_CASES])
+def test_select_combinations(ddb, table, operation, params, message):
+    with pytest.raises(ClientError) as excinfo:
+        getattr(ddb, operation)(TableName=table, **params)
+    assert error_of(excinfo) == ("ValidationException", message)
+
+
+def test_parallel_scan_start_key_from_another_segment(ddb, table):
+    for index in range(20):
+        ddb.put_item(TableName=table, Item={"pk": {"S": f"item-{index}"}})
+    first = ddb.scan(TableName=table, Segment=0, TotalSegments=2)["Items"]
+    assert first, "segment 0 holds some of the 20 items"
+    start = {"pk": first[0]["pk"]}
+    # The key is fine for its own segment...
+    ddb.scan(TableName=table, Segment=0, TotalSegments=2, ExclusiveStartKey=start)
+    # ...and refused for the other one.
+    with pytest.raises(ClientError) as excinfo:
+        ddb.scan(TableName=table, Segment=1, TotalSegments=2, ExclusiveStartKey=start)
+    assert error_of(excinfo) == (
+        "ValidationException",
+        "The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct Segment. "
+        "TotalSegments: 2 Segment: 1")
+
+
+def test_ttl_rules(ddb, table):
+    ddb.update_time_to_live(TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
+    with pytest.raises(ClientError) as excinfo:
+        ddb.update_time_to_live(TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "other"})
+    assert error_of(excinfo) == ("ValidationException", "TimeToLive is active on a different AttributeName: current AttributeName is exp")
+    with pytest.raises(ClientError) as excinfo:
+        ddb.update_time_to_live(TableName=table, TimeToLiveSpecification={"Enabled": False, "AttributeName": "other"})
+    assert error_of(excinfo) == ("ValidationException", "TimeToLive is active on a different AttributeName: current AttributeName is exp")
+    assert ddb.describe_time_to_live(TableName=table)["TimeToLiveDescription"] == {"TimeToLiveStatus": "ENABLED", "AttributeName": "exp"}
+    ddb.update_time_to_live(TableName=table, TimeToLiveSpecification={"Enabled": False, "AttributeName": "exp"})
+    with pytest.raises(ClientError) as excinfo:
+        ddb.update_time_to_live(TableName=table, TimeToLiveSpecification={"Enabled": False, "AttributeName": "exp"})
+    assert error_of(excinfo) == ("ValidationException", "TimeToLive is already disabled")
+
+
+def test_delete_table_description(ddb, table):
+    ddb.put_item(TableName=table, Item={"pk": {"S": "a"}})
+    description = ddb.delete_table(TableName=table)["TableDescription"]
+    assert description["TableStatus"] == "DELETING"
+    assert description["TableName"] == table
+    assert "TableArn" in description and "ItemCount" in description and "ProvisionedThroughput" in description
+    for absent in ("KeySchema", "AttributeDefinitions", "CreationDateTime"):
+        assert absent not in description, absent
+
+
+def test_query_filter_on_key_attribute(ddb, table):
+    with pytest.raises(ClientError) as excinfo:
+        ddb.query(TableName=table, KeyConditionExpression="pk = :p", FilterExpression="attribute_exists(pk)",
+                  ExpressionAttributeValues={":p": {"S": "a"}})
+    assert error_of(excinfo) == ("ValidationException", "Filter Expression can only contain non-primary key attributes: Primary key attribute: pk")
+    with pytest.raises(ClientError) as excinfo:
+        ddb.query(TableName=table, KeyConditions={"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "a"}]}},
+                  QueryFilter={"pk": {"ComparisonOperator": "NOT_NULL"}})
+    assert error_of(excinfo) == ("ValidationException", "QueryFilter can only contain non-primary key attributes: Primary key attribute: pk")
+    # On an index, the table's key is an ordinary attribute to filter on.
+    ddb.query(TableName=table, IndexName="keys", KeyConditionExpression="g = :g", FilterExpression="attribute_exists(pk)",
+              ExpressionAttributeValues={":g": {"S": "a"}})
