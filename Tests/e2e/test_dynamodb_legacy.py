@@ -342,3 +342,35 @@ def test_expression_maps_without_expressions(ddb, table, operation, params, mess
     with pytest.raises(ClientError) as excinfo:
         getattr(ddb, operation)(TableName=table, **params)
     assert error_of(excinfo) == ("ValidationException", message)
+
+
+# =========================================================================== IAM condition keys
+
+
+def test_legacy_parameters_supply_condition_keys(tmp_path):
+    """A role allowed to update only `nickname` (dynamodb:Attributes) cannot slip other attributes in through the legacy
+    AttributeUpdates or Expected maps (Tests/e2e/templates/condition_keys.yaml, the identity pool's guest role)."""
+    from pathlib import Path
+
+    from conftest import EmulatorProcess
+
+    server = EmulatorProcess(tmp_path, "--stack-name", "legacykeys", template=Path(__file__).parent / "templates" / "condition_keys.yaml")
+    try:
+        cloudformation = server.client("cloudformation")
+        pool_id = next(o["OutputValue"] for o in cloudformation.describe_stacks(StackName="legacykeys")["Stacks"][0]["Outputs"]
+                       if o["OutputKey"] == "IdentityPoolId")
+        cognito = server.client("cognito-identity")
+        identity_id = cognito.get_id(IdentityPoolId=pool_id)["IdentityId"]
+        credentials = cognito.get_credentials_for_identity(IdentityId=identity_id)["Credentials"]
+        guest = server.client("dynamodb", key=credentials["AccessKeyId"], secret=credentials["SecretKey"],
+                              token=credentials["SessionToken"])
+        table, key = "ConditionKeys-Profiles", {"userId": {"S": "legacy"}}
+        guest.update_item(TableName=table, Key=key, AttributeUpdates={"nickname": {"Value": {"S": "neo"}}})
+        for params in (dict(AttributeUpdates={"email": {"Value": {"S": "x@example.com"}}}),
+                       dict(AttributeUpdates={"nickname": {"Value": {"S": "x"}}}, Expected={"email": {"Exists": False}})):
+            with pytest.raises(ClientError) as excinfo:
+                guest.update_item(TableName=table, Key=key, **params)
+            assert excinfo.value.response["Error"]["Code"] == "AccessDeniedException"
+        assert server.client("dynamodb").get_item(TableName=table, Key=key)["Item"] == {**key, "nickname": {"S": "neo"}}
+    finally:
+        server.stop()
