@@ -73,7 +73,11 @@ struct ConditionKeysTests {
             UpdateItemInput.self,
             ##"{"TableName":"T","Key":{"userId":{"S":"alice"},"noteId":{"S":"n1"}},"AttributeUpdates":{"secret":{"Value":{"S":"x"}},"hits":{"Action":"ADD","Value":{"N":"1"}}},"Expected":{"owner":{"Value":{"S":"alice"}}}}"##
         )
-        #expect(DynamoDBConditionKeys.write(update, schema: Self.schema).context["dynamodb:Attributes"] == ["noteId", "userId", "hits", "secret", "owner"])
+        #expect(
+            DynamoDBConditionKeys.write(update, schema: Self.schema).context["dynamodb:Attributes"] == [
+                "noteId", "userId", "hits", "secret", "owner",
+            ]
+        )
         let put = try Self.input(
             PutItemInput.self,
             ##"{"TableName":"T","Item":{"userId":{"S":"alice"},"noteId":{"S":"n1"}},"Expected":{"locked":{"Exists":false}}}"##
