@@ -123,3 +123,43 @@ def test_query_filter_on_key_attribute(ddb, table):
     # On an index, the table's key is an ordinary attribute to filter on.
     ddb.query(TableName=table, IndexName="keys", KeyConditionExpression="g = :g", FilterExpression="attribute_exists(pk)",
               ExpressionAttributeValues={":g": {"S": "a"}})
+
+
+@pytest.mark.parametrize("params, message", [
+    (dict(Segment=0), "The TotalSegments parameter is required but was not present in the request when Segment parameter is present"),
+    (dict(TotalSegments=2), "The Segment parameter is required but was not present in the request when parameter TotalSegments is present"),
+])
+def test_segment_without_total_segments(ddb, table, params, message):
+    with pytest.raises(ClientError) as excinfo:
+        ddb.scan(TableName=table, **params)
+    assert error_of(excinfo) == ("ValidationException", message)
+
+
+def test_key_schema_member_positions_in_messages(ddb):
+    with pytest.raises(ClientError) as excinfo:
+        ddb.create_table(
+            TableName=unique(),
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "SORT"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+    assert error_of(excinfo) == (
+        "ValidationException",
+        "1 validation error detected: Value 'SORT' at 'keySchema.2.member.keyType' failed to satisfy constraint: "
+        "Member must satisfy enum value set: [HASH, RANGE]")
+
+
+def test_table_arn_in_place_of_the_name(ddb, table):
+    arn = ddb.describe_table(TableName=table)["Table"]["TableArn"]
+    ddb.transact_write_items(TransactItems=[{"Update": {"TableName": arn, "Key": {"pk": {"S": "a"}}, "UpdateExpression": "SET x = :x",
+                                                        "ExpressionAttributeValues": {":x": {"S": "1"}}}}])
+    ddb.put_item(TableName=arn, Item={"pk": {"S": "b"}})
+    assert sorted(item["pk"]["S"] for item in ddb.scan(TableName=arn)["Items"]) == ["a", "b"]
+    got = ddb.batch_get_item(RequestItems={arn: {"Keys": [{"pk": {"S": "a"}}]}})["Responses"]
+    assert got == {arn: [{"pk": {"S": "a"}, "x": {"S": "1"}}]}
+    ddb.batch_write_item(RequestItems={arn: [{"DeleteRequest": {"Key": {"pk": {"S": "b"}}}}]})
+    assert "Item" not in ddb.get_item(TableName=arn, Key={"pk": {"S": "b"}})
+    other_account = arn.replace(arn.split(":")[4], "999999999999")
+    with pytest.raises(ClientError) as excinfo:
+        ddb.get_item(TableName=other_account, Key={"pk": {"S": "a"}})
+    assert error_of(excinfo) == ("ResourceNotFoundException", "Requested resource not found")

@@ -630,9 +630,10 @@ extension DynamoDBMessages {
     }
 
     /// TotalSegments without Segment.
-    static let segmentMissing = "The TotalSegments parameter is non-null but Segment is null"
+    static let segmentMissing = "The Segment parameter is required but was not present in the request when parameter TotalSegments is present"
     /// Segment without TotalSegments.
-    static let totalSegmentsMissing = "The Segment parameter is non-null but TotalSegments is null"
+    static let totalSegmentsMissing =
+        "The TotalSegments parameter is required but was not present in the request when Segment parameter is present"
 
     /// TotalSegments out of range.
     static func totalSegmentsRange(_ total: Int) -> String {

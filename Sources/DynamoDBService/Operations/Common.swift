@@ -13,11 +13,31 @@ extension DynamoDBService {
         }
     }
 
-    /// Validates a required table name.
+    /// Validates a required table name, which may also be given as the table's ARN (as AWS accepts in `TableName`).
     func tableName(_ name: String?, member: String = "tableName") throws(DynamoDBError) -> String {
         guard let name else { throw .validation(DynamoDBMessages.memberNull(member)) }
-        try Self.validateTableName(name, member: member)
-        return name
+        return try resolveTableName(name, member: member)
+    }
+
+    /// The table a `TableName` or `RequestItems` key names: the name itself, or the name inside a table ARN.
+    /// - Parameters:
+    ///   - name: The name or ARN as sent.
+    ///   - member: The member path for validation messages.
+    /// - Returns: The table name.
+    /// - Throws: The name validation errors; ResourceNotFoundException for an ARN of another account or region.
+    func resolveTableName(_ name: String, member: String) throws(DynamoDBError) -> String {
+        guard name.hasPrefix("arn:") else {
+            try Self.validateTableName(name, member: member)
+            return name
+        }
+        let parts = name.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+        guard name.utf8.count <= 1024, parts.count == 6, parts[2] == "dynamodb", parts[5].hasPrefix("table/") else {
+            throw .validation(DynamoDBMessages.tableNameInvalid(name, member: member))
+        }
+        let table = String(parts[5].dropFirst("table/".count))
+        try Self.validateTableName(table, member: member)
+        guard tableArn(table) == name else { throw DynamoDBError(.resourceNotFoundException, DynamoDBMessages.resourceNotFound) }
+        return table
     }
 
     static func validateTableName(_ name: String, member: String = "tableName") throws(DynamoDBError) {

@@ -67,9 +67,13 @@ extension DynamoDBService {
         try Self.validateKeySchema(keySchema)
         var used = keySchema.map(\.AttributeName)
         let defined = definitions.map(\.AttributeName)
-        for definition in definitions where !["S", "N", "B"].contains(definition.AttributeType) {
+        for (position, definition) in definitions.enumerated() where !["S", "N", "B"].contains(definition.AttributeType) {
             throw DynamoDBError.validation(
-                DynamoDBMessages.enumValue(definition.AttributeType, member: "attributeDefinitions.member.attributeType", allowed: ["B", "N", "S"])
+                DynamoDBMessages.enumValue(
+                    definition.AttributeType,
+                    member: "attributeDefinitions.\(position + 1).member.attributeType",
+                    allowed: ["B", "N", "S"]
+                )
             )
         }
         let throughput = input.ProvisionedThroughput
@@ -154,8 +158,11 @@ extension DynamoDBService {
             )
         }
         guard keySchema.count <= 2 else { throw .validation(DynamoDBMessages.keySchemaTooLong) }
-        for entry in keySchema where !["HASH", "RANGE"].contains(entry.KeyType) {
-            throw .validation(DynamoDBMessages.enumValue(entry.KeyType, member: "keySchema.member.keyType", allowed: ["HASH", "RANGE"]))
+        // AWS numbers list members from 1 in the member path.
+        for (position, entry) in keySchema.enumerated() where !["HASH", "RANGE"].contains(entry.KeyType) {
+            throw .validation(
+                DynamoDBMessages.enumValue(entry.KeyType, member: "keySchema.\(position + 1).member.keyType", allowed: ["HASH", "RANGE"])
+            )
         }
         guard keySchema[0].KeyType == "HASH" else { throw .validation(DynamoDBMessages.invalidKeySchema) }
         if keySchema.count == 2 {
