@@ -163,3 +163,18 @@ def test_table_arn_in_place_of_the_name(ddb, table):
     with pytest.raises(ClientError) as excinfo:
         ddb.get_item(TableName=other_account, Key={"pk": {"S": "a"}})
     assert error_of(excinfo) == ("ResourceNotFoundException", "Requested resource not found")
+
+
+def test_condition_failure_body_spells_message_as_aws_does(ddb, table):
+    ddb.put_item(TableName=table, Item={"pk": {"S": "a"}, "v": {"S": "old"}})
+    with pytest.raises(ClientError) as excinfo:
+        ddb.put_item(TableName=table, Item={"pk": {"S": "a"}}, ConditionExpression="attribute_not_exists(pk)",
+                     ReturnValuesOnConditionCheckFailure="ALL_OLD")
+    response = excinfo.value.response
+    assert response["Error"] == {"Message": "The conditional request failed", "Code": "ConditionalCheckFailedException"}
+    assert response["Item"] == {"pk": {"S": "a"}, "v": {"S": "old"}}
+    assert "message" not in response
+    with pytest.raises(ClientError) as excinfo:
+        ddb.put_item(TableName=table, Item={"pk": {"S": "a"}}, ConditionExpression="attribute_not_exists(pk)")
+    assert excinfo.value.response["message"] == "The conditional request failed"
+    assert "Item" not in excinfo.value.response
