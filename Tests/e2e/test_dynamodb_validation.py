@@ -135,17 +135,28 @@ def test_segment_without_total_segments(ddb, table, params, message):
     assert error_of(excinfo) == ("ValidationException", message)
 
 
-def test_key_schema_member_positions_in_messages(ddb):
+KEYS = [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]
+SORT = [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "x", "KeyType": "SORT"}]
+
+
+@pytest.mark.parametrize("extra, member", [
+    (dict(KeySchema=SORT), "keySchema.2.member.keyType"),
+    (dict(KeySchema=KEYS, GlobalSecondaryIndexes=[{"IndexName": "g1", "KeySchema": SORT, "Projection": {"ProjectionType": "ALL"}}]),
+     "globalSecondaryIndexes.1.member.keySchema.2.member.keyType"),
+    (dict(KeySchema=KEYS, LocalSecondaryIndexes=[{"IndexName": "l1", "KeySchema": SORT, "Projection": {"ProjectionType": "ALL"}}]),
+     "localSecondaryIndexes.1.member.keySchema.2.member.keyType"),
+])
+def test_key_schema_member_positions_in_messages(ddb, extra, member):
     with pytest.raises(ClientError) as excinfo:
         ddb.create_table(
             TableName=unique(),
             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}],
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "SORT"}],
             BillingMode="PAY_PER_REQUEST",
+            **extra,
         )
     assert error_of(excinfo) == (
         "ValidationException",
-        "1 validation error detected: Value 'SORT' at 'keySchema.2.member.keyType' failed to satisfy constraint: "
+        f"1 validation error detected: Value 'SORT' at '{member}' failed to satisfy constraint: "
         "Member must satisfy enum value set: [HASH, RANGE]")
 
 

@@ -65,6 +65,11 @@ extension DynamoDBService {
             default: "PROVISIONED"
         )
         try Self.validateKeySchema(keySchema)
+        for (indexes, member) in [(input.GlobalSecondaryIndexes, "globalSecondaryIndexes"), (input.LocalSecondaryIndexes, "localSecondaryIndexes")] {
+            for (position, index) in (indexes ?? []).enumerated() {
+                try Self.checkKeyTypes(index.KeySchema ?? [], member: "\(member).\(position + 1).member.keySchema")
+            }
+        }
         var used = keySchema.map(\.AttributeName)
         let defined = definitions.map(\.AttributeName)
         for (position, definition) in definitions.enumerated() where !["S", "N", "B"].contains(definition.AttributeType) {
@@ -151,19 +156,28 @@ extension DynamoDBService {
         return .object([("TableDescription", try await describe(view, status: "ACTIVE"))])
     }
 
-    static func validateKeySchema(_ keySchema: [KeySchemaEntry]) throws(DynamoDBError) {
+    /// The `KeyType` enum of each key schema element, reported at its 1-based member path as AWS's request
+    /// validation does (before any other check of the request).
+    /// - Parameters:
+    ///   - keySchema: The elements.
+    ///   - member: The member path of the list, e.g. `keySchema` or `globalSecondaryIndexes.1.member.keySchema`.
+    /// - Throws: The enum validation error.
+    static func checkKeyTypes(_ keySchema: [KeySchemaEntry], member: String) throws(DynamoDBError) {
+        for (position, entry) in keySchema.enumerated() where !["HASH", "RANGE"].contains(entry.KeyType) {
+            throw .validation(
+                DynamoDBMessages.enumValue(entry.KeyType, member: "\(member).\(position + 1).member.keyType", allowed: ["HASH", "RANGE"])
+            )
+        }
+    }
+
+    static func validateKeySchema(_ keySchema: [KeySchemaEntry], member: String = "keySchema") throws(DynamoDBError) {
         guard !keySchema.isEmpty else {
             throw .validation(
                 "1 validation error detected: Value '[]' at 'keySchema' failed to satisfy constraint: Member must have length greater than or equal to 1"
             )
         }
         guard keySchema.count <= 2 else { throw .validation(DynamoDBMessages.keySchemaTooLong) }
-        // AWS numbers list members from 1 in the member path.
-        for (position, entry) in keySchema.enumerated() where !["HASH", "RANGE"].contains(entry.KeyType) {
-            throw .validation(
-                DynamoDBMessages.enumValue(entry.KeyType, member: "keySchema.\(position + 1).member.keyType", allowed: ["HASH", "RANGE"])
-            )
-        }
+        try checkKeyTypes(keySchema, member: member)
         guard keySchema[0].KeyType == "HASH" else { throw .validation(DynamoDBMessages.invalidKeySchema) }
         if keySchema.count == 2 {
             guard keySchema[1].KeyType == "RANGE" else { throw .validation("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type") }
