@@ -189,3 +189,9 @@ def test_condition_failure_body_spells_message_as_aws_does(ddb, table):
         ddb.put_item(TableName=table, Item={"pk": {"S": "a"}}, ConditionExpression="attribute_not_exists(pk)")
     assert excinfo.value.response["message"] == "The conditional request failed"
     assert "Item" not in excinfo.value.response
+
+
+def test_unused_names_reported_before_key_condition_structure(ddb, table):
+    with pytest.raises(ClientError) as excinfo:
+        ddb.query(TableName=table, KeyConditionExpression="(#0 = x)", ExpressionAttributeNames={"#0": "pk", "#count": "count"})
+    assert error_of(excinfo) == ("ValidationException", "Value provided in ExpressionAttributeNames unused in expressions: keys: {#count}")

@@ -59,16 +59,22 @@ extension DynamoDBService {
         let table = try self.table(name)
         let index = try Self.index(input.IndexName, table: table)
         var tracker = ExpressionUsageTracker()
+        // Every expression is parsed and its placeholders found used before the key condition meets the key schema,
+        // the order in which AWS reports errors.
+        let keyExpression = try input.KeyConditionExpression.map { text throws(DynamoDBError) in
+            try ConditionExpression.parse(text, names: names ?? [:], values: values ?? [:], kind: .keyCondition)
+        }
+        if let keyExpression { tracker.record(keyExpression.usage) }
+        let expressions = try readExpressions(input, tracker: &tracker)
         let keyCondition: KeyCondition
-        if let keyText = input.KeyConditionExpression {
-            keyCondition = try KeyCondition.parse(keyText, names: names ?? [:], values: values ?? [:], schema: index?.key ?? table.key)
+        if let keyExpression {
+            keyCondition = try KeyCondition(keyExpression, schema: index?.key ?? table.key)
         } else if let keyConditions = input.KeyConditions {
             keyCondition = try LegacyParameters.keyConditions(keyConditions, schema: index?.key ?? table.key)
         } else {
             throw DynamoDBError.validation(DynamoDBMessages.queryNeedsKeyCondition)
         }
-        tracker.record(keyCondition.usage)
-        let plan = try readPlan(input, table: table, index: index, legacyFilter: (input.QueryFilter, .queryFilter), tracker: &tracker)
+        let plan = try readPlan(input, table: table, index: index, expressions: expressions, legacyFilter: (input.QueryFilter, .queryFilter))
         let forward = input.ScanIndexForward ?? true
         let schema = index?.key ?? table.key
         if let filter = plan.filter {
@@ -144,7 +150,8 @@ extension DynamoDBService {
         let values = input.ExpressionAttributeValues
         try ExpressionAttributes.validate(names: names, values: values)
         var tracker = ExpressionUsageTracker()
-        let plan = try readPlan(input, table: table, index: index, legacyFilter: (input.ScanFilter, .scanFilter), tracker: &tracker)
+        let expressions = try readExpressions(input, tracker: &tracker)
+        let plan = try readPlan(input, table: table, index: index, expressions: expressions, legacyFilter: (input.ScanFilter, .scanFilter))
         var sql = "SELECT item, size FROM ddb_item WHERE tbl = ? AND idx = ?"
         var arguments: StatementArguments = [table.meta.id, index?.meta.name ?? ""]
         if let (low, high) = segmentRange {
@@ -175,33 +182,49 @@ extension DynamoDBService {
         return index
     }
 
-    /// Validates the parameters Query and Scan share (filter, projection, Select, Limit).
+    /// Parses the FilterExpression and ProjectionExpression of a Query or Scan and checks that every supplied
+    /// placeholder was used by some expression of the request.
+    /// - Parameters:
+    ///   - input: The request.
+    ///   - tracker: Placeholder usage of the request's expressions so far.
+    /// - Returns: The parsed filter and projection.
+    /// - Throws: The expressions' validation errors, unused placeholders.
+    func readExpressions(
+        _ input: QueryInput,
+        tracker: inout ExpressionUsageTracker
+    ) throws(DynamoDBError) -> (filter: ConditionExpression?, projection: ProjectionExpression?) {
+        let names = input.ExpressionAttributeNames
+        let values = input.ExpressionAttributeValues
+        let filter = try input.FilterExpression.map { text throws(DynamoDBError) in
+            try ConditionExpression.parse(text, names: names ?? [:], values: values ?? [:], kind: .filter)
+        }
+        if let filter { tracker.record(filter.usage) }
+        let projection = try input.ProjectionExpression.map { text throws(DynamoDBError) in
+            try ProjectionExpression.parse(text, names: names ?? [:])
+        }
+        if let projection { tracker.record(projection.usage) }
+        try tracker.verifyAllUsed(names: names, values: values)
+        return (filter, projection)
+    }
+
+    /// Validates the parameters Query and Scan share (legacy filter, projection, Select, Limit).
     /// - Parameters:
     ///   - input: The request.
     ///   - table: The table.
     ///   - index: The index queried or scanned.
+    ///   - expressions: The parsed FilterExpression and ProjectionExpression.
     ///   - legacyFilter: `QueryFilter` or `ScanFilter`, with which it is.
-    ///   - tracker: Placeholder usage of the request's expressions.
     /// - Returns: The plan.
     /// - Throws: AWS's validation errors.
     func readPlan(
         _ input: QueryInput,
         table: TableView,
         index: CompiledIndex?,
-        legacyFilter: ([String: LegacyCondition]?, LegacyParameters.Source),
-        tracker: inout ExpressionUsageTracker
+        expressions: (filter: ConditionExpression?, projection: ProjectionExpression?),
+        legacyFilter: ([String: LegacyCondition]?, LegacyParameters.Source)
     ) throws(DynamoDBError) -> ReadPlan {
-        let names = input.ExpressionAttributeNames
-        let values = input.ExpressionAttributeValues
-        var filter = try input.FilterExpression.map { text throws(DynamoDBError) in
-            try ConditionExpression.parse(text, names: names ?? [:], values: values ?? [:], kind: .filter)
-        }
-        if let filter { tracker.record(filter.usage) }
-        var projection = try input.ProjectionExpression.map { text throws(DynamoDBError) in
-            try ProjectionExpression.parse(text, names: names ?? [:])
-        }
-        if let projection { tracker.record(projection.usage) }
-        try tracker.verifyAllUsed(names: names, values: values)
+        var filter = expressions.filter
+        var projection = expressions.projection
         if let conditions = legacyFilter.0 {
             filter = try LegacyParameters.filter(conditions, source: legacyFilter.1, conditionalOperator: input.ConditionalOperator)
         }
