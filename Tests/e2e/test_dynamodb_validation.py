@@ -195,3 +195,15 @@ def test_unused_names_reported_before_key_condition_structure(ddb, table):
     with pytest.raises(ClientError) as excinfo:
         ddb.query(TableName=table, KeyConditionExpression="(#0 = x)", ExpressionAttributeNames={"#0": "pk", "#count": "count"})
     assert error_of(excinfo) == ("ValidationException", "Value provided in ExpressionAttributeNames unused in expressions: keys: {#count}")
+
+
+@pytest.mark.parametrize("params, key", [
+    (dict(KeyConditionExpression="pk = :e", ExpressionAttributeValues={":e": {"S": ""}}), "pk"),
+    (dict(KeyConditions={"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": ""}]}}), "pk"),
+])
+def test_query_with_empty_key_value(ddb, table, params, key):
+    with pytest.raises(ClientError) as excinfo:
+        ddb.query(TableName=table, **params)
+    assert error_of(excinfo) == (
+        "ValidationException",
+        f"One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: {key}")

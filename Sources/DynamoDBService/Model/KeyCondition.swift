@@ -260,11 +260,13 @@ extension KeyCondition {
         guard case .compare(.equal) = partitionLeaf.operation, let partitionValue = partitionLeaf.values.first else {
             throw .validation(DynamoDBMessages.keyConditionNotSupported)
         }
+        try Self.checkNotEmpty(partitionValue, key: partition.name)
         var sortCondition: SortKeyCondition?
         if let sortKey = schema.sortKey {
             if let sortLeaf = leaves.first(where: { $0.attribute == sortKey.name }) {
                 try Self.checkTypes(sortLeaf, sortKey.type)
                 sortCondition = Self.sortCondition(sortLeaf)
+                if case .equal(let value)? = sortCondition { try Self.checkNotEmpty(value, key: sortKey.name) }
             } else if leaves.count > 1 {
                 throw .validation(DynamoDBMessages.keyConditionMissedKey(sortKey.name))
             }
@@ -276,5 +278,19 @@ extension KeyCondition {
             sortCondition: sortCondition,
             usage: expression.usage
         )
+    }
+
+    /// A key value a Query names exactly (the partition key, a sort key `=`) may not be an empty string or binary.
+    /// - Parameters:
+    ///   - value: The value.
+    ///   - key: The key attribute.
+    /// - Throws: "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an
+    ///   empty string value. Key: k".
+    static func checkNotEmpty(_ value: AttributeValue, key: String) throws(DynamoDBError) {
+        switch value {
+        case .s(let text) where text.isEmpty: throw .validation(DynamoDBMessages.emptyKeyAttribute(key, binary: false))
+        case .b(let data) where data.isEmpty: throw .validation(DynamoDBMessages.emptyKeyAttribute(key, binary: true))
+        default: break
+        }
     }
 }

@@ -169,6 +169,7 @@ package enum LegacyParameters {
             throw .validation(DynamoDBMessages.keyConditionNotSupported)
         }
         guard ScalarAttributeType(of: partitionValue) == partition.type else { throw .validation(DynamoDBMessages.keyConditionTypeMismatch) }
+        try KeyCondition.checkNotEmpty(partitionValue, key: partition.name)
         var sortCondition: SortKeyCondition?
         if let sortKey = schema.sortKey, let condition = checked[sortKey.name] {
             let values = condition.values
@@ -186,6 +187,7 @@ package enum LegacyParameters {
             for value in values where ScalarAttributeType(of: value) != sortKey.type {
                 throw .validation(DynamoDBMessages.keyConditionTypeMismatch)
             }
+            if case .equal(let value)? = sortCondition { try KeyCondition.checkNotEmpty(value, key: sortKey.name) }
         }
         return KeyCondition(
             partitionKeyName: partition.name,
