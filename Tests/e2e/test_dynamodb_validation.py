@@ -207,3 +207,13 @@ def test_query_with_empty_key_value(ddb, table, params, key):
     assert error_of(excinfo) == (
         "ValidationException",
         f"One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: {key}")
+
+
+def test_updated_return_values_hold_only_the_updated_paths(ddb, table):
+    ddb.put_item(TableName=table, Item={"pk": {"S": "a"}, "m": {"M": {"b": {"L": [{"S": "x"}]}, "c": {"S": "keep"}}}})
+    out = ddb.update_item(TableName=table, Key={"pk": {"S": "a"}}, UpdateExpression="SET m.b = list_append(m.b, :v)",
+                          ExpressionAttributeValues={":v": {"L": [{"S": "y"}]}}, ReturnValues="UPDATED_NEW")
+    assert out["Attributes"] == {"m": {"M": {"b": {"L": [{"S": "x"}, {"S": "y"}]}}}}
+    out = ddb.update_item(TableName=table, Key={"pk": {"S": "a"}}, UpdateExpression="SET m.c = :v",
+                          ExpressionAttributeValues={":v": {"S": "new"}}, ReturnValues="UPDATED_OLD")
+    assert out["Attributes"] == {"m": {"M": {"c": {"S": "keep"}}}}

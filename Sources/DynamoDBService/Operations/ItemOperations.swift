@@ -233,14 +233,16 @@ extension DynamoDBService {
             return (old, new, changed)
         }
         var members: [(String, JSONOut)] = []
+        let updatedPaths = update.map { ProjectionExpression(paths: $0.actions.map(\.path), usage: ExpressionUsage()) }
         switch returnValues {
         case "ALL_OLD": if let old { members.append(("Attributes", .item(old))) }
         case "ALL_NEW": members.append(("Attributes", .item(new)))
         case "UPDATED_OLD":
-            let attributes = (old ?? [:]).filter { changed.contains($0.key) }
+            // Only the document paths the update wrote, as AWS returns them (`a.b`, not all of `a`).
+            let attributes = updatedPaths.map { $0.project(old ?? [:]) } ?? (old ?? [:]).filter { changed.contains($0.key) }
             if !attributes.isEmpty { members.append(("Attributes", .item(attributes))) }
         case "UPDATED_NEW":
-            let attributes = new.filter { changed.contains($0.key) }
+            let attributes = updatedPaths.map { $0.project(new) } ?? new.filter { changed.contains($0.key) }
             if !attributes.isEmpty { members.append(("Attributes", .item(attributes))) }
         default: break
         }
