@@ -217,3 +217,44 @@ def test_updated_return_values_hold_only_the_updated_paths(ddb, table):
     out = ddb.update_item(TableName=table, Key={"pk": {"S": "a"}}, UpdateExpression="SET m.c = :v",
                           ExpressionAttributeValues={":v": {"S": "new"}}, ReturnValues="UPDATED_OLD")
     assert out["Attributes"] == {"m": {"M": {"c": {"S": "keep"}}}}
+
+
+GSI_USER = [{"IndexName": "by-user", "KeySchema": [{"AttributeName": "user", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}]
+PREFIX = "One or more parameter values were invalid: "
+
+
+@pytest.mark.parametrize("definitions, keys, extra, message", [
+    (["id", "created_at"], [("id", "HASH")], {},
+     PREFIX + "Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions"),
+    (["id", "user", "created_at"], [("id", "HASH")], dict(GlobalSecondaryIndexes=GSI_USER),
+     PREFIX + "Some AttributeDefinitions are not used. AttributeDefinitions: [created_at, id, user], keys used: [id, user]"),
+    (["id"], [("id", "HASH"), ("created_at", "RANGE")], {}, "Invalid KeySchema: Some index key attribute have no definition"),
+    (["id"], [("id", "HASH")], dict(GlobalSecondaryIndexes=GSI_USER),
+     PREFIX + "Some index key attributes are not defined in AttributeDefinitions. Keys: [user], AttributeDefinitions: [id]"),
+    (["created_at"], [("id", "HASH")], {},
+     PREFIX + "Some index key attributes are not defined in AttributeDefinitions. Keys: [id], AttributeDefinitions: [created_at]"),
+    (["id", "created_at"], [("id", "HASH")], dict(GlobalSecondaryIndexes=GSI_USER),
+     PREFIX + "Some index key attributes are not defined in AttributeDefinitions. Keys: [user], AttributeDefinitions: [created_at, id]"),
+])
+def test_attribute_definitions_unused_or_missing(ddb, definitions, keys, extra, message):
+    with pytest.raises(ClientError) as excinfo:
+        ddb.create_table(
+            TableName=unique(),
+            AttributeDefinitions=[{"AttributeName": name, "AttributeType": "S"} for name in definitions],
+            KeySchema=[{"AttributeName": name, "KeyType": kind} for name, kind in keys],
+            BillingMode="PAY_PER_REQUEST",
+            **extra,
+        )
+    assert error_of(excinfo) == ("ValidationException", message)
+
+
+def test_update_leaving_an_empty_index_key(ddb, table):
+    ddb.put_item(TableName=table, Item={"pk": {"S": "a"}, "g": {"S": "x"}})
+    with pytest.raises(ClientError) as excinfo:
+        ddb.update_item(TableName=table, Key={"pk": {"S": "a"}}, UpdateExpression="SET g = :e",
+                        ExpressionAttributeValues={":e": {"S": ""}})
+    assert error_of(excinfo) == (
+        "ValidationException",
+        "One or more parameter values are not valid. The update expression attempted to update a secondary index key to a value "
+        "that is not supported. The AttributeValue for a key attribute cannot contain an empty string value.")
+    assert ddb.get_item(TableName=table, Key={"pk": {"S": "a"}})["Item"]["g"] == {"S": "x"}

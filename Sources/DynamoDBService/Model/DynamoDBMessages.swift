@@ -473,6 +473,15 @@ extension DynamoDBMessages {
             + "AttributeDefinitions: [\(definitions.joined(separator: ", "))]"
     }
 
+    /// A key schema naming an attribute without a definition (a table without indexes, too few definitions).
+    static let keyAttributeWithoutDefinition = "Invalid KeySchema: Some index key attribute have no definition"
+
+    /// Attribute definitions no key of the table or its indexes uses (a table with indexes).
+    static func attributeDefinitionsUnused(_ definitions: [String], _ used: [String]) -> String {
+        invalidParameterPrefix + "Some AttributeDefinitions are not used. AttributeDefinitions: [\(definitions.joined(separator: ", "))], "
+            + "keys used: [\(used.joined(separator: ", "))]"
+    }
+
     /// More attribute definitions than keys use.
     static let attributeDefinitionsMismatch =
         invalidParameterPrefix + "Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions"
@@ -509,6 +518,11 @@ extension DynamoDBMessages {
         "One or more parameter values are not valid. A value specified for a secondary index key is not supported. "
             + "The AttributeValue for a key attribute cannot contain an empty string value. IndexName: \(index), IndexKey: \(name)"
     }
+
+    /// An update that would leave an empty string or binary in a secondary index key.
+    static let emptyIndexKeyByUpdate =
+        "One or more parameter values are not valid. The update expression attempted to update a secondary index key to a value that is not supported. "
+        + "The AttributeValue for a key attribute cannot contain an empty string value."
 
     /// ReturnValues not allowed for this operation.
     static let returnValuesOnlyAllOld = "Return values set to invalid value"

@@ -120,7 +120,11 @@ extension DynamoDBService {
     // MARK: Items
 
     /// Checks the secondary-index key attributes an item carries (types and empty values).
-    static func validateIndexKeys(_ item: Item, table: TableView) throws(DynamoDBError) {
+    /// - Parameters:
+    ///   - item: The item as it would be stored.
+    ///   - table: The table and its indexes.
+    ///   - forUpdate: Whether an update expression produced the item (AWS words the empty-value error for that case).
+    static func validateIndexKeys(_ item: Item, table: TableView, forUpdate: Bool = false) throws(DynamoDBError) {
         for index in table.indexes {
             for element in index.key.elements {
                 guard let value = item[element.name] else { continue }
@@ -134,10 +138,16 @@ extension DynamoDBService {
                         )
                     )
                 }
+                let empty: Bool
                 switch value {
-                case .s(let text) where text.isEmpty: throw .validation(DynamoDBMessages.emptyIndexKey(element.name, index: index.meta.name))
-                case .b(let data) where data.isEmpty: throw .validation(DynamoDBMessages.emptyIndexKey(element.name, index: index.meta.name))
-                default: break
+                case .s(let text): empty = text.isEmpty
+                case .b(let data): empty = data.isEmpty
+                default: empty = false
+                }
+                if empty {
+                    throw .validation(
+                        forUpdate ? DynamoDBMessages.emptyIndexKeyByUpdate : DynamoDBMessages.emptyIndexKey(element.name, index: index.meta.name)
+                    )
                 }
             }
         }

@@ -262,7 +262,7 @@ extension DynamoDBService {
         guard let update else { return (base, []) }
         let result = try update.applyTracking(to: base)
         try ItemSize.validate(result.item, forUpdate: true)
-        try validateIndexKeys(result.item, table: table)
+        try validateIndexKeys(result.item, table: table, forUpdate: true)
         return (result.item, result.changedAttributes)
     }
 }

@@ -108,12 +108,17 @@ extension DynamoDBService {
                 indexes.append(built)
             }
         }
-        let missing = used.filter { !defined.contains($0) }
+        let missing = Set(used.filter { !defined.contains($0) }).sorted()
         if !missing.isEmpty {
-            throw DynamoDBError.validation(DynamoDBMessages.keysNotDefined(Array(Set(used)).sorted(), defined))
+            // A table without indexes that defines fewer attributes than its key schema names is a key schema error.
+            if indexes.isEmpty && defined.count < keySchema.count {
+                throw DynamoDBError.validation(DynamoDBMessages.keyAttributeWithoutDefinition)
+            }
+            throw DynamoDBError.validation(DynamoDBMessages.keysNotDefined(missing, defined.sorted()))
         }
         if Set(defined) != Set(used) || defined.count != Set(defined).count {
-            throw DynamoDBError.validation(DynamoDBMessages.attributeDefinitionsMismatch)
+            if indexes.isEmpty { throw DynamoDBError.validation(DynamoDBMessages.attributeDefinitionsMismatch) }
+            throw DynamoDBError.validation(DynamoDBMessages.attributeDefinitionsUnused(defined.sorted(), Set(used).sorted()))
         }
         var tags: [String: String] = [:]
         for tag in input.Tags ?? [] {
@@ -182,7 +187,7 @@ extension DynamoDBService {
         if keySchema.count == 2 {
             guard keySchema[1].KeyType == "RANGE" else { throw .validation("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type") }
             guard keySchema[0].AttributeName != keySchema[1].AttributeName else {
-                throw .validation("Invalid KeySchema: Some index key attribute have no definition")
+                throw .validation(DynamoDBMessages.keyAttributeWithoutDefinition)
             }
         }
     }
