@@ -124,6 +124,7 @@ extension DynamoDBService {
     ///   - item: The item as it would be stored.
     ///   - table: The table and its indexes.
     ///   - forUpdate: Whether an update expression produced the item (AWS words the empty-value error for that case).
+    /// - Throws: Type mismatch and empty value errors of index keys.
     static func validateIndexKeys(_ item: Item, table: TableView, forUpdate: Bool = false) throws(DynamoDBError) {
         for index in table.indexes {
             for element in index.key.elements {
