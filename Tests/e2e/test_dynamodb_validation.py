@@ -258,3 +258,14 @@ def test_update_leaving_an_empty_index_key(ddb, table):
         "One or more parameter values are not valid. The update expression attempted to update a secondary index key to a value "
         "that is not supported. The AttributeValue for a key attribute cannot contain an empty string value.")
     assert ddb.get_item(TableName=table, Key={"pk": {"S": "a"}})["Item"]["g"] == {"S": "x"}
+
+
+@pytest.mark.parametrize("member", ["LocalSecondaryIndexes", "GlobalSecondaryIndexes"])
+def test_create_table_with_an_empty_index_list(ddb, member):
+    with pytest.raises(ClientError) as excinfo:
+        ddb.create_table(
+            TableName=unique(),
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}],
+            KeySchema=KEYS, BillingMode="PAY_PER_REQUEST", **{member: []},
+        )
+    assert error_of(excinfo) == ("ValidationException", f"One or more parameter values were invalid: List of {member} is empty")

@@ -86,6 +86,10 @@ extension DynamoDBService {
             throw DynamoDBError.validation(DynamoDBMessages.provisionedNeedsThroughput)
         }
         if billing == "PAY_PER_REQUEST" && throughput != nil { throw DynamoDBError.validation(DynamoDBMessages.onDemandNoThroughput) }
+        for (list, name) in [(input.LocalSecondaryIndexes, "LocalSecondaryIndexes"), (input.GlobalSecondaryIndexes, "GlobalSecondaryIndexes")]
+        where list?.isEmpty == true {
+            throw DynamoDBError.validation(DynamoDBMessages.invalidParameterPrefix + "List of \(name) is empty")
+        }
         var indexes: [IndexMetadata] = []
         var indexNames = Set<String>()
         for (inputs, global) in [(input.GlobalSecondaryIndexes ?? [], true), (input.LocalSecondaryIndexes ?? [], false)] {
