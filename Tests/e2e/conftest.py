@@ -447,3 +447,10 @@ def clock(endpoint):
     helper = Clock(endpoint)
     yield helper
     helper.reset()
+
+
+@pytest.fixture(scope="module")
+def ddb_unvalidated(boto_session, endpoint):
+    """A DynamoDB client without botocore's parameter validation, so requests reach the emulator as written
+    (empty lists, unknown enum values) and its validation answers, as AWS's would."""
+    return boto_session.client("dynamodb", endpoint_url=endpoint, config=client_config(parameter_validation=False))

@@ -10,8 +10,6 @@ import uuid
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import client_config
-
 PREFIX = "One or more parameter values were invalid: "
 
 
@@ -25,9 +23,8 @@ def error_of(excinfo):
 
 
 @pytest.fixture(scope="module")
-def ddb(boto_session, endpoint):
-    # Parameter validation off: some cases send shapes botocore would refuse before AWS sees them.
-    return boto_session.client("dynamodb", endpoint_url=endpoint, config=client_config(parameter_validation=False))
+def ddb(ddb_unvalidated):
+    return ddb_unvalidated
 
 
 @pytest.fixture()

@@ -1,16 +1,16 @@
 """DynamoDB validation parity against the real binary with boto3: AWS's error texts, word for word.
 
 Covers the rules main answered differently: Select combinations, a parallel Scan's ExclusiveStartKey from another
-segment, TTL disabling with another attribute name, and DeleteTable's description.
+segment, Segment without TotalSegments, TTL disabling with another attribute name, DeleteTable's description, Query
+filters on key attributes, empty key values, unused/missing attribute definitions, member positions in enum errors,
+table ARNs in place of names, the order of unused-placeholder and key-condition errors, UPDATED_* return values of
+nested paths, and the error body of a failed condition that returns the old item.
 """
 
 import uuid
 
 import pytest
 from botocore.exceptions import ClientError
-
-from conftest import client_config
-
 
 def unique(prefix="valid"):
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
@@ -22,8 +22,8 @@ def error_of(excinfo):
 
 
 @pytest.fixture(scope="module")
-def ddb(boto_session, endpoint):
-    return boto_session.client("dynamodb", endpoint_url=endpoint, config=client_config(parameter_validation=False))
+def ddb(ddb_unvalidated):
+    return ddb_unvalidated
 
 
 @pytest.fixture()

@@ -8,28 +8,13 @@ extension DynamoDBService {
         let name = try tableName(input.TableName)
         try await authorize(call, resources: [tableArn(name)], context: DynamoDBConditionKeys.write(input, schema: conditionKeySchema(name)).context)
         guard let item = input.Item else { throw DynamoDBError.validation(DynamoDBMessages.memberNull("item")) }
-        let names = input.ExpressionAttributeNames
-        let values = input.ExpressionAttributeValues
-        // Only requests that carry legacy parameters, or attribute maps without an expression, can fail the check.
-        if input.Expected != nil || input.ConditionalOperator != nil || (input.ConditionExpression == nil && (names != nil || values != nil)) {
-            try LegacyParameters.checkMixing(
-                legacy: [("Expected", input.Expected != nil), ("ConditionalOperator", input.ConditionalOperator != nil)],
-                expressions: [("ConditionExpression", input.ConditionExpression != nil)],
-                hasNames: names != nil,
-                hasValues: values != nil
-            )
-        }
-        try ExpressionAttributes.validate(names: names, values: values)
-        var tracker = ExpressionUsageTracker()
-        let condition = try Self.writeCondition(
+        let condition = try Self.conditionOnlyWrite(
             input.ConditionExpression,
             expected: input.Expected,
             conditionalOperator: input.ConditionalOperator,
-            names: names,
-            values: values,
-            tracker: &tracker
+            names: input.ExpressionAttributeNames,
+            values: input.ExpressionAttributeValues
         )
-        try tracker.verifyAllUsed(names: names, values: values)
         let returnValues = try Self.returnValuesOldOnly(input.ReturnValues)
         let capacityMode = try Self.consumedCapacityMode(input.ReturnConsumedCapacity)
         let returnOldOnFailure = try Self.onConditionFailureMode(input.ReturnValuesOnConditionCheckFailure)
@@ -126,28 +111,13 @@ extension DynamoDBService {
         let name = try tableName(input.TableName)
         try await authorize(call, resources: [tableArn(name)], context: DynamoDBConditionKeys.write(input, schema: conditionKeySchema(name)).context)
         guard let key = input.Key else { throw DynamoDBError.validation(DynamoDBMessages.memberNull("key")) }
-        let names = input.ExpressionAttributeNames
-        let values = input.ExpressionAttributeValues
-        // Only requests that carry legacy parameters, or attribute maps without an expression, can fail the check.
-        if input.Expected != nil || input.ConditionalOperator != nil || (input.ConditionExpression == nil && (names != nil || values != nil)) {
-            try LegacyParameters.checkMixing(
-                legacy: [("Expected", input.Expected != nil), ("ConditionalOperator", input.ConditionalOperator != nil)],
-                expressions: [("ConditionExpression", input.ConditionExpression != nil)],
-                hasNames: names != nil,
-                hasValues: values != nil
-            )
-        }
-        try ExpressionAttributes.validate(names: names, values: values)
-        var tracker = ExpressionUsageTracker()
-        let condition = try Self.writeCondition(
+        let condition = try Self.conditionOnlyWrite(
             input.ConditionExpression,
             expected: input.Expected,
             conditionalOperator: input.ConditionalOperator,
-            names: names,
-            values: values,
-            tracker: &tracker
+            names: input.ExpressionAttributeNames,
+            values: input.ExpressionAttributeValues
         )
-        try tracker.verifyAllUsed(names: names, values: values)
         let returnValues = try Self.returnValuesOldOnly(input.ReturnValues)
         let capacityMode = try Self.consumedCapacityMode(input.ReturnConsumedCapacity)
         let returnOldOnFailure = try Self.onConditionFailureMode(input.ReturnValuesOnConditionCheckFailure)
@@ -268,6 +238,46 @@ extension DynamoDBService {
 }
 
 extension DynamoDBService {
+    /// The condition of PutItem or DeleteItem (whose only expression is the condition), with every check of the
+    /// expression parameters: legacy and expression parameters not mixed, attribute maps well formed and all used.
+    /// - Parameters:
+    ///   - text: `ConditionExpression`.
+    ///   - expected: `Expected`.
+    ///   - conditionalOperator: `ConditionalOperator`.
+    ///   - names: `ExpressionAttributeNames`.
+    ///   - values: `ExpressionAttributeValues`.
+    /// - Returns: The condition, if any.
+    /// - Throws: AWS's validation errors.
+    static func conditionOnlyWrite(
+        _ text: String?,
+        expected: [String: LegacyCondition]?,
+        conditionalOperator: String?,
+        names: [String: String]?,
+        values: [String: AttributeValue]?
+    ) throws(DynamoDBError) -> ConditionExpression? {
+        // Only requests that carry legacy parameters, or attribute maps without an expression, can fail the check.
+        if expected != nil || conditionalOperator != nil || (text == nil && (names != nil || values != nil)) {
+            try LegacyParameters.checkMixing(
+                legacy: [("Expected", expected != nil), ("ConditionalOperator", conditionalOperator != nil)],
+                expressions: [("ConditionExpression", text != nil)],
+                hasNames: names != nil,
+                hasValues: values != nil
+            )
+        }
+        try ExpressionAttributes.validate(names: names, values: values)
+        var tracker = ExpressionUsageTracker()
+        let condition = try writeCondition(
+            text,
+            expected: expected,
+            conditionalOperator: conditionalOperator,
+            names: names,
+            values: values,
+            tracker: &tracker
+        )
+        try tracker.verifyAllUsed(names: names, values: values)
+        return condition
+    }
+
     /// The condition of a write: its `ConditionExpression`, or the legacy `Expected` (with `ConditionalOperator`)
     /// translated into the same model (the caller has rejected requests that send both).
     /// - Parameters:
