@@ -7,24 +7,11 @@ table ARNs in place of names, the order of unused-placeholder and key-condition 
 nested paths, and the error body of a failed condition that returns the old item.
 """
 
-import uuid
-
 import pytest
 from botocore.exceptions import ClientError
 
-def unique(prefix="valid"):
-    return f"{prefix}-{uuid.uuid4().hex[:12]}"
-
-
-def error_of(excinfo):
-    error = excinfo.value.response["Error"]
-    return error["Code"], error["Message"]
-
-
-@pytest.fixture(scope="module")
-def ddb(ddb_unvalidated):
-    return ddb_unvalidated
-
+# The helpers and the unvalidated client fixture the legacy-parameter tests use.
+from test_dynamodb_legacy import ddb, error_of, unique  # noqa: F401  (ddb is a fixture)
 
 @pytest.fixture()
 def table(ddb):
