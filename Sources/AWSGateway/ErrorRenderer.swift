@@ -91,7 +91,8 @@ extension ErrorRenderer {
             if !members.contains(where: { $0.0 == "message" }) { set("message", error.message) }
         } else {
             set("__type", error.jsonType ?? error.code)
-            set("message", error.message)
+            // An error may spell the member `Message` itself (DynamoDB does when it returns the old `Item`).
+            if !members.contains(where: { $0.0 == "Message" }) { set("message", error.message) }
         }
         members.sort { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
         var out = Data()

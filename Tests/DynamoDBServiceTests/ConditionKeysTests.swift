@@ -67,6 +67,33 @@ struct ConditionKeysTests {
         #expect(keys.context["dynamodb:Select"] == nil)
     }
 
+    @Test("Legacy parameters name attributes too: AttributeUpdates, Expected, KeyConditions, QueryFilter, ScanFilter")
+    func legacyParameters() throws {
+        let update = try Self.input(
+            UpdateItemInput.self,
+            ##"{"TableName":"T","Key":{"userId":{"S":"alice"},"noteId":{"S":"n1"}},"AttributeUpdates":{"secret":{"Value":{"S":"x"}},"hits":{"Action":"ADD","Value":{"N":"1"}}},"Expected":{"owner":{"Value":{"S":"alice"}}}}"##
+        )
+        #expect(
+            DynamoDBConditionKeys.write(update, schema: Self.schema).context["dynamodb:Attributes"] == [
+                "noteId", "userId", "hits", "secret", "owner",
+            ]
+        )
+        let put = try Self.input(
+            PutItemInput.self,
+            ##"{"TableName":"T","Item":{"userId":{"S":"alice"},"noteId":{"S":"n1"}},"Expected":{"locked":{"Exists":false}}}"##
+        )
+        #expect(DynamoDBConditionKeys.write(put, schema: Self.schema).context["dynamodb:Attributes"] == ["noteId", "userId", "locked"])
+        let query = try Self.input(
+            QueryInput.self,
+            ##"{"TableName":"T","KeyConditions":{"userId":{"ComparisonOperator":"EQ","AttributeValueList":[{"S":"bob"}]}},"QueryFilter":{"private":{"ComparisonOperator":"NULL"}}}"##
+        )
+        let queryKeys = DynamoDBConditionKeys.read(query, schema: Self.schema, isQuery: true)
+        #expect(queryKeys.context["dynamodb:LeadingKeys"] == ["bob"])
+        #expect(queryKeys.context["dynamodb:Attributes"] == ["userId", "private"])
+        let scan = try Self.input(QueryInput.self, ##"{"TableName":"T","ScanFilter":{"salary":{"ComparisonOperator":"NOT_NULL"}}}"##)
+        #expect(DynamoDBConditionKeys.read(scan, schema: Self.schema, isQuery: false).context["dynamodb:Attributes"] == ["salary"])
+    }
+
     @Test("Query: the partition of the key condition (table or index schema), filter and projection, Select")
     func query() throws {
         let input = try Self.input(

@@ -470,3 +470,10 @@ def start_with_own_cache(template, base, *extra):
         stop_process(process)
         raise
     return endpoint, log_path, process
+
+
+@pytest.fixture(scope="module")
+def ddb_unvalidated(boto_session, endpoint):
+    """A DynamoDB client without botocore's parameter validation, so requests reach the emulator as written
+    (empty lists, unknown enum values) and its validation answers, as AWS's would."""
+    return boto_session.client("dynamodb", endpoint_url=endpoint, config=client_config(parameter_validation=False))

@@ -138,6 +138,8 @@ struct DynamoDBFailure: AWSServiceError {
     var httpStatus: Int { error.httpStatus }
     /// The namespaced `__type`.
     var jsonType: String? { error.awsType }
+    /// With the old `Item` of a failed condition AWS spells the message member `Message` (and sends no `message`).
+    var extraFields: [(String, String)] { members.contains { $0.0 == "Item" } ? [("Message", error.message)] : [] }
     /// The extra members, serialised.
     var jsonMembers: [(String, JSONFragment)] { members.map { ($0.0, JSONFragment(bytes: Array($0.1.data))) } }
 }

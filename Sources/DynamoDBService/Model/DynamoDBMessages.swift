@@ -473,6 +473,15 @@ extension DynamoDBMessages {
             + "AttributeDefinitions: [\(definitions.joined(separator: ", "))]"
     }
 
+    /// A key schema naming an attribute without a definition (a table without indexes, too few definitions).
+    static let keyAttributeWithoutDefinition = "Invalid KeySchema: Some index key attribute have no definition"
+
+    /// Attribute definitions no key of the table or its indexes uses (a table with indexes).
+    static func attributeDefinitionsUnused(_ definitions: [String], _ used: [String]) -> String {
+        invalidParameterPrefix + "Some AttributeDefinitions are not used. AttributeDefinitions: [\(definitions.joined(separator: ", "))], "
+            + "keys used: [\(used.joined(separator: ", "))]"
+    }
+
     /// More attribute definitions than keys use.
     static let attributeDefinitionsMismatch =
         invalidParameterPrefix + "Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions"
@@ -510,6 +519,11 @@ extension DynamoDBMessages {
             + "The AttributeValue for a key attribute cannot contain an empty string value. IndexName: \(index), IndexKey: \(name)"
     }
 
+    /// An update that would leave an empty string or binary in a secondary index key.
+    static let emptyIndexKeyByUpdate =
+        "One or more parameter values are not valid. The update expression attempted to update a secondary index key to a value that is not supported. "
+        + "The AttributeValue for a key attribute cannot contain an empty string value."
+
     /// ReturnValues not allowed for this operation.
     static let returnValuesOnlyAllOld = "Return values set to invalid value"
 
@@ -519,10 +533,81 @@ extension DynamoDBMessages {
             + "Expression parameters: {\(expression)}"
     }
 
-    /// Legacy parameters are not emulated.
-    static func legacyUnsupported(_ legacy: String) -> String {
-        "The legacy parameter \(legacy) is not supported by this emulator; use the expression parameters instead"
+    /// `ExpressionAttributeNames` in a request without any expression.
+    static let namesWithoutExpressions = "ExpressionAttributeNames can only be specified when using expressions"
+
+    /// `ExpressionAttributeValues` in a request without any expression that takes values.
+    static func valuesWithoutExpressions(_ expressions: [String]) -> String {
+        "ExpressionAttributeValues can only be specified when using expressions: " + expressions.joined(separator: " and ")
+            + (expressions.count > 1 ? " are null" : " is null")
     }
+
+    /// An `Expected` element with both `Value` and `AttributeValueList`.
+    static func legacyValueAndList(_ name: String) -> String {
+        invalidParameterPrefix + "Value and AttributeValueList cannot be used together for Attribute: \(name)"
+    }
+
+    /// An `Expected` element with both `Exists` and `ComparisonOperator`.
+    static func legacyExistsAndOperator(_ name: String) -> String {
+        invalidParameterPrefix + "Exists and ComparisonOperator cannot be used together for Attribute: \(name)"
+    }
+
+    /// An `Expected` element with an operator that takes values but neither `Value` nor `AttributeValueList`.
+    static func legacyOperatorNeedsValue(_ op: String, _ name: String) -> String {
+        invalidParameterPrefix + "Value or AttributeValueList must be used with ComparisonOperator: \(op) for Attribute: \(name)"
+    }
+
+    /// An `Expected` element with `AttributeValueList` but no `ComparisonOperator`.
+    static func legacyListNeedsOperator(_ name: String) -> String {
+        invalidParameterPrefix + "AttributeValueList can only be used with a ComparisonOperator for Attribute: \(name)"
+    }
+
+    /// An `Expected` element without `Value` while `Exists` is true or absent (`exists` is `true` or `null`).
+    static func legacyValueNeeded(exists: String, _ name: String) -> String {
+        invalidParameterPrefix + "Value must be provided when Exists is \(exists) for Attribute: \(name)"
+    }
+
+    /// An `Expected` element with `Value` and `Exists: false`.
+    static func legacyValueWithExistsFalse(_ name: String) -> String {
+        invalidParameterPrefix + "Value cannot be used when Exists is false for Attribute: \(name)"
+    }
+
+    /// A legacy condition with the wrong number of values for its operator.
+    static func legacyArgumentCount(_ op: String) -> String {
+        invalidParameterPrefix + "Invalid number of argument(s) for the \(op) ComparisonOperator"
+    }
+
+    /// A legacy condition value of a type its operator does not take.
+    static func legacyOperatorType(_ op: String, _ type: String) -> String {
+        invalidParameterPrefix + "ComparisonOperator \(op) is not valid for \(type) AttributeValue type"
+    }
+
+    /// An `AttributeValueList` mixing types.
+    static let legacyListSameType = invalidParameterPrefix + "AttributeValues inside AttributeValueList must be of same type"
+
+    /// A legacy BETWEEN whose lower bound is above its upper bound.
+    static let legacyBetweenBounds = "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound"
+
+    /// An `AttributeUpdates` element without `Value` whose action is not DELETE.
+    static let legacyOnlyDeleteWithoutValue = invalidParameterPrefix + "Only DELETE action is allowed when no attribute value is specified"
+
+    /// `AttributeUpdates` ADD with a value that is not a number, set or list.
+    static func legacyAddType(_ type: String) -> String { invalidParameterPrefix + "ADD action is not supported for the type \(type)" }
+
+    /// `AttributeUpdates` DELETE with a value that is not a set.
+    static func legacyDeleteType(_ type: String) -> String {
+        invalidParameterPrefix + "DELETE action with value is not supported for the type \(type)"
+    }
+
+    /// `AttributeUpdates` ADD/DELETE against an attribute of another type.
+    static let legacyTypeMismatch = "Type mismatch for attribute to update"
+
+    /// `AttributesToGet: []`.
+    static let attributesToGetEmpty =
+        "1 validation error detected: Value '[]' at 'attributesToGet' failed to satisfy constraint: Member must have length greater than or equal to 1"
+
+    /// `AttributesToGet` naming one attribute twice.
+    static func attributesToGetDuplicate(_ name: String) -> String { invalidParameterPrefix + "Duplicate value in attribute name: \(name)" }
 
     /// Query without any key condition.
     static let queryNeedsKeyCondition = "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request."
@@ -532,13 +617,23 @@ extension DynamoDBMessages {
         "1 validation error detected: Value 'SPECIFIC_ATTRIBUTES' at 'select' failed to satisfy constraint: "
         + "Member must be used with ProjectionExpression or AttributesToGet"
 
-    /// Select ALL_ATTRIBUTES with a projection.
-    static let selectWithProjection =
-        "Cannot specify the ProjectionExpression when choosing to get ALL_ATTRIBUTES"
+    /// A `Select` other than SPECIFIC_ATTRIBUTES with a projection.
+    /// - Parameters:
+    ///   - parameter: `ProjectionExpression` or `AttributesToGet`.
+    ///   - select: The Select value, or `only the Count` for COUNT.
+    /// - Returns: The message.
+    static func selectWithProjection(_ parameter: String, _ select: String) -> String {
+        "Cannot specify the \(parameter) when choosing to get \(select)"
+    }
 
-    /// ALL_ATTRIBUTES on an index that does not project everything.
-    static let allAttributesOnIndex =
-        invalidParameterPrefix + "Select type ALL_ATTRIBUTES is not supported for global secondary index"
+    /// ALL_PROJECTED_ATTRIBUTES without an index.
+    static let allProjectedNeedsIndex = "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName"
+
+    /// ALL_ATTRIBUTES on a global index that does not project everything.
+    static func allAttributesOnIndex(_ index: String) -> String {
+        invalidParameterPrefix
+            + "Select type ALL_ATTRIBUTES is not supported for global secondary index \(index) because its projection type is not ALL"
+    }
 
     /// Strongly consistent reads on a global index.
     static let consistentReadOnGSI = "Consistent reads are not supported on global secondary indexes"
@@ -549,9 +644,10 @@ extension DynamoDBMessages {
     }
 
     /// TotalSegments without Segment.
-    static let segmentMissing = "The TotalSegments parameter is non-null but Segment is null"
+    static let segmentMissing = "The Segment parameter is required but was not present in the request when parameter TotalSegments is present"
     /// Segment without TotalSegments.
-    static let totalSegmentsMissing = "The Segment parameter is non-null but TotalSegments is null"
+    static let totalSegmentsMissing =
+        "The TotalSegments parameter is required but was not present in the request when Segment parameter is present"
 
     /// TotalSegments out of range.
     static func totalSegmentsRange(_ total: Int) -> String {
@@ -561,6 +657,21 @@ extension DynamoDBMessages {
 
     /// ExclusiveStartKey that does not fit the schema.
     static let exclusiveStartKeyInvalid = "The provided starting key is invalid: The provided key element does not match the schema"
+
+    /// A Query filter naming a key attribute of the table or index queried.
+    /// - Parameters:
+    ///   - parameter: `Filter Expression` or `QueryFilter`.
+    ///   - key: The key attribute.
+    /// - Returns: The message.
+    static func filterOnKey(_ parameter: String, _ key: String) -> String {
+        "\(parameter) can only contain non-primary key attributes: Primary key attribute: \(key)"
+    }
+
+    /// A parallel Scan's ExclusiveStartKey that belongs to another segment.
+    static func startKeyWrongSegment(_ segment: Int, _ total: Int) -> String {
+        "The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct Segment. "
+            + "TotalSegments: \(total) Segment: \(segment)"
+    }
 
     /// ExclusiveStartKey outside the queried partition.
     static let exclusiveStartKeyOutsideQuery = "The provided starting key is outside query boundaries based on provided conditions"

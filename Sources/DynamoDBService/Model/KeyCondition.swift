@@ -150,38 +150,7 @@ package struct KeyCondition: Sendable, Hashable {
         values: [String: AttributeValue] = [:],
         schema: KeySchema
     ) throws(DynamoDBError) -> KeyCondition {
-        var parser = ExpressionParser(text, kind: .keyCondition)
-        let raw = try parser.parseCondition()
-        var validator = ConditionValidator(resolver: ExpressionResolver(names: names, values: values, kind: .keyCondition))
-        let root = try validator.validate(raw, parser: parser)
-        var leaves: [Leaf] = []
-        try collect(root, into: &leaves)
-        if leaves.count > 2 { throw .validation(DynamoDBMessages.keyConditionLength) }
-        let partition = schema.partitionKey
-        if schema.sortKey == nil && leaves.count > 1 { throw .validation(DynamoDBMessages.keyConditionNotSupported) }
-        guard let partitionLeaf = leaves.first(where: { $0.attribute == partition.name }) else {
-            throw .validation(DynamoDBMessages.keyConditionMissedKey(partition.name))
-        }
-        try checkTypes(partitionLeaf, partition.type)
-        guard case .compare(.equal) = partitionLeaf.operation, let partitionValue = partitionLeaf.values.first else {
-            throw .validation(DynamoDBMessages.keyConditionNotSupported)
-        }
-        var sortCondition: SortKeyCondition?
-        if let sortKey = schema.sortKey {
-            if let sortLeaf = leaves.first(where: { $0.attribute == sortKey.name }) {
-                try checkTypes(sortLeaf, sortKey.type)
-                sortCondition = Self.sortCondition(sortLeaf)
-            } else if leaves.count > 1 {
-                throw .validation(DynamoDBMessages.keyConditionMissedKey(sortKey.name))
-            }
-        }
-        return KeyCondition(
-            partitionKeyName: partition.name,
-            partitionKeyValue: partitionValue,
-            sortKeyName: schema.sortKey?.name,
-            sortCondition: sortCondition,
-            usage: validator.resolver.usage
-        )
+        try KeyCondition(ConditionExpression.parse(text, names: names, values: values, kind: .keyCondition), schema: schema)
     }
 
     private static func checkTypes(_ leaf: Leaf, _ type: ScalarAttributeType) throws(DynamoDBError) {
@@ -265,5 +234,63 @@ package struct KeyCondition: Sendable, Hashable {
         guard let sortCondition else { return true }
         guard let sortKeyName, let value = item[sortKeyName] else { return false }
         return sortCondition.matches(value)
+    }
+}
+
+extension KeyCondition {
+    /// Checks an already parsed KeyConditionExpression against the key schema of the table or index queried.
+    ///
+    /// Query parses the expression first and checks it against the key schema only after every expression of the
+    /// request was parsed and their placeholders found used, which is the order AWS reports errors in.
+    /// - Parameters:
+    ///   - expression: The expression, parsed with kind `.keyCondition`.
+    ///   - schema: The key schema of the table or index.
+    /// - Throws: `ValidationException` with AWS's text (operators, schema mismatches).
+    package init(_ expression: ConditionExpression, schema: KeySchema) throws(DynamoDBError) {
+        let root = expression.root
+        var leaves: [Leaf] = []
+        try Self.collect(root, into: &leaves)
+        if leaves.count > 2 { throw .validation(DynamoDBMessages.keyConditionLength) }
+        let partition = schema.partitionKey
+        if schema.sortKey == nil && leaves.count > 1 { throw .validation(DynamoDBMessages.keyConditionNotSupported) }
+        guard let partitionLeaf = leaves.first(where: { $0.attribute == partition.name }) else {
+            throw .validation(DynamoDBMessages.keyConditionMissedKey(partition.name))
+        }
+        try Self.checkTypes(partitionLeaf, partition.type)
+        guard case .compare(.equal) = partitionLeaf.operation, let partitionValue = partitionLeaf.values.first else {
+            throw .validation(DynamoDBMessages.keyConditionNotSupported)
+        }
+        try Self.checkNotEmpty(partitionValue, key: partition.name)
+        var sortCondition: SortKeyCondition?
+        if let sortKey = schema.sortKey {
+            if let sortLeaf = leaves.first(where: { $0.attribute == sortKey.name }) {
+                try Self.checkTypes(sortLeaf, sortKey.type)
+                sortCondition = Self.sortCondition(sortLeaf)
+                if case .equal(let value)? = sortCondition { try Self.checkNotEmpty(value, key: sortKey.name) }
+            } else if leaves.count > 1 {
+                throw .validation(DynamoDBMessages.keyConditionMissedKey(sortKey.name))
+            }
+        }
+        self.init(
+            partitionKeyName: partition.name,
+            partitionKeyValue: partitionValue,
+            sortKeyName: schema.sortKey?.name,
+            sortCondition: sortCondition,
+            usage: expression.usage
+        )
+    }
+
+    /// A key value a Query names exactly (the partition key, a sort key `=`) may not be an empty string or binary.
+    /// - Parameters:
+    ///   - value: The value.
+    ///   - key: The key attribute.
+    /// - Throws: "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an
+    ///   empty string value. Key: k".
+    static func checkNotEmpty(_ value: AttributeValue, key: String) throws(DynamoDBError) {
+        switch value {
+        case .s(let text) where text.isEmpty: throw .validation(DynamoDBMessages.emptyKeyAttribute(key, binary: false))
+        case .b(let data) where data.isEmpty: throw .validation(DynamoDBMessages.emptyKeyAttribute(key, binary: true))
+        default: break
+        }
     }
 }

@@ -69,6 +69,9 @@ package struct UpdateExpression: Sendable, Hashable {
     package let actions: [UpdateAction]
     /// Placeholders this expression referenced.
     package let usage: ExpressionUsage
+    /// Whether the actions came from the legacy `AttributeUpdates`: ADD then also appends lists, and an ADD or DELETE
+    /// against an attribute of another type reports "Type mismatch for attribute to update".
+    package var legacySemantics = false
 
     /// The result of applying an update.
     package struct Result: Sendable, Hashable {
@@ -239,11 +242,11 @@ package struct UpdateExpression: Sendable, Hashable {
             result = path.removing(from: result)
         }
         for (path, value) in additions {
-            result = try path.setting(try Self.add(value, to: path.value(in: result)), in: result)
+            result = try path.setting(try Self.add(value, to: path.value(in: result), legacy: legacySemantics), in: result)
         }
         for (path, value) in deletions {
             guard let existing = path.value(in: result) else { continue }
-            if let remaining = try Self.delete(value, from: existing) {
+            if let remaining = try Self.delete(value, from: existing, legacy: legacySemantics) {
                 result = try path.setting(remaining, in: result)
             } else {
                 result = path.removing(from: result)
@@ -265,8 +268,9 @@ package struct UpdateExpression: Sendable, Hashable {
         return lhs.elements.count > rhs.elements.count
     }
 
-    private static func add(_ value: AttributeValue, to existing: AttributeValue?) throws(DynamoDBError) -> AttributeValue {
+    private static func add(_ value: AttributeValue, to existing: AttributeValue?, legacy: Bool) throws(DynamoDBError) -> AttributeValue {
         guard let existing else { return value }
+        let mismatch = DynamoDBError.validation(legacy ? DynamoDBMessages.legacyTypeMismatch : DynamoDBMessages.incorrectDataType)
         switch (existing, value) {
         case (.n(let current), .n(let increment)):
             return .n(try current.adding(increment))
@@ -276,13 +280,15 @@ package struct UpdateExpression: Sendable, Hashable {
             return .ns(current + more.filter { !current.contains($0) })
         case (.bs(let current), .bs(let more)):
             return .bs(current + more.filter { !current.contains($0) })
+        case (.l(let current), .l(let more)) where legacy:
+            return .l(current + more)
         default:
-            throw .validation(DynamoDBMessages.incorrectDataType)
+            throw mismatch
         }
     }
 
     /// The set left after DELETE, or nil when it became empty.
-    private static func delete(_ value: AttributeValue, from existing: AttributeValue) throws(DynamoDBError) -> AttributeValue? {
+    private static func delete(_ value: AttributeValue, from existing: AttributeValue, legacy: Bool) throws(DynamoDBError) -> AttributeValue? {
         switch (existing, value) {
         case (.ss(let current), .ss(let removed)):
             let remaining = current.filter { !removed.contains($0) }
@@ -294,7 +300,7 @@ package struct UpdateExpression: Sendable, Hashable {
             let remaining = current.filter { !removed.contains($0) }
             return remaining.isEmpty ? nil : .bs(remaining)
         default:
-            throw .validation(DynamoDBMessages.incorrectDataType)
+            throw .validation(legacy ? DynamoDBMessages.legacyTypeMismatch : DynamoDBMessages.incorrectDataType)
         }
     }
 }

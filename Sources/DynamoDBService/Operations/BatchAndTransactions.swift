@@ -29,7 +29,7 @@ extension DynamoDBService {
         var requests: [(name: String, table: TableView, keys: [Item], projection: ProjectionExpression?, consistent: Bool)] = []
         var total = 0
         for name in requestItems.keys.sorted() {
-            try Self.validateTableName(name, member: "requestItems")
+            _ = try resolveTableName(name, member: "requestItems")
             guard let entry = requestItems[name] else { continue }
             let keys = entry.Keys ?? []
             total += keys.count
@@ -37,17 +37,19 @@ extension DynamoDBService {
         }
         for name in requestItems.keys.sorted() {
             guard let entry = requestItems[name] else { continue }
+            // The response answers under the key as sent (a name or the table's ARN).
+            let tableName = try resolveTableName(name, member: "requestItems")
             try await authorize(
                 call,
-                resources: [tableArn(name)],
-                context: DynamoDBConditionKeys.batchGet(entry, schema: conditionKeySchema(name)).context
+                resources: [tableArn(tableName)],
+                context: DynamoDBConditionKeys.batchGet(entry, schema: conditionKeySchema(tableName)).context
             )
             let projection = try Self.projection(
                 entry.ProjectionExpression,
                 attributesToGet: entry.AttributesToGet,
                 names: entry.ExpressionAttributeNames
             )
-            let table = try self.table(name)
+            let table = try self.table(tableName)
             let keys = entry.Keys ?? []
             var seen = Set<Data>()
             for key in keys {
@@ -90,10 +92,10 @@ extension DynamoDBService {
         if total > 25 || requestItems.values.contains(where: \.isEmpty) { throw DynamoDBError.validation(DynamoDBMessages.tooManyBatchWrites) }
         var writes: [(table: TableView, key: Item, item: Item?)] = []
         for name in requestItems.keys.sorted() {
-            try Self.validateTableName(name, member: "requestItems")
-            let conditionKeys = DynamoDBConditionKeys.batchWrite(requestItems[name] ?? [], schema: conditionKeySchema(name))
-            try await authorize(call, resources: [tableArn(name)], context: conditionKeys.context)
-            let table = try self.table(name)
+            let tableName = try resolveTableName(name, member: "requestItems")
+            let conditionKeys = DynamoDBConditionKeys.batchWrite(requestItems[name] ?? [], schema: conditionKeySchema(tableName))
+            try await authorize(call, resources: [tableArn(tableName)], context: conditionKeys.context)
+            let table = try self.table(tableName)
             var seen = Set<Data>()
             for request in requestItems[name] ?? [] {
                 let key: Item
@@ -175,7 +177,7 @@ extension DynamoDBService {
                 resources: [tableArn(name)],
                 context: DynamoDBConditionKeys.write(operation, schema: conditionKeySchema(name)).context
             )
-            let action = try transactAction(kind, operation)
+            let action = try transactAction(kind, operation, tableName: name)
             let identity = "\(action.table.meta.id):" + (action.table.key.identity(of: action.key) ?? Data()).base64EncodedString()
             guard seen.insert(identity).inserted else { throw DynamoDBError.validation(DynamoDBMessages.transactionSameItem) }
             actions.append(action)
@@ -274,7 +276,11 @@ extension DynamoDBService {
         return data
     }
 
-    private func transactAction(_ kind: TransactAction.Kind, _ operation: TransactWriteItemsInput.Operation) throws(DynamoDBError) -> TransactAction {
+    private func transactAction(
+        _ kind: TransactAction.Kind,
+        _ operation: TransactWriteItemsInput.Operation,
+        tableName: String
+    ) throws(DynamoDBError) -> TransactAction {
         let names = operation.ExpressionAttributeNames
         let values = operation.ExpressionAttributeValues
         try ExpressionAttributes.validate(names: names, values: values)
@@ -293,7 +299,7 @@ extension DynamoDBService {
         if kind == .conditionCheck && condition == nil { throw .validation(DynamoDBMessages.memberNull("conditionExpression")) }
         try tracker.verifyAllUsed(names: names, values: values)
         let returnOld = try Self.onConditionFailureMode(operation.ReturnValuesOnConditionCheckFailure)
-        let table = try self.table(operation.TableName ?? "")
+        let table = try self.table(tableName)
         var key: Item
         var item: Item?
         if kind == .put {

@@ -13,11 +13,31 @@ extension DynamoDBService {
         }
     }
 
-    /// Validates a required table name.
+    /// Validates a required table name, which may also be given as the table's ARN (as AWS accepts in `TableName`).
     func tableName(_ name: String?, member: String = "tableName") throws(DynamoDBError) -> String {
         guard let name else { throw .validation(DynamoDBMessages.memberNull(member)) }
-        try Self.validateTableName(name, member: member)
-        return name
+        return try resolveTableName(name, member: member)
+    }
+
+    /// The table a `TableName` or `RequestItems` key names: the name itself, or the name inside a table ARN.
+    /// - Parameters:
+    ///   - name: The name or ARN as sent.
+    ///   - member: The member path for validation messages.
+    /// - Returns: The table name.
+    /// - Throws: The name validation errors; ResourceNotFoundException for an ARN of another account or region.
+    func resolveTableName(_ name: String, member: String) throws(DynamoDBError) -> String {
+        guard name.hasPrefix("arn:") else {
+            try Self.validateTableName(name, member: member)
+            return name
+        }
+        let parts = name.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+        guard name.utf8.count <= 1024, parts.count == 6, parts[2] == "dynamodb", parts[5].hasPrefix("table/") else {
+            throw .validation(DynamoDBMessages.tableNameInvalid(name, member: member))
+        }
+        let table = String(parts[5].dropFirst("table/".count))
+        try Self.validateTableName(table, member: member)
+        guard tableArn(table) == name else { throw DynamoDBError(.resourceNotFoundException, DynamoDBMessages.resourceNotFound) }
+        return table
     }
 
     static func validateTableName(_ name: String, member: String = "tableName") throws(DynamoDBError) {
@@ -97,21 +117,15 @@ extension DynamoDBService {
         try enumValue(value, member: "returnValuesOnConditionCheckFailure", allowed: ["ALL_OLD", "NONE"], default: "NONE") == "ALL_OLD"
     }
 
-    /// Rejects legacy (non-expression) parameters, as this emulator implements only the expression forms.
-    static func rejectLegacy(_ pairs: [(String, Bool)], expressions: [(String, Bool)]) throws(DynamoDBError) {
-        let legacy = pairs.filter(\.1).map(\.0)
-        guard !legacy.isEmpty else { return }
-        let used = expressions.filter(\.1).map(\.0)
-        if !used.isEmpty {
-            throw .validation(DynamoDBMessages.legacyParameter(legacy.joined(separator: ", "), used.joined(separator: ", ")))
-        }
-        throw .validation(DynamoDBMessages.legacyUnsupported(legacy.joined(separator: ", ")))
-    }
-
     // MARK: Items
 
     /// Checks the secondary-index key attributes an item carries (types and empty values).
-    static func validateIndexKeys(_ item: Item, table: TableView) throws(DynamoDBError) {
+    /// - Parameters:
+    ///   - item: The item as it would be stored.
+    ///   - table: The table and its indexes.
+    ///   - forUpdate: Whether an update expression produced the item (AWS words the empty-value error for that case).
+    /// - Throws: Type mismatch and empty value errors of index keys.
+    static func validateIndexKeys(_ item: Item, table: TableView, forUpdate: Bool = false) throws(DynamoDBError) {
         for index in table.indexes {
             for element in index.key.elements {
                 guard let value = item[element.name] else { continue }
@@ -125,10 +139,16 @@ extension DynamoDBService {
                         )
                     )
                 }
+                let empty: Bool
                 switch value {
-                case .s(let text) where text.isEmpty: throw .validation(DynamoDBMessages.emptyIndexKey(element.name, index: index.meta.name))
-                case .b(let data) where data.isEmpty: throw .validation(DynamoDBMessages.emptyIndexKey(element.name, index: index.meta.name))
-                default: break
+                case .s(let text): empty = text.isEmpty
+                case .b(let data): empty = data.isEmpty
+                default: empty = false
+                }
+                if empty {
+                    throw .validation(
+                        forUpdate ? DynamoDBMessages.emptyIndexKeyByUpdate : DynamoDBMessages.emptyIndexKey(element.name, index: index.meta.name)
+                    )
                 }
             }
         }

@@ -121,6 +121,7 @@ struct DynamoDBConditionKeys {
         keys.addAttributes(input.namedItem.map { $0.keys.sorted() } ?? [])
         keys.addUpdate(input.updateExpression, names: names, values: values)
         keys.addCondition(input.ConditionExpression, names: names, values: values, kind: .condition)
+        keys.addAttributes(input.legacyAttributes)
         keys.returnValues = input.conditionKeyReturnValues
         return keys
     }
@@ -141,6 +142,12 @@ struct DynamoDBConditionKeys {
             keys.addAttributes([condition.partitionKeyName])
             if condition.sortCondition != nil, let sort = condition.sortKeyName { keys.addAttributes([sort]) }
         }
+        if isQuery, let conditions = input.KeyConditions {
+            // The legacy form: the partition key's EQ value is the leading key, every named attribute is evaluated.
+            if let schema, let value = conditions[schema.partitionKey.name]?.AttributeValueList?.first { keys.addLeadingKey(value) }
+            keys.addAttributes(conditions.keys.sorted())
+        }
+        keys.addAttributes(((isQuery ? input.QueryFilter : input.ScanFilter) ?? [:]).keys.sorted())
         keys.addCondition(input.FilterExpression, names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues, kind: .filter)
         let projects = keys.addProjection(input.ProjectionExpression, attributesToGet: input.AttributesToGet, names: input.ExpressionAttributeNames)
         keys.select = input.Select ?? (projects ? "SPECIFIC_ATTRIBUTES" : (input.IndexName == nil ? "ALL_ATTRIBUTES" : "ALL_PROJECTED_ATTRIBUTES"))
@@ -220,30 +227,36 @@ protocol ConditionKeyedWrite {
     var ExpressionAttributeValues: [String: AttributeValue]? { get }
     /// `dynamodb:ReturnValues`: the request's `ReturnValues` (`NONE` unless given), nil where the operation has none.
     var conditionKeyReturnValues: String? { get }
+    /// The attributes the legacy `Expected` and `AttributeUpdates` name (top-level names, sorted).
+    var legacyAttributes: [String] { get }
 }
 
 extension PutItemInput: ConditionKeyedWrite {
     var namedItem: Item? { Item }
     var updateExpression: String? { nil }
     var conditionKeyReturnValues: String? { ReturnValues ?? "NONE" }
+    var legacyAttributes: [String] { (Expected ?? [:]).keys.sorted() }
 }
 
 extension DeleteItemInput: ConditionKeyedWrite {
     var namedItem: Item? { Key }
     var updateExpression: String? { nil }
     var conditionKeyReturnValues: String? { ReturnValues ?? "NONE" }
+    var legacyAttributes: [String] { (Expected ?? [:]).keys.sorted() }
 }
 
 extension UpdateItemInput: ConditionKeyedWrite {
     var namedItem: Item? { Key }
     var updateExpression: String? { UpdateExpression }
     var conditionKeyReturnValues: String? { ReturnValues ?? "NONE" }
+    var legacyAttributes: [String] { (AttributeUpdates ?? [:]).keys.sorted() + (Expected ?? [:]).keys.sorted() }
 }
 
 extension TransactWriteItemsInput.Operation: ConditionKeyedWrite {
     var namedItem: Item? { Item ?? Key }
     var updateExpression: String? { UpdateExpression }
     var conditionKeyReturnValues: String? { nil }
+    var legacyAttributes: [String] { [] }
 }
 
 extension DynamoDBService {

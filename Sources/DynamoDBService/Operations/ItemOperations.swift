@@ -8,16 +8,13 @@ extension DynamoDBService {
         let name = try tableName(input.TableName)
         try await authorize(call, resources: [tableArn(name)], context: DynamoDBConditionKeys.write(input, schema: conditionKeySchema(name)).context)
         guard let item = input.Item else { throw DynamoDBError.validation(DynamoDBMessages.memberNull("item")) }
-        try Self.rejectLegacy([("Expected", input.Expected != nil)], expressions: [("ConditionExpression", input.ConditionExpression != nil)])
-        let names = input.ExpressionAttributeNames
-        let values = input.ExpressionAttributeValues
-        try ExpressionAttributes.validate(names: names, values: values)
-        var tracker = ExpressionUsageTracker()
-        let condition = try input.ConditionExpression.map { text throws(DynamoDBError) in
-            try ConditionExpression.parse(text, names: names ?? [:], values: values ?? [:], kind: .condition)
-        }
-        if let condition { tracker.record(condition.usage) }
-        try tracker.verifyAllUsed(names: names, values: values)
+        let condition = try Self.conditionOnlyWrite(
+            input.ConditionExpression,
+            expected: input.Expected,
+            conditionalOperator: input.ConditionalOperator,
+            names: input.ExpressionAttributeNames,
+            values: input.ExpressionAttributeValues
+        )
         let returnValues = try Self.returnValuesOldOnly(input.ReturnValues)
         let capacityMode = try Self.consumedCapacityMode(input.ReturnConsumedCapacity)
         let returnOldOnFailure = try Self.onConditionFailureMode(input.ReturnValuesOnConditionCheckFailure)
@@ -91,12 +88,15 @@ extension DynamoDBService {
         attributesToGet: [String]?,
         names: [String: String]?
     ) throws(DynamoDBError) -> ProjectionExpression? {
-        if let attributesToGet {
-            if text != nil {
-                throw .validation(DynamoDBMessages.legacyParameter("AttributesToGet", "ProjectionExpression"))
-            }
-            return ProjectionExpression(paths: attributesToGet.map { DocumentPath(attribute: $0) }, usage: ExpressionUsage())
+        if attributesToGet != nil || (text == nil && names != nil) {
+            try LegacyParameters.checkMixing(
+                legacy: [("AttributesToGet", attributesToGet != nil)],
+                expressions: [("ProjectionExpression", text != nil)],
+                hasNames: names != nil,
+                hasValues: nil
+            )
         }
+        if let attributesToGet { return try LegacyParameters.attributesToGet(attributesToGet) }
         try ExpressionAttributes.validate(names: names, values: nil)
         var tracker = ExpressionUsageTracker()
         let projection = try text.map { text throws(DynamoDBError) in try ProjectionExpression.parse(text, names: names ?? [:]) }
@@ -111,16 +111,13 @@ extension DynamoDBService {
         let name = try tableName(input.TableName)
         try await authorize(call, resources: [tableArn(name)], context: DynamoDBConditionKeys.write(input, schema: conditionKeySchema(name)).context)
         guard let key = input.Key else { throw DynamoDBError.validation(DynamoDBMessages.memberNull("key")) }
-        try Self.rejectLegacy([("Expected", input.Expected != nil)], expressions: [("ConditionExpression", input.ConditionExpression != nil)])
-        let names = input.ExpressionAttributeNames
-        let values = input.ExpressionAttributeValues
-        try ExpressionAttributes.validate(names: names, values: values)
-        var tracker = ExpressionUsageTracker()
-        let condition = try input.ConditionExpression.map { text throws(DynamoDBError) in
-            try ConditionExpression.parse(text, names: names ?? [:], values: values ?? [:], kind: .condition)
-        }
-        if let condition { tracker.record(condition.usage) }
-        try tracker.verifyAllUsed(names: names, values: values)
+        let condition = try Self.conditionOnlyWrite(
+            input.ConditionExpression,
+            expected: input.Expected,
+            conditionalOperator: input.ConditionalOperator,
+            names: input.ExpressionAttributeNames,
+            values: input.ExpressionAttributeValues
+        )
         let returnValues = try Self.returnValuesOldOnly(input.ReturnValues)
         let capacityMode = try Self.consumedCapacityMode(input.ReturnConsumedCapacity)
         let returnOldOnFailure = try Self.onConditionFailureMode(input.ReturnValuesOnConditionCheckFailure)
@@ -153,22 +150,36 @@ extension DynamoDBService {
         let name = try tableName(input.TableName)
         try await authorize(call, resources: [tableArn(name)], context: DynamoDBConditionKeys.write(input, schema: conditionKeySchema(name)).context)
         guard let key = input.Key else { throw DynamoDBError.validation(DynamoDBMessages.memberNull("key")) }
-        try Self.rejectLegacy(
-            [("AttributeUpdates", input.AttributeUpdates != nil), ("Expected", input.Expected != nil)],
-            expressions: [("UpdateExpression", input.UpdateExpression != nil), ("ConditionExpression", input.ConditionExpression != nil)]
-        )
         let names = input.ExpressionAttributeNames
         let values = input.ExpressionAttributeValues
+        try LegacyParameters.checkMixing(
+            legacy: [
+                ("AttributeUpdates", input.AttributeUpdates != nil), ("Expected", input.Expected != nil),
+                ("ConditionalOperator", input.ConditionalOperator != nil),
+            ],
+            expressions: [("UpdateExpression", input.UpdateExpression != nil), ("ConditionExpression", input.ConditionExpression != nil)],
+            hasNames: names != nil,
+            hasValues: values != nil
+        )
         try ExpressionAttributes.validate(names: names, values: values)
         var tracker = ExpressionUsageTracker()
-        let update = try input.UpdateExpression.map { text throws(DynamoDBError) in
-            try UpdateExpression.parse(text, names: names ?? [:], values: values ?? [:])
+        let update: UpdateExpression?
+        if let attributeUpdates = input.AttributeUpdates {
+            update = try LegacyParameters.attributeUpdates(attributeUpdates)
+        } else {
+            update = try input.UpdateExpression.map { text throws(DynamoDBError) in
+                try UpdateExpression.parse(text, names: names ?? [:], values: values ?? [:])
+            }
         }
         if let update { tracker.record(update.usage) }
-        let condition = try input.ConditionExpression.map { text throws(DynamoDBError) in
-            try ConditionExpression.parse(text, names: names ?? [:], values: values ?? [:], kind: .condition)
-        }
-        if let condition { tracker.record(condition.usage) }
+        let condition = try Self.writeCondition(
+            input.ConditionExpression,
+            expected: input.Expected,
+            conditionalOperator: input.ConditionalOperator,
+            names: names,
+            values: values,
+            tracker: &tracker
+        )
         try tracker.verifyAllUsed(names: names, values: values)
         let returnValues = try Self.enumValue(
             input.ReturnValues,
@@ -192,14 +203,16 @@ extension DynamoDBService {
             return (old, new, changed)
         }
         var members: [(String, JSONOut)] = []
+        let updatedPaths = update.map { ProjectionExpression(paths: $0.actions.map(\.path), usage: ExpressionUsage()) }
         switch returnValues {
         case "ALL_OLD": if let old { members.append(("Attributes", .item(old))) }
         case "ALL_NEW": members.append(("Attributes", .item(new)))
         case "UPDATED_OLD":
-            let attributes = (old ?? [:]).filter { changed.contains($0.key) }
+            // Only the document paths the update wrote, as AWS returns them (`a.b`, not all of `a`).
+            let attributes = updatedPaths.map { $0.project(old ?? [:]) } ?? (old ?? [:]).filter { changed.contains($0.key) }
             if !attributes.isEmpty { members.append(("Attributes", .item(attributes))) }
         case "UPDATED_NEW":
-            let attributes = new.filter { changed.contains($0.key) }
+            let attributes = updatedPaths.map { $0.project(new) } ?? new.filter { changed.contains($0.key) }
             if !attributes.isEmpty { members.append(("Attributes", .item(attributes))) }
         default: break
         }
@@ -219,7 +232,75 @@ extension DynamoDBService {
         guard let update else { return (base, []) }
         let result = try update.applyTracking(to: base)
         try ItemSize.validate(result.item, forUpdate: true)
-        try validateIndexKeys(result.item, table: table)
+        try validateIndexKeys(result.item, table: table, forUpdate: true)
         return (result.item, result.changedAttributes)
+    }
+}
+
+extension DynamoDBService {
+    /// The condition of PutItem or DeleteItem (whose only expression is the condition), with every check of the
+    /// expression parameters: legacy and expression parameters not mixed, attribute maps well formed and all used.
+    /// - Parameters:
+    ///   - text: `ConditionExpression`.
+    ///   - expected: `Expected`.
+    ///   - conditionalOperator: `ConditionalOperator`.
+    ///   - names: `ExpressionAttributeNames`.
+    ///   - values: `ExpressionAttributeValues`.
+    /// - Returns: The condition, if any.
+    /// - Throws: AWS's validation errors.
+    static func conditionOnlyWrite(
+        _ text: String?,
+        expected: [String: LegacyCondition]?,
+        conditionalOperator: String?,
+        names: [String: String]?,
+        values: [String: AttributeValue]?
+    ) throws(DynamoDBError) -> ConditionExpression? {
+        // Only requests that carry legacy parameters, or attribute maps without an expression, can fail the check.
+        if expected != nil || conditionalOperator != nil || (text == nil && (names != nil || values != nil)) {
+            try LegacyParameters.checkMixing(
+                legacy: [("Expected", expected != nil), ("ConditionalOperator", conditionalOperator != nil)],
+                expressions: [("ConditionExpression", text != nil)],
+                hasNames: names != nil,
+                hasValues: values != nil
+            )
+        }
+        try ExpressionAttributes.validate(names: names, values: values)
+        var tracker = ExpressionUsageTracker()
+        let condition = try writeCondition(
+            text,
+            expected: expected,
+            conditionalOperator: conditionalOperator,
+            names: names,
+            values: values,
+            tracker: &tracker
+        )
+        try tracker.verifyAllUsed(names: names, values: values)
+        return condition
+    }
+
+    /// The condition of a write: its `ConditionExpression`, or the legacy `Expected` (with `ConditionalOperator`)
+    /// translated into the same model (the caller has rejected requests that send both).
+    /// - Parameters:
+    ///   - text: `ConditionExpression`.
+    ///   - expected: `Expected`.
+    ///   - conditionalOperator: `ConditionalOperator`.
+    ///   - names: `ExpressionAttributeNames`.
+    ///   - values: `ExpressionAttributeValues`.
+    ///   - tracker: Records the placeholders the expression uses.
+    /// - Returns: The condition, if any.
+    /// - Throws: The expression's or the legacy map's validation errors.
+    static func writeCondition(
+        _ text: String?,
+        expected: [String: LegacyCondition]?,
+        conditionalOperator: String?,
+        names: [String: String]?,
+        values: [String: AttributeValue]?,
+        tracker: inout ExpressionUsageTracker
+    ) throws(DynamoDBError) -> ConditionExpression? {
+        if let expected { return try LegacyParameters.expected(expected, conditionalOperator: conditionalOperator) }
+        guard let text else { return nil }
+        let condition = try ConditionExpression.parse(text, names: names ?? [:], values: values ?? [:], kind: .condition)
+        tracker.record(condition.usage)
+        return condition
     }
 }

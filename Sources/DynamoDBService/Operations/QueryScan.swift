@@ -35,22 +35,57 @@ extension DynamoDBService {
             resources: [input.IndexName.map { "\(tableArn(name))/index/\($0)" } ?? tableArn(name)],
             context: DynamoDBConditionKeys.read(input, schema: conditionKeySchema(name, index: input.IndexName), isQuery: true).context
         )
-        try Self.rejectLegacy(
-            [("KeyConditions", input.KeyConditions != nil), ("QueryFilter", input.QueryFilter != nil)],
-            expressions: [("KeyConditionExpression", input.KeyConditionExpression != nil), ("FilterExpression", input.FilterExpression != nil)]
-        )
-        let table = try self.table(name)
-        let index = try Self.index(input.IndexName, table: table)
-        guard let keyText = input.KeyConditionExpression else { throw DynamoDBError.validation(DynamoDBMessages.queryNeedsKeyCondition) }
         let names = input.ExpressionAttributeNames
         let values = input.ExpressionAttributeValues
+        // Only requests that carry legacy parameters, or attribute maps without an expression, can fail the check.
+        let legacyPresent = input.AttributesToGet != nil || input.QueryFilter != nil || input.ConditionalOperator != nil || input.KeyConditions != nil
+        if legacyPresent || (input.KeyConditionExpression == nil && input.FilterExpression == nil && (names != nil || values != nil)) {
+            // KeyConditions counts as mixing only beside a KeyConditionExpression (AWS accepts it with a FilterExpression).
+            try LegacyParameters.checkMixing(
+                legacy: [
+                    ("AttributesToGet", input.AttributesToGet != nil), ("QueryFilter", input.QueryFilter != nil),
+                    ("ConditionalOperator", input.ConditionalOperator != nil),
+                    ("KeyConditions", input.KeyConditions != nil && input.KeyConditionExpression != nil),
+                ],
+                expressions: [
+                    ("ProjectionExpression", input.ProjectionExpression != nil), ("FilterExpression", input.FilterExpression != nil),
+                    ("KeyConditionExpression", input.KeyConditionExpression != nil),
+                ],
+                hasNames: names != nil,
+                hasValues: values != nil
+            )
+        }
         try ExpressionAttributes.validate(names: names, values: values)
+        let table = try self.table(name)
+        let index = try Self.index(input.IndexName, table: table)
         var tracker = ExpressionUsageTracker()
-        let keyCondition = try KeyCondition.parse(keyText, names: names ?? [:], values: values ?? [:], schema: index?.key ?? table.key)
-        tracker.record(keyCondition.usage)
-        let plan = try readPlan(input, table: table, index: index, tracker: &tracker)
+        // Every expression is parsed and its placeholders found used before the key condition meets the key schema,
+        // the order in which AWS reports errors.
+        let keyExpression = try input.KeyConditionExpression.map { text throws(DynamoDBError) in
+            try ConditionExpression.parse(text, names: names ?? [:], values: values ?? [:], kind: .keyCondition)
+        }
+        if let keyExpression { tracker.record(keyExpression.usage) }
+        let expressions = try readExpressions(input, tracker: &tracker)
+        let keyCondition: KeyCondition
+        if let keyExpression {
+            keyCondition = try KeyCondition(keyExpression, schema: index?.key ?? table.key)
+        } else if let keyConditions = input.KeyConditions {
+            keyCondition = try LegacyParameters.keyConditions(keyConditions, schema: index?.key ?? table.key)
+        } else {
+            throw DynamoDBError.validation(DynamoDBMessages.queryNeedsKeyCondition)
+        }
+        let plan = try readPlan(input, table: table, index: index, expressions: expressions, legacyFilter: (input.QueryFilter, .queryFilter))
         let forward = input.ScanIndexForward ?? true
         let schema = index?.key ?? table.key
+        if let filter = plan.filter {
+            // A Query filters after the key condition: the queried key attributes may not appear in the filter.
+            let filtered = Set(DynamoDBConditionKeys.paths(in: filter.root).map(\.topLevelName))
+            if let element = schema.elements.first(where: { filtered.contains($0.name) }) {
+                throw DynamoDBError.validation(
+                    DynamoDBMessages.filterOnKey(input.QueryFilter != nil ? "QueryFilter" : "Filter Expression", element.name)
+                )
+            }
+        }
         let partition = KeyEncoding.identity(partition: keyCondition.partitionKeyValue, sort: nil)
         var start: (sort: Data, ident: Data)?
         if let exclusive = input.ExclusiveStartKey {
@@ -89,7 +124,15 @@ extension DynamoDBService {
             resources: [input.IndexName.map { "\(tableArn(name))/index/\($0)" } ?? tableArn(name)],
             context: DynamoDBConditionKeys.read(input, schema: conditionKeySchema(name, index: input.IndexName), isQuery: false).context
         )
-        try Self.rejectLegacy([("ScanFilter", input.ScanFilter != nil)], expressions: [("FilterExpression", input.FilterExpression != nil)])
+        try LegacyParameters.checkMixing(
+            legacy: [
+                ("AttributesToGet", input.AttributesToGet != nil), ("ScanFilter", input.ScanFilter != nil),
+                ("ConditionalOperator", input.ConditionalOperator != nil),
+            ],
+            expressions: [("ProjectionExpression", input.ProjectionExpression != nil), ("FilterExpression", input.FilterExpression != nil)],
+            hasNames: input.ExpressionAttributeNames != nil,
+            hasValues: input.ExpressionAttributeValues != nil
+        )
         var segmentRange: (Int, Int)?
         switch (input.Segment, input.TotalSegments) {
         case (nil, nil): break
@@ -107,7 +150,8 @@ extension DynamoDBService {
         let values = input.ExpressionAttributeValues
         try ExpressionAttributes.validate(names: names, values: values)
         var tracker = ExpressionUsageTracker()
-        let plan = try readPlan(input, table: table, index: index, tracker: &tracker)
+        let expressions = try readExpressions(input, tracker: &tracker)
+        let plan = try readPlan(input, table: table, index: index, expressions: expressions, legacyFilter: (input.ScanFilter, .scanFilter))
         var sql = "SELECT item, size FROM ddb_item WHERE tbl = ? AND idx = ?"
         var arguments: StatementArguments = [table.meta.id, index?.meta.name ?? ""]
         if let (low, high) = segmentRange {
@@ -116,6 +160,10 @@ extension DynamoDBService {
         }
         if let exclusive = input.ExclusiveStartKey {
             let position = try Self.startPosition(exclusive, table: table, index: index)
+            if let (low, high) = segmentRange, let segment = input.Segment, let total = input.TotalSegments, total > 1 {
+                let hash = ItemStore.hash(position.partition)
+                if hash < low || hash >= high { throw DynamoDBError.validation(DynamoDBMessages.startKeyWrongSegment(segment, total)) }
+            }
             sql += " AND (h, pk, sk, ident) > (?, ?, ?, ?)"
             _ = arguments.append(contentsOf: [ItemStore.hash(position.partition), position.partition, position.sort, position.ident])
         }
@@ -134,38 +182,71 @@ extension DynamoDBService {
         return index
     }
 
-    /// Validates the parameters Query and Scan share (filter, projection, Select, Limit).
-    func readPlan(
+    /// Parses the FilterExpression and ProjectionExpression of a Query or Scan and checks that every supplied
+    /// placeholder was used by some expression of the request.
+    /// - Parameters:
+    ///   - input: The request.
+    ///   - tracker: Placeholder usage of the request's expressions so far.
+    /// - Returns: The parsed filter and projection.
+    /// - Throws: The expressions' validation errors, unused placeholders.
+    func readExpressions(
         _ input: QueryInput,
-        table: TableView,
-        index: CompiledIndex?,
         tracker: inout ExpressionUsageTracker
-    ) throws(DynamoDBError) -> ReadPlan {
+    ) throws(DynamoDBError) -> (filter: ConditionExpression?, projection: ProjectionExpression?) {
         let names = input.ExpressionAttributeNames
         let values = input.ExpressionAttributeValues
         let filter = try input.FilterExpression.map { text throws(DynamoDBError) in
             try ConditionExpression.parse(text, names: names ?? [:], values: values ?? [:], kind: .filter)
         }
         if let filter { tracker.record(filter.usage) }
-        var projection = try input.ProjectionExpression.map { text throws(DynamoDBError) in
+        let projection = try input.ProjectionExpression.map { text throws(DynamoDBError) in
             try ProjectionExpression.parse(text, names: names ?? [:])
         }
         if let projection { tracker.record(projection.usage) }
         try tracker.verifyAllUsed(names: names, values: values)
-        if let attributes = input.AttributesToGet {
-            if projection != nil { throw .validation(DynamoDBMessages.legacyParameter("AttributesToGet", "ProjectionExpression")) }
-            projection = ProjectionExpression(paths: attributes.map { DocumentPath(attribute: $0) }, usage: ExpressionUsage())
+        return (filter, projection)
+    }
+
+    /// Validates the parameters Query and Scan share (legacy filter, projection, Select, Limit).
+    /// - Parameters:
+    ///   - input: The request.
+    ///   - table: The table.
+    ///   - index: The index queried or scanned.
+    ///   - expressions: The parsed FilterExpression and ProjectionExpression.
+    ///   - legacyFilter: `QueryFilter` or `ScanFilter`, with which it is.
+    /// - Returns: The plan.
+    /// - Throws: AWS's validation errors.
+    func readPlan(
+        _ input: QueryInput,
+        table: TableView,
+        index: CompiledIndex?,
+        expressions: (filter: ConditionExpression?, projection: ProjectionExpression?),
+        legacyFilter: ([String: LegacyCondition]?, LegacyParameters.Source)
+    ) throws(DynamoDBError) -> ReadPlan {
+        var filter = expressions.filter
+        var projection = expressions.projection
+        if let conditions = legacyFilter.0 {
+            filter = try LegacyParameters.filter(conditions, source: legacyFilter.1, conditionalOperator: input.ConditionalOperator)
         }
+        if let attributes = input.AttributesToGet { projection = try LegacyParameters.attributesToGet(attributes) }
+        let projectionParameter = input.AttributesToGet != nil ? "AttributesToGet" : "ProjectionExpression"
         let select = try Self.enumValue(
             input.Select,
             member: "select",
             allowed: ["ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT"],
             default: projection == nil ? (index == nil ? "ALL_ATTRIBUTES" : "ALL_PROJECTED_ATTRIBUTES") : "SPECIFIC_ATTRIBUTES"
         )
-        if select == "SPECIFIC_ATTRIBUTES" && projection == nil { throw .validation(DynamoDBMessages.specificAttributesNeedProjection) }
-        if select != "SPECIFIC_ATTRIBUTES" && projection != nil { throw .validation(DynamoDBMessages.selectWithProjection) }
+        switch select {
+        case "SPECIFIC_ATTRIBUTES":
+            if projection == nil { throw .validation(DynamoDBMessages.specificAttributesNeedProjection) }
+        case "COUNT":
+            if projection != nil { throw .validation(DynamoDBMessages.selectWithProjection(projectionParameter, "only the Count")) }
+        default:
+            if projection != nil { throw .validation(DynamoDBMessages.selectWithProjection(projectionParameter, select)) }
+        }
+        if select == "ALL_PROJECTED_ATTRIBUTES" && index == nil { throw .validation(DynamoDBMessages.allProjectedNeedsIndex) }
         if select == "ALL_ATTRIBUTES", let index, index.meta.isGlobal, index.meta.projectionType != "ALL" {
-            throw .validation(DynamoDBMessages.allAttributesOnIndex)
+            throw .validation(DynamoDBMessages.allAttributesOnIndex(index.meta.name))
         }
         if let limit = input.Limit, limit < 1 { throw .validation(DynamoDBMessages.limitTooSmall(limit)) }
         if input.ConsistentRead == true, let index, index.meta.isGlobal { throw .validation(DynamoDBMessages.consistentReadOnGSI) }

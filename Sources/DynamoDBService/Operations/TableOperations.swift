@@ -65,11 +65,20 @@ extension DynamoDBService {
             default: "PROVISIONED"
         )
         try Self.validateKeySchema(keySchema)
+        for (indexes, member) in [(input.GlobalSecondaryIndexes, "globalSecondaryIndexes"), (input.LocalSecondaryIndexes, "localSecondaryIndexes")] {
+            for (position, index) in (indexes ?? []).enumerated() {
+                try Self.checkKeyTypes(index.KeySchema ?? [], member: "\(member).\(position + 1).member.keySchema")
+            }
+        }
         var used = keySchema.map(\.AttributeName)
         let defined = definitions.map(\.AttributeName)
-        for definition in definitions where !["S", "N", "B"].contains(definition.AttributeType) {
+        for (position, definition) in definitions.enumerated() where !["S", "N", "B"].contains(definition.AttributeType) {
             throw DynamoDBError.validation(
-                DynamoDBMessages.enumValue(definition.AttributeType, member: "attributeDefinitions.member.attributeType", allowed: ["B", "N", "S"])
+                DynamoDBMessages.enumValue(
+                    definition.AttributeType,
+                    member: "attributeDefinitions.\(position + 1).member.attributeType",
+                    allowed: ["B", "N", "S"]
+                )
             )
         }
         let throughput = input.ProvisionedThroughput
@@ -77,6 +86,10 @@ extension DynamoDBService {
             throw DynamoDBError.validation(DynamoDBMessages.provisionedNeedsThroughput)
         }
         if billing == "PAY_PER_REQUEST" && throughput != nil { throw DynamoDBError.validation(DynamoDBMessages.onDemandNoThroughput) }
+        for (list, name) in [(input.LocalSecondaryIndexes, "LocalSecondaryIndexes"), (input.GlobalSecondaryIndexes, "GlobalSecondaryIndexes")]
+        where list?.isEmpty == true {
+            throw DynamoDBError.validation(DynamoDBMessages.invalidParameterPrefix + "List of \(name) is empty")
+        }
         var indexes: [IndexMetadata] = []
         var indexNames = Set<String>()
         for (inputs, global) in [(input.GlobalSecondaryIndexes ?? [], true), (input.LocalSecondaryIndexes ?? [], false)] {
@@ -99,12 +112,17 @@ extension DynamoDBService {
                 indexes.append(built)
             }
         }
-        let missing = used.filter { !defined.contains($0) }
+        let missing = Set(used.filter { !defined.contains($0) }).sorted()
         if !missing.isEmpty {
-            throw DynamoDBError.validation(DynamoDBMessages.keysNotDefined(Array(Set(used)).sorted(), defined))
+            // A table without indexes that defines fewer attributes than its key schema names is a key schema error.
+            if indexes.isEmpty && defined.count < keySchema.count {
+                throw DynamoDBError.validation(DynamoDBMessages.keyAttributeWithoutDefinition)
+            }
+            throw DynamoDBError.validation(DynamoDBMessages.keysNotDefined(missing, defined.sorted()))
         }
         if Set(defined) != Set(used) || defined.count != Set(defined).count {
-            throw DynamoDBError.validation(DynamoDBMessages.attributeDefinitionsMismatch)
+            if indexes.isEmpty { throw DynamoDBError.validation(DynamoDBMessages.attributeDefinitionsMismatch) }
+            throw DynamoDBError.validation(DynamoDBMessages.attributeDefinitionsUnused(defined.sorted(), Set(used).sorted()))
         }
         var tags: [String: String] = [:]
         for tag in input.Tags ?? [] {
@@ -147,21 +165,33 @@ extension DynamoDBService {
         return .object([("TableDescription", try await describe(view, status: "ACTIVE"))])
     }
 
-    static func validateKeySchema(_ keySchema: [KeySchemaEntry]) throws(DynamoDBError) {
+    /// The `KeyType` enum of each key schema element, reported at its 1-based member path as AWS's request
+    /// validation does (before any other check of the request).
+    /// - Parameters:
+    ///   - keySchema: The elements.
+    ///   - member: The member path of the list, e.g. `keySchema` or `globalSecondaryIndexes.1.member.keySchema`.
+    /// - Throws: The enum validation error.
+    static func checkKeyTypes(_ keySchema: [KeySchemaEntry], member: String) throws(DynamoDBError) {
+        for (position, entry) in keySchema.enumerated() where !["HASH", "RANGE"].contains(entry.KeyType) {
+            throw .validation(
+                DynamoDBMessages.enumValue(entry.KeyType, member: "\(member).\(position + 1).member.keyType", allowed: ["HASH", "RANGE"])
+            )
+        }
+    }
+
+    static func validateKeySchema(_ keySchema: [KeySchemaEntry], member: String = "keySchema") throws(DynamoDBError) {
         guard !keySchema.isEmpty else {
             throw .validation(
                 "1 validation error detected: Value '[]' at 'keySchema' failed to satisfy constraint: Member must have length greater than or equal to 1"
             )
         }
         guard keySchema.count <= 2 else { throw .validation(DynamoDBMessages.keySchemaTooLong) }
-        for entry in keySchema where !["HASH", "RANGE"].contains(entry.KeyType) {
-            throw .validation(DynamoDBMessages.enumValue(entry.KeyType, member: "keySchema.member.keyType", allowed: ["HASH", "RANGE"]))
-        }
+        try checkKeyTypes(keySchema, member: member)
         guard keySchema[0].KeyType == "HASH" else { throw .validation(DynamoDBMessages.invalidKeySchema) }
         if keySchema.count == 2 {
             guard keySchema[1].KeyType == "RANGE" else { throw .validation("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type") }
             guard keySchema[0].AttributeName != keySchema[1].AttributeName else {
-                throw .validation("Invalid KeySchema: Some index key attribute have no definition")
+                throw .validation(DynamoDBMessages.keyAttributeWithoutDefinition)
             }
         }
     }
@@ -348,7 +378,11 @@ extension DynamoDBService {
         try await authorize(call, resources: [tableArn(name)])
         guard let view = cachedTable(name) else { throw DynamoDBError(.resourceNotFoundException, DynamoDBMessages.tableNotFound(name)) }
         if view.meta.deletionProtection { throw DynamoDBError.validation(DynamoDBMessages.deletionProtected) }
-        let description = try await describe(view, status: "DELETING")
+        var description = try await describe(view, status: "DELETING")
+        // AWS's DeleteTable description leaves out the key schema, attribute definitions and creation time.
+        if case .object(let members) = description {
+            description = .object(members.filter { !["KeySchema", "AttributeDefinitions", "CreationDateTime"].contains($0.0) })
+        }
         try await write { db in try ItemStore.deleteTable(db, id: view.meta.id) }
         setCached(name, nil)
         return .object([("TableDescription", description)])
@@ -477,6 +511,9 @@ extension DynamoDBService {
             }
         } else if !meta.ttlEnabled {
             throw DynamoDBError.validation(DynamoDBMessages.ttlAlreadyDisabled)
+        } else if meta.ttlAttribute != attribute {
+            // Disabling names the attribute TTL is enabled on.
+            throw DynamoDBError.validation(DynamoDBMessages.ttlAttributeChange + (meta.ttlAttribute ?? ""))
         }
         meta.ttlEnabled = enabled
         meta.ttlAttribute = attribute

@@ -119,7 +119,7 @@ struct PutItemInput: Decodable, Sendable {
     var ReturnConsumedCapacity: String?
     var ReturnItemCollectionMetrics: String?
     var ReturnValuesOnConditionCheckFailure: String?
-    var Expected: AnyDecodable?
+    var Expected: [String: LegacyCondition]?
     var ConditionalOperator: String?
 }
 
@@ -145,7 +145,8 @@ struct DeleteItemInput: Decodable, Sendable {
     var ReturnConsumedCapacity: String?
     var ReturnItemCollectionMetrics: String?
     var ReturnValuesOnConditionCheckFailure: String?
-    var Expected: AnyDecodable?
+    var Expected: [String: LegacyCondition]?
+    var ConditionalOperator: String?
 }
 
 /// UpdateItem input.
@@ -160,8 +161,9 @@ struct UpdateItemInput: Decodable, Sendable {
     var ReturnConsumedCapacity: String?
     var ReturnItemCollectionMetrics: String?
     var ReturnValuesOnConditionCheckFailure: String?
-    var AttributeUpdates: AnyDecodable?
-    var Expected: AnyDecodable?
+    var AttributeUpdates: [String: LegacyAttributeUpdate]?
+    var Expected: [String: LegacyCondition]?
+    var ConditionalOperator: String?
 }
 
 /// Query and Scan input.
@@ -181,9 +183,10 @@ struct QueryInput: Decodable, Sendable {
     var ReturnConsumedCapacity: String?
     var Segment: Int?
     var TotalSegments: Int?
-    var KeyConditions: AnyDecodable?
-    var QueryFilter: AnyDecodable?
-    var ScanFilter: AnyDecodable?
+    var KeyConditions: [String: LegacyCondition]?
+    var QueryFilter: [String: LegacyCondition]?
+    var ScanFilter: [String: LegacyCondition]?
+    var ConditionalOperator: String?
     var AttributesToGet: [String]?
 }
 
@@ -250,9 +253,4 @@ struct TransactGetItemsInput: Decodable, Sendable {
     }
     var TransactItems: [TransactItem]?
     var ReturnConsumedCapacity: String?
-}
-
-/// Accepts any JSON value (for legacy parameters that are only detected, not interpreted).
-struct AnyDecodable: Decodable, Sendable {
-    init(from decoder: any Decoder) throws {}
 }
