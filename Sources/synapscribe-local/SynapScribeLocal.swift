@@ -25,6 +25,13 @@ enum Entry {
     static func main() async {
         #if canImport(Glibc)
         keepFreedMemoryInTheHeap()
+        if ProcessInfo.processInfo.environment["NIO_SINGLETON_GROUP_LOOP_COUNT"] == nil, let allowed = allowedCPUs(),
+            allowed < System.coreCount
+        {
+            // One event loop per CPU the process may run on (taskset, cpusets): more loops than CPUs only switch
+            // between each other (about 8 % more CPU per request pinned to one core).
+            NIOSingletons.groupLoopCountSuggestion = allowed
+        }
         #endif
         NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         await SynapScribeLocal.main()
@@ -42,6 +49,20 @@ enum Entry {
         let mmapThreshold: Int32 = -3  // M_MMAP_THRESHOLD
         _ = mallopt(mmapThreshold, 4 * 1024 * 1024)
         _ = mallopt(trimThreshold, 32 * 1024 * 1024)
+    }
+
+    /// How many CPUs this process may run on (`sched_getaffinity`), or nil when it cannot tell.
+    private static func allowedCPUs() -> Int? {
+        typealias GetAffinity = @convention(c) (Int32, Int, UnsafeMutableRawPointer) -> Int32
+        guard let symbol = dlsym(nil, "sched_getaffinity") else { return nil }  // nil: RTLD_DEFAULT
+        let getAffinity = unsafeBitCast(symbol, to: GetAffinity.self)
+        var mask = [UInt64](repeating: 0, count: 16)  // 1,024 CPUs, glibc's cpu_set_t
+        let status = mask.withUnsafeMutableBytes { bytes -> Int32 in
+            guard let base = bytes.baseAddress else { return -1 }
+            return getAffinity(0, bytes.count, base)
+        }
+        let count = mask.reduce(0) { $0 + $1.nonzeroBitCount }
+        return status == 0 && count > 0 ? count : nil
     }
     #endif
 }
