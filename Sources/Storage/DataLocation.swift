@@ -102,6 +102,13 @@ package enum DataLocation: Sendable, Equatable {
         return folder
     }
 
+    /// Whether blob files live in memory (`--ephemeral` on a tmpfs, see ``ephemeralBase``): writing or reading a
+    /// small one then never waits for a disk.
+    package var blobsInMemory: Bool {
+        guard case .ephemeral = self else { return false }
+        return Self.ephemeralBase.path != FileManager.default.temporaryDirectory.path
+    }
+
     /// Where `--ephemeral` blobs live: memory (`/dev/shm`) when it is a tmpfs with at least 1 GiB free and `TMPDIR`
     /// does not name another place, else the temporary folder.
     ///
