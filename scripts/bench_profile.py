@@ -10,6 +10,7 @@ Prints wrk's rate, the server's CPU time per request, then `perf report` (childr
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -82,6 +83,8 @@ def main():
             print(f"perf data: {out}")
     finally:
         server.stop()
+        if args.no_perf or args.out:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
