@@ -18,17 +18,28 @@ package struct BlobIO: Sendable {
     let pool: NIOThreadPool
     /// `--durability fsync`: files and their folders are `fsync`ed before a write is acknowledged.
     package let syncs: Bool
+    /// The files live in memory (a tmpfs): writes and reads of at most ``inlineLimit`` bytes run on the calling
+    /// thread, since they never wait for a disk and the hop to the pool and back cost more than the copy.
+    package let inMemory: Bool
+
+    /// The most bytes a write or first read of an in-memory file does on the calling thread.
+    static let inlineLimit = 64 * 1024
 
     /// Creates and starts a pool.
     /// - Parameters:
     ///   - syncs: Whether bodies and folders are fsynced.
     ///   - threads: Pool threads; fsync waits dominate with `syncs`, so concurrent uploads get more threads
     ///     (the file system batches their journal commits).
-    init(syncs: Bool, threads: Int) {
+    ///   - inMemory: Whether the files live in memory (small reads and writes then skip the pool).
+    init(syncs: Bool, threads: Int, inMemory: Bool = false) {
         pool = NIOThreadPool(numberOfThreads: threads)
         pool.start()
         self.syncs = syncs
+        self.inMemory = inMemory && !syncs
     }
+
+    /// Whether an operation on `bytes` bytes runs on the calling thread (in-memory files, small operations).
+    func runsInline(_ bytes: Int) -> Bool { inMemory && bytes <= Self.inlineLimit }
 
     /// Runs blocking work on the pool.
     /// - Parameter body: The work.
@@ -177,7 +188,7 @@ package final class WritableFile: @unchecked Sendable {
             }
             return -1
         }
-        if let io { descriptor = try await io.run(work) } else { descriptor = try work() }
+        if let io, !io.runsInline(chunk.readableBytes) { descriptor = try await io.run(work) } else { descriptor = try work() }
     }
 
     private static func createFile(_ path: String) throws -> Int32 {
@@ -243,7 +254,7 @@ package final class ReadableFile: Sendable {
         count: Int,
         keepOpen: Bool
     ) async throws -> (file: ReadableFile?, first: ByteBuffer)? {
-        let opened = try await io.run { () throws -> (Int32, ByteBuffer)? in
+        let work: @Sendable () throws -> (Int32, ByteBuffer)? = {
             let fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { return nil }
             do {
@@ -255,6 +266,7 @@ package final class ReadableFile: Sendable {
                 throw error
             }
         }
+        let opened = try io.runsInline(count) ? work() : await io.run(work)
         guard let opened else { return nil }
         return (keepOpen ? ReadableFile(descriptor: opened.0, io: io) : nil, opened.1)
     }

@@ -379,7 +379,7 @@ package final class S3Store: Sendable {
     package init(location: DataLocation, logger: Logger) throws {
         database = try location.openDatabase(named: "s3", migrator: Self.migrator)
         let syncs = location.syncsToStableStorage
-        io = BlobIO(syncs: syncs, threads: syncs ? 16 : 4)
+        io = BlobIO(syncs: syncs, threads: syncs ? 16 : 4, inMemory: location.blobsInMemory)
         if case .ephemeral = location {
             // One folder per store, removed at shutdown: emulators side by side in one process must not share bodies.
             let folder = try location.blobDirectory(named: "s3").appendingPathComponent(UUID().uuidString, isDirectory: true)

@@ -452,7 +452,7 @@ package struct SigV4Verifier: Sendable {
             )
         else { return base }
 
-        let key = SigV4Signing.signingKey(secret: credential.secretAccessKey, date: scope.date, region: scope.region, service: scope.service)
+        let key = SigV4Signing.cachedSigningKey(secret: credential.secretAccessKey, date: scope.date, region: scope.region, service: scope.service)
         try checkSignature(
             request,
             style: style,
@@ -564,7 +564,7 @@ package struct SigV4Verifier: Sendable {
                 unknownKeys: unknownKeys
             )
         else { return result }
-        let key = SigV4Signing.signingKey(secret: credential.secretAccessKey, date: scope.date, region: scope.region, service: scope.service)
+        let key = SigV4Signing.cachedSigningKey(secret: credential.secretAccessKey, date: scope.date, region: scope.region, service: scope.service)
         try checkSignature(
             request,
             style: style,

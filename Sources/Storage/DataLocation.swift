@@ -25,7 +25,8 @@ package enum DataLocation: Sendable, Equatable {
     /// created 0700 and files 0600, and a running emulator holds the folder's ``DataFolderLock``. `durability`
     /// says whether acknowledged writes must survive only the process being killed or also a power loss.
     case directory(URL, durability: Durability = .process)
-    /// Nothing touches the disk except temporary blob files, removed at shutdown.
+    /// Nothing touches the disk: databases in memory, blob files in a memory file system when there is one
+    /// (see ``ephemeralBase``), removed at shutdown.
     case ephemeral
 
     /// The durability of acknowledged writes (``Durability/process`` for ephemeral data, which no restart sees).
@@ -93,12 +94,62 @@ package enum DataLocation: Sendable, Equatable {
         switch self {
         case .directory(let root, _): folder = root.appendingPathComponent(name, isDirectory: true)
         case .ephemeral:
-            folder = FileManager.default.temporaryDirectory
+            folder = Self.ephemeralBase
                 .appendingPathComponent("synapscribe-local-\(ProcessInfo.processInfo.processIdentifier)", isDirectory: true)
                 .appendingPathComponent(name, isDirectory: true)
         }
         try Self.makePrivateDirectory(folder)
         return folder
+    }
+
+    /// Whether blob files live in memory (`--ephemeral` on a tmpfs, see ``ephemeralBase``): writing or reading a
+    /// small one then never waits for a disk.
+    package var blobsInMemory: Bool {
+        guard case .ephemeral = self else { return false }
+        return Self.ephemeralBase.path != FileManager.default.temporaryDirectory.path
+    }
+
+    /// Where `--ephemeral` blobs live: memory (`/dev/shm`) when it is a tmpfs with at least 1 GiB free and `TMPDIR`
+    /// does not name another place, else the temporary folder.
+    ///
+    /// In memory, as `--ephemeral` promises and as moto and ministack keep objects; on disk every small PutObject
+    /// paid an inode allocation (on an ext4 without a journal, a scan past every recently deleted inode: a quarter
+    /// of the request's CPU under load). Folders left in memory by an emulator that was killed are removed first.
+    static let ephemeralBase: URL = {
+        let temporary = FileManager.default.temporaryDirectory
+        #if os(Linux)
+        let memory = "/dev/shm"
+        guard ProcessInfo.processInfo.environment["TMPDIR", default: ""].isEmpty, isTmpfs(memory), access(memory, W_OK) == 0
+        else { return temporary }
+        var info = statvfs()
+        guard statvfs(memory, &info) == 0 else { return temporary }
+        let free = UInt64(info.f_bavail).multipliedReportingOverflow(by: UInt64(info.f_frsize))
+        guard !free.overflow, free.partialValue >= 1 << 30 else { return temporary }
+        removeAbandonedFolders(in: memory)
+        return URL(fileURLWithPath: memory, isDirectory: true)
+        #else
+        return temporary
+        #endif
+    }()
+
+    /// Whether a folder is the mount point of a tmpfs (from `/proc/self/mounts`).
+    private static func isTmpfs(_ path: String) -> Bool {
+        guard let mounts = try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8) else { return false }
+        return mounts.split(separator: "\n").contains { line in
+            let fields = line.split(separator: " ")
+            return fields.count > 2 && fields[1] == path && fields[2] == "tmpfs"
+        }
+    }
+
+    /// Removes `synapscribe-local-<pid>` folders of processes that no longer run (left by a killed emulator).
+    /// - Parameter base: The folder holding them.
+    package static func removeAbandonedFolders(in base: String) {
+        let prefix = "synapscribe-local-"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: base) else { return }
+        for name in names where name.hasPrefix(prefix) {
+            guard let pid = Int32(name.dropFirst(prefix.count)), pid > 0, kill(pid, 0) != 0, errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(atPath: base + "/" + name)
+        }
     }
 
     /// Creates a folder (and missing parents) readable only by the owner (0700), or restricts an existing one.

@@ -6,6 +6,8 @@ import GRDB
 extension DynamoDBService {
     /// Decodes an operation's input, mapping JSON failures to AWS's SerializationException.
     func decode<T: Decodable>(_ type: T.Type, _ call: Call) throws(DynamoDBError) -> T {
+        // Common shapes without JSONDecoder (see FastDecodableInput); anything else, errors included, below.
+        if let fast = T.self as? any FastDecodableInput.Type, let input = fast.fastDecode(call.body) as? T { return input }
         do {
             return try AttributeValue.wireDecoder.decode(T.self, from: call.body)
         } catch {
