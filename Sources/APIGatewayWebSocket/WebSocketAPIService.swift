@@ -455,7 +455,9 @@ package struct WebSocketAPIService: AWSServiceHandler {
         let context = LambdaInvocationContext(
             sourcePrincipal: "apigateway.amazonaws.com",
             sourceArn: "arn:aws:execute-api:\(current.region):\(current.accountId):\(api.apiId)/*",
-            maximumDuration: timeout
+            // A little past the integration timeout, so API Gateway's clock decides (as on AWS, where the function
+            // runs on to its own timeout) and never races the function's own deadline.
+            maximumDuration: timeout + .seconds(1)
         )
         return await lambda.invoke(function: function, payload: payload, context: context, timeout: timeout, logger: logger)
     }

@@ -7,7 +7,7 @@ extension LambdaInvoking {
     /// - Parameters:
     ///   - function: The function name or ARN.
     ///   - payload: The event JSON.
-    ///   - context: Who invokes (its `maximumDuration` should match `timeout`).
+    ///   - context: Who invokes (its `maximumDuration` a little past `timeout`, so this timeout decides).
     ///   - timeout: How long to wait.
     ///   - logger: Where invocation errors are logged.
     /// - Returns: The result, or nil when the function did not answer in time.
