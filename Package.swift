@@ -285,7 +285,7 @@ let package = Package(
         .testTarget(
             name: "LambdaServiceTests",
             dependencies: [
-                "LambdaService", "EmulatorCore",
+                "LambdaService", "EmulatorCore", "AWSGateway",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

@@ -8,7 +8,7 @@ import SigV4
 ///
 /// Inline code goes into `index.py` (python) or `index.js` (Node.js), the file CloudFormation creates for
 /// `ZipFile`, so `Handler: index.handler` finds it. Archives are extracted once per content (path, size and
-/// modification time) with `unzip` (or Python's `zipfile`), into a staging folder renamed into place, so a
+/// modification time) with `unzip` (or the Lambda runtime's own Python `zipfile`), into a staging folder renamed into place, so a
 /// concurrent cold start never sees half an extraction; neither tool writes outside the target folder.
 struct CodeStore: Sendable {
     /// A code location the emulator cannot run from.
@@ -18,15 +18,18 @@ struct CodeStore: Sendable {
     }
 
     private let root: URL
+    private let python: String?
     private let logger: Logger
     private let flights = SingleFlight()
 
     /// Creates the store.
     /// - Parameters:
     ///   - root: The cache folder (`~/.cache/synapscribe-local/lambda-code` by default).
+    ///   - python: The Lambda runtime's interpreter (``LambdaSettings/python``), used when `unzip` is missing.
     ///   - logger: The Lambda service's logger.
-    init(root: URL, logger: Logger) {
+    init(root: URL, python: String?, logger: Logger) {
         self.root = root
+        self.python = python
         self.logger = logger
     }
 
@@ -88,7 +91,7 @@ struct CodeStore: Sendable {
             logger.notice("extracting \(archive) for \(function) (cached for later cold starts)", metadata: ["target": "\(target.path)"])
             let staging = try Self.makeStaging(root: root)
             do {
-                try await Self.unzip(archive, into: staging)
+                try await Self.unzip(archive, into: staging, python: python)
                 return try Self.rename(staging, to: target)
             } catch {
                 try? FileManager.default.removeItem(at: staging)
@@ -124,16 +127,16 @@ struct CodeStore: Sendable {
         return target.path
     }
 
-    /// Extracts with `unzip`, else Python's `zipfile`; both refuse entries that would land outside `folder`.
-    private static func unzip(_ archive: String, into folder: URL) async throws {
-        let candidates: [(String, [String])] = [
+    /// Extracts with `unzip`, else the runtime interpreter's `zipfile` (never a global Python); both refuse entries
+    /// that would land outside `folder`.
+    private static func unzip(_ archive: String, into folder: URL, python: String?) async throws {
+        var candidates: [(String, [String])] = [
             ("/usr/bin/unzip", ["-q", "-o", archive, "-d", folder.path]),
             ("/usr/local/bin/unzip", ["-q", "-o", archive, "-d", folder.path]),
-            ("/usr/bin/python3", ["-m", "zipfile", "-e", archive, folder.path]),
-            ("/usr/local/bin/python3", ["-m", "zipfile", "-e", archive, folder.path]),
         ]
+        if let python { candidates.append((python, ["-m", "zipfile", "-e", archive, folder.path])) }
         guard let (tool, arguments) = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.0) }) else {
-            throw Unusable(reason: "\(archive) cannot be extracted: neither unzip nor python3 is installed")
+            throw Unusable(reason: "\(archive) cannot be extracted: unzip is not installed and there is no Python runtime")
         }
         let (status, output) = try await DependencyCache.run(tool, arguments)
         // unzip exits 1 for warnings only (for example an entry it skipped as unsafe); anything above is a failure.

@@ -84,7 +84,7 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
             proxyPorts: ProxyPorts(),
             counters: counters,
             dependencyCache: DependencyCache(root: settings.dependencyCache ?? DependencyCache.defaultRoot, logger: serviceLogger),
-            codeStore: CodeStore(root: CodeStore.defaultRoot, logger: serviceLogger),
+            codeStore: CodeStore(root: CodeStore.defaultRoot, python: settings.python, logger: serviceLogger),
             work: workQueue
         )
         let runtimes = served.map { FunctionRuntime(function: $0, host: host) }

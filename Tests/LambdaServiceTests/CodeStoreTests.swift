@@ -1,3 +1,4 @@
+import AWSGateway
 import Foundation
 import Logging
 import Testing
@@ -8,7 +9,7 @@ import Testing
 struct CodeStoreTests {
     private let root = FileManager.default.temporaryDirectory.appendingPathComponent("code-store-\(UUID().uuidString)")
 
-    private var store: CodeStore { CodeStore(root: root, logger: Logger(label: "test")) }
+    private var store: CodeStore { CodeStore(root: root, python: nil, logger: Logger(label: "test")) }
 
     private func cleanUp() { try? FileManager.default.removeItem(at: root) }
 
@@ -51,20 +52,13 @@ struct CodeStoreTests {
         defer { cleanUp() }
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let archive = root.appendingPathComponent("code.zip")
-        // Python's zipfile writes the archive, including an entry named ../escaped.txt.
-        let script = """
-            import sys, zipfile
-            with zipfile.ZipFile(sys.argv[1], "w") as z:
-                z.writestr("app.py", "def handler(e, c):\\n    return 'zipped'\\n")
-                z.writestr("pkg/mod.py", "X = 1\\n")
-                z.writestr("../escaped.txt", "outside")
-            """
-        let maker = Process()
-        maker.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        maker.arguments = ["python3", "-c", script, archive.path]
-        try maker.run()
-        maker.waitUntilExit()
-        try #require(maker.terminationStatus == 0)
+        // The archive includes an entry named ../escaped.txt.
+        let entries = [
+            ("app.py", "def handler(e, c):\n    return 'zipped'\n"),
+            ("pkg/mod.py", "X = 1\n"),
+            ("../escaped.txt", "outside"),
+        ]
+        try Self.storedZip(entries).write(to: archive)
 
         let folder = try await store.folder(for: .localPath(archive.path), runtime: "python3.12", function: "f")
         #expect(try String(contentsOfFile: folder + "/app.py", encoding: .utf8).contains("zipped"))
@@ -73,5 +67,57 @@ struct CodeStoreTests {
         #expect(!FileManager.default.fileExists(atPath: parent.appendingPathComponent("escaped.txt").path))
         #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("escaped.txt").path))
         #expect(try await store.folder(for: .localPath(archive.path), runtime: "python3.12", function: "f") == folder)
+    }
+
+    /// A zip archive whose entries are stored uncompressed (APPNOTE 4.3: local headers, central directory, end record).
+    private static func storedZip(_ entries: [(name: String, text: String)]) -> Data {
+        var archive = Data()
+        var directory = Data()
+        func le(_ value: some FixedWidthInteger, into data: inout Data) {
+            withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) }
+        }
+        for (name, text) in entries {
+            let body = Data(text.utf8)
+            let nameBytes = Data(name.utf8)
+            let crc = CRC32.checksum(body)
+            let offset = UInt32(archive.count)
+            // version, flags, method 0 (stored), time, date, crc, sizes, name length, extra length
+            func common(into data: inout Data) {
+                le(UInt16(20), into: &data)
+                le(UInt16(0), into: &data)
+                le(UInt16(0), into: &data)
+                le(UInt16(0), into: &data)
+                le(UInt16(0x21), into: &data)
+                le(crc, into: &data)
+                le(UInt32(body.count), into: &data)
+                le(UInt32(body.count), into: &data)
+                le(UInt16(nameBytes.count), into: &data)
+                le(UInt16(0), into: &data)
+            }
+            le(UInt32(0x0403_4b50), into: &archive)
+            common(into: &archive)
+            archive.append(nameBytes)
+            archive.append(body)
+            le(UInt32(0x0201_4b50), into: &directory)
+            le(UInt16(20), into: &directory)  // made by
+            common(into: &directory)
+            le(UInt16(0), into: &directory)  // comment length
+            le(UInt16(0), into: &directory)  // disk number
+            le(UInt16(0), into: &directory)  // internal attributes
+            le(UInt32(0), into: &directory)  // external attributes
+            le(offset, into: &directory)
+            directory.append(nameBytes)
+        }
+        let directoryOffset = UInt32(archive.count)
+        archive.append(directory)
+        le(UInt32(0x0605_4b50), into: &archive)
+        le(UInt16(0), into: &archive)
+        le(UInt16(0), into: &archive)
+        le(UInt16(entries.count), into: &archive)
+        le(UInt16(entries.count), into: &archive)
+        le(UInt32(directory.count), into: &archive)
+        le(directoryOffset, into: &archive)
+        le(UInt16(0), into: &archive)
+        return archive
     }
 }
