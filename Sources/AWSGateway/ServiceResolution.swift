@@ -19,7 +19,8 @@ struct ServiceResolution: Sendable {
         var bySigningName: [String: any AWSServiceHandler] = [:]
         var byTargetPrefix: [String: any AWSServiceHandler] = [:]
         for service in services {
-            bySigningName[service.descriptor.signingName] = service
+            // The first service with a signing name owns it (DynamoDB before DynamoDB Streams, which shares it).
+            if bySigningName[service.descriptor.signingName] == nil { bySigningName[service.descriptor.signingName] = service }
             switch service.descriptor.wireProtocol {
             case .awsJson1_0(let prefix), .awsJson1_1(let prefix): byTargetPrefix[prefix] = service
             default: break
@@ -45,6 +46,13 @@ struct ServiceResolution: Sendable {
         form: [(name: String, value: String)]?
     ) -> (any AWSServiceHandler)? {
         if let scope {
+            // Services sharing a signing name (DynamoDB and DynamoDB Streams) are told apart by their target prefix.
+            if let target = head.headerFields[.amzTarget],
+                let service = byTargetPrefix[target.split(separator: ".", maxSplits: 1).first.map(String.init) ?? target],
+                service.descriptor.signingName == scope.service
+            {
+                return service
+            }
             // SigV2 carries no service: only S3 accepts it.
             return bySigningName[scope.service]
         }

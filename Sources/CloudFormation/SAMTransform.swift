@@ -406,6 +406,28 @@ package enum SAMTransform {
                     )
                     continue
                 }
+                if type == "DynamoDB" {
+                    // SAM's stream event: an AWS::Lambda::EventSourceMapping named <Function><Event>.
+                    let eventProperties = event["Properties"]?.mapValue ?? TemplateMap()
+                    guard let stream = eventProperties["Stream"] else {
+                        throw fail("Event with id [\(eventId)] is invalid. Missing required property 'Stream'.", at: here)
+                    }
+                    var mapping = TemplateMap()
+                    mapping.set("FunctionName", ["Ref": .string(logicalId)])
+                    mapping.set("EventSourceArn", stream)
+                    for name in [
+                        "StartingPosition", "BatchSize", "MaximumBatchingWindowInSeconds", "FilterCriteria", "BisectBatchOnFunctionError",
+                        "MaximumRetryAttempts", "MaximumRecordAgeInSeconds", "FunctionResponseTypes", "Enabled",
+                    ] {
+                        if let value = eventProperties[name] { mapping.set(name, value) }
+                    }
+                    var resource = TemplateMap()
+                    resource.set("Type", "AWS::Lambda::EventSourceMapping")
+                    resource.set("Properties", .map(mapping))
+                    if let condition = body["Condition"] { resource.set("Condition", condition) }
+                    generated.append(("\(logicalId)\(eventId)", .map(resource)))
+                    continue
+                }
                 guard type == "S3" else {
                     unsupported.append(report("Events.\(eventId)", "(Type \(type)) is not emulated; the function is never triggered by it", at: here))
                     continue

@@ -77,7 +77,7 @@ package final class DynamoDBService: AWSServiceHandler {
             return metas
         }
         cache.withLock { cache in
-            for meta in existing { cache[meta.name] = TableView(meta) }
+            for meta in existing { cache[meta.name] = TableView(meta).recording(clock: clock) }
         }
     }
 
@@ -93,7 +93,7 @@ package final class DynamoDBService: AWSServiceHandler {
     func cachedTable(id: Int64) -> TableView? { cache.withLock { $0.values.first { $0.meta.id == id } } }
 
     /// Replaces (or removes, for nil) a cached table.
-    func setCached(_ name: String, _ view: TableView?) { cache.withLock { $0[name] = view } }
+    func setCached(_ name: String, _ view: TableView?) { cache.withLock { $0[name] = view?.recording(clock: clock) } }
 
     /// The table ARN for a name in this region and account.
     func tableArn(_ name: String) -> String {
@@ -222,7 +222,7 @@ package final class DynamoDBService: AWSServiceHandler {
                         try db.execute(sql: "UPDATE ddb_item SET ttl = NULL WHERE tbl = ? AND ttl IS NOT NULL", arguments: [id])
                         continue
                     }
-                    try ItemStore.replace(db, table: table, old: ItemCodec.decode(data), new: nil)
+                    try ItemStore.replace(db, table: table, old: ItemCodec.decode(data), new: nil, origin: .timeToLive)
                     count += 1
                 }
                 return rows.isEmpty ? -1 : count

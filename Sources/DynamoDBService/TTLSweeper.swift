@@ -9,6 +9,16 @@ extension DynamoDBService {
     package func ttlSweeper(interval: Duration = .seconds(1)) -> ClockSweeper {
         ClockSweeper(name: "dynamodb-ttl", clock: clock, interval: interval) { [self] _ in
             await sweepExpiredLogged()
+            await trimStreamsLogged()
+        }
+    }
+
+    /// One stream retention pass (records older than 24 hours); failures are logged.
+    private func trimStreamsLogged() async {
+        do {
+            try await trimStreams()
+        } catch {
+            if !Task.isCancelled { logger.warning("Stream trim failed", metadata: ["error": .string(String(describing: error))]) }
         }
     }
 

@@ -88,6 +88,7 @@ package struct ServiceRegistry: Sendable {
         let lambda = LambdaService(
             functions: try context.stack.lambdaFunctions,
             layers: try context.stack.lambdaLayers,
+            eventSourceMappings: try context.stack.lambdaEventSourceMappings,
             settings: LambdaSettings(
                 python: LambdaSettings.locatePython(
                     explicit: context.options.lambdaPython ?? ProcessInfo.processInfo.environment["SYNAPSCRIBE_LAMBDA_PYTHON"],
@@ -150,6 +151,7 @@ package struct ServiceRegistry: Sendable {
         handlers = [
             s3,
             dynamoDB,
+            DynamoDBStreamsService(tables: dynamoDB),
             lambda,
             webSocket,
             try CognitoService(
@@ -165,7 +167,7 @@ package struct ServiceRegistry: Sendable {
             cloudFormation,
         ]
         backgroundServices = [
-            dynamoDB.ttlSweeper(), lambda.supervisor, webSocket.connectionSweeper(), s3.lifecycleSweeper().scheduled(),
+            dynamoDB.ttlSweeper(), lambda.supervisor, lambda.eventSourceMappingPoller(source: dynamoDB), webSocket.connectionSweeper(), s3.lifecycleSweeper().scheduled(),
         ]
     }
 }

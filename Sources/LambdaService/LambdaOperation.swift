@@ -19,6 +19,21 @@ package enum LambdaOperation: ServiceOperation, Equatable {
     /// [ListFunctions](https://docs.aws.amazon.com/lambda/latest/api/API_ListFunctions.html):
     /// `GET /2015-03-31/functions/`.
     case listFunctions
+    /// [CreateEventSourceMapping](https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html):
+    /// `POST /2015-03-31/event-source-mappings/`.
+    case createEventSourceMapping
+    /// [ListEventSourceMappings](https://docs.aws.amazon.com/lambda/latest/api/API_ListEventSourceMappings.html):
+    /// `GET /2015-03-31/event-source-mappings/`.
+    case listEventSourceMappings
+    /// [GetEventSourceMapping](https://docs.aws.amazon.com/lambda/latest/api/API_GetEventSourceMapping.html):
+    /// `GET /2015-03-31/event-source-mappings/{UUID}`.
+    case getEventSourceMapping(uuid: String)
+    /// [UpdateEventSourceMapping](https://docs.aws.amazon.com/lambda/latest/api/API_UpdateEventSourceMapping.html):
+    /// `PUT /2015-03-31/event-source-mappings/{UUID}`.
+    case updateEventSourceMapping(uuid: String)
+    /// [DeleteEventSourceMapping](https://docs.aws.amazon.com/lambda/latest/api/API_DeleteEventSourceMapping.html):
+    /// `DELETE /2015-03-31/event-source-mappings/{UUID}`.
+    case deleteEventSourceMapping(uuid: String)
 
     /// Names the operation of a request.
     /// - Parameters:
@@ -28,6 +43,18 @@ package enum LambdaOperation: ServiceOperation, Equatable {
     package static func resolve(method: HTTPRequest.Method, path: String) -> LambdaOperation? {
         let segments = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         // ["", "2015-03-31", "functions", NAME, ...]
+        if segments.count >= 3, segments[1] == "2015-03-31", segments[2] == "event-source-mappings" {
+            let uuid = segments.count > 3 ? URLComponentsDecoding.decode(segments[3]) : ""
+            guard segments.count <= 4 || (segments.count == 5 && segments[4].isEmpty) else { return nil }
+            switch (method, uuid.isEmpty) {
+            case (.post, true): return .createEventSourceMapping
+            case (.get, true): return .listEventSourceMappings
+            case (.get, false): return .getEventSourceMapping(uuid: uuid)
+            case (.put, false): return .updateEventSourceMapping(uuid: uuid)
+            case (.delete, false): return .deleteEventSourceMapping(uuid: uuid)
+            default: return nil
+            }
+        }
         guard segments.count >= 3, segments[2] == "functions" else { return nil }
         let version = segments[1]
         let name = segments.count > 3 ? URLComponentsDecoding.decode(segments[3]) : ""
@@ -51,6 +78,11 @@ package enum LambdaOperation: ServiceOperation, Equatable {
         case .getFunctionConfiguration: "GetFunctionConfiguration"
         case .getFunctionConcurrency: "GetFunctionConcurrency"
         case .listFunctions: "ListFunctions"
+        case .createEventSourceMapping: "CreateEventSourceMapping"
+        case .listEventSourceMappings: "ListEventSourceMappings"
+        case .getEventSourceMapping: "GetEventSourceMapping"
+        case .updateEventSourceMapping: "UpdateEventSourceMapping"
+        case .deleteEventSourceMapping: "DeleteEventSourceMapping"
         }
     }
 
@@ -62,6 +94,9 @@ package enum LambdaOperation: ServiceOperation, Equatable {
         case .getFunctionConfiguration: "lambda:GetFunctionConfiguration"
         case .getFunctionConcurrency: "lambda:GetFunctionConcurrency"
         case .listFunctions: "lambda:ListFunctions"
+        case .createEventSourceMapping, .listEventSourceMappings, .getEventSourceMapping, .updateEventSourceMapping,
+            .deleteEventSourceMapping:
+            "lambda:" + name
         }
     }
 
@@ -71,7 +106,9 @@ package enum LambdaOperation: ServiceOperation, Equatable {
         case .invoke(let function), .getFunction(let function), .getFunctionConfiguration(let function),
             .getFunctionConcurrency(let function):
             function
-        case .listFunctions: nil
+        case .listFunctions, .createEventSourceMapping, .listEventSourceMappings, .getEventSourceMapping, .updateEventSourceMapping,
+            .deleteEventSourceMapping:
+            nil
         }
     }
 
@@ -79,7 +116,7 @@ package enum LambdaOperation: ServiceOperation, Equatable {
     package var readsQualifier: Bool {
         switch self {
         case .invoke, .getFunction, .getFunctionConfiguration: true
-        case .getFunctionConcurrency, .listFunctions: false
+        default: false
         }
     }
 
@@ -91,7 +128,9 @@ package enum LambdaOperation: ServiceOperation, Equatable {
     /// - Returns: The resource ARN.
     package func resource(functionArn: String, qualifier: String?) -> String {
         switch self {
-        case .listFunctions: "*"
+        case .listFunctions, .createEventSourceMapping, .listEventSourceMappings, .getEventSourceMapping, .updateEventSourceMapping,
+            .deleteEventSourceMapping:
+            "*"
         case .invoke: qualifier.map { "\(functionArn):\($0)" } ?? functionArn
         case .getFunction, .getFunctionConfiguration, .getFunctionConcurrency: functionArn
         }

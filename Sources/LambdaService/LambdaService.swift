@@ -25,7 +25,10 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
     package let supervisor: LambdaSupervisor
     /// Invokes functions.
     package let invoker: LambdaInvoker
-    private let catalog: FunctionCatalog
+    let catalog: FunctionCatalog
+    /// The event source mappings (template and API), which ``eventSourceMappingPoller(source:)`` delivers.
+    package let eventSourceMappings: EventSourceMappings
+    let clock: VirtualClock
     private let runtimes: [FunctionRuntime]
     private let settings: LambdaSettings
     private let environment: LiveEnvironment
@@ -42,10 +45,12 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
     ///   - environment: Region, account and the edge URL.
     ///   - roleSessions: Issues execution-role credentials (the role-session path STS and Cognito use).
     ///   - authorizer: The authorization hook.
+    ///   - eventSourceMappings: The template's `AWS::Lambda::EventSourceMapping`s.
     ///   - logger: The logger.
     package init(
         functions: [LambdaFunctionSpec],
         layers: [LambdaLayerSpec] = [],
+        eventSourceMappings: [EventSourceMappingSpec] = [],
         settings: LambdaSettings,
         clock: VirtualClock,
         environment: LiveEnvironment,
@@ -101,6 +106,8 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
             logger: serviceLogger
         )
         self.supervisor = supervisor
+        self.clock = clock
+        self.eventSourceMappings = EventSourceMappings(Self.mappings(eventSourceMappings, catalog: catalog, now: deployed))
         self.runtimes = runtimes
         self.settings = settings
         self.environment = environment
@@ -175,6 +182,7 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
         guard let operation = request.serviceOperation as? LambdaOperation else {
             throw GatewayError.unknownOperation(nil, protocol: .restJson1)
         }
+        if let response = try await eventSourceMappingOperation(request, operation) { return response }
         var located: FunctionCatalog.Located?
         if let identifier = operation.functionIdentifier {
             located = try catalog.locate(identifier, qualifier: operation.readsQualifier ? request.query("Qualifier") : nil)
@@ -306,11 +314,11 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
         }
     }
 
-    private func authorize(_ request: AWSRequest, action: String, resource: String) async throws(LambdaError) {
+    func authorize(_ request: AWSRequest, action: String, resource: String) async throws(LambdaError) {
         try await authorizer.require(request.caller, action: action, resources: [resource], denied: LambdaError.accessDenied)
     }
 
-    private static func json(_ object: [String: Any], status: HTTPResponse.Status, requestId: String) -> Response {
+    static func json(_ object: [String: Any], status: HTTPResponse.Status, requestId: String) -> Response {
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         var headers = HTTPFields()
         headers[.contentType] = "application/json"

@@ -31,6 +31,10 @@ package struct DynamoDBError: Error, Sendable, Hashable, CustomStringConvertible
         case internalServerError = "InternalServerError"
         /// The caller may not perform the action.
         case accessDeniedException = "AccessDeniedException"
+        /// A DynamoDB Streams shard iterator older than 15 minutes.
+        case expiredIteratorException = "ExpiredIteratorException"
+        /// DynamoDB Streams records trimmed by the 24-hour retention.
+        case trimmedDataAccessException = "TrimmedDataAccessException"
 
         /// The namespace AWS puts in front of the code in the `__type` member.
         package var typeNamespace: String {

@@ -39,8 +39,10 @@ extension DynamoDBService {
             billingModeChangedAt: spec.billingMode == "PAY_PER_REQUEST" ? now : nil,
             streamEnabled: spec.streamEnabled,
             streamViewType: spec.streamViewType,
+            // The label the template's `Fn::GetAtt StreamArn` already named, so the mapping's ARN is the stream's.
             streamLabel: spec.streamEnabled
-                ? Timestamp.iso8601Milliseconds(Date(timeIntervalSince1970: now)).replacingOccurrences(of: "Z", with: "") : nil,
+                ? (spec.streamArn?.components(separatedBy: "/stream/").last
+                    ?? Timestamp.iso8601Milliseconds(Date(timeIntervalSince1970: now)).replacingOccurrences(of: "Z", with: "")) : nil,
             deletionProtection: spec.deletionProtectionEnabled,
             tableClass: spec.tableClass,
             sseEnabled: spec.sseEnabled
@@ -131,6 +133,7 @@ extension DynamoDBService {
         }
         let now = clock.now.timeIntervalSince1970
         let streamEnabled = input.StreamSpecification?.StreamEnabled ?? false
+        if let stream = input.StreamSpecification { try Self.validateStreamSpecification(stream) }
         let meta = TableMetadata(
             id: 0,
             name: name,
@@ -319,13 +322,16 @@ extension DynamoDBService {
                 )
             )
         }
-        if meta.streamEnabled, let streamArn = meta.streamArn, let label = meta.streamLabel {
+        if meta.streamEnabled {
             members.append(
                 (
                     "StreamSpecification",
                     .object([("StreamEnabled", .bool(true)), ("StreamViewType", .string(meta.streamViewType ?? "NEW_AND_OLD_IMAGES"))])
                 )
             )
+        }
+        // AWS keeps LatestStreamArn/LatestStreamLabel after the stream is disabled (StreamSpecification goes).
+        if let streamArn = meta.streamArn, let label = meta.streamLabel {
             members.append(("LatestStreamLabel", .string(label)))
             members.append(("LatestStreamArn", .string(streamArn)))
         }
@@ -383,7 +389,11 @@ extension DynamoDBService {
         if case .object(let members) = description {
             description = .object(members.filter { !["KeySchema", "AttributeDefinitions", "CreationDateTime"].contains($0.0) })
         }
-        try await write { db in try ItemStore.deleteTable(db, id: view.meta.id) }
+        let deletedAt = clock.now.timeIntervalSince1970
+        try await write { db in
+            try ItemStore.deleteTable(db, id: view.meta.id)
+            try StreamStore.disable(db, table: view.meta.id, keep: nil, now: deletedAt)
+        }
         setCached(name, nil)
         return .object([("TableDescription", description)])
     }
@@ -463,9 +473,14 @@ extension DynamoDBService {
             }
         }
         if let stream = input.StreamSpecification {
-            meta.streamEnabled = stream.StreamEnabled ?? false
-            meta.streamViewType = meta.streamEnabled ? stream.StreamViewType : nil
-            meta.streamLabel = meta.streamEnabled ? Timestamp.iso8601Milliseconds(clock.now).replacingOccurrences(of: "Z", with: "") : nil
+            try Self.validateStreamSpecification(stream)
+            let enable = stream.StreamEnabled ?? false
+            if enable && meta.streamEnabled { throw DynamoDBError.validation(DynamoDBStreamsMessages.streamAlreadyEnabled(name)) }
+            if !enable && !meta.streamEnabled { throw DynamoDBError.validation(DynamoDBStreamsMessages.noStreamToDisable(name)) }
+            meta.streamEnabled = enable
+            meta.streamViewType = enable ? stream.StreamViewType : nil
+            // A disabled stream stays the table's LatestStreamArn; enabling again starts a new stream.
+            if enable { meta.streamLabel = Timestamp.iso8601Milliseconds(clock.now).replacingOccurrences(of: "Z", with: "") }
         }
         if let protection = input.DeletionProtectionEnabled { meta.deletionProtection = protection }
         if let tableClass = input.TableClass { meta.tableClass = tableClass }
@@ -473,8 +488,13 @@ extension DynamoDBService {
         let newView = TableView(meta)
         let finalMeta = meta
         let finalCreated = created
+        let updatedAt = clock.now.timeIntervalSince1970
+        let streamChanged = input.StreamSpecification != nil
         try await write { db in
             try ItemStore.saveTable(db, finalMeta)
+            if streamChanged {
+                try StreamStore.disable(db, table: finalMeta.id, keep: finalMeta.streamEnabled ? finalMeta.streamArn : nil, now: updatedAt)
+            }
             for indexName in removed {
                 try db.execute(sql: "DELETE FROM ddb_item WHERE tbl = ? AND idx = ?", arguments: [finalMeta.id, indexName])
             }

@@ -52,6 +52,7 @@ enum ItemStore {
             )
         }
         ClientTokenStore.register(in: &migrator)
+        StreamStore.register(in: &migrator)
         return migrator
     }
 
@@ -117,6 +118,7 @@ enum ItemStore {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         try db.execute(sql: "UPDATE ddb_table SET meta = ? WHERE id = ?", arguments: [try encoder.encode(meta), meta.id])
+        try StreamStore.register(db, meta)
     }
 
     /// Deletes a table and every row of it.
@@ -180,12 +182,21 @@ enum ItemStore {
     /// entries) in tables with local secondary indexes: 10 GB, as in AWS.
     static let defaultCollectionLimit = 10 * 1024 * 1024 * 1024
 
-    /// Replaces `old` by `new` (either may be nil) in the table and its indexes.
+    /// Replaces `old` by `new` (either may be nil) in the table and its indexes, and appends the change to the
+    /// table's stream when it has one (same transaction; `origin` says whether TTL made it).
     ///
     /// In tables with local secondary indexes, a write that makes its item collection larger than
     /// `collectionLimit` bytes fails with `ItemCollectionSizeLimitExceededException` (the caller's transaction rolls
     /// the rows back).
-    static func replace(_ db: Database, table: TableView, old: Item?, new: Item?, collectionLimit: Int = defaultCollectionLimit) throws {
+    static func replace(
+        _ db: Database,
+        table: TableView,
+        old: Item?,
+        new: Item?,
+        collectionLimit: Int = defaultCollectionLimit,
+        origin: StreamOrigin = .request
+    ) throws {
+        if let recorder = table.stream { try StreamStore.append(db, recorder: recorder, key: table.key, old: old, new: new, origin: origin) }
         let delete = try db.cachedStatement(sql: "DELETE FROM ddb_item WHERE tbl = ? AND idx = ? AND h = ? AND pk = ? AND sk = ? AND ident = ?")
         let insert = try db.cachedStatement(
             sql: "INSERT OR REPLACE INTO ddb_item (tbl, idx, h, pk, sk, ident, item, size, ttl) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"

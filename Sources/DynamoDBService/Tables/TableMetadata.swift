@@ -1,3 +1,4 @@
+import EmulatorCore
 import Foundation
 
 /// One `KeySchema` entry as sent and stored.
@@ -83,9 +84,9 @@ struct TableMetadata: Codable, Sendable {
     /// The index with `name`.
     func index(named name: String) -> IndexMetadata? { indexes.first { $0.name == name } }
 
-    /// The stream ARN when a stream is enabled.
+    /// The latest stream's ARN (`LatestStreamArn`): kept after the stream is disabled, as AWS keeps it.
     var streamArn: String? {
-        guard streamEnabled, let streamLabel else { return nil }
+        guard let streamLabel else { return nil }
         return "\(arn)/stream/\(streamLabel)"
     }
 }
@@ -95,6 +96,9 @@ struct TableView: Sendable {
     let meta: TableMetadata
     let key: KeySchema
     let indexes: [CompiledIndex]
+    /// Where writes append their stream records: nil for a table without an enabled stream (set by
+    /// ``recording(clock:)`` when the view enters the service's cache).
+    private(set) var stream: StreamRecorder?
 
     init(_ meta: TableMetadata) {
         self.meta = meta
@@ -105,6 +109,17 @@ struct TableView: Sendable {
     }
 
     func index(_ name: String) -> CompiledIndex? { indexes.first { $0.meta.name == name } }
+
+    /// This view with its stream recorder attached when the table's stream is enabled.
+    func recording(clock: VirtualClock) -> TableView {
+        var view = self
+        if meta.streamEnabled, let arn = meta.streamArn {
+            view.stream = StreamRecorder(arn: arn, viewType: meta.streamViewType ?? "NEW_AND_OLD_IMAGES", clock: clock)
+        } else {
+            view.stream = nil
+        }
+        return view
+    }
 }
 
 /// One secondary index with its decoded key schema.

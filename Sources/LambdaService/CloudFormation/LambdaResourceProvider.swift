@@ -6,8 +6,9 @@ import CloudFormation
 /// `Role`, `ReservedConcurrentExecutions`, `Architectures`, `Description`, `Tags`, `PackageType` and `Layers`;
 /// layer versions support `LayerName`, `Content` (a local folder or `.zip`), `CompatibleRuntimes`,
 /// `CompatibleArchitectures`, `Description` and `LicenseInfo`; permissions support `Action`, `FunctionName`,
-/// `Principal`, `SourceArn` and `SourceAccount` (resolved, not enforced). Every other property (`VpcConfig`,
-/// `DeadLetterConfig`...) is reported as ignored.
+/// `Principal`, `SourceArn` and `SourceAccount` (resolved, not enforced); event source mappings (DynamoDB
+/// streams) support the properties ``EventSourceMappingSpec`` lists. Every other property (`VpcConfig`,
+/// `DeadLetterConfig`, a mapping's `DestinationConfig`...) is reported as ignored.
 package struct LambdaResourceProvider: ResourceProvider {
     /// The function resource type.
     package static let functionType = "AWS::Lambda::Function"
@@ -15,6 +16,8 @@ package struct LambdaResourceProvider: ResourceProvider {
     package static let permissionType = "AWS::Lambda::Permission"
     /// The layer version resource type.
     package static let layerType = "AWS::Lambda::LayerVersion"
+    /// The event source mapping resource type.
+    package static let eventSourceMappingType = "AWS::Lambda::EventSourceMapping"
 
     /// Creates the provider.
     package init() {}
@@ -28,6 +31,10 @@ package struct LambdaResourceProvider: ResourceProvider {
             ],
             Self.layerType: ["LayerName", "Content", "CompatibleRuntimes", "CompatibleArchitectures", "Description", "LicenseInfo"],
             Self.permissionType: ["Action", "FunctionName", "Principal", "SourceArn", "SourceAccount"],
+            Self.eventSourceMappingType: [
+                "FunctionName", "EventSourceArn", "StartingPosition", "BatchSize", "MaximumBatchingWindowInSeconds", "FilterCriteria",
+                "BisectBatchOnFunctionError", "MaximumRetryAttempts", "MaximumRecordAgeInSeconds", "FunctionResponseTypes", "Enabled",
+            ],
         ]
     }
 
@@ -50,6 +57,11 @@ package struct LambdaResourceProvider: ResourceProvider {
                 "arn:\(configuration.partition):lambda:\(configuration.region):\(configuration.accountId):layer:\(resource.physicalName):1"
             return ResourceIdentity(physicalId: arn, attributes: ["LayerVersionArn": arn])
         }
+        if resource.type == Self.eventSourceMappingType {
+            // `Ref` is the mapping's UUID, as CloudFormation returns it.
+            let uuid = EventSourceMappingSpec.uuid(stack: configuration.stackName, logicalId: resource.logicalId)
+            return ResourceIdentity(physicalId: uuid, attributes: ["Id": uuid])
+        }
         guard resource.type == Self.functionType else { return resource.nameOnly }
         let function = resource.physicalName
         return ResourceIdentity(
@@ -64,6 +76,7 @@ package struct LambdaResourceProvider: ResourceProvider {
     package func validateSpecs(in stack: Stack) throws(TemplateError) {
         _ = try stack.lambdaFunctions
         _ = try stack.lambdaLayers
+        _ = try stack.lambdaEventSourceMappings
     }
 }
 
@@ -72,6 +85,13 @@ extension Stack {
     package var lambdaFunctions: [LambdaFunctionSpec] {
         get throws(TemplateError) {
             try specs(ofType: LambdaResourceProvider.functionType, LambdaFunctionSpec.init)
+        }
+    }
+
+    /// The event source mappings (`AWS::Lambda::EventSourceMapping`, and SAM's `Type: DynamoDB` events).
+    package var lambdaEventSourceMappings: [EventSourceMappingSpec] {
+        get throws(TemplateError) {
+            try specs(ofType: LambdaResourceProvider.eventSourceMappingType, EventSourceMappingSpec.init)
         }
     }
 
