@@ -121,6 +121,18 @@ def test_mapping_delivers_batches_in_order_with_filter_and_batch_item_failures(s
     assert not any(record["pk"].startswith("other") for batch in seen for record in batch["batch"])
 
 
+def test_mapping_delivers_ttl_removals_as_service_deletions(server, ddb, vclock):
+    expires = int(vclock.now().timestamp()) + 60
+    ddb.put_item(TableName=SOURCE, Item={"pk": {"S": "esm-ttl"}, "expires": {"N": str(expires)}})
+    vclock.advance("5m")
+    ddb.get_item(TableName=SOURCE, Key={"pk": {"S": "esm-ttl"}})  # the sweep runs once the clock moved
+    seen = batches(server, 60, lambda b: any(r["pk"] == "esm-ttl" and r["eventName"] == "REMOVE" for x in b for r in x["batch"]))
+    records = [r for batch in seen for r in batch["batch"] if r["pk"] == "esm-ttl"]
+    assert [r["eventName"] for r in records] == ["INSERT", "REMOVE"], seen
+    assert records[0]["userIdentity"] is None
+    assert records[1]["userIdentity"] == {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
+
+
 def test_template_mapping_is_listed_with_its_settings(lam, ddb):
     arn = ddb.describe_table(TableName=SOURCE)["Table"]["LatestStreamArn"]
     mappings = lam.list_event_source_mappings(EventSourceArn=arn)["EventSourceMappings"]
@@ -381,5 +393,5 @@ def test_ttl_deletions_are_service_removals(ddb, streams, vclock):
     records = read_all(streams, arn)
     assert [r["eventName"] for r in records] == ["INSERT", "REMOVE"]
     assert "userIdentity" not in records[0]
-    assert records[1]["userIdentity"] == {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
+    assert records[1]["userIdentity"] == {"Type": "Service", "PrincipalId": "dynamodb.amazonaws.com"}
     assert records[1]["dynamodb"]["OldImage"] == {"pk": {"S": "gone"}, "expires": {"N": str(expires)}}

@@ -196,7 +196,11 @@ enum ItemStore {
         collectionLimit: Int = defaultCollectionLimit,
         origin: StreamOrigin = .request
     ) throws {
-        if let recorder = table.stream { try StreamStore.append(db, recorder: recorder, key: table.key, old: old, new: new, origin: origin) }
+        if let recorder = table.stream {
+            // PutItem's fast path passes no old item; the stream record needs it (INSERT or MODIFY, OldImage).
+            let before = try old ?? new.flatMap { try fetchItem(db, table: table, key: $0) }
+            try StreamStore.append(db, recorder: recorder, key: table.key, old: before, new: new, origin: origin)
+        }
         let delete = try db.cachedStatement(sql: "DELETE FROM ddb_item WHERE tbl = ? AND idx = ? AND h = ? AND pk = ? AND sk = ? AND ident = ?")
         let insert = try db.cachedStatement(
             sql: "INSERT OR REPLACE INTO ddb_item (tbl, idx, h, pk, sk, ident, item, size, ttl) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"

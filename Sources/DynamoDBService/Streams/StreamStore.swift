@@ -295,7 +295,7 @@ struct StreamRecordRow: Sendable {
     /// Whether TTL deleted the item.
     var byService: Bool
 
-    /// The record as GetRecords returns it (and Lambda passes it on, with `eventSourceARN`).
+    /// The record as GetRecords returns it, or, with `eventSourceARN`, as Lambda passes it to the function.
     func json(stream: StoredStream, eventSourceARN: String? = nil) -> JSONOut {
         var inner: [(String, JSONOut)] = [
             ("ApproximateCreationDateTime", .double(created.rounded(.down))),
@@ -312,7 +312,16 @@ struct StreamRecordRow: Sendable {
             ("eventSource", .string("aws:dynamodb")), ("awsRegion", .string(stream.region)), ("dynamodb", .object(inner)),
         ]
         if byService {
-            members.append(("userIdentity", .object([("type", .string("Service")), ("principalId", .string("dynamodb.amazonaws.com"))])))
+            // GetRecords spells the members as its Identity shape does; Lambda's event in lower camel case.
+            let lambda = eventSourceARN != nil
+            members.append(
+                (
+                    "userIdentity",
+                    .object([
+                        (lambda ? "type" : "Type", .string("Service")), (lambda ? "principalId" : "PrincipalId", .string("dynamodb.amazonaws.com")),
+                    ])
+                )
+            )
         }
         if let eventSourceARN { members.append(("eventSourceARN", .string(eventSourceARN))) }
         return .object(members)

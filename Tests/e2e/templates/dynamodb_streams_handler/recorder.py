@@ -17,6 +17,7 @@ def handler(event, context):
             "eventName": record["eventName"],
             "sequence": sequence,
             "eventSourceARN": record["eventSourceARN"],
+            "userIdentity": record.get("userIdentity"),
         })
         if "failOnce" in change.get("NewImage", {}) and sequence not in failed_once and not failures:
             failed_once.add(sequence)
