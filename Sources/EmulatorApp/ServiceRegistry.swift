@@ -167,7 +167,8 @@ package struct ServiceRegistry: Sendable {
             cloudFormation,
         ]
         backgroundServices = [
-            dynamoDB.ttlSweeper(), lambda.supervisor, lambda.eventSourceMappingPoller(source: dynamoDB), webSocket.connectionSweeper(), s3.lifecycleSweeper().scheduled(),
+            dynamoDB.ttlSweeper(), lambda.supervisor, lambda.eventSourceMappingPoller(source: dynamoDB), webSocket.connectionSweeper(),
+            s3.lifecycleSweeper().scheduled(),
         ]
     }
 }

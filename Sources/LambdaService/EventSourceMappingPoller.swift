@@ -145,10 +145,15 @@ package struct EventSourceMappingPoller: Service {
         }
     }
 
-    /// Counts a failed attempt: retries the batch (halved with bisect-on-error) or, past `MaximumRetryAttempts`,
-    /// skips it.
+    /// Counts a failed attempt: with bisect-on-error a batch of more than one record is halved and retried (a
+    /// split does not count against `MaximumRetryAttempts`, as in Lambda); otherwise the batch is retried, or skipped
+    /// once its retries are spent.
     private func retry(_ mapping: EventSourceMapping, from position: Int64, through last: Int64, attempt: inout Attempt, size: Int) -> Bool {
         checkpoint(mapping.uuid, position, result: "PROBLEM: Function call failed")
+        if mapping.bisectBatchOnFunctionError, size > 1 {
+            attempt.bisect = (limit: max(1, size / 2), until: max(last, attempt.bisect?.until ?? last))
+            return false
+        }
         attempt.retries += 1
         if mapping.maximumRetryAttempts >= 0, attempt.retries > mapping.maximumRetryAttempts {
             logger.warning(
@@ -158,9 +163,6 @@ package struct EventSourceMappingPoller: Service {
             checkpoint(mapping.uuid, last)
             attempt = Attempt()
             return true
-        }
-        if mapping.bisectBatchOnFunctionError, size > 1 {
-            attempt.bisect = (limit: max(1, size / 2), until: max(last, attempt.bisect?.until ?? last))
         }
         return false
     }

@@ -40,12 +40,12 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
     /// - Parameters:
     ///   - functions: The template's function specs.
     ///   - layers: The template's layer versions (what functions' `Layers` refer to).
+    ///   - eventSourceMappings: The template's `AWS::Lambda::EventSourceMapping`s.
     ///   - settings: How functions run here.
     ///   - clock: The virtual clock.
     ///   - environment: Region, account and the edge URL.
     ///   - roleSessions: Issues execution-role credentials (the role-session path STS and Cognito use).
     ///   - authorizer: The authorization hook.
-    ///   - eventSourceMappings: The template's `AWS::Lambda::EventSourceMapping`s.
     ///   - logger: The logger.
     package init(
         functions: [LambdaFunctionSpec],

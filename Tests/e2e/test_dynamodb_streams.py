@@ -8,7 +8,9 @@ Python handler with BatchSize 2, a filter on the key prefix `esm-` and ReportBat
 """
 
 import json
+import os
 import re
+import signal
 import time
 from pathlib import Path
 
@@ -180,6 +182,27 @@ def test_mapping_api_errors_and_lifecycle(lam, ddb):
     with pytest.raises(ClientError) as excinfo:
         lam.get_event_source_mapping(UUID=created["UUID"])
     assert error_of(excinfo)[1] == "ResourceNotFoundException"
+
+
+def test_function_errors_bisect_then_retry_then_skip(server, lam, ddb):
+    function = lam.list_event_source_mappings()["EventSourceMappings"][0]["FunctionArn"]
+    arn = make_table(ddb, "streams-bisect")
+    lam.create_event_source_mapping(FunctionName=function, EventSourceArn=arn, StartingPosition="TRIM_HORIZON", BatchSize=4,
+                                    BisectBatchOnFunctionError=True, MaximumRetryAttempts=1)
+    ddb.transact_write_items(TransactItems=[
+        {"Put": {"TableName": "streams-bisect", "Item": {"pk": {"S": "p0"}}}},
+        {"Put": {"TableName": "streams-bisect", "Item": {"pk": {"S": "p1"}, "poison": {"BOOL": True}}}},
+        {"Put": {"TableName": "streams-bisect", "Item": {"pk": {"S": "p2"}}}},
+        {"Put": {"TableName": "streams-bisect", "Item": {"pk": {"S": "p3"}}}},
+    ])
+
+    def attempts(seen):
+        return [[r["pk"] for r in x["batch"]] for x in seen if x["batch"] and x["batch"][0]["pk"].startswith("p")]
+
+    seen = batches(server, 90, lambda b: ["p2", "p3"] in attempts(b))
+    # The batch fails, is halved (splits are not retries), p0 passes alone, p1 fails once more (one retry) and is
+    # skipped, and the rest goes as one batch again.
+    assert attempts(seen) == [["p0", "p1", "p2", "p3"], ["p0", "p1"], ["p0"], ["p1"], ["p1"], ["p2", "p3"]]
 
 
 # --------------------------------------------------------------------------- the Streams API
@@ -395,3 +418,24 @@ def test_ttl_deletions_are_service_removals(ddb, streams, vclock):
     assert "userIdentity" not in records[0]
     assert records[1]["userIdentity"] == {"Type": "Service", "PrincipalId": "dynamodb.amazonaws.com"}
     assert records[1]["dynamodb"]["OldImage"] == {"pk": {"S": "gone"}, "expires": {"N": str(expires)}}
+
+
+def test_acknowledged_writes_and_their_records_survive_kill_9(tmp_path):
+    data = tmp_path / "data"
+    first = EmulatorProcess(tmp_path, "--stack-name", "streams-durable", template=TEMPLATE, data_dir=data)
+    try:
+        ddb = first.client("dynamodb")
+        arn = make_table(ddb, "streams-durable")
+        for n in range(20):
+            ddb.put_item(TableName="streams-durable", Item={"pk": {"S": f"k{n:02}"}})
+        os.kill(first.process.pid, signal.SIGKILL)
+        first.process.wait(timeout=10)
+    finally:
+        first.stop()
+    second = EmulatorProcess(tmp_path, "--stack-name", "streams-durable", template=TEMPLATE, data_dir=data)
+    try:
+        records = read_all(second.client("dynamodbstreams"), arn)
+        assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in records] == [f"k{n:02}" for n in range(20)]
+        assert second.client("dynamodb").scan(TableName="streams-durable", Select="COUNT")["Count"] == 20
+    finally:
+        second.stop()

@@ -1,5 +1,6 @@
 """Prints each batch an event source mapping delivers; reports a record as failed the first time it sees one whose
-new image has `failOnce`, so the mapping retries from it (ReportBatchItemFailures)."""
+new image has `failOnce`, so the mapping retries from it (ReportBatchItemFailures); fails the whole invocation when a
+new image has `poison` (retries, bisect-on-error)."""
 
 import json
 
@@ -23,4 +24,6 @@ def handler(event, context):
             failed_once.add(sequence)
             failures.append({"itemIdentifier": sequence})
     print(json.dumps({"batch": batch, "failed": [f["itemIdentifier"] for f in failures]}), flush=True)
+    if any("poison" in record["dynamodb"].get("NewImage", {}) for record in event["Records"]):
+        raise RuntimeError("poison record")
     return {"batchItemFailures": failures}
