@@ -71,6 +71,7 @@ package final class DynamoDBService: AWSServiceHandler {
         let now = clock.now.timeIntervalSince1970
         let existing = try database.write { db -> [TableMetadata] in
             var metas = try ItemStore.loadTables(db)
+            for meta in metas { try StreamStore.register(db, meta) }  // tables stored before streams were recorded
             for spec in tables where !metas.contains(where: { $0.name == spec.name }) {
                 metas.append(try ItemStore.insertTable(db, Self.metadata(from: spec, now: now, environment: environment.current)))
             }
