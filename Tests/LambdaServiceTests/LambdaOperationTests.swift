@@ -18,6 +18,11 @@ struct LambdaOperationTests {
                 .post, "/2015-03-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A000000000000%3Afunction%3Af/invocations",
                 .invoke(function: "arn:aws:lambda:us-east-1:000000000000:function:f")
             ),
+            (.post, "/2015-03-31/event-source-mappings/", .createEventSourceMapping),
+            (.get, "/2015-03-31/event-source-mappings/", .listEventSourceMappings),
+            (.get, "/2015-03-31/event-source-mappings/u-1", .getEventSourceMapping(uuid: "u-1")),
+            (.put, "/2015-03-31/event-source-mappings/u-1", .updateEventSourceMapping(uuid: "u-1")),
+            (.delete, "/2015-03-31/event-source-mappings/u-1", .deleteEventSourceMapping(uuid: "u-1")),
         ]
     )
     func resolves(method: HTTPRequest.Method, path: String, expected: LambdaOperation) {
@@ -33,6 +38,9 @@ struct LambdaOperationTests {
             (.get, "/2019-09-30/functions/f/configuration"),
             (.post, "/2015-03-31/functions/f/unknown"),
             (.get, "/"),
+            (.put, "/2015-03-31/event-source-mappings/"),
+            (.post, "/2015-03-31/event-source-mappings/u-1"),
+            (.get, "/2015-03-31/event-source-mappings/u-1/extra"),
         ]
     )
     func unknownPaths(method: HTTPRequest.Method, path: String) {
@@ -48,6 +56,11 @@ struct LambdaOperationTests {
             (.getFunctionConfiguration(function: "f"), "GetFunctionConfiguration", "lambda:GetFunctionConfiguration", arn),
             (.getFunctionConcurrency(function: "f"), "GetFunctionConcurrency", "lambda:GetFunctionConcurrency", arn),
             (.listFunctions, "ListFunctions", "lambda:ListFunctions", "*"),
+            (.createEventSourceMapping, "CreateEventSourceMapping", "lambda:CreateEventSourceMapping", "*"),
+            (.listEventSourceMappings, "ListEventSourceMappings", "lambda:ListEventSourceMappings", "*"),
+            (.getEventSourceMapping(uuid: "u"), "GetEventSourceMapping", "lambda:GetEventSourceMapping", "*"),
+            (.updateEventSourceMapping(uuid: "u"), "UpdateEventSourceMapping", "lambda:UpdateEventSourceMapping", "*"),
+            (.deleteEventSourceMapping(uuid: "u"), "DeleteEventSourceMapping", "lambda:DeleteEventSourceMapping", "*"),
         ]
         for (operation, name, action, resource) in cases {
             #expect(operation.name == name)
