@@ -244,7 +244,9 @@ extension DynamoDBService {
 
     /// ListStreams: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_ListStreams.html
     func listStreams(_ input: ListStreamsInput, caller: Caller) async throws -> JSONOut {
-        try await authorizeStreams(caller, .listStreams, resource: "*")
+        // Authorized on the streams of the named table (SAM's DynamoDBStreamReadPolicy grants `table/T/stream/*`).
+        let tableStreams = input.TableName.map { "\(tableArn($0))/stream/*" } ?? "\(tableArn("*"))/stream/*"
+        try await authorizeStreams(caller, .listStreams, resource: tableStreams)
         let limit = input.Limit ?? 100
         if limit < 1 { throw DynamoDBError.validation(DynamoDBStreamsMessages.tooSmall(limit, member: "limit", minimum: 1)) }
         if limit > 100 { throw DynamoDBError.validation(DynamoDBStreamsMessages.tooLarge(limit, member: "limit", maximum: 100)) }
