@@ -205,6 +205,25 @@ def test_function_errors_bisect_then_retry_then_skip(server, lam, ddb):
     assert attempts(seen) == [["p0", "p1", "p2", "p3"], ["p0", "p1"], ["p0"], ["p1"], ["p1"], ["p2", "p3"]]
 
 
+def test_latest_start_and_batching_window_on_the_virtual_clock(server, lam, ddb, vclock):
+    function = lam.list_event_source_mappings()["EventSourceMappings"][0]["FunctionArn"]
+    arn = make_table(ddb, "streams-window")
+    ddb.put_item(TableName="streams-window", Item={"pk": {"S": "w-before"}})
+    lam.create_event_source_mapping(FunctionName=function, EventSourceArn=arn, StartingPosition="LATEST", BatchSize=10,
+                                    MaximumBatchingWindowInSeconds=60)
+    time.sleep(1.5)  # the mapping starts (LATEST is where the stream ends then)
+    ddb.put_item(TableName="streams-window", Item={"pk": {"S": "w1"}})
+    ddb.put_item(TableName="streams-window", Item={"pk": {"S": "w2"}})
+
+    def windowed(seen):
+        return [[r["pk"] for r in x["batch"]] for x in seen if x["batch"] and x["batch"][0]["pk"].startswith("w")]
+
+    # Two records, batch size 10: they wait for the 60 s window, which only the virtual clock moves past here.
+    assert windowed(batches(server, 3, lambda b: bool(windowed(b)))) == []
+    vclock.advance("2m")
+    assert windowed(batches(server, 30, lambda b: bool(windowed(b)))) == [["w1", "w2"]]
+
+
 # --------------------------------------------------------------------------- the Streams API
 
 
