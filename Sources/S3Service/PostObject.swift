@@ -250,6 +250,12 @@ extension S3Service {
             denied: S3Error.accessDenied
         )
 
+        let acl = try requestedObjectACL(
+            { name in name == "x-amz-acl" ? form.field("acl") : form.field(name) },
+            bucket: bucket,
+            region: request.region,
+            method: "POST"
+        )
         var headers = ObjectHeaders()
         headers.contentType = form.field("content-type") ?? form.fileContentType ?? "binary/octet-stream"
         headers.cacheControl = form.field("cache-control")
@@ -285,7 +291,7 @@ extension S3Service {
             throw error
         }
         let blob = try await store.place(temporary)
-        let record = try await commitObject(blob: blob, received: copied, bucket: bucket, key: key, headers: headers, tags: tags)
+        let record = try await commitObject(blob: blob, received: copied, bucket: bucket, key: key, headers: headers, tags: tags, acl: acl)
 
         var fields = HTTPFields()
         fields[.eTag] = record.etag
