@@ -136,13 +136,15 @@ extension S3Service {
             }
         }
         if caller.isAnonymous {
-            guard verdict == .allow else { throw S3Error.accessDenied() }
-            // A missing object is reported only to callers that may list the bucket, as S3 does.
+            // A missing object is reported (404) only to callers that may list the bucket, as S3 does; others get 403.
+            if case .explicitDeny = verdict { throw S3Error.accessDenied() }
             if action == "s3:GetObject" || action == "s3:GetObjectVersion", let key = target.key,
                 try await aclTarget(request, bucket: target.bucket, key: key) == nil
             {
                 try await authorizeAccess(request, "s3:ListBucket", [Self.bucketArn(target.bucket)], context: { [:] })
+                return
             }
+            guard verdict == .allow else { throw S3Error.accessDenied() }
             return
         }
         try await authorizer.require(caller, action: action, resources: resources, context: keys, resourceVerdict: verdict, denied: S3Error.accessDenied)
