@@ -133,6 +133,8 @@ package struct PolicyAuthorizer: RequestAuthorizing {
     ///   - action: The IAM action.
     ///   - resources: The resource ARNs.
     ///   - context: Service-specific condition keys.
+    ///   - resourceVerdict: What a resource-based policy (an S3 bucket policy or ACL) says, combined per AWS's
+    ///     same-account logic.
     /// - Returns: The outcome.
     package func evaluate(
         caller: Caller,

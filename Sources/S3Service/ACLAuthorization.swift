@@ -147,7 +147,14 @@ extension S3Service {
             guard verdict == .allow else { throw S3Error.accessDenied() }
             return
         }
-        try await authorizer.require(caller, action: action, resources: resources, context: keys, resourceVerdict: verdict, denied: S3Error.accessDenied)
+        try await authorizer.require(
+            caller,
+            action: action,
+            resources: resources,
+            context: keys,
+            resourceVerdict: verdict,
+            denied: S3Error.accessDenied
+        )
     }
 
     /// The object version a request names (`?versionId=`, else the latest), for its ACL; nil when there is none

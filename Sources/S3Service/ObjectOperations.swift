@@ -269,6 +269,7 @@ extension S3Service {
     ///   - headers: Content headers and user metadata.
     ///   - tags: Object tags.
     ///   - condition: The write condition, judged in the transaction that commits the row.
+    ///   - acl: The ACL the write asked for (nil: the owner's full control).
     /// - Returns: The stored record.
     /// - Throws: Storage errors; `PreconditionFailed` / `ConditionalRequestConflict` when the condition fails.
     func commitObject(

@@ -277,7 +277,8 @@ package enum S3Operation: String, ServiceOperation, CaseIterable {
     private static let copySource = HTTPField.Name.constant("x-amz-copy-source")
 
     private static let unsupportedBucketSubresources = [
-        "website", "logging", "replication", "accelerate", "requestPayment", "object-lock", "analytics", "metrics", "inventory", "intelligent-tiering", "select",
+        "website", "logging", "replication", "accelerate", "requestPayment", "object-lock", "analytics", "metrics", "inventory",
+        "intelligent-tiering", "select",
     ]
     private static let unsupportedObjectSubresources = ["retention", "legal-hold", "restore", "torrent", "attributes", "select"]
 }

@@ -8,7 +8,8 @@ import Testing
 /// an explicit deny anywhere wins, else an allow from either side allows.
 @Suite("Resource policy verdicts")
 struct ResourcePolicyVerdictTests {
-    static let denyMessage = "User: X is not authorized to perform: s3:GetObject on resource: \"arn:aws:s3:::audio/x\" with an explicit deny in a resource-based policy"
+    static let denyMessage =
+        "User: X is not authorized to perform: s3:GetObject on resource: \"arn:aws:s3:::audio/x\" with an explicit deny in a resource-based policy"
 
     struct Row: Sendable, CustomStringConvertible {
         var name: String
@@ -22,8 +23,22 @@ struct ResourcePolicyVerdictTests {
 
     static let rows: [Row] = [
         // AppRole: AmazonS3ReadOnlyAccess allows s3:GetObject; its ExtraPolicy denies audio/secret/*.
-        Row(name: "identity allow, no resource statement", caller: app, action: "s3:GetObject", resource: "arn:aws:s3:::audio/x", verdict: .none, expected: .allowed),
-        Row(name: "identity allow, resource allow", caller: app, action: "s3:GetObject", resource: "arn:aws:s3:::audio/x", verdict: .allow, expected: .allowed),
+        Row(
+            name: "identity allow, no resource statement",
+            caller: app,
+            action: "s3:GetObject",
+            resource: "arn:aws:s3:::audio/x",
+            verdict: .none,
+            expected: .allowed
+        ),
+        Row(
+            name: "identity allow, resource allow",
+            caller: app,
+            action: "s3:GetObject",
+            resource: "arn:aws:s3:::audio/x",
+            verdict: .allow,
+            expected: .allowed
+        ),
         Row(
             name: "identity allow, resource deny",
             caller: app,
@@ -56,7 +71,14 @@ struct ResourcePolicyVerdictTests {
             verdict: .allow,
             expected: explicitDenial(appArn, "s3:GetObject", "arn:aws:s3:::audio/secret/x", quoted: true)
         ),
-        Row(name: "administrator, resource allow", caller: .testKey, action: "s3:PutObject", resource: "arn:aws:s3:::audio/x", verdict: .allow, expected: .allowed),
+        Row(
+            name: "administrator, resource allow",
+            caller: .testKey,
+            action: "s3:PutObject",
+            resource: "arn:aws:s3:::audio/x",
+            verdict: .allow,
+            expected: .allowed
+        ),
         Row(
             name: "administrator, resource deny",
             caller: .testKey,
@@ -65,7 +87,14 @@ struct ResourcePolicyVerdictTests {
             verdict: .explicitDeny(message: denyMessage),
             expected: .denied(denyMessage)
         ),
-        Row(name: "anonymous, resource allow", caller: .anonymous, action: "s3:GetObject", resource: "arn:aws:s3:::audio/x", verdict: .allow, expected: .allowed),
+        Row(
+            name: "anonymous, resource allow",
+            caller: .anonymous,
+            action: "s3:GetObject",
+            resource: "arn:aws:s3:::audio/x",
+            verdict: .allow,
+            expected: .allowed
+        ),
         Row(
             name: "anonymous, no resource statement",
             caller: .anonymous,

@@ -113,7 +113,9 @@ import Testing
             "<AccessControlPolicy><Owner><ID>\(Self.owner)</ID></Owner><AccessControlList><Grant><Grantee><ID>\(Self.owner)</ID></Grantee><Permission>ALL</Permission></Grant></AccessControlList></AccessControlPolicy>",
         ]
         for body in bodies {
-            #expect(throws: S3AccessError.malformedACL, "\(body)") { try ACLCodec.parsePolicy(Data(body.utf8), region: "us-east-1", resourceType: "BUCKET") }
+            #expect(throws: S3AccessError.malformedACL, "\(body)") {
+                try ACLCodec.parsePolicy(Data(body.utf8), region: "us-east-1", resourceType: "BUCKET")
+            }
         }
         let badId =
             "<AccessControlPolicy><Owner><ID>\(Self.owner)</ID></Owner><AccessControlList><Grant><Grantee><ID>nope</ID></Grantee><Permission>READ</Permission></Grant></AccessControlList></AccessControlPolicy>"

@@ -26,7 +26,9 @@ import Testing
         #expect(reason("nope") == "Policies must be valid JSON and the first byte must be '{'")
         #expect(reason("{\"Statement\": [") == "This policy contains invalid Json")
         #expect(reason(#"{"Version":"2012-10-17"}"#) == "Missing required field Statement")
-        #expect(reason(Self.policy(#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}"#)) == "Missing required field Principal")
+        #expect(
+            reason(Self.policy(#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}"#)) == "Missing required field Principal"
+        )
         #expect(
             reason(Self.policy(#"{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::other/*"}"#))
                 == "Policy has invalid resource"
@@ -72,7 +74,14 @@ import Testing
         let plain: [String: ContextValue] = ["aws:SecureTransport": "false"]
         let tls: [String: ContextValue] = ["aws:SecureTransport": "true"]
         func verdict(_ principal: String?, _ context: [String: ContextValue], restrict: Bool = false) -> Decision {
-            BucketPolicy.verdict(document, principalArn: principal, action: "s3:GetObject", resource: "arn:aws:s3:::b/k", context: context, restrictPublic: restrict)
+            BucketPolicy.verdict(
+                document,
+                principalArn: principal,
+                action: "s3:GetObject",
+                resource: "arn:aws:s3:::b/k",
+                context: context,
+                restrictPublic: restrict
+            )
         }
         #expect(verdict(nil, tls).isAllowed)
         #expect(!verdict(nil, tls, restrict: true).isAllowed)

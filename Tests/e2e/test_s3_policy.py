@@ -306,3 +306,21 @@ def test_identity_and_bucket_policy_table(server, identity, resource):
     with pytest.raises(ClientError) as excinfo:
         anonymous.get_object(Bucket=TABLE_BUCKET, Key="doc.txt")
     assert error_of(excinfo) == ("AccessDenied", "Access Denied", 403)
+
+
+def test_template_access_settings(server):
+    """AWS::S3::Bucket OwnershipControls and AccessControl, and AWS::S3::BucketPolicy, apply at start."""
+    s3 = server.client("s3")
+    controls = s3.get_bucket_ownership_controls(Bucket="policy-template")["OwnershipControls"]
+    assert controls["Rules"] == [{"ObjectOwnership": "ObjectWriter"}]
+    grants = s3.get_bucket_acl(Bucket="policy-template")["Grants"]
+    assert {"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/s3/LogDelivery"}, "Permission": "WRITE"} in grants
+    document = json.loads(s3.get_bucket_policy(Bucket="policy-template")["Policy"])
+    assert document["Statement"][0]["Sid"] == "LockedPrefix"
+    assert s3.get_bucket_policy_status(Bucket="policy-template")["PolicyStatus"] == {"IsPublic": False}
+    s3.put_object(Bucket="policy-template", Key="open/x", Body=b"x")
+    with pytest.raises(ClientError) as excinfo:
+        s3.put_object(Bucket="policy-template", Key="locked/x", Body=b"x")
+    assert error_of(excinfo) == ("AccessDenied", (
+        f'User: {ROOT} is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::policy-template/locked/x" '
+        "with an explicit deny in a resource-based policy"), 403)
