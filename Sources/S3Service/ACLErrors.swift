@@ -102,6 +102,7 @@ package enum ACLMessages {
     static let policyMissingAction = "Missing required field Action"
     static let policyMissingResource = "Missing required field Resource"
     static let policyInvalidEffect = "Invalid effect: "
+    static let policyActionDoesNotApply = "Action does not apply to any resource(s) in statement"
     static let policyInvalidConditionKey = "Policy has an invalid condition key"
     static let policyTooLarge = "Policies must not exceed 20480 bytes"
     static func publicPolicyBlocked(principalArn: String, bucket: String) -> String {

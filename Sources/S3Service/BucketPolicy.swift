@@ -55,6 +55,13 @@ package enum BucketPolicy {
             for resource in strings(statement["Resource"]) + strings(statement["NotResource"]) {
                 guard validResource(resource, bucket: bucket) else { throw .malformedPolicy(ACLMessages.policyInvalidResource) }
             }
+            let actions = strings(statement["Action"])
+            let resources = strings(statement["Resource"])
+            if !actions.isEmpty, !resources.isEmpty,
+                !actions.contains(where: { action in resources.contains { appliesTo(action: action, resource: $0) } })
+            {
+                throw .malformedPolicy(ACLMessages.policyActionDoesNotApply)
+            }
         }
         do {
             return try PolicyDocument(jsonString: text, kind: .resource, name: "bucket policy of \(bucket)")
@@ -103,6 +110,20 @@ package enum BucketPolicy {
             }
         }
         return true
+    }
+
+    /// Whether an action can apply to a resource: bucket actions to the bucket ARN, object actions to object ARNs
+    /// (`bucket/...`); wildcard actions, and resource patterns that may name either, apply.
+    static func appliesTo(action: String, resource: String) -> Bool {
+        let name = action.dropFirst(3)
+        if action.contains("*") || action.contains("?") { return true }
+        let isBucketAction = name.contains("Bucket")
+        let isObjectAction = !isBucketAction && (name.contains("Object") || name.contains("MultipartUpload"))
+        guard isBucketAction || isObjectAction else { return true }
+        let path = resource.dropFirst("arn:aws:s3:::".count)
+        if path.contains("/") { return isObjectAction }
+        if path.contains("*") || path.contains("?") { return true }
+        return isBucketAction
     }
 
     private static func validResource(_ resource: String, bucket: String) -> Bool {

@@ -12,11 +12,23 @@ package enum ObjectOwnership: String, Sendable, CaseIterable {
     /// ACLs are enabled; the writer owns the object.
     case objectWriter = "ObjectWriter"
 
-    /// The ownership a bucket configuration acts under (no ownership controls act as `ObjectWriter`).
+    /// What ``BucketConfiguration/objectOwnership`` holds after DeleteBucketOwnershipControls: no controls.
+    static let deleted = ""
+
+    /// The ownership a bucket configuration acts under: deleted ownership controls act as `ObjectWriter`; a bucket
+    /// stored before Object Ownership was kept acts as `BucketOwnerEnforced`, as every bucket created since April 2023.
     /// - Parameter configuration: The bucket's configuration.
     /// - Returns: The ownership.
     package static func effective(_ configuration: BucketConfiguration) -> ObjectOwnership {
-        configuration.objectOwnership.flatMap(ObjectOwnership.init(rawValue:)) ?? .objectWriter
+        guard let value = configuration.objectOwnership else { return .bucketOwnerEnforced }
+        return ObjectOwnership(rawValue: value) ?? .objectWriter
+    }
+
+    /// The ownership controls GetBucketOwnershipControls reports, nil after DeleteBucketOwnershipControls.
+    /// - Parameter configuration: The bucket's configuration.
+    /// - Returns: The ownership, or nil.
+    package static func controls(_ configuration: BucketConfiguration) -> ObjectOwnership? {
+        configuration.objectOwnership == deleted ? nil : effective(configuration)
     }
 
     /// Whether ACLs take part in access decisions and may be set.
@@ -55,7 +67,7 @@ extension S3Service {
     func getBucketOwnershipControls(_ request: AWSRequest, _ name: String) async throws -> Response {
         try await authorize(request, "s3:GetBucketOwnershipControls", [Self.bucketArn(name)])
         let bucket = try await requireBucket(name)
-        guard let value = bucket.configuration.objectOwnership, let ownership = ObjectOwnership(rawValue: value) else {
+        guard let ownership = ObjectOwnership.controls(bucket.configuration) else {
             throw S3AccessError.ownershipControlsNotFound(bucket: name)
         }
         return Self.xml(OwnershipXML.render(ownership))
@@ -83,7 +95,8 @@ extension S3Service {
     /// the bucket then acts as `ObjectWriter` (ACLs enabled).
     func deleteBucketOwnershipControls(_ request: AWSRequest, _ name: String) async throws -> Response {
         try await authorize(request, "s3:PutBucketOwnershipControls", [Self.bucketArn(name)])
-        guard try await store.updateConfiguration(name, { $0.objectOwnership = nil }) != nil else { throw S3Error.noSuchBucket(name) }
+        let updated = try await store.updateConfiguration(name) { $0.objectOwnership = ObjectOwnership.deleted }
+        guard updated != nil else { throw S3Error.noSuchBucket(name) }
         return Self.empty(.noContent)
     }
 }

@@ -208,8 +208,9 @@ package struct BucketConfiguration: Codable, Sendable, Equatable {
     package var versioning: String?
     /// Bucket tags (nil: no tag set).
     package var tags: [S3Tag]?
-    /// Object Ownership (`BucketOwnerEnforced`, `BucketOwnerPreferred`, `ObjectWriter`); nil: no ownership
-    /// controls (deleted, or a bucket stored before they were kept), which acts as `ObjectWriter`.
+    /// Object Ownership (`BucketOwnerEnforced`, `BucketOwnerPreferred`, `ObjectWriter`); empty after
+    /// DeleteBucketOwnershipControls (acts as `ObjectWriter`); nil for a bucket stored before it was kept (acts as
+    /// `BucketOwnerEnforced`, see ``ObjectOwnership/effective(_:)``).
     package var objectOwnership: String? = nil
     /// The bucket ACL (nil: the owner's full control).
     package var acl: AccessControlList? = nil

@@ -1,4 +1,6 @@
 import Foundation
+import GRDB
+import Logging
 import Testing
 
 @testable import S3Service
@@ -139,5 +141,42 @@ import Testing
         #expect(ACLAuthorization.target(of: "arn:aws:s3:::b/k/x")?.key == "k/x")
         #expect(ACLAuthorization.target(of: "arn:aws:s3:::b")?.key == .some(nil))
         #expect(ACLAuthorization.target(of: "arn:aws:dynamodb:us-east-1:000000000000:table/t") == nil)
+    }
+}
+
+/// Data folders from before ACLs were kept: objects read as the owner's full control, buckets as
+/// `BucketOwnerEnforced`, and new ACLs are stored.
+@Suite struct AclMigrationTests {
+    @Test func aDataFolderFromBeforeACLsKeepsWorking() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("acl-migrate-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        do {
+            let queue = try DatabaseQueue(path: folder.appendingPathComponent("s3.sqlite").path)
+            try S3Store.migrator.migrate(queue, upTo: "s3-v2-versions")
+            try await queue.write { db in
+                try db.execute(
+                    sql: "INSERT INTO bucket (name, region, creationDate, configuration) VALUES ('old', 'us-east-1', '2026-01-01 00:00:00.000', ?)",
+                    arguments: [#"{"notifications":[],"encryption":{"algorithm":"AES256","bucketKeyEnabled":false}}"#]
+                )
+                try db.execute(
+                    sql: """
+                        INSERT INTO object (bucket, key, blob, size, etag, headers, tags, lastModified, versionId, isLatest,
+                            isDeleteMarker, sequence)
+                        VALUES ('old', 'kept.txt', 'blob-old', 4, '"e"', ?, '[]', '2026-01-01 00:00:00.000', 'null', 1, 0, 1)
+                        """,
+                    arguments: [try StoredJSON.text(ObjectHeaders())]
+                )
+            }
+        }
+        let store = try S3Store(location: .directory(folder), logger: Logger(label: "test"))
+        let row = try #require(try await store.object(bucket: "old", key: "kept.txt"))
+        #expect(row.acl == nil)
+        let bucket = try #require(try await store.bucket("old"))
+        #expect(ObjectOwnership.effective(bucket.configuration) == .bucketOwnerEnforced)
+        #expect(ObjectOwnership.controls(bucket.configuration) == .bucketOwnerEnforced)
+        let acl = CannedACL.logDeliveryWrite.expand(ownerId: AclTests.owner)
+        #expect(try await store.setACL(bucket: "old", key: "kept.txt", versionId: nil, acl: acl)?.acl == acl)
+        #expect(try await store.object(bucket: "old", key: "kept.txt")?.acl == acl)
     }
 }

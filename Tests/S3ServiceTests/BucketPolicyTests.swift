@@ -41,6 +41,14 @@ import Testing
             reason(Self.policy(#"{"Effect":"Allow","Principal":"*","Action":"dynamodb:GetItem","Resource":"arn:aws:s3:::b/*"}"#))
                 == "Policy has invalid action"
         )
+        #expect(
+            reason(Self.policy(#"{"Effect":"Allow","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::b"}"#))
+                == "Action does not apply to any resource(s) in statement"
+        )
+        #expect(
+            reason(Self.policy(#"{"Effect":"Allow","Principal":"*","Action":["s3:PutObject","s3:ListBucket"],"Resource":"arn:aws:s3:::b"}"#)) == nil
+        )
+        #expect(reason(Self.policy(#"{"Effect":"Allow","Principal":"*","Action":"s3:Get*","Resource":"arn:aws:s3:::b"}"#)) == nil)
         #expect(reason(Self.publicRead) == nil)
         #expect(reason(String(repeating: " ", count: 20 * 1024) + Self.publicRead) == "Policies must not exceed 20480 bytes")
     }

@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import EmulatorProcess
+from conftest import EmulatorProcess, drop_s3_bucket
 
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 AUTHENTICATED_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
@@ -27,16 +27,6 @@ def error_of(excinfo):
 
 def unique(prefix="acl"):
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
-
-
-def drop(s3, name):
-    try:
-        for page in s3.get_paginator("list_object_versions").paginate(Bucket=name):
-            for entry in page.get("Versions", []) + page.get("DeleteMarkers", []):
-                s3.delete_object(Bucket=name, Key=entry["Key"], VersionId=entry["VersionId"])
-        s3.delete_bucket(Bucket=name)
-    except ClientError:
-        pass
 
 
 def sha(body=b""):
@@ -64,7 +54,7 @@ def owner_id(s3):
     try:
         return s3.get_bucket_acl(Bucket=name)["Owner"]["ID"]
     finally:
-        drop(s3, name)
+        drop_s3_bucket(s3, name)
 
 
 @pytest.fixture
@@ -72,7 +62,7 @@ def enforced_bucket(s3):
     name = unique("enforced")
     s3.create_bucket(Bucket=name)
     yield name
-    drop(s3, name)
+    drop_s3_bucket(s3, name)
 
 
 @pytest.fixture
@@ -82,7 +72,7 @@ def acl_bucket(s3):
     s3.create_bucket(Bucket=name, ObjectOwnership="ObjectWriter")
     s3.delete_public_access_block(Bucket=name)
     yield name
-    drop(s3, name)
+    drop_s3_bucket(s3, name)
 
 
 class TestOwnership:
@@ -132,7 +122,7 @@ class TestOwnership:
             assert ("Group", LOG_DELIVERY, "WRITE") in grants_of(s3.get_bucket_acl(Bucket=name))
             assert s3.get_bucket_ownership_controls(Bucket=name)["OwnershipControls"]["Rules"][0]["ObjectOwnership"] == "BucketOwnerPreferred"
         finally:
-            drop(s3, name)
+            drop_s3_bucket(s3, name)
 
     def test_put_get_delete_ownership_controls(self, s3, enforced_bucket):
         s3.put_bucket_ownership_controls(Bucket=enforced_bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]})
@@ -237,7 +227,7 @@ class TestCannedAndGrants:
             assert error_of(excinfo) == ("AccessDenied", "Access Denied", 403)
             s3.put_object(Bucket=name, Key="k", Body=b"x", ACL="log-delivery-write")
         finally:
-            drop(s3, name)
+            drop_s3_bucket(s3, name)
 
 
 class TestAclErrors:

@@ -12,7 +12,7 @@ import pytest
 import requests
 from botocore import UNSIGNED
 from botocore.exceptions import ClientError
-from conftest import ACCOUNT_ID, EmulatorProcess, client_config
+from conftest import ACCOUNT_ID, EmulatorProcess, client_config, drop_s3_bucket
 
 TEMPLATE = Path(__file__).parent / "templates" / "s3_policy.yaml"
 TABLE_BUCKET = "policy-table"
@@ -40,17 +40,6 @@ def statement(effect, principal, action, resource, condition=None):
     return entry
 
 
-def drop(s3, name):
-    try:
-        s3.delete_bucket_policy(Bucket=name)
-        for page in s3.get_paginator("list_object_versions").paginate(Bucket=name):
-            for entry in page.get("Versions", []) + page.get("DeleteMarkers", []):
-                s3.delete_object(Bucket=name, Key=entry["Key"], VersionId=entry["VersionId"])
-        s3.delete_bucket(Bucket=name)
-    except ClientError:
-        pass
-
-
 @pytest.fixture(scope="module")
 def s3(client):
     return client("s3")
@@ -67,7 +56,7 @@ def bucket(s3):
     s3.create_bucket(Bucket=name)
     s3.put_object(Bucket=name, Key="doc.txt", Body=b"hello")
     yield name
-    drop(s3, name)
+    drop_s3_bucket(s3, name)
 
 
 @pytest.fixture
@@ -100,6 +89,9 @@ class TestPolicyOperations:
         (policy(statement("Allow", {"AWS": "somebody"}, "s3:GetObject", "arn:aws:s3:::BUCKET/*")), "Invalid principal in policy"),
         (policy({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::BUCKET/*"}), "Missing required field Principal"),
         (policy(statement("Allow", "*", "sqs:SendMessage", "arn:aws:s3:::BUCKET/*")), "Policy has invalid action"),
+        (policy(statement("Allow", {"AWS": ROOT}, "s3:PutObject", "arn:aws:s3:::BUCKET")),
+         "Action does not apply to any resource(s) in statement"),
+        (policy(statement("Allow", {"AWS": ROOT}, "s3:GetObject", "*")), "Policy has invalid resource"),
     ])
     def test_malformed_policies(self, s3, bucket, text, reason):
         with pytest.raises(ClientError) as excinfo:
@@ -171,7 +163,7 @@ class TestAnonymous:
             assert ("http://acs.amazonaws.com/groups/global/AllUsers" in
                     json.dumps(s3.get_object_acl(Bucket=name, Key="public.txt")["Grants"]))
         finally:
-            drop(s3, name)
+            drop_s3_bucket(s3, name)
 
     def test_an_enforced_bucket_ignores_stored_acls(self, s3, endpoint):
         name = unique("enf")
@@ -183,7 +175,7 @@ class TestAnonymous:
             s3.put_bucket_ownership_controls(Bucket=name, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})
             assert requests.get(f"{endpoint}/{name}/public.txt", timeout=10).status_code == 403
         finally:
-            drop(s3, name)
+            drop_s3_bucket(s3, name)
 
     def test_a_public_policy_admits_anonymous_reads_unless_restricted(self, s3, anonymous, open_bucket, endpoint):
         s3.put_bucket_policy(Bucket=open_bucket, Policy=policy(
@@ -243,7 +235,7 @@ class TestConditions:
                 s3.put_object(Bucket=name, Key="no", Body=b"x", ACL="log-delivery-write")
             assert error_of(excinfo)[0] == "AccessDenied"
         finally:
-            drop(s3, name)
+            drop_s3_bucket(s3, name)
 
 
 # --------------------------------------------------------------------------- identity x resource table
