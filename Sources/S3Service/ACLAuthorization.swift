@@ -57,9 +57,16 @@ extension S3Service {
     ///   - action: The IAM action.
     ///   - resources: The resource ARNs (the first names the bucket whose policy and ACL apply).
     ///   - context: The S3 condition keys of the request.
+    ///   - signer: The caller when it is not the request's (a browser POST upload is signed by its form).
     /// - Throws: `AccessDenied` (and `NoSuchBucket` for anonymous requests to a bucket that does not exist).
-    func authorizeAccess(_ request: AWSRequest, _ action: String, _ resources: [String], context: () -> [String: [String]]) async throws {
-        let caller = request.caller
+    func authorizeAccess(
+        _ request: AWSRequest,
+        _ action: String,
+        _ resources: [String],
+        context: () -> [String: [String]],
+        signer: Caller? = nil
+    ) async throws {
+        let caller = signer ?? request.caller
         guard let target = resources.first.flatMap(ACLAuthorization.target(of:)), let bucket = try await store.bucket(target.bucket) else {
             if caller.isAnonymous {
                 if let name = resources.first.flatMap(ACLAuthorization.target(of:))?.bucket { throw S3Error.noSuchBucket(name) }
@@ -141,7 +148,7 @@ extension S3Service {
             if action == "s3:GetObject" || action == "s3:GetObjectVersion", let key = target.key,
                 try await aclTarget(request, bucket: target.bucket, key: key) == nil
             {
-                try await authorizeAccess(request, "s3:ListBucket", [Self.bucketArn(target.bucket)], context: { [:] })
+                try await authorizeAccess(request, "s3:ListBucket", [Self.bucketArn(target.bucket)], context: { [:] }, signer: caller)
                 return
             }
             guard verdict == .allow else { throw S3Error.accessDenied() }

@@ -209,6 +209,18 @@ class TestAnonymous:
         assert requests.get(f"{endpoint}/{open_bucket}/absent", timeout=10).status_code == 403
 
 
+    def test_an_unsigned_browser_upload_needs_a_policy_that_admits_it(self, s3, open_bucket, endpoint):
+        form = {"key": "posted/${filename}"}
+        files = {"file": ("a.txt", b"posted body")}
+        response = requests.post(f"{endpoint}/{open_bucket}", data=form, files=files, timeout=10)
+        assert response.status_code == 403 and "<Code>AccessDenied</Code>" in response.text
+        s3.put_bucket_policy(Bucket=open_bucket, Policy=policy(
+            statement("Allow", "*", "s3:PutObject", f"arn:aws:s3:::{open_bucket}/posted/*")))
+        response = requests.post(f"{endpoint}/{open_bucket}", data=form, files=files, timeout=10)
+        assert response.status_code == 204, response.text
+        assert s3.get_object(Bucket=open_bucket, Key="posted/a.txt")["Body"].read() == b"posted body"
+
+
 class TestConditions:
     def test_secure_transport_deny_applies_to_the_plain_http_listener(self, s3, bucket):
         s3.put_bucket_policy(Bucket=bucket, Policy=policy(statement(
