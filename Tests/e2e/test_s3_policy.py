@@ -200,11 +200,11 @@ class TestAnonymous:
         s3.put_bucket_policy(Bucket=open_bucket, Policy=policy(
             statement("Allow", {"AWS": "*"}, ["s3:GetObject", "s3:PutObject"], resource),
             statement("Allow", {"AWS": "*"}, "s3:ListBucket", f"arn:aws:s3:::{open_bucket}",
-                      {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}})))
+                      {"IpAddress": {"aws:SourceIp": "198.51.100.0/24"}})))
         assert requests.get(f"{endpoint}/{open_bucket}/doc.txt", timeout=10).status_code == 200
         assert requests.put(f"{endpoint}/{open_bucket}/new.txt", data=b"anon", timeout=10).status_code == 200
         assert s3.get_object(Bucket=open_bucket, Key="new.txt")["Body"].read() == b"anon"
-        # aws:SourceIp is 127.0.0.1: the 10/8 listing statement does not apply.
+        # aws:SourceIp is 127.0.0.1: the listing statement for 198.51.100.0/24 does not apply.
         assert requests.get(f"{endpoint}/{open_bucket}", timeout=10).status_code == 403
         assert requests.get(f"{endpoint}/{open_bucket}/absent", timeout=10).status_code == 403
 
