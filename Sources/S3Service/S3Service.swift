@@ -137,8 +137,8 @@ package struct S3Service: AWSServiceHandler {
 
     private func route(_ request: AWSRequest, target: S3Target) async throws -> Response {
         if request.caller.isAnonymous {
-            // Anonymous requests: a bucket that does not exist is reported as such; the rest is judged by the bucket
-            // policy and ACLs (``authorizeAccess(_:_:_:context:)``); browser POST uploads check their own policy.
+            // Anonymous requests: a bucket that does not exist is reported as such (to bucket and object requests, as S3
+            // does); the rest is judged per operation by the bucket policy and ACLs (``authorizeAccess(_:_:_:context:signer:)``).
             guard let bucket = target.bucket, !(request.method == .put && target.key == nil && request.queryItems.isEmpty) else {
                 throw S3Error.accessDenied()
             }
@@ -221,7 +221,7 @@ package struct S3Service: AWSServiceHandler {
     // MARK: Shared helpers
 
     /// Requires the action: identity-based policies through the authorization hook, the bucket policy and ACLs
-    /// (``authorizeAccess(_:_:_:context:)``); a denial is S3's `AccessDenied`.
+    /// (``authorizeAccess(_:_:_:context:signer:)``); a denial is S3's `AccessDenied`.
     func authorize(_ request: AWSRequest, _ action: String, _ resources: [String], context: @autoclosure () -> [String: [String]] = [:]) async throws
     {
         try await authorizeAccess(request, action, resources, context: context)
