@@ -250,6 +250,9 @@ class TestAclErrors:
         assert error_of(excinfo) == ("InvalidArgument", "Invalid id", 400)
         assert excinfo.value.response["Error"]["ArgumentValue"] == "0123"
         with pytest.raises(ClientError) as excinfo:
+            s3.put_object(Bucket=acl_bucket, Key="k", Body=b"x", GrantRead='uri="http://acs.amazonaws.com/groups/global/Authenticated"')
+        assert error_of(excinfo) == ("InvalidArgument", "Invalid group uri", 400)
+        with pytest.raises(ClientError) as excinfo:
             s3.head_object(Bucket=acl_bucket, Key="k")
         assert error_of(excinfo)[2] == 404  # nothing was written
 
