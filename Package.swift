@@ -137,7 +137,7 @@ let package = Package(
         .target(
             name: "S3Service",
             dependencies: [
-                "AWSGateway", "CloudFormation", "Storage", "EmulatorCore", "SigV4",
+                "AWSGateway", "CloudFormation", "Storage", "EmulatorCore", "SigV4", "IAM",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -247,7 +247,7 @@ let package = Package(
         .testTarget(
             name: "S3ServiceTests",
             dependencies: [
-                "S3Service", "AWSGateway", "CloudFormation", "EmulatorCore", "Storage",
+                "S3Service", "AWSGateway", "CloudFormation", "EmulatorCore", "Storage", "IAM",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

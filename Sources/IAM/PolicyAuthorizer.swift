@@ -81,7 +81,26 @@ package struct PolicyAuthorizer: RequestAuthorizing {
     ///   - context: Service-specific condition keys, multi-valued.
     /// - Returns: The decision.
     package func authorize(caller: Caller, action: String, resources: [String], context: [String: [String]]) async -> AuthorizationDecision {
-        let outcome = evaluate(caller: caller, action: action, resources: resources, context: context)
+        await authorize(caller: caller, action: action, resources: resources, context: context, resourceVerdict: .none)
+    }
+
+    /// Decides with a resource-based policy's verdict beside the identity-based policies (same-account logic: an
+    /// explicit deny in either wins, else an allow in either allows); logs denials.
+    /// - Parameters:
+    ///   - caller: The authenticated caller.
+    ///   - action: The IAM action.
+    ///   - resources: The resource ARNs.
+    ///   - context: Service-specific condition keys.
+    ///   - resourceVerdict: What the resource-based policy says.
+    /// - Returns: The decision.
+    package func authorize(
+        caller: Caller,
+        action: String,
+        resources: [String],
+        context: [String: [String]],
+        resourceVerdict: ResourcePolicyVerdict
+    ) async -> AuthorizationDecision {
+        let outcome = evaluate(caller: caller, action: action, resources: resources, context: context, resourceVerdict: resourceVerdict)
         if let message = outcome.wouldDenyMessage {
             var metadata: Logger.Metadata = [
                 "action": .string(action),
@@ -114,12 +133,26 @@ package struct PolicyAuthorizer: RequestAuthorizing {
     ///   - action: The IAM action.
     ///   - resources: The resource ARNs.
     ///   - context: Service-specific condition keys.
+    ///   - resourceVerdict: What a resource-based policy (an S3 bucket policy or ACL) says, combined per AWS's
+    ///     same-account logic.
     /// - Returns: The outcome.
-    package func evaluate(caller: Caller, action: String, resources: [String], context: [String: [String]]) -> Outcome {
+    package func evaluate(
+        caller: Caller,
+        action: String,
+        resources: [String],
+        context: [String: [String]],
+        resourceVerdict: ResourcePolicyVerdict = .none
+    ) -> Outcome {
         guard mode != .off else {
             return Outcome(decision: .allowed, evaluation: nil, principalArn: caller.principalArn, wouldDenyMessage: nil)
         }
+        if case .explicitDeny(let message) = resourceVerdict {
+            return finish(Outcome(decision: .denied(message: message), evaluation: nil, principalArn: caller.principalArn, wouldDenyMessage: message))
+        }
         if caller.isAnonymous {
+            if resourceVerdict == .allow {
+                return Outcome(decision: .allowed, evaluation: nil, principalArn: nil, wouldDenyMessage: nil)
+            }
             return finish(
                 Outcome(decision: .denied(message: Self.anonymousDenial), evaluation: nil, principalArn: nil, wouldDenyMessage: Self.anonymousDenial)
             )
@@ -163,6 +196,10 @@ package struct PolicyAuthorizer: RequestAuthorizing {
         let request = AuthorizationRequest(principalArn: session.principal, action: action, resources: resources, context: requestContext)
         let decisions = PolicyEvaluator.evaluateEach(request: request, policies: role?.policies ?? [])
         let evaluation = Self.combine(decisions)
+        if resourceVerdict == .allow, !Self.isExplicitDeny(evaluation) {
+            // Same account: the resource-based policy's allow suffices unless an identity-based policy denies.
+            return Outcome(decision: .allowed, evaluation: evaluation, principalArn: session.principal, wouldDenyMessage: nil)
+        }
         guard let message = AccessDeniedMessage.message(for: decisions, request: request) else {
             return Outcome(decision: .allowed, evaluation: evaluation, principalArn: session.principal, wouldDenyMessage: nil)
         }
@@ -186,6 +223,11 @@ package struct PolicyAuthorizer: RequestAuthorizing {
         }
         if decisions.contains(where: { $0.decision == .implicitDeny }) { return .implicitDeny }
         return decisions.first?.decision ?? .implicitDeny
+    }
+
+    private static func isExplicitDeny(_ decision: Decision) -> Bool {
+        if case .explicitDeny = decision { return true }
+        return false
     }
 
     private static func contextValue(_ values: [String]) -> ContextValue {

@@ -21,6 +21,34 @@ package protocol RequestAuthorizing: Sendable {
     /// - Parameter caller: The authenticated caller.
     /// - Returns: `true` unless the authorizer knows the caller's decisions ignore condition keys.
     func usesConditionKeys(for caller: Caller) -> Bool
+
+    /// Decides with the verdict of a resource-based policy (an S3 bucket policy or ACL) beside the caller's
+    /// identity-based policies, as AWS evaluates same-account requests: an explicit deny in either wins, else an
+    /// allow in either allows.
+    /// - Parameters:
+    ///   - caller: The authenticated caller.
+    ///   - action: The IAM action.
+    ///   - resources: The resource ARNs.
+    ///   - context: Service-specific condition keys.
+    ///   - resourceVerdict: What the resource-based policy says.
+    /// - Returns: The decision.
+    func authorize(
+        caller: Caller,
+        action: String,
+        resources: [String],
+        context: [String: [String]],
+        resourceVerdict: ResourcePolicyVerdict
+    ) async -> AuthorizationDecision
+}
+
+/// What a resource-based policy says about one request.
+package enum ResourcePolicyVerdict: Sendable, Equatable {
+    /// No statement (or grant) applies.
+    case none
+    /// A statement or grant allows it, none denies it.
+    case allow
+    /// A statement denies it, with AWS's message.
+    case explicitDeny(message: String)
 }
 
 /// The outcome of an authorization check.
@@ -54,6 +82,28 @@ package struct AllowAllAuthorizer: RequestAuthorizing {
 }
 
 extension RequestAuthorizing {
+    /// By default a resource policy's explicit deny denies, its allow allows, and otherwise the identity decides.
+    /// - Parameters:
+    ///   - caller: The authenticated caller.
+    ///   - action: The IAM action.
+    ///   - resources: The resource ARNs.
+    ///   - context: Service-specific condition keys.
+    ///   - resourceVerdict: What the resource-based policy says.
+    /// - Returns: The decision.
+    package func authorize(
+        caller: Caller,
+        action: String,
+        resources: [String],
+        context: [String: [String]],
+        resourceVerdict: ResourcePolicyVerdict
+    ) async -> AuthorizationDecision {
+        switch resourceVerdict {
+        case .explicitDeny(let message): .denied(message: message)
+        case .allow: .allowed
+        case .none: await authorize(caller: caller, action: action, resources: resources, context: context)
+        }
+    }
+
     /// By default every caller's decisions may depend on condition keys.
     /// - Parameter caller: The authenticated caller.
     /// - Returns: `true`.
@@ -81,6 +131,28 @@ extension RequestAuthorizing {
     ) async throws(Failure) {
         let keys = usesConditionKeys(for: caller) ? context() : [:]
         let decision = await authorize(caller: caller, action: action, resources: resources, context: keys)
+        if case .denied(let message) = decision { throw denied(message) }
+    }
+
+    /// ``require(_:action:resources:context:denied:)`` with a resource-based policy's verdict.
+    /// - Parameters:
+    ///   - caller: The authenticated caller.
+    ///   - action: The IAM action.
+    ///   - resources: The resource ARNs.
+    ///   - context: Service-specific condition keys.
+    ///   - resourceVerdict: What the resource-based policy says.
+    ///   - denied: Makes the service's AccessDenied error from AWS's denial message.
+    /// - Throws: The error `denied` makes, when the action is denied.
+    package func require<Failure: Error>(
+        _ caller: Caller,
+        action: String,
+        resources: [String],
+        context: @autoclosure () -> [String: [String]] = [:],
+        resourceVerdict: ResourcePolicyVerdict,
+        denied: (String) -> Failure
+    ) async throws(Failure) {
+        let keys = usesConditionKeys(for: caller) ? context() : [:]
+        let decision = await authorize(caller: caller, action: action, resources: resources, context: keys, resourceVerdict: resourceVerdict)
         if case .denied(let message) = decision { throw denied(message) }
     }
 }

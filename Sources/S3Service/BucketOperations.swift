@@ -98,7 +98,11 @@ extension S3Service {
             if constraint != requestRegion { throw S3Error.illegalLocationConstraint(constraint) }
         }
         let region = constraint ?? "us-east-1"
-        let record = BucketRecord(name: name, region: region, creationDate: clock.now, configuration: .newBucket)
+        let access = try requestedBucketAccess(request)
+        var configuration = BucketConfiguration.newBucket
+        configuration.objectOwnership = access.ownership.rawValue
+        configuration.acl = access.acl
+        let record = BucketRecord(name: name, region: region, creationDate: clock.now, configuration: configuration)
         if try await !store.createBucket(record) {
             // us-east-1 answers 200 for a bucket the caller already owns (legacy behaviour); other regions 409.
             guard requestRegion == "us-east-1" else { throw S3Error.bucketAlreadyOwnedByYou(name) }

@@ -28,6 +28,7 @@ extension S3Service {
     func createMultipartUpload(_ request: AWSRequest, _ bucketName: String, _ key: String) async throws -> Response {
         try await authorize(request, "s3:PutObject", [Self.objectArn(bucketName, key)], context: S3ConditionKeys.objectWrite(request))
         let bucket = try await requireBucket(bucketName)
+        let acl = try requestedObjectACL({ request.header($0) }, bucket: bucket, region: request.region, method: "POST")
         var headers = try objectHeaders(from: request, bucket: bucket)
         if headers.contentType == nil { headers.contentType = "binary/octet-stream" }
         let tags = try request.header("x-amz-tagging").map(ConfigurationXML.parseTaggingHeader) ?? []
@@ -49,7 +50,8 @@ extension S3Service {
             initiated: clock.now,
             headers: headers,
             checksumAlgorithm: algorithm,
-            tags: tags
+            tags: tags,
+            acl: acl
         )
         try await store.createUpload(record)
         var fields = HTTPFields()
@@ -235,7 +237,7 @@ extension S3Service {
             checksumValue = ChecksumHasher.digest(algorithm, of: checksumConcatenation) + "-\(chosen.count)"
         }
         let blob = try await store.place(temporary)
-        let record = ObjectRecord(
+        var record = ObjectRecord(
             bucket: bucketName,
             key: key,
             blob: blob,
@@ -251,6 +253,7 @@ extension S3Service {
             partsCount: chosen.count,
             partSizes: chosen.map(\.size)
         )
+        record.acl = upload.acl
         // The condition is judged again in the transaction that commits the row: of two concurrent conditional
         // completions (or a completion and a PUT) the first to commit wins.
         let completed = try await store.completeUpload(upload.uploadId, object: record, condition: condition)

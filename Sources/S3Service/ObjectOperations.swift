@@ -219,6 +219,7 @@ extension S3Service {
         try await authorize(request, "s3:PutObject", [Self.objectArn(bucketName, key)], context: S3ConditionKeys.objectWrite(request))
         let bucket = try await requireBucket(bucketName)
         try Self.checkContentLength(request, max: Self.maxObjectSize)
+        let acl = try requestedObjectACL({ request.header($0) }, bucket: bucket, region: request.region, method: "PUT")
         var headers = try objectHeaders(from: request, bucket: bucket)
         if headers.contentType == nil { headers.contentType = "binary/octet-stream" }
         let tags = try request.header("x-amz-tagging").map(ConfigurationXML.parseTaggingHeader) ?? []
@@ -233,7 +234,8 @@ extension S3Service {
             key: key,
             headers: headers,
             tags: tags,
-            condition: condition
+            condition: condition,
+            acl: acl
         )
 
         var fields = HTTPFields()
@@ -267,6 +269,7 @@ extension S3Service {
     ///   - headers: Content headers and user metadata.
     ///   - tags: Object tags.
     ///   - condition: The write condition, judged in the transaction that commits the row.
+    ///   - acl: The ACL the write asked for (nil: the owner's full control).
     /// - Returns: The stored record.
     /// - Throws: Storage errors; `PreconditionFailed` / `ConditionalRequestConflict` when the condition fails.
     func commitObject(
@@ -276,9 +279,10 @@ extension S3Service {
         key: String,
         headers: ObjectHeaders,
         tags: [S3Tag],
-        condition: WriteCondition? = nil
+        condition: WriteCondition? = nil,
+        acl: AccessControlList? = nil
     ) async throws -> ObjectRecord {
-        let record = ObjectRecord(
+        var record = ObjectRecord(
             bucket: bucket.name,
             key: key,
             blob: blob,
@@ -293,6 +297,7 @@ extension S3Service {
             versionId: newVersionId(for: bucket),
             partsCount: nil
         )
+        record.acl = acl
         try await save(record, condition: condition)
         return record
     }
@@ -504,14 +509,11 @@ extension S3Service {
                 errors.append((key, versionId, "NoSuchVersion", S3Messages.noSuchVersion))
                 continue
             }
-            let decision = await authorizer.authorize(
-                caller: request.caller,
-                action: versionId == nil ? "s3:DeleteObject" : "s3:DeleteObjectVersion",
-                resources: [Self.objectArn(bucketName, key)],
-                context: [:]
-            )
-            if case .denied(let message) = decision {
-                errors.append((key, versionId, "AccessDenied", message))
+            do {
+                let action = versionId == nil ? "s3:DeleteObject" : "s3:DeleteObjectVersion"
+                try await authorizeAccess(request, action, [Self.objectArn(bucketName, key)], context: { [:] })
+            } catch let denied as S3Error {
+                errors.append((key, versionId, denied.code, denied.message))
                 continue
             }
             let result = try await removeObject(bucket: bucket, key: key, versionId: versionId)
@@ -648,6 +650,7 @@ extension S3Service {
     func copyObject(_ request: AWSRequest, _ bucketName: String, _ key: String) async throws -> Response {
         try await authorize(request, "s3:PutObject", [Self.objectArn(bucketName, key)], context: S3ConditionKeys.objectWrite(request))
         let bucket = try await requireBucket(bucketName)
+        let acl = try requestedObjectACL({ request.header($0) }, bucket: bucket, region: request.region, method: "PUT")
         let (source, sourceReportsVersion) = try await copySourceObject(request)
         let directive = request.header("x-amz-metadata-directive")?.uppercased() ?? "COPY"
         guard directive == "COPY" || directive == "REPLACE" else {
@@ -693,7 +696,7 @@ extension S3Service {
         let condition = try await checkWriteConditions(request, bucket: bucketName, key: key)
         let (temporary, copied) = try await copyBlob(store.objectURL(source.blob), range: nil, size: source.size, algorithm: algorithm)
         let blob = try await store.place(temporary)
-        let record = ObjectRecord(
+        var record = ObjectRecord(
             bucket: bucketName,
             key: key,
             blob: blob,
@@ -708,6 +711,7 @@ extension S3Service {
             versionId: newVersionId(for: bucket),
             partsCount: nil
         )
+        record.acl = acl
         try await save(record, condition: condition)
         var fields = HTTPFields()
         writeHeaders(&fields, record: record, bucket: bucket)

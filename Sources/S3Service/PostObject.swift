@@ -242,14 +242,14 @@ extension S3Service {
 
         let caller = try authenticatePost(form, bucket: bucketName, key: key, fileSize: nil)
         let context = S3ConditionKeys.objectWrite(serverSideEncryption: form.field("x-amz-server-side-encryption"), acl: form.field("acl"))
-        try await authorizer.require(
-            caller,
-            action: "s3:PutObject",
-            resources: [Self.objectArn(bucketName, key)],
-            context: context,
-            denied: S3Error.accessDenied
-        )
+        try await authorizeAccess(request, "s3:PutObject", [Self.objectArn(bucketName, key)], context: { context }, signer: caller)
 
+        let acl = try requestedObjectACL(
+            { name in name == "x-amz-acl" ? form.field("acl") : form.field(name) },
+            bucket: bucket,
+            region: request.region,
+            method: "POST"
+        )
         var headers = ObjectHeaders()
         headers.contentType = form.field("content-type") ?? form.fileContentType ?? "binary/octet-stream"
         headers.cacheControl = form.field("cache-control")
@@ -285,7 +285,7 @@ extension S3Service {
             throw error
         }
         let blob = try await store.place(temporary)
-        let record = try await commitObject(blob: blob, received: copied, bucket: bucket, key: key, headers: headers, tags: tags)
+        let record = try await commitObject(blob: blob, received: copied, bucket: bucket, key: key, headers: headers, tags: tags, acl: acl)
 
         var fields = HTTPFields()
         fields[.eTag] = record.etag
@@ -332,7 +332,10 @@ extension S3Service {
         let now = clock.now
         var caller = Caller.anonymous
         guard let policy = form.field("policy") else {
-            throw S3Error.accessDenied()
+            // An unsigned form is an anonymous upload, judged by the bucket policy and ACL; signing fields need a policy.
+            let signed = ["x-amz-signature", "x-amz-credential", "signature", "awsaccesskeyid"].contains { form.field($0) != nil }
+            if signed { throw S3Error.accessDenied() }
+            return caller
         }
         if let algorithm = form.field("x-amz-algorithm") {
             guard algorithm == "AWS4-HMAC-SHA256" else {

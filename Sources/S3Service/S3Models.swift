@@ -208,6 +208,14 @@ package struct BucketConfiguration: Codable, Sendable, Equatable {
     package var versioning: String?
     /// Bucket tags (nil: no tag set).
     package var tags: [S3Tag]?
+    /// Object Ownership (`BucketOwnerEnforced`, `BucketOwnerPreferred`, `ObjectWriter`); empty after
+    /// DeleteBucketOwnershipControls (acts as `ObjectWriter`); nil for a bucket stored before it was kept (acts as
+    /// `BucketOwnerEnforced`, see ``ObjectOwnership/effective(_:)``).
+    package var objectOwnership: String? = nil
+    /// The bucket ACL (nil: the owner's full control).
+    package var acl: AccessControlList? = nil
+    /// The bucket policy's text as put (nil: none).
+    package var policy: String? = nil
 
     /// A new bucket's configuration: SSE-S3 and all public access blocked, as AWS creates buckets today.
     package static let newBucket = BucketConfiguration(
@@ -217,7 +225,8 @@ package struct BucketConfiguration: Codable, Sendable, Equatable {
         encryption: .sseS3,
         publicAccessBlock: .all,
         versioning: nil,
-        tags: nil
+        tags: nil,
+        objectOwnership: ObjectOwnership.bucketOwnerEnforced.rawValue
     )
 
     /// The configuration a template's `AWS::S3::Bucket` declares.

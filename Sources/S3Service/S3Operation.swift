@@ -96,6 +96,28 @@ package enum S3Operation: String, ServiceOperation, CaseIterable {
     case abortMultipartUpload = "AbortMultipartUpload"
     /// `ListParts`.
     case listParts = "ListParts"
+    /// `GetBucketAcl`.
+    case getBucketAcl = "GetBucketAcl"
+    /// `PutBucketAcl`.
+    case putBucketAcl = "PutBucketAcl"
+    /// `GetObjectAcl`.
+    case getObjectAcl = "GetObjectAcl"
+    /// `PutObjectAcl`.
+    case putObjectAcl = "PutObjectAcl"
+    /// `GetBucketOwnershipControls`.
+    case getBucketOwnershipControls = "GetBucketOwnershipControls"
+    /// `PutBucketOwnershipControls`.
+    case putBucketOwnershipControls = "PutBucketOwnershipControls"
+    /// `DeleteBucketOwnershipControls`.
+    case deleteBucketOwnershipControls = "DeleteBucketOwnershipControls"
+    /// `GetBucketPolicy`.
+    case getBucketPolicy = "GetBucketPolicy"
+    /// `PutBucketPolicy`.
+    case putBucketPolicy = "PutBucketPolicy"
+    /// `DeleteBucketPolicy`.
+    case deleteBucketPolicy = "DeleteBucketPolicy"
+    /// `GetBucketPolicyStatus`.
+    case getBucketPolicyStatus = "GetBucketPolicyStatus"
 
     /// The IAM action the operation is authorized as; several operations share one
     /// ([actions, resources and condition keys for S3](https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html)).
@@ -131,6 +153,16 @@ package enum S3Operation: String, ServiceOperation, CaseIterable {
         case .deleteObjectTagging: "s3:DeleteObjectTagging"
         case .abortMultipartUpload: "s3:AbortMultipartUpload"
         case .listParts: "s3:ListMultipartUploadParts"
+        case .getBucketAcl: "s3:GetBucketAcl"
+        case .putBucketAcl: "s3:PutBucketAcl"
+        case .getObjectAcl: "s3:GetObjectAcl"
+        case .putObjectAcl: "s3:PutObjectAcl"
+        case .getBucketOwnershipControls: "s3:GetBucketOwnershipControls"
+        case .putBucketOwnershipControls, .deleteBucketOwnershipControls: "s3:PutBucketOwnershipControls"
+        case .getBucketPolicy: "s3:GetBucketPolicy"
+        case .putBucketPolicy: "s3:PutBucketPolicy"
+        case .deleteBucketPolicy: "s3:DeleteBucketPolicy"
+        case .getBucketPolicyStatus: "s3:GetBucketPolicyStatus"
         }
     }
 
@@ -168,7 +200,8 @@ package enum S3Operation: String, ServiceOperation, CaseIterable {
                 ("cors", .getBucketCors), ("lifecycle", .getBucketLifecycle), ("notification", .getBucketNotification),
                 ("encryption", .getBucketEncryption), ("publicAccessBlock", .getPublicAccessBlock), ("tagging", .getBucketTagging),
                 ("versioning", .getBucketVersioning), ("location", .getBucketLocation), ("uploads", .listMultipartUploads),
-                ("versions", .listObjectVersions),
+                ("versions", .listObjectVersions), ("acl", .getBucketAcl), ("ownershipControls", .getBucketOwnershipControls),
+                ("policyStatus", .getBucketPolicyStatus), ("policy", .getBucketPolicy),
             ]
             if let match = bySubresource.first(where: { has($0.0) }) { return .success(match.1) }
             if unsupportedBucketSubresources.contains(where: has) { return .failure(.notImplemented) }
@@ -178,7 +211,8 @@ package enum S3Operation: String, ServiceOperation, CaseIterable {
             let bySubresource: [(String, S3Operation)] = [
                 ("cors", .putBucketCors), ("lifecycle", .putBucketLifecycle), ("notification", .putBucketNotification),
                 ("encryption", .putBucketEncryption), ("publicAccessBlock", .putPublicAccessBlock), ("tagging", .putBucketTagging),
-                ("versioning", .putBucketVersioning),
+                ("versioning", .putBucketVersioning), ("acl", .putBucketAcl), ("ownershipControls", .putBucketOwnershipControls),
+                ("policy", .putBucketPolicy),
             ]
             if let match = bySubresource.first(where: { has($0.0) }) { return .success(match.1) }
             if unsupportedBucketSubresources.contains(where: has) { return .failure(.notImplemented) }
@@ -187,6 +221,7 @@ package enum S3Operation: String, ServiceOperation, CaseIterable {
             let bySubresource: [(String, S3Operation)] = [
                 ("cors", .deleteBucketCors), ("lifecycle", .deleteBucketLifecycle), ("encryption", .deleteBucketEncryption),
                 ("publicAccessBlock", .deletePublicAccessBlock), ("tagging", .deleteBucketTagging),
+                ("ownershipControls", .deleteBucketOwnershipControls), ("policy", .deleteBucketPolicy),
             ]
             if let match = bySubresource.first(where: { has($0.0) }) { return .success(match.1) }
             if unsupportedBucketSubresources.contains(where: has) { return .failure(.notImplemented) }
@@ -207,6 +242,7 @@ package enum S3Operation: String, ServiceOperation, CaseIterable {
         switch method {
         case .get:
             if has("tagging") { return .success(.getObjectTagging) }
+            if has("acl") { return .success(.getObjectAcl) }
             if has("uploadId") { return .success(.listParts) }
             if unsupportedObjectSubresources.contains(where: has) { return .failure(.notImplemented) }
             return .success(.getObject)
@@ -214,6 +250,7 @@ package enum S3Operation: String, ServiceOperation, CaseIterable {
             return .success(.headObject)
         case .put:
             if has("tagging") { return .success(.putObjectTagging) }
+            if has("acl") { return .success(.putObjectAcl) }
             if has("uploadId") || has("partNumber") { return .success(copies ? .uploadPartCopy : .uploadPart) }
             if unsupportedObjectSubresources.contains(where: has) { return .failure(.notImplemented) }
             return .success(copies ? .copyObject : .putObject)
@@ -240,8 +277,8 @@ package enum S3Operation: String, ServiceOperation, CaseIterable {
     private static let copySource = HTTPField.Name.constant("x-amz-copy-source")
 
     private static let unsupportedBucketSubresources = [
-        "acl", "policy", "policyStatus", "website", "logging", "replication", "accelerate", "requestPayment", "ownershipControls",
-        "object-lock", "analytics", "metrics", "inventory", "intelligent-tiering", "select",
+        "website", "logging", "replication", "accelerate", "requestPayment", "object-lock", "analytics", "metrics", "inventory",
+        "intelligent-tiering", "select",
     ]
-    private static let unsupportedObjectSubresources = ["acl", "retention", "legal-hold", "restore", "torrent", "attributes", "select"]
+    private static let unsupportedObjectSubresources = ["retention", "legal-hold", "restore", "torrent", "attributes", "select"]
 }

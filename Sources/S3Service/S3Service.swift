@@ -67,8 +67,9 @@ package struct S3Service: AWSServiceHandler {
         self.logger = logger
         self.strictCredentials = strictCredentials
         let region = environment.current.region
+        let ownerId = Self.canonicalUserId(environment.current.accountId)
         try store.bootstrap(
-            buckets.map { (name: $0.name, region: region, configuration: BucketConfiguration.from(spec: $0)) },
+            buckets.map { (name: $0.name, region: region, configuration: BucketConfiguration.from(spec: $0, ownerId: ownerId)) },
             now: clock.now
         )
     }
@@ -136,12 +137,12 @@ package struct S3Service: AWSServiceHandler {
 
     private func route(_ request: AWSRequest, target: S3Target) async throws -> Response {
         if request.caller.isAnonymous {
-            guard request.method == .post, target.bucket != nil, target.key == nil, S3Operation.isForm(request.head.headerFields) else {
-                if let bucket = target.bucket, try await store.bucket(bucket) == nil, target.key == nil {
-                    throw S3Error.noSuchBucket(bucket)
-                }
+            // Anonymous requests: a bucket that does not exist is reported as such (to bucket and object requests, as S3
+            // does); the rest is judged per operation by the bucket policy and ACLs (``authorizeAccess(_:_:_:context:signer:)``).
+            guard let bucket = target.bucket, !(request.method == .put && target.key == nil && request.queryItems.isEmpty) else {
                 throw S3Error.accessDenied()
             }
+            if try await store.bucket(bucket) == nil { throw S3Error.noSuchBucket(bucket) }
         }
         let operation: S3Operation
         if let resolved = request.serviceOperation as? S3Operation {
@@ -203,15 +204,27 @@ package struct S3Service: AWSServiceHandler {
         case .completeMultipartUpload: try await completeMultipartUpload(request, bucket, key)
         case .abortMultipartUpload: try await abortMultipartUpload(request, bucket, key)
         case .listParts: try await listParts(request, bucket, key)
+        case .getBucketAcl: try await getBucketAcl(request, bucket)
+        case .putBucketAcl: try await putBucketAcl(request, bucket)
+        case .getObjectAcl: try await getObjectAcl(request, bucket, key)
+        case .putObjectAcl: try await putObjectAcl(request, bucket, key)
+        case .getBucketOwnershipControls: try await getBucketOwnershipControls(request, bucket)
+        case .putBucketOwnershipControls: try await putBucketOwnershipControls(request, bucket)
+        case .deleteBucketOwnershipControls: try await deleteBucketOwnershipControls(request, bucket)
+        case .getBucketPolicy: try await getBucketPolicy(request, bucket)
+        case .putBucketPolicy: try await putBucketPolicy(request, bucket)
+        case .deleteBucketPolicy: try await deleteBucketPolicy(request, bucket)
+        case .getBucketPolicyStatus: try await getBucketPolicyStatus(request, bucket)
         }
     }
 
     // MARK: Shared helpers
 
-    /// Requires the action through the authorization hook; a denial is S3's `AccessDenied`.
+    /// Requires the action: identity-based policies through the authorization hook, the bucket policy and ACLs
+    /// (``authorizeAccess(_:_:_:context:signer:)``); a denial is S3's `AccessDenied`.
     func authorize(_ request: AWSRequest, _ action: String, _ resources: [String], context: @autoclosure () -> [String: [String]] = [:]) async throws
     {
-        try await authorizer.require(request.caller, action: action, resources: resources, context: context(), denied: S3Error.accessDenied)
+        try await authorizeAccess(request, action, resources, context: context)
     }
 
     static func bucketArn(_ bucket: String) -> String { "arn:aws:s3:::\(bucket)" }

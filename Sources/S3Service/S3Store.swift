@@ -94,6 +94,8 @@ package struct ObjectRecord: Codable, Sendable, FetchableRecord, PersistableReco
     package var isDeleteMarker = false
     /// The order of the key's versions (higher is newer), assigned when the row is stored.
     package var sequence = 1
+    /// The version's ACL; nil is the owner's full control (every object stored before ACLs were kept).
+    package var acl: AccessControlList?
 }
 
 extension ObjectRecord {
@@ -123,6 +125,7 @@ extension ObjectRecord {
         isLatest = try row.decode(Bool.self, forColumn: "isLatest")
         isDeleteMarker = try row.decode(Bool.self, forColumn: "isDeleteMarker")
         sequence = try row.decode(Int.self, forColumn: "sequence")
+        acl = try row.decode(String?.self, forColumn: "acl").map { try StoredJSON.acl($0) }
         partSizes = try row.decode(String?.self, forColumn: "partSizes").map { text in
             try text.split(separator: ",").map { item in
                 guard let size = Int(item) else { throw StoredJSON.Malformed(column: "partSizes") }
@@ -155,6 +158,7 @@ extension ObjectRecord {
         container["isDeleteMarker"] = isDeleteMarker
         container["sequence"] = sequence
         container["partSizes"] = partSizes.map { $0.map(String.init).joined(separator: ",") }
+        container["acl"] = try acl.map { try StoredJSON.text($0) }
     }
 }
 
@@ -204,6 +208,16 @@ enum StoredJSON {
         return decoded
     }
 
+    /// The JSON text of an ACL.
+    static func text(_ acl: AccessControlList) throws -> String {
+        String(decoding: try encoder.encode(acl), as: UTF8.self)
+    }
+
+    /// The ACL an `acl` column holds.
+    static func acl(_ text: String) throws -> AccessControlList {
+        try decoder.decode(AccessControlList.self, from: Data(text.utf8))
+    }
+
     /// The tags a `tags` column holds (`[]` without a decoder).
     static func tags(_ text: String) throws -> [S3Tag] {
         if text == "[]" { return [] }
@@ -229,6 +243,8 @@ package struct UploadRecord: Codable, Sendable, FetchableRecord, PersistableReco
     package var checksumAlgorithm: ChecksumAlgorithm?
     /// Tags from `x-amz-tagging`.
     package var tags: [S3Tag]
+    /// The ACL the object will get (`x-amz-acl` / `x-amz-grant-*` at creation); nil is the owner's full control.
+    package var acl: AccessControlList?
 }
 
 /// An uploaded part.
@@ -333,6 +349,11 @@ package final class S3Store: Sendable {
             }
         }
         migrator.registerMigration("s3-v2-versions") { db in try migrateToVersions(db) }
+        // Object and upload ACLs; NULL (every row stored before) reads as the owner's full control.
+        migrator.registerMigration("s3-v3-acl") { db in
+            try db.alter(table: "object") { table in table.add(column: "acl", .text) }
+            try db.alter(table: "upload") { table in table.add(column: "acl", .text) }
+        }
         return migrator
     }
 
@@ -679,6 +700,52 @@ package final class S3Store: Sendable {
             change(&record.configuration)
             try record.update(db)
             return record.configuration
+        }
+    }
+
+    /// Checks and changes a bucket's configuration in one transaction; an error thrown by `change` leaves it as it was.
+    /// - Parameters:
+    ///   - name: The bucket.
+    ///   - change: The check and change.
+    /// - Returns: The new configuration, or nil when the bucket does not exist.
+    /// - Throws: What `change` throws; database errors.
+    package func checkedUpdateConfiguration(
+        _ name: String,
+        _ change: @escaping @Sendable (inout BucketConfiguration) throws -> Void
+    ) async throws -> BucketConfiguration? {
+        defer { invalidateBuckets() }
+        return try await database.write { db in
+            guard var record = try BucketRecord.fetchOne(db, key: name) else { return nil }
+            try change(&record.configuration)
+            try record.update(db)
+            return record.configuration
+        }
+    }
+
+    /// Replaces the ACL of an object version (the latest when `versionId` is nil) in one transaction.
+    /// - Parameters:
+    ///   - bucket: The bucket.
+    ///   - key: The key.
+    ///   - versionId: The version, or nil for the latest.
+    ///   - acl: The new ACL.
+    /// - Returns: The row as changed, or nil when there is no such version; a delete marker is returned unchanged.
+    /// - Throws: Database errors.
+    package func setACL(bucket: String, key: String, versionId: String?, acl: AccessControlList) async throws -> ObjectRecord? {
+        try await database.write { db in
+            let found =
+                if let versionId {
+                    try Self.fetchVersion(db, bucket: bucket, key: key, versionId: versionId)
+                } else {
+                    try Self.fetchObject(db, bucket: bucket, key: key)
+                }
+            guard var row = found else { return nil }
+            guard !row.isDeleteMarker else { return row }
+            try db.execute(
+                sql: "UPDATE object SET acl = ? WHERE bucket = ? AND key = ? AND versionId = ?",
+                arguments: [try StoredJSON.text(acl), bucket, key, row.versionId]
+            )
+            row.acl = acl
+            return row
         }
     }
 

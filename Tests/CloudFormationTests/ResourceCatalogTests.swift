@@ -93,8 +93,8 @@ struct ResourceCatalogTests {
         let catalog = ResourceCatalog.emulator
         #expect(
             catalog.emulatedTypes == [
-                "AWS::S3::Bucket", "AWS::DynamoDB::Table", "AWS::Lambda::Function", "AWS::Lambda::Permission", "AWS::Lambda::LayerVersion",
-                "AWS::Lambda::EventSourceMapping", "AWS::IAM::Role",
+                "AWS::S3::Bucket", "AWS::S3::BucketPolicy", "AWS::DynamoDB::Table", "AWS::Lambda::Function", "AWS::Lambda::Permission",
+                "AWS::Lambda::LayerVersion", "AWS::Lambda::EventSourceMapping", "AWS::IAM::Role",
                 "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::ApiGatewayV2::Api", "AWS::ApiGatewayV2::Stage",
                 "AWS::ApiGatewayV2::Route", "AWS::ApiGatewayV2::Integration", "AWS::ApiGatewayV2::Deployment",
                 "AWS::ApiGatewayV2::RouteResponse", "AWS::ApiGatewayV2::Authorizer", "AWS::Cognito::IdentityPool",

@@ -61,11 +61,23 @@ struct S3OperationTests {
 
     @Test("unsupported sub-resources answer NotImplemented and wrong methods MethodNotAllowed, as S3 does")
     func refusals() {
-        #expect(resolve(.get, Self.bucket, "acl") == .failure(.notImplemented))
+        #expect(resolve(.get, Self.bucket, "website") == .failure(.notImplemented))
         #expect(resolve(.put, Self.object, "retention") == .failure(.notImplemented))
         #expect(resolve(.post, Self.bucket) == .failure(.methodNotAllowed(method: "POST", resourceType: "BUCKET")))
         #expect(resolve(.put, S3Target(bucket: nil, key: nil)) == .failure(.methodNotAllowed(method: "PUT", resourceType: "SERVICE")))
         #expect(resolve(.patch, Self.object) == .failure(.methodNotAllowed(method: "PATCH", resourceType: "OBJECT")))
+    }
+
+    @Test("access-control sub-resources select their operations")
+    func accessControl() throws {
+        #expect(try resolve(.get, Self.bucket, "acl").get() == .getBucketAcl)
+        #expect(try resolve(.put, Self.object, "acl").get() == .putObjectAcl)
+        #expect(try resolve(.get, Self.object, "acl&versionId=v").get() == .getObjectAcl)
+        #expect(try resolve(.get, Self.bucket, "policyStatus").get() == .getBucketPolicyStatus)
+        #expect(try resolve(.get, Self.bucket, "policy").get() == .getBucketPolicy)
+        #expect(try resolve(.delete, Self.bucket, "policy").get() == .deleteBucketPolicy)
+        #expect(try resolve(.delete, Self.bucket, "ownershipControls").get() == .deleteBucketOwnershipControls)
+        #expect(S3Operation.deleteBucketOwnershipControls.iamAction == "s3:PutBucketOwnershipControls")
     }
 
     @Test("IAM actions follow AWS's S3 action table")

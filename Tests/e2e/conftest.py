@@ -477,3 +477,16 @@ def ddb_unvalidated(boto_session, endpoint):
     """A DynamoDB client without botocore's parameter validation, so requests reach the emulator as written
     (empty lists, unknown enum values) and its validation answers, as AWS's would."""
     return boto_session.client("dynamodb", endpoint_url=endpoint, config=client_config(parameter_validation=False))
+
+
+def drop_s3_bucket(s3, name):
+    """Deletes a test bucket however it was left: its policy, every version and delete marker, then the bucket."""
+    from botocore.exceptions import ClientError
+    try:
+        s3.delete_bucket_policy(Bucket=name)
+        for page in s3.get_paginator("list_object_versions").paginate(Bucket=name):
+            for entry in page.get("Versions", []) + page.get("DeleteMarkers", []):
+                s3.delete_object(Bucket=name, Key=entry["Key"], VersionId=entry["VersionId"])
+        s3.delete_bucket(Bucket=name)
+    except ClientError:
+        pass

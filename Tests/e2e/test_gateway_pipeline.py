@@ -26,7 +26,7 @@ def test_every_service_logs_its_typed_operation(tmp_path):
         with pytest.raises(ClientError):
             s3.get_object(Bucket="pipeline-ops", Key="missing/key.txt")
         with pytest.raises(ClientError):
-            s3.put_bucket_acl(Bucket="pipeline-ops", ACL="private")
+            s3.get_bucket_website(Bucket="pipeline-ops")
         with pytest.raises(ClientError):
             server.client("dynamodb").describe_table(TableName="no-such-table-ops")
     finally:

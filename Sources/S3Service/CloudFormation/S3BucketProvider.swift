@@ -4,11 +4,14 @@ import CloudFormation
 ///
 /// Supported properties: `BucketName`, `BucketEncryption`, `PublicAccessBlockConfiguration`,
 /// `VersioningConfiguration`, `CorsConfiguration`, `LifecycleConfiguration`, `NotificationConfiguration`
-/// (Lambda configurations) and `Tags`. Every other property (`OwnershipControls`, `WebsiteConfiguration`,
-/// `ReplicationConfiguration`...) is reported as ignored by the emulator.
+/// (Lambda configurations), `OwnershipControls`, `AccessControl` and `Tags`; `AWS::S3::BucketPolicy` with `Bucket`
+/// and `PolicyDocument`. Every other property (`WebsiteConfiguration`, `ReplicationConfiguration`...) is reported
+/// as ignored by the emulator.
 package struct S3BucketProvider: ResourceProvider {
     /// The bucket resource type.
     package static let bucketType = "AWS::S3::Bucket"
+    /// The bucket policy resource type.
+    package static let bucketPolicyType = "AWS::S3::BucketPolicy"
 
     /// Creates the provider.
     package init() {}
@@ -18,8 +21,9 @@ package struct S3BucketProvider: ResourceProvider {
         [
             Self.bucketType: [
                 "BucketName", "BucketEncryption", "PublicAccessBlockConfiguration", "VersioningConfiguration", "CorsConfiguration",
-                "LifecycleConfiguration", "NotificationConfiguration", "Tags",
-            ]
+                "LifecycleConfiguration", "NotificationConfiguration", "Tags", "OwnershipControls", "AccessControl",
+            ],
+            Self.bucketPolicyType: ["Bucket", "PolicyDocument"],
         ]
     }
 
@@ -33,6 +37,7 @@ package struct S3BucketProvider: ResourceProvider {
     /// - Parameter resource: The bucket being named.
     /// - Returns: The identity.
     package func identity(of resource: ResourceNaming) -> ResourceIdentity {
+        if resource.type == Self.bucketPolicyType { return ResourceIdentity(physicalId: resource.physicalName, attributes: [:]) }
         let bucket = resource.physicalName
         let region = resource.configuration.region
         let suffix = resource.configuration.urlSuffix
@@ -57,10 +62,17 @@ package struct S3BucketProvider: ResourceProvider {
 }
 
 extension Stack {
-    /// The S3 buckets in dependency order.
+    /// The S3 buckets in dependency order, each with the policy of the `AWS::S3::BucketPolicy` naming it.
     package var buckets: [S3BucketSpec] {
         get throws(TemplateError) {
-            try specs(ofType: S3BucketProvider.bucketType, S3BucketSpec.init)
+            var buckets = try specs(ofType: S3BucketProvider.bucketType, S3BucketSpec.init)
+            for resource in resources(ofType: S3BucketProvider.bucketPolicyType) {
+                let reader = SpecReader(resource)
+                let bucket = try reader["Bucket"].requiredString()
+                guard let document = reader["PolicyDocument"].value else { throw reader["PolicyDocument"].failure("a policy document") }
+                for index in buckets.indices where buckets[index].name == bucket { buckets[index].policy = document.jsonString }
+            }
+            return buckets
         }
     }
 }

@@ -132,6 +132,12 @@ package struct S3BucketSpec: Sendable, Equatable {
     package var lambdaNotifications: [LambdaNotification]
     /// The tags.
     package var tags: [String: String]
+    /// `OwnershipControls.Rules[0].ObjectOwnership`, when configured.
+    package var objectOwnership: String?
+    /// `AccessControl`: the canned ACL in CloudFormation's spelling (`PublicRead`, `LogDeliveryWrite`...).
+    package var accessControl: String?
+    /// The `PolicyDocument` of the `AWS::S3::BucketPolicy` naming this bucket, as JSON text.
+    package var policy: String?
 
     /// Decodes an `AWS::S3::Bucket` resource.
     /// - Parameter resource: A resolved `AWS::S3::Bucket`.
@@ -220,5 +226,7 @@ package struct S3BucketSpec: Sendable, Equatable {
         }
         lambdaNotifications = notifications
         tags = try reader["Tags"].tags()
+        objectOwnership = try reader["OwnershipControls"]["Rules"].list()?.first?["ObjectOwnership"].string()
+        accessControl = try reader["AccessControl"].string()
     }
 }
