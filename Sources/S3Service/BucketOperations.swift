@@ -229,6 +229,7 @@ extension S3Service {
     func putBucketNotification(_ request: AWSRequest, _ name: String) async throws -> Response {
         let targets = try ConfigurationXML.parseNotification(try await configurationBody(request, name, action: "s3:PutBucketNotification"))
         try await update(name) { $0.notifications = targets }
+        for target in targets { if let warning = target.undeliveredWarning(bucket: name) { logger.warning("\(warning)") } }
         return Self.empty()
     }
 

@@ -281,6 +281,20 @@ package struct BucketConfiguration: Codable, Sendable, Equatable {
                 suffix: entry.suffix
             )
         }
+        var counts: [NotificationTarget.Kind: Int] = [:]
+        for entry in spec.destinationNotifications {
+            counts[entry.kind, default: 0] += 1
+            configuration.notifications.append(
+                NotificationTarget(
+                    id: "\(spec.logicalId)-\(entry.kind.rawValue)-\(counts[entry.kind, default: 1])",
+                    kind: entry.kind,
+                    arn: entry.arn,
+                    events: entry.events,
+                    prefix: entry.prefix,
+                    suffix: entry.suffix
+                )
+            )
+        }
         if !spec.tags.isEmpty {
             configuration.tags = spec.tags.keys.sorted().map { S3Tag(key: $0, value: spec.tags[$0] ?? "") }
         }
@@ -289,11 +303,12 @@ package struct BucketConfiguration: Codable, Sendable, Equatable {
 }
 
 extension LifecycleRule {
-    /// Parses a lifecycle `Date` (`2026-01-01T00:00:00Z`, `2026-01-01T00:00:00.000Z` or `2026-01-01`).
+    /// Parses a lifecycle `Date` (`2026-01-01T00:00:00Z`, `2026-01-01T00:00:00.000Z`, `2026-01-01T00:00:00` read as
+    /// UTC, or `2026-01-01`).
     /// - Parameter text: The text.
     /// - Returns: The instant, or nil.
     package static func parseDate(_ text: String) -> Date? {
-        if let date = Timestamp.parseISO8601(text) { return date }
+        if let date = Timestamp.parseISO8601(text) ?? Timestamp.parseISO8601(text + "Z") { return date }
         let day = ISO8601DateFormatter()
         day.formatOptions = [.withFullDate]
         return day.date(from: text)
