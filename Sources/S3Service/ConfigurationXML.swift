@@ -152,7 +152,19 @@ package enum ConfigurationXML {
                 rule.newerNoncurrentVersions = try noncurrent.value("NewerNoncurrentVersions").map(parseInt)
             }
             for transition in node.all("Transition") {
-                if let text = transition.value("Date") { _ = try midnightDate(text) }
+                guard let storageClass = transition.value("StorageClass") else { throw .malformedXML }
+                let days = try transition.value("Days").map(parseInt)
+                let date = try transition.value("Date").map(midnightDate)
+                guard (days == nil) != (date == nil) else { throw .malformedXML }
+                rule.transitions = (rule.transitions ?? []) + [LifecycleTransition(days: days, date: date, storageClass: storageClass)]
+            }
+            for transition in node.all("NoncurrentVersionTransition") {
+                guard let storageClass = transition.value("StorageClass"), let days = try transition.value("NoncurrentDays").map(parseInt) else {
+                    throw .malformedXML
+                }
+                let newer = try transition.value("NewerNoncurrentVersions").map(parseInt)
+                rule.noncurrentTransitions =
+                    (rule.noncurrentTransitions ?? []) + [LifecycleTransition(days: days, storageClass: storageClass, newerNoncurrentVersions: newer)]
             }
             let hasAction =
                 rule.expirationDays != nil || rule.expirationDate != nil || rule.expiredObjectDeleteMarker != nil
@@ -202,6 +214,20 @@ package enum ConfigurationXML {
                         xml.element("Prefix", rule.prefix ?? "")
                     }
                     xml.element("Status", rule.status)
+                    for transition in rule.transitions ?? [] {
+                        xml.element("Transition") { xml in
+                            xml.optionalElement("Date", transition.date.map { Timestamp.iso8601Milliseconds($0) })
+                            xml.optionalElement("Days", transition.days.map(String.init))
+                            xml.element("StorageClass", transition.storageClass)
+                        }
+                    }
+                    for transition in rule.noncurrentTransitions ?? [] {
+                        xml.element("NoncurrentVersionTransition") { xml in
+                            xml.optionalElement("NoncurrentDays", transition.days.map(String.init))
+                            xml.element("StorageClass", transition.storageClass)
+                            xml.optionalElement("NewerNoncurrentVersions", transition.newerNoncurrentVersions.map(String.init))
+                        }
+                    }
                     if rule.expirationDays != nil || rule.expirationDate != nil || rule.expiredObjectDeleteMarker != nil {
                         xml.element("Expiration") { xml in
                             xml.optionalElement("Date", rule.expirationDate.map { Timestamp.iso8601Milliseconds($0) })

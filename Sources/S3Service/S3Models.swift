@@ -81,6 +81,10 @@ package struct LifecycleRule: Codable, Sendable, Equatable {
     package var noncurrentDays: Int?
     /// `NoncurrentVersionExpiration.NewerNoncurrentVersions`: how many newer noncurrent versions are kept.
     package var newerNoncurrentVersions: Int?
+    /// `Transition` actions: stored and returned; objects keep their storage class (storage classes are labels here).
+    package var transitions: [LifecycleTransition]?
+    /// `NoncurrentVersionTransition` actions: stored and returned, as ``transitions``.
+    package var noncurrentTransitions: [LifecycleTransition]?
 
     /// Creates a rule.
     package init(
@@ -110,6 +114,26 @@ package struct LifecycleRule: Codable, Sendable, Equatable {
         self.expiredObjectDeleteMarker = expiredObjectDeleteMarker
         self.abortIncompleteMultipartUploadDays = abortIncompleteMultipartUploadDays
         self.noncurrentDays = noncurrentDays
+        self.newerNoncurrentVersions = newerNoncurrentVersions
+    }
+}
+
+/// One `Transition` (`Days` or `Date`) or `NoncurrentVersionTransition` (`NoncurrentDays`) of a lifecycle rule.
+package struct LifecycleTransition: Codable, Sendable, Equatable {
+    /// `Days`, or `NoncurrentDays` for a noncurrent transition.
+    package var days: Int?
+    /// `Date` (midnight UTC).
+    package var date: Date?
+    /// `StorageClass`.
+    package var storageClass: String
+    /// `NewerNoncurrentVersions` (noncurrent transitions).
+    package var newerNoncurrentVersions: Int?
+
+    /// Creates a transition.
+    package init(days: Int? = nil, date: Date? = nil, storageClass: String, newerNoncurrentVersions: Int? = nil) {
+        self.days = days
+        self.date = date
+        self.storageClass = storageClass
         self.newerNoncurrentVersions = newerNoncurrentVersions
     }
 }

@@ -478,3 +478,16 @@ def test_aws_chunked_with_gzip_and_chunked_transfer_encoding(s3, bucket, endpoin
     root = ET.fromstring(body)
     assert (status, root.findtext("Code"), root.findtext("Message")) == (
         411, "MissingContentLength", "You must provide the Content-Length HTTP header.")
+
+
+def test_lifecycle_transitions_are_kept(s3, bucket):
+    date = datetime(2030, 1, 1, tzinfo=timezone.utc)
+    rules = [{"ID": "tiers", "Status": "Enabled", "Filter": {"Prefix": "logs/"},
+              "Transitions": [{"Days": 30, "StorageClass": "STANDARD_IA"}, {"Days": 90, "StorageClass": "GLACIER"}],
+              "NoncurrentVersionTransitions": [{"NoncurrentDays": 7, "StorageClass": "GLACIER", "NewerNoncurrentVersions": 2}]},
+             {"ID": "on-date", "Status": "Enabled", "Filter": {"Prefix": "old/"}, "Transitions": [{"Date": date, "StorageClass": "DEEP_ARCHIVE"}]}]
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": rules})
+    got = {rule["ID"]: rule for rule in s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]}
+    assert got["tiers"]["Transitions"] == rules[0]["Transitions"]
+    assert got["tiers"]["NoncurrentVersionTransitions"] == rules[0]["NoncurrentVersionTransitions"]
+    assert got["on-date"]["Transitions"] == [{"Date": date, "StorageClass": "DEEP_ARCHIVE"}]
