@@ -475,7 +475,7 @@ package enum ConfigurationXML {
     /// - Throws: `InvalidTag`.
     package static func validate(tags: [S3Tag], maxTags: Int) throws(S3Error) {
         if tags.count > maxTags {
-            throw .invalidTag(maxTags == 10 ? "Object tags cannot be greater than 10" : "Bucket tag count cannot be greater than 50")
+            throw maxTags == 10 ? .badRequest("Object tags cannot be greater than 10") : .invalidTag("Bucket tag count cannot be greater than 50")
         }
         var seen = Set<String>()
         for tag in tags {

@@ -491,3 +491,29 @@ def test_lifecycle_transitions_are_kept(s3, bucket):
     assert got["tiers"]["Transitions"] == rules[0]["Transitions"]
     assert got["tiers"]["NoncurrentVersionTransitions"] == rules[0]["NoncurrentVersionTransitions"]
     assert got["on-date"]["Transitions"] == [{"Date": date, "StorageClass": "DEEP_ARCHIVE"}]
+
+
+# --------------------------------------------------------------------------- found by moto's suite (aws_verified cases)
+
+
+def test_listing_tagging_details(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    # An empty continuation token is not a token.
+    assert client_error(lambda: s3.list_objects_v2(Bucket=bucket, ContinuationToken="")) == (
+        "InvalidArgument", "The continuation token provided is incorrect", 400)
+    # A continuation token takes precedence over StartAfter, which is then not echoed.
+    for key in ("one", "three", "two"):
+        s3.put_object(Bucket=bucket, Key=key, Body=b"x")
+    first = s3.list_objects_v2(Bucket=bucket, MaxKeys=1, StartAfter="one")
+    assert (first["StartAfter"], [o["Key"] for o in first["Contents"]]) == ("one", ["three"])
+    second = s3.list_objects_v2(Bucket=bucket, MaxKeys=1, StartAfter="one", ContinuationToken=first["NextContinuationToken"])
+    assert [o["Key"] for o in second["Contents"]] == ["two"] and "StartAfter" not in second
+    # More than ten object tags: BadRequest, as S3 words it.
+    tags = {"TagSet": [{"Key": f"k{index}", "Value": "v"} for index in range(11)]}
+    assert client_error(lambda: s3.put_object_tagging(Bucket=bucket, Key="k", Tagging=tags)) == (
+        "BadRequest", "Object tags cannot be greater than 10", 400)
+    # A bucket whose tag set was put empty has no tag set.
+    s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": "a", "Value": "b"}]})
+    assert s3.get_bucket_tagging(Bucket=bucket)["TagSet"] == [{"Key": "a", "Value": "b"}]
+    s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": []})
+    assert client_error(lambda: s3.get_bucket_tagging(Bucket=bucket)) == ("NoSuchTagSet", "The TagSet does not exist", 404)
