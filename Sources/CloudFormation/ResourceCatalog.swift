@@ -84,6 +84,13 @@ package struct ResourceCatalog: Sendable {
         }
     }
 
+    /// What every provider keeps of the stack's supported properties without acting on it.
+    /// - Parameter stack: The resolved stack.
+    /// - Returns: The entries, provider by provider.
+    package func notActedOn(in stack: Stack) -> [UnsupportedProperty] {
+        providers.flatMap { $0.notActedOn(in: stack) }
+    }
+
     /// A plausible attribute value for types the emulator does not model, so the rest of the stack resolves.
     /// - Parameters:
     ///   - attribute: The `Fn::GetAtt` attribute name.

@@ -24,11 +24,22 @@ package protocol ResourceProvider: Sendable {
     /// - Parameter stack: The resolved stack.
     /// - Throws: ``TemplateError`` for the first served resource whose properties have the wrong shape.
     func validateSpecs(in stack: Stack) throws(TemplateError)
+
+    /// Parts of supported properties the service keeps but does not act on (S3 notifications naming an SQS queue),
+    /// listed by `validate` beside the ignored properties.
+    /// - Parameter stack: The resolved stack (its specs decode, ``validateSpecs(in:)`` has passed).
+    /// - Returns: One entry per such part; none by default.
+    func notActedOn(in stack: Stack) -> [UnsupportedProperty]
 }
 
 extension ResourceProvider {
     /// The resource types the provider serves.
     package var resourceTypes: Set<String> { Set(supportedProperties.keys) }
+
+    /// None: every supported property is acted on.
+    /// - Parameter stack: The resolved stack.
+    /// - Returns: An empty list.
+    package func notActedOn(in stack: Stack) -> [UnsupportedProperty] { [] }
 }
 
 /// How CloudFormation names a resource whose name comes from a property: the property wins when set,

@@ -86,6 +86,21 @@ package struct UnsupportedProperty: Sendable, Equatable, CustomStringConvertible
     /// Where the property is written.
     package var location: SourceLocation?
 
+    /// Creates an entry.
+    /// - Parameters:
+    ///   - logicalId: The resource's logical id.
+    ///   - resourceType: The resource type.
+    ///   - property: The property path.
+    ///   - reason: Why it is reported.
+    ///   - location: Where the property is written.
+    package init(logicalId: String, resourceType: String, property: String, reason: String, location: SourceLocation? = nil) {
+        self.logicalId = logicalId
+        self.resourceType = resourceType
+        self.property = property
+        self.reason = reason
+        self.location = location
+    }
+
     /// One line: `template.yaml:10:7: resource Bucket (AWS::S3::Bucket): Properties.X is ignored by the emulator`.
     package var description: String {
         let prefix = location.map { "\($0): " } ?? ""

@@ -26,9 +26,10 @@ package struct StackPlan: Sendable {
         )
         self.templateURL = url
         self.templateBody = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
-        let stack = try template.resolve(configuration, catalog: catalog)
+        var stack = try template.resolve(configuration, catalog: catalog)
         // Shape errors in emulated resources (a table without a key schema...) surface here, before any service starts.
         try catalog.validateSpecs(of: stack)
+        stack.unsupported += catalog.notActedOn(in: stack)
         self.stack = stack
     }
 

@@ -233,6 +233,7 @@ extension S3Service {
     func putBucketNotification(_ request: AWSRequest, _ name: String) async throws -> Response {
         let targets = try ConfigurationXML.parseNotification(try await configurationBody(request, name, action: "s3:PutBucketNotification"))
         try await update(name) { $0.notifications = targets }
+        for target in targets { if let warning = target.undeliveredWarning(bucket: name) { logger.warning("\(warning)") } }
         return Self.empty()
     }
 
@@ -283,7 +284,8 @@ extension S3Service {
 
     /// [GetBucketTagging](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketTagging.html).
     func getBucketTagging(_ request: AWSRequest, _ name: String) async throws -> Response {
-        guard let tags = try await readConfiguration(name, action: "s3:GetBucketTagging", request).tags else {
+        // An empty tag set (PutBucketTagging with no tags) is no tag set, as on S3.
+        guard let tags = try await readConfiguration(name, action: "s3:GetBucketTagging", request).tags, !tags.isEmpty else {
             throw S3Error.noSuchTagSet(name)
         }
         return Self.xml(ConfigurationXML.renderTagging(tags))

@@ -28,6 +28,12 @@ package enum ConfigurationXML {
             for method in methods where !corsMethods.contains(method) {
                 throw .invalidRequest(S3Messages.unsupportedCORSMethod + method)
             }
+            let headers = rule.all("AllowedHeader").map { $0.text.trimmingCharacters(in: .whitespaces) }
+            for (element, values) in [("AllowedOrigin", origins), ("AllowedHeader", headers)] {
+                for value in values where value.filter({ $0 == "*" }).count > 1 {
+                    throw .invalidRequest(S3Messages.corsTooManyWildcards(element, value))
+                }
+            }
             var maxAge: Int?
             if let text = rule.value("MaxAgeSeconds") {
                 guard let value = Int(text) else { throw .malformedXML }
@@ -36,7 +42,7 @@ package enum ConfigurationXML {
             result.append(
                 CORSRule(
                     id: rule.value("ID"),
-                    allowedHeaders: rule.all("AllowedHeader").map { $0.text.trimmingCharacters(in: .whitespaces) },
+                    allowedHeaders: headers,
                     allowedMethods: methods,
                     allowedOrigins: origins,
                     exposeHeaders: rule.all("ExposeHeader").map { $0.text.trimmingCharacters(in: .whitespaces) },
@@ -115,12 +121,7 @@ package enum ConfigurationXML {
             }
             if let expiration = node.child("Expiration") {
                 rule.expirationDays = try expiration.value("Days").map(parseInt)
-                if let text = expiration.value("Date") {
-                    guard let date = LifecycleRule.parseDate(text) else {
-                        throw .invalidArgument(message: "'Date' must be at midnight GMT", name: "Date", value: text)
-                    }
-                    rule.expirationDate = date
-                }
+                if let text = expiration.value("Date") { rule.expirationDate = try midnightDate(text) }
                 rule.expiredObjectDeleteMarker = expiration.value("ExpiredObjectDeleteMarker").map { $0 == "true" }
                 let count = [rule.expirationDays != nil, rule.expirationDate != nil, rule.expiredObjectDeleteMarker != nil].filter { $0 }.count
                 guard count == 1 else { throw .malformedXML }
@@ -150,6 +151,21 @@ package enum ConfigurationXML {
                 }
                 rule.newerNoncurrentVersions = try noncurrent.value("NewerNoncurrentVersions").map(parseInt)
             }
+            for transition in node.all("Transition") {
+                guard let storageClass = transition.value("StorageClass") else { throw .malformedXML }
+                let days = try transition.value("Days").map(parseInt)
+                let date = try transition.value("Date").map(midnightDate)
+                guard (days == nil) != (date == nil) else { throw .malformedXML }
+                rule.transitions = (rule.transitions ?? []) + [LifecycleTransition(days: days, date: date, storageClass: storageClass)]
+            }
+            for transition in node.all("NoncurrentVersionTransition") {
+                guard let storageClass = transition.value("StorageClass"), let days = try transition.value("NoncurrentDays").map(parseInt) else {
+                    throw .malformedXML
+                }
+                let newer = try transition.value("NewerNoncurrentVersions").map(parseInt)
+                rule.noncurrentTransitions =
+                    (rule.noncurrentTransitions ?? []) + [LifecycleTransition(days: days, storageClass: storageClass, newerNoncurrentVersions: newer)]
+            }
             let hasAction =
                 rule.expirationDays != nil || rule.expirationDate != nil || rule.expiredObjectDeleteMarker != nil
                 || rule.abortIncompleteMultipartUploadDays != nil || rule.noncurrentDays != nil || node.child("Transition") != nil
@@ -160,6 +176,18 @@ package enum ConfigurationXML {
             result.append(rule)
         }
         return result
+    }
+
+    /// A lifecycle `Date`: S3 takes only midnight UTC (`2026-01-01T00:00:00Z`, `2026-01-01T00:00:00.000Z`,
+    /// `2026-01-01`) and answers anything else with `InvalidArgument` "'Date' must be at midnight GMT".
+    /// - Parameter text: The element's text.
+    /// - Returns: The instant.
+    /// - Throws: `InvalidArgument` for other times of day, offsets away from UTC, and text that is not a date.
+    static func midnightDate(_ text: String) throws(S3Error) -> Date {
+        guard let date = LifecycleRule.parseDate(text), date.timeIntervalSince1970.truncatingRemainder(dividingBy: 86_400) == 0 else {
+            throw .invalidArgument(message: "'Date' must be at midnight GMT", name: "Date", value: text)
+        }
+        return date
     }
 
     /// Renders `<LifecycleConfiguration>`.
@@ -186,6 +214,20 @@ package enum ConfigurationXML {
                         xml.element("Prefix", rule.prefix ?? "")
                     }
                     xml.element("Status", rule.status)
+                    for transition in rule.transitions ?? [] {
+                        xml.element("Transition") { xml in
+                            xml.optionalElement("Date", transition.date.map { Timestamp.iso8601Milliseconds($0) })
+                            xml.optionalElement("Days", transition.days.map(String.init))
+                            xml.element("StorageClass", transition.storageClass)
+                        }
+                    }
+                    for transition in rule.noncurrentTransitions ?? [] {
+                        xml.element("NoncurrentVersionTransition") { xml in
+                            xml.optionalElement("NoncurrentDays", transition.days.map(String.init))
+                            xml.element("StorageClass", transition.storageClass)
+                            xml.optionalElement("NewerNoncurrentVersions", transition.newerNoncurrentVersions.map(String.init))
+                        }
+                    }
                     if rule.expirationDays != nil || rule.expirationDate != nil || rule.expiredObjectDeleteMarker != nil {
                         xml.element("Expiration") { xml in
                             xml.optionalElement("Date", rule.expirationDate.map { Timestamp.iso8601Milliseconds($0) })
@@ -433,7 +475,7 @@ package enum ConfigurationXML {
     /// - Throws: `InvalidTag`.
     package static func validate(tags: [S3Tag], maxTags: Int) throws(S3Error) {
         if tags.count > maxTags {
-            throw .invalidTag(maxTags == 10 ? "Object tags cannot be greater than 10" : "Bucket tag count cannot be greater than 50")
+            throw maxTags == 10 ? .badRequest("Object tags cannot be greater than 10") : .invalidTag("Bucket tag count cannot be greater than 50")
         }
         var seen = Set<String>()
         for tag in tags {

@@ -44,7 +44,7 @@ package enum LifecycleEvaluator {
         for rule in rules where applies(rule, key: key, size: size, tags: tags) {
             var date: Date?
             if let days = rule.expirationDays {
-                date = nextMidnight(after: lastModified.addingTimeInterval(TimeInterval(days) * day))
+                date = expiry(of: lastModified, days: days)
             } else if let fixed = rule.expirationDate {
                 date = fixed
             }
@@ -53,7 +53,9 @@ package enum LifecycleEvaluator {
         return best
     }
 
-    /// Whether an object is due for expiration now: `Days` after its creation, or on the rule's `Date`.
+    /// Whether an object is due for expiration now: at the first midnight UTC after its creation plus `Days` (the
+    /// instant ``announcedExpiration(rules:key:size:tags:lastModified:)`` puts in `x-amz-expiration`), or on the
+    /// rule's `Date`.
     /// - Parameters:
     ///   - rules: The bucket's rules.
     ///   - key: The key.
@@ -71,7 +73,7 @@ package enum LifecycleEvaluator {
         now: Date
     ) -> String? {
         for rule in rules where applies(rule, key: key, size: size, tags: tags) {
-            if let days = rule.expirationDays, now >= lastModified.addingTimeInterval(TimeInterval(days) * day) { return rule.id ?? "" }
+            if let days = rule.expirationDays, now >= expiry(of: lastModified, days: days) { return rule.id ?? "" }
             if let date = rule.expirationDate, now >= date { return rule.id ?? "" }
         }
         return nil
@@ -97,7 +99,7 @@ package enum LifecycleEvaluator {
         for rule in rules where applies(rule, key: version.key, size: version.size, tags: version.tags) {
             guard let days = rule.noncurrentDays else { continue }
             if let keep = rule.newerNoncurrentVersions, newerNoncurrent < keep { continue }
-            if now >= nextMidnight(after: noncurrentSince.addingTimeInterval(TimeInterval(days) * day)) { return rule.id ?? "" }
+            if now >= expiry(of: noncurrentSince, days: days) { return rule.id ?? "" }
         }
         return nil
     }
@@ -112,7 +114,7 @@ package enum LifecycleEvaluator {
     package static func expiredMarkerRule(rules: [LifecycleRule], marker: ObjectRecord, now: Date) -> String? {
         for rule in rules where applies(rule, key: marker.key, size: 0, tags: []) {
             if rule.expiredObjectDeleteMarker == true { return rule.id ?? "" }
-            if let days = rule.expirationDays, now >= marker.lastModified.addingTimeInterval(TimeInterval(days) * day) { return rule.id ?? "" }
+            if let days = rule.expirationDays, now >= expiry(of: marker.lastModified, days: days) { return rule.id ?? "" }
         }
         return nil
     }
@@ -128,8 +130,19 @@ package enum LifecycleEvaluator {
         rules.contains { rule in
             guard rule.status == "Enabled", let days = rule.abortIncompleteMultipartUploadDays, rule.tags.isEmpty else { return false }
             if let prefix = rule.prefix, !key.hasPrefix(prefix) { return false }
-            return now >= initiated.addingTimeInterval(TimeInterval(days) * day)
+            return now >= expiry(of: initiated, days: days)
         }
+    }
+
+    /// When a lifecycle action of `days` days falls due for something created (or made noncurrent, or initiated)
+    /// at `start`: S3 adds the days and rounds up to the next midnight UTC, for the sweeper as for the
+    /// `x-amz-expiration` and `x-amz-abort-date` headers.
+    /// - Parameters:
+    ///   - start: The creation time.
+    ///   - days: The rule's days (positive; clamped to 100 years so the arithmetic stays finite).
+    /// - Returns: Midnight UTC.
+    package static func expiry(of start: Date, days: Int) -> Date {
+        nextMidnight(after: start.addingTimeInterval(TimeInterval(min(max(days, 0), 36_525)) * day))
     }
 
     /// The `x-amz-expiration` header value.

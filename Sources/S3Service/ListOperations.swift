@@ -118,7 +118,7 @@ extension S3Service {
         var marker: String?
         if v2 {
             if let continuationToken {
-                guard let data = Data(base64Encoded: continuationToken), let decoded = String(data: data, encoding: .utf8) else {
+                guard let data = Data(base64Encoded: continuationToken), !data.isEmpty, let decoded = String(data: data, encoding: .utf8) else {
                     throw S3Error.invalidArgument(
                         message: "The continuation token provided is incorrect",
                         name: "continuation-token",
@@ -151,7 +151,8 @@ extension S3Service {
             if let delimiter { xml.element("Delimiter", encode(delimiter)) }
             if let encodingType { xml.element("EncodingType", encodingType) }
             xml.element("IsTruncated", page.isTruncated ? "true" : "false")
-            if v2, let startAfter { xml.element("StartAfter", encode(startAfter)) }
+            // With a continuation token StartAfter is ignored, and S3 does not echo it.
+            if v2, continuationToken == nil, let startAfter { xml.element("StartAfter", encode(startAfter)) }
             for object in page.contents {
                 xml.element("Contents") { xml in
                     xml.element("Key", encode(object.key))

@@ -6,6 +6,49 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import SigV4
+import Synchronization
+
+/// The answers of recently completed multipart uploads: S3 answers a CompleteMultipartUpload re-sent after it
+/// succeeded (a client retrying after a lost response) with the same result, not `NoSuchUpload`, while the object
+/// it made is still the key's current one. Kept in memory for the last 1,000 completions.
+package final class CompletedUploads: Sendable {
+    /// One completion's facts and answer.
+    struct Entry: Sendable {
+        var bucket: String
+        var key: String
+        /// The completed parts: number and ETag without quotes.
+        var parts: [CompletedPart]
+        var versionId: String
+        var etag: String
+        var body: String
+        var headers: HTTPFields
+    }
+
+    /// A part as CompleteMultipartUpload names it.
+    struct CompletedPart: Sendable, Equatable {
+        var number: Int
+        var etag: String
+    }
+
+    private static let capacity = 1_000
+    private let state = Mutex<(entries: [String: Entry], order: [String])>(([:], []))
+
+    /// Creates an empty record.
+    package init() {}
+
+    func remember(_ uploadId: String, _ entry: Entry) {
+        state.withLock { state in
+            if state.entries.updateValue(entry, forKey: uploadId) == nil { state.order.append(uploadId) }
+            if state.order.count > Self.capacity {
+                state.entries[state.order.removeFirst()] = nil
+            }
+        }
+    }
+
+    func entry(_ uploadId: String) -> Entry? {
+        state.withLock { $0.entries[uploadId] }
+    }
+}
 
 extension S3Service {
     private func requireUpload(_ request: AWSRequest, bucket: String, key: String) async throws -> UploadRecord {
@@ -63,7 +106,7 @@ extension S3Service {
         if let rules = bucket.configuration.lifecycle {
             for rule in rules where rule.abortIncompleteMultipartUploadDays != nil && LifecycleEvaluator.applies(rule, key: key, size: 0, tags: []) {
                 if let days = rule.abortIncompleteMultipartUploadDays {
-                    let date = LifecycleEvaluator.nextMidnight(after: record.initiated.addingTimeInterval(TimeInterval(days) * 86_400))
+                    let date = LifecycleEvaluator.expiry(of: record.initiated, days: days)
                     Self.set(&fields, "x-amz-abort-date", Timestamp.httpDate(date))
                     Self.set(&fields, "x-amz-abort-rule-id", rule.id ?? "")
                     break
@@ -119,28 +162,8 @@ extension S3Service {
         let number = try Self.partNumber(request)
         let upload = try await requireUpload(request, bucket: bucketName, key: key)
         let (source, sourceReportsVersion) = try await copySourceObject(request)
-        var range: ClosedRange<Int>?
-        if let header = request.header("x-amz-copy-source-range") {
-            switch Self.parseRange(header, size: source.size) {
-            case .bytes(let bytes) where header.contains("-") && !header.hasPrefix("bytes=-") && bytes.upperBound < source.size:
-                let parts = header.dropFirst("bytes=".count).split(separator: "-")
-                // parseRange accepted the digits; a number beyond Int is past the end of the source too.
-                if parts.count == 2, Int(parts[1]) ?? .max >= source.size {
-                    throw S3Error.invalidArgument(
-                        message: "Range specified is not valid for source object of size: \(source.size)",
-                        name: "x-amz-copy-source-range",
-                        value: header
-                    )
-                }
-                range = bytes
-            default:
-                throw S3Error.invalidArgument(
-                    message:
-                        "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
-                    name: "x-amz-copy-source-range",
-                    value: header
-                )
-            }
+        let range = try request.header("x-amz-copy-source-range").map { header throws(S3Error) in
+            try Self.copySourceRange(header, size: source.size)
         }
         let (temporary, copied) = try await copyBlob(
             store.objectURL(source.blob),
@@ -173,12 +196,77 @@ extension S3Service {
         return Self.xml(xml.result, headers: fields)
     }
 
+    /// The parts a CompleteMultipartUpload body names, read leniently (for matching a re-sent completion).
+    private static func namedParts(_ root: XMLTree) -> [CompletedUploads.CompletedPart] {
+        root.all("Part").map { node in
+            CompletedUploads.CompletedPart(
+                number: node.value("PartNumber").flatMap { Int($0) } ?? 0,
+                etag: (node.value("ETag") ?? "").trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            )
+        }
+    }
+
+    /// The answer to a CompleteMultipartUpload re-sent after it succeeded: the same result, while the object it made
+    /// is the key's current version and the same parts are named; nil otherwise.
+    private func replayedCompletion(_ uploadId: String, bucket: String, key: String, root: XMLTree) async throws -> Response? {
+        guard let entry = completedUploads.entry(uploadId), entry.bucket == bucket, entry.key == key,
+            entry.parts == Self.namedParts(root),
+            let current = try await store.object(bucket: bucket, key: key),
+            current.versionId == entry.versionId, current.etag == entry.etag
+        else { return nil }
+        return Self.xml(entry.body, headers: entry.headers)
+    }
+
+    /// Parses UploadPartCopy's `x-amz-copy-source-range` as S3 does: exactly `bytes=first-last` (zero-based,
+    /// inclusive); a range reaching past the source is refused with the source's size.
+    /// - Parameters:
+    ///   - header: The header value.
+    ///   - size: The source object's size.
+    /// - Returns: The bytes to copy.
+    /// - Throws: `InvalidArgument` "The x-amz-copy-source-range value must be of the form bytes=first-last..." for
+    ///   any other form (suffix and open ranges, several ranges, first after last), and "Range specified is not valid
+    ///   for source object of size: N" when first or last is not inside the source.
+    package static func copySourceRange(_ header: String, size: Int) throws(S3Error) -> ClosedRange<Int> {
+        let form = S3Error.invalidArgument(
+            message:
+                "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
+            name: "x-amz-copy-source-range",
+            value: header
+        )
+        guard header.hasPrefix("bytes=") else { throw form }
+        let bounds = header.dropFirst("bytes=".count).split(separator: "-", omittingEmptySubsequences: false)
+        let digits = { (text: Substring) in !text.isEmpty && text.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") } }
+        guard bounds.count == 2, digits(bounds[0]), digits(bounds[1]) else { throw form }
+        // A number beyond Int is past the end of any source.
+        let first = Int(bounds[0]) ?? .max
+        let last = Int(bounds[1]) ?? .max
+        guard first <= last else { throw form }
+        guard last < size else {
+            throw S3Error.invalidArgument(
+                message: "Range specified is not valid for source object of size: \(size)",
+                name: "x-amz-copy-source-range",
+                value: header
+            )
+        }
+        return first...last
+    }
+
     /// [CompleteMultipartUpload](https://docs.aws.amazon.com/AmazonS3/latest/API/API_CompleteMultipartUpload.html).
     func completeMultipartUpload(_ request: AWSRequest, _ bucketName: String, _ key: String) async throws -> Response {
         try await authorize(request, "s3:PutObject", [Self.objectArn(bucketName, key)])
         let body = try await RequestBodyReader(request: request).collect()
         let bucket = try await requireBucket(bucketName)
-        let upload = try await requireUpload(request, bucket: bucketName, key: key)
+        let upload: UploadRecord
+        do {
+            upload = try await requireUpload(request, bucket: bucketName, key: key)
+        } catch S3Error.noSuchUpload(let uploadId) {
+            if let root = try? XMLTree.parse(body), root.name == "CompleteMultipartUpload",
+                let replay = try await replayedCompletion(uploadId, bucket: bucketName, key: key, root: root)
+            {
+                return replay
+            }
+            throw S3Error.noSuchUpload(uploadId)
+        }
         let condition = try await checkWriteConditions(request, bucket: bucketName, key: key)
         let root = try XMLTree.parse(body)
         guard root.name == "CompleteMultipartUpload" else { throw S3Error.malformedXML }
@@ -283,6 +371,18 @@ extension S3Service {
                 xml.element("ChecksumType", "COMPOSITE")
             }
         }
+        completedUploads.remember(
+            upload.uploadId,
+            CompletedUploads.Entry(
+                bucket: bucketName,
+                key: key,
+                parts: Self.namedParts(root),
+                versionId: record.versionId,
+                etag: etag,
+                body: xml.result,
+                headers: fields
+            )
+        )
         await notify(
             request,
             bucket: bucket,
@@ -382,6 +482,11 @@ extension S3Service {
         }
         let keyMarker = request.query("key-marker") ?? ""
         let uploadIdMarker = request.query("upload-id-marker") ?? ""
+        let encodingType = request.query("encoding-type")
+        if let encodingType, encodingType != "url" {
+            throw S3Error.invalidArgument(message: "Invalid Encoding Method specified in Request", name: "encoding-type", value: encodingType)
+        }
+        let encode: (String) -> String = { encodingType == nil ? $0 : S3EventNotifier.encodeKey($0) }
         var uploads: [UploadRecord] = []
         var prefixes: [String] = []
         var truncated = false
@@ -409,17 +514,18 @@ extension S3Service {
         var xml = XMLWriter()
         xml.element("ListMultipartUploadsResult", attributes: [("xmlns", ConfigurationXML.namespace)]) { xml in
             xml.element("Bucket", bucketName)
-            xml.element("KeyMarker", keyMarker)
+            xml.element("KeyMarker", encode(keyMarker))
             xml.element("UploadIdMarker", uploadIdMarker)
-            xml.element("NextKeyMarker", uploads.last?.key ?? "")
+            xml.element("NextKeyMarker", encode(uploads.last?.key ?? ""))
             xml.element("NextUploadIdMarker", uploads.last?.uploadId ?? "")
-            if let delimiter { xml.element("Delimiter", delimiter) }
-            xml.element("Prefix", prefix)
+            if let delimiter { xml.element("Delimiter", encode(delimiter)) }
+            xml.element("Prefix", encode(prefix))
             xml.element("MaxUploads", String(maxUploads))
+            if let encodingType { xml.element("EncodingType", encodingType) }
             xml.element("IsTruncated", truncated ? "true" : "false")
             for upload in uploads {
                 xml.element("Upload") { xml in
-                    xml.element("Key", upload.key)
+                    xml.element("Key", encode(upload.key))
                     xml.element("UploadId", upload.uploadId)
                     writeOwner(&xml, element: "Initiator")
                     writeOwner(&xml)
@@ -429,7 +535,7 @@ extension S3Service {
                 }
             }
             for common in prefixes {
-                xml.element("CommonPrefixes") { xml in xml.element("Prefix", common) }
+                xml.element("CommonPrefixes") { xml in xml.element("Prefix", encode(common)) }
             }
         }
         return Self.xml(xml.result)

@@ -120,7 +120,12 @@ package final class S3EventNotifier: Sendable {
         return (try? JSONSerialization.data(withJSONObject: ["Records": [record]], options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
     }
 
-    /// Encodes a key as S3 does in events: form encoding (space as `+`), `/` kept.
+    /// Encodes a key as S3 does in events and in listings asked for `encoding-type=url`: form encoding (space as
+    /// `+`, `+` as `%2B`, other bytes outside `A-Z a-z 0-9 - _ . *` as `%XX` of their UTF-8), `/` kept.
+    ///
+    /// Listings measured on S3 answer `a b.txt` as `a+b.txt`, `a+b.txt` as `a%2Bb.txt`, `(test)` as `%28test%29`
+    /// and `한글/x` as `%ED%95%9C%EA%B8%80/x`; botocore decodes these elements with `unquote_plus`, so its callers
+    /// get the stored key back either way. README.md (S3 section) keeps the evidence.
     /// - Parameter key: The key.
     /// - Returns: The encoded key.
     package static func encodeKey(_ key: String) -> String {
@@ -137,5 +142,29 @@ package final class S3EventNotifier: Sendable {
             }
         }
         return out
+    }
+}
+
+extension NotificationTarget {
+    /// Why events for an SQS or SNS target are not delivered, as logged and listed by `validate`; nil for Lambda.
+    /// - Parameters:
+    ///   - kind: The destination kind.
+    ///   - arn: The destination ARN.
+    /// - Returns: `names ARN: stored and returned by GetBucketNotificationConfiguration, but no event is delivered (SQS is not emulated)`.
+    package static func undeliveredReason(kind: Kind, arn: String) -> String? {
+        let service: String
+        switch kind {
+        case .lambda: return nil
+        case .queue: service = "SQS"
+        case .topic: service = "SNS"
+        }
+        return "names \(arn): stored and returned by GetBucketNotificationConfiguration, but no event is delivered (\(service) is not emulated)"
+    }
+
+    /// The warning logged for an SQS or SNS target of a bucket; nil for Lambda.
+    /// - Parameter bucket: The bucket name.
+    /// - Returns: The warning text.
+    package func undeliveredWarning(bucket: String) -> String? {
+        Self.undeliveredReason(kind: kind, arn: arn).map { "S3 bucket \(bucket): notification \(id) \($0)" }
     }
 }

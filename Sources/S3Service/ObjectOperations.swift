@@ -159,7 +159,8 @@ extension S3Service {
             let name = field.name.canonicalName
             if name.hasPrefix("x-amz-meta-") {
                 let key = String(name.dropFirst("x-amz-meta-".count))
-                headers.metadata[key] = headers.metadata[key].map { $0 + "," + field.value } ?? field.value
+                let value = MetadataEncoding.decode(field.value)
+                headers.metadata[key] = headers.metadata[key].map { $0 + "," + value } ?? value
             }
         }
         if let storageClass = request.header("x-amz-storage-class") {
@@ -455,7 +456,9 @@ extension S3Service {
         if let value = request.query("response-content-disposition") ?? headers.contentDisposition { fields[.contentDisposition] = value }
         if let value = request.query("response-content-encoding") ?? headers.contentEncoding { fields[.contentEncoding] = value }
         if let value = headers.websiteRedirectLocation { Self.set(&fields, "x-amz-website-redirect-location", value) }
-        for (name, value) in headers.metadata.sorted(by: { $0.key < $1.key }) { Self.set(&fields, "x-amz-meta-" + name, value) }
+        for (name, value) in headers.metadata.sorted(by: { $0.key < $1.key }) {
+            Self.set(&fields, "x-amz-meta-" + name, MetadataEncoding.encode(value))
+        }
         if headers.storageClass != "STANDARD" { Self.set(&fields, "x-amz-storage-class", headers.storageClass) }
         if !record.tags.isEmpty { Self.set(&fields, "x-amz-tagging-count", String(record.tags.count)) }
         if let parts = record.partsCount, request.query("partNumber") != nil { Self.set(&fields, "x-amz-mp-parts-count", String(parts)) }

@@ -335,4 +335,8 @@ package enum S3Messages {
     static let rangeWithPartNumber = "Cannot specify both Range header and partNumber query parameter"
     static let policyExpired = "Invalid according to Policy: Policy expired."
     static let unsupportedCORSMethod = "Found unsupported HTTP method in CORS config. Unsupported method is "
+    /// `AllowedOrigin "*a*.com" can not have more than one wildcard.` (and the same for `AllowedHeader`).
+    static func corsTooManyWildcards(_ element: String, _ value: String) -> String {
+        "\(element) \"\(value)\" can not have more than one wildcard."
+    }
 }

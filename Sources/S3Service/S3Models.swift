@@ -81,6 +81,10 @@ package struct LifecycleRule: Codable, Sendable, Equatable {
     package var noncurrentDays: Int?
     /// `NoncurrentVersionExpiration.NewerNoncurrentVersions`: how many newer noncurrent versions are kept.
     package var newerNoncurrentVersions: Int?
+    /// `Transition` actions: stored and returned; objects keep their storage class (storage classes are labels here).
+    package var transitions: [LifecycleTransition]?
+    /// `NoncurrentVersionTransition` actions: stored and returned, as ``transitions``.
+    package var noncurrentTransitions: [LifecycleTransition]?
 
     /// Creates a rule.
     package init(
@@ -110,6 +114,26 @@ package struct LifecycleRule: Codable, Sendable, Equatable {
         self.expiredObjectDeleteMarker = expiredObjectDeleteMarker
         self.abortIncompleteMultipartUploadDays = abortIncompleteMultipartUploadDays
         self.noncurrentDays = noncurrentDays
+        self.newerNoncurrentVersions = newerNoncurrentVersions
+    }
+}
+
+/// One `Transition` (`Days` or `Date`) or `NoncurrentVersionTransition` (`NoncurrentDays`) of a lifecycle rule.
+package struct LifecycleTransition: Codable, Sendable, Equatable {
+    /// `Days`, or `NoncurrentDays` for a noncurrent transition.
+    package var days: Int?
+    /// `Date` (midnight UTC).
+    package var date: Date?
+    /// `StorageClass`.
+    package var storageClass: String
+    /// `NewerNoncurrentVersions` (noncurrent transitions).
+    package var newerNoncurrentVersions: Int?
+
+    /// Creates a transition.
+    package init(days: Int? = nil, date: Date? = nil, storageClass: String, newerNoncurrentVersions: Int? = nil) {
+        self.days = days
+        self.date = date
+        self.storageClass = storageClass
         self.newerNoncurrentVersions = newerNoncurrentVersions
     }
 }
@@ -290,6 +314,20 @@ package struct BucketConfiguration: Codable, Sendable, Equatable {
                 suffix: entry.suffix
             )
         }
+        var counts: [NotificationTarget.Kind: Int] = [:]
+        for entry in spec.destinationNotifications {
+            counts[entry.kind, default: 0] += 1
+            configuration.notifications.append(
+                NotificationTarget(
+                    id: "\(spec.logicalId)-\(entry.kind.rawValue)-\(counts[entry.kind, default: 1])",
+                    kind: entry.kind,
+                    arn: entry.arn,
+                    events: entry.events,
+                    prefix: entry.prefix,
+                    suffix: entry.suffix
+                )
+            )
+        }
         if !spec.tags.isEmpty {
             configuration.tags = spec.tags.keys.sorted().map { S3Tag(key: $0, value: spec.tags[$0] ?? "") }
         }
@@ -298,11 +336,12 @@ package struct BucketConfiguration: Codable, Sendable, Equatable {
 }
 
 extension LifecycleRule {
-    /// Parses a lifecycle `Date` (`2026-01-01T00:00:00Z`, `2026-01-01T00:00:00.000Z` or `2026-01-01`).
+    /// Parses a lifecycle `Date` (`2026-01-01T00:00:00Z`, `2026-01-01T00:00:00.000Z`, `2026-01-01T00:00:00` read as
+    /// UTC, or `2026-01-01`).
     /// - Parameter text: The text.
     /// - Returns: The instant, or nil.
     package static func parseDate(_ text: String) -> Date? {
-        if let date = Timestamp.parseISO8601(text) { return date }
+        if let date = Timestamp.parseISO8601(text) ?? Timestamp.parseISO8601(text + "Z") { return date }
         let day = ISO8601DateFormatter()
         day.formatOptions = [.withFullDate]
         return day.date(from: text)

@@ -27,6 +27,8 @@ package struct S3Service: AWSServiceHandler {
     let logger: Logger
     /// `--strict-credentials`: presigned POST forms signed with unknown keys are refused.
     let strictCredentials: Bool
+    /// Recently completed multipart uploads, for CompleteMultipartUpload requests re-sent after success.
+    let completedUploads = CompletedUploads()
 
     /// The largest single PUT (5 GiB).
     static let maxObjectSize = 5 * 1024 * 1024 * 1024
@@ -68,10 +70,15 @@ package struct S3Service: AWSServiceHandler {
         self.strictCredentials = strictCredentials
         let region = environment.current.region
         let ownerId = Self.canonicalUserId(environment.current.accountId)
-        try store.bootstrap(
-            buckets.map { (name: $0.name, region: region, configuration: BucketConfiguration.from(spec: $0, ownerId: ownerId)) },
-            now: clock.now
-        )
+        let configured = buckets.map {
+            (name: $0.name, region: region, configuration: BucketConfiguration.from(spec: $0, ownerId: ownerId))
+        }
+        try store.bootstrap(configured, now: clock.now)
+        for bucket in configured {
+            for target in bucket.configuration.notifications {
+                if let warning = target.undeliveredWarning(bucket: bucket.name) { logger.warning("\(warning)") }
+            }
+        }
     }
 
     /// The lifecycle sweeper (its ``LifecycleSweeper/scheduled(interval:)`` runs beside the server).
@@ -122,10 +129,15 @@ package struct S3Service: AWSServiceHandler {
             response = try await route(request, target: target)
         } catch let failure as S3ErrorWithHeaders {
             response = render(failure, request)
+        } catch let failure as S3Error where request.header("origin") != nil {
+            // S3 adds the CORS headers to error responses too, so a browser can read the error.
+            response = render(S3ErrorWithHeaders(error: failure, headers: [:]), request)
         }
         if let bucket = target.bucket, let origin = request.header("origin") {
+            // A request carrying Access-Control-Request-Method is matched on that method, as a preflight would be.
+            let method = request.header("access-control-request-method") ?? request.method.rawValue
             if let rules = try await store.bucket(bucket)?.configuration.cors,
-                let grant = CORS.actual(rules: rules, origin: origin, method: request.method.rawValue)
+                let grant = CORS.actual(rules: rules, origin: origin, method: method)
             {
                 for (name, value) in grant.headers where name != "Access-Control-Allow-Headers" {
                     Self.set(&response.headers, name, value)

@@ -88,7 +88,8 @@ extension SigV4 {
     /// - Parameter request: The request.
     /// - Returns: The signing material.
     package static func inspect(_ request: SigV4Request) -> RequestSignature {
-        if let raw = request.header("authorization") {
+        // An empty Authorization header is no signature at all: S3 answers such a request as an anonymous one.
+        if let raw = request.header("authorization"), !SigV4Encoding.trimmingWhitespace(raw).isEmpty {
             let authorization = SigV4Encoding.trimmingWhitespace(raw)
             if authorization == sigV4Algorithm || authorization.hasPrefix(sigV4Algorithm + " ") {
                 let components = Result { () throws(SigV4Error) in try AuthorizationComponents.parse(authorization) }

@@ -15,14 +15,15 @@ import Testing
     }
 
     @Test func sevenDaysExpireQueriesAndResponsesOnly() {
-        let now = created.addingTimeInterval(7 * day)
+        // Created 2025-11-24T16:00Z: seven days later, rounded up to midnight UTC, is 2025-12-02T00:00Z.
+        let now = Date(timeIntervalSince1970: 1_764_633_600)
         for (key, expected) in [("queries/q.wav", "ExpireQueryAudio"), ("responses/r.mp3", "ExpireResponseAudio")] {
             #expect(LifecycleEvaluator.expiringRule(rules: templateRules, key: key, size: 1, tags: [], lastModified: created, now: now) == expected)
         }
         #expect(
             LifecycleEvaluator.expiringRule(rules: templateRules, key: "lectures/l.wav", size: 1, tags: [], lastModified: created, now: now) == nil
         )
-        let early = created.addingTimeInterval(7 * day - 1)
+        let early = now.addingTimeInterval(-1)
         #expect(
             LifecycleEvaluator.expiringRule(rules: templateRules, key: "queries/q.wav", size: 1, tags: [], lastModified: created, now: early) == nil
         )
@@ -81,8 +82,26 @@ import Testing
 
     @Test func abortIncompleteUploadsAfterDays() {
         let rule = LifecycleRule(id: "abort", prefix: "uploads/", abortIncompleteMultipartUploadDays: 2)
-        #expect(!LifecycleEvaluator.abortDue(rules: [rule], key: "uploads/a", initiated: created, now: created.addingTimeInterval(day)))
-        #expect(LifecycleEvaluator.abortDue(rules: [rule], key: "uploads/a", initiated: created, now: created.addingTimeInterval(2 * day)))
+        let midnight = Date(timeIntervalSince1970: 1_764_201_600)  // 2025-11-27T00:00:00Z, the first after created + 2 days
+        #expect(!LifecycleEvaluator.abortDue(rules: [rule], key: "uploads/a", initiated: created, now: created.addingTimeInterval(2 * day)))
+        #expect(!LifecycleEvaluator.abortDue(rules: [rule], key: "uploads/a", initiated: created, now: midnight.addingTimeInterval(-1)))
+        #expect(LifecycleEvaluator.abortDue(rules: [rule], key: "uploads/a", initiated: created, now: midnight))
         #expect(!LifecycleEvaluator.abortDue(rules: [rule], key: "other/a", initiated: created, now: created.addingTimeInterval(9 * day)))
+    }
+
+    /// The sweeper's instant and the `x-amz-expiration` header agree: due at the announced midnight, not a second before.
+    @Test func sweeperAgreesWithTheAnnouncedExpiration() throws {
+        for offset in [0, 1, 3_600, 28_799, 28_800, 86_399] {
+            let lastModified = Date(timeIntervalSince1970: 1_764_000_000 + TimeInterval(offset))
+            let announced = try #require(
+                LifecycleEvaluator.announcedExpiration(rules: templateRules, key: "queries/q", size: 1, tags: [], lastModified: lastModified)
+            )
+            #expect(announced.date.timeIntervalSince1970.truncatingRemainder(dividingBy: day) == 0)
+            let due = { (now: Date) in
+                LifecycleEvaluator.expiringRule(rules: templateRules, key: "queries/q", size: 1, tags: [], lastModified: lastModified, now: now)
+            }
+            #expect(due(announced.date.addingTimeInterval(-1)) == nil)
+            #expect(due(announced.date) == "ExpireQueryAudio")
+        }
     }
 }

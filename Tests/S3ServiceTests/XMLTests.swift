@@ -92,7 +92,7 @@ import Testing
 
     @Test func taggingLimits() throws {
         let tags = (0..<11).map { "<Tag><Key>k\($0)</Key><Value>v</Value></Tag>" }.joined()
-        #expect(throws: S3Error.invalidTag("Object tags cannot be greater than 10")) {
+        #expect(throws: S3Error.badRequest("Object tags cannot be greater than 10")) {
             try ConfigurationXML.parseTagging(Data("<Tagging><TagSet>\(tags)</TagSet></Tagging>".utf8), maxTags: 10)
         }
         #expect(try ConfigurationXML.parseTaggingHeader("a=1&b=two%20words") == [S3Tag(key: "a", value: "1"), S3Tag(key: "b", value: "two words")])

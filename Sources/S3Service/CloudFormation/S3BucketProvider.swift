@@ -4,9 +4,10 @@ import CloudFormation
 ///
 /// Supported properties: `BucketName`, `BucketEncryption`, `PublicAccessBlockConfiguration`,
 /// `VersioningConfiguration`, `CorsConfiguration`, `LifecycleConfiguration`, `NotificationConfiguration`
-/// (Lambda configurations), `OwnershipControls`, `AccessControl` and `Tags`; `AWS::S3::BucketPolicy` with `Bucket`
-/// and `PolicyDocument`. Every other property (`WebsiteConfiguration`, `ReplicationConfiguration`...) is reported
-/// as ignored by the emulator.
+/// (Lambda configurations delivered; queue and topic configurations stored, returned and listed by `validate`, not
+/// delivered), `OwnershipControls`, `AccessControl` and `Tags`; `AWS::S3::BucketPolicy` with `Bucket` and
+/// `PolicyDocument`. Every other property (`WebsiteConfiguration`, `ReplicationConfiguration`...) is reported as
+/// ignored by the emulator.
 package struct S3BucketProvider: ResourceProvider {
     /// The bucket resource type.
     package static let bucketType = "AWS::S3::Bucket"
@@ -58,6 +59,25 @@ package struct S3BucketProvider: ResourceProvider {
     /// - Throws: ``TemplateError`` for the first bucket with a wrongly shaped property.
     package func validateSpecs(in stack: Stack) throws(TemplateError) {
         _ = try stack.buckets
+    }
+
+    /// The `QueueConfigurations` and `TopicConfigurations` of bucket notifications: stored and returned, never
+    /// delivered while SQS and SNS are not emulated.
+    /// - Parameter stack: The resolved stack.
+    /// - Returns: One entry per SQS or SNS notification, naming its target.
+    package func notActedOn(in stack: Stack) -> [UnsupportedProperty] {
+        let buckets = (try? stack.buckets) ?? []
+        return buckets.flatMap { bucket in
+            bucket.destinationNotifications.map { entry in
+                UnsupportedProperty(
+                    logicalId: bucket.logicalId,
+                    resourceType: Self.bucketType,
+                    property: entry.property,
+                    reason: NotificationTarget.undeliveredReason(kind: entry.kind, arn: entry.arn) ?? "",
+                    location: entry.location
+                )
+            }
+        }
     }
 }
 

@@ -108,6 +108,31 @@ package struct S3BucketSpec: Sendable, Equatable {
         }
     }
 
+    /// One `NotificationConfiguration.QueueConfigurations` or `TopicConfigurations` entry: stored and returned by
+    /// GetBucketNotificationConfiguration, but not delivered while SQS and SNS are not emulated.
+    package struct DestinationNotification: Sendable, Equatable {
+        /// `.queue` or `.topic`.
+        package var kind: NotificationTarget.Kind
+        /// The `Queue` or `Topic` ARN.
+        package var arn: String
+        /// The S3 event name (`s3:ObjectCreated:*`).
+        package var events: [String]
+        /// The `prefix` key filter rule.
+        package var prefix: String?
+        /// The `suffix` key filter rule.
+        package var suffix: String?
+        /// Where the entry is written, as `Properties.NotificationConfiguration.QueueConfigurations[0]`.
+        package var property: String
+        /// The entry's source location, when known.
+        package var location: SourceLocation?
+
+        /// Compares everything but the source location.
+        package static func == (lhs: DestinationNotification, rhs: DestinationNotification) -> Bool {
+            lhs.kind == rhs.kind && lhs.arn == rhs.arn && lhs.events == rhs.events && lhs.prefix == rhs.prefix && lhs.suffix == rhs.suffix
+                && lhs.property == rhs.property
+        }
+    }
+
     /// The logical id.
     package var logicalId: String
     /// The bucket name.
@@ -130,6 +155,8 @@ package struct S3BucketSpec: Sendable, Equatable {
     package var lifecycleRules: [LifecycleRule]
     /// The Lambda notifications.
     package var lambdaNotifications: [LambdaNotification]
+    /// The SQS and SNS notifications (kept, not delivered).
+    package var destinationNotifications: [DestinationNotification]
     /// The tags.
     package var tags: [String: String]
     /// `OwnershipControls.Rules[0].ObjectOwnership`, when configured.
@@ -205,16 +232,7 @@ package struct S3BucketSpec: Sendable, Equatable {
         lifecycleRules = lifecycle
         var notifications: [LambdaNotification] = []
         for entry in try reader["NotificationConfiguration"]["LambdaConfigurations"].list() ?? [] {
-            var prefix: String?
-            var suffix: String?
-            for rule in try entry["Filter"]["S3Key"]["Rules"].list() ?? [] {
-                let value = try rule["Value"].string() ?? ""
-                switch try rule["Name"].requiredString().lowercased() {
-                case "prefix": prefix = value
-                case "suffix": suffix = value
-                default: throw rule["Name"].failure("'prefix' or 'suffix'")
-                }
-            }
+            let (prefix, suffix) = try Self.keyFilter(entry)
             notifications.append(
                 LambdaNotification(
                     events: try entry["Event"].stringList() ?? [],
@@ -225,8 +243,43 @@ package struct S3BucketSpec: Sendable, Equatable {
             )
         }
         lambdaNotifications = notifications
+        var destinations: [DestinationNotification] = []
+        for (list, arnProperty, kind) in [
+            ("QueueConfigurations", "Queue", NotificationTarget.Kind.queue), ("TopicConfigurations", "Topic", NotificationTarget.Kind.topic),
+        ] {
+            for entry in try reader["NotificationConfiguration"][list].list() ?? [] {
+                let (prefix, suffix) = try Self.keyFilter(entry)
+                destinations.append(
+                    DestinationNotification(
+                        kind: kind,
+                        arn: try entry[arnProperty].requiredString(),
+                        events: try entry["Event"].stringList() ?? [],
+                        prefix: prefix,
+                        suffix: suffix,
+                        property: entry.path,
+                        location: entry.location
+                    )
+                )
+            }
+        }
+        destinationNotifications = destinations
         tags = try reader["Tags"].tags()
         objectOwnership = try reader["OwnershipControls"]["Rules"].list()?.first?["ObjectOwnership"].string()
         accessControl = try reader["AccessControl"].string()
+    }
+
+    /// The `Filter.S3Key.Rules` of a notification entry.
+    private static func keyFilter(_ entry: SpecReader) throws(TemplateError) -> (prefix: String?, suffix: String?) {
+        var prefix: String?
+        var suffix: String?
+        for rule in try entry["Filter"]["S3Key"]["Rules"].list() ?? [] {
+            let value = try rule["Value"].string() ?? ""
+            switch try rule["Name"].requiredString().lowercased() {
+            case "prefix": prefix = value
+            case "suffix": suffix = value
+            default: throw rule["Name"].failure("'prefix' or 'suffix'")
+            }
+        }
+        return (prefix, suffix)
     }
 }
