@@ -31,6 +31,8 @@ package struct DynamoDBError: Error, Sendable, Hashable, CustomStringConvertible
         case internalServerError = "InternalServerError"
         /// The caller may not perform the action.
         case accessDeniedException = "AccessDeniedException"
+        /// A PartiQL INSERT named a primary key that exists.
+        case duplicateItemException = "DuplicateItemException"
 
         /// The namespace AWS puts in front of the code in the `__type` member.
         package var typeNamespace: String {

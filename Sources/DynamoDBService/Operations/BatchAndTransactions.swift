@@ -17,6 +17,8 @@ struct TransactAction: Sendable {
     var update: UpdateExpression?
     var condition: ConditionExpression?
     var returnOldOnFailure: Bool
+    /// A failed condition is a duplicate key (a PartiQL INSERT), reported as `DuplicateItem`.
+    var duplicateOnFailure = false
 }
 
 extension DynamoDBService {
@@ -190,79 +192,107 @@ extension DynamoDBService {
             if let token {
                 if let replay = try ClientTokenStore.replay(db, token: token, parameters: parameters, now: now) { return .raw(replay) }
             }
-            var olds: [Item?] = []
-            var news: [Item?] = []
-            var reasons: [JSONOut] = []
-            var codes: [String] = []
-            var failed = false
-            for action in finalActions {
-                guard try ItemStore.tableExists(db, id: action.table.meta.id) else {
-                    throw DynamoDBError(.resourceNotFoundException, DynamoDBMessages.resourceNotFound)
-                }
-                let old = try ItemStore.fetchItem(db, table: action.table, key: action.key)
-                olds.append(old)
-                if let condition = action.condition, !condition.evaluate(on: old) {
-                    failed = true
-                    codes.append("ConditionalCheckFailed")
-                    var members: [(String, JSONOut)] = [
-                        ("Code", .string("ConditionalCheckFailed")), ("Message", .string(DynamoDBMessages.conditionalRequestFailed)),
-                    ]
-                    if action.returnOldOnFailure, let old { members.insert(("Item", .item(old)), at: 0) }
-                    reasons.append(.object(members))
-                    news.append(nil)
-                    continue
-                }
-                do {
-                    switch action.kind {
-                    case .conditionCheck: news.append(old)
-                    case .put: news.append(action.item)
-                    case .delete: news.append(nil)
-                    case .update: news.append(try Self.applyUpdate(action.update, to: old, key: action.key, table: action.table).0)
-                    }
-                    codes.append("None")
-                    reasons.append(.object([("Code", .string("None"))]))
-                } catch let error as DynamoDBError {
-                    failed = true
-                    codes.append("ValidationError")
-                    reasons.append(.object([("Code", .string("ValidationError")), ("Message", .string(error.message))]))
-                    news.append(nil)
-                }
+            let (olds, news) = try Self.applyTransaction(db, actions: finalActions, collectionLimit: self.itemCollectionLimit)
+            let output = Self.transactWriteOutput(actions: finalActions, olds: olds, news: news, capacityMode: capacityMode)
+            if let token {
+                // A replay answers with the same response, its capacity counted as reads of the items (as AWS does).
+                let replay = Self.transactWriteOutput(actions: finalActions, olds: olds, news: news, capacityMode: capacityMode, replay: true)
+                try ClientTokenStore.record(db, token: token, parameters: parameters, response: replay.data, now: now)
             }
-            if failed {
-                throw DynamoDBFailure(
-                    error: DynamoDBError(.transactionCanceledException, DynamoDBMessages.transactionCanceled(codes)),
-                    members: [("CancellationReasons", .array(reasons))]
-                )
-            }
-            for (action, (old, new)) in zip(finalActions, zip(olds, news)) where action.kind != .conditionCheck {
-                if old != nil || new != nil {
-                    try ItemStore.replace(db, table: action.table, old: old, new: new, collectionLimit: self.itemCollectionLimit)
-                }
-            }
-            let output = Self.transactWriteOutput(actions: finalActions, olds: olds, capacityMode: capacityMode)
-            if let token { try ClientTokenStore.record(db, token: token, parameters: parameters, response: output.data, now: now) }
             return output
         }
     }
 
+    /// Applies validated transaction actions all or nothing, inside the caller's write transaction: every condition
+    /// is checked and every update computed first, and only when all pass is anything written.
+    /// - Parameters:
+    ///   - db: The database, in a write transaction.
+    ///   - actions: The actions.
+    ///   - collectionLimit: The item collection size limit.
+    /// - Returns: Each action's item before and after.
+    /// - Throws: TransactionCanceledException with one `CancellationReasons` entry per action.
+    static func applyTransaction(_ db: Database, actions: [TransactAction], collectionLimit: Int) throws -> (olds: [Item?], news: [Item?]) {
+        var olds: [Item?] = []
+        var news: [Item?] = []
+        var reasons: [JSONOut] = []
+        var codes: [String] = []
+        var failed = false
+        for action in actions {
+            guard try ItemStore.tableExists(db, id: action.table.meta.id) else {
+                throw DynamoDBError(.resourceNotFoundException, DynamoDBMessages.resourceNotFound)
+            }
+            let old = try ItemStore.fetchItem(db, table: action.table, key: action.key)
+            olds.append(old)
+            if let condition = action.condition, !condition.evaluate(on: old) {
+                failed = true
+                let code = action.duplicateOnFailure ? "DuplicateItem" : "ConditionalCheckFailed"
+                let message = action.duplicateOnFailure ? DynamoDBMessages.partiQLDuplicateItem : DynamoDBMessages.conditionalRequestFailed
+                codes.append(code)
+                var members: [(String, JSONOut)] = [("Code", .string(code)), ("Message", .string(message))]
+                if action.returnOldOnFailure, let old { members.insert(("Item", .item(old)), at: 0) }
+                reasons.append(.object(members))
+                news.append(nil)
+                continue
+            }
+            do {
+                switch action.kind {
+                case .conditionCheck: news.append(old)
+                case .put: news.append(action.item)
+                case .delete: news.append(nil)
+                case .update: news.append(try Self.applyUpdate(action.update, to: old, key: action.key, table: action.table).0)
+                }
+                codes.append("None")
+                reasons.append(.object([("Code", .string("None"))]))
+            } catch {
+                failed = true
+                codes.append("ValidationError")
+                reasons.append(.object([("Code", .string("ValidationError")), ("Message", .string(error.message))]))
+                news.append(nil)
+            }
+        }
+        if failed {
+            throw DynamoDBFailure(
+                error: DynamoDBError(.transactionCanceledException, DynamoDBMessages.transactionCanceled(codes)),
+                members: [("CancellationReasons", .array(reasons))]
+            )
+        }
+        for (action, (old, new)) in zip(actions, zip(olds, news)) where action.kind != .conditionCheck {
+            if old != nil || new != nil {
+                try ItemStore.replace(db, table: action.table, old: old, new: new, collectionLimit: collectionLimit)
+            }
+        }
+        return (olds, news)
+    }
+
+    /// The consumed capacity of applied transaction actions, per table: each item's table units doubled (a
+    /// ConditionCheck on the item it read), index units as outside a transaction, reported as write units. A replay
+    /// of the same ClientRequestToken is charged as transactional reads of the same items (4 KB units, doubled).
+    static func transactionCapacity(actions: [TransactAction], olds: [Item?], news: [Item?], capacityMode: String, replay: Bool = false) -> JSONOut {
+        var tally = CapacityTally()
+        for (action, (old, new)) in zip(actions, zip(olds, news)) {
+            if replay {
+                let size = max(old.map(ItemSize.of) ?? 0, new.map(ItemSize.of) ?? 0)
+                tally.add(table: action.table.meta.name, units: ItemSize.readCapacityUnits(bytes: size, consistentRead: true, transactional: true))
+            } else {
+                let units = Self.writeUnits(table: action.table, old: old, new: new, transactional: true)
+                tally.add(table: action.table.meta.name, units: units.table, indexes: units.indexes)
+            }
+        }
+        return tally.output(mode: capacityMode, split: replay ? .read : .write)
+    }
+
     /// The TransactWriteItems response: consumed capacity per table when asked for.
-    private static func transactWriteOutput(actions: [TransactAction], olds: [Item?], capacityMode: String) -> JSONOut {
+    private static func transactWriteOutput(
+        actions: [TransactAction],
+        olds: [Item?],
+        news: [Item?],
+        capacityMode: String,
+        replay: Bool = false
+    ) -> JSONOut {
         var members: [(String, JSONOut)] = []
         if capacityMode != "NONE" {
-            var perTable: [String: Double] = [:]
-            for (action, old) in zip(actions, olds) {
-                let size = max(old.map(ItemSize.of) ?? 0, action.item.map(ItemSize.of) ?? 0)
-                perTable[action.table.meta.name, default: 0] += ItemSize.writeCapacityUnits(bytes: size, transactional: true)
-            }
             members.append(
-                (
-                    "ConsumedCapacity",
-                    .array(
-                        perTable.keys.sorted().compactMap {
-                            Self.consumedCapacity(mode: capacityMode, table: $0, units: perTable[$0] ?? 0)
-                        }
-                    )
-                )
+                ("ConsumedCapacity", transactionCapacity(actions: actions, olds: olds, news: news, capacityMode: capacityMode, replay: replay))
             )
         }
         return .object(members)
@@ -368,7 +398,7 @@ extension DynamoDBService {
                     "ConsumedCapacity",
                     .array(
                         perTable.keys.sorted().compactMap {
-                            Self.consumedCapacity(mode: capacityMode, table: $0, units: perTable[$0] ?? 0)
+                            Self.consumedCapacity(mode: capacityMode, table: $0, units: perTable[$0] ?? 0, split: .read)
                         }
                     )
                 )
