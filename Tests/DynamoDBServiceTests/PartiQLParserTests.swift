@@ -195,6 +195,15 @@ struct PartiQLParserTests {
         }
     }
 
+    @Test func deepNestingIsRefusedNotRecursedInto() {
+        let nested = "SELECT * FROM t WHERE " + String(repeating: "(", count: 3000) + "a = 1" + String(repeating: ")", count: 3000)
+        #expect(errorMessage { () throws(DynamoDBError) in try PartiQLParser.parse(nested) } == notWellFormed)
+        let lists = "INSERT INTO t VALUE {'pk': " + String(repeating: "[", count: 3000) + String(repeating: "]", count: 3000) + "}"
+        #expect(errorMessage { () throws(DynamoDBError) in try PartiQLParser.parse(lists) } == notWellFormed)
+        let nots = "SELECT * FROM t WHERE " + String(repeating: "NOT ", count: 3000) + "a = 1"
+        #expect(errorMessage { () throws(DynamoDBError) in try PartiQLParser.parse(nots) } == notWellFormed)
+    }
+
     @Test func tokenPositionsCountCharactersFromOne() {
         let tokens = PartiQLLexer.tokenize("SELECT *\n  FROM \"t\"")
         #expect(tokens.map(\.position) == ["1:1:6", "1:8:1", "2:3:4", "2:8:3", "2:11:0"])

@@ -120,7 +120,10 @@ def test_select_on_an_index(ddb, simple):
     assert items == [{"pk": {"S": "2"}}]
     with pytest.raises(ClientError) as excinfo:
         run(ddb, f'SELECT * FROM "{simple}"."nope" WHERE owner = \'bob\'')
-    assert error_of(excinfo) == ("ValidationException", "The table does not have the specified index: nope")
+    assert error_of(excinfo) == ("ValidationException", "The table does not have the specified index")
+    with pytest.raises(ClientError) as excinfo:
+        run(ddb, 'SELECT * FROM "missing-table-xyz"."byOwner" WHERE owner = \'bob\'')
+    assert error_of(excinfo) == ("ResourceNotFoundException", "Requested resource not found")
 
 
 # =========================================================================== INSERT / UPDATE / DELETE

@@ -834,8 +834,17 @@ extension DynamoDBMessages {
     /// `EXISTS(...)` outside ExecuteTransaction (DynamoDB's wording for this case is not pinned).
     static let partiQLExistsOnlyInTransactions = "The EXISTS function can only be used in transactions"
 
+    /// A SELECT from an index the table does not have (PartiQL's wording names no index, unlike Query's).
+    static let partiQLNoSuchIndex = "The table does not have the specified index"
+
     /// A NextToken we did not hand out.
     static let partiQLInvalidNextToken = "Invalid NextToken"
+
+    /// A `Statement` shorter than 1 or longer than 8192 characters.
+    static func partiQLStatementLength(_ statement: String) -> String {
+        let constraint = statement.isEmpty ? "greater than or equal to 1" : "less than or equal to 8192"
+        return "1 validation error detected: Value '\(statement)' at 'statement' failed to satisfy constraint: Member must have length \(constraint)"
+    }
 
     /// Empty `Parameters`.
     static let partiQLEmptyParameters =

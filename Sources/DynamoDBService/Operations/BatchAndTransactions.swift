@@ -378,32 +378,18 @@ extension DynamoDBService {
         let finalGets = gets
         let results = try await read { db in try finalGets.map { try ItemStore.fetchItem(db, table: $0.table, key: $0.key) } }
         var responses: [JSONOut] = []
-        var perTable: [String: Double] = [:]
+        var tally = CapacityTally()
         for (get, item) in zip(gets, results) {
             if let item {
                 responses.append(.object([("Item", .item(get.projection.map { $0.project(item) } ?? item))]))
             } else {
                 responses.append(.object([]))
             }
-            perTable[get.table.meta.name, default: 0] += ItemSize.readCapacityUnits(
-                bytes: item.map(ItemSize.of) ?? 0,
-                consistentRead: true,
-                transactional: true
-            )
+            let units = ItemSize.readCapacityUnits(bytes: item.map(ItemSize.of) ?? 0, consistentRead: true, transactional: true)
+            tally.add(table: get.table.meta.name, units: units)
         }
         var members: [(String, JSONOut)] = [("Responses", .array(responses))]
-        if capacityMode != "NONE" {
-            members.append(
-                (
-                    "ConsumedCapacity",
-                    .array(
-                        perTable.keys.sorted().compactMap {
-                            Self.consumedCapacity(mode: capacityMode, table: $0, units: perTable[$0] ?? 0, split: .read)
-                        }
-                    )
-                )
-            )
-        }
+        if capacityMode != "NONE" { members.append(("ConsumedCapacity", tally.output(mode: capacityMode, split: .read))) }
         return .object(members)
     }
 }

@@ -220,13 +220,15 @@ extension DynamoDBService {
         return .object(members)
     }
 
-    /// Per-table capacity summed over several items, in table-name order, as the batch and transaction operations
-    /// report it (one `ConsumedCapacity` entry per table).
+    /// Per-table capacity summed over several items, in the order the tables first appear in the request, as the
+    /// batch and transaction operations report it (one `ConsumedCapacity` entry per table).
     struct CapacityTally {
         private var tables: [String: (units: Double, indexes: [String: (global: Bool, units: Double)])] = [:]
+        private var order: [String] = []
 
         /// Adds the units of one item.
         mutating func add(table: String, units: Double, indexes: [(name: String, global: Bool, units: Double)] = []) {
+            if tables[table] == nil { order.append(table) }
             var entry = tables[table] ?? (0, [:])
             entry.units += units
             for index in indexes { entry.indexes[index.name, default: (index.global, 0)].units += index.units }
@@ -236,7 +238,7 @@ extension DynamoDBService {
         /// The `ConsumedCapacity` list.
         func output(mode: String, split: CapacitySplit? = nil) -> JSONOut {
             .array(
-                tables.keys.sorted().compactMap { name -> JSONOut? in
+                order.compactMap { name -> JSONOut? in
                     guard let entry = tables[name] else { return nil }
                     let indexes = entry.indexes.keys.sorted().compactMap { key in
                         entry.indexes[key].map { (name: key, global: $0.global, units: $0.units) }

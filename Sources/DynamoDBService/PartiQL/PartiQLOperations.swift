@@ -55,6 +55,7 @@ extension DynamoDBService {
     /// - Throws: ValidationException with DynamoDB's texts.
     static func parsePartiQL(_ text: String?, parameters: [AttributeValue]?) throws(DynamoDBError) -> PartiQLStatement {
         guard let text else { throw .validation(DynamoDBMessages.memberNull("statement")) }
+        guard (1...8192).contains(text.count) else { throw .validation(DynamoDBMessages.partiQLStatementLength(text)) }
         if let parameters, parameters.isEmpty { throw .validation(DynamoDBMessages.partiQLEmptyParameters) }
         let (statement, count) = try PartiQLParser.parse(text)
         guard count == (parameters?.count ?? 0) else { throw .validation(DynamoDBMessages.partiQLParameterCount) }
@@ -81,7 +82,11 @@ extension DynamoDBService {
         let binder = PartiQLBinder(parameters: parameters ?? [])
         switch statement {
         case .select(_, let indexName, let paths, let whereClause, let descending):
-            let index = try Self.index(indexName, table: table)
+            var index: CompiledIndex?
+            if let indexName {
+                guard let named = table.index(indexName) else { throw .validation(DynamoDBMessages.partiQLNoSuchIndex) }
+                index = named
+            }
             let condition = try whereClause.map { clause throws(DynamoDBError) in try binder.condition(clause) }
             return .read(
                 PartiQLRead(
@@ -521,26 +526,18 @@ extension DynamoDBService {
                 try finalReads.map { read in try read.exactKey.flatMap { try ItemStore.fetchItem(db, table: read.table, key: $0) } }
             }
             var responses: [JSONOut] = []
-            var perTable: [String: Double] = [:]
+            var tally = CapacityTally()
             for (read, item) in zip(reads, items) {
                 if let item, read.filter?.evaluate(on: item) ?? true {
                     responses.append(.object([("Item", .item(read.projection.map { $0.project(item) } ?? item))]))
                 } else {
                     responses.append(.object([]))
                 }
-                perTable[read.table.meta.name, default: 0] += ItemSize.readCapacityUnits(
-                    bytes: item.map(ItemSize.of) ?? 0,
-                    consistentRead: true,
-                    transactional: true
-                )
+                let units = ItemSize.readCapacityUnits(bytes: item.map(ItemSize.of) ?? 0, consistentRead: true, transactional: true)
+                tally.add(table: read.table.meta.name, units: units)
             }
             var members: [(String, JSONOut)] = [("Responses", .array(responses))]
-            if capacityMode != "NONE" {
-                let capacities = perTable.keys.sorted().compactMap {
-                    Self.consumedCapacity(mode: capacityMode, table: $0, units: perTable[$0] ?? 0, split: .read)
-                }
-                members.append(("ConsumedCapacity", .array(capacities)))
-            }
+            if capacityMode != "NONE" { members.append(("ConsumedCapacity", tally.output(mode: capacityMode, split: .read))) }
             return .object(members)
         }
         let token = input.ClientRequestToken

@@ -10,6 +10,10 @@ struct PartiQLParser {
     private var position = 0
     /// How many `?` parameters the statement has.
     private(set) var parameterCount = 0
+    /// How deeply conditions and values nest at the token at hand.
+    private var depth = 0
+    /// The deepest nesting read: deeper statements are refused rather than parsed with ever more stack.
+    static let maximumDepth = 100
 
     /// Words that end a clause and so can never be an alias.
     private static let clauseWords: Set<String> = ["WHERE", "ORDER", "SET", "REMOVE", "RETURNING", "VALUE"]
@@ -232,6 +236,9 @@ struct PartiQLParser {
     }
 
     private mutating func notCondition() throws(DynamoDBError) -> PartiQLCondition {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maximumDepth else { throw notWellFormed("") }
         if current.isKeyword("NOT") {
             _ = advance()
             return .not(try notCondition())
@@ -336,6 +343,9 @@ struct PartiQLParser {
     }
 
     private mutating func primary(location: String) throws(DynamoDBError) -> PartiQLValue {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maximumDepth else { throw notWellFormed("") }
         let token = current
         switch token.kind {
         case .parameter:
