@@ -193,3 +193,14 @@ def test_a_transaction_replay_is_charged_as_reads(ddb, table):
     assert first["ConsumedCapacity"] == [{"TableName": table, "CapacityUnits": 4.0, "WriteCapacityUnits": 4.0}]
     replay = ddb.transact_write_items(**request)
     assert replay["ConsumedCapacity"] == [{"TableName": table, "CapacityUnits": 2.0, "ReadCapacityUnits": 2.0}]
+
+
+def test_batch_get_item_answers_keys_past_16_mb_in_unprocessed_keys(ddb, table):
+    for n in range(60):
+        ddb.put_item(TableName=table, Item={"pk": {"S": f"big{n:02d}"}, "blob": {"S": "x" * 300_000}})
+    keys = [{"pk": {"S": f"big{n:02d}"}} for n in range(60)]
+    out = ddb.batch_get_item(RequestItems={table: {"Keys": keys, "ConsistentRead": True}}, ReturnConsumedCapacity="TOTAL")
+    # 300,011-byte items: 55 fit in 16 MB (16,777,216 bytes); the rest come back to be asked for again.
+    assert len(out["Responses"][table]) == 55
+    assert out["UnprocessedKeys"] == {table: {"Keys": keys[55:], "ConsistentRead": True}}
+    assert out["ConsumedCapacity"] == [{"TableName": table, "CapacityUnits": 55 * 74.0}]

@@ -28,7 +28,12 @@ extension DynamoDBService {
         guard let requestItems = input.RequestItems else { throw DynamoDBError.validation(DynamoDBMessages.memberNull("requestItems")) }
         guard !requestItems.isEmpty else { throw DynamoDBError.validation(DynamoDBMessages.requestItemsEmpty) }
         let capacityMode = try Self.consumedCapacityMode(input.ReturnConsumedCapacity)
-        var requests: [(name: String, table: TableView, keys: [Item], projection: ProjectionExpression?, consistent: Bool)] = []
+        var requests:
+            [(
+                name: String, table: TableView, keys: [Item], projection: ProjectionExpression?, consistent: Bool,
+                entry: BatchGetItemInput.KeysAndAttributes
+            )] =
+                []
         var total = 0
         for name in requestItems.keys.sorted() {
             _ = try resolveTableName(name, member: "requestItems")
@@ -60,27 +65,58 @@ extension DynamoDBService {
                     throw DynamoDBError.validation(DynamoDBMessages.batchDuplicates)
                 }
             }
-            requests.append((name, table, keys, projection, entry.ConsistentRead ?? false))
+            requests.append((name, table, keys, projection, entry.ConsistentRead ?? false, entry))
         }
         let finalRequests = requests
-        let results = try await read { db -> [(String, [Item])] in
-            try finalRequests.map { request in
-                (request.name, try request.keys.compactMap { try ItemStore.fetchItem(db, table: request.table, key: $0) })
-            }
+        let results = try await read { db -> [[Item?]] in
+            try finalRequests.map { request in try request.keys.map { try ItemStore.fetchItem(db, table: request.table, key: $0) } }
         }
+        // A response holds at most 16 MB of items: the keys from the first item that would pass the limit on are
+        // answered in UnprocessedKeys, as AWS does.
         var responses: [(String, JSONOut)] = []
+        var unprocessed: [(String, JSONOut)] = []
         var capacities: [JSONOut] = []
-        for (request, (_, result)) in zip(requests, results) {
-            responses.append((request.name, .array(result.map { item in .item(request.projection.map { $0.project(item) } ?? item) })))
-            let units = result.reduce(0.0) {
-                $0 + ItemSize.readCapacityUnits(bytes: ItemSize.of($1), consistentRead: request.consistent)
+        var responseBytes = 0
+        var full = false
+        for (request, result) in zip(requests, results) {
+            var items: [JSONOut] = []
+            var leftKeys: [JSONOut] = []
+            var units = 0.0
+            for (key, item) in zip(request.keys, result) {
+                let size = item.map(ItemSize.of) ?? 0
+                if !full, responseBytes + size > Self.batchGetResponseBytes { full = true }
+                if full {
+                    leftKeys.append(.item(key))
+                    continue
+                }
+                guard let item else { continue }
+                responseBytes += size
+                units += ItemSize.readCapacityUnits(bytes: size, consistentRead: request.consistent)
+                items.append(.item(request.projection.map { $0.project(item) } ?? item))
             }
+            responses.append((request.name, .array(items)))
+            if !leftKeys.isEmpty { unprocessed.append((request.name, Self.unprocessedKeys(leftKeys, request.entry))) }
             if let capacity = Self.consumedCapacity(mode: capacityMode, table: request.name, units: units) {
                 capacities.append(capacity)
             }
         }
-        var members: [(String, JSONOut)] = [("Responses", .object(responses)), ("UnprocessedKeys", .object([]))]
+        var members: [(String, JSONOut)] = [("Responses", .object(responses)), ("UnprocessedKeys", .object(unprocessed))]
         if capacityMode != "NONE" { members.append(("ConsumedCapacity", .array(capacities))) }
+        return .object(members)
+    }
+
+    /// The most item bytes one BatchGetItem response holds (16 MB).
+    static let batchGetResponseBytes = 16 * 1024 * 1024
+
+    /// One table's entry of `UnprocessedKeys`: the keys left, with the request's read parameters.
+    private static func unprocessedKeys(_ keys: [JSONOut], _ entry: BatchGetItemInput.KeysAndAttributes) -> JSONOut {
+        var members: [(String, JSONOut)] = [("Keys", .array(keys))]
+        if let attributes = entry.AttributesToGet { members.append(("AttributesToGet", .array(attributes.map { .string($0) }))) }
+        if let consistent = entry.ConsistentRead { members.append(("ConsistentRead", .bool(consistent))) }
+        if let projection = entry.ProjectionExpression { members.append(("ProjectionExpression", .string(projection))) }
+        if let names = entry.ExpressionAttributeNames {
+            members.append(("ExpressionAttributeNames", .object(names.keys.sorted().map { ($0, .string(names[$0] ?? "")) })))
+        }
         return .object(members)
     }
 
