@@ -261,6 +261,11 @@ def test_batch_execute_statement_per_statement_errors(ddb, table):
     assert error_of(excinfo) == ("ValidationException",
         "1 validation error detected: Value '[26 items]' at 'statements' failed to satisfy constraint: "
         "Member must have length less than or equal to 25")
+    with pytest.raises(ClientError) as excinfo:
+        ddb.batch_execute_statement(Statements=[])
+    assert error_of(excinfo) == ("ValidationException",
+        "1 validation error detected: Value '[]' at 'statements' failed to satisfy constraint: "
+        "Member must have length greater than or equal to 1")
 
 
 # =========================================================================== ExecuteTransaction

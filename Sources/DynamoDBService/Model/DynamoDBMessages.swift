@@ -853,7 +853,8 @@ extension DynamoDBMessages {
     /// A list member longer or shorter than its limits (`statements` 1-25, `transactStatements` 1-100).
     static func partiQLListLength(_ member: String, count: Int, limit: Int) -> String {
         let constraint = count == 0 ? "greater than or equal to 1" : "less than or equal to \(limit)"
-        return "1 validation error detected: Value '[\(count) items]' at '\(member)' failed to satisfy constraint: "
+        let value = count == 0 ? "[]" : "[\(count) items]"
+        return "1 validation error detected: Value '\(value)' at '\(member)' failed to satisfy constraint: "
             + "Member must have length \(constraint)"
     }
 }
