@@ -44,6 +44,12 @@ package enum DynamoDBOperation: String, ServiceOperation, CaseIterable {
     case transactWriteItems = "TransactWriteItems"
     /// `TransactGetItems`.
     case transactGetItems = "TransactGetItems"
+    /// `ExecuteStatement` (PartiQL).
+    case executeStatement = "ExecuteStatement"
+    /// `BatchExecuteStatement` (PartiQL).
+    case batchExecuteStatement = "BatchExecuteStatement"
+    /// `ExecuteTransaction` (PartiQL).
+    case executeTransaction = "ExecuteTransaction"
     /// `DescribeEndpoints`.
     case describeEndpoints = "DescribeEndpoints"
     /// `DescribeLimits`.

@@ -167,6 +167,9 @@ package final class DynamoDBService: AWSServiceHandler {
         case .batchWriteItem: try await batchWriteItem(call)
         case .transactWriteItems: try await transactWriteItems(call)
         case .transactGetItems: try await transactGetItems(call)
+        case .executeStatement: try await executeStatement(call)
+        case .batchExecuteStatement: try await batchExecuteStatement(call)
+        case .executeTransaction: try await executeTransaction(call)
         case .describeEndpoints: describeEndpoints()
         case .describeLimits: describeLimits()
         }

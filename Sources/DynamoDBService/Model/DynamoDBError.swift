@@ -35,6 +35,8 @@ package struct DynamoDBError: Error, Sendable, Hashable, CustomStringConvertible
         case expiredIteratorException = "ExpiredIteratorException"
         /// DynamoDB Streams records trimmed by the 24-hour retention.
         case trimmedDataAccessException = "TrimmedDataAccessException"
+        /// A PartiQL INSERT named a primary key that exists.
+        case duplicateItemException = "DuplicateItemException"
 
         /// The namespace AWS puts in front of the code in the `__type` member.
         package var typeNamespace: String {

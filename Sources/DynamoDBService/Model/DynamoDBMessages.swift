@@ -744,3 +744,117 @@ extension DynamoDBMessages {
     /// UpdateTable creating an existing index.
     static let indexExists = "Attempting to create an index which already exists"
 }
+
+// MARK: - PartiQL (ExecuteStatement, BatchExecuteStatement, ExecuteTransaction)
+
+extension DynamoDBMessages {
+    /// The envelope of PartiQL syntax errors; some errors have nothing after the colon.
+    static func partiQLNotWellFormed(_ detail: String) -> String { "Statement wasn't well formed, can't be processed: \(detail)" }
+
+    /// A statement that does not start with SELECT, INSERT, UPDATE or DELETE.
+    static let partiQLExpectedDML = "Expected data manipulation"
+
+    /// A token left over after a complete statement (or where a clause keyword must follow).
+    static let partiQLLeftover = "Unexpected token after expression"
+
+    /// A token that cannot continue the statement (DynamoDB's detail for this case is not pinned; ours names the token).
+    static func partiQLUnexpectedToken(_ token: String) -> String { "Unexpected token: \(token)" }
+
+    /// The statement ends where more is needed.
+    static let partiQLUnexpectedEnd = "Unexpected end of statement"
+
+    /// A table alias (DynamoDB sends it without the envelope).
+    static let partiQLAliasing = "Aliasing is not supported"
+
+    /// A function call in the SELECT list.
+    static func partiQLUnexpectedPathComponent(_ position: String) -> String { "Unexpected path component at \(position)" }
+
+    /// A function DynamoDB's PartiQL does not have in that place.
+    static func partiQLUnrecognizedFunction(_ name: String, _ position: String) -> String { "Unrecognized function: \(name) at \(position)" }
+
+    /// A function whose value cannot be stored (e.g. `set_add` in an INSERT).
+    static func partiQLUnsupportedDataType(_ name: String, _ position: String) -> String {
+        "Unsupported data type: \(name) under key root at \(position)"
+    }
+
+    /// `set_add`/`set_delete` with other than two arguments.
+    static func partiQLSetFunctionArguments(_ function: String, _ position: String) -> String {
+        "\(function) must have exactly two arguments at \(position)"
+    }
+
+    /// `set_add`/`set_delete` whose first argument is not the attribute assigned.
+    static func partiQLSetFunctionFirst(_ function: String, _ position: String) -> String {
+        "The first argument to \(function) must equal the assignment value at \(position)"
+    }
+
+    /// `set_add`/`set_delete` whose second argument is not a set.
+    static func partiQLSetFunctionSecond(_ function: String, _ position: String) -> String {
+        "The second argument to \(function) must be a value with type SET at \(position)"
+    }
+
+    /// `<<>>`.
+    static let partiQLEmptyBag = "Empty bags are not supported"
+
+    /// A value that is not a literal where one is needed (a path or an expression inside an item literal).
+    static let partiQLValueExpected = "Unsupported data type: expected a literal value"
+
+    /// A bag whose members are not all strings, all numbers or all binaries.
+    static let partiQLMixedBag = "Unsupported data type: set members must all be strings, numbers or binaries"
+
+    /// The number of `?` differs from the number of `Parameters`.
+    static let partiQLParameterCount = "Number of parameters in request and statement don't match."
+
+    /// UPDATE or DELETE whose WHERE clause does not name the whole primary key.
+    static let partiQLKeyEquality = "Where clause does not contain a mandatory equality on all key attributes"
+
+    /// INSERT of a key that exists.
+    static let partiQLDuplicateItem = "Duplicate primary key exists in table"
+
+    /// A RETURNING clause other than ALL OLD on a DELETE.
+    static func partiQLDeleteReturning(_ clause: String) -> String {
+        "Invalid returning clause: RETURNING \(clause) *. Only RETURNING ALL OLD * is allowed in DELETE statements."
+    }
+
+    /// A SELECT without the whole key in a batch or transaction.
+    static func partiQLSelectNeedsKey(_ operation: String) -> String {
+        "Select statements within \(operation) must specify the primary key in the where clause."
+    }
+
+    /// A statement of an ExecuteTransaction that fails validation.
+    static func partiQLTransactionStatement(_ index: Int, _ detail: String) -> String {
+        "Validation failed in TransactStatements[\(index)]: \(detail)"
+    }
+
+    /// An ExecuteTransaction that mixes reads and writes.
+    static let partiQLMixedTransaction = "Transaction must contain either all reads or all writes"
+
+    /// An `EXISTS(SELECT ...)` that does not read one item by its key with a further condition.
+    static let partiQLExistsShape = "EXISTS() must contain a single item read with additional condition"
+
+    /// `EXISTS(...)` outside ExecuteTransaction (DynamoDB's wording for this case is not pinned).
+    static let partiQLExistsOnlyInTransactions = "The EXISTS function can only be used in transactions"
+
+    /// A SELECT from an index the table does not have (PartiQL's wording names no index, unlike Query's).
+    static let partiQLNoSuchIndex = "The table does not have the specified index"
+
+    /// A NextToken we did not hand out.
+    static let partiQLInvalidNextToken = "Invalid NextToken"
+
+    /// A `Statement` shorter than 1 or longer than 8192 characters.
+    static func partiQLStatementLength(_ statement: String) -> String {
+        let constraint = statement.isEmpty ? "greater than or equal to 1" : "less than or equal to 8192"
+        return "1 validation error detected: Value '\(statement)' at 'statement' failed to satisfy constraint: Member must have length \(constraint)"
+    }
+
+    /// Empty `Parameters`.
+    static let partiQLEmptyParameters =
+        "1 validation error detected: Value '[]' at 'parameters' failed to satisfy constraint: Member must have length greater than or equal to 1"
+
+    /// A list member longer or shorter than its limits (`statements` 1-25, `transactStatements` 1-100).
+    static func partiQLListLength(_ member: String, count: Int, limit: Int) -> String {
+        let constraint = count == 0 ? "greater than or equal to 1" : "less than or equal to \(limit)"
+        let value = count == 0 ? "[]" : "[\(count) items]"
+        return "1 validation error detected: Value '\(value)' at '\(member)' failed to satisfy constraint: "
+            + "Member must have length \(constraint)"
+    }
+}

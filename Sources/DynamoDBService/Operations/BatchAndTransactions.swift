@@ -17,6 +17,8 @@ struct TransactAction: Sendable {
     var update: UpdateExpression?
     var condition: ConditionExpression?
     var returnOldOnFailure: Bool
+    /// A failed condition is a duplicate key (a PartiQL INSERT), reported as `DuplicateItem`.
+    var duplicateOnFailure = false
 }
 
 extension DynamoDBService {
@@ -26,7 +28,12 @@ extension DynamoDBService {
         guard let requestItems = input.RequestItems else { throw DynamoDBError.validation(DynamoDBMessages.memberNull("requestItems")) }
         guard !requestItems.isEmpty else { throw DynamoDBError.validation(DynamoDBMessages.requestItemsEmpty) }
         let capacityMode = try Self.consumedCapacityMode(input.ReturnConsumedCapacity)
-        var requests: [(name: String, table: TableView, keys: [Item], projection: ProjectionExpression?, consistent: Bool)] = []
+        var requests:
+            [(
+                name: String, table: TableView, keys: [Item], projection: ProjectionExpression?, consistent: Bool,
+                entry: BatchGetItemInput.KeysAndAttributes
+            )] =
+                []
         var total = 0
         for name in requestItems.keys.sorted() {
             _ = try resolveTableName(name, member: "requestItems")
@@ -58,27 +65,58 @@ extension DynamoDBService {
                     throw DynamoDBError.validation(DynamoDBMessages.batchDuplicates)
                 }
             }
-            requests.append((name, table, keys, projection, entry.ConsistentRead ?? false))
+            requests.append((name, table, keys, projection, entry.ConsistentRead ?? false, entry))
         }
         let finalRequests = requests
-        let results = try await read { db -> [(String, [Item])] in
-            try finalRequests.map { request in
-                (request.name, try request.keys.compactMap { try ItemStore.fetchItem(db, table: request.table, key: $0) })
-            }
+        let results = try await read { db -> [[Item?]] in
+            try finalRequests.map { request in try request.keys.map { try ItemStore.fetchItem(db, table: request.table, key: $0) } }
         }
+        // A response holds at most 16 MB of items: the keys from the first item that would pass the limit on are
+        // answered in UnprocessedKeys, as AWS does.
         var responses: [(String, JSONOut)] = []
+        var unprocessed: [(String, JSONOut)] = []
         var capacities: [JSONOut] = []
-        for (request, (_, result)) in zip(requests, results) {
-            responses.append((request.name, .array(result.map { item in .item(request.projection.map { $0.project(item) } ?? item) })))
-            let units = result.reduce(0.0) {
-                $0 + ItemSize.readCapacityUnits(bytes: ItemSize.of($1), consistentRead: request.consistent)
+        var responseBytes = 0
+        var full = false
+        for (request, result) in zip(requests, results) {
+            var items: [JSONOut] = []
+            var leftKeys: [JSONOut] = []
+            var units = 0.0
+            for (key, item) in zip(request.keys, result) {
+                let size = item.map(ItemSize.of) ?? 0
+                if !full, responseBytes + size > Self.batchGetResponseBytes { full = true }
+                if full {
+                    leftKeys.append(.item(key))
+                    continue
+                }
+                guard let item else { continue }
+                responseBytes += size
+                units += ItemSize.readCapacityUnits(bytes: size, consistentRead: request.consistent)
+                items.append(.item(request.projection.map { $0.project(item) } ?? item))
             }
+            responses.append((request.name, .array(items)))
+            if !leftKeys.isEmpty { unprocessed.append((request.name, Self.unprocessedKeys(leftKeys, request.entry))) }
             if let capacity = Self.consumedCapacity(mode: capacityMode, table: request.name, units: units) {
                 capacities.append(capacity)
             }
         }
-        var members: [(String, JSONOut)] = [("Responses", .object(responses)), ("UnprocessedKeys", .object([]))]
+        var members: [(String, JSONOut)] = [("Responses", .object(responses)), ("UnprocessedKeys", .object(unprocessed))]
         if capacityMode != "NONE" { members.append(("ConsumedCapacity", .array(capacities))) }
+        return .object(members)
+    }
+
+    /// The most item bytes one BatchGetItem response holds (16 MB).
+    static let batchGetResponseBytes = 16 * 1024 * 1024
+
+    /// One table's entry of `UnprocessedKeys`: the keys left, with the request's read parameters.
+    private static func unprocessedKeys(_ keys: [JSONOut], _ entry: BatchGetItemInput.KeysAndAttributes) -> JSONOut {
+        var members: [(String, JSONOut)] = [("Keys", .array(keys))]
+        if let attributes = entry.AttributesToGet { members.append(("AttributesToGet", .array(attributes.map { .string($0) }))) }
+        if let consistent = entry.ConsistentRead { members.append(("ConsistentRead", .bool(consistent))) }
+        if let projection = entry.ProjectionExpression { members.append(("ProjectionExpression", .string(projection))) }
+        if let names = entry.ExpressionAttributeNames {
+            members.append(("ExpressionAttributeNames", .object(names.keys.sorted().map { ($0, .string(names[$0] ?? "")) })))
+        }
         return .object(members)
     }
 
@@ -190,79 +228,107 @@ extension DynamoDBService {
             if let token {
                 if let replay = try ClientTokenStore.replay(db, token: token, parameters: parameters, now: now) { return .raw(replay) }
             }
-            var olds: [Item?] = []
-            var news: [Item?] = []
-            var reasons: [JSONOut] = []
-            var codes: [String] = []
-            var failed = false
-            for action in finalActions {
-                guard try ItemStore.tableExists(db, id: action.table.meta.id) else {
-                    throw DynamoDBError(.resourceNotFoundException, DynamoDBMessages.resourceNotFound)
-                }
-                let old = try ItemStore.fetchItem(db, table: action.table, key: action.key)
-                olds.append(old)
-                if let condition = action.condition, !condition.evaluate(on: old) {
-                    failed = true
-                    codes.append("ConditionalCheckFailed")
-                    var members: [(String, JSONOut)] = [
-                        ("Code", .string("ConditionalCheckFailed")), ("Message", .string(DynamoDBMessages.conditionalRequestFailed)),
-                    ]
-                    if action.returnOldOnFailure, let old { members.insert(("Item", .item(old)), at: 0) }
-                    reasons.append(.object(members))
-                    news.append(nil)
-                    continue
-                }
-                do {
-                    switch action.kind {
-                    case .conditionCheck: news.append(old)
-                    case .put: news.append(action.item)
-                    case .delete: news.append(nil)
-                    case .update: news.append(try Self.applyUpdate(action.update, to: old, key: action.key, table: action.table).0)
-                    }
-                    codes.append("None")
-                    reasons.append(.object([("Code", .string("None"))]))
-                } catch let error as DynamoDBError {
-                    failed = true
-                    codes.append("ValidationError")
-                    reasons.append(.object([("Code", .string("ValidationError")), ("Message", .string(error.message))]))
-                    news.append(nil)
-                }
+            let (olds, news) = try Self.applyTransaction(db, actions: finalActions, collectionLimit: self.itemCollectionLimit)
+            let output = Self.transactWriteOutput(actions: finalActions, olds: olds, news: news, capacityMode: capacityMode)
+            if let token {
+                // A replay answers with the same response, its capacity counted as reads of the items (as AWS does).
+                let replay = Self.transactWriteOutput(actions: finalActions, olds: olds, news: news, capacityMode: capacityMode, replay: true)
+                try ClientTokenStore.record(db, token: token, parameters: parameters, response: replay.data, now: now)
             }
-            if failed {
-                throw DynamoDBFailure(
-                    error: DynamoDBError(.transactionCanceledException, DynamoDBMessages.transactionCanceled(codes)),
-                    members: [("CancellationReasons", .array(reasons))]
-                )
-            }
-            for (action, (old, new)) in zip(finalActions, zip(olds, news)) where action.kind != .conditionCheck {
-                if old != nil || new != nil {
-                    try ItemStore.replace(db, table: action.table, old: old, new: new, collectionLimit: self.itemCollectionLimit)
-                }
-            }
-            let output = Self.transactWriteOutput(actions: finalActions, olds: olds, capacityMode: capacityMode)
-            if let token { try ClientTokenStore.record(db, token: token, parameters: parameters, response: output.data, now: now) }
             return output
         }
     }
 
+    /// Applies validated transaction actions all or nothing, inside the caller's write transaction: every condition
+    /// is checked and every update computed first, and only when all pass is anything written.
+    /// - Parameters:
+    ///   - db: The database, in a write transaction.
+    ///   - actions: The actions.
+    ///   - collectionLimit: The item collection size limit.
+    /// - Returns: Each action's item before and after.
+    /// - Throws: TransactionCanceledException with one `CancellationReasons` entry per action.
+    static func applyTransaction(_ db: Database, actions: [TransactAction], collectionLimit: Int) throws -> (olds: [Item?], news: [Item?]) {
+        var olds: [Item?] = []
+        var news: [Item?] = []
+        var reasons: [JSONOut] = []
+        var codes: [String] = []
+        var failed = false
+        for action in actions {
+            guard try ItemStore.tableExists(db, id: action.table.meta.id) else {
+                throw DynamoDBError(.resourceNotFoundException, DynamoDBMessages.resourceNotFound)
+            }
+            let old = try ItemStore.fetchItem(db, table: action.table, key: action.key)
+            olds.append(old)
+            if let condition = action.condition, !condition.evaluate(on: old) {
+                failed = true
+                let code = action.duplicateOnFailure ? "DuplicateItem" : "ConditionalCheckFailed"
+                let message = action.duplicateOnFailure ? DynamoDBMessages.partiQLDuplicateItem : DynamoDBMessages.conditionalRequestFailed
+                codes.append(code)
+                var members: [(String, JSONOut)] = [("Code", .string(code)), ("Message", .string(message))]
+                if action.returnOldOnFailure, let old { members.insert(("Item", .item(old)), at: 0) }
+                reasons.append(.object(members))
+                news.append(nil)
+                continue
+            }
+            do {
+                switch action.kind {
+                case .conditionCheck: news.append(old)
+                case .put: news.append(action.item)
+                case .delete: news.append(nil)
+                case .update: news.append(try Self.applyUpdate(action.update, to: old, key: action.key, table: action.table).0)
+                }
+                codes.append("None")
+                reasons.append(.object([("Code", .string("None"))]))
+            } catch {
+                failed = true
+                codes.append("ValidationError")
+                reasons.append(.object([("Code", .string("ValidationError")), ("Message", .string(error.message))]))
+                news.append(nil)
+            }
+        }
+        if failed {
+            throw DynamoDBFailure(
+                error: DynamoDBError(.transactionCanceledException, DynamoDBMessages.transactionCanceled(codes)),
+                members: [("CancellationReasons", .array(reasons))]
+            )
+        }
+        for (action, (old, new)) in zip(actions, zip(olds, news)) where action.kind != .conditionCheck {
+            if old != nil || new != nil {
+                try ItemStore.replace(db, table: action.table, old: old, new: new, collectionLimit: collectionLimit)
+            }
+        }
+        return (olds, news)
+    }
+
+    /// The consumed capacity of applied transaction actions, per table: each item's table units doubled (a
+    /// ConditionCheck on the item it read), index units as outside a transaction, reported as write units. A replay
+    /// of the same ClientRequestToken is charged as transactional reads of the same items (4 KB units, doubled).
+    static func transactionCapacity(actions: [TransactAction], olds: [Item?], news: [Item?], capacityMode: String, replay: Bool = false) -> JSONOut {
+        var tally = CapacityTally()
+        for (action, (old, new)) in zip(actions, zip(olds, news)) {
+            if replay {
+                let size = max(old.map(ItemSize.of) ?? 0, new.map(ItemSize.of) ?? 0)
+                tally.add(table: action.table.meta.name, units: ItemSize.readCapacityUnits(bytes: size, consistentRead: true, transactional: true))
+            } else {
+                let units = Self.writeUnits(table: action.table, old: old, new: new, transactional: true)
+                tally.add(table: action.table.meta.name, units: units.table, indexes: units.indexes)
+            }
+        }
+        return tally.output(mode: capacityMode, split: replay ? .read : .write)
+    }
+
     /// The TransactWriteItems response: consumed capacity per table when asked for.
-    private static func transactWriteOutput(actions: [TransactAction], olds: [Item?], capacityMode: String) -> JSONOut {
+    private static func transactWriteOutput(
+        actions: [TransactAction],
+        olds: [Item?],
+        news: [Item?],
+        capacityMode: String,
+        replay: Bool = false
+    ) -> JSONOut {
         var members: [(String, JSONOut)] = []
         if capacityMode != "NONE" {
-            var perTable: [String: Double] = [:]
-            for (action, old) in zip(actions, olds) {
-                let size = max(old.map(ItemSize.of) ?? 0, action.item.map(ItemSize.of) ?? 0)
-                perTable[action.table.meta.name, default: 0] += ItemSize.writeCapacityUnits(bytes: size, transactional: true)
-            }
             members.append(
-                (
-                    "ConsumedCapacity",
-                    .array(
-                        perTable.keys.sorted().compactMap {
-                            Self.consumedCapacity(mode: capacityMode, table: $0, units: perTable[$0] ?? 0)
-                        }
-                    )
-                )
+                ("ConsumedCapacity", transactionCapacity(actions: actions, olds: olds, news: news, capacityMode: capacityMode, replay: replay))
             )
         }
         return .object(members)
@@ -348,32 +414,18 @@ extension DynamoDBService {
         let finalGets = gets
         let results = try await read { db in try finalGets.map { try ItemStore.fetchItem(db, table: $0.table, key: $0.key) } }
         var responses: [JSONOut] = []
-        var perTable: [String: Double] = [:]
+        var tally = CapacityTally()
         for (get, item) in zip(gets, results) {
             if let item {
                 responses.append(.object([("Item", .item(get.projection.map { $0.project(item) } ?? item))]))
             } else {
                 responses.append(.object([]))
             }
-            perTable[get.table.meta.name, default: 0] += ItemSize.readCapacityUnits(
-                bytes: item.map(ItemSize.of) ?? 0,
-                consistentRead: true,
-                transactional: true
-            )
+            let units = ItemSize.readCapacityUnits(bytes: item.map(ItemSize.of) ?? 0, consistentRead: true, transactional: true)
+            tally.add(table: get.table.meta.name, units: units)
         }
         var members: [(String, JSONOut)] = [("Responses", .array(responses))]
-        if capacityMode != "NONE" {
-            members.append(
-                (
-                    "ConsumedCapacity",
-                    .array(
-                        perTable.keys.sorted().compactMap {
-                            Self.consumedCapacity(mode: capacityMode, table: $0, units: perTable[$0] ?? 0)
-                        }
-                    )
-                )
-            )
-        }
+        if capacityMode != "NONE" { members.append(("ConsumedCapacity", tally.output(mode: capacityMode, split: .read))) }
         return .object(members)
     }
 }

@@ -165,32 +165,93 @@ extension DynamoDBService {
 
     // MARK: Capacity
 
+    /// Which units a transactional operation reports beside `CapacityUnits` (DynamoDB splits the figures into
+    /// `ReadCapacityUnits`/`WriteCapacityUnits` only for TransactGetItems, TransactWriteItems and ExecuteTransaction;
+    /// every other operation reports `CapacityUnits` alone).
+    enum CapacitySplit {
+        /// `ReadCapacityUnits`.
+        case read
+        /// `WriteCapacityUnits`.
+        case write
+
+        var member: String {
+            switch self {
+            case .read: "ReadCapacityUnits"
+            case .write: "WriteCapacityUnits"
+            }
+        }
+    }
+
     /// The `ConsumedCapacity` object of one table.
+    /// - Parameters:
+    ///   - mode: `ReturnConsumedCapacity` (`NONE`, `TOTAL` or `INDEXES`).
+    ///   - table: The table name as the request gave it.
+    ///   - units: The units spent on the table itself.
+    ///   - indexUnits: The units spent on each secondary index.
+    ///   - split: For transactional operations, the read or write figure reported beside each `CapacityUnits`.
+    /// - Returns: The object, or nil for `NONE`.
     static func consumedCapacity(
         mode: String,
         table: String,
         units: Double,
-        indexUnits: [(name: String, global: Bool, units: Double)] = []
+        indexUnits: [(name: String, global: Bool, units: Double)] = [],
+        split: CapacitySplit? = nil
     ) -> JSONOut? {
         guard mode != "NONE" else { return nil }
+        func figures(_ value: Double) -> [(String, JSONOut)] {
+            var members: [(String, JSONOut)] = [("CapacityUnits", .double(value))]
+            if let split { members.append((split.member, .double(value))) }
+            return members
+        }
         // Shapes as in the API reference examples: `CapacityUnits` for the total, the table and each index.
         let total = units + indexUnits.reduce(0) { $0 + $1.units }
-        var members: [(String, JSONOut)] = [("TableName", .string(table)), ("CapacityUnits", .double(total))]
+        var members: [(String, JSONOut)] = [("TableName", .string(table))] + figures(total)
         if mode == "INDEXES" {
-            members.append(("Table", .object([("CapacityUnits", .double(units))])))
+            members.append(("Table", .object(figures(units))))
             let globals = indexUnits.filter(\.global)
             let locals = indexUnits.filter { !$0.global }
             if !globals.isEmpty {
-                members.append(("GlobalSecondaryIndexes", .object(globals.map { ($0.name, .object([("CapacityUnits", .double($0.units))])) })))
+                members.append(("GlobalSecondaryIndexes", .object(globals.map { ($0.name, .object(figures($0.units))) })))
             }
             if !locals.isEmpty {
-                members.append(("LocalSecondaryIndexes", .object(locals.map { ($0.name, .object([("CapacityUnits", .double($0.units))])) })))
+                members.append(("LocalSecondaryIndexes", .object(locals.map { ($0.name, .object(figures($0.units))) })))
             }
         }
         return .object(members)
     }
 
-    /// Write units spent on a table and its indexes when `old` becomes `new`.
+    /// Per-table capacity summed over several items, in the order the tables first appear in the request, as the
+    /// batch and transaction operations report it (one `ConsumedCapacity` entry per table).
+    struct CapacityTally {
+        private var tables: [String: (units: Double, indexes: [String: (global: Bool, units: Double)])] = [:]
+        private var order: [String] = []
+
+        /// Adds the units of one item.
+        mutating func add(table: String, units: Double, indexes: [(name: String, global: Bool, units: Double)] = []) {
+            if tables[table] == nil { order.append(table) }
+            var entry = tables[table] ?? (0, [:])
+            entry.units += units
+            for index in indexes { entry.indexes[index.name, default: (index.global, 0)].units += index.units }
+            tables[table] = entry
+        }
+
+        /// The `ConsumedCapacity` list.
+        func output(mode: String, split: CapacitySplit? = nil) -> JSONOut {
+            .array(
+                order.compactMap { name -> JSONOut? in
+                    guard let entry = tables[name] else { return nil }
+                    let indexes = entry.indexes.keys.sorted().compactMap { key in
+                        entry.indexes[key].map { (name: key, global: $0.global, units: $0.units) }
+                    }
+                    return DynamoDBService.consumedCapacity(mode: mode, table: name, units: entry.units, indexUnits: indexes, split: split)
+                }
+            )
+        }
+    }
+
+    /// Write units spent on a table and its indexes when `old` becomes `new`: the table on the larger image (1 KB
+    /// units, doubled in a transaction), each index whose entry appears, changes or goes on its entry's size (twice when
+    /// the index key changes: a delete and a put), never doubled by a transaction.
     static func writeUnits(
         table: TableView,
         old: Item?,
@@ -205,13 +266,13 @@ extension DynamoDBService {
         for index in table.indexes {
             let before = old.flatMap { index.project($0, tableKey: table.key) }
             let after = new.flatMap { index.project($0, tableKey: table.key) }
-            guard before != nil || after != nil else { continue }
-            let indexSize = max(before.map(ItemSize.of) ?? 0, after.map(ItemSize.of) ?? 0)
-            var units = ItemSize.writeCapacityUnits(bytes: indexSize)
-            if before != nil, after != nil, let oldItem = old, let newItem = new {
-                let oldKey = index.key.elements.map { oldItem[$0.name] }
-                let newKey = index.key.elements.map { newItem[$0.name] }
-                if oldKey != newKey { units *= 2 }
+            // An index entry that is absent before and after, or that the write leaves as it was, costs nothing.
+            guard before != nil || after != nil, before != after else { continue }
+            let beforeSize = before.map(ItemSize.of) ?? 0
+            let afterSize = after.map(ItemSize.of) ?? 0
+            var units = ItemSize.writeCapacityUnits(bytes: max(beforeSize, afterSize))
+            if let before, let after, index.key.elements.contains(where: { before[$0.name] != after[$0.name] }) {
+                units = ItemSize.writeCapacityUnits(bytes: beforeSize) + ItemSize.writeCapacityUnits(bytes: afterSize)
             }
             indexes.append((index.meta.name, index.meta.isGlobal, units))
         }

@@ -38,9 +38,12 @@ extension DynamoDBService {
         }
         var members: [(String, JSONOut)] = []
         if returnValues == "ALL_OLD", let old { members.append(("Attributes", .item(old))) }
-        let units = Self.writeUnits(table: table, old: old, new: item)
-        if let capacity = Self.consumedCapacity(mode: capacityMode, table: name, units: units.table, indexUnits: units.indexes) {
-            members.append(("ConsumedCapacity", capacity))
+        // Item sizes and index projections are worked out only when the capacity is asked for (the hot path skips them).
+        if capacityMode != "NONE" {
+            let units = Self.writeUnits(table: table, old: old, new: item)
+            if let capacity = Self.consumedCapacity(mode: capacityMode, table: name, units: units.table, indexUnits: units.indexes) {
+                members.append(("ConsumedCapacity", capacity))
+            }
         }
         if let metrics = Self.itemCollectionMetrics(mode: input.ReturnItemCollectionMetrics, table: table, item: item) {
             members.append(("ItemCollectionMetrics", metrics))
@@ -134,9 +137,12 @@ extension DynamoDBService {
         }
         var members: [(String, JSONOut)] = []
         if returnValues == "ALL_OLD", let old { members.append(("Attributes", .item(old))) }
-        let units = Self.writeUnits(table: table, old: old, new: nil)
-        if let capacity = Self.consumedCapacity(mode: capacityMode, table: name, units: units.table, indexUnits: units.indexes) {
-            members.append(("ConsumedCapacity", capacity))
+        // Item sizes and index projections are worked out only when the capacity is asked for (the hot path skips them).
+        if capacityMode != "NONE" {
+            let units = Self.writeUnits(table: table, old: old, new: nil)
+            if let capacity = Self.consumedCapacity(mode: capacityMode, table: name, units: units.table, indexUnits: units.indexes) {
+                members.append(("ConsumedCapacity", capacity))
+            }
         }
         if let metrics = Self.itemCollectionMetrics(mode: input.ReturnItemCollectionMetrics, table: table, item: old ?? key) {
             members.append(("ItemCollectionMetrics", metrics))
@@ -216,9 +222,12 @@ extension DynamoDBService {
             if !attributes.isEmpty { members.append(("Attributes", .item(attributes))) }
         default: break
         }
-        let units = Self.writeUnits(table: table, old: old, new: new)
-        if let capacity = Self.consumedCapacity(mode: capacityMode, table: name, units: units.table, indexUnits: units.indexes) {
-            members.append(("ConsumedCapacity", capacity))
+        // Item sizes and index projections are worked out only when the capacity is asked for (the hot path skips them).
+        if capacityMode != "NONE" {
+            let units = Self.writeUnits(table: table, old: old, new: new)
+            if let capacity = Self.consumedCapacity(mode: capacityMode, table: name, units: units.table, indexUnits: units.indexes) {
+                members.append(("ConsumedCapacity", capacity))
+            }
         }
         if let metrics = Self.itemCollectionMetrics(mode: input.ReturnItemCollectionMetrics, table: table, item: new) {
             members.append(("ItemCollectionMetrics", metrics))

@@ -93,24 +93,14 @@ extension DynamoDBService {
             guard position.partition == partition else { throw DynamoDBError.validation(DynamoDBMessages.exclusiveStartKeyOutsideQuery) }
             start = (position.sort, position.ident)
         }
-        let range = keyCondition.sortCondition?.encodedRange
-        var sql = "SELECT item, size FROM ddb_item WHERE tbl = ? AND idx = ? AND h = ? AND pk = ?"
-        var arguments: StatementArguments = [table.meta.id, index?.meta.name ?? "", ItemStore.hash(partition), partition]
-        if let lower = range?.lower {
-            sql += lower.inclusive ? " AND sk >= ?" : " AND sk > ?"
-            _ = arguments.append(contentsOf: [lower.bytes])
-        }
-        if let upper = range?.upper {
-            sql += upper.inclusive ? " AND sk <= ?" : " AND sk < ?"
-            _ = arguments.append(contentsOf: [upper.bytes])
-        }
-        if let start {
-            sql += forward ? " AND (sk, ident) > (?, ?)" : " AND (sk, ident) < (?, ?)"
-            _ = arguments.append(contentsOf: [start.sort, start.ident])
-        }
-        sql += forward ? " ORDER BY sk ASC, ident ASC" : " ORDER BY sk DESC, ident DESC"
-        let finalSQL = sql
-        let finalArguments = arguments
+        let (finalSQL, finalArguments) = Self.querySQL(
+            table: table,
+            index: index,
+            partition: partition,
+            range: keyCondition.sortCondition?.encodedRange,
+            start: start,
+            forward: forward
+        )
         let page = try await readStatement { db in try Self.readPage(db, sql: finalSQL, arguments: finalArguments, plan: plan, schema: schema) }
         return Self.pageOutput(page, plan: plan, name: name)
     }
@@ -152,27 +142,81 @@ extension DynamoDBService {
         var tracker = ExpressionUsageTracker()
         let expressions = try readExpressions(input, tracker: &tracker)
         let plan = try readPlan(input, table: table, index: index, expressions: expressions, legacyFilter: (input.ScanFilter, .scanFilter))
-        var sql = "SELECT item, size FROM ddb_item WHERE tbl = ? AND idx = ?"
-        var arguments: StatementArguments = [table.meta.id, index?.meta.name ?? ""]
-        if let (low, high) = segmentRange {
-            sql += " AND h >= ? AND h < ?"
-            _ = arguments.append(contentsOf: [low, high])
-        }
+        var start: (partition: Data, sort: Data, ident: Data)?
         if let exclusive = input.ExclusiveStartKey {
             let position = try Self.startPosition(exclusive, table: table, index: index)
             if let (low, high) = segmentRange, let segment = input.Segment, let total = input.TotalSegments, total > 1 {
                 let hash = ItemStore.hash(position.partition)
                 if hash < low || hash >= high { throw DynamoDBError.validation(DynamoDBMessages.startKeyWrongSegment(segment, total)) }
             }
-            sql += " AND (h, pk, sk, ident) > (?, ?, ?, ?)"
-            _ = arguments.append(contentsOf: [ItemStore.hash(position.partition), position.partition, position.sort, position.ident])
+            start = position
         }
-        sql += " ORDER BY h, pk, sk, ident"
-        let finalSQL = sql
-        let finalArguments = arguments
+        let (finalSQL, finalArguments) = Self.scanSQL(table: table, index: index, segment: segmentRange, start: start)
         let schema = index?.key ?? table.key
         let page = try await readStatement { db in try Self.readPage(db, sql: finalSQL, arguments: finalArguments, plan: plan, schema: schema) }
         return Self.pageOutput(page, plan: plan, name: name)
+    }
+
+    /// The SQL of a Query page: one partition of the table or index, a sort-key range, after a start position.
+    /// - Parameters:
+    ///   - table: The table.
+    ///   - index: The index queried, if any.
+    ///   - partition: The encoded partition key.
+    ///   - range: The sort-key range, if any.
+    ///   - start: The position to continue after (`ExclusiveStartKey`).
+    ///   - forward: Ascending sort-key order.
+    /// - Returns: The statement and its arguments.
+    static func querySQL(
+        table: TableView,
+        index: CompiledIndex?,
+        partition: Data,
+        range: SortKeyRange?,
+        start: (sort: Data, ident: Data)?,
+        forward: Bool
+    ) -> (String, StatementArguments) {
+        var sql = "SELECT item, size FROM ddb_item WHERE tbl = ? AND idx = ? AND h = ? AND pk = ?"
+        var arguments: StatementArguments = [table.meta.id, index?.meta.name ?? "", ItemStore.hash(partition), partition]
+        if let lower = range?.lower {
+            sql += lower.inclusive ? " AND sk >= ?" : " AND sk > ?"
+            _ = arguments.append(contentsOf: [lower.bytes])
+        }
+        if let upper = range?.upper {
+            sql += upper.inclusive ? " AND sk <= ?" : " AND sk < ?"
+            _ = arguments.append(contentsOf: [upper.bytes])
+        }
+        if let start {
+            sql += forward ? " AND (sk, ident) > (?, ?)" : " AND (sk, ident) < (?, ?)"
+            _ = arguments.append(contentsOf: [start.sort, start.ident])
+        }
+        sql += forward ? " ORDER BY sk ASC, ident ASC" : " ORDER BY sk DESC, ident DESC"
+        return (sql, arguments)
+    }
+
+    /// The SQL of a Scan page: the table or index in hash order, within a segment, after a start position.
+    /// - Parameters:
+    ///   - table: The table.
+    ///   - index: The index scanned, if any.
+    ///   - segment: The hash range of the segment (`Segment`/`TotalSegments`), if any.
+    ///   - start: The position to continue after (`ExclusiveStartKey`).
+    /// - Returns: The statement and its arguments.
+    static func scanSQL(
+        table: TableView,
+        index: CompiledIndex?,
+        segment: (Int, Int)?,
+        start: (partition: Data, sort: Data, ident: Data)?
+    ) -> (String, StatementArguments) {
+        var sql = "SELECT item, size FROM ddb_item WHERE tbl = ? AND idx = ?"
+        var arguments: StatementArguments = [table.meta.id, index?.meta.name ?? ""]
+        if let (low, high) = segment {
+            sql += " AND h >= ? AND h < ?"
+            _ = arguments.append(contentsOf: [low, high])
+        }
+        if let start {
+            sql += " AND (h, pk, sk, ident) > (?, ?, ?, ?)"
+            _ = arguments.append(contentsOf: [ItemStore.hash(start.partition), start.partition, start.sort, start.ident])
+        }
+        sql += " ORDER BY h, pk, sk, ident"
+        return (sql, arguments)
     }
 
     /// The index named in a Query/Scan.
@@ -320,6 +364,18 @@ extension DynamoDBService {
         members.append(("Count", .int(page.count)))
         members.append(("ScannedCount", .int(page.scanned)))
         if let lastKey = page.lastKey { members.append(("LastEvaluatedKey", .item(lastKey))) }
+        if let capacity = readCapacity(page: page, plan: plan, name: name) { members.append(("ConsumedCapacity", capacity)) }
+        return .object(members)
+    }
+
+    /// The `ConsumedCapacity` of a page read: the summed size of the items read (not only those returned), in 4 KB
+    /// units, halved for eventually consistent reads, charged to the index when one was read.
+    /// - Parameters:
+    ///   - page: The page.
+    ///   - plan: The read.
+    ///   - name: The table name as the request gave it (the table's own name by default).
+    /// - Returns: The object, or nil when not asked for.
+    static func readCapacity(page: ReadPage, plan: ReadPlan, name: String? = nil) -> JSONOut? {
         let units = ItemSize.readCapacityUnits(bytes: page.bytes, consistentRead: plan.consistentRead)
         var tableUnits = units
         var indexUnits: [(name: String, global: Bool, units: Double)] = []
@@ -327,9 +383,6 @@ extension DynamoDBService {
             tableUnits = 0
             indexUnits = [(index.meta.name, index.meta.isGlobal, units)]
         }
-        if let capacity = consumedCapacity(mode: plan.capacityMode, table: name, units: tableUnits, indexUnits: indexUnits) {
-            members.append(("ConsumedCapacity", capacity))
-        }
-        return .object(members)
+        return consumedCapacity(mode: plan.capacityMode, table: name ?? plan.table.meta.name, units: tableUnits, indexUnits: indexUnits)
     }
 }

@@ -254,3 +254,40 @@ struct TransactGetItemsInput: Decodable, Sendable {
     var TransactItems: [TransactItem]?
     var ReturnConsumedCapacity: String?
 }
+
+/// ExecuteStatement input.
+struct ExecuteStatementInput: Decodable, Sendable {
+    var Statement: String?
+    var Parameters: [AttributeValue]?
+    var ConsistentRead: Bool?
+    var NextToken: String?
+    var ReturnConsumedCapacity: String?
+    var Limit: Int?
+    var ReturnValuesOnConditionCheckFailure: String?
+}
+
+/// BatchExecuteStatement input.
+struct BatchExecuteStatementInput: Decodable, Sendable {
+    /// One `BatchStatementRequest`.
+    struct Request: Decodable, Sendable {
+        var Statement: String?
+        var Parameters: [AttributeValue]?
+        var ConsistentRead: Bool?
+        var ReturnValuesOnConditionCheckFailure: String?
+    }
+    var Statements: [Request]?
+    var ReturnConsumedCapacity: String?
+}
+
+/// ExecuteTransaction input.
+struct ExecuteTransactionInput: Decodable, Sendable {
+    /// One `ParameterizedStatement`.
+    struct Statement: Decodable, Sendable {
+        var Statement: String?
+        var Parameters: [AttributeValue]?
+        var ReturnValuesOnConditionCheckFailure: String?
+    }
+    var TransactStatements: [Statement]?
+    var ClientRequestToken: String?
+    var ReturnConsumedCapacity: String?
+}
