@@ -44,23 +44,36 @@ package final class ConnectionLimiter: Sendable {
 /// Beyond the cap a new connection is accepted and closed at once (the client sees the connection closed
 /// before any answer), so the number of open connections never grows past the cap; a warning is logged for
 /// the first refusal and every hundredth after it.
+///
+/// On a plaintext port (`sendsFiles`) each connection gets its ``FileBodies``, bound as ``FileBodies/current``
+/// while the connection's requests are handled, so large object bodies go out with `sendfile(2)`.
 package struct GuardedChannel<Base: ServerChildChannel>: ServerChildChannel {
-    /// The wrapped channel's value.
-    package typealias Value = Base.Value
+    /// The wrapped channel's value and the connection's file bodies.
+    package struct Value: ServerChildChannelValue {
+        /// The wrapped channel's value.
+        package let base: Base.Value
+        /// The connection's file bodies (nil when the port does not send files).
+        package let fileBodies: FileBodies?
+        /// The connection.
+        package var channel: any Channel { base.channel }
+    }
 
     private let base: Base
     private let limits: FramingLimits
     private let limiter: ConnectionLimiter
+    private let sendsFiles: Bool
 
     /// Wraps a child channel.
     /// - Parameters:
     ///   - base: The channel that sets up HTTP (and maybe TLS or WebSocket upgrades).
     ///   - limits: The framing and idle limits.
     ///   - limiter: The port's connection counter.
-    package init(_ base: Base, limits: FramingLimits, limiter: ConnectionLimiter) {
+    ///   - sendsFiles: Whether the socket is plain TCP below HTTP/1 (no TLS), so bodies may be sent as file regions.
+    package init(_ base: Base, limits: FramingLimits, limiter: ConnectionLimiter, sendsFiles: Bool = false) {
         self.base = base
         self.limits = limits
         self.limiter = limiter
+        self.sendsFiles = sendsFiles
     }
 
     /// Sets up the wrapped channel, then adds the guard after the HTTP decoder.
@@ -80,24 +93,33 @@ package struct GuardedChannel<Base: ServerChildChannel>: ServerChildChannel {
             )
         }
         let limits = self.limits
+        let sendsFiles = self.sendsFiles
         return base.setup(channel: channel, logger: logger).flatMapThrowing { value in
             let operations = channel.pipeline.syncOperations
-            let handler = HTTPFramingGuard(limits: limits, refuse: !admitted)
+            var fileBodies: FileBodies?
             if let decoder = try? operations.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self) {
+                fileBodies = sendsFiles ? FileBodies() : nil
+                let handler = HTTPFramingGuard(limits: limits, refuse: !admitted, fileBodies: fileBodies)
                 try operations.addHandler(handler, position: .after(decoder.handler))
             } else if !admitted {
                 // Not an HTTP/1 pipeline the guard understands: at least keep the cap.
                 channel.close(promise: nil)
             }
-            return value
+            return Value(base: value, fileBodies: fileBodies)
         }
     }
 
-    /// Hands the connection to the wrapped channel.
+    /// Hands the connection to the wrapped channel, with its file bodies bound for its requests.
     /// - Parameters:
     ///   - value: The wrapped channel's value.
     ///   - logger: The connection logger.
     package func handle(value: Value, logger: Logger) async {
-        await base.handle(value: value, logger: logger)
+        guard let fileBodies = value.fileBodies else {
+            await base.handle(value: value.base, logger: logger)
+            return
+        }
+        await FileBodies.$current.withValue(fileBodies) {
+            await base.handle(value: value.base, logger: logger)
+        }
     }
 }

@@ -78,6 +78,8 @@ package final class HTTPFramingGuard: ChannelDuplexHandler, RemovableChannelHand
 
     private let limits: FramingLimits
     private let refuse: Bool
+    /// File bodies of this connection to send as `FileRegion`s (plaintext connections only).
+    private let fileBodies: FileBodies?
     private var phase = Phase.awaitingHead
     /// Request heads forwarded whose response has not ended yet.
     private var unanswered = 0
@@ -94,9 +96,12 @@ package final class HTTPFramingGuard: ChannelDuplexHandler, RemovableChannelHand
     /// - Parameters:
     ///   - limits: The limits to apply.
     ///   - refuse: Close the connection as soon as it is active (the port is at its connection cap).
-    package init(limits: FramingLimits, refuse: Bool = false) {
+    ///   - fileBodies: The connection's file bodies, whose markers are replaced by their file regions (nil when
+    ///     the socket below is not plain TCP, e.g. TLS).
+    package init(limits: FramingLimits, refuse: Bool = false, fileBodies: FileBodies? = nil) {
         self.limits = limits
         self.refuse = refuse
+        self.fileBodies = fileBodies
     }
 
     // MARK: Lifecycle
@@ -282,6 +287,18 @@ package final class HTTPFramingGuard: ChannelDuplexHandler, RemovableChannelHand
             }
             // Informational heads (`100 Continue`) have no `.end`.
             if head.status.code >= 200 { responseOpen = true }
+        case .body(.byteBuffer(let buffer)):
+            if let entry = fileBodies?.take(buffer) {
+                let (part, written) = entry.region()
+                lastActivity = context.eventLoop.now
+                let sent = context.eventLoop.makePromise(of: Void.self)
+                sent.futureResult.whenComplete { result in
+                    written()
+                    promise?.completeWith(result)
+                }
+                context.write(wrapOutboundOut(.body(part)), promise: sent)
+                return
+            }
         case .body:
             break
         case .end:

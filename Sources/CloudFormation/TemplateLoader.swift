@@ -94,7 +94,10 @@ package enum TemplateLoader {
         }
         let node: Node?
         do {
-            node = try Yams.compose(yaml: source)
+            // Our own scalar rules read the parser's tags as written (``scalarValue(_:tag:)``), so Yams' default
+            // resolver, whose regular expressions (ICU) only served its duplicate-key check, is not loaded: keys are
+            // compared as written (`1` and `"1"` in one mapping are the same key, as CloudFormation reads them).
+            node = try Yams.compose(yaml: source, .basic)
         } catch let error as YamlError {
             throw syntaxError(error, fileName: fileName)
         } catch {
@@ -177,16 +180,58 @@ package enum TemplateLoader {
         return .string(text)
     }
 
-    private static func isNumber(_ text: String) -> Bool {
-        let patterns = [
-            #"^[-+]?(0|[1-9][0-9_]*)$"#,
-            #"^[-+]?0x[0-9a-fA-F_]+$"#,
-            #"^[-+]?([0-9][0-9_]*)?\.?[0-9_]*([eE][-+]?[0-9]+)?$"#,
-            #"^[-+]?\.(inf|Inf|INF)$"#,
-            #"^\.(nan|NaN|NAN)$"#,
-        ]
+    /// Whether a plain, untagged scalar reads as a number: it holds a digit (or `inf`/`nan`) and is a decimal
+    /// integer, a hexadecimal integer, a decimal with optional fraction and exponent, `.inf` or `.nan`, each with an
+    /// optional sign where YAML allows one.
+    ///
+    /// Hand-written matchers for the patterns `^[-+]?(0|[1-9][0-9_]*)$`, `^[-+]?0x[0-9a-fA-F_]+$`,
+    /// `^[-+]?([0-9][0-9_]*)?\.?[0-9_]*([eE][-+]?[0-9]+)?$`, `^[-+]?\.(inf|Inf|INF)$` and `^\.(nan|NaN|NAN)$`
+    /// (matching them as regular expressions through Foundation and ICU was ~2 % of start-up). A plain scalar never
+    /// ends in a line break (the parser trims them), the one place where `$` would also have matched.
+    /// - Parameter text: The scalar's text.
+    /// - Returns: Whether it is a number.
+    package static func isNumber(_ text: String) -> Bool {
         guard text.contains(where: \.isNumber) || text.lowercased().contains("inf") || text.lowercased().contains("nan") else { return false }
-        return patterns.contains { text.range(of: $0, options: .regularExpression) != nil }
+        let bytes = Array(text.utf8)
+        func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+        func isDigitOrUnderscore(_ byte: UInt8) -> Bool { isDigit(byte) || byte == UInt8(ascii: "_") }
+        func isHex(_ byte: UInt8) -> Bool { isDigitOrUnderscore(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte | 0x20) }
+        var index = 0
+        func skip(while accept: (UInt8) -> Bool) -> Int {
+            let start = index
+            while index < bytes.count, accept(bytes[index]) { index += 1 }
+            return index - start
+        }
+        func take(_ byte: UInt8) -> Bool {
+            guard index < bytes.count, bytes[index] == byte else { return false }
+            index += 1
+            return true
+        }
+        func rest(is words: [String]) -> Bool { words.contains { Array($0.utf8) == Array(bytes[index...]) } }
+        // ^\.(nan|NaN|NAN)$
+        if take(UInt8(ascii: ".")), rest(is: ["nan", "NaN", "NAN"]) { return true }
+        index = 0
+        _ = take(UInt8(ascii: "-")) || take(UInt8(ascii: "+"))
+        let afterSign = index
+        // ^[-+]?\.(inf|Inf|INF)$
+        if take(UInt8(ascii: ".")), rest(is: ["inf", "Inf", "INF"]) { return true }
+        // ^[-+]?0x[0-9a-fA-F_]+$
+        index = afterSign
+        if take(UInt8(ascii: "0")), take(UInt8(ascii: "x")), skip(while: isHex) > 0, index == bytes.count { return true }
+        // ^[-+]?([0-9][0-9_]*)?\.?[0-9_]*([eE][-+]?[0-9]+)?$ (which includes ^[-+]?(0|[1-9][0-9_]*)$): without a dot
+        // the digit group and the run after it take the same bytes; before a dot the run must be empty or start
+        // with a digit (the group), since `_` can only follow the dot.
+        index = afterSign
+        let leading = skip(while: isDigitOrUnderscore)
+        if take(UInt8(ascii: ".")) {
+            guard leading == 0 || isDigit(bytes[afterSign]) else { return false }
+        }
+        _ = skip(while: isDigitOrUnderscore)
+        if take(UInt8(ascii: "e")) || take(UInt8(ascii: "E")) {
+            _ = take(UInt8(ascii: "-")) || take(UInt8(ascii: "+"))
+            guard skip(while: isDigit) > 0 else { return false }
+        }
+        return index == bytes.count
     }
 
     private static let functionTags: Set<String> = [

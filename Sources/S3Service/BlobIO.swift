@@ -24,6 +24,9 @@ package struct BlobIO: Sendable {
 
     /// The most bytes a write or first read of an in-memory file does on the calling thread.
     static let inlineLimit = 64 * 1024
+    /// Bodies larger than this go out straight from their file (`sendfile`) where the connection allows it
+    /// (``FileBodies``); smaller ones are read into one buffer, which costs less than the extra write.
+    static let sendsFromFileAbove = 64 * 1024
 
     /// Creates and starts a pool.
     /// - Parameters:
@@ -270,6 +273,32 @@ package final class ReadableFile: Sendable {
         guard let opened else { return nil }
         return (keepOpen ? ReadableFile(descriptor: opened.0, io: io) : nil, opened.1)
     }
+
+    /// Opens a file whose bytes are sent as they are (`sendfile`), checking it holds at least `size` bytes: on the
+    /// calling thread for in-memory files, else on the I/O threads.
+    /// - Parameters:
+    ///   - path: The path.
+    ///   - io: The store's I/O threads.
+    ///   - size: The bytes the file must hold (a shorter file would leave the response short of its length).
+    /// - Returns: The file, or nil when it does not exist.
+    /// - Throws: `CocoaError` when it is shorter than `size` or cannot be examined.
+    static func openingForSending(_ path: String, io: BlobIO, size: Int) async throws -> ReadableFile? {
+        let work: @Sendable () throws -> Int32? = {
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { return nil }
+            var status = stat()
+            guard fstat(fd, &status) == 0, Int(status.st_size) >= size else {
+                close(fd)
+                throw CocoaError(.fileReadCorruptFile)
+            }
+            return fd
+        }
+        let opened = try io.inMemory ? work() : await io.run(work)
+        return opened.map { ReadableFile(descriptor: $0, io: io) }
+    }
+
+    /// The open descriptor, valid while this object lives (for ``FileBodies``, which keeps it alive while sending).
+    package var fileDescriptor: Int32 { descriptor }
 
     /// Reads up to `count` bytes at an offset on the calling thread.
     /// - Parameters:

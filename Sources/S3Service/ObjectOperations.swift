@@ -416,6 +416,16 @@ extension S3Service {
             if head || length == 0 {
                 return Response(status: status, headers: fields, body: ResponseBody())
             }
+            // A plaintext connection sends a larger body straight from the blob (sendfile): no copy into the process.
+            if length > BlobIO.sendsFromFileAbove, let bodies = FileBodies.current {
+                guard let file = try await store.openObjectForSending(record.blob, size: start + length) else { continue }
+                let marker = bodies.marker(descriptor: file.fileDescriptor, offset: start, count: length, keepingAlive: file)
+                let body = ResponseBody(contentLength: length) { writer in
+                    try await writer.write(marker)
+                    try await writer.finish(nil)
+                }
+                return Response(status: status, headers: fields, body: body)
+            }
             // Open and read the first block in one job on the store's I/O threads; a body that fits is sent whole.
             // Up to 1 MiB in the first job (one hop for most objects), the rest in 256 KiB blocks.
             let block = 256 * 1024

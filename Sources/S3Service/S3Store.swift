@@ -564,6 +564,16 @@ package final class S3Store: Sendable {
         try await ReadableFile.opening(objectsPath + "/" + blob, io: io, readingAt: offset, count: count, keepOpen: keepOpen)
     }
 
+    /// Opens an object's body to send it as it is (`sendfile`), on the I/O threads unless it lives in memory.
+    /// - Parameters:
+    ///   - blob: The blob name.
+    ///   - size: The bytes the blob must hold.
+    /// - Returns: The open file; nil when the blob is gone (overwritten or deleted after its row was read).
+    /// - Throws: When the blob is shorter than `size` or cannot be opened.
+    package func openObjectForSending(_ blob: String, size: Int) async throws -> ReadableFile? {
+        try await ReadableFile.openingForSending(objectsPath + "/" + blob, io: io, size: size)
+    }
+
     // MARK: Buckets
 
     /// Creates the template's buckets, or brings an existing bucket's configuration back to the template's.

@@ -1,12 +1,9 @@
 import ArgumentParser
 import Foundation
 
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
-
 struct Logs: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "logs",
         abstract: "Print a Lambda function's captured log (START/END/REPORT and its output) from a running emulator."
     )
 
@@ -20,17 +17,13 @@ struct Logs: AsyncParsableCommand {
     var endpoint: String = ProcessInfo.processInfo.environment["AWS_ENDPOINT_URL"] ?? "http://127.0.0.1:4566"
 
     func run() async throws {
-        let base = endpoint.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        let client = LocalHTTPClient(endpoint: try LocalHTTPClient.Endpoint(endpoint))
         let name = function.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? function
         var after = 0
         while true {
-            guard let url = URL(string: "\(base)/_local/logs/\(name)?after=\(after)") else {
-                throw ValidationError("invalid endpoint \(endpoint)")
-            }
-            let (data, response) = try await URLSession.shared.data(from: url)
-            guard let http = response as? HTTPURLResponse, http.statusCode == 200,
-                let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
-            else {
+            let response = try client.send("GET", "/_local/logs/\(name)?after=\(after)")
+            let data = Data(response.body)
+            guard response.status == 200, let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
                 FileHandle.standardError.write(data + Data("\n".utf8))
                 throw ExitCode(1)
             }

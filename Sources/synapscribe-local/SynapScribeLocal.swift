@@ -130,7 +130,7 @@ struct TemplateOptions: ParsableArguments {
 }
 
 struct Start: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Start the emulator and serve the template's stack.")
+    static let configuration = CommandConfiguration(commandName: "start", abstract: "Start the emulator and serve the template's stack.")
 
     @OptionGroup var templateOptions: TemplateOptions
 
@@ -302,6 +302,7 @@ struct Start: AsyncParsableCommand {
 
 struct Validate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "validate",
         abstract: "Report what would be created from the template and every property that is not emulated."
     )
 
@@ -316,7 +317,7 @@ struct Validate: AsyncParsableCommand {
 }
 
 struct Outputs: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print the stack's resolved outputs with local URLs.")
+    static let configuration = CommandConfiguration(commandName: "outputs", abstract: "Print the stack's resolved outputs with local URLs.")
 
     @OptionGroup var templateOptions: TemplateOptions
 
@@ -347,6 +348,7 @@ struct Outputs: AsyncParsableCommand {
 
 struct Clock: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "clock",
         abstract: "Read or move the running emulator's virtual clock.",
         subcommands: [Show.self, Advance.self, Set.self],
         defaultSubcommand: Show.self
@@ -371,7 +373,7 @@ struct Clock: AsyncParsableCommand {
     }
 
     struct Advance: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Move virtual time forward, e.g. 7d, 90m, 1h30m.")
+        static let configuration = CommandConfiguration(commandName: "advance", abstract: "Move virtual time forward, e.g. 7d, 90m, 1h30m.")
         @OptionGroup var endpoint: Endpoint
         @Argument(help: "The duration.") var duration: String
         func validate() throws {
@@ -381,7 +383,7 @@ struct Clock: AsyncParsableCommand {
     }
 
     struct Set: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Set virtual time to an ISO 8601 instant.")
+        static let configuration = CommandConfiguration(commandName: "set", abstract: "Set virtual time to an ISO 8601 instant.")
         @OptionGroup var endpoint: Endpoint
         @Argument(help: "The instant, e.g. 2026-01-01T00:00:00Z.") var instant: String
         func run() async throws { try await endpoint.client.send(["set": instant]) }
