@@ -306,6 +306,27 @@ def test_writes_of_every_kind_and_failed_conditions(ddb, streams):
     assert [(r["eventName"], r["dynamodb"]["Keys"]["pk"]["S"]) for r in records] == [("INSERT", "b0"), ("INSERT", "b1"), ("MODIFY", "b0")]
 
 
+def test_partiql_writes_are_recorded_and_failed_ones_are_not(ddb, streams):
+    name = "streams-partiql"
+    arn = make_table(ddb, name)
+    ddb.execute_statement(Statement=f"INSERT INTO \"{name}\" VALUE {{'pk': ?, 'n': ?}}", Parameters=[{"S": "p0"}, {"N": "1"}])
+    with pytest.raises(ClientError) as duplicate:
+        ddb.execute_statement(Statement=f"INSERT INTO \"{name}\" VALUE {{'pk': ?}}", Parameters=[{"S": "p0"}])
+    assert duplicate.value.response["Error"]["Code"] == "DuplicateItemException"
+    ddb.execute_statement(Statement=f"UPDATE \"{name}\" SET n = n + 1 WHERE pk = 'p0'")
+    ddb.batch_execute_statement(Statements=[
+        {"Statement": f"INSERT INTO \"{name}\" VALUE {{'pk': 'p1'}}"},
+        {"Statement": f"INSERT INTO \"{name}\" VALUE {{'pk': 'p0'}}"},
+    ])
+    ddb.execute_statement(Statement=f"DELETE FROM \"{name}\" WHERE pk = 'p0'")
+    records = read_all(streams, arn)
+    assert [(r["eventName"], r["dynamodb"]["Keys"]["pk"]["S"]) for r in records] == [
+        ("INSERT", "p0"), ("MODIFY", "p0"), ("INSERT", "p1"), ("REMOVE", "p0"),
+    ]
+    assert records[1]["dynamodb"]["OldImage"]["n"] == {"N": "1"}
+    assert records[1]["dynamodb"]["NewImage"]["n"] == {"N": "2"}
+
+
 def test_list_and_describe_streams(ddb, streams):
     make_table(ddb, "streams-list-a")
     make_table(ddb, "streams-list-b")

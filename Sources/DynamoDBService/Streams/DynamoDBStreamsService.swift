@@ -229,8 +229,9 @@ extension DynamoDBService {
         if !enabled && stream.StreamViewType != nil { throw .validation(DynamoDBStreamsMessages.viewTypeNotAllowed) }
     }
 
-    /// Requires a DynamoDB Streams action.
-    private func authorizeStreams(_ caller: Caller, _ operation: DynamoDBStreamsOperation, resource: String) async throws(DynamoDBError) {
+    /// Requires a DynamoDB Streams action (untyped `throws`: with `throws(DynamoDBError)` the Swift 6.3.1 release
+    /// build crashes splitting DescribeStream's coroutine, `emitSetAndGetSwiftErrorValueAround`).
+    private func authorizeStreams(_ caller: Caller, _ operation: DynamoDBStreamsOperation, resource: String) async throws {
         try await authorizer.require(caller, action: operation.iamAction, resources: [resource]) {
             DynamoDBError(.accessDeniedException, $0)
         }
@@ -299,10 +300,15 @@ extension DynamoDBService {
         if limit < 1 { throw DynamoDBError.validation(DynamoDBStreamsMessages.tooSmall(limit, member: "limit", minimum: 1)) }
         if limit > 100 { throw DynamoDBError.validation(DynamoDBStreamsMessages.tooLarge(limit, member: "limit", maximum: 100)) }
         let stream = try await requireStream(input.StreamArn, member: "streamArn")
+        return Self.streamDescription(stream, exclusiveStartShardId: input.ExclusiveStartShardId)
+    }
+
+    /// DescribeStream's answer for a stream.
+    static func streamDescription(_ stream: StoredStream, exclusiveStartShardId: String?) -> JSONOut {
         var range: [(String, JSONOut)] = [("StartingSequenceNumber", .string(StreamStore.wire(stream.startSequence)))]
         if let end = stream.endSequence { range.append(("EndingSequenceNumber", .string(StreamStore.wire(end)))) }
         let shard: JSONOut = .object([("ShardId", .string(stream.shardId)), ("SequenceNumberRange", .object(range))])
-        let shards: [JSONOut] = input.ExclusiveStartShardId == stream.shardId ? [] : [shard]
+        let shards: [JSONOut] = exclusiveStartShardId == stream.shardId ? [] : [shard]
         return .object([
             (
                 "StreamDescription",
