@@ -3,9 +3,9 @@
 Each section starts the servers the same way on loopback, measures, and prints the figures and the ratio; the
 peers come from .venv-bench (scripts/bench-requirements.txt).
 Sections: startup (start-to-ready time, idle RSS, beside moto and ministack); pinned (requests per second per core:
-every server pinned to the same single core, wrk on another, replaying botocore-signed DynamoDB and S3 requests;
-see bench_pinned.py); dynamodb (PutItem, GetItem and Query throughput and
-p50/p99 latency at concurrency 32 beside moto, then Query latency on a 10k-item vs a 1M-item table);
+every server pinned to the same single core, wrk on another, replaying botocore-signed DynamoDB and S3 requests, in
+interleaved rounds with `--pinned-rounds N`, with each server's CPU time per request; see bench_pinned.py);
+dynamodb (PutItem, GetItem and Query throughput and p50/p99 latency at concurrency 32 beside moto, then Query latency on a 10k-item vs a 1M-item table);
 lambda (warm-invoke overhead and cold start of a no-op python3.12 handler: ours alone, because moto runs Lambda functions in Docker, which this machine does not have);
 websocket (concurrent WebSocket connections held with the server's RSS, and PostToConnection-to-client-receive
 latency at a steady rate: ours alone, moto has no WebSocket data plane);
@@ -706,6 +706,9 @@ def main():
     parser.add_argument("--only", action="append", choices=["startup", "pinned", "dynamodb", "iam", "lambda", "websocket", "s3"])
     parser.add_argument("--pinned-seconds", type=int, default=10, help="wrk run per workload and server in the pinned section")
     parser.add_argument("--pinned-connections", type=int, default=32, help="wrk connections in the pinned section")
+    parser.add_argument("--pinned-rounds", type=int, default=1,
+                        help="interleaved rounds in the pinned section: every server started fresh per round, each workload"
+                        " run on each server in turn; the table shows medians and the median of per-round ratios")
     parser.add_argument("--baseline-bin", help="an earlier synapscribe-local build (e.g. main's) measured beside this one"
                         " in the startup and pinned sections, as `before`")
     parser.add_argument("--seconds", type=float, default=5.0, help="measurement time per DynamoDB operation")
@@ -730,7 +733,7 @@ def main():
         if "pinned" in sections:
             from bench_pinned import bench_pinned
             bench_pinned(servers(args.bin, workdir, ("ministack", "moto"), args.baseline_bin), args.pinned_seconds,
-                         args.pinned_connections)
+                         args.pinned_connections, args.pinned_rounds)
         if "dynamodb" in sections:
             bench_dynamodb(args.bin, workdir, args.seconds, args.ddb_concurrency, args.big_items)
         if "iam" in sections:

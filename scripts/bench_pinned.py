@@ -15,6 +15,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import tempfile
 
@@ -104,6 +105,13 @@ def _workloads(port):
     ]
 
 
+def cpu_seconds(pid):
+    """User + system CPU time of a process (all its threads, live and exited) so far, from /proc/PID/stat."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _lua_string(data):
     return '"' + "".join(f"\\{byte}" for byte in data) + '"'
 
@@ -137,8 +145,10 @@ def _run_wrk(port, request, seconds, connections, folder):
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     errors = re.search(r"Socket errors:.*", output)
     percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.MULTILINE))
+    completed = re.search(r"(\d+) requests in", output)
     return {
         "rate": rate,
+        "requests": int(completed.group(1)) if completed else 0,
         "non2xx": int(bad.group(1)) if bad else 0,
         "socket_errors": errors.group(0) if errors else "",
         "p50": _duration_ms(percentiles["50"]) if "50" in percentiles else float("nan"),
@@ -146,48 +156,120 @@ def _run_wrk(port, request, seconds, connections, folder):
     }
 
 
-def bench_pinned(servers, seconds, connections):
-    """Runs every workload against every server; prints a line per run and the README table."""
+def _median(values):
+    return statistics.median(values) if values else None
+
+
+def bench_pinned(servers, seconds, connections, rounds=1):
+    """Runs every workload against every server in `rounds` interleaved rounds; prints a line per run, the README
+    table (medians over rounds; ratios are the median of the per-round ratios) and the servers' CPU per request.
+
+    A round starts every server fresh (empty, then the same setup), all pinned to the same core, and runs each
+    workload on each server in turn (ours, before, ministack, moto; the order rotates by one server per round), so a
+    ratio compares runs a few seconds apart instead of minutes: a machine whose speed drifts (other tenants, a
+    shared core) moves both sides of a ratio alike. The idle servers of a round wait on the core meanwhile; their CPU
+    use during the others' runs is printed so it can be checked that they stay quiet.
+    """
     if not shutil.which("wrk"):
         raise SystemExit("wrk is required for the pinned section (Debian: apt-get install wrk)")
     if (os.cpu_count() or 1) < 2:
         raise SystemExit("the pinned section needs two cores: one for the server, one for wrk")
+    rounds = max(1, rounds)
     print(f"\n## per core: each server pinned to core {SERVER_CORE}, wrk (1 thread, {connections} connections, {seconds} s)"
-          f" pinned to core {CLIENT_CORE}, replaying botocore-signed requests")
-    table, labels = {}, []
+          f" pinned to core {CLIENT_CORE}, replaying botocore-signed requests; {rounds} round(s), each server started"
+          f" fresh per round, workloads interleaved across servers")
+    names = [server.name for server in servers]
+    # (label, name) -> one entry per round: {"rate", "cpu_us"} or None when the run failed.
+    runs, labels = {}, []
+    idle_cpu, idle_seconds = 0.0, 0.0
     folder = tempfile.mkdtemp(prefix="bench-wrk-")
     try:
-        for server in servers:
-            server.pin = SERVER_CORE
-            server.start()
+        for number in range(rounds):
+            order = servers[number % len(servers):] + servers[:number % len(servers)]
+            started = []
             try:
-                _setup(server.port)
-                for label, request, length in _workloads(server.port):
+                for server in order:
+                    server.pin = SERVER_CORE
+                    server.start()
+                    started.append(server)
+                    _setup(server.port)
+                requests = {server.name: _workloads(server.port) for server in order}
+                for index, (label, _, _) in enumerate(requests[order[0].name]):
                     if label not in labels:
                         labels.append(label)
-                    data = _check(server.port, request, f"{server.name} {label}")
-                    if length is not None and len(data) != length:
-                        raise RuntimeError(f"{server.name} {label}: {len(data)} bytes, expected {length}")
-                    result = _run_wrk(server.port, request, seconds, connections, folder)
-                    failed = result["non2xx"] > 0 or bool(result["socket_errors"])
-                    table[(label, server.name)] = None if failed else result["rate"]
-                    note = f"   FAILED: {result['non2xx']} non-2xx {result['socket_errors']}" if failed else ""
-                    print(f"{server.name:18s} {label:26s} {result['rate']:9.0f} req/s   p50 {result['p50']:7.2f} ms"
-                          f"   p99 {result['p99']:7.2f} ms{note}", flush=True)
+                    for server in order:
+                        _, request, length = requests[server.name][index]
+                        data = _check(server.port, request, f"{server.name} {label}")
+                        if length is not None and len(data) != length:
+                            raise RuntimeError(f"{server.name} {label}: {len(data)} bytes, expected {length}")
+                        others = [other for other in order if other is not server]
+                        before = {other.name: cpu_seconds(other.proc.pid) for other in order}
+                        result = _run_wrk(server.port, request, seconds, connections, folder)
+                        after = {other.name: cpu_seconds(other.proc.pid) for other in order}
+                        used = after[server.name] - before[server.name]
+                        idle_cpu += sum(after[other.name] - before[other.name] for other in others)
+                        idle_seconds += seconds
+                        cpu_us = used / max(result["requests"], 1) * 1e6
+                        failed = result["non2xx"] > 0 or bool(result["socket_errors"])
+                        runs.setdefault((label, server.name), []).append(
+                            None if failed else {"rate": result["rate"], "cpu_us": cpu_us})
+                        note = f"   FAILED: {result['non2xx']} non-2xx {result['socket_errors']}" if failed else ""
+                        print(f"round {number + 1} {server.name:18s} {label:26s} {result['rate']:9.0f} req/s"
+                              f"   p50 {result['p50']:7.2f} ms   p99 {result['p99']:7.2f} ms"
+                              f"   server CPU {cpu_us:7.1f} us/request{note}", flush=True)
             finally:
-                server.stop()
-                server.pin = None
+                for server in started:
+                    server.stop()
+                    server.pin = None
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
-    names = [server.name for server in servers]
+    def cells(label, name, field):
+        entries = runs.get((label, name), [])
+        if not entries or any(entry is None for entry in entries):
+            return None
+        return [entry[field] for entry in entries]
+
+    def ratio(label, name, peer, field, invert=False):
+        """The median over rounds of ours/peer (or peer/ours), both from the same round."""
+        mine, theirs = cells(label, name, field), cells(label, peer, field)
+        if not mine or not theirs:
+            return None
+        pairs = [(b / a) if invert else (a / b) for a, b in zip(mine, theirs) if a and b]
+        return _median(pairs), (min(pairs), max(pairs)) if pairs else (None, None)
+
     ours, peers = names[0], names[1:]
-    print()
+    print(f"\nIdle servers used {idle_cpu / max(idle_seconds, 1e-9) * 100:.1f} % of the core on average during the"
+          f" other servers' runs.")
+    print(f"\nRequests per second (median of {rounds} round(s)); ratios: median of the per-round ratios"
+          + (" (range over rounds in the CPU table below)" if rounds > 1 else "") + ":\n")
     print("| workload | " + " | ".join(f"{name} req/s" for name in names) + " | " +
           " | ".join(f"{ours}/{peer}" for peer in peers) + " |")
     print("|---|" + "---:|" * (len(names) + len(peers)))
     for label in labels:
-        cells = [table.get((label, name)) for name in names]
-        rates = [f"{cell:,.0f}" if cell else "failed" for cell in cells]
-        ratios = [f"{cells[0] / cell:.2f}x" if cells[0] and cell else "-" for cell in cells[1:]]
-        print(f"| {label} | " + " | ".join(rates) + " | " + " | ".join(ratios) + " |")
+        rates = [_median(cells(label, name, "rate") or []) for name in names]
+        rate_cells = [f"{rate:,.0f}" if rate else "failed" for rate in rates]
+        ratio_cells = []
+        for peer in peers:
+            found = ratio(label, ours, peer, "rate")
+            ratio_cells.append(f"{found[0]:.2f}x" if found and found[0] else "-")
+        print(f"| {label} | " + " | ".join(rate_cells) + " | " + " | ".join(ratio_cells) + " |")
+
+    print(f"\nServer CPU per request (us, median of {rounds} round(s), user + system time of the server's process from"
+          f" /proc/PID/stat, independent of wrk's core); ratios: peer's CPU per request over ours, median of per-round"
+          f" ratios [min-max]:\n")
+    print("| workload | " + " | ".join(f"{name} us" for name in names) + " | " +
+          " | ".join(f"{peer}/{ours} CPU" for peer in peers) + " |")
+    print("|---|" + "---:|" * (len(names) + len(peers)))
+    for label in labels:
+        costs = [_median(cells(label, name, "cpu_us") or []) for name in names]
+        cost_cells = [f"{cost:,.0f}" if cost else "failed" for cost in costs]
+        ratio_cells = []
+        for peer in peers:
+            found = ratio(label, ours, peer, "cpu_us", invert=True)
+            if found and found[0]:
+                low, high = found[1]
+                ratio_cells.append(f"{found[0]:.2f}x [{low:.2f}-{high:.2f}]")
+            else:
+                ratio_cells.append("-")
+        print(f"| {label} | " + " | ".join(cost_cells) + " | " + " | ".join(ratio_cells) + " |")

@@ -19,15 +19,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from bench import ours_server  # noqa: E402
-from bench_pinned import CLIENT_CORE, SERVER_CORE, _check, _run_wrk, _setup, _workloads  # noqa: E402
-
-
-def cpu_seconds(pid):
-    """User + system CPU time of a process so far, from /proc/PID/stat."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    ticks = os.sysconf("SC_CLK_TCK")
-    return (int(fields[11]) + int(fields[12])) / ticks
+from bench_pinned import CLIENT_CORE, SERVER_CORE, _check, _run_wrk, _setup, _workloads, cpu_seconds  # noqa: E402
 
 
 def main():
@@ -67,7 +59,7 @@ def main():
         if perf is not None:
             perf.send_signal(2)
             perf.wait()
-        requests = result["rate"] * args.seconds
+        requests = max(result["requests"], 1)
         print(f"{args.workload}: {result['rate']:.0f} req/s (server core {SERVER_CORE}, wrk core {CLIENT_CORE}),"
               f" server CPU {used:.2f} s = {used / requests * 1e6:.0f} us/request, non-2xx {result['non2xx']}")
         if perf is not None and args.report:
