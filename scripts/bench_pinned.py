@@ -243,33 +243,25 @@ def bench_pinned(servers, seconds, connections, rounds=1):
           f" other servers' runs.")
     print(f"\nRequests per second (median of {rounds} round(s)); ratios: median of the per-round ratios"
           + (" (range over rounds in the CPU table below)" if rounds > 1 else "") + ":\n")
-    print("| workload | " + " | ".join(f"{name} req/s" for name in names) + " | " +
-          " | ".join(f"{ours}/{peer}" for peer in peers) + " |")
-    print("|---|" + "---:|" * (len(names) + len(peers)))
-    for label in labels:
-        rates = [_median(cells(label, name, "rate") or []) for name in names]
-        rate_cells = [f"{rate:,.0f}" if rate else "failed" for rate in rates]
-        ratio_cells = []
-        for peer in peers:
-            found = ratio(label, ours, peer, "rate")
-            ratio_cells.append(f"{found[0]:.2f}x" if found and found[0] else "-")
-        print(f"| {label} | " + " | ".join(rate_cells) + " | " + " | ".join(ratio_cells) + " |")
+    def table(field, unit, ratio_names, invert, with_range):
+        print("| workload | " + " | ".join(f"{name} {unit}" for name in names) + " | " + " | ".join(ratio_names) + " |")
+        print("|---|" + "---:|" * (len(names) + len(peers)))
+        for label in labels:
+            values = [_median(cells(label, name, field) or []) for name in names]
+            value_cells = [f"{value:,.0f}" if value else "failed" for value in values]
+            ratio_cells = []
+            for peer in peers:
+                found = ratio(label, ours, peer, field, invert=invert)
+                if not found or not found[0]:
+                    ratio_cells.append("-")
+                elif with_range:
+                    ratio_cells.append(f"{found[0]:.2f}x [{found[1][0]:.2f}-{found[1][1]:.2f}]")
+                else:
+                    ratio_cells.append(f"{found[0]:.2f}x")
+            print(f"| {label} | " + " | ".join(value_cells) + " | " + " | ".join(ratio_cells) + " |")
 
+    table("rate", "req/s", [f"{ours}/{peer}" for peer in peers], False, False)
     print(f"\nServer CPU per request (us, median of {rounds} round(s), user + system time of the server's process from"
           f" /proc/PID/stat, independent of wrk's core); ratios: peer's CPU per request over ours, median of per-round"
           f" ratios [min-max]:\n")
-    print("| workload | " + " | ".join(f"{name} us" for name in names) + " | " +
-          " | ".join(f"{peer}/{ours} CPU" for peer in peers) + " |")
-    print("|---|" + "---:|" * (len(names) + len(peers)))
-    for label in labels:
-        costs = [_median(cells(label, name, "cpu_us") or []) for name in names]
-        cost_cells = [f"{cost:,.0f}" if cost else "failed" for cost in costs]
-        ratio_cells = []
-        for peer in peers:
-            found = ratio(label, ours, peer, "cpu_us", invert=True)
-            if found and found[0]:
-                low, high = found[1]
-                ratio_cells.append(f"{found[0]:.2f}x [{low:.2f}-{high:.2f}]")
-            else:
-                ratio_cells.append("-")
-        print(f"| {label} | " + " | ".join(cost_cells) + " | " + " | ".join(ratio_cells) + " |")
+    table("cpu_us", "us", [f"{peer}/{ours} CPU" for peer in peers], True, True)
