@@ -98,7 +98,7 @@ extension S3Service {
         )
         try await store.createUpload(record)
         var fields = HTTPFields()
-        if let sse = headers.serverSideEncryption { Self.set(&fields, "x-amz-server-side-encryption", sse) }
+        Self.encryptionHeaders(&fields, headers)
         if let algorithm {
             Self.set(&fields, "x-amz-checksum-algorithm", algorithm.rawValue)
             Self.set(&fields, "x-amz-checksum-type", "COMPOSITE")
@@ -150,7 +150,7 @@ extension S3Service {
         if outcome.uploadMissing { throw S3Error.noSuchUpload(upload.uploadId) }
         var fields = HTTPFields()
         fields[.eTag] = part.etag
-        if let sse = upload.headers.serverSideEncryption { Self.set(&fields, "x-amz-server-side-encryption", sse) }
+        Self.encryptionHeaders(&fields, upload.headers)
         if let checksum = received.checksum { Self.set(&fields, checksum.algorithm.headerName, checksum.value) }
         return Self.empty(.ok, headers: fields)
     }
@@ -186,7 +186,7 @@ extension S3Service {
         if outcome.uploadMissing { throw S3Error.noSuchUpload(upload.uploadId) }
         var fields = HTTPFields()
         if sourceReportsVersion { Self.set(&fields, "x-amz-copy-source-version-id", source.versionId) }
-        if let sse = upload.headers.serverSideEncryption { Self.set(&fields, "x-amz-server-side-encryption", sse) }
+        Self.encryptionHeaders(&fields, upload.headers)
         var xml = XMLWriter()
         xml.element("CopyPartResult", attributes: [("xmlns", ConfigurationXML.namespace)]) { xml in
             xml.element("LastModified", Timestamp.iso8601Milliseconds(part.lastModified))
@@ -531,7 +531,11 @@ extension S3Service {
                     writeOwner(&xml)
                     xml.element("StorageClass", upload.headers.storageClass)
                     xml.element("Initiated", Timestamp.iso8601Milliseconds(upload.initiated))
-                    if let algorithm = upload.checksumAlgorithm { xml.element("ChecksumAlgorithm", algorithm.rawValue) }
+                    if let algorithm = upload.checksumAlgorithm {
+                        xml.element("ChecksumAlgorithm", algorithm.rawValue)
+                        // Uploads complete with a composite checksum (CreateMultipartUpload's x-amz-checksum-type).
+                        xml.element("ChecksumType", "COMPOSITE")
+                    }
                 }
             }
             for common in prefixes {
