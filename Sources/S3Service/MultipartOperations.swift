@@ -129,8 +129,13 @@ extension S3Service {
         let number = try Self.partNumber(request)
         let upload = try await requireUpload(request, bucket: bucketName, key: key)
         try Self.checkContentLength(request, max: Self.maxObjectSize)
+        let reader = RequestBodyReader(request: request)
+        // A part checksummed with another algorithm than the upload's cannot join its composite checksum.
+        if let expected = upload.checksumAlgorithm, let declared = try reader.declaredChecksumAlgorithm(), declared != expected {
+            throw S3Error.invalidRequest(S3Messages.checksumTypeMismatch(expected: expected, actual: declared))
+        }
         let file = store.temporaryFile()
-        let received = try await RequestBodyReader(request: request).read(
+        let received = try await reader.read(
             into: file,
             checksumAlgorithm: upload.checksumAlgorithm,
             maxSize: Self.maxObjectSize

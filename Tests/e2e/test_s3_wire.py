@@ -625,3 +625,15 @@ def test_unknown_object_ownership_names_the_value(s3):
     name = f"wire-{uuid.uuid4().hex[:12]}"
     error = client_error(lambda: s3.create_bucket(Bucket=name, ObjectOwnership="RandomValue"))
     assert error == ("InvalidArgument", "Invalid x-amz-object-ownership header: RandomValue", 400)
+
+
+def test_part_checksum_must_use_the_uploads_algorithm(s3, bucket):
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="m", ChecksumAlgorithm="SHA256")["UploadId"]
+    try:
+        error = client_error(lambda: s3.upload_part(Bucket=bucket, Key="m", UploadId=upload, PartNumber=1, Body=b"part",
+                                                    ChecksumAlgorithm="CRC32"))
+        assert error == ("InvalidRequest", "Checksum Type mismatch occurred, expected checksum Type: sha256, actual checksum Type: crc32", 400)
+        part = s3.upload_part(Bucket=bucket, Key="m", UploadId=upload, PartNumber=1, Body=b"part", ChecksumAlgorithm="SHA256")
+        assert part["ChecksumSHA256"]
+    finally:
+        s3.abort_multipart_upload(Bucket=bucket, Key="m", UploadId=upload)
