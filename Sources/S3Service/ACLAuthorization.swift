@@ -20,6 +20,14 @@ enum ACLAuthorization {
         case object(ACLPermission)
     }
 
+    /// Which version of the object an action reads (for its ACL and whether it exists).
+    enum ObjectVersion: Equatable {
+        /// The version the request's `?versionId=` names, else the latest.
+        case requested
+        /// The version a header names (the copy source's `?versionId=` of `x-amz-copy-source`), nil for the latest.
+        case named(String?)
+    }
+
     /// The ACL permission that grants an action
     /// ([ACL permissions and access policy permissions](https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html#acl-access-policy-permission-mapping)).
     /// - Parameter action: The IAM action.
@@ -58,13 +66,16 @@ extension S3Service {
     ///   - resources: The resource ARNs (the first names the bucket whose policy and ACL apply).
     ///   - context: The S3 condition keys of the request.
     ///   - signer: The caller when it is not the request's (a browser POST upload is signed by its form).
+    ///   - version: The object version the action reads: the request's `?versionId=` unless the action is on a copy
+    ///     source, whose version `x-amz-copy-source` names.
     /// - Throws: `AccessDenied` (and `NoSuchBucket` for anonymous requests to a bucket that does not exist).
     func authorizeAccess(
         _ request: AWSRequest,
         _ action: String,
         _ resources: [String],
         context: () -> [String: [String]],
-        signer: Caller? = nil
+        signer: Caller? = nil,
+        version: ACLAuthorization.ObjectVersion = .requested
     ) async throws {
         let caller = signer ?? request.caller
         guard let target = resources.first.flatMap(ACLAuthorization.target(of:)), let bucket = try await store.bucket(target.bucket) else {
@@ -136,7 +147,7 @@ extension S3Service {
                 let acl = configuration.acl ?? .ownerFullControl(ownerId)
                 if acl.allows(permission, to: grantees, ignorePublic: ignorePublic) { verdict = .allow }
             case .object(let permission):
-                if let key = target.key, let record = try await aclTarget(request, bucket: target.bucket, key: key) {
+                if let key = target.key, let record = try await aclTarget(request, bucket: target.bucket, key: key, version: version) {
                     let acl = record.acl ?? .ownerFullControl(ownerId)
                     if acl.allows(permission, to: grantees, ignorePublic: ignorePublic) { verdict = .allow }
                 }
@@ -146,7 +157,7 @@ extension S3Service {
             // A missing object is reported (404) only to callers that may list the bucket, as S3 does; others get 403.
             if case .explicitDeny = verdict { throw S3Error.accessDenied() }
             if action == "s3:GetObject" || action == "s3:GetObjectVersion", let key = target.key,
-                try await aclTarget(request, bucket: target.bucket, key: key) == nil
+                try await aclTarget(request, bucket: target.bucket, key: key, version: version) == nil
             {
                 try await authorizeAccess(request, "s3:ListBucket", [Self.bucketArn(target.bucket)], context: { [:] }, signer: caller)
                 return
@@ -164,10 +175,21 @@ extension S3Service {
         )
     }
 
-    /// The object version a request names (`?versionId=`, else the latest), for its ACL; nil when there is none
-    /// or it is a delete marker.
-    private func aclTarget(_ request: AWSRequest, bucket: String, key: String) async throws -> ObjectRecord? {
-        let versionId = request.queryItems.first { $0.name == "versionId" }?.value
+    /// The object version an action reads (the request's `?versionId=` or the copy source's, else the latest), for
+    /// its ACL; nil when there is none or it is a delete marker.
+    private func aclTarget(
+        _ request: AWSRequest,
+        bucket: String,
+        key: String,
+        version: ACLAuthorization.ObjectVersion
+    ) async throws
+        -> ObjectRecord?
+    {
+        let versionId =
+            switch version {
+            case .requested: request.queryItems.first { $0.name == "versionId" }?.value
+            case .named(let named): named
+            }
         let row =
             if let versionId, S3VersionID.isWellFormed(versionId) {
                 try await store.version(bucket: bucket, key: key, versionId: versionId)
@@ -218,7 +240,7 @@ extension S3Service {
         var ownership = ObjectOwnership.bucketOwnerEnforced
         if let value = request.header("x-amz-object-ownership") {
             guard let parsed = ObjectOwnership(rawValue: value) else {
-                throw S3Error.invalidArgument(message: ACLMessages.invalidOwnershipHeader, name: "x-amz-object-ownership", value: value)
+                throw S3Error.invalidArgument(message: ACLMessages.invalidOwnershipHeader(value), name: "x-amz-object-ownership", value: value)
             }
             ownership = parsed
         }

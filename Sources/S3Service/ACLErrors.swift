@@ -90,7 +90,8 @@ package enum ACLMessages {
     static let invalidId = "Invalid id"
     static let invalidGroupURI = "Invalid group uri"
     static let unresolvableEmail = "The e-mail address you provided does not match any account on record."
-    static let invalidOwnershipHeader = "Invalid x-amz-object-ownership header"
+    /// `Invalid x-amz-object-ownership header: <value>` (CreateBucket with an unknown ownership).
+    static func invalidOwnershipHeader(_ value: String) -> String { "Invalid x-amz-object-ownership header: \(value)" }
     static let policyNotJSON = "Policies must be valid JSON and the first byte must be '{'"
     static let policyInvalidJSON = "This policy contains invalid Json"
     static let policyInvalidResource = "Policy has invalid resource"

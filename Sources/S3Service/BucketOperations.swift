@@ -104,8 +104,10 @@ extension S3Service {
         configuration.acl = access.acl
         let record = BucketRecord(name: name, region: region, creationDate: clock.now, configuration: configuration)
         if try await !store.createBucket(record) {
-            // us-east-1 answers 200 for a bucket the caller already owns (legacy behaviour); other regions 409.
-            guard requestRegion == "us-east-1" else { throw S3Error.bucketAlreadyOwnedByYou(name) }
+            // Re-creating a bucket one already owns in N. Virginia answers 200 there (legacy behaviour); anything
+            // else, also a us-east-1 request for a bucket in another region, is 409 BucketAlreadyOwnedByYou.
+            let existingRegion = try await store.bucket(name)?.region
+            guard requestRegion == "us-east-1", existingRegion == "us-east-1" else { throw S3Error.bucketAlreadyOwnedByYou(name) }
         }
         var headers = HTTPFields()
         headers[.location] = "/\(name)"
@@ -138,6 +140,8 @@ extension S3Service {
         var headers = HTTPFields()
         Self.set(&headers, "x-amz-bucket-region", bucket.region)
         Self.set(&headers, "x-amz-access-point-alias", "false")
+        // S3 labels HeadBucket's empty answer as XML (moto's test_header_content_type, verified against S3).
+        headers[.contentType] = "application/xml"
         return Self.empty(.ok, headers: headers)
     }
 

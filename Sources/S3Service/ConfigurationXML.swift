@@ -101,6 +101,11 @@ package enum ConfigurationXML {
                 rule.usesFilter = true
                 if node.child("Prefix") != nil { throw .malformedXML }
                 if let and = filter.child("And") {
+                    // LifecycleRuleFilter is a union: And excludes every other member.
+                    let beside = ["Prefix", "Tag", "ObjectSizeGreaterThan", "ObjectSizeLessThan", "And"].filter { name in
+                        filter.all(name).count > (name == "And" ? 1 : 0)
+                    }
+                    guard beside.isEmpty else { throw .malformedXML }
                     rule.prefix = and.value("Prefix")
                     rule.tags = try and.all("Tag").map(parseTag)
                     rule.objectSizeGreaterThan = try and.value("ObjectSizeGreaterThan").map(parseInt)
@@ -507,9 +512,12 @@ package enum ConfigurationXML {
     /// Parses the `x-amz-tagging` header (URL-encoded `k=v&k2=v2`).
     /// - Parameter header: The header value.
     /// - Returns: The tags.
-    /// - Throws: `InvalidTag` beyond the object limits.
+    /// - Throws: `InvalidTag` beyond the object limits; for a key starting with `aws:` the header's own text,
+    ///   "Your TagKey cannot be prefixed with aws:" (the tagging bodies say "System tags cannot be added/updated by
+    ///   requester").
     package static func parseTaggingHeader(_ header: String) throws(S3Error) -> [S3Tag] {
         let tags = URLComponentsDecoding.queryItems(header, plusIsSpace: true).map { S3Tag(key: $0.name, value: $0.value) }
+        if tags.contains(where: { $0.key.hasPrefix("aws:") }) { throw .invalidTag("Your TagKey cannot be prefixed with aws:") }
         try validate(tags: tags, maxTags: 10)
         return tags
     }

@@ -98,7 +98,7 @@ extension S3Service {
         )
         try await store.createUpload(record)
         var fields = HTTPFields()
-        if let sse = headers.serverSideEncryption { Self.set(&fields, "x-amz-server-side-encryption", sse) }
+        Self.encryptionHeaders(&fields, headers)
         if let algorithm {
             Self.set(&fields, "x-amz-checksum-algorithm", algorithm.rawValue)
             Self.set(&fields, "x-amz-checksum-type", "COMPOSITE")
@@ -129,8 +129,13 @@ extension S3Service {
         let number = try Self.partNumber(request)
         let upload = try await requireUpload(request, bucket: bucketName, key: key)
         try Self.checkContentLength(request, max: Self.maxObjectSize)
+        let reader = RequestBodyReader(request: request)
+        // A part checksummed with another algorithm than the upload's cannot join its composite checksum.
+        if let expected = upload.checksumAlgorithm, let declared = try reader.declaredChecksumAlgorithm(), declared != expected {
+            throw S3Error.invalidRequest(S3Messages.checksumTypeMismatch(expected: expected, actual: declared))
+        }
         let file = store.temporaryFile()
-        let received = try await RequestBodyReader(request: request).read(
+        let received = try await reader.read(
             into: file,
             checksumAlgorithm: upload.checksumAlgorithm,
             maxSize: Self.maxObjectSize
@@ -150,7 +155,7 @@ extension S3Service {
         if outcome.uploadMissing { throw S3Error.noSuchUpload(upload.uploadId) }
         var fields = HTTPFields()
         fields[.eTag] = part.etag
-        if let sse = upload.headers.serverSideEncryption { Self.set(&fields, "x-amz-server-side-encryption", sse) }
+        Self.encryptionHeaders(&fields, upload.headers)
         if let checksum = received.checksum { Self.set(&fields, checksum.algorithm.headerName, checksum.value) }
         return Self.empty(.ok, headers: fields)
     }
@@ -186,7 +191,7 @@ extension S3Service {
         if outcome.uploadMissing { throw S3Error.noSuchUpload(upload.uploadId) }
         var fields = HTTPFields()
         if sourceReportsVersion { Self.set(&fields, "x-amz-copy-source-version-id", source.versionId) }
-        if let sse = upload.headers.serverSideEncryption { Self.set(&fields, "x-amz-server-side-encryption", sse) }
+        Self.encryptionHeaders(&fields, upload.headers)
         var xml = XMLWriter()
         xml.element("CopyPartResult", attributes: [("xmlns", ConfigurationXML.namespace)]) { xml in
             xml.element("LastModified", Timestamp.iso8601Milliseconds(part.lastModified))
@@ -531,7 +536,11 @@ extension S3Service {
                     writeOwner(&xml)
                     xml.element("StorageClass", upload.headers.storageClass)
                     xml.element("Initiated", Timestamp.iso8601Milliseconds(upload.initiated))
-                    if let algorithm = upload.checksumAlgorithm { xml.element("ChecksumAlgorithm", algorithm.rawValue) }
+                    if let algorithm = upload.checksumAlgorithm {
+                        xml.element("ChecksumAlgorithm", algorithm.rawValue)
+                        // Uploads complete with a composite checksum (CreateMultipartUpload's x-amz-checksum-type).
+                        xml.element("ChecksumType", "COMPOSITE")
+                    }
                 }
             }
             for common in prefixes {

@@ -188,17 +188,31 @@ extension S3Service {
             headers.serverSideEncryption = encryption.algorithm
             headers.kmsKeyId = encryption.kmsMasterKeyId
         }
-        if headers.serverSideEncryption?.hasPrefix("aws:kms") == true && headers.kmsKeyId == nil {
-            headers.kmsKeyId = "arn:aws:kms:\(bucket.region):\(environment.current.accountId):alias/aws/s3"
+        // The request's header, else the bucket-level setting.
+        headers.bucketKeyEnabled =
+            request.header("x-amz-server-side-encryption-bucket-key-enabled").map { $0.lowercased() == "true" }
+            ?? bucket.configuration.encryption?.bucketKeyEnabled
+        if headers.serverSideEncryption?.hasPrefix("aws:kms") == true {
+            if headers.kmsKeyId == nil { headers.kmsKeyId = "arn:aws:kms:\(bucket.region):\(environment.current.accountId):alias/aws/s3" }
+            if headers.bucketKeyEnabled != true { headers.bucketKeyEnabled = nil }
+        } else {
+            // An S3 Bucket Key applies to SSE-KMS only.
+            headers.bucketKeyEnabled = nil
         }
+    }
+
+    /// The encryption headers of an object or upload: `x-amz-server-side-encryption`, the KMS key id and
+    /// `x-amz-server-side-encryption-bucket-key-enabled` (PutObject, GetObject, the multipart operations).
+    static func encryptionHeaders(_ fields: inout HTTPFields, _ headers: ObjectHeaders) {
+        guard let sse = headers.serverSideEncryption else { return }
+        set(&fields, "x-amz-server-side-encryption", sse)
+        if let kms = headers.kmsKeyId { set(&fields, "x-amz-server-side-encryption-aws-kms-key-id", kms) }
+        if headers.bucketKeyEnabled == true { set(&fields, "x-amz-server-side-encryption-bucket-key-enabled", "true") }
     }
 
     /// Headers every write response carries: encryption, version, expiration.
     func writeHeaders(_ headers: inout HTTPFields, record: ObjectRecord, bucket: BucketRecord) {
-        if let sse = record.headers.serverSideEncryption {
-            Self.set(&headers, "x-amz-server-side-encryption", sse)
-            if let kms = record.headers.kmsKeyId { Self.set(&headers, "x-amz-server-side-encryption-aws-kms-key-id", kms) }
-        }
+        Self.encryptionHeaders(&headers, record.headers)
         if Self.reportsVersions(bucket) { Self.set(&headers, "x-amz-version-id", record.versionId) }
         if let rules = bucket.configuration.lifecycle,
             let expiration = LifecycleEvaluator.announcedExpiration(
@@ -491,7 +505,7 @@ extension S3Service {
         let action = versionId == nil ? "s3:DeleteObject" : "s3:DeleteObjectVersion"
         try await authorize(request, action, [Self.objectArn(bucketName, key)])
         let bucket = try await requireBucket(bucketName)
-        let result = try await removeObject(bucket: bucket, key: key, versionId: versionId)
+        let result = try await removeObject(bucket: bucket, key: key, versionId: versionId, ifMatch: request.header("if-match"))
         var fields = HTTPFields()
         fields[.amzId2] = RequestID.s3HostID()
         if result.deleteMarker { Self.set(&fields, "x-amz-delete-marker", "true") }
@@ -529,7 +543,14 @@ extension S3Service {
                 errors.append((key, versionId, denied.code, denied.message))
                 continue
             }
-            let result = try await removeObject(bucket: bucket, key: key, versionId: versionId)
+            let result: DeleteResult
+            let etag = node.child("ETag")?.text
+            do {
+                result = try await removeObject(bucket: bucket, key: key, versionId: versionId, ifMatch: etag)
+            } catch let failed as S3Error where etag != nil {
+                errors.append((key, versionId, failed.code, failed.message))
+                continue
+            }
             if let eventName = result.eventName {
                 let eventVersion = result.versionId ?? (Self.reportsVersions(bucket) ? S3VersionID.null : nil)
                 await notify(request, bucket: bucket, eventName: eventName, key: key, versionId: eventVersion)
@@ -591,7 +612,7 @@ extension S3Service {
         let source = try Self.copySource(request)
         let tagKeys = try await existingTagKeys(request, bucket: source.bucket, key: source.key, versionId: source.versionId)
         let action = source.versionId == nil ? "s3:GetObject" : "s3:GetObjectVersion"
-        try await authorize(request, action, [Self.objectArn(source.bucket, source.key)], context: tagKeys)
+        try await authorize(request, action, [Self.objectArn(source.bucket, source.key)], context: tagKeys, version: .named(source.versionId))
         let sourceBucket = try await requireBucket(source.bucket)
         let record: ObjectRecord
         if let versionId = source.versionId {
@@ -689,10 +710,13 @@ extension S3Service {
             }
             headers.serverSideEncryption = nil
             headers.kmsKeyId = nil
+            headers.bucketKeyEnabled = nil
             try applyEncryption(&headers, request: request, bucket: bucket)
         }
-        // Copying an older version over its key restores it: only a copy of the current object onto itself is refused.
-        let sameObject = source.bucket == bucketName && source.key == key && source.isLatest
+        // A copy that names the source version (`?versionId=`, also of the current version) makes a new version or
+        // restores an older one: only a copy of the unnamed current object onto itself is refused.
+        let namesVersion = try Self.copySource(request).versionId != nil
+        let sameObject = source.bucket == bucketName && source.key == key && source.isLatest && !namesVersion
         if sameObject && directive == "COPY" && request.header("x-amz-storage-class") == nil
             && request.header("x-amz-server-side-encryption") == nil && request.header("x-amz-website-redirect-location") == nil
         {

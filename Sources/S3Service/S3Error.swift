@@ -330,6 +330,11 @@ package enum S3Messages {
         "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec."
     static let copyToItself =
         "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."
+    /// UploadPart checksummed with another algorithm than CreateMultipartUpload's (UploadPart's documented
+    /// `InvalidRequest` text, lower-case algorithm names).
+    static func checksumTypeMismatch(expected: ChecksumAlgorithm, actual: ChecksumAlgorithm) -> String {
+        "Checksum Type mismatch occurred, expected checksum Type: \(expected.rawValue.lowercased()), actual checksum Type: \(actual.rawValue.lowercased())"
+    }
     static let partNumberInvalid = "Part number must be an integer between 1 and 10000, inclusive"
     static let invalidPartNumber = "The requested partnumber is not satisfiable"
     static let rangeWithPartNumber = "Cannot specify both Range header and partNumber query parameter"

@@ -233,10 +233,15 @@ package struct S3Service: AWSServiceHandler {
     // MARK: Shared helpers
 
     /// Requires the action: identity-based policies through the authorization hook, the bucket policy and ACLs
-    /// (``authorizeAccess(_:_:_:context:signer:)``); a denial is S3's `AccessDenied`.
-    func authorize(_ request: AWSRequest, _ action: String, _ resources: [String], context: @autoclosure () -> [String: [String]] = [:]) async throws
-    {
-        try await authorizeAccess(request, action, resources, context: context)
+    /// (``authorizeAccess(_:_:_:context:signer:version:)``); a denial is S3's `AccessDenied`.
+    func authorize(
+        _ request: AWSRequest,
+        _ action: String,
+        _ resources: [String],
+        context: @autoclosure () -> [String: [String]] = [:],
+        version: ACLAuthorization.ObjectVersion = .requested
+    ) async throws {
+        try await authorizeAccess(request, action, resources, context: context, version: version)
     }
 
     static func bucketArn(_ bucket: String) -> String { "arn:aws:s3:::\(bucket)" }

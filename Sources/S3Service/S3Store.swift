@@ -30,6 +30,8 @@ package struct ObjectHeaders: Codable, Sendable, Hashable {
     package var serverSideEncryption: String?
     /// `x-amz-server-side-encryption-aws-kms-key-id`.
     package var kmsKeyId: String?
+    /// `x-amz-server-side-encryption-bucket-key-enabled` (SSE-KMS only); nil when not enabled.
+    package var bucketKeyEnabled: Bool?
 
     /// No headers, `STANDARD` storage.
     package init(metadata: [String: String] = [:], storageClass: String = "STANDARD") {

@@ -131,7 +131,15 @@ extension S3Service {
             if outcome.removed != nil { result.eventName = "ObjectRemoved:Delete" }
             return result
         }
-        let marker = ObjectRecord(
+        let outcome = try await store.deleteObject(bucket: bucket.name, key: key, marker: newDeleteMarker(bucket: bucket, key: key))
+        await store.discardBlobs(objects: outcome.freedBlobs)
+        guard let created = outcome.marker else { throw S3Error.noSuchBucket(bucket.name) }
+        return Self.markerResult(created)
+    }
+
+    /// A new delete marker for a key (`null` unless versioning is enabled).
+    private func newDeleteMarker(bucket: BucketRecord, key: String) -> ObjectRecord {
+        ObjectRecord(
             bucket: bucket.name,
             key: key,
             blob: "",
@@ -144,13 +152,44 @@ extension S3Service {
             partsCount: nil,
             isDeleteMarker: true
         )
-        let outcome = try await store.deleteObject(bucket: bucket.name, key: key, marker: marker)
+    }
+
+    /// What a delete that created a marker reports.
+    private static func markerResult(_ created: ObjectRecord) -> DeleteResult {
+        DeleteResult(deleteMarker: true, versionId: created.versionId, eventName: "ObjectRemoved:DeleteMarkerCreated")
+    }
+
+    /// Deletes as ``removeObject(bucket:key:versionId:)`` does, with S3's conditional delete
+    /// ([How to perform conditional deletes](https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-deletes.html)):
+    /// `If-Match` (an ETag or `*`) is judged against the key's current version. Without a version id the check and
+    /// the delete are one transaction: an object replaced or deleted in between answers 409
+    /// `ConditionalRequestConflict` and nothing changes.
+    /// - Parameters:
+    ///   - bucket: The bucket.
+    ///   - key: The key.
+    ///   - versionId: The version to delete for good, if named (already checked).
+    ///   - ifMatch: The `If-Match` value (DeleteObject's header, DeleteObjects' `<ETag>`), nil for none.
+    /// - Returns: What happened.
+    /// - Throws: `NoSuchKey` when the key has no current object, `PreconditionFailed` (If-Match) when the ETag
+    ///   differs, `ConditionalRequestConflict`, storage errors.
+    func removeObject(bucket: BucketRecord, key: String, versionId: String?, ifMatch: String?) async throws -> DeleteResult {
+        guard let ifMatch else { return try await removeObject(bucket: bucket, key: key, versionId: versionId) }
+        guard let current = try await store.object(bucket: bucket.name, key: key), !current.isDeleteMarker else {
+            throw S3Error.noSuchKey(key)
+        }
+        guard Self.etagMatches(ifMatch, current.etag) else { throw S3Error.preconditionFailed(condition: "If-Match") }
+        if versionId != nil { return try await removeObject(bucket: bucket, key: key, versionId: versionId) }
+        guard bucket.configuration.versioning != nil else {
+            guard let removed = try await store.deleteObject(ifUnchanged: current) else { throw S3Error.conditionalRequestConflict }
+            await store.discardBlobs(objects: [removed.blob])
+            return DeleteResult(eventName: "ObjectRemoved:Delete")
+        }
+        let marker = newDeleteMarker(bucket: bucket, key: key)
+        guard let outcome = try await store.addDeleteMarker(ifUnchanged: current, marker: marker, stillDue: { _ in true }),
+            let created = outcome.marker
+        else { throw S3Error.conditionalRequestConflict }
         await store.discardBlobs(objects: outcome.freedBlobs)
-        guard let created = outcome.marker else { throw S3Error.noSuchBucket(bucket.name) }
-        result.deleteMarker = true
-        result.versionId = created.versionId
-        result.eventName = "ObjectRemoved:DeleteMarkerCreated"
-        return result
+        return Self.markerResult(created)
     }
 
     // MARK: ListObjectVersions

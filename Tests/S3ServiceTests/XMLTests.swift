@@ -71,6 +71,14 @@ import Testing
         #expect(throws: S3Error.invalidRequest("At least one action needs to be specified in a rule")) {
             try ConfigurationXML.parseLifecycle(Data(noAction.utf8))
         }
+        // LifecycleRuleFilter is a union: And beside another member (or a second And) is malformed.
+        let and = "<And><Prefix>p/</Prefix><Tag><Key>a</Key><Value>b</Value></Tag><Tag><Key>c</Key><Value>d</Value></Tag></And>"
+        for beside in ["<Tag><Key>a</Key><Value>b</Value></Tag>", "<Prefix>p/</Prefix>", "<ObjectSizeGreaterThan>1</ObjectSizeGreaterThan>", and] {
+            let both =
+                "<LifecycleConfiguration><Rule><Filter>\(beside)\(and)</Filter><Status>Enabled</Status>"
+                + "<Expiration><Days>1</Days></Expiration></Rule></LifecycleConfiguration>"
+            #expect(throws: S3Error.malformedXML) { try ConfigurationXML.parseLifecycle(Data(both.utf8)) }
+        }
     }
 
     @Test func notificationRulesAreCaseInsensitive() throws {
@@ -96,6 +104,12 @@ import Testing
             try ConfigurationXML.parseTagging(Data("<Tagging><TagSet>\(tags)</TagSet></Tagging>".utf8), maxTags: 10)
         }
         #expect(try ConfigurationXML.parseTaggingHeader("a=1&b=two%20words") == [S3Tag(key: "a", value: "1"), S3Tag(key: "b", value: "two words")])
+        // A system key: the header's text differs from the tagging bodies'.
+        #expect(throws: S3Error.invalidTag("Your TagKey cannot be prefixed with aws:")) { try ConfigurationXML.parseTaggingHeader("aws:foo=bar") }
+        let system = "<Tagging><TagSet><Tag><Key>aws:foo</Key><Value>bar</Value></Tag></TagSet></Tagging>"
+        #expect(throws: S3Error.invalidTag("System tags cannot be added/updated by requester")) {
+            try ConfigurationXML.parseTagging(Data(system.utf8), maxTags: 10)
+        }
     }
 
     @Test func escapingInRenderedDocuments() {

@@ -221,6 +221,44 @@ class TestAnonymous:
         assert s3.get_object(Bucket=open_bucket, Key="posted/a.txt")["Body"].read() == b"posted body"
 
 
+    def test_a_copy_source_version_is_authorized_by_its_own_acl(self, s3, anonymous, open_bucket):
+        """CopyObject and UploadPartCopy with ?versionId= check that version's ACL, not the latest's."""
+        source = unique("cpsrc")
+        s3.create_bucket(Bucket=source, ObjectOwnership="ObjectWriter")
+        try:
+            s3.delete_public_access_block(Bucket=source)
+            s3.put_bucket_versioning(Bucket=source, VersioningConfiguration={"Status": "Enabled"})
+            public = s3.put_object(Bucket=source, Key="k", Body=b"public v1", ACL="public-read")["VersionId"]
+            private = s3.put_object(Bucket=source, Key="k", Body=b"private v2")["VersionId"]
+            s3.put_bucket_policy(Bucket=open_bucket, Policy=policy(
+                statement("Allow", "*", "s3:PutObject", f"arn:aws:s3:::{open_bucket}/*")))
+            # The latest version is private; the named one is public.
+            anonymous.copy_object(Bucket=open_bucket, Key="copied", CopySource={"Bucket": source, "Key": "k", "VersionId": public})
+            assert s3.get_object(Bucket=open_bucket, Key="copied")["Body"].read() == b"public v1"
+            upload = anonymous.create_multipart_upload(Bucket=open_bucket, Key="part-copied")["UploadId"]
+            part = anonymous.upload_part_copy(Bucket=open_bucket, Key="part-copied", UploadId=upload, PartNumber=1,
+                                              CopySource={"Bucket": source, "Key": "k", "VersionId": public})
+            assert part["CopySourceVersionId"] == public
+            # The named version is private while the latest is public.
+            s3.put_object_acl(Bucket=source, Key="k", VersionId=private, ACL="public-read")
+            s3.put_object_acl(Bucket=source, Key="k", VersionId=public, ACL="private")
+            with pytest.raises(ClientError) as excinfo:
+                anonymous.copy_object(Bucket=open_bucket, Key="denied", CopySource={"Bucket": source, "Key": "k", "VersionId": public})
+            assert error_of(excinfo) == ("AccessDenied", "Access Denied", 403)
+            with pytest.raises(ClientError) as excinfo:
+                anonymous.upload_part_copy(Bucket=open_bucket, Key="part-copied", UploadId=upload, PartNumber=2,
+                                           CopySource={"Bucket": source, "Key": "k", "VersionId": public})
+            assert error_of(excinfo) == ("AccessDenied", "Access Denied", 403)
+            # A delete marker on top: the named public version still copies.
+            s3.put_object_acl(Bucket=source, Key="k", VersionId=public, ACL="public-read")
+            s3.delete_object(Bucket=source, Key="k")
+            anonymous.copy_object(Bucket=open_bucket, Key="after-marker", CopySource={"Bucket": source, "Key": "k", "VersionId": public})
+            assert s3.get_object(Bucket=open_bucket, Key="after-marker")["Body"].read() == b"public v1"
+            s3.abort_multipart_upload(Bucket=open_bucket, Key="part-copied", UploadId=upload)
+        finally:
+            drop_s3_bucket(s3, source)
+
+
 class TestConditions:
     def test_secure_transport_deny_applies_to_the_plain_http_listener(self, s3, bucket):
         s3.put_bucket_policy(Bucket=bucket, Policy=policy(statement(

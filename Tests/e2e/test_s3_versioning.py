@@ -217,6 +217,18 @@ class TestVersions:
         assert body(s3, versioned, "mp") == b"multi"
         assert len(listing(s3, versioned)) == 3
 
+    def test_copy_onto_itself_naming_the_current_version(self, listing, s3, versioned):
+        """A copy whose source names a version (also the current one) is not a copy of the object onto itself."""
+        current = s3.put_object(Bucket=versioned, Key="self", Body=b"same")["VersionId"]
+        copied = s3.copy_object(Bucket=versioned, Key="self", CopySource={"Bucket": versioned, "Key": "self", "VersionId": current})
+        assert copied["CopySourceVersionId"] == current and copied["VersionId"] != current
+        assert len(listing(s3, versioned)) == 2
+        with pytest.raises(ClientError) as excinfo:
+            s3.copy_object(Bucket=versioned, Key="self", CopySource={"Bucket": versioned, "Key": "self"})
+        assert error_of(excinfo) == ("InvalidRequest", (
+            "This copy request is illegal because it is trying to copy an object to itself without changing the object's "
+            "metadata, storage class, website redirect location or encryption attributes."), 400)
+
     def test_copy_source_delete_marker(self, s3, versioned):
         s3.put_object(Bucket=versioned, Key="src", Body=b"x")
         marker = s3.delete_object(Bucket=versioned, Key="src")["VersionId"]

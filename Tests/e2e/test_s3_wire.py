@@ -517,3 +517,123 @@ def test_listing_tagging_details(s3, bucket):
     assert s3.get_bucket_tagging(Bucket=bucket)["TagSet"] == [{"Key": "a", "Value": "b"}]
     s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": []})
     assert client_error(lambda: s3.get_bucket_tagging(Bucket=bucket)) == ("NoSuchTagSet", "The TagSet does not exist", 404)
+
+
+# --------------------------------------------------------------------------- found by moto's suite, second pass
+
+
+def test_delete_object_if_match(s3, bucket):
+    """Conditional deletes (S3 general purpose buckets since September 2025): If-Match on the current version."""
+    etag = s3.put_object(Bucket=bucket, Key="k", Body=b"test")["ETag"]
+    error = client_error(lambda: s3.delete_object(Bucket=bucket, Key="k", IfMatch='"0123"'))
+    assert error == ("PreconditionFailed", "At least one of the pre-conditions you specified did not hold", 412)
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"test"
+    s3.delete_object(Bucket=bucket, Key="k", IfMatch=etag)
+    assert client_error(lambda: s3.head_object(Bucket=bucket, Key="k"))[2] == 404
+    assert client_error(lambda: s3.delete_object(Bucket=bucket, Key="k", IfMatch="*")) == (
+        "NoSuchKey", "The specified key does not exist.", 404)
+    # DeleteObjects: the <ETag> of each object.
+    first = s3.put_object(Bucket=bucket, Key="a", Body=b"a")["ETag"]
+    s3.put_object(Bucket=bucket, Key="b", Body=b"b")
+    result = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "a", "ETag": first}, {"Key": "b", "ETag": '"0123"'}]})
+    assert [entry["Key"] for entry in result.get("Deleted", [])] == ["a"]
+    assert [(entry["Key"], entry["Code"]) for entry in result["Errors"]] == [("b", "PreconditionFailed")]
+    assert s3.get_object(Bucket=bucket, Key="b")["Body"].read() == b"b"
+
+
+def test_delete_object_if_match_in_a_versioned_bucket_adds_a_marker(s3):
+    from conftest import drop_s3_bucket
+
+    name = f"wire-{uuid.uuid4().hex[:12]}"
+    s3.create_bucket(Bucket=name)
+    try:
+        s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+        etag = s3.put_object(Bucket=name, Key="k", Body=b"v1")["ETag"]
+        assert client_error(lambda: s3.delete_object(Bucket=name, Key="k", IfMatch='"0123"'))[0] == "PreconditionFailed"
+        response = s3.delete_object(Bucket=name, Key="k", IfMatch=etag)
+        assert response["DeleteMarker"] is True and response["VersionId"]
+        versions = s3.list_object_versions(Bucket=name)
+        assert len(versions["Versions"]) == 1 and len(versions["DeleteMarkers"]) == 1
+    finally:
+        drop_s3_bucket(s3, name)
+
+
+def test_head_bucket_is_labelled_xml(s3, bucket):
+    headers = s3.head_bucket(Bucket=bucket)["ResponseMetadata"]["HTTPHeaders"]
+    assert headers["content-type"] == "application/xml"
+
+
+def test_tagging_header_with_a_system_key(s3, bucket):
+    assert client_error(lambda: s3.put_object(Bucket=bucket, Key="k", Body=b"x", Tagging="aws:foo=bar")) == (
+        "InvalidTag", "Your TagKey cannot be prefixed with aws:", 400)
+    # The tagging bodies keep their own text.
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    tags = {"TagSet": [{"Key": "aws:foo", "Value": "bar"}]}
+    assert client_error(lambda: s3.put_object_tagging(Bucket=bucket, Key="k", Tagging=tags)) == (
+        "InvalidTag", "System tags cannot be added/updated by requester", 400)
+
+
+def test_create_bucket_owned_in_another_region(boto_session, endpoint, s3):
+    from conftest import client_config
+
+    name = f"wire-{uuid.uuid4().hex[:12]}"
+    north = boto_session.client("s3", endpoint_url=endpoint, region_name="eu-north-1", config=client_config())
+    north.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "eu-north-1"})
+    try:
+        # us-east-1 answers 200 only for a bucket one owns in us-east-1.
+        error = client_error(lambda: s3.create_bucket(Bucket=name))
+        assert error == ("BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it.", 409)
+    finally:
+        north.delete_bucket(Bucket=name)
+    s3.create_bucket(Bucket=name)
+    try:
+        s3.create_bucket(Bucket=name)
+    finally:
+        s3.delete_bucket(Bucket=name)
+
+
+def test_bucket_key_and_kms_key_id_are_returned(s3, bucket):
+    put = s3.put_object(Bucket=bucket, Key="k", Body=b"x", ServerSideEncryption="aws:kms", SSEKMSKeyId="my-key",
+                        BucketKeyEnabled=True)
+    assert (put["ServerSideEncryption"], put["SSEKMSKeyId"], put["BucketKeyEnabled"]) == ("aws:kms", "my-key", True)
+    got = s3.get_object(Bucket=bucket, Key="k")
+    assert (got["ServerSideEncryption"], got["SSEKMSKeyId"], got["BucketKeyEnabled"]) == ("aws:kms", "my-key", True)
+    # SSE-S3 has no bucket key.
+    plain = s3.put_object(Bucket=bucket, Key="p", Body=b"x")
+    assert plain["ServerSideEncryption"] == "AES256" and "BucketKeyEnabled" not in plain
+    # The multipart operations report the upload's KMS key.
+    created = s3.create_multipart_upload(Bucket=bucket, Key="m", ServerSideEncryption="aws:kms", SSEKMSKeyId="my-key",
+                                         ChecksumAlgorithm="SHA256")
+    assert (created["ServerSideEncryption"], created["SSEKMSKeyId"]) == ("aws:kms", "my-key")
+    part = s3.upload_part(Bucket=bucket, Key="m", UploadId=created["UploadId"], PartNumber=1, Body=b"part",
+                          ChecksumAlgorithm="SHA256")
+    assert (part["ServerSideEncryption"], part["SSEKMSKeyId"]) == ("aws:kms", "my-key")
+    uploads = s3.list_multipart_uploads(Bucket=bucket)["Uploads"]
+    assert [(u["Key"], u["ChecksumAlgorithm"], u["ChecksumType"]) for u in uploads] == [("m", "SHA256", "COMPOSITE")]
+    s3.abort_multipart_upload(Bucket=bucket, Key="m", UploadId=created["UploadId"])
+
+
+def test_lifecycle_filter_and_excludes_other_members(s3, bucket):
+    rule = {"ID": "r", "Status": "Enabled", "Expiration": {"Days": 1},
+            "Filter": {"Tag": {"Key": "a", "Value": "b"},
+                       "And": {"Prefix": "p/", "Tags": [{"Key": "a", "Value": "b"}, {"Key": "c", "Value": "d"}]}}}
+    assert client_error(lambda: s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [rule]})) == (
+        "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema", 400)
+
+
+def test_unknown_object_ownership_names_the_value(s3):
+    name = f"wire-{uuid.uuid4().hex[:12]}"
+    error = client_error(lambda: s3.create_bucket(Bucket=name, ObjectOwnership="RandomValue"))
+    assert error == ("InvalidArgument", "Invalid x-amz-object-ownership header: RandomValue", 400)
+
+
+def test_part_checksum_must_use_the_uploads_algorithm(s3, bucket):
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="m", ChecksumAlgorithm="SHA256")["UploadId"]
+    try:
+        error = client_error(lambda: s3.upload_part(Bucket=bucket, Key="m", UploadId=upload, PartNumber=1, Body=b"part",
+                                                    ChecksumAlgorithm="CRC32"))
+        assert error == ("InvalidRequest", "Checksum Type mismatch occurred, expected checksum Type: sha256, actual checksum Type: crc32", 400)
+        part = s3.upload_part(Bucket=bucket, Key="m", UploadId=upload, PartNumber=1, Body=b"part", ChecksumAlgorithm="SHA256")
+        assert part["ChecksumSHA256"]
+    finally:
+        s3.abort_multipart_upload(Bucket=bucket, Key="m", UploadId=upload)
