@@ -219,6 +219,7 @@ package struct Emulator: Sendable {
                     )
                     summary.setTLS(endpoint: environment.current, caBundlePath: authority.caBundlePath)
                     summary.adminToken = adminToken
+                    summary.withoutTemplate = plan.withoutTemplate
                     await onReady(RunningEmulator(port: port, summary: summary))
                 }
             },
