@@ -438,3 +438,107 @@ def test_iam_state_survives_a_restart(tmp_path):
     finally:
         second.stop()
 
+
+# =========================================================================== Cognito Identity gaps
+
+
+MISSING_POOL = "us-east-1:00000000-0000-0000-0000-000000000000"
+
+
+def test_update_identity_pool_and_missing_pools(server):
+    cognito = server.client("cognito-identity")
+    pool = cognito.create_identity_pool(IdentityPoolName="before", AllowUnauthenticatedIdentities=True)["IdentityPoolId"]
+    updated = cognito.update_identity_pool(IdentityPoolId=pool, IdentityPoolName="after", AllowUnauthenticatedIdentities=False,
+                                           DeveloperProviderName="login.example.com")
+    assert (updated["IdentityPoolName"], updated["AllowUnauthenticatedIdentities"], updated["DeveloperProviderName"]) == (
+        "after", False, "login.example.com")
+    described = cognito.describe_identity_pool(IdentityPoolId=pool)
+    assert (described["IdentityPoolName"], described["AllowUnauthenticatedIdentities"]) == ("after", False)
+    with pytest.raises(ClientError) as excinfo:
+        cognito.get_id(IdentityPoolId=pool)
+    assert error_of(excinfo) == ("NotAuthorizedException", "Unauthenticated access is not supported for this identity pool.", 400)
+    with pytest.raises(ClientError) as excinfo:
+        cognito.update_identity_pool(IdentityPoolId=MISSING_POOL, IdentityPoolName="x", AllowUnauthenticatedIdentities=True)
+    assert error_of(excinfo) == ("ResourceNotFoundException", f"IdentityPool '{MISSING_POOL}' not found.", 400)
+    with pytest.raises(ClientError) as excinfo:
+        cognito.get_open_id_token_for_developer_identity(IdentityPoolId=MISSING_POOL, Logins={"login.example.com": "u"})
+    assert error_of(excinfo) == ("ResourceNotFoundException", f"IdentityPool '{MISSING_POOL}' not found.", 400)
+    with pytest.raises(ClientError) as excinfo:
+        cognito.lookup_developer_identity(IdentityPoolId=MISSING_POOL, DeveloperUserIdentifier="u")
+    assert error_of(excinfo) == ("ResourceNotFoundException", f"IdentityPool '{MISSING_POOL}' not found.", 400)
+
+
+def test_developer_identities_get_the_authenticated_role(server, iam):
+    cognito = server.client("cognito-identity")
+    provider = "login.example.com"
+    pool = cognito.create_identity_pool(IdentityPoolName="developers", AllowUnauthenticatedIdentities=False,
+                                        DeveloperProviderName=provider)["IdentityPoolId"]
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow", "Principal": {"Federated": "cognito-identity.amazonaws.com"},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringEquals": {"cognito-identity.amazonaws.com:aud": pool},
+                          "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": "authenticated"}},
+        }],
+    }
+    name = unique("members")
+    role_arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    iam.put_role_policy(RoleName=name, PolicyName="Read", PolicyDocument=json.dumps(
+        allow("dynamodb:GetItem", f"arn:aws:dynamodb:{REGION}:{ACCOUNT_ID}:table/{SESSIONS_TABLE}")))
+    cognito.set_identity_pool_roles(IdentityPoolId=pool, Roles={"authenticated": role_arn})
+
+    alice = cognito.get_open_id_token_for_developer_identity(IdentityPoolId=pool, Logins={provider: "alice"})
+    again = cognito.get_open_id_token_for_developer_identity(IdentityPoolId=pool, Logins={provider: "alice"},
+                                                             TokenDuration=3600)
+    assert again["IdentityId"] == alice["IdentityId"]
+    with pytest.raises(ClientError) as excinfo:
+        cognito.get_open_id_token_for_developer_identity(IdentityPoolId=pool, Logins={"other.example.com": "alice"})
+    assert error_of(excinfo) == ("NotAuthorizedException",
+                                 "Logins don't match. Please include at least one valid login for this identity or identity pool.",
+                                 400)
+    found = cognito.lookup_developer_identity(IdentityPoolId=pool, DeveloperUserIdentifier="alice")
+    assert (found["IdentityId"], found["DeveloperUserIdentifierList"]) == (alice["IdentityId"], ["alice"])
+
+    credentials = cognito.get_credentials_for_identity(
+        IdentityId=alice["IdentityId"], Logins={"cognito-identity.amazonaws.com": alice["Token"]})["Credentials"]
+    dynamodb = server.client("dynamodb", credentials["AccessKeyId"], credentials["SecretKey"], credentials["SessionToken"])
+    dynamodb.get_item(TableName=SESSIONS_TABLE, Key=NO_KEY)
+    with pytest.raises(ClientError) as excinfo:
+        dynamodb.put_item(TableName=SESSIONS_TABLE, Item={"sessionId": {"S": "x"}, "lectureId": {"S": "x"}})
+    assert error_of(excinfo)[0] == "AccessDeniedException"
+    # The same token works with STS, as with AWS's basic flow.
+    web = server.client("sts").assume_role_with_web_identity(RoleArn=role_arn, RoleSessionName="web",
+                                                             WebIdentityToken=alice["Token"])
+    assert web["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/{name}/web"
+    with pytest.raises(ClientError) as excinfo:
+        cognito.get_credentials_for_identity(IdentityId=alice["IdentityId"],
+                                             Logins={"cognito-identity.amazonaws.com": "not-a-token"})
+    assert error_of(excinfo) == ("NotAuthorizedException", "Invalid login token. Not a valid OpenId Connect identity token.", 400)
+
+    bob = cognito.get_open_id_token_for_developer_identity(IdentityPoolId=pool, Logins={provider: "bob"})
+    assert bob["IdentityId"] != alice["IdentityId"]
+    merged = cognito.merge_developer_identities(SourceUserIdentifier="bob", DestinationUserIdentifier="alice",
+                                                DeveloperProviderName=provider, IdentityPoolId=pool)
+    assert merged["IdentityId"] == alice["IdentityId"]
+    found = cognito.lookup_developer_identity(IdentityPoolId=pool, IdentityId=alice["IdentityId"])
+    assert found["DeveloperUserIdentifierList"] == ["alice", "bob"]
+    with pytest.raises(ClientError) as excinfo:
+        cognito.describe_identity(IdentityId=bob["IdentityId"])
+    assert error_of(excinfo) == ("ResourceNotFoundException", f"Identity '{bob['IdentityId']}' not found.", 400)
+
+    with pytest.raises(ClientError) as excinfo:
+        cognito.unlink_identity(IdentityId=alice["IdentityId"], Logins={"graph.facebook.com": "t"},
+                                LoginsToRemove=["graph.facebook.com"])
+    assert error_of(excinfo)[0] == "NotAuthorizedException"
+
+    unknown = "us-east-1:11111111-1111-1111-1111-111111111111"
+    result = cognito.delete_identities(IdentityIdsToDelete=[alice["IdentityId"], unknown])
+    assert result["UnprocessedIdentityIds"] == [{"IdentityId": unknown, "ErrorCode": "ResourceNotFound"}]
+    with pytest.raises(ClientError) as excinfo:
+        cognito.describe_identity(IdentityId=alice["IdentityId"])
+    assert error_of(excinfo)[0] == "ResourceNotFoundException"
+    with pytest.raises(ClientError) as excinfo:
+        cognito.lookup_developer_identity(IdentityPoolId=pool, DeveloperUserIdentifier="alice")
+    assert error_of(excinfo)[0] == "ResourceNotFoundException"
+
