@@ -227,6 +227,36 @@ struct IAMDirectoryTests {
         )
     }
 
+    @Test("session policies cap a role session: the intersection decides, and the denial names the session policy")
+    func sessionPolicies() throws {
+        var state = IAMState()
+        state.roles["Worker"] = Self.role(
+            "Worker",
+            policies: [
+                NamedPolicyText(name: "All", document: #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#)
+            ]
+        )
+        let directory = IAMDirectory(state: state)
+        let clock = VirtualClock(realNow: { Date(timeIntervalSince1970: 1_800_000_000) })
+        let sessions = RoleSessions(store: CredentialStore(), directory: directory, clock: clock, accountId: account)
+        let authorizer = PolicyAuthorizer(mode: .enforce, sessions: sessions, logger: Logger(label: "test"))
+        let credentials = sessions.issue(
+            roleArn: "arn:aws:iam::\(account):role/Worker",
+            sessionName: "capped",
+            sessionContext: [RoleSessions.sessionPolicyKey: [allowS3]]
+        )
+        let caller = Self.caller(accessKeyId: credentials.accessKeyId, token: credentials.sessionToken, principal: credentials.principal)
+        let object = "arn:aws:s3:::bucket/key"
+        #expect(authorizer.evaluate(caller: caller, action: "s3:GetObject", resources: [object], context: [:]).decision == .allowed)
+        #expect(
+            authorizer.evaluate(caller: caller, action: "s3:PutObject", resources: [object], context: [:]).decision
+                == .denied(
+                    message: "User: arn:aws:sts::\(account):assumed-role/Worker/capped is not authorized to perform: s3:PutObject on resource: "
+                        + "\"\(object)\" because no session policy allows the s3:PutObject action"
+                )
+        )
+    }
+
     @Test("the template is authoritative for its roles; API-created roles are kept")
     func templateApplies() throws {
         let template = try TemplateLoader.parse(

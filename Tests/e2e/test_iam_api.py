@@ -542,3 +542,90 @@ def test_developer_identities_get_the_authenticated_role(server, iam):
         cognito.lookup_developer_identity(IdentityPoolId=pool, DeveloperUserIdentifier="alice")
     assert error_of(excinfo)[0] == "ResourceNotFoundException"
 
+
+# =========================================================================== STS AssumeRole: trust policy, session policies, tags
+
+
+def make_user(iam, server, name, policy):
+    iam.create_user(UserName=name)
+    iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=json.dumps(policy))
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    return server.client("sts", key["AccessKeyId"], key["SecretAccessKey"])
+
+
+def test_assume_role_honours_trust_policy_and_external_id(server, iam):
+    role = unique("partner")
+    alice_name, bob_name = unique("alice"), unique("bob")
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT_ID}:user/{alice_name}"},
+            "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"sts:ExternalId": "ext-123"}},
+        }],
+    }
+    role_arn = iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    alice = make_user(iam, server, alice_name, allow("sts:AssumeRole"))
+    bob = make_user(iam, server, bob_name, allow("sts:AssumeRole"))
+
+    with pytest.raises(ClientError) as excinfo:
+        bob.assume_role(RoleArn=role_arn, RoleSessionName="s1", ExternalId="ext-123")
+    assert error_of(excinfo) == (
+        "AccessDenied",
+        f"User: arn:aws:iam::{ACCOUNT_ID}:user/{bob_name} is not authorized to perform: sts:AssumeRole on resource: {role_arn}",
+        403)
+    with pytest.raises(ClientError) as excinfo:
+        alice.assume_role(RoleArn=role_arn, RoleSessionName="s1")
+    assert error_of(excinfo)[0] == "AccessDenied"
+    with pytest.raises(ClientError) as excinfo:
+        alice.assume_role(RoleArn=role_arn, RoleSessionName="s1", ExternalId="wrong")
+    assert error_of(excinfo)[0] == "AccessDenied"
+    assumed = alice.assume_role(RoleArn=role_arn, RoleSessionName="s1", ExternalId="ext-123")
+    assert assumed["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/{role}/s1"
+
+
+def test_assume_role_session_policies_and_tags_limit_the_session(server, iam):
+    role = unique("broad")
+    table_arn = f"arn:aws:dynamodb:{REGION}:{ACCOUNT_ID}:table/{SESSIONS_TABLE}"
+    role_arn = iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(ACCOUNT_TRUST))["Role"]["Arn"]
+    iam.put_role_policy(RoleName=role, PolicyName="p", PolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:DescribeTable", "dynamodb:PutItem"], "Resource": table_arn},
+            {"Effect": "Allow", "Action": "dynamodb:Query", "Resource": table_arn,
+             "Condition": {"StringEquals": {"aws:PrincipalTag/team": "scribe"}}},
+        ]}))
+    sts = server.client("sts")
+
+    def session(**extra):
+        credentials = sts.assume_role(RoleArn=role_arn, RoleSessionName="capped", **extra)["Credentials"]
+        return server.client("dynamodb", credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"])
+
+    capped = session(Policy=json.dumps(allow("dynamodb:GetItem", table_arn)))
+    capped.get_item(TableName=SESSIONS_TABLE, Key=NO_KEY)
+    with pytest.raises(ClientError) as excinfo:
+        capped.describe_table(TableName=SESSIONS_TABLE)
+    assert error_of(excinfo) == (
+        "AccessDeniedException",
+        f"User: arn:aws:sts::{ACCOUNT_ID}:assumed-role/{role}/capped is not authorized to perform: dynamodb:DescribeTable "
+        f"on resource: {table_arn} because no session policy allows the dynamodb:DescribeTable action", 400)
+    # The session policy cannot grant what the role does not have.
+    widened = session(Policy=json.dumps(allow("dynamodb:*")))
+    with pytest.raises(ClientError) as excinfo:
+        widened.delete_item(TableName=SESSIONS_TABLE, Key=NO_KEY)
+    assert error_of(excinfo)[0] == "AccessDeniedException"
+    read_only = session(PolicyArns=[{"arn": "arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess"}])
+    read_only.describe_table(TableName=SESSIONS_TABLE)
+    with pytest.raises(ClientError) as excinfo:
+        read_only.put_item(TableName=SESSIONS_TABLE, Item={"sessionId": {"S": "x"}, "lectureId": {"S": "x"}})
+    assert error_of(excinfo)[0] == "AccessDeniedException"
+
+    session(Tags=[{"Key": "team", "Value": "scribe"}]).query(
+        TableName=SESSIONS_TABLE, KeyConditionExpression="sessionId = :s", ExpressionAttributeValues={":s": {"S": "x"}})
+    with pytest.raises(ClientError) as excinfo:
+        session(Tags=[{"Key": "team", "Value": "other"}]).query(
+            TableName=SESSIONS_TABLE, KeyConditionExpression="sessionId = :s", ExpressionAttributeValues={":s": {"S": "x"}})
+    assert error_of(excinfo)[0] == "AccessDeniedException"
+
+    with pytest.raises(ClientError) as excinfo:
+        sts.assume_role(RoleArn=role_arn, RoleSessionName="bad", Policy='{"Version": "2012-10-17"}')
+    assert error_of(excinfo) == ("MalformedPolicyDocument", "Syntax errors in policy.", 400)

@@ -51,7 +51,7 @@ def test_start_without_template_serves_every_service_empty(bare_emulator):
     assert not (folder / "template.yaml").exists()
 
     health = requests.get(f"{endpoint}/_local/health", timeout=5).json()["services"]
-    for name in ("s3", "dynamodb", "lambda", "cognito-identity", "sts"):
+    for name in ("s3", "dynamodb", "lambda", "cognito-identity", "sts", "iam"):
         assert health[name]["state"] == "running", (name, health[name])
 
     s3 = make_client(endpoint, "s3")
@@ -73,6 +73,12 @@ def test_start_without_template_serves_every_service_empty(bare_emulator):
     dynamodb.put_item(TableName="MadeByApi", Item={"pk": {"S": "a"}, "v": {"N": "1"}})
     assert dynamodb.get_item(TableName="MadeByApi", Key={"pk": {"S": "a"}})["Item"]["v"] == {"N": "1"}
     assert dynamodb.list_tables()["TableNames"] == ["MadeByApi"]
+
+    iam = make_client(endpoint, "iam")
+    assert iam.list_roles()["Roles"] == []
+    iam.create_role(RoleName="MadeByApi", AssumeRolePolicyDocument='{"Version": "2012-10-17", "Statement": [{"Effect": '
+                    '"Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}')
+    assert [role["RoleName"] for role in iam.list_roles()["Roles"]] == ["MadeByApi"]
 
     # A resource that does not exist is still AWS's error, not a start-up failure.
     with pytest.raises(ClientError) as excinfo:
