@@ -701,38 +701,38 @@ package struct IAMService: AWSServiceHandler {
             index += 1
         }
         let all = extra + policies
+        // One result per (action, resource) pair, paged by MaxItems/Marker: only the page is evaluated, so a request
+        // naming many actions and resources costs no more than one page.
+        let targets = resources.isEmpty ? ["*"] : resources
+        let (total, overflow) = actions.count.multipliedReportingOverflow(by: targets.count)
+        let pairs = (0..<(overflow ? Int.max : total)).lazy.map { (action: actions[$0 / targets.count], resource: targets[$0 % targets.count]) }
+        let page = try Self.page(pairs, count: overflow ? Int.max : total, input)
+        let now = clock.now
         result.element("EvaluationResults") { xml in
-            for action in actions {
-                for resource in resources.isEmpty ? ["*"] : resources {
-                    var requestContext = AuthorizationRequest.globalContext(
-                        principalArn: source,
-                        sourceIp: nil,
-                        secureTransport: false,
-                        now: clock.now
-                    )
-                    for (key, value) in context { requestContext[key] = value }
-                    let request = AuthorizationRequest(principalArn: source, action: action, resources: [resource], context: requestContext)
-                    let decision = PolicyEvaluator.evaluate(request: request, policies: all)
-                    xml.element("member") { xml in
-                        xml.element("EvalActionName", action)
-                        xml.element("EvalResourceName", resource)
-                        switch decision {
-                        case .allow(let match):
-                            xml.element("EvalDecision", "allowed")
-                            Self.writeMatched(match, inlineType: inlineType, into: &xml)
-                        case .explicitDeny(let match):
-                            xml.element("EvalDecision", "explicitDeny")
-                            Self.writeMatched(match, inlineType: inlineType, into: &xml)
-                        case .implicitDeny:
-                            xml.element("EvalDecision", "implicitDeny")
-                            xml.element("MatchedStatements") { _ in }
-                        }
-                        xml.element("MissingContextValues") { _ in }
+            for (action, resource) in page.items {
+                var requestContext = AuthorizationRequest.globalContext(principalArn: source, sourceIp: nil, secureTransport: false, now: now)
+                for (key, value) in context { requestContext[key] = value }
+                let request = AuthorizationRequest(principalArn: source, action: action, resources: [resource], context: requestContext)
+                let decision = PolicyEvaluator.evaluate(request: request, policies: all)
+                xml.element("member") { xml in
+                    xml.element("EvalActionName", action)
+                    xml.element("EvalResourceName", resource)
+                    switch decision {
+                    case .allow(let match):
+                        xml.element("EvalDecision", "allowed")
+                        Self.writeMatched(match, inlineType: inlineType, into: &xml)
+                    case .explicitDeny(let match):
+                        xml.element("EvalDecision", "explicitDeny")
+                        Self.writeMatched(match, inlineType: inlineType, into: &xml)
+                    case .implicitDeny:
+                        xml.element("EvalDecision", "implicitDeny")
+                        xml.element("MatchedStatements") { _ in }
                     }
+                    xml.element("MissingContextValues") { _ in }
                 }
             }
         }
-        result.element("IsTruncated", "false")
+        Self.writeTruncation(page, into: &result)
     }
 
     private static func writeMatched(_ match: MatchedStatement, inlineType: String, into xml: inout XMLWriter) {
@@ -858,6 +858,12 @@ package struct IAMService: AWSServiceHandler {
 
     /// Pages by `Marker` (an offset we issued) and `MaxItems` (1...1000, default 100).
     static func page<Item>(_ all: [Item], _ input: IAMInput) throws(IAMError) -> Page<Item> {
+        try page(all, count: all.count, input)
+    }
+
+    /// Pages a collection of `count` items, reading only the page's items.
+    static func page<Items: Collection>(_ all: Items, count: Int, _ input: IAMInput) throws(IAMError) -> Page<Items.Element>
+    where Items.Index == Int {
         var maxItems = 100
         if let text = input["MaxItems"] {
             guard let value = Int(text), value >= 1, value <= 1000 else {
@@ -867,13 +873,14 @@ package struct IAMService: AWSServiceHandler {
         }
         var start = 0
         if let marker = input["Marker"] {
-            guard let offset = Int(marker), offset >= 0, offset <= all.count else {
+            guard let offset = Int(marker), offset >= 0, offset <= count else {
                 throw IAMError.invalidInput("Invalid Marker.")
             }
             start = offset
         }
-        let end = min(all.count, start + maxItems)
-        return Page(items: Array(all[start..<end]), marker: end < all.count ? String(end) : nil)
+        let (sum, overflow) = start.addingReportingOverflow(maxItems)
+        let end = overflow ? count : min(count, sum)
+        return Page(items: (start..<end).map { all[$0] }, marker: end < count ? String(end) : nil)
     }
 
     static func writeTruncation<Item>(_ page: Page<Item>, into xml: inout XMLWriter) {

@@ -86,9 +86,9 @@ package struct STSService: AWSServiceHandler {
         return (session.principal, sessions.assumedRoleId(roleArn: roleArn, sessionName: sessionName))
     }
 
-    private func assumeRole(_ parameters: [String: String], caller: Caller, into result: inout XMLWriter) async throws(STSError) {
-        guard let roleArn = parameters["RoleArn"] else { throw .missing("roleArn") }
-        guard let sessionName = parameters["RoleSessionName"] else { throw .missing("roleSessionName") }
+    private func assumeRole(_ parameters: [String: String], caller: Caller, into result: inout XMLWriter) async throws {
+        guard let roleArn = parameters["RoleArn"] else { throw STSError.missing("roleArn") }
+        guard let sessionName = parameters["RoleSessionName"] else { throw STSError.missing("roleSessionName") }
         try Self.validate(roleArn: roleArn, sessionName: sessionName)
         let duration = try Self.duration(parameters["DurationSeconds"])
         let externalId = try Self.externalId(parameters["ExternalId"])
@@ -107,7 +107,7 @@ package struct STSService: AWSServiceHandler {
             if !tags.isEmpty { context["aws:TagKeys"] = tags.map(\.key) }
             guard sessions.trustPolicyAllows(role: role, principal: callerArn, action: "sts:AssumeRole", context: context) else { throw refusal }
         }
-        guard duration <= role.maxSessionDuration else { throw .durationExceedsMaxSession }
+        guard duration <= role.maxSessionDuration else { throw STSError.durationExceedsMaxSession }
         var sessionContext: [String: [String]] = [:]
         if !sessionPolicies.isEmpty { sessionContext[RoleSessions.sessionPolicyKey] = sessionPolicies }
         for (key, value) in tags { sessionContext["aws:PrincipalTag/\(key)"] = [value] }

@@ -342,6 +342,16 @@ def test_simulate_principal_policy(iam):
     decisions = {r["EvalActionName"]: r["EvalDecision"] for r in results}
     assert decisions == {"s3:GetObject": "allowed", "s3:DeleteObject": "explicitDeny", "dynamodb:GetItem": "implicitDeny"}
     assert all(r["EvalResourceName"] == "arn:aws:s3:::b/k" for r in results)
+    # Paged by MaxItems/Marker over the (action, resource) pairs.
+    first = iam.simulate_principal_policy(PolicySourceArn=role_arn, ActionNames=["s3:GetObject", "s3:DeleteObject"],
+                                          ResourceArns=["arn:aws:s3:::b/1", "arn:aws:s3:::b/2"], MaxItems=3)
+    assert (len(first["EvaluationResults"]), first["IsTruncated"]) == (3, True)
+    rest = iam.simulate_principal_policy(PolicySourceArn=role_arn, ActionNames=["s3:GetObject", "s3:DeleteObject"],
+                                         ResourceArns=["arn:aws:s3:::b/1", "arn:aws:s3:::b/2"], MaxItems=3,
+                                         Marker=first["Marker"])
+    assert (len(rest["EvaluationResults"]), rest["IsTruncated"]) == (1, False)
+    assert (rest["EvaluationResults"][0]["EvalActionName"], rest["EvaluationResults"][0]["EvalResourceName"]) == (
+        "s3:DeleteObject", "arn:aws:s3:::b/2")
     iam.delete_role_policy(RoleName=name, PolicyName="p")
     iam.delete_role(RoleName=name)
 
