@@ -51,7 +51,7 @@ let package = Package(
             dependencies: [
                 "AWSGateway", "SigV4", "CloudFormation", "Storage", "IAM", "EmulatorCore",
                 "CloudFormationService", "DynamoDBService", "S3Service", "LambdaService",
-                "APIGatewayWebSocket", "APIGatewayHTTP", "CognitoService", "STSService",
+                "APIGatewayWebSocket", "APIGatewayHTTP", "CognitoService", "STSService", "IAMService",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -204,6 +204,17 @@ let package = Package(
             dependencies: ["AWSGateway", "IAM", "SigV4", "EmulatorCore"],
             swiftSettings: swiftSettings
         ),
+        // The IAM API (query protocol) over the live IAM directory the authorizer reads.
+        .target(
+            name: "IAMService",
+            dependencies: [
+                "AWSGateway", "IAM", "Identity", "SigV4", "EmulatorCore", "Storage", "CloudFormation",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
 
         // MARK: Fuzz targets: the request and template parsers behind one public entry point.
         .target(
@@ -237,6 +248,11 @@ let package = Package(
         .testTarget(
             name: "IAMTests",
             dependencies: ["IAM", "Identity", "SigV4", "CloudFormation", "EmulatorCore", "EmulatorApp"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "IAMServiceTests",
+            dependencies: ["IAMService", "IAM", "Identity", "SigV4", "EmulatorCore", "Storage", "CloudFormation"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

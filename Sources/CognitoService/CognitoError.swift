@@ -22,12 +22,19 @@ package enum CognitoError: AWSServiceError {
     case accessDenied(String)
     /// An operation Cognito Identity has but the emulator does not serve.
     case unknownOperation
+    /// A login that does not authorize the request (`NotAuthorizedException` with Cognito's text).
+    case notAuthorized(String)
+    /// The request conflicts with existing links (`ResourceConflictException`).
+    case resourceConflict(String)
+    /// Something else was not found (`ResourceNotFoundException` with Cognito's text).
+    case resourceNotFound(String)
 
     /// The AWS error code.
     package var code: String {
         switch self {
-        case .poolNotFound, .identityNotFound: "ResourceNotFoundException"
-        case .unauthenticatedNotSupported, .loginsNotEmulated: "NotAuthorizedException"
+        case .poolNotFound, .identityNotFound, .resourceNotFound: "ResourceNotFoundException"
+        case .unauthenticatedNotSupported, .loginsNotEmulated, .notAuthorized: "NotAuthorizedException"
+        case .resourceConflict: "ResourceConflictException"
         case .invalidPoolConfiguration: "InvalidIdentityPoolConfigurationException"
         case .validation: "ValidationException"
         case .invalidParameter: "InvalidParameterException"
@@ -47,7 +54,8 @@ package enum CognitoError: AWSServiceError {
         case .loginsNotEmulated(let providers):
             "Logins for identity providers (\(providers.joined(separator: ", "))) are not emulated by synapscribe-local yet; "
                 + "use unauthenticated identities (call GetId without Logins)."
-        case .validation(let message), .invalidParameter(let message), .serialization(let message), .accessDenied(let message):
+        case .validation(let message), .invalidParameter(let message), .serialization(let message), .accessDenied(let message),
+            .notAuthorized(let message), .resourceConflict(let message), .resourceNotFound(let message):
             message
         case .unknownOperation: ""
         }
@@ -73,6 +81,13 @@ package enum CognitoError: AWSServiceError {
     static func constraint(_ field: String, value: String, _ constraint: String) -> CognitoError {
         .validation("1 validation error detected: Value '\(value)' at '\(field)' failed to satisfy constraint: \(constraint)")
     }
+
+    /// A login map that names no provider the identity or pool has.
+    static let loginsDoNotMatch = "Logins don't match. Please include at least one valid login for this identity or identity pool."
+    /// A `cognito-identity.amazonaws.com` login token that is not one of ours.
+    static let invalidLoginToken = "Invalid login token. Not a valid OpenId Connect identity token."
+    /// An expired `cognito-identity.amazonaws.com` login token.
+    static let expiredLoginToken = "Invalid login token. Token is expired."
 
     /// The regular expression identity and pool ids must match.
     static let idPattern = "Member must satisfy regular expression pattern: [\\w-]+:[0-9a-f-]+"

@@ -26,6 +26,18 @@ package enum CognitoOperation: String, ServiceOperation, CaseIterable {
     case listIdentities = "ListIdentities"
     /// `DeleteIdentityPool`.
     case deleteIdentityPool = "DeleteIdentityPool"
+    /// `UpdateIdentityPool`.
+    case updateIdentityPool = "UpdateIdentityPool"
+    /// `DeleteIdentities`.
+    case deleteIdentities = "DeleteIdentities"
+    /// `GetOpenIdTokenForDeveloperIdentity`.
+    case getOpenIdTokenForDeveloperIdentity = "GetOpenIdTokenForDeveloperIdentity"
+    /// `LookupDeveloperIdentity`.
+    case lookupDeveloperIdentity = "LookupDeveloperIdentity"
+    /// `MergeDeveloperIdentities`.
+    case mergeDeveloperIdentities = "MergeDeveloperIdentities"
+    /// `UnlinkIdentity`.
+    case unlinkIdentity = "UnlinkIdentity"
 
     /// The IAM action, `cognito-identity:<Operation>`.
     package var iamAction: String { "cognito-identity:" + rawValue }

@@ -12,20 +12,23 @@ import Storage
 
 /// Amazon Cognito Identity (identity pools) over JSON 1.1.
 ///
-/// Operations: GetId, GetCredentialsForIdentity, GetOpenIdToken (unsigned, as in AWS), DescribeIdentityPool,
-/// ListIdentityPools, CreateIdentityPool, SetIdentityPoolRoles, GetIdentityPoolRoles, DescribeIdentity,
-/// ListIdentities, DeleteIdentityPool. Pools come from the template (`AWS::Cognito::IdentityPool` and
-/// `AWS::Cognito::IdentityPoolRoleAttachment`) and from CreateIdentityPool; pools and identities persist.
-/// Only unauthenticated identities are emulated: a request carrying `Logins` is refused with
-/// `NotAuthorizedException` naming the providers.
+/// Operations: GetId, GetCredentialsForIdentity, GetOpenIdToken, UnlinkIdentity (unsigned, as in AWS),
+/// DescribeIdentityPool, ListIdentityPools, CreateIdentityPool, UpdateIdentityPool, SetIdentityPoolRoles,
+/// GetIdentityPoolRoles, DescribeIdentity, ListIdentities, DeleteIdentities, DeleteIdentityPool, and developer
+/// authenticated identities (GetOpenIdTokenForDeveloperIdentity, LookupDeveloperIdentity,
+/// MergeDeveloperIdentities; their token in `Logins` under `cognito-identity.amazonaws.com` gets the pool's
+/// authenticated role from GetCredentialsForIdentity). Pools come from the template (`AWS::Cognito::IdentityPool`
+/// and `AWS::Cognito::IdentityPoolRoleAttachment`) and from CreateIdentityPool; pools, identities and developer
+/// logins persist. Public identity providers (Facebook, Google, user pools...) are not emulated: a request carrying
+/// their `Logins` is refused with `NotAuthorizedException` naming the providers.
 package struct CognitoService: AWSServiceHandler {
     /// Routing facts.
     package let descriptor = ServiceDescriptors.cognitoIdentity
-    private let store: CognitoStore
-    private let sessions: RoleSessions
-    private let tokens: WebIdentityTokens
+    let store: CognitoStore
+    let sessions: RoleSessions
+    let tokens: WebIdentityTokens
     private let authorizer: any RequestAuthorizing
-    private let region: String
+    let region: String
 
     /// The session name AWS gives Cognito's role sessions.
     package static let sessionName = "CognitoIdentityCredentials"
@@ -127,6 +130,12 @@ package struct CognitoService: AWSServiceHandler {
             try await authorize(request, operation, pool: id)
             guard try await store.deletePool(id) else { throw CognitoError.poolNotFound(id) }
             output = [:]
+        case .updateIdentityPool: output = try await updatePool(input, request)
+        case .deleteIdentities: output = try await deleteIdentities(input, request)
+        case .getOpenIdTokenForDeveloperIdentity: output = try await openIdTokenForDeveloper(input, request)
+        case .lookupDeveloperIdentity: output = try await lookupDeveloper(input, request)
+        case .mergeDeveloperIdentities: output = try await mergeDevelopers(input, request)
+        case .unlinkIdentity: output = try await unlinkIdentity(input)
         }
         return Self.json(output)
     }
@@ -163,10 +172,14 @@ package struct CognitoService: AWSServiceHandler {
     /// https://docs.aws.amazon.com/cognitoidentity/latest/APIReference/API_GetCredentialsForIdentity.html
     private func getCredentials(_ input: JSONInput) async throws -> [String: Any] {
         let identityId = try Self.identityId(input)
-        try Self.refuseLogins(input)
         if let custom = try input.string("CustomRoleArn"), custom.count < 20 {
             throw CognitoError.constraint("customRoleArn", value: custom, "Member must have length greater than or equal to 20")
         }
+        if let login = try developerLogin(input) {
+            // Developer-authenticated identities (enhanced flow): the token from GetOpenIdTokenForDeveloperIdentity.
+            return try await authenticatedCredentials(identityId: identityId, token: login)
+        }
+        try Self.refuseLogins(input)
         let (identity, pool) = try await unauthenticatedIdentity(identityId)
         guard let roleArn = pool.roles["unauthenticated"], let role = sessions.role(arn: roleArn) else {
             throw CognitoError.invalidPoolConfiguration
@@ -313,21 +326,21 @@ package struct CognitoService: AWSServiceHandler {
 
     // MARK: Helpers
 
-    private func existingPool(_ id: String) async throws -> IdentityPoolRecord {
+    func existingPool(_ id: String) async throws -> IdentityPoolRecord {
         guard let pool = try await store.pool(id) else { throw CognitoError.poolNotFound(id) }
         return pool
     }
 
-    private func existingIdentity(_ id: String) async throws -> IdentityRecord {
+    func existingIdentity(_ id: String) async throws -> IdentityRecord {
         guard let identity = try await store.identity(id) else { throw CognitoError.identityNotFound(id) }
         return identity
     }
 
-    private func poolArn(_ poolId: String) -> String {
+    func poolArn(_ poolId: String) -> String {
         "arn:aws:cognito-identity:\(Self.regionPrefix(of: poolId, fallback: region)):\(sessions.accountId):identitypool/\(poolId)"
     }
 
-    private func authorize(_ request: AWSRequest, _ operation: CognitoOperation, pool: String?) async throws {
+    func authorize(_ request: AWSRequest, _ operation: CognitoOperation, pool: String?) async throws {
         let action = operation.iamAction
         let resources = pool.map { [poolArn($0)] } ?? []
         try await authorizer.require(request.caller, action: action, resources: resources, denied: CognitoError.accessDenied)
@@ -342,16 +355,16 @@ package struct CognitoService: AWSServiceHandler {
         ]
     }
 
-    private static func regionPrefix(of id: String, fallback: String) -> String {
+    static func regionPrefix(of id: String, fallback: String) -> String {
         id.split(separator: ":", maxSplits: 1).first.map(String.init) ?? fallback
     }
 
-    private static func refuseLogins(_ input: JSONInput) throws(CognitoError) {
+    static func refuseLogins(_ input: JSONInput) throws(CognitoError) {
         let logins = try input.stringMap("Logins")
         guard logins.isEmpty else { throw .loginsNotEmulated(providers: logins.keys.sorted()) }
     }
 
-    private static func validId(_ value: String, field: String) throws(CognitoError) -> String {
+    static func validId(_ value: String, field: String) throws(CognitoError) -> String {
         if value.isEmpty {
             throw .constraint(field, value: value, "Member must have length greater than or equal to 1")
         }
@@ -364,24 +377,24 @@ package struct CognitoService: AWSServiceHandler {
         return value
     }
 
-    private static func poolId(_ input: JSONInput) throws(CognitoError) -> String {
+    static func poolId(_ input: JSONInput) throws(CognitoError) -> String {
         guard let value = try input.string("IdentityPoolId") else { throw .missing("identityPoolId") }
         return try validId(value, field: "identityPoolId")
     }
 
-    private static func identityId(_ input: JSONInput) throws(CognitoError) -> String {
+    static func identityId(_ input: JSONInput) throws(CognitoError) -> String {
         guard let value = try input.string("IdentityId") else { throw .missing("identityId") }
         return try validId(value, field: "identityId")
     }
 
-    private static func maxResults(_ input: JSONInput) throws(CognitoError) -> Int {
+    static func maxResults(_ input: JSONInput) throws(CognitoError) -> Int {
         guard let value = try input.int("MaxResults") else { throw .missing("maxResults") }
         if value < 1 { throw .constraint("maxResults", value: String(value), "Member must have value greater than or equal to 1") }
         if value > 60 { throw .constraint("maxResults", value: String(value), "Member must have value less than or equal to 60") }
         return value
     }
 
-    private static func offset(_ input: JSONInput) throws(CognitoError) -> Int {
+    static func offset(_ input: JSONInput) throws(CognitoError) -> Int {
         guard let token = try input.string("NextToken") else { return 0 }
         guard let offset = Int(token), offset >= 0 else { throw .invalidParameter("Invalid pagination token.") }
         return offset

@@ -29,6 +29,19 @@ struct CognitoStore: Sendable {
                     """
             )
         }
+        migrator.registerMigration("v2-developer-identities") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE developerLogin (
+                        poolId TEXT NOT NULL REFERENCES identityPool(id) ON DELETE CASCADE,
+                        userIdentifier TEXT NOT NULL,
+                        identityId TEXT NOT NULL REFERENCES identity(id) ON DELETE CASCADE,
+                        PRIMARY KEY (poolId, userIdentifier)
+                    );
+                    CREATE INDEX developerLoginByIdentity ON developerLogin(identityId, userIdentifier);
+                    """
+            )
+        }
         return migrator
     }
 
@@ -141,6 +154,101 @@ struct CognitoStore: Sendable {
             ).map(Self.identity(from:))
         }
         return (Array(identities.prefix(limit)), identities.count > limit)
+    }
+
+    /// Deletes identities; returns the ids that did not exist.
+    func deleteIdentities(_ ids: [String]) async throws -> [String] {
+        try await db.write { db in
+            var missing: [String] = []
+            for id in ids {
+                try db.execute(sql: "DELETE FROM identity WHERE id = ?", arguments: [id])
+                if db.changesCount == 0 { missing.append(id) }
+            }
+            return missing
+        }
+    }
+
+    /// What linking a developer user identifier found or did.
+    enum DeveloperLink: Equatable {
+        /// The identity the identifier is (now) linked to.
+        case linked(String)
+        /// The identifier is linked to another identity than the one named.
+        case linkedElsewhere(String)
+        /// The named identity does not exist in the pool.
+        case noSuchIdentity
+    }
+
+    /// Links a developer user identifier to an identity, in one transaction: the identity it is already linked
+    /// to, else the named identity, else a new identity (`newIdentity`).
+    func linkDeveloper(poolId: String, userIdentifier: String, identityId: String?, newIdentity: IdentityRecord) async throws -> DeveloperLink {
+        try await db.write { db in
+            let existing = try String.fetchOne(
+                db,
+                sql: "SELECT identityId FROM developerLogin WHERE poolId = ? AND userIdentifier = ?",
+                arguments: [poolId, userIdentifier]
+            )
+            if let existing {
+                if let identityId, identityId != existing { return .linkedElsewhere(existing) }
+                return .linked(existing)
+            }
+            let target: String
+            if let identityId {
+                guard try Bool.fetchOne(db, sql: "SELECT 1 FROM identity WHERE id = ? AND poolId = ?", arguments: [identityId, poolId]) != nil
+                else { return .noSuchIdentity }
+                target = identityId
+            } else {
+                try db.execute(
+                    sql: "INSERT INTO identity (id, poolId, createdAt, lastModifiedAt) VALUES (?, ?, ?, ?)",
+                    arguments: [
+                        newIdentity.id, poolId, newIdentity.createdAt.timeIntervalSince1970, newIdentity.lastModifiedAt.timeIntervalSince1970,
+                    ]
+                )
+                target = newIdentity.id
+            }
+            try db.execute(
+                sql: "INSERT INTO developerLogin (poolId, userIdentifier, identityId) VALUES (?, ?, ?)",
+                arguments: [poolId, userIdentifier, target]
+            )
+            return .linked(target)
+        }
+    }
+
+    /// The identity a developer user identifier is linked to.
+    func developerIdentity(poolId: String, userIdentifier: String) async throws -> String? {
+        try await db.read { db in
+            try String.fetchOne(
+                db,
+                sql: "SELECT identityId FROM developerLogin WHERE poolId = ? AND userIdentifier = ?",
+                arguments: [poolId, userIdentifier]
+            )
+        }
+    }
+
+    /// The developer user identifiers linked to an identity, sorted.
+    func developerUserIdentifiers(identityId: String) async throws -> [String] {
+        try await db.read { db in
+            try String.fetchAll(
+                db,
+                sql: "SELECT userIdentifier FROM developerLogin WHERE identityId = ? ORDER BY userIdentifier",
+                arguments: [identityId]
+            )
+        }
+    }
+
+    /// Moves every identifier of the source identifier's identity to the destination identifier's identity and
+    /// deletes the source identity, in one transaction.
+    /// - Returns: The destination identity, or nil when either identifier is not linked.
+    func mergeDeveloper(poolId: String, source: String, destination: String) async throws -> String? {
+        try await db.write { db in
+            let lookup = "SELECT identityId FROM developerLogin WHERE poolId = ? AND userIdentifier = ?"
+            guard let from = try String.fetchOne(db, sql: lookup, arguments: [poolId, source]),
+                let to = try String.fetchOne(db, sql: lookup, arguments: [poolId, destination])
+            else { return nil }
+            guard from != to else { return to }
+            try db.execute(sql: "UPDATE developerLogin SET identityId = ? WHERE identityId = ?", arguments: [to, from])
+            try db.execute(sql: "DELETE FROM identity WHERE id = ?", arguments: [from])
+            return to
+        }
     }
 
     /// Pool and identity counts for health.

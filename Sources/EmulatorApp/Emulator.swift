@@ -10,6 +10,7 @@ import HummingbirdCore
 import HummingbirdTLS
 import HummingbirdWebSocket
 import IAM
+import IAMService
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -107,7 +108,9 @@ package struct Emulator: Sendable {
             let database = try IssuedCredentialDatabase(location: dataLocation) { message in errorLogger.error("\(message)") }
             credentials.attach(database, issuerKey: try database.issuerKey(), restoring: try database.restore(now: clock.now), now: clock.now)
         }
-        let roleSessions = RoleSessions(store: credentials, catalog: catalog, clock: clock, accountId: options.accountId)
+        // The live IAM directory: the data folder's roles, users, policies and keys, with the template's roles over them.
+        let directory = try IAMService.openDirectory(location: dataLocation, stack: plan.stack, credentials: credentials, now: clock.now)
+        let roleSessions = RoleSessions(store: credentials, directory: directory, clock: clock, accountId: options.accountId)
         var iamLogger = logger
         iamLogger[metadataKey: "component"] = "iam"
         let context = ServiceContext(
@@ -219,6 +222,7 @@ package struct Emulator: Sendable {
                     )
                     summary.setTLS(endpoint: environment.current, caBundlePath: authority.caBundlePath)
                     summary.adminToken = adminToken
+                    summary.withoutTemplate = plan.withoutTemplate
                     await onReady(RunningEmulator(port: port, summary: summary))
                 }
             },

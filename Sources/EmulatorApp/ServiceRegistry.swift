@@ -8,6 +8,7 @@ import DynamoDBService
 import EmulatorCore
 import Foundation
 import IAM
+import IAMService
 import LambdaService
 import Logging
 import S3Service
@@ -163,7 +164,13 @@ package struct ServiceRegistry: Sendable {
                 region: environment.current.region
             ),
             STSService(sessions: context.roleSessions, tokens: context.webIdentityTokens, authorizer: context.authorizer),
-            UnimplementedService(descriptor: ServiceDescriptors.iam),
+            IAMService(
+                directory: context.roleSessions.directory,
+                credentials: context.credentials,
+                authorizer: context.authorizer,
+                clock: context.clock,
+                accountId: environment.current.accountId
+            ),
             cloudFormation,
         ]
         backgroundServices = [

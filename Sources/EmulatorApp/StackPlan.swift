@@ -9,6 +9,8 @@ package struct StackPlan: Sendable {
     package let templateBody: String
     /// The resolved stack.
     package let stack: Stack
+    /// Whether there is no template: every service starts up and empty (``init(withoutTemplateFor:)``).
+    package private(set) var withoutTemplate = false
 
     /// Loads and resolves a template.
     /// - Parameters:
@@ -31,6 +33,24 @@ package struct StackPlan: Sendable {
         try catalog.validateSpecs(of: stack)
         stack.unsupported += catalog.notActedOn(in: stack)
         self.stack = stack
+    }
+
+    /// The plan for starting without a template: an empty stack named after the current folder (or `--stack-name`);
+    /// every service starts up and empty, and resources come from API calls (S3 `CreateBucket`, DynamoDB
+    /// `CreateTable`, IAM `CreateRole`...).
+    /// - Parameter options: Stack name, region and account.
+    package init(withoutTemplateFor options: EmulatorOptions) {
+        let folder = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL
+        let configuration = StackConfiguration(
+            stackName: options.stackName ?? Self.defaultStackName(templateURL: folder.appendingPathComponent("template.yaml")),
+            region: options.region,
+            accountId: options.accountId,
+            parameterOverrides: options.parameterOverrides
+        )
+        self.templateURL = folder.appendingPathComponent("template.yaml")
+        self.templateBody = ""
+        self.stack = Stack.empty(configuration: configuration)
+        self.withoutTemplate = true
     }
 
     /// The stack name `sam deploy` would use: `stack_name` from `samconfig.toml` beside the template,

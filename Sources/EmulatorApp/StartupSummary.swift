@@ -40,6 +40,8 @@ package struct StartupSummary: Sendable {
     package var tlsEndpoint: String?
     /// The PEM file of the local certificate authority (`AWS_CA_BUNDLE` for clients of ``tlsEndpoint``).
     package var caBundlePath: String?
+    /// Whether the emulator started without a template (every service up and empty).
+    package var withoutTemplate = false
     /// The `--admin-token` that `/_local` writes need, printed so the developer can pass it to `synapscribe-local clock`.
     package var adminToken: String?
 
@@ -72,6 +74,9 @@ package struct StartupSummary: Sendable {
     package var text: String {
         var lines: [String] = []
         lines.append("synapscribe-local: stack \(stackName) (\(region)) ready in \(readyMilliseconds) ms")
+        if withoutTemplate {
+            lines.append(Self.withoutTemplateLine)
+        }
         lines.append("")
         var rows: [(String, String, String)] = [("Edge", "", edgeURL)]
         if let tlsEndpoint { rows.append(("TLS endpoint", "", tlsEndpoint)) }
@@ -95,6 +100,11 @@ package struct StartupSummary: Sendable {
         lines += clientEnvironment.map { "  export \($0)" }
         return lines.joined(separator: "\n")
     }
+
+    /// The line that tells a start without a template apart.
+    package static let withoutTemplateLine =
+        "No template: every service is up and empty; create resources through the AWS APIs "
+        + "(S3 CreateBucket, DynamoDB CreateTable, IAM CreateRole, Cognito CreateIdentityPool...)."
 
     private static func table(_ rows: [(String, String, String)]) -> [String] {
         let first = rows.map(\.0.count).max() ?? 0

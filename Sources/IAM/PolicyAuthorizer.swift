@@ -124,7 +124,7 @@ package struct PolicyAuthorizer: RequestAuthorizing {
     /// - Returns: Whether services should supply condition keys that cost work to compute.
     package func usesConditionKeys(for caller: Caller) -> Bool {
         guard mode != .off, !caller.isAnonymous, let accessKeyId = caller.accessKeyId else { return false }
-        return sessions.store.temporary(for: accessKeyId) != nil
+        return sessions.store.temporary(for: accessKeyId) != nil || sessions.directory.standing(ofAccessKey: accessKeyId) != .notAUserKey
     }
 
     /// Evaluates without logging (the pure part of ``authorize(caller:action:resources:context:)``).
@@ -172,6 +172,27 @@ package struct PolicyAuthorizer: RequestAuthorizing {
                     )
                 )
             }
+            if let accessKeyId = caller.accessKeyId {
+                // IAM users' long-term keys (CreateAccessKey) are evaluated against the user's policies.
+                switch sessions.directory.standing(ofAccessKey: accessKeyId) {
+                case .notAUserKey:
+                    break
+                case .refused(let userArn):
+                    let message = Self.refusedKeyDenial
+                    return finish(Outcome(decision: .denied(message: message), evaluation: nil, principalArn: userArn, wouldDenyMessage: message))
+                case .active(let userArn, let userId, let userName, let policies):
+                    return evaluateUser(
+                        arn: userArn,
+                        userId: userId,
+                        userName: userName,
+                        policies: policies,
+                        action: action,
+                        resources: resources,
+                        context: context,
+                        resourceVerdict: resourceVerdict
+                    )
+                }
+            }
             // Long-term keys and unknown keys: the account's administrator.
             return Outcome(decision: .allowed, evaluation: nil, principalArn: caller.principalArn, wouldDenyMessage: nil)
         }
@@ -184,10 +205,22 @@ package struct PolicyAuthorizer: RequestAuthorizing {
                 now: sessions.clock.now,
                 userid: sessions.assumedRoleId(roleArn: roleArn, sessionName: sessionName)
             )
-            for (key, values) in session.sessionContext { base[key] = Self.contextValue(values) }
-            return SessionFacts(role: sessions.role(arn: roleArn), context: base)
+            var sessionPolicies: [PolicyDocument] = []
+            for (key, values) in session.sessionContext {
+                if key == RoleSessions.sessionPolicyKey {
+                    // Checked when issued; one that no longer parses grants nothing.
+                    sessionPolicies = values.enumerated().map { index, text in
+                        (try? PolicyDocument(jsonString: text, name: "session policy #\(index + 1)"))
+                            ?? PolicyDocument(statements: [], name: "session policy #\(index + 1)")
+                    }
+                } else {
+                    base[key] = Self.contextValue(values)
+                }
+            }
+            return SessionFacts(context: base, sessionPolicies: sessionPolicies)
         }
-        let role = facts.role
+        // Looked up per request: a change through the IAM API (PutRolePolicy...) applies to the next request.
+        let role = sessions.role(arn: roleArn)
         let now = sessions.clock.now
         var requestContext = facts.context
         requestContext["aws:CurrentTime"] = .single(CurrentTimeText.iso8601(now))
@@ -196,6 +229,24 @@ package struct PolicyAuthorizer: RequestAuthorizing {
         let request = AuthorizationRequest(principalArn: session.principal, action: action, resources: resources, context: requestContext)
         let decisions = PolicyEvaluator.evaluateEach(request: request, policies: role?.policies ?? [])
         let evaluation = Self.combine(decisions)
+        if !facts.sessionPolicies.isEmpty, !Self.isExplicitDeny(evaluation) {
+            // Session policies (STS `Policy`/`PolicyArns`) cap the role's permissions: the effective permissions are
+            // the intersection, and an explicit deny in either denies.
+            let sessionDecisions = PolicyEvaluator.evaluateEach(request: request, policies: facts.sessionPolicies)
+            let sessionEvaluation = Self.combine(sessionDecisions)
+            if !sessionEvaluation.isAllowed, evaluation.isAllowed || resourceVerdict == .allow || Self.isExplicitDeny(sessionEvaluation) {
+                let base = AccessDeniedMessage.message(for: sessionDecisions, request: request) ?? ""
+                let message = base.replacingOccurrences(of: "identity-based policy", with: "session policy")
+                return finish(
+                    Outcome(
+                        decision: .denied(message: message),
+                        evaluation: sessionEvaluation,
+                        principalArn: session.principal,
+                        wouldDenyMessage: message
+                    )
+                )
+            }
+        }
         if resourceVerdict == .allow, !Self.isExplicitDeny(evaluation) {
             // Same account: the resource-based policy's allow suffices unless an identity-based policy denies.
             return Outcome(decision: .allowed, evaluation: evaluation, principalArn: session.principal, wouldDenyMessage: nil)
@@ -207,6 +258,41 @@ package struct PolicyAuthorizer: RequestAuthorizing {
             Outcome(decision: .denied(message: message), evaluation: evaluation, principalArn: session.principal, wouldDenyMessage: message)
         )
     }
+
+    /// Evaluates a request signed with an IAM user's active access key against the user's policies.
+    private func evaluateUser(
+        arn: String,
+        userId: String,
+        userName: String,
+        policies: [PolicyDocument],
+        action: String,
+        resources: [String],
+        context: [String: [String]],
+        resourceVerdict: ResourcePolicyVerdict
+    ) -> Outcome {
+        var requestContext = AuthorizationRequest.globalContext(
+            principalArn: arn,
+            sourceIp: "127.0.0.1",
+            secureTransport: false,
+            now: sessions.clock.now,
+            username: userName,
+            userid: userId
+        )
+        for (key, values) in context { requestContext[key] = Self.contextValue(values) }
+        let request = AuthorizationRequest(principalArn: arn, action: action, resources: resources, context: requestContext)
+        let decisions = PolicyEvaluator.evaluateEach(request: request, policies: policies)
+        let evaluation = Self.combine(decisions)
+        if resourceVerdict == .allow, !Self.isExplicitDeny(evaluation) {
+            return Outcome(decision: .allowed, evaluation: evaluation, principalArn: arn, wouldDenyMessage: nil)
+        }
+        guard let message = AccessDeniedMessage.message(for: decisions, request: request) else {
+            return Outcome(decision: .allowed, evaluation: evaluation, principalArn: arn, wouldDenyMessage: nil)
+        }
+        return finish(Outcome(decision: .denied(message: message), evaluation: evaluation, principalArn: arn, wouldDenyMessage: message))
+    }
+
+    /// The denial for requests signed with an IAM user's access key that was deactivated or deleted.
+    package static let refusedKeyDenial = "The security token included in the request is invalid."
 
     /// Applies the mode to a denial: audit mode lets it through but keeps the message for the log.
     private func finish(_ outcome: Outcome) -> Outcome {
@@ -246,10 +332,10 @@ package struct PolicyAuthorizer: RequestAuthorizing {
 
 /// The parts of an evaluation that depend only on the credential, not on the request.
 struct SessionFacts: Sendable {
-    /// The credential's role (nil when the template does not declare it).
-    let role: RoleCatalog.Role?
     /// Global and session context keys; the time keys are refreshed per request.
     let context: [String: ContextValue]
+    /// The session policies the credential was issued with (empty: the role's policies alone decide).
+    var sessionPolicies: [PolicyDocument] = []
 }
 
 /// A per-access-key cache of ``SessionFacts`` (issued credentials never change their role or session keys).

@@ -8,8 +8,10 @@ import SigV4
 package struct RoleSessions: Sendable {
     /// The credential store the gateway verifies signatures against.
     package let store: CredentialStore
-    /// The template's roles.
-    package let catalog: RoleCatalog
+    /// The live IAM directory: template roles and those the IAM API created or changed.
+    package let directory: IAMDirectory
+    /// The roles as they are now (a change through the IAM API applies to the next request).
+    package var catalog: RoleCatalog { directory.catalog }
     /// The one clock: expirations are on virtual time.
     package let clock: VirtualClock
     /// The emulated account id.
@@ -22,8 +24,18 @@ package struct RoleSessions: Sendable {
     ///   - clock: The virtual clock.
     ///   - accountId: The account id of assumed-role ARNs.
     package init(store: CredentialStore, catalog: RoleCatalog, clock: VirtualClock, accountId: String) {
+        self.init(store: store, directory: IAMDirectory(catalog: catalog), clock: clock, accountId: accountId)
+    }
+
+    /// Creates the issuer over the live IAM directory.
+    /// - Parameters:
+    ///   - store: Where issued credentials are recorded.
+    ///   - directory: The IAM directory.
+    ///   - clock: The virtual clock.
+    ///   - accountId: The account id of assumed-role ARNs.
+    package init(store: CredentialStore, directory: IAMDirectory, clock: VirtualClock, accountId: String) {
         self.store = store
-        self.catalog = catalog
+        self.directory = directory
         self.clock = clock
         self.accountId = accountId
     }
@@ -95,6 +107,22 @@ package struct RoleSessions: Sendable {
 }
 
 extension RoleSessions {
+    /// The session-context key under which a session's session policies (STS `Policy` and `PolicyArns`, as JSON
+    /// documents) travel with its credentials, so they survive a restart with them. No AWS condition key has this
+    /// form; the authorizer takes it out of the request context.
+    package static let sessionPolicyKey = "synapscribe-local:session-policy"
+
+    /// Whether a caller acts as the emulator's account administrator: the test key pair, `--credentials-file` keys
+    /// and unknown keys accepted unverified (not issued credentials, not an IAM user's access key).
+    /// - Parameter caller: The caller.
+    /// - Returns: True for the administrator.
+    package func isAdministrator(_ caller: Caller) -> Bool {
+        guard !caller.isAnonymous, let accessKeyId = caller.accessKeyId else { return false }
+        if store.temporary(for: accessKeyId) != nil { return false }
+        if !(caller.sessionToken ?? "").isEmpty { return false }
+        return directory.standing(ofAccessKey: accessKeyId) == .notAUserKey
+    }
+
     /// Whether a role's trust policy lets a principal assume it, evaluated like IAM evaluates trust policies.
     /// - Parameters:
     ///   - role: The role.

@@ -17,6 +17,8 @@ package enum STSError: AWSServiceError {
     case expiredWebIdentityToken(now: Date, expiresAt: Date)
     /// An `Action` STS does not have (or the emulator does not serve).
     case invalidAction(String)
+    /// A session policy (`Policy`) that does not parse, or a `PolicyArns` entry that names no managed policy.
+    case malformedPolicyDocument(String)
 
     /// The AWS error code.
     package var code: String {
@@ -26,6 +28,7 @@ package enum STSError: AWSServiceError {
         case .invalidIdentityToken: "InvalidIdentityToken"
         case .expiredWebIdentityToken: "ExpiredTokenException"
         case .invalidAction: "InvalidAction"
+        case .malformedPolicyDocument: "MalformedPolicyDocument"
         }
     }
 
@@ -41,6 +44,7 @@ package enum STSError: AWSServiceError {
             "Token expired: current date/time \(Timestamp.epochSeconds(now)) must be before the expiration date/time "
                 + "\(Timestamp.epochSeconds(expiresAt))"
         case .invalidAction(let action): "Could not find operation \(action) for version 2011-06-15"
+        case .malformedPolicyDocument(let message): message
         }
     }
 

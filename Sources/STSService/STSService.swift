@@ -9,10 +9,12 @@ import SigV4
 
 /// AWS STS over the query protocol: GetCallerIdentity, AssumeRole and AssumeRoleWithWebIdentity.
 ///
-/// Roles come from the template (``RoleCatalog``). `AssumeRole` checks the caller's identity policies through the
-/// authorization hook (`sts:AssumeRole` on the role ARN) but not the role's trust policy, so the account
-/// administrator (the test key pair) can try any template role; `AssumeRoleWithWebIdentity` accepts only tokens
-/// from this emulator's Cognito `GetOpenIdToken` and does check the role's trust policy, as Cognito does.
+/// Roles come from the live IAM directory (template roles and the IAM API's). `AssumeRole` checks the caller's
+/// identity policies through the authorization hook (`sts:AssumeRole` on the role ARN) and, for IAM users and role
+/// sessions, the role's trust policy (with `sts:ExternalId` and request tags); the account administrator (the test
+/// key pair) may assume any role. Session policies (`Policy`, `PolicyArns`) cap the session's permissions and
+/// session tags become `aws:PrincipalTag/...`. `AssumeRoleWithWebIdentity` accepts only tokens from this emulator's
+/// Cognito and checks the role's trust policy, as Cognito does.
 package struct STSService: AWSServiceHandler {
     /// Routing facts.
     package let descriptor = ServiceDescriptors.sts
@@ -84,20 +86,103 @@ package struct STSService: AWSServiceHandler {
         return (session.principal, sessions.assumedRoleId(roleArn: roleArn, sessionName: sessionName))
     }
 
-    private func assumeRole(_ parameters: [String: String], caller: Caller, into result: inout XMLWriter) async throws(STSError) {
-        guard let roleArn = parameters["RoleArn"] else { throw .missing("roleArn") }
-        guard let sessionName = parameters["RoleSessionName"] else { throw .missing("roleSessionName") }
+    private func assumeRole(_ parameters: [String: String], caller: Caller, into result: inout XMLWriter) async throws {
+        guard let roleArn = parameters["RoleArn"] else { throw STSError.missing("roleArn") }
+        guard let sessionName = parameters["RoleSessionName"] else { throw STSError.missing("roleSessionName") }
         try Self.validate(roleArn: roleArn, sessionName: sessionName)
         let duration = try Self.duration(parameters["DurationSeconds"])
+        let externalId = try Self.externalId(parameters["ExternalId"])
+        let sessionPolicies = try sessionPolicies(parameters)
+        let tags = try Self.sessionTags(parameters)
         let callerArn = caller.principalArn ?? ARN.accountRoot(account: sessions.accountId).description
         try await authorizer.require(caller, action: STSOperation.assumeRole.iamAction, resources: [roleArn], denied: STSError.accessDenied)
-        guard let role = sessions.role(arn: roleArn) else {
-            throw .accessDenied("User: \(callerArn) is not authorized to perform: sts:AssumeRole on resource: \(roleArn)")
+        let refusal = STSError.accessDenied("User: \(callerArn) is not authorized to perform: sts:AssumeRole on resource: \(roleArn)")
+        guard let role = sessions.role(arn: roleArn) else { throw refusal }
+        // The role's trust policy decides for IAM users and role sessions, with `sts:ExternalId` and the caller's
+        // tags; the emulator's administrator keys may assume any role (a local convenience, see the README).
+        if !sessions.isAdministrator(caller) {
+            var context: [String: [String]] = ["aws:PrincipalArn": [callerArn]]
+            if let externalId { context["sts:ExternalId"] = [externalId] }
+            for (key, value) in tags { context["aws:RequestTag/\(key)"] = [value] }
+            if !tags.isEmpty { context["aws:TagKeys"] = tags.map(\.key) }
+            guard sessions.trustPolicyAllows(role: role, principal: callerArn, action: "sts:AssumeRole", context: context) else { throw refusal }
         }
-        guard duration <= role.maxSessionDuration else { throw .durationExceedsMaxSession }
-        let credentials = sessions.issue(roleArn: role.arn, sessionName: sessionName, duration: TimeInterval(duration))
+        guard duration <= role.maxSessionDuration else { throw STSError.durationExceedsMaxSession }
+        var sessionContext: [String: [String]] = [:]
+        if !sessionPolicies.isEmpty { sessionContext[RoleSessions.sessionPolicyKey] = sessionPolicies }
+        for (key, value) in tags { sessionContext["aws:PrincipalTag/\(key)"] = [value] }
+        let credentials = sessions.issue(
+            roleArn: role.arn,
+            sessionName: sessionName,
+            duration: TimeInterval(duration),
+            sessionContext: sessionContext
+        )
         writeAssumedRole(&result, credentials: credentials, roleArn: role.arn, sessionName: sessionName)
-        result.element("PackedPolicySize", "0")
+        if !sessionPolicies.isEmpty || !tags.isEmpty {
+            // The packed size as a percentage of the allowed space.
+            let packed = sessionPolicies.reduce(0) { $0 + $1.utf8.count } + tags.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count }
+            result.element("PackedPolicySize", String(min(100, max(1, packed * 100 / 2048))))
+        }
+    }
+
+    /// The session policies of an `AssumeRole`: `Policy` (inline JSON) and `PolicyArns` (managed policies), as JSON
+    /// documents.
+    private func sessionPolicies(_ parameters: [String: String]) throws(STSError) -> [String] {
+        var documents: [String] = []
+        if let policy = parameters["Policy"] {
+            if policy.isEmpty { throw .constraint("policy", value: policy, "Member must have length greater than or equal to 1") }
+            if policy.count > 2048 { throw .constraint("policy", value: policy, "Member must have length less than or equal to 2048") }
+            do {
+                _ = try PolicyDocument(jsonString: policy)
+            } catch {
+                throw .malformedPolicyDocument(error.message)
+            }
+            documents.append(policy)
+        }
+        var index = 1
+        while let arn = parameters["PolicyArns.member.\(index).arn"] {
+            guard index <= 10 else {
+                throw .validation(
+                    "1 validation error detected: Value at 'policyArns' failed to satisfy constraint: "
+                        + "Member must have length less than or equal to 10"
+                )
+            }
+            let state = sessions.directory.state
+            if let text = state.policies[arn]?.defaultDocument {
+                documents.append(text)
+            } else if let entry = ManagedPolicies.entries.first(where: { $0.arn == arn }) {
+                documents.append(entry.json)
+            } else {
+                throw .malformedPolicyDocument("Policy \(arn) does not exist or is not attachable.")
+            }
+            index += 1
+        }
+        return documents
+    }
+
+    private static func externalId(_ value: String?) throws(STSError) -> String? {
+        guard let value else { return nil }
+        if value.count < 2 { throw .constraint("externalId", value: value, "Member must have length greater than or equal to 2") }
+        if value.count > 1224 { throw .constraint("externalId", value: value, "Member must have length less than or equal to 1224") }
+        if value.range(of: #"^[\w+=,.@:/-]*$"#, options: .regularExpression) == nil {
+            throw .constraint("externalId", value: value, "Member must satisfy regular expression pattern: [\\w+=,.@:\\/-]*")
+        }
+        return value
+    }
+
+    private static func sessionTags(_ parameters: [String: String]) throws(STSError) -> [(key: String, value: String)] {
+        var tags: [(key: String, value: String)] = []
+        var index = 1
+        while let key = parameters["Tags.member.\(index).Key"] {
+            tags.append((key, parameters["Tags.member.\(index).Value"] ?? ""))
+            index += 1
+        }
+        if tags.count > 50 {
+            throw .validation(
+                "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50"
+            )
+        }
+        return tags
     }
 
     private func assumeRoleWithWebIdentity(_ parameters: [String: String], into result: inout XMLWriter) throws(STSError) {

@@ -79,8 +79,8 @@ struct SynapScribeLocal: AsyncParsableCommand {
 
 /// Options shared by every subcommand that reads the template.
 struct TemplateOptions: ParsableArguments {
-    @Option(help: "The SAM/CloudFormation template to deploy.")
-    var template: String = "template.yaml"
+    @Option(help: "The SAM/CloudFormation template to deploy (default: template.yaml; start serves every service empty without one).")
+    var template: String?
 
     @Option(
         name: .customLong("parameter-overrides"),
@@ -108,7 +108,7 @@ struct TemplateOptions: ParsableArguments {
     }
 
     func apply(to options: inout EmulatorOptions) {
-        options.templatePath = template
+        options.templatePath = template ?? "template.yaml"
         options.stackName = stackName
         options.region = region
         options.accountId = accountId
@@ -118,8 +118,29 @@ struct TemplateOptions: ParsableArguments {
         }
     }
 
+    /// Whether no `--template` was given and there is no `template.yaml` in the current folder.
+    var templateMissing: Bool {
+        template == nil && !FileManager.default.fileExists(atPath: "template.yaml")
+    }
+
+    /// The one line `validate` and `outputs` print when there is no template.
+    static let noTemplateMessage =
+        "error: no template: there is no template.yaml in this folder and no --template was given "
+        + "(synapscribe-local start serves every service empty without one)\n"
+
     /// Loads the template, or exits with one clear error line.
-    func loadPlan(_ options: EmulatorOptions) throws -> StackPlan {
+    /// - Parameters:
+    ///   - options: The options.
+    ///   - allowMissingTemplate: Without `--template` and without `template.yaml`, plan an empty stack (`start`)
+    ///     instead of failing.
+    /// - Returns: The plan.
+    /// - Throws: `ExitCode(2)` after printing the error.
+    func loadPlan(_ options: EmulatorOptions, allowMissingTemplate: Bool = false) throws -> StackPlan {
+        if templateMissing {
+            if allowMissingTemplate { return StackPlan(withoutTemplateFor: options) }
+            FileHandle.standardError.write(Data(Self.noTemplateMessage.utf8))
+            throw ExitCode(2)
+        }
         do {
             return try StackPlan(options: options)
         } catch {
@@ -291,7 +312,7 @@ struct Start: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "synapscribe-local")
-        let plan = try templateOptions.loadPlan(options)
+        let plan = try templateOptions.loadPlan(options, allowMissingTemplate: true)
         let emulator = try Emulator(options: options, plan: plan, startedAt: startedAt)
         try await emulator.run(logger: logger) { running in
             // Written in one go so that scripts reading our stdout see the whole table at once.
