@@ -15,8 +15,11 @@ import re
 
 import pytest
 import requests
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 
-from conftest import ACCOUNT_ID, REPO_ROOT, Clock, EmulatorProcess
+from conftest import ACCESS_KEY, ACCOUNT_ID, REPO_ROOT, SECRET_KEY, Clock, EmulatorProcess
 
 FIXTURE = REPO_ROOT / "Fixtures" / "apigateway-tests" / "auth" / "template.yaml"
 TIMEOUT = 60
@@ -162,8 +165,10 @@ def test_api_key_required_checks_x_api_key(auth):
     identity = response.json()["requestContext"]["identity"]
     assert identity["apiKey"] == key
     assert identity["apiKeyId"] == auth.urls["GeneratedKeyId"]
-    # Methods without ApiKeyRequired ignore the header.
-    assert get(auth, "token", "Bearer allow-key").status_code == 200
+    # Methods without ApiKeyRequired ignore the header (another token: the cached policy of "Bearer allow-key"
+    # allows /keyed only, and API Gateway applies a cached policy to every method of the API).
+    assert get(auth, "token", "Bearer allow-nokey").status_code == 200
+    refused(get(auth, "token", "Bearer allow-key"), 403, IMPLICIT_DENY, "AccessDeniedException")
 
 
 def test_plain_resources_authorizer_key_and_daily_quota(auth):
@@ -172,10 +177,10 @@ def test_plain_resources_authorizer_key_and_daily_quota(auth):
         return get(auth, "things", api="PlainApiUrl", **headers)
     # The CUSTOM method's authorizer reads X-Token (IdentitySource) and runs before the key check.
     refused(things(**{"x-api-key": PLAIN_KEY}), 401, UNAUTHORIZED, "UnauthorizedException")
-    refused(things(**{"X-Token": "Bearer allow-plain", "x-api-key": "disabled-key-0123456789abcdefgh"}), 403,
+    refused(things(**{"X-Token": "Bearer allow-nocount", "x-api-key": "disabled-key-0123456789abcdefgh"}), 403,
             {"message": "Forbidden"}, "ForbiddenException")
     auth.clock.advance("1d")
-    headers = {"X-Token": "Bearer allow-plain", "x-api-key": PLAIN_KEY}
+    headers = {"X-Token": "Bearer allow-nocount", "x-api-key": PLAIN_KEY}
     for _ in range(2):
         response = things(**headers)
         assert response.status_code == 200, response.text
@@ -192,3 +197,30 @@ def test_plain_resources_authorizer_key_and_daily_quota(auth):
 
 def test_aws_iam_method_refuses_unsigned_requests(auth):
     refused(get(auth, "iam"), 403, {"message": "Missing Authentication Token"}, "MissingAuthenticationTokenException")
+
+
+def signed(url, service="execute-api", secret=SECRET_KEY):
+    """A GET signed with botocore's SigV4Auth (as `requests-aws4auth`/`awscurl` users sign execute-api calls)."""
+    request = AWSRequest(method="GET", url=url, headers={})
+    SigV4Auth(Credentials(ACCESS_KEY, secret), service, "us-east-1").add_auth(request)
+    return requests.get(url, headers=dict(request.headers), timeout=TIMEOUT)
+
+
+def test_aws_iam_method_accepts_a_sigv4_signed_request(auth):
+    response = signed(auth.urls["AuthApiUrl"] + "iam")
+    assert response.status_code == 200, response.text
+    identity = response.json()["requestContext"]["identity"]
+    assert identity["accessKey"] == ACCESS_KEY
+    assert identity["accountId"] == ACCOUNT_ID
+    assert identity["userArn"] == f"arn:aws:iam::{ACCOUNT_ID}:root"
+    assert "authorizer" not in response.json()["requestContext"]
+
+
+def test_aws_iam_method_refuses_bad_signatures(auth):
+    response = signed(auth.urls["AuthApiUrl"] + "iam", service="s3")
+    refused(response, 403, {"message": "Credential should be scoped to correct service: 'execute-api'. "},
+            "InvalidSignatureException")
+    response = signed(auth.urls["AuthApiUrl"] + "iam", secret="wrong-secret")
+    assert response.status_code == 403
+    assert response.headers["x-amzn-ErrorType"] == "InvalidSignatureException"
+    assert response.json()["message"].startswith("The request signature we calculated does not match the signature you provided.")

@@ -22,7 +22,10 @@ def _policy(effect, resource):
 def token_authorizer(event, context):
     """TOKEN authorizer: `Bearer <kind>[-<anything>]` decides the answer."""
     token = event["authorizationToken"]
-    _count(token)
+    # Tokens ending in -nocount skip the side effect: the quota test moves the virtual clock by days, past the
+    # expiry of the warm worker's execution-role credentials.
+    if not token.endswith("-nocount"):
+        _count(token)
     kind = token.split(" ", 1)[1].split("-", 1)[0]
     arn = event["methodArn"]
     api_prefix = arn.split("/", 1)[0]  # arn:aws:execute-api:region:account:apiId
