@@ -35,14 +35,7 @@ extension APIGatewayHTTPService {
             return .refused(GatewayRefusal(status: 403, errorType: error.code, body: ProxyEvents.messageBody(error.message)))
         }
         let current = environment.current
-        let methodArn = AuthorizerPolicy.methodArn(
-            region: current.region,
-            accountId: current.accountId,
-            apiId: api.apiId,
-            stage: stage.name,
-            method: request.method,
-            path: request.path
-        )
+        let methodArn = self.methodArn(api, stage: stage, request: request)
         if case .denied(let message) = await requestAuthorizer.authorize(
             caller: caller,
             action: "execute-api:Invoke",

@@ -135,14 +135,7 @@ extension APIGatewayHTTPService {
         logger: Logger
     ) async -> MethodAuthorizationOutcome {
         let current = environment.current
-        let methodArn = AuthorizerPolicy.methodArn(
-            region: current.region,
-            accountId: current.accountId,
-            apiId: api.apiId,
-            stage: stage.name,
-            method: request.method,
-            path: request.path
-        )
+        let methodArn = self.methodArn(api, stage: stage, request: request)
         var values: [String] = []
         let event: [String: Any]
         switch spec.kind {
@@ -225,6 +218,19 @@ extension APIGatewayHTTPService {
             }
         }
         return Self.decide(output, methodArn: methodArn, latency: latency, authorizer: spec.name, logger: logger)
+    }
+
+    /// The method ARN of a request to a REST API stage.
+    func methodArn(_ api: RestApiSpec, stage: RestApiSpec.Stage, request: ProxyRequest) -> String {
+        let current = environment.current
+        return AuthorizerPolicy.methodArn(
+            region: current.region,
+            accountId: current.accountId,
+            apiId: api.apiId,
+            stage: stage.name,
+            method: request.method,
+            path: request.path
+        )
     }
 
     /// How long an authorizer may take.

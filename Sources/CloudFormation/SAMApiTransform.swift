@@ -679,15 +679,7 @@ extension SAMApiTransform {
                 }
                 let payload = (authorizer["FunctionPayloadType"]?.scalarText ?? "TOKEN").uppercased()
                 extensionMap.set("type", .string(payload.lowercased()))
-                extensionMap.set(
-                    "authorizerUri",
-                    [
-                        "Fn::Sub": [
-                            "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${__FunctionArn__}/invocations",
-                            ["__FunctionArn__": function],
-                        ]
-                    ]
-                )
+                extensionMap.set("authorizerUri", Self.authorizerUri(function))
                 if payload == "REQUEST" {
                     var sources: [String] = []
                     for (key, prefix) in [
@@ -715,12 +707,7 @@ extension SAMApiTransform {
         }
         if let defaultAuthorizer = auth["DefaultAuthorizer"]?.scalarText {
             guard defaultAuthorizer == "AWS_IAM" || result.authorizerNames.contains(defaultAuthorizer) else {
-                throw TemplateError(
-                    .format,
-                    "Resource with id [\(logicalId)] is invalid. Unable to set DefaultAuthorizer because '\(defaultAuthorizer)' was not defined in 'Authorizers'.",
-                    at: auth.location(of: "DefaultAuthorizer") ?? location,
-                    logicalId: logicalId
-                )
+                throw Self.undefinedDefaultAuthorizer(defaultAuthorizer, logicalId: logicalId, at: auth.location(of: "DefaultAuthorizer") ?? location)
             }
             result.defaultAuthorizer = defaultAuthorizer
         }
@@ -754,6 +741,26 @@ extension SAMApiTransform {
             result.usagePlan = plan
         }
         return result
+    }
+
+    /// SAM's error for a `DefaultAuthorizer` missing from `Authorizers`.
+    static func undefinedDefaultAuthorizer(_ name: String, logicalId: String, at location: SourceLocation?) -> TemplateError {
+        TemplateError(
+            .format,
+            "Resource with id [\(logicalId)] is invalid. Unable to set DefaultAuthorizer because '\(name)' was not defined in 'Authorizers'.",
+            at: location,
+            logicalId: logicalId
+        )
+    }
+
+    /// An authorizer's `authorizerUri` for a Lambda function ARN value (`!GetAtt Fn.Arn`), as SAM writes it.
+    static func authorizerUri(_ function: TemplateValue) -> TemplateValue {
+        [
+            "Fn::Sub": [
+                "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${__FunctionArn__}/invocations",
+                ["__FunctionArn__": function],
+            ]
+        ]
     }
 
     /// The `Auth` keys acted on.
@@ -880,15 +887,7 @@ extension SAMApiTransform {
                 scheme.set("in", "header")
                 extensionMap.set("type", "request")
                 if let function = authorizer["FunctionArn"] {
-                    extensionMap.set(
-                        "authorizerUri",
-                        [
-                            "Fn::Sub": [
-                                "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${__FunctionArn__}/invocations",
-                                ["__FunctionArn__": function],
-                            ]
-                        ]
-                    )
+                    extensionMap.set("authorizerUri", Self.authorizerUri(function))
                 }
                 for (key, target) in [
                     ("AuthorizerPayloadFormatVersion", "authorizerPayloadFormatVersion"), ("EnableSimpleResponses", "enableSimpleResponses"),
@@ -905,12 +904,7 @@ extension SAMApiTransform {
         }
         if let defaultAuthorizer = auth["DefaultAuthorizer"]?.scalarText {
             guard result.authorizerNames.contains(defaultAuthorizer) else {
-                throw TemplateError(
-                    .format,
-                    "Resource with id [\(logicalId)] is invalid. Unable to set DefaultAuthorizer because '\(defaultAuthorizer)' was not defined in 'Authorizers'.",
-                    at: auth.location(of: "DefaultAuthorizer") ?? location,
-                    logicalId: logicalId
-                )
+                throw Self.undefinedDefaultAuthorizer(defaultAuthorizer, logicalId: logicalId, at: auth.location(of: "DefaultAuthorizer") ?? location)
             }
             result.defaultAuthorizer = defaultAuthorizer
         }
