@@ -283,7 +283,10 @@ let package = Package(
         ),
         .testTarget(
             name: "APIGatewayHTTPTests",
-            dependencies: ["APIGatewayHTTP", "CloudFormation", "EmulatorApp"],
+            dependencies: [
+                "APIGatewayHTTP", "CloudFormation", "EmulatorApp",
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
