@@ -184,8 +184,12 @@ let package = Package(
         .target(
             name: "APIGatewayHTTP",
             dependencies: [
-                "AWSGateway", "CloudFormation", "EmulatorCore",
+                "AWSGateway", "CloudFormation", "EmulatorCore", "SigV4",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -295,7 +299,10 @@ let package = Package(
         ),
         .testTarget(
             name: "APIGatewayHTTPTests",
-            dependencies: ["APIGatewayHTTP", "CloudFormation", "EmulatorApp"],
+            dependencies: [
+                "APIGatewayHTTP", "CloudFormation", "EmulatorApp",
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

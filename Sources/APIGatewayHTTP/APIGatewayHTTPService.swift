@@ -38,6 +38,13 @@ package struct APIGatewayHTTPService: Sendable {
     let restMatchers: [String: RouteMatcher]
     let httpMatchers: [String: RouteMatcher]
     let lambda: any LambdaInvoking
+    let authorizerCache = AuthorizerCache()
+    let usageCounter = UsageCounter()
+    let jwks = JWKSFetcher()
+    /// Verifies SigV4 signatures of `AWS_IAM` methods (nil: such methods refuse every request).
+    let authenticator: Authenticator?
+    /// Decides `execute-api:Invoke` for `AWS_IAM` methods.
+    let requestAuthorizer: any RequestAuthorizing
     let clock: VirtualClock
     let environment: LiveEnvironment
     let logger: Logger
@@ -50,14 +57,20 @@ package struct APIGatewayHTTPService: Sendable {
     ///   - clock: The virtual clock (request times).
     ///   - environment: Region, account and port.
     ///   - logger: The base logger.
+    ///   - authenticator: Verifies SigV4 signatures for `AWS_IAM` methods.
+    ///   - authorizer: Decides `execute-api:Invoke` for `AWS_IAM` methods.
     package init(
         restApis: [RestApiSpec],
         httpApis: [HttpApiSpec],
         lambda: any LambdaInvoking,
         clock: VirtualClock,
         environment: LiveEnvironment,
-        logger: Logger
+        logger: Logger,
+        authenticator: Authenticator? = nil,
+        authorizer: any RequestAuthorizing = AllowAllAuthorizer()
     ) {
+        self.authenticator = authenticator
+        self.requestAuthorizer = authorizer
         var rest: [String: RestApiSpec] = [:]
         var restMatchers: [String: RouteMatcher] = [:]
         for api in restApis {
@@ -83,14 +96,37 @@ package struct APIGatewayHTTPService: Sendable {
         var logger = logger
         logger[metadataKey: "service"] = "apigateway"
         self.logger = logger
-        // Authorizers, IAM authorization and API keys are not emulated yet: such routes are served without them.
-        let secured =
-            restApis.flatMap { api in api.methods.filter(\.secured).map { "\(api.logicalId) \($0.httpMethod) \($0.resourcePath)" } }
-            + httpApis.flatMap { api in api.routes.filter(\.secured).map { "\(api.logicalId) \($0.routeKey)" } }
-        if !secured.isEmpty {
+        // Cognito user pool authorizers cannot be checked here: such methods refuse every request with 401.
+        let refused = restApis.flatMap { api in
+            api.methods.compactMap { method -> String? in
+                guard case .unsupported(let what) = method.authorization else { return nil }
+                return "\(api.logicalId) \(method.httpMethod) \(method.resourcePath) (\(what))"
+            }
+        }
+        if !refused.isEmpty {
             logger.warning(
-                "API Gateway authorization (authorizers, IAM, API keys) is not emulated: these routes are served without it",
-                metadata: ["routes": .array(secured.map { .string($0) })]
+                "These REST API methods need an authorization the emulator cannot check: they answer 401 Unauthorized",
+                metadata: ["methods": .array(refused.map { .string($0) })]
+            )
+        }
+        // API keys without a `Value` get one generated; there is no control plane to read it from, so say it here.
+        var generatedKeys: Set<String> = []
+        for api in restApis {
+            for grant in api.apiKeys where grant.generated && generatedKeys.insert(grant.keyId).inserted {
+                logger.notice("Generated API key value", metadata: ["keyId": .string(grant.keyId), "value": .string(grant.value)])
+            }
+        }
+        // HTTP API Lambda authorizers and IAM authorization are not emulated yet: such routes answer 401.
+        let unchecked = httpApis.flatMap { api in
+            api.routes.compactMap { route -> String? in
+                guard case .unsupported(let what) = route.authorization else { return nil }
+                return "\(api.logicalId) \(route.routeKey) (\(what))"
+            }
+        }
+        if !unchecked.isEmpty {
+            logger.warning(
+                "These HTTP API routes need an authorization the emulator cannot check yet: they answer 401 Unauthorized",
+                metadata: ["routes": .array(unchecked.map { .string($0) })]
             )
         }
     }
@@ -166,6 +202,7 @@ package struct APIGatewayHTTPService: Sendable {
             stage: "",
             domainName: domainName
         )
+        proxy.requestPath = Gateway.split(request.head.path ?? "/").0
         switch target.api {
         case .rest(let api):
             return await respondREST(api, request: &proxy, requestId: requestId, extendedRequestId: extendedRequestId, logger: requestLogger)
@@ -225,7 +262,14 @@ package struct APIGatewayHTTPService: Sendable {
             return error(500, GatewayMessages.restInternalServerError, requestId: requestId)
         }
         let binary = Self.matchesMediaType(request.header("Content-Type"), api.binaryMediaTypes)
-        let context = eventContext(api.apiId, requestId, extendedRequestId, stage.variables, match.pathParameters, binary)
+        var context = eventContext(api.apiId, requestId, extendedRequestId, stage.variables, match.pathParameters, binary)
+        switch await authorize(method, api: api, stage: stage, request: request, context: context, logger: logger) {
+        case .refused(let refusal):
+            return error(refusal, requestId: requestId)
+        case .allowed(let authorizer, let identity):
+            context.authorizer = authorizer
+            context.identity = identity
+        }
         let event = ProxyEvents.version1(
             request,
             context: context,
@@ -308,8 +352,27 @@ package struct APIGatewayHTTPService: Sendable {
             return error(500, GatewayMessages.httpInternalServerError, requestId: requestId)
         }
         let binary = !Self.isTextual(request.header("Content-Type"))
-        let context = eventContext(api.apiId, requestId, extendedRequestId, stage.variables, match.pathParameters, binary)
+        var context = eventContext(api.apiId, requestId, extendedRequestId, stage.variables, match.pathParameters, binary)
         let version2 = integration.payloadFormatVersion == "2.0"
+        switch route.authorization {
+        case .none:
+            break
+        case .unsupported(let what):
+            logger.info("Route authorization is not emulated: refused", metadata: ["authorization": .string(what)])
+            return error(401, GatewayMessages.unauthorized, requestId: requestId)
+        case .jwt(let authorizerId, let scopes):
+            switch await authorizeJWT(api, authorizerId: authorizerId, scopes: scopes, request: request, version2: version2, logger: logger) {
+            case .failure(let refusal):
+                return response(
+                    status: refusal.status,
+                    headers: [("Content-Type", "application/json")] + extra,
+                    body: Array(refusal.body.utf8),
+                    requestId: requestId
+                )
+            case .success(let authorizer):
+                context.authorizer = authorizer
+            }
+        }
         let event =
             version2
             ? ProxyEvents.version2(request, context: context, routeKey: route.routeKey)
@@ -436,6 +499,49 @@ package struct APIGatewayHTTPService: Sendable {
         let media = (contentType.split(separator: ";").first.map(String.init) ?? contentType).trimmingCharacters(in: .whitespaces).lowercased()
         return media.hasPrefix("text/") || media.hasSuffix("/json") || media.hasSuffix("+json") || media.hasSuffix("/xml")
             || media.hasSuffix("+xml") || media == "application/javascript" || media == "application/ecmascript"
+    }
+
+    /// Authorizes a REST API method: its Lambda authorizer (or IAM), then its API key.
+    private func authorize(
+        _ method: RestApiSpec.Method,
+        api: RestApiSpec,
+        stage: RestApiSpec.Stage,
+        request: ProxyRequest,
+        context: ProxyEventContext,
+        logger: Logger
+    ) async -> MethodAuthorizationOutcome {
+        var outcome = MethodAuthorizationOutcome.allowed(authorizer: nil, identity: [:])
+        switch method.authorization {
+        case .none:
+            break
+        case .custom(let authorizerId):
+            guard let spec = api.authorizers.first(where: { $0.authorizerId == authorizerId }) else {
+                return .refused(.authorizerConfiguration)
+            }
+            outcome = await runLambdaAuthorizer(spec, api: api, stage: stage, method: method, request: request, context: context, logger: logger)
+        case .awsIAM:
+            outcome = await authorizeIAM(api, stage: stage, request: request, logger: logger)
+        case .unsupported(let what):
+            logger.info("Method authorization is not emulated: refused", metadata: ["authorization": .string(what)])
+            return .refused(.unauthorized)
+        }
+        guard method.apiKeyRequired, case .allowed(let authorizer, var identity) = outcome else { return outcome }
+        switch await checkApiKey(api, stage: stage, request: request) {
+        case .failure(let refusal):
+            return .refused(refusal)
+        case .success(let keyIdentity):
+            identity.merge(keyIdentity) { _, new in new }
+            return .allowed(authorizer: authorizer, identity: identity)
+        }
+    }
+
+    private func error(_ refusal: GatewayRefusal, requestId: String) -> Response {
+        response(
+            status: refusal.status,
+            headers: [("Content-Type", "application/json"), ("x-amzn-ErrorType", refusal.errorType)],
+            body: Array(refusal.body.utf8),
+            requestId: requestId
+        )
     }
 
     private func error(_ status: Int, _ message: String, requestId: String, errorType: String? = nil) -> Response {

@@ -3,7 +3,7 @@
 package enum GatewayMessages {
     /// REST: no resource or method matches (`MISSING_AUTHENTICATION_TOKEN`, 403).
     package static let missingAuthenticationToken = "Missing Authentication Token"
-    /// REST: the stage does not exist (403).
+    /// REST: the stage does not exist, or the API key is missing or not accepted (`INVALID_API_KEY`, 403).
     package static let forbidden = "Forbidden"
     /// REST: the integration failed or answered a malformed proxy response (502), or is not emulated (500).
     package static let restInternalServerError = "Internal server error"
@@ -19,6 +19,16 @@ package enum GatewayMessages {
     package static let serviceUnavailable = "Service Unavailable"
     /// HTTP: the request is over 10 MB (413).
     package static let requestEntityTooLarge = "Request Entity Too Large"
+    /// REST: a missing identity source, or a Lambda authorizer failing with `Unauthorized` (`UNAUTHORIZED`, 401).
+    package static let unauthorized = "Unauthorized"
+    /// REST: a Lambda authorizer's policy allows nothing for the method (`ACCESS_DENIED`, 403, key `Message`).
+    package static let notAuthorized = "User is not authorized to access this resource"
+    /// REST: a Lambda authorizer's policy denies the method (`ACCESS_DENIED`, 403, key `Message`).
+    package static let notAuthorizedExplicitDeny = "User is not authorized to access this resource with an explicit deny in an identity-based policy"
+    /// REST: a usage plan's quota is used up (`QUOTA_EXCEEDED`, 429).
+    package static let limitExceeded = "Limit Exceeded"
+    /// REST `AWS_IAM`: the signature's credential scope names another service (`InvalidSignatureException`, 403).
+    package static let wrongSigningService = "Credential should be scoped to correct service: 'execute-api'. "
     /// The `x-amzn-ErrorType` of a missing route on a REST API.
     package static let missingAuthenticationTokenType = "MissingAuthenticationTokenException"
 }

@@ -19,6 +19,8 @@ package struct ProxyRequest: Sendable {
     package var stage: String
     /// The `Host` the request was addressed to (`$context.domainName`).
     package var domainName: String
+    /// The request path as the client sent it (what a SigV4 signature covers), without the query.
+    package var requestPath: String = "/"
 
     /// Creates a request.
     package init(
@@ -71,6 +73,10 @@ package struct ProxyEventContext: Sendable {
     package var pathParameters: [String: String]
     /// Whether the body is passed base64-encoded.
     package var base64Body: Bool
+    /// `requestContext.authorizer` (JSON object) when a Lambda authorizer allowed the request.
+    package var authorizer: Data?
+    /// Caller fields of `requestContext.identity` set by IAM authorization (`accessKey`, `user`, `userArn`...).
+    package var identity: [String: String] = [:]
 
     /// Creates the facts.
     package init(
@@ -91,6 +97,7 @@ package struct ProxyEventContext: Sendable {
         self.stageVariables = stageVariables
         self.pathParameters = pathParameters
         self.base64Body = base64Body
+        self.authorizer = nil
     }
 }
 
@@ -132,12 +139,13 @@ package enum ProxyEvents {
             query[name] = value
             multiValueQuery[name, default: []].append(value)
         }
-        let identity: [String: Any] = [
+        var identity: [String: Any] = [
             "cognitoIdentityPoolId": NSNull(), "accountId": NSNull(), "cognitoIdentityId": NSNull(), "caller": NSNull(),
             "sourceIp": request.sourceIp, "principalOrgId": NSNull(), "accessKey": NSNull(), "cognitoAuthenticationType": NSNull(),
             "cognitoAuthenticationProvider": NSNull(), "userArn": NSNull(), "userAgent": request.header("User-Agent") ?? "",
             "user": NSNull(),
         ]
+        for (key, value) in context.identity { identity[key] = value }
         let stagePath = request.stage == "$default" ? request.path : "/\(request.stage)\(request.path)"
         var requestContext: [String: Any] = [
             "resourceId": resourceId,
@@ -157,6 +165,9 @@ package enum ProxyEvents {
             "apiId": context.apiId,
         ]
         if !httpAPIVersion { requestContext["deploymentId"] = deploymentId(context.apiId, request.stage) }
+        if let authorizer = context.authorizer, let object = try? JSONSerialization.jsonObject(with: authorizer) {
+            requestContext["authorizer"] = object
+        }
         var event: [String: Any] = [
             "resource": resourcePath,
             "path": request.path,
@@ -196,7 +207,7 @@ package enum ProxyEvents {
         for (name, value) in request.queryItems {
             query[name] = query[name].map { "\($0),\(value)" } ?? value
         }
-        let requestContext: [String: Any] = [
+        var requestContext: [String: Any] = [
             "accountId": context.accountId,
             "apiId": context.apiId,
             "domainName": request.domainName,
@@ -214,6 +225,9 @@ package enum ProxyEvents {
             "time": clfTime(context.now),
             "timeEpoch": epochMilliseconds(context.now),
         ]
+        if let authorizer = context.authorizer, let object = try? JSONSerialization.jsonObject(with: authorizer) {
+            requestContext["authorizer"] = object
+        }
         var event: [String: Any] = [
             "version": "2.0",
             "routeKey": routeKey,
@@ -229,6 +243,15 @@ package enum ProxyEvents {
         if !context.stageVariables.isEmpty { event["stageVariables"] = context.stageVariables }
         if let body = body(request, base64: context.base64Body) { event["body"] = body }
         return event
+    }
+
+    /// `{"message":"..."}` (or another key) with the text JSON-escaped.
+    /// - Parameters:
+    ///   - text: The message.
+    ///   - key: The key (`message`, or `Message` for API Gateway's access-denied answers).
+    /// - Returns: The JSON text.
+    package static func messageBody(_ text: String, key: String = "message") -> String {
+        String(decoding: json([key: text]), as: UTF8.self)
     }
 
     /// The event as JSON.

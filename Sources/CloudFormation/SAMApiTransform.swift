@@ -31,10 +31,15 @@ struct SAMApiTransform {
     private static let integrationKey = "x-amazon-apigateway-integration"
     private static let restHandled: Set<String> = [
         "StageName", "DefinitionBody", "DefinitionUri", "Cors", "BinaryMediaTypes", "Variables", "Name", "Description",
-        "EndpointConfiguration", "OpenApiVersion", "Tags",
+        "EndpointConfiguration", "OpenApiVersion", "Tags", "Auth",
+    ]
+    /// The `Auth` keys of an `AWS::Serverless::Api` the emulator acts on.
+    private static let restAuthHandled: Set<String> = [
+        "DefaultAuthorizer", "Authorizers", "ApiKeyRequired", "UsagePlan", "AddDefaultAuthorizerToCorsPreflight",
+        "AddApiKeyRequiredToCorsPreflight",
     ]
     private static let httpHandled: Set<String> = [
-        "StageName", "DefinitionBody", "DefinitionUri", "CorsConfiguration", "StageVariables", "Name", "Description", "Tags",
+        "StageName", "DefinitionBody", "DefinitionUri", "CorsConfiguration", "StageVariables", "Name", "Description", "Tags", "Auth",
     ]
 
     let globals: TemplateMap
@@ -61,7 +66,8 @@ struct SAMApiTransform {
         var httpEvents: [String: [SAMApiEvent]] = [:]
         for event in events {
             let handled: Set<String> =
-                event.type == "Api" ? ["Path", "Method", "RestApiId"] : ["Path", "Method", "ApiId", "PayloadFormatVersion", "TimeoutInMillis"]
+                event.type == "Api"
+                ? ["Path", "Method", "RestApiId", "Auth"] : ["Path", "Method", "ApiId", "PayloadFormatVersion", "TimeoutInMillis", "Auth"]
             for key in event.properties.keys where !handled.contains(key) {
                 unsupported.append(
                     UnsupportedProperty(
@@ -144,6 +150,7 @@ struct SAMApiTransform {
         ]
         var document = try definition(logicalId, properties: properties, location: location) ?? generatedDocument.mapValue ?? TemplateMap()
         var paths = document["paths"]?.mapValue ?? TemplateMap()
+        let auth = try restAuth(logicalId, properties: properties, document: &document, location: location)
         for event in events {
             guard let path = event.properties["Path"]?.scalarText, let method = event.properties["Method"]?.scalarText else {
                 throw TemplateError(
@@ -163,6 +170,9 @@ struct SAMApiTransform {
                 )
             }
             if operation["responses"] == nil { operation.set("responses", .map(TemplateMap())) }
+            if let security = try auth.security(for: event, method: method.lowercased(), path: path) {
+                operation.set("security", security)
+            }
             operations.set(key, .map(operation))
             paths.set(path, .map(operations))
             let pathForArn = path == "/" ? "" : String(path.drop { $0 == "/" })
@@ -181,7 +191,7 @@ struct SAMApiTransform {
             )
         }
         if let cors = properties["Cors"] {
-            paths = Self.addCorsPreflights(to: paths, cors: cors)
+            paths = Self.addCorsPreflights(to: paths, cors: cors, security: auth.preflightSecurity)
         }
         document.set("paths", .map(paths))
 
@@ -231,10 +241,19 @@ struct SAMApiTransform {
         if let condition = body["Condition"] { stage.set("Condition", condition) }
         generated.append(("\(logicalId)\(Self.alphanumeric(stageName))Stage", .map(stage), location))
         referenceable["\(logicalId).Stage"] = "\(logicalId)\(Self.alphanumeric(stageName))Stage"
+        if let plan = auth.usagePlan {
+            addUsagePlan(
+                plan,
+                apiId: logicalId,
+                stageId: "\(logicalId)\(Self.alphanumeric(stageName))Stage",
+                condition: body["Condition"],
+                location: location
+            )
+        }
     }
 
     /// Adds SAM's `OPTIONS` preflight (a `MOCK` integration answering the configured CORS headers) to every path.
-    private static func addCorsPreflights(to paths: TemplateMap, cors: TemplateValue) -> TemplateMap {
+    private static func addCorsPreflights(to paths: TemplateMap, cors: TemplateValue, security: TemplateValue?) -> TemplateMap {
         var origin: TemplateValue = cors
         var settings = TemplateMap()
         if let map = cors.mapValue, cors.intrinsic == nil {
@@ -281,16 +300,18 @@ struct SAMApiTransform {
                     ]
                 ],
             ]
-            operations.set(
-                "options",
-                [
-                    "summary": "CORS support",
-                    "consumes": ["application/json"],
-                    "produces": ["application/json"],
-                    integrationKey: integration,
-                    "responses": ["200": ["description": "Default response for CORS method"]],
-                ]
-            )
+            var preflight: TemplateValue = [
+                "summary": "CORS support",
+                "consumes": ["application/json"],
+                "produces": ["application/json"],
+                integrationKey: integration,
+                "responses": ["200": ["description": "Default response for CORS method"]],
+            ]
+            if let security, var map = preflight.mapValue {
+                map.set("security", security)
+                preflight = .map(map)
+            }
+            operations.set("options", preflight)
             result.set(path, .map(operations), location: paths.location(of: path))
         }
         return result
@@ -313,6 +334,7 @@ struct SAMApiTransform {
         ]
         var document = try definition(logicalId, properties: properties, location: location) ?? generatedDocument.mapValue ?? TemplateMap()
         var paths = document["paths"]?.mapValue ?? TemplateMap()
+        let auth = try httpAuth(logicalId, properties: properties, document: &document, location: location)
         for event in events {
             let path = event.properties["Path"]?.scalarText ?? "$default"
             let method = event.properties["Method"]?.scalarText ?? "ANY"
@@ -329,6 +351,9 @@ struct SAMApiTransform {
                 operation.set(Self.integrationKey, .map(integration))
             }
             if operation["responses"] == nil { operation.set("responses", .map(TemplateMap())) }
+            if let security = try auth.security(for: event, method: method.lowercased(), path: path) {
+                operation.set("security", security)
+            }
             operations.set(key, .map(operation))
             paths.set(path, .map(operations))
             let arnMethod = key == Self.anyMethod ? "*" : method.uppercased()
@@ -550,5 +575,343 @@ struct SAMApiTransform {
 
     private static func alphanumeric(_ text: String) -> String {
         String(text.filter { $0.isASCII && ($0.isLetter || $0.isNumber) })
+    }
+}
+
+// MARK: REST API Auth
+
+/// An `AWS::Serverless::Api`'s `Auth`, as the SAM translator applies it to the OpenAPI document: its Lambda and
+/// Cognito authorizers become security schemes, the default authorizer (or an event's `Auth.Authorizer`) and
+/// `ApiKeyRequired` become each operation's `security`.
+struct SAMRestAuth {
+    /// The API's logical id.
+    var apiId: String
+    /// `DefaultAuthorizer` (`AWS_IAM` or a name of `Authorizers`).
+    var defaultAuthorizer: String?
+    /// The names of `Authorizers`.
+    var authorizerNames: Set<String> = []
+    /// `ApiKeyRequired`.
+    var apiKeyRequired = false
+    /// `UsagePlan`, when it creates one (`PER_API` or `SHARED`).
+    var usagePlan: TemplateMap?
+    /// The `security` of SAM's CORS preflights (`AddDefaultAuthorizerToCorsPreflight`, default true).
+    var preflightSecurity: TemplateValue?
+
+    /// The `security` of an event's operation, or nil to leave the operation's own.
+    /// - Throws: ``TemplateError`` when the event names an authorizer the API does not define.
+    func security(for event: SAMApiEvent, method: String, path: String) throws(TemplateError) -> TemplateValue? {
+        let eventAuth = event.properties["Auth"]?.mapValue ?? TemplateMap()
+        let named = eventAuth["Authorizer"]?.scalarText
+        let authorizer = named ?? defaultAuthorizer
+        var requirements: [TemplateValue] = []
+        if let authorizer, authorizer != "NONE" {
+            guard authorizer == "AWS_IAM" || authorizerNames.contains(authorizer) else {
+                throw TemplateError(
+                    .format,
+                    "Resource with id [\(event.functionId)] is invalid. Event with id [\(event.eventId)] is invalid. Unable to set Authorizer [\(authorizer)] on API method [\(method)] for path [\(path)] because it wasn't defined in the API's Authorizers.",
+                    at: event.location,
+                    logicalId: event.functionId
+                )
+            }
+            requirements.append(.map(Self.requirement(authorizer)))
+        }
+        if eventAuth["ApiKeyRequired"]?.boolValue ?? apiKeyRequired {
+            requirements.append(.map(Self.requirement("api_key")))
+        }
+        if requirements.isEmpty, named == nil, eventAuth["ApiKeyRequired"] == nil { return nil }
+        return .list(requirements)
+    }
+
+    static func requirement(_ name: String) -> TemplateMap {
+        var map = TemplateMap()
+        map.set(name, .list([]))
+        return map
+    }
+}
+
+extension SAMApiTransform {
+    /// Reads an API's `Auth`, adds its security schemes to the document, and reports the keys it ignores.
+    mutating func restAuth(
+        _ logicalId: String,
+        properties: TemplateMap,
+        document: inout TemplateMap,
+        location: SourceLocation?
+    ) throws(TemplateError) -> SAMRestAuth {
+        var result = SAMRestAuth(apiId: logicalId)
+        // Events may ask for an API key or AWS_IAM on an API without `Auth`.
+        let auth = properties["Auth"]?.mapValue ?? TemplateMap()
+        for key in auth.keys where !Self.restAuthHandledKeys.contains(key) {
+            unsupported.append(
+                UnsupportedProperty(
+                    logicalId: logicalId,
+                    resourceType: Self.restType,
+                    property: "Properties.Auth.\(key)",
+                    reason: "is ignored by the emulator",
+                    location: auth.location(of: key) ?? location
+                )
+            )
+        }
+        let isSwagger = document["swagger"] != nil
+        var schemes = (isSwagger ? document["securityDefinitions"] : document["components"]?["securitySchemes"])?.mapValue ?? TemplateMap()
+        for (name, value) in (auth["Authorizers"]?.mapValue ?? TemplateMap()).entries {
+            let authorizer = value.mapValue ?? TemplateMap()
+            result.authorizerNames.insert(name)
+            var scheme = TemplateMap()
+            scheme.set("type", "apiKey")
+            scheme.set("x-amazon-apigateway-authtype", "custom")
+            let identity = authorizer["Identity"]?.mapValue ?? TemplateMap()
+            var extensionMap = TemplateMap()
+            if let userPool = authorizer["UserPoolArn"] {
+                let header = identity["Header"]?.scalarText ?? "Authorization"
+                scheme.set("name", .string(header))
+                scheme.set("in", "header")
+                scheme.set("x-amazon-apigateway-authtype", "cognito_user_pools")
+                extensionMap.set("type", "cognito_user_pools")
+                extensionMap.set("providerARNs", userPool.listValue != nil ? userPool : .list([userPool]))
+            } else {
+                guard let function = authorizer["FunctionArn"] else {
+                    throw TemplateError(
+                        .format,
+                        "Resource with id [\(logicalId)] is invalid. Authorizer \(name) must have either 'UserPoolArn' or 'FunctionArn'.",
+                        at: auth.location(of: "Authorizers") ?? location,
+                        logicalId: logicalId
+                    )
+                }
+                let payload = (authorizer["FunctionPayloadType"]?.scalarText ?? "TOKEN").uppercased()
+                extensionMap.set("type", .string(payload.lowercased()))
+                extensionMap.set("authorizerUri", Self.authorizerUri(function))
+                if payload == "REQUEST" {
+                    var sources: [String] = []
+                    for (key, prefix) in [
+                        ("Headers", "method.request.header."), ("QueryStrings", "method.request.querystring."),
+                        ("StageVariables", "stageVariables."), ("Context", "context."),
+                    ] {
+                        for item in identity[key]?.listValue ?? [] {
+                            if let text = item.scalarText { sources.append(prefix + text) }
+                        }
+                    }
+                    scheme.set("name", "Unused")
+                    scheme.set("in", "header")
+                    if !sources.isEmpty { extensionMap.set("identitySource", .string(sources.joined(separator: ", "))) }
+                } else {
+                    let header = identity["Header"]?.scalarText ?? "Authorization"
+                    scheme.set("name", .string(header))
+                    scheme.set("in", "header")
+                    extensionMap.set("identitySource", .string("method.request.header.\(header)"))
+                    if let expression = identity["ValidationExpression"] { extensionMap.set("identityValidationExpression", expression) }
+                }
+                if let ttl = identity["ReauthorizeEvery"] { extensionMap.set("authorizerResultTtlInSeconds", ttl) }
+            }
+            scheme.set("x-amazon-apigateway-authorizer", .map(extensionMap))
+            schemes.set(name, .map(scheme))
+        }
+        if let defaultAuthorizer = auth["DefaultAuthorizer"]?.scalarText {
+            guard defaultAuthorizer == "AWS_IAM" || result.authorizerNames.contains(defaultAuthorizer) else {
+                throw Self.undefinedDefaultAuthorizer(defaultAuthorizer, logicalId: logicalId, at: auth.location(of: "DefaultAuthorizer") ?? location)
+            }
+            result.defaultAuthorizer = defaultAuthorizer
+        }
+        result.apiKeyRequired = auth["ApiKeyRequired"]?.boolValue ?? false
+        let usesIAM = result.defaultAuthorizer == "AWS_IAM" || events.contains { ($0.properties["Auth"]?["Authorizer"]?.scalarText) == "AWS_IAM" }
+        if usesIAM {
+            schemes.set("AWS_IAM", ["type": "apiKey", "name": "Authorization", "in": "header", "x-amazon-apigateway-authtype": "awsSigv4"])
+        }
+        let usesKeys = result.apiKeyRequired || events.contains { $0.properties["Auth"]?["ApiKeyRequired"]?.boolValue == true }
+        if usesKeys {
+            schemes.set("api_key", ["type": "apiKey", "name": "x-api-key", "in": "header"])
+        }
+        if !schemes.keys.isEmpty {
+            if isSwagger {
+                document.set("securityDefinitions", .map(schemes))
+            } else {
+                var components = document["components"]?.mapValue ?? TemplateMap()
+                components.set("securitySchemes", .map(schemes))
+                document.set("components", .map(components))
+            }
+        }
+        var preflight: [TemplateValue] = []
+        if let defaultAuthorizer = result.defaultAuthorizer, auth["AddDefaultAuthorizerToCorsPreflight"]?.boolValue ?? true {
+            preflight.append(.map(SAMRestAuth.requirement(defaultAuthorizer)))
+        }
+        if result.apiKeyRequired, auth["AddApiKeyRequiredToCorsPreflight"]?.boolValue ?? true {
+            preflight.append(.map(SAMRestAuth.requirement("api_key")))
+        }
+        result.preflightSecurity = preflight.isEmpty ? nil : .list(preflight)
+        if let plan = auth["UsagePlan"]?.mapValue, let kind = plan["CreateUsagePlan"]?.scalarText, kind == "PER_API" || kind == "SHARED" {
+            result.usagePlan = plan
+        }
+        return result
+    }
+
+    /// SAM's error for a `DefaultAuthorizer` missing from `Authorizers`.
+    static func undefinedDefaultAuthorizer(_ name: String, logicalId: String, at location: SourceLocation?) -> TemplateError {
+        TemplateError(
+            .format,
+            "Resource with id [\(logicalId)] is invalid. Unable to set DefaultAuthorizer because '\(name)' was not defined in 'Authorizers'.",
+            at: location,
+            logicalId: logicalId
+        )
+    }
+
+    /// An authorizer's `authorizerUri` for a Lambda function ARN value (`!GetAtt Fn.Arn`), as SAM writes it.
+    static func authorizerUri(_ function: TemplateValue) -> TemplateValue {
+        [
+            "Fn::Sub": [
+                "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${__FunctionArn__}/invocations",
+                ["__FunctionArn__": function],
+            ]
+        ]
+    }
+
+    /// The `Auth` keys acted on.
+    static var restAuthHandledKeys: Set<String> { restAuthHandled }
+
+    /// SAM's usage plan resources: `PER_API` makes `{Api}UsagePlan`, `{Api}ApiKey` and `{Api}UsagePlanKey`;
+    /// `SHARED` adds the API's stage to `ServerlessUsagePlan` (with `ServerlessApiKey`, `ServerlessUsagePlanKey`).
+    mutating func addUsagePlan(_ plan: TemplateMap, apiId: String, stageId: String, condition: TemplateValue?, location: SourceLocation?) {
+        let stage: TemplateValue = ["ApiId": ["Ref": .string(apiId)], "Stage": ["Ref": .string(stageId)]]
+        let shared = plan["CreateUsagePlan"]?.scalarText == "SHARED"
+        let prefix = shared ? "Serverless" : apiId
+        if shared, let index = generated.firstIndex(where: { $0.id == "ServerlessUsagePlan" }), var existing = generated[index].value.mapValue,
+            var properties = existing["Properties"]?.mapValue
+        {
+            properties.set("ApiStages", .list((properties["ApiStages"]?.listValue ?? []) + [stage]))
+            existing.set("Properties", .map(properties))
+            generated[index].value = .map(existing)
+            return
+        }
+        var planProperties = TemplateMap()
+        planProperties.set("ApiStages", .list([stage]))
+        for key in ["Description", "Quota", "Throttle", "UsagePlanName", "Tags"] {
+            if let value = plan[key] { planProperties.set(key, value) }
+        }
+        var usagePlan = TemplateMap()
+        usagePlan.set("Type", "AWS::ApiGateway::UsagePlan")
+        usagePlan.set("Properties", .map(planProperties))
+        usagePlan.set("DependsOn", .list([.string(apiId)]))
+        if let condition, !shared { usagePlan.set("Condition", condition) }
+        generated.append(("\(prefix)UsagePlan", .map(usagePlan), location))
+
+        var key = TemplateMap()
+        key.set("Type", "AWS::ApiGateway::ApiKey")
+        key.set(
+            "Properties",
+            ["Enabled": true, "StageKeys": [["RestApiId": ["Ref": .string(apiId)], "StageName": ["Ref": .string(stageId)]]]]
+        )
+        key.set("DependsOn", .list([.string("\(prefix)UsagePlan")]))
+        if let condition, !shared { key.set("Condition", condition) }
+        generated.append(("\(prefix)ApiKey", .map(key), location))
+
+        var planKey = TemplateMap()
+        planKey.set("Type", "AWS::ApiGateway::UsagePlanKey")
+        planKey.set(
+            "Properties",
+            ["KeyId": ["Ref": .string("\(prefix)ApiKey")], "KeyType": "API_KEY", "UsagePlanId": ["Ref": .string("\(prefix)UsagePlan")]]
+        )
+        planKey.set("DependsOn", .list([.string("\(prefix)ApiKey")]))
+        if let condition, !shared { planKey.set("Condition", condition) }
+        generated.append(("\(prefix)UsagePlanKey", .map(planKey), location))
+    }
+}
+
+// MARK: HTTP API Auth
+
+/// An `AWS::Serverless::HttpApi`'s `Auth`: JWT and Lambda authorizers become OpenAPI 3 security schemes, the default
+/// authorizer (or an event's `Auth.Authorizer`, with its `AuthorizationScopes`) each operation's `security`.
+struct SAMHttpAuth {
+    /// `DefaultAuthorizer`.
+    var defaultAuthorizer: String?
+    /// The names of `Authorizers` (plus `AWS_IAM` with `EnableIamAuthorizer`).
+    var authorizerNames: Set<String> = []
+
+    /// The `security` of an event's operation, or nil to leave the operation's own.
+    /// - Throws: ``TemplateError`` when the event names an authorizer the API does not define.
+    func security(for event: SAMApiEvent, method: String, path: String) throws(TemplateError) -> TemplateValue? {
+        let eventAuth = event.properties["Auth"]?.mapValue ?? TemplateMap()
+        let named = eventAuth["Authorizer"]?.scalarText
+        guard let authorizer = named ?? defaultAuthorizer else { return nil }
+        guard authorizer != "NONE" else { return .list([]) }
+        guard authorizerNames.contains(authorizer) else {
+            throw TemplateError(
+                .format,
+                "Resource with id [\(event.functionId)] is invalid. Event with id [\(event.eventId)] is invalid. Unable to set Authorizer [\(authorizer)] on API method [\(method)] for path [\(path)] because it wasn't defined in the API's Authorizers.",
+                at: event.location,
+                logicalId: event.functionId
+            )
+        }
+        var requirement = TemplateMap()
+        requirement.set(authorizer, eventAuth["AuthorizationScopes"] ?? .list([]))
+        return .list([.map(requirement)])
+    }
+}
+
+extension SAMApiTransform {
+    /// Reads an HTTP API's `Auth` and adds its security schemes to the document.
+    mutating func httpAuth(
+        _ logicalId: String,
+        properties: TemplateMap,
+        document: inout TemplateMap,
+        location: SourceLocation?
+    ) throws(TemplateError) -> SAMHttpAuth {
+        var result = SAMHttpAuth()
+        guard let auth = properties["Auth"]?.mapValue else { return result }
+        for key in auth.keys where !["Authorizers", "DefaultAuthorizer", "EnableIamAuthorizer"].contains(key) {
+            unsupported.append(
+                UnsupportedProperty(
+                    logicalId: logicalId,
+                    resourceType: Self.httpType,
+                    property: "Properties.Auth.\(key)",
+                    reason: "is ignored by the emulator",
+                    location: auth.location(of: key) ?? location
+                )
+            )
+        }
+        var components = document["components"]?.mapValue ?? TemplateMap()
+        var schemes = components["securitySchemes"]?.mapValue ?? TemplateMap()
+        for (name, value) in (auth["Authorizers"]?.mapValue ?? TemplateMap()).entries {
+            let authorizer = value.mapValue ?? TemplateMap()
+            result.authorizerNames.insert(name)
+            var extensionMap = TemplateMap()
+            var scheme = TemplateMap()
+            if let jwt = authorizer["JwtConfiguration"]?.mapValue {
+                scheme.set("type", "oauth2")
+                extensionMap.set("type", "jwt")
+                var configuration = TemplateMap()
+                if let issuer = jwt["issuer"] ?? jwt["Issuer"] { configuration.set("issuer", issuer) }
+                if let audience = jwt["audience"] ?? jwt["Audience"] { configuration.set("audience", audience) }
+                extensionMap.set("jwtConfiguration", .map(configuration))
+                extensionMap.set("identitySource", authorizer["IdentitySource"] ?? "$request.header.Authorization")
+            } else {
+                scheme.set("type", "apiKey")
+                scheme.set("name", "Unused")
+                scheme.set("in", "header")
+                extensionMap.set("type", "request")
+                if let function = authorizer["FunctionArn"] {
+                    extensionMap.set("authorizerUri", Self.authorizerUri(function))
+                }
+                for (key, target) in [
+                    ("AuthorizerPayloadFormatVersion", "authorizerPayloadFormatVersion"), ("EnableSimpleResponses", "enableSimpleResponses"),
+                ] {
+                    if let entry = authorizer[key] { extensionMap.set(target, entry) }
+                }
+            }
+            scheme.set("x-amazon-apigateway-authorizer", .map(extensionMap))
+            schemes.set(name, .map(scheme))
+        }
+        if auth["EnableIamAuthorizer"]?.boolValue == true {
+            result.authorizerNames.insert("AWS_IAM")
+            schemes.set("AWS_IAM", ["type": "apiKey", "name": "Authorization", "in": "header", "x-amazon-apigateway-authtype": "awsSigv4"])
+        }
+        if let defaultAuthorizer = auth["DefaultAuthorizer"]?.scalarText {
+            guard result.authorizerNames.contains(defaultAuthorizer) else {
+                throw Self.undefinedDefaultAuthorizer(defaultAuthorizer, logicalId: logicalId, at: auth.location(of: "DefaultAuthorizer") ?? location)
+            }
+            result.defaultAuthorizer = defaultAuthorizer
+        }
+        if !schemes.keys.isEmpty {
+            components.set("securitySchemes", .map(schemes))
+            document.set("components", .map(components))
+        }
+        return result
     }
 }

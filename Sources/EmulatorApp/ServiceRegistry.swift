@@ -137,7 +137,14 @@ package struct ServiceRegistry: Sendable {
             lambda: lambda.invoker,
             clock: context.clock,
             environment: context.environment,
-            logger: context.logger
+            logger: context.logger,
+            authenticator: Authenticator(
+                store: context.credentials,
+                clock: context.clock,
+                strictCredentials: context.options.strictCredentials,
+                accountId: context.environment.current.accountId
+            ),
+            authorizer: context.authorizer
         )
         let dynamoDB = try DynamoDBService(
             tables: try context.stack.tables,

@@ -100,6 +100,8 @@ struct ResourceCatalogTests {
                 "AWS::ApiGatewayV2::RouteResponse", "AWS::ApiGatewayV2::Authorizer", "AWS::Cognito::IdentityPool",
                 "AWS::Cognito::IdentityPoolRoleAttachment", "AWS::ApiGateway::RestApi", "AWS::ApiGateway::Resource",
                 "AWS::ApiGateway::Method", "AWS::ApiGateway::Deployment", "AWS::ApiGateway::Stage",
+                "AWS::ApiGateway::Authorizer", "AWS::ApiGateway::ApiKey", "AWS::ApiGateway::UsagePlan",
+                "AWS::ApiGateway::UsagePlanKey",
             ]
         )
         let served = catalog.providers.map(\.resourceTypes.count).reduce(0, +)

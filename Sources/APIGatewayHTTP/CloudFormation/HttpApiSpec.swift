@@ -19,8 +19,10 @@ package struct HttpApiSpec: Sendable, Equatable {
         package var path: String?
         /// The integration, if any.
         package var integration: IntegrationSpec?
-        /// Whether the route requires authorization (JWT, Lambda or IAM), which is not emulated yet.
-        package var secured: Bool
+        /// Whether the route requires authorization (JWT, Lambda or IAM).
+        package var secured: Bool { authorization != .none }
+        /// How the route is authorized.
+        package var authorization: HttpRouteAuthorization
     }
 
     /// One stage.
@@ -59,6 +61,8 @@ package struct HttpApiSpec: Sendable, Equatable {
     package var stages: [Stage]
     /// The CORS configuration, if any.
     package var cors: Cors?
+    /// The JWT (and Lambda) authorizers.
+    package var authorizers: [HttpAuthorizerSpec]
 
     /// Decodes an HTTP API and gathers its routes, integrations and stages from `stack`.
     /// - Parameters:
@@ -76,6 +80,8 @@ package struct HttpApiSpec: Sendable, Equatable {
             PhysicalNames.randomString(seed: PhysicalNames.seed(apiId, seed), count: 7, alphabet: Array("abcdefghijklmnopqrstuvwxyz0123456789"))
         }
         var routes: [Route] = []
+        let schemes = try HttpAuthorizerSpec.schemes(in: reader["Body"], idSeed: apiId)
+        var authorizers = schemes.values.sorted { $0.name < $1.name }
         for operation in try OpenAPIOperation.operations(in: reader["Body"], defaultPayloadFormat: "2.0") {
             let key = operation.path == "$default" ? "$default" : "\(operation.method) \(operation.path)"
             routes.append(
@@ -85,7 +91,11 @@ package struct HttpApiSpec: Sendable, Equatable {
                     method: operation.method,
                     path: operation.path == "$default" ? nil : operation.path,
                     integration: operation.integration,
-                    secured: operation.secured
+                    authorization: HttpAuthorizerSpec.authorization(
+                        names: operation.securityNames,
+                        scopes: operation.securityScopes,
+                        schemes: schemes
+                    )
                 )
             )
         }
@@ -99,7 +109,7 @@ package struct HttpApiSpec: Sendable, Equatable {
                 timeoutInMillis: nil,
                 mock: nil
             )
-            routes.append(Self.route(id: generatedId(key), key: key, integration: integration, secured: false))
+            routes.append(Self.route(id: generatedId(key), key: key, integration: integration, authorization: .none))
         }
 
         func children(_ type: String) throws(TemplateError) -> [(StackResource, SpecReader)] {
@@ -116,12 +126,40 @@ package struct HttpApiSpec: Sendable, Equatable {
                 mock: nil
             )
         }
+        for (child, authorizer) in try children("AWS::ApiGatewayV2::Authorizer") {
+            authorizers.append(
+                HttpAuthorizerSpec(
+                    authorizerId: child.physicalId,
+                    name: try authorizer["Name"].string() ?? child.logicalId,
+                    type: try authorizer["AuthorizerType"].requiredString().uppercased(),
+                    identitySources: try authorizer["IdentitySource"].stringList() ?? [],
+                    issuer: try authorizer["JwtConfiguration"]["Issuer"].string(),
+                    audiences: try authorizer["JwtConfiguration"]["Audience"].stringList() ?? []
+                )
+            )
+        }
+        for authorizer in authorizers {
+            try authorizer.checkIssuer(logicalId: resource.logicalId, location: resource.location)
+        }
+        self.authorizers = authorizers
         for (child, route) in try children("AWS::ApiGatewayV2::Route") {
             let target = try route["Target"].string()
             let integrationId = target.flatMap { $0.hasPrefix("integrations/") ? String($0.dropFirst("integrations/".count)) : nil }
             let key = try route["RouteKey"].requiredString()
-            let secured = (try route["AuthorizationType"].string() ?? "NONE") != "NONE"
-            routes.append(Self.route(id: child.physicalId, key: key, integration: integrationId.flatMap { integrations[$0] }, secured: secured))
+            let authorizationType = (try route["AuthorizationType"].string() ?? "NONE").uppercased()
+            let authorization: HttpRouteAuthorization
+            if authorizationType == "NONE" {
+                authorization = .none
+            } else if authorizationType == "JWT", let id = try route["AuthorizerId"].string(),
+                authorizers.contains(where: { $0.authorizerId == id && $0.type == "JWT" })
+            {
+                authorization = .jwt(authorizerId: id, scopes: try route["AuthorizationScopes"].stringList() ?? [])
+            } else {
+                authorization = .unsupported("AuthorizationType \(authorizationType)")
+            }
+            routes.append(
+                Self.route(id: child.physicalId, key: key, integration: integrationId.flatMap { integrations[$0] }, authorization: authorization)
+            )
         }
         self.routes = routes
 
@@ -146,13 +184,13 @@ package struct HttpApiSpec: Sendable, Equatable {
         }
     }
 
-    private static func route(id: String, key: String, integration: IntegrationSpec?, secured: Bool) -> Route {
+    private static func route(id: String, key: String, integration: IntegrationSpec?, authorization: HttpRouteAuthorization) -> Route {
         guard key != "$default", let space = key.firstIndex(of: " ") else {
-            return Route(routeId: id, routeKey: key, method: "ANY", path: nil, integration: integration, secured: secured)
+            return Route(routeId: id, routeKey: key, method: "ANY", path: nil, integration: integration, authorization: authorization)
         }
         let method = String(key[..<space]).uppercased()
         let path = String(key[key.index(after: space)...]).trimmingCharacters(in: .whitespaces)
-        return Route(routeId: id, routeKey: key, method: method, path: path, integration: integration, secured: secured)
+        return Route(routeId: id, routeKey: key, method: method, path: path, integration: integration, authorization: authorization)
     }
 
     private static func cors(_ reader: SpecReader, capitalized: Bool) throws(TemplateError) -> Cors {

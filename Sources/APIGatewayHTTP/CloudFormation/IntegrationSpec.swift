@@ -124,6 +124,10 @@ struct OpenAPIOperation {
     var integration: IntegrationSpec?
     /// Whether the operation (or the whole document) requires authorization (`security`, an API key or authorizer).
     var secured: Bool
+    /// The scheme names of the operation's (or the document's) `security` requirement objects, in order.
+    var securityNames: [String]
+    /// The scopes each security requirement names (HTTP API `AuthorizationScopes`).
+    var securityScopes: [String: [String]] = [:]
 
     /// The operations of an OpenAPI document's `paths`, in document order.
     /// - Parameters:
@@ -142,7 +146,17 @@ struct OpenAPIOperation {
                 let integration =
                     extensionReader.exists ? try IntegrationSpec(openAPI: extensionReader, defaultPayloadFormat: defaultPayloadFormat) : nil
                 let security = try operation["security"].list() ?? documentSecurity
-                result.append(OpenAPIOperation(path: path, method: name, integration: integration, secured: !security.isEmpty))
+                var names: [String] = []
+                var scopes: [String: [String]] = [:]
+                for requirement in security {
+                    for (scheme, scopeList) in try requirement.entries() ?? [] {
+                        names.append(scheme)
+                        scopes[scheme, default: []] += try scopeList.stringList() ?? []
+                    }
+                }
+                var item = OpenAPIOperation(path: path, method: name, integration: integration, secured: !security.isEmpty, securityNames: names)
+                item.securityScopes = scopes
+                result.append(item)
             }
         }
         return result

@@ -5,7 +5,8 @@ import CloudFormation
 /// Serves `RestApi` (`Body` as an OpenAPI document with `x-amazon-apigateway-integration`, `BinaryMediaTypes`,
 /// `Name`), `Resource`, `Method` (`Integration` of type `AWS_PROXY` or `MOCK`), `Deployment` (`StageName`) and `Stage`
 /// (`StageName`, `Variables`). Ignored (reported by `validate`): `BodyS3Location`, `Policy`, `EndpointConfiguration`,
-/// `ApiKeySourceType`, method request validation, authorizers, usage plans. HTTP APIs (`AWS::ApiGatewayV2::Api` with
+/// `ApiKeySourceType`, method request validation, usage plan throttling. `Authorizer` (TOKEN and REQUEST Lambda
+/// authorizers), `ApiKey`, `UsagePlan` (`ApiStages`, `Quota`) and `UsagePlanKey` are served. HTTP APIs (`AWS::ApiGatewayV2::Api` with
 /// `ProtocolType: HTTP` or a `Body`) are named by the WebSocket provider, which serves the `AWS::ApiGatewayV2` types,
 /// and decoded by ``Stack/httpApis``.
 package struct RestApiProvider: ResourceProvider {
@@ -19,6 +20,14 @@ package struct RestApiProvider: ResourceProvider {
     package static let deploymentType = "AWS::ApiGateway::Deployment"
     /// The stage type.
     package static let stageType = "AWS::ApiGateway::Stage"
+    /// The Lambda authorizer type.
+    package static let authorizerType = "AWS::ApiGateway::Authorizer"
+    /// The API key type.
+    package static let apiKeyType = "AWS::ApiGateway::ApiKey"
+    /// The usage plan type.
+    package static let usagePlanType = "AWS::ApiGateway::UsagePlan"
+    /// The usage plan key type.
+    package static let usagePlanKeyType = "AWS::ApiGateway::UsagePlanKey"
 
     /// Creates the provider.
     package init() {}
@@ -34,6 +43,13 @@ package struct RestApiProvider: ResourceProvider {
             ],
             Self.deploymentType: ["RestApiId", "StageName", "Description", "StageDescription"],
             Self.stageType: ["RestApiId", "StageName", "DeploymentId", "Variables", "Description", "Tags"],
+            Self.authorizerType: [
+                "RestApiId", "Name", "Type", "AuthorizerUri", "IdentitySource", "IdentityValidationExpression",
+                "AuthorizerResultTtlInSeconds", "AuthorizerCredentials", "AuthType", "ProviderARNs",
+            ],
+            Self.apiKeyType: ["Name", "Value", "Enabled", "StageKeys", "Description", "GenerateDistinctId", "CustomerId", "Tags"],
+            Self.usagePlanType: ["ApiStages", "Quota", "Throttle", "UsagePlanName", "Description", "Tags"],
+            Self.usagePlanKeyType: ["KeyId", "KeyType", "UsagePlanId"],
         ]
     }
 
@@ -58,11 +74,54 @@ package struct RestApiProvider: ResourceProvider {
         case Self.deploymentType:
             let id = resource.shortId(6)
             return ResourceIdentity(physicalId: id, attributes: ["DeploymentId": id])
+        case Self.authorizerType:
+            let id = resource.shortId(6)
+            return ResourceIdentity(physicalId: id, attributes: ["AuthorizerId": id])
+        case Self.apiKeyType:
+            let id = resource.shortId(10)
+            return ResourceIdentity(physicalId: id, attributes: ["APIKeyId": id])
+        case Self.usagePlanType:
+            let id = resource.shortId(6)
+            return ResourceIdentity(physicalId: id, attributes: ["Id": id])
+        case Self.usagePlanKeyType:
+            let id = resource.shortId(10)
+            return ResourceIdentity(physicalId: id, attributes: ["Id": id])
         case Self.stageType:
             return ResourceIdentity(physicalId: resource.properties["StageName"]?.scalarText ?? resource.physicalName, attributes: [:])
         default:
             return resource.nameOnly
         }
+    }
+
+    /// What the REST API service keeps but does not act on: methods with Cognito user pool authorizers (they answer
+    /// 401), usage plan `Throttle` limits (quotas are enforced).
+    /// - Parameter stack: The resolved stack.
+    /// - Returns: One entry per such method and per usage plan with a `Throttle`.
+    package func notActedOn(in stack: Stack) -> [UnsupportedProperty] {
+        // Methods whose authorization cannot be checked here (Cognito user pools) refuse every request with 401.
+        let refused = ((try? stack.restApis) ?? []).flatMap { api in
+            api.methods.compactMap { method -> UnsupportedProperty? in
+                guard case .unsupported(let what) = method.authorization else { return nil }
+                return UnsupportedProperty(
+                    logicalId: api.logicalId,
+                    resourceType: Self.restApiType,
+                    property: "\(method.httpMethod) \(method.resourcePath) authorization",
+                    reason: "(\(what)) is not emulated: no Cognito user pools here, requests answer 401 Unauthorized",
+                    location: stack.resource(api.logicalId)?.location
+                )
+            }
+        }
+        return refused
+            + stack.resources(ofType: Self.usagePlanType).compactMap { plan in
+                guard plan.properties["Throttle"] != nil else { return nil }
+                return UnsupportedProperty(
+                    logicalId: plan.logicalId,
+                    resourceType: Self.usagePlanType,
+                    property: "Properties.Throttle",
+                    reason: "is not enforced by the emulator (Quota is)",
+                    location: plan.location
+                )
+            }
     }
 
     /// Decodes every REST API with its resources, methods, deployments and stages.

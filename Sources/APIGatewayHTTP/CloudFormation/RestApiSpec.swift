@@ -13,8 +13,12 @@ package struct RestApiSpec: Sendable, Equatable {
         package var httpMethod: String
         /// The integration, if any.
         package var integration: IntegrationSpec?
-        /// Whether the method requires authorization (an authorizer, IAM, or an API key), which is not emulated yet.
-        package var secured: Bool
+        /// Whether the method requires authorization (an authorizer, IAM, or an API key).
+        package var secured: Bool { authorization != .none || apiKeyRequired }
+        /// How the method is authorized.
+        package var authorization: MethodAuthorization
+        /// `ApiKeyRequired`: the request needs an `x-api-key` of a usage plan of the stage.
+        package var apiKeyRequired: Bool
     }
 
     /// One stage.
@@ -39,6 +43,10 @@ package struct RestApiSpec: Sendable, Equatable {
     package var stages: [Stage]
     /// `BinaryMediaTypes` plus the document's `x-amazon-apigateway-binary-media-types`.
     package var binaryMediaTypes: [String]
+    /// The Lambda (and Cognito) authorizers: the document's security schemes and `AWS::ApiGateway::Authorizer`s.
+    package var authorizers: [AuthorizerSpec]
+    /// The API keys of the usage plans naming the API's stages.
+    package var apiKeys: [ApiKeyGrant]
 
     /// Decodes a REST API and gathers its resources, methods, deployments and stages from `stack`.
     /// - Parameters:
@@ -55,7 +63,10 @@ package struct RestApiSpec: Sendable, Equatable {
         binaryMediaTypes = binary
         let apiId = resource.physicalId
         var methods: [Method] = []
+        let schemes = try OpenAPISecuritySchemes(reader["Body"], idSeed: apiId)
+        var authorizers = schemes.authorizers
         for operation in try OpenAPIOperation.operations(in: reader["Body"], defaultPayloadFormat: "1.0") {
+            let requirement = schemes.requirement(operation.securityNames)
             let id = PhysicalNames.randomString(
                 seed: PhysicalNames.seed(apiId, operation.path),
                 count: 6,
@@ -67,7 +78,8 @@ package struct RestApiSpec: Sendable, Equatable {
                     resourcePath: operation.path,
                     httpMethod: operation.method,
                     integration: operation.integration,
-                    secured: operation.secured
+                    authorization: requirement.authorization,
+                    apiKeyRequired: requirement.apiKeyRequired
                 )
             )
         }
@@ -75,6 +87,29 @@ package struct RestApiSpec: Sendable, Equatable {
         func children(_ type: String) throws(TemplateError) -> [(StackResource, SpecReader)] {
             try stack.children(ofType: type, property: "RestApiId", parentId: apiId)
         }
+        for (child, authorizer) in try children(RestApiProvider.authorizerType) {
+            let type = try authorizer["Type"].requiredString().uppercased()
+            guard let kind = AuthorizerSpec.Kind(rawValue: type) else {
+                throw TemplateError(
+                    .invalidProperty,
+                    "property Properties.Type must be TOKEN, REQUEST or COGNITO_USER_POOLS",
+                    at: child.location,
+                    logicalId: child.logicalId
+                )
+            }
+            authorizers.append(
+                AuthorizerSpec(
+                    authorizerId: child.physicalId,
+                    name: try authorizer["Name"].string() ?? child.logicalId,
+                    kind: kind,
+                    functionArn: (try authorizer["AuthorizerUri"].string()).flatMap(LambdaIntegrationURI.functionArn),
+                    identitySources: AuthorizerSpec.sources(try authorizer["IdentitySource"].string()),
+                    validationExpression: try authorizer["IdentityValidationExpression"].string(),
+                    resultTtlSeconds: AuthorizerSpec.ttl(try authorizer["AuthorizerResultTtlInSeconds"].int())
+                )
+            )
+        }
+        self.authorizers = authorizers
         // Resource paths: each resource's parent is the API's root resource or another resource.
         let rootId = resource.attributes["RootResourceId"] ?? ""
         var parents: [String: (parent: String, part: String)] = [:]
@@ -104,7 +139,26 @@ package struct RestApiSpec: Sendable, Equatable {
                 )
             }
             let integration = method["Integration"]
-            let authorization = try method["AuthorizationType"].string() ?? "NONE"
+            let authorizationType = (try method["AuthorizationType"].string() ?? "NONE").uppercased()
+            let authorization: MethodAuthorization
+            switch authorizationType {
+            case "NONE":
+                authorization = .none
+            case "AWS_IAM":
+                authorization = .awsIAM
+            case "CUSTOM":
+                guard let authorizerId = try method["AuthorizerId"].string(), authorizers.contains(where: { $0.authorizerId == authorizerId }) else {
+                    throw TemplateError(
+                        .invalidProperty,
+                        "property Properties.AuthorizerId must name an AWS::ApiGateway::Authorizer of the API when AuthorizationType is CUSTOM",
+                        at: child.location,
+                        logicalId: child.logicalId
+                    )
+                }
+                authorization = .custom(authorizerId: authorizerId)
+            default:
+                authorization = .unsupported("AuthorizationType \(authorizationType)")
+            }
             let apiKeyRequired = try method["ApiKeyRequired"].bool() ?? false
             methods.append(
                 Method(
@@ -112,7 +166,8 @@ package struct RestApiSpec: Sendable, Equatable {
                     resourcePath: resourcePath,
                     httpMethod: try method["HttpMethod"].requiredString().uppercased(),
                     integration: integration.exists ? try IntegrationSpec(method: integration) : nil,
-                    secured: authorization != "NONE" || apiKeyRequired
+                    authorization: authorization,
+                    apiKeyRequired: apiKeyRequired
                 )
             )
         }
@@ -131,5 +186,6 @@ package struct RestApiSpec: Sendable, Equatable {
             }
         }
         self.stages = stages
+        apiKeys = try Self.apiKeyGrants(apiId: apiId, in: stack)
     }
 }

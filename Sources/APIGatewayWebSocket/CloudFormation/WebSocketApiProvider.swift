@@ -24,7 +24,7 @@ package struct WebSocketApiProvider: ResourceProvider {
             "AWS::ApiGatewayV2::Stage": ["ApiId", "StageName", "DeploymentId", "AutoDeploy", "Description", "StageVariables"],
             "AWS::ApiGatewayV2::Route": [
                 "ApiId", "RouteKey", "Target", "AuthorizationType", "AuthorizerId", "ApiKeyRequired", "OperationName",
-                "RouteResponseSelectionExpression",
+                "RouteResponseSelectionExpression", "AuthorizationScopes",
             ],
             "AWS::ApiGatewayV2::Integration": [
                 "ApiId", "IntegrationType", "IntegrationUri", "IntegrationMethod", "CredentialsArn", "Description", "TimeoutInMillis",
@@ -32,7 +32,9 @@ package struct WebSocketApiProvider: ResourceProvider {
             ],
             "AWS::ApiGatewayV2::Deployment": ["ApiId", "StageName", "Description"],
             "AWS::ApiGatewayV2::RouteResponse": ["ApiId", "RouteId", "RouteResponseKey"],
-            "AWS::ApiGatewayV2::Authorizer": ["ApiId", "Name", "AuthorizerType", "AuthorizerUri", "IdentitySource", "AuthorizerCredentialsArn"],
+            "AWS::ApiGatewayV2::Authorizer": [
+                "ApiId", "Name", "AuthorizerType", "AuthorizerUri", "IdentitySource", "AuthorizerCredentialsArn", "JwtConfiguration",
+            ],
         ]
     }
 
