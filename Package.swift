@@ -151,7 +151,8 @@ let package = Package(
         .target(
             name: "LambdaService",
             dependencies: [
-                "AWSGateway", "CloudFormation", "IAM", "EmulatorCore", "SigV4",
+                "AWSGateway", "CloudFormation", "IAM", "EmulatorCore", "SigV4", "Storage",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -308,7 +309,7 @@ let package = Package(
         .testTarget(
             name: "LambdaServiceTests",
             dependencies: [
-                "LambdaService", "EmulatorCore", "AWSGateway",
+                "LambdaService", "EmulatorCore", "AWSGateway", "Storage",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

@@ -110,6 +110,8 @@ package struct ServiceRegistry: Sendable {
             authorizer: context.authorizer,
             logger: context.logger
         )
+        // API-created mappings and every mapping's checkpoint live with the data folder.
+        try lambda.eventSourceMappings.open(context.dataLocation)
         self.lambda = lambda.invoker
         let s3 = try S3Service(
             buckets: try context.stack.buckets,

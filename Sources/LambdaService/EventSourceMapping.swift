@@ -1,6 +1,8 @@
 import CloudFormation
 import EmulatorCore
 import Foundation
+import GRDB
+import Storage
 import Synchronization
 
 /// One event source mapping from a DynamoDB stream to a function, with the poller's checkpoint.
@@ -75,24 +77,55 @@ package struct EventSourceMapping: Sendable {
 
 /// The event source mappings (the template's and those the API creates), shared by the API and the poller.
 ///
-/// A `Mutex` holds them: every access is a short synchronous read or update, never across an `await`.
+/// A `Mutex` holds them: every access is a short synchronous read or update, never across an `await`. Once
+/// ``open(_:)`` ran, every change is written to the ``EventSourceMappingStore`` before it shows in memory: API
+/// changes before the API answers, checkpoints after the function acknowledged the batch. Changes run one at a time
+/// on the store's writer, so the database and memory change in the same order.
 package final class EventSourceMappings: Sendable {
     private struct State {
         var mappings: [String: EventSourceMapping] = [:]
         var order: [String] = []
         var source: (any StreamEventSource)?
+        var store: EventSourceMappingStore?
+
+        mutating func add(_ mapping: EventSourceMapping) {
+            guard mappings[mapping.uuid] == nil else { return }
+            mappings[mapping.uuid] = mapping
+            order.append(mapping.uuid)
+        }
+
+        func conflicting(with mapping: EventSourceMapping) -> EventSourceMapping? {
+            order.compactMap { mappings[$0] }.first {
+                $0.functionArn == mapping.functionArn && $0.eventSourceArn == mapping.eventSourceArn
+            }
+        }
     }
 
     private let state = Mutex(State())
+    /// Orders changes while no store is open (a test without a data folder).
+    private let serial = Mutex(())
 
     /// Creates the registry with the template's mappings.
     /// - Parameter mappings: The mappings.
     package init(_ mappings: [EventSourceMapping] = []) {
         state.withLock { state in
-            for mapping in mappings where state.mappings[mapping.uuid] == nil {
-                state.mappings[mapping.uuid] = mapping
-                state.order.append(mapping.uuid)
-            }
+            for mapping in mappings { state.add(mapping) }
+        }
+    }
+
+    /// Keeps the mappings in the data folder (`lambda.sqlite`; memory with `--ephemeral`): the template's mappings
+    /// get back the checkpoints stored for them (same UUID, same stream), and those the API created come back with
+    /// their configuration and checkpoint. Call it once, before the poller runs.
+    /// - Parameter location: Where data lives.
+    /// - Throws: When the database cannot be opened or migrated.
+    package func open(_ location: DataLocation) throws {
+        let store = try EventSourceMappingStore(location: location)
+        let served = try store.open(template: all)
+        state.withLock { state in
+            state.mappings = [:]
+            state.order = []
+            for mapping in served { state.add(mapping) }
+            state.store = store
         }
     }
 
@@ -109,37 +142,77 @@ package final class EventSourceMappings: Sendable {
     /// The mapping with a UUID.
     func mapping(_ uuid: String) -> EventSourceMapping? { state.withLock { $0.mappings[uuid] } }
 
-    /// Adds a mapping unless one for the same function and source exists, which is returned instead.
-    func insert(_ mapping: EventSourceMapping) -> EventSourceMapping? {
-        state.withLock { state in
-            if let existing = state.order.compactMap({ state.mappings[$0] }).first(where: {
-                $0.functionArn == mapping.functionArn && $0.eventSourceArn == mapping.eventSourceArn
-            }) {
-                return existing
-            }
-            state.mappings[mapping.uuid] = mapping
-            state.order.append(mapping.uuid)
+    /// Runs a change after every earlier one: on the store's writer (given the database), else under a lock.
+    private func change<T: Sendable>(_ body: @escaping @Sendable (Database?) throws -> T) async throws -> T {
+        if let store = state.withLock({ $0.store }) {
+            return try await store.writer.writeWithoutTransaction { db in try body(db) }
+        }
+        return try serial.withLock { _ in try body(nil) }
+    }
+
+    /// Adds a mapping (stored first) unless one for the same function and source exists, which is returned instead.
+    /// - Throws: When the store cannot write it (nothing changed then).
+    func insert(_ mapping: EventSourceMapping) async throws -> EventSourceMapping? {
+        try await change { db in
+            if let existing = self.state.withLock({ $0.conflicting(with: mapping) }) { return existing }
+            if let db { try EventSourceMappingStore.insert(db, mapping) }
+            self.state.withLock { $0.add(mapping) }
             return nil
         }
     }
 
-    /// Changes a mapping; nil when it does not exist.
-    @discardableResult
-    func update(_ uuid: String, _ change: (inout EventSourceMapping) -> Void) -> EventSourceMapping? {
-        state.withLock { state in
-            guard var mapping = state.mappings[uuid] else { return nil }
-            change(&mapping)
-            state.mappings[uuid] = mapping
-            return mapping
+    /// Replaces a mapping's configuration (stored first), keeping its checkpoint and `LastProcessingResult`; false
+    /// when it does not exist.
+    /// - Throws: When the store cannot write it (nothing changed then).
+    func replace(_ updated: EventSourceMapping) async throws -> Bool {
+        try await change { db in
+            guard self.state.withLock({ $0.mappings[updated.uuid] != nil }) else { return false }
+            if let db { try EventSourceMappingStore.update(db, updated) }
+            self.state.withLock { state in
+                guard let current = state.mappings[updated.uuid] else { return }
+                var next = updated
+                next.position = current.position
+                next.lastProcessingResult = current.lastProcessingResult
+                state.mappings[updated.uuid] = next
+            }
+            return true
         }
     }
 
-    /// Removes a mapping; returns it, or nil when it did not exist.
-    func remove(_ uuid: String) -> EventSourceMapping? {
+    /// Removes a mapping with its checkpoint (from the store first); returns it, or nil when it did not exist.
+    /// - Throws: When the store cannot delete it (nothing changed then).
+    func remove(_ uuid: String) async throws -> EventSourceMapping? {
+        try await change { db in
+            guard self.state.withLock({ $0.mappings[uuid] != nil }) else { return nil }
+            if let db { try EventSourceMappingStore.delete(db, uuid: uuid) }
+            return self.state.withLock { state in
+                state.order.removeAll { $0 == uuid }
+                return state.mappings.removeValue(forKey: uuid)
+            }
+        }
+    }
+
+    /// Moves a mapping's checkpoint (stored first): records after `position` are delivered next.
+    /// - Parameters:
+    ///   - uuid: The mapping.
+    ///   - position: The last record done with.
+    ///   - result: The new `LastProcessingResult`, or nil to keep it.
+    /// - Throws: When the store cannot write it (memory is not moved then).
+    func checkpoint(_ uuid: String, _ position: Int64, result: String?) async throws {
+        try await change { db in
+            guard let current = self.state.withLock({ $0.mappings[uuid] }) else { return }
+            let result = result ?? current.lastProcessingResult
+            if let db { try EventSourceMappingStore.checkpoint(db, uuid: uuid, position: position, result: result) }
+            self.advance(uuid, position, result: result)
+        }
+    }
+
+    /// Moves a mapping's checkpoint in memory only (when the store failed: a restart then redelivers from the
+    /// stored checkpoint, at least once, never skipping).
+    func advance(_ uuid: String, _ position: Int64, result: String?) {
         state.withLock { state in
-            guard let mapping = state.mappings.removeValue(forKey: uuid) else { return nil }
-            state.order.removeAll { $0 == uuid }
-            return mapping
+            state.mappings[uuid]?.position = position
+            if let result { state.mappings[uuid]?.lastProcessingResult = result }
         }
     }
 }

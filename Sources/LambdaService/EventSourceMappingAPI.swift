@@ -115,10 +115,10 @@ extension LambdaService {
             return Self.json(mapping.configuration(), status: .ok, requestId: request.requestId)
         case .updateEventSourceMapping(let uuid):
             try await authorize(request, action: operation.iamAction, resource: "*")
-            return try updateEventSourceMapping(request, uuid: uuid)
+            return try await updateEventSourceMapping(request, uuid: uuid)
         case .deleteEventSourceMapping(let uuid):
             try await authorize(request, action: operation.iamAction, resource: "*")
-            guard let mapping = eventSourceMappings.remove(uuid) else { throw Self.mappingNotFound }
+            guard let mapping = try await eventSourceMappings.remove(uuid) else { throw Self.mappingNotFound }
             return Self.json(mapping.configuration(state: "Deleting"), status: .accepted, requestId: request.requestId)
         default:
             return nil
@@ -223,7 +223,7 @@ extension LambdaService {
             lastModified: clock.now
         )
         try Self.apply(input, to: &mapping)
-        if let existing = eventSourceMappings.insert(mapping) {
+        if let existing = try await eventSourceMappings.insert(mapping) {
             throw GenericAWSError(
                 code: "ResourceConflictException",
                 message: EventSourceMappingMessages.conflict(sourceArn, function.name, existing.uuid),
@@ -234,7 +234,7 @@ extension LambdaService {
         return Self.json(mapping.configuration(state: "Creating"), status: .accepted, requestId: request.requestId)
     }
 
-    private func updateEventSourceMapping(_ request: AWSRequest, uuid: String) throws -> Response {
+    private func updateEventSourceMapping(_ request: AWSRequest, uuid: String) async throws -> Response {
         let input = try Self.decodeInput(request)
         guard var mapping = eventSourceMappings.mapping(uuid) else { throw Self.mappingNotFound }
         let wasEnabled = mapping.enabled
@@ -247,16 +247,7 @@ extension LambdaService {
         try Self.apply(input, to: &mapping)
         mapping.lastModified = clock.now
         let updated = mapping
-        guard
-            eventSourceMappings.update(
-                uuid,
-                { current in
-                    let position = current.position
-                    current = updated
-                    current.position = position
-                }
-            ) != nil
-        else { throw Self.mappingNotFound }
+        guard try await eventSourceMappings.replace(updated) else { throw Self.mappingNotFound }
         let state = wasEnabled == updated.enabled ? "Updating" : (updated.enabled ? "Enabling" : "Disabling")
         return Self.json(updated.configuration(state: state), status: .accepted, requestId: request.requestId)
     }

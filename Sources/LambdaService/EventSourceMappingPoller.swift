@@ -95,7 +95,7 @@ package struct EventSourceMappingPoller: Service {
                 return false
             }
             position = start
-            checkpoint(mapping.uuid, start)
+            await checkpoint(mapping.uuid, start)
         }
         let limit = min(mapping.batchSize, attempt.bisect?.limit ?? mapping.batchSize)
         // Filtering comes before batching: scan ahead, keep the records that pass, up to the batch size.
@@ -105,7 +105,7 @@ package struct EventSourceMappingPoller: Service {
         if mapping.maximumRecordAgeInSeconds >= 0 {
             let tooOld = fetched.prefix { now.timeIntervalSince($0.created) > Double(mapping.maximumRecordAgeInSeconds) }
             if let last = tooOld.last {
-                checkpoint(mapping.uuid, last.position)
+                await checkpoint(mapping.uuid, last.position)
                 attempt = Attempt()
                 return true
             }
@@ -118,7 +118,7 @@ package struct EventSourceMappingPoller: Service {
             if batch.count == limit { break }
         }
         guard let oldest = batch.first else {
-            checkpoint(mapping.uuid, end)
+            await checkpoint(mapping.uuid, end)
             return true
         }
         // The batching window: wait (virtual time) for a full batch, unless the oldest record waited long enough.
@@ -129,7 +129,7 @@ package struct EventSourceMappingPoller: Service {
         }
         switch await deliver(batch, to: mapping) {
         case .success:
-            checkpoint(mapping.uuid, end, result: "OK")
+            await checkpoint(mapping.uuid, end, result: "OK")
             if let bisect = attempt.bisect, end < bisect.until {
                 attempt.retries = 0
             } else {
@@ -139,17 +139,23 @@ package struct EventSourceMappingPoller: Service {
         case .partial(let failed):
             // Records before the first failed one are done; the batch is retried from it.
             if failed.position > oldest.position { attempt.retries = 0 }
-            return retry(mapping, from: failed.position - 1, through: end, attempt: &attempt, size: batch.count)
+            return await retry(mapping, from: failed.position - 1, through: end, attempt: &attempt, size: batch.count)
         case .failure:
-            return retry(mapping, from: position, through: end, attempt: &attempt, size: batch.count)
+            return await retry(mapping, from: position, through: end, attempt: &attempt, size: batch.count)
         }
     }
 
     /// Counts a failed attempt: with bisect-on-error a batch of more than one record is halved and retried (a
     /// split does not count against `MaximumRetryAttempts`, as in Lambda); otherwise the batch is retried, or skipped
     /// once its retries are spent.
-    private func retry(_ mapping: EventSourceMapping, from position: Int64, through last: Int64, attempt: inout Attempt, size: Int) -> Bool {
-        checkpoint(mapping.uuid, position, result: "PROBLEM: Function call failed")
+    private func retry(
+        _ mapping: EventSourceMapping,
+        from position: Int64,
+        through last: Int64,
+        attempt: inout Attempt,
+        size: Int
+    ) async -> Bool {
+        await checkpoint(mapping.uuid, position, result: "PROBLEM: Function call failed")
         if mapping.bisectBatchOnFunctionError, size > 1 {
             attempt.bisect = (limit: max(1, size / 2), until: max(last, attempt.bisect?.until ?? last))
             return false
@@ -160,17 +166,27 @@ package struct EventSourceMappingPoller: Service {
                 "Event source mapping discarded a batch after its retries",
                 metadata: ["uuid": .string(mapping.uuid), "records": .stringConvertible(size)]
             )
-            checkpoint(mapping.uuid, last)
+            await checkpoint(mapping.uuid, last)
             attempt = Attempt()
             return true
         }
         return false
     }
 
-    private func checkpoint(_ uuid: String, _ position: Int64, result: String? = nil) {
-        mappings.update(uuid) { mapping in
-            mapping.position = position
-            if let result { mapping.lastProcessingResult = result }
+    /// Moves the checkpoint, in the store first (after a batch the function acknowledged: a kill between the
+    /// invoke and this write redelivers the batch, as Lambda may; it never skips one).
+    private func checkpoint(_ uuid: String, _ position: Int64, result: String? = nil) async {
+        do {
+            try await mappings.checkpoint(uuid, position, result: result)
+        } catch {
+            // Stopping (cancelled) or the store failed: go on in memory; a restart resumes from the stored checkpoint.
+            if !(error is CancellationError) {
+                logger.error(
+                    "Event source mapping checkpoint not stored",
+                    metadata: ["uuid": .string(uuid), "error": .string(String(describing: error))]
+                )
+            }
+            mappings.advance(uuid, position, result: result)
         }
     }
 

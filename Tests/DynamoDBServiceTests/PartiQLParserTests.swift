@@ -380,4 +380,19 @@ struct PartiQLBinderTests {
         let scan = try binder.condition(.comparison(.path(DocumentPath(attribute: "x")), .equal, .literal(.s("k"))))
         #expect(DynamoDBService.keyCondition(scan, schema: schema) == nil)
     }
+
+    @Test(arguments: [
+        (#"SELECT * FROM "t" WHERE pk = ? AND sk > 1"#, [AttributeValue.s("alice")], ["alice"]),
+        (#"SELECT * FROM "t" WHERE sk = 1"#, [], []),
+        (#"INSERT INTO "t" VALUE {'pk': ?, 'sk': 1}"#, [.s("bob")], ["bob"]),
+        (#"UPDATE "t" SET a = 1 WHERE pk = 'carol' AND sk = 2"#, [], ["carol"]),
+        (#"DELETE FROM "t" WHERE 'dave' = pk AND sk = 2"#, [], ["dave"]),
+        (#"EXISTS(SELECT * FROM "t" WHERE pk = ? AND sk = 2 AND a = 1)"#, [.n(number("7"))], ["7"]),
+    ])
+    func partiQLSuppliesLeadingKeys(_ statement: String, _ parameters: [AttributeValue], _ expected: [String]) throws {
+        let schema = KeySchema(partitionKey: .init(name: "pk", type: .s), sortKey: .init(name: "sk", type: .n))
+        let parsed = try PartiQLParser.parse(statement).statement
+        let keys = DynamoDBService.partiQLConditionKeys(parsed, parameters: parameters, schema: schema)
+        #expect(keys.context["dynamodb:LeadingKeys"] == (expected.isEmpty ? nil : expected))
+    }
 }

@@ -360,7 +360,7 @@ def test_errors(ddb, streams, server):
     assert error_of(excinfo) == (400, "ValidationException", "Invalid ShardIterator")
     with pytest.raises(ClientError) as excinfo:
         streams.get_shard_iterator(StreamArn=arn, ShardId="shardId-00000000000000000000-00000000", ShardIteratorType="LATEST")
-    assert error_of(excinfo)[:2] == (400, "ResourceNotFoundException")
+    assert error_of(excinfo) == (400, "ResourceNotFoundException", "Requested resource not found: Shard does not exist")
     with pytest.raises(ClientError) as excinfo:
         streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="AT_SEQUENCE_NUMBER")
     assert error_of(excinfo)[:2] == (400, "ValidationException")

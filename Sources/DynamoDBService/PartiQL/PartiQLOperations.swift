@@ -63,11 +63,48 @@ extension DynamoDBService {
     }
 
     /// Authorizes a statement as DynamoDB does: `dynamodb:PartiQLSelect`/`Insert`/`Update`/`Delete` on the table
-    /// (or the index a SELECT reads).
-    func authorizePartiQL(_ call: Call, _ statement: PartiQLStatement) async throws(DynamoDBError) {
+    /// (or the index a SELECT reads), with `dynamodb:LeadingKeys` as the item operations supply it.
+    func authorizePartiQL(_ call: Call, _ statement: PartiQLStatement, parameters: [AttributeValue]?) async throws(DynamoDBError) {
         var resource = tableArn(statement.table)
-        if case .select(_, let index?, _, _, _) = statement { resource += "/index/\(index)" }
-        try await authorize(call, action: statement.iamAction, resources: [resource])
+        var index: String?
+        if case .select(_, let named?, _, _, _) = statement {
+            resource += "/index/\(named)"
+            index = named
+        }
+        try await authorize(
+            call,
+            action: statement.iamAction,
+            resources: [resource],
+            context: Self.partiQLConditionKeys(statement, parameters: parameters, schema: self.conditionKeySchema(statement.table, index: index))
+                .context
+        )
+    }
+
+    /// `dynamodb:LeadingKeys` of a statement: the partition key of the item an INSERT writes, or the partition key
+    /// value a WHERE clause names by equality (a statement that names none, like a Scan, supplies none). Worked out
+    /// before the statement is bound: a part that does not bind contributes nothing and fails right after.
+    /// - Parameters:
+    ///   - statement: The statement.
+    ///   - parameters: `Parameters`.
+    ///   - schema: The key schema of the table (or the index a SELECT reads); nil when it does not exist.
+    /// - Returns: The condition keys.
+    static func partiQLConditionKeys(_ statement: PartiQLStatement, parameters: [AttributeValue]?, schema: KeySchema?) -> DynamoDBConditionKeys {
+        var keys = DynamoDBConditionKeys()
+        guard let schema else { return keys }
+        let binder = PartiQLBinder(parameters: parameters ?? [])
+        switch statement {
+        case .insert(_, let value):
+            if case .m(let item)? = try? binder.value(value) { keys.addLeadingKey(of: item, schema: schema) }
+        case .select(_, _, _, let condition?, _), .update(_, _, let condition?, _), .delete(_, let condition?, _),
+            .exists(_, let condition?):
+            guard let bound = try? binder.condition(condition) else { break }
+            for conjunct in PartiQLBinder.conjuncts(bound) {
+                if let pair = PartiQLBinder.equality(conjunct), pair.name == schema.partitionKey.name { keys.addLeadingKey(pair.value) }
+            }
+        default:
+            break
+        }
+        return keys
     }
 
     /// Binds a parsed statement to its parameters and its table.
@@ -307,7 +344,7 @@ extension DynamoDBService {
         let returnOld = try Self.onConditionFailureMode(input.ReturnValuesOnConditionCheckFailure)
         let statement = try Self.parsePartiQL(input.Statement, parameters: input.Parameters)
         if case .exists = statement { throw DynamoDBError.validation(DynamoDBMessages.partiQLExistsOnlyInTransactions) }
-        try await authorizePartiQL(call, statement)
+        try await authorizePartiQL(call, statement, parameters: input.Parameters)
         switch try planPartiQL(statement, parameters: input.Parameters, returnOldOnFailure: returnOld) {
         case .read(let read):
             return try await executeSelect(read, input: input, capacityMode: capacityMode)
@@ -411,7 +448,7 @@ extension DynamoDBService {
                 let returnOld = try Self.onConditionFailureMode(request.ReturnValuesOnConditionCheckFailure)
                 let statement = try Self.parsePartiQL(request.Statement, parameters: request.Parameters)
                 if case .exists = statement { throw DynamoDBError.validation(DynamoDBMessages.partiQLExistsOnlyInTransactions) }
-                try await authorizePartiQL(call, statement)
+                try await authorizePartiQL(call, statement, parameters: request.Parameters)
                 let plan = try planPartiQL(statement, parameters: request.Parameters, returnOldOnFailure: returnOld)
                 tableName = plan.table.meta.name
                 switch plan {
@@ -495,7 +532,7 @@ extension DynamoDBService {
         for (position, entry) in statements.enumerated() {
             let returnOld = try Self.onConditionFailureMode(entry.ReturnValuesOnConditionCheckFailure)
             let statement = try Self.parsePartiQL(entry.Statement, parameters: entry.Parameters)
-            try await authorizePartiQL(call, statement)
+            try await authorizePartiQL(call, statement, parameters: entry.Parameters)
             let key: Item
             let table: TableView
             let planned = Result { () throws(DynamoDBError) in

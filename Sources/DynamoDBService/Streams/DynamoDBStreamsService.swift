@@ -156,10 +156,8 @@ struct ShardIteratorToken: Codable, Sendable {
 enum DynamoDBStreamsMessages {
     /// A stream ARN that names no stream (or one gone 24 hours after it was disabled).
     static func streamNotFound(_ arn: String) -> String { "Requested resource not found: Stream: \(arn) not found" }
-    /// A shard id the stream does not have.
-    static func shardNotFound(_ shard: String, _ arn: String) -> String {
-        "Requested resource not found: Shard: \(shard) in Stream: \(arn) not found"
-    }
+    /// A shard id the stream does not have (DynamoDB Streams' wording, which stream readers match on).
+    static let shardNotFound = "Requested resource not found: Shard does not exist"
     /// A shard iterator this service did not issue.
     static let invalidIterator = "Invalid ShardIterator"
     /// Reading records trimmed by the 24-hour retention.
@@ -341,7 +339,7 @@ extension DynamoDBService {
         }
         let stream = try await requireStream(input.StreamArn, member: "streamArn")
         guard shardId == stream.shardId else {
-            throw DynamoDBError(.resourceNotFoundException, DynamoDBStreamsMessages.shardNotFound(shardId, stream.arn))
+            throw DynamoDBError(.resourceNotFoundException, DynamoDBStreamsMessages.shardNotFound)
         }
         let arn = stream.arn
         let last = try await database.read { db in
