@@ -128,8 +128,9 @@ package enum PythonRuntimeReport {
     }
 }
 
-/// `synapscribe-local build`: what `sam build` does for the Python functions, into the user cache: each version's
-/// runtime environment, and each function's `requirements.txt` installed for its interpreter's version.
+/// `synapscribe-local build`: what `sam build` does for the Python functions, into the user cache: the runtime
+/// environment of every version the functions run on, and each function's `requirements.txt` installed for its
+/// interpreter's version.
 package enum LambdaBuilder {
     /// What happened to one function.
     package struct Outcome: Sendable, Equatable {
@@ -163,6 +164,8 @@ package enum LambdaBuilder {
             }
             let version = resolution.interpreter.version
             do {
+                // The runtime environment first: start then needs no network for it either.
+                let executable = try await provisioner.environment(for: resolution.interpreter)
                 let folder = try await codeStore.folder(for: spec.code, runtime: runtime, function: name)
                 if DependencyCache.isSAMBuildOutput(URL(fileURLWithPath: folder).standardizedFileURL) {
                     outcomes.append(Outcome(function: name, detail: "sam build output: dependencies are in \(folder) already", failed: false))
@@ -172,7 +175,6 @@ package enum LambdaBuilder {
                     outcomes.append(Outcome(function: name, detail: "no requirements.txt: nothing to install (\(version))", failed: false))
                     continue
                 }
-                let executable = try await provisioner.environment(for: resolution.interpreter)
                 let installed = try await cache.dependencies(for: folder, python: executable, version: version, function: name, install: true)
                 outcomes.append(Outcome(function: name, detail: "requirements.txt installed for \(version) in \(installed ?? folder)", failed: false))
             } catch let failure as DependencyCache.InstallFailure {

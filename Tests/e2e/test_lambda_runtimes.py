@@ -172,16 +172,19 @@ def test_missing_requirements_build_is_an_init_error_naming_build(runtimes_serve
 
 
 def test_closest_newer_interpreter_runs_with_a_warning_naming_the_function(tmp_path, wheelhouse, runtimes_cache):
-    """No python3.10 anywhere (empty PATH and pyenv root, a copy of the template far from .venv-runtime): the
-    python3.10 function runs on the python3.13 given with --lambda-python-3.13, and start says so."""
+    """No python3.10 anywhere (empty PATH and pyenv root, copies of the binary and the template far from
+    .venv-runtime): the python3.10 function runs on the python3.13 given with --lambda-python-3.13, and start says so."""
     python313 = require_interpreter(13)
+    binary = tmp_path / "bin" / "synapscribe-local"
+    binary.parent.mkdir()
+    shutil.copy2(emulator_binary(), binary)
     app = tmp_path / "app"
     shutil.copytree(FIXTURES / "version", app / "version")
     shutil.copy(RUNTIMES_TEMPLATE, app / "template.yaml")
     empty = tmp_path / "empty"
     empty.mkdir()
     env = offline_env(runtimes_cache, wheelhouse, PATH=str(empty), PYENV_ROOT=str(empty))
-    server = Server(tmp_path, app / "template.yaml", env, "--lambda-python-3.13", python313, cwd=app)
+    server = Server(tmp_path, app / "template.yaml", env, "--lambda-python-3.13", python313, cwd=app, binary=binary)
     try:
         _, body = server.invoke("py310")
         assert body["version_info"][:2] == [3, 13], body
@@ -196,14 +199,15 @@ def test_closest_newer_interpreter_runs_with_a_warning_naming_the_function(tmp_p
 # =========================================================================== build, then an offline start
 
 
-def test_build_then_offline_start_imports_the_dependency(tmp_path, wheelhouse):
+def test_build_then_offline_start_imports_the_dependency(tmp_path, wheelhouse, runtimes_cache):
+    """build makes what start needs (the runtime environments, reused from the module's cache when there, and the
+    dependencies); the start after it has no index and no wheelhouse."""
     require_interpreter(11)
-    cache = tmp_path / "cache"
+    cache = runtimes_cache
     built = run_cli("build", "--template", RUNTIMES_TEMPLATE, env=offline_env(cache, wheelhouse))
     assert built.returncode == 0, built.stdout + built.stderr
     assert "deps311: requirements.txt installed for python3.11 in " in built.stdout, built.stdout
     assert "py311: no requirements.txt: nothing to install (python3.11)" in built.stdout, built.stdout
-    assert "creating the python3.11 runtime environment (once)" in built.stderr, built.stderr
 
     # The index is a closed loopback port and no wheelhouse is offered: everything must come from the cache.
     server = Server(tmp_path, RUNTIMES_TEMPLATE, offline_env(cache))
