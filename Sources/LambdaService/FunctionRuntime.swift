@@ -278,7 +278,15 @@ actor FunctionRuntime {
             }
             command = (node.path, [client, handler], specific)
         case .python, .unsupported:
-            let (python, version) = try await pythonEnvironment(runtime: runtime)
+            let python: String
+            let version: PythonVersion
+            do {
+                (python, version) = try await pythonEnvironment(runtime: runtime)
+            } catch let error as LambdaError {
+                throw error
+            } catch {
+                throw .serviceException(LambdaMessages.unsupportedFunction("\(error)"))
+            }
             let dependencies: String?
             do {
                 dependencies = try await host.dependencyCache.dependencies(
@@ -329,23 +337,28 @@ actor FunctionRuntime {
 
     /// The python executable of the function's runtime environment (created at its version's first use) and the
     /// interpreter's version: the declared version's interpreter, else the closest newer one.
-    private func pythonEnvironment(runtime: String) async throws(LambdaError) -> (String, PythonVersion) {
+    /// Throws ``LambdaError`` values, untyped: typed throws in async code crashed the Swift 6.3.1 release build once.
+    private func pythonEnvironment(runtime: String) async throws -> (String, PythonVersion) {
         // Deprecated versions (python3.8) resolve like any other: to the closest newer interpreter, with a warning.
         guard let declared = PythonVersion(runtime: runtime) else {
-            throw .serviceException(LambdaMessages.unsupportedFunction("runtime \(runtime) is not supported"))
+            throw LambdaError.serviceException(LambdaMessages.unsupportedFunction("runtime \(runtime) is not supported"))
         }
         let table = host.settings.pythonRuntimes ?? PythonRuntimeTable(interpreters: [:])
         guard let resolution = table.resolve(declared) else {
             host.logger.error("cannot start \(function.name): no \(runtime) interpreter (or a newer one) was found")
-            throw .serviceException(LambdaMessages.pythonUnavailable(runtime))
+            throw LambdaError.serviceException(LambdaMessages.pythonUnavailable(runtime))
         }
         do {
             return (try await host.pythonProvisioner.environment(for: resolution.interpreter), resolution.interpreter.version)
         } catch let failure as PythonRuntimeProvisioner.Failure {
             host.logger.error("\(function.name): the \(resolution.interpreter.version) runtime environment could not be created: \(failure.output)")
-            throw .serviceException(LambdaMessages.runtimeEnvironmentFailed(runtime: resolution.interpreter.version.runtime, output: failure.output))
+            throw LambdaError.serviceException(
+                LambdaMessages.runtimeEnvironmentFailed(runtime: resolution.interpreter.version.runtime, output: failure.output)
+            )
         } catch {
-            throw .serviceException(LambdaMessages.runtimeEnvironmentFailed(runtime: resolution.interpreter.version.runtime, output: "\(error)"))
+            throw LambdaError.serviceException(
+                LambdaMessages.runtimeEnvironmentFailed(runtime: resolution.interpreter.version.runtime, output: "\(error)")
+            )
         }
     }
 
