@@ -54,6 +54,11 @@ package struct EmulatorOptions: Sendable {
     package var lambdaPython: String?
     /// The `node` Node.js Lambda functions run on; `nil` uses `node` on `PATH`.
     package var lambdaNode: String?
+    /// `--lambda-python-3.X PATH` interpreters by version number (`3.10`).
+    package var lambdaPythonVersions: [String: String]
+    /// `--install-dependencies`: install a function's missing `requirements.txt` at its first cold start (else only
+    /// what `synapscribe-local build` installed is used).
+    package var installDependencies: Bool
     /// Idle Lambda execution environments are reclaimed after this many (virtual) seconds.
     package var lambdaIdleTimeout: TimeInterval
     /// The account's Lambda concurrency limit.
@@ -92,6 +97,8 @@ package struct EmulatorOptions: Sendable {
         self.allowEgress = false
         self.lambdaPython = nil
         self.lambdaNode = nil
+        self.lambdaPythonVersions = [:]
+        self.installDependencies = false
         self.lambdaIdleTimeout = 600
         self.lambdaConcurrency = 10
         self.lambdaEventQueue = 1_000

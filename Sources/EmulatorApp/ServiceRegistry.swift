@@ -103,7 +103,8 @@ package struct ServiceRegistry: Sendable {
                 idleTimeout: context.options.lambdaIdleTimeout,
                 accountConcurrency: context.options.lambdaConcurrency,
                 eventQueueSize: context.options.lambdaEventQueue
-            ).with(nodePath: context.options.lambdaNode ?? ProcessInfo.processInfo.environment["SYNAPSCRIBE_LAMBDA_NODE"]),
+            ).with(nodePath: context.options.lambdaNode ?? ProcessInfo.processInfo.environment["SYNAPSCRIBE_LAMBDA_NODE"])
+                .with(pythonVersionPaths: context.options.lambdaPythonVersions, installDependencies: context.options.installDependencies),
             clock: context.clock,
             environment: context.environment,
             roleSessions: context.roleSessions,

@@ -28,6 +28,8 @@ struct RuntimeHost: Sendable {
     let counters: Counters
     /// `requirements.txt` installs.
     let dependencyCache: DependencyCache
+    /// The Python runtime environments (created at each version's first use).
+    let pythonProvisioner: PythonRuntimeProvisioner
     /// Extracted `.zip` code and written inline code.
     let codeStore: CodeStore
     /// The supervisor's work queue: jobs run as its child tasks.
@@ -276,13 +278,29 @@ actor FunctionRuntime {
             }
             command = (node.path, [client, handler], specific)
         case .python, .unsupported:
-            guard let python = host.settings.python else {
-                host.logger.error("cannot start \(function.name): the python3.12 runtime environment is missing (run scripts/setup)")
-                throw .serviceException(LambdaMessages.runtimeUnavailable(runtime))
+            let python: String
+            let version: PythonVersion
+            do {
+                (python, version) = try await pythonEnvironment(runtime: runtime)
+            } catch let error as LambdaError {
+                throw error
+            } catch {
+                throw .serviceException(LambdaMessages.unsupportedFunction("\(error)"))
             }
             let dependencies: String?
             do {
-                dependencies = try await host.dependencyCache.dependencies(for: codeDirectory, python: python, function: function.name)
+                dependencies = try await host.dependencyCache.dependencies(
+                    for: codeDirectory,
+                    python: python,
+                    version: version,
+                    function: function.name,
+                    install: host.settings.installDependencies
+                )
+            } catch let missing as DependencyCache.NotBuilt {
+                host.logger.error(
+                    "\(function.name): \(missing.requirements) is not installed: run `synapscribe-local build` (or start with --install-dependencies)"
+                )
+                throw .serviceException(LambdaMessages.dependenciesNotBuilt(runtime: version.runtime, requirements: missing.requirements))
             } catch let failure as DependencyCache.InstallFailure {
                 host.logger.error("\(function.name): requirements.txt could not be installed", metadata: ["pip": "\(failure.output)"])
                 throw .serviceException(LambdaMessages.dependenciesFailed(failure.output))
@@ -315,6 +333,33 @@ actor FunctionRuntime {
             ),
             directory: codeDirectory
         )
+    }
+
+    /// The python executable of the function's runtime environment (created at its version's first use) and the
+    /// interpreter's version: the declared version's interpreter, else the closest newer one.
+    /// Throws ``LambdaError`` values, untyped: typed throws in async code crashed the Swift 6.3.1 release build once.
+    private func pythonEnvironment(runtime: String) async throws -> (String, PythonVersion) {
+        // Deprecated versions (python3.8) resolve like any other: to the closest newer interpreter, with a warning.
+        guard let declared = PythonVersion(runtime: runtime) else {
+            throw LambdaError.serviceException(LambdaMessages.unsupportedFunction("runtime \(runtime) is not supported"))
+        }
+        let table = host.settings.pythonRuntimes ?? PythonRuntimeTable(interpreters: [:])
+        guard let resolution = table.resolve(declared) else {
+            host.logger.error("cannot start \(function.name): no \(runtime) interpreter (or a newer one) was found")
+            throw LambdaError.serviceException(LambdaMessages.pythonUnavailable(runtime))
+        }
+        do {
+            return (try await host.pythonProvisioner.environment(for: resolution.interpreter), resolution.interpreter.version)
+        } catch let failure as PythonRuntimeProvisioner.Failure {
+            host.logger.error("\(function.name): the \(resolution.interpreter.version) runtime environment could not be created: \(failure.output)")
+            throw LambdaError.serviceException(
+                LambdaMessages.runtimeEnvironmentFailed(runtime: resolution.interpreter.version.runtime, output: failure.output)
+            )
+        } catch {
+            throw LambdaError.serviceException(
+                LambdaMessages.runtimeEnvironmentFailed(runtime: resolution.interpreter.version.runtime, output: "\(error)")
+            )
+        }
     }
 
     /// The worker's environment, as AWS sets it for the function's runtime.

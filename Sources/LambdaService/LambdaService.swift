@@ -73,6 +73,10 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
             // Runs `node --version` once, at start, and only for templates with Node.js functions.
             settings.node = NodeInterpreter.locate(explicit: settings.nodePath, searchPath: ProcessInfo.processInfo.environment["PATH"])
         }
+        if settings.pythonRuntimes == nil, served.contains(where: { LambdaRuntimeFamily(runtime: $0.spec.runtime) == .python }) {
+            // Runs each candidate interpreter once, at start, and only for templates with Python functions.
+            settings.pythonRuntimes = settings.discoverPythonRuntimes()
+        }
         var serviceLogger = logger
         serviceLogger[metadataKey: "service"] = "lambda"
         let logs = LogStore(logger: serviceLogger)
@@ -89,7 +93,15 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
             proxyPorts: ProxyPorts(),
             counters: counters,
             dependencyCache: DependencyCache(root: settings.dependencyCache ?? DependencyCache.defaultRoot, logger: serviceLogger),
-            codeStore: CodeStore(root: CodeStore.defaultRoot, python: settings.python, logger: serviceLogger),
+            pythonProvisioner: PythonRuntimeProvisioner(
+                root: settings.pythonRuntimeFolder ?? PythonRuntimeProvisioner.defaultRoot,
+                logger: serviceLogger
+            ),
+            codeStore: CodeStore(
+                root: CodeStore.defaultRoot,
+                python: settings.python ?? settings.pythonRuntimes?.interpreters.values.map(\.path).sorted().first,
+                logger: serviceLogger
+            ),
             work: workQueue
         )
         let runtimes = served.map { FunctionRuntime(function: $0, host: host) }
@@ -129,7 +141,7 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
             resources: ["functions": catalog.functions.count],
             details: [
                 "environments": environments, "invocations": counts.invocations, "coldStarts": counts.coldStarts,
-                "runtimeAvailable": settings.python == nil ? 0 : 1,
+                "runtimeAvailable": settings.python == nil && (settings.pythonRuntimes?.interpreters.isEmpty ?? true) ? 0 : 1,
                 "nodeAvailable": settings.node == nil ? 0 : 1,
             ]
         )

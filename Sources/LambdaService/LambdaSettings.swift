@@ -2,8 +2,19 @@ import Foundation
 
 /// How the Lambda service runs functions on this machine.
 package struct LambdaSettings: Sendable {
-    /// The python3.12 interpreter of the runtime environment (awslambdaric + boto3), `nil` when none was found.
+    /// A ready Python runtime environment's interpreter (awslambdaric + boto3: `--lambda-python`,
+    /// `SYNAPSCRIBE_LAMBDA_PYTHON` or `.venv-runtime/bin/python3.12`), used as is for its version; `nil` when none.
     package var python: String?
+    /// `--lambda-python-3.X` interpreters by version.
+    package var pythonVersionPaths: [PythonVersion: String]
+    /// The interpreters found per Python version; `nil` until ``LambdaService`` looks them up (only when the template
+    /// has Python functions).
+    package var pythonRuntimes: PythonRuntimeTable?
+    /// Where Python runtime environments are created; `nil` uses ``PythonRuntimeProvisioner/defaultRoot``.
+    package var pythonRuntimeFolder: URL?
+    /// Whether a function's `requirements.txt` missing from the dependency cache is installed at its first cold start
+    /// (`--install-dependencies`); else that cold start fails, naming `synapscribe-local build`.
+    package var installDependencies: Bool
     /// Let workers reach non-loopback addresses (`--allow-egress`): no proxy is set for them.
     package var allowEgress: Bool
     /// Idle environments older than this (virtual seconds) are reclaimed.
@@ -50,6 +61,10 @@ package struct LambdaSettings: Sendable {
     ) {
         self.eventQueueSize = eventQueueSize
         self.python = python
+        self.pythonVersionPaths = [:]
+        self.pythonRuntimes = nil
+        self.pythonRuntimeFolder = nil
+        self.installDependencies = false
         self.allowEgress = allowEgress
         self.idleTimeout = idleTimeout
         self.accountConcurrency = accountConcurrency
@@ -70,8 +85,54 @@ package struct LambdaSettings: Sendable {
         return settings
     }
 
+    /// These settings with `--lambda-python-3.X` interpreters and the dependency install policy.
+    /// - Parameters:
+    ///   - pythonVersionPaths: Interpreters by version number (`3.10`); entries that are not versions are ignored.
+    ///   - installDependencies: `--install-dependencies`.
+    /// - Returns: The settings.
+    package func with(pythonVersionPaths: [String: String], installDependencies: Bool) -> LambdaSettings {
+        var settings = self
+        for (number, path) in pythonVersionPaths {
+            if let version = PythonVersion(version: number) { settings.pythonVersionPaths[version] = path }
+        }
+        settings.installDependencies = installDependencies
+        return settings
+    }
+
+    /// Looks up the interpreters of every supported Python version (see ``PythonRuntimeTable/discover``).
+    /// - Returns: The table.
+    package func discoverPythonRuntimes() -> PythonRuntimeTable {
+        let environment = ProcessInfo.processInfo.environment
+        return PythonRuntimeTable.discover(
+            explicit: pythonVersionPaths,
+            runtimeEnvironment: python,
+            searchPath: environment["PATH"],
+            pyenvRoot: PythonRuntimeTable.pyenvRoot(environment: environment)
+        )
+    }
+
+    /// The default dependency cache (`$XDG_CACHE_HOME/synapscribe-local/lambda-deps`).
+    package static var defaultDependencyCache: URL { DependencyCache.defaultRoot }
+
     /// The default of ``eventQueueSize``.
     package static let defaultEventQueueSize = 1_000
+
+    /// Finds a ready runtime environment as `start` does: an explicit path (or `SYNAPSCRIBE_LAMBDA_PYTHON`), else
+    /// `.venv-runtime/bin/python3.12` above the template's folder, the working directory or the binary's folder.
+    /// - Parameters:
+    ///   - explicit: `--lambda-python`.
+    ///   - templatePath: The template.
+    /// - Returns: The interpreter path, or `nil`.
+    package static func locatePython(explicit: String?, templatePath: String) -> String? {
+        locatePython(
+            explicit: explicit ?? ProcessInfo.processInfo.environment["SYNAPSCRIBE_LAMBDA_PYTHON"],
+            searchRoots: [
+                URL(fileURLWithPath: templatePath).deletingLastPathComponent().path,
+                FileManager.default.currentDirectoryPath,
+                URL(fileURLWithPath: CommandLine.arguments.first ?? ".").deletingLastPathComponent().path,
+            ]
+        )
+    }
 
     /// Finds the runtime interpreter: an explicit path, else `.venv-runtime/bin/python3.12` in the given folders
     /// or any folder above them.

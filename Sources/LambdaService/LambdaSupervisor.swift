@@ -91,14 +91,7 @@ package struct LambdaSupervisor: Service {
     /// Runs until graceful shutdown: the offline guard, execution environments, queued events and the reaper.
     /// - Throws: Nothing in practice.
     package func run() async throws {
-        let hasPython = runtimes.contains { LambdaRuntimeFamily(runtime: $0.function.spec.runtime) == .python }
-        if let python = settings.python {
-            logger.info("Lambda runtime: \(python) -m awslambdaric (python3.12)")
-        } else if hasPython {
-            logger.error(
-                "Lambda runtime missing: no python3.12 runtime environment (.venv-runtime/bin/python3.12) was found; run scripts/setup. Invocations fail with ServiceException until it exists."
-            )
-        }
+        PythonRuntimeReport.log(functions: runtimes.map { $0.function }, settings: settings, logger: logger)
         logNodeRuntimes()
         if !SocketOwnership.isAvailable {
             logger.warning(

@@ -94,28 +94,10 @@ package struct NodeInterpreter: Sendable, Equatable {
 
     /// `node --version` without the `v`, or empty when it does not answer.
     private static func versionText(of path: String) -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["--version"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            return ""
-        }
         // An interpreter that does not answer within 5 s (a wrong --lambda-node) must not hold the start up.
-        let started = ContinuousClock.now
-        while process.isRunning && ContinuousClock.now - started < .seconds(5) { usleep(5_000) }
-        if process.isRunning {
-            process.terminate()
-            return ""
-        }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let text = String(decoding: data.prefix(64), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard process.terminationStatus == 0, major(ofVersion: text) != nil else { return "" }
+        guard let output = ProcessProbe.output(path, ["--version"], timeout: .seconds(5)) else { return "" }
+        let text = String(output.prefix(64)).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard major(ofVersion: text) != nil else { return "" }
         return text.hasPrefix("v") ? String(text.dropFirst()) : text
     }
 }

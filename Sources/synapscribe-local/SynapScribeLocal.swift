@@ -67,12 +67,12 @@ enum Entry {
     #endif
 }
 
-/// The command line: `start` (the default), `validate`, `outputs`, `clock` and `logs`.
+/// The command line: `start` (the default), `validate`, `outputs`, `clock`, `logs`, `runtimes` and `build`.
 struct SynapScribeLocal: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "synapscribe-local",
         abstract: "Runs the serverless AWS stack of a SAM template on this machine, offline.",
-        subcommands: [Start.self, Validate.self, Outputs.self, Clock.self, Logs.self],
+        subcommands: [Start.self, Validate.self, Outputs.self, Clock.self, Logs.self, Runtimes.self, Build.self],
         defaultSubcommand: Start.self
     )
 }
@@ -210,11 +210,24 @@ struct Start: AsyncParsableCommand {
     @Flag(help: "Let Lambda handlers reach addresses beyond loopback (turns the offline guard off).")
     var allowEgress = false
 
-    @Option(help: "The python3.12 interpreter with awslambdaric for Lambda workers (default: .venv-runtime/bin/python3.12).")
+    @Option(
+        help:
+            "A ready python3.12 runtime environment's interpreter (with awslambdaric), used as is (default: .venv-runtime/bin/python3.12, else one is created)."
+    )
     var lambdaPython: String?
 
     @Option(help: "The node interpreter for Node.js Lambda functions (default: node on PATH).")
     var lambdaNode: String?
+
+    // Python runtimes per version and dependencies (issue 14).
+    @OptionGroup var pythonVersions: PythonVersionOptions
+
+    @Flag(
+        help: """
+            Install a Python function's requirements.txt that synapscribe-local build has not installed, at its first             cold start (reaches the package index); without it start never does.
+            """
+    )
+    var installDependencies = false
 
     @Option(help: "Seconds of (virtual) idleness after which a Lambda execution environment is reclaimed.")
     var lambdaIdleTimeout: Double = 600
@@ -294,6 +307,9 @@ struct Start: AsyncParsableCommand {
         options.allowEgress = allowEgress
         options.lambdaPython = lambdaPython
         options.lambdaNode = lambdaNode
+        // Python runtimes per version and dependencies (issue 14).
+        options.lambdaPythonVersions = pythonVersions.paths
+        options.installDependencies = installDependencies
         options.lambdaIdleTimeout = lambdaIdleTimeout
         options.lambdaConcurrency = lambdaConcurrency
         options.lambdaEventQueue = lambdaEventQueue

@@ -53,8 +53,10 @@ def lambda_endpoint(tmp_path_factory):
     port = free_port()
     log_path = tmp_path_factory.mktemp("lambda-tests") / "synapscribe-local.log"
     command = [str(binary), "start", "--template", str(FIXTURE_TEMPLATE), "--host", LOOPBACK, "--port", str(port),
-               "--ephemeral", "--lambda-idle-timeout", "300", "--lambda-concurrency", "4", "--lambda-event-queue", "2"]
-    # requirements.txt installs run offline: pip finds only the wheels built here from Fixtures/lambda-tests/packages,
+               "--ephemeral", "--lambda-idle-timeout", "300", "--lambda-concurrency", "4", "--lambda-event-queue", "2",
+               "--install-dependencies"]
+    # start installs requirements.txt only with --install-dependencies (else `synapscribe-local build` does, see
+    # test_lambda_runtimes.py). The installs run offline: pip finds only the wheels built here from Fixtures/lambda-tests/packages,
     # and a fresh dependency cache makes every run install them again.
     offline = tmp_path_factory.mktemp("lambda-offline")
     env = dict(os.environ)
