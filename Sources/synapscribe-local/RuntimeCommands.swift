@@ -76,7 +76,7 @@ struct Runtimes: AsyncParsableCommand {
             print(version.runtimePackages.joined(separator: "\n"))
             return
         }
-        let settings = pythonVersions.settings(lambdaPython: lambdaPython, templatePath: templateOptions.template)
+        let settings = pythonVersions.settings(lambdaPython: lambdaPython, templatePath: templateOptions.templatePath)
         let table = settings.discoverPythonRuntimes()
         let provisioner = PythonRuntimeProvisioner(
             root: PythonRuntimeProvisioner.defaultRoot,
@@ -84,7 +84,7 @@ struct Runtimes: AsyncParsableCommand {
         )
         let rows = PythonRuntimeReport.runtimeRows(table: table, provisioner: provisioner)
         print(Self.table(header: ["RUNTIME", "INTERPRETER", "STATUS"], rows: rows.map { [$0.runtime, $0.interpreter, $0.status] }))
-        guard FileManager.default.fileExists(atPath: templateOptions.template) else { return }
+        guard FileManager.default.fileExists(atPath: templateOptions.templatePath) else { return }
         var options = EmulatorOptions()
         templateOptions.apply(to: &options)
         let plan = try templateOptions.loadPlan(options)
@@ -137,9 +137,9 @@ struct Build: AsyncParsableCommand {
         templateOptions.apply(to: &options)
         let plan = try templateOptions.loadPlan(options)
         let functions = try plan.stack.lambdaFunctions
-        let settings = pythonVersions.settings(lambdaPython: lambdaPython, templatePath: templateOptions.template)
+        let settings = pythonVersions.settings(lambdaPython: lambdaPython, templatePath: templateOptions.templatePath)
         let outcomes = await LambdaBuilder.build(functions: functions, settings: settings, logger: Logger(label: "synapscribe-local.build"))
-        if outcomes.isEmpty { print("no Python functions in \(templateOptions.template): nothing to build") }
+        if outcomes.isEmpty { print("no Python functions in \(templateOptions.templatePath): nothing to build") }
         for outcome in outcomes { print("\(outcome.function): \(outcome.failed ? "FAILED: " : "")\(outcome.detail)") }
         if outcomes.contains(where: \.failed) { throw ExitCode(1) }
     }

@@ -107,8 +107,11 @@ struct TemplateOptions: ParsableArguments {
         }
     }
 
+    /// The template's path: `--template`, else `template.yaml` in the current folder.
+    var templatePath: String { template ?? "template.yaml" }
+
     func apply(to options: inout EmulatorOptions) {
-        options.templatePath = template ?? "template.yaml"
+        options.templatePath = templatePath
         options.stackName = stackName
         options.region = region
         options.accountId = accountId
