@@ -146,6 +146,13 @@ package enum LambdaMessages {
         "The function's requirements.txt could not be installed (pip failed): \(output.suffix(2000))"
     }
 
+    /// The AWS SDK packages a Node.js function imports could not be installed into the runtime cache.
+    /// - Parameter output: npm's output.
+    /// - Returns: The message.
+    package static func nodeSDKFailed(_ output: String) -> String {
+        "The AWS SDK packages the function imports could not be installed into the runtime cache (npm failed): \(output.suffix(2000))"
+    }
+
     /// The Runtime API's answer to an oversized response (`POST /invocation/{id}/response`, 413).
     package static let runtimeAPIPayloadTooLarge =
         #"{"errorMessage":"Exceeded maximum allowed payload size (6291556 bytes).","errorType":"RequestEntityTooLarge"}"#

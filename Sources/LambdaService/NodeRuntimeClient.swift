@@ -240,8 +240,8 @@ package enum NodeRuntimeClient {
             : `The AWS SDK for JavaScript v3 (${match[1]}) that AWS's Node.js runtime includes`;
           return `\n${sdk} is not installed in the emulator's runtime cache `
             + `(${sdkCache ? path.join(sdkCache, 'node_modules') : 'none'}) and no npm registry is used: vendor it in the `
-            + 'function\'s node_modules or a layer (nodejs/node_modules), or install it once with '
-            + `\`npm install --prefix ${sdkCache || '<runtime cache>'} ${match[2]}\` where a registry is reachable.`;
+            + 'function\'s node_modules or a layer (nodejs/node_modules), or install it once where a registry is '
+            + `reachable: \`synapscribe-local build\` (or \`npm install --prefix ${sdkCache || '<runtime cache>'} ${match[2]}\`).`;
         }
 
         function missingDependencies() {

@@ -130,7 +130,8 @@ package enum PythonRuntimeReport {
 
 /// `synapscribe-local build`: what `sam build` does for the Python functions, into the user cache: the runtime
 /// environment of every version the functions run on, and each function's `requirements.txt` installed for its
-/// interpreter's version.
+/// interpreter's version; for Node.js functions, the AWS SDK packages their code imports, installed with npm into the
+/// runtime cache (the SDK AWS's Node.js runtime includes).
 package enum LambdaBuilder {
     /// What happened to one function.
     package struct Outcome: Sendable, Equatable {
@@ -187,6 +188,20 @@ package enum LambdaBuilder {
                         failed: true
                     )
                 )
+            } catch let unusable as CodeStore.Unusable {
+                outcomes.append(Outcome(function: name, detail: unusable.reason, failed: true))
+            } catch {
+                outcomes.append(Outcome(function: name, detail: "\(error)", failed: true))
+            }
+        }
+        let installer = NodeSDKInstaller(cache: settings.nodeRuntimeFolder ?? NodeRuntimeFiles.defaultFolder, logger: logger)
+        for spec in functions where LambdaRuntimeFamily(runtime: spec.runtime).isNode {
+            let name = spec.functionName
+            do {
+                let folder = try await codeStore.folder(for: spec.code, runtime: spec.runtime, function: name)
+                outcomes.append(Outcome(function: name, detail: try await installer.install(for: folder, function: name), failed: false))
+            } catch let failure as NodeSDKInstaller.Failure {
+                outcomes.append(Outcome(function: name, detail: LambdaMessages.nodeSDKFailed(failure.output), failed: true))
             } catch let unusable as CodeStore.Unusable {
                 outcomes.append(Outcome(function: name, detail: unusable.reason, failed: true))
             } catch {

@@ -112,12 +112,12 @@ struct Runtimes: AsyncParsableCommand {
 }
 
 /// `synapscribe-local build`: what `sam build` does for the template's Python functions, into the user cache (each
-/// runtime environment, and each `requirements.txt` installed for its interpreter's version), so that `start` needs
-/// no network.
+/// runtime environment, and each `requirements.txt` installed for its interpreter's version; the AWS SDK packages
+/// each Node.js function imports, with npm), so that `start` needs no network.
 struct Build: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "build",
-        abstract: "Install each Python function's requirements.txt (and its runtime environment) into the cache, so start needs no network."
+        abstract: "Install each Python function's requirements.txt (and its runtime environment) and the AWS SDK packages each Node.js function imports into the cache, so start needs no network."
     )
 
     @OptionGroup var templateOptions: TemplateOptions
@@ -139,7 +139,7 @@ struct Build: AsyncParsableCommand {
         let functions = try plan.stack.lambdaFunctions
         let settings = pythonVersions.settings(lambdaPython: lambdaPython, templatePath: templateOptions.templatePath)
         let outcomes = await LambdaBuilder.build(functions: functions, settings: settings, logger: Logger(label: "synapscribe-local.build"))
-        if outcomes.isEmpty { print("no Python functions in \(templateOptions.templatePath): nothing to build") }
+        if outcomes.isEmpty { print("no Python or Node.js functions in \(templateOptions.templatePath): nothing to build") }
         for outcome in outcomes { print("\(outcome.function): \(outcome.failed ? "FAILED: " : "")\(outcome.detail)") }
         if outcomes.contains(where: \.failed) { throw ExitCode(1) }
     }

@@ -228,8 +228,8 @@ class TestInitErrors:
         assert body["errorMessage"].endswith(
             "The AWS SDK for JavaScript v2 (aws-sdk) that AWS's nodejs16.x and older runtimes include is not installed in "
             f"the emulator's runtime cache ({cache / 'node_modules'}) and no npm registry is used: vendor it in the "
-            "function's node_modules or a layer (nodejs/node_modules), or install it once with "
-            f"`npm install --prefix {cache} aws-sdk` where a registry is reachable.")
+            "function's node_modules or a layer (nodejs/node_modules), or install it once where a registry is "
+            f"reachable: `synapscribe-local build` (or `npm install --prefix {cache} aws-sdk`).")
 
     def test_sdk_missing_from_an_es_module_keeps_nodes_error_with_the_note(self, lam, node_env):
         response, body = invoke(lam, "node-sdk-missing-esm")
