@@ -123,7 +123,8 @@ package struct NodeSDKInstaller: Sendable {
             throw Failure(output: "npm was not found on PATH; it installs \(missing.joined(separator: ", ")) into \(modules.path)")
         }
         try FileManager.default.createDirectory(at: cache, withIntermediateDirectories: true)
-        logger.notice("\(function): installing \(missing.joined(separator: ", ")) into \(modules.path) with npm (once; the AWS SDK AWS's Node.js runtime includes)")
+        let names = missing.joined(separator: ", ")
+        logger.notice("\(function): installing \(names) into \(modules.path) with npm (once; the AWS SDK AWS's Node.js runtime includes)")
         let arguments = ["install", "--prefix", cache.path, "--no-audit", "--no-fund", "--no-update-notifier", "--loglevel", "error"] + missing
         let (status, output) = try await DependencyCache.run(npm, arguments)
         guard status == 0, missing.allSatisfy({ Self.isInstalled($0, in: modules) }) else {

@@ -117,7 +117,8 @@ struct Runtimes: AsyncParsableCommand {
 struct Build: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "build",
-        abstract: "Install each Python function's requirements.txt (and its runtime environment) and the AWS SDK packages each Node.js function imports into the cache, so start needs no network."
+        abstract: "Install each Python function's requirements.txt (and its runtime environment) and the AWS SDK packages "
+            + "each Node.js function imports into the cache, so start needs no network."
     )
 
     @OptionGroup var templateOptions: TemplateOptions
