@@ -212,23 +212,6 @@ extension CognitoService {
             "cognito-identity.amazonaws.com:aud": [identity.poolId],
             "cognito-identity.amazonaws.com:amr": claims.amr,
         ]
-        guard
-            sessions.trustPolicyAllows(
-                role: role,
-                principal: Self.cognitoLoginProvider,
-                action: "sts:AssumeRoleWithWebIdentity",
-                context: context
-            )
-        else { throw CognitoError.invalidPoolConfiguration }
-        let credentials = sessions.issue(roleArn: role.arn, sessionName: Self.sessionName, duration: Self.credentialLifetime, sessionContext: context)
-        return [
-            "IdentityId": identity.id,
-            "Credentials": [
-                "AccessKeyId": credentials.accessKeyId,
-                "SecretKey": credentials.secretAccessKey,
-                "SessionToken": credentials.sessionToken,
-                "Expiration": credentials.expiration.timeIntervalSince1970,
-            ] as [String: Any],
-        ]
+        return try credentialsAnswer(identity: identity, role: role, context: context)
     }
 }

@@ -184,7 +184,18 @@ package struct CognitoService: AWSServiceHandler {
         guard let roleArn = pool.roles["unauthenticated"], let role = sessions.role(arn: roleArn) else {
             throw CognitoError.invalidPoolConfiguration
         }
-        let context = Self.sessionContext(identity: identity)
+        return try credentialsAnswer(identity: identity, role: role, context: Self.sessionContext(identity: identity))
+    }
+
+    /// GetCredentialsForIdentity's answer: the role's session for the identity, when the role's trust policy lets
+    /// Cognito Identity assume it with this context.
+    /// - Parameters:
+    ///   - identity: The identity.
+    ///   - role: The pool's role for it.
+    ///   - context: The session's condition keys (`cognito-identity.amazonaws.com:aud/amr/sub`).
+    /// - Returns: `IdentityId` and `Credentials`.
+    /// - Throws: ``CognitoError/invalidPoolConfiguration`` when the trust policy does not allow it.
+    func credentialsAnswer(identity: IdentityRecord, role: RoleCatalog.Role, context: [String: [String]]) throws -> [String: Any] {
         guard
             sessions.trustPolicyAllows(
                 role: role,

@@ -359,24 +359,31 @@ def test_simulate_principal_policy(iam):
 # =========================================================================== the Cognito round trip
 
 
-def test_create_role_put_policy_set_pool_roles_limits_credentials(server, iam):
-    cognito = server.client("cognito-identity")
-    pool = cognito.create_identity_pool(IdentityPoolName=unique("pool").replace("-", "_"),
-                                        AllowUnauthenticatedIdentities=True)["IdentityPoolId"]
+def pool_role(iam, cognito, pool, kind, prefix):
+    """A role created through the IAM API that Cognito Identity may assume for the pool's `kind` identities
+    (`authenticated`/`unauthenticated`), allowed only dynamodb:GetItem on the sessions table, set as the pool's role."""
     trust = {
         "Version": "2012-10-17",
         "Statement": [{
             "Effect": "Allow", "Principal": {"Federated": "cognito-identity.amazonaws.com"},
             "Action": "sts:AssumeRoleWithWebIdentity",
             "Condition": {"StringEquals": {"cognito-identity.amazonaws.com:aud": pool},
-                          "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": "unauthenticated"}},
+                          "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": kind}},
         }],
     }
-    name = unique("guest")
+    name = unique(prefix)
     role_arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
     iam.put_role_policy(RoleName=name, PolicyName="ReadSessions", PolicyDocument=json.dumps(
         allow("dynamodb:GetItem", f"arn:aws:dynamodb:{REGION}:{ACCOUNT_ID}:table/{SESSIONS_TABLE}")))
-    cognito.set_identity_pool_roles(IdentityPoolId=pool, Roles={"unauthenticated": role_arn})
+    cognito.set_identity_pool_roles(IdentityPoolId=pool, Roles={kind: role_arn})
+    return name, role_arn
+
+
+def test_create_role_put_policy_set_pool_roles_limits_credentials(server, iam):
+    cognito = server.client("cognito-identity")
+    pool = cognito.create_identity_pool(IdentityPoolName=unique("pool").replace("-", "_"),
+                                        AllowUnauthenticatedIdentities=True)["IdentityPoolId"]
+    name, role_arn = pool_role(iam, cognito, pool, "unauthenticated", "guest")
 
     identity = cognito.get_id(IdentityPoolId=pool)["IdentityId"]
     credentials = cognito.get_credentials_for_identity(IdentityId=identity)["Credentials"]
@@ -483,20 +490,7 @@ def test_developer_identities_get_the_authenticated_role(server, iam):
     provider = "login.example.com"
     pool = cognito.create_identity_pool(IdentityPoolName="developers", AllowUnauthenticatedIdentities=False,
                                         DeveloperProviderName=provider)["IdentityPoolId"]
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow", "Principal": {"Federated": "cognito-identity.amazonaws.com"},
-            "Action": "sts:AssumeRoleWithWebIdentity",
-            "Condition": {"StringEquals": {"cognito-identity.amazonaws.com:aud": pool},
-                          "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": "authenticated"}},
-        }],
-    }
-    name = unique("members")
-    role_arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
-    iam.put_role_policy(RoleName=name, PolicyName="Read", PolicyDocument=json.dumps(
-        allow("dynamodb:GetItem", f"arn:aws:dynamodb:{REGION}:{ACCOUNT_ID}:table/{SESSIONS_TABLE}")))
-    cognito.set_identity_pool_roles(IdentityPoolId=pool, Roles={"authenticated": role_arn})
+    name, role_arn = pool_role(iam, cognito, pool, "authenticated", "members")
 
     alice = cognito.get_open_id_token_for_developer_identity(IdentityPoolId=pool, Logins={provider: "alice"})
     again = cognito.get_open_id_token_for_developer_identity(IdentityPoolId=pool, Logins={provider: "alice"},
