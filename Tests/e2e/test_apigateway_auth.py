@@ -224,3 +224,26 @@ def test_aws_iam_method_refuses_bad_signatures(auth):
     assert response.status_code == 403
     assert response.headers["x-amzn-ErrorType"] == "InvalidSignatureException"
     assert response.json()["message"].startswith("The request signature we calculated does not match the signature you provided.")
+
+
+def test_aws_iam_method_refuses_a_caller_whose_policy_does_not_allow_invoke(auth):
+    """An IAM user's own keys (the IAM API's CreateAccessKey) whose policy allows another method only: refused with API
+    Gateway's AccessDeniedException, its message as API Gateway writes it (account id masked in the resource ARN but
+    its last four digits, e.g. "User: anonymous is not authorized to perform: execute-api:Invoke on resource:
+    arn:aws:execute-api:us-west-2:********2543:vd2gh6uqw3/api/GET/" quoted in ASFHyP3/hyp3#2283)."""
+    iam = auth.client("iam")
+    api_id = auth.urls["AuthApiUrl"].split("/_aws/execute-api/")[1].split("/")[0]
+    iam.create_user(UserName="api-caller")
+    iam.put_user_policy(UserName="api-caller", PolicyName="invoke-other", PolicyDocument=(
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "execute-api:Invoke", '
+        f'"Resource": "arn:aws:execute-api:us-east-1:{ACCOUNT_ID}:{api_id}/prod/GET/other"}}]}}'))
+    key = iam.create_access_key(UserName="api-caller")["AccessKey"]
+    url = auth.urls["AuthApiUrl"] + "iam"
+    request = AWSRequest(method="GET", url=url, headers={})
+    SigV4Auth(Credentials(key["AccessKeyId"], key["SecretAccessKey"]), "execute-api", "us-east-1").add_auth(request)
+    response = requests.get(url, headers=dict(request.headers), timeout=TIMEOUT)
+    masked = "*" * 8 + ACCOUNT_ID[-4:]
+    refused(response, 403, {"Message": f"User: arn:aws:iam::{ACCOUNT_ID}:user/api-caller is not authorized to perform: "
+                                       f"execute-api:Invoke on resource: arn:aws:execute-api:us-east-1:{masked}:{api_id}"
+                                       "/prod/GET/iam"},
+            "AccessDeniedException")
