@@ -73,9 +73,13 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
             // Runs `node --version` once, at start, and only for templates with Node.js functions.
             settings.node = NodeInterpreter.locate(explicit: settings.nodePath, searchPath: ProcessInfo.processInfo.environment["PATH"])
         }
-        if settings.pythonRuntimes == nil, served.contains(where: { LambdaRuntimeFamily(runtime: $0.spec.runtime) == .python }) {
-            // Runs each candidate interpreter once, at start, and only for templates with Python functions.
-            settings.pythonRuntimes = settings.discoverPythonRuntimes()
+        let pythonRuntimes = served.compactMap(\.spec.runtime).filter { LambdaRuntimeFamily(runtime: $0) == .python }
+        if settings.pythonRuntimes == nil, !pythonRuntimes.isEmpty {
+            // Runs candidate interpreters once, at start, only for the versions the functions declare (all of them when
+            // one is not a supported version: its closest newer may be any).
+            let declared = pythonRuntimes.map { PythonVersion(runtime: $0) }
+            let wanted = declared.contains(nil) ? nil : Set(declared.compactMap { $0 })
+            settings.pythonRuntimes = settings.discoverPythonRuntimes(wanted: wanted)
         }
         var serviceLogger = logger
         serviceLogger[metadataKey: "service"] = "lambda"

@@ -99,15 +99,18 @@ package struct LambdaSettings: Sendable {
         return settings
     }
 
-    /// Looks up the interpreters of every supported Python version (see ``PythonRuntimeTable/discover``).
+    /// Looks up the interpreters of the supported Python versions (see ``PythonRuntimeTable/discover``).
+    /// - Parameter wanted: Only these versions (and, while one of them is not found, the newer ones that stand in for
+    ///   it); `nil` for all.
     /// - Returns: The table.
-    package func discoverPythonRuntimes() -> PythonRuntimeTable {
+    package func discoverPythonRuntimes(wanted: Set<PythonVersion>? = nil) -> PythonRuntimeTable {
         let environment = ProcessInfo.processInfo.environment
         return PythonRuntimeTable.discover(
             explicit: pythonVersionPaths,
             runtimeEnvironment: python,
             searchPath: environment["PATH"],
-            pyenvRoot: PythonRuntimeTable.pyenvRoot(environment: environment)
+            pyenvRoot: PythonRuntimeTable.pyenvRoot(environment: environment),
+            wanted: wanted
         )
     }
 

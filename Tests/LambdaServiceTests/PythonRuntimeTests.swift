@@ -54,6 +54,47 @@ struct PythonRuntimeTests {
         #expect(table.interpreters.isEmpty)
     }
 
+    @Test("discovery at start runs only the wanted versions' interpreters (newer ones only to stand in) and no pyenv shim")
+    func discoveryProbesOnlyWhatIsWanted() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("pyrt-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let bin = root.appendingPathComponent("bin")
+        let pyenv = root.appendingPathComponent("pyenv")
+        let shims = pyenv.appendingPathComponent("shims")
+        let probes = root.appendingPathComponent("probes.log")
+        for folder in [bin, shims] { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
+        // Stand-in interpreters: each records that it ran and answers like `python -c "import sys; print(...)"`.
+        func interpreter(_ folder: URL, minor: Int) throws {
+            let file = folder.appendingPathComponent("python3.\(minor)")
+            let script = "#!/bin/sh\necho \(file.path) >> \(probes.path)\necho 3 \(minor) 4 \(file.path)\n"
+            try Data(script.utf8).write(to: file)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file.path)
+        }
+        for minor in [11, 12, 13] { try interpreter(bin, minor: minor) }
+        try interpreter(shims, minor: 12)
+        func probed(_ wanted: Set<PythonVersion>?) throws -> (PythonRuntimeTable, [String]) {
+            try? FileManager.default.removeItem(at: probes)
+            let table = PythonRuntimeTable.discover(
+                explicit: [:],
+                runtimeEnvironment: nil,
+                searchPath: "\(shims.path):\(bin.path)",
+                pyenvRoot: pyenv.path,
+                wanted: wanted
+            )
+            let log = (try? String(contentsOf: probes, encoding: .utf8)) ?? ""
+            return (table, log.split(separator: "\n").map { URL(fileURLWithPath: String($0)).lastPathComponent })
+        }
+        let (exact, exactRuns) = try probed([PythonVersion(minor: 12)])
+        #expect(exactRuns == ["python3.12"])
+        #expect(exact.interpreters[PythonVersion(minor: 12)]?.path == bin.appendingPathComponent("python3.12").path)
+        let (older, olderRuns) = try probed([PythonVersion(minor: 10)])
+        #expect(olderRuns == ["python3.11"])
+        #expect(older.resolve(PythonVersion(minor: 10))?.interpreter.version == PythonVersion(minor: 11))
+        let (all, allRuns) = try probed(nil)
+        #expect(allRuns == ["python3.11", "python3.12", "python3.13"])
+        #expect(all.interpreters.count == 3)
+    }
+
     @Test("the runtimes table says what is missing and what stands in for it")
     func runtimeRows() {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("pyrt-\(UUID().uuidString)")
