@@ -74,7 +74,8 @@ struct ServiceResolution: Sendable {
     }
 
     private static let stsActions: Set<String> = [
-        "GetCallerIdentity", "AssumeRole", "AssumeRoleWithWebIdentity", "GetSessionToken", "GetAccessKeyInfo",
+        "GetCallerIdentity", "AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML", "GetSessionToken",
+        "GetAccessKeyInfo",
     ]
 
     /// Whether an unsigned request may carry its query-protocol `Action` in a form body the gateway should read

@@ -381,6 +381,18 @@ class TestSTS:
             sts.assume_role_with_web_identity(RoleArn=role_arn, RoleSessionName="web", WebIdentityToken=token[:-4] + "AAAA")
         assert error_of(excinfo)[0] == "InvalidIdentityToken"
 
+    def test_unsigned_assume_role_with_saml_reaches_sts(self, endpoint, stack_facts):
+        # AssumeRoleWithSAML is unsigned like AssumeRoleWithWebIdentity; SAML providers are not emulated, so STS
+        # answers its unknown-operation error (it used to fall through to S3 and answer S3's AccessDenied).
+        sts = boto3.Session(region_name=REGION).client("sts", endpoint_url=endpoint,
+                                                        config=client_config(signature_version=UNSIGNED))
+        with pytest.raises(ClientError) as excinfo:
+            sts.assume_role_with_saml(RoleArn=f"arn:aws:iam::{ACCOUNT_ID}:role/{stack_facts['unauth_role']}",
+                                      PrincipalArn=f"arn:aws:iam::{ACCOUNT_ID}:saml-provider/corporate",
+                                      SAMLAssertion="x" * 8)
+        assert error_of(excinfo) == ("InvalidAction", "Could not find operation AssumeRoleWithSAML for version 2011-06-15",
+                                     400)
+
 
 # =========================================================================== expiry
 
