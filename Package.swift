@@ -46,13 +46,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: The browser dashboard (/_local/ui): one page compiled into the binary.
+        .target(
+            name: "Dashboard",
+            resources: [.embedInCode("Assets/dashboard.html")],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Composition root: builds every service from options + template.
         .target(
             name: "EmulatorApp",
             dependencies: [
                 "AWSGateway", "SigV4", "CloudFormation", "Storage", "IAM", "EmulatorCore",
                 "CloudFormationService", "DynamoDBService", "S3Service", "LambdaService",
-                "APIGatewayWebSocket", "APIGatewayHTTP", "CognitoService", "STSService", "IAMService",
+                "APIGatewayWebSocket", "APIGatewayHTTP", "CognitoService", "STSService", "IAMService", "Dashboard",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -91,6 +91,11 @@ package actor ConnectionRegistry {
     /// Every connection id (for shutdown).
     package var ids: [String] { Array(entries.keys) }
 
+    /// Every entry, oldest connection first (the dashboard's listing).
+    package func snapshot() -> [Entry] {
+        entries.values.sorted { ($0.facts.connectedAt, $0.facts.connectionId) < ($1.facts.connectedAt, $1.facts.connectionId) }
+    }
+
     /// The number of live connections.
     package var liveCount: Int { entries.values.filter(\.isLive).count }
 

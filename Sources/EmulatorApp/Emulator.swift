@@ -113,6 +113,7 @@ package struct Emulator: Sendable {
         let roleSessions = RoleSessions(store: credentials, directory: directory, clock: clock, accountId: options.accountId)
         var iamLogger = logger
         iamLogger[metadataKey: "component"] = "iam"
+        let policyAuthorizer = PolicyAuthorizer(mode: options.iamMode, sessions: roleSessions, logger: iamLogger)
         let context = ServiceContext(
             stack: plan.stack,
             plan: plan,
@@ -120,7 +121,7 @@ package struct Emulator: Sendable {
             environment: environment,
             dataLocation: dataLocation,
             credentials: credentials,
-            authorizer: PolicyAuthorizer(mode: options.iamMode, sessions: roleSessions, logger: iamLogger),
+            authorizer: policyAuthorizer,
             roleSessions: roleSessions,
             webIdentityTokens: WebIdentityTokens(),
             logger: logger,
@@ -149,6 +150,7 @@ package struct Emulator: Sendable {
                     environment: environment.current,
                     credentials: credentials,
                     adminToken: adminToken,
+                    decisions: policyAuthorizer.decisions,
                     services: { services }
                 )
                 return await admin.handle(request, path: path, body: body)

@@ -1,8 +1,10 @@
 import AWSGateway
+import Dashboard
 import EmulatorCore
 import Foundation
 import HTTPTypes
 import Hummingbird
+import IAM
 import NIOCore
 import SigV4
 
@@ -25,6 +27,8 @@ struct LocalAdmin: Sendable {
     let environment: EmulatorEnvironment
     let credentials: CredentialStore
     let adminToken: String?
+    /// The IAM authorizer's most recent denials (`GET /_local/iam/decisions`).
+    let decisions: DecisionLog
     let services: @Sendable () -> [any AWSServiceHandler]
 
     /// Serves one `/_local/...` request, or returns `nil` for unknown paths.
@@ -45,6 +49,10 @@ struct LocalAdmin: Sendable {
             response = json(clockState())
         case (.post, "/_local/clock"):
             response = moveClock(body: body)
+        case (.get, "/_local/ui"), (.get, "/_local/ui/"):
+            response = dashboard()
+        case (.get, "/_local/iam/decisions"):
+            response = json(["decisions": decisions.all.map(Self.decisionObject)])
         default:
             var found: Response?
             for case let provider as any LocalEndpointProviding in services() {
@@ -84,6 +92,28 @@ struct LocalAdmin: Sendable {
             "credentials": ["issued": credentials.temporaryCount],
             "services": services,
         ]
+    }
+
+    /// The dashboard page (``DashboardPage``).
+    private func dashboard() -> Response {
+        var headers = HTTPFields()
+        for (name, value) in DashboardPage.headers {
+            if let field = HTTPField.Name(name) { headers[field] = value }
+        }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: DashboardPage.html)))
+    }
+
+    private static func decisionObject(_ entry: DecisionLog.Entry) -> [String: Any] {
+        var object: [String: Any] = [
+            "time": Timestamp.iso8601Milliseconds(entry.time),
+            "action": entry.action,
+            "resources": entry.resources,
+            "message": entry.message,
+            "statement": entry.statement,
+            "auditOnly": entry.auditOnly,
+        ]
+        if let principal = entry.principal { object["principal"] = principal }
+        return object
     }
 
     private func clockState() -> [String: Any] {

@@ -53,6 +53,8 @@ package struct PolicyAuthorizer: RequestAuthorizing {
     /// Issued sessions and the template's roles.
     package let sessions: RoleSessions
     private let logger: Logger
+    /// The most recent denials, for the dashboard.
+    package let decisions: DecisionLog
     /// What does not change for the life of a credential (role, principal-derived context keys), worked out once.
     private let sessionFacts = SessionFactsCache()
 
@@ -67,10 +69,12 @@ package struct PolicyAuthorizer: RequestAuthorizing {
     ///   - mode: How strictly to apply policies.
     ///   - sessions: Issued sessions and the template's roles.
     ///   - logger: Where denials (and audit-mode would-be denials) are logged.
-    package init(mode: IAMMode, sessions: RoleSessions, logger: Logger) {
+    ///   - decisions: Where the most recent denials are kept.
+    package init(mode: IAMMode, sessions: RoleSessions, logger: Logger, decisions: DecisionLog = DecisionLog()) {
         self.mode = mode
         self.sessions = sessions
         self.logger = logger
+        self.decisions = decisions
     }
 
     /// Decides whether the caller may perform an action on resources; logs denials with the deciding statement.
@@ -109,6 +113,17 @@ package struct PolicyAuthorizer: RequestAuthorizing {
                 "decision": .string(Self.describe(outcome.evaluation)),
             ]
             if let key = caller.accessKeyId { metadata["access-key-id"] = .string(key) }
+            decisions.record(
+                DecisionLog.Entry(
+                    time: sessions.clock.now,
+                    principal: outcome.principalArn,
+                    action: action,
+                    resources: resources,
+                    message: message,
+                    statement: Self.describe(outcome.evaluation),
+                    auditOnly: mode == .audit
+                )
+            )
             if mode == .audit {
                 logger.warning("IAM audit: AWS would deny this request: \(message)", metadata: metadata)
             } else {

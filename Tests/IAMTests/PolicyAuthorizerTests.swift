@@ -422,6 +422,33 @@ struct PolicyAuthorizerTests {
         #expect(outcome.wouldDenyMessage?.hasPrefix("User: \(unauthArn) is not authorized to perform: s3:PutObject") == true)
     }
 
+    @Test("denials are kept in the decision log with the deciding statement, allowed requests are not, oldest dropped")
+    func decisionLog() async throws {
+        let setup = try Self.setup()
+        let authorizer = PolicyAuthorizer(
+            mode: .enforce,
+            sessions: setup.sessions,
+            logger: Logger(label: "test"),
+            decisions: DecisionLog(capacity: 2)
+        )
+        let caller = Self.caller(unauth, setup: setup)
+        for key in ["a", "b", "c"] {
+            _ = await authorizer.authorize(caller: caller, action: "s3:PutObject", resources: ["arn:aws:s3:::audio/lectures/\(key)"], context: [:])
+        }
+        _ = await authorizer.authorize(
+            caller: Self.caller(.testKey, setup: setup),
+            action: "s3:PutObject",
+            resources: ["arn:aws:s3:::audio/x"],
+            context: [:]
+        )
+        let entries = authorizer.decisions.all
+        #expect(entries.map(\.resources) == [["arn:aws:s3:::audio/lectures/b"], ["arn:aws:s3:::audio/lectures/c"]])
+        #expect(entries.allSatisfy { $0.principal == unauthArn && $0.action == "s3:PutObject" && !$0.auditOnly })
+        #expect(entries.first?.statement == "implicit deny (no statement allows it)")
+        #expect(entries.first?.message.hasPrefix("User: \(unauthArn) is not authorized to perform: s3:PutObject") == true)
+        #expect(entries.first?.time == setup.clock.now)
+    }
+
     @Test("a verified session purged after authentication does not fall back to administrator rights")
     func purgedSessionIsDenied() throws {
         let setup = try Self.setup()
