@@ -52,7 +52,7 @@ let package = Package(
             dependencies: [
                 "AWSGateway", "SigV4", "CloudFormation", "Storage", "IAM", "EmulatorCore",
                 "CloudFormationService", "DynamoDBService", "S3Service", "LambdaService",
-                "APIGatewayWebSocket", "APIGatewayHTTP", "CognitoService", "STSService", "IAMService",
+                "APIGatewayWebSocket", "APIGatewayHTTP", "APIGatewayV2Service", "CognitoService", "STSService", "IAMService",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -159,6 +159,17 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "APIGatewayV2Service",
+            dependencies: [
+                "AWSGateway", "APIGatewayWebSocket", "Storage", "EmulatorCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -284,6 +295,11 @@ let package = Package(
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "APIGatewayV2ServiceTests",
+            dependencies: ["APIGatewayV2Service", "APIGatewayWebSocket", "AWSGateway", "EmulatorCore", "Storage"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
