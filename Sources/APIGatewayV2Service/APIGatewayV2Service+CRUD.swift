@@ -15,7 +15,7 @@ extension APIGatewayV2Service {
         document.merge(input) { _, new in new }
         let resource = V2Resource(kind: operation.kind, apiId: api.apiId, parentId: parent?.id ?? "", id: id, document: document)
         try validate(resource, api: api)
-        try store.put(resource) { siblings in try Self.checkUnique(resource, siblings: siblings) }
+        try store.put(resource) { siblings in try Self.checkUnique(resource, siblings: siblings, creating: true) }
         if operation.kind == .deployment { try deployToStage(resource) }
         syncDataPlane(apiId: api.apiId)
         return resource
@@ -143,8 +143,9 @@ extension APIGatewayV2Service {
         }
     }
 
-    /// The uniqueness rules: one route per route key, one stage per name, one response per key.
-    static func checkUnique(_ resource: V2Resource, siblings: [V2Resource]) throws {
+    /// The uniqueness rules: one route per route key, one stage per name, one response per key (a stage's name is
+    /// its id: creating one that exists is a conflict, never a replacement).
+    static func checkUnique(_ resource: V2Resource, siblings: [V2Resource], creating: Bool) throws {
         let field: String
         switch resource.kind {
         case .route: field = "routeKey"
@@ -155,7 +156,7 @@ extension APIGatewayV2Service {
         }
         let value = resource.string(field)
         let clash = siblings.contains {
-            $0.kind == resource.kind && $0.parentId == resource.parentId && $0.id != resource.id && $0.string(field) == value
+            $0.kind == resource.kind && $0.parentId == resource.parentId && (creating || $0.id != resource.id) && $0.string(field) == value
         }
         guard clash else { return }
         switch resource.kind {
@@ -191,7 +192,7 @@ extension APIGatewayV2Service {
         let api = operation.kind == .api ? resource : try self.api(operation.apiId)
         try validate(resource, api: api)
         let updated = resource
-        try store.put(updated) { siblings in try Self.checkUnique(updated, siblings: siblings) }
+        try store.put(updated) { siblings in try Self.checkUnique(updated, siblings: siblings, creating: false) }
         syncDataPlane(apiId: api.apiId)
         return updated
     }

@@ -15,10 +15,11 @@ import subprocess
 import sys
 import time
 
+import boto3
 import pytest
 import websockets
 from botocore.exceptions import ClientError
-from conftest import ACCESS_KEY, ACCOUNT_ID, REGION, REPO_ROOT, SECRET_KEY, EmulatorProcess
+from conftest import ACCESS_KEY, ACCOUNT_ID, REGION, REPO_ROOT, SECRET_KEY, EmulatorProcess, client_config
 
 FIXTURE_TEMPLATE = REPO_ROOT / "Fixtures" / "websocket-tests" / "template.yaml"
 HANDLER_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:ws-handler"
@@ -107,7 +108,8 @@ class TestRoundTrip:
     def test_api_built_through_the_control_plane_serves_websocket_clients(self, env):
         api = build_websocket_api(env.v2)
         api_id = api["ApiId"]
-        management = env.process.client("apigatewaymanagementapi", endpoint_url=f"{env.process.endpoint}/dev")
+        management = boto3.client("apigatewaymanagementapi", endpoint_url=f"{env.process.endpoint}/dev", region_name=REGION,
+                                  aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY, config=client_config())
 
         async def scenario():
             async with websockets.connect(env.ws_url(api_id, "dev"), open_timeout=30) as socket:
