@@ -59,7 +59,8 @@ let package = Package(
             dependencies: [
                 "AWSGateway", "SigV4", "CloudFormation", "Storage", "IAM", "EmulatorCore",
                 "CloudFormationService", "DynamoDBService", "S3Service", "LambdaService",
-                "APIGatewayWebSocket", "APIGatewayHTTP", "CognitoService", "STSService", "IAMService", "Dashboard",
+                "APIGatewayWebSocket", "APIGatewayHTTP", "APIGatewayV2Service", "CognitoService", "STSService", "IAMService",
+                "Dashboard",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -166,6 +167,17 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "APIGatewayV2Service",
+            dependencies: [
+                "AWSGateway", "APIGatewayWebSocket", "Storage", "EmulatorCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -291,6 +303,11 @@ let package = Package(
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "APIGatewayV2ServiceTests",
+            dependencies: ["APIGatewayV2Service", "APIGatewayWebSocket", "AWSGateway", "EmulatorCore", "Storage"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

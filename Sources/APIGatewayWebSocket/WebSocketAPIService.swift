@@ -22,7 +22,7 @@ package struct WebSocketAPIService: AWSServiceHandler {
     /// The path prefix WebSocket clients connect to.
     package static let pathPrefix = "/_aws/execute-api/"
 
-    let apis: [String: WebSocketApiSpec]
+    let apis: WebSocketApiTable
     let registry: ConnectionRegistry
     let lambda: any LambdaInvoking
     let clock: VirtualClock
@@ -46,9 +46,7 @@ package struct WebSocketAPIService: AWSServiceHandler {
         authorizer: any RequestAuthorizing,
         logger: Logger
     ) {
-        var byId: [String: WebSocketApiSpec] = [:]
-        for api in apis { byId[api.apiId] = api }
-        self.apis = byId
+        self.apis = WebSocketApiTable(apis)
         self.registry = ConnectionRegistry()
         self.lambda = lambda
         self.clock = clock

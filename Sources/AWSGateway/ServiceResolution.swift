@@ -53,6 +53,8 @@ struct ServiceResolution: Sendable {
             {
                 return service
             }
+            // The v1 API Gateway API (`/restapis...`) shares `apigateway` with v2 (`/v2/...`) and is not served.
+            if scope.service == "apigateway", !rawPath.hasPrefix("/v2/") { return nil }
             // SigV2 carries no service: only S3 accepts it.
             return bySigningName[scope.service]
         }

@@ -1,4 +1,5 @@
 import APIGatewayHTTP
+import APIGatewayV2Service
 import APIGatewayWebSocket
 import AWSGateway
 import CloudFormation
@@ -165,6 +166,16 @@ package struct ServiceRegistry: Sendable {
             DynamoDBStreamsService(tables: dynamoDB),
             lambda,
             webSocket,
+            // The API Gateway v2 control plane: API-created WebSocket APIs are served by `webSocket` at once.
+            try APIGatewayV2Service(
+                location: context.dataLocation,
+                templateWebSocketApis: try context.stack.webSocketApis,
+                webSocket: webSocket,
+                clock: context.clock,
+                environment: environment,
+                authorizer: context.authorizer,
+                logger: context.logger
+            ),
             try CognitoService(
                 pools: context.stack.identityPools,
                 location: context.dataLocation,
