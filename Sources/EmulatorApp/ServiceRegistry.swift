@@ -112,8 +112,8 @@ package struct ServiceRegistry: Sendable {
             authorizer: context.authorizer,
             logger: context.logger
         )
-        // API-created mappings and every mapping's checkpoint live with the data folder.
-        try lambda.eventSourceMappings.open(context.dataLocation)
+        // API-created functions and mappings, and every mapping's checkpoint, live with the data folder.
+        try lambda.open(context.dataLocation)
         self.lambda = lambda.invoker
         let s3 = try S3Service(
             buckets: try context.stack.buckets,
@@ -126,6 +126,14 @@ package struct ServiceRegistry: Sendable {
             strictCredentials: context.options.strictCredentials,
             logger: context.logger
         )
+        // Lambda reads S3Bucket/S3Key code from the emulated S3's store, in-process.
+        lambda.attachCodeSource { [store = s3.store] bucket, key, versionId in
+            guard try await store.bucket(bucket) != nil else { return .noSuchBucket }
+            var found = try await store.object(bucket: bucket, key: key)
+            if let versionId { found = try await store.version(bucket: bucket, key: key, versionId: versionId) }
+            guard let record = found, !record.isDeleteMarker else { return .noSuchKey }
+            return .found(try Data(contentsOf: store.objectURL(record.blob)))
+        }
         let webSocket = WebSocketAPIService(
             apis: try context.stack.webSocketApis,
             lambda: lambda.invoker,

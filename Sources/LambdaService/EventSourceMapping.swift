@@ -119,7 +119,17 @@ package final class EventSourceMappings: Sendable {
     /// - Parameter location: Where data lives.
     /// - Throws: When the database cannot be opened or migrated.
     package func open(_ location: DataLocation) throws {
-        let store = try EventSourceMappingStore(location: location)
+        try open(store: EventSourceMappingStore(location: location))
+    }
+
+    /// Keeps the mappings in `lambda.sqlite` opened by the Lambda service (see ``open(_:)``).
+    /// - Parameter writer: The database writer, migrated with ``LambdaDatabase/migrator``.
+    /// - Throws: When the stored mappings cannot be read.
+    func open(writer: any DatabaseWriter) throws {
+        try open(store: EventSourceMappingStore(writer: writer))
+    }
+
+    private func open(store: EventSourceMappingStore) throws {
         let served = try store.open(template: all)
         state.withLock { state in
             state.mappings = [:]

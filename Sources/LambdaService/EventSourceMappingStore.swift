@@ -36,7 +36,13 @@ struct EventSourceMappingStore: Sendable {
     /// - Parameter location: Where data lives.
     /// - Throws: GRDB errors.
     init(location: DataLocation) throws {
-        writer = try location.openDatabase(named: "lambda", migrator: Self.migrator)
+        writer = try location.openDatabase(named: "lambda", migrator: LambdaDatabase.migrator)
+    }
+
+    /// Uses `lambda.sqlite` opened (and migrated with ``LambdaDatabase/migrator``) by the Lambda service.
+    /// - Parameter writer: The database writer.
+    init(writer: any DatabaseWriter) {
+        self.writer = writer
     }
 
     /// A mapping's configuration as stored (the members the API sets; the checkpoint has its own columns).

@@ -32,6 +32,8 @@ struct RuntimeHost: Sendable {
     let pythonProvisioner: PythonRuntimeProvisioner
     /// Extracted `.zip` code and written inline code.
     let codeStore: CodeStore
+    /// The interpreters of runtimes the template's functions did not declare (found at first use).
+    let lateRuntimes: LateRuntimes
     /// The supervisor's work queue: jobs run as its child tasks.
     let work: AsyncStream<@Sendable () async -> Void>.Continuation
 }
@@ -57,6 +59,12 @@ actor FunctionRuntime {
     private let host: RuntimeHost
     private var idle: [(environment: ExecutionEnvironment, lastUsed: Date)] = []
     private var all: [String: ExecutionEnvironment] = [:]
+    /// When each environment's execution-role session expires (virtual time).
+    private var credentialsExpire: [String: Date] = [:]
+    /// How long an execution-role session lasts (seconds).
+    static let credentialLifetime: TimeInterval = 12 * 3600
+    /// How long before expiry a warm environment is recycled instead of reused (seconds).
+    static let credentialRefreshMargin: TimeInterval = 15 * 60
 
     /// Creates the runtime (no environment runs until the first invocation).
     /// - Parameters:
@@ -77,6 +85,7 @@ actor FunctionRuntime {
         idle.removeAll { $0.lastUsed < cutoff }
         for environment in stale {
             all[environment.id] = nil
+            credentialsExpire[environment.id] = nil
             host.logger.debug("reclaiming idle environment \(environment.id) of \(function.name)")
             await environment.shutdown()
         }
@@ -86,6 +95,7 @@ actor FunctionRuntime {
     func shutdownAll() async {
         let environments = Array(all.values)
         all = [:]
+        credentialsExpire = [:]
         idle = []
         for environment in environments { await environment.shutdown() }
     }
@@ -118,16 +128,27 @@ actor FunctionRuntime {
             var warm = idle.popLast()?.environment
             if let candidate = warm, await !candidate.isAlive {
                 all[candidate.id] = nil
+                credentialsExpire[candidate.id] = nil
                 warm = nil
+            }
+            // An environment whose execution-role credentials expired on the virtual clock (a clock jump of days) is
+            // recycled: AWS refreshes a running environment's credentials; a new environment gets a new session.
+            if let candidate = warm, let expiry = credentialsExpire[candidate.id],
+                host.clock.now >= expiry.addingTimeInterval(-Self.credentialRefreshMargin)
+            {
+                all[candidate.id] = nil
+                credentialsExpire[candidate.id] = nil
+                warm = nil
+                await candidate.shutdown()
             }
             if let warm {
                 environment = warm
                 environment.beginCapture()
-                environment.log("START RequestId: \(requestId) Version: $LATEST")
+                environment.log("START RequestId: \(requestId) Version: \(function.version)")
             } else {
                 let cold = try await coldStart()
                 environment = cold.environment
-                environment.log("START RequestId: \(requestId) Version: $LATEST")
+                environment.log("START RequestId: \(requestId) Version: \(function.version)")
                 switch cold.outcome {
                 case .ready(let milliseconds):
                     initMilliseconds = milliseconds
@@ -180,6 +201,7 @@ actor FunctionRuntime {
         } else {
             await environment.shutdown()
             all[environment.id] = nil
+            credentialsExpire[environment.id] = nil
         }
         return RunResult(
             payload: Self.payload(for: finalOutcome, requestId: requestId),
@@ -194,13 +216,14 @@ actor FunctionRuntime {
         let function = self.function
         let logger = host.logger
         let id = Self.hex(32)
-        let streamName = "\(Self.streamDate(host.clock.now))/[$LATEST]\(id)"
+        let streamName = "\(Self.streamDate(host.clock.now))/[\(function.version)]\(id)"
         let launch = try await workerLaunch(streamName: streamName)
         let runtime = function.spec.runtime ?? ""
         let clock = host.clock
         let sink = LineSink(function: function.name, store: host.logs, clock: { clock.now })
         let environment = ExecutionEnvironment(id: id, logStreamName: streamName, launch: launch, sink: sink, logger: logger)
         all[environment.id] = environment
+        credentialsExpire[environment.id] = host.clock.now.addingTimeInterval(Self.credentialLifetime)
         host.counters.state.withLock { $0.coldStarts += 1 }
         environment.beginCapture()
         environment.log(
@@ -249,7 +272,7 @@ actor FunctionRuntime {
         let command: (executable: String, arguments: [String], specific: [String: String])
         switch family {
         case .node(let major):
-            guard let node = host.settings.node else {
+            guard let node = host.lateRuntimes.node(host.settings) else {
                 host.logger.error("cannot start \(function.name): no node interpreter (install Node.js or pass --lambda-node)")
                 throw .serviceException(LambdaMessages.nodeUnavailable(runtime))
             }
@@ -343,7 +366,7 @@ actor FunctionRuntime {
         guard let declared = PythonVersion(runtime: runtime) else {
             throw LambdaError.serviceException(LambdaMessages.unsupportedFunction("runtime \(runtime) is not supported"))
         }
-        let table = host.settings.pythonRuntimes ?? PythonRuntimeTable(interpreters: [:])
+        let table = host.lateRuntimes.python(host.settings)
         guard let resolution = table.resolve(declared) else {
             host.logger.error("cannot start \(function.name): no \(runtime) interpreter (or a newer one) was found")
             throw LambdaError.serviceException(LambdaMessages.pythonUnavailable(runtime))
@@ -387,10 +410,14 @@ actor FunctionRuntime {
         for (key, value) in function.spec.environment { variables[key] = value }
         // The execution role's session, issued like STS and Cognito sessions: IAM evaluates the role's template
         // policies for every call the handler makes. AWS names the session after the function.
-        let credential = host.roleSessions.issue(roleArn: function.roleArn, sessionName: function.name, duration: 12 * 3600)
+        let credential = host.roleSessions.issue(
+            roleArn: function.roleArn,
+            sessionName: function.name,
+            duration: Self.credentialLifetime
+        )
         var reserved: [String: String] = [
             "AWS_LAMBDA_FUNCTION_NAME": function.name,
-            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "AWS_LAMBDA_FUNCTION_VERSION": function.version,
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": String(function.memorySize),
             "AWS_LAMBDA_LOG_GROUP_NAME": function.logGroupName,
             "AWS_LAMBDA_LOG_STREAM_NAME": streamName,

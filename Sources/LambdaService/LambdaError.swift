@@ -19,6 +19,14 @@ package enum LambdaError: AWSServiceError, Equatable {
     case serviceException(String)
     /// The caller may not perform the action (403).
     case accessDenied(String)
+    /// A request member fails its shape's constraint (400, `ValidationException`).
+    case validation(String)
+    /// The resource exists already, or is in use (409, `ResourceConflictException`).
+    case resourceConflict(String)
+    /// A resource other than a function does not exist (404, `ResourceNotFoundException` with its own text).
+    case resourceMissing(String)
+    /// `RevisionId` does not match the current revision (412, `PreconditionFailedException`).
+    case preconditionFailed(String)
 
     /// Why an invocation was throttled.
     package enum ThrottleReason: String, Sendable, Equatable {
@@ -42,6 +50,10 @@ package enum LambdaError: AWSServiceError, Equatable {
         case .invalidParameterValue: "InvalidParameterValueException"
         case .serviceException: "ServiceException"
         case .accessDenied: "AccessDeniedException"
+        case .validation: "ValidationException"
+        case .resourceConflict: "ResourceConflictException"
+        case .resourceMissing: "ResourceNotFoundException"
+        case .preconditionFailed: "PreconditionFailedException"
         }
     }
 
@@ -55,6 +67,8 @@ package enum LambdaError: AWSServiceError, Equatable {
         case .invalidParameterValue(let detail): detail
         case .serviceException(let detail): detail
         case .accessDenied(let detail): detail
+        case .validation(let detail), .resourceConflict(let detail), .resourceMissing(let detail), .preconditionFailed(let detail):
+            detail
         }
     }
 
@@ -67,6 +81,10 @@ package enum LambdaError: AWSServiceError, Equatable {
         case .requestTooLarge: 413
         case .serviceException: 500
         case .accessDenied: 403
+        case .validation: 400
+        case .resourceConflict: 409
+        case .resourceMissing: 404
+        case .preconditionFailed: 412
         }
     }
 
@@ -88,6 +106,42 @@ package enum LambdaMessages {
     package static func functionNotFound(_ arn: String) -> String { "Function not found: \(arn)" }
     /// The throttling message.
     package static let rateExceeded = "Rate Exceeded."
+    /// The unreserved concurrency PutFunctionConcurrency must leave: AWS keeps 100 of its default 1,000; here a tenth of
+    /// the local account limit (`--lambda-concurrency`), at least 1.
+    /// - Parameter accountLimit: The account's concurrency limit.
+    /// - Returns: The minimum.
+    package static func minimumUnreserved(accountLimit: Int) -> Int { min(100, max(1, accountLimit / 10)) }
+    /// CreateFunction for a name in use.
+    package static func functionExists(_ name: String) -> String { "Function already exist: \(name)" }
+    /// GetPolicy / RemovePermission when there is no such policy or statement.
+    package static let resourceDoesNotExist = "The resource you requested does not exist."
+    /// A role that does not exist, or whose trust policy does not let Lambda assume it.
+    package static let roleCannotBeAssumed = "The role defined for the function cannot be assumed by Lambda."
+    /// A `.zip` upload that is not a zip archive.
+    package static let cannotUnzip = "Could not unzip uploaded file. Please check your file, then try to upload again."
+    /// `Code` without `ZipFile`, `S3Bucket`/`S3Key` or `ImageUri`.
+    package static let noCodeSource = "Please provide a source for function code."
+    /// `RevisionId` that is not the current one.
+    package static let revisionMismatch =
+        "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id"
+    /// AddPermission with a statement id in use.
+    package static func statementExists(_ id: String) -> String {
+        "The statement id (\(id)) provided already exists. Please provide a new statement id, or remove the existing statement."
+    }
+    /// S3 code that cannot be read.
+    package static func s3CodeError(code: String, message: String) -> String {
+        "Error occurred while GetObject. S3 Error Code: \(code). S3 Error Message: \(message)"
+    }
+    /// Environment variables that Lambda reserves.
+    package static func reservedEnvironment(_ keys: [String]) -> String {
+        "Lambda was unable to configure your environment variables because the environment variables you have provided "
+            + "contains reserved keys that are currently not supported for modification. Reserved keys used in this request: "
+            + keys.joined(separator: ", ")
+    }
+    /// `1 validation error detected: Value 'V' at 'member' failed to satisfy constraint: C`.
+    package static func validation(_ value: String, at member: String, _ constraint: String) -> String {
+        "1 validation error detected: Value '\(value)' at '\(member)' failed to satisfy constraint: \(constraint)"
+    }
     /// The Invoke request size message.
     package static let requestTooLarge = "Request must be smaller than 6291456 bytes for the InvokeFunction operation"
     /// `X-Amz-Client-Context` that is not base64 of a JSON object, or longer than 3,583 bytes.

@@ -15,6 +15,18 @@ package struct LambdaFunction: Sendable {
     package var layers: [LambdaCode] = []
     /// The `Layers` ARNs that name no layer version of the template (they are not available locally).
     package var unresolvedLayers: [String] = []
+    /// The deployment package's SHA-256 (base64) and size, for a function whose package the API uploaded; `nil`
+    /// for template functions (their hash and size are derived from the code folder).
+    package var deploymentPackage: DeploymentPackage?
+    /// The revision id the API assigned at the last change; `nil` until the first change.
+    package var revision: String?
+    /// The function's resource-based policy statements (AddPermission), in order.
+    package var policyStatements: [String] = []
+    /// `$LATEST`, or the number of a published version (which freezes code and configuration).
+    package var version = "$LATEST"
+
+    /// The ARN naming this version: unqualified for `$LATEST` (as GetFunction reports it), `ARN:N` for a version.
+    package var versionArn: String { version == "$LATEST" ? arn : "\(arn):\(version)" }
 
     /// The function name (physical name).
     package var name: String { spec.functionName }
@@ -52,15 +64,15 @@ package struct LambdaFunction: Sendable {
     package func configuration() -> [String: Any] {
         var object: [String: Any] = [
             "FunctionName": name,
-            "FunctionArn": arn,
+            "FunctionArn": versionArn,
             "Role": roleArn,
-            "CodeSize": codeSize,
+            "CodeSize": deploymentPackage?.size ?? codeSize,
             "Description": spec.description ?? "",
             "Timeout": timeout,
             "MemorySize": memorySize,
             "LastModified": Self.lastModifiedFormat(lastModified),
-            "CodeSha256": codeSha256,
-            "Version": "$LATEST",
+            "CodeSha256": deploymentPackage?.sha256 ?? codeSha256,
+            "Version": version,
             "TracingConfig": ["Mode": "PassThrough"],
             "RevisionId": revisionId,
             "State": "Active",
@@ -74,6 +86,7 @@ package struct LambdaFunction: Sendable {
         if let handler = spec.handler { object["Handler"] = handler }
         if let runtime = spec.runtime { object["Runtime"] = runtime }
         if !spec.environment.isEmpty { object["Environment"] = ["Variables": spec.environment] }
+        if !spec.layers.isEmpty { object["Layers"] = spec.layers.map { ["Arn": $0, "CodeSize": 0] } }
         return object
     }
 
@@ -86,8 +99,9 @@ package struct LambdaFunction: Sendable {
         return formatter.string(from: date)
     }
 
-    /// A stable revision id derived from the ARN.
-    private var revisionId: String {
+    /// The revision id: the one the API assigned at the last change, else a stable one derived from the ARN.
+    package var revisionId: String {
+        if let revision { return revision }
         let hex = String(PhysicalNames.seed(arn, "revision"), radix: 16)
         let padded = String(repeating: "0", count: max(0, 32 - hex.count * 2)) + hex + hex
         let characters = Array(padded.prefix(32))
@@ -121,6 +135,14 @@ package struct LambdaFunction: Sendable {
         }
         return Data(bytes).base64EncodedString()
     }
+}
+
+/// A deployment package (`.zip`) the API uploaded (CreateFunction, UpdateFunctionCode), kept in the data folder.
+package struct DeploymentPackage: Sendable, Equatable, Codable {
+    /// The SHA-256 of the archive, base64 (`CodeSha256`).
+    package var sha256: String
+    /// The archive's size in bytes (`CodeSize`).
+    package var size: Int
 }
 
 extension LambdaCode {

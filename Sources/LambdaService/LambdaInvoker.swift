@@ -7,27 +7,23 @@ import Logging
 /// admitted to the function's event queue and handed to the ``LambdaSupervisor``.
 package struct LambdaInvoker: LambdaInvoking {
     private let catalog: FunctionCatalog
-    private let runtimes: [String: FunctionRuntime]
     private let eventQueues: EventQueues
     private let supervisor: LambdaSupervisor
     private let logger: Logger
 
     /// Creates the invoker.
     /// - Parameters:
-    ///   - catalog: The functions.
-    ///   - runtimes: One runtime per function name.
+    ///   - catalog: The functions and their runtimes.
     ///   - eventQueues: The asynchronous invocations each function holds.
     ///   - supervisor: Where asynchronous invocations run.
     ///   - logger: The service logger.
     init(
         catalog: FunctionCatalog,
-        runtimes: [String: FunctionRuntime],
         eventQueues: EventQueues,
         supervisor: LambdaSupervisor,
         logger: Logger
     ) {
         self.catalog = catalog
-        self.runtimes = runtimes
         self.eventQueues = eventQueues
         self.supervisor = supervisor
         self.logger = logger
@@ -84,7 +80,7 @@ package struct LambdaInvoker: LambdaInvoking {
         context: LambdaInvocationContext,
         requestId: String
     ) async throws(LambdaError) -> LambdaInvocationResult {
-        guard let runtime = runtimes[function.name] else { throw .resourceNotFound(arn: function.arn) }
+        guard let runtime = catalog.runtime(for: function) else { throw .resourceNotFound(arn: function.arn) }
         switch invocationType {
         case .dryRun:
             return LambdaInvocationResult(statusCode: 204, payload: Data())
@@ -103,7 +99,8 @@ package struct LambdaInvoker: LambdaInvoking {
                 statusCode: 200,
                 payload: result.payload,
                 functionError: result.functionError,
-                logResult: result.logTail
+                logResult: result.logTail,
+                executedVersion: function.version
             )
         }
     }

@@ -19,6 +19,63 @@ package enum LambdaOperation: ServiceOperation, Equatable {
     /// [ListFunctions](https://docs.aws.amazon.com/lambda/latest/api/API_ListFunctions.html):
     /// `GET /2015-03-31/functions/`.
     case listFunctions
+    /// [CreateFunction](https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html):
+    /// `POST /2015-03-31/functions`.
+    case createFunction
+    /// [DeleteFunction](https://docs.aws.amazon.com/lambda/latest/api/API_DeleteFunction.html):
+    /// `DELETE /2015-03-31/functions/{name}`.
+    case deleteFunction(function: String)
+    /// [UpdateFunctionCode](https://docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionCode.html):
+    /// `PUT /2015-03-31/functions/{name}/code`.
+    case updateFunctionCode(function: String)
+    /// [UpdateFunctionConfiguration](https://docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionConfiguration.html):
+    /// `PUT /2015-03-31/functions/{name}/configuration`.
+    case updateFunctionConfiguration(function: String)
+    /// [PutFunctionConcurrency](https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionConcurrency.html):
+    /// `PUT /2017-10-31/functions/{name}/concurrency`.
+    case putFunctionConcurrency(function: String)
+    /// [DeleteFunctionConcurrency](https://docs.aws.amazon.com/lambda/latest/api/API_DeleteFunctionConcurrency.html):
+    /// `DELETE /2017-10-31/functions/{name}/concurrency`.
+    case deleteFunctionConcurrency(function: String)
+    /// [AddPermission](https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html):
+    /// `POST /2015-03-31/functions/{name}/policy`.
+    case addPermission(function: String)
+    /// [RemovePermission](https://docs.aws.amazon.com/lambda/latest/api/API_RemovePermission.html):
+    /// `DELETE /2015-03-31/functions/{name}/policy/{StatementId}`.
+    case removePermission(function: String, statementId: String)
+    /// [GetPolicy](https://docs.aws.amazon.com/lambda/latest/api/API_GetPolicy.html):
+    /// `GET /2015-03-31/functions/{name}/policy`.
+    case getPolicy(function: String)
+    /// [TagResource](https://docs.aws.amazon.com/lambda/latest/api/API_TagResource.html): `POST /2017-03-31/tags/{ARN}`.
+    case tagResource(arn: String)
+    /// [UntagResource](https://docs.aws.amazon.com/lambda/latest/api/API_UntagResource.html): `DELETE /2017-03-31/tags/{ARN}`.
+    case untagResource(arn: String)
+    /// [ListTags](https://docs.aws.amazon.com/lambda/latest/api/API_ListTags.html): `GET /2017-03-31/tags/{ARN}`.
+    case listTags(arn: String)
+    /// [PublishVersion](https://docs.aws.amazon.com/lambda/latest/api/API_PublishVersion.html):
+    /// `POST /2015-03-31/functions/{name}/versions`.
+    case publishVersion(function: String)
+    /// [ListVersionsByFunction](https://docs.aws.amazon.com/lambda/latest/api/API_ListVersionsByFunction.html):
+    /// `GET /2015-03-31/functions/{name}/versions`.
+    case listVersionsByFunction(function: String)
+    /// [CreateAlias](https://docs.aws.amazon.com/lambda/latest/api/API_CreateAlias.html):
+    /// `POST /2015-03-31/functions/{name}/aliases`.
+    case createAlias(function: String)
+    /// [ListAliases](https://docs.aws.amazon.com/lambda/latest/api/API_ListAliases.html):
+    /// `GET /2015-03-31/functions/{name}/aliases`.
+    case listAliases(function: String)
+    /// [GetAlias](https://docs.aws.amazon.com/lambda/latest/api/API_GetAlias.html):
+    /// `GET /2015-03-31/functions/{name}/aliases/{alias}`.
+    case getAlias(function: String, alias: String)
+    /// [UpdateAlias](https://docs.aws.amazon.com/lambda/latest/api/API_UpdateAlias.html):
+    /// `PUT /2015-03-31/functions/{name}/aliases/{alias}`.
+    case updateAlias(function: String, alias: String)
+    /// [DeleteAlias](https://docs.aws.amazon.com/lambda/latest/api/API_DeleteAlias.html):
+    /// `DELETE /2015-03-31/functions/{name}/aliases/{alias}`.
+    case deleteAlias(function: String, alias: String)
+    /// [GetAccountSettings](https://docs.aws.amazon.com/lambda/latest/api/API_GetAccountSettings.html):
+    /// `GET /2016-08-19/account-settings/`.
+    case getAccountSettings
     /// [CreateEventSourceMapping](https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html):
     /// `POST /2015-03-31/event-source-mappings/`.
     case createEventSourceMapping
@@ -55,12 +112,48 @@ package enum LambdaOperation: ServiceOperation, Equatable {
             default: return nil
             }
         }
+        if segments.count >= 3, segments[1] == "2016-08-19", segments[2] == "account-settings", method == .get,
+            segments.count == 3 || (segments.count == 4 && segments[3].isEmpty)
+        {
+            return .getAccountSettings
+        }
+        if segments.count == 4, segments[1] == "2017-03-31", segments[2] == "tags" {
+            let arn = URLComponentsDecoding.decode(segments[3])
+            switch method {
+            case .post: return .tagResource(arn: arn)
+            case .delete: return .untagResource(arn: arn)
+            case .get: return .listTags(arn: arn)
+            default: return nil
+            }
+        }
         guard segments.count >= 3, segments[2] == "functions" else { return nil }
         let version = segments[1]
         let name = segments.count > 3 ? URLComponentsDecoding.decode(segments[3]) : ""
         let rest = Array(segments.dropFirst(4))
         switch (method, version, name.isEmpty, rest) {
         case (.get, "2015-03-31", true, _): return .listFunctions
+        case (.post, "2015-03-31", true, _): return .createFunction
+        case (.delete, "2015-03-31", false, []): return .deleteFunction(function: name)
+        case (.put, "2015-03-31", false, ["code"]): return .updateFunctionCode(function: name)
+        case (.put, "2015-03-31", false, ["configuration"]): return .updateFunctionConfiguration(function: name)
+        case (.put, "2017-10-31", false, ["concurrency"]): return .putFunctionConcurrency(function: name)
+        case (.delete, "2017-10-31", false, ["concurrency"]): return .deleteFunctionConcurrency(function: name)
+        case (.post, "2015-03-31", false, ["policy"]): return .addPermission(function: name)
+        case (.post, "2015-03-31", false, ["versions"]): return .publishVersion(function: name)
+        case (.get, "2015-03-31", false, ["versions"]): return .listVersionsByFunction(function: name)
+        case (.post, "2015-03-31", false, ["aliases"]): return .createAlias(function: name)
+        case (.get, "2015-03-31", false, ["aliases"]): return .listAliases(function: name)
+        case (_, "2015-03-31", false, let rest) where rest.count == 2 && rest[0] == "aliases" && !rest[1].isEmpty:
+            let alias = URLComponentsDecoding.decode(rest[1])
+            switch method {
+            case .get: return .getAlias(function: name, alias: alias)
+            case .put: return .updateAlias(function: name, alias: alias)
+            case .delete: return .deleteAlias(function: name, alias: alias)
+            default: return nil
+            }
+        case (.get, "2015-03-31", false, ["policy"]): return .getPolicy(function: name)
+        case (.delete, "2015-03-31", false, let rest) where rest.count == 2 && rest[0] == "policy" && !rest[1].isEmpty:
+            return .removePermission(function: name, statementId: URLComponentsDecoding.decode(rest[1]))
         case (.post, "2015-03-31", false, ["invocations"]): return .invoke(function: name)
         case (.get, "2015-03-31", false, []): return .getFunction(function: name)
         case (.get, "2015-03-31", false, ["configuration"]): return .getFunctionConfiguration(function: name)
@@ -78,6 +171,26 @@ package enum LambdaOperation: ServiceOperation, Equatable {
         case .getFunctionConfiguration: "GetFunctionConfiguration"
         case .getFunctionConcurrency: "GetFunctionConcurrency"
         case .listFunctions: "ListFunctions"
+        case .createFunction: "CreateFunction"
+        case .deleteFunction: "DeleteFunction"
+        case .updateFunctionCode: "UpdateFunctionCode"
+        case .updateFunctionConfiguration: "UpdateFunctionConfiguration"
+        case .putFunctionConcurrency: "PutFunctionConcurrency"
+        case .deleteFunctionConcurrency: "DeleteFunctionConcurrency"
+        case .addPermission: "AddPermission"
+        case .removePermission: "RemovePermission"
+        case .getPolicy: "GetPolicy"
+        case .tagResource: "TagResource"
+        case .untagResource: "UntagResource"
+        case .listTags: "ListTags"
+        case .getAccountSettings: "GetAccountSettings"
+        case .publishVersion: "PublishVersion"
+        case .listVersionsByFunction: "ListVersionsByFunction"
+        case .createAlias: "CreateAlias"
+        case .listAliases: "ListAliases"
+        case .getAlias: "GetAlias"
+        case .updateAlias: "UpdateAlias"
+        case .deleteAlias: "DeleteAlias"
         case .createEventSourceMapping: "CreateEventSourceMapping"
         case .listEventSourceMappings: "ListEventSourceMappings"
         case .getEventSourceMapping: "GetEventSourceMapping"
@@ -94,9 +207,7 @@ package enum LambdaOperation: ServiceOperation, Equatable {
         case .getFunctionConfiguration: "lambda:GetFunctionConfiguration"
         case .getFunctionConcurrency: "lambda:GetFunctionConcurrency"
         case .listFunctions: "lambda:ListFunctions"
-        case .createEventSourceMapping, .listEventSourceMappings, .getEventSourceMapping, .updateEventSourceMapping,
-            .deleteEventSourceMapping:
-            "lambda:" + name
+        default: "lambda:" + name
         }
     }
 
@@ -104,10 +215,15 @@ package enum LambdaOperation: ServiceOperation, Equatable {
     package var functionIdentifier: String? {
         switch self {
         case .invoke(let function), .getFunction(let function), .getFunctionConfiguration(let function),
-            .getFunctionConcurrency(let function):
+            .getFunctionConcurrency(let function), .deleteFunction(let function), .updateFunctionCode(let function),
+            .updateFunctionConfiguration(let function), .putFunctionConcurrency(let function),
+            .deleteFunctionConcurrency(let function), .addPermission(let function), .removePermission(let function, _),
+            .getPolicy(let function), .tagResource(let function), .untagResource(let function), .listTags(let function),
+            .publishVersion(let function), .listVersionsByFunction(let function), .createAlias(let function),
+            .listAliases(let function), .getAlias(let function, _), .updateAlias(let function, _), .deleteAlias(let function, _):
             function
-        case .listFunctions, .createEventSourceMapping, .listEventSourceMappings, .getEventSourceMapping, .updateEventSourceMapping,
-            .deleteEventSourceMapping:
+        case .listFunctions, .createFunction, .getAccountSettings, .createEventSourceMapping, .listEventSourceMappings,
+            .getEventSourceMapping, .updateEventSourceMapping, .deleteEventSourceMapping:
             nil
         }
     }
@@ -115,7 +231,7 @@ package enum LambdaOperation: ServiceOperation, Equatable {
     /// Whether the operation reads the `Qualifier` query parameter (GetFunctionConcurrency has none).
     package var readsQualifier: Bool {
         switch self {
-        case .invoke, .getFunction, .getFunctionConfiguration: true
+        case .invoke, .getFunction, .getFunctionConfiguration, .deleteFunction, .addPermission, .removePermission, .getPolicy: true
         default: false
         }
     }
@@ -128,11 +244,11 @@ package enum LambdaOperation: ServiceOperation, Equatable {
     /// - Returns: The resource ARN.
     package func resource(functionArn: String, qualifier: String?) -> String {
         switch self {
-        case .listFunctions, .createEventSourceMapping, .listEventSourceMappings, .getEventSourceMapping, .updateEventSourceMapping,
-            .deleteEventSourceMapping:
+        case .listFunctions, .getAccountSettings, .createEventSourceMapping, .listEventSourceMappings, .getEventSourceMapping,
+            .updateEventSourceMapping, .deleteEventSourceMapping:
             "*"
         case .invoke: qualifier.map { "\(functionArn):\($0)" } ?? functionArn
-        case .getFunction, .getFunctionConfiguration, .getFunctionConcurrency: functionArn
+        default: functionArn
         }
     }
 }

@@ -29,9 +29,10 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
     /// The event source mappings (template and API), which ``eventSourceMappingPoller(source:)`` delivers.
     package let eventSourceMappings: EventSourceMappings
     let clock: VirtualClock
-    private let runtimes: [FunctionRuntime]
-    private let settings: LambdaSettings
-    private let environment: LiveEnvironment
+    /// Creates, replaces and removes functions at run time (the control plane's one path).
+    let deployer: FunctionDeployer
+    let settings: LambdaSettings
+    let environment: LiveEnvironment
     private let authorizer: any RequestAuthorizing
     private let logs: LogStore
     private let counters: Counters
@@ -106,17 +107,22 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
                 python: settings.python ?? settings.pythonRuntimes?.interpreters.values.map(\.path).sorted().first,
                 logger: serviceLogger
             ),
+            lateRuntimes: LateRuntimes(),
             work: workQueue
         )
-        let runtimes = served.map { FunctionRuntime(function: $0, host: host) }
-        var byName: [String: FunctionRuntime] = [:]
-        for runtime in runtimes { byName[runtime.function.name] = runtime }
+        let catalog = FunctionCatalog(functions: served.map { ($0, FunctionRuntime(function: $0, host: host)) }, environment: environment)
         let eventQueues = EventQueues(capacity: settings.eventQueueSize)
-        let supervisor = LambdaSupervisor(runtimes: runtimes, host: host, eventQueues: eventQueues, work: work)
-        self.catalog = FunctionCatalog(functions: served, environment: environment)
+        let supervisor = LambdaSupervisor(catalog: catalog, host: host, eventQueues: eventQueues, work: work)
+        self.catalog = catalog
+        self.deployer = FunctionDeployer(
+            catalog: catalog,
+            host: host,
+            supervisor: supervisor,
+            layerContent: layerContent,
+            templateNames: Set(served.map(\.name))
+        )
         self.invoker = LambdaInvoker(
             catalog: catalog,
-            runtimes: byName,
             eventQueues: eventQueues,
             supervisor: supervisor,
             logger: serviceLogger
@@ -124,7 +130,6 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
         self.supervisor = supervisor
         self.clock = clock
         self.eventSourceMappings = EventSourceMappings(Self.mappings(eventSourceMappings, catalog: catalog, now: deployed))
-        self.runtimes = runtimes
         self.settings = settings
         self.environment = environment
         self.authorizer = authorizer
@@ -138,7 +143,7 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
     /// - Returns: The health record.
     package func health() async -> ServiceHealth {
         var environments = 0
-        for runtime in runtimes { environments += await runtime.count }
+        for runtime in catalog.allRuntimes { environments += await runtime.count }
         let counts = counters.state.withLock { $0 }
         return ServiceHealth(
             state: "running",
@@ -158,6 +163,16 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
     ///   - body: Unused.
     /// - Returns: The lines as JSON, or `nil` for other paths.
     package func handleLocal(_ request: Request, path: String, body: ByteBuffer) async -> Response? {
+        let codePrefix = "/_local/lambda-code/"
+        if request.method == .get, path.hasPrefix(codePrefix) {
+            let name = URLComponentsDecoding.decode(String(path.dropFirst(codePrefix.count)))
+            return packageResponse(name)
+                ?? ErrorRenderer.response(
+                    for: LambdaError.resourceNotFound(arn: catalog.unqualifiedArn(for: name)),
+                    protocol: .restJson1,
+                    requestId: RequestID.uuid()
+                )
+        }
         let prefix = "/_local/logs/"
         guard request.method == .get, path.hasPrefix(prefix) else { return nil }
         let identifier = URLComponentsDecoding.decode(String(path.dropFirst(prefix.count)))
@@ -199,6 +214,11 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
             throw GatewayError.unknownOperation(nil, protocol: .restJson1)
         }
         if let response = try await eventSourceMappingOperation(request, operation) { return response }
+        switch operation {
+        case .createFunction: return try await createFunction(request)
+        case .getAccountSettings: return try await getAccountSettings(request)
+        default: break
+        }
         var located: FunctionCatalog.Located?
         if let identifier = operation.functionIdentifier {
             located = try catalog.locate(identifier, qualifier: operation.readsQualifier ? request.query("Qualifier") : nil)
@@ -211,6 +231,9 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
         case (.getFunction, let function?): return getFunction(request, function: function)
         case (.getFunctionConfiguration, let function?): return Self.json(function.configuration(), status: .ok, requestId: request.requestId)
         case (.getFunctionConcurrency, let function?): return getFunctionConcurrency(request, function: function)
+        case (_, let function?):
+            if let response = try await controlPlane(request, operation, function: function) { return response }
+            throw GatewayError.unknownOperation(nil, protocol: .restJson1)
         default: throw GatewayError.unknownOperation(nil, protocol: .restJson1)
         }
     }

@@ -8,7 +8,7 @@ import Synchronization
 /// (egress guards), every execution environment's task, queued asynchronous invocations with their bounded
 /// retries, and the idle reaper (a ``ClockSweeper``). On graceful shutdown it stops every environment.
 package struct LambdaSupervisor: Service {
-    private let runtimes: [FunctionRuntime]
+    private let catalog: FunctionCatalog
     private let settings: LambdaSettings
     private let clock: VirtualClock
     private let logger: Logger
@@ -20,17 +20,17 @@ package struct LambdaSupervisor: Service {
 
     /// Creates the supervisor.
     /// - Parameters:
-    ///   - runtimes: One runtime per function.
+    ///   - catalog: The functions and their runtimes (which change as the API creates, updates and deletes functions).
     ///   - host: What the runtimes share (settings, clock, gate, the work queue's continuation).
     ///   - eventQueues: The asynchronous invocations each function holds.
     ///   - work: The work queue the runtimes and the invoker feed.
     init(
-        runtimes: [FunctionRuntime],
+        catalog: FunctionCatalog,
         host: RuntimeHost,
         eventQueues: EventQueues,
         work: AsyncStream<@Sendable () async -> Void>
     ) {
-        self.runtimes = runtimes
+        self.catalog = catalog
         self.settings = host.settings
         self.clock = host.clock
         self.logger = host.logger
@@ -47,7 +47,7 @@ package struct LambdaSupervisor: Service {
     private func logNodeRuntimes() {
         let cache = settings.nodeRuntimeFolder ?? NodeRuntimeFiles.defaultFolder
         var announced = false
-        for runtime in runtimes {
+        for runtime in catalog.runtimes {
             let spec = runtime.function.spec
             for arn in runtime.function.unresolvedLayers {
                 logger.warning("\(runtime.function.name): layer \(arn) is not defined in the template and is not available locally")
@@ -91,7 +91,7 @@ package struct LambdaSupervisor: Service {
     /// Runs until graceful shutdown: the offline guard, execution environments, queued events and the reaper.
     /// - Throws: Nothing in practice.
     package func run() async throws {
-        PythonRuntimeReport.log(functions: runtimes.map { $0.function }, settings: settings, logger: logger)
+        PythonRuntimeReport.log(functions: catalog.functions, settings: settings, logger: logger)
         logNodeRuntimes()
         if !SocketOwnership.isAvailable {
             logger.warning(
@@ -100,19 +100,8 @@ package struct LambdaSupervisor: Service {
         }
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
-                if !settings.allowEgress {
-                    for runtime in runtimes {
-                        let name = runtime.function.name
-                        do {
-                            let listener = try await EgressGuard.bind()
-                            proxyPorts.set(name, listener.channel.localAddress?.port ?? 0)
-                            let logger = self.logger
-                            group.addTask { await EgressGuard.serve(listener, function: name, logger: logger) }
-                        } catch {
-                            logger.error("offline guard for \(name) cannot bind: \(error); its workers get no proxy")
-                        }
-                    }
-                }
+                // Each guard is served from the work queue, which this group drains below.
+                for runtime in catalog.runtimes { await guardEgress(for: runtime.function.name) }
                 proxyPorts.markReady()
                 let reaper = idleReaper()
                 group.addTask { try? await reaper.run() }
@@ -120,7 +109,7 @@ package struct LambdaSupervisor: Service {
                     group.addTask { await job() }
                 }
                 // Shutdown: stop every environment.
-                for runtime in runtimes { await runtime.shutdownAll() }
+                for runtime in catalog.allRuntimes { await runtime.shutdownAll() }
             }
         }
         workQueue.finish()
@@ -130,12 +119,27 @@ package struct LambdaSupervisor: Service {
     /// checked a quarter of the timeout apart (between 50 ms and 30 s of real time) and whenever the clock moves.
     /// - Returns: The sweeper.
     func idleReaper() -> ClockSweeper {
-        let runtimes = self.runtimes
+        let catalog = self.catalog
         let idleTimeout = settings.idleTimeout
         let interval = ClockSweeper.interval(seconds: max(0.05, min(idleTimeout / 4, 30)))
         return ClockSweeper(name: "lambda-idle", clock: clock, interval: interval) { now in
             let cutoff = now.addingTimeInterval(-idleTimeout)
-            for runtime in runtimes { await runtime.reclaim(idleSince: cutoff) }
+            for runtime in catalog.allRuntimes { await runtime.reclaim(idleSince: cutoff) }
+        }
+    }
+
+    /// Gives a function its offline guard (unless egress is allowed or it has one): its workers' proxy, served on the
+    /// work queue (at start for the functions there are, then for each function the API creates).
+    /// - Parameter name: The function name.
+    func guardEgress(for name: String) async {
+        guard !settings.allowEgress, proxyPorts.port(name) == nil else { return }
+        do {
+            let listener = try await EgressGuard.bind()
+            proxyPorts.set(name, listener.channel.localAddress?.port ?? 0)
+            let logger = self.logger
+            workQueue.yield { await EgressGuard.serve(listener, function: name, logger: logger) }
+        } catch {
+            logger.error("offline guard for \(name) cannot bind: \(error); its workers get no proxy")
         }
     }
 

@@ -23,6 +23,19 @@ struct LambdaOperationTests {
             (.get, "/2015-03-31/event-source-mappings/u-1", .getEventSourceMapping(uuid: "u-1")),
             (.put, "/2015-03-31/event-source-mappings/u-1", .updateEventSourceMapping(uuid: "u-1")),
             (.delete, "/2015-03-31/event-source-mappings/u-1", .deleteEventSourceMapping(uuid: "u-1")),
+            (.post, "/2015-03-31/functions", .createFunction),
+            (.delete, "/2015-03-31/functions/f", .deleteFunction(function: "f")),
+            (.put, "/2015-03-31/functions/f/code", .updateFunctionCode(function: "f")),
+            (.put, "/2015-03-31/functions/f/configuration", .updateFunctionConfiguration(function: "f")),
+            (.put, "/2017-10-31/functions/f/concurrency", .putFunctionConcurrency(function: "f")),
+            (.delete, "/2017-10-31/functions/f/concurrency", .deleteFunctionConcurrency(function: "f")),
+            (.post, "/2015-03-31/functions/f/policy", .addPermission(function: "f")),
+            (.get, "/2015-03-31/functions/f/policy", .getPolicy(function: "f")),
+            (.delete, "/2015-03-31/functions/f/policy/s%2D1", .removePermission(function: "f", statementId: "s-1")),
+            (.post, "/2017-03-31/tags/arn%3Aaws%3Alambda%3Aus-east-1%3A0%3Afunction%3Af", .tagResource(arn: "arn:aws:lambda:us-east-1:0:function:f")),
+            (.delete, "/2017-03-31/tags/arn%3Af", .untagResource(arn: "arn:f")),
+            (.get, "/2017-03-31/tags/arn%3Af", .listTags(arn: "arn:f")),
+            (.get, "/2016-08-19/account-settings/", .getAccountSettings),
         ]
     )
     func resolves(method: HTTPRequest.Method, path: String, expected: LambdaOperation) {
@@ -33,7 +46,8 @@ struct LambdaOperationTests {
         "paths it does not serve resolve to nothing",
         arguments: [
             (HTTPRequest.Method.get, "/2015-03-31/functions/f/invocations"),
-            (.delete, "/2015-03-31/functions/f"),
+            (.delete, "/2015-03-31/functions/f/policy/"),
+            (.patch, "/2017-03-31/tags/arn%3Af"),
             (.get, "/2015-03-31/layers"),
             (.get, "/2019-09-30/functions/f/configuration"),
             (.post, "/2015-03-31/functions/f/unknown"),

@@ -1,7 +1,7 @@
 import CloudFormation
 
 /// Where a Lambda function's code comes from.
-package enum LambdaCode: Sendable, Equatable {
+package enum LambdaCode: Sendable, Equatable, Codable {
     /// A local folder or zip file (absolute path), from SAM `CodeUri` or a packaged-style `Code` path.
     case localPath(String)
     /// Inline source (`ZipFile` / SAM `InlineCode`).
@@ -13,7 +13,7 @@ package enum LambdaCode: Sendable, Equatable {
 }
 
 /// What the Lambda service needs to create one function.
-package struct LambdaFunctionSpec: Sendable, Equatable {
+package struct LambdaFunctionSpec: Sendable, Equatable, Codable {
     /// The logical id.
     package var logicalId: String
     /// The function name.
@@ -55,6 +55,57 @@ package struct LambdaFunctionSpec: Sendable, Equatable {
     package var inlineCode: String? {
         if case .zipFile(let source) = code { return source }
         return nil
+    }
+
+    /// Creates a spec from its members (CreateFunction, CloudFormation deploys).
+    /// - Parameters:
+    ///   - logicalId: The logical id (the function name for API-created functions).
+    ///   - functionName: The function name.
+    ///   - arn: The function ARN (empty: derived from region, account and name).
+    ///   - code: The code source.
+    ///   - handler: The handler.
+    ///   - runtime: The runtime.
+    ///   - timeout: The timeout in seconds.
+    ///   - memorySize: The memory size in MB.
+    ///   - environment: The environment variables.
+    ///   - roleArn: The execution role ARN.
+    ///   - reservedConcurrency: The reserved concurrency.
+    ///   - architectures: The architectures.
+    ///   - description: The description.
+    ///   - tags: The tags.
+    ///   - layers: The layer version ARNs.
+    package init(
+        logicalId: String,
+        functionName: String,
+        arn: String,
+        code: LambdaCode,
+        handler: String?,
+        runtime: String?,
+        timeout: Int,
+        memorySize: Int,
+        environment: [String: String],
+        roleArn: String?,
+        reservedConcurrency: Int?,
+        architectures: [String],
+        description: String?,
+        tags: [String: String],
+        layers: [String]
+    ) {
+        self.logicalId = logicalId
+        self.functionName = functionName
+        self.arn = arn
+        self.code = code
+        self.handler = handler
+        self.runtime = runtime
+        self.timeout = timeout
+        self.memorySize = memorySize
+        self.environment = environment
+        self.roleArn = roleArn
+        self.reservedConcurrency = reservedConcurrency
+        self.architectures = architectures
+        self.description = description
+        self.tags = tags
+        self.layers = layers
     }
 
     /// Decodes an `AWS::Lambda::Function` resource.

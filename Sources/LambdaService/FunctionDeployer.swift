@@ -1,0 +1,240 @@
+import CloudFormation
+import Crypto
+import EmulatorCore
+import Foundation
+import GRDB
+import Logging
+import Storage
+import Synchronization
+
+/// An S3 object read for a function's code (CreateFunction / UpdateFunctionCode with `S3Bucket`/`S3Key`).
+package enum LambdaCodeObject: Sendable, Equatable {
+    /// The object's bytes.
+    case found(Data)
+    /// The bucket does not exist.
+    case noSuchBucket
+    /// The key (or version) does not exist.
+    case noSuchKey
+}
+
+/// Reads an object of the emulated S3 in-process (never over the network): bucket, key, optional version id.
+package typealias LambdaCodeSource = @Sendable (_ bucket: String, _ key: String, _ versionId: String?) async throws -> LambdaCodeObject
+
+/// Deploys, replaces and removes functions at run time: the one path CreateFunction, UpdateFunctionCode,
+/// UpdateFunctionConfiguration, DeleteFunction (and the CloudFormation deploys that reuse it) take. A deployed function
+/// gets a new ``FunctionRuntime`` (its next invocation starts a fresh environment with the new code and
+/// configuration); the replaced runtime's environments are shut down. Changes are kept in `lambda.sqlite`
+/// (``FunctionStore``) and survive a restart.
+final class FunctionDeployer: Sendable {
+    private struct Slot {
+        var store: FunctionStore?
+        var codeSource: LambdaCodeSource?
+        var packageFolder: URL?
+    }
+
+    let catalog: FunctionCatalog
+    let host: RuntimeHost
+    let supervisor: LambdaSupervisor
+    /// The template's layer versions by ARN.
+    let layerContent: [String: LambdaCode]
+    /// The template's function names.
+    let templateNames: Set<String>
+    private let slot = Mutex(Slot())
+    /// Orders changes (check, write, swap) one after the other.
+    private let changes = AsyncSerializer()
+
+    /// Creates the deployer.
+    /// - Parameters:
+    ///   - catalog: The functions.
+    ///   - host: What runtimes share.
+    ///   - supervisor: The supervisor (offline guards for new functions).
+    ///   - layerContent: The template's layer versions.
+    ///   - templateNames: The template's function names.
+    init(catalog: FunctionCatalog, host: RuntimeHost, supervisor: LambdaSupervisor, layerContent: [String: LambdaCode], templateNames: Set<String>) {
+        self.catalog = catalog
+        self.host = host
+        self.supervisor = supervisor
+        self.layerContent = layerContent
+        self.templateNames = templateNames
+    }
+
+    /// Connects the S3 reader for `S3Bucket`/`S3Key` code.
+    /// - Parameter source: The reader.
+    func attach(_ source: @escaping LambdaCodeSource) { slot.withLock { $0.codeSource = source } }
+
+    /// The S3 reader, when one is attached.
+    var codeSource: LambdaCodeSource? { slot.withLock { $0.codeSource } }
+
+    /// Opens the store and lays the stored functions over the template's.
+    /// - Parameters:
+    ///   - writer: `lambda.sqlite`.
+    ///   - packageFolder: Where uploaded packages live.
+    /// - Throws: GRDB errors.
+    func open(writer: any DatabaseWriter, packageFolder: URL) throws {
+        let store = FunctionStore(writer: writer, packageFolder: packageFolder)
+        for (name, record) in try store.load() {
+            guard let record else {
+                catalog.remove(name)
+                continue
+            }
+            let function = makeFunction(record)
+            catalog.remove(name)
+            catalog.put(function, runtime: FunctionRuntime(function: function, host: host))
+            for versionRecord in record.versions ?? [] {
+                let version = makeFunction(versionRecord)
+                catalog.addVersion(version, runtime: FunctionRuntime(function: version, host: host))
+            }
+            for alias in record.aliases ?? [] { catalog.setAlias(name, alias) }
+        }
+        slot.withLock {
+            $0.store = store
+            $0.packageFolder = packageFolder
+        }
+    }
+
+    /// A function from its stored record.
+    /// - Parameter record: The record.
+    /// - Returns: The function, its layers resolved against the template's.
+    func makeFunction(_ record: FunctionStore.Record) -> LambdaFunction {
+        let current = host.environment.current
+        var function = LambdaFunction(
+            spec: record.spec,
+            accountId: current.accountId,
+            region: current.region,
+            lastModified: Date(timeIntervalSince1970: record.lastModified)
+        )
+        function.layers = record.spec.layers.compactMap { layerContent[$0] }
+        function.unresolvedLayers = record.spec.layers.filter { layerContent[$0] == nil }
+        function.deploymentPackage = record.deploymentPackage
+        function.revision = record.revisionId
+        function.policyStatements = record.policyStatements
+        if let version = record.version { function.version = version }
+        return function
+    }
+
+    /// The record of a function version.
+    /// - Parameter function: The function (`$LATEST` or a published version).
+    /// - Returns: Its record (without versions and aliases).
+    static func record(of function: LambdaFunction) -> FunctionStore.Record {
+        FunctionStore.Record(
+            spec: function.spec,
+            lastModified: function.lastModified.timeIntervalSince1970,
+            deploymentPackage: function.deploymentPackage,
+            revisionId: function.revision,
+            policyStatements: function.policyStatements,
+            version: function.version == "$LATEST" ? nil : function.version
+        )
+    }
+
+    /// The whole record of a function: `$LATEST` with its published versions and aliases.
+    private func fullRecord(of function: LambdaFunction) -> FunctionStore.Record {
+        var record = Self.record(of: function)
+        record.versions = catalog.versions(of: function.name).map { Self.record(of: $0) }
+        record.aliases = catalog.aliases(of: function.name)
+        return record
+    }
+
+    /// Stores a function's current state (after a version or alias change). Call it inside ``serialized(_:)``.
+    /// - Parameter name: The function name.
+    /// - Throws: Storage errors.
+    func persist(_ name: String) async throws {
+        guard let store = slot.withLock({ $0.store }), let function = catalog.function(named: name) else { return }
+        try await store.save(name, fullRecord(of: function), now: host.clock.now)
+    }
+
+    /// Keeps an uploaded deployment package in the data folder.
+    /// - Parameters:
+    ///   - data: The `.zip` bytes.
+    ///   - name: The function name.
+    /// - Returns: The code location (the kept `.zip`) and its hash and size.
+    /// - Throws: File-system errors.
+    func keepPackage(_ data: Data, function name: String) throws -> (LambdaCode, DeploymentPackage) {
+        let folder = try packageFolder()
+        let digest = Data(SHA256.hash(data: data))
+        let hex = digest.map { String(format: "%02x", $0) }.joined()
+        let file = folder.appendingPathComponent("\(name)-\(hex.prefix(32)).zip")
+        if !FileManager.default.fileExists(atPath: file.path) {
+            try data.write(to: file, options: .atomic)
+        }
+        return (.localPath(file.path), DeploymentPackage(sha256: digest.base64EncodedString(), size: data.count))
+    }
+
+    private func packageFolder() throws -> URL {
+        if let folder = slot.withLock({ $0.packageFolder }) { return folder }
+        // No data folder was opened (a unit test): a private temporary folder.
+        let folder = FileManager.default.temporaryDirectory
+            .appendingPathComponent("synapscribe-lambda-packages-\(ProcessInfo.processInfo.processIdentifier)", isDirectory: true)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        slot.withLock { $0.packageFolder = folder }
+        return folder
+    }
+
+    /// Runs a change after every earlier one has finished.
+    /// - Parameter body: The change.
+    /// - Returns: Its result.
+    /// - Throws: What the change throws.
+    func serialized<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        try await changes.run(body)
+    }
+
+    /// Deploys a function (new, or replacing the one of the same name): stores it, then serves it on a new runtime.
+    /// Call it inside ``serialized(_:)``.
+    /// - Parameter function: The function.
+    /// - Throws: When it cannot be stored (nothing changed then).
+    func deploy(_ function: LambdaFunction) async throws {
+        if let store = slot.withLock({ $0.store }) {
+            var record = fullRecord(of: function)
+            record.spec = function.spec
+            try await store.save(function.name, record, now: host.clock.now)
+        }
+        await supervisor.guardEgress(for: function.name)
+        let replaced = catalog.put(function, runtime: FunctionRuntime(function: function, host: host))
+        if let replaced {
+            // In-flight invocations finish on their environments; idle ones stop now.
+            await replaced.reclaim(idleSince: .distantFuture)
+        }
+    }
+
+    /// Removes a function and its environments. Call it inside ``serialized(_:)``.
+    /// - Parameter name: The function name.
+    /// - Throws: When the removal cannot be stored (nothing changed then).
+    func remove(_ name: String) async throws {
+        if let store = slot.withLock({ $0.store }) {
+            if templateNames.contains(name) {
+                try await store.save(name, nil, now: host.clock.now)
+            } else {
+                try await store.forget(name)
+            }
+        }
+        for runtime in catalog.remove(name) { await runtime.reclaim(idleSince: .distantFuture) }
+        if let folder = slot.withLock({ $0.packageFolder }),
+            let files = try? FileManager.default.contentsOfDirectory(atPath: folder.path)
+        {
+            for file in files where file.hasPrefix(name + "-") && file.hasSuffix(".zip") && file.count == name.count + 37 {
+                try? FileManager.default.removeItem(at: folder.appendingPathComponent(file))
+            }
+        }
+    }
+}
+
+/// Runs async jobs one after another (FIFO), so check-then-write changes never interleave.
+actor AsyncSerializer {
+    private var tail: Task<Void, Never>?
+
+    /// Runs a job after every earlier one.
+    /// - Parameter body: The job.
+    /// - Returns: Its result.
+    /// - Throws: What the job throws.
+    func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        let previous = tail
+        let (stream, continuation) = AsyncStream.makeStream(of: Void.self)
+        // Bridges the wait for this job's end into the next job's start (no structured parent spans both).
+        tail = Task {
+            await previous?.value
+            for await _ in stream {}
+        }
+        await previous?.value
+        defer { continuation.finish() }
+        return try await body()
+    }
+}

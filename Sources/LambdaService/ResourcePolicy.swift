@@ -1,0 +1,81 @@
+import Foundation
+
+/// A function's resource-based policy as AddPermission builds it and GetPolicy returns it: statements are kept as
+/// the JSON text AddPermission answers, and the policy is `{"Version":"2012-10-17","Id":"default","Statement":[...]}`.
+enum ResourcePolicy {
+    /// Builds one statement.
+    /// - Parameters:
+    ///   - id: `StatementId`.
+    ///   - action: `Action` (`lambda:InvokeFunction`, `lambda:*`, `*`).
+    ///   - principal: `Principal`: a service (`s3.amazonaws.com`), an account id, an ARN or `*`.
+    ///   - resource: The function ARN.
+    ///   - sourceArn: `SourceArn` (an `ArnLike` condition).
+    ///   - sourceAccount: `SourceAccount` (a `StringEquals` condition).
+    ///   - principalOrgId: `PrincipalOrgID` (a `StringEquals` condition).
+    ///   - functionUrlAuthType: `FunctionUrlAuthType` (a `StringEquals` condition).
+    /// - Returns: The statement's JSON text.
+    /// - Throws: `ValidationException` for an action or principal that does not fit AWS's pattern.
+    static func statement(
+        id: String,
+        action: String,
+        principal: String,
+        resource: String,
+        sourceArn: String?,
+        sourceAccount: String?,
+        principalOrgId: String?,
+        functionUrlAuthType: String?
+    ) throws(LambdaError) -> String {
+        let validAction =
+            action == "*" || action == "lambda:*"
+            || (action.hasPrefix("lambda:") && action.count > 7 && action.dropFirst(7).allSatisfy { $0.isASCII && $0.isLetter })
+        guard validAction else {
+            throw .validation(
+                LambdaMessages.validation(action, at: "action", "Member must satisfy regular expression pattern: (lambda:[*]|lambda:[a-zA-Z]+|[*])")
+            )
+        }
+        guard !principal.isEmpty, !principal.contains(where: \.isWhitespace) else {
+            throw .validation(LambdaMessages.validation(principal, at: "principal", #"Member must satisfy regular expression pattern: [^\s]+"#))
+        }
+        let principalObject: Any
+        if principal == "*" {
+            principalObject = "*"
+        } else if principal.hasSuffix(".amazonaws.com") || principal.hasSuffix(".amazonaws.com.cn") {
+            principalObject = ["Service": principal]
+        } else if principal.count == 12, principal.allSatisfy(\.isNumber) {
+            principalObject = ["AWS": "arn:aws:iam::\(principal):root"]
+        } else {
+            principalObject = ["AWS": principal]
+        }
+        var object: [String: Any] = [
+            "Sid": id, "Effect": "Allow", "Principal": principalObject, "Action": action, "Resource": resource,
+        ]
+        var condition: [String: [String: String]] = [:]
+        if let sourceAccount { condition["StringEquals", default: [:]]["AWS:SourceAccount"] = sourceAccount }
+        if let principalOrgId { condition["StringEquals", default: [:]]["aws:PrincipalOrgID"] = principalOrgId }
+        if let functionUrlAuthType { condition["StringEquals", default: [:]]["lambda:FunctionUrlAuthType"] = functionUrlAuthType }
+        if let sourceArn { condition["ArnLike", default: [:]]["AWS:SourceArn"] = sourceArn }
+        if !condition.isEmpty { object["Condition"] = condition }
+        return text(object)
+    }
+
+    /// The `Sid` of a stored statement.
+    /// - Parameter statement: The statement's JSON text.
+    /// - Returns: Its `Sid`, or `nil`.
+    static func statementId(of statement: String) -> String? {
+        let object = (try? JSONSerialization.jsonObject(with: Data(statement.utf8))) as? [String: Any]
+        return object?["Sid"] as? String
+    }
+
+    /// The policy document GetPolicy returns.
+    /// - Parameter statements: The statements' JSON texts.
+    /// - Returns: The document's JSON text.
+    static func document(_ statements: [String]) -> String {
+        let parsed = statements.compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
+        return text(["Version": "2012-10-17", "Id": "default", "Statement": parsed])
+    }
+
+    private static func text(_ object: [String: Any]) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,372 @@
+"""The Lambda control plane (issue 15 item 2): CreateFunction from a .zip upload or from the emulated S3,
+UpdateFunctionCode / UpdateFunctionConfiguration (the next invocation sees them), DeleteFunction, resource policies
+(AddPermission / GetPolicy / RemovePermission), reserved concurrency, tags, GetAccountSettings, persistence of
+API-created functions across a restart on the same data folder, and warm environments whose execution-role
+credentials would have expired after a virtual clock jump of days.
+
+Every function here is created through the API against Tests/e2e/templates/lambda_control_plane.yaml (a role Lambda
+may assume, one it may not, a table and a bucket)."""
+
+import base64
+import hashlib
+import io
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+import requests
+from botocore.exceptions import ClientError
+from conftest import ACCOUNT_ID, REGION, Clock, EmulatorProcess
+
+TEMPLATE = Path(__file__).parent / "templates" / "lambda_control_plane.yaml"
+ROLE = f"arn:aws:iam::{ACCOUNT_ID}:role/lcp-execution"
+EC2_ROLE = f"arn:aws:iam::{ACCOUNT_ID}:role/lcp-ec2-only"
+
+
+def package(source, name="index.py"):
+    """A deployment package holding one file."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(name, source)
+    return buffer.getvalue()
+
+
+def handler_source(version):
+    return (
+        "import os\n"
+        "def handler(event, context):\n"
+        f"    return {{'version': {version}, 'greeting': os.environ.get('GREETING'), 'event': event}}\n"
+    )
+
+
+TABLE_HANDLER = """
+import os, boto3
+def handler(event, context):
+    table = boto3.client('dynamodb', endpoint_url=os.environ['AWS_ENDPOINT_URL'])
+    table.put_item(TableName='lcp-table', Item={'pk': {'S': event['pk']}})
+    item = table.get_item(TableName='lcp-table', Key={'pk': {'S': event['pk']}})['Item']
+    return {'stored': item['pk']['S']}
+"""
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("lcp-data")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, data_dir):
+    process = EmulatorProcess(tmp_path_factory.mktemp("lcp-logs"), template=TEMPLATE, data_dir=data_dir)
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="module")
+def lam(server):
+    return server.client("lambda")
+
+
+def invoke(lam, name, payload=None, **kwargs):
+    response = lam.invoke(FunctionName=name, Payload=json.dumps(payload or {}), **kwargs)
+    body = json.loads(response["Payload"].read())
+    assert "FunctionError" not in response, body
+    return body
+
+
+def create(lam, name, source=None, **kwargs):
+    options = dict(FunctionName=name, Runtime="python3.12", Role=ROLE, Handler="index.handler",
+                   Code={"ZipFile": package(source or handler_source(1))})
+    options.update(kwargs)
+    created = lam.create_function(**options)
+    lam.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+    return created
+
+
+def error_of(call):
+    with pytest.raises(ClientError) as caught:
+        call()
+    return caught.value.response
+
+
+def test_create_invoke_update_code_and_configuration(lam, server):
+    zipped = package(handler_source(1))
+    created = lam.create_function(FunctionName="lcp-basic", Runtime="python3.12", Role=ROLE, Handler="index.handler",
+                                  Code={"ZipFile": zipped}, Timeout=10, MemorySize=256, Description="first",
+                                  Environment={"Variables": {"GREETING": "hello"}}, Tags={"team": "core"})
+    assert created["ResponseMetadata"]["HTTPStatusCode"] == 201
+    assert created["State"] == "Pending" and created["StateReasonCode"] == "Creating"
+    assert created["FunctionArn"] == f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:lcp-basic"
+    assert created["CodeSha256"] == base64.b64encode(hashlib.sha256(zipped).digest()).decode()
+    assert created["CodeSize"] == len(zipped)
+    lam.get_waiter("function_active_v2").wait(FunctionName="lcp-basic", WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+
+    described = lam.get_function(FunctionName="lcp-basic")
+    configuration = described["Configuration"]
+    assert (configuration["State"], configuration["LastUpdateStatus"]) == ("Active", "Successful")
+    assert (configuration["Timeout"], configuration["MemorySize"], configuration["Description"]) == (10, 256, "first")
+    assert described["Tags"] == {"team": "core"}
+    location = described["Code"]["Location"]
+    assert location.startswith(server.endpoint)
+    assert requests.get(location, timeout=10).content == zipped
+    assert "lcp-basic" in [f["FunctionName"] for f in lam.list_functions()["Functions"]]
+
+    assert invoke(lam, "lcp-basic", {"n": 1}) == {"version": 1, "greeting": "hello", "event": {"n": 1}}
+
+    updated = lam.update_function_code(FunctionName="lcp-basic", ZipFile=package(handler_source(2)))
+    assert updated["LastUpdateStatus"] == "InProgress"
+    lam.get_waiter("function_updated_v2").wait(FunctionName="lcp-basic", WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+    assert invoke(lam, "lcp-basic")["version"] == 2
+
+    revision = lam.get_function_configuration(FunctionName="lcp-basic")["RevisionId"]
+    stale = error_of(lambda: lam.update_function_configuration(FunctionName="lcp-basic", Timeout=5, RevisionId="stale"))
+    assert stale["Error"]["Code"] == "PreconditionFailedException"
+    assert stale["ResponseMetadata"]["HTTPStatusCode"] == 412
+    configured = lam.update_function_configuration(FunctionName="lcp-basic", RevisionId=revision,
+                                                   Environment={"Variables": {"GREETING": "bonjour"}}, Timeout=20)
+    assert configured["LastUpdateStatus"] == "InProgress" and configured["RevisionId"] != revision
+    lam.get_waiter("function_updated_v2").wait(FunctionName="lcp-basic", WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+    assert invoke(lam, "lcp-basic") == {"version": 2, "greeting": "bonjour", "event": {}}
+    assert lam.get_function_configuration(FunctionName="lcp-basic")["Timeout"] == 20
+
+
+def test_create_refusals_answer_aws_errors(lam):
+    create(lam, "lcp-dup")
+    duplicate = error_of(lambda: create(lam, "lcp-dup"))
+    assert duplicate["Error"]["Code"] == "ResourceConflictException"
+    assert duplicate["Error"]["Message"] == "Function already exist: lcp-dup"
+    assert duplicate["ResponseMetadata"]["HTTPStatusCode"] == 409
+
+    untrusted = error_of(lambda: create(lam, "lcp-ec2", Role=EC2_ROLE))
+    assert untrusted["Error"]["Code"] == "InvalidParameterValueException"
+    assert untrusted["Error"]["Message"] == "The role defined for the function cannot be assumed by Lambda."
+    missing_role = error_of(lambda: create(lam, "lcp-norole", Role=f"arn:aws:iam::{ACCOUNT_ID}:role/does-not-exist"))
+    assert missing_role["Error"]["Message"] == "The role defined for the function cannot be assumed by Lambda."
+
+    not_zip = error_of(lambda: lam.create_function(FunctionName="lcp-notzip", Runtime="python3.12", Role=ROLE,
+                                                   Handler="index.handler", Code={"ZipFile": b"not a zip"}))
+    assert not_zip["Error"]["Code"] == "InvalidParameterValueException"
+    assert not_zip["Error"]["Message"] == "Could not unzip uploaded file. Please check your file, then try to upload again."
+
+    too_long = error_of(lambda: create(lam, "lcp-timeout", Timeout=901))
+    assert too_long["Error"]["Code"] == "ValidationException"
+    assert too_long["Error"]["Message"] == ("1 validation error detected: Value '901' at 'timeout' failed to satisfy "
+                                            "constraint: Member must have value less than or equal to 900")
+    reserved = error_of(lambda: create(lam, "lcp-reserved", Environment={"Variables": {"AWS_REGION": "x"}}))
+    assert reserved["Error"]["Code"] == "InvalidParameterValueException"
+    assert reserved["Error"]["Message"].endswith("Reserved keys used in this request: AWS_REGION")
+    # None of the refused functions exists.
+    names = [f["FunctionName"] for f in lam.list_functions()["Functions"]]
+    assert not {"lcp-ec2", "lcp-norole", "lcp-notzip", "lcp-timeout", "lcp-reserved"} & set(names)
+
+
+def test_create_from_emulated_s3(lam, server):
+    s3 = server.client("s3")
+    s3.put_object(Bucket="lcp-code", Key="builds/v7.zip", Body=package(handler_source(7)))
+    create(lam, "lcp-from-s3", Code={"S3Bucket": "lcp-code", "S3Key": "builds/v7.zip"})
+    assert invoke(lam, "lcp-from-s3")["version"] == 7
+
+    missing = error_of(lambda: create(lam, "lcp-s3-missing", Code={"S3Bucket": "lcp-code", "S3Key": "nope.zip"}))
+    assert missing["Error"]["Code"] == "InvalidParameterValueException"
+    assert missing["Error"]["Message"] == ("Error occurred while GetObject. S3 Error Code: NoSuchKey. "
+                                           "S3 Error Message: The specified key does not exist.")
+
+
+def test_resource_policy(lam):
+    create(lam, "lcp-policy")
+    missing = error_of(lambda: lam.get_policy(FunctionName="lcp-policy"))
+    assert missing["Error"]["Code"] == "ResourceNotFoundException"
+    assert missing["Error"]["Message"] == "The resource you requested does not exist."
+
+    added = lam.add_permission(FunctionName="lcp-policy", StatementId="s3-invoke", Action="lambda:InvokeFunction",
+                               Principal="s3.amazonaws.com", SourceArn="arn:aws:s3:::lcp-code",
+                               SourceAccount=ACCOUNT_ID)
+    assert added["ResponseMetadata"]["HTTPStatusCode"] == 201
+    statement = json.loads(added["Statement"])
+    assert statement == {
+        "Sid": "s3-invoke", "Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"},
+        "Action": "lambda:InvokeFunction",
+        "Resource": f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:lcp-policy",
+        "Condition": {"StringEquals": {"AWS:SourceAccount": ACCOUNT_ID},
+                      "ArnLike": {"AWS:SourceArn": "arn:aws:s3:::lcp-code"}},
+    }
+    policy = json.loads(lam.get_policy(FunctionName="lcp-policy")["Policy"])
+    assert policy["Version"] == "2012-10-17" and policy["Statement"] == [statement]
+
+    again = error_of(lambda: lam.add_permission(FunctionName="lcp-policy", StatementId="s3-invoke",
+                                                Action="lambda:InvokeFunction", Principal="s3.amazonaws.com"))
+    assert again["Error"]["Code"] == "ResourceConflictException"
+    assert again["ResponseMetadata"]["HTTPStatusCode"] == 409
+
+    lam.remove_permission(FunctionName="lcp-policy", StatementId="s3-invoke")
+    gone = error_of(lambda: lam.get_policy(FunctionName="lcp-policy"))
+    assert gone["Error"]["Message"] == "The resource you requested does not exist."
+
+
+def test_concurrency_tags_and_account_settings(lam):
+    created = create(lam, "lcp-settings", Tags={"a": "1"})
+    arn = created["FunctionArn"]
+    assert lam.get_function_concurrency(FunctionName="lcp-settings").get("ReservedConcurrentExecutions") is None
+    assert lam.put_function_concurrency(FunctionName="lcp-settings",
+                                        ReservedConcurrentExecutions=1)["ReservedConcurrentExecutions"] == 1
+    assert lam.get_function_concurrency(FunctionName="lcp-settings")["ReservedConcurrentExecutions"] == 1
+    assert lam.get_function(FunctionName="lcp-settings")["Concurrency"] == {"ReservedConcurrentExecutions": 1}
+    settings = lam.get_account_settings()
+    limit = settings["AccountLimit"]["ConcurrentExecutions"]
+    assert settings["AccountLimit"]["UnreservedConcurrentExecutions"] == limit - 1
+    assert settings["AccountUsage"]["FunctionCount"] == len(lam.list_functions(MaxItems=50)["Functions"])
+    lam.delete_function_concurrency(FunctionName="lcp-settings")
+    assert lam.get_function_concurrency(FunctionName="lcp-settings").get("ReservedConcurrentExecutions") is None
+    # Reserved concurrency 0 throttles every invocation (the gate enforces it).
+    lam.put_function_concurrency(FunctionName="lcp-settings", ReservedConcurrentExecutions=0)
+    throttled = error_of(lambda: lam.invoke(FunctionName="lcp-settings", Payload=b"{}"))
+    assert throttled["Error"]["Code"] == "TooManyRequestsException"
+    lam.delete_function_concurrency(FunctionName="lcp-settings")
+    assert invoke(lam, "lcp-settings")["version"] == 1
+
+    lam.tag_resource(Resource=arn, Tags={"b": "2", "c": "3"})
+    assert lam.list_tags(Resource=arn)["Tags"] == {"a": "1", "b": "2", "c": "3"}
+    lam.untag_resource(Resource=arn, TagKeys=["a", "c"])
+    assert lam.list_tags(Resource=arn)["Tags"] == {"b": "2"}
+    unknown = error_of(lambda: lam.list_tags(Resource=f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:lcp-none"))
+    assert unknown["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_delete_function(lam):
+    create(lam, "lcp-doomed")
+    deleted = lam.delete_function(FunctionName="lcp-doomed")
+    assert deleted["ResponseMetadata"]["HTTPStatusCode"] == 204
+    gone = error_of(lambda: lam.get_function(FunctionName="lcp-doomed"))
+    assert gone["Error"]["Code"] == "ResourceNotFoundException"
+    assert gone["Error"]["Message"] == f"Function not found: arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:lcp-doomed"
+    again = error_of(lambda: lam.delete_function(FunctionName="lcp-doomed"))
+    assert again["Error"]["Code"] == "ResourceNotFoundException"
+    invoked = error_of(lambda: lam.invoke(FunctionName="lcp-doomed", Payload=b"{}"))
+    assert invoked["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_versions_and_aliases(lam):
+    create(lam, "lcp-versions", source=handler_source(1))
+    first = lam.publish_version(FunctionName="lcp-versions")
+    assert first["ResponseMetadata"]["HTTPStatusCode"] == 201
+    assert first["Version"] == "1"
+    assert first["FunctionArn"] == f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:lcp-versions:1"
+    # Nothing changed since version 1: publishing again answers version 1.
+    assert lam.publish_version(FunctionName="lcp-versions")["Version"] == "1"
+    lam.update_function_code(FunctionName="lcp-versions", ZipFile=package(handler_source(2)))
+    lam.get_waiter("function_updated_v2").wait(FunctionName="lcp-versions", WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+    assert lam.publish_version(FunctionName="lcp-versions", Description="second")["Version"] == "2"
+    listed = lam.list_versions_by_function(FunctionName="lcp-versions")["Versions"]
+    assert [v["Version"] for v in listed] == ["$LATEST", "1", "2"]
+    lam.update_function_code(FunctionName="lcp-versions", ZipFile=package(handler_source(3)))
+    lam.get_waiter("function_updated_v2").wait(FunctionName="lcp-versions", WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+
+    # Versions freeze code: $LATEST runs 3, version 1 runs 1, version 2 runs 2.
+    assert invoke(lam, "lcp-versions")["version"] == 3
+    assert invoke(lam, "lcp-versions:1")["version"] == 1
+    response = lam.invoke(FunctionName="lcp-versions", Qualifier="2", Payload=b"{}")
+    assert response["ExecutedVersion"] == "2"
+    assert json.loads(response["Payload"].read())["version"] == 2
+
+    alias = lam.create_alias(FunctionName="lcp-versions", Name="live", FunctionVersion="1", Description="prod")
+    assert alias["ResponseMetadata"]["HTTPStatusCode"] == 201
+    assert alias["AliasArn"] == f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:lcp-versions:live"
+    assert invoke(lam, "lcp-versions:live")["version"] == 1
+    lam.update_alias(FunctionName="lcp-versions", Name="live", FunctionVersion="2")
+    assert invoke(lam, "lcp-versions", Qualifier="live")["version"] == 2
+    lam.update_alias(FunctionName="lcp-versions", Name="live", RoutingConfig={"AdditionalVersionWeights": {"1": 1.0}})
+    assert invoke(lam, "lcp-versions:live")["version"] == 1
+    routed = lam.update_alias(FunctionName="lcp-versions", Name="live",
+                              RoutingConfig={"AdditionalVersionWeights": {"1": 0.5}})
+    assert routed["RoutingConfig"] == {"AdditionalVersionWeights": {"1": 0.5}}
+    assert {invoke(lam, "lcp-versions:live")["version"] for _ in range(24)} == {1, 2}
+
+    duplicate = error_of(lambda: lam.create_alias(FunctionName="lcp-versions", Name="live", FunctionVersion="1"))
+    assert duplicate["Error"]["Code"] == "ResourceConflictException"
+    assert duplicate["ResponseMetadata"]["HTTPStatusCode"] == 409
+    no_version = error_of(lambda: lam.create_alias(FunctionName="lcp-versions", Name="next", FunctionVersion="9"))
+    assert no_version["Error"]["Code"] == "ResourceNotFoundException"
+    missing = error_of(lambda: lam.get_alias(FunctionName="lcp-versions", Name="nope"))
+    assert missing["Error"]["Code"] == "ResourceNotFoundException"
+    assert missing["Error"]["Message"] == f"Alias not found: arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:lcp-versions:nope"
+    assert [a["Name"] for a in lam.list_aliases(FunctionName="lcp-versions")["Aliases"]] == ["live"]
+    unknown = error_of(lambda: lam.invoke(FunctionName="lcp-versions:9", Payload=b"{}"))
+    assert unknown["Error"]["Code"] == "ResourceNotFoundException"
+    assert unknown["Error"]["Message"] == f"Function not found: arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:lcp-versions:9"
+
+    lam.delete_alias(FunctionName="lcp-versions", Name="live")
+    assert lam.list_aliases(FunctionName="lcp-versions")["Aliases"] == []
+    lam.delete_function(FunctionName="lcp-versions", Qualifier="1")
+    assert [v["Version"] for v in lam.list_versions_by_function(FunctionName="lcp-versions")["Versions"]] == ["$LATEST", "2"]
+
+
+def test_aws_cli_create_and_invoke(server, tmp_path):
+    archive = tmp_path / "function.zip"
+    archive.write_bytes(package(handler_source(42)))
+    env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
+    env.update({"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": REGION,
+                "AWS_DEFAULT_OUTPUT": "json", "AWS_CONFIG_FILE": str(tmp_path / "config"),
+                "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "credentials"), "AWS_MAX_ATTEMPTS": "1", "AWS_PAGER": ""})
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "awscli", "--endpoint-url", server.endpoint, *args],
+                              capture_output=True, text=True, env=env, timeout=120)
+
+    created = cli("lambda", "create-function", "--function-name", "lcp-cli", "--runtime", "python3.12",
+                  "--role", ROLE, "--handler", "index.handler", "--zip-file", f"fileb://{archive}")
+    assert created.returncode == 0, created.stderr
+    assert json.loads(created.stdout)["FunctionName"] == "lcp-cli"
+    waited = cli("lambda", "wait", "function-active-v2", "--function-name", "lcp-cli")
+    assert waited.returncode == 0, waited.stderr
+    out = tmp_path / "out.json"
+    invoked = cli("lambda", "invoke", "--function-name", "lcp-cli", str(out))
+    assert invoked.returncode == 0, invoked.stderr
+    assert json.loads(out.read_text())["version"] == 42
+    duplicate = cli("lambda", "create-function", "--function-name", "lcp-cli", "--runtime", "python3.12",
+                    "--role", ROLE, "--handler", "index.handler", "--zip-file", f"fileb://{archive}")
+    assert duplicate.returncode != 0
+    assert "(ResourceConflictException)" in duplicate.stderr and "Function already exist: lcp-cli" in duplicate.stderr
+
+
+def test_warm_environment_credentials_survive_a_clock_jump_of_days(lam, server):
+    create(lam, "lcp-table-writer", source=TABLE_HANDLER, Timeout=30)
+    assert invoke(lam, "lcp-table-writer", {"pk": "before"}) == {"stored": "before"}
+    clock = Clock(server.endpoint)
+    clock.advance("2d")
+    try:
+        # The warm environment's session (12 h) has expired on the virtual clock: the function still reaches DynamoDB.
+        assert invoke(lam, "lcp-table-writer", {"pk": "after"}) == {"stored": "after"}
+    finally:
+        clock.reset()
+
+
+def test_api_functions_survive_restart(server, tmp_path_factory, data_dir):
+    lam = server.client("lambda")
+    create(lam, "lcp-durable", source=handler_source(5), Environment={"Variables": {"GREETING": "kept"}},
+           Tags={"keep": "yes"})
+    lam.add_permission(FunctionName="lcp-durable", StatementId="keep", Action="lambda:InvokeFunction",
+                       Principal="apigateway.amazonaws.com")
+    lam.publish_version(FunctionName="lcp-durable")
+    lam.create_alias(FunctionName="lcp-durable", Name="stable", FunctionVersion="1")
+    lam.update_function_code(FunctionName="lcp-durable", ZipFile=package(handler_source(6)))
+    before = lam.get_function(FunctionName="lcp-durable")
+    server.stop()
+
+    second = EmulatorProcess(tmp_path_factory.mktemp("lcp-logs-2"), template=TEMPLATE, data_dir=data_dir)
+    try:
+        lam2 = second.client("lambda")
+        after = lam2.get_function(FunctionName="lcp-durable")
+        for key in ("CodeSha256", "CodeSize", "RevisionId", "LastModified", "Environment", "Role", "Handler"):
+            assert after["Configuration"][key] == before["Configuration"][key], key
+        assert after["Tags"] == {"keep": "yes"}
+        assert json.loads(lam2.get_policy(FunctionName="lcp-durable")["Policy"])["Statement"][0]["Sid"] == "keep"
+        assert invoke(lam2, "lcp-durable") == {"version": 6, "greeting": "kept", "event": {}}
+        assert invoke(lam2, "lcp-durable:stable") == {"version": 5, "greeting": "kept", "event": {}}
+        assert [v["Version"] for v in lam2.list_versions_by_function(FunctionName="lcp-durable")["Versions"]] == ["$LATEST", "1"]
+        gone = error_of(lambda: lam2.get_function(FunctionName="lcp-doomed"))
+        assert gone["Error"]["Code"] == "ResourceNotFoundException"
+    finally:
+        second.stop()
