@@ -120,7 +120,7 @@ let package = Package(
         // MARK: One target per AWS service.
         .target(
             name: "CloudFormationService",
-            dependencies: ["AWSGateway", "CloudFormation", "EmulatorCore"],
+            dependencies: ["AWSGateway", "CloudFormation", "EmulatorCore", "Storage", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -246,7 +246,7 @@ let package = Package(
             name: "CloudFormationTests",
             dependencies: [
                 "CloudFormation", "EmulatorApp", "S3Service", "DynamoDBService", "LambdaService", "APIGatewayWebSocket", "CognitoService",
-                "IAM",
+                "IAM", "CloudFormationService",
             ],
             exclude: ["Templates"],
             swiftSettings: swiftSettings
