@@ -289,9 +289,10 @@ extension CloudFormationService {
             templateBody: body,
             parameters: values,
             capabilities: Self.list(parameters, "Capabilities.member"),
-            tags: Self.members(parameters, "Tags.member").compactMap { member in
-                member["Key"].map { TagRecord(key: $0, value: member["Value"] ?? "") }
-            }
+            tags: parameters.keys.contains { $0.hasPrefix("Tags.member.") } || parameters["Tags"] != nil
+                ? Self.members(parameters, "Tags.member").compactMap { member in
+                    member["Key"].map { TagRecord(key: $0, value: member["Value"] ?? "") }
+                } : nil
         )
     }
 

@@ -14,8 +14,8 @@ package struct DeployRequest: Sendable {
     package var parameters: [(key: String, value: String?)]
     /// The acknowledged capabilities.
     package var capabilities: [String]
-    /// The stack tags.
-    package var tags: [TagRecord]
+    /// The stack tags; nil keeps an existing stack's tags (as CloudFormation does when `Tags` is not sent).
+    package var tags: [TagRecord]?
 }
 
 /// The stacks deployed through the CloudFormation API: resolution, deployment in dependency order with rollback,
@@ -218,7 +218,7 @@ package actor StackEngine {
         {
             deployers.deployer(for: $0)?.replacementProperties(of: $0) ?? []
         }
-        if changes.isEmpty && !outputsOrParametersChanged(previous, prepared.stack, prepared.parameters, tags: request.tags) {
+        if changes.isEmpty && !outputsOrParametersChanged(previous, prepared.stack, prepared.parameters, tags: request.tags ?? previous.tags) {
             throw CloudFormationError.validation("No updates are to be performed.")
         }
         await runUpdate(index, prepared.stack, body: prepared.body, parameters: prepared.parameters, request: request)
@@ -347,7 +347,7 @@ package actor StackEngine {
             ) {
                 deployers.deployer(for: $0)?.replacementProperties(of: $0) ?? []
             }
-            let failed = changes.isEmpty && !outputsOrParametersChanged(previous, prepared.stack, prepared.parameters, tags: request.tags)
+            let failed = changes.isEmpty && !outputsOrParametersChanged(previous, prepared.stack, prepared.parameters, tags: request.tags ?? previous.tags)
             return addChangeSet(
                 stackIndex,
                 name: name,
@@ -408,7 +408,7 @@ package actor StackEngine {
             stacks[stackIndex].templateBody = prepared.body
             stacks[stackIndex].parameters = prepared.parameters
             stacks[stackIndex].capabilities = request.capabilities
-            stacks[stackIndex].tags = request.tags
+            stacks[stackIndex].tags = request.tags ?? []
             stacks[stackIndex].creationTime = clock.now
             setStatus(stackIndex, "CREATE_IN_PROGRESS", reason: "User Initiated")
             await runCreate(stackIndex, prepared.stack)
@@ -470,7 +470,7 @@ package actor StackEngine {
                 templateBody: prepared.body,
                 parameters: prepared.parameters,
                 capabilities: request.capabilities,
-                tags: request.tags,
+                tags: request.tags ?? stacks[stackIndex].tags,
                 changes: changes
             )
         )
@@ -512,7 +512,7 @@ package actor StackEngine {
                 templateBody: body,
                 parameters: parameters,
                 capabilities: request.capabilities,
-                tags: request.tags,
+                tags: request.tags ?? [],
                 status: status,
                 statusReason: nil,
                 creationTime: clock.now,
@@ -747,7 +747,7 @@ package actor StackEngine {
         stacks[index].templateBody = body
         stacks[index].parameters = parameters
         stacks[index].capabilities = request.capabilities
-        stacks[index].tags = request.tags
+        stacks[index].tags = request.tags ?? previous.tags
         stacks[index].description = stack.description
         stacks[index].outputs = newOutputs
         stacks[index].imports = stack.imports

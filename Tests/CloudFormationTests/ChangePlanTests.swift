@@ -97,7 +97,7 @@ struct ChangePlanTests {
 
     @Test("new resources are added, dropped ones removed")
     func addRemove() throws {
-        let fewer = Self.base.replacingOccurrences(of: "  Queue:\n    Type: AWS::SQS::Queue\n", with: "  Other:\n    Type: AWS::S3::Bucket\n")
+        let fewer = Self.base.replacingOccurrences(of: "  Queue:\n    Type: AWS::SQS::Queue", with: "  Other:\n    Type: AWS::S3::Bucket")
         #expect(try Self.changes(from: Self.base, to: fewer) == ["Add Other - ", "Remove Queue - "])
         #expect(try Self.changes(from: "Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n", to: Self.base).first == "Add Table - ")
     }
@@ -140,7 +140,7 @@ struct ChangePlanTests {
         #expect(StackEngine.missingCapability(stack, capabilities: [], transforms: false) == "CAPABILITY_IAM")
         #expect(StackEngine.missingCapability(stack, capabilities: ["CAPABILITY_IAM"], transforms: false) == nil)
         #expect(StackEngine.missingCapability(stack, capabilities: ["CAPABILITY_IAM"], transforms: true) == "CAPABILITY_AUTO_EXPAND")
-        let named = try Fixture.resolve(role + "      RoleName: fixed\n")
+        let named = try Fixture.resolve(role + "\n      RoleName: fixed")
         #expect(StackEngine.missingCapability(named, capabilities: ["CAPABILITY_IAM"], transforms: false) == "CAPABILITY_NAMED_IAM")
         #expect(StackEngine.missingCapability(named, capabilities: ["CAPABILITY_NAMED_IAM"], transforms: false) == nil)
     }

@@ -90,7 +90,7 @@ def server(project, tmp_path_factory):
     process.stop()
 
 
-def cli(server, *args, cwd=None):
+def cli(server, *args, cwd=None, extra_env=None):
     """Run the AWS CLI against `server`; returns (exit code, stdout, stderr)."""
     home = server.project / "awscli-home"
     home.mkdir(exist_ok=True)
@@ -98,6 +98,7 @@ def cli(server, *args, cwd=None):
     env.update({"AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY, "AWS_DEFAULT_REGION": REGION,
                 "AWS_DEFAULT_OUTPUT": "json", "AWS_CONFIG_FILE": str(home / "config"),
                 "AWS_SHARED_CREDENTIALS_FILE": str(home / "credentials"), "AWS_MAX_ATTEMPTS": "1", "AWS_PAGER": ""})
+    env.update(extra_env or {})
     result = subprocess.run([sys.executable, "-m", "awscli", "--endpoint-url", server.endpoint, *map(str, args)],
                             capture_output=True, text=True, env=env, timeout=180, cwd=cwd or REPO_ROOT)
     return result.returncode, result.stdout, result.stderr
@@ -444,8 +445,11 @@ def test_aws_cloudformation_deploy_and_package(server, tmp_path):
               CodeUri: src/
         """))
     packaged = tmp_path / "packaged.yaml"
+    # `package` uploads with its own S3 client, which `--endpoint-url` (the CloudFormation endpoint) does not reach:
+    # AWS_ENDPOINT_URL_S3 points it at the emulator.
     code, out, err = cli(server, "cloudformation", "package", "--template-file", function, "--s3-bucket",
-                         "cfn-deploy-startup", "--s3-prefix", "artifacts", "--output-template-file", packaged)
+                         "cfn-deploy-startup", "--s3-prefix", "artifacts", "--output-template-file", packaged,
+                         extra_env={"AWS_ENDPOINT_URL_S3": server.endpoint})
     assert code == 0, err
     assert "s3://cfn-deploy-startup/artifacts/" in packaged.read_text()
     keys = [o["Key"] for o in server.client("s3").list_objects_v2(Bucket="cfn-deploy-startup", Prefix="artifacts/")["Contents"]]
