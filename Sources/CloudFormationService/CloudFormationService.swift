@@ -157,38 +157,26 @@ package struct CloudFormationService: AWSServiceHandler {
     }
 
     func writeStack(_ xml: inout XMLWriter, _ stack: StackDescription) {
-        xml.element("StackId", stack.stackId)
-        xml.element("StackName", stack.name)
-        xml.optionalElement("Description", stack.description)
-        xml.element("Parameters") { xml in
-            for parameter in stack.parameters {
-                xml.element("member") { xml in
-                    xml.element("ParameterKey", parameter.key)
-                    xml.element("ParameterValue", parameter.value)
-                }
-            }
-        }
-        xml.element("CreationTime", Timestamp.iso8601Milliseconds(stack.creationTime))
-        xml.element("RollbackConfiguration") { _ in }
-        xml.element("StackStatus", "CREATE_COMPLETE")
-        xml.element("DisableRollback", "false")
-        xml.element("NotificationARNs") { _ in }
-        xml.element("Capabilities") { xml in
-            for capability in stack.capabilities { xml.element("member", capability) }
-        }
-        xml.element("Outputs") { xml in
-            for output in stack.outputs {
-                xml.element("member") { xml in
-                    xml.element("OutputKey", output.key)
-                    xml.element("OutputValue", output.value)
-                    xml.optionalElement("Description", output.description)
-                    xml.optionalElement("ExportName", output.exportName)
-                }
-            }
-        }
-        xml.element("Tags") { _ in }
-        xml.element("EnableTerminationProtection", "false")
-        xml.element("DriftInformation") { $0.element("StackDriftStatus", "NOT_CHECKED") }
+        let record = StackRecord(
+            name: stack.name,
+            stackId: stack.stackId,
+            description: stack.description,
+            templateBody: stack.templateBody,
+            parameters: stack.parameters.map { ParameterRecord(key: $0.key, value: $0.value, noEcho: false) },
+            capabilities: stack.capabilities,
+            tags: [],
+            status: "CREATE_COMPLETE",
+            statusReason: nil,
+            creationTime: stack.creationTime,
+            lastUpdatedTime: nil,
+            deletionTime: nil,
+            resources: [],
+            outputs: stack.outputs.map { OutputRecord(key: $0.key, value: $0.value, description: $0.description, exportName: $0.exportName) },
+            imports: [],
+            events: [],
+            changeSets: []
+        )
+        Self.writeDeployed(&xml, record)
     }
 
     func writeResource(

@@ -347,7 +347,8 @@ package actor StackEngine {
             ) {
                 deployers.deployer(for: $0)?.replacementProperties(of: $0) ?? []
             }
-            let failed = changes.isEmpty && !outputsOrParametersChanged(previous, prepared.stack, prepared.parameters, tags: request.tags ?? previous.tags)
+            let failed =
+                changes.isEmpty && !outputsOrParametersChanged(previous, prepared.stack, prepared.parameters, tags: request.tags ?? previous.tags)
             return addChangeSet(
                 stackIndex,
                 name: name,
