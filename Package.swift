@@ -128,7 +128,7 @@ let package = Package(
         // MARK: One target per AWS service.
         .target(
             name: "CloudFormationService",
-            dependencies: ["AWSGateway", "CloudFormation", "EmulatorCore"],
+            dependencies: ["AWSGateway", "CloudFormation", "EmulatorCore", "Storage", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -265,7 +265,7 @@ let package = Package(
             name: "CloudFormationTests",
             dependencies: [
                 "CloudFormation", "EmulatorApp", "S3Service", "DynamoDBService", "LambdaService", "APIGatewayWebSocket", "CognitoService",
-                "IAM",
+                "IAM", "CloudFormationService",
             ],
             exclude: ["Templates"],
             swiftSettings: swiftSettings

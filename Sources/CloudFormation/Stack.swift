@@ -12,6 +12,9 @@ package struct StackConfiguration: Sendable, Equatable {
     package var urlSuffix: String
     /// Values given with `--parameter-overrides`, by parameter name.
     package var parameterOverrides: [String: String]
+    /// The exports `Fn::ImportValue` reads, by export name (the CloudFormation API's deployed stacks); nil where
+    /// cross-stack exports are not available (the start-up template), so `Fn::ImportValue` is refused there.
+    package var exports: [String: String]?
 
     /// Creates a configuration.
     package init(
@@ -20,7 +23,8 @@ package struct StackConfiguration: Sendable, Equatable {
         accountId: String = "000000000000",
         partition: String = "aws",
         urlSuffix: String = "amazonaws.com",
-        parameterOverrides: [String: String] = [:]
+        parameterOverrides: [String: String] = [:],
+        exports: [String: String]? = nil
     ) {
         self.stackName = stackName
         self.region = region
@@ -28,6 +32,7 @@ package struct StackConfiguration: Sendable, Equatable {
         self.partition = partition
         self.urlSuffix = urlSuffix
         self.parameterOverrides = parameterOverrides
+        self.exports = exports
     }
 }
 
@@ -59,6 +64,33 @@ package struct StackResource: Sendable, Equatable {
     package var dependsOn: [String]
     /// Where the resource is declared (for SAM-generated resources, the originating SAM resource).
     package var location: SourceLocation?
+
+    /// Creates a resource (the resolver's, or one read back from a deployed stack's record).
+    /// - Parameters:
+    ///   - logicalId: The logical id.
+    ///   - type: The resource type.
+    ///   - physicalId: The physical id.
+    ///   - properties: The resolved properties.
+    ///   - attributes: The `Fn::GetAtt` attributes.
+    ///   - dependsOn: The logical ids it depends on.
+    ///   - location: Where it is declared.
+    package init(
+        logicalId: String,
+        type: String,
+        physicalId: String,
+        properties: TemplateValue,
+        attributes: [String: String],
+        dependsOn: [String],
+        location: SourceLocation?
+    ) {
+        self.logicalId = logicalId
+        self.type = type
+        self.physicalId = physicalId
+        self.properties = properties
+        self.attributes = attributes
+        self.dependsOn = dependsOn
+        self.location = location
+    }
 }
 
 /// A resolved stack output.
@@ -128,6 +160,8 @@ package struct Stack: Sendable {
     package var unsupported: [UnsupportedProperty]
     /// The configuration the stack was resolved with.
     package var configuration: StackConfiguration
+    /// The export names `Fn::ImportValue` read, in first-use order.
+    package var imports: [String] = []
 
     /// The resource (emulated or skipped) with `logicalId`.
     package func resource(_ logicalId: String) -> StackResource? {

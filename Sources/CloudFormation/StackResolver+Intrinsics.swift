@@ -115,7 +115,20 @@ extension StackResolver {
             let region = requested.isEmpty ? configuration.region : requested
             return .list(["a", "b", "c"].map { .string(region + $0) })
         case "Fn::ImportValue":
-            throw error(.unsupported, "Fn::ImportValue is not supported by the emulator (cross-stack exports are not emulated)", location, scope)
+            guard let exports = configuration.exports else {
+                throw error(.unsupported, "Fn::ImportValue is not supported by the emulator (cross-stack exports are not emulated)", location, scope)
+            }
+            guard let name = try evaluate(argument, at: location, scope: scope)?.scalarText else {
+                throw error(
+                    .format,
+                    "Template error: the attribute in Fn::ImportValue must not depend on any resources, imported values, or Fn::GetAZs",
+                    location,
+                    scope
+                )
+            }
+            guard let value = exports[name] else { throw error(.reference, "No export named \(name) found.", location, scope) }
+            if !imports.contains(name) { imports.append(name) }
+            return .string(value)
         case "Fn::Cidr", "Fn::Transform", "Fn::Length", "Fn::ToJsonString":
             throw error(.unsupported, "\(function) is not supported by the emulator", location, scope)
         default:

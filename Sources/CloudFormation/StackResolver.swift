@@ -71,6 +71,7 @@ final class StackResolver {
     let allResources: TemplateMap
     var excluded: Set<String> = []
     var resolved: [String: StackResource] = [:]
+    var imports: [String] = []
 
     init(template: Template, configuration: StackConfiguration, catalog: ResourceCatalog) throws(TemplateError) {
         self.template = template
@@ -167,7 +168,8 @@ final class StackResolver {
             outputs: outputs,
             skipped: skipped,
             unsupported: unsupported,
-            configuration: configuration
+            configuration: configuration,
+            imports: imports
         )
     }
 

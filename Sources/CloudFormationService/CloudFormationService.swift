@@ -5,21 +5,32 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// A read-only CloudFormation API describing the one stack the emulator deployed from `template.yaml`,
-/// so scripts that read outputs after `sam deploy` run unmodified.
+/// CloudFormation: the stack the emulator deployed from `template.yaml` (read-only, described with local URLs), and
+/// stacks deployed at runtime through `CreateStack`, `UpdateStack`, `DeleteStack` and change sets (see
+/// ``StackEngine``), so `aws cloudformation deploy` and scripts that read outputs run unmodified.
 ///
-/// Operations: DescribeStacks, ListStacks, ListStackResources, DescribeStackResources,
-/// DescribeStackResource, GetTemplate. Everything else answers AWS's `InvalidAction`.
+/// Everything else answers AWS's `InvalidAction`.
 package struct CloudFormationService: AWSServiceHandler {
     /// Routing facts.
     package let descriptor = ServiceDescriptors.cloudFormation
-    private let describe: @Sendable () -> StackDescription
+    let describe: @Sendable () -> StackDescription
+    let engine: StackEngine?
+    let readObject: @Sendable (_ bucket: String, _ key: String) async -> String?
 
     /// Creates the service.
-    /// - Parameter describe: Describes the deployed stack; called per request because local URLs in the outputs
-    ///   are known only once the server has bound its port.
-    package init(describe: @escaping @Sendable () -> StackDescription) {
+    /// - Parameters:
+    ///   - describe: Describes the start-up stack; called per request because local URLs in the outputs are known
+    ///     only once the server has bound its port.
+    ///   - engine: The runtime stacks; nil serves the start-up stack only (deploy operations answer `InvalidAction`).
+    ///   - readObject: Reads an object of the emulated S3, for a `TemplateURL` (never the network).
+    package init(
+        describe: @escaping @Sendable () -> StackDescription,
+        engine: StackEngine? = nil,
+        readObject: @escaping @Sendable (_ bucket: String, _ key: String) async -> String? = { _, _ in nil }
+    ) {
         self.describe = describe
+        self.engine = engine
+        self.readObject = readObject
     }
 
     /// Names the typed operation from the query `Action`.
@@ -40,6 +51,14 @@ package struct CloudFormationService: AWSServiceHandler {
         let parameters = request.parameters
         let stack = describe()
         var result = XMLWriter(declaration: false)
+        if let engine {
+            let startupNamed = parameters["StackName"].map { $0 == stack.name || $0 == stack.stackId } ?? false
+            if let deployed = try await handleDeployed(operation, parameters, engine: engine, startup: stack, startupNamed: startupNamed) {
+                return Self.queryResponse(operation: operation.name, result: deployed, requestId: request.requestId)
+            }
+        } else if !CloudFormationOperation.readOnly.contains(operation) {
+            throw GatewayError.unknownOperation(request.operation, protocol: descriptor.wireProtocol)
+        }
         switch operation {
         case .describeStacks:
             // https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStacks.html
@@ -99,18 +118,24 @@ package struct CloudFormationService: AWSServiceHandler {
                 xml.element("member", "Original")
                 xml.element("member", "Processed")
             }
+        default:
+            throw GatewayError.unknownOperation(request.operation, protocol: descriptor.wireProtocol)
         }
         return Self.queryResponse(operation: operation.name, result: result.result, requestId: request.requestId)
     }
 
-    /// Reports the one stack.
+    /// Reports the stacks (the start-up stack and live deployed ones).
     /// - Returns: The health record.
     package func health() async -> ServiceHealth {
         let stack = describe()
-        return ServiceHealth(state: "running", resources: ["stacks": 1, "stackResources": stack.resources.count])
+        let deployed = await engine?.all.filter { !$0.isDeleted } ?? []
+        return ServiceHealth(
+            state: "running",
+            resources: ["stacks": 1 + deployed.count, "stackResources": stack.resources.count + deployed.map(\.resources.count).reduce(0, +)]
+        )
     }
 
-    private func requireStack(_ name: String, in stack: StackDescription) throws(CloudFormationError) {
+    func requireStack(_ name: String, in stack: StackDescription) throws(CloudFormationError) {
         guard name == stack.name || name == stack.stackId else { throw .stackNotFound(name) }
     }
 
@@ -131,42 +156,30 @@ package struct CloudFormationService: AWSServiceHandler {
         return stack.resources
     }
 
-    private func writeStack(_ xml: inout XMLWriter, _ stack: StackDescription) {
-        xml.element("StackId", stack.stackId)
-        xml.element("StackName", stack.name)
-        xml.optionalElement("Description", stack.description)
-        xml.element("Parameters") { xml in
-            for parameter in stack.parameters {
-                xml.element("member") { xml in
-                    xml.element("ParameterKey", parameter.key)
-                    xml.element("ParameterValue", parameter.value)
-                }
-            }
-        }
-        xml.element("CreationTime", Timestamp.iso8601Milliseconds(stack.creationTime))
-        xml.element("RollbackConfiguration") { _ in }
-        xml.element("StackStatus", "CREATE_COMPLETE")
-        xml.element("DisableRollback", "false")
-        xml.element("NotificationARNs") { _ in }
-        xml.element("Capabilities") { xml in
-            for capability in stack.capabilities { xml.element("member", capability) }
-        }
-        xml.element("Outputs") { xml in
-            for output in stack.outputs {
-                xml.element("member") { xml in
-                    xml.element("OutputKey", output.key)
-                    xml.element("OutputValue", output.value)
-                    xml.optionalElement("Description", output.description)
-                    xml.optionalElement("ExportName", output.exportName)
-                }
-            }
-        }
-        xml.element("Tags") { _ in }
-        xml.element("EnableTerminationProtection", "false")
-        xml.element("DriftInformation") { $0.element("StackDriftStatus", "NOT_CHECKED") }
+    func writeStack(_ xml: inout XMLWriter, _ stack: StackDescription) {
+        let record = StackRecord(
+            name: stack.name,
+            stackId: stack.stackId,
+            description: stack.description,
+            templateBody: stack.templateBody,
+            parameters: stack.parameters.map { ParameterRecord(key: $0.key, value: $0.value, noEcho: false) },
+            capabilities: stack.capabilities,
+            tags: [],
+            status: "CREATE_COMPLETE",
+            statusReason: nil,
+            creationTime: stack.creationTime,
+            lastUpdatedTime: nil,
+            deletionTime: nil,
+            resources: [],
+            outputs: stack.outputs.map { OutputRecord(key: $0.key, value: $0.value, description: $0.description, exportName: $0.exportName) },
+            imports: [],
+            events: [],
+            changeSets: []
+        )
+        Self.writeDeployed(&xml, record)
     }
 
-    private func writeResource(
+    func writeResource(
         _ xml: inout XMLWriter,
         _ resource: StackDescription.Resource,
         _ stack: StackDescription,
@@ -182,7 +195,7 @@ package struct CloudFormationService: AWSServiceHandler {
         xml.element("DriftInformation") { $0.element("StackResourceDriftStatus", "NOT_CHECKED") }
     }
 
-    private static func queryResponse(operation: String, result: String, requestId: String) -> Response {
+    static func queryResponse(operation: String, result: String, requestId: String) -> Response {
         var xml = XMLWriter(declaration: false)
         xml.element("\(operation)Response", attributes: [("xmlns", "http://cloudformation.amazonaws.com/doc/2010-05-15/")]) { xml in
             xml.element("\(operation)Result") { xml in xml.raw(result) }
@@ -204,14 +217,38 @@ package enum CloudFormationError: AWSServiceError {
     case physicalResourceNotFound(String)
     /// DescribeStackResources needs one of the two.
     case missingStackOrPhysicalId
+    /// Any other `ValidationError`, with AWS's message.
+    case validation(String)
+    /// `AlreadyExistsException`.
+    case alreadyExists(String)
+    /// `InsufficientCapabilitiesException` naming the capability needed.
+    case insufficientCapabilities(String)
+    /// `ChangeSetNotFound` (404).
+    case changeSetNotFound(String)
+    /// `InvalidChangeSetStatus`.
+    case invalidChangeSetStatus(String)
 
-    /// Always `ValidationError`, as CloudFormation reports these.
-    package var code: String { "ValidationError" }
-    /// 400 for every case.
-    package var httpStatus: Int { 400 }
+    /// The AWS error code.
+    package var code: String {
+        switch self {
+        case .alreadyExists: "AlreadyExistsException"
+        case .insufficientCapabilities: "InsufficientCapabilitiesException"
+        case .changeSetNotFound: "ChangeSetNotFound"
+        case .invalidChangeSetStatus: "InvalidChangeSetStatus"
+        default: "ValidationError"
+        }
+    }
+    /// 404 for a missing change set, 400 otherwise.
+    package var httpStatus: Int {
+        if case .changeSetNotFound = self { return 404 }
+        return 400
+    }
     /// The AWS message.
     package var message: String {
         switch self {
+        case .validation(let message), .alreadyExists(let message), .invalidChangeSetStatus(let message): message
+        case .insufficientCapabilities(let capability): "Requires capabilities : [\(capability)]"
+        case .changeSetNotFound(let name): "ChangeSet [\(name)] does not exist"
         case .stackNotFound(let name): "Stack with id \(name) does not exist"
         case .resourceNotFound(let logicalId, let stack): "Resource \(logicalId) does not exist for stack \(stack)"
         case .physicalResourceNotFound(let id): "Stack for \(id) does not exist"

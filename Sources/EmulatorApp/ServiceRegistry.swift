@@ -80,7 +80,7 @@ package struct ServiceRegistry: Sendable {
         let environment = context.environment
         let plan = context.plan
         let creationTime = context.creationTime
-        let cloudFormation = CloudFormationService {
+        let describeStartupStack: @Sendable () -> StackDescription = {
             let current = environment.current
             return plan.stackDescription(
                 urls: LocalURLs(host: current.host, port: current.port, region: current.region, executeApiIds: plan.stack.executeApiIds),
@@ -167,6 +167,24 @@ package struct ServiceRegistry: Sendable {
             ttlMode: context.options.ttlMode == "aws-like" ? .awsLike(delay: context.options.ttlDelaySeconds) : .prompt,
             itemCollectionLimit: context.options.itemCollectionLimit,
             logger: context.logger
+        )
+        let clock = context.clock
+        let cloudFormation = CloudFormationService(
+            describe: describeStartupStack,
+            engine: try StackEngine(
+                location: context.dataLocation,
+                catalog: .emulator,
+                // Lambda functions and API Gateway v2 resources fail honestly until their services can create them at
+                // runtime: their deployers are one more line here.
+                deployers: DeployerRegistry([
+                    S3BucketDeployer(service: s3), DynamoDBTableDeployer(service: dynamoDB),
+                    IAMDeployer(directory: context.roleSessions.directory, now: { clock.now }),
+                ]),
+                clock: context.clock,
+                environment: environment,
+                reservedName: plan.stack.name
+            ),
+            readObject: { bucket, key in await s3.objectText(bucket: bucket, key: key) }
         )
         handlers = [
             s3,

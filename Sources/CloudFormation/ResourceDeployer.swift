@@ -1,0 +1,86 @@
+/// Creates, updates and deletes resolved resources of some types while the emulator runs (the CloudFormation
+/// API's `CreateStack`, `UpdateStack`, `DeleteStack` and change sets).
+///
+/// A deployer lives beside its service's ``ResourceProvider`` and acts through the service's own create and
+/// configure code, so a deployed resource is the same as one created at start-up or through the service's API.
+/// Physical ids and attributes are the provider's (``ResourceProvider/identity(of:)``): the resolver computes
+/// them before any deployer runs. A type without a deployer fails its resource honestly (see ``DeployerRegistry``).
+package protocol ResourceDeployer: Sendable {
+    /// The resource types this deployer creates, updates and deletes.
+    var deployableTypes: Set<String> { get }
+
+    /// The properties of `type` whose change replaces the resource (a new physical resource, then the old one
+    /// deleted), as the CloudFormation resource reference marks them "Replacement".
+    /// - Parameter type: One of ``deployableTypes``.
+    /// - Returns: The property names.
+    func replacementProperties(of type: String) -> Set<String>
+
+    /// Creates one resource.
+    /// - Parameters:
+    ///   - resource: The resolved resource.
+    ///   - stack: The resolved stack it belongs to.
+    /// - Throws: ``ResourceDeploymentError`` (or a service error) with the reason CloudFormation reports.
+    func create(_ resource: StackResource, in stack: Stack) async throws
+
+    /// Changes one resource in place (its physical id stays).
+    /// - Parameters:
+    ///   - old: The resource as deployed.
+    ///   - new: The resource as the new template resolves it.
+    ///   - stack: The new resolved stack.
+    /// - Throws: ``ResourceDeploymentError`` (or a service error) with the reason CloudFormation reports.
+    func update(_ old: StackResource, to new: StackResource, in stack: Stack) async throws
+
+    /// Deletes one resource; a resource that is already gone is not an error.
+    /// - Parameters:
+    ///   - resource: The resource as deployed.
+    ///   - stack: The stack it belongs to.
+    /// - Throws: ``ResourceDeploymentError`` (or a service error) with the reason CloudFormation reports.
+    func delete(_ resource: StackResource, in stack: Stack) async throws
+}
+
+/// Why a resource could not be created, updated or deleted: CloudFormation's `ResourceStatusReason`.
+package struct ResourceDeploymentError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The reason text.
+    package var reason: String
+
+    /// Creates an error.
+    /// - Parameter reason: The reason text.
+    package init(_ reason: String) { self.reason = reason }
+
+    /// The reason text.
+    package var description: String { reason }
+}
+
+/// The deployers by resource type: the runtime counterpart of ``ResourceCatalog``.
+///
+/// Wiring a new type (Lambda functions, API Gateway v2 APIs) is one more deployer in the list the composition root
+/// passes in.
+package struct DeployerRegistry: Sendable {
+    private let byType: [String: any ResourceDeployer]
+
+    /// Creates the registry.
+    /// - Parameter deployers: The deployers; a later one wins for a type two declare.
+    package init(_ deployers: [any ResourceDeployer]) {
+        var byType: [String: any ResourceDeployer] = [:]
+        for deployer in deployers {
+            for type in deployer.deployableTypes { byType[type] = deployer }
+        }
+        self.byType = byType
+    }
+
+    /// The deployer of `type`, if any.
+    /// - Parameter type: A resource type.
+    /// - Returns: The deployer.
+    package func deployer(for type: String) -> (any ResourceDeployer)? { byType[type] }
+
+    /// Every type with a deployer.
+    package var deployableTypes: Set<String> { Set(byType.keys) }
+
+    /// The `ResourceStatusReason` of a resource whose type has no deployer.
+    /// - Parameter type: The resource type.
+    /// - Returns: The reason.
+    package static func notDeployableReason(_ type: String) -> String {
+        "Resource type \(type) is not yet deployable by SynapScribe Local through the CloudFormation API "
+            + "(declare it in the start-up template, or create it through its service's API)"
+    }
+}
