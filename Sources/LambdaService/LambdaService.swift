@@ -33,7 +33,7 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
     private let settings: LambdaSettings
     private let environment: LiveEnvironment
     private let authorizer: any RequestAuthorizing
-    private let logs: LogStore
+    let logs: LogStore
     private let counters: Counters
 
     /// Creates the service.
