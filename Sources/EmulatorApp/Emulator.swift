@@ -129,6 +129,7 @@ package struct Emulator: Sendable {
         )
         let registry = try ServiceRegistry(context: context)
         let services = registry.handlers
+        let resettables = registry.resettables
         let authenticator = Authenticator(
             store: credentials,
             clock: clock,
@@ -149,7 +150,8 @@ package struct Emulator: Sendable {
                     environment: environment.current,
                     credentials: credentials,
                     adminToken: adminToken,
-                    services: { services }
+                    services: { services },
+                    resettables: resettables
                 )
                 return await admin.handle(request, path: path, body: body)
             }

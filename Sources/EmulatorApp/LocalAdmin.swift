@@ -6,8 +6,9 @@ import Hummingbird
 import NIOCore
 import SigV4
 
-/// The emulator's own endpoints under `/_local/`: health and the virtual clock (and, through
-/// ``LocalEndpointProviding``, the services' own such as Lambda's logs).
+/// The emulator's own endpoints under `/_local/`: health, the virtual clock, `POST /_local/reset` (every
+/// ``ResettableService`` back to the template's initial state) and, through ``LocalEndpointProviding``, the services'
+/// own such as Lambda's logs.
 ///
 /// They are for the developer and the developer's tools, not for web pages the developer happens to visit, so every
 /// request must pass these rules first (``LocalAdminPolicy``):
@@ -26,6 +27,8 @@ struct LocalAdmin: Sendable {
     let credentials: CredentialStore
     let adminToken: String?
     let services: @Sendable () -> [any AWSServiceHandler]
+    /// What `POST /_local/reset` brings back to the template's initial state.
+    var resettables: [any ResettableService] = []
 
     /// Serves one `/_local/...` request, or returns `nil` for unknown paths.
     func handle(_ request: Request, path: String, body: ByteBuffer) async -> Response? {
@@ -45,6 +48,8 @@ struct LocalAdmin: Sendable {
             response = json(clockState())
         case (.post, "/_local/clock"):
             response = moveClock(body: body)
+        case (.post, "/_local/reset"):
+            response = await reset()
         default:
             var found: Response?
             for case let provider as any LocalEndpointProviding in services() {
@@ -84,6 +89,32 @@ struct LocalAdmin: Sendable {
             "credentials": ["issued": credentials.temporaryCount],
             "services": services,
         ]
+    }
+
+    /// `POST /_local/reset`: every service's data back to the template's initial state (see ``ResettableService``);
+    /// Lambda environments stay warm and the clock stays where it is.
+    private func reset() async -> Response {
+        let started = ContinuousClock.now
+        var done: [String] = []
+        for hook in resettables {
+            do {
+                try await hook.resetToTemplate()
+                done.append(hook.resetName)
+            } catch {
+                return ErrorRenderer.response(
+                    for: GenericAWSError(
+                        code: "InternalFailure",
+                        message: "reset stopped at \(hook.resetName) (after \(done.joined(separator: ", "))): \(error)",
+                        httpStatus: 500
+                    ),
+                    protocol: .awsJson1_1(targetPrefix: "Local"),
+                    requestId: RequestID.uuid()
+                )
+            }
+        }
+        let elapsed = ContinuousClock.now - started
+        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        return json(["reset": done, "milliseconds": (milliseconds * 1000).rounded() / 1000])
     }
 
     private func clockState() -> [String: Any] {
