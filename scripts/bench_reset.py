@@ -53,7 +53,7 @@ def main():
         s3 = session.client("s3", endpoint_url=endpoint, config=config)
         ddb = session.client("dynamodb", endpoint_url=endpoint, config=config)
         http = requests.Session()
-        server, client = [], []
+        server, client, per_service = [], [], {}
         for run in range(args.runs):
             s3.put_object(Bucket="reset-files", Key=f"object-{run}", Body=b"x" * 1024)
             ddb.put_item(TableName="reset-items", Item={"pk": {"S": f"item-{run}"}})
@@ -61,7 +61,10 @@ def main():
             response = http.post(f"{endpoint}/_local/reset", data="{}", headers={"Content-Type": "application/json"})
             client.append((time.perf_counter() - started) * 1000)
             response.raise_for_status()
-            server.append(response.json()["milliseconds"])
+            answer = response.json()
+            server.append(answer["milliseconds"])
+            for name, value in answer.get("serviceMilliseconds", {}).items():
+                per_service.setdefault(name, []).append(value)
 
         def line(name, values):
             ordered = sorted(values)
@@ -72,6 +75,8 @@ def main():
         print(f"{args.runs} resets (each after one S3 PutObject and one DynamoDB PutItem), {args.bin}")
         print(line("server", server))
         print(line("round trip", client))
+        for name, values in sorted(per_service.items()):
+            print(line(name, values))
     finally:
         if process is not None:
             process.terminate()

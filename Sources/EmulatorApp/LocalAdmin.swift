@@ -96,10 +96,13 @@ struct LocalAdmin: Sendable {
     private func reset() async -> Response {
         let started = ContinuousClock.now
         var done: [String] = []
+        var timings: [String: Double] = [:]
         for hook in resettables {
             do {
+                let hookStarted = ContinuousClock.now
                 try await hook.resetToTemplate()
                 done.append(hook.resetName)
+                timings[hook.resetName] = Self.milliseconds(since: hookStarted)
             } catch {
                 return ErrorRenderer.response(
                     for: GenericAWSError(
@@ -112,9 +115,14 @@ struct LocalAdmin: Sendable {
                 )
             }
         }
-        let elapsed = ContinuousClock.now - started
+        return json(["reset": done, "milliseconds": Self.milliseconds(since: started), "serviceMilliseconds": timings])
+    }
+
+    /// Milliseconds since `start`, to the microsecond.
+    private static func milliseconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        return json(["reset": done, "milliseconds": (milliseconds * 1000).rounded() / 1000])
+        return (milliseconds * 1000).rounded() / 1000
     }
 
     private func clockState() -> [String: Any] {

@@ -64,7 +64,8 @@ struct Invoke: AsyncParsableCommand {
         let response = try client.send("POST", path, headers: headers, body: payload)
         let body = String(decoding: response.body, as: UTF8.self)
         guard response.status / 100 == 2 else {
-            FileHandle.standardError.write(Data("invoke refused (HTTP \(response.status)): \(body)\n".utf8))
+            let code = response.header("x-amzn-errortype").map { " " + ($0.split(separator: ":").first.map(String.init) ?? $0) } ?? ""
+            FileHandle.standardError.write(Data("invoke refused (HTTP \(response.status)\(code)): \(body)\n".utf8))
             throw ExitCode(2)
         }
         if let log = response.header("x-amz-log-result").flatMap({ Data(base64Encoded: $0) }) {
