@@ -39,6 +39,7 @@ let package = Package(
                 "CloudFormation",
                 "EmulatorCore",
                 "LambdaService",
+                "SigV4",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -60,7 +61,7 @@ let package = Package(
                 "AWSGateway", "SigV4", "CloudFormation", "Storage", "IAM", "EmulatorCore",
                 "CloudFormationService", "DynamoDBService", "S3Service", "LambdaService",
                 "APIGatewayWebSocket", "APIGatewayHTTP", "APIGatewayV2Service", "CognitoService", "STSService", "IAMService",
-                "Dashboard",
+                "Dashboard", "LogsService",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -224,6 +225,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // CloudWatch Logs (JSON 1.1) over the Lambda log lines the composition root forwards to it.
+        .target(
+            name: "LogsService",
+            dependencies: ["AWSGateway", "CloudFormation", "Identity", "EmulatorCore", .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "STSService",
             dependencies: ["AWSGateway", "IAM", "SigV4", "EmulatorCore"],
@@ -260,6 +267,7 @@ let package = Package(
         ),
         .testTarget(name: "EmulatorCoreTests", dependencies: ["EmulatorCore"], swiftSettings: swiftSettings),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"], swiftSettings: swiftSettings),
+        .testTarget(name: "LogsServiceTests", dependencies: ["LogsService", "EmulatorCore", "CloudFormation"], swiftSettings: swiftSettings),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CloudFormationTests",

@@ -60,7 +60,7 @@ package struct CognitoService: AWSServiceHandler {
         try store.syncTemplatePools(pools.map(Self.record(from:)), now: sessions.clock.now)
     }
 
-    private static func record(from spec: IdentityPoolSpec) -> IdentityPoolRecord {
+    static func record(from spec: IdentityPoolSpec) -> IdentityPoolRecord {
         var roles: [String: String] = [:]
         if let arn = spec.unauthenticatedRoleArn { roles["unauthenticated"] = arn }
         if let arn = spec.authenticatedRoleArn { roles["authenticated"] = arn }

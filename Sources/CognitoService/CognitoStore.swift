@@ -4,7 +4,7 @@ import Storage
 
 /// Identity pools and identities in `cognito.sqlite` (or memory with `--ephemeral`).
 struct CognitoStore: Sendable {
-    private let db: any DatabaseWriter
+    let db: any DatabaseWriter
 
     /// The service's migrations (never edited after merge; add new ones).
     static var migrator: DatabaseMigrator {

@@ -130,6 +130,7 @@ package struct Emulator: Sendable {
         )
         let registry = try ServiceRegistry(context: context)
         let services = registry.handlers
+        let resettables = registry.resettables
         let authenticator = Authenticator(
             store: credentials,
             clock: clock,
@@ -151,7 +152,8 @@ package struct Emulator: Sendable {
                     credentials: credentials,
                     adminToken: adminToken,
                     decisions: policyAuthorizer.decisions,
-                    services: { services }
+                    services: { services },
+                    resettables: resettables
                 )
                 return await admin.handle(request, path: path, body: body)
             }

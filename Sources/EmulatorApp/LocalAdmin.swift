@@ -8,8 +8,9 @@ import IAM
 import NIOCore
 import SigV4
 
-/// The emulator's own endpoints under `/_local/`: health and the virtual clock (and, through
-/// ``LocalEndpointProviding``, the services' own such as Lambda's logs).
+/// The emulator's own endpoints under `/_local/`: health, the virtual clock, `POST /_local/reset` (every
+/// ``ResettableService`` back to the template's initial state) and, through ``LocalEndpointProviding``, the services'
+/// own such as Lambda's logs.
 ///
 /// They are for the developer and the developer's tools, not for web pages the developer happens to visit, so every
 /// request must pass these rules first (``LocalAdminPolicy``):
@@ -30,6 +31,8 @@ struct LocalAdmin: Sendable {
     /// The IAM authorizer's most recent denials (`GET /_local/iam/decisions`).
     let decisions: DecisionLog
     let services: @Sendable () -> [any AWSServiceHandler]
+    /// What `POST /_local/reset` brings back to the template's initial state.
+    var resettables: [any ResettableService] = []
 
     /// Serves one `/_local/...` request, or returns `nil` for unknown paths.
     func handle(_ request: Request, path: String, body: ByteBuffer) async -> Response? {
@@ -53,6 +56,8 @@ struct LocalAdmin: Sendable {
             response = dashboard()
         case (.get, "/_local/iam/decisions"):
             response = json(["decisions": decisions.all.map(Self.decisionObject)])
+        case (.post, "/_local/reset"):
+            response = await reset()
         default:
             var found: Response?
             for case let provider as any LocalEndpointProviding in services() {
@@ -114,6 +119,40 @@ struct LocalAdmin: Sendable {
         ]
         if let principal = entry.principal { object["principal"] = principal }
         return object
+    }
+
+    /// `POST /_local/reset`: every service's data back to the template's initial state (see ``ResettableService``);
+    /// Lambda environments stay warm and the clock stays where it is.
+    private func reset() async -> Response {
+        let started = ContinuousClock.now
+        var done: [String] = []
+        var timings: [String: Double] = [:]
+        for hook in resettables {
+            do {
+                let hookStarted = ContinuousClock.now
+                try await hook.resetToTemplate()
+                done.append(hook.resetName)
+                timings[hook.resetName] = Self.milliseconds(since: hookStarted)
+            } catch {
+                return ErrorRenderer.response(
+                    for: GenericAWSError(
+                        code: "InternalFailure",
+                        message: "reset stopped at \(hook.resetName) (after \(done.joined(separator: ", "))): \(error)",
+                        httpStatus: 500
+                    ),
+                    protocol: .awsJson1_1(targetPrefix: "Local"),
+                    requestId: RequestID.uuid()
+                )
+            }
+        }
+        return json(["reset": done, "milliseconds": Self.milliseconds(since: started), "serviceMilliseconds": timings])
+    }
+
+    /// Milliseconds since `start`, to the microsecond.
+    private static func milliseconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        return (milliseconds * 1000).rounded() / 1000
     }
 
     private func clockState() -> [String: Any] {

@@ -5,6 +5,7 @@ import CognitoService
 import DynamoDBService
 import IAM
 import LambdaService
+import LogsService
 import S3Service
 
 extension ResourceCatalog {
@@ -21,5 +22,6 @@ extension ResourceCatalog {
         RestApiProvider(),
         IdentityPoolProvider(),
         IAMResourceProvider(),
+        LogGroupProvider(),
     ])
 }

@@ -12,6 +12,7 @@ import IAM
 import IAMService
 import LambdaService
 import Logging
+import LogsService
 import S3Service
 import STSService
 import ServiceLifecycle
@@ -72,6 +73,8 @@ package struct ServiceRegistry: Sendable {
     package let webSocket: WebSocketAPIService
     /// API Gateway REST and HTTP APIs: the edge server hands it requests to their local execute-api URLs.
     package let executeApi: APIGatewayHTTPService
+    /// What `POST /_local/reset` brings back to the template's initial state, in this order.
+    package let resettables: [any ResettableService]
 
     /// Builds the services.
     /// - Parameter context: What services are built from.
@@ -186,6 +189,13 @@ package struct ServiceRegistry: Sendable {
             ),
             readObject: { bucket, key in await s3.objectText(bucket: bucket, key: key) }
         )
+        let logs = LogsService(
+            groups: try context.stack.logGroups,
+            clock: context.clock,
+            environment: context.environment,
+            authorizer: context.authorizer
+        )
+        lambda.forwardLogs(to: logs.store)
         handlers = [
             s3,
             dynamoDB,
@@ -219,7 +229,9 @@ package struct ServiceRegistry: Sendable {
                 accountId: environment.current.accountId
             ),
             cloudFormation,
+            logs,
         ]
+        resettables = try Self.resettables(context: context, s3: s3, dynamoDB: dynamoDB, webSocket: webSocket, logs: logs, handlers: handlers)
         backgroundServices = [
             dynamoDB.ttlSweeper(), lambda.supervisor, lambda.eventSourceMappingPoller(source: dynamoDB), webSocket.connectionSweeper(),
             s3.lifecycleSweeper().scheduled(),

@@ -30,18 +30,20 @@ package enum InitOutcome: Sendable, Equatable {
 final class LineSink: Sendable {
     private let capture = Mutex<[String]?>(nil)
     private let function: String
+    private let stream: String
     private let store: LogStore
     private let clock: @Sendable () -> Date
 
-    init(function: String, store: LogStore, clock: @escaping @Sendable () -> Date) {
+    init(function: String, stream: String = "", store: LogStore, clock: @escaping @Sendable () -> Date) {
         self.function = function
+        self.stream = stream
         self.store = store
         self.clock = clock
     }
 
     /// Records a line.
     func line(_ text: String) {
-        store.append(text, function: function, timestamp: clock())
+        store.append(text, function: function, stream: stream, timestamp: clock())
         capture.withLock { $0?.append(text) }
     }
 

@@ -220,7 +220,7 @@ actor FunctionRuntime {
         let launch = try await workerLaunch(streamName: streamName)
         let runtime = function.spec.runtime ?? ""
         let clock = host.clock
-        let sink = LineSink(function: function.name, store: host.logs, clock: { clock.now })
+        let sink = LineSink(function: function.name, stream: streamName, store: host.logs, clock: { clock.now })
         let environment = ExecutionEnvironment(id: id, logStreamName: streamName, launch: launch, sink: sink, logger: logger)
         all[environment.id] = environment
         credentialsExpire[environment.id] = host.clock.now.addingTimeInterval(Self.credentialLifetime)

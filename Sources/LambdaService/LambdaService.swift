@@ -34,7 +34,7 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
     let settings: LambdaSettings
     let environment: LiveEnvironment
     private let authorizer: any RequestAuthorizing
-    private let logs: LogStore
+    let logs: LogStore
     private let counters: Counters
 
     /// Creates the service.

@@ -1,3 +1,4 @@
+import EmulatorCore
 import Foundation
 import Logging
 import Synchronization
@@ -22,6 +23,7 @@ package final class LogStore: Sendable {
     }
 
     private let buffers: Mutex<[String: Buffer]>
+    private let sink = Mutex<(any LogEventSink)?>(nil)
     private let capacity: Int
     private let logger: Logger
 
@@ -35,12 +37,20 @@ package final class LogStore: Sendable {
         self.logger = logger
     }
 
+    /// Forwards every line appended from now on to `sink` too (the CloudWatch Logs service).
+    /// - Parameter sink: The receiver.
+    package func forward(to sink: any LogEventSink) {
+        self.sink.withLock { $0 = sink }
+    }
+
     /// Appends a line and echoes it on the console.
     /// - Parameters:
     ///   - message: The line.
     ///   - function: The function name.
+    ///   - stream: The log stream of the execution environment that wrote it (empty when none).
     ///   - timestamp: When it was written.
-    package func append(_ message: String, function: String, timestamp: Date) {
+    package func append(_ message: String, function: String, stream: String = "", timestamp: Date) {
+        if !stream.isEmpty { sink.withLock { $0 }?.functionLine(message, function: function, stream: stream, timestamp: timestamp) }
         buffers.withLock { buffers in
             var buffer = buffers[function] ?? Buffer()
             buffer.lines.append(LogLine(sequence: buffer.nextSequence, timestamp: timestamp, message: message))

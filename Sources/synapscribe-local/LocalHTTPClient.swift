@@ -19,6 +19,13 @@ struct LocalHTTPClient {
         var status: Int
         /// The body (chunked transfer coding removed).
         var body: [UInt8]
+        /// The header fields, in order.
+        var headers: [(name: String, value: String)] = []
+
+        /// The first value of a header field (case-insensitive name).
+        func header(_ name: String) -> String? {
+            headers.first { $0.name.lowercased() == name.lowercased() }?.value
+        }
     }
 
     /// The parts of an `http://host[:port]` endpoint.
@@ -146,7 +153,11 @@ struct LocalHTTPClient {
             $0.lowercased().hasPrefix("transfer-encoding:") && $0.lowercased().contains("chunked")
         }
         if chunked { body = try dechunk(body) }
-        return Response(status: status, body: body)
+        let fields = lines.dropFirst().compactMap { line -> (name: String, value: String)? in
+            guard let colon = line.firstIndex(of: ":") else { return nil }
+            return (String(line[..<colon]), String(line[line.index(after: colon)...].trimmingSpaces))
+        }
+        return Response(status: status, body: body, headers: fields)
     }
 
     private static func dechunk(_ bytes: [UInt8]) throws -> [UInt8] {

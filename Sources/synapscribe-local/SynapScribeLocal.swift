@@ -72,7 +72,7 @@ struct SynapScribeLocal: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "synapscribe-local",
         abstract: "Runs the serverless AWS stack of a SAM template on this machine, offline.",
-        subcommands: [Start.self, Validate.self, Outputs.self, Clock.self, Logs.self, Runtimes.self, Build.self],
+        subcommands: [Start.self, Validate.self, Outputs.self, Clock.self, Logs.self, Runtimes.self, Build.self, Invoke.self, Events.self],
         defaultSubcommand: Start.self
     )
 }
@@ -259,6 +259,14 @@ struct Start: AsyncParsableCommand {
     @Option(help: "The most connections each of the edge and TLS ports keeps open; beyond it new connections are closed at once.")
     var maxConnections: Int = 512
 
+    @Option(
+        help: """
+            Once every port is bound, write a JSON file here with every URL (edge, TLS, WebSocket, execute-api), the CA \
+            bundle path and the stack's resources, atomically; with --port 0 and --tls-port 0 this is how tools find it.
+            """
+    )
+    var readyFile: String?
+
     func validate() throws {
         guard EmulatorOptions.LogFormat(rawValue: logFormat) != nil else {
             throw ValidationError("--log-format must be text or json")
@@ -333,9 +341,18 @@ struct Start: AsyncParsableCommand {
         let logger = Logger(label: "synapscribe-local")
         let plan = try templateOptions.loadPlan(options, allowMissingTemplate: true)
         let emulator = try Emulator(options: options, plan: plan, startedAt: startedAt)
+        let readyFile = self.readyFile
+        let accountId = options.accountId
         try await emulator.run(logger: logger) { running in
             // Written in one go so that scripts reading our stdout see the whole table at once.
             FileHandle.standardOutput.write(Data((running.summary.text + "\n").utf8))
+            if let readyFile {
+                do {
+                    try ReadyFile.write(ReadyFile.object(summary: running.summary, port: running.port, accountId: accountId), to: readyFile)
+                } catch {
+                    logger.error("cannot write the --ready-file \(readyFile): \(error)")
+                }
+            }
         }
     }
 }

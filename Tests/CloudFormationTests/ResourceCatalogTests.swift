@@ -101,7 +101,7 @@ struct ResourceCatalogTests {
                 "AWS::Cognito::IdentityPoolRoleAttachment", "AWS::ApiGateway::RestApi", "AWS::ApiGateway::Resource",
                 "AWS::ApiGateway::Method", "AWS::ApiGateway::Deployment", "AWS::ApiGateway::Stage",
                 "AWS::ApiGateway::Authorizer", "AWS::ApiGateway::ApiKey", "AWS::ApiGateway::UsagePlan",
-                "AWS::ApiGateway::UsagePlanKey",
+                "AWS::ApiGateway::UsagePlanKey", "AWS::Logs::LogGroup",
             ]
         )
         let served = catalog.providers.map(\.resourceTypes.count).reduce(0, +)

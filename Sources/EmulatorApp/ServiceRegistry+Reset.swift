@@ -1,0 +1,44 @@
+import APIGatewayWebSocket
+import AWSGateway
+import CloudFormation
+import CognitoService
+import DynamoDBService
+import EmulatorCore
+import IAM
+import IAMService
+import LogsService
+import S3Service
+
+extension ServiceRegistry {
+    /// The reset hooks, in the order `POST /_local/reset` runs them: connections first (their `$disconnect` handlers
+    /// may still write), then the data services, IAM last.
+    /// - Parameters:
+    ///   - context: What services are built from (the template's specs).
+    ///   - s3: The S3 service.
+    ///   - dynamoDB: The DynamoDB service.
+    ///   - webSocket: The WebSocket service.
+    ///   - logs: The CloudWatch Logs service.
+    ///   - handlers: Every service (Cognito is found among them).
+    /// - Returns: The hooks.
+    /// - Throws: ``TemplateError`` when a spec does not decode (it did at start).
+    static func resettables(
+        context: ServiceContext,
+        s3: S3Service,
+        dynamoDB: DynamoDBService,
+        webSocket: WebSocketAPIService,
+        logs: LogsService,
+        handlers: [any AWSServiceHandler]
+    ) throws -> [any ResettableService] {
+        var hooks: [any ResettableService] = [
+            WebSocketReset(service: webSocket),
+            S3Reset(service: s3, buckets: try context.stack.buckets),
+            DynamoDBReset(service: dynamoDB, tables: try context.stack.tables),
+        ]
+        if let cognito = handlers.lazy.compactMap({ $0 as? CognitoService }).first {
+            hooks.append(CognitoReset(service: cognito, pools: try context.stack.identityPools))
+        }
+        hooks.append(logs)
+        hooks.append(IAMReset(directory: context.roleSessions.directory, stack: context.stack, clock: context.clock))
+        return hooks
+    }
+}
