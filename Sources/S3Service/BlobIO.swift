@@ -57,10 +57,15 @@ package struct BlobIO: Sendable {
         pool.shutdownGracefully { _ in }
     }
 
-    /// Removes files on the pool (missing files are ignored).
+    /// Removes files (missing files are ignored): on the calling thread for in-memory files (an `unlink` there never
+    /// waits for a disk; an overwrite frees the old body on every PutObject), else on the pool.
     /// - Parameter paths: The files.
     func remove(_ paths: [String]) async {
         guard !paths.isEmpty else { return }
+        if inMemory {
+            for path in paths { unlink(path) }
+            return
+        }
         _ = try? await run {
             for path in paths { unlink(path) }
         }

@@ -164,6 +164,30 @@ extension ObjectRecord {
     }
 }
 
+extension ObjectRecord {
+    /// Updates every column of the row with this record's primary key, as GRDB's `update(_:)` does, through one cached
+    /// statement (GRDB's record update builds its column list and looks its statement up per call: 6 % of a PutObject).
+    /// - Parameter db: The database, inside a transaction where the row is known to exist.
+    /// - Throws: Database errors; JSON encoding errors.
+    func replaceRow(_ db: Database) throws {
+        let statement = try db.cachedStatement(
+            sql: """
+                UPDATE object SET blob = ?, size = ?, etag = ?, headers = ?, checksumAlgorithm = ?, checksumValue = ?,
+                checksumType = ?, tags = ?, lastModified = ?, partsCount = ?, isLatest = ?, isDeleteMarker = ?, sequence = ?,
+                partSizes = ?, acl = ? WHERE bucket = ? AND key = ? AND versionId = ?
+                """
+        )
+        let headersText = try StoredJSON.text(headers)
+        let tagsText = try StoredJSON.text(tags)
+        let aclText = try acl.map { try StoredJSON.text($0) }
+        let sizes = partSizes.map { $0.map(String.init).joined(separator: ",") }
+        try statement.execute(arguments: [
+            blob, size, etag, headersText, checksumAlgorithm?.rawValue, checksumValue, checksumType, tagsText, lastModified,
+            partsCount, isLatest, isDeleteMarker, sequence, sizes, aclText, bucket, key, versionId,
+        ])
+    }
+}
+
 /// Decoded JSON columns of object rows, kept by their text (a small cache, emptied when full).
 enum StoredJSON {
     /// A stored value that is not what its column holds.
@@ -285,6 +309,9 @@ package final class S3Store: Sendable {
     /// The threads that do the file I/O, and whether writes are fsynced.
     package let io: BlobIO
     private let bucketCache = Mutex(BucketCache())
+    /// Whether one-row reads and writes run on the calling thread: the in-memory database of `--ephemeral`, where a
+    /// statement never waits for a disk and the hop to GRDB's queue and back costs more than the statement itself.
+    private let databaseInline: Bool
 
     /// Bucket records by name, valid while `generation` is unchanged.
     private struct BucketCache {
@@ -401,6 +428,7 @@ package final class S3Store: Sendable {
     /// - Throws: Database or file-system errors.
     package init(location: DataLocation, logger: Logger) throws {
         database = try location.openDatabase(named: "s3", migrator: Self.migrator)
+        databaseInline = location == .ephemeral
         let syncs = location.syncsToStableStorage
         io = BlobIO(syncs: syncs, threads: syncs ? 16 : 4, inMemory: location.blobsInMemory)
         if case .ephemeral = location {
@@ -431,6 +459,31 @@ package final class S3Store: Sendable {
     /// Removes the bodies of an ephemeral store (called at shutdown).
     package func removeEphemeralData() {
         if let ephemeralRoot { try? FileManager.default.removeItem(at: ephemeralRoot) }
+    }
+
+    /// A one-row write transaction (``putObject(_:condition:)``, deletes): on the calling thread for the in-memory
+    /// database (``databaseInline``; GRDB's queue still serializes it with every other access), else on GRDB's
+    /// writer queue.
+    private func quickWrite<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        if databaseInline { return try Self.writeHere(database, body) }
+        return try await database.write(body)
+    }
+
+    /// A read of one statement, without a transaction (SQLite's own snapshot suffices): on the calling thread for the
+    /// in-memory database, else on GRDB's reader queue.
+    private func quickRead<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        if databaseInline { return try Self.readHere(database, body) }
+        return try await database.unsafeRead(body)
+    }
+
+    // Synchronous: from a synchronous function Swift picks GRDB's blocking overloads, which run the work on the calling
+    // thread when the database is free.
+    private static func writeHere<T>(_ writer: any DatabaseWriter, _ body: (Database) throws -> T) throws -> T {
+        try writer.write(body)
+    }
+
+    private static func readHere<T>(_ writer: any DatabaseWriter, _ body: (Database) throws -> T) throws -> T {
+        try writer.unsafeRead(body)
     }
 
     private func removeOrphans(logger: Logger) throws {
@@ -605,7 +658,7 @@ package final class S3Store: Sendable {
         let (cached, generation) = bucketCache.withLock { ($0.records[name], $0.generation) }
         if let cached { return cached }
         // One statement: SQLite's own snapshot suffices, no transaction around it.
-        let record = try await database.unsafeRead { db in
+        let record = try await quickRead { db in
             try BucketRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM bucket WHERE name = ?"), arguments: [name])
         }
         if let record {
@@ -743,7 +796,7 @@ package final class S3Store: Sendable {
     /// - Returns: The row as changed, or nil when there is no such version; a delete marker is returned unchanged.
     /// - Throws: Database errors.
     package func setACL(bucket: String, key: String, versionId: String?, acl: AccessControlList) async throws -> ObjectRecord? {
-        try await database.write { db in
+        try await quickWrite { db in
             let found =
                 if let versionId {
                     try Self.fetchVersion(db, bucket: bucket, key: key, versionId: versionId)
@@ -771,7 +824,7 @@ package final class S3Store: Sendable {
     /// - Throws: Database errors.
     package func object(bucket: String, key: String) async throws -> ObjectRecord? {
         // One statement: SQLite's own snapshot suffices, no transaction around it.
-        try await database.unsafeRead { db in try Self.fetchObject(db, bucket: bucket, key: key) }
+        try await quickRead { db in try Self.fetchObject(db, bucket: bucket, key: key) }
     }
 
     /// One version of a key (or one delete marker).
@@ -782,7 +835,7 @@ package final class S3Store: Sendable {
     /// - Returns: The record, or nil.
     /// - Throws: Database errors.
     package func version(bucket: String, key: String, versionId: String) async throws -> ObjectRecord? {
-        try await database.unsafeRead { db in try Self.fetchVersion(db, bucket: bucket, key: key, versionId: versionId) }
+        try await quickRead { db in try Self.fetchVersion(db, bucket: bucket, key: key, versionId: versionId) }
     }
 
     /// The outcome of a write that may be refused by its condition.
@@ -809,7 +862,7 @@ package final class S3Store: Sendable {
     /// - Returns: The outcome; on anything but `.written` the caller removes the record's own blob.
     /// - Throws: Database errors.
     package func putObject(_ record: ObjectRecord, condition: WriteCondition? = nil) async throws -> WriteOutcome {
-        try await database.write { db in
+        try await quickWrite { db in
             guard try Self.bucketExists(db, record.bucket) else { return .bucketMissing }
             var stored = record
             return try Self.install(db, &stored, condition: condition)
@@ -827,7 +880,7 @@ package final class S3Store: Sendable {
         record.sequence = (latest?.sequence ?? 0) + 1
         if let latest, latest.versionId == record.versionId {
             // The common case of unversioned buckets: the null version is replaced where it stands.
-            try record.update(db)
+            try record.replaceRow(db)
             return .written(replacedBlob: latest.isDeleteMarker ? nil : latest.blob)
         }
         var replaced: String?
@@ -864,7 +917,7 @@ package final class S3Store: Sendable {
     /// - Returns: What changed.
     /// - Throws: Database errors.
     package func deleteObject(bucket: String, key: String, marker: ObjectRecord?) async throws -> DeleteOutcome {
-        try await database.write { db in
+        try await quickWrite { db in
             guard let marker else {
                 guard let removed = try Self.fetchVersion(db, bucket: bucket, key: key, versionId: "null") else {
                     return DeleteOutcome(removed: nil, marker: nil, freedBlobs: [])
@@ -890,7 +943,7 @@ package final class S3Store: Sendable {
     /// - Returns: The deleted row, or nil when there was no such version.
     /// - Throws: Database errors.
     package func deleteVersion(bucket: String, key: String, versionId: String) async throws -> ObjectRecord? {
-        try await database.write { db in
+        try await quickWrite { db in
             guard let row = try Self.fetchVersion(db, bucket: bucket, key: key, versionId: versionId) else { return nil }
             try Self.removeVersion(db, row)
             return row
