@@ -81,3 +81,19 @@ package struct VelocityTemplate: Sendable {
         try VelocityTemplate(source).render(context)
     }
 }
+
+extension VelocityTemplate {
+    /// The templates that do not parse, in name order, each as `NAME: PROBLEM` (for start-up warnings).
+    /// - Parameter templates: Named template texts.
+    /// - Returns: One line per template that does not parse.
+    package static func parseProblems(_ templates: [(name: String, source: String)]) -> [String] {
+        templates.sorted { $0.name < $1.name }.compactMap { template -> String? in
+            do {
+                _ = try VelocityTemplate(template.source)
+                return nil
+            } catch {
+                return "\(template.name): \(String(describing: error))"
+            }
+        }
+    }
+}

@@ -130,7 +130,7 @@ struct VelocityDirectiveTests {
     }
 
     @Test("a #foreach over more than 1000 items is refused, a huge range too, and nothing traps")
-    func limits() {
+    func limits() throws {
         #expect(throws: VelocityError.self) { try render("#foreach($i in [1..1001])#end") }
         #expect(throws: VelocityError.self) { try render("#foreach($i in [1..99999999999])#end") }
         #expect(throws: VelocityError.arithmeticOverflow) { try render("#set($x = 9223372036854775807 + 1)") }
@@ -139,7 +139,7 @@ struct VelocityDirectiveTests {
     }
 
     @Test("unbalanced blocks and deep nesting are syntax errors")
-    func malformed() {
+    func malformed() throws {
         #expect(throws: VelocityError.self) { try render("#if(true)x") }
         #expect(throws: VelocityError.self) { try render("#end") }
         #expect(throws: VelocityError.self) { try render("#set($a = )") }
