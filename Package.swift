@@ -82,6 +82,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Velocity (VTL) mapping templates as API Gateway runs them: pure Swift, no other target.
+        .target(name: "VelocityTemplates", swiftSettings: swiftSettings),
         .target(
             name: "SigV4",
             dependencies: ["EmulatorCore", .product(name: "Crypto", package: "swift-crypto")],
@@ -186,7 +188,7 @@ let package = Package(
         .target(
             name: "APIGatewayWebSocket",
             dependencies: [
-                "AWSGateway", "CloudFormation", "EmulatorCore",
+                "AWSGateway", "CloudFormation", "EmulatorCore", "VelocityTemplates",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -206,7 +208,7 @@ let package = Package(
         .target(
             name: "APIGatewayHTTP",
             dependencies: [
-                "AWSGateway", "CloudFormation", "EmulatorCore", "SigV4",
+                "AWSGateway", "CloudFormation", "EmulatorCore", "SigV4", "VelocityTemplates",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -266,6 +268,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "EmulatorCoreTests", dependencies: ["EmulatorCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "VelocityTemplatesTests", dependencies: ["VelocityTemplates"], swiftSettings: swiftSettings),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"], swiftSettings: swiftSettings),
         .testTarget(name: "LogsServiceTests", dependencies: ["LogsService", "EmulatorCore", "CloudFormation"], swiftSettings: swiftSettings),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets"], swiftSettings: swiftSettings),

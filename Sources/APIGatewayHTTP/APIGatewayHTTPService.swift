@@ -48,6 +48,8 @@ package struct APIGatewayHTTPService: Sendable {
     let clock: VirtualClock
     let environment: LiveEnvironment
     let logger: Logger
+    /// Calls DynamoDB, S3... for `AWS` integrations.
+    let services: any AWSServiceInvoking
 
     /// Creates the service.
     /// - Parameters:
@@ -59,6 +61,7 @@ package struct APIGatewayHTTPService: Sendable {
     ///   - logger: The base logger.
     ///   - authenticator: Verifies SigV4 signatures for `AWS_IAM` methods.
     ///   - authorizer: Decides `execute-api:Invoke` for `AWS_IAM` methods.
+    ///   - services: Calls the emulated services for `AWS` integrations.
     package init(
         restApis: [RestApiSpec],
         httpApis: [HttpApiSpec],
@@ -67,8 +70,10 @@ package struct APIGatewayHTTPService: Sendable {
         environment: LiveEnvironment,
         logger: Logger,
         authenticator: Authenticator? = nil,
-        authorizer: any RequestAuthorizing = AllowAllAuthorizer()
+        authorizer: any RequestAuthorizing = AllowAllAuthorizer(),
+        services: any AWSServiceInvoking = UnavailableServiceInvoker()
     ) {
+        self.services = services
         self.authenticator = authenticator
         self.requestAuthorizer = authorizer
         var rest: [String: RestApiSpec] = [:]
@@ -116,6 +121,7 @@ package struct APIGatewayHTTPService: Sendable {
                 logger.notice("Generated API key value", metadata: ["keyId": .string(grant.keyId), "value": .string(grant.value)])
             }
         }
+        for warning in Self.integrationWarnings(restApis: restApis, httpApis: httpApis) { logger.warning("Integration: \(warning)") }
         // HTTP API Lambda authorizers and IAM authorization are not emulated yet: such routes answer 401.
         let unchecked = httpApis.flatMap { api in
             api.routes.compactMap { route -> String? in
@@ -242,13 +248,23 @@ package struct APIGatewayHTTPService: Sendable {
             logger.warning("REST API method has no integration", metadata: ["resource": .string(method.resourcePath)])
             return error(500, GatewayMessages.restInternalServerError, requestId: requestId)
         }
+        let mappedContext = MappedRequest(
+            stageVariables: stage.variables,
+            pathParameters: match.pathParameters,
+            resourcePath: method.resourcePath,
+            resourceId: method.resourceId,
+            extra: extra
+        )
         switch integration.type {
+        case "MOCK" where integration.mapping.isMapped:
+            let context = eventContext(api.apiId, requestId, extendedRequestId, stage.variables, match.pathParameters, false)
+            return await respondMapped(integration, request: request, context: context, mapped: mappedContext, requestId: requestId, logger: logger)
         case "MOCK":
             let mock = integration.mock ?? IntegrationSpec.MockResponse(status: 200, headers: [], body: nil)
             var headers = mock.headers.map { ($0.name, $0.value) }
             headers.append(("Content-Type", "application/json"))
             return response(status: mock.status, headers: headers + extra, body: Array((mock.body ?? "").utf8), requestId: requestId)
-        case "AWS_PROXY":
+        case "AWS_PROXY", "AWS":
             break
         default:
             logger.warning(
@@ -256,6 +272,19 @@ package struct APIGatewayHTTPService: Sendable {
                 metadata: ["type": .string(integration.type), "resource": .string(method.resourcePath)]
             )
             return error(500, GatewayMessages.restInternalServerError, requestId: requestId)
+        }
+        if integration.type == "AWS" {
+            return await respondAuthorizedMapped(
+                integration,
+                method: method,
+                api: api,
+                stage: stage,
+                request: request,
+                requestId: requestId,
+                extendedRequestId: extendedRequestId,
+                mapped: mappedContext,
+                logger: logger
+            )
         }
         guard let function = integration.functionArn else {
             logger.warning("AWS_PROXY integration without a Lambda function URI", metadata: ["resource": .string(method.resourcePath)])
@@ -431,7 +460,7 @@ package struct APIGatewayHTTPService: Sendable {
 
     // MARK: Invocation
 
-    private func eventContext(
+    func eventContext(
         _ apiId: String,
         _ requestId: String,
         _ extendedRequestId: String,
@@ -502,7 +531,7 @@ package struct APIGatewayHTTPService: Sendable {
     }
 
     /// Authorizes a REST API method: its Lambda authorizer (or IAM), then its API key.
-    private func authorize(
+    func authorize(
         _ method: RestApiSpec.Method,
         api: RestApiSpec,
         stage: RestApiSpec.Stage,
@@ -544,13 +573,13 @@ package struct APIGatewayHTTPService: Sendable {
         )
     }
 
-    private func error(_ status: Int, _ message: String, requestId: String, errorType: String? = nil) -> Response {
+    func error(_ status: Int, _ message: String, requestId: String, errorType: String? = nil) -> Response {
         var headers: [(String, String)] = [("Content-Type", "application/json")]
         if let errorType { headers.append(("x-amzn-ErrorType", errorType)) }
         return response(status: status, headers: headers, body: Array(#"{"message":"\#(message)"}"#.utf8), requestId: requestId)
     }
 
-    private func response(status: Int, headers: [(String, String)], body: [UInt8], requestId: String) -> Response {
+    func response(status: Int, headers: [(String, String)], body: [UInt8], requestId: String) -> Response {
         var fields = HTTPFields()
         // Headers that frame the connection are API Gateway's: a function's values are remapped, as AWS does.
         let remapped: Set<String> = ["content-length", "transfer-encoding", "connection", "date", "server"]

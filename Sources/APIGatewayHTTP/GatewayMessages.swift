@@ -6,6 +6,9 @@ package enum GatewayMessages {
     /// REST: the stage does not exist, or the API key is missing or not accepted (`INVALID_API_KEY`, 403).
     package static let forbidden = "Forbidden"
     /// REST: the integration failed or answered a malformed proxy response (502), or is not emulated (500).
+    /// A request whose content type has no request template when the passthrough behaviour forbids passing it
+    /// (`WHEN_NO_TEMPLATES` with templates defined, or `NEVER`): 415.
+    package static let unsupportedMediaType = "Unsupported Media Type"
     package static let restInternalServerError = "Internal server error"
     /// REST: no answer within the integration timeout (`INTEGRATION_TIMEOUT`, 504).
     package static let endpointRequestTimedOut = "Endpoint request timed out"

@@ -29,6 +29,8 @@ package struct WebSocketAPIService: AWSServiceHandler {
     let environment: LiveEnvironment
     let authorizer: any RequestAuthorizing
     let logger: Logger
+    /// Calls DynamoDB, S3... for `AWS` integrations.
+    let services: any AWSServiceInvoking
 
     /// Creates the service.
     /// - Parameters:
@@ -38,14 +40,17 @@ package struct WebSocketAPIService: AWSServiceHandler {
     ///   - environment: Region, account, host and ports.
     ///   - authorizer: The IAM hook (`execute-api:ManageConnections`).
     ///   - logger: The base logger.
+    ///   - services: Calls the emulated services for `AWS` integrations.
     package init(
         apis: [WebSocketApiSpec],
         lambda: any LambdaInvoking,
         clock: VirtualClock,
         environment: LiveEnvironment,
         authorizer: any RequestAuthorizing,
-        logger: Logger
+        logger: Logger,
+        services: any AWSServiceInvoking = UnavailableServiceInvoker()
     ) {
+        self.services = services
         self.apis = WebSocketApiTable(apis)
         self.registry = ConnectionRegistry()
         self.lambda = lambda
@@ -55,6 +60,7 @@ package struct WebSocketAPIService: AWSServiceHandler {
         var logger = logger
         logger[metadataKey: "service"] = "apigateway"
         self.logger = logger
+        for warning in apis.flatMap(\.integrationWarnings) { logger.warning("Integration: \(warning)") }
     }
 
     /// Names the `@connections` operation from the method.
@@ -396,7 +402,7 @@ package struct WebSocketAPIService: AWSServiceHandler {
     }
 
     func invoke(_ integration: WebSocketApiSpec.Integration, event: [String: Any], api: WebSocketApiSpec, logger: Logger) async -> InvocationOutcome {
-        if integration.type == "MOCK" { return .response(status: 200, body: nil) }
+        if integration.type.uppercased() != "AWS_PROXY" { return await invokeMapped(integration, event: event, api: api, logger: logger) }
         guard let function = integration.functionArn else {
             logger.warning("Integration is not a Lambda proxy integration", metadata: ["integration": .string(integration.integrationId)])
             return .failed

@@ -137,13 +137,21 @@ package struct ServiceRegistry: Sendable {
             guard let record = found, !record.isDeleteMarker else { return .noSuchKey }
             return .found(try Data(contentsOf: store.objectURL(record.blob)))
         }
+        // API Gateway's `AWS` integrations reach the services in-process once they exist (attached below).
+        let integrations = ServiceIntegrationInvoker(
+            roleSessions: context.roleSessions,
+            clock: context.clock,
+            region: environment.current.region,
+            logger: context.logger
+        )
         let webSocket = WebSocketAPIService(
             apis: try context.stack.webSocketApis,
             lambda: lambda.invoker,
             clock: context.clock,
             environment: context.environment,
             authorizer: context.authorizer,
-            logger: context.logger
+            logger: context.logger,
+            services: integrations
         )
         self.webSocket = webSocket
         executeApi = APIGatewayHTTPService(
@@ -159,7 +167,8 @@ package struct ServiceRegistry: Sendable {
                 strictCredentials: context.options.strictCredentials,
                 accountId: context.environment.current.accountId
             ),
-            authorizer: context.authorizer
+            authorizer: context.authorizer,
+            services: integrations
         )
         let dynamoDB = try DynamoDBService(
             tables: try context.stack.tables,
@@ -232,6 +241,7 @@ package struct ServiceRegistry: Sendable {
             logs,
         ]
         resettables = try Self.resettables(context: context, s3: s3, dynamoDB: dynamoDB, webSocket: webSocket, logs: logs, handlers: handlers)
+        integrations.attach(handlers)
         backgroundServices = [
             dynamoDB.ttlSweeper(), lambda.supervisor, lambda.eventSourceMappingPoller(source: dynamoDB), webSocket.connectionSweeper(),
             s3.lifecycleSweeper().scheduled(),

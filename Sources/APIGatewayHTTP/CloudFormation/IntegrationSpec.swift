@@ -30,6 +30,8 @@ package struct IntegrationSpec: Sendable, Equatable {
     package var timeoutInMillis: Int?
     /// The answer of a `MOCK` integration.
     package var mock: MockResponse?
+    /// The templates, credentials and integration responses of non-proxy integrations (``IntegrationMappingSpec``).
+    package var mapping = IntegrationMappingSpec()
 
     /// Creates an integration.
     /// - Parameters:
@@ -58,6 +60,7 @@ package struct IntegrationSpec: Sendable, Equatable {
         payloadFormatVersion = try reader["payloadFormatVersion"].string() ?? defaultPayloadFormat
         timeoutInMillis = try reader["timeoutInMillis"].int()
         mock = nil
+        mapping = try IntegrationMappingSpec(openAPI: reader, uri: uri)
         if type == "MOCK" {
             mock = try Self.mockResponse(
                 entries: try reader["responses"].entries() ?? [],
@@ -78,6 +81,7 @@ package struct IntegrationSpec: Sendable, Equatable {
         payloadFormatVersion = "1.0"
         timeoutInMillis = try reader["TimeoutInMillis"].int()
         mock = nil
+        mapping = try IntegrationMappingSpec(method: reader, uri: uri)
         if type == "MOCK" {
             var entries: [(key: String, reader: SpecReader)] = []
             for item in try reader["IntegrationResponses"].list() ?? [] {

@@ -2,7 +2,7 @@ import CloudFormation
 
 /// The CloudFormation provider of the `AWS::ApiGatewayV2::*` resources that make up a WebSocket API.
 ///
-/// Serves `Api`, `Stage`, `Route`, `Integration`, `Deployment`, `RouteResponse` and `Authorizer` with the
+/// Serves `Api`, `Stage`, `Route`, `Integration`, `IntegrationResponse`, `Deployment`, `RouteResponse` and `Authorizer` with the
 /// properties listed in ``supportedProperties``; others (`Api.CorsConfiguration`, `Stage.AccessLogSettings`,
 /// `Route.RequestModels`...) are reported as ignored. Only APIs with `ProtocolType: WEBSOCKET` are served;
 /// the children are gathered into one ``WebSocketApiSpec`` per API by `ApiId`.
@@ -28,7 +28,10 @@ package struct WebSocketApiProvider: ResourceProvider {
             ],
             "AWS::ApiGatewayV2::Integration": [
                 "ApiId", "IntegrationType", "IntegrationUri", "IntegrationMethod", "CredentialsArn", "Description", "TimeoutInMillis",
-                "ContentHandlingStrategy", "PayloadFormatVersion",
+                "ContentHandlingStrategy", "PayloadFormatVersion", "RequestTemplates", "TemplateSelectionExpression", "PassthroughBehavior",
+            ],
+            "AWS::ApiGatewayV2::IntegrationResponse": [
+                "ApiId", "IntegrationId", "IntegrationResponseKey", "ResponseTemplates", "TemplateSelectionExpression",
             ],
             "AWS::ApiGatewayV2::Deployment": ["ApiId", "StageName", "Description"],
             "AWS::ApiGatewayV2::RouteResponse": ["ApiId", "RouteId", "RouteResponseKey"],
@@ -64,6 +67,8 @@ package struct WebSocketApiProvider: ResourceProvider {
             return Self.generatedId(resource, length: 6, attribute: "DeploymentId")
         case "AWS::ApiGatewayV2::RouteResponse":
             return Self.generatedId(resource, length: 6, attribute: "RouteResponseId")
+        case "AWS::ApiGatewayV2::IntegrationResponse":
+            return Self.generatedId(resource, length: 6, attribute: "IntegrationResponseId")
         case "AWS::ApiGatewayV2::Authorizer":
             return Self.generatedId(resource, length: 6, attribute: "AuthorizerId")
         default:

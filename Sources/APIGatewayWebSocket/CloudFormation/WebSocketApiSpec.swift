@@ -40,6 +40,8 @@ package struct WebSocketApiSpec: Sendable, Equatable {
         package var method: String?
         /// `TimeoutInMillis`.
         package var timeoutInMillis: Int?
+        /// Request and response mapping (`AWS`, `MOCK`, `HTTP` integrations); see ``IntegrationMapping``.
+        package var mapping = IntegrationMapping()
     }
 
     /// An `AWS::ApiGatewayV2::Stage`.
@@ -173,18 +175,19 @@ package struct WebSocketApiSpec: Sendable, Equatable {
         var integrations: [Integration] = []
         for (child, integration) in try children("AWS::ApiGatewayV2::Integration") {
             let uri = try integration["IntegrationUri"].string()
-            integrations.append(
-                Integration(
-                    logicalId: child.logicalId,
-                    integrationId: child.physicalId,
-                    type: try integration["IntegrationType"].requiredString(),
-                    uri: uri,
-                    functionArn: uri.flatMap(Self.functionArn(fromIntegrationUri:)),
-                    method: try integration["IntegrationMethod"].string(),
-                    timeoutInMillis: try integration["TimeoutInMillis"].int()
-                )
+            var item = Integration(
+                logicalId: child.logicalId,
+                integrationId: child.physicalId,
+                type: try integration["IntegrationType"].requiredString(),
+                uri: uri,
+                functionArn: uri.flatMap(Self.functionArn(fromIntegrationUri:)),
+                method: try integration["IntegrationMethod"].string(),
+                timeoutInMillis: try integration["TimeoutInMillis"].int()
             )
+            item.mapping = try IntegrationMapping(integration: integration)
+            integrations.append(item)
         }
+        try IntegrationMapping.attachResponses(to: &integrations, from: try children("AWS::ApiGatewayV2::IntegrationResponse"))
         self.integrations = integrations
         var stages: [Stage] = []
         for (child, stage) in try children("AWS::ApiGatewayV2::Stage") {
