@@ -186,10 +186,9 @@ package struct ServiceRegistry: Sendable {
             engine: try StackEngine(
                 location: context.dataLocation,
                 catalog: .emulator,
-                // Lambda functions and API Gateway v2 resources fail honestly until their services can create them at
-                // runtime: their deployers are one more line here.
+                // API Gateway v2 resources fail honestly until their deployer is one more line here.
                 deployers: DeployerRegistry([
-                    S3BucketDeployer(service: s3), DynamoDBTableDeployer(service: dynamoDB),
+                    S3BucketDeployer(service: s3), DynamoDBTableDeployer(service: dynamoDB), LambdaFunctionDeployer(service: lambda),
                     IAMDeployer(directory: context.roleSessions.directory, now: { clock.now }),
                 ]),
                 clock: context.clock,

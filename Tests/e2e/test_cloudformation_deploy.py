@@ -231,27 +231,46 @@ def test_undeployable_types_fail_and_roll_back(server):
     assert cfn.describe_stacks(StackName=stack["StackId"])["Stacks"][0]["StackStatus"] == "DELETE_COMPLETE"
 
 
-def test_lambda_function_fails_honestly(server):
+FUNCTION_TEMPLATE = textwrap.dedent("""\
+    Transform: AWS::Serverless-2016-10-31
+    Resources:
+      Fn:
+        Type: AWS::Serverless::Function
+        Properties:
+          Runtime: python3.12
+          Handler: index.handler
+          InlineCode: "def handler(event, context):\\n    return {'version': VERSION}\\n"
+    Outputs:
+      FunctionName:
+        Value: !Ref Fn
+    """)
+
+
+def test_lambda_function_deploys_updates_and_deletes(server):
     cfn = server.client("cloudformation")
-    template = textwrap.dedent("""\
-        Transform: AWS::Serverless-2016-10-31
-        Resources:
-          Fn:
-            Type: AWS::Serverless::Function
-            Properties:
-              Runtime: python3.12
-              Handler: app.handler
-              InlineCode: "def handler(event, context):\\n    return 1\\n"
-        """)
-    cfn.create_stack(StackName="with-function", TemplateBody=template,
+    lam = server.client("lambda")
+    cfn.create_stack(StackName="with-function", TemplateBody=FUNCTION_TEMPLATE.replace("VERSION", "1"),
                      Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"])
     stack = stack_of(cfn, "with-function")
-    assert stack["StackStatus"] == "ROLLBACK_COMPLETE"
-    failed = [e for e in cfn.describe_stack_events(StackName="with-function")["StackEvents"] if e["ResourceStatus"] == "CREATE_FAILED"]
-    assert [e["ResourceType"] for e in failed] == ["AWS::Lambda::Function"]
-    # The SAM-generated role was created first, then rolled back.
+    assert stack["StackStatus"] == "CREATE_COMPLETE", cfn.describe_stack_events(StackName="with-function")["StackEvents"]
+    name = next(o["OutputValue"] for o in stack["Outputs"] if o["OutputKey"] == "FunctionName")
+    assert name.startswith("with-function-Fn-")
+    config = lam.get_function_configuration(FunctionName=name)
+    assert config["Runtime"] == "python3.12" and config["Role"].split("/")[-1].startswith("with-function-FnRole-")
+    assert json.loads(lam.invoke(FunctionName=name)["Payload"].read()) == {"version": 1}
+
+    # The update changes the function's code: the next invocation runs the new code.
+    cfn.update_stack(StackName="with-function", TemplateBody=FUNCTION_TEMPLATE.replace("VERSION", "2"),
+                     Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"])
+    assert stack_of(cfn, "with-function")["StackStatus"] == "UPDATE_COMPLETE"
+    assert json.loads(lam.invoke(FunctionName=name)["Payload"].read()) == {"version": 2}
+
+    cfn.delete_stack(StackName="with-function")
+    with pytest.raises(ClientError) as excinfo:
+        lam.get_function(FunctionName=name)
+    assert excinfo.value.response["Error"]["Code"] == "ResourceNotFoundException"
     roles = [r["RoleName"] for r in server.client("iam").list_roles()["Roles"]]
-    assert not any(name.startswith("with-function-") for name in roles)
+    assert not any(role.startswith("with-function-") for role in roles)
 
 
 def test_update_adds_gsi_and_keeps_items(server):
