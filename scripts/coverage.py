@@ -154,13 +154,11 @@ def main() -> int:
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1, sort_keys=True))
     if args.markdown:
-        print("| service | served | not served (AWS's unknown-operation error) |")
+        print("| service (botocore model) | served | operations served (every other one answers AWS's unknown-operation error) |")
         print("|---|---:|---|")
         for service, ops in results.items():
-            served = sum(1 for ok, _ in ops.values() if ok)
-            missing = sorted(name for name, (ok, _) in ops.items() if not ok)
-            shown = ", ".join(missing) if missing else "—"
-            print(f"| {service} | {served} of {len(ops)} | {shown} |")
+            served = sorted(name for name, (ok, _) in ops.items() if ok)
+            print(f"| {service} | {len(served)} of {len(ops)} | {', '.join(served) if served else '—'} |")
     else:
         for service, ops in results.items():
             for name, (ok, answer) in sorted(ops.items()):
