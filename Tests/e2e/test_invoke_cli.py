@@ -7,13 +7,10 @@ import time
 
 import pytest
 from conftest import (
-    LOOPBACK,
+    EmulatorProcess,
     REPO_ROOT,
     TEMPLATE as SYNAPSCRIBE_TEMPLATE,
     emulator_binary,
-    free_port,
-    stop_process,
-    wait_until_healthy,
 )
 
 TEMPLATE = REPO_ROOT / "Tests" / "e2e" / "templates" / "logs.yaml"
@@ -21,18 +18,11 @@ TEMPLATE = REPO_ROOT / "Tests" / "e2e" / "templates" / "logs.yaml"
 
 @pytest.fixture(scope="module")
 def invoke_endpoint(tmp_path_factory):
-    port = free_port()
-    log_path = tmp_path_factory.mktemp("invoke-cli") / "synapscribe-local.log"
-    command = [str(emulator_binary()), "start", "--template", str(TEMPLATE), "--host", LOOPBACK, "--port", str(port),
-               "--ephemeral"]
-    with open(log_path, "wb") as log_file:
-        process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
-    endpoint = f"http://{LOOPBACK}:{port}"
+    emulator = EmulatorProcess(tmp_path_factory.mktemp("invoke-cli"), template=TEMPLATE)
     try:
-        wait_until_healthy(endpoint, process, log_path)
-        yield endpoint
+        yield emulator.endpoint
     finally:
-        stop_process(process)
+        emulator.stop()
 
 
 def cli(*args, stdin=None):

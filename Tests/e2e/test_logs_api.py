@@ -24,16 +24,12 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from conftest import (
+    EmulatorProcess,
     ACCESS_KEY,
-    LOOPBACK,
     REGION,
     REPO_ROOT,
     SECRET_KEY,
     client_config,
-    emulator_binary,
-    free_port,
-    stop_process,
-    wait_until_healthy,
 )
 
 TEMPLATE = REPO_ROOT / "Tests" / "e2e" / "templates" / "logs.yaml"
@@ -43,18 +39,11 @@ STREAM = re.compile(r"^\d{4}/\d{2}/\d{2}/\[\$LATEST\][0-9a-f]{32}$")
 
 @pytest.fixture(scope="module")
 def logs_endpoint(tmp_path_factory):
-    port = free_port()
-    log_path = tmp_path_factory.mktemp("logs-api") / "synapscribe-local.log"
-    command = [str(emulator_binary()), "start", "--template", str(TEMPLATE), "--host", LOOPBACK, "--port", str(port),
-               "--ephemeral"]
-    with open(log_path, "wb") as log_file:
-        process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
-    endpoint = f"http://{LOOPBACK}:{port}"
+    emulator = EmulatorProcess(tmp_path_factory.mktemp("logs-api"), template=TEMPLATE)
     try:
-        wait_until_healthy(endpoint, process, log_path)
-        yield endpoint
+        yield emulator.endpoint
     finally:
-        stop_process(process)
+        emulator.stop()
 
 
 @pytest.fixture(scope="module")

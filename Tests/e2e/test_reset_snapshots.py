@@ -4,24 +4,18 @@ Runs its own emulator on `templates/reset.yaml` (bucket reset-files, table reset
 identity pool reset_pool). Snapshots (`POST /_local/snapshots`) are not implemented yet.
 """
 
-import json
-import subprocess
 
 import boto3
 import pytest
 import requests
 from botocore.exceptions import ClientError
 from conftest import (
+    EmulatorProcess,
     ACCESS_KEY,
-    LOOPBACK,
     REGION,
     REPO_ROOT,
     SECRET_KEY,
     client_config,
-    emulator_binary,
-    free_port,
-    stop_process,
-    wait_until_healthy,
 )
 
 TEMPLATE = REPO_ROOT / "Tests" / "e2e" / "templates" / "reset.yaml"
@@ -30,18 +24,11 @@ JSON = {"Content-Type": "application/json"}
 
 @pytest.fixture(scope="module")
 def reset_endpoint(tmp_path_factory):
-    port = free_port()
-    log_path = tmp_path_factory.mktemp("reset") / "synapscribe-local.log"
-    command = [str(emulator_binary()), "start", "--template", str(TEMPLATE), "--host", LOOPBACK, "--port", str(port),
-               "--ephemeral"]
-    with open(log_path, "wb") as log_file:
-        process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
-    endpoint = f"http://{LOOPBACK}:{port}"
+    emulator = EmulatorProcess(tmp_path_factory.mktemp("reset"), template=TEMPLATE)
     try:
-        wait_until_healthy(endpoint, process, log_path)
-        yield endpoint
+        yield emulator.endpoint
     finally:
-        stop_process(process)
+        emulator.stop()
 
 
 @pytest.fixture(scope="module")
