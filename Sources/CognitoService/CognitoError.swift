@@ -94,3 +94,8 @@ package enum CognitoError: AWSServiceError {
     /// The regular expression pool names must match.
     static let namePattern = "Member must satisfy regular expression pattern: [\\w\\s+=,.@-]+"
 }
+
+extension CognitoError: JSONInputFailure {}
+
+/// Cognito's request bodies.
+typealias JSONInput = JSONRequestInput<CognitoError>

@@ -69,3 +69,8 @@ package enum LogsError: AWSServiceError {
         }
     }
 }
+
+extension LogsError: JSONInputFailure {}
+
+/// CloudWatch Logs' request bodies.
+typealias LogsInput = JSONRequestInput<LogsError>
