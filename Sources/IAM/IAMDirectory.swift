@@ -122,6 +122,20 @@ package final class IAMDirectory: Sendable {
         }
     }
 
+    /// How the IAM user an STS session was issued for (`GetSessionToken`, `GetFederationToken`) stands now: a
+    /// deleted user's sessions grant nothing, and policy changes apply to the next request.
+    /// - Parameter userArn: The user's ARN.
+    /// - Returns: `.active` with the user's current policies, or `.refused` when the user is gone.
+    package func standing(ofUserArn userArn: String) -> KeyStanding {
+        guarded.withLock { guarded in
+            let view = guarded.view
+            guard let name = userArn.split(separator: "/").last.map(String.init), let user = view.users[name], user.arn == userArn else {
+                return .refused(userArn: userArn)
+            }
+            return .active(userArn: user.arn, userId: user.userId, userName: user.name, policies: view.userPolicies[user.name] ?? [])
+        }
+    }
+
     /// The effective identity-based policies of a role (inline, then attached managed).
     /// - Parameters:
     ///   - record: The role.

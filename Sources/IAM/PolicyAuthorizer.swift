@@ -187,6 +187,19 @@ package struct PolicyAuthorizer: RequestAuthorizing {
                     )
                 )
             }
+            if !(caller.sessionToken ?? "").isEmpty, let accessKeyId = caller.accessKeyId, let session = sessions.store.temporary(for: accessKeyId),
+                let issuer = session.sessionContext[RoleSessions.issuingUserKey]?.first
+            {
+                // `GetSessionToken` / `GetFederationToken` sessions act with their user's current policies.
+                return evaluateIssuedSession(
+                    session,
+                    issuer: issuer,
+                    action: action,
+                    resources: resources,
+                    context: context,
+                    resourceVerdict: resourceVerdict
+                )
+            }
             if let accessKeyId = caller.accessKeyId {
                 // IAM users' long-term keys (CreateAccessKey) are evaluated against the user's policies.
                 switch sessions.directory.standing(ofAccessKey: accessKeyId) {
@@ -220,19 +233,10 @@ package struct PolicyAuthorizer: RequestAuthorizing {
                 now: sessions.clock.now,
                 userid: sessions.assumedRoleId(roleArn: roleArn, sessionName: sessionName)
             )
-            var sessionPolicies: [PolicyDocument] = []
-            for (key, values) in session.sessionContext {
-                if key == RoleSessions.sessionPolicyKey {
-                    // Checked when issued; one that no longer parses grants nothing.
-                    sessionPolicies = values.enumerated().map { index, text in
-                        (try? PolicyDocument(jsonString: text, name: "session policy #\(index + 1)"))
-                            ?? PolicyDocument(statements: [], name: "session policy #\(index + 1)")
-                    }
-                } else {
-                    base[key] = Self.contextValue(values)
-                }
+            for (key, values) in session.sessionContext where key != RoleSessions.sessionPolicyKey {
+                base[key] = Self.contextValue(values)
             }
-            return SessionFacts(context: base, sessionPolicies: sessionPolicies)
+            return SessionFacts(context: base, sessionPolicies: Self.sessionPolicies(of: session))
         }
         // Looked up per request: a change through the IAM API (PutRolePolicy...) applies to the next request.
         let role = sessions.role(arn: roleArn)
@@ -244,23 +248,8 @@ package struct PolicyAuthorizer: RequestAuthorizing {
         let request = AuthorizationRequest(principalArn: session.principal, action: action, resources: resources, context: requestContext)
         let decisions = PolicyEvaluator.evaluateEach(request: request, policies: role?.policies ?? [])
         let evaluation = Self.combine(decisions)
-        if !facts.sessionPolicies.isEmpty, !Self.isExplicitDeny(evaluation) {
-            // Session policies (STS `Policy`/`PolicyArns`) cap the role's permissions: the effective permissions are
-            // the intersection, and an explicit deny in either denies.
-            let sessionDecisions = PolicyEvaluator.evaluateEach(request: request, policies: facts.sessionPolicies)
-            let sessionEvaluation = Self.combine(sessionDecisions)
-            if !sessionEvaluation.isAllowed, evaluation.isAllowed || resourceVerdict == .allow || Self.isExplicitDeny(sessionEvaluation) {
-                let base = AccessDeniedMessage.message(for: sessionDecisions, request: request) ?? ""
-                let message = base.replacingOccurrences(of: "identity-based policy", with: "session policy")
-                return finish(
-                    Outcome(
-                        decision: .denied(message: message),
-                        evaluation: sessionEvaluation,
-                        principalArn: session.principal,
-                        wouldDenyMessage: message
-                    )
-                )
-            }
+        if let denial = sessionPolicyDenial(facts.sessionPolicies, request: request, evaluation: evaluation, resourceVerdict: resourceVerdict) {
+            return denial
         }
         if resourceVerdict == .allow, !Self.isExplicitDeny(evaluation) {
             // Same account: the resource-based policy's allow suffices unless an identity-based policy denies.
@@ -274,16 +263,95 @@ package struct PolicyAuthorizer: RequestAuthorizing {
         )
     }
 
-    /// Evaluates a request signed with an IAM user's active access key against the user's policies.
-    private func evaluateUser(
-        arn: String,
-        userId: String,
-        userName: String,
-        policies: [PolicyDocument],
+    /// Session policies (STS `Policy`/`PolicyArns`) cap the identity's permissions: the effective permissions are
+    /// the intersection, and an explicit deny in either denies. Returns the denial, or nil when they do not deny.
+    private func sessionPolicyDenial(
+        _ sessionPolicies: [PolicyDocument],
+        request: AuthorizationRequest,
+        evaluation: Decision,
+        resourceVerdict: ResourcePolicyVerdict
+    ) -> Outcome? {
+        guard !sessionPolicies.isEmpty, !Self.isExplicitDeny(evaluation) else { return nil }
+        let sessionDecisions = PolicyEvaluator.evaluateEach(request: request, policies: sessionPolicies)
+        let sessionEvaluation = Self.combine(sessionDecisions)
+        guard !sessionEvaluation.isAllowed, evaluation.isAllowed || resourceVerdict == .allow || Self.isExplicitDeny(sessionEvaluation) else {
+            return nil
+        }
+        let base = AccessDeniedMessage.message(for: sessionDecisions, request: request) ?? ""
+        let message = base.replacingOccurrences(of: "identity-based policy", with: "session policy")
+        return finish(
+            Outcome(decision: .denied(message: message), evaluation: sessionEvaluation, principalArn: request.principalArn, wouldDenyMessage: message)
+        )
+    }
+
+    /// The session policies a credential was issued with (checked when issued; one that no longer parses grants nothing).
+    private static func sessionPolicies(of session: TemporaryCredential) -> [PolicyDocument] {
+        (session.sessionContext[RoleSessions.sessionPolicyKey] ?? []).enumerated().map { index, text in
+            (try? PolicyDocument(jsonString: text, name: "session policy #\(index + 1)"))
+                ?? PolicyDocument(statements: [], name: "session policy #\(index + 1)")
+        }
+    }
+
+    /// What the account's root user may do, as an identity policy: everything (the administrator's keys).
+    private static let rootPermissions = [
+        (try? PolicyDocument(
+            jsonString: #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+            name: "account root"
+        ))
+            ?? PolicyDocument(statements: [], name: "account root")
+    ]
+
+    /// Evaluates a request signed with credentials from `GetSessionToken` or `GetFederationToken`: the issuing
+    /// user's current policies (everything for the root user), capped by the session's policies.
+    private func evaluateIssuedSession(
+        _ session: TemporaryCredential,
+        issuer: String,
         action: String,
         resources: [String],
         context: [String: [String]],
         resourceVerdict: ResourcePolicyVerdict
+    ) -> Outcome {
+        var identity: (userId: String, userName: String?, policies: [PolicyDocument])
+        if issuer == RoleSessions.rootIssuer {
+            identity = (sessions.accountId, nil, Self.rootPermissions)
+        } else if case .active(_, let userId, let userName, let policies) = sessions.directory.standing(ofUserArn: issuer) {
+            identity = (userId, userName, policies)
+        } else {
+            let message = Self.refusedKeyDenial
+            return finish(Outcome(decision: .denied(message: message), evaluation: nil, principalArn: session.principal, wouldDenyMessage: message))
+        }
+        if let federated = ARN(parsing: session.principal), federated.resource.hasPrefix("federated-user/") {
+            identity.userId = "\(sessions.accountId):\(federated.resource.dropFirst("federated-user/".count))"
+            identity.userName = nil
+        }
+        var sessionContext = session.sessionContext
+        sessionContext[RoleSessions.sessionPolicyKey] = nil
+        sessionContext[RoleSessions.issuingUserKey] = nil
+        return evaluateUser(
+            arn: session.principal,
+            userId: identity.userId,
+            userName: identity.userName,
+            policies: identity.policies,
+            action: action,
+            resources: resources,
+            context: sessionContext.merging(context) { _, request in request },
+            resourceVerdict: resourceVerdict,
+            sessionPolicies: Self.sessionPolicies(of: session)
+        )
+    }
+
+    /// Evaluates a request signed with an IAM user's active access key (or a session issued from it) against the
+    /// user's policies, capped by the session's policies.
+    private func evaluateUser(
+        arn: String,
+        userId: String,
+        userName: String?,
+        policies: [PolicyDocument],
+        action: String,
+        resources: [String],
+        context: [String: [String]],
+        resourceVerdict: ResourcePolicyVerdict,
+        sessionPolicies: [PolicyDocument] = []
     ) -> Outcome {
         var requestContext = AuthorizationRequest.globalContext(
             principalArn: arn,
@@ -297,6 +365,9 @@ package struct PolicyAuthorizer: RequestAuthorizing {
         let request = AuthorizationRequest(principalArn: arn, action: action, resources: resources, context: requestContext)
         let decisions = PolicyEvaluator.evaluateEach(request: request, policies: policies)
         let evaluation = Self.combine(decisions)
+        if let denial = sessionPolicyDenial(sessionPolicies, request: request, evaluation: evaluation, resourceVerdict: resourceVerdict) {
+            return denial
+        }
         if resourceVerdict == .allow, !Self.isExplicitDeny(evaluation) {
             return Outcome(decision: .allowed, evaluation: evaluation, principalArn: arn, wouldDenyMessage: nil)
         }

@@ -112,6 +112,14 @@ extension RoleSessions {
     /// form; the authorizer takes it out of the request context.
     package static let sessionPolicyKey = "synapscribe-local:session-policy"
 
+    /// The session-context key naming whose long-term credentials an STS session without a role was issued from
+    /// (`GetSessionToken`, `GetFederationToken`): an IAM user's ARN, or ``rootIssuer`` for the account's
+    /// administrator. The authorizer evaluates such sessions with that user's current policies.
+    package static let issuingUserKey = "synapscribe-local:issuing-user"
+
+    /// The ``issuingUserKey`` value for sessions issued from the administrator's (root) credentials.
+    package static let rootIssuer = "root"
+
     /// Whether a caller acts as the emulator's account administrator: the test key pair, `--credentials-file` keys
     /// and unknown keys accepted unverified (not issued credentials, not an IAM user's access key).
     /// - Parameter caller: The caller.

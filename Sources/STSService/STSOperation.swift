@@ -9,6 +9,12 @@ package enum STSOperation: String, ServiceOperation, CaseIterable {
     case assumeRole = "AssumeRole"
     /// `AssumeRoleWithWebIdentity`.
     case assumeRoleWithWebIdentity = "AssumeRoleWithWebIdentity"
+    /// `GetSessionToken`.
+    case getSessionToken = "GetSessionToken"
+    /// `GetFederationToken`.
+    case getFederationToken = "GetFederationToken"
+    /// `GetAccessKeyInfo`.
+    case getAccessKeyInfo = "GetAccessKeyInfo"
 
     /// The IAM action, `sts:<Action>`.
     package var iamAction: String { "sts:" + rawValue }

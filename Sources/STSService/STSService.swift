@@ -7,14 +7,17 @@ import IAM
 import NIOCore
 import SigV4
 
-/// AWS STS over the query protocol: GetCallerIdentity, AssumeRole and AssumeRoleWithWebIdentity.
+/// AWS STS over the query protocol: GetCallerIdentity, AssumeRole, AssumeRoleWithWebIdentity, GetSessionToken,
+/// GetFederationToken and GetAccessKeyInfo.
 ///
 /// Roles come from the live IAM directory (template roles and the IAM API's). `AssumeRole` checks the caller's
 /// identity policies through the authorization hook (`sts:AssumeRole` on the role ARN) and, for IAM users and role
 /// sessions, the role's trust policy (with `sts:ExternalId` and request tags); the account administrator (the test
 /// key pair) may assume any role. Session policies (`Policy`, `PolicyArns`) cap the session's permissions and
 /// session tags become `aws:PrincipalTag/...`. `AssumeRoleWithWebIdentity` accepts only tokens from this emulator's
-/// Cognito and checks the role's trust policy, as Cognito does.
+/// Cognito and checks the role's trust policy, as Cognito does. `GetSessionToken` and `GetFederationToken` issue
+/// sessions from long-term credentials (an IAM user's access key, or the administrator's as the root user) that act
+/// with that user's current policies (federated ones capped by their session policies).
 package struct STSService: AWSServiceHandler {
     /// Routing facts.
     package let descriptor = ServiceDescriptors.sts
@@ -64,6 +67,15 @@ package struct STSService: AWSServiceHandler {
         case .assumeRoleWithWebIdentity:
             // https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html
             try assumeRoleWithWebIdentity(parameters, into: &result)
+        case .getSessionToken:
+            // https://docs.aws.amazon.com/STS/latest/APIReference/API_GetSessionToken.html
+            try getSessionToken(parameters, caller: request.caller, into: &result)
+        case .getFederationToken:
+            // https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html
+            try await getFederationToken(parameters, caller: request.caller, into: &result)
+        case .getAccessKeyInfo:
+            // https://docs.aws.amazon.com/STS/latest/APIReference/API_GetAccessKeyInfo.html
+            try await getAccessKeyInfo(parameters, caller: request.caller, into: &result)
         }
         return Self.queryResponse(operation: operation.name, result: result.result, requestId: request.requestId)
     }
@@ -82,7 +94,15 @@ package struct STSService: AWSServiceHandler {
             return (caller.principalArn ?? root, sessions.accountId)
         }
         let sessionName = ARN(parsing: session.principal)?.assumedRoleParts?.session ?? ""
-        guard let roleArn = session.roleArn else { return (session.principal, accessKeyId) }
+        guard let roleArn = session.roleArn else {
+            // GetSessionToken / GetFederationToken sessions: the user (or root) they act as.
+            if let federated = ARN(parsing: session.principal), federated.resource.hasPrefix("federated-user/") {
+                return (session.principal, "\(sessions.accountId):\(federated.resource.dropFirst("federated-user/".count))")
+            }
+            if session.principal == root { return (root, sessions.accountId) }
+            if case .active(_, let userId, _, _) = sessions.directory.standing(ofUserArn: session.principal) { return (session.principal, userId) }
+            return (session.principal, accessKeyId)
+        }
         return (session.principal, sessions.assumedRoleId(roleArn: roleArn, sessionName: sessionName))
     }
 
@@ -119,9 +139,7 @@ package struct STSService: AWSServiceHandler {
         )
         writeAssumedRole(&result, credentials: credentials, roleArn: role.arn, sessionName: sessionName)
         if !sessionPolicies.isEmpty || !tags.isEmpty {
-            // The packed size as a percentage of the allowed space.
-            let packed = sessionPolicies.reduce(0) { $0 + $1.utf8.count } + tags.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count }
-            result.element("PackedPolicySize", String(min(100, max(1, packed * 100 / 2048))))
+            result.element("PackedPolicySize", String(Self.packedPolicySize(policies: sessionPolicies, tags: tags)))
         }
     }
 
@@ -222,17 +240,142 @@ package struct STSService: AWSServiceHandler {
         result.element("Provider", "cognito-identity.amazonaws.com")
     }
 
-    private func writeAssumedRole(_ xml: inout XMLWriter, credentials: TemporaryCredential, roleArn: String, sessionName: String) {
-        xml.element("AssumedRoleUser") { xml in
-            xml.element("AssumedRoleId", sessions.assumedRoleId(roleArn: roleArn, sessionName: sessionName))
-            xml.element("Arn", credentials.principal)
+    /// Whose long-term credentials signed a request: the root user (the administrator's keys) or an IAM user.
+    /// Session credentials cannot call `GetSessionToken` or `GetFederationToken`.
+    private func longTermIssuer(_ caller: Caller, operation: STSOperation) throws(STSError) -> (issuer: String, userArn: String?) {
+        if sessions.isAdministrator(caller) { return (RoleSessions.rootIssuer, nil) }
+        if let accessKeyId = caller.accessKeyId, (caller.sessionToken ?? "").isEmpty,
+            case .active(let userArn, _, _, _) = sessions.directory.standing(ofAccessKey: accessKeyId)
+        {
+            return (userArn, userArn)
         }
+        throw .accessDenied("Cannot call \(operation.rawValue) with session credentials")
+    }
+
+    private func getSessionToken(_ parameters: [String: String], caller: Caller, into result: inout XMLWriter) throws(STSError) {
+        if let serial = parameters["SerialNumber"] {
+            try Self.check(serial, field: "serialNumber", minimum: 9, maximum: 256, pattern: #"^[\w+=/:,.@-]*$"#, patternText: "[\\w+=/:,.@-]*")
+        }
+        if let code = parameters["TokenCode"] {
+            try Self.check(code, field: "tokenCode", minimum: 6, maximum: 6, pattern: #"^[\d]*$"#, patternText: "[\\d]*")
+        }
+        var duration = try Self.duration(parameters["DurationSeconds"], default: 43200, maximum: 129_600)
+        let (issuer, userArn) = try longTermIssuer(caller, operation: .getSessionToken)
+        if parameters["SerialNumber"] != nil || parameters["TokenCode"] != nil {
+            // The IAM API here has no MFA devices, so no serial number is associated with the caller.
+            throw .accessDenied("MultiFactorAuthentication failed, unable to validate MFA code.")
+        }
+        let root = ARN.accountRoot(account: sessions.accountId).description
+        if userArn == nil { duration = min(duration, 3600) }
+        let credentials = sessions.store.issueTemporary(
+            principal: userArn ?? root,
+            duration: TimeInterval(duration),
+            now: sessions.clock.now,
+            sessionContext: [RoleSessions.issuingUserKey: [issuer]]
+        )
+        writeCredentials(&result, credentials)
+    }
+
+    private func getFederationToken(_ parameters: [String: String], caller: Caller, into result: inout XMLWriter) async throws {
+        guard let name = parameters["Name"] else { throw STSError.missing("name") }
+        try Self.check(name, field: "name", minimum: 2, maximum: 32, pattern: #"^[\w+=,.@-]*$"#, patternText: "[\\w+=,.@-]*")
+        var duration = try Self.duration(parameters["DurationSeconds"], default: 43200, maximum: 129_600)
+        let sessionPolicies = try sessionPolicies(parameters)
+        let tags = try Self.sessionTags(parameters)
+        let (issuer, userArn) = try longTermIssuer(caller, operation: .getFederationToken)
+        let federatedArn = "arn:aws:sts::\(sessions.accountId):federated-user/\(name)"
+        try await authorizer.require(
+            caller,
+            action: STSOperation.getFederationToken.iamAction,
+            resources: [federatedArn],
+            denied: STSError.accessDenied
+        )
+        if userArn == nil { duration = min(duration, 3600) }
+        // Without session policies the federated user has no permissions (an empty policy allows nothing).
+        var context: [String: [String]] = [
+            RoleSessions.issuingUserKey: [issuer],
+            RoleSessions.sessionPolicyKey: sessionPolicies.isEmpty ? [#"{"Version":"2012-10-17","Statement":[]}"#] : sessionPolicies,
+        ]
+        for (key, value) in tags { context["aws:PrincipalTag/\(key)"] = [value] }
+        let credentials = sessions.store.issueTemporary(
+            principal: federatedArn,
+            duration: TimeInterval(duration),
+            now: sessions.clock.now,
+            sessionContext: context
+        )
+        writeCredentials(&result, credentials)
+        result.element("FederatedUser") { xml in
+            xml.element("FederatedUserId", "\(sessions.accountId):\(name)")
+            xml.element("Arn", federatedArn)
+        }
+        if !sessionPolicies.isEmpty || !tags.isEmpty {
+            result.element("PackedPolicySize", String(Self.packedPolicySize(policies: sessionPolicies, tags: tags)))
+        }
+    }
+
+    private func getAccessKeyInfo(_ parameters: [String: String], caller: Caller, into result: inout XMLWriter) async throws {
+        guard let accessKeyId = parameters["AccessKeyId"] else { throw STSError.missing("accessKeyId") }
+        try Self.check(accessKeyId, field: "accessKeyId", minimum: 16, maximum: 128, pattern: #"^[\w]*$"#, patternText: "[\\w]*")
+        try await authorizer.require(caller, action: STSOperation.getAccessKeyInfo.iamAction, resources: ["*"], denied: STSError.accessDenied)
+        let known =
+            sessions.store.temporary(for: accessKeyId) != nil || sessions.directory.standing(ofAccessKey: accessKeyId) != .notAUserKey
+        result.element("Account", known ? sessions.accountId : (Self.accountEncoded(in: accessKeyId) ?? sessions.accountId))
+    }
+
+    /// The account id AWS encodes in access key ids it issues (`AKIA`/`ASIA` and 16 base32 characters): bits 7-46 of
+    /// the first six decoded bytes. Keys this emulator issued belong to its account; other keys are decoded as AWS
+    /// does, and ids that do not decode (too short, not base32) are reported as the emulator's account.
+    static func accountEncoded(in accessKeyId: String) -> String? {
+        let body = accessKeyId.utf8.dropFirst(4)
+        guard accessKeyId.utf8.count >= 20 else { return nil }
+        var bits: UInt64 = 0
+        var count = 0
+        for byte in body.prefix(10) {
+            let value: UInt64
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): value = UInt64(byte - UInt8(ascii: "A"))
+            case UInt8(ascii: "2")...UInt8(ascii: "7"): value = UInt64(byte - UInt8(ascii: "2")) + 26
+            default: return nil
+            }
+            bits = (bits << 5) | value
+            count += 5
+        }
+        // 50 bits read; keep the first 48 (six bytes).
+        let sixBytes = bits >> UInt64(count - 48)
+        let account = (sixBytes & 0x7FFF_FFFF_FF80) >> 7
+        let text = String(account)
+        return String(repeating: "0", count: max(0, 12 - text.count)) + text
+    }
+
+    private static func check(_ value: String, field: String, minimum: Int, maximum: Int, pattern: String, patternText: String) throws(STSError) {
+        if value.count < minimum { throw .constraint(field, value: value, "Member must have length greater than or equal to \(minimum)") }
+        if value.count > maximum { throw .constraint(field, value: value, "Member must have length less than or equal to \(maximum)") }
+        if value.range(of: pattern, options: .regularExpression) == nil {
+            throw .constraint(field, value: value, "Member must satisfy regular expression pattern: \(patternText)")
+        }
+    }
+
+    /// The packed size of session policies and tags as a percentage of the allowed space.
+    private static func packedPolicySize(policies: [String], tags: [(key: String, value: String)]) -> Int {
+        let packed = policies.reduce(0) { $0 + $1.utf8.count } + tags.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count }
+        return min(100, max(1, packed * 100 / 2048))
+    }
+
+    private func writeCredentials(_ xml: inout XMLWriter, _ credentials: TemporaryCredential) {
         xml.element("Credentials") { xml in
             xml.element("AccessKeyId", credentials.accessKeyId)
             xml.element("SecretAccessKey", credentials.secretAccessKey)
             xml.element("SessionToken", credentials.sessionToken)
             xml.element("Expiration", Timestamp.iso8601(credentials.expiration))
         }
+    }
+
+    private func writeAssumedRole(_ xml: inout XMLWriter, credentials: TemporaryCredential, roleArn: String, sessionName: String) {
+        xml.element("AssumedRoleUser") { xml in
+            xml.element("AssumedRoleId", sessions.assumedRoleId(roleArn: roleArn, sessionName: sessionName))
+            xml.element("Arn", credentials.principal)
+        }
+        writeCredentials(&xml, credentials)
     }
 
     // MARK: Validation
@@ -252,16 +395,16 @@ package struct STSService: AWSServiceHandler {
         }
     }
 
-    private static func duration(_ text: String?) throws(STSError) -> Int {
-        guard let text else { return 3600 }
+    private static func duration(_ text: String?, default defaultSeconds: Int = 3600, maximum: Int = 43200) throws(STSError) -> Int {
+        guard let text else { return defaultSeconds }
         guard let seconds = Int(text) else {
             throw .constraint("durationSeconds", value: text, "Member must be a number")
         }
         if seconds < 900 {
             throw .constraint("durationSeconds", value: text, "Member must have value greater than or equal to 900")
         }
-        if seconds > 43200 {
-            throw .constraint("durationSeconds", value: text, "Member must have value less than or equal to 43200")
+        if seconds > maximum {
+            throw .constraint("durationSeconds", value: text, "Member must have value less than or equal to \(maximum)")
         }
         return seconds
     }

@@ -633,3 +633,130 @@ def test_assume_role_session_policies_and_tags_limit_the_session(server, iam):
     with pytest.raises(ClientError) as excinfo:
         sts.assume_role(RoleArn=role_arn, RoleSessionName="bad", Policy='{"Version": "2012-10-17"}')
     assert error_of(excinfo) == ("MalformedPolicyDocument", "Syntax errors in policy.", 400)
+
+
+# =========================================================================== STS GetSessionToken, GetFederationToken, GetAccessKeyInfo
+
+
+def test_get_session_token_acts_as_the_user_with_its_current_policies(server, iam):
+    """https://docs.aws.amazon.com/STS/latest/APIReference/API_GetSessionToken.html: long-term credentials only; the
+    session has the calling user's permissions (a policy change applies to the next request), 12 h by default,
+    900..129600 s; the root user's sessions are capped at one hour."""
+    name = unique("carol")
+    table_arn = f"arn:aws:dynamodb:{REGION}:{ACCOUNT_ID}:table/{SESSIONS_TABLE}"
+    user_sts = make_user(iam, server, name, allow("dynamodb:GetItem", table_arn))
+    user_id = iam.get_user(UserName=name)["User"]["UserId"]
+    issued = user_sts.get_session_token()["Credentials"]
+    lifetime = issued["Expiration"] - server.client("sts").get_session_token()["Credentials"]["Expiration"]
+    assert 11 * 3600 - 60 <= lifetime.total_seconds() <= 11 * 3600 + 60  # 12 h for the user, 1 h for root
+    session_sts = server.client("sts", issued["AccessKeyId"], issued["SecretAccessKey"], issued["SessionToken"])
+    identity = session_sts.get_caller_identity()
+    assert (identity["Arn"], identity["UserId"]) == (f"arn:aws:iam::{ACCOUNT_ID}:user/{name}", user_id)
+
+    dynamodb = server.client("dynamodb", issued["AccessKeyId"], issued["SecretAccessKey"], issued["SessionToken"])
+    dynamodb.get_item(TableName=SESSIONS_TABLE, Key=NO_KEY)
+    with pytest.raises(ClientError) as excinfo:
+        dynamodb.describe_table(TableName=SESSIONS_TABLE)
+    assert error_of(excinfo) == (
+        "AccessDeniedException",
+        f"User: arn:aws:iam::{ACCOUNT_ID}:user/{name} is not authorized to perform: dynamodb:DescribeTable "
+        f"on resource: {table_arn} because no identity-based policy allows the dynamodb:DescribeTable action", 400)
+    iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=json.dumps(allow("dynamodb:DescribeTable", table_arn)))
+    dynamodb.describe_table(TableName=SESSIONS_TABLE)
+
+    with pytest.raises(ClientError) as excinfo:
+        session_sts.get_session_token()
+    assert error_of(excinfo) == ("AccessDenied", "Cannot call GetSessionToken with session credentials", 403)
+    with pytest.raises(ClientError) as excinfo:
+        user_sts.get_session_token(DurationSeconds=129601)
+    assert error_of(excinfo) == (
+        "ValidationError",
+        "1 validation error detected: Value '129601' at 'durationSeconds' failed to satisfy constraint: "
+        "Member must have value less than or equal to 129600", 400)
+    long_lived = user_sts.get_session_token(DurationSeconds=129600)["Credentials"]
+    assert long_lived["Expiration"] > issued["Expiration"]
+    # No MFA devices exist here, so no serial number can be validated.
+    with pytest.raises(ClientError) as excinfo:
+        user_sts.get_session_token(SerialNumber=f"arn:aws:iam::{ACCOUNT_ID}:mfa/{name}", TokenCode="123456")
+    assert error_of(excinfo) == ("AccessDenied", "MultiFactorAuthentication failed, unable to validate MFA code.", 403)
+    with pytest.raises(ClientError) as excinfo:
+        user_sts.get_session_token(SerialNumber=f"arn:aws:iam::{ACCOUNT_ID}:mfa/{name}", TokenCode="12345x")
+    assert error_of(excinfo)[0] == "ValidationError"
+
+    # Root's session (the administrator's keys) is the root user.
+    root = server.client("sts").get_session_token(DurationSeconds=7200)["Credentials"]
+    root_identity = server.client("sts", root["AccessKeyId"], root["SecretAccessKey"], root["SessionToken"]).get_caller_identity()
+    assert (root_identity["Arn"], root_identity["UserId"]) == (f"arn:aws:iam::{ACCOUNT_ID}:root", ACCOUNT_ID)
+
+    # A deleted user's sessions stop working.
+    iam.delete_user_policy(UserName=name, PolicyName="p")
+    for key in iam.list_access_keys(UserName=name)["AccessKeyMetadata"]:
+        iam.delete_access_key(UserName=name, AccessKeyId=key["AccessKeyId"])
+    iam.delete_user(UserName=name)
+    with pytest.raises(ClientError) as excinfo:
+        dynamodb.get_item(TableName=SESSIONS_TABLE, Key=NO_KEY)
+    assert error_of(excinfo)[0] in ("AccessDeniedException", "UnrecognizedClientException")
+
+
+def test_get_federation_token_is_capped_by_its_session_policy(server, iam):
+    """https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html: the federated user's permissions
+    are the intersection of the IAM user's policies and the session policies; none passed means no permissions."""
+    name = unique("fed")
+    table_arn = f"arn:aws:dynamodb:{REGION}:{ACCOUNT_ID}:table/{SESSIONS_TABLE}"
+    user_sts = make_user(iam, server, name, allow(["sts:GetFederationToken", "dynamodb:GetItem", "dynamodb:DescribeTable"]))
+    token = user_sts.get_federation_token(Name="bob", Policy=json.dumps(allow("dynamodb:GetItem", table_arn)))
+    federated_arn = f"arn:aws:sts::{ACCOUNT_ID}:federated-user/bob"
+    assert token["FederatedUser"] == {"FederatedUserId": f"{ACCOUNT_ID}:bob", "Arn": federated_arn}
+    assert 1 <= token["PackedPolicySize"] <= 100
+    credentials = token["Credentials"]
+    identity = server.client("sts", credentials["AccessKeyId"], credentials["SecretAccessKey"],
+                             credentials["SessionToken"]).get_caller_identity()
+    assert (identity["Arn"], identity["UserId"]) == (federated_arn, f"{ACCOUNT_ID}:bob")
+    dynamodb = server.client("dynamodb", credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"])
+    dynamodb.get_item(TableName=SESSIONS_TABLE, Key=NO_KEY)
+    with pytest.raises(ClientError) as excinfo:
+        dynamodb.describe_table(TableName=SESSIONS_TABLE)
+    assert error_of(excinfo) == (
+        "AccessDeniedException",
+        f"User: {federated_arn} is not authorized to perform: dynamodb:DescribeTable on resource: {table_arn} "
+        "because no session policy allows the dynamodb:DescribeTable action", 400)
+
+    bare = user_sts.get_federation_token(Name="nobody")["Credentials"]
+    with pytest.raises(ClientError) as excinfo:
+        server.client("dynamodb", bare["AccessKeyId"], bare["SecretAccessKey"], bare["SessionToken"]).get_item(
+            TableName=SESSIONS_TABLE, Key=NO_KEY)
+    assert error_of(excinfo)[0] == "AccessDeniedException"
+
+    # The user's own policy must allow sts:GetFederationToken.
+    other_sts = make_user(iam, server, unique("nofed"), allow("dynamodb:GetItem"))
+    with pytest.raises(ClientError) as excinfo:
+        other_sts.get_federation_token(Name="bob")
+    code, message, status = error_of(excinfo)
+    assert (code, status) == ("AccessDenied", 403) and "sts:GetFederationToken" in message
+    with pytest.raises(ClientError) as excinfo:
+        user_sts.get_federation_token(Name="bad name")
+    assert error_of(excinfo) == (
+        "ValidationError",
+        "1 validation error detected: Value 'bad name' at 'name' failed to satisfy constraint: "
+        "Member must satisfy regular expression pattern: [\\w+=,.@-]*", 400)
+    session = server.client("sts").assume_role(
+        RoleArn=iam.create_role(RoleName=unique("r"), AssumeRolePolicyDocument=json.dumps(ACCOUNT_TRUST))["Role"]["Arn"],
+        RoleSessionName="s1")["Credentials"]
+    with pytest.raises(ClientError) as excinfo:
+        server.client("sts", session["AccessKeyId"], session["SecretAccessKey"], session["SessionToken"]).get_federation_token(Name="bob")
+    assert error_of(excinfo) == ("AccessDenied", "Cannot call GetFederationToken with session credentials", 403)
+
+
+def test_get_access_key_info_names_the_account(server, iam):
+    """https://docs.aws.amazon.com/STS/latest/APIReference/API_GetAccessKeyInfo.html: the account a key belongs to;
+    key ids from elsewhere are decoded as AWS encodes the account in them (bits 7-46 of the base32 body)."""
+    sts = server.client("sts")
+    key = iam.create_access_key(UserName=iam.create_user(UserName=unique("k"))["User"]["UserName"])["AccessKey"]
+    assert sts.get_access_key_info(AccessKeyId=key["AccessKeyId"])["Account"] == ACCOUNT_ID
+    assert sts.get_access_key_info(AccessKeyId="ASIAQNZGKIQY56JQ7WML")["Account"] == "029608264753"
+    with pytest.raises(ClientError) as excinfo:
+        sts.get_access_key_info(AccessKeyId="AKIA-not-a-key!!")
+    assert error_of(excinfo) == (
+        "ValidationError",
+        "1 validation error detected: Value 'AKIA-not-a-key!!' at 'accessKeyId' failed to satisfy constraint: "
+        "Member must satisfy regular expression pattern: [\\w]*", 400)
