@@ -9,8 +9,11 @@ extension LambdaService {
         switch operation {
         case .publishVersion: return try await publishVersion(request, function: function)
         case .listVersionsByFunction:
-            let versions = [function] + catalog.versions(of: function.name)
-            return Self.json(["Versions": versions.map { $0.configuration() }], status: .ok, requestId: request.requestId)
+            // AWS lists `$LATEST` with its qualified ARN (`...:function:NAME:$LATEST`), then the published versions.
+            var latest = function.configuration()
+            latest["FunctionArn"] = function.arn + ":$LATEST"
+            let versions = [latest] + catalog.versions(of: function.name).map { $0.configuration() }
+            return Self.json(["Versions": versions], status: .ok, requestId: request.requestId)
         case .createAlias: return try await createAlias(request, function: function)
         case .listAliases:
             let wanted = request.query("FunctionVersion")

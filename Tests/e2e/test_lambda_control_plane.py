@@ -261,6 +261,8 @@ def test_versions_and_aliases(lam):
     assert lam.publish_version(FunctionName="lcp-versions", Description="second")["Version"] == "2"
     listed = lam.list_versions_by_function(FunctionName="lcp-versions")["Versions"]
     assert [v["Version"] for v in listed] == ["$LATEST", "1", "2"]
+    # https://docs.aws.amazon.com/lambda/latest/api/API_ListVersionsByFunction.html lists $LATEST qualified.
+    assert [v["FunctionArn"].rsplit(":", 1)[1] for v in listed] == ["$LATEST", "1", "2"]
     lam.update_function_code(FunctionName="lcp-versions", ZipFile=package(handler_source(3)))
     lam.get_waiter("function_updated_v2").wait(FunctionName="lcp-versions", WaiterConfig={"Delay": 1, "MaxAttempts": 30})
 
