@@ -550,6 +550,32 @@ def test_developer_identities_get_the_authenticated_role(server, iam):
 # =========================================================================== STS AssumeRole: trust policy, session policies, tags
 
 
+def clients_for(server, credentials, *services):
+    """Clients signed with STS credentials."""
+    return [server.client(service, credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"])
+            for service in services]
+
+
+def assert_describe_table_denied(dynamodb, principal, table_arn, policy_kind):
+    """DescribeTable on the sessions table is refused with DynamoDB's AccessDeniedException text."""
+    with pytest.raises(ClientError) as excinfo:
+        dynamodb.describe_table(TableName=SESSIONS_TABLE)
+    assert error_of(excinfo) == (
+        "AccessDeniedException",
+        f"User: {principal} is not authorized to perform: dynamodb:DescribeTable on resource: {table_arn} "
+        f"because no {policy_kind} policy allows the dynamodb:DescribeTable action", 400)
+
+
+def assert_pattern_refused(call, value, field, pattern):
+    """STS's ValidationError for a value that does not match its field's pattern."""
+    with pytest.raises(ClientError) as excinfo:
+        call()
+    assert error_of(excinfo) == (
+        "ValidationError",
+        f"1 validation error detected: Value '{value}' at '{field}' failed to satisfy constraint: "
+        f"Member must satisfy regular expression pattern: {pattern}", 400)
+
+
 def make_user(iam, server, name, policy):
     iam.create_user(UserName=name)
     iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=json.dumps(policy))
@@ -602,16 +628,11 @@ def test_assume_role_session_policies_and_tags_limit_the_session(server, iam):
 
     def session(**extra):
         credentials = sts.assume_role(RoleArn=role_arn, RoleSessionName="capped", **extra)["Credentials"]
-        return server.client("dynamodb", credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"])
+        return clients_for(server, credentials, "dynamodb")[0]
 
     capped = session(Policy=json.dumps(allow("dynamodb:GetItem", table_arn)))
     capped.get_item(TableName=SESSIONS_TABLE, Key=NO_KEY)
-    with pytest.raises(ClientError) as excinfo:
-        capped.describe_table(TableName=SESSIONS_TABLE)
-    assert error_of(excinfo) == (
-        "AccessDeniedException",
-        f"User: arn:aws:sts::{ACCOUNT_ID}:assumed-role/{role}/capped is not authorized to perform: dynamodb:DescribeTable "
-        f"on resource: {table_arn} because no session policy allows the dynamodb:DescribeTable action", 400)
+    assert_describe_table_denied(capped, f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/{role}/capped", table_arn, "session")
     # The session policy cannot grant what the role does not have.
     widened = session(Policy=json.dumps(allow("dynamodb:*")))
     with pytest.raises(ClientError) as excinfo:
@@ -649,18 +670,12 @@ def test_get_session_token_acts_as_the_user_with_its_current_policies(server, ia
     issued = user_sts.get_session_token()["Credentials"]
     lifetime = issued["Expiration"] - server.client("sts").get_session_token()["Credentials"]["Expiration"]
     assert 11 * 3600 - 60 <= lifetime.total_seconds() <= 11 * 3600 + 60  # 12 h for the user, 1 h for root
-    session_sts = server.client("sts", issued["AccessKeyId"], issued["SecretAccessKey"], issued["SessionToken"])
+    session_sts, dynamodb = clients_for(server, issued, "sts", "dynamodb")
     identity = session_sts.get_caller_identity()
     assert (identity["Arn"], identity["UserId"]) == (f"arn:aws:iam::{ACCOUNT_ID}:user/{name}", user_id)
 
-    dynamodb = server.client("dynamodb", issued["AccessKeyId"], issued["SecretAccessKey"], issued["SessionToken"])
     dynamodb.get_item(TableName=SESSIONS_TABLE, Key=NO_KEY)
-    with pytest.raises(ClientError) as excinfo:
-        dynamodb.describe_table(TableName=SESSIONS_TABLE)
-    assert error_of(excinfo) == (
-        "AccessDeniedException",
-        f"User: arn:aws:iam::{ACCOUNT_ID}:user/{name} is not authorized to perform: dynamodb:DescribeTable "
-        f"on resource: {table_arn} because no identity-based policy allows the dynamodb:DescribeTable action", 400)
+    assert_describe_table_denied(dynamodb, f"arn:aws:iam::{ACCOUNT_ID}:user/{name}", table_arn, "identity-based")
     iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=json.dumps(allow("dynamodb:DescribeTable", table_arn)))
     dynamodb.describe_table(TableName=SESSIONS_TABLE)
 
@@ -685,7 +700,7 @@ def test_get_session_token_acts_as_the_user_with_its_current_policies(server, ia
 
     # Root's session (the administrator's keys) is the root user.
     root = server.client("sts").get_session_token(DurationSeconds=7200)["Credentials"]
-    root_identity = server.client("sts", root["AccessKeyId"], root["SecretAccessKey"], root["SessionToken"]).get_caller_identity()
+    root_identity = clients_for(server, root, "sts")[0].get_caller_identity()
     assert (root_identity["Arn"], root_identity["UserId"]) == (f"arn:aws:iam::{ACCOUNT_ID}:root", ACCOUNT_ID)
 
     # A deleted user's sessions stop working.
@@ -708,23 +723,15 @@ def test_get_federation_token_is_capped_by_its_session_policy(server, iam):
     federated_arn = f"arn:aws:sts::{ACCOUNT_ID}:federated-user/bob"
     assert token["FederatedUser"] == {"FederatedUserId": f"{ACCOUNT_ID}:bob", "Arn": federated_arn}
     assert 1 <= token["PackedPolicySize"] <= 100
-    credentials = token["Credentials"]
-    identity = server.client("sts", credentials["AccessKeyId"], credentials["SecretAccessKey"],
-                             credentials["SessionToken"]).get_caller_identity()
+    federated_sts, dynamodb = clients_for(server, token["Credentials"], "sts", "dynamodb")
+    identity = federated_sts.get_caller_identity()
     assert (identity["Arn"], identity["UserId"]) == (federated_arn, f"{ACCOUNT_ID}:bob")
-    dynamodb = server.client("dynamodb", credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"])
     dynamodb.get_item(TableName=SESSIONS_TABLE, Key=NO_KEY)
-    with pytest.raises(ClientError) as excinfo:
-        dynamodb.describe_table(TableName=SESSIONS_TABLE)
-    assert error_of(excinfo) == (
-        "AccessDeniedException",
-        f"User: {federated_arn} is not authorized to perform: dynamodb:DescribeTable on resource: {table_arn} "
-        "because no session policy allows the dynamodb:DescribeTable action", 400)
+    assert_describe_table_denied(dynamodb, federated_arn, table_arn, "session")
 
     bare = user_sts.get_federation_token(Name="nobody")["Credentials"]
     with pytest.raises(ClientError) as excinfo:
-        server.client("dynamodb", bare["AccessKeyId"], bare["SecretAccessKey"], bare["SessionToken"]).get_item(
-            TableName=SESSIONS_TABLE, Key=NO_KEY)
+        clients_for(server, bare, "dynamodb")[0].get_item(TableName=SESSIONS_TABLE, Key=NO_KEY)
     assert error_of(excinfo)[0] == "AccessDeniedException"
 
     # The user's own policy must allow sts:GetFederationToken.
@@ -733,17 +740,12 @@ def test_get_federation_token_is_capped_by_its_session_policy(server, iam):
         other_sts.get_federation_token(Name="bob")
     code, message, status = error_of(excinfo)
     assert (code, status) == ("AccessDenied", 403) and "sts:GetFederationToken" in message
-    with pytest.raises(ClientError) as excinfo:
-        user_sts.get_federation_token(Name="bad name")
-    assert error_of(excinfo) == (
-        "ValidationError",
-        "1 validation error detected: Value 'bad name' at 'name' failed to satisfy constraint: "
-        "Member must satisfy regular expression pattern: [\\w+=,.@-]*", 400)
+    assert_pattern_refused(lambda: user_sts.get_federation_token(Name="bad name"), "bad name", "name", "[\\w+=,.@-]*")
     session = server.client("sts").assume_role(
         RoleArn=iam.create_role(RoleName=unique("r"), AssumeRolePolicyDocument=json.dumps(ACCOUNT_TRUST))["Role"]["Arn"],
         RoleSessionName="s1")["Credentials"]
     with pytest.raises(ClientError) as excinfo:
-        server.client("sts", session["AccessKeyId"], session["SecretAccessKey"], session["SessionToken"]).get_federation_token(Name="bob")
+        clients_for(server, session, "sts")[0].get_federation_token(Name="bob")
     assert error_of(excinfo) == ("AccessDenied", "Cannot call GetFederationToken with session credentials", 403)
 
 
@@ -754,9 +756,4 @@ def test_get_access_key_info_names_the_account(server, iam):
     key = iam.create_access_key(UserName=iam.create_user(UserName=unique("k"))["User"]["UserName"])["AccessKey"]
     assert sts.get_access_key_info(AccessKeyId=key["AccessKeyId"])["Account"] == ACCOUNT_ID
     assert sts.get_access_key_info(AccessKeyId="ASIAQNZGKIQY56JQ7WML")["Account"] == "029608264753"
-    with pytest.raises(ClientError) as excinfo:
-        sts.get_access_key_info(AccessKeyId="AKIA-not-a-key!!")
-    assert error_of(excinfo) == (
-        "ValidationError",
-        "1 validation error detected: Value 'AKIA-not-a-key!!' at 'accessKeyId' failed to satisfy constraint: "
-        "Member must satisfy regular expression pattern: [\\w]*", 400)
+    assert_pattern_refused(lambda: sts.get_access_key_info(AccessKeyId="AKIA-not-a-key!!"), "AKIA-not-a-key!!", "accessKeyId", "[\\w]*")
