@@ -101,6 +101,7 @@ extension LambdaService {
     /// - Throws: When the database cannot be opened or migrated.
     package func open(_ location: DataLocation) throws {
         let writer = try location.openDatabase(named: "lambda", migrator: LambdaDatabase.migrator)
+        try deployer.layers.open(writer: writer)
         try deployer.open(writer: writer, packageFolder: try location.blobDirectory(named: "lambda-packages"))
         try eventSourceMappings.open(writer: writer)
     }
@@ -145,8 +146,8 @@ extension LambdaService {
     private func newFunction(_ spec: LambdaFunctionSpec, uploaded: DeploymentPackage?, previous: LambdaFunction?) -> LambdaFunction {
         let current = environment.current
         var function = LambdaFunction(spec: spec, accountId: current.accountId, region: current.region, lastModified: clock.now)
-        function.layers = spec.layers.compactMap { deployer.layerContent[$0] }
-        function.unresolvedLayers = spec.layers.filter { deployer.layerContent[$0] == nil }
+        function.layers = spec.layers.compactMap { deployer.layers.content($0) }
+        function.unresolvedLayers = spec.layers.filter { deployer.layers.content($0) == nil }
         function.deploymentPackage = uploaded
         function.revision = RequestID.uuid()
         function.policyStatements = previous?.policyStatements ?? []
@@ -492,12 +493,12 @@ extension LambdaService {
         else { throw .invalidParameterValue(LambdaMessages.roleCannotBeAssumed) }
     }
 
-    /// `Layers` must name layer versions that exist here (the template's).
+    /// `Layers` must name layer versions that exist here (the template's or PublishLayerVersion's).
     private func checkLayers(_ layers: [String]) throws(LambdaError) {
         if layers.count > 5 {
             throw .invalidParameterValue("Cannot reference more than 5 layers.")
         }
-        for arn in layers where deployer.layerContent[arn] == nil {
+        for arn in layers where !deployer.layers.exists(arn) {
             throw .invalidParameterValue("Layer version \(arn) does not exist.")
         }
     }
@@ -523,22 +524,25 @@ extension LambdaService {
             }
             return (.image(image), nil)
         }
-        let data: Data
-        if let zip = try body.string("ZipFile") {
-            guard let decoded = Data(base64Encoded: zip) else { throw LambdaError.invalidParameterValue(LambdaMessages.cannotUnzip) }
-            data = decoded
-        } else if let bucket = try body.string("S3Bucket") {
-            guard let key = try body.string("S3Key") else { throw LambdaError.invalidParameterValue(LambdaMessages.noCodeSource) }
-            data = try await s3Code(bucket: bucket, key: key, version: try body.string("S3ObjectVersion"))
-        } else {
-            throw LambdaError.invalidParameterValue(LambdaMessages.noCodeSource)
-        }
+        let data = try await uploadedArchive(body)
         guard packageType == "Zip" else {
             throw LambdaError.invalidParameterValue("Please provide ImageUri when updating a function with packageType Image.")
         }
         try FunctionValidation.zipArchive(data)
         let (code, uploaded) = try deployer.keepPackage(data, function: function)
         return (code, uploaded)
+    }
+
+    /// The `.zip` a `Code` (or a layer's `Content`) member carries: `ZipFile` (base64), or `S3Bucket`/`S3Key`/
+    /// `S3ObjectVersion` read from the emulated S3.
+    func uploadedArchive(_ body: JSONBody) async throws -> Data {
+        if let zip = try body.string("ZipFile") {
+            guard let decoded = Data(base64Encoded: zip) else { throw LambdaError.invalidParameterValue(LambdaMessages.cannotUnzip) }
+            return decoded
+        }
+        guard let bucket = try body.string("S3Bucket") else { throw LambdaError.invalidParameterValue(LambdaMessages.noCodeSource) }
+        guard let key = try body.string("S3Key") else { throw LambdaError.invalidParameterValue(LambdaMessages.noCodeSource) }
+        return try await s3Code(bucket: bucket, key: key, version: try body.string("S3ObjectVersion"))
     }
 
     /// Reads code from the emulated S3.

@@ -35,8 +35,8 @@ final class FunctionDeployer: Sendable {
     let catalog: FunctionCatalog
     let host: RuntimeHost
     let supervisor: LambdaSupervisor
-    /// The template's layer versions by ARN.
-    let layerContent: [String: LambdaCode]
+    /// The layer versions functions' `Layers` may name.
+    let layers: LayerVersions
     /// The template's function names.
     let templateNames: Set<String>
     private let slot = Mutex(Slot())
@@ -48,13 +48,13 @@ final class FunctionDeployer: Sendable {
     ///   - catalog: The functions.
     ///   - host: What runtimes share.
     ///   - supervisor: The supervisor (offline guards for new functions).
-    ///   - layerContent: The template's layer versions.
+    ///   - layers: The layer versions.
     ///   - templateNames: The template's function names.
-    init(catalog: FunctionCatalog, host: RuntimeHost, supervisor: LambdaSupervisor, layerContent: [String: LambdaCode], templateNames: Set<String>) {
+    init(catalog: FunctionCatalog, host: RuntimeHost, supervisor: LambdaSupervisor, layers: LayerVersions, templateNames: Set<String>) {
         self.catalog = catalog
         self.host = host
         self.supervisor = supervisor
-        self.layerContent = layerContent
+        self.layers = layers
         self.templateNames = templateNames
     }
 
@@ -103,8 +103,8 @@ final class FunctionDeployer: Sendable {
             region: current.region,
             lastModified: Date(timeIntervalSince1970: record.lastModified)
         )
-        function.layers = record.spec.layers.compactMap { layerContent[$0] }
-        function.unresolvedLayers = record.spec.layers.filter { layerContent[$0] == nil }
+        function.layers = record.spec.layers.compactMap { layers.content($0) }
+        function.unresolvedLayers = record.spec.layers.filter { layers.content($0) == nil }
         function.deploymentPackage = record.deploymentPackage
         function.revision = record.revisionId
         function.policyStatements = record.policyStatements

@@ -18,6 +18,7 @@ enum LambdaDatabase {
                     """
             )
         }
+        registerLayerMigration(&migrator)
         return migrator
     }
 }

@@ -91,7 +91,7 @@ package struct LambdaFunction: Sendable {
     }
 
     /// `2024-01-01T00:00:00.000+0000`, the format Lambda uses for `LastModified`.
-    private static func lastModifiedFormat(_ date: Date) -> String {
+    static func lastModifiedFormat(_ date: Date) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")

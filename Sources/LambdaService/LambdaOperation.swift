@@ -91,6 +91,18 @@ package enum LambdaOperation: ServiceOperation, Equatable {
     /// [DeleteEventSourceMapping](https://docs.aws.amazon.com/lambda/latest/api/API_DeleteEventSourceMapping.html):
     /// `DELETE /2015-03-31/event-source-mappings/{UUID}`.
     case deleteEventSourceMapping(uuid: String)
+    /// [PublishLayerVersion](https://docs.aws.amazon.com/lambda/latest/api/API_PublishLayerVersion.html).
+    case publishLayerVersion(layer: String)
+    /// [ListLayerVersions](https://docs.aws.amazon.com/lambda/latest/api/API_ListLayerVersions.html).
+    case listLayerVersions(layer: String)
+    /// [GetLayerVersion](https://docs.aws.amazon.com/lambda/latest/api/API_GetLayerVersion.html).
+    case getLayerVersion(layer: String, version: String)
+    /// [DeleteLayerVersion](https://docs.aws.amazon.com/lambda/latest/api/API_DeleteLayerVersion.html).
+    case deleteLayerVersion(layer: String, version: String)
+    /// [ListLayers](https://docs.aws.amazon.com/lambda/latest/api/API_ListLayers.html), or
+    /// [GetLayerVersionByArn](https://docs.aws.amazon.com/lambda/latest/api/API_GetLayerVersionByArn.html) with
+    /// `find=LayerVersion` (the same path).
+    case listLayers
 
     /// Names the operation of a request.
     /// - Parameters:
@@ -111,6 +123,9 @@ package enum LambdaOperation: ServiceOperation, Equatable {
             case (.delete, false): return .deleteEventSourceMapping(uuid: uuid)
             default: return nil
             }
+        }
+        if segments.count >= 3, segments[1] == "2018-10-31", segments[2] == "layers" {
+            return layerOperation(method: method, segments: Array(segments.dropFirst(3)))
         }
         if segments.count >= 3, segments[1] == "2016-08-19", segments[2] == "account-settings", method == .get,
             segments.count == 3 || (segments.count == 4 && segments[3].isEmpty)
@@ -163,9 +178,38 @@ package enum LambdaOperation: ServiceOperation, Equatable {
         }
     }
 
+    /// A layer operation from the path after `/2018-10-31/layers`.
+    private static func layerOperation(method: HTTPRequest.Method, segments: [String]) -> LambdaOperation? {
+        var rest = segments
+        if rest.last == "" { rest.removeLast() }
+        switch (method, rest.count) {
+        case (.get, 0): return .listLayers
+        case (_, 2) where rest[1] == "versions":
+            let layer = URLComponentsDecoding.decode(rest[0])
+            switch method {
+            case .post: return .publishLayerVersion(layer: layer)
+            case .get: return .listLayerVersions(layer: layer)
+            default: return nil
+            }
+        case (_, 3) where rest[1] == "versions":
+            let layer = URLComponentsDecoding.decode(rest[0])
+            switch method {
+            case .get: return .getLayerVersion(layer: layer, version: rest[2])
+            case .delete: return .deleteLayerVersion(layer: layer, version: rest[2])
+            default: return nil
+            }
+        default: return nil
+        }
+    }
+
     /// The AWS operation name, for logs.
     package var name: String {
         switch self {
+        case .publishLayerVersion: "PublishLayerVersion"
+        case .listLayerVersions: "ListLayerVersions"
+        case .getLayerVersion: "GetLayerVersion"
+        case .deleteLayerVersion: "DeleteLayerVersion"
+        case .listLayers: "ListLayers"
         case .invoke: "Invoke"
         case .getFunction: "GetFunction"
         case .getFunctionConfiguration: "GetFunctionConfiguration"
@@ -223,7 +267,8 @@ package enum LambdaOperation: ServiceOperation, Equatable {
             .listAliases(let function), .getAlias(let function, _), .updateAlias(let function, _), .deleteAlias(let function, _):
             function
         case .listFunctions, .createFunction, .getAccountSettings, .createEventSourceMapping, .listEventSourceMappings,
-            .getEventSourceMapping, .updateEventSourceMapping, .deleteEventSourceMapping:
+            .getEventSourceMapping, .updateEventSourceMapping, .deleteEventSourceMapping, .publishLayerVersion, .listLayerVersions,
+            .getLayerVersion, .deleteLayerVersion, .listLayers:
             nil
         }
     }
@@ -245,7 +290,7 @@ package enum LambdaOperation: ServiceOperation, Equatable {
     package func resource(functionArn: String, qualifier: String?) -> String {
         switch self {
         case .listFunctions, .getAccountSettings, .createEventSourceMapping, .listEventSourceMappings, .getEventSourceMapping,
-            .updateEventSourceMapping, .deleteEventSourceMapping:
+            .updateEventSourceMapping, .deleteEventSourceMapping, .listLayers, .listLayerVersions:
             "*"
         case .invoke: qualifier.map { "\(functionArn):\($0)" } ?? functionArn
         default: functionArn

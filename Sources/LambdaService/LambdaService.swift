@@ -61,12 +61,11 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
     ) {
         let current = environment.current
         let deployed = clock.now
-        var layerContent: [String: LambdaCode] = [:]
-        for layer in layers where layerContent[layer.arn] == nil { layerContent[layer.arn] = layer.content }
+        let layerVersions = LayerVersions(template: layers, region: current.region, accountId: current.accountId, created: deployed)
         let served = functions.map { spec in
             var function = LambdaFunction(spec: spec, accountId: current.accountId, region: current.region, lastModified: deployed)
-            function.layers = spec.layers.compactMap { layerContent[$0] }
-            function.unresolvedLayers = spec.layers.filter { layerContent[$0] == nil }
+            function.layers = spec.layers.compactMap { layerVersions.content($0) }
+            function.unresolvedLayers = spec.layers.filter { layerVersions.content($0) == nil }
             return function
         }
         var settings = settings
@@ -118,7 +117,7 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
             catalog: catalog,
             host: host,
             supervisor: supervisor,
-            layerContent: layerContent,
+            layers: layerVersions,
             templateNames: Set(served.map(\.name))
         )
         self.invoker = LambdaInvoker(
@@ -163,6 +162,9 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
     ///   - body: Unused.
     /// - Returns: The lines as JSON, or `nil` for other paths.
     package func handleLocal(_ request: Request, path: String, body: ByteBuffer) async -> Response? {
+        if request.method == .get, path.hasPrefix(Self.layerContentPrefix) {
+            return layerContentResponse(String(path.dropFirst(Self.layerContentPrefix.count)))
+        }
         let codePrefix = "/_local/lambda-code/"
         if request.method == .get, path.hasPrefix(codePrefix) {
             let name = URLComponentsDecoding.decode(String(path.dropFirst(codePrefix.count)))
@@ -214,6 +216,7 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
             throw GatewayError.unknownOperation(nil, protocol: .restJson1)
         }
         if let response = try await eventSourceMappingOperation(request, operation) { return response }
+        if let response = try await layerOperation(request, operation) { return response }
         switch operation {
         case .createFunction: return try await createFunction(request)
         case .getAccountSettings: return try await getAccountSettings(request)

@@ -345,6 +345,58 @@ def test_warm_environment_credentials_survive_a_clock_jump_of_days(lam, server):
         clock.reset()
 
 
+LAYER_MODULE = "GREETING = 'from the layer'\n"
+LAYER_USER = "import shared\ndef handler(event, context):\n    return {'greeting': shared.GREETING}\n"
+
+
+def test_layers_publish_list_get_delete(lam, server):
+    """PublishLayerVersion / GetLayerVersion / GetLayerVersionByArn / ListLayerVersions / ListLayers /
+    DeleteLayerVersion (https://docs.aws.amazon.com/lambda/latest/api/API_PublishLayerVersion.html): versions count
+    up per layer and are never reused; a function's `Layers` may name them and sees their files under /opt."""
+    archive = package(LAYER_MODULE, name="python/shared.py")
+    first = lam.publish_layer_version(LayerName="lcp-shared", Description="shared code", Content={"ZipFile": archive},
+                                      CompatibleRuntimes=["python3.12"], CompatibleArchitectures=["x86_64"],
+                                      LicenseInfo="MIT")
+    assert first["ResponseMetadata"]["HTTPStatusCode"] == 201
+    layer_arn = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:layer:lcp-shared"
+    assert (first["LayerArn"], first["LayerVersionArn"], first["Version"]) == (layer_arn, f"{layer_arn}:1", 1)
+    assert first["Content"]["CodeSha256"] == base64.b64encode(hashlib.sha256(archive).digest()).decode()
+    assert first["Content"]["CodeSize"] == len(archive)
+    assert requests.get(first["Content"]["Location"], timeout=10).content == archive
+    second = lam.publish_layer_version(LayerName=layer_arn, Content={"ZipFile": archive})
+    assert second["Version"] == 2
+
+    fetched = lam.get_layer_version(LayerName="lcp-shared", VersionNumber=1)
+    assert (fetched["Description"], fetched["CompatibleRuntimes"], fetched["LicenseInfo"]) == ("shared code", ["python3.12"], "MIT")
+    assert lam.get_layer_version_by_arn(Arn=f"{layer_arn}:2")["Version"] == 2
+    assert [v["Version"] for v in lam.list_layer_versions(LayerName="lcp-shared")["LayerVersions"]] == [2, 1]
+    assert [v["Version"] for v in lam.list_layer_versions(LayerName="lcp-shared", CompatibleRuntime="python3.12")["LayerVersions"]] == [1]
+    listed = {layer["LayerName"]: layer for layer in lam.list_layers()["Layers"]}
+    assert listed["lcp-shared"]["LatestMatchingVersion"]["Version"] == 2
+    assert listed["lcp-shared"]["LayerArn"] == layer_arn
+    paged = lam.list_layer_versions(LayerName="lcp-shared", MaxItems=1)
+    assert [v["Version"] for v in paged["LayerVersions"]] == [2] and paged["NextMarker"]
+
+    create(lam, "lcp-layered", source=LAYER_USER, Layers=[f"{layer_arn}:1"])
+    assert invoke(lam, "lcp-layered") == {"greeting": "from the layer"}
+    assert lam.get_function(FunctionName="lcp-layered")["Configuration"]["Layers"][0]["Arn"] == f"{layer_arn}:1"
+
+    lam.delete_layer_version(LayerName="lcp-shared", VersionNumber=2)
+    lam.delete_layer_version(LayerName="lcp-shared", VersionNumber=2)  # AWS answers 204 again
+    missing = error_of(lambda: lam.get_layer_version(LayerName="lcp-shared", VersionNumber=2))
+    assert (missing["Error"]["Code"], missing["Error"]["Message"], missing["ResponseMetadata"]["HTTPStatusCode"]) == (
+        "ResourceNotFoundException", "The resource you requested does not exist.", 404)
+    # A deleted number is never reused.
+    assert lam.publish_layer_version(LayerName="lcp-shared", Content={"ZipFile": archive})["Version"] == 3
+    refused = error_of(lambda: create(lam, "lcp-layered-2", source=LAYER_USER, Layers=[f"{layer_arn}:2"]))
+    assert (refused["Error"]["Code"], refused["Error"]["Message"]) == (
+        "InvalidParameterValueException", f"Layer version {layer_arn}:2 does not exist.")
+    bad = error_of(lambda: lam.publish_layer_version(LayerName="bad name", Content={"ZipFile": archive}))
+    assert bad["Error"]["Code"] == "ValidationException"
+    not_zip = error_of(lambda: lam.publish_layer_version(LayerName="lcp-shared", Content={"ZipFile": b"not a zip"}))
+    assert not_zip["Error"]["Code"] == "InvalidParameterValueException"
+
+
 def test_api_functions_survive_restart(server, tmp_path_factory, data_dir):
     lam = server.client("lambda")
     create(lam, "lcp-durable", source=handler_source(5), Environment={"Variables": {"GREETING": "kept"}},
@@ -368,6 +420,9 @@ def test_api_functions_survive_restart(server, tmp_path_factory, data_dir):
         assert invoke(lam2, "lcp-durable") == {"version": 6, "greeting": "kept", "event": {}}
         assert invoke(lam2, "lcp-durable:stable") == {"version": 5, "greeting": "kept", "event": {}}
         assert [v["Version"] for v in lam2.list_versions_by_function(FunctionName="lcp-durable")["Versions"]] == ["$LATEST", "1"]
+        # Published layer versions (and the numbers deleted ones used) survive too.
+        assert [v["Version"] for v in lam2.list_layer_versions(LayerName="lcp-shared")["LayerVersions"]] == [3, 1]
+        assert invoke(lam2, "lcp-layered") == {"greeting": "from the layer"}
         gone = error_of(lambda: lam2.get_function(FunctionName="lcp-doomed"))
         assert gone["Error"]["Code"] == "ResourceNotFoundException"
     finally:

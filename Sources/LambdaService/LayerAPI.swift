@@ -1,0 +1,216 @@
+import AWSGateway
+import EmulatorCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+extension LambdaService {
+    /// Where GetLayerVersion's `Content.Location` points: `/_local/lambda-layer/{name}/{version}`.
+    static let layerContentPrefix = "/_local/lambda-layer/"
+
+    /// Runs a layer operation; `nil` for other operations.
+    func layerOperation(_ request: AWSRequest, _ operation: LambdaOperation) async throws -> Response? {
+        let layers = deployer.layers
+        switch operation {
+        case .publishLayerVersion(let layer):
+            let name = try Self.layerName(layer)
+            try await authorize(request, action: "lambda:PublishLayerVersion", resource: layers.layerArn(name))
+            return try await publishLayerVersion(request, name: name)
+        case .listLayerVersions(let layer):
+            let name = try Self.layerName(layer)
+            try await authorize(request, action: "lambda:ListLayerVersions", resource: "*")
+            let items = layers.versions(of: name).filter { Self.matches($0, request) }.map { versionItem($0) }
+            return try Self.json(page(items, key: "LayerVersions", request), status: .ok, requestId: request.requestId)
+        case .getLayerVersion(let layer, let versionText):
+            let name = try Self.layerName(layer)
+            return try await getLayerVersion(request, name: name, versionText: versionText)
+        case .deleteLayerVersion(let layer, let versionText):
+            let name = try Self.layerName(layer)
+            let version = try Self.layerVersionNumber(versionText)
+            try await authorize(request, action: "lambda:DeleteLayerVersion", resource: layers.versionArn(name, version))
+            try await deployer.serialized { try await layers.delete(name: name, version: version) }
+            return Self.empty(status: .noContent, requestId: request.requestId)
+        case .listLayers:
+            if request.query("find") == "LayerVersion" {
+                // GetLayerVersionByArn: `GET /2018-10-31/layers?find=LayerVersion&Arn=ARN`.
+                guard let arn = request.query("Arn") else {
+                    throw LambdaError.validation(LambdaMessages.validation("null", at: "arn", "Member must not be null"))
+                }
+                let parts = arn.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+                guard parts.count == 8, parts[5] == "layer", arn.hasPrefix("arn:") else {
+                    throw LambdaError.validation(
+                        LambdaMessages.validation(
+                            arn,
+                            at: "arn",
+                            #"Member must satisfy regular expression pattern: "# + Self.layerVersionArnPattern
+                        )
+                    )
+                }
+                return try await getLayerVersion(request, name: try Self.layerName(parts[6]), versionText: parts[7])
+            }
+            try await authorize(request, action: "lambda:ListLayers", resource: "*")
+            let latest = layers.all.compactMap { name, versions -> [String: Any]? in
+                guard let match = versions.first(where: { Self.matches($0, request) }) else { return nil }
+                return ["LayerName": name, "LayerArn": layers.layerArn(name), "LatestMatchingVersion": versionItem(match)]
+            }
+            let sorted = latest.sorted { ($0["LayerName"] as? String ?? "") < ($1["LayerName"] as? String ?? "") }
+            return try Self.json(page(sorted, key: "Layers", request), status: .ok, requestId: request.requestId)
+        default:
+            return nil
+        }
+    }
+
+    private func getLayerVersion(_ request: AWSRequest, name: String, versionText: String) async throws -> Response {
+        let layers = deployer.layers
+        let version = try Self.layerVersionNumber(versionText)
+        try await authorize(request, action: "lambda:GetLayerVersion", resource: layers.versionArn(name, version))
+        guard let record = layers.record(name: name, version: version) else {
+            throw LambdaError.resourceMissing("The resource you requested does not exist.")
+        }
+        return Self.json(versionDocument(record), status: .ok, requestId: request.requestId)
+    }
+
+    /// [PublishLayerVersion](https://docs.aws.amazon.com/lambda/latest/api/API_PublishLayerVersion.html).
+    private func publishLayerVersion(_ request: AWSRequest, name: String) async throws -> Response {
+        let body = try JSONBody(request.bodyData)
+        guard let content = try body.body("Content") else {
+            throw LambdaError.validation(LambdaMessages.validation("null", at: "content", "Member must not be null"))
+        }
+        let description = try body.string("Description") ?? ""
+        try FunctionValidation.description(description)
+        let runtimes = try body.stringList("CompatibleRuntimes") ?? []
+        if runtimes.count > 15 {
+            throw LambdaError.validation(
+                LambdaMessages.validation(
+                    "[\(runtimes.joined(separator: ", "))]",
+                    at: "compatibleRuntimes",
+                    "Member must have length less than or equal to 15"
+                )
+            )
+        }
+        for runtime in runtimes { try FunctionValidation.runtime(runtime) }
+        let architectures = try body.stringList("CompatibleArchitectures") ?? []
+        if architectures.count > 2 || architectures.contains(where: { $0 != "x86_64" && $0 != "arm64" }) {
+            throw LambdaError.validation(
+                LambdaMessages.validation(
+                    "[\(architectures.joined(separator: ", "))]",
+                    at: "compatibleArchitectures",
+                    "Member must have length less than or equal to 2, Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64]]"
+                )
+            )
+        }
+        let license = try body.string("LicenseInfo")
+        if let license, license.count > 512 {
+            throw LambdaError.validation(LambdaMessages.validation(license, at: "licenseInfo", "Member must have length less than or equal to 512"))
+        }
+        let data = try await uploadedArchive(content)
+        try FunctionValidation.zipArchive(data)
+        let (code, package) = try deployer.keepPackage(data, function: "layer-\(name)")
+        let draft = LayerVersionRecord(
+            name: name,
+            version: 0,
+            description: description,
+            compatibleRuntimes: runtimes,
+            compatibleArchitectures: architectures,
+            licenseInfo: license,
+            created: clock.now.timeIntervalSince1970,
+            code: code,
+            package: package
+        )
+        let record = try await deployer.serialized { try await self.deployer.layers.publish(draft) }
+        return Self.json(versionDocument(record), status: .created, requestId: request.requestId)
+    }
+
+    /// `GET /_local/lambda-layer/{name}/{version}`: the archive `Content.Location` names.
+    func layerContentResponse(_ rest: String) -> Response? {
+        let parts = rest.split(separator: "/").map { URLComponentsDecoding.decode(String($0)) }
+        guard parts.count == 2, let version = Int(parts[1]), let record = deployer.layers.record(name: parts[0], version: version),
+            case .localPath(let path) = record.code, path.lowercased().hasSuffix(".zip"), let data = FileManager.default.contents(atPath: path)
+        else {
+            return ErrorRenderer.response(
+                for: LambdaError.resourceMissing("The resource you requested does not exist."),
+                protocol: .restJson1,
+                requestId: RequestID.uuid()
+            )
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = "application/zip"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// GetLayerVersion's and PublishLayerVersion's shape.
+    private func versionDocument(_ record: LayerVersionRecord) -> [String: Any] {
+        var object = versionItem(record)
+        object["LayerArn"] = deployer.layers.layerArn(record.name)
+        var content: [String: Any] = [
+            "Location": "\(environment.current.edgeURL)\(Self.layerContentPrefix)\(record.name)/\(record.version)"
+        ]
+        if let package = record.package {
+            content["CodeSha256"] = package.sha256
+            content["CodeSize"] = package.size
+        }
+        object["Content"] = content
+        return object
+    }
+
+    /// A `LayerVersionsListItem`.
+    private func versionItem(_ record: LayerVersionRecord) -> [String: Any] {
+        var object: [String: Any] = [
+            "LayerVersionArn": deployer.layers.versionArn(record.name, record.version),
+            "Version": record.version,
+            "Description": record.description,
+            "CreatedDate": LambdaFunction.lastModifiedFormat(Date(timeIntervalSince1970: record.created)),
+        ]
+        if !record.compatibleRuntimes.isEmpty { object["CompatibleRuntimes"] = record.compatibleRuntimes }
+        if !record.compatibleArchitectures.isEmpty { object["CompatibleArchitectures"] = record.compatibleArchitectures }
+        if let license = record.licenseInfo { object["LicenseInfo"] = license }
+        return object
+    }
+
+    /// `CompatibleRuntime` / `CompatibleArchitecture` filters of the list operations.
+    private static func matches(_ record: LayerVersionRecord, _ request: AWSRequest) -> Bool {
+        if let runtime = request.query("CompatibleRuntime"), !record.compatibleRuntimes.contains(runtime) { return false }
+        if let architecture = request.query("CompatibleArchitecture"), !record.compatibleArchitectures.contains(architecture) { return false }
+        return true
+    }
+
+    /// One page of a list (`Marker` is the index of the first item, `MaxItems` 1-50).
+    private func page(_ items: [[String: Any]], key: String, _ request: AWSRequest) throws(LambdaError) -> [String: Any] {
+        var start = 0
+        if let marker = request.query("Marker") {
+            guard let value = Int(marker), value >= 0, value <= items.count else {
+                throw .invalidParameterValue("Invalid marker: \(marker)")
+            }
+            start = value
+        }
+        var limit = 50
+        if let text = request.query("MaxItems") {
+            guard let value = Int(text), (1...50).contains(value) else {
+                throw .validation(LambdaMessages.validation(text, at: "maxItems", "Member must have value less than or equal to 50"))
+            }
+            limit = value
+        }
+        let end = min(items.count, start + limit)
+        var output: [String: Any] = [key: Array(items[start..<end])]
+        if end < items.count { output["NextMarker"] = String(end) }
+        return output
+    }
+
+    private static let layerNamePattern = #"(arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\d{12}:layer:[a-zA-Z0-9-_]+)|[a-zA-Z0-9-_]+"#
+    private static let layerVersionArnPattern = #"arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+"#
+
+    /// A `LayerName` path parameter: a name, or the layer's ARN.
+    private static func layerName(_ text: String) throws(LambdaError) -> String {
+        let valid = !text.isEmpty && text.count <= 140 && text.range(of: "^(\(layerNamePattern))$", options: .regularExpression) != nil
+        guard valid else {
+            throw .validation(LambdaMessages.validation(text, at: "layerName", "Member must satisfy regular expression pattern: \(layerNamePattern)"))
+        }
+        return text.hasPrefix("arn:") ? String(text.split(separator: ":").last ?? "") : text
+    }
+
+    private static func layerVersionNumber(_ text: String) throws(LambdaError) -> Int {
+        guard let version = Int(text), version >= 1 else { throw .resourceMissing("The resource you requested does not exist.") }
+        return version
+    }
+}
