@@ -173,6 +173,8 @@ package struct IAMManagedPolicyRecord: Codable, Sendable, Equatable {
     package var nextVersion: Int
     /// Whether the start-up template declares it.
     package var fromTemplate: Bool
+    /// Tags (`CreatePolicy` `Tags`, `TagPolicy`); absent in states stored before policies had tags.
+    package var tags: [IAMTag]?
 
     /// Creates a managed policy record with one version, `v1`, as its default.
     package init(

@@ -79,6 +79,24 @@ package enum IAMOperation: String, ServiceOperation, CaseIterable {
     case updateAccessKey = "UpdateAccessKey"
     /// `SimulatePrincipalPolicy`.
     case simulatePrincipalPolicy = "SimulatePrincipalPolicy"
+    /// `TagRole`.
+    case tagRole = "TagRole"
+    /// `UntagRole`.
+    case untagRole = "UntagRole"
+    /// `ListRoleTags`.
+    case listRoleTags = "ListRoleTags"
+    /// `TagUser`.
+    case tagUser = "TagUser"
+    /// `UntagUser`.
+    case untagUser = "UntagUser"
+    /// `ListUserTags`.
+    case listUserTags = "ListUserTags"
+    /// `TagPolicy`.
+    case tagPolicy = "TagPolicy"
+    /// `UntagPolicy`.
+    case untagPolicy = "UntagPolicy"
+    /// `ListPolicyTags`.
+    case listPolicyTags = "ListPolicyTags"
 
     /// The IAM action, `iam:<Action>`.
     package var iamAction: String { "iam:" + rawValue }

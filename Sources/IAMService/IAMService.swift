@@ -20,7 +20,7 @@ import Storage
 package struct IAMService: AWSServiceHandler {
     /// Routing facts.
     package let descriptor = ServiceDescriptors.iam
-    private let directory: IAMDirectory
+    let directory: IAMDirectory
     private let credentials: CredentialStore
     private let authorizer: any RequestAuthorizing
     private let clock: VirtualClock
@@ -115,6 +115,8 @@ package struct IAMService: AWSServiceHandler {
             try accessKeys(operation, input, caller: request.caller, now: now, into: &result)
         case .simulatePrincipalPolicy:
             try simulate(input, into: &result)
+        case .tagRole, .untagRole, .listRoleTags, .tagUser, .untagUser, .listUserTags, .tagPolicy, .untagPolicy, .listPolicyTags:
+            try tagging(operation, input, into: &result)
         }
         return Self.queryResponse(operation: operation.rawValue, result: result.result, requestId: request.requestId)
     }
@@ -124,11 +126,12 @@ package struct IAMService: AWSServiceHandler {
         let iam = "arn:aws:iam::\(accountId):"
         switch operation {
         case .createRole, .getRole, .updateRole, .deleteRole, .updateAssumeRolePolicy, .putRolePolicy, .getRolePolicy,
-            .deleteRolePolicy, .listRolePolicies, .attachRolePolicy, .detachRolePolicy, .listAttachedRolePolicies:
+            .deleteRolePolicy, .listRolePolicies, .attachRolePolicy, .detachRolePolicy, .listAttachedRolePolicies, .tagRole, .untagRole,
+            .listRoleTags:
             let name = input["RoleName"] ?? ""
             return [directory.state.roles[name]?.arn ?? iam + "role/" + name]
         case .putUserPolicy, .getUserPolicy, .deleteUserPolicy, .listUserPolicies, .attachUserPolicy, .detachUserPolicy,
-            .listAttachedUserPolicies, .createUser, .deleteUser:
+            .listAttachedUserPolicies, .createUser, .deleteUser, .tagUser, .untagUser, .listUserTags:
             let name = input["UserName"] ?? ""
             return [directory.state.users[name]?.arn ?? iam + "user/" + name]
         case .getUser, .createAccessKey, .listAccessKeys, .deleteAccessKey, .updateAccessKey:
@@ -137,7 +140,7 @@ package struct IAMService: AWSServiceHandler {
         case .createPolicy:
             return [iam + "policy" + (input["Path"] ?? "/") + (input["PolicyName"] ?? "")]
         case .getPolicy, .deletePolicy, .createPolicyVersion, .getPolicyVersion, .listPolicyVersions, .deletePolicyVersion,
-            .setDefaultPolicyVersion:
+            .setDefaultPolicyVersion, .tagPolicy, .untagPolicy, .listPolicyTags:
             return [input["PolicyArn"] ?? "*"]
         case .listRoles, .listPolicies, .listUsers:
             return ["*"]
@@ -158,7 +161,7 @@ package struct IAMService: AWSServiceHandler {
             try Self.validateDocument(trust, kind: .trust)
             let maxSession = try input.maxSessionDuration() ?? 3600
             let description = try input.description()
-            let tags = input.tags()
+            let tags = try Self.validatedTags(input.tags())
             let arn = "arn:aws:iam::\(accountId):role\(path)\(name)"
             let record = try directory.mutate { (state: inout IAMState) throws(IAMError) -> IAMRoleRecord in
                 guard !state.roles.keys.contains(where: { $0.lowercased() == name.lowercased() }) else { throw IAMError.roleExists(name) }
@@ -306,9 +309,10 @@ package struct IAMService: AWSServiceHandler {
             if Self.policySize(document) > 6144 { throw IAMError.limitExceeded("Cannot exceed quota for PolicySize: 6144") }
             let description = try input.description()
             let arn = "arn:aws:iam::\(accountId):policy\(path)\(name)"
+            let tags = try Self.validatedTags(input.tags())
             let record = try directory.mutate { (state: inout IAMState) throws(IAMError) -> IAMManagedPolicyRecord in
                 guard !state.policies.values.contains(where: { $0.name == name }) else { throw IAMError.policyExists(name) }
-                let record = IAMManagedPolicyRecord(
+                var record = IAMManagedPolicyRecord(
                     name: name,
                     path: path,
                     policyId: IAMIdentifiers.random(prefix: "ANPA"),
@@ -317,6 +321,7 @@ package struct IAMService: AWSServiceHandler {
                     document: document,
                     createDate: now
                 )
+                if !tags.isEmpty { record.tags = tags }
                 state.policies[arn] = record
                 return record
             }
@@ -525,7 +530,7 @@ package struct IAMService: AWSServiceHandler {
             // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateUser.html
             let name = try input.entityName("UserName", member: "userName")
             let path = try input.path()
-            let tags = input.tags()
+            let tags = try Self.validatedTags(input.tags())
             let arn = "arn:aws:iam::\(accountId):user\(path)\(name)"
             let record = try directory.mutate { (state: inout IAMState) throws(IAMError) -> IAMUserRecord in
                 guard !state.users.keys.contains(where: { $0.lowercased() == name.lowercased() }) else { throw IAMError.userExists(name) }
@@ -757,12 +762,12 @@ package struct IAMService: AWSServiceHandler {
 
     // MARK: Lookups and validation
 
-    private static func role(_ name: String, in state: IAMState) throws(IAMError) -> IAMRoleRecord {
+    static func role(_ name: String, in state: IAMState) throws(IAMError) -> IAMRoleRecord {
         guard let record = state.roles[name] else { throw IAMError.noSuchRole(name) }
         return record
     }
 
-    private static func user(_ name: String, in state: IAMState) throws(IAMError) -> IAMUserRecord {
+    static func user(_ name: String, in state: IAMState) throws(IAMError) -> IAMUserRecord {
         guard let record = state.users[name] else { throw IAMError.noSuchUser(name) }
         return record
     }
@@ -811,7 +816,7 @@ package struct IAMService: AWSServiceHandler {
         if withTags, !record.tags.isEmpty { writeTags(record.tags, into: &xml) }
     }
 
-    private static func writeTags(_ tags: [IAMTag], into xml: inout XMLWriter) {
+    static func writeTags(_ tags: [IAMTag], into xml: inout XMLWriter) {
         xml.element("Tags") { xml in
             for tag in tags {
                 xml.element("member") { xml in
@@ -834,6 +839,7 @@ package struct IAMService: AWSServiceHandler {
         xml.optionalElement("Description", record.description)
         xml.element("CreateDate", Timestamp.iso8601(record.createDate))
         xml.element("UpdateDate", Timestamp.iso8601(record.updateDate))
+        if let tags = record.tags, !tags.isEmpty { writeTags(tags, into: &xml) }
     }
 
     private static func write(version: IAMPolicyVersionRecord, isDefault: Bool, into xml: inout XMLWriter) {

@@ -757,3 +757,54 @@ def test_get_access_key_info_names_the_account(server, iam):
     assert sts.get_access_key_info(AccessKeyId=key["AccessKeyId"])["Account"] == ACCOUNT_ID
     assert sts.get_access_key_info(AccessKeyId="ASIAQNZGKIQY56JQ7WML")["Account"] == "029608264753"
     assert_pattern_refused(lambda: sts.get_access_key_info(AccessKeyId="AKIA-not-a-key!!"), "AKIA-not-a-key!!", "accessKeyId", "[\\w]*")
+
+
+# =========================================================================== Tags on roles, users and managed policies
+
+
+def test_role_user_and_policy_tags(iam):
+    """TagRole/UntagRole/ListRoleTags, TagUser/..., TagPolicy/... (Terraform reads them on every plan): keys are
+    compared without regard to case, a new value replaces the old tag, untagging an absent key is no error."""
+    role = unique("tagged")
+    iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST), Tags=[{"Key": "team", "Value": "core"}])
+    iam.tag_role(RoleName=role, Tags=[{"Key": "Team", "Value": "scribe"}, {"Key": "env", "Value": "dev"}])
+    assert iam.list_role_tags(RoleName=role)["Tags"] == [{"Key": "Team", "Value": "scribe"}, {"Key": "env", "Value": "dev"}]
+    assert iam.get_role(RoleName=role)["Role"]["Tags"] == [{"Key": "Team", "Value": "scribe"}, {"Key": "env", "Value": "dev"}]
+    iam.untag_role(RoleName=role, TagKeys=["TEAM", "absent"])
+    assert iam.list_role_tags(RoleName=role)["Tags"] == [{"Key": "env", "Value": "dev"}]
+    paged = iam.list_role_tags(RoleName=role, MaxItems=1)
+    assert paged["IsTruncated"] is False
+
+    user = unique("tagged-user")
+    iam.create_user(UserName=user)
+    iam.tag_user(UserName=user, Tags=[{"Key": "cost-center", "Value": "42"}])
+    assert iam.list_user_tags(UserName=user)["Tags"] == [{"Key": "cost-center", "Value": "42"}]
+    iam.untag_user(UserName=user, TagKeys=["cost-center"])
+    assert iam.list_user_tags(UserName=user)["Tags"] == []
+
+    policy_arn = iam.create_policy(PolicyName=unique("tagged-policy"), PolicyDocument=json.dumps(allow("s3:GetObject")),
+                                   Tags=[{"Key": "owner", "Value": "me"}])["Policy"]["Arn"]
+    assert iam.get_policy(PolicyArn=policy_arn)["Policy"]["Tags"] == [{"Key": "owner", "Value": "me"}]
+    iam.tag_policy(PolicyArn=policy_arn, Tags=[{"Key": "stage", "Value": "prod"}])
+    assert [tag["Key"] for tag in iam.list_policy_tags(PolicyArn=policy_arn)["Tags"]] == ["owner", "stage"]
+    iam.untag_policy(PolicyArn=policy_arn, TagKeys=["owner"])
+    assert iam.list_policy_tags(PolicyArn=policy_arn)["Tags"] == [{"Key": "stage", "Value": "prod"}]
+
+    with pytest.raises(ClientError) as excinfo:
+        iam.tag_role(RoleName=role, Tags=[{"Key": "a", "Value": "1"}, {"Key": "A", "Value": "2"}])
+    assert error_of(excinfo) == (
+        "InvalidInput", "Duplicate tag keys found. Please note that Tag keys are case insensitive.", 400)
+    with pytest.raises(ClientError) as excinfo:
+        iam.tag_role(RoleName=role, Tags=[{"Key": f"k{index}", "Value": "v"} for index in range(50)])
+    code, _, status = error_of(excinfo)
+    assert (code, status) == ("LimitExceeded", 409)
+    assert len(iam.list_role_tags(RoleName=role)["Tags"]) == 1  # nothing changed
+    with pytest.raises(ClientError) as excinfo:
+        iam.list_role_tags(RoleName=unique("absent"))
+    assert error_of(excinfo)[0] == "NoSuchEntity"
+    with pytest.raises(ClientError) as excinfo:
+        iam.tag_role(RoleName=role, Tags=[{"Key": "bad#key", "Value": "v"}])
+    assert error_of(excinfo)[0] == "ValidationError"
+    with pytest.raises(ClientError) as excinfo:
+        iam.list_policy_tags(PolicyArn=f"arn:aws:iam::{ACCOUNT_ID}:policy/absent")
+    assert error_of(excinfo) == ("NoSuchEntity", f"Policy arn:aws:iam::{ACCOUNT_ID}:policy/absent was not found.", 404)
