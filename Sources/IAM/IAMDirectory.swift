@@ -145,13 +145,18 @@ package final class IAMDirectory: Sendable {
         policies(inline: record.inlinePolicies, attached: record.attachedPolicyArns, in: state)
     }
 
-    /// The effective policies of a user.
+    /// The effective policies of a user: its own, then those of its groups.
     /// - Parameters:
     ///   - record: The user.
     ///   - state: The state holding its managed policies.
     /// - Returns: Parsed documents.
     package static func policies(ofUser record: IAMUserRecord, in state: IAMState) -> [PolicyDocument] {
-        policies(inline: record.inlinePolicies, attached: record.attachedPolicyArns, in: state)
+        var documents = policies(inline: record.inlinePolicies, attached: record.attachedPolicyArns, in: state)
+        // A user's groups add their inline and attached policies.
+        for group in state.groups(ofUser: record.name) {
+            documents += policies(inline: group.inlinePolicies, attached: group.attachedPolicyArns, in: state)
+        }
+        return documents
     }
 
     /// The default document of a managed policy: customer managed from the state, AWS managed from the catalog.

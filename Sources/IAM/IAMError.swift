@@ -103,6 +103,8 @@ package enum IAMError: AWSServiceError, Equatable {
     package static let mustDeletePolicies = IAMError.deleteConflict("Cannot delete entity, must delete policies first.")
     /// A user with access keys.
     package static let mustDeleteAccessKeys = IAMError.deleteConflict("Cannot delete entity, must delete access keys first.")
+    /// DeleteUser of a group member, DeleteGroup of a group with members.
+    package static let mustRemoveFromGroups = IAMError.deleteConflict("Cannot delete entity, must remove users from group first.")
     /// A managed policy still attached.
     package static let policyAttached = IAMError.deleteConflict("Cannot delete a policy attached to entities.")
     /// A policy with versions besides the default one.

@@ -242,7 +242,51 @@ package struct IAMState: Codable, Sendable, Equatable {
     /// Access keys deleted since the data folder was created: they stay refused instead of falling back to the
     /// unverified-administrator rule for unknown keys.
     package var deletedAccessKeys: [String] = []
+    /// Groups by name (absent in states stored before groups existed).
+    package var storedGroups: [String: IAMGroupRecord]?
+
+    /// Groups by name.
+    package var groups: [String: IAMGroupRecord] {
+        get { storedGroups ?? [:] }
+        set { storedGroups = newValue.isEmpty ? nil : newValue }
+    }
 
     /// An empty state.
     package init() {}
+
+    /// The groups a user belongs to, by name.
+    /// - Parameter userName: The user name.
+    /// - Returns: The groups, sorted by name.
+    package func groups(ofUser userName: String) -> [IAMGroupRecord] {
+        groups.values.filter { $0.members.contains(userName) }.sorted { $0.name < $1.name }
+    }
+}
+
+/// An IAM group (`CreateGroup`): its members inherit its inline and attached policies.
+package struct IAMGroupRecord: Codable, Sendable, Equatable {
+    /// The group name.
+    package var name: String
+    /// The path.
+    package var path: String
+    /// The group id (`AGPA...`).
+    package var groupId: String
+    /// The ARN.
+    package var arn: String
+    /// When it was created.
+    package var createDate: Date
+    /// Inline policies.
+    package var inlinePolicies: [NamedPolicyText] = []
+    /// Attached managed policy ARNs.
+    package var attachedPolicyArns: [String] = []
+    /// Member user names, in the order they were added.
+    package var members: [String] = []
+
+    /// Creates a group record.
+    package init(name: String, path: String, groupId: String, arn: String, createDate: Date) {
+        self.name = name
+        self.path = path
+        self.groupId = groupId
+        self.arn = arn
+        self.createDate = createDate
+    }
 }

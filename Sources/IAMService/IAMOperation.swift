@@ -79,6 +79,36 @@ package enum IAMOperation: String, ServiceOperation, CaseIterable {
     case updateAccessKey = "UpdateAccessKey"
     /// `SimulatePrincipalPolicy`.
     case simulatePrincipalPolicy = "SimulatePrincipalPolicy"
+    /// `CreateGroup`.
+    case createGroup = "CreateGroup"
+    /// `GetGroup`.
+    case getGroup = "GetGroup"
+    /// `ListGroups`.
+    case listGroups = "ListGroups"
+    /// `DeleteGroup`.
+    case deleteGroup = "DeleteGroup"
+    /// `UpdateGroup`.
+    case updateGroup = "UpdateGroup"
+    /// `AddUserToGroup`.
+    case addUserToGroup = "AddUserToGroup"
+    /// `RemoveUserFromGroup`.
+    case removeUserFromGroup = "RemoveUserFromGroup"
+    /// `ListGroupsForUser`.
+    case listGroupsForUser = "ListGroupsForUser"
+    /// `PutGroupPolicy`.
+    case putGroupPolicy = "PutGroupPolicy"
+    /// `GetGroupPolicy`.
+    case getGroupPolicy = "GetGroupPolicy"
+    /// `DeleteGroupPolicy`.
+    case deleteGroupPolicy = "DeleteGroupPolicy"
+    /// `ListGroupPolicies`.
+    case listGroupPolicies = "ListGroupPolicies"
+    /// `AttachGroupPolicy`.
+    case attachGroupPolicy = "AttachGroupPolicy"
+    /// `DetachGroupPolicy`.
+    case detachGroupPolicy = "DetachGroupPolicy"
+    /// `ListAttachedGroupPolicies`.
+    case listAttachedGroupPolicies = "ListAttachedGroupPolicies"
     /// `TagRole`.
     case tagRole = "TagRole"
     /// `UntagRole`.

@@ -8,19 +8,19 @@ extension IAMService {
     /// `ListPolicyTags` (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html): at most 50 tags per entity,
     /// keys compared without regard to case (a new value replaces the old tag), unknown keys untagged silently.
     func tagging(_ operation: IAMOperation, _ input: IAMInput, into result: inout XMLWriter) throws(IAMError) {
-        let target = try TagTarget(operation, input)
+        let target = try IAMEntity(taggedBy: operation, input)
         switch operation {
         case .tagRole, .tagUser, .tagPolicy:
             guard input["Tags.member.1.Key"] != nil else { throw IAMError.missing("tags") }
             let tags = try Self.validatedTags(input.tags())
             try directory.mutate { (state: inout IAMState) throws(IAMError) in
-                var current = try target.tags(in: state)
+                var current = try target.parts(in: state).tags
                 for tag in tags {
                     current.removeAll { $0.key.lowercased() == tag.key.lowercased() }
                     current.append(tag)
                 }
-                if current.count > 50 { throw IAMError.limitExceeded("Cannot exceed quota for \(target.quotaName): 50") }
-                target.set(current, in: &state)
+                if current.count > 50 { throw IAMError.limitExceeded("Cannot exceed quota for \(target.tagQuotaName): 50") }
+                target.update(in: &state) { $0.tags = current }
             }
         case .untagRole, .untagUser, .untagPolicy:
             let keys = input.list("TagKeys")
@@ -30,11 +30,11 @@ extension IAMService {
             }
             let lowered = Set(keys.map { $0.lowercased() })
             try directory.mutate { (state: inout IAMState) throws(IAMError) in
-                let current = try target.tags(in: state)
-                target.set(current.filter { !lowered.contains($0.key.lowercased()) }, in: &state)
+                let current = try target.parts(in: state).tags
+                target.update(in: &state) { $0.tags = current.filter { !lowered.contains($0.key.lowercased()) } }
             }
         default:
-            let tags = try directory.read { (state) throws(IAMError) in try target.tags(in: state) }
+            let tags = try directory.read { (state) throws(IAMError) in try target.parts(in: state).tags }
             let page = try Self.page(tags, input)
             Self.writeTags(page.items, into: &result)
             Self.writeTruncation(page, into: &result)
@@ -70,47 +70,5 @@ extension IAMService {
             }
         }
         return tags
-    }
-}
-
-/// The role, user or managed policy a tagging operation names.
-private enum TagTarget {
-    case role(String)
-    case user(String)
-    case policy(String)
-
-    init(_ operation: IAMOperation, _ input: IAMInput) throws(IAMError) {
-        switch operation {
-        case .tagRole, .untagRole, .listRoleTags: self = .role(try input.required("RoleName", member: "roleName"))
-        case .tagUser, .untagUser, .listUserTags: self = .user(try input.required("UserName", member: "userName"))
-        default: self = .policy(try input.policyArn())
-        }
-    }
-
-    /// The quota name in LimitExceeded.
-    var quotaName: String {
-        switch self {
-        case .role: "TagsPerRole"
-        case .user: "TagsPerUser"
-        case .policy: "TagsPerPolicy"
-        }
-    }
-
-    func tags(in state: IAMState) throws(IAMError) -> [IAMTag] {
-        switch self {
-        case .role(let name): return try IAMService.role(name, in: state).tags
-        case .user(let name): return try IAMService.user(name, in: state).tags
-        case .policy(let arn):
-            guard let record = state.policies[arn] else { throw IAMError.policyNotFound(arn) }
-            return record.tags ?? []
-        }
-    }
-
-    func set(_ tags: [IAMTag], in state: inout IAMState) {
-        switch self {
-        case .role(let name): state.roles[name]?.tags = tags
-        case .user(let name): state.users[name]?.tags = tags
-        case .policy(let arn): state.policies[arn]?.tags = tags
-        }
     }
 }

@@ -24,7 +24,7 @@ package struct IAMService: AWSServiceHandler {
     private let credentials: CredentialStore
     private let authorizer: any RequestAuthorizing
     private let clock: VirtualClock
-    private let accountId: String
+    let accountId: String
 
     private static let namespace = "https://iam.amazonaws.com/doc/2010-05-08/"
 
@@ -101,14 +101,17 @@ package struct IAMService: AWSServiceHandler {
         case .createRole, .getRole, .updateRole, .deleteRole, .listRoles, .updateAssumeRolePolicy:
             try roles(operation, input, now: now, into: &result)
         case .putRolePolicy, .getRolePolicy, .deleteRolePolicy, .listRolePolicies, .putUserPolicy, .getUserPolicy,
-            .deleteUserPolicy, .listUserPolicies:
+            .deleteUserPolicy, .listUserPolicies, .putGroupPolicy, .getGroupPolicy, .deleteGroupPolicy, .listGroupPolicies:
             try inlinePolicies(operation, input, into: &result)
         case .createPolicy, .getPolicy, .deletePolicy, .listPolicies, .createPolicyVersion, .getPolicyVersion,
             .listPolicyVersions, .deletePolicyVersion, .setDefaultPolicyVersion:
             try managedPolicies(operation, input, now: now, into: &result)
         case .attachRolePolicy, .detachRolePolicy, .listAttachedRolePolicies, .attachUserPolicy, .detachUserPolicy,
-            .listAttachedUserPolicies:
+            .listAttachedUserPolicies, .attachGroupPolicy, .detachGroupPolicy, .listAttachedGroupPolicies:
             try attachments(operation, input, into: &result)
+        case .createGroup, .getGroup, .listGroups, .deleteGroup, .updateGroup, .addUserToGroup, .removeUserFromGroup,
+            .listGroupsForUser:
+            try groups(operation, input, now: now, into: &result)
         case .createUser, .getUser, .deleteUser, .listUsers:
             try users(operation, input, caller: request.caller, now: now, into: &result)
         case .createAccessKey, .listAccessKeys, .deleteAccessKey, .updateAccessKey:
@@ -142,7 +145,14 @@ package struct IAMService: AWSServiceHandler {
         case .getPolicy, .deletePolicy, .createPolicyVersion, .getPolicyVersion, .listPolicyVersions, .deletePolicyVersion,
             .setDefaultPolicyVersion, .tagPolicy, .untagPolicy, .listPolicyTags:
             return [input["PolicyArn"] ?? "*"]
-        case .listRoles, .listPolicies, .listUsers:
+        case .createGroup, .getGroup, .deleteGroup, .updateGroup, .addUserToGroup, .removeUserFromGroup, .putGroupPolicy,
+            .getGroupPolicy, .deleteGroupPolicy, .listGroupPolicies, .attachGroupPolicy, .detachGroupPolicy, .listAttachedGroupPolicies:
+            let name = input["GroupName"] ?? ""
+            return [directory.state.groups[name]?.arn ?? iam + "group/" + name]
+        case .listGroupsForUser:
+            let name = input["UserName"] ?? ""
+            return [directory.state.users[name]?.arn ?? iam + "user/" + name]
+        case .listRoles, .listPolicies, .listUsers, .listGroups:
             return ["*"]
         case .simulatePrincipalPolicy:
             return [input["PolicySourceArn"] ?? "*"]
@@ -232,68 +242,51 @@ package struct IAMService: AWSServiceHandler {
     // MARK: Inline policies
 
     private func inlinePolicies(_ operation: IAMOperation, _ input: IAMInput, into result: inout XMLWriter) throws(IAMError) {
-        let forRole: Bool
+        let owner = try IAMEntity(owning: operation, input)
         switch operation {
-        case .putRolePolicy, .getRolePolicy, .deleteRolePolicy, .listRolePolicies: forRole = true
-        default: forRole = false
-        }
-        let ownerName = try forRole ? input.required("RoleName", member: "roleName") : input.required("UserName", member: "userName")
-        switch operation {
-        case .putRolePolicy, .putUserPolicy:
+        case .putRolePolicy, .putUserPolicy, .putGroupPolicy:
             // https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutRolePolicy.html
             let policyName = try input.entityName("PolicyName", member: "policyName", maxLength: 128)
             let document = try input.required("PolicyDocument", member: "policyDocument")
             try Self.validateDocument(document, kind: .identity)
             try directory.mutate { (state: inout IAMState) throws(IAMError) in
-                var policies = try Self.inline(of: ownerName, forRole: forRole, in: state)
+                var policies = try owner.parts(in: state).inlinePolicies
                 if let index = policies.firstIndex(where: { $0.name == policyName }) {
                     policies[index].document = document
                 } else {
                     policies.append(NamedPolicyText(name: policyName, document: document))
                 }
-                // Inline policies share one quota per role (10,240) or user (2,048), counted without white space.
-                let limit = forRole ? 10240 : 2048
+                // Inline policies share one quota per role (10,240), group (5,120) or user (2,048), counted without
+                // white space.
+                let limit = owner.inlinePolicyQuota
                 if policies.reduce(0, { $0 + Self.policySize($1.document) }) > limit {
-                    throw IAMError.limitExceeded("Maximum policy size of \(limit) bytes exceeded for \(forRole ? "role" : "user") \(ownerName)")
+                    throw IAMError.limitExceeded("Maximum policy size of \(limit) bytes exceeded for \(owner.kind) \(owner.name)")
                 }
-                Self.setInline(policies, of: ownerName, forRole: forRole, in: &state)
+                owner.update(in: &state) { $0.inlinePolicies = policies }
             }
-        case .getRolePolicy, .getUserPolicy:
+        case .getRolePolicy, .getUserPolicy, .getGroupPolicy:
             let policyName = try input.required("PolicyName", member: "policyName")
-            let policies = try directory.read { (state) throws(IAMError) in try Self.inline(of: ownerName, forRole: forRole, in: state) }
-            guard let policy = policies.first(where: { $0.name == policyName }) else {
-                throw forRole ? IAMError.noSuchRolePolicy(policyName) : IAMError.noSuchUserPolicy(policyName)
-            }
-            result.element(forRole ? "RoleName" : "UserName", ownerName)
+            let policies = try directory.read { (state) throws(IAMError) in try owner.parts(in: state).inlinePolicies }
+            guard let policy = policies.first(where: { $0.name == policyName }) else { throw owner.noSuchInlinePolicy(policyName) }
+            result.element(owner.nameElement, owner.name)
             result.element("PolicyName", policy.name)
             result.element("PolicyDocument", Self.urlEncode(policy.document))
-        case .deleteRolePolicy, .deleteUserPolicy:
+        case .deleteRolePolicy, .deleteUserPolicy, .deleteGroupPolicy:
             let policyName = try input.required("PolicyName", member: "policyName")
             try directory.mutate { (state: inout IAMState) throws(IAMError) in
-                var policies = try Self.inline(of: ownerName, forRole: forRole, in: state)
-                guard let index = policies.firstIndex(where: { $0.name == policyName }) else {
-                    throw forRole ? IAMError.noSuchRolePolicy(policyName) : IAMError.noSuchUserPolicy(policyName)
-                }
+                var policies = try owner.parts(in: state).inlinePolicies
+                guard let index = policies.firstIndex(where: { $0.name == policyName }) else { throw owner.noSuchInlinePolicy(policyName) }
                 policies.remove(at: index)
-                Self.setInline(policies, of: ownerName, forRole: forRole, in: &state)
+                owner.update(in: &state) { $0.inlinePolicies = policies }
             }
         default:
-            let policies = try directory.read { (state) throws(IAMError) in try Self.inline(of: ownerName, forRole: forRole, in: state) }
+            let policies = try directory.read { (state) throws(IAMError) in try owner.parts(in: state).inlinePolicies }
             let page = try Self.page(policies.map(\.name).sorted(), input)
             result.element("PolicyNames") { xml in
                 for name in page.items { xml.element("member", name) }
             }
             Self.writeTruncation(page, into: &result)
         }
-    }
-
-    private static func inline(of owner: String, forRole: Bool, in state: IAMState) throws(IAMError) -> [NamedPolicyText] {
-        if forRole { return try role(owner, in: state).inlinePolicies }
-        return try user(owner, in: state).inlinePolicies
-    }
-
-    private static func setInline(_ policies: [NamedPolicyText], of owner: String, forRole: Bool, in state: inout IAMState) {
-        if forRole { state.roles[owner]?.inlinePolicies = policies } else { state.users[owner]?.inlinePolicies = policies }
     }
 
     // MARK: Managed policies
@@ -465,40 +458,36 @@ package struct IAMService: AWSServiceHandler {
 
     private static func attachmentCount(_ arn: String, in state: IAMState) -> Int {
         state.roles.values.count { $0.attachedPolicyArns.contains(arn) } + state.users.values.count { $0.attachedPolicyArns.contains(arn) }
+            + state.groups.values.count { $0.attachedPolicyArns.contains(arn) }
     }
 
     // MARK: Attachments
 
     private func attachments(_ operation: IAMOperation, _ input: IAMInput, into result: inout XMLWriter) throws(IAMError) {
-        let forRole: Bool
+        let owner = try IAMEntity(owning: operation, input)
         switch operation {
-        case .attachRolePolicy, .detachRolePolicy, .listAttachedRolePolicies: forRole = true
-        default: forRole = false
-        }
-        let ownerName = try forRole ? input.required("RoleName", member: "roleName") : input.required("UserName", member: "userName")
-        switch operation {
-        case .attachRolePolicy, .attachUserPolicy:
+        case .attachRolePolicy, .attachUserPolicy, .attachGroupPolicy:
             // https://docs.aws.amazon.com/IAM/latest/APIReference/API_AttachRolePolicy.html
             let arn = try input.policyArn()
             try directory.mutate { (state: inout IAMState) throws(IAMError) in
-                var attached = try Self.attached(of: ownerName, forRole: forRole, in: state)
+                var attached = try owner.parts(in: state).attachedPolicyArns
                 guard state.policies[arn] != nil || ManagedPolicies.entries.contains(where: { $0.arn == arn }) else {
                     throw IAMError.noSuchPolicy(arn)
                 }
                 if !attached.contains(arn) { attached.append(arn) }
-                Self.setAttached(attached, of: ownerName, forRole: forRole, in: &state)
+                owner.update(in: &state) { $0.attachedPolicyArns = attached }
             }
-        case .detachRolePolicy, .detachUserPolicy:
+        case .detachRolePolicy, .detachUserPolicy, .detachGroupPolicy:
             let arn = try input.policyArn()
             try directory.mutate { (state: inout IAMState) throws(IAMError) in
-                var attached = try Self.attached(of: ownerName, forRole: forRole, in: state)
+                var attached = try owner.parts(in: state).attachedPolicyArns
                 guard let index = attached.firstIndex(of: arn) else { throw IAMError.notAttached(arn) }
                 attached.remove(at: index)
-                Self.setAttached(attached, of: ownerName, forRole: forRole, in: &state)
+                owner.update(in: &state) { $0.attachedPolicyArns = attached }
             }
         default:
             let state = directory.state
-            let attached = try Self.attached(of: ownerName, forRole: forRole, in: state)
+            let attached = try owner.parts(in: state).attachedPolicyArns
             let page = try Self.page(attached, input)
             result.element("AttachedPolicies") { xml in
                 for arn in page.items {
@@ -511,15 +500,6 @@ package struct IAMService: AWSServiceHandler {
             }
             Self.writeTruncation(page, into: &result)
         }
-    }
-
-    private static func attached(of owner: String, forRole: Bool, in state: IAMState) throws(IAMError) -> [String] {
-        if forRole { return try role(owner, in: state).attachedPolicyArns }
-        return try user(owner, in: state).attachedPolicyArns
-    }
-
-    private static func setAttached(_ arns: [String], of owner: String, forRole: Bool, in state: inout IAMState) {
-        if forRole { state.roles[owner]?.attachedPolicyArns = arns } else { state.users[owner]?.attachedPolicyArns = arns }
     }
 
     // MARK: Users
@@ -565,6 +545,7 @@ package struct IAMService: AWSServiceHandler {
             try directory.mutate { (state: inout IAMState) throws(IAMError) in
                 let record = try Self.user(name, in: state)
                 if state.accessKeys.values.contains(where: { $0.userName == name }) { throw IAMError.mustDeleteAccessKeys }
+                if !state.groups(ofUser: name).isEmpty { throw IAMError.mustRemoveFromGroups }
                 if !record.attachedPolicyArns.isEmpty { throw IAMError.mustDetachPolicies }
                 if !record.inlinePolicies.isEmpty { throw IAMError.mustDeletePolicies }
                 state.users[name] = nil
@@ -767,6 +748,11 @@ package struct IAMService: AWSServiceHandler {
         return record
     }
 
+    static func group(_ name: String, in state: IAMState) throws(IAMError) -> IAMGroupRecord {
+        guard let record = state.groups[name] else { throw IAMError.noSuchEntity("The group with name \(name) cannot be found.") }
+        return record
+    }
+
     static func user(_ name: String, in state: IAMState) throws(IAMError) -> IAMUserRecord {
         guard let record = state.users[name] else { throw IAMError.noSuchUser(name) }
         return record
@@ -807,7 +793,7 @@ package struct IAMService: AWSServiceHandler {
         if withTags, !record.tags.isEmpty { writeTags(record.tags, into: &xml) }
     }
 
-    private static func write(user record: IAMUserRecord, into xml: inout XMLWriter, withTags: Bool = true) {
+    static func write(user record: IAMUserRecord, into xml: inout XMLWriter, withTags: Bool = true) {
         xml.element("Path", record.path)
         xml.element("UserName", record.name)
         xml.element("UserId", record.userId)

@@ -153,8 +153,8 @@ def test_role_input_errors(iam):
 
 def test_unsupported_operation_is_invalid_action(iam):
     with pytest.raises(ClientError) as excinfo:
-        iam.create_group(GroupName="admins")
-    assert error_of(excinfo) == ("InvalidAction", "Could not find operation CreateGroup for version 2010-05-08", 400)
+        iam.create_instance_profile(InstanceProfileName="admins")
+    assert error_of(excinfo) == ("InvalidAction", "Could not find operation CreateInstanceProfile for version 2010-05-08", 400)
 
 
 def test_template_roles_are_listed_and_changes_apply_to_next_request(server, iam):
@@ -808,3 +808,68 @@ def test_role_user_and_policy_tags(iam):
     with pytest.raises(ClientError) as excinfo:
         iam.list_policy_tags(PolicyArn=f"arn:aws:iam::{ACCOUNT_ID}:policy/absent")
     assert error_of(excinfo) == ("NoSuchEntity", f"Policy arn:aws:iam::{ACCOUNT_ID}:policy/absent was not found.", 404)
+
+
+# =========================================================================== Groups
+
+
+def test_groups_give_their_members_policies(server, iam):
+    """https://docs.aws.amazon.com/IAM/latest/UserGuide/id_groups.html: a user's requests are evaluated with the inline
+    and attached policies of its groups; membership changes apply to the next request."""
+    table_arn = f"arn:aws:dynamodb:{REGION}:{ACCOUNT_ID}:table/{SESSIONS_TABLE}"
+    group, user = unique("readers"), unique("member")
+    created = iam.create_group(GroupName=group, Path="/team/")["Group"]
+    assert created["Arn"] == f"arn:aws:iam::{ACCOUNT_ID}:group/team/{group}" and created["GroupId"].startswith("AGPA")
+    iam.create_user(UserName=user)
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    dynamodb = server.client("dynamodb", key["AccessKeyId"], key["SecretAccessKey"])
+    iam.put_group_policy(GroupName=group, PolicyName="describe", PolicyDocument=json.dumps(allow("dynamodb:DescribeTable", table_arn)))
+    assert_describe_table_denied(dynamodb, f"arn:aws:iam::{ACCOUNT_ID}:user/{user}", table_arn, "identity-based")
+
+    iam.add_user_to_group(GroupName=group, UserName=user)
+    dynamodb.describe_table(TableName=SESSIONS_TABLE)
+    fetched = iam.get_group(GroupName=group)
+    assert [member["UserName"] for member in fetched["Users"]] == [user]
+    assert [g["GroupName"] for g in iam.list_groups_for_user(UserName=user)["Groups"]] == [group]
+    assert group in [g["GroupName"] for g in iam.list_groups(PathPrefix="/team/")["Groups"]]
+    assert iam.list_group_policies(GroupName=group)["PolicyNames"] == ["describe"]
+    assert iam.get_group_policy(GroupName=group, PolicyName="describe")["PolicyDocument"]["Statement"][0]["Action"] == "dynamodb:DescribeTable"
+
+    # A managed policy attached to the group counts too.
+    iam.attach_group_policy(GroupName=group, PolicyArn="arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess")
+    assert [p["PolicyName"] for p in iam.list_attached_group_policies(GroupName=group)["AttachedPolicies"]] == ["AmazonDynamoDBReadOnlyAccess"]
+    dynamodb.get_item(TableName=SESSIONS_TABLE, Key=NO_KEY)
+
+    with pytest.raises(ClientError) as excinfo:
+        iam.delete_user(UserName=user)
+    assert error_of(excinfo)[0] == "DeleteConflict"
+    with pytest.raises(ClientError) as excinfo:
+        iam.delete_group(GroupName=group)
+    assert error_of(excinfo) == ("DeleteConflict", "Cannot delete entity, must remove users from group first.", 409)
+
+    iam.remove_user_from_group(GroupName=group, UserName=user)
+    assert_describe_table_denied(dynamodb, f"arn:aws:iam::{ACCOUNT_ID}:user/{user}", table_arn, "identity-based")
+    with pytest.raises(ClientError) as excinfo:
+        iam.remove_user_from_group(GroupName=group, UserName=user)
+    assert error_of(excinfo)[0] == "NoSuchEntity"
+
+    renamed = unique("renamed")
+    iam.update_group(GroupName=group, NewGroupName=renamed)
+    assert iam.get_group(GroupName=renamed)["Group"]["Arn"] == f"arn:aws:iam::{ACCOUNT_ID}:group/team/{renamed}"
+    with pytest.raises(ClientError) as excinfo:
+        iam.get_group(GroupName=group)
+    assert error_of(excinfo) == ("NoSuchEntity", f"The group with name {group} cannot be found.", 404)
+    with pytest.raises(ClientError) as excinfo:
+        iam.delete_group(GroupName=renamed)
+    assert error_of(excinfo) == ("DeleteConflict", "Cannot delete entity, must detach all policies first.", 409)
+    iam.detach_group_policy(GroupName=renamed, PolicyArn="arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess")
+    iam.delete_group_policy(GroupName=renamed, PolicyName="describe")
+    iam.delete_group(GroupName=renamed)
+    with pytest.raises(ClientError) as excinfo:
+        iam.create_group(GroupName=unique("x") + "!")
+    assert error_of(excinfo)[0] == "ValidationError"
+    again = unique("dup")
+    iam.create_group(GroupName=again)
+    with pytest.raises(ClientError) as excinfo:
+        iam.create_group(GroupName=again)
+    assert error_of(excinfo) == ("EntityAlreadyExists", f"Group with name {again} already exists.", 409)
