@@ -109,6 +109,10 @@ package enum IAMOperation: String, ServiceOperation, CaseIterable {
     case detachGroupPolicy = "DetachGroupPolicy"
     /// `ListAttachedGroupPolicies`.
     case listAttachedGroupPolicies = "ListAttachedGroupPolicies"
+    /// `ListEntitiesForPolicy`.
+    case listEntitiesForPolicy = "ListEntitiesForPolicy"
+    /// `ListInstanceProfilesForRole`.
+    case listInstanceProfilesForRole = "ListInstanceProfilesForRole"
     /// `TagRole`.
     case tagRole = "TagRole"
     /// `UntagRole`.

@@ -106,3 +106,53 @@ extension IAMService {
         xml.element("CreateDate", Timestamp.iso8601(record.createDate))
     }
 }
+
+extension IAMService {
+    /// [ListEntitiesForPolicy](https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListEntitiesForPolicy.html):
+    /// the roles, users and groups a managed policy is attached to (`EntityFilter` `Role`, `User`, `Group`;
+    /// `PathPrefix`), one page over all three.
+    func listEntitiesForPolicy(_ input: IAMInput, into result: inout XMLWriter) throws(IAMError) {
+        let arn = try input.policyArn()
+        let state = directory.state
+        guard state.policies[arn] != nil || ManagedPolicies.entries.contains(where: { $0.arn == arn }) else {
+            throw IAMError.policyNotFound(arn)
+        }
+        let filter = input["EntityFilter"]
+        let allowedFilters = ["User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"]
+        if let filter, !allowedFilters.contains(filter) {
+            throw IAMError.constraint(
+                "entityFilter",
+                value: filter,
+                "Member must satisfy enum value set: [\(allowedFilters.joined(separator: ", "))]"
+            )
+        }
+        let prefix = input["PathPrefix"] ?? "/"
+        func wanted(_ kind: String, path: String, attached: [String]) -> Bool {
+            (filter == nil || filter == kind) && path.hasPrefix(prefix) && attached.contains(arn)
+        }
+        // (element, name element, id element, name, id), in IAM's order: groups, users, roles.
+        var entities: [(String, String, String, String, String)] = []
+        for group in state.groups.values.sorted(by: { $0.name < $1.name }) where wanted("Group", path: group.path, attached: group.attachedPolicyArns)
+        {
+            entities.append(("PolicyGroups", "GroupName", "GroupId", group.name, group.groupId))
+        }
+        for user in state.users.values.sorted(by: { $0.name < $1.name }) where wanted("User", path: user.path, attached: user.attachedPolicyArns) {
+            entities.append(("PolicyUsers", "UserName", "UserId", user.name, user.userId))
+        }
+        for role in state.roles.values.sorted(by: { $0.name < $1.name }) where wanted("Role", path: role.path, attached: role.attachedPolicyArns) {
+            entities.append(("PolicyRoles", "RoleName", "RoleId", role.name, role.roleId))
+        }
+        let page = try Self.page(entities, input)
+        for element in ["PolicyGroups", "PolicyUsers", "PolicyRoles"] {
+            result.element(element) { xml in
+                for entity in page.items where entity.0 == element {
+                    xml.element("member") { xml in
+                        xml.element(entity.1, entity.3)
+                        xml.element(entity.2, entity.4)
+                    }
+                }
+            }
+        }
+        Self.writeTruncation(page, into: &result)
+    }
+}

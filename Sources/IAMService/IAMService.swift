@@ -120,6 +120,16 @@ package struct IAMService: AWSServiceHandler {
             try simulate(input, into: &result)
         case .tagRole, .untagRole, .listRoleTags, .tagUser, .untagUser, .listUserTags, .tagPolicy, .untagPolicy, .listPolicyTags:
             try tagging(operation, input, into: &result)
+        case .listEntitiesForPolicy:
+            try listEntitiesForPolicy(input, into: &result)
+        case .listInstanceProfilesForRole:
+            // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListInstanceProfilesForRole.html: instance
+            // profiles are not emulated (CreateInstanceProfile answers InvalidAction), so no role is in one.
+            let name = try input.required("RoleName", member: "roleName")
+            _ = try directory.read { (state) throws(IAMError) in try Self.role(name, in: state) }
+            let page = try Self.page([String](), input)
+            result.element("InstanceProfiles") { _ in }
+            Self.writeTruncation(page, into: &result)
         }
         return Self.queryResponse(operation: operation.rawValue, result: result.result, requestId: request.requestId)
     }
@@ -154,6 +164,11 @@ package struct IAMService: AWSServiceHandler {
             return [directory.state.users[name]?.arn ?? iam + "user/" + name]
         case .listRoles, .listPolicies, .listUsers, .listGroups:
             return ["*"]
+        case .listEntitiesForPolicy:
+            return [input["PolicyArn"] ?? "*"]
+        case .listInstanceProfilesForRole:
+            let name = input["RoleName"] ?? ""
+            return [directory.state.roles[name]?.arn ?? iam + "role/" + name]
         case .simulatePrincipalPolicy:
             return [input["PolicySourceArn"] ?? "*"]
         }

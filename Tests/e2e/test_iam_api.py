@@ -873,3 +873,34 @@ def test_groups_give_their_members_policies(server, iam):
     with pytest.raises(ClientError) as excinfo:
         iam.create_group(GroupName=again)
     assert error_of(excinfo) == ("EntityAlreadyExists", f"Group with name {again} already exists.", 409)
+
+
+def test_list_entities_for_policy_and_instance_profiles_for_role(iam):
+    """ListEntitiesForPolicy names what a managed policy is attached to (Terraform's aws_iam_policy_attachment reads
+    it); ListInstanceProfilesForRole is empty (instance profiles are not emulated; Terraform calls it before deleting
+    a role)."""
+    policy_arn = iam.create_policy(PolicyName=unique("shared"), PolicyDocument=json.dumps(allow("s3:GetObject")))["Policy"]["Arn"]
+    role, user, group = unique("r"), unique("u"), unique("g")
+    role_id = iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))["Role"]["RoleId"]
+    user_id = iam.create_user(UserName=user)["User"]["UserId"]
+    group_id = iam.create_group(GroupName=group)["Group"]["GroupId"]
+    iam.attach_role_policy(RoleName=role, PolicyArn=policy_arn)
+    iam.attach_user_policy(UserName=user, PolicyArn=policy_arn)
+    iam.attach_group_policy(GroupName=group, PolicyArn=policy_arn)
+    listed = iam.list_entities_for_policy(PolicyArn=policy_arn)
+    assert listed["PolicyRoles"] == [{"RoleName": role, "RoleId": role_id}]
+    assert listed["PolicyUsers"] == [{"UserName": user, "UserId": user_id}]
+    assert listed["PolicyGroups"] == [{"GroupName": group, "GroupId": group_id}]
+    only_roles = iam.list_entities_for_policy(PolicyArn=policy_arn, EntityFilter="Role")
+    assert (only_roles["PolicyRoles"], only_roles["PolicyUsers"], only_roles["PolicyGroups"]) == (
+        [{"RoleName": role, "RoleId": role_id}], [], [])
+    assert iam.get_policy(PolicyArn=policy_arn)["Policy"]["AttachmentCount"] == 3
+    with pytest.raises(ClientError) as excinfo:
+        iam.list_entities_for_policy(PolicyArn=f"arn:aws:iam::{ACCOUNT_ID}:policy/absent")
+    assert error_of(excinfo) == ("NoSuchEntity", f"Policy arn:aws:iam::{ACCOUNT_ID}:policy/absent was not found.", 404)
+
+    profiles = iam.list_instance_profiles_for_role(RoleName=role)
+    assert (profiles["InstanceProfiles"], profiles["IsTruncated"]) == ([], False)
+    with pytest.raises(ClientError) as excinfo:
+        iam.list_instance_profiles_for_role(RoleName=unique("absent"))
+    assert error_of(excinfo)[0] == "NoSuchEntity"
