@@ -236,32 +236,29 @@ def test_cli_filter_log_events(logs_endpoint, lam):
     assert messages[-1].startswith(f"REPORT RequestId: {request_id}")
 
 
-def test_cli_v2_tail_filter_pattern(logs_endpoint, lam):
+def cli_v2_tail_after_invoke(logs_endpoint, lam, name, *tail_args):
+    """Invokes the function, then runs `aws logs tail GROUP *tail_args` with CLI v2; (request id, result)."""
     aws = aws_cli_v2()
     if aws is None:
         pytest.skip("`aws logs tail` needs AWS CLI v2 (scripts/setup installs Debian's awscli package)")
-    response, _ = invoke(lam, {"name": "tail-filter"})
-    request_id = response["ResponseMetadata"]["RequestId"]
+    response, _ = invoke(lam, {"name": name})
     time.sleep(0.5)
-    result = subprocess.run([aws, "--endpoint-url", logs_endpoint, "logs", "tail", GROUP, "--since", "10m",
-                             "--filter-pattern", "REPORT", "--format", "short"],
+    result = subprocess.run([aws, "--endpoint-url", logs_endpoint, "logs", "tail", GROUP, *tail_args],
                             capture_output=True, text=True, env=cli_env(), timeout=60)
     assert result.returncode == 0, result.stderr
+    return response["ResponseMetadata"]["RequestId"], result
+
+
+def test_cli_v2_tail_filter_pattern(logs_endpoint, lam):
+    request_id, result = cli_v2_tail_after_invoke(logs_endpoint, lam, "tail-filter", "--since", "10m",
+                                                  "--filter-pattern", "REPORT", "--format", "short")
     lines = [line for line in result.stdout.splitlines() if line.strip()]
     assert any(f"REPORT RequestId: {request_id}" in line for line in lines), result.stdout
     assert all("REPORT RequestId:" in line for line in lines), result.stdout
 
 
 def test_cli_v2_tail(logs_endpoint, lam):
-    aws = aws_cli_v2()
-    if aws is None:
-        pytest.skip("`aws logs tail` needs AWS CLI v2 (scripts/setup installs Debian's awscli package)")
-    response, _ = invoke(lam, {"name": "tail"})
-    request_id = response["ResponseMetadata"]["RequestId"]
-    time.sleep(0.5)
-    result = subprocess.run([aws, "--endpoint-url", logs_endpoint, "logs", "tail", GROUP, "--since", "1h"],
-                            capture_output=True, text=True, env=cli_env(), timeout=60)
-    assert result.returncode == 0, result.stderr
+    request_id, result = cli_v2_tail_after_invoke(logs_endpoint, lam, "tail", "--since", "1h")
     assert f"START RequestId: {request_id}" in result.stdout and f"REPORT RequestId: {request_id}" in result.stdout
 
 
