@@ -22,8 +22,9 @@ package struct DynamoDBReset: ResettableService {
     package var resetName: String { "dynamodb" }
 
     /// Empties every table in one transaction: items, stream records and idempotency tokens go; tables created
-    /// through the API are dropped; template tables deleted through the API come back. Table settings changed
-    /// through `UpdateTable` on template tables are kept.
+    /// through the API are dropped; template tables deleted through the API come back; template tables get the template's
+    /// definition back (billing mode, indexes, stream and TTL settings changed through `UpdateTable` or
+    /// `UpdateTimeToLive` are undone).
     /// - Throws: Database errors.
     package func resetToTemplate() async throws {
         try await service.resetToTemplate(tables)
@@ -33,7 +34,6 @@ package struct DynamoDBReset: ResettableService {
 extension DynamoDBService {
     /// See ``DynamoDBReset``.
     func resetToTemplate(_ tables: [DynamoDBTableSpec]) async throws {
-        let names = Set(tables.map(\.name))
         let now = clock.now.timeIntervalSince1970
         let environment = self.environment.current
         let (kept, dropped) = try await database.write { db -> ([TableMetadata], [String]) in
@@ -43,8 +43,17 @@ extension DynamoDBService {
             var kept: [TableMetadata] = []
             var dropped: [String] = []
             for meta in try ItemStore.loadTables(db) {
-                if names.contains(meta.name) {
-                    kept.append(meta)
+                if let spec = tables.first(where: { $0.name == meta.name }) {
+                    // The template's definition again (billing, indexes, stream, TTL, tags changed through the API are
+                    // undone), under the same id, table id and creation time, so the stream keeps the ARN the
+                    // template's mappings name.
+                    var fresh = Self.metadata(from: spec, now: meta.creationTime, environment: environment)
+                    fresh.id = meta.id
+                    fresh.tableId = meta.tableId
+                    fresh.creationTime = meta.creationTime
+                    try db.execute(sql: "DELETE FROM ddb_stream WHERE tbl = ?", arguments: [meta.id])
+                    try ItemStore.saveTable(db, fresh)
+                    kept.append(fresh)
                 } else {
                     try db.execute(sql: "DELETE FROM ddb_stream WHERE tbl = ?", arguments: [meta.id])
                     try ItemStore.deleteTable(db, id: meta.id)

@@ -140,6 +140,14 @@ package struct Emulator: Sendable {
         let clock = self.clock
         let credentials = self.credentials
         let adminToken = options.adminToken
+        let gate = RequestGate()
+        let snapshots = try SnapshotCatalog(
+            services: registry.snapshottables,
+            location: dataLocation,
+            clock: clock,
+            gate: gate,
+            logger: logger
+        )
         let gateway = Gateway(
             services: services,
             authenticator: authenticator,
@@ -153,7 +161,8 @@ package struct Emulator: Sendable {
                     adminToken: adminToken,
                     decisions: policyAuthorizer.decisions,
                     services: { services },
-                    resettables: resettables
+                    resettables: resettables,
+                    snapshots: snapshots
                 )
                 return await admin.handle(request, path: path, body: body)
             }
@@ -174,7 +183,7 @@ package struct Emulator: Sendable {
         let tlsConfiguration = try authority.tlsConfiguration()
         let tlsLimiter = ConnectionLimiter(maxConnections: options.maxConnections)
         let tlsApp = Application(
-            responder: gateway,
+            responder: GatedResponder(inner: gateway, gate: gate),
             server: HTTPServerBuilder { responder in
                 GuardedChannel(
                     try TLSChannel(HTTP1Channel(responder: responder, configuration: http1), tlsConfiguration: tlsConfiguration),
@@ -190,7 +199,10 @@ package struct Emulator: Sendable {
         )
         let edgeLimiter = ConnectionLimiter(maxConnections: options.maxConnections)
         let app = Application(
-            responder: EdgeResponder(gateway: gateway, webSocket: webSocket, executeApi: registry.executeApi),
+            responder: GatedResponder(
+                inner: EdgeResponder(gateway: gateway, webSocket: webSocket, executeApi: registry.executeApi),
+                gate: gate
+            ),
             server: HTTPServerBuilder { responder in
                 GuardedChannel(
                     HTTP1WebSocketUpgradeChannel(

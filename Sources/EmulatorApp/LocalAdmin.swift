@@ -33,6 +33,8 @@ struct LocalAdmin: Sendable {
     let services: @Sendable () -> [any AWSServiceHandler]
     /// What `POST /_local/reset` brings back to the template's initial state.
     var resettables: [any ResettableService] = []
+    /// The snapshots (`/_local/snapshots`), when the emulator keeps any.
+    var snapshots: SnapshotCatalog?
 
     /// Serves one `/_local/...` request, or returns `nil` for unknown paths.
     func handle(_ request: Request, path: String, body: ByteBuffer) async -> Response? {
@@ -58,6 +60,10 @@ struct LocalAdmin: Sendable {
             response = json(["decisions": decisions.all.map(Self.decisionObject)])
         case (.post, "/_local/reset"):
             response = await reset()
+        case (_, "/_local/snapshots"), (_, "/_local/snapshots/"):
+            response = await snapshotCollection(request.method, body: body)
+        case (_, _) where path.hasPrefix("/_local/snapshots/"):
+            response = await snapshotItem(request.method, path: path)
         default:
             var found: Response?
             for case let provider as any LocalEndpointProviding in services() {
@@ -207,7 +213,7 @@ struct LocalAdmin: Sendable {
         )
     }
 
-    private func json(_ object: [String: Any]) -> Response {
+    func json(_ object: [String: Any]) -> Response {
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])) ?? Data()
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
@@ -308,7 +314,7 @@ struct LocalAdminPolicy: Sendable {
 
     /// Adds the preflight grant for a loopback origin (the only kind that reaches a preflight answer).
     static func addPreflightHeaders(_ headers: inout HTTPFields) {
-        headers[.accessControlAllowMethods] = "GET, POST"
+        headers[.accessControlAllowMethods] = "GET, POST, DELETE"
         headers[.accessControlAllowHeaders] = "Content-Type, Authorization, X-Local-Admin-Token"
         headers[.accessControlMaxAge] = "600"
     }

@@ -6,6 +6,7 @@ import DynamoDBService
 import EmulatorCore
 import IAM
 import IAMService
+import LambdaService
 import LogsService
 import S3Service
 
@@ -17,6 +18,7 @@ extension ServiceRegistry {
     ///   - s3: The S3 service.
     ///   - dynamoDB: The DynamoDB service.
     ///   - webSocket: The WebSocket service.
+    ///   - lambda: The Lambda service (API-created functions and event source mappings go).
     ///   - logs: The CloudWatch Logs service.
     ///   - handlers: Every service (Cognito is found among them).
     /// - Returns: The hooks.
@@ -26,6 +28,7 @@ extension ServiceRegistry {
         s3: S3Service,
         dynamoDB: DynamoDBService,
         webSocket: WebSocketAPIService,
+        lambda: LambdaService,
         logs: LogsService,
         handlers: [any AWSServiceHandler]
     ) throws -> [any ResettableService] {
@@ -33,6 +36,7 @@ extension ServiceRegistry {
             WebSocketReset(service: webSocket),
             S3Reset(service: s3, buckets: try context.stack.buckets),
             DynamoDBReset(service: dynamoDB, tables: try context.stack.tables),
+            LambdaReset(service: lambda, mappings: try context.stack.lambdaEventSourceMappings),
         ]
         if let cognito = handlers.lazy.compactMap({ $0 as? CognitoService }).first {
             hooks.append(CognitoReset(service: cognito, pools: try context.stack.identityPools))

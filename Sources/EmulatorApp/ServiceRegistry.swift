@@ -75,6 +75,8 @@ package struct ServiceRegistry: Sendable {
     package let executeApi: APIGatewayHTTPService
     /// What `POST /_local/reset` brings back to the template's initial state, in this order.
     package let resettables: [any ResettableService]
+    /// What a snapshot saves and restores (`POST /_local/snapshots`), in this order.
+    package let snapshottables: [any SnapshottableService]
 
     /// Builds the services.
     /// - Parameter context: What services are built from.
@@ -239,7 +241,16 @@ package struct ServiceRegistry: Sendable {
             cloudFormation,
             logs,
         ]
-        resettables = try Self.resettables(context: context, s3: s3, dynamoDB: dynamoDB, webSocket: webSocket, logs: logs, handlers: handlers)
+        resettables = try Self.resettables(
+            context: context,
+            s3: s3,
+            dynamoDB: dynamoDB,
+            webSocket: webSocket,
+            lambda: lambda,
+            logs: logs,
+            handlers: handlers
+        )
+        snapshottables = Self.snapshottables(s3: s3, dynamoDB: dynamoDB, directory: context.roleSessions.directory, handlers: handlers)
         integrations.attach(handlers)
         backgroundServices = [
             dynamoDB.ttlSweeper(), lambda.supervisor, lambda.eventSourceMappingPoller(source: dynamoDB), webSocket.connectionSweeper(),

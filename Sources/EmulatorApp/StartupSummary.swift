@@ -98,7 +98,41 @@ package struct StartupSummary: Sendable {
         lines.append("")
         lines.append("Client environment")
         lines += clientEnvironment.map { "  export \($0)" }
-        return lines.joined(separator: "\n")
+        return lines.flatMap { Self.wrap($0) }.joined(separator: "\n")
+    }
+
+    /// The widest line the summary prints: it fits a 100-column terminal.
+    package static let width = 100
+
+    /// A line broken to fit ``width``: at the last space that fits, continuation lines indented four more columns
+    /// than the line; a word longer than the room left (a long path or URL) is cut where the room ends.
+    /// - Parameters:
+    ///   - line: The line.
+    ///   - width: The widest line.
+    /// - Returns: The line, or its pieces.
+    package static func wrap(_ line: String, width: Int = width) -> [String] {
+        guard line.count > width else { return [line] }
+        let indent = String(repeating: " ", count: min(line.prefix { $0 == " " }.count + 4, width / 2))
+        var pieces: [String] = []
+        var rest = Substring(line)
+        var prefix = ""
+        while prefix.count + rest.count > width {
+            let room = width - prefix.count
+            let window = rest.prefix(room + 1)
+            let cut: Substring.Index
+            if let space = window.lastIndex(of: " "), space > rest.startIndex,
+                !rest[rest.startIndex..<space].allSatisfy({ $0 == " " })
+            {
+                cut = space
+            } else {
+                cut = rest.index(rest.startIndex, offsetBy: room)
+            }
+            pieces.append(prefix + String(rest[rest.startIndex..<cut]).replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression))
+            rest = rest[cut...].drop { $0 == " " }
+            prefix = indent
+        }
+        if !rest.isEmpty { pieces.append(prefix + rest) }
+        return pieces
     }
 
     /// The line that tells a start without a template apart.

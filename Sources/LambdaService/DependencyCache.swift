@@ -115,6 +115,7 @@ struct DependencyCache: Sendable {
         try files.createDirectory(at: root, withIntermediateDirectories: true)
         let staging = root.appendingPathComponent(".staging-\(UUID().uuidString)", isDirectory: true)
         logger.notice("installing requirements.txt for \(function) (cached for later cold starts)", metadata: ["target": "\(target.path)"])
+        let started = ContinuousClock.now
         let (status, output) = try await run(
             python,
             ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-input", "--target", staging.path, "-r", requirements.path]
@@ -126,6 +127,10 @@ struct DependencyCache: Sendable {
         try Data().write(to: staging.appendingPathComponent(".complete"))
         if files.fileExists(atPath: target.path) { try? files.removeItem(at: target) }
         try files.moveItem(at: staging, to: target)
+        logger.notice(
+            "installed requirements.txt for \(function) in \(PythonRuntimeProvisioner.secondsText(since: started)) s",
+            metadata: ["target": "\(target.path)"]
+        )
         return target.path
     }
 

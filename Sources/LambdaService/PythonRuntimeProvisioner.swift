@@ -74,6 +74,11 @@ package struct PythonRuntimeProvisioner: Sendable {
         }
     }
 
+    /// Seconds since `start`, with one decimal (progress lines).
+    static func secondsText(since start: ContinuousClock.Instant) -> String {
+        String(format: "%.1f", LambdaNumbers.milliseconds(ContinuousClock.now - start) / 1000)
+    }
+
     private static func build(interpreter: PythonInterpreter, root: URL, target: URL, logger: Logger) async throws {
         let files = FileManager.default
         let expected = Self.stamp(interpreter)
@@ -99,12 +104,17 @@ package struct PythonRuntimeProvisioner: Sendable {
                 output: "\(interpreter.path) -m venv failed (on Debian/Ubuntu install python\(interpreter.version.number)-venv): \(venvOutput)"
             )
         }
+        logger.notice(
+            "\(runtime): step 1/2, venv created in \(Self.secondsText(since: started)) s; step 2/2, pip install \(packages.joined(separator: " "))"
+        )
+        let pipStarted = ContinuousClock.now
         let stagedPython = staging.appendingPathComponent("bin/python\(interpreter.version.number)").path
         let (pipStatus, pipOutput) = try await DependencyCache.run(
             stagedPython,
             ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-input"] + packages
         )
         guard pipStatus == 0 else { throw Failure(output: "pip install \(packages.joined(separator: " ")) failed: \(pipOutput)") }
+        logger.notice("\(runtime): step 2/2, packages installed in \(Self.secondsText(since: pipStarted)) s")
         do {
             try Data(expected.utf8).write(to: staging.appendingPathComponent(".complete"))
             if let existing = try? Data(contentsOf: target.appendingPathComponent(".complete")),

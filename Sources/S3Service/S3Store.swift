@@ -671,7 +671,7 @@ package final class S3Store: Sendable {
     }
 
     /// Drops the cached bucket rows (after any change to the bucket table).
-    private func invalidateBuckets() {
+    func invalidateBuckets() {
         bucketCache.withLock { cache in
             cache.generation += 1
             cache.records.removeAll()

@@ -72,7 +72,9 @@ struct SynapScribeLocal: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "synapscribe-local",
         abstract: "Runs the serverless AWS stack of a SAM template on this machine, offline.",
-        subcommands: [Start.self, Validate.self, Outputs.self, Clock.self, Logs.self, Runtimes.self, Build.self, Invoke.self, Events.self],
+        subcommands: [
+            Start.self, Validate.self, Outputs.self, Clock.self, Logs.self, Runtimes.self, Build.self, Invoke.self, Events.self, Snapshot.self,
+        ],
         defaultSubcommand: Start.self
     )
 }
@@ -340,9 +342,23 @@ struct Start: AsyncParsableCommand {
         }
         let logger = Logger(label: "synapscribe-local")
         let plan = try templateOptions.loadPlan(options, allowMissingTemplate: true)
-        let emulator = try Emulator(options: options, plan: plan, startedAt: startedAt)
+        let emulator: Emulator
+        do {
+            emulator = try Emulator(options: options, plan: plan, startedAt: startedAt)
+        } catch {
+            throw Self.startFailure(error, options: options)
+        }
         let readyFile = self.readyFile
         let accountId = options.accountId
+        do {
+            try await run(emulator, logger: logger, readyFile: readyFile, accountId: accountId)
+        } catch {
+            throw Self.startFailure(error, options: options)
+        }
+    }
+
+    /// Runs the emulator, printing the summary and writing the ready file once it serves.
+    private func run(_ emulator: Emulator, logger: Logger, readyFile: String?, accountId: String) async throws {
         try await emulator.run(logger: logger) { running in
             // Written in one go so that scripts reading our stdout see the whole table at once.
             FileHandle.standardOutput.write(Data((running.summary.text + "\n").utf8))
@@ -354,6 +370,24 @@ struct Start: AsyncParsableCommand {
                 }
             }
         }
+    }
+
+    /// Prints one line naming what went wrong at start and what to do next, and returns the exit code to throw
+    /// (errors this does not know are returned as they are).
+    static func startFailure(_ error: any Error, options: EmulatorOptions) -> any Error {
+        let text = String(describing: error)
+        let message: String
+        if text.contains("Address already in use") || text.contains("errno: 98") {
+            let port = text.contains(":\(options.tlsPort)") && options.tlsPort != 0 ? options.tlsPort : options.port
+            let flag = port == options.tlsPort && options.tlsPort != 0 ? "--tls-port" : "--port"
+            message =
+                "port \(port) on \(options.host) is in use (by another synapscribe-local or another server): stop that "
+                + "process, or start with \(flag) N (\(flag) 0 picks a free port; --ready-file PATH writes the URLs)"
+        } else {
+            return error
+        }
+        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        return ExitCode(1)
     }
 }
 

@@ -182,3 +182,42 @@ struct IssuedCredentialDatabaseTests {
         #expect(try database.count() == 0)
     }
 }
+
+@Suite("Snapshot names")
+struct SnapshotNameTests {
+    @Test("names that are paths or empty are refused with the rule", arguments: ["", "..", ".", "../x", "a/b", ".hidden", "-x", "a b", "é"])
+    func refused(name: String) {
+        let refusal = SnapshotCatalog.invalidName(name)
+        #expect(refusal?.status == 400)
+        #expect(refusal?.code == "ValidationException")
+        #expect(refusal?.message.contains("use 1 to 64 letters, digits, '.', '_' or '-'") == true)
+    }
+
+    @Test("plain names pass", arguments: ["seeded", "before-upload", "v1.2_3", String(repeating: "a", count: 64)])
+    func accepted(name: String) {
+        #expect(SnapshotCatalog.invalidName(name) == nil)
+    }
+
+    @Test("a 65-character name is refused")
+    func tooLong() {
+        #expect(SnapshotCatalog.invalidName(String(repeating: "a", count: 65))?.status == 400)
+    }
+}
+
+@Suite("Start-up summary width")
+struct StartupSummaryWidthTests {
+    @Test("long lines break at spaces, long words are cut, nothing passes 100 columns")
+    func wraps() {
+        let words = Array(repeating: "word", count: 40).joined(separator: " ")
+        let url = "http://127.0.0.1:4566/" + String(repeating: "a", count: 150)
+        for line in [words, "Edge        " + url, "  export KEY=" + url] {
+            let pieces = StartupSummary.wrap(line)
+            #expect(pieces.count > 1)
+            #expect(pieces.allSatisfy { $0.count <= StartupSummary.width })
+            let joined = pieces.map { $0.trimmingCharacters(in: .whitespaces) }.joined()
+            #expect(joined.replacingOccurrences(of: " ", with: "") == line.replacingOccurrences(of: " ", with: ""))
+        }
+        #expect(StartupSummary.wrap("short") == ["short"])
+        #expect(StartupSummary.wrap(words)[0].hasPrefix("word word"))
+    }
+}

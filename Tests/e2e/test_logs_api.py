@@ -5,9 +5,10 @@ shapes follow AWS: `/aws/lambda/{function}` groups with one stream per execution
 `YYYY/MM/DD/[$LATEST]<32 hex>`, START/END/REPORT lines as Lambda prints them, ResourceNotFoundException
 "The specified log group does not exist.", InvalidParameterException for constraint violations.
 
-`aws logs tail` is an AWS CLI v2 command: where only v1 is installed (PyPI carries only v1), the `--follow` test runs
-the very polling `aws logs tail --follow` does (FilterLogEvents with startTime and interleaved, nextToken pages,
-eventId de-duplication, a pause between polls) in a subprocess instead, and the plain `tail` test is skipped.
+`aws logs tail` is an AWS CLI v2 command (PyPI carries only v1): the tests use `aws` on PATH when it is v2, else
+Debian's /usr/bin/aws (the awscli package, v2, which scripts/setup installs). Where no v2 exists at all the `--follow`
+test runs the very polling `aws logs tail --follow` does (FilterLogEvents with startTime and interleaved, nextToken
+pages, eventId de-duplication, a pause between polls) in a subprocess instead, and the plain `tail` tests are skipped.
 """
 
 import json
@@ -210,12 +211,15 @@ def cli_env():
 
 
 def aws_cli_v2():
-    """The `aws` executable when it is AWS CLI v2 (which has `logs tail`), else None."""
-    path = shutil.which("aws")
-    if not path:
-        return None
-    version = subprocess.run([path, "--version"], capture_output=True, text=True).stdout
-    return path if version.startswith("aws-cli/2") else None
+    """The AWS CLI v2 executable (which has `logs tail`): `aws` on PATH when it is v2, else Debian's /usr/bin/aws
+    (scripts/setup installs the awscli package, v2, when no v2 is found); None when there is none."""
+    for path in (shutil.which("aws"), "/usr/bin/aws"):
+        if not path or not os.access(path, os.X_OK):
+            continue
+        version = subprocess.run([path, "--version"], capture_output=True, text=True).stdout
+        if version.startswith("aws-cli/2"):
+            return path
+    return None
 
 
 def test_cli_filter_log_events(logs_endpoint, lam):
@@ -232,16 +236,29 @@ def test_cli_filter_log_events(logs_endpoint, lam):
     assert messages[-1].startswith(f"REPORT RequestId: {request_id}")
 
 
-def test_cli_v2_tail(logs_endpoint, lam):
+def cli_v2_tail_after_invoke(logs_endpoint, lam, name, *tail_args):
+    """Invokes the function, then runs `aws logs tail GROUP *tail_args` with CLI v2; (request id, result)."""
     aws = aws_cli_v2()
     if aws is None:
-        pytest.skip("`aws logs tail` needs AWS CLI v2; only v1 is installed")
-    response, _ = invoke(lam, {"name": "tail"})
-    request_id = response["ResponseMetadata"]["RequestId"]
+        pytest.skip("`aws logs tail` needs AWS CLI v2 (scripts/setup installs Debian's awscli package)")
+    response, _ = invoke(lam, {"name": name})
     time.sleep(0.5)
-    result = subprocess.run([aws, "--endpoint-url", logs_endpoint, "logs", "tail", GROUP, "--since", "1h"],
+    result = subprocess.run([aws, "--endpoint-url", logs_endpoint, "logs", "tail", GROUP, *tail_args],
                             capture_output=True, text=True, env=cli_env(), timeout=60)
     assert result.returncode == 0, result.stderr
+    return response["ResponseMetadata"]["RequestId"], result
+
+
+def test_cli_v2_tail_filter_pattern(logs_endpoint, lam):
+    request_id, result = cli_v2_tail_after_invoke(logs_endpoint, lam, "tail-filter", "--since", "10m",
+                                                  "--filter-pattern", "REPORT", "--format", "short")
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
+    assert any(f"REPORT RequestId: {request_id}" in line for line in lines), result.stdout
+    assert all("REPORT RequestId:" in line for line in lines), result.stdout
+
+
+def test_cli_v2_tail(logs_endpoint, lam):
+    request_id, result = cli_v2_tail_after_invoke(logs_endpoint, lam, "tail", "--since", "1h")
     assert f"START RequestId: {request_id}" in result.stdout and f"REPORT RequestId: {request_id}" in result.stdout
 
 

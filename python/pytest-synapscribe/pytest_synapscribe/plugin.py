@@ -86,6 +86,30 @@ class Emulator:
         response.raise_for_status()
         return response.json()
 
+    def snapshot(self, name):
+        """Saves the whole state (clock included) as snapshot `name`; returns the emulator's answer."""
+        response = self.admin("POST", "snapshots", {"name": name})
+        response.raise_for_status()
+        return response.json()
+
+    def restore(self, name):
+        """Replaces the whole state (clock included) with snapshot `name`; returns the emulator's answer."""
+        response = self.admin("POST", f"snapshots/{name}/restore", {})
+        response.raise_for_status()
+        return response.json()
+
+    def delete_snapshot(self, name):
+        """Deletes snapshot `name`."""
+        response = self.admin("DELETE", f"snapshots/{name}", {})
+        response.raise_for_status()
+        return response.json()
+
+    def snapshots(self):
+        """The snapshots: a list of {name, createdAt, virtualTime, sizeBytes, services}."""
+        response = self.admin("GET", "snapshots")
+        response.raise_for_status()
+        return response.json()["snapshots"]
+
     def invoke(self, function, event=None):
         """Invokes a function (logical id or name) synchronously; returns (response, decoded payload)."""
         try:
@@ -159,6 +183,36 @@ def synapscribe_reset(synapscribe):
 def _synapscribe_autoreset(request):
     if request.config.getini("synapscribe_autoreset"):
         request.getfixturevalue("synapscribe_reset")
+
+
+class SnapshotHelper:
+    """Saves the state once and restores it on demand: `synapscribe_snapshot.save("seeded")` after seeding data,
+    `synapscribe_snapshot.restore("seeded")` at the start of each test that needs it; the snapshots saved through the
+    helper are deleted at the end of the test."""
+
+    def __init__(self, emulator):
+        self._emulator = emulator
+        self.saved = []
+
+    def save(self, name):
+        answer = self._emulator.snapshot(name)
+        self.saved.append(name)
+        return answer
+
+    def restore(self, name):
+        return self._emulator.restore(name)
+
+    def list(self):
+        return self._emulator.snapshots()
+
+
+@pytest.fixture
+def synapscribe_snapshot(synapscribe):
+    """Snapshots of the whole state (data and virtual clock): `.save(name)`, `.restore(name)`, `.list()`."""
+    helper = SnapshotHelper(synapscribe)
+    yield helper
+    for name in helper.saved:
+        synapscribe.admin("DELETE", f"snapshots/{name}", {})
 
 
 class Clock:

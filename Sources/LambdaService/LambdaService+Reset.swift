@@ -1,0 +1,38 @@
+import EmulatorCore
+
+/// `POST /_local/reset` for Lambda, as `/moto-api/reset` does for every backend: event source mappings and functions
+/// created through the API are deleted (with their versions, aliases and uploaded packages); the template's
+/// functions keep their warm execution environments, and the template's mappings stay.
+package struct LambdaReset: ResettableService {
+    /// The service.
+    package let service: LambdaService
+    /// The UUIDs of the template's event source mappings.
+    package let templateMappings: Set<String>
+
+    /// Creates the hook.
+    /// - Parameters:
+    ///   - service: The service.
+    ///   - mappings: The template's event source mappings.
+    package init(service: LambdaService, mappings: [EventSourceMappingSpec]) {
+        self.service = service
+        self.templateMappings = Set(mappings.map(\.uuid))
+    }
+
+    /// `lambda`.
+    package var resetName: String { "lambda" }
+
+    /// Deletes the API-created mappings, then the API-created functions.
+    /// - Throws: Storage errors.
+    package func resetToTemplate() async throws {
+        for mapping in service.eventSourceMappings.all where !templateMappings.contains(mapping.uuid) {
+            _ = try await service.eventSourceMappings.remove(mapping.uuid)
+        }
+        for function in service.catalog.functions where !service.deployer.templateNames.contains(function.name) {
+            do {
+                try await service.remove(name: function.name)
+            } catch LambdaError.resourceNotFound {
+                // Deleted through the API since the list was read.
+            }
+        }
+    }
+}
