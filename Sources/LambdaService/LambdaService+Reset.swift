@@ -1,8 +1,8 @@
 import EmulatorCore
 
 /// `POST /_local/reset` for Lambda, as `/moto-api/reset` does for every backend: event source mappings and functions
-/// created through the API are deleted (with their versions, aliases and uploaded packages); the template's
-/// functions keep their warm execution environments, and the template's mappings stay.
+/// created through the API are deleted (with their versions, aliases and uploaded packages), and so are published layer
+/// versions; the template's functions keep their warm execution environments, and the template's mappings stay.
 package struct LambdaReset: ResettableService {
     /// The service.
     package let service: LambdaService
@@ -27,6 +27,7 @@ package struct LambdaReset: ResettableService {
         for mapping in service.eventSourceMappings.all where !templateMappings.contains(mapping.uuid) {
             _ = try await service.eventSourceMappings.remove(mapping.uuid)
         }
+        try await service.deployer.layers.resetToTemplate()
         for function in service.catalog.functions where !service.deployer.templateNames.contains(function.name) {
             do {
                 try await service.remove(name: function.name)

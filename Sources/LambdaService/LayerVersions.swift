@@ -39,6 +39,8 @@ final class LayerVersions: Sendable {
     private let state = Mutex(State())
     private let region: String
     private let accountId: String
+    /// The template's layer versions, as at start.
+    private let template: [String: LayerVersionRecord]
 
     /// Creates the registry with the template's layer versions.
     /// - Parameters:
@@ -49,21 +51,32 @@ final class LayerVersions: Sendable {
     init(template: [LambdaLayerSpec], region: String, accountId: String, created: Date) {
         self.region = region
         self.accountId = accountId
-        state.withLock { state in
-            for layer in template where state.records[layer.arn] == nil {
-                let parts = layer.arn.split(separator: ":").map(String.init)
-                guard parts.count >= 8, let version = Int(parts[7]) else { continue }
-                state.records[layer.arn] = LayerVersionRecord(
-                    name: parts[6],
-                    version: version,
-                    description: "",
-                    compatibleRuntimes: layer.compatibleRuntimes,
-                    compatibleArchitectures: [],
-                    created: created.timeIntervalSince1970,
-                    code: layer.content
-                )
-            }
+        var records: [String: LayerVersionRecord] = [:]
+        for layer in template where records[layer.arn] == nil {
+            let parts = layer.arn.split(separator: ":").map(String.init)
+            guard parts.count >= 8, let version = Int(parts[7]) else { continue }
+            records[layer.arn] = LayerVersionRecord(
+                name: parts[6],
+                version: version,
+                description: "",
+                compatibleRuntimes: layer.compatibleRuntimes,
+                compatibleArchitectures: [],
+                created: created.timeIntervalSince1970,
+                code: layer.content
+            )
         }
+        self.template = records
+        state.withLock { $0.records = records }
+    }
+
+    /// Back to the template's layer versions (`POST /_local/reset`): published versions and deletions are forgotten.
+    /// - Throws: GRDB errors.
+    func resetToTemplate() async throws {
+        let writer = state.withLock { state -> (any DatabaseWriter)? in
+            state.records = template
+            return state.writer
+        }
+        try await writer?.write { db in try db.execute(sql: "DELETE FROM lambda_layer_version") }
     }
 
     /// The unversioned layer ARN.

@@ -322,8 +322,13 @@ def test_reset_deletes_api_created_functions_and_mappings(reset_endpoint, client
     stream_arn = stream["TableDescription"]["LatestStreamArn"]
     lam.create_event_source_mapping(FunctionName="made-by-a-test", EventSourceArn=stream_arn, StartingPosition="LATEST")
     assert len(lam.list_event_source_mappings(FunctionName="made-by-a-test")["EventSourceMappings"]) == 1
+    lam.publish_layer_version(LayerName="made-by-a-test-layer", Content={"ZipFile": archive.getvalue()})
 
     reset(reset_endpoint)
+
+    assert "made-by-a-test-layer" not in [layer["LayerName"] for layer in lam.list_layers()["Layers"]]
+    # A layer published after the reset starts from version 1 again, as on a fresh start.
+    assert lam.publish_layer_version(LayerName="made-by-a-test-layer", Content={"ZipFile": archive.getvalue()})["Version"] == 1
 
     with pytest.raises(ClientError) as excinfo:
         lam.get_function(FunctionName="made-by-a-test")
