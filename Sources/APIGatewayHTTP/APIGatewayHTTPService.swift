@@ -23,20 +23,17 @@ package struct APIGatewayHTTPService: Sendable {
 
     /// Which API and stage a request addresses.
     package struct Target: Sendable {
-        enum API: Sendable {
-            case rest(RestApiSpec)
-            case http(HttpApiSpec)
-        }
-
-        let api: API
+        let api: ServedApi
+        /// The API's route matcher.
+        let matcher: RouteMatcher
         /// The path after the API id (and before the stage), starting with `/`.
         let rawPath: String
     }
 
-    let restApis: [String: RestApiSpec]
-    let httpApis: [String: HttpApiSpec]
-    let restMatchers: [String: RouteMatcher]
-    let httpMatchers: [String: RouteMatcher]
+    /// The served APIs: the template's, and those registered by control planes (``ServedApiRegistering``).
+    let apis: ServedApiTable
+    /// The ids of the template's APIs (control planes cannot unregister them).
+    let templateApiIds: Set<String>
     let lambda: any LambdaInvoking
     let authorizerCache = AuthorizerCache()
     let usageCounter = UsageCounter()
@@ -76,25 +73,8 @@ package struct APIGatewayHTTPService: Sendable {
         self.services = services
         self.authenticator = authenticator
         self.requestAuthorizer = authorizer
-        var rest: [String: RestApiSpec] = [:]
-        var restMatchers: [String: RouteMatcher] = [:]
-        for api in restApis {
-            rest[api.apiId] = api
-            restMatchers[api.apiId] = RouteMatcher(api.methods.map { RouteMatcher.Entry(method: $0.httpMethod, path: $0.resourcePath) })
-        }
-        var http: [String: HttpApiSpec] = [:]
-        var httpMatchers: [String: RouteMatcher] = [:]
-        for api in httpApis {
-            http[api.apiId] = api
-            httpMatchers[api.apiId] = RouteMatcher(
-                // `$default` takes what no other route matches: its entry matches no request method.
-                api.routes.map { RouteMatcher.Entry(method: $0.path == nil ? "$default" : $0.method, path: $0.path ?? "/") }
-            )
-        }
-        self.restApis = rest
-        self.httpApis = http
-        self.restMatchers = restMatchers
-        self.httpMatchers = httpMatchers
+        self.apis = ServedApiTable(restApis.map { ServedApi.rest($0) } + httpApis.map { ServedApi.http($0) })
+        self.templateApiIds = Set(restApis.map(\.apiId)).union(httpApis.map(\.apiId))
         self.lambda = lambda
         self.clock = clock
         self.environment = environment
@@ -138,7 +118,7 @@ package struct APIGatewayHTTPService: Sendable {
     }
 
     /// The ids of the served APIs.
-    package var apiIds: Set<String> { Set(restApis.keys).union(httpApis.keys) }
+    package var apiIds: Set<String> { apis.ids }
 
     /// Which of the served APIs a request addresses, by `Host` (`{apiId}.execute-api.localhost`) or by path
     /// (`/_aws/execute-api/{apiId}/...`); nil for requests to anything else.
@@ -150,21 +130,15 @@ package struct APIGatewayHTTPService: Sendable {
             let host = (authority.split(separator: ":").first.map(String.init) ?? authority).lowercased()
             if host.hasSuffix(Self.hostSuffix) {
                 let apiId = String(host.dropLast(Self.hostSuffix.count))
-                if let api = api(apiId) { return Target(api: api, rawPath: rawPath) }
+                if let entry = apis[id: apiId] { return Target(api: entry.api, matcher: entry.matcher, rawPath: rawPath) }
             }
         }
         guard rawPath.hasPrefix(Self.pathPrefix) else { return nil }
         let rest = rawPath.dropFirst(Self.pathPrefix.count)
         let apiId = String(rest.prefix { $0 != "/" })
-        guard let api = api(apiId) else { return nil }
+        guard let entry = apis[id: apiId] else { return nil }
         let remainder = String(rest.dropFirst(apiId.count))
-        return Target(api: api, rawPath: remainder.isEmpty ? "/" : remainder)
-    }
-
-    private func api(_ id: String) -> Target.API? {
-        if let rest = restApis[id] { return .rest(rest) }
-        if let http = httpApis[id] { return .http(http) }
-        return nil
+        return Target(api: entry.api, matcher: entry.matcher, rawPath: remainder.isEmpty ? "/" : remainder)
     }
 
     /// Answers one request to an API.
@@ -211,9 +185,9 @@ package struct APIGatewayHTTPService: Sendable {
         proxy.requestPath = Gateway.split(request.head.path ?? "/").0
         switch target.api {
         case .rest(let api):
-            return await respondREST(api, request: &proxy, requestId: requestId, extendedRequestId: extendedRequestId, logger: requestLogger)
+            return await respondREST(api, matcher: target.matcher, request: &proxy, requestId: requestId, extendedRequestId: extendedRequestId, logger: requestLogger)
         case .http(let api):
-            return await respondHTTP(api, request: &proxy, requestId: requestId, extendedRequestId: extendedRequestId, logger: requestLogger)
+            return await respondHTTP(api, matcher: target.matcher, request: &proxy, requestId: requestId, extendedRequestId: extendedRequestId, logger: requestLogger)
         }
     }
 
@@ -221,6 +195,7 @@ package struct APIGatewayHTTPService: Sendable {
 
     private func respondREST(
         _ api: RestApiSpec,
+        matcher: RouteMatcher,
         request: inout ProxyRequest,
         requestId: String,
         extendedRequestId: String,
@@ -233,7 +208,7 @@ package struct APIGatewayHTTPService: Sendable {
         }
         request.stage = stage.name
         request.rawPath = segments.count > 1 ? "/" + segments[1] : "/"
-        guard let match = restMatchers[api.apiId]?.match(method: request.method, path: request.rawPath) else {
+        guard let match = matcher.match(method: request.method, path: request.rawPath) else {
             return error(
                 403,
                 GatewayMessages.missingAuthenticationToken,
@@ -343,6 +318,7 @@ package struct APIGatewayHTTPService: Sendable {
 
     private func respondHTTP(
         _ api: HttpApiSpec,
+        matcher: RouteMatcher,
         request: inout ProxyRequest,
         requestId: String,
         extendedRequestId: String,
@@ -367,9 +343,8 @@ package struct APIGatewayHTTPService: Sendable {
             headers += extra
             return response(status: 204, headers: headers, body: [], requestId: requestId)
         }
-        let matcher = httpMatchers[api.apiId]
         let match =
-            matcher?.match(method: request.method, path: request.rawPath)
+            matcher.match(method: request.method, path: request.rawPath)
             ?? api.routes.firstIndex { $0.routeKey == "$default" }.map { RouteMatcher.Match(index: $0, pathParameters: [:]) }
         guard let match else { return error(404, GatewayMessages.notFound, requestId: requestId) }
         let route = api.routes[match.index]
