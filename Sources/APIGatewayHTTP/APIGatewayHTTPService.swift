@@ -102,19 +102,6 @@ package struct APIGatewayHTTPService: Sendable {
             }
         }
         for warning in Self.integrationWarnings(restApis: restApis, httpApis: httpApis) { logger.warning("Integration: \(warning)") }
-        // HTTP API Lambda authorizers and IAM authorization are not emulated yet: such routes answer 401.
-        let unchecked = httpApis.flatMap { api in
-            api.routes.compactMap { route -> String? in
-                guard case .unsupported(let what) = route.authorization else { return nil }
-                return "\(api.logicalId) \(route.routeKey) (\(what))"
-            }
-        }
-        if !unchecked.isEmpty {
-            logger.warning(
-                "These HTTP API routes need an authorization the emulator cannot check yet: they answer 401 Unauthorized",
-                metadata: ["routes": .array(unchecked.map { .string($0) })]
-            )
-        }
     }
 
     /// The ids of the served APIs.
@@ -130,13 +117,13 @@ package struct APIGatewayHTTPService: Sendable {
             let host = (authority.split(separator: ":").first.map(String.init) ?? authority).lowercased()
             if host.hasSuffix(Self.hostSuffix) {
                 let apiId = String(host.dropLast(Self.hostSuffix.count))
-                if let entry = apis[id: apiId] { return Target(api: entry.api, matcher: entry.matcher, rawPath: rawPath) }
+                if let entry = apis[apiId] { return Target(api: entry.api, matcher: entry.matcher, rawPath: rawPath) }
             }
         }
         guard rawPath.hasPrefix(Self.pathPrefix) else { return nil }
         let rest = rawPath.dropFirst(Self.pathPrefix.count)
         let apiId = String(rest.prefix { $0 != "/" })
-        guard let entry = apis[id: apiId] else { return nil }
+        guard let entry = apis[apiId] else { return nil }
         let remainder = String(rest.dropFirst(apiId.count))
         return Target(api: entry.api, matcher: entry.matcher, rawPath: remainder.isEmpty ? "/" : remainder)
     }
@@ -185,9 +172,23 @@ package struct APIGatewayHTTPService: Sendable {
         proxy.requestPath = Gateway.split(request.head.path ?? "/").0
         switch target.api {
         case .rest(let api):
-            return await respondREST(api, matcher: target.matcher, request: &proxy, requestId: requestId, extendedRequestId: extendedRequestId, logger: requestLogger)
+            return await respondREST(
+                api,
+                matcher: target.matcher,
+                request: &proxy,
+                requestId: requestId,
+                extendedRequestId: extendedRequestId,
+                logger: requestLogger
+            )
         case .http(let api):
-            return await respondHTTP(api, matcher: target.matcher, request: &proxy, requestId: requestId, extendedRequestId: extendedRequestId, logger: requestLogger)
+            return await respondHTTP(
+                api,
+                matcher: target.matcher,
+                request: &proxy,
+                requestId: requestId,
+                extendedRequestId: extendedRequestId,
+                logger: requestLogger
+            )
         }
     }
 
@@ -241,6 +242,22 @@ package struct APIGatewayHTTPService: Sendable {
             return response(status: mock.status, headers: headers + extra, body: Array((mock.body ?? "").utf8), requestId: requestId)
         case "AWS_PROXY", "AWS":
             break
+        case "HTTP_PROXY":
+            let context = eventContext(api.apiId, requestId, extendedRequestId, stage.variables, match.pathParameters, false)
+            if case .refused(let refusal) = await authorize(method, api: api, stage: stage, request: request, context: context, logger: logger) {
+                return error(refusal, requestId: requestId)
+            }
+            switch await forwardREST(integration, stage: stage, pathParameters: match.pathParameters, request: request, logger: logger) {
+            case .failure(let refusal):
+                return error(refusal, requestId: requestId)
+            case .success(let answer):
+                return response(
+                    status: answer.status,
+                    headers: answer.headers.map { ($0.name, $0.value) } + extra,
+                    body: answer.body,
+                    requestId: requestId
+                )
+            }
         default:
             logger.warning(
                 "REST API integration type is not emulated",
@@ -348,9 +365,11 @@ package struct APIGatewayHTTPService: Sendable {
             ?? api.routes.firstIndex { $0.routeKey == "$default" }.map { RouteMatcher.Match(index: $0, pathParameters: [:]) }
         guard let match else { return error(404, GatewayMessages.notFound, requestId: requestId) }
         let route = api.routes[match.index]
-        guard let integration = route.integration, integration.type == "AWS_PROXY", let function = integration.functionArn else {
+        guard let integration = route.integration,
+            (integration.type == "AWS_PROXY" && integration.functionArn != nil) || integration.type == "HTTP_PROXY"
+        else {
             logger.warning(
-                "HTTP API route has no Lambda proxy integration (others are not emulated yet)",
+                "HTTP API route has no Lambda proxy or HTTP_PROXY integration (others are not emulated yet)",
                 metadata: ["route": .string(route.routeKey)]
             )
             return error(500, GatewayMessages.httpInternalServerError, requestId: requestId)
@@ -364,6 +383,44 @@ package struct APIGatewayHTTPService: Sendable {
         case .unsupported(let what):
             logger.info("Route authorization is not emulated: refused", metadata: ["authorization": .string(what)])
             return error(401, GatewayMessages.unauthorized, requestId: requestId)
+        case .lambda(let authorizerId):
+            let outcome = await authorizeLambda(
+                api,
+                authorizerId: authorizerId,
+                route: route,
+                stage: stage,
+                request: request,
+                context: context,
+                version2: version2,
+                logger: logger
+            )
+            switch outcome {
+            case .failure(let refusal):
+                return response(
+                    status: refusal.status,
+                    headers: [("Content-Type", "application/json")] + extra,
+                    body: Array(refusal.body.utf8),
+                    requestId: requestId
+                )
+            case .success(let authorizer):
+                context.authorizer = authorizer
+            }
+        case .awsIAM:
+            switch await authorizeHTTPIAM(api, stage: stage, request: request, logger: logger) {
+            case .failure(let refusal):
+                return response(
+                    status: refusal.status,
+                    headers: [("Content-Type", "application/json")] + extra,
+                    body: Array(refusal.body.utf8),
+                    requestId: requestId
+                )
+            case .success(let caller):
+                if version2 {
+                    context.authorizer = ProxyEvents.json(["iam": caller.iamObject])
+                } else {
+                    context.identity = caller.identityFields
+                }
+            }
         case .jwt(let authorizerId, let scopes):
             switch await authorizeJWT(api, authorizerId: authorizerId, scopes: scopes, request: request, version2: version2, logger: logger) {
             case .failure(let refusal):
@@ -377,6 +434,68 @@ package struct APIGatewayHTTPService: Sendable {
                 context.authorizer = authorizer
             }
         }
+        var answer: IntegrationAnswer
+        if integration.type == "HTTP_PROXY" {
+            let forwarded = await forwardHTTP(
+                integration,
+                route: route,
+                stage: stage,
+                pathParameters: match.pathParameters,
+                request: request,
+                context: context,
+                logger: logger
+            )
+            switch forwarded {
+            case .failure(let refusal):
+                return response(
+                    status: refusal.status,
+                    headers: [("Content-Type", "application/json")] + extra,
+                    body: Array(refusal.body.utf8),
+                    requestId: requestId
+                )
+            case .success(let forwardedAnswer):
+                answer = forwardedAnswer
+            }
+        } else {
+            switch await invokeHTTPProxy(integration, api: api, route: route, stage: stage, request: request, context: context, logger: logger) {
+            case .failure(let refusal):
+                return response(
+                    status: refusal.status,
+                    headers: [("Content-Type", "application/json")] + extra,
+                    body: Array(refusal.body.utf8),
+                    requestId: requestId
+                )
+            case .success(let lambdaAnswer):
+                answer = lambdaAnswer
+            }
+        }
+        if !integration.responseParameters.isEmpty {
+            let values = MappingValues(request: request, context: context, stage: stage, pathParameters: match.pathParameters)
+            Self.applyResponseParameters(integration.responseParameters, to: &answer, values: values)
+        }
+        var headers = answer.headers
+        if let cors = api.cors, origin != nil {
+            let corsHeaders = Self.corsHeaders(cors, origin: origin, preflight: false)
+            headers.removeAll { header in corsHeaders.contains { $0.0.caseInsensitiveCompare(header.name) == .orderedSame } }
+            headers += corsHeaders.map { (name: $0.0, value: $0.1) }
+        }
+        return response(status: answer.status, headers: headers.map { ($0.name, $0.value) } + extra, body: answer.body, requestId: requestId)
+    }
+
+    /// Invokes an HTTP API route's Lambda proxy integration and reads its answer (payload 1.0 or 2.0): no answer in
+    /// time 503 `Service Unavailable`, a failing function or malformed answer 500 `Internal Server Error`.
+    private func invokeHTTPProxy(
+        _ integration: IntegrationSpec,
+        api: HttpApiSpec,
+        route: HttpApiSpec.Route,
+        stage: HttpApiSpec.Stage,
+        request: ProxyRequest,
+        context: ProxyEventContext,
+        logger: Logger
+    ) async -> Result<IntegrationAnswer, GatewayRefusal> {
+        let failed = GatewayRefusal(status: 500, errorType: "", body: ProxyEvents.messageBody(GatewayMessages.httpInternalServerError))
+        guard let function = integration.functionArn else { return .failure(failed) }
+        let version2 = integration.payloadFormatVersion == "2.0"
         let event =
             version2
             ? ProxyEvents.version2(request, context: context, routeKey: route.routeKey)
@@ -385,7 +504,7 @@ package struct APIGatewayHTTPService: Sendable {
         guard
             let result = await invoke(function, event: event, apiId: api.apiId, stage: stage.name, request: request, timeout: timeout, logger: logger)
         else {
-            return error(503, GatewayMessages.serviceUnavailable, requestId: requestId)
+            return .failure(GatewayRefusal(status: 503, errorType: "", body: ProxyEvents.messageBody(GatewayMessages.serviceUnavailable)))
         }
         let parsed = result.functionError == nil ? (version2 ? ProxyResponse.version2(result.payload) : ProxyResponse.version1(result.payload)) : nil
         guard let answer = parsed else {
@@ -393,25 +512,18 @@ package struct APIGatewayHTTPService: Sendable {
                 result.functionError == nil ? "Malformed Lambda proxy response" : "Lambda function failed",
                 metadata: ["function": .string(function)]
             )
-            return error(500, GatewayMessages.httpInternalServerError, requestId: requestId)
+            return .failure(failed)
         }
         var bytes = Array(answer.body.utf8)
         if answer.isBase64Encoded {
-            guard let decoded = Data(base64Encoded: answer.body) else {
-                return error(500, GatewayMessages.httpInternalServerError, requestId: requestId)
-            }
+            guard let decoded = Data(base64Encoded: answer.body) else { return .failure(failed) }
             bytes = Array(decoded)
         }
         var headers = answer.headers
         if !headers.contains(where: { $0.name.caseInsensitiveCompare("Content-Type") == .orderedSame }) {
             headers.append(("Content-Type", "application/json"))
         }
-        if let cors = api.cors, origin != nil {
-            let corsHeaders = Self.corsHeaders(cors, origin: origin, preflight: false)
-            headers.removeAll { header in corsHeaders.contains { $0.0.caseInsensitiveCompare(header.name) == .orderedSame } }
-            headers += corsHeaders
-        }
-        return response(status: answer.status, headers: headers + extra, body: bytes, requestId: requestId)
+        return .success(IntegrationAnswer(status: answer.status, headers: headers, body: bytes))
     }
 
     /// The CORS headers an HTTP API adds for an allowed origin (none for others).
