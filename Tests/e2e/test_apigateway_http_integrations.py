@@ -47,12 +47,15 @@ class Backend:
                             "headers": {name.lower(): value for name, value in self.headers.items()}}
                 data = json.dumps(received).encode()
                 status = 201 if "status=201" in self.path else 200
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("x-backend", "yes")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("x-backend", "yes")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except BrokenPipeError:
+                    pass  # the emulator gave up waiting (the timeout test)
 
             do_GET = do_POST = do_PUT = do_DELETE = answer
 
@@ -181,7 +184,8 @@ def test_quick_create_serves_the_target_on_the_default_route(api):
     assert [route["RouteKey"] for route in routes] == ["$default"]
     stage = v2.get_stage(ApiId=api_id, StageName="$default")
     assert stage["AutoDeploy"] is True
-    response = requests.post(local_url(api, api_id) + "any/path", data="hi", timeout=TIMEOUT)
+    response = requests.post(local_url(api, api_id) + "any/path", data="hi", headers={"Content-Type": "text/plain"},
+                             timeout=TIMEOUT)
     assert response.status_code == 200, response.text
     event = response.json()
     assert event["routeKey"] == "$default"
