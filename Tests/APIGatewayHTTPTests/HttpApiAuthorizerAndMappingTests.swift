@@ -99,6 +99,41 @@ import Testing
     }
 }
 
+@Suite struct HttpApiValidationTests {
+    @Test func validateListsEachRouteThatFailsAtRunTimeWithWhatToDo() throws {
+        let stack = try planStack(
+            """
+            Resources:
+              Api:
+                Type: AWS::ApiGatewayV2::Api
+                Properties: {Name: checked, ProtocolType: HTTP}
+              Remote:
+                Type: AWS::ApiGatewayV2::Integration
+                Properties: {ApiId: !Ref Api, IntegrationType: HTTP_PROXY, IntegrationMethod: GET, IntegrationUri: "https://example.com/x", PayloadFormatVersion: "1.0"}
+              Local:
+                Type: AWS::ApiGatewayV2::Integration
+                Properties: {ApiId: !Ref Api, IntegrationType: HTTP_PROXY, IntegrationMethod: GET, IntegrationUri: "http://127.0.0.1:8080/{proxy}", PayloadFormatVersion: "1.0"}
+              RemoteRoute:
+                Type: AWS::ApiGatewayV2::Route
+                Properties: {ApiId: !Ref Api, RouteKey: GET /remote, Target: !Sub "integrations/${Remote}"}
+              LocalRoute:
+                Type: AWS::ApiGatewayV2::Route
+                Properties: {ApiId: !Ref Api, RouteKey: "GET /local/{proxy+}", Target: !Sub "integrations/${Local}"}
+              Unknown:
+                Type: AWS::ApiGatewayV2::Route
+                Properties: {ApiId: !Ref Api, RouteKey: GET /who, AuthorizationType: CUSTOM, AuthorizerId: nope, Target: !Sub "integrations/${Local}"}
+            """
+        )
+        let listed = RestApiProvider().notActedOn(in: stack).filter { $0.logicalId == "Api" }
+        #expect(listed.map(\.property).sorted() == ["route GET /remote:", "route GET /who:"])
+        let remote = try #require(listed.first { $0.property == "route GET /remote:" })
+        #expect(remote.reason.contains("https://example.com/x is not a loopback http:// URL"))
+        #expect(remote.reason.contains("point IntegrationUri at http://127.0.0.1:PORT/"))
+        let unknown = try #require(listed.first { $0.property == "route GET /who:" })
+        #expect(unknown.reason.contains("answers 401 Unauthorized"))
+    }
+}
+
 @Suite struct HttpParameterMappingTests {
     private func values(headers: [(String, String)] = [], query: String = "", body: String = "") -> MappingValues {
         var request = ProxyRequest(
