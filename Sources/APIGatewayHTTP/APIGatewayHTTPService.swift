@@ -396,24 +396,14 @@ package struct APIGatewayHTTPService: Sendable {
             )
             switch outcome {
             case .failure(let refusal):
-                return response(
-                    status: refusal.status,
-                    headers: [("Content-Type", "application/json")] + extra,
-                    body: Array(refusal.body.utf8),
-                    requestId: requestId
-                )
+                return httpRefusal(refusal, extra: extra, requestId: requestId)
             case .success(let authorizer):
                 context.authorizer = authorizer
             }
         case .awsIAM:
             switch await authorizeHTTPIAM(api, stage: stage, request: request, logger: logger) {
             case .failure(let refusal):
-                return response(
-                    status: refusal.status,
-                    headers: [("Content-Type", "application/json")] + extra,
-                    body: Array(refusal.body.utf8),
-                    requestId: requestId
-                )
+                return httpRefusal(refusal, extra: extra, requestId: requestId)
             case .success(let caller):
                 if version2 {
                     context.authorizer = ProxyEvents.json(["iam": caller.iamObject])
@@ -424,12 +414,7 @@ package struct APIGatewayHTTPService: Sendable {
         case .jwt(let authorizerId, let scopes):
             switch await authorizeJWT(api, authorizerId: authorizerId, scopes: scopes, request: request, version2: version2, logger: logger) {
             case .failure(let refusal):
-                return response(
-                    status: refusal.status,
-                    headers: [("Content-Type", "application/json")] + extra,
-                    body: Array(refusal.body.utf8),
-                    requestId: requestId
-                )
+                return httpRefusal(refusal, extra: extra, requestId: requestId)
             case .success(let authorizer):
                 context.authorizer = authorizer
             }
@@ -447,24 +432,14 @@ package struct APIGatewayHTTPService: Sendable {
             )
             switch forwarded {
             case .failure(let refusal):
-                return response(
-                    status: refusal.status,
-                    headers: [("Content-Type", "application/json")] + extra,
-                    body: Array(refusal.body.utf8),
-                    requestId: requestId
-                )
+                return httpRefusal(refusal, extra: extra, requestId: requestId)
             case .success(let forwardedAnswer):
                 answer = forwardedAnswer
             }
         } else {
             switch await invokeHTTPProxy(integration, api: api, route: route, stage: stage, request: request, context: context, logger: logger) {
             case .failure(let refusal):
-                return response(
-                    status: refusal.status,
-                    headers: [("Content-Type", "application/json")] + extra,
-                    body: Array(refusal.body.utf8),
-                    requestId: requestId
-                )
+                return httpRefusal(refusal, extra: extra, requestId: requestId)
             case .success(let lambdaAnswer):
                 answer = lambdaAnswer
             }
@@ -649,6 +624,16 @@ package struct APIGatewayHTTPService: Sendable {
             identity.merge(keyIdentity) { _, new in new }
             return .allowed(authorizer: authorizer, identity: identity)
         }
+    }
+
+    /// An HTTP API's own answer: `{"message":...}` with the request's extra headers and no `x-amzn-ErrorType`.
+    private func httpRefusal(_ refusal: GatewayRefusal, extra: [(String, String)], requestId: String) -> Response {
+        response(
+            status: refusal.status,
+            headers: [("Content-Type", "application/json")] + extra,
+            body: Array(refusal.body.utf8),
+            requestId: requestId
+        )
     }
 
     private func error(_ refusal: GatewayRefusal, requestId: String) -> Response {

@@ -48,41 +48,21 @@ extension APIGatewayHTTPService {
         logger: Logger
     ) async -> Result<IntegrationAnswer, GatewayRefusal> {
         let failed = GatewayRefusal(status: 500, errorType: "", body: ProxyEvents.messageBody(GatewayMessages.httpInternalServerError))
-        let uri = Self.substitute(integration.mapping.uri ?? "", pathParameters: pathParameters, stageVariables: stage.variables)
-        let (base, uriQuery) = Gateway.split(uri)
-        var outgoing = OutgoingRequest(
-            method: Self.integrationMethod(integration.mapping.httpMethod, request: request.method),
-            url: base,
-            query: Self.rawQueryItems(uriQuery) + Self.rawQueryItems(request.rawQuery),
-            headers: request.headers.filter { $0.name.caseInsensitiveCompare("Host") != .orderedSame }
-        )
+        var outgoing = Self.outgoing(integration, pathParameters: pathParameters, stageVariables: stage.variables, request: request)
         outgoing.headers.append(("Forwarded", "by=\(request.domainName);for=\(request.sourceIp);host=\(request.domainName);proto=http"))
         let values = MappingValues(request: request, context: context, stage: stage, pathParameters: pathParameters)
         for mapping in integration.requestParameters {
             Self.apply(mapping, to: &outgoing, values: values)
         }
-        guard let target = LoopbackForwarder.target(outgoing.fullURL) else {
-            logger.warning(
-                "HTTP_PROXY integration target is not a loopback http:// URL: not contacted",
-                metadata: ["route": .string(route.routeKey), "uri": .string(outgoing.fullURL)]
-            )
-            return .failure(failed)
-        }
-        do {
-            let answer = try await LoopbackForwarder.send(
-                target,
-                method: outgoing.method,
-                headers: outgoing.headers,
-                body: request.body,
-                timeout: Self.timeout(integration.timeoutInMillis, maximum: 30_000)
-            )
-            return .success(IntegrationAnswer(status: answer.status, headers: answer.headers, body: answer.body))
-        } catch LoopbackForwarder.Failure.timedOut {
-            return .failure(GatewayRefusal(status: 503, errorType: "", body: ProxyEvents.messageBody(GatewayMessages.serviceUnavailable)))
-        } catch {
-            logger.info("HTTP_PROXY integration target did not answer", metadata: ["uri": .string(outgoing.fullURL)])
-            return .failure(failed)
-        }
+        let timedOut = GatewayRefusal(status: 503, errorType: "", body: ProxyEvents.messageBody(GatewayMessages.serviceUnavailable))
+        return await send(
+            outgoing,
+            body: request.body,
+            timeout: Self.timeout(integration.timeoutInMillis, maximum: 30_000),
+            timedOut: timedOut,
+            failed: failed,
+            logger: logger
+        )
     }
 
     /// Runs a REST API `HTTP_PROXY` integration: the URI with `{param}` (and `{proxy}` of a greedy `{proxy+}`)
@@ -98,30 +78,56 @@ extension APIGatewayHTTPService {
         logger: Logger
     ) async -> Result<IntegrationAnswer, GatewayRefusal> {
         let failed = GatewayRefusal.message(500, "InternalServerErrorException", GatewayMessages.restInternalServerError)
-        let uri = Self.substitute(integration.mapping.uri ?? "", pathParameters: pathParameters, stageVariables: stage.variables)
+        var outgoing = Self.outgoing(integration, pathParameters: pathParameters, stageVariables: stage.variables, request: request)
+        outgoing.headers.append(("X-Forwarded-For", request.sourceIp))
+        let timedOut = GatewayRefusal.message(504, "IntegrationTimeout", GatewayMessages.endpointRequestTimedOut)
+        return await send(
+            outgoing,
+            body: request.body,
+            timeout: Self.timeout(integration.timeoutInMillis, maximum: 29_000),
+            timedOut: timedOut,
+            failed: failed,
+            logger: logger
+        )
+    }
+
+    /// The request an HTTP integration sends before parameter mappings: the URI with path and stage variables
+    /// substituted, the client's query string appended, its headers but `Host`, the integration method.
+    static func outgoing(
+        _ integration: IntegrationSpec,
+        pathParameters: [String: String],
+        stageVariables: [String: String],
+        request: ProxyRequest
+    ) -> OutgoingRequest {
+        let uri = substitute(integration.mapping.uri ?? "", pathParameters: pathParameters, stageVariables: stageVariables)
         let (base, uriQuery) = Gateway.split(uri)
-        var outgoing = OutgoingRequest(
-            method: Self.integrationMethod(integration.mapping.httpMethod, request: request.method),
+        return OutgoingRequest(
+            method: integrationMethod(integration.mapping.httpMethod, request: request.method),
             url: base,
-            query: Self.rawQueryItems(uriQuery) + Self.rawQueryItems(request.rawQuery),
+            query: rawQueryItems(uriQuery) + rawQueryItems(request.rawQuery),
             headers: request.headers.filter { $0.name.caseInsensitiveCompare("Host") != .orderedSame }
         )
-        outgoing.headers.append(("X-Forwarded-For", request.sourceIp))
+    }
+
+    /// Sends an integration request to its loopback target (any other target is never contacted: `failed`).
+    /// - Returns: The target's answer; `timedOut` when it did not answer in time, `failed` when it could not be reached.
+    private func send(
+        _ outgoing: OutgoingRequest,
+        body: [UInt8],
+        timeout: Duration,
+        timedOut: GatewayRefusal,
+        failed: GatewayRefusal,
+        logger: Logger
+    ) async -> Result<IntegrationAnswer, GatewayRefusal> {
         guard let target = LoopbackForwarder.target(outgoing.fullURL) else {
             logger.warning("HTTP integration target is not a loopback http:// URL: not contacted", metadata: ["uri": .string(outgoing.fullURL)])
             return .failure(failed)
         }
         do {
-            let answer = try await LoopbackForwarder.send(
-                target,
-                method: outgoing.method,
-                headers: outgoing.headers,
-                body: request.body,
-                timeout: Self.timeout(integration.timeoutInMillis, maximum: 29_000)
-            )
+            let answer = try await LoopbackForwarder.send(target, method: outgoing.method, headers: outgoing.headers, body: body, timeout: timeout)
             return .success(IntegrationAnswer(status: answer.status, headers: answer.headers, body: answer.body))
         } catch LoopbackForwarder.Failure.timedOut {
-            return .failure(.message(504, "IntegrationTimeout", GatewayMessages.endpointRequestTimedOut))
+            return .failure(timedOut)
         } catch {
             logger.info("HTTP integration target did not answer", metadata: ["uri": .string(outgoing.fullURL)])
             return .failure(failed)

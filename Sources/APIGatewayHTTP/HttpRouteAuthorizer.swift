@@ -83,19 +83,12 @@ extension APIGatewayHTTPService {
             output = cached
             fromCache = true
         } else {
-            let current = environment.current
-            let started = ContinuousClock.now
-            let invocation = LambdaInvocationContext(
-                sourcePrincipal: "apigateway.amazonaws.com",
-                sourceArn: "arn:aws:execute-api:\(current.region):\(current.accountId):\(api.apiId)/authorizers/\(spec.authorizerId)",
-                maximumDuration: Self.authorizerTimeout + .seconds(1)
-            )
             guard
-                let result = await lambda.invoke(
-                    function: function,
-                    payload: ProxyEvents.json(event),
-                    context: invocation,
-                    timeout: Self.authorizerTimeout,
+                let (result, elapsed) = await invokeAuthorizer(
+                    function,
+                    event: event,
+                    apiId: api.apiId,
+                    authorizerId: spec.authorizerId,
                     logger: logger
                 )
             else {
@@ -107,8 +100,7 @@ extension APIGatewayHTTPService {
                 return .failure(.httpAuthorizerFailure)
             }
             output = result.payload
-            let elapsed = ContinuousClock.now - started
-            latency = elapsed.components.seconds &* 1000 &+ elapsed.components.attoseconds / 1_000_000_000_000_000
+            latency = elapsed
         }
         let decision = Self.decideHTTP(output, spec: spec, routeArn: routeArn, logger: logger)
         // Answers API Gateway could read (allow or deny) are cached; a malformed one is asked again next time.
