@@ -179,18 +179,7 @@ extension APIGatewayHTTPService {
             return
         }
         if target.lowercased().hasPrefix("header.") {
-            let name = String(target.dropFirst("header.".count))
-            switch action {
-            case "append":
-                outgoing.headers.append((name, value))
-            case "overwrite":
-                outgoing.headers.removeAll { $0.name.caseInsensitiveCompare(name) == .orderedSame }
-                outgoing.headers.append((name, value))
-            case "remove":
-                outgoing.headers.removeAll { $0.name.caseInsensitiveCompare(name) == .orderedSame }
-            default:
-                return
-            }
+            applyHeader(action, name: String(target.dropFirst("header.".count)), value: value, to: &outgoing.headers)
             return
         }
         if target.lowercased().hasPrefix("querystring.") {
@@ -233,18 +222,22 @@ extension APIGatewayHTTPService {
                 continue
             }
             guard target.lowercased().hasPrefix("header.") else { continue }
-            let name = String(target.dropFirst("header.".count))
-            switch action {
-            case "append":
-                answer.headers.append((name, value))
-            case "overwrite":
-                answer.headers.removeAll { $0.name.caseInsensitiveCompare(name) == .orderedSame }
-                answer.headers.append((name, value))
-            case "remove":
-                answer.headers.removeAll { $0.name.caseInsensitiveCompare(name) == .orderedSame }
-            default:
-                continue
-            }
+            applyHeader(action, name: String(target.dropFirst("header.".count)), value: value, to: &answer.headers)
+        }
+    }
+
+    /// Applies `append`, `overwrite` or `remove` to a header (other actions change nothing).
+    static func applyHeader(_ action: String, name: String, value: String, to headers: inout [(name: String, value: String)]) {
+        switch action {
+        case "append":
+            headers.append((name, value))
+        case "overwrite":
+            headers.removeAll { $0.name.caseInsensitiveCompare(name) == .orderedSame }
+            headers.append((name, value))
+        case "remove":
+            headers.removeAll { $0.name.caseInsensitiveCompare(name) == .orderedSame }
+        default:
+            break
         }
     }
 }
