@@ -177,7 +177,7 @@ let package = Package(
         .target(
             name: "APIGatewayV2Service",
             dependencies: [
-                "AWSGateway", "APIGatewayWebSocket", "Storage", "EmulatorCore",
+                "AWSGateway", "APIGatewayWebSocket", "APIGatewayHTTP", "Storage", "EmulatorCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -23,20 +23,17 @@ package struct APIGatewayHTTPService: Sendable {
 
     /// Which API and stage a request addresses.
     package struct Target: Sendable {
-        enum API: Sendable {
-            case rest(RestApiSpec)
-            case http(HttpApiSpec)
-        }
-
-        let api: API
+        let api: ServedApi
+        /// The API's route matcher.
+        let matcher: RouteMatcher
         /// The path after the API id (and before the stage), starting with `/`.
         let rawPath: String
     }
 
-    let restApis: [String: RestApiSpec]
-    let httpApis: [String: HttpApiSpec]
-    let restMatchers: [String: RouteMatcher]
-    let httpMatchers: [String: RouteMatcher]
+    /// The served APIs: the template's, and those registered by control planes (``ServedApiRegistering``).
+    let apis: ServedApiTable
+    /// The ids of the template's APIs (control planes cannot unregister them).
+    let templateApiIds: Set<String>
     let lambda: any LambdaInvoking
     let authorizerCache = AuthorizerCache()
     let usageCounter = UsageCounter()
@@ -76,25 +73,8 @@ package struct APIGatewayHTTPService: Sendable {
         self.services = services
         self.authenticator = authenticator
         self.requestAuthorizer = authorizer
-        var rest: [String: RestApiSpec] = [:]
-        var restMatchers: [String: RouteMatcher] = [:]
-        for api in restApis {
-            rest[api.apiId] = api
-            restMatchers[api.apiId] = RouteMatcher(api.methods.map { RouteMatcher.Entry(method: $0.httpMethod, path: $0.resourcePath) })
-        }
-        var http: [String: HttpApiSpec] = [:]
-        var httpMatchers: [String: RouteMatcher] = [:]
-        for api in httpApis {
-            http[api.apiId] = api
-            httpMatchers[api.apiId] = RouteMatcher(
-                // `$default` takes what no other route matches: its entry matches no request method.
-                api.routes.map { RouteMatcher.Entry(method: $0.path == nil ? "$default" : $0.method, path: $0.path ?? "/") }
-            )
-        }
-        self.restApis = rest
-        self.httpApis = http
-        self.restMatchers = restMatchers
-        self.httpMatchers = httpMatchers
+        self.apis = ServedApiTable(restApis.map { ServedApi.rest($0) } + httpApis.map { ServedApi.http($0) })
+        self.templateApiIds = Set(restApis.map(\.apiId)).union(httpApis.map(\.apiId))
         self.lambda = lambda
         self.clock = clock
         self.environment = environment
@@ -122,23 +102,10 @@ package struct APIGatewayHTTPService: Sendable {
             }
         }
         for warning in Self.integrationWarnings(restApis: restApis, httpApis: httpApis) { logger.warning("Integration: \(warning)") }
-        // HTTP API Lambda authorizers and IAM authorization are not emulated yet: such routes answer 401.
-        let unchecked = httpApis.flatMap { api in
-            api.routes.compactMap { route -> String? in
-                guard case .unsupported(let what) = route.authorization else { return nil }
-                return "\(api.logicalId) \(route.routeKey) (\(what))"
-            }
-        }
-        if !unchecked.isEmpty {
-            logger.warning(
-                "These HTTP API routes need an authorization the emulator cannot check yet: they answer 401 Unauthorized",
-                metadata: ["routes": .array(unchecked.map { .string($0) })]
-            )
-        }
     }
 
     /// The ids of the served APIs.
-    package var apiIds: Set<String> { Set(restApis.keys).union(httpApis.keys) }
+    package var apiIds: Set<String> { apis.ids }
 
     /// Which of the served APIs a request addresses, by `Host` (`{apiId}.execute-api.localhost`) or by path
     /// (`/_aws/execute-api/{apiId}/...`); nil for requests to anything else.
@@ -150,21 +117,15 @@ package struct APIGatewayHTTPService: Sendable {
             let host = (authority.split(separator: ":").first.map(String.init) ?? authority).lowercased()
             if host.hasSuffix(Self.hostSuffix) {
                 let apiId = String(host.dropLast(Self.hostSuffix.count))
-                if let api = api(apiId) { return Target(api: api, rawPath: rawPath) }
+                if let entry = apis[apiId] { return Target(api: entry.api, matcher: entry.matcher, rawPath: rawPath) }
             }
         }
         guard rawPath.hasPrefix(Self.pathPrefix) else { return nil }
         let rest = rawPath.dropFirst(Self.pathPrefix.count)
         let apiId = String(rest.prefix { $0 != "/" })
-        guard let api = api(apiId) else { return nil }
+        guard let entry = apis[apiId] else { return nil }
         let remainder = String(rest.dropFirst(apiId.count))
-        return Target(api: api, rawPath: remainder.isEmpty ? "/" : remainder)
-    }
-
-    private func api(_ id: String) -> Target.API? {
-        if let rest = restApis[id] { return .rest(rest) }
-        if let http = httpApis[id] { return .http(http) }
-        return nil
+        return Target(api: entry.api, matcher: entry.matcher, rawPath: remainder.isEmpty ? "/" : remainder)
     }
 
     /// Answers one request to an API.
@@ -211,9 +172,23 @@ package struct APIGatewayHTTPService: Sendable {
         proxy.requestPath = Gateway.split(request.head.path ?? "/").0
         switch target.api {
         case .rest(let api):
-            return await respondREST(api, request: &proxy, requestId: requestId, extendedRequestId: extendedRequestId, logger: requestLogger)
+            return await respondREST(
+                api,
+                matcher: target.matcher,
+                request: &proxy,
+                requestId: requestId,
+                extendedRequestId: extendedRequestId,
+                logger: requestLogger
+            )
         case .http(let api):
-            return await respondHTTP(api, request: &proxy, requestId: requestId, extendedRequestId: extendedRequestId, logger: requestLogger)
+            return await respondHTTP(
+                api,
+                matcher: target.matcher,
+                request: &proxy,
+                requestId: requestId,
+                extendedRequestId: extendedRequestId,
+                logger: requestLogger
+            )
         }
     }
 
@@ -221,6 +196,7 @@ package struct APIGatewayHTTPService: Sendable {
 
     private func respondREST(
         _ api: RestApiSpec,
+        matcher: RouteMatcher,
         request: inout ProxyRequest,
         requestId: String,
         extendedRequestId: String,
@@ -233,7 +209,7 @@ package struct APIGatewayHTTPService: Sendable {
         }
         request.stage = stage.name
         request.rawPath = segments.count > 1 ? "/" + segments[1] : "/"
-        guard let match = restMatchers[api.apiId]?.match(method: request.method, path: request.rawPath) else {
+        guard let match = matcher.match(method: request.method, path: request.rawPath) else {
             return error(
                 403,
                 GatewayMessages.missingAuthenticationToken,
@@ -266,6 +242,22 @@ package struct APIGatewayHTTPService: Sendable {
             return response(status: mock.status, headers: headers + extra, body: Array((mock.body ?? "").utf8), requestId: requestId)
         case "AWS_PROXY", "AWS":
             break
+        case "HTTP_PROXY":
+            let context = eventContext(api.apiId, requestId, extendedRequestId, stage.variables, match.pathParameters, false)
+            if case .refused(let refusal) = await authorize(method, api: api, stage: stage, request: request, context: context, logger: logger) {
+                return error(refusal, requestId: requestId)
+            }
+            switch await forwardREST(integration, stage: stage, pathParameters: match.pathParameters, request: request, logger: logger) {
+            case .failure(let refusal):
+                return error(refusal, requestId: requestId)
+            case .success(let answer):
+                return response(
+                    status: answer.status,
+                    headers: answer.headers.map { ($0.name, $0.value) } + extra,
+                    body: answer.body,
+                    requestId: requestId
+                )
+            }
         default:
             logger.warning(
                 "REST API integration type is not emulated",
@@ -343,6 +335,7 @@ package struct APIGatewayHTTPService: Sendable {
 
     private func respondHTTP(
         _ api: HttpApiSpec,
+        matcher: RouteMatcher,
         request: inout ProxyRequest,
         requestId: String,
         extendedRequestId: String,
@@ -367,15 +360,16 @@ package struct APIGatewayHTTPService: Sendable {
             headers += extra
             return response(status: 204, headers: headers, body: [], requestId: requestId)
         }
-        let matcher = httpMatchers[api.apiId]
         let match =
-            matcher?.match(method: request.method, path: request.rawPath)
+            matcher.match(method: request.method, path: request.rawPath)
             ?? api.routes.firstIndex { $0.routeKey == "$default" }.map { RouteMatcher.Match(index: $0, pathParameters: [:]) }
         guard let match else { return error(404, GatewayMessages.notFound, requestId: requestId) }
         let route = api.routes[match.index]
-        guard let integration = route.integration, integration.type == "AWS_PROXY", let function = integration.functionArn else {
+        guard let integration = route.integration,
+            (integration.type == "AWS_PROXY" && integration.functionArn != nil) || integration.type == "HTTP_PROXY"
+        else {
             logger.warning(
-                "HTTP API route has no Lambda proxy integration (others are not emulated yet)",
+                "HTTP API route has no Lambda proxy or HTTP_PROXY integration (others are not emulated yet)",
                 metadata: ["route": .string(route.routeKey)]
             )
             return error(500, GatewayMessages.httpInternalServerError, requestId: requestId)
@@ -389,19 +383,94 @@ package struct APIGatewayHTTPService: Sendable {
         case .unsupported(let what):
             logger.info("Route authorization is not emulated: refused", metadata: ["authorization": .string(what)])
             return error(401, GatewayMessages.unauthorized, requestId: requestId)
+        case .lambda(let authorizerId):
+            let outcome = await authorizeLambda(
+                api,
+                authorizerId: authorizerId,
+                route: route,
+                stage: stage,
+                request: request,
+                context: context,
+                version2: version2,
+                logger: logger
+            )
+            switch outcome {
+            case .failure(let refusal):
+                return httpRefusal(refusal, extra: extra, requestId: requestId)
+            case .success(let authorizer):
+                context.authorizer = authorizer
+            }
+        case .awsIAM:
+            switch await authorizeHTTPIAM(api, stage: stage, request: request, logger: logger) {
+            case .failure(let refusal):
+                return httpRefusal(refusal, extra: extra, requestId: requestId)
+            case .success(let caller):
+                if version2 {
+                    context.authorizer = ProxyEvents.json(["iam": caller.iamObject])
+                } else {
+                    context.identity = caller.identityFields
+                }
+            }
         case .jwt(let authorizerId, let scopes):
             switch await authorizeJWT(api, authorizerId: authorizerId, scopes: scopes, request: request, version2: version2, logger: logger) {
             case .failure(let refusal):
-                return response(
-                    status: refusal.status,
-                    headers: [("Content-Type", "application/json")] + extra,
-                    body: Array(refusal.body.utf8),
-                    requestId: requestId
-                )
+                return httpRefusal(refusal, extra: extra, requestId: requestId)
             case .success(let authorizer):
                 context.authorizer = authorizer
             }
         }
+        var answer: IntegrationAnswer
+        if integration.type == "HTTP_PROXY" {
+            let forwarded = await forwardHTTP(
+                integration,
+                route: route,
+                stage: stage,
+                pathParameters: match.pathParameters,
+                request: request,
+                context: context,
+                logger: logger
+            )
+            switch forwarded {
+            case .failure(let refusal):
+                return httpRefusal(refusal, extra: extra, requestId: requestId)
+            case .success(let forwardedAnswer):
+                answer = forwardedAnswer
+            }
+        } else {
+            switch await invokeHTTPProxy(integration, api: api, route: route, stage: stage, request: request, context: context, logger: logger) {
+            case .failure(let refusal):
+                return httpRefusal(refusal, extra: extra, requestId: requestId)
+            case .success(let lambdaAnswer):
+                answer = lambdaAnswer
+            }
+        }
+        if !integration.responseParameters.isEmpty {
+            let values = MappingValues(request: request, context: context, stage: stage, pathParameters: match.pathParameters)
+            Self.applyResponseParameters(integration.responseParameters, to: &answer, values: values)
+        }
+        var headers = answer.headers
+        if let cors = api.cors, origin != nil {
+            let corsHeaders = Self.corsHeaders(cors, origin: origin, preflight: false)
+            headers.removeAll { header in corsHeaders.contains { $0.0.caseInsensitiveCompare(header.name) == .orderedSame } }
+            headers += corsHeaders.map { (name: $0.0, value: $0.1) }
+        }
+        return response(status: answer.status, headers: headers.map { ($0.name, $0.value) } + extra, body: answer.body, requestId: requestId)
+    }
+
+    /// Invokes an HTTP API route's Lambda proxy integration and reads its answer (payload 1.0 or 2.0): no answer in
+    /// time 503 `Service Unavailable`, a failing function or malformed answer 500 `Internal Server Error`.
+    private func invokeHTTPProxy(
+        _ integration: IntegrationSpec,
+        api: HttpApiSpec,
+        route: HttpApiSpec.Route,
+        stage: HttpApiSpec.Stage,
+        request: ProxyRequest,
+        context: ProxyEventContext,
+        logger: Logger
+    ) async -> Result<IntegrationAnswer, GatewayRefusal> {
+        let failed = GatewayRefusal(status: 500, errorType: "", body: ProxyEvents.messageBody(GatewayMessages.httpInternalServerError))
+        guard let function = integration.functionArn else { return .failure(failed) }
+        let version2 = integration.payloadFormatVersion == "2.0"
         let event =
             version2
             ? ProxyEvents.version2(request, context: context, routeKey: route.routeKey)
@@ -410,7 +479,7 @@ package struct APIGatewayHTTPService: Sendable {
         guard
             let result = await invoke(function, event: event, apiId: api.apiId, stage: stage.name, request: request, timeout: timeout, logger: logger)
         else {
-            return error(503, GatewayMessages.serviceUnavailable, requestId: requestId)
+            return .failure(GatewayRefusal(status: 503, errorType: "", body: ProxyEvents.messageBody(GatewayMessages.serviceUnavailable)))
         }
         let parsed = result.functionError == nil ? (version2 ? ProxyResponse.version2(result.payload) : ProxyResponse.version1(result.payload)) : nil
         guard let answer = parsed else {
@@ -418,25 +487,18 @@ package struct APIGatewayHTTPService: Sendable {
                 result.functionError == nil ? "Malformed Lambda proxy response" : "Lambda function failed",
                 metadata: ["function": .string(function)]
             )
-            return error(500, GatewayMessages.httpInternalServerError, requestId: requestId)
+            return .failure(failed)
         }
         var bytes = Array(answer.body.utf8)
         if answer.isBase64Encoded {
-            guard let decoded = Data(base64Encoded: answer.body) else {
-                return error(500, GatewayMessages.httpInternalServerError, requestId: requestId)
-            }
+            guard let decoded = Data(base64Encoded: answer.body) else { return .failure(failed) }
             bytes = Array(decoded)
         }
         var headers = answer.headers
         if !headers.contains(where: { $0.name.caseInsensitiveCompare("Content-Type") == .orderedSame }) {
             headers.append(("Content-Type", "application/json"))
         }
-        if let cors = api.cors, origin != nil {
-            let corsHeaders = Self.corsHeaders(cors, origin: origin, preflight: false)
-            headers.removeAll { header in corsHeaders.contains { $0.0.caseInsensitiveCompare(header.name) == .orderedSame } }
-            headers += corsHeaders
-        }
-        return response(status: answer.status, headers: headers + extra, body: bytes, requestId: requestId)
+        return .success(IntegrationAnswer(status: answer.status, headers: headers, body: bytes))
     }
 
     /// The CORS headers an HTTP API adds for an allowed origin (none for others).
@@ -562,6 +624,16 @@ package struct APIGatewayHTTPService: Sendable {
             identity.merge(keyIdentity) { _, new in new }
             return .allowed(authorizer: authorizer, identity: identity)
         }
+    }
+
+    /// An HTTP API's own answer: `{"message":...}` with the request's extra headers and no `x-amzn-ErrorType`.
+    private func httpRefusal(_ refusal: GatewayRefusal, extra: [(String, String)], requestId: String) -> Response {
+        response(
+            status: refusal.status,
+            headers: [("Content-Type", "application/json")] + extra,
+            body: Array(refusal.body.utf8),
+            requestId: requestId
+        )
     }
 
     private func error(_ refusal: GatewayRefusal, requestId: String) -> Response {

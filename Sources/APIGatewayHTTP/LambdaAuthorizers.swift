@@ -134,7 +134,6 @@ extension APIGatewayHTTPService {
         context: ProxyEventContext,
         logger: Logger
     ) async -> MethodAuthorizationOutcome {
-        let current = environment.current
         let methodArn = self.methodArn(api, stage: stage, request: request)
         var values: [String] = []
         let event: [String: Any]
@@ -186,18 +185,12 @@ extension APIGatewayHTTPService {
         if cacheable, let cached = await authorizerCache.lookup(cacheKey, now: clock.now) {
             output = cached
         } else {
-            let started = ContinuousClock.now
-            let invocation = LambdaInvocationContext(
-                sourcePrincipal: "apigateway.amazonaws.com",
-                sourceArn: "arn:aws:execute-api:\(current.region):\(current.accountId):\(api.apiId)/authorizers/\(spec.authorizerId)",
-                maximumDuration: Self.authorizerTimeout + .seconds(1)
-            )
             guard
-                let result = await lambda.invoke(
-                    function: function,
-                    payload: ProxyEvents.json(event),
-                    context: invocation,
-                    timeout: Self.authorizerTimeout,
+                let (result, elapsed) = await invokeAuthorizer(
+                    function,
+                    event: event,
+                    apiId: api.apiId,
+                    authorizerId: spec.authorizerId,
                     logger: logger
                 )
             else {
@@ -211,13 +204,47 @@ extension APIGatewayHTTPService {
                 return .refused(.authorizerConfiguration)
             }
             output = result.payload
-            let elapsed = ContinuousClock.now - started
-            latency = elapsed.components.seconds &* 1000 &+ elapsed.components.attoseconds / 1_000_000_000_000_000
+            latency = elapsed
             if cacheable {
                 await authorizerCache.store(cacheKey, output: output, expires: clock.now.addingTimeInterval(TimeInterval(spec.resultTtlSeconds)))
             }
         }
         return Self.decide(output, methodArn: methodArn, latency: latency, authorizer: spec.name, logger: logger)
+    }
+
+    /// Invokes a Lambda authorizer (REST or HTTP API) with API Gateway's authorizer timeout.
+    /// - Parameters:
+    ///   - function: The function ARN.
+    ///   - event: The authorizer event.
+    ///   - apiId: The API id (the invocation's source ARN).
+    ///   - authorizerId: The authorizer id.
+    ///   - logger: The request logger.
+    /// - Returns: The result and the latency in milliseconds, or nil when the function did not answer in time.
+    func invokeAuthorizer(
+        _ function: String,
+        event: [String: Any],
+        apiId: String,
+        authorizerId: String,
+        logger: Logger
+    ) async -> (LambdaInvocationResult, Int64)? {
+        let current = environment.current
+        let started = ContinuousClock.now
+        let invocation = LambdaInvocationContext(
+            sourcePrincipal: "apigateway.amazonaws.com",
+            sourceArn: "arn:aws:execute-api:\(current.region):\(current.accountId):\(apiId)/authorizers/\(authorizerId)",
+            maximumDuration: Self.authorizerTimeout + .seconds(1)
+        )
+        guard
+            let result = await lambda.invoke(
+                function: function,
+                payload: ProxyEvents.json(event),
+                context: invocation,
+                timeout: Self.authorizerTimeout,
+                logger: logger
+            )
+        else { return nil }
+        let elapsed = ContinuousClock.now - started
+        return (result, elapsed.components.seconds &* 1000 &+ elapsed.components.attoseconds / 1_000_000_000_000_000)
     }
 
     /// The method ARN of a request to a REST API stage.

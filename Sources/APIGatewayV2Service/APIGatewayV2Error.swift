@@ -96,6 +96,6 @@ package enum APIGatewayV2Error: AWSServiceError, Equatable {
 
     /// `BadRequestException` for quick create, which is not emulated.
     package static let quickCreateNotSupported = APIGatewayV2Error.badRequest(
-        "Quick create (target, routeKey, credentialsArn) is not supported by synapscribe-local"
+        "Quick create (target, routeKey, credentialsArn) is supported by synapscribe-local only in CreateApi of HTTP APIs"
     )
 }

@@ -28,16 +28,52 @@ extension APIGatewayV2Service {
     package func createApi(_ input: [String: V2JSON]) throws -> V2Resource {
         let protocolType = input["protocolType"]?.stringValue ?? ""
         try V2Validation.protocolType(protocolType)
-        if input["target"] != nil || input["routeKey"] != nil || input["credentialsArn"] != nil {
+        let quickCreate = input["target"] != nil || input["routeKey"] != nil || input["credentialsArn"] != nil
+        if quickCreate, protocolType != "HTTP" || input["target"] == nil {
             throw APIGatewayV2Error.quickCreateNotSupported
         }
         let id = V2Identifiers.make(length: V2ResourceKind.api.idLength)
         var document = defaults(.api, protocolType: protocolType, id: id)
         document.merge(input) { _, new in new }
+        for member in ["target", "routeKey", "credentialsArn"] { document[member] = nil }
         let resource = V2Resource(kind: .api, apiId: id, id: id, document: document)
         try validate(resource, api: resource)
+        if quickCreate { try V2Validation.routeKey(input["routeKey"]?.stringValue ?? "$default", protocolType: "HTTP") }
         try store.put(resource)
+        if quickCreate {
+            try quickCreateChildren(input, api: resource)
+            syncDataPlane(apiId: id)
+        }
         return resource
+    }
+
+    /// Quick create of an HTTP API (`target` with optional `routeKey` and `credentialsArn`): an `AWS_PROXY`
+    /// integration (payload 2.0) for a Lambda ARN or an `HTTP_PROXY` one (method `ANY`) for a URL, a route for it
+    /// (`$default` unless `routeKey`, validated before the API was stored), and an auto-deployed `$default` stage, all
+    /// marked `apiGatewayManaged`.
+    private func quickCreateChildren(_ input: [String: V2JSON], api: V2Resource) throws {
+        let target = input["target"]?.stringValue ?? ""
+        let routeKey = input["routeKey"]?.stringValue ?? "$default"
+        let lambda = target.hasPrefix("arn:")
+        let integrationId = V2Identifiers.make(length: V2ResourceKind.integration.idLength)
+        var integration = defaults(.integration, protocolType: "HTTP", id: integrationId)
+        integration["integrationType"] = .string(lambda ? "AWS_PROXY" : "HTTP_PROXY")
+        integration["integrationUri"] = .string(target)
+        integration["integrationMethod"] = .string(lambda ? "POST" : "ANY")
+        integration["payloadFormatVersion"] = .string(lambda ? "2.0" : "1.0")
+        integration["apiGatewayManaged"] = .bool(true)
+        if let credentials = input["credentialsArn"] { integration["credentialsArn"] = credentials }
+        let routeId = V2Identifiers.make(length: V2ResourceKind.route.idLength)
+        var route = defaults(.route, protocolType: "HTTP", id: routeId)
+        route["routeKey"] = .string(routeKey)
+        route["target"] = .string("integrations/\(integrationId)")
+        route["apiGatewayManaged"] = .bool(true)
+        var stage = defaults(.stage, protocolType: "HTTP", id: "$default")
+        stage["autoDeploy"] = .bool(true)
+        stage["apiGatewayManaged"] = .bool(true)
+        try store.put(V2Resource(kind: .integration, apiId: api.apiId, id: integrationId, document: integration))
+        try store.put(V2Resource(kind: .route, apiId: api.apiId, id: routeId, document: route))
+        try store.put(V2Resource(kind: .stage, apiId: api.apiId, id: "$default", document: stage))
     }
 
     /// AWS's defaults for a new resource's document.
@@ -251,6 +287,15 @@ extension APIGatewayV2Service {
     /// when it has none or is gone. HTTP APIs are not served by the data plane yet.
     /// - Parameter apiId: The API id.
     func syncDataPlane(apiId: String) {
+        if let executeApi {
+            // HTTP APIs are served by the execute-api data plane once they have a stage.
+            if let api = store.get(.api, apiId: apiId, id: apiId), api.string("protocolType") == "HTTP" {
+                let spec = V2TemplateView.httpSpec(api: api, children: store.all(apiId: apiId))
+                if spec.stages.isEmpty { executeApi.unregister(apiId: apiId) } else { executeApi.register(.http(spec)) }
+            } else {
+                executeApi.unregister(apiId: apiId)
+            }
+        }
         guard let webSocket else { return }
         guard let api = store.get(.api, apiId: apiId, id: apiId), api.string("protocolType") == "WEBSOCKET" else {
             webSocket.unregister(apiId: apiId)

@@ -1,3 +1,4 @@
+import APIGatewayHTTP
 import APIGatewayWebSocket
 import AWSGateway
 import EmulatorCore
@@ -21,6 +22,8 @@ package struct APIGatewayV2Service: AWSServiceHandler {
     /// The resources.
     package let store: V2Store
     let webSocket: WebSocketAPIService?
+    /// The execute-api data plane API-created HTTP APIs are registered with.
+    let executeApi: (any ServedApiRegistering)?
     let clock: VirtualClock
     let environment: LiveEnvironment
     let authorizer: any RequestAuthorizing
@@ -35,6 +38,7 @@ package struct APIGatewayV2Service: AWSServiceHandler {
     ///   - environment: Region, account.
     ///   - authorizer: The IAM hook.
     ///   - logger: The base logger.
+    ///   - executeApi: The data plane API-created HTTP APIs are registered with (nil: they are stored, not served).
     /// - Throws: When the database cannot be opened.
     package init(
         location: DataLocation,
@@ -43,18 +47,20 @@ package struct APIGatewayV2Service: AWSServiceHandler {
         clock: VirtualClock,
         environment: LiveEnvironment,
         authorizer: any RequestAuthorizing,
-        logger: Logger
+        logger: Logger,
+        executeApi: (any ServedApiRegistering)? = nil
     ) throws {
         let template = V2TemplateView.resources(of: templateWebSocketApis, createdDate: clock.now)
         store = try V2Store(location: location, template: template)
         self.webSocket = webSocket
+        self.executeApi = executeApi
         self.clock = clock
         self.environment = environment
         self.authorizer = authorizer
         var logger = logger
         logger[metadataKey: "service"] = "apigatewayv2"
         self.logger = logger
-        // API-created WebSocket APIs stored before the restart are served again.
+        // API-created WebSocket and HTTP APIs stored before the restart are served again.
         let templateIds = Set(templateWebSocketApis.map(\.apiId))
         for api in store.list(.api) where !templateIds.contains(api.apiId) { syncDataPlane(apiId: api.apiId) }
     }

@@ -894,6 +894,18 @@ extension SAMApiTransform {
                 ] {
                     if let entry = authorizer[key] { extensionMap.set(target, entry) }
                 }
+                // `Identity` (LambdaAuthorizationIdentity): identity sources and `ReauthorizeEvery` (the cache TTL).
+                if let identity = authorizer["Identity"]?.mapValue {
+                    var sources: [TemplateValue] = []
+                    for (key, prefix) in [
+                        ("Headers", "$request.header."), ("QueryStrings", "$request.querystring."), ("Context", "$context."),
+                        ("StageVariables", "$stageVariables."),
+                    ] {
+                        for name in identity[key]?.listValue ?? [] { if let text = name.scalarText { sources.append(.string(prefix + text)) } }
+                    }
+                    if !sources.isEmpty { extensionMap.set("identitySource", .list(sources)) }
+                    if let ttl = identity["ReauthorizeEvery"] { extensionMap.set("authorizerResultTtlInSeconds", ttl) }
+                }
             }
             scheme.set("x-amazon-apigateway-authorizer", .map(extensionMap))
             schemes.set(name, .map(scheme))

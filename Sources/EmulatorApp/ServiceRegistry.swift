@@ -156,7 +156,7 @@ package struct ServiceRegistry: Sendable {
             services: integrations
         )
         self.webSocket = webSocket
-        executeApi = APIGatewayHTTPService(
+        let executeApi = APIGatewayHTTPService(
             restApis: try context.stack.restApis,
             httpApis: try context.stack.httpApis,
             lambda: lambda.invoker,
@@ -172,6 +172,7 @@ package struct ServiceRegistry: Sendable {
             authorizer: context.authorizer,
             services: integrations
         )
+        self.executeApi = executeApi
         let dynamoDB = try DynamoDBService(
             tables: try context.stack.tables,
             dataLocation: context.dataLocation,
@@ -220,7 +221,8 @@ package struct ServiceRegistry: Sendable {
                 clock: context.clock,
                 environment: environment,
                 authorizer: context.authorizer,
-                logger: context.logger
+                logger: context.logger,
+                executeApi: executeApi
             ),
             try CognitoService(
                 pools: context.stack.identityPools,

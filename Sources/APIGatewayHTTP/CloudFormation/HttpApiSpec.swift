@@ -47,6 +47,30 @@ package struct HttpApiSpec: Sendable, Equatable {
         package var maxAge: Int?
         /// `AllowCredentials`.
         package var allowCredentials: Bool
+
+        /// A CORS configuration as a control plane stores it (`corsConfiguration`).
+        /// - Parameters:
+        ///   - allowOrigins: `allowOrigins`.
+        ///   - allowMethods: `allowMethods`.
+        ///   - allowHeaders: `allowHeaders`.
+        ///   - exposeHeaders: `exposeHeaders`.
+        ///   - maxAge: `maxAge` in seconds.
+        ///   - allowCredentials: `allowCredentials`.
+        package init(
+            allowOrigins: [String],
+            allowMethods: [String],
+            allowHeaders: [String],
+            exposeHeaders: [String],
+            maxAge: Int?,
+            allowCredentials: Bool
+        ) {
+            self.allowOrigins = allowOrigins
+            self.allowMethods = allowMethods
+            self.allowHeaders = allowHeaders
+            self.exposeHeaders = exposeHeaders
+            self.maxAge = maxAge
+            self.allowCredentials = allowCredentials
+        }
     }
 
     /// The logical id.
@@ -118,25 +142,34 @@ package struct HttpApiSpec: Sendable, Equatable {
         var integrations: [String: IntegrationSpec] = [:]
         for (child, integration) in try children("AWS::ApiGatewayV2::Integration") {
             let uri = try integration["IntegrationUri"].string()
-            integrations[child.physicalId] = IntegrationSpec(
+            var spec = IntegrationSpec(
                 type: try integration["IntegrationType"].requiredString().uppercased(),
                 functionArn: uri.flatMap(LambdaIntegrationURI.functionArn),
                 payloadFormatVersion: try integration["PayloadFormatVersion"].string() ?? "2.0",
                 timeoutInMillis: try integration["TimeoutInMillis"].int(),
                 mock: nil
             )
+            spec.mapping.uri = uri
+            spec.mapping.httpMethod = try integration["IntegrationMethod"].string()
+            try spec.readParameterMappings(request: integration["RequestParameters"], response: integration["ResponseParameters"])
+            integrations[child.physicalId] = spec
         }
         for (child, authorizer) in try children("AWS::ApiGatewayV2::Authorizer") {
-            authorizers.append(
-                HttpAuthorizerSpec(
-                    authorizerId: child.physicalId,
-                    name: try authorizer["Name"].string() ?? child.logicalId,
-                    type: try authorizer["AuthorizerType"].requiredString().uppercased(),
-                    identitySources: try authorizer["IdentitySource"].stringList() ?? [],
-                    issuer: try authorizer["JwtConfiguration"]["Issuer"].string(),
-                    audiences: try authorizer["JwtConfiguration"]["Audience"].stringList() ?? []
-                )
+            var spec = HttpAuthorizerSpec(
+                authorizerId: child.physicalId,
+                name: try authorizer["Name"].string() ?? child.logicalId,
+                type: try authorizer["AuthorizerType"].requiredString().uppercased(),
+                identitySources: try authorizer["IdentitySource"].stringList() ?? [],
+                issuer: try authorizer["JwtConfiguration"]["Issuer"].string(),
+                audiences: try authorizer["JwtConfiguration"]["Audience"].stringList() ?? []
             )
+            try spec.readLambda(
+                uri: authorizer["AuthorizerUri"],
+                payloadFormat: authorizer["AuthorizerPayloadFormatVersion"],
+                simpleResponses: authorizer["EnableSimpleResponses"],
+                ttl: authorizer["AuthorizerResultTtlInSeconds"]
+            )
+            authorizers.append(spec)
         }
         for authorizer in authorizers {
             try authorizer.checkIssuer(logicalId: resource.logicalId, location: resource.location)
@@ -150,10 +183,16 @@ package struct HttpApiSpec: Sendable, Equatable {
             let authorization: HttpRouteAuthorization
             if authorizationType == "NONE" {
                 authorization = .none
+            } else if authorizationType == "AWS_IAM" {
+                authorization = .awsIAM
             } else if authorizationType == "JWT", let id = try route["AuthorizerId"].string(),
                 authorizers.contains(where: { $0.authorizerId == id && $0.type == "JWT" })
             {
                 authorization = .jwt(authorizerId: id, scopes: try route["AuthorizationScopes"].stringList() ?? [])
+            } else if authorizationType == "CUSTOM", let id = try route["AuthorizerId"].string(),
+                authorizers.contains(where: { $0.authorizerId == id && $0.type == "REQUEST" })
+            {
+                authorization = .lambda(authorizerId: id)
             } else {
                 authorization = .unsupported("AuthorizationType \(authorizationType)")
             }
@@ -203,5 +242,99 @@ package struct HttpApiSpec: Sendable, Equatable {
             maxAge: try reader[name("maxAge")].int(),
             allowCredentials: try reader[name("allowCredentials")].bool() ?? false
         )
+    }
+}
+
+extension HttpApiSpec {
+    /// An HTTP API built by a control plane (the API Gateway v2 API), not from a template: no logical ids, routes,
+    /// authorizers and stages added after.
+    /// - Parameters:
+    ///   - apiId: The API id.
+    ///   - name: The name.
+    ///   - cors: The CORS configuration, if any.
+    package init(apiId: String, name: String, cors: Cors?) {
+        logicalId = apiId
+        self.apiId = apiId
+        self.name = name
+        routes = []
+        stages = []
+        self.cors = cors
+        authorizers = []
+    }
+
+    /// Adds a route.
+    /// - Parameters:
+    ///   - routeId: The route id.
+    ///   - routeKey: `$default` or `METHOD /path`.
+    ///   - integration: Its integration (from the route's `target`), if any.
+    ///   - authorizationType: `NONE`, `JWT`, `CUSTOM` or `AWS_IAM`.
+    ///   - authorizerId: The authorizer of `JWT` and `CUSTOM`.
+    ///   - scopes: `AuthorizationScopes` (JWT).
+    package mutating func addRoute(
+        routeId: String,
+        routeKey: String,
+        integration: IntegrationSpec?,
+        authorizationType: String,
+        authorizerId: String?,
+        scopes: [String]
+    ) {
+        let authorization: HttpRouteAuthorization
+        switch authorizationType.uppercased() {
+        case "NONE": authorization = .none
+        case "AWS_IAM": authorization = .awsIAM
+        case "JWT" where authorizerId != nil: authorization = .jwt(authorizerId: authorizerId ?? "", scopes: scopes)
+        case "CUSTOM" where authorizerId != nil: authorization = .lambda(authorizerId: authorizerId ?? "")
+        default: authorization = .unsupported("AuthorizationType \(authorizationType)")
+        }
+        routes.append(Self.route(id: routeId, key: routeKey, integration: integration, authorization: authorization))
+    }
+
+    /// Adds a stage.
+    /// - Parameters:
+    ///   - name: The stage name (`$default` serves URLs without a stage segment).
+    ///   - variables: The stage variables.
+    package mutating func addStage(name: String, variables: [String: String]) {
+        stages.append(Stage(name: name, variables: variables))
+    }
+
+    /// Adds an authorizer.
+    /// - Parameter authorizer: The authorizer.
+    package mutating func addAuthorizer(_ authorizer: HttpAuthorizerSpec) {
+        authorizers.append(authorizer)
+    }
+}
+
+extension IntegrationSpec {
+    /// An HTTP API integration built by a control plane: `AWS_PROXY` (a Lambda function) or `HTTP_PROXY`.
+    /// - Parameters:
+    ///   - type: The integration type.
+    ///   - uri: `IntegrationUri` (a Lambda ARN or invocation URI, or a URL).
+    ///   - method: `IntegrationMethod`.
+    ///   - payloadFormatVersion: `1.0` or `2.0`.
+    ///   - timeoutInMillis: The timeout.
+    ///   - requestParameters: The request parameter mappings.
+    ///   - responseParameters: The response parameter mappings by status code.
+    package init(
+        httpApiType type: String,
+        uri: String?,
+        method: String?,
+        payloadFormatVersion: String,
+        timeoutInMillis: Int?,
+        requestParameters: [String: String],
+        responseParameters: [String: [String: String]]
+    ) {
+        self.init(
+            type: type.uppercased(),
+            functionArn: uri.flatMap(LambdaIntegrationURI.functionArn),
+            payloadFormatVersion: payloadFormatVersion,
+            timeoutInMillis: timeoutInMillis,
+            mock: nil
+        )
+        mapping.uri = uri
+        mapping.httpMethod = method
+        self.requestParameters = requestParameters.sorted { $0.key < $1.key }.map { ParameterMapping(key: $0.key, value: $0.value) }
+        for (status, mappings) in responseParameters {
+            self.responseParameters[status] = mappings.sorted { $0.key < $1.key }.map { ParameterMapping(key: $0.key, value: $0.value) }
+        }
     }
 }

@@ -12,6 +12,25 @@ package struct IntegrationSpec: Sendable, Equatable {
         package var body: String?
     }
 
+    /// One HTTP API parameter mapping (`append:header.x-id` = `$request.header.id`, `overwrite:path` = `/v2/...`,
+    /// `overwrite:statuscode` = `204`...).
+    package struct ParameterMapping: Sendable, Equatable {
+        /// The action and target (`append:header.NAME`, `overwrite:querystring.NAME`, `remove:header.NAME`,
+        /// `overwrite:path`, `overwrite:statuscode`).
+        package var key: String
+        /// The value: static text and `$request...`, `$response...`, `$context...`, `$stageVariables...` references.
+        package var value: String
+
+        /// Creates a mapping.
+        /// - Parameters:
+        ///   - key: The action and target.
+        ///   - value: The value.
+        package init(key: String, value: String) {
+            self.key = key
+            self.value = value
+        }
+    }
+
     /// One response header.
     package struct HeaderValue: Sendable, Equatable {
         /// The header name.
@@ -30,8 +49,13 @@ package struct IntegrationSpec: Sendable, Equatable {
     package var timeoutInMillis: Int?
     /// The answer of a `MOCK` integration.
     package var mock: MockResponse?
-    /// The templates, credentials and integration responses of non-proxy integrations (``IntegrationMappingSpec``).
+    /// The templates, credentials and integration responses of non-proxy integrations (``IntegrationMappingSpec``);
+    /// also the URI and method of `HTTP_PROXY` integrations.
     package var mapping = IntegrationMappingSpec()
+    /// HTTP APIs' `RequestParameters` (parameter mappings applied before the request is sent).
+    package var requestParameters: [ParameterMapping] = []
+    /// HTTP APIs' `ResponseParameters` by status code (`200`, or a range like `500`).
+    package var responseParameters: [String: [ParameterMapping]] = [:]
 
     /// Creates an integration.
     /// - Parameters:
@@ -61,6 +85,9 @@ package struct IntegrationSpec: Sendable, Equatable {
         timeoutInMillis = try reader["timeoutInMillis"].int()
         mock = nil
         mapping = try IntegrationMappingSpec(openAPI: reader, uri: uri)
+        if defaultPayloadFormat == "2.0" {
+            try readParameterMappings(request: reader["requestParameters"], response: reader["responseParameters"])
+        }
         if type == "MOCK" {
             mock = try Self.mockResponse(
                 entries: try reader["responses"].entries() ?? [],
@@ -88,6 +115,18 @@ package struct IntegrationSpec: Sendable, Equatable {
                 entries.append((key: try item["SelectionPattern"].string() ?? "default", reader: item))
             }
             mock = try Self.mockResponse(entries: entries, status: "StatusCode", parameters: "ResponseParameters", templates: "ResponseTemplates")
+        }
+    }
+
+    /// Reads HTTP APIs' `RequestParameters` (`{"append:header.x": "$request.header.y"}`) and `ResponseParameters`
+    /// (`{"200": {"overwrite:statuscode": "204"}}`).
+    /// - Throws: ``TemplateError`` when a value has the wrong shape.
+    package mutating func readParameterMappings(request: SpecReader, response: SpecReader) throws(TemplateError) {
+        requestParameters = (try request.stringMap() ?? [:]).sorted { $0.key < $1.key }.map { ParameterMapping(key: $0.key, value: $0.value) }
+        for (status, mappings) in try response.entries() ?? [] {
+            responseParameters[status] = (try mappings.stringMap() ?? [:]).sorted { $0.key < $1.key }.map {
+                ParameterMapping(key: $0.key, value: $0.value)
+            }
         }
     }
 

@@ -94,7 +94,8 @@ package struct RestApiProvider: ResourceProvider {
     }
 
     /// What the REST API service keeps but does not act on: methods with Cognito user pool authorizers (they answer
-    /// 401), usage plan `Throttle` limits (quotas are enforced).
+    /// 401), usage plan `Throttle` limits (quotas are enforced), and the REST and HTTP API integrations and
+    /// authorizations that fail at run time (``APIGatewayHTTPService/integrationProblems(restApis:httpApis:)``).
     /// - Parameter stack: The resolved stack.
     /// - Returns: One entry per such method and per usage plan with a `Throttle`.
     package func notActedOn(in stack: Stack) -> [UnsupportedProperty] {
@@ -111,7 +112,17 @@ package struct RestApiProvider: ResourceProvider {
                 )
             }
         }
-        return refused
+        // Integrations and authorizations that fail at run time (the start-up warnings), with what to do.
+        let problems = APIGatewayHTTPService.integrationProblems(restApis: (try? stack.restApis) ?? [], httpApis: (try? stack.httpApis) ?? []).map {
+            UnsupportedProperty(
+                logicalId: $0.logicalId,
+                resourceType: $0.resourceType,
+                property: "\($0.resourceType == HttpApiSpec.apiType ? "route" : "method") \($0.subject):",
+                reason: $0.problem,
+                location: stack.resource($0.logicalId)?.location
+            )
+        }
+        return refused + problems
             + stack.resources(ofType: Self.usagePlanType).compactMap { plan in
                 guard plan.properties["Throttle"] != nil else { return nil }
                 return UnsupportedProperty(

@@ -29,6 +29,8 @@ package struct WebSocketApiProvider: ResourceProvider {
             "AWS::ApiGatewayV2::Integration": [
                 "ApiId", "IntegrationType", "IntegrationUri", "IntegrationMethod", "CredentialsArn", "Description", "TimeoutInMillis",
                 "ContentHandlingStrategy", "PayloadFormatVersion", "RequestTemplates", "TemplateSelectionExpression", "PassthroughBehavior",
+                // HTTP APIs' parameter mappings (APIGatewayHTTP).
+                "RequestParameters", "ResponseParameters",
             ],
             "AWS::ApiGatewayV2::IntegrationResponse": [
                 "ApiId", "IntegrationId", "IntegrationResponseKey", "ResponseTemplates", "TemplateSelectionExpression",
@@ -37,6 +39,8 @@ package struct WebSocketApiProvider: ResourceProvider {
             "AWS::ApiGatewayV2::RouteResponse": ["ApiId", "RouteId", "RouteResponseKey"],
             "AWS::ApiGatewayV2::Authorizer": [
                 "ApiId", "Name", "AuthorizerType", "AuthorizerUri", "IdentitySource", "AuthorizerCredentialsArn", "JwtConfiguration",
+                // HTTP API Lambda authorizers (APIGatewayHTTP).
+                "AuthorizerPayloadFormatVersion", "EnableSimpleResponses", "AuthorizerResultTtlInSeconds",
             ],
         ]
     }
