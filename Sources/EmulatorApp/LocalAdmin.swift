@@ -33,6 +33,8 @@ struct LocalAdmin: Sendable {
     let services: @Sendable () -> [any AWSServiceHandler]
     /// What `POST /_local/reset` brings back to the template's initial state.
     var resettables: [any ResettableService] = []
+    /// Injected faults (`/_local/faults`, see `LocalAdmin+Faults.swift`).
+    var faults: FaultRegistry?
 
     /// Serves one `/_local/...` request, or returns `nil` for unknown paths.
     func handle(_ request: Request, path: String, body: ByteBuffer) async -> Response? {
@@ -58,6 +60,9 @@ struct LocalAdmin: Sendable {
             response = json(["decisions": decisions.all.map(Self.decisionObject)])
         case (.post, "/_local/reset"):
             response = await reset()
+        case (_, "/_local/faults"),
+            (.delete, _) where path.hasPrefix("/_local/faults/"):
+            response = handleFaults(method: request.method, path: path, body: body)
         default:
             var found: Response?
             for case let provider as any LocalEndpointProviding in services() {
@@ -199,7 +204,7 @@ struct LocalAdmin: Sendable {
         return json(clockState())
     }
 
-    private func invalid(_ message: String) -> Response {
+    func invalid(_ message: String) -> Response {
         ErrorRenderer.response(
             for: GenericAWSError(code: "ValidationException", message: message),
             protocol: .awsJson1_1(targetPrefix: "Local"),
@@ -207,7 +212,7 @@ struct LocalAdmin: Sendable {
         )
     }
 
-    private func json(_ object: [String: Any]) -> Response {
+    func json(_ object: [String: Any]) -> Response {
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])) ?? Data()
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
@@ -308,7 +313,7 @@ struct LocalAdminPolicy: Sendable {
 
     /// Adds the preflight grant for a loopback origin (the only kind that reaches a preflight answer).
     static func addPreflightHeaders(_ headers: inout HTTPFields) {
-        headers[.accessControlAllowMethods] = "GET, POST"
+        headers[.accessControlAllowMethods] = "GET, POST, DELETE"
         headers[.accessControlAllowHeaders] = "Content-Type, Authorization, X-Local-Admin-Token"
         headers[.accessControlMaxAge] = "600"
     }

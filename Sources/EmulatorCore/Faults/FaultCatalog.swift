@@ -24,7 +24,8 @@ package enum FaultCatalog {
             ),
             "RequestLimitExceeded": InjectedError(
                 code: "RequestLimitExceeded",
-                message: "Throughput exceeds the current throughput limit for your account. Please contact AWS Support at https://aws.amazon.com/support request a limit increase",
+                message:
+                    "Throughput exceeds the current throughput limit for your account. Please contact AWS Support at https://aws.amazon.com/support request a limit increase",
                 httpStatus: 400,
                 jsonType: dynamoDB + "RequestLimitExceeded"
             ),

@@ -47,7 +47,9 @@ package enum FaultRuleParser {
     /// - Throws: ``FaultSpecError`` naming the first problem.
     package static func parse(_ body: Data, knownServices: Set<String>, now: Date) throws(FaultSpecError) -> FaultRule {
         guard let parsed = try? JSONSerialization.jsonObject(with: body), let object = parsed as? [String: Any] else {
-            throw FaultSpecError("the body must be a JSON object such as {\"service\": \"dynamodb\", \"operation\": \"PutItem\", \"error\": \"ThrottlingException\"}")
+            throw FaultSpecError(
+                "the body must be a JSON object such as {\"service\": \"dynamodb\", \"operation\": \"PutItem\", \"error\": \"ThrottlingException\"}"
+            )
         }
         if let unknown = object.keys.sorted().first(where: { !knownKeys.contains($0) }) {
             throw FaultSpecError("unknown member '\(unknown)'; a fault takes \(knownKeys.sorted().joined(separator: ", "))")
@@ -178,13 +180,16 @@ package enum FaultRuleParser {
             if service == "dynamodb" { error.jsonType = "com.amazonaws.dynamodb.v20120810#" + code }
         }
         if let status = object["status"] {
-            guard let number = status as? NSNumber, !(status is Bool), let value = Int(exactly: number.doubleValue), (400...599).contains(value) else {
+            guard let number = status as? NSNumber, !(status is Bool), let value = Int(exactly: number.doubleValue), (400...599).contains(value)
+            else {
                 throw FaultSpecError("status must be an HTTP error status, 400...599")
             }
             error.httpStatus = value
         }
         if let message = object["message"] {
-            guard let text = message as? String, text.count <= 4096 else { throw FaultSpecError("message must be a string of at most 4096 characters") }
+            guard let text = message as? String, text.count <= 4096 else {
+                throw FaultSpecError("message must be a string of at most 4096 characters")
+            }
             error.message = text
             error.emptyBody = false
         }
@@ -193,7 +198,8 @@ package enum FaultRuleParser {
 
     private static func parseRate(_ value: Any?) throws(FaultSpecError) -> Double {
         guard let value else { return 1 }
-        guard let number = value as? NSNumber, !(value is Bool), number.doubleValue.isFinite, (0...1).contains(number.doubleValue), number.doubleValue > 0
+        guard let number = value as? NSNumber, !(value is Bool), number.doubleValue.isFinite, (0...1).contains(number.doubleValue),
+            number.doubleValue > 0
         else {
             throw FaultSpecError("rate must be a number greater than 0 and at most 1 (the share of matching calls that fail)")
         }
@@ -222,7 +228,9 @@ package enum FaultRuleParser {
                 default: nil
                 }
             guard let seconds, seconds.isFinite, seconds > 0, seconds <= VirtualClock.maximumOffset else {
-                throw FaultSpecError("duration must be a positive duration such as \"90s\", \"10m\", \"2h\" or a number of seconds (at most 100 years)")
+                throw FaultSpecError(
+                    "duration must be a positive duration such as \"90s\", \"10m\", \"2h\" or a number of seconds (at most 100 years)"
+                )
             }
             return now.addingTimeInterval(seconds)
         case (nil, let until?):
