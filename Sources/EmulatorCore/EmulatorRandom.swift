@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// The emulator's one source of randomness, injectable like ``VirtualClock``: `--seed N` makes every draw
@@ -123,4 +124,63 @@ package struct RandomStreamGenerator: RandomNumberGenerator, Sendable {
     /// The next 64 random bits of the stream.
     /// - Returns: The value.
     package mutating func next() -> UInt64 { stream.next() }
+}
+
+extension EmulatorRandom {
+    /// The process's id streams under `--seed`; nil draws ids from the system's random source.
+    private static let forIDs = Mutex<EmulatorRandom?>(nil)
+
+    /// Makes the ids the process generates repeatable (`--seed`): request ids (``RequestID``) and every id drawn
+    /// through ``idGenerator(_:)`` (connection ids, S3 version ids, execution-environment stream names). Call it at
+    /// start, before the first id.
+    /// - Parameter seed: The seed.
+    package static func seedIDs(_ seed: UInt64) {
+        forIDs.withLock { $0 = EmulatorRandom(seed: seed) }
+        RequestID.useSeed(seed)
+    }
+
+    /// The generator one kind of id is drawn from: the seeded stream of that name under `--seed`, else the system's
+    /// random source (as before).
+    /// - Parameter name: The kind of id, for example `connection-ids`.
+    /// - Returns: The generator.
+    package static func idGenerator(_ name: String) -> IDRandomGenerator {
+        IDRandomGenerator(stream: forIDs.withLock { $0 }?.stream(name))
+    }
+}
+
+extension EmulatorRandom {
+    /// A version 4 UUID, lower-case, drawn from the id stream of a given name (seeded under `--seed`).
+    /// - Parameter name: The kind of id, for example `cognito-identity-ids`.
+    /// - Returns: The UUID text, for example `3f0c2a9e-5b1d-4c7e-9a2f-1b2c3d4e5f60`.
+    package static func uuidString(_ name: String) -> String {
+        var generator = idGenerator(name)
+        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        bytes[6] = (bytes[6] & 0x0F) | 0x40
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        let uuid = UUID(
+            uuid: (
+                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9], bytes[10], bytes[11],
+                bytes[12], bytes[13], bytes[14], bytes[15]
+            )
+        )
+        return uuid.uuidString.lowercased()
+    }
+}
+
+/// The random source of one kind of id: a seeded ``RandomStream`` under `--seed`, else the system's generator.
+package struct IDRandomGenerator: RandomNumberGenerator {
+    private let stream: RandomStream?
+    private var system = SystemRandomNumberGenerator()
+
+    /// Creates the generator.
+    /// - Parameter stream: The seeded stream, or nil for the system's generator.
+    package init(stream: RandomStream?) {
+        self.stream = stream
+    }
+
+    /// The next 64 random bits.
+    /// - Returns: The value.
+    package mutating func next() -> UInt64 {
+        stream?.next() ?? system.next()
+    }
 }

@@ -571,7 +571,7 @@ actor FunctionRuntime {
     }
 
     private static func hex(_ count: Int) -> String {
-        var generator = SystemRandomNumberGenerator()
+        var generator = EmulatorRandom.idGenerator("lambda-stream-names")  // seeded under --seed
         let digits = Array("0123456789abcdef")
         return String((0..<count).map { _ in digits[Int(generator.next(upperBound: UInt32(16)))] })
     }

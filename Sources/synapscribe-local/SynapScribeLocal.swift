@@ -339,7 +339,7 @@ struct Start: AsyncParsableCommand {
         options.idleTimeoutSeconds = DurationText.seconds(idleTimeout) ?? 60
         options.maxConnections = maxConnections
         options.seed = seed
-        if let seed { RequestID.useSeed(seed) }
+        if let seed { EmulatorRandom.seedIDs(seed) }
         if let warning = options.exposureWarning {
             FileHandle.standardError.write(Data((warning + "\n").utf8))
         }
