@@ -136,8 +136,8 @@ package struct Emulator: Sendable {
             logger: logger,
             creationTime: clock.now,
             options: options,
-            random: random,
-            faults: faults
+            random: self.random,
+            faults: self.faults
         )
         let registry = try ServiceRegistry(context: context)
         let services = registry.handlers
