@@ -56,7 +56,7 @@ package enum FaultRuleParser {
         }
         let service = try serviceName(object["service"], knownServices: knownServices)
         let operation = try name(object["operation"], member: "operation")
-        var resource = try name(object["resource"], member: "resource", allowing: "/:-_.@=+,")
+        var resource = try name(object["resource"], member: "resource", anyPrintable: true)
         if service == "lambda", let value = resource { resource = functionName(value) }
         let effect = try parseEffect(object, service: service, operation: operation)
         let rate = try parseRate(object["rate"])
@@ -96,13 +96,16 @@ package enum FaultRuleParser {
         return service
     }
 
-    private static func name(_ value: Any?, member: String, allowing extra: String = "") throws(FaultSpecError) -> String? {
+    private static func name(_ value: Any?, member: String, anyPrintable: Bool = false) throws(FaultSpecError) -> String? {
         guard let value else { return nil }
         guard let text = value as? String, !text.isEmpty, text.count <= 1024 else {
             throw FaultSpecError("\(member) must be a non-empty string of at most 1024 characters")
         }
-        let allowed = Set(extra)
-        guard text == "*" || text.allSatisfy({ ($0.isASCII && ($0.isLetter || $0.isNumber)) || allowed.contains($0) }) else {
+        // Resources (S3 keys) may hold any printable character; operation names are letters and digits.
+        let allowed: (Character) -> Bool =
+            anyPrintable
+            ? { !$0.unicodeScalars.contains { $0.properties.generalCategory == .control } } : { $0.isASCII && ($0.isLetter || $0.isNumber) }
+        guard text == "*" || text.allSatisfy(allowed) else {
             throw FaultSpecError("\(member) '\(text)' has characters an AWS \(member) name cannot have")
         }
         return text
