@@ -1,3 +1,4 @@
+import EmulatorCore
 import Foundation
 
 /// How the Lambda service runs functions on this machine.

@@ -8,7 +8,7 @@ import Testing
     private let services: Set<String> = ["dynamodb", "s3", "lambda", "execute-api"]
     private let real = Date(timeIntervalSince1970: 1_800_000_000)
 
-    private func rule(_ json: String, now: Date? = nil) throws -> FaultRule {
+    private func rule(_ json: String, now: Date? = nil) throws(FaultSpecError) -> FaultRule {
         try FaultRuleParser.parse(Data(json.utf8), knownServices: services, now: now ?? real)
     }
 
