@@ -150,5 +150,8 @@ import Testing
         }
         #expect(failure.errorType == "Runtime.ExitError")
         #expect(try rule(#"{"service":"s3","operation":"*","latencyMs":5}"#).operation == nil)
+        // 0 and 1 are numbers, not booleans (Foundation bridges both to Bool).
+        #expect(try rule(#"{"service":"s3","error":"SlowDown","count":1,"rate":1}"#).remaining == 1)
+        #expect(throws: FaultSpecError.self) { try rule(#"{"service":"s3","error":"SlowDown","count":true}"#) }
     }
 }

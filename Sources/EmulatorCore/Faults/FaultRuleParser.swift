@@ -84,6 +84,12 @@ package enum FaultRuleParser {
         return String(parts.first ?? Substring(value))
     }
 
+    /// Whether a JSON value is `true`/`false` (Foundation bridges 0 and 1 to `Bool` too, so `is Bool` cannot tell).
+    private static func isBoolean(_ value: Any?) -> Bool {
+        guard let number = value as? NSNumber else { return value is Bool }
+        return String(cString: number.objCType) == "c"
+    }
+
     private static func serviceName(_ value: Any?, knownServices: Set<String>) throws(FaultSpecError) -> String {
         guard let text = value as? String, !text.isEmpty else {
             throw FaultSpecError("service is required: one of \(knownServices.sorted().joined(separator: ", "))")
@@ -149,7 +155,7 @@ package enum FaultRuleParser {
         switch (hasError, hasLatency) {
         case (true, false): return .error(try parseError(object, service: service))
         case (false, true):
-            guard let number = object["latencyMs"] as? NSNumber, !(object["latencyMs"] is Bool) else {
+            guard let number = object["latencyMs"] as? NSNumber, !isBoolean(object["latencyMs"]) else {
                 throw FaultSpecError("latencyMs must be a number of milliseconds, 0...60000")
             }
             let value = number.doubleValue
@@ -183,7 +189,7 @@ package enum FaultRuleParser {
             if service == "dynamodb" { error.jsonType = "com.amazonaws.dynamodb.v20120810#" + code }
         }
         if let status = object["status"] {
-            guard let number = status as? NSNumber, !(status is Bool), let value = Int(exactly: number.doubleValue), (400...599).contains(value)
+            guard let number = status as? NSNumber, !isBoolean(status), let value = Int(exactly: number.doubleValue), (400...599).contains(value)
             else {
                 throw FaultSpecError("status must be an HTTP error status, 400...599")
             }
@@ -201,7 +207,7 @@ package enum FaultRuleParser {
 
     private static func parseRate(_ value: Any?) throws(FaultSpecError) -> Double {
         guard let value else { return 1 }
-        guard let number = value as? NSNumber, !(value is Bool), number.doubleValue.isFinite, (0...1).contains(number.doubleValue),
+        guard let number = value as? NSNumber, !isBoolean(value), number.doubleValue.isFinite, (0...1).contains(number.doubleValue),
             number.doubleValue > 0
         else {
             throw FaultSpecError("rate must be a number greater than 0 and at most 1 (the share of matching calls that fail)")
@@ -211,7 +217,7 @@ package enum FaultRuleParser {
 
     private static func parseCount(_ value: Any?) throws(FaultSpecError) -> Int? {
         guard let value else { return nil }
-        guard let number = value as? NSNumber, !(value is Bool), let count = Int(exactly: number.doubleValue), (1...1_000_000).contains(count) else {
+        guard let number = value as? NSNumber, !isBoolean(value), let count = Int(exactly: number.doubleValue), (1...1_000_000).contains(count) else {
             throw FaultSpecError("count must be a whole number 1...1000000 (the fault expires after that many injected calls)")
         }
         return count
@@ -227,7 +233,7 @@ package enum FaultRuleParser {
             let seconds: Double? =
                 switch duration {
                 case let text as String: DurationText.seconds(text)
-                case let number as NSNumber where !(duration is Bool): number.doubleValue
+                case let number as NSNumber where !isBoolean(duration): number.doubleValue
                 default: nil
                 }
             guard let seconds, seconds.isFinite, seconds > 0, seconds <= VirtualClock.maximumOffset else {
