@@ -1,3 +1,4 @@
+import EmulatorCore
 import Foundation
 
 /// Identifiers in API Gateway's WebSocket formats.
@@ -8,7 +9,7 @@ package enum WebSocketIdentifiers {
     /// anything but the `=` botocore encodes.
     /// - Returns: A fresh id.
     package static func connectionId() -> String {
-        var generator = SystemRandomNumberGenerator()
+        var generator = EmulatorRandom.idGenerator("connection-ids")  // seeded under --seed
         while true {
             let bytes = (0..<11).map { _ in UInt8.random(in: 0...255, using: &generator) }
             let id = Data(bytes).base64EncodedString()

@@ -17,7 +17,7 @@ import SigV4
 /// 4. **Operation**: the body is collected for services that do not stream (a form body is decoded once), the S3
 ///    target is worked out once, and the service names its typed operation (``ServiceOperation``), logged once.
 /// 5. **SigV4**: the caller is established, verification reusing the parsed `Authorization` header.
-/// 6. **Dispatch**: the service answers; every thrown ``AWSServiceError`` is rendered by ``ErrorRenderer``.
+/// 6. **Dispatch**: an injected fault (``FaultInjection``) may answer first; else the service answers; every thrown ``AWSServiceError`` is rendered by ``ErrorRenderer``.
 package struct Gateway: HTTPResponder {
     /// Hummingbird's basic request context is all the gateway needs.
     package typealias Context = BasicRequestContext
@@ -31,6 +31,7 @@ package struct Gateway: HTTPResponder {
     private let localHandler: LocalHandler
     private let environment: EmulatorEnvironment
     private let logger: Logger
+    private let faults: FaultRegistry?
 
     /// Creates the gateway.
     /// - Parameters:
@@ -38,14 +39,17 @@ package struct Gateway: HTTPResponder {
     ///   - authenticator: Verifies signatures and finds the caller.
     ///   - environment: Region and account facts.
     ///   - logger: The base logger.
+    ///   - faults: Injected faults, checked once per request before the service runs (``FaultInjection``).
     ///   - localHandler: Serves `/_local/...`.
     package init(
         services: [any AWSServiceHandler],
         authenticator: Authenticator,
         environment: EmulatorEnvironment,
         logger: Logger,
+        faults: FaultRegistry? = nil,
         localHandler: @escaping LocalHandler
     ) {
+        self.faults = faults
         self.services = services
         self.resolution = ServiceResolution(services: services)
         self.authenticator = authenticator
@@ -126,7 +130,10 @@ package struct Gateway: HTTPResponder {
             // 5. SigV4.
             awsRequest.caller = try authenticate(sigRequest, signature: signature, request: awsRequest, descriptor: descriptor)
 
-            // 6. Dispatch.
+            // 6. Injected faults (`POST /_local/faults`), then dispatch.
+            if let faults, !faults.isEmpty, let injected = try await FaultInjection.apply(faults, to: awsRequest, descriptor: descriptor) {
+                return injected
+            }
             var response = try await service.handle(awsRequest)
             Self.addRequestIdHeaders(&response, protocol: wireProtocol, requestId: requestId)
             return response

@@ -1,4 +1,5 @@
 import AWSGateway
+import EmulatorCore
 import Foundation
 import IAM
 
@@ -89,7 +90,7 @@ extension CognitoService {
         }
         let now = sessions.clock.now
         let fresh = IdentityRecord(
-            id: "\(Self.regionPrefix(of: pool.id, fallback: region)):\(UUID().uuidString.lowercased())",
+            id: "\(Self.regionPrefix(of: pool.id, fallback: region)):\(EmulatorRandom.uuidString("cognito-identity-ids"))",
             poolId: pool.id,
             createdAt: now,
             lastModifiedAt: now

@@ -160,7 +160,7 @@ package struct CognitoService: AWSServiceHandler {
         guard pool.allowUnauthenticatedIdentities else { throw CognitoError.unauthenticatedNotSupported }
         let now = sessions.clock.now
         let identity = IdentityRecord(
-            id: "\(Self.regionPrefix(of: pool.id, fallback: region)):\(UUID().uuidString.lowercased())",
+            id: "\(Self.regionPrefix(of: pool.id, fallback: region)):\(EmulatorRandom.uuidString("cognito-identity-ids"))",
             poolId: pool.id,
             createdAt: now,
             lastModifiedAt: now
@@ -280,7 +280,7 @@ package struct CognitoService: AWSServiceHandler {
             )
         }
         let pool = IdentityPoolRecord(
-            id: "\(region):\(UUID().uuidString.lowercased())",
+            id: "\(region):\(EmulatorRandom.uuidString("cognito-identity-ids"))",
             name: name,
             allowUnauthenticatedIdentities: allowUnauthenticated,
             allowClassicFlow: try input.bool("AllowClassicFlow") ?? false,

@@ -32,6 +32,10 @@ package struct Emulator: Sendable {
     package let clock: VirtualClock
     /// Known key pairs and issued temporary credentials.
     package let credentials: CredentialStore
+    /// The one random source, seeded by `--seed`.
+    package let random: EmulatorRandom
+    /// Injected faults (`/_local/faults`), checked by the front door and the Lambda invoke path.
+    package let faults: FaultRegistry
     /// When the process started, for the start-to-ready figure.
     private let startedAt: ContinuousClock.Instant
 
@@ -40,17 +44,22 @@ package struct Emulator: Sendable {
     ///   - options: The start options.
     ///   - plan: The resolved template.
     ///   - clock: The virtual clock (tests may pass their own).
+    ///   - random: The random source (default: seeded by `options.seed`).
     ///   - startedAt: When the process started.
     /// - Throws: When the credentials file cannot be read.
     package init(
         options: EmulatorOptions,
         plan: StackPlan,
         clock: VirtualClock = VirtualClock(),
+        random: EmulatorRandom? = nil,
         startedAt: ContinuousClock.Instant = .now
     ) throws {
         self.options = options
         self.plan = plan
         self.clock = clock
+        let random = random ?? EmulatorRandom(seed: options.seed)
+        self.random = random
+        self.faults = FaultRegistry(clock: clock, random: random)
         self.startedAt = startedAt
         let store = CredentialStore()
         store.addLongTerm(accessKeyId: EmulatorOptions.testAccessKeyId, secretAccessKey: EmulatorOptions.testSecretAccessKey)
@@ -126,7 +135,9 @@ package struct Emulator: Sendable {
             webIdentityTokens: WebIdentityTokens(),
             logger: logger,
             creationTime: clock.now,
-            options: options
+            options: options,
+            random: self.random,
+            faults: self.faults
         )
         let registry = try ServiceRegistry(context: context)
         let services = registry.handlers
@@ -148,11 +159,13 @@ package struct Emulator: Sendable {
             gate: gate,
             logger: logger
         )
+        let faults = self.faults
         let gateway = Gateway(
             services: services,
             authenticator: authenticator,
             environment: environment.current,
             logger: logger,
+            faults: faults,
             localHandler: { request, path, body in
                 let admin = LocalAdmin(
                     clock: clock,
@@ -162,7 +175,8 @@ package struct Emulator: Sendable {
                     decisions: policyAuthorizer.decisions,
                     services: { services },
                     resettables: resettables,
-                    snapshots: snapshots
+                    snapshots: snapshots,
+                    faults: faults
                 )
                 return await admin.handle(request, path: path, body: body)
             }

@@ -74,6 +74,9 @@ package struct EmulatorOptions: Sendable {
     /// The most connections each of the edge and TLS ports keeps open (`--max-connections`); beyond it new
     /// connections are closed at once.
     package var maxConnections: Int
+    /// `--seed N`: every random choice (fault rates, request and connection ids...) repeats from run to run;
+    /// nil draws from the system's random source as before.
+    package var seed: UInt64?
 
     /// Creates options with the CLI's defaults.
     /// - Parameter templatePath: Path of the template.
@@ -105,6 +108,7 @@ package struct EmulatorOptions: Sendable {
         self.adminToken = nil
         self.idleTimeoutSeconds = 60
         self.maxConnections = 512
+        self.seed = nil
         self.iamMode = .enforce
     }
 

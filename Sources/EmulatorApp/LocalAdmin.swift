@@ -35,6 +35,8 @@ struct LocalAdmin: Sendable {
     var resettables: [any ResettableService] = []
     /// The snapshots (`/_local/snapshots`), when the emulator keeps any.
     var snapshots: SnapshotCatalog?
+    /// Injected faults (`/_local/faults`, see `LocalAdmin+Faults.swift`).
+    var faults: FaultRegistry?
 
     /// Serves one `/_local/...` request, or returns `nil` for unknown paths.
     func handle(_ request: Request, path: String, body: ByteBuffer) async -> Response? {
@@ -64,6 +66,9 @@ struct LocalAdmin: Sendable {
             response = await snapshotCollection(request.method, body: body)
         case (_, _) where path.hasPrefix("/_local/snapshots/"):
             response = await snapshotItem(request.method, path: path)
+        case (_, "/_local/faults"),
+            (.delete, _) where path.hasPrefix("/_local/faults/"):
+            response = handleFaults(method: request.method, path: path, body: body)
         default:
             var found: Response?
             for case let provider as any LocalEndpointProviding in services() {
@@ -205,7 +210,7 @@ struct LocalAdmin: Sendable {
         return json(clockState())
     }
 
-    private func invalid(_ message: String) -> Response {
+    func invalid(_ message: String) -> Response {
         ErrorRenderer.response(
             for: GenericAWSError(code: "ValidationException", message: message),
             protocol: .awsJson1_1(targetPrefix: "Local"),

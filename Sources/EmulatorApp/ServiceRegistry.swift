@@ -59,6 +59,10 @@ package struct ServiceContext: Sendable {
     }
     /// The start options.
     package var options: EmulatorOptions
+    /// The one random source (`--seed`): services draw from its named streams.
+    package var random: EmulatorRandom = EmulatorRandom()
+    /// Injected faults (`/_local/faults`).
+    package var faults: FaultRegistry?
 }
 
 /// Builds every service from the context: the one place where services are wired to each other.
@@ -110,7 +114,8 @@ package struct ServiceRegistry: Sendable {
                 accountConcurrency: context.options.lambdaConcurrency,
                 eventQueueSize: context.options.lambdaEventQueue
             ).with(nodePath: context.options.lambdaNode ?? ProcessInfo.processInfo.environment["SYNAPSCRIBE_LAMBDA_NODE"])
-                .with(pythonVersionPaths: context.options.lambdaPythonVersions, installDependencies: context.options.installDependencies),
+                .with(pythonVersionPaths: context.options.lambdaPythonVersions, installDependencies: context.options.installDependencies)
+                .with(faults: context.faults),
             clock: context.clock,
             environment: context.environment,
             roleSessions: context.roleSessions,

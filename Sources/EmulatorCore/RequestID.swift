@@ -18,11 +18,31 @@ package enum RequestID {
         var hostIDPrefix: [UInt8]
 
         init() {
-            var generator = SystemRandomNumberGenerator()
+            if let fixed = RequestID.fixedSeed.withLock({ $0 }) {
+                var generator = EmulatorRandom(seed: fixed).stream("request-ids").generator()
+                self.init(using: &generator)
+            } else {
+                var generator = SystemRandomNumberGenerator()
+                self.init(using: &generator)
+            }
+        }
+
+        init<Generator: RandomNumberGenerator>(using generator: inout Generator) {
             words = (0..<4).map { _ in generator.next() }
             dynamoPrefix = (0..<39).map { _ in RequestID.upperAlphanumerics[Int.random(in: 0..<36, using: &generator)] }
             hostIDPrefix = (0..<40).map { _ in UInt8.random(in: 0...255, using: &generator) }
         }
+    }
+
+    /// The `--seed` the per-process material is drawn from, set before the first id.
+    private static let fixedSeed = Mutex<UInt64?>(nil)
+
+    /// Makes every id of this process repeatable (`--seed`): the per-process material is drawn from the seed, so
+    /// the same sequence of requests gets the same ids. Call it at start, before the first id is generated (a later
+    /// call has no effect).
+    /// - Parameter seed: The seed.
+    package static func useSeed(_ seed: UInt64) {
+        fixedSeed.withLock { $0 = seed }
     }
 
     private static let seed = Seed()

@@ -170,7 +170,8 @@ final class FunctionCatalog: Sendable {
         let resolved: LambdaFunction? = state.withLock { state in
             var version = effective
             if let alias = state.aliases[name]?[effective] {
-                version = alias.version(draw: Double.random(in: 0..<1))
+                var generator = EmulatorRandom.idGenerator("lambda-alias-routing")  // seeded under --seed
+                version = alias.version(draw: Double.random(in: 0..<1, using: &generator))
                 if version == "$LATEST" { return state.functions[name] }
             }
             return state.versions[name]?.first { $0.version == version }

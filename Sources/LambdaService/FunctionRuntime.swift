@@ -116,6 +116,7 @@ actor FunctionRuntime {
         try gate.acquire(function: function.name, reserved: function.spec.reservedConcurrency)
         defer { gate.release(function: function.name, reserved: function.spec.reservedConcurrency) }
         host.counters.state.withLock { $0.invocations += 1 }
+        if let injected = injectedFault(requestId: requestId, context: context) { return injected }
 
         var initMilliseconds: Double?
         var outcome: InvocationOutcome?
@@ -208,6 +209,34 @@ actor FunctionRuntime {
             functionError: Self.isError(finalOutcome) ? "Unhandled" : nil,
             logTail: Self.logTail(captured)
         )
+    }
+
+    /// The result of an injected function timeout or init failure (`POST /_local/faults`), reported as Lambda
+    /// reports them, without running the function; nil when no fault hits this invocation.
+    private func injectedFault(requestId: String, context: LambdaInvocationContext) -> RunResult? {
+        guard let faults = host.settings.faults, !faults.isEmpty else { return nil }
+        let name = function.name
+        switch faults.check(service: "lambda", operation: "Invoke", at: .lambdaInvocation, requestId: requestId, resources: { [name] }) {
+        case .functionTimeout:
+            let limit = context.maximumDuration.map { min($0, .seconds(function.timeout)) } ?? .seconds(function.timeout)
+            let seconds = Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18
+            let now = host.clock.now
+            let stream = "\(Self.streamDate(now))/[\(function.version)]injected-fault"
+            for line in [
+                "START RequestId: \(requestId) Version: \(function.version)",
+                "\(Timestamp.iso8601Milliseconds(now)) \(requestId) Task timed out after \(LambdaMessages.formatSeconds(seconds)) seconds",
+                "END RequestId: \(requestId)",
+            ] {
+                host.logs.append(line, function: name, stream: stream, timestamp: now)
+            }
+            return RunResult(payload: Self.payload(for: .timedOut(seconds: seconds), requestId: requestId), functionError: "Unhandled")
+        case .initFailure(let failure):
+            let object: [String: Any] = ["errorMessage": failure.errorMessage, "errorType": failure.errorType, "requestId": "", "stackTrace": []]
+            let body = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+            return RunResult(payload: body, functionError: "Unhandled")
+        default:
+            return nil
+        }
     }
 
     // MARK: Cold start
@@ -542,7 +571,7 @@ actor FunctionRuntime {
     }
 
     private static func hex(_ count: Int) -> String {
-        var generator = SystemRandomNumberGenerator()
+        var generator = EmulatorRandom.idGenerator("lambda-stream-names")  // seeded under --seed
         let digits = Array("0123456789abcdef")
         return String((0..<count).map { _ in digits[Int(generator.next(upperBound: UInt32(16)))] })
     }

@@ -1,3 +1,4 @@
+import EmulatorCore
 import Foundation
 
 /// How the Lambda service runs functions on this machine.
@@ -40,6 +41,8 @@ package struct LambdaSettings: Sendable {
     /// The Node.js runtime cache (the runtime client, and `node_modules` standing for the bundled AWS SDK); `nil` uses
     /// ``NodeRuntimeFiles/defaultFolder``.
     package var nodeRuntimeFolder: URL?
+    /// Injected faults (`POST /_local/faults`): function timeouts and init failures hit invocations here.
+    package var faults: FaultRegistry?
 
     /// Creates settings.
     /// - Parameters:
@@ -74,6 +77,15 @@ package struct LambdaSettings: Sendable {
         self.node = nil
         self.nodePath = nil
         self.nodeRuntimeFolder = nil
+    }
+
+    /// These settings with the emulator's fault registry.
+    /// - Parameter faults: The registry.
+    /// - Returns: The settings.
+    package func with(faults: FaultRegistry?) -> LambdaSettings {
+        var settings = self
+        settings.faults = faults
+        return settings
     }
 
     /// These settings with an explicit `node` interpreter.

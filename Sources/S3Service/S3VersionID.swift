@@ -1,3 +1,5 @@
+import EmulatorCore
+
 /// S3 version ids as this emulator makes them: 32 characters of S3's URL-safe alphabet, the last two a check of the
 /// first thirty, so that a string this emulator never issued is told apart as S3 tells it apart (`InvalidArgument`
 /// "Invalid version id specified") from an id that is well formed but names no version (`NoSuchVersion`).
@@ -19,10 +21,10 @@ package enum S3VersionID {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// A fresh version id from the system's randomness.
+    /// A fresh version id from the system's randomness (a seeded stream under `--seed`).
     /// - Returns: 32 characters, well formed.
     package static func make() -> String {
-        var generator = SystemRandomNumberGenerator()
+        var generator = EmulatorRandom.idGenerator("s3-version-ids")
         return make(using: &generator)
     }
 

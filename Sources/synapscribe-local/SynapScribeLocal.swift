@@ -74,6 +74,7 @@ struct SynapScribeLocal: AsyncParsableCommand {
         abstract: "Runs the serverless AWS stack of a SAM template on this machine, offline.",
         subcommands: [
             Start.self, Validate.self, Outputs.self, Clock.self, Logs.self, Runtimes.self, Build.self, Invoke.self, Events.self, Snapshot.self,
+            Faults.self,
         ],
         defaultSubcommand: Start.self
     )
@@ -269,6 +270,14 @@ struct Start: AsyncParsableCommand {
     )
     var readyFile: String?
 
+    @Option(
+        help: """
+            Seed every random choice (fault rates, request and connection ids) so that a reproduced bug stays \
+            reproduced: the same seed and the same calls give the same choices.
+            """
+    )
+    var seed: UInt64?
+
     func validate() throws {
         guard EmulatorOptions.LogFormat(rawValue: logFormat) != nil else {
             throw ValidationError("--log-format must be text or json")
@@ -330,6 +339,8 @@ struct Start: AsyncParsableCommand {
             adminToken == EmulatorOptions.generatedAdminTokenWord ? EmulatorOptions.generateAdminToken() : adminToken
         options.idleTimeoutSeconds = DurationText.seconds(idleTimeout) ?? 60
         options.maxConnections = maxConnections
+        options.seed = seed
+        if let seed { EmulatorRandom.seedIDs(seed) }
         if let warning = options.exposureWarning {
             FileHandle.standardError.write(Data((warning + "\n").utf8))
         }

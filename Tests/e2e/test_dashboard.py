@@ -290,3 +290,27 @@ def test_clock_view_advances_the_virtual_clock(page, clock):
     assert page.find_element(By.ID, "clock-big").text[:10] == clock.state()["now"][:10]
     screenshot(page, "clock")
     assert severe_console_entries(page) == []
+
+
+def test_faults_view_lists_an_active_fault_and_the_call_it_hit(page, client, endpoint):
+    headers = {"Content-Type": "application/json"}
+    requests.delete(f"{endpoint}/_local/faults", headers=headers, timeout=10)
+    try:
+        added = requests.post(f"{endpoint}/_local/faults", headers=headers, timeout=10,
+                              data=json.dumps({"service": "dynamodb", "operation": "DescribeLimits", "error": "ThrottlingException"}))
+        assert added.status_code == 200, added.text
+        fault_id = added.json()["fault"]["id"]
+        with pytest.raises(ClientError) as raised:
+            client("dynamodb").describe_limits()
+        assert raised.value.response["Error"]["Code"] == "ThrottlingException"
+        open_view(page, "faults")
+        wait_for(page, lambda: fault_id in table_text(page, "#faults"), "the active fault")
+        assert "ThrottlingException" in table_text(page, "#faults")
+        wait_for(page, lambda: "DescribeLimits" in table_text(page, "#injected"), "the injected call")
+        screenshot(page, "faults")
+        click(page, lambda: page.find_element(By.CSS_SELECTOR, "#faults-clear"), "clear all")
+        wait_for(page, lambda: table_text(page, "#faults") == "", "the faults to be cleared")
+        assert requests.get(f"{endpoint}/_local/faults", timeout=10).json()["faults"] == []
+        assert severe_console_entries(page) == []
+    finally:
+        requests.delete(f"{endpoint}/_local/faults", headers=headers, timeout=10)
