@@ -140,6 +140,7 @@ package struct Emulator: Sendable {
         let clock = self.clock
         let credentials = self.credentials
         let adminToken = options.adminToken
+        let profile = options.profile
         let gateway = Gateway(
             services: services,
             authenticator: authenticator,
@@ -226,6 +227,7 @@ package struct Emulator: Sendable {
                     )
                     summary.setTLS(endpoint: environment.current, caBundlePath: authority.caBundlePath)
                     summary.adminToken = adminToken
+                    summary.profile = profile
                     summary.withoutTemplate = plan.withoutTemplate
                     await onReady(RunningEmulator(port: port, summary: summary))
                 }

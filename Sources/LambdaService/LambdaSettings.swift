@@ -1,3 +1,4 @@
+import EmulatorCore
 import Foundation
 
 /// How the Lambda service runs functions on this machine.
@@ -40,6 +41,12 @@ package struct LambdaSettings: Sendable {
     /// The Node.js runtime cache (the runtime client, and `node_modules` standing for the bundled AWS SDK); `nil` uses
     /// ``NodeRuntimeFiles/defaultFolder``.
     package var nodeRuntimeFolder: URL?
+    /// Real time added to every cold start's init phase (the realism profile's `lambdaColdStart`); zero by default.
+    package var coldStartDelay: Duration = .zero
+    /// The share of DynamoDB stream batches delivered twice (the realism profile's `streamDuplicateRate`).
+    package var streamDuplicateRate: Double = 0
+    /// Where the realism profile's random choices come from.
+    package var realismRandom: any RealismRandomSource = SystemRealismRandom()
 
     /// Creates settings.
     /// - Parameters:
@@ -74,6 +81,19 @@ package struct LambdaSettings: Sendable {
         self.node = nil
         self.nodePath = nil
         self.nodeRuntimeFolder = nil
+    }
+
+    /// These settings with a realism profile's Lambda knobs (cold start delay, stream batch duplicates).
+    /// - Parameters:
+    ///   - profile: The profile.
+    ///   - random: Its random source.
+    /// - Returns: The settings.
+    package func with(profile: RealismProfile, random: any RealismRandomSource) -> LambdaSettings {
+        var settings = self
+        settings.coldStartDelay = .milliseconds(Int64((profile.lambdaColdStart * 1000).rounded()))
+        settings.streamDuplicateRate = profile.streamDuplicateRate
+        settings.realismRandom = random
+        return settings
     }
 
     /// These settings with an explicit `node` interpreter.
