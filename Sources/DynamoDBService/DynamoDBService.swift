@@ -36,6 +36,9 @@ package final class DynamoDBService: AWSServiceHandler {
     private let cache: Mutex<[String: TableView]>
     /// The item collection size limit in bytes (10 GB unless `--item-collection-limit` says otherwise).
     let itemCollectionLimit: Int
+    /// How long (virtual seconds) a write stays invisible to eventually consistent reads; 0 (the default) makes
+    /// every read see the latest write.
+    let readLag: TimeInterval
     private let counters: Mutex<(ttlDeleted: Int, sweptOffset: TimeInterval)>
 
     /// Opens the store and creates the template's tables that do not exist yet.
@@ -47,6 +50,7 @@ package final class DynamoDBService: AWSServiceHandler {
     ///   - authorizer: The authorization hook.
     ///   - ttlMode: How expired items are removed.
     ///   - itemCollectionLimit: The item collection size limit in bytes (tables with local secondary indexes).
+    ///   - readLag: How long a write stays invisible to eventually consistent reads (the realism profile's `readLag`).
     ///   - logger: The logger.
     /// - Throws: When the database cannot be opened.
     package init(
@@ -57,9 +61,11 @@ package final class DynamoDBService: AWSServiceHandler {
         authorizer: any RequestAuthorizing,
         ttlMode: TTLMode = .prompt,
         itemCollectionLimit: Int = ItemStore.defaultCollectionLimit,
+        readLag: TimeInterval = 0,
         logger: Logger
     ) throws {
         self.itemCollectionLimit = itemCollectionLimit
+        self.readLag = readLag
         self.database = try dataLocation.openDatabase(named: "dynamodb", migrator: ItemStore.migrator)
         self.clock = clock
         self.environment = environment
@@ -78,7 +84,7 @@ package final class DynamoDBService: AWSServiceHandler {
             return metas
         }
         cache.withLock { cache in
-            for meta in existing { cache[meta.name] = TableView(meta).recording(clock: clock) }
+            for meta in existing { cache[meta.name] = TableView(meta).recording(clock: clock, readLag: readLag) }
         }
     }
 
@@ -94,7 +100,9 @@ package final class DynamoDBService: AWSServiceHandler {
     func cachedTable(id: Int64) -> TableView? { cache.withLock { $0.values.first { $0.meta.id == id } } }
 
     /// Replaces (or removes, for nil) a cached table.
-    func setCached(_ name: String, _ view: TableView?) { cache.withLock { $0[name] = view?.recording(clock: clock) } }
+    func setCached(_ name: String, _ view: TableView?) {
+        cache.withLock { $0[name] = view?.recording(clock: clock, readLag: readLag) }
+    }
 
     /// The table ARN for a name in this region and account.
     func tableArn(_ name: String) -> String {

@@ -54,10 +54,13 @@ package struct Emulator: Sendable {
         random: EmulatorRandom? = nil,
         startedAt: ContinuousClock.Instant = .now
     ) throws {
+        let random = random ?? EmulatorRandom(seed: options.seed)
+        var options = options
+        // The realism profile's duplicate and drop picks come from the one random source, so `--seed` repeats them.
+        options.realismRandom = random.stream("realism")
         self.options = options
         self.plan = plan
         self.clock = clock
-        let random = random ?? EmulatorRandom(seed: options.seed)
         self.random = random
         self.faults = FaultRegistry(clock: clock, random: random)
         self.startedAt = startedAt
@@ -160,6 +163,7 @@ package struct Emulator: Sendable {
             logger: logger
         )
         let faults = self.faults
+        let profile = options.profile
         let gateway = Gateway(
             services: services,
             authenticator: authenticator,
@@ -252,6 +256,7 @@ package struct Emulator: Sendable {
                     )
                     summary.setTLS(endpoint: environment.current, caBundlePath: authority.caBundlePath)
                     summary.adminToken = adminToken
+                    summary.profile = profile
                     summary.withoutTemplate = plan.withoutTemplate
                     await onReady(RunningEmulator(port: port, summary: summary))
                 }

@@ -1,3 +1,4 @@
+import EmulatorCore
 import Foundation
 import IAM
 import Storage
@@ -77,6 +78,11 @@ package struct EmulatorOptions: Sendable {
     /// `--seed N`: every random choice (fault rates, request and connection ids...) repeats from run to run;
     /// nil draws from the system's random source as before.
     package var seed: UInt64?
+    /// The realism profile (`--profile`, `--profile-file`): cold starts, late or duplicated notifications and the
+    /// like; ``RealismProfile/default`` keeps the emulator fast and deterministic.
+    package var profile: RealismProfile
+    /// Where the profile's random choices come from.
+    package var realismRandom: any RealismRandomSource
 
     /// Creates options with the CLI's defaults.
     /// - Parameter templatePath: Path of the template.
@@ -110,6 +116,38 @@ package struct EmulatorOptions: Sendable {
         self.maxConnections = 512
         self.seed = nil
         self.iamMode = .enforce
+        self.profile = .default
+        self.realismRandom = SystemRealismRandom()
+    }
+
+    /// Applies a realism profile: its knobs become the options they stand for (TTL mode and delay, Lambda idle
+    /// reclaim and account concurrency), unless the command line set those explicitly (the `explicit` values).
+    /// - Parameters:
+    ///   - profile: The profile.
+    ///   - ttlMode: `--ttl-mode` when given.
+    ///   - ttlDelaySeconds: `--ttl-delay` when given.
+    ///   - lambdaIdleTimeout: `--lambda-idle-timeout` when given.
+    ///   - lambdaConcurrency: `--lambda-concurrency` when given.
+    package mutating func apply(
+        profile: RealismProfile,
+        ttlMode: String? = nil,
+        ttlDelaySeconds: TimeInterval? = nil,
+        lambdaIdleTimeout: TimeInterval? = nil,
+        lambdaConcurrency: Int? = nil
+    ) {
+        var profile = profile
+        if let ttlMode {
+            profile.ttlDeletionDelay = ttlMode == "aws-like" ? (ttlDelaySeconds ?? profile.ttlDeletionDelay ?? 48 * 3600) : nil
+        } else if let ttlDelaySeconds, profile.ttlDeletionDelay != nil {
+            profile.ttlDeletionDelay = ttlDelaySeconds
+        }
+        if let lambdaIdleTimeout { profile.lambdaIdleReclaim = lambdaIdleTimeout }
+        if let lambdaConcurrency { profile.lambdaConcurrency = lambdaConcurrency }
+        self.profile = profile
+        self.ttlMode = profile.ttlDeletionDelay == nil ? "prompt" : "aws-like"
+        self.ttlDelaySeconds = profile.ttlDeletionDelay ?? ttlDelaySeconds ?? 0
+        self.lambdaIdleTimeout = profile.lambdaIdleReclaim
+        self.lambdaConcurrency = profile.lambdaConcurrency
     }
 
     /// The words `--iam` accepts.

@@ -115,7 +115,8 @@ package struct ServiceRegistry: Sendable {
                 eventQueueSize: context.options.lambdaEventQueue
             ).with(nodePath: context.options.lambdaNode ?? ProcessInfo.processInfo.environment["SYNAPSCRIBE_LAMBDA_NODE"])
                 .with(pythonVersionPaths: context.options.lambdaPythonVersions, installDependencies: context.options.installDependencies)
-                .with(faults: context.faults),
+                .with(faults: context.faults)
+                .with(profile: context.options.profile, random: context.options.realismRandom),
             clock: context.clock,
             environment: context.environment,
             roleSessions: context.roleSessions,
@@ -134,6 +135,8 @@ package struct ServiceRegistry: Sendable {
             credentials: context.credentials,
             lambda: lambda.invoker,
             strictCredentials: context.options.strictCredentials,
+            profile: context.options.profile,
+            random: context.options.realismRandom,
             logger: context.logger
         )
         // Lambda reads S3Bucket/S3Key code from the emulated S3's store, in-process.
@@ -186,6 +189,7 @@ package struct ServiceRegistry: Sendable {
             authorizer: context.authorizer,
             ttlMode: context.options.ttlMode == "aws-like" ? .awsLike(delay: context.options.ttlDelaySeconds) : .prompt,
             itemCollectionLimit: context.options.itemCollectionLimit,
+            readLag: context.options.profile.readLag,
             logger: context.logger
         )
         let clock = context.clock

@@ -44,6 +44,8 @@ package struct StartupSummary: Sendable {
     package var withoutTemplate = false
     /// The `--admin-token` that `/_local` writes need, printed so the developer can pass it to `synapscribe-local clock`.
     package var adminToken: String?
+    /// The active realism profile (`--profile`, `--profile-file`), printed after the first line.
+    package var profile: RealismProfile = .default
 
     /// Records the TLS endpoint and points each API's management URL at it (`https://HOST:TLSPORT/STAGE`).
     /// - Parameters:
@@ -77,6 +79,8 @@ package struct StartupSummary: Sendable {
         if withoutTemplate {
             lines.append(Self.withoutTemplateLine)
         }
+        lines.append("Profile: \(profile.name)" + (profile.isDefault ? " (fast, deterministic)" : ""))
+        if !profile.isDefault { lines += profile.summaryLines.map { "  " + $0 } }
         lines.append("")
         var rows: [(String, String, String)] = [("Edge", "", edgeURL)]
         if let tlsEndpoint { rows.append(("TLS endpoint", "", tlsEndpoint)) }

@@ -184,3 +184,6 @@ package struct IDRandomGenerator: RandomNumberGenerator {
         stream?.next() ?? system.next()
     }
 }
+
+/// A named stream is the realism profile's random source (duplicate and drop picks), seeded by `--seed`.
+extension RandomStream: RealismRandomSource {}

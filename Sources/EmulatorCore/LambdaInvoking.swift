@@ -41,6 +41,9 @@ package struct LambdaInvocationContext: Sendable {
     package var cognitoIdentity: String?
     /// A deadline shorter than the function's timeout (API Gateway's 29 s integration timeout).
     package var maximumDuration: Duration?
+    /// For `Event` invocations: real time the queued event waits before its first attempt (the realism profile's
+    /// S3 notification delay); nil runs it at once.
+    package var deliveryDelay: Duration?
 
     /// Creates a context.
     /// - Parameters:

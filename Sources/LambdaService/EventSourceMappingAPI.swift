@@ -97,7 +97,14 @@ extension LambdaService {
         eventSourceMappings.attach(source)
         var logger = Logger(label: "synapscribe.lambda.esm")
         logger[metadataKey: "service"] = "lambda"
-        return EventSourceMappingPoller(mappings: eventSourceMappings, invoker: invoker, clock: clock, logger: logger)
+        return EventSourceMappingPoller(
+            mappings: eventSourceMappings,
+            invoker: invoker,
+            clock: clock,
+            logger: logger,
+            duplicateRate: settings.streamDuplicateRate,
+            random: settings.realismRandom
+        )
     }
 
     /// Serves the event source mapping operations; nil for other operations.

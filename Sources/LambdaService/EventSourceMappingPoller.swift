@@ -14,6 +14,8 @@ package struct EventSourceMappingPoller: Service {
     private let clock: VirtualClock
     private let logger: Logger
     private let interval: Duration
+    private let duplicateRate: Double
+    private let random: any RealismRandomSource
 
     /// Creates the poller.
     /// - Parameters:
@@ -22,13 +24,20 @@ package struct EventSourceMappingPoller: Service {
     ///   - clock: The virtual clock (batching window, record age).
     ///   - logger: The logger.
     ///   - interval: The real-time pause between polls of an idle stream.
+    ///   - duplicateRate: The share of successful batches delivered a second time (the realism profile's
+    ///     `streamDuplicateRate`: Lambda's at-least-once processing of stream records).
+    ///   - random: Where the duplicate picks come from.
     package init(
         mappings: EventSourceMappings,
         invoker: any LambdaInvoking,
         clock: VirtualClock,
         logger: Logger,
-        interval: Duration = .milliseconds(100)
+        interval: Duration = .milliseconds(100),
+        duplicateRate: Double = 0,
+        random: any RealismRandomSource = SystemRealismRandom()
     ) {
+        self.duplicateRate = duplicateRate
+        self.random = random
         self.mappings = mappings
         self.invoker = invoker
         self.clock = clock
@@ -129,6 +138,14 @@ package struct EventSourceMappingPoller: Service {
         }
         switch await deliver(batch, to: mapping) {
         case .success:
+            // At-least-once (realism profile): the same batch, same sequence numbers, once more.
+            if RealismProfile.happens(duplicateRate, using: random) {
+                logger.info(
+                    "Realism profile: delivering a stream batch twice",
+                    metadata: ["uuid": .string(mapping.uuid), "records": .stringConvertible(batch.count)]
+                )
+                _ = await deliver(batch, to: mapping)
+            }
             await checkpoint(mapping.uuid, end, result: "OK")
             if let bisect = attempt.bisect, end < bisect.until {
                 attempt.retries = 0

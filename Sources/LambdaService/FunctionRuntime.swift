@@ -264,6 +264,14 @@ actor FunctionRuntime {
         } onTimeout: {
             await environment.shutdown()
         }
+        // The realism profile's cold start (`lambdaColdStart`): the init phase lasts that much longer, in real time,
+        // and the REPORT line's Init Duration says so.
+        let delay = host.settings.coldStartDelay
+        if delay > .zero, case .ready(let milliseconds)? = outcome {
+            try? await Task.sleep(for: delay)
+            let added = Double(delay.components.seconds) * 1000 + Double(delay.components.attoseconds) / 1e15
+            return (environment, .ready(initMilliseconds: milliseconds + added))
+        }
         return (environment, outcome ?? .failed(body: nil, exit: .signal(9)))
     }
 

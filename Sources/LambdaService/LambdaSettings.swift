@@ -43,6 +43,12 @@ package struct LambdaSettings: Sendable {
     package var nodeRuntimeFolder: URL?
     /// Injected faults (`POST /_local/faults`): function timeouts and init failures hit invocations here.
     package var faults: FaultRegistry?
+    /// Real time added to every cold start's init phase (the realism profile's `lambdaColdStart`); zero by default.
+    package var coldStartDelay: Duration = .zero
+    /// The share of DynamoDB stream batches delivered twice (the realism profile's `streamDuplicateRate`).
+    package var streamDuplicateRate: Double = 0
+    /// Where the realism profile's random choices come from.
+    package var realismRandom: any RealismRandomSource = SystemRealismRandom()
 
     /// Creates settings.
     /// - Parameters:
@@ -85,6 +91,19 @@ package struct LambdaSettings: Sendable {
     package func with(faults: FaultRegistry?) -> LambdaSettings {
         var settings = self
         settings.faults = faults
+        return settings
+    }
+
+    /// These settings with a realism profile's Lambda knobs (cold start delay, stream batch duplicates).
+    /// - Parameters:
+    ///   - profile: The profile.
+    ///   - random: Its random source.
+    /// - Returns: The settings.
+    package func with(profile: RealismProfile, random: any RealismRandomSource) -> LambdaSettings {
+        var settings = self
+        settings.coldStartDelay = .milliseconds(Int64((profile.lambdaColdStart * 1000).rounded()))
+        settings.streamDuplicateRate = profile.streamDuplicateRate
+        settings.realismRandom = random
         return settings
     }
 

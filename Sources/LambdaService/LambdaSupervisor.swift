@@ -166,6 +166,7 @@ package struct LambdaSupervisor: Service {
     private func runEvent(_ runtime: FunctionRuntime, payload: Data, context: LambdaInvocationContext, requestId: String) async {
         let name = runtime.function.name
         var attempt = 0
+        if let delay = context.deliveryDelay, delay > .zero { try? await Task.sleep(for: delay) }
         while !Task.isCancelled {
             let releasesSeen = gate.releaseCount
             do {

@@ -8,6 +8,8 @@ package final class S3EventNotifier: Sendable {
     private let invoker: (any LambdaInvoking)?
     private let logger: Logger
     private let counter = Atomic<UInt64>(0)
+    private let profile: RealismProfile
+    private let random: any RealismRandomSource
 
     /// One event's facts.
     package struct Event: Sendable {
@@ -43,9 +45,33 @@ package final class S3EventNotifier: Sendable {
     /// - Parameters:
     ///   - invoker: The Lambda service's in-process invoker, or nil while Lambda is not available.
     ///   - logger: The logger.
-    package init(invoker: (any LambdaInvoking)?, logger: Logger) {
+    ///   - profile: The realism profile: notification delay, duplicates and dropped events (none by default).
+    ///   - random: Where the profile's random choices come from.
+    package init(
+        invoker: (any LambdaInvoking)?,
+        logger: Logger,
+        profile: RealismProfile = .default,
+        random: any RealismRandomSource = SystemRealismRandom()
+    ) {
         self.invoker = invoker
         self.logger = logger
+        self.profile = profile
+        self.random = random
+    }
+
+    /// How many times the profile delivers one event to one target (0 dropped, 1, or 2 duplicated), each with its
+    /// delay: AWS delivers notifications at least once, usually within seconds, and drops an event whose delivery
+    /// failed after its retries.
+    private func deliveries() -> [Duration?] {
+        guard !profile.isDefault else { return [nil] }
+        if RealismProfile.happens(profile.s3NotificationFailureRate, using: random) { return [] }
+        let count = RealismProfile.happens(profile.s3NotificationDuplicateRate, using: random) ? 2 : 1
+        return (0..<count).map { _ -> Duration? in
+            let low = profile.s3NotificationDelayMin
+            let span = profile.s3NotificationDelayMax - low
+            let seconds = low + span * random.nextUnit()
+            return seconds > 0 ? .milliseconds(Int64((seconds * 1000).rounded())) : nil
+        }
     }
 
     /// The bucket owner id put in events and listings.
@@ -71,18 +97,29 @@ package final class S3EventNotifier: Sendable {
                 logger.warning("notification to \(target.arn) dropped: Lambda not available")
                 continue
             }
-            do {
-                _ = try await invoker.invoke(
-                    function: target.arn,
-                    payload: payload,
-                    invocationType: .event,
-                    context: LambdaInvocationContext(sourcePrincipal: "s3.amazonaws.com", sourceArn: "arn:aws:s3:::\(event.bucket)")
-                )
-            } catch {
+            let plan = deliveries()
+            if plan.isEmpty {
                 logger.warning(
-                    "notification to \(target.arn) failed",
-                    metadata: ["error": .string(String(describing: error)), "event": .string(event.eventName)]
+                    "Realism profile: notification to \(target.arn) dropped (delivery failed after retries)",
+                    metadata: ["event": .string(event.eventName), "key": .string(event.key), "sequencer": .string(event.sequencer)]
                 )
+            } else if plan.count > 1 {
+                logger.info(
+                    "Realism profile: notification to \(target.arn) delivered twice",
+                    metadata: ["event": .string(event.eventName), "key": .string(event.key), "sequencer": .string(event.sequencer)]
+                )
+            }
+            for delay in plan {
+                var context = LambdaInvocationContext(sourcePrincipal: "s3.amazonaws.com", sourceArn: "arn:aws:s3:::\(event.bucket)")
+                context.deliveryDelay = delay
+                do {
+                    _ = try await invoker.invoke(function: target.arn, payload: payload, invocationType: .event, context: context)
+                } catch {
+                    logger.warning(
+                        "notification to \(target.arn) failed",
+                        metadata: ["error": .string(String(describing: error)), "event": .string(event.eventName)]
+                    )
+                }
             }
         }
     }

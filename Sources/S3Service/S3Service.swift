@@ -45,6 +45,8 @@ package struct S3Service: AWSServiceHandler {
     ///   - credentials: Key pairs, for presigned POST signatures.
     ///   - lambda: The Lambda invoker for notifications, or nil while Lambda is not available.
     ///   - strictCredentials: Refuse presigned POST forms signed with unknown access keys.
+    ///   - profile: The realism profile (notification delay, duplicates, dropped events).
+    ///   - random: Where the profile's random choices come from.
     ///   - logger: The logger.
     /// - Throws: Storage errors.
     package init(
@@ -56,6 +58,8 @@ package struct S3Service: AWSServiceHandler {
         credentials: CredentialStore,
         lambda: (any LambdaInvoking)?,
         strictCredentials: Bool = false,
+        profile: RealismProfile = .default,
+        random: any RealismRandomSource = SystemRealismRandom(),
         logger: Logger
     ) throws {
         var logger = logger
@@ -65,7 +69,7 @@ package struct S3Service: AWSServiceHandler {
         self.environment = environment
         self.authorizer = authorizer
         self.credentials = credentials
-        self.notifier = S3EventNotifier(invoker: lambda, logger: logger)
+        self.notifier = S3EventNotifier(invoker: lambda, logger: logger, profile: profile, random: random)
         self.logger = logger
         self.strictCredentials = strictCredentials
         let region = environment.current.region

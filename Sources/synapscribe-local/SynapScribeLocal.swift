@@ -196,14 +196,30 @@ struct Start: AsyncParsableCommand {
     @Option(help: "An AWS-style credentials file whose key pairs are known (signatures verified).")
     var credentialsFile: String?
 
-    @Option(help: "DynamoDB TTL: prompt (delete once the virtual clock passes the TTL) or aws-like (keep expired items for --ttl-delay).")
-    var ttlMode: String = "prompt"
+    @Option(
+        help: """
+            Realism profile: default (fast, deterministic) or aws (cold starts, late, duplicated and dropped \
+            notifications, duplicated stream batches, TTL deletion lag, concurrency limit 1000).
+            """
+    )
+    var profile: String = "default"
+
+    @Option(help: "A JSON or YAML file of realism profile values overriding the profile's (README: The aws profile).")
+    var profileFile: String?
+
+    @Option(
+        help: """
+            DynamoDB TTL: prompt (delete once the virtual clock passes the TTL) or aws-like (keep expired items for \
+            --ttl-delay); default: the profile's (prompt, aws-like in the aws profile).
+            """
+    )
+    var ttlMode: String?
 
     @Option(help: "DynamoDB item collection size limit in bytes for tables with local secondary indexes (AWS: 10 GB).")
     var itemCollectionLimit: Int = 10 * 1024 * 1024 * 1024
 
-    @Option(help: "How long aws-like TTL mode keeps expired items readable (e.g. 48h, 30m, 90s).")
-    var ttlDelay: String = "48h"
+    @Option(help: "How long aws-like TTL mode keeps expired items readable (e.g. 48h, 30m, 90s; default 48h).")
+    var ttlDelay: String?
 
     @Option(
         help: """
@@ -236,10 +252,10 @@ struct Start: AsyncParsableCommand {
     var installDependencies = false
 
     @Option(help: "Seconds of (virtual) idleness after which a Lambda execution environment is reclaimed.")
-    var lambdaIdleTimeout: Double = 600
+    var lambdaIdleTimeout: Double?
 
-    @Option(help: "The account's Lambda concurrency limit (all functions together).")
-    var lambdaConcurrency: Int = 10
+    @Option(help: "The account's Lambda concurrency limit (all functions together; default 10, 1000 in the aws profile).")
+    var lambdaConcurrency: Int?
 
     @Option(help: "The most asynchronous (Event) invocations one Lambda function holds; more get TooManyRequestsException.")
     var lambdaEventQueue: Int = 1_000
@@ -286,17 +302,20 @@ struct Start: AsyncParsableCommand {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
-        guard ["prompt", "aws-like"].contains(ttlMode) else { throw ValidationError("--ttl-mode must be prompt or aws-like") }
+        if let ttlMode, !["prompt", "aws-like"].contains(ttlMode) { throw ValidationError("--ttl-mode must be prompt or aws-like") }
+        guard RealismProfile.named[profile] != nil else {
+            throw ValidationError("--profile must be one of \(RealismProfile.named.keys.sorted().joined(separator: ", "))")
+        }
         guard itemCollectionLimit > 0 else { throw ValidationError("--item-collection-limit must be positive") }
-        guard let delay = DurationText.seconds(ttlDelay), delay >= 0 else {
+        if let ttlDelay, (DurationText.seconds(ttlDelay) ?? -1) < 0 {
             throw ValidationError("--ttl-delay must be a duration such as 48h, 30m or 90s")
         }
         guard (0...65535).contains(tlsPort) else { throw ValidationError("--tls-port must be between 0 and 65535") }
         guard EmulatorOptions.iamModeNames.contains(iam) else {
             throw ValidationError("--iam must be one of \(EmulatorOptions.iamModeNames.joined(separator: ", "))")
         }
-        guard lambdaIdleTimeout > 0 else { throw ValidationError("--lambda-idle-timeout must be positive") }
-        guard lambdaConcurrency > 0 else { throw ValidationError("--lambda-concurrency must be positive") }
+        if let lambdaIdleTimeout, !(lambdaIdleTimeout > 0) { throw ValidationError("--lambda-idle-timeout must be positive") }
+        if let lambdaConcurrency, lambdaConcurrency <= 0 { throw ValidationError("--lambda-concurrency must be positive") }
         guard lambdaEventQueue > 0 else { throw ValidationError("--lambda-event-queue must be positive") }
         if let adminToken, adminToken.isEmpty || adminToken.contains(where: { $0.isWhitespace || !$0.isASCII }) {
             throw ValidationError("--admin-token must be a non-empty word of ASCII characters without spaces")
@@ -307,6 +326,23 @@ struct Start: AsyncParsableCommand {
         guard maxConnections > 0 else { throw ValidationError("--max-connections must be positive") }
         guard EmulatorOptions.durabilityNames.contains(durability) else {
             throw ValidationError("--durability must be one of \(EmulatorOptions.durabilityNames.joined(separator: ", "))")
+        }
+    }
+
+    /// The `--profile`, overridden by `--profile-file`.
+    private func loadProfile() throws -> RealismProfile {
+        var text: String?
+        if let profileFile {
+            do {
+                text = try String(contentsOfFile: profileFile, encoding: .utf8)
+            } catch {
+                throw ValidationError("--profile-file \(profileFile) cannot be read: \(error.localizedDescription)")
+            }
+        }
+        do {
+            return try RealismProfileFile.resolve(named: profile, fileText: text)
+        } catch {
+            throw ValidationError("--profile-file \(profileFile ?? ""): \(String(describing: error))")
         }
     }
 
@@ -322,9 +358,7 @@ struct Start: AsyncParsableCommand {
         options.logFormat = EmulatorOptions.LogFormat(rawValue: logFormat) ?? .text
         options.strictCredentials = strictCredentials
         options.credentialsFile = credentialsFile
-        options.ttlMode = ttlMode
         options.itemCollectionLimit = itemCollectionLimit
-        options.ttlDelaySeconds = DurationText.seconds(ttlDelay) ?? 0
         options.setIAMMode(named: iam)
         options.allowEgress = allowEgress
         options.lambdaPython = lambdaPython
@@ -332,8 +366,13 @@ struct Start: AsyncParsableCommand {
         // Python runtimes per version and dependencies (issue 14).
         options.lambdaPythonVersions = pythonVersions.paths
         options.installDependencies = installDependencies
-        options.lambdaIdleTimeout = lambdaIdleTimeout
-        options.lambdaConcurrency = lambdaConcurrency
+        options.apply(
+            profile: try loadProfile(),
+            ttlMode: ttlMode,
+            ttlDelaySeconds: ttlDelay.flatMap(DurationText.seconds),
+            lambdaIdleTimeout: lambdaIdleTimeout,
+            lambdaConcurrency: lambdaConcurrency
+        )
         options.lambdaEventQueue = lambdaEventQueue
         options.adminToken =
             adminToken == EmulatorOptions.generatedAdminTokenWord ? EmulatorOptions.generateAdminToken() : adminToken

@@ -72,7 +72,13 @@ extension DynamoDBService {
         let capacityMode = try Self.consumedCapacityMode(input.ReturnConsumedCapacity)
         let table = try self.table(name)
         try table.key.validateKey(key)
-        let stored = try await readStatement { db in try ItemStore.fetchRaw(db, table: table, key: key) }
+        var stored = try await readStatement { db in try ItemStore.fetchRaw(db, table: table, key: key) }
+        // Eventually consistent reads under the realism profile's read lag see the item as it was before recent writes.
+        if input.ConsistentRead != true, let recent = table.recentWrites, let rowKey = ItemStore.tableRowKey(of: key, table: table),
+            let seen = recent.stale(key: rowKey)
+        {
+            stored = seen.map { (data: ItemCodec.encode($0), size: ItemSize.of($0)) }
+        }
         var members: [(String, JSONOut)] = []
         if let stored {
             // Stored blobs are canonical wire JSON: without a projection they are sent as they are.

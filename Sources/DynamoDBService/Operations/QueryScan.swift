@@ -101,7 +101,10 @@ extension DynamoDBService {
             start: start,
             forward: forward
         )
-        let page = try await readStatement { db in try Self.readPage(db, sql: finalSQL, arguments: finalArguments, plan: plan, schema: schema) }
+        let stale = input.ConsistentRead == true ? nil : table.staleReads(index: index)
+        let page = try await readStatement { db in
+            try Self.readPage(db, sql: finalSQL, arguments: finalArguments, plan: plan, schema: schema, stale: stale)
+        }
         return Self.pageOutput(page, plan: plan, name: name)
     }
 
@@ -153,7 +156,10 @@ extension DynamoDBService {
         }
         let (finalSQL, finalArguments) = Self.scanSQL(table: table, index: index, segment: segmentRange, start: start)
         let schema = index?.key ?? table.key
-        let page = try await readStatement { db in try Self.readPage(db, sql: finalSQL, arguments: finalArguments, plan: plan, schema: schema) }
+        let stale = input.ConsistentRead == true ? nil : table.staleReads(index: index)
+        let page = try await readStatement { db in
+            try Self.readPage(db, sql: finalSQL, arguments: finalArguments, plan: plan, schema: schema, stale: stale)
+        }
         return Self.pageOutput(page, plan: plan, name: name)
     }
 
@@ -326,20 +332,40 @@ extension DynamoDBService {
     }
 
     /// Reads rows until Limit items were evaluated or 1 MB was read (Limit counts before the filter).
-    static func readPage(_ db: Database, sql: String, arguments: StatementArguments, plan: ReadPlan, schema: KeySchema) throws -> ReadPage {
+    /// With `stale` (eventually consistent reads under a read lag), each item is replaced by the image that function
+    /// gives, or skipped when it gives `.some(nil)`.
+    static func readPage(
+        _ db: Database,
+        sql: String,
+        arguments: StatementArguments,
+        plan: ReadPlan,
+        schema: KeySchema,
+        stale: (@Sendable (Item) -> Item??)? = nil
+    ) throws -> ReadPage {
         var page = ReadPage()
         let statement = try db.cachedStatement(sql: sql)
         let cursor = try Row.fetchCursor(statement, arguments: arguments)
         var keyNames = plan.table.key.attributeNames
         if let index = plan.index { keyNames.formUnion(index.key.attributeNames) }
         // Items are decoded only when a filter or projection needs them; otherwise the stored JSON is sent as is.
-        let decodeAll = plan.filter != nil || plan.projection != nil
+        let decodeAll = plan.filter != nil || plan.projection != nil || stale != nil
         while let row = try cursor.next() {
             let data: Data = row["item"]
             let size: Int = row["size"]
-            let item = decodeAll ? ItemCodec.decode(data) : nil
+            var item = decodeAll ? ItemCodec.decode(data) : nil
             page.scanned += 1
             page.bytes += size
+            if let stale, let stored = item, let seen = stale(stored) {
+                // Not yet visible to this eventually consistent read: skipped (the page's position still moves on).
+                guard let seen else {
+                    if page.scanned == plan.limit || page.bytes >= pageBytes {
+                        page.lastKey = stored.filter { keyNames.contains($0.key) }
+                        break
+                    }
+                    continue
+                }
+                item = seen
+            }
             if let item {
                 if plan.filter?.evaluate(on: item) ?? true {
                     page.count += 1

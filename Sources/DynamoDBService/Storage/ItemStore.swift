@@ -196,10 +196,16 @@ enum ItemStore {
         collectionLimit: Int = defaultCollectionLimit,
         origin: StreamOrigin = .request
     ) throws {
-        if let recorder = table.stream {
-            // PutItem's fast path passes no old item; the stream record needs it (INSERT or MODIFY, OldImage).
+        if table.stream != nil || table.recentWrites != nil {
+            // PutItem's fast path passes no old item; the stream record needs it (INSERT or MODIFY, OldImage), and so do
+            // eventually consistent reads.
             let before = try old ?? new.flatMap { try fetchItem(db, table: table, key: $0) }
-            try StreamStore.append(db, recorder: recorder, key: table.key, old: before, new: new, origin: origin)
+            if let recorder = table.stream {
+                try StreamStore.append(db, recorder: recorder, key: table.key, old: before, new: new, origin: origin)
+            }
+            if let recent = table.recentWrites, let changed = new ?? old, let key = tableRowKey(of: changed, table: table) {
+                recent.record(key: key, before: before)
+            }
         }
         let delete = try db.cachedStatement(sql: "DELETE FROM ddb_item WHERE tbl = ? AND idx = ? AND h = ? AND pk = ? AND sk = ? AND ident = ?")
         let insert = try db.cachedStatement(

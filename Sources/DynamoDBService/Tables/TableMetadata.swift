@@ -99,6 +99,8 @@ struct TableView: Sendable {
     /// Where writes append their stream records: nil for a table without an enabled stream (set by
     /// ``recording(clock:)`` when the view enters the service's cache).
     private(set) var stream: StreamRecorder?
+    /// The table's recent writes for eventually consistent reads (the realism profile's `readLag`); nil without a lag.
+    private(set) var recentWrites: RecentWrites?
 
     init(_ meta: TableMetadata) {
         self.meta = meta
@@ -111,8 +113,9 @@ struct TableView: Sendable {
     func index(_ name: String) -> CompiledIndex? { indexes.first { $0.meta.name == name } }
 
     /// This view with its stream recorder attached when the table's stream is enabled.
-    func recording(clock: VirtualClock) -> TableView {
+    func recording(clock: VirtualClock, readLag: TimeInterval = 0) -> TableView {
         var view = self
+        view.recentWrites = readLag > 0 ? RecentWrites(lag: readLag, clock: clock) : nil
         if meta.streamEnabled, let arn = meta.streamArn {
             view.stream = StreamRecorder(arn: arn, viewType: meta.streamViewType ?? "NEW_AND_OLD_IMAGES", clock: clock)
         } else {
