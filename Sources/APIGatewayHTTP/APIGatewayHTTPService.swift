@@ -36,6 +36,8 @@ package struct APIGatewayHTTPService: Sendable {
     let restApis: [String: RestApiSpec]
     let httpApis: [String: HttpApiSpec]
     let restMatchers: [String: RouteMatcher]
+    /// REST APIs created through the `apigateway` control plane (registered by that service).
+    package let servedRestApis = ServedRestApis()
     let httpMatchers: [String: RouteMatcher]
     let lambda: any LambdaInvoking
     let authorizerCache = AuthorizerCache()
@@ -162,7 +164,7 @@ package struct APIGatewayHTTPService: Sendable {
     }
 
     private func api(_ id: String) -> Target.API? {
-        if let rest = restApis[id] { return .rest(rest) }
+        if let rest = restApis[id] ?? servedRestApis.anySpec(id) { return .rest(rest) }
         if let http = httpApis[id] { return .http(http) }
         return nil
     }
@@ -220,7 +222,7 @@ package struct APIGatewayHTTPService: Sendable {
     // MARK: REST APIs
 
     private func respondREST(
-        _ api: RestApiSpec,
+        _ templateApi: RestApiSpec,
         request: inout ProxyRequest,
         requestId: String,
         extendedRequestId: String,
@@ -228,12 +230,15 @@ package struct APIGatewayHTTPService: Sendable {
     ) async -> Response {
         let segments = request.rawPath.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: true)
         let stageName = segments.first.map { URLComponentsDecoding.decode(String($0)) } ?? ""
+        // An API-created API serves its stage's deployment snapshot.
+        let served = restMatchers[templateApi.apiId] == nil ? servedRestApis.spec(templateApi.apiId, stage: stageName) : nil
+        let api = served?.spec ?? templateApi
         guard let stage = api.stages.first(where: { $0.name == stageName }) else {
             return error(403, GatewayMessages.forbidden, requestId: requestId, errorType: "ForbiddenException")
         }
         request.stage = stage.name
         request.rawPath = segments.count > 1 ? "/" + segments[1] : "/"
-        guard let match = restMatchers[api.apiId]?.match(method: request.method, path: request.rawPath) else {
+        guard let match = (restMatchers[api.apiId] ?? served?.matcher)?.match(method: request.method, path: request.rawPath) else {
             return error(
                 403,
                 GatewayMessages.missingAuthenticationToken,
