@@ -136,6 +136,7 @@ package struct APIGatewayRESTService: AWSServiceHandler {
     }
 
     func item(_ kind: RestKind, scope: String, id: String) throws(RestError) -> RestItem {
+        if kind == .restApi { return try restApi(id) }
         if !scope.isEmpty, kind != .usagePlanKey { _ = try restApi(scope) }
         guard let item = store.get(kind, scope: scope, id: id) else { throw Self.notFound(kind) }
         return item

@@ -277,7 +277,10 @@ def test_authorizers_api_keys_and_usage_plans(server, apigw):
         404, "NotFoundException", "Invalid Authorizer identifier specified")
 
     resource = apigw.create_resource(restApiId=api_id, parentId=root_id(apigw, api_id), pathPart="keyed")
-    mock_method(apigw, api_id, resource["id"], apiKeyRequired=True)
+    apigw.put_method(restApiId=api_id, resourceId=resource["id"], httpMethod="GET", authorizationType="NONE",
+                     apiKeyRequired=True)
+    apigw.put_integration(restApiId=api_id, resourceId=resource["id"], httpMethod="GET", type="AWS_PROXY",
+                          integrationHttpMethod="POST", uri=ECHO_URI)
     apigw.create_deployment(restApiId=api_id, stageName="prod")
 
     value = "restcp-key-value-0123456789"
@@ -294,8 +297,11 @@ def test_authorizers_api_keys_and_usage_plans(server, apigw):
     assert [k["id"] for k in apigw.get_usage_plan_keys(usagePlanId=plan["id"])["items"]] == [key["id"]]
 
     url = invoke_url(server, api_id, "prod", "/keyed")
-    assert requests.get(url, timeout=30).status_code == 403
-    assert requests.get(url, headers={"x-api-key": value}, timeout=30).status_code == 200
+    refused = requests.get(url, timeout=30)
+    assert refused.status_code == 403 and refused.json() == {"message": "Forbidden"}
+    allowed = requests.get(url, headers={"x-api-key": value}, timeout=30)
+    assert allowed.status_code == 200, allowed.text
+    assert allowed.json()["requestContext"]["identity"]["apiKeyId"] == key["id"]
 
     assert error_of(lambda: apigw.get_usage_plan(usagePlanId="nope12")) == (
         404, "NotFoundException", "Invalid Usage Plan ID specified")
@@ -340,7 +346,7 @@ def test_aws_cli(server):
     assert code == 0, err
     assert [item["path"] for item in json.loads(out)["items"]] == ["/"]
     code, out, err = cli("get-rest-api", "--rest-api-id", "nope123456")
-    assert code == 254
+    assert code == 255
     assert "NotFoundException" in err and f"Invalid API identifier specified {ACCOUNT_ID}:nope123456" in err
 
 
