@@ -61,7 +61,7 @@ let package = Package(
                 "AWSGateway", "SigV4", "CloudFormation", "Storage", "IAM", "EmulatorCore",
                 "CloudFormationService", "DynamoDBService", "S3Service", "LambdaService",
                 "APIGatewayWebSocket", "APIGatewayHTTP", "APIGatewayV2Service", "CognitoService", "STSService", "IAMService",
-                "Dashboard", "LogsService",
+                "Dashboard", "LogsService", "APIGatewayRESTService",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -178,6 +178,18 @@ let package = Package(
             name: "APIGatewayV2Service",
             dependencies: [
                 "AWSGateway", "APIGatewayWebSocket", "APIGatewayHTTP", "Storage", "EmulatorCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The API Gateway v1 (`apigateway`, REST APIs) control plane.
+        .target(
+            name: "APIGatewayRESTService",
+            dependencies: [
+                "AWSGateway", "APIGatewayHTTP", "APIGatewayV2Service", "CloudFormation", "Storage", "EmulatorCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -319,6 +331,11 @@ let package = Package(
         .testTarget(
             name: "APIGatewayV2ServiceTests",
             dependencies: ["APIGatewayV2Service", "APIGatewayWebSocket", "AWSGateway", "EmulatorCore", "Storage"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "APIGatewayRESTServiceTests",
+            dependencies: ["APIGatewayRESTService", "APIGatewayV2Service"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -32,6 +32,9 @@ package struct APIGatewayHTTPService: Sendable {
 
     /// The served APIs: the template's, and those registered by control planes (``ServedApiRegistering``).
     let apis: ServedApiTable
+    /// REST APIs created through the `apigateway` control plane, one deployment snapshot per stage (registered by
+    /// that service).
+    package let servedRestApis = ServedRestApis()
     /// The ids of the template's APIs (control planes cannot unregister them).
     let templateApiIds: Set<String>
     let lambda: any LambdaInvoking
@@ -117,15 +120,22 @@ package struct APIGatewayHTTPService: Sendable {
             let host = (authority.split(separator: ":").first.map(String.init) ?? authority).lowercased()
             if host.hasSuffix(Self.hostSuffix) {
                 let apiId = String(host.dropLast(Self.hostSuffix.count))
-                if let entry = apis[apiId] { return Target(api: entry.api, matcher: entry.matcher, rawPath: rawPath) }
+                if let target = target(apiId: apiId, rawPath: rawPath) { return target }
             }
         }
         guard rawPath.hasPrefix(Self.pathPrefix) else { return nil }
         let rest = rawPath.dropFirst(Self.pathPrefix.count)
         let apiId = String(rest.prefix { $0 != "/" })
-        guard let entry = apis[apiId] else { return nil }
         let remainder = String(rest.dropFirst(apiId.count))
-        return Target(api: entry.api, matcher: entry.matcher, rawPath: remainder.isEmpty ? "/" : remainder)
+        return target(apiId: apiId, rawPath: remainder.isEmpty ? "/" : remainder)
+    }
+
+    /// The target for an API id: a served API, or an `apigateway` control-plane REST API (its stage's snapshot is
+    /// picked in ``respondREST(_:matcher:request:requestId:extendedRequestId:logger:)``).
+    private func target(apiId: String, rawPath: String) -> Target? {
+        if let entry = apis[apiId] { return Target(api: entry.api, matcher: entry.matcher, rawPath: rawPath) }
+        guard let served = servedRestApis.anyStage(apiId) else { return nil }
+        return Target(api: .rest(served.spec), matcher: served.matcher, rawPath: rawPath)
     }
 
     /// Answers one request to an API.
@@ -195,8 +205,8 @@ package struct APIGatewayHTTPService: Sendable {
     // MARK: REST APIs
 
     private func respondREST(
-        _ api: RestApiSpec,
-        matcher: RouteMatcher,
+        _ targetApi: RestApiSpec,
+        matcher targetMatcher: RouteMatcher,
         request: inout ProxyRequest,
         requestId: String,
         extendedRequestId: String,
@@ -204,6 +214,10 @@ package struct APIGatewayHTTPService: Sendable {
     ) async -> Response {
         let segments = request.rawPath.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: true)
         let stageName = segments.first.map { URLComponentsDecoding.decode(String($0)) } ?? ""
+        // An `apigateway` control-plane API serves its stage's deployment snapshot.
+        let served = apis[targetApi.apiId] == nil ? servedRestApis.spec(targetApi.apiId, stage: stageName) : nil
+        let api = served?.spec ?? targetApi
+        let matcher = served?.matcher ?? targetMatcher
         guard let stage = api.stages.first(where: { $0.name == stageName }) else {
             return error(403, GatewayMessages.forbidden, requestId: requestId, errorType: "ForbiddenException")
         }

@@ -13,6 +13,8 @@ import SigV4
 struct ServiceResolution: Sendable {
     private let bySigningName: [String: any AWSServiceHandler]
     private let byTargetPrefix: [String: any AWSServiceHandler]
+    /// The v1 API Gateway API (`/restapis...`), which shares the signing name `apigateway` with v2 (`/v2/...`).
+    private let restApiGateway: (any AWSServiceHandler)?
 
     /// Indexes the served services by signing name and `X-Amz-Target` prefix.
     init(services: [any AWSServiceHandler]) {
@@ -28,6 +30,7 @@ struct ServiceResolution: Sendable {
         }
         self.bySigningName = bySigningName
         self.byTargetPrefix = byTargetPrefix
+        restApiGateway = services.first { $0.descriptor.name == "apigateway-rest" }
     }
 
     /// The service a request is for, or nil when it names a service this emulator does not serve.
@@ -53,8 +56,8 @@ struct ServiceResolution: Sendable {
             {
                 return service
             }
-            // The v1 API Gateway API (`/restapis...`) shares `apigateway` with v2 (`/v2/...`) and is not served.
-            if scope.service == "apigateway", !rawPath.hasPrefix("/v2/") { return nil }
+            // The v1 API Gateway API (`/restapis...`) shares `apigateway` with v2 (`/v2/...`): the path decides.
+            if scope.service == "apigateway", !rawPath.hasPrefix("/v2/") { return restApiGateway }
             // SigV2 carries no service: only S3 accepts it.
             return bySigningName[scope.service]
         }

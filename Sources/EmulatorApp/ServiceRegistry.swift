@@ -1,4 +1,5 @@
 import APIGatewayHTTP
+import APIGatewayRESTService
 import APIGatewayV2Service
 import APIGatewayWebSocket
 import AWSGateway
@@ -232,6 +233,15 @@ package struct ServiceRegistry: Sendable {
                 authorizer: context.authorizer,
                 logger: context.logger,
                 executeApi: executeApi
+            ),
+            // The API Gateway v1 control plane (after v2: v2 owns the signing name, v1 gets every non-/v2/ path).
+            try APIGatewayRESTService(
+                location: context.dataLocation,
+                served: executeApi.servedRestApis,
+                clock: context.clock,
+                environment: environment,
+                authorizer: context.authorizer,
+                logger: context.logger
             ),
             try CognitoService(
                 pools: context.stack.identityPools,

@@ -1,0 +1,166 @@
+import APIGatewayV2Service
+import CloudFormation
+import Foundation
+
+/// `ImportRestApi` and `PutRestApi`: an OpenAPI 2.0 or 3.0 document (JSON or YAML) becomes resources, methods,
+/// method responses and `x-amazon-apigateway-integration`s, as API Gateway imports it.
+extension APIGatewayRESTService {
+    /// Imports a document into a new API (`apiId` nil) or an existing one (`mode` `overwrite` or `merge`).
+    /// - Parameters:
+    ///   - body: The document's bytes.
+    ///   - apiId: The API of a `PutRestApi`, nil for `ImportRestApi`.
+    ///   - mode: `overwrite` replaces every resource; `merge` (the default) adds to them.
+    /// - Returns: The API's document.
+    /// - Throws: `BadRequestException` for a document that is not OpenAPI, `NotFoundException` for an unknown API.
+    func importRestApi(_ body: Data, apiId: String?, mode: String) throws -> [String: V2JSON] {
+        guard mode == "overwrite" || mode == "merge" else {
+            throw RestError.badRequest("Invalid mode specified: \(mode). Must be one of [merge, overwrite]")
+        }
+        guard let document = try? TemplateLoader.parseValue(String(decoding: body, as: UTF8.self), fileName: "body"),
+            document["paths"]?.mapValue != nil || document["swagger"] != nil || document["openapi"] != nil
+        else { throw RestError.badRequest("Invalid OpenAPI input.") }
+        var api: RestItem
+        var resources: [RestItem]
+        if let apiId {
+            api = try restApi(apiId)
+            resources = store.list(.resource, scope: apiId)
+            if mode == "overwrite" {
+                resources = resources.filter { $0.document["parentId"] == nil }.map { root in
+                    RestItem(kind: .resource, scope: apiId, id: root.id, document: ["id": .string(root.id), "path": .string("/")])
+                }
+            }
+        } else {
+            guard let title = document["info"]?["title"]?.stringValue, !title.isEmpty else {
+                throw RestError.badRequest("Invalid OpenAPI input: info.title is required")
+            }
+            let created = newRestApi(["name": .string(title)])
+            api = created.api
+            resources = [created.root]
+        }
+        if let description = document["info"]?["description"]?.stringValue { api.document["description"] = .string(description) }
+        if let version = document["info"]?["version"]?.scalarText { api.document["version"] = .string(version) }
+        if let types = document["x-amazon-apigateway-binary-media-types"]?.listValue?.compactMap(\.stringValue), !types.isEmpty {
+            api.document["binaryMediaTypes"] = .array(types.map { .string($0) })
+        }
+        let keySchemes = Self.apiKeySchemes(document)
+        let documentSecurity = document["security"]?.listValue
+        for (path, item) in document["paths"]?.mapValue?.entries ?? [] {
+            var resource = try Self.resource(for: path, in: &resources, apiId: api.id)
+            for (key, operation) in item.mapValue?.entries ?? [] {
+                let methods = ["get", "put", "post", "delete", "options", "head", "patch", "x-amazon-apigateway-any-method"]
+                guard methods.contains(key.lowercased()) else { continue }
+                let name = key.lowercased() == "x-amazon-apigateway-any-method" ? "ANY" : key.uppercased()
+                let security = operation["security"]?.listValue ?? documentSecurity ?? []
+                let keyRequired = security.contains { requirement in
+                    requirement.mapValue?.keys.contains(where: keySchemes.contains) ?? false
+                }
+                var method: [String: V2JSON] = [
+                    "httpMethod": .string(name), "authorizationType": .string("NONE"), "apiKeyRequired": .bool(keyRequired),
+                ]
+                if let operationId = operation["operationId"]?.stringValue { method["operationName"] = .string(operationId) }
+                var responses: [String: V2JSON] = [:]
+                for (code, _) in operation["responses"]?.mapValue?.entries ?? [] where (try? RestValidation.statusCode(code)) != nil {
+                    responses[code] = .object(["statusCode": .string(code)])
+                }
+                if !responses.isEmpty { method["methodResponses"] = .object(responses) }
+                if let integration = operation["x-amazon-apigateway-integration"] {
+                    method["methodIntegration"] = .object(try Self.integration(integration, resourceId: resource.id, path: path))
+                }
+                var all = resource.document["resourceMethods"]?.objectValue ?? [:]
+                all[name] = .object(method)
+                resource.document["resourceMethods"] = .object(all)
+            }
+            if let index = resources.firstIndex(where: { $0.id == resource.id }) { resources[index] = resource }
+        }
+        if apiId != nil, mode == "overwrite" {
+            try store.remove { $0.kind == .resource && $0.scope == api.id }
+        }
+        try store.put([api] + resources)
+        return api.document
+    }
+
+    /// The names of the document's API key security schemes (`type: apiKey`, `name: x-api-key`, in the header).
+    static func apiKeySchemes(_ document: TemplateValue) -> Set<String> {
+        let schemes = document["securityDefinitions"]?.mapValue ?? document["components"]?["securitySchemes"]?.mapValue
+        var names: Set<String> = []
+        for (name, scheme) in schemes?.entries ?? [] {
+            if scheme["type"]?.stringValue == "apiKey", scheme["name"]?.stringValue?.lowercased() == "x-api-key",
+                scheme["in"]?.stringValue == "header", scheme["x-amazon-apigateway-authtype"] == nil
+            {
+                names.insert(name)
+            }
+        }
+        return names
+    }
+
+    /// The resource of a path, creating the missing ones on the way (path parts checked as `CreateResource` does).
+    static func resource(for path: String, in resources: inout [RestItem], apiId: String) throws(RestError) -> RestItem {
+        guard var current = resources.first(where: { $0.document["parentId"] == nil }) else {
+            throw .badRequest("Invalid OpenAPI input: the API has no root resource")
+        }
+        for part in path.split(separator: "/").map(String.init) {
+            if let child = resources.first(where: {
+                $0.document["parentId"]?.stringValue == current.id && $0.document["pathPart"]?.stringValue == part
+            }) {
+                current = child
+                continue
+            }
+            try RestValidation.pathPart(part)
+            try RestValidation.checkSiblings(parent: current, pathPart: part, exceptId: "", resources: resources)
+            let id = V2Identifiers.make(length: 6)
+            let child = RestItem(
+                kind: .resource,
+                scope: apiId,
+                id: id,
+                document: [
+                    "id": .string(id), "parentId": .string(current.id), "pathPart": .string(part),
+                    "path": .string(childPath(parent: current.document["path"]?.stringValue ?? "/", part: part)),
+                ]
+            )
+            resources.append(child)
+            current = child
+        }
+        return current
+    }
+
+    /// A method's integration from its `x-amazon-apigateway-integration`.
+    static func integration(_ value: TemplateValue, resourceId: String, path: String) throws(RestError) -> [String: V2JSON] {
+        var document: [String: V2JSON] = [
+            "type": .string((value["type"]?.stringValue ?? "").uppercased()), "connectionType": .string("INTERNET"),
+            "passthroughBehavior": .string((value["passthroughBehavior"]?.stringValue ?? "WHEN_NO_MATCH").uppercased()),
+            "timeoutInMillis": .number(Double(value["timeoutInMillis"]?.intValue ?? 29000)), "cacheNamespace": .string(resourceId),
+            "cacheKeyParameters": .array([]),
+        ]
+        for name in ["uri", "httpMethod", "credentials", "contentHandling"] {
+            if let text = value[name]?.stringValue { document[name] = .string(name == "httpMethod" ? text.uppercased() : text) }
+        }
+        for name in ["requestTemplates", "requestParameters"] {
+            if let map = value[name]?.mapValue { document[name] = .object(stringMap(map)) }
+        }
+        var responses: [String: V2JSON] = [:]
+        for (pattern, response) in value["responses"]?.mapValue?.entries ?? [] {
+            let code = response["statusCode"]?.scalarText ?? "200"
+            var entry: [String: V2JSON] = ["statusCode": .string(code)]
+            if pattern != "default" { entry["selectionPattern"] = .string(pattern) }
+            for name in ["responseTemplates", "responseParameters"] {
+                if let map = response[name]?.mapValue { entry[name] = .object(stringMap(map)) }
+            }
+            responses[code] = .object(entry)
+        }
+        if !responses.isEmpty { document["integrationResponses"] = .object(responses) }
+        do {
+            try RestValidation.integration(document)
+        } catch {
+            throw .badRequest("Errors found during import:\n\tUnable to put integration for resource at path '\(path)': \(error.message)")
+        }
+        return document
+    }
+
+    static func stringMap(_ map: TemplateMap) -> [String: V2JSON] {
+        var result: [String: V2JSON] = [:]
+        for (key, value) in map.entries {
+            if let text = value.scalarText { result[key] = .string(text) }
+        }
+        return result
+    }
+}
