@@ -177,7 +177,7 @@ let package = Package(
         .target(
             name: "APIGatewayV2Service",
             dependencies: [
-                "AWSGateway", "APIGatewayWebSocket", "Storage", "EmulatorCore",
+                "AWSGateway", "APIGatewayWebSocket", "CloudFormation", "Storage", "EmulatorCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -318,7 +318,7 @@ let package = Package(
         ),
         .testTarget(
             name: "APIGatewayV2ServiceTests",
-            dependencies: ["APIGatewayV2Service", "APIGatewayWebSocket", "AWSGateway", "EmulatorCore", "Storage"],
+            dependencies: ["APIGatewayV2Service", "APIGatewayWebSocket", "AWSGateway", "CloudFormation", "EmulatorCore", "Storage"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -354,7 +354,7 @@ let package = Package(
         .testTarget(
             name: "EmulatorAppTests",
             dependencies: [
-                "EmulatorApp", "EmulatorTesting", "EmulatorCore", "SigV4", "Storage",
+                "EmulatorApp", "EmulatorTesting", "EmulatorCore", "CloudFormation", "SigV4", "Storage",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
