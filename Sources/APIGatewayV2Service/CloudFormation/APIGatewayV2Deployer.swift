@@ -6,7 +6,7 @@ import Foundation
 /// own store, defaults and validation, so a deployed API is the same object as one created through `CreateApi`:
 /// listed by `GetApis`, and a WebSocket API with a stage is served at once.
 ///
-/// Ids are the ones the resolver computed (``WebSocketApiProvider/identity(of:)``): the API, route and integration
+/// Ids are the ones the resolver computed (`WebSocketApiProvider.identity(of:)`): the API, route and integration
 /// ids `Ref` returned to the rest of the template are the ids the control plane stores.
 package struct APIGatewayV2Deployer: ResourceDeployer {
     private let service: APIGatewayV2Service
@@ -17,7 +17,7 @@ package struct APIGatewayV2Deployer: ResourceDeployer {
 
     /// The resource kind of each deployable type.
     static let kinds: [String: V2ResourceKind] = [
-        WebSocketApiProvider.apiType: .api, "AWS::ApiGatewayV2::Route": .route, "AWS::ApiGatewayV2::Integration": .integration,
+        "AWS::ApiGatewayV2::Api": .api, "AWS::ApiGatewayV2::Route": .route, "AWS::ApiGatewayV2::Integration": .integration,
         "AWS::ApiGatewayV2::RouteResponse": .routeResponse, "AWS::ApiGatewayV2::IntegrationResponse": .integrationResponse,
         "AWS::ApiGatewayV2::Stage": .stage, "AWS::ApiGatewayV2::Deployment": .deployment, "AWS::ApiGatewayV2::Authorizer": .authorizer,
     ]
