@@ -177,7 +177,7 @@ let package = Package(
         .target(
             name: "APIGatewayV2Service",
             dependencies: [
-                "AWSGateway", "APIGatewayWebSocket", "APIGatewayHTTP", "Storage", "EmulatorCore",
+                "AWSGateway", "APIGatewayWebSocket", "APIGatewayHTTP", "CloudFormation", "Storage", "EmulatorCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -330,7 +330,7 @@ let package = Package(
         ),
         .testTarget(
             name: "APIGatewayV2ServiceTests",
-            dependencies: ["APIGatewayV2Service", "APIGatewayWebSocket", "AWSGateway", "EmulatorCore", "Storage"],
+            dependencies: ["APIGatewayV2Service", "APIGatewayWebSocket", "AWSGateway", "CloudFormation", "EmulatorCore", "Storage"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -371,7 +371,7 @@ let package = Package(
         .testTarget(
             name: "EmulatorAppTests",
             dependencies: [
-                "EmulatorApp", "EmulatorTesting", "EmulatorCore", "SigV4", "Storage",
+                "EmulatorApp", "EmulatorTesting", "EmulatorCore", "CloudFormation", "SigV4", "Storage",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

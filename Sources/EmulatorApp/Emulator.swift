@@ -278,6 +278,13 @@ package struct Emulator: Sendable {
             .init(service: service, serviceName: _typeName(type(of: service), qualified: false))
         }
         var members = (registry.backgroundServices + [sweeper]).map(member)
+        if options.watch, !plan.withoutTemplate {
+            // `start --watch`: template and code edits applied to the running stack, one printed line per change.
+            let watcher = TemplateWatcher(options: options, stack: plan.stack, deployers: registry.deployers) { line in
+                FileHandle.standardOutput.write(Data((line + "\n").utf8))
+            }
+            members.append(member(watcher))
+        }
         if let folderLock { members.insert(member(DataFolderLockService(lock: folderLock)), at: 0) }
         return ServiceGroup(
             configuration: .init(

@@ -60,6 +60,8 @@ package struct EmulatorOptions: Sendable {
     /// `--install-dependencies`: install a function's missing `requirements.txt` at its first cold start (else only
     /// what `synapscribe-local build` installed is used).
     package var installDependencies: Bool
+    /// `start --watch`: apply edits to the template and to functions' code folders while running (``TemplateWatcher``).
+    package var watch = false
     /// Idle Lambda execution environments are reclaimed after this many (virtual) seconds.
     package var lambdaIdleTimeout: TimeInterval
     /// The account's Lambda concurrency limit.

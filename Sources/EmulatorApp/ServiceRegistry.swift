@@ -78,6 +78,8 @@ package struct ServiceRegistry: Sendable {
     package let webSocket: WebSocketAPIService
     /// API Gateway REST and HTTP APIs: the edge server hands it requests to their local execute-api URLs.
     package let executeApi: APIGatewayHTTPService
+    /// The CloudFormation deployers by type (the CloudFormation API's stacks and `start --watch` use them).
+    package let deployers: DeployerRegistry
     /// What `POST /_local/reset` brings back to the template's initial state, in this order.
     package let resettables: [any ResettableService]
     /// What a snapshot saves and restores (`POST /_local/snapshots`), in this order.
@@ -194,16 +196,30 @@ package struct ServiceRegistry: Sendable {
             logger: context.logger
         )
         let clock = context.clock
+        // The API Gateway v2 control plane: API-created (and stack-deployed) WebSocket APIs are served by `webSocket` at once.
+        let apiGatewayV2 = try APIGatewayV2Service(
+            location: context.dataLocation,
+            templateWebSocketApis: try context.stack.webSocketApis,
+            webSocket: webSocket,
+            clock: context.clock,
+            environment: environment,
+            authorizer: context.authorizer,
+            logger: context.logger,
+            executeApi: executeApi
+        )
+        let deployers = DeployerRegistry([
+            S3BucketDeployer(service: s3), DynamoDBTableDeployer(service: dynamoDB), LambdaFunctionDeployer(service: lambda),
+            IAMDeployer(directory: context.roleSessions.directory, now: { clock.now }),
+            APIGatewayV2Deployer(service: apiGatewayV2), LambdaPermissionDeployer(service: lambda),
+            EventSourceMappingDeployer(service: lambda),
+        ])
+        self.deployers = deployers
         let cloudFormation = CloudFormationService(
             describe: describeStartupStack,
             engine: try StackEngine(
                 location: context.dataLocation,
                 catalog: .emulator,
-                // API Gateway v2 resources fail honestly until their deployer is one more line here.
-                deployers: DeployerRegistry([
-                    S3BucketDeployer(service: s3), DynamoDBTableDeployer(service: dynamoDB), LambdaFunctionDeployer(service: lambda),
-                    IAMDeployer(directory: context.roleSessions.directory, now: { clock.now }),
-                ]),
+                deployers: deployers,
                 clock: context.clock,
                 environment: environment,
                 reservedName: plan.stack.name
@@ -223,17 +239,7 @@ package struct ServiceRegistry: Sendable {
             DynamoDBStreamsService(tables: dynamoDB),
             lambda,
             webSocket,
-            // The API Gateway v2 control plane: API-created WebSocket APIs are served by `webSocket` at once.
-            try APIGatewayV2Service(
-                location: context.dataLocation,
-                templateWebSocketApis: try context.stack.webSocketApis,
-                webSocket: webSocket,
-                clock: context.clock,
-                environment: environment,
-                authorizer: context.authorizer,
-                logger: context.logger,
-                executeApi: executeApi
-            ),
+            apiGatewayV2,
             // The API Gateway v1 control plane (after v2: v2 owns the signing name, v1 gets every non-/v2/ path).
             try APIGatewayRESTService(
                 location: context.dataLocation,

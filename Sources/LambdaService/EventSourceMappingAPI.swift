@@ -200,7 +200,18 @@ extension LambdaService {
     }
 
     private func createEventSourceMapping(_ request: AWSRequest) async throws -> Response {
-        let input = try Self.decodeInput(request)
+        let mapping = try await createMapping(try Self.decodeInput(request), uuid: UUID().uuidString.lowercased())
+        return Self.json(mapping.configuration(state: "Creating"), status: .accepted, requestId: request.requestId)
+    }
+
+    /// Creates a mapping with a given UUID: CreateEventSourceMapping's checks and store (the CloudFormation
+    /// deployer's path too).
+    /// - Parameters:
+    ///   - input: The request members.
+    ///   - uuid: The mapping's UUID.
+    /// - Returns: The mapping.
+    /// - Throws: Lambda's errors (`ResourceNotFoundException`, `InvalidParameterValueException`, a conflict).
+    func createMapping(_ input: EventSourceMappingInput, uuid: String) async throws -> EventSourceMapping {
         guard let functionName = input.FunctionName else { throw Self.validation(EventSourceMappingMessages.null("functionName")) }
         guard let function = catalog.resolve(functionName)?.function else {
             throw LambdaError.resourceNotFound(arn: catalog.unqualifiedArn(for: functionName))
@@ -223,7 +234,7 @@ extension LambdaService {
             throw LambdaError.invalidParameterValue(EventSourceMappingMessages.streamNotFound(sourceArn))
         }
         var mapping = EventSourceMapping(
-            uuid: UUID().uuidString.lowercased(),
+            uuid: uuid,
             functionArn: function.arn,
             eventSourceArn: sourceArn,
             startingPosition: position,
@@ -238,11 +249,21 @@ extension LambdaService {
                 extraFields: [("Type", "User")]
             )
         }
-        return Self.json(mapping.configuration(state: "Creating"), status: .accepted, requestId: request.requestId)
+        return mapping
     }
 
     private func updateEventSourceMapping(_ request: AWSRequest, uuid: String) async throws -> Response {
-        let input = try Self.decodeInput(request)
+        let (updated, state) = try await updateMapping(try Self.decodeInput(request), uuid: uuid)
+        return Self.json(updated.configuration(state: state), status: .accepted, requestId: request.requestId)
+    }
+
+    /// Changes a mapping: UpdateEventSourceMapping's checks and store (the CloudFormation deployer's path too).
+    /// - Parameters:
+    ///   - input: The request members.
+    ///   - uuid: The mapping's UUID.
+    /// - Returns: The mapping and the state UpdateEventSourceMapping reports.
+    /// - Throws: Lambda's errors (`ResourceNotFoundException`, `InvalidParameterValueException`).
+    func updateMapping(_ input: EventSourceMappingInput, uuid: String) async throws -> (EventSourceMapping, String) {
         guard var mapping = eventSourceMappings.mapping(uuid) else { throw Self.mappingNotFound }
         let wasEnabled = mapping.enabled
         if let functionName = input.FunctionName {
@@ -256,7 +277,7 @@ extension LambdaService {
         let updated = mapping
         guard try await eventSourceMappings.replace(updated) else { throw Self.mappingNotFound }
         let state = wasEnabled == updated.enabled ? "Updating" : (updated.enabled ? "Enabling" : "Disabling")
-        return Self.json(updated.configuration(state: state), status: .accepted, requestId: request.requestId)
+        return (updated, state)
     }
 
     private func listEventSourceMappings(_ request: AWSRequest) throws -> Response {

@@ -176,6 +176,9 @@ struct Start: AsyncParsableCommand {
     @Flag(help: "Keep all data in memory; nothing is written to disk.")
     var ephemeral = false
 
+    @Flag(help: "Watch the template and the functions' code folders: apply edits to the running stack (tables keep their items).")
+    var watch = false
+
     @Option(
         help: """
             How durable acknowledged writes are: process (nothing acknowledged is lost when the process is killed; \
@@ -354,6 +357,7 @@ struct Start: AsyncParsableCommand {
         options.port = port
         options.tlsPort = tlsPort
         options.dataDirectory = ephemeral ? nil : dataDir
+        options.watch = watch
         options.setDurability(named: durability)
         options.logFormat = EmulatorOptions.LogFormat(rawValue: logFormat) ?? .text
         options.strictCredentials = strictCredentials

@@ -1,6 +1,6 @@
 """CloudFormation deploys into a running emulator: CreateStack/UpdateStack/DeleteStack, change sets, events, exports
-and Fn::ImportValue, `aws cloudformation deploy` and `package`, rollback of resources SynapScribe Local cannot deploy
-yet (Lambda functions, API Gateway v2), and stacks kept across a restart. Each test asserts AWS's status, code and
+and Fn::ImportValue, `aws cloudformation deploy` and `package` (a table + function + WebSocket API deployed, updated and deleted), rollback
+of resources SynapScribe Local cannot deploy yet (Cognito identity pools), and stacks kept across a restart. Each test asserts AWS's status, code and
 message text where CloudFormation answers an error."""
 
 import json
@@ -201,23 +201,22 @@ def test_undeployable_types_fail_and_roll_back(server):
               BillingMode: PAY_PER_REQUEST
               AttributeDefinitions: [{AttributeName: pk, AttributeType: S}]
               KeySchema: [{AttributeName: pk, KeyType: HASH}]
-          Socket:
-            Type: AWS::ApiGatewayV2::Api
+          Pool:
+            Type: AWS::Cognito::IdentityPool
             DependsOn: Before
             Properties:
-              Name: sockets
-              ProtocolType: WEBSOCKET
-              RouteSelectionExpression: $request.body.action
+              IdentityPoolName: rollback_pool
+              AllowUnauthenticatedIdentities: true
         """)
     cfn.create_stack(StackName="rollback", TemplateBody=template)
     stack = stack_of(cfn, "rollback")
     assert stack["StackStatus"] == "ROLLBACK_COMPLETE"
     events = cfn.describe_stack_events(StackName="rollback")["StackEvents"]
     failed = next(e for e in events if e["ResourceStatus"] == "CREATE_FAILED")
-    assert failed["LogicalResourceId"] == "Socket"
-    assert "AWS::ApiGatewayV2::Api is not yet deployable by SynapScribe Local" in failed["ResourceStatusReason"]
+    assert failed["LogicalResourceId"] == "Pool"
+    assert "AWS::Cognito::IdentityPool is not yet deployable by SynapScribe Local" in failed["ResourceStatusReason"]
     rollback = next(e for e in events if e["ResourceStatus"] == "ROLLBACK_IN_PROGRESS")
-    assert rollback["ResourceStatusReason"] == "The following resource(s) failed to create: [Socket]. Rollback requested by user."
+    assert rollback["ResourceStatusReason"] == "The following resource(s) failed to create: [Pool]. Rollback requested by user."
     assert [e["ResourceStatus"] for e in events if e["LogicalResourceId"] == "Before"] == [
         "DELETE_COMPLETE", "DELETE_IN_PROGRESS", "CREATE_COMPLETE", "CREATE_IN_PROGRESS"]
     with pytest.raises(ClientError) as excinfo:
@@ -473,6 +472,252 @@ def test_aws_cloudformation_deploy_and_package(server, tmp_path):
     assert "s3://cfn-deploy-startup/artifacts/" in packaged.read_text()
     keys = [o["Key"] for o in server.client("s3").list_objects_v2(Bucket="cfn-deploy-startup", Prefix="artifacts/")["Contents"]]
     assert len(keys) == 1
+
+
+WEBSOCKET_APP = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Connections:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      TableName: ws-connections
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions:
+        - {AttributeName: pk, AttributeType: S}
+      KeySchema:
+        - {AttributeName: pk, KeyType: HASH}
+  Handler:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: ws-deployed-handler
+      Runtime: python3.12
+      Handler: index.handler
+      InlineCode: |
+        def handler(event, context):
+            if event["requestContext"]["routeKey"] == "$connect":
+                return {"statusCode": 200}
+            return {"statusCode": 200, "body": "VERSION:" + event["body"]}
+  Socket:
+    Type: AWS::ApiGatewayV2::Api
+    Properties:
+      Name: deployed-sockets
+      ProtocolType: WEBSOCKET
+      RouteSelectionExpression: $request.body.action
+  Integration:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties:
+      ApiId: !Ref Socket
+      IntegrationType: AWS_PROXY
+      IntegrationUri: !Sub arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Handler.Arn}/invocations
+  ConnectRoute:
+    Type: AWS::ApiGatewayV2::Route
+    Properties:
+      ApiId: !Ref Socket
+      RouteKey: $connect
+      Target: !Sub integrations/${Integration}
+  DefaultRoute:
+    Type: AWS::ApiGatewayV2::Route
+    Properties:
+      ApiId: !Ref Socket
+      RouteKey: $default
+      Target: !Sub integrations/${Integration}
+      RouteResponseSelectionExpression: $default
+  DefaultResponse:
+    Type: AWS::ApiGatewayV2::RouteResponse
+    Properties:
+      ApiId: !Ref Socket
+      RouteId: !Ref DefaultRoute
+      RouteResponseKey: $default
+  Deployment:
+    Type: AWS::ApiGatewayV2::Deployment
+    DependsOn: [ConnectRoute, DefaultRoute, DefaultResponse]
+    Properties:
+      ApiId: !Ref Socket
+  Stage:
+    Type: AWS::ApiGatewayV2::Stage
+    Properties:
+      ApiId: !Ref Socket
+      StageName: prod
+      DeploymentId: !Ref Deployment
+  InvokePermission:
+    Type: AWS::Lambda::Permission
+    Properties:
+      Action: lambda:InvokeFunction
+      FunctionName: !Ref Handler
+      Principal: apigateway.amazonaws.com
+      SourceArn: !Sub arn:aws:execute-api:${AWS::Region}:${AWS::AccountId}:${Socket}/*
+Outputs:
+  ApiId:
+    Value: !Ref Socket
+  Endpoint:
+    Value: !GetAtt Socket.ApiEndpoint
+"""
+
+
+def websocket_answer(server, api_id, stage, message):
+    """Connect a real WebSocket client to the API's local URL, send one message, return the answer."""
+    import asyncio
+
+    import websockets
+
+    async def exchange():
+        url = f"ws://127.0.0.1:{server.port}/_aws/execute-api/{api_id}/{stage}"
+        async with websockets.connect(url, open_timeout=30) as socket:
+            await socket.send(message)
+            return await asyncio.wait_for(socket.recv(), 30)
+
+    return asyncio.run(asyncio.wait_for(exchange(), timeout=60))
+
+
+def test_cloudformation_deploy_of_table_function_and_websocket_api(server, tmp_path):
+    template = tmp_path / "websocket-app.yaml"
+    template.write_text(WEBSOCKET_APP.replace("VERSION", "v1"))
+    capabilities = ["--capabilities", "CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]
+    code, out, err = cli(server, "cloudformation", "deploy", "--template-file", template, "--stack-name", "ws-app", *capabilities)
+    cfn = server.client("cloudformation")
+    assert code == 0, (err, cfn.describe_stack_events(StackName="ws-app")["StackEvents"][:5])
+    assert "Successfully created/updated stack - ws-app" in out
+    outputs = outputs_of(cfn, "ws-app")
+    api_id = outputs["ApiId"]["OutputValue"]
+    assert outputs["Endpoint"]["OutputValue"] == f"wss://{api_id}.execute-api.{REGION}.amazonaws.com"
+
+    # The deployed API is the same object as an API-created one: listed, described, with its routes and stage.
+    v2 = server.client("apigatewayv2")
+    assert api_id in [api["ApiId"] for api in v2.get_apis()["Items"]]
+    assert v2.get_api(ApiId=api_id)["Name"] == "deployed-sockets"
+    assert sorted(route["RouteKey"] for route in v2.get_routes(ApiId=api_id)["Items"]) == ["$connect", "$default"]
+    stage = v2.get_stage(ApiId=api_id, StageName="prod")
+    assert stage["DeploymentId"] == cfn.describe_stack_resource(
+        StackName="ws-app", LogicalResourceId="Deployment")["StackResourceDetail"]["PhysicalResourceId"]
+    lam = server.client("lambda")
+    policy = json.loads(lam.get_policy(FunctionName="ws-deployed-handler")["Policy"])
+    assert [(s["Principal"], s["Condition"]["ArnLike"]["AWS:SourceArn"]) for s in policy["Statement"]] == [
+        ({"Service": "apigateway.amazonaws.com"}, f"arn:aws:execute-api:{REGION}:000000000000:{api_id}/*")]
+    ddb = server.client("dynamodb")
+    ddb.put_item(TableName="ws-connections", Item={"pk": {"S": "c1"}, "user": {"S": "ada"}})
+    assert websocket_answer(server, api_id, "prod", '{"hello": 1}') == 'v1:{"hello": 1}'
+
+    # Update: a GSI on the table (old items backfilled) and new function code (the next message runs it).
+    updated = WEBSOCKET_APP.replace("VERSION", "v2").replace(
+        "        - {AttributeName: pk, AttributeType: S}\n",
+        "        - {AttributeName: pk, AttributeType: S}\n        - {AttributeName: user, AttributeType: S}\n",
+    ).replace(
+        "        - {AttributeName: pk, KeyType: HASH}\n  Handler:",
+        "        - {AttributeName: pk, KeyType: HASH}\n"
+        "      GlobalSecondaryIndexes:\n"
+        "        - IndexName: byUser\n"
+        "          KeySchema: [{AttributeName: user, KeyType: HASH}]\n"
+        "          Projection: {ProjectionType: ALL}\n"
+        "  Handler:")
+    assert "byUser" in updated and "v2:" in updated
+    template.write_text(updated)
+    code, out, err = cli(server, "cloudformation", "deploy", "--template-file", template, "--stack-name", "ws-app", *capabilities)
+    assert code == 0, (err, cfn.describe_stack_events(StackName="ws-app")["StackEvents"][:5])
+    assert stack_of(cfn, "ws-app")["StackStatus"] == "UPDATE_COMPLETE"
+    found = ddb.query(TableName="ws-connections", IndexName="byUser", KeyConditionExpression="#u = :u",
+                      ExpressionAttributeNames={"#u": "user"}, ExpressionAttributeValues={":u": {"S": "ada"}})["Items"]
+    assert found == [{"pk": {"S": "c1"}, "user": {"S": "ada"}}]
+    assert websocket_answer(server, api_id, "prod", '{"hello": 2}') == 'v2:{"hello": 2}'
+
+    # Delete: the API, the table and the function are gone.
+    code, out, err = cli(server, "cloudformation", "delete-stack", "--stack-name", "ws-app")
+    assert code == 0, err
+    with pytest.raises(ClientError) as excinfo:
+        v2.get_api(ApiId=api_id)
+    assert cfn_error(excinfo) == (404, "NotFoundException", f"Invalid API identifier specified 000000000000:{api_id}")
+    assert api_id not in [api["ApiId"] for api in v2.get_apis()["Items"]]
+    with pytest.raises(ClientError) as excinfo:
+        ddb.describe_table(TableName="ws-connections")
+    assert cfn_error(excinfo) == (400, "ResourceNotFoundException", "Requested resource not found: Table: ws-connections not found")
+    with pytest.raises(ClientError) as excinfo:
+        lam.get_function(FunctionName="ws-deployed-handler")
+    assert cfn_error(excinfo) == (
+        404, "ResourceNotFoundException", f"Function not found: arn:aws:lambda:{REGION}:000000000000:function:ws-deployed-handler")
+
+
+def test_websocket_api_refusal_rolls_back_with_api_gateways_message(server):
+    cfn = server.client("cloudformation")
+    template = textwrap.dedent("""\
+        Resources:
+          Socket:
+            Type: AWS::ApiGatewayV2::Api
+            Properties:
+              Name: refused-sockets
+              ProtocolType: WEBSOCKET
+              RouteSelectionExpression: $request.body.action
+          Broken:
+            Type: AWS::ApiGatewayV2::Route
+            Properties:
+              ApiId: !Ref Socket
+              RouteKey: $default
+              Target: integrations/nope123
+        Outputs:
+          ApiId:
+            Value: !Ref Socket
+        """)
+    cfn.create_stack(StackName="refused-ws", TemplateBody=template)
+    assert stack_of(cfn, "refused-ws")["StackStatus"] == "ROLLBACK_COMPLETE"
+    events = cfn.describe_stack_events(StackName="refused-ws")["StackEvents"]
+    failed = next(e for e in events if e["ResourceStatus"] == "CREATE_FAILED")
+    assert (failed["LogicalResourceId"], failed["ResourceStatusReason"]) == ("Broken", "Invalid Integration identifier specified nope123")
+    api_id = next(e for e in events if e["LogicalResourceId"] == "Socket")["PhysicalResourceId"]
+    assert [e["ResourceStatus"] for e in events if e["LogicalResourceId"] == "Socket"] == [
+        "DELETE_COMPLETE", "DELETE_IN_PROGRESS", "CREATE_COMPLETE", "CREATE_IN_PROGRESS"]
+    v2 = server.client("apigatewayv2")
+    assert api_id not in [api["ApiId"] for api in v2.get_apis()["Items"]]
+    cfn.delete_stack(StackName="refused-ws")
+
+
+STREAM_APP = textwrap.dedent("""\
+    Transform: AWS::Serverless-2016-10-31
+    Resources:
+      Orders:
+        Type: AWS::DynamoDB::Table
+        Properties:
+          TableName: streamed-orders
+          BillingMode: PAY_PER_REQUEST
+          AttributeDefinitions: [{AttributeName: pk, AttributeType: S}]
+          KeySchema: [{AttributeName: pk, KeyType: HASH}]
+          StreamSpecification: {StreamViewType: NEW_IMAGE}
+      Consumer:
+        Type: AWS::Serverless::Function
+        Properties:
+          FunctionName: stream-consumer
+          Runtime: python3.12
+          Handler: index.handler
+          InlineCode: "def handler(event, context):\\n    return None\\n"
+          Events:
+            Changes:
+              Type: DynamoDB
+              Properties:
+                Stream: !GetAtt Orders.StreamArn
+                StartingPosition: TRIM_HORIZON
+                BatchSize: BATCH
+    """)
+
+
+def test_event_source_mapping_deploys_updates_and_deletes(server):
+    cfn = server.client("cloudformation")
+    lam = server.client("lambda")
+    capabilities = ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]
+    cfn.create_stack(StackName="streams", TemplateBody=STREAM_APP.replace("BATCH", "10"), Capabilities=capabilities)
+    assert stack_of(cfn, "streams")["StackStatus"] == "CREATE_COMPLETE", cfn.describe_stack_events(StackName="streams")["StackEvents"][:5]
+    uuid = cfn.describe_stack_resource(StackName="streams", LogicalResourceId="ConsumerChanges")[
+        "StackResourceDetail"]["PhysicalResourceId"]
+    mapping = lam.get_event_source_mapping(UUID=uuid)
+    stream_arn = server.client("dynamodb").describe_table(TableName="streamed-orders")["Table"]["LatestStreamArn"]
+    assert (mapping["EventSourceArn"], mapping["BatchSize"], mapping["StartingPosition"]) == (stream_arn, 10, "TRIM_HORIZON")
+    assert mapping["FunctionArn"] == f"arn:aws:lambda:{REGION}:000000000000:function:stream-consumer"
+    assert [m["UUID"] for m in lam.list_event_source_mappings(FunctionName="stream-consumer")["EventSourceMappings"]] == [uuid]
+
+    cfn.update_stack(StackName="streams", TemplateBody=STREAM_APP.replace("BATCH", "25"), Capabilities=capabilities)
+    assert stack_of(cfn, "streams")["StackStatus"] == "UPDATE_COMPLETE"
+    assert lam.get_event_source_mapping(UUID=uuid)["BatchSize"] == 25
+
+    cfn.delete_stack(StackName="streams")
+    with pytest.raises(ClientError) as excinfo:
+        lam.get_event_source_mapping(UUID=uuid)
+    assert cfn_error(excinfo) == (404, "ResourceNotFoundException", "The resource you requested does not exist.")
 
 
 def test_deletion_policy_retain_keeps_the_resource(server):
