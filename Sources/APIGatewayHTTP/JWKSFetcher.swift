@@ -46,76 +46,23 @@ package actor JWKSFetcher {
     }
 }
 
-/// A minimal HTTP/1.1 GET for `http://` loopback URLs (JWKS discovery), on NIO: one request per connection,
-/// 5 s timeout, at most 1 MB of body. Refuses every other host.
+/// A GET of an `http://` loopback URL (JWKS discovery) through ``LoopbackForwarder``: 5 s timeout; every other host is
+/// refused without being contacted.
 enum LoopbackHTTP {
+    /// The body of a 200 answer, or nil.
+    /// - Parameter text: The URL.
+    /// - Returns: The body.
     static func get(_ text: String) async -> Data? {
-        guard let url = URL(string: text), url.scheme?.lowercased() == "http", let host = url.host?.lowercased(),
-            HttpAuthorizerSpec.isLoopback(text)
+        guard let target = LoopbackForwarder.target(text),
+            let answer = try? await LoopbackForwarder.send(
+                target,
+                method: "GET",
+                headers: [(name: "Accept", value: "application/json")],
+                body: [],
+                timeout: .seconds(5)
+            ),
+            answer.status == 200
         else { return nil }
-        let address = host == "localhost" ? "127.0.0.1" : host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        let port = url.port ?? 80
-        var path = url.path.isEmpty ? "/" : url.path
-        if let query = url.query { path += "?" + query }
-        let collector = ResponseCollector()
-        let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connectTimeout(.seconds(5))
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    try channel.pipeline.syncOperations.addHandler(collector)
-                }
-            }
-        do {
-            let channel = try await bootstrap.connect(host: address, port: port).get()
-            var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path)
-            head.headers.add(name: "Host", value: "\(host):\(port)")
-            head.headers.add(name: "Accept", value: "application/json")
-            head.headers.add(name: "Connection", value: "close")
-            channel.write(HTTPClientRequestPart.head(head), promise: nil)
-            try await channel.writeAndFlush(HTTPClientRequestPart.end(nil)).get()
-            let scheduled = channel.eventLoop.scheduleTask(in: .seconds(5)) { channel.close(promise: nil) }
-            try await channel.closeFuture.get()
-            scheduled.cancel()
-        } catch {
-            return nil
-        }
-        return collector.result()
-    }
-
-    /// Collects one response's status and body; closes the channel at its end.
-    final class ResponseCollector: ChannelInboundHandler, @unchecked Sendable {
-        typealias InboundIn = HTTPClientResponsePart
-        // Touched only on the channel's event loop, read after the channel closed.
-        private var status = 0
-        private var body = ByteBuffer()
-        private var complete = false
-        private var overflow = false
-
-        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            switch unwrapInboundIn(data) {
-            case .head(let head):
-                status = Int(head.status.code)
-            case .body(var part):
-                if body.readableBytes + part.readableBytes > 1_048_576 {
-                    overflow = true
-                    context.close(promise: nil)
-                } else {
-                    body.writeBuffer(&part)
-                }
-            case .end:
-                complete = true
-                context.close(promise: nil)
-            }
-        }
-
-        func errorCaught(context: ChannelHandlerContext, error: any Error) {
-            context.close(promise: nil)
-        }
-
-        func result() -> Data? {
-            guard complete, !overflow, status == 200 else { return nil }
-            return Data(body.readableBytesView)
-        }
+        return Data(answer.body)
     }
 }

@@ -94,20 +94,20 @@ package struct APIGatewayRESTService: AWSServiceHandler {
                 apiId: putting ? operation.apiId : nil,
                 mode: putting ? query["mode"] ?? "merge" : "merge"
             )
-            return Self.json(status: putting ? 200 : 201, .object(document))
+            return APIGatewayV2Service.json(status: putting ? 200 : 201, .object(document))
         }
         if operation.action == .create, query["mode"] != nil { throw RestError.unknownOperation }
         switch operation.action {
         case .create, .put:
-            let document = try write(operation, body: try Self.body(request))
-            return Self.json(status: 201, .object(Self.visible(document, kind: operation.kind, query: ["includeValue": "true"])))
+            let document = try write(operation, body: try APIGatewayV2Service.body(request))
+            return APIGatewayV2Service.json(status: 201, .object(Self.visible(document, kind: operation.kind, query: ["includeValue": "true"])))
         case .get:
-            return Self.json(status: 200, .object(Self.visible(try read(operation, query: query), kind: operation.kind, query: query)))
+            return APIGatewayV2Service.json(status: 200, .object(Self.visible(try read(operation, query: query), kind: operation.kind, query: query)))
         case .list:
-            return Self.json(status: 200, try list(operation, query: query))
+            return APIGatewayV2Service.json(status: 200, try list(operation, query: query))
         case .update:
-            let document = try update(operation, body: try Self.body(request))
-            return Self.json(status: 200, .object(Self.visible(document, kind: operation.kind, query: query)))
+            let document = try update(operation, body: try APIGatewayV2Service.body(request))
+            return APIGatewayV2Service.json(status: 200, .object(Self.visible(document, kind: operation.kind, query: query)))
         case .delete:
             try delete(operation)
             return Response(status: operation.kind.isMethodPart ? .noContent : .accepted)
@@ -220,20 +220,5 @@ package struct APIGatewayRESTService: AWSServiceHandler {
         var document = document.filter { !$0.key.hasPrefix("_") }
         if kind == .apiKey, query["includeValue"] != "true", query["includeValues"] != "true" { document["value"] = nil }
         return document
-    }
-
-    static func body(_ request: AWSRequest) throws(RestError) -> [String: V2JSON] {
-        let data = request.bodyData
-        if data.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return [:] }
-        guard let object = V2JSON.parse(data)?.objectValue else {
-            throw .badRequest("Could not parse request body into json: the body is not a JSON object")
-        }
-        return object
-    }
-
-    static func json(status: Int, _ value: V2JSON) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json"
-        return Response(status: HTTPResponse.Status(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: value.data)))
     }
 }

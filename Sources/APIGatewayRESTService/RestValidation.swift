@@ -4,22 +4,7 @@ import APIGatewayV2Service
 /// codes, integration and authorizer types, stage names.
 package enum RestValidation {
     /// The JSON type a member must have.
-    package enum MemberType: Sendable {
-        /// A string.
-        case string
-        /// A boolean.
-        case bool
-        /// A whole number.
-        case int
-        /// A list of strings.
-        case stringList
-        /// A map of strings.
-        case stringMap
-        /// Any object.
-        case object
-        /// Any list.
-        case list
-    }
+    package typealias MemberType = JSONMemberType
 
     /// The members a kind's create or put request takes (others are ignored, as AWS's JSON reader does).
     /// - Parameter kind: The kind.
@@ -104,34 +89,11 @@ package enum RestValidation {
     /// - Returns: The accepted members.
     /// - Throws: `BadRequestException` for a member of the wrong type or a missing required member.
     package static func input(_ body: [String: V2JSON], kind: RestKind, action: RestOperation.Action) throws(RestError) -> [String: V2JSON] {
-        let types = members(of: kind)
-        var accepted: [String: V2JSON] = [:]
-        for (name, value) in body {
-            guard let type = types[name], value != .null else { continue }
-            let matches: Bool =
-                switch type {
-                case .string: value.stringValue != nil
-                case .bool: value.boolValue != nil
-                case .int: value.intValue != nil
-                case .stringList: value.stringList != nil
-                case .stringMap: value.stringMap != nil
-                case .object: value.objectValue != nil
-                case .list: isList(value)
-                }
-            guard matches else { throw .badRequest("Invalid request body: '\(name)' has the wrong type") }
-            accepted[name] = value
+        let creating = action == .create || action == .put
+        switch JSONMemberType.accepted(body, types: members(of: kind), required: creating ? required(for: kind) : []) {
+        case .success(let accepted): return accepted
+        case .failure(let problem): throw .badRequest(problem.message)
         }
-        if action == .create || action == .put {
-            for name in required(for: kind) where accepted[name] == nil {
-                throw .badRequest("Invalid request body: missing required property '\(name)'")
-            }
-        }
-        return accepted
-    }
-
-    private static func isList(_ value: V2JSON) -> Bool {
-        if case .array = value { return true }
-        return false
     }
 
     private static func isPlainPart(_ text: Substring) -> Bool {

@@ -184,7 +184,11 @@ package struct APIGatewayV2Service: AWSServiceHandler {
 
     // MARK: Responses
 
-    static func body(_ request: AWSRequest) throws(APIGatewayV2Error) -> [String: V2JSON] {
+    /// A request body as a JSON object (an empty or blank body is `{}`), as both API Gateway control planes read it.
+    /// - Parameter request: The request.
+    /// - Returns: The members.
+    /// - Throws: `BadRequestException` for a body that is not a JSON object.
+    package static func body(_ request: AWSRequest) throws(APIGatewayV2Error) -> [String: V2JSON] {
         let data = request.bodyData
         if data.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return [:] }
         guard let object = V2JSON.parse(data)?.objectValue else {
@@ -193,7 +197,12 @@ package struct APIGatewayV2Service: AWSServiceHandler {
         return object
     }
 
-    static func json(status: Int, _ value: V2JSON) -> Response {
+    /// A JSON response, as both API Gateway control planes answer.
+    /// - Parameters:
+    ///   - status: The HTTP status.
+    ///   - value: The body.
+    /// - Returns: The response.
+    package static func json(status: Int, _ value: V2JSON) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         return Response(status: HTTPResponse.Status(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: value.data)))

@@ -118,3 +118,62 @@ package enum V2JSON: Sendable, Equatable {
         return map
     }
 }
+
+/// The JSON type an API Gateway request member must have (both control planes read bodies this way).
+package enum JSONMemberType: Sendable {
+    /// A string.
+    case string
+    /// A boolean.
+    case bool
+    /// A whole number.
+    case int
+    /// A list of strings.
+    case stringList
+    /// A map of strings.
+    case stringMap
+    /// Any object.
+    case object
+    /// Any list.
+    case list
+
+    /// Whether a value has this type.
+    /// - Parameter value: The value.
+    /// - Returns: True when it does.
+    package func matches(_ value: V2JSON) -> Bool {
+        switch self {
+        case .string: value.stringValue != nil
+        case .bool: value.boolValue != nil
+        case .int: value.intValue != nil
+        case .stringList: value.stringList != nil
+        case .stringMap: value.stringMap != nil
+        case .object: value.objectValue != nil
+        case .list: if case .array = value { true } else { false }
+        }
+    }
+
+    /// Keeps the members `types` names, checking their types (`null` members are dropped, as unset), and that every
+    /// `required` member is there.
+    /// - Parameters:
+    ///   - body: The request body's members.
+    ///   - types: The members a request takes (others are ignored, as AWS's JSON reader does).
+    ///   - required: The members that must be present.
+    /// - Returns: The accepted members, or the `BadRequestException` message for the first problem.
+    package static func accepted(_ body: [String: V2JSON], types: [String: JSONMemberType], required: [String]) -> Result<[String: V2JSON], BadBody> {
+        var accepted: [String: V2JSON] = [:]
+        for (name, value) in body {
+            guard let type = types[name], value != .null else { continue }
+            guard type.matches(value) else { return .failure(BadBody(message: "Invalid request body: '\(name)' has the wrong type")) }
+            accepted[name] = value
+        }
+        for name in required where accepted[name] == nil {
+            return .failure(BadBody(message: "Invalid request body: missing required property '\(name)'"))
+        }
+        return .success(accepted)
+    }
+
+    /// Why a request body was refused (the `BadRequestException` message).
+    package struct BadBody: Error, Sendable {
+        /// The message.
+        package var message: String
+    }
+}

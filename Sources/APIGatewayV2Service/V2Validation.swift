@@ -2,20 +2,7 @@
 /// expressions, integration and authorizer types per protocol.
 package enum V2Validation {
     /// The JSON type a member must have.
-    package enum MemberType: Sendable {
-        /// A string.
-        case string
-        /// A boolean.
-        case bool
-        /// A whole number.
-        case int
-        /// A list of strings.
-        case stringList
-        /// A map of strings.
-        case stringMap
-        /// Any object.
-        case object
-    }
+    package typealias MemberType = JSONMemberType
 
     /// The members a kind's create and update requests take (others are ignored, as AWS's JSON reader does).
     /// - Parameter kind: The resource kind.
@@ -91,28 +78,10 @@ package enum V2Validation {
     /// - Returns: The accepted members.
     /// - Throws: ``APIGatewayV2Error/badRequest(_:)`` for a member of the wrong type or a missing required member.
     package static func input(_ body: [String: V2JSON], kind: V2ResourceKind, creating: Bool) throws(APIGatewayV2Error) -> [String: V2JSON] {
-        let types = members(of: kind)
-        var accepted: [String: V2JSON] = [:]
-        for (name, value) in body {
-            guard let type = types[name], value != .null else { continue }
-            let matches: Bool =
-                switch type {
-                case .string: value.stringValue != nil
-                case .bool: value.boolValue != nil
-                case .int: value.intValue != nil
-                case .stringList: value.stringList != nil
-                case .stringMap: value.stringMap != nil
-                case .object: value.objectValue != nil
-                }
-            guard matches else { throw .badRequest("Invalid request body: '\(name)' has the wrong type") }
-            accepted[name] = value
+        switch JSONMemberType.accepted(body, types: members(of: kind), required: creating ? required(for: kind) : []) {
+        case .success(let accepted): return accepted
+        case .failure(let problem): throw .badRequest(problem.message)
         }
-        if creating {
-            for name in required(for: kind) where accepted[name] == nil {
-                throw .badRequest("Invalid request body: missing required property '\(name)'")
-            }
-        }
-        return accepted
     }
 
     /// The HTTP methods an HTTP API route key may name.

@@ -129,7 +129,7 @@ package struct APIGatewayV2Deployer: ResourceDeployer {
         case .int: if let number = value.doubleValue { return .number(number) }
         case .bool: if let flag = value.boolValue { return .bool(flag) }
         case .object: return json(value, camelCase: true)
-        case .string, .stringList, .stringMap: break
+        case .string, .stringList, .stringMap, .list: break
         }
         return json(value, camelCase: false)
     }
