@@ -147,7 +147,7 @@ package struct APIGatewayHTTPService: Sendable {
         var request = request
         let isREST: Bool
         if case .rest = target.api { isREST = true } else { isREST = false }
-        let requestId = UUID().uuidString.lowercased()
+        let requestId = EmulatorRandom.uuidString("execute-api-request-ids")
         let extendedRequestId = Self.extendedRequestId()
         var requestLogger = logger
         requestLogger[metadataKey: "request-id"] = .string(requestId)
@@ -686,16 +686,16 @@ package struct APIGatewayHTTPService: Sendable {
 
     /// An `$context.extendedRequestId`-shaped id (16 base64 characters).
     static func extendedRequestId() -> String {
-        var bytes: [UInt8] = []
-        for _ in 0..<11 { bytes.append(UInt8.random(in: 0...255)) }
+        var generator = EmulatorRandom.idGenerator("execute-api-extended-ids")
+        let bytes = (0..<11).map { _ in UInt8.random(in: 0...255, using: &generator) }
         return String(Data(bytes).base64EncodedString().prefix(15)) + "="
     }
 
     /// An X-Ray trace id (`Root=1-{epoch hex}-{24 hex}`).
     static func traceId(_ now: Date) -> String {
         let seconds = UInt32(clamping: Int64(max(0, min(now.timeIntervalSince1970, 4_000_000_000))))
-        var random = ""
-        for _ in 0..<24 { random.append(Array("0123456789abcdef")[Int.random(in: 0..<16)]) }
+        var generator = EmulatorRandom.idGenerator("trace-ids")
+        let random = String((0..<24).map { _ in Array("0123456789abcdef")[Int.random(in: 0..<16, using: &generator)] })
         return "Root=1-\(String(seconds, radix: 16))-\(random)"
     }
 }

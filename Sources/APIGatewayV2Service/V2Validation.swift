@@ -1,3 +1,5 @@
+import EmulatorCore
+
 /// The shapes and rules of API Gateway v2 inputs: member types, required members, route keys, selection
 /// expressions, integration and authorizer types per protocol.
 package enum V2Validation {
@@ -226,7 +228,7 @@ package enum V2Identifiers {
     /// - Parameter length: Its length.
     /// - Returns: The id.
     package static func make(length: Int) -> String {
-        var generator = SystemRandomNumberGenerator()
+        var generator = EmulatorRandom.idGenerator("apigateway-ids")
         return String((0..<max(1, length)).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] })
     }
 }

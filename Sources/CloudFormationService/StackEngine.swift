@@ -456,7 +456,7 @@ package actor StackEngine {
         failed: Bool
     ) -> (id: String, stackId: String) {
         let current = environment.current
-        let id = "arn:aws:cloudformation:\(current.region):\(current.accountId):changeSet/\(name)/\(UUID().uuidString.lowercased())"
+        let id = "arn:aws:cloudformation:\(current.region):\(current.accountId):changeSet/\(name)/\(EmulatorRandom.uuidString("cloudformation-ids"))"
         stacks[stackIndex].changeSets.append(
             ChangeSetRecord(
                 name: name,
@@ -504,7 +504,8 @@ package actor StackEngine {
 
     private func appendStack(_ stack: Stack, request: DeployRequest, body: String, parameters: [ParameterRecord], status: String) -> Int {
         let current = environment.current
-        let stackId = "arn:aws:cloudformation:\(current.region):\(current.accountId):stack/\(request.stackName)/\(UUID().uuidString.lowercased())"
+        let stackId =
+            "arn:aws:cloudformation:\(current.region):\(current.accountId):stack/\(request.stackName)/\(EmulatorRandom.uuidString("cloudformation-ids"))"
         stacks.append(
             StackRecord(
                 name: request.stackName,
@@ -820,7 +821,7 @@ package actor StackEngine {
         stacks[index].events.append(
             EventRecord(
                 eventId: type == "AWS::CloudFormation::Stack"
-                    ? UUID().uuidString.lowercased() : "\(logicalId)-\(status)-\(UUID().uuidString.lowercased())",
+                    ? EmulatorRandom.uuidString("cloudformation-ids") : "\(logicalId)-\(status)-\(EmulatorRandom.uuidString("cloudformation-ids"))",
                 logicalId: logicalId,
                 physicalId: physicalId,
                 type: type,

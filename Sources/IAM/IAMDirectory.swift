@@ -1,4 +1,5 @@
 import CloudFormation
+import EmulatorCore
 import Foundation
 import Identity
 import Synchronization
@@ -277,7 +278,7 @@ package enum IAMIdentifiers {
     ///   - length: The total length (21 for entity ids, 20 for access key ids).
     /// - Returns: The id.
     package static func random(prefix: String, length: Int = 21) -> String {
-        var generator = SystemRandomNumberGenerator()
+        var generator = EmulatorRandom.idGenerator("iam-ids")
         let count = max(0, length - prefix.count)
         return prefix + String((0..<count).map { _ in alphabet[Int(generator.next(upperBound: UInt32(alphabet.count)))] })
     }
@@ -303,7 +304,7 @@ package enum IAMIdentifiers {
     /// - Returns: The secret.
     package static func secret() -> String {
         let secretAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
-        var generator = SystemRandomNumberGenerator()
+        var generator = EmulatorRandom.idGenerator("iam-secrets")
         return String((0..<40).map { _ in secretAlphabet[Int(generator.next(upperBound: UInt32(secretAlphabet.count)))] })
     }
 }

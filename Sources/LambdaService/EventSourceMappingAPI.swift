@@ -200,7 +200,7 @@ extension LambdaService {
     }
 
     private func createEventSourceMapping(_ request: AWSRequest) async throws -> Response {
-        let mapping = try await createMapping(try Self.decodeInput(request), uuid: UUID().uuidString.lowercased())
+        let mapping = try await createMapping(try Self.decodeInput(request), uuid: EmulatorRandom.uuidString("event-source-mapping-ids"))
         return Self.json(mapping.configuration(state: "Creating"), status: .accepted, requestId: request.requestId)
     }
 

@@ -211,7 +211,7 @@ extension S3Service {
         var rules = try ConfigurationXML.parseLifecycle(try await configurationBody(request, name, action: "s3:PutLifecycleConfiguration"))
         // S3 names a rule sent without an ID (48 characters of base64), and answers with that name ever after.
         for index in rules.indices where rules[index].id == nil {
-            rules[index].id = Data(UUID().uuidString.lowercased().utf8).base64EncodedString()
+            rules[index].id = Data(EmulatorRandom.uuidString("s3-configuration-ids").utf8).base64EncodedString()
         }
         let named = rules
         try await update(name) { $0.lifecycle = named }

@@ -382,7 +382,7 @@ package enum ConfigurationXML {
     /// A configuration id like the ones S3 generates for configurations without `Id`.
     /// - Returns: The id.
     package static func randomConfigurationId() -> String {
-        Data(UUID().uuidString.utf8).base64EncodedString().replacingOccurrences(of: "=", with: "")
+        Data(EmulatorRandom.uuidString("s3-configuration-ids").uppercased().utf8).base64EncodedString().replacingOccurrences(of: "=", with: "")
     }
 
     // MARK: Encryption

@@ -84,7 +84,8 @@ extension S3Service {
             }
             algorithm = value
         }
-        let uploadId = Data((0..<48).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+        var generator = EmulatorRandom.idGenerator("s3-upload-ids")
+        let uploadId = Data((0..<48).map { _ in UInt8.random(in: 0...255, using: &generator) }).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
         let record = UploadRecord(
             uploadId: uploadId,

@@ -1,4 +1,5 @@
 import Crypto
+import EmulatorCore
 import Foundation
 import Synchronization
 
@@ -307,7 +308,7 @@ package final class CredentialStore: Sendable {
     private static let secretAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
 
     private static func random(from alphabet: [Character], count: Int) -> String {
-        var generator = SystemRandomNumberGenerator()
+        var generator = EmulatorRandom.idGenerator("issued-credentials")
         return String((0..<count).map { _ in alphabet[Int(generator.next(upperBound: UInt32(alphabet.count)))] })
     }
 }

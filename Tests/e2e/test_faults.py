@@ -21,7 +21,7 @@ import websockets
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from conftest import ACCESS_KEY, REGION, SECRET_KEY, STACK_NAME, EmulatorProcess, client_config, emulator_binary
+from conftest import ACCESS_KEY, ACCOUNT_ID, REGION, SECRET_KEY, STACK_NAME, EmulatorProcess, client_config, emulator_binary
 
 AUDIO_BUCKET = "synapscribe-audio-000000000000"
 SESSIONS_TABLE = "SynapScribe-Sessions"
@@ -408,14 +408,38 @@ def throttled_pattern(process, calls=40):
     return pattern
 
 
+def generated_ids(process):
+    """Ids the emulator draws at random, one of each kind the control planes hand out."""
+    iam, s3 = process.client("iam"), process.client("s3")
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    iam.create_user(UserName="seeded")
+    return {
+        "role": iam.create_role(RoleName="seeded", AssumeRolePolicyDocument=trust)["Role"]["RoleId"],
+        "access-key": iam.create_access_key(UserName="seeded")["AccessKey"]["AccessKeyId"],
+        "session": process.client("sts").get_session_token()["Credentials"]["AccessKeyId"],
+        "api": process.client("apigatewayv2").create_api(Name="seeded", ProtocolType="WEBSOCKET",
+                                                       RouteSelectionExpression="$request.body.action")["ApiId"],
+        "rest-api": process.client("apigateway").create_rest_api(name="seeded")["id"],
+        "upload": s3.create_multipart_upload(Bucket=f"synapscribe-audio-{ACCOUNT_ID}", Key="queries/seeded")["UploadId"],
+        "table": process.client("dynamodb").create_table(
+            TableName="seeded", BillingMode="PAY_PER_REQUEST", AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}])["TableDescription"]["TableId"],
+    }
+
+
 def test_same_seed_fails_the_same_calls_and_another_seed_differs(tmp_path):
-    patterns = []
+    patterns, ids = [], []
     for seed in (42, 42, 43):
         process = EmulatorProcess(tmp_path, "--seed", seed)
         try:
             patterns.append(throttled_pattern(process))
+            ids.append(generated_ids(process))
         finally:
             process.stop()
     assert patterns[0] == patterns[1]
     assert 0 < sum(patterns[0]) < len(patterns[0])
     assert patterns[0] != patterns[2]
+    # Every id kind repeats under the same seed and differs under another.
+    assert ids[0] == ids[1]
+    assert all(ids[0][kind] != ids[2][kind] for kind in ids[0]), (ids[0], ids[2])

@@ -24,7 +24,7 @@ extension DynamoDBService {
         return TableMetadata(
             id: 0,
             name: spec.name,
-            tableId: UUID().uuidString.lowercased(),
+            tableId: EmulatorRandom.uuidString("dynamodb-table-ids"),
             arn: arn,
             attributeDefinitions: spec.attributeDefinitions.map { AttributeDefinitionEntry(AttributeName: $0.name, AttributeType: $0.type) },
             keySchema: keys(spec.keySchema),
@@ -137,7 +137,7 @@ extension DynamoDBService {
         let meta = TableMetadata(
             id: 0,
             name: name,
-            tableId: UUID().uuidString.lowercased(),
+            tableId: EmulatorRandom.uuidString("dynamodb-table-ids"),
             arn: tableArn(name),
             attributeDefinitions: definitions,
             keySchema: keySchema,

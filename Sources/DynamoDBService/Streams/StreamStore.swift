@@ -221,7 +221,7 @@ enum StreamStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         )
-        let eventId = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let eventId = EmulatorRandom.uuidString("dynamodb-stream-event-ids").replacingOccurrences(of: "-", with: "")
         try statement.execute(
             arguments: [
                 recorder.arn, recorder.clock.now.timeIntervalSince1970, eventId, eventName, ItemCodec.encode(keys),
