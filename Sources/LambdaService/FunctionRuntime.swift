@@ -116,7 +116,7 @@ actor FunctionRuntime {
         try gate.acquire(function: function.name, reserved: function.spec.reservedConcurrency)
         defer { gate.release(function: function.name, reserved: function.spec.reservedConcurrency) }
         host.counters.state.withLock { $0.invocations += 1 }
-        if let injected = injectedFault(requestId: requestId, context: context) { return injected }
+        if let injected = await injectedFault(requestId: requestId, context: context) { return injected }
 
         var initMilliseconds: Double?
         var outcome: InvocationOutcome?
@@ -212,14 +212,16 @@ actor FunctionRuntime {
     }
 
     /// The result of an injected function timeout or init failure (`POST /_local/faults`), reported as Lambda
-    /// reports them, without running the function; nil when no fault hits this invocation.
-    private func injectedFault(requestId: String, context: LambdaInvocationContext) -> RunResult? {
+    /// reports them, without running the function; nil when no fault hits this invocation. An injected timeout takes
+    /// the function's timeout (real time, capped by the caller's deadline), as a real one does.
+    private func injectedFault(requestId: String, context: LambdaInvocationContext) async -> RunResult? {
         guard let faults = host.settings.faults, !faults.isEmpty else { return nil }
         let name = function.name
         switch faults.check(service: "lambda", operation: "Invoke", at: .lambdaInvocation, requestId: requestId, resources: { [name] }) {
         case .functionTimeout:
             let limit = context.maximumDuration.map { min($0, .seconds(function.timeout)) } ?? .seconds(function.timeout)
             let seconds = Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18
+            try? await Task.sleep(for: limit)
             let now = host.clock.now
             let stream = "\(Self.streamDate(now))/[\(function.version)]injected-fault"
             for line in [

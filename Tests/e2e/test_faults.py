@@ -230,16 +230,34 @@ def test_lambda_too_many_requests_as_lambda_sends_it(endpoint, client):
     assert error["Type"] == "User"
 
 
+def short_timeout_function(client, name, seconds):
+    """A function created through the API with a short timeout (the template's run for minutes)."""
+    import io
+    import zipfile
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    role = client("iam").create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("index.py", "def handler(event, context):\n    return 'ran'\n")
+    client("lambda").create_function(FunctionName=name, Runtime="python3.12", Role=role, Handler="index.handler",
+                                     Timeout=seconds, Code={"ZipFile": archive.getvalue()})
+    return name
+
+
 def test_lambda_function_timeout_reports_task_timed_out(endpoint, client):
-    name = function_named(client, "ValidateLecture")
+    """An injected timeout answers as Lambda does, after the function's timeout (2 s here), without running it."""
+    name = short_timeout_function(client, "fault-timeout", 2)
     add_fault(endpoint, service="lambda", resource=name, effect="timeout", count=1)
+    started = time.monotonic()
     response = session_client(endpoint, "lambda").invoke(FunctionName=name, Payload=b"{}")
+    assert time.monotonic() - started >= 2
     assert response["StatusCode"] == 200
     assert response["FunctionError"] == "Unhandled"
     payload = json.loads(response["Payload"].read())
     assert payload["errorType"] == "Sandbox.Timedout"
     request_id = response["ResponseMetadata"]["RequestId"]
-    assert payload["errorMessage"] == f"RequestId: {request_id} Error: Task timed out after 300.00 seconds"
+    assert payload["errorMessage"] == f"RequestId: {request_id} Error: Task timed out after 2.00 seconds"
     hit = faults_state(endpoint)["injected"][-1]
     assert hit["effect"] == "function timeout" and hit["resource"] == name and hit["requestId"] == request_id
 
