@@ -328,6 +328,11 @@ def test_eventually_consistent_reads_lag_behind_writes(tmp_path):
         assert ddb.get_item(TableName="lagging", Key=key)["Item"]["v"] == {"N": "1"}
         assert ddb.query(TableName="lagging", IndexName="byOwner", **owner)["Items"][0]["v"] == {"N": "1"}
         assert ddb.get_item(TableName="lagging", Key=key, ConsistentRead=True)["Item"]["v"] == {"N": "2"}
+        # BatchGetItem reads the same way, per table's ConsistentRead.
+        batch = ddb.batch_get_item(RequestItems={"lagging": {"Keys": [key]}})["Responses"]["lagging"]
+        assert [item["v"] for item in batch] == [{"N": "1"}]
+        batch = ddb.batch_get_item(RequestItems={"lagging": {"Keys": [key], "ConsistentRead": True}})["Responses"]["lagging"]
+        assert [item["v"] for item in batch] == [{"N": "2"}]
         ddb.delete_item(TableName="lagging", Key=key)
         assert ddb.get_item(TableName="lagging", Key=key)["Item"]["v"] == {"N": "1"}
         assert "Item" not in ddb.get_item(TableName="lagging", Key=key, ConsistentRead=True)

@@ -68,8 +68,17 @@ extension DynamoDBService {
             requests.append((name, table, keys, projection, entry.ConsistentRead ?? false, entry))
         }
         let finalRequests = requests
-        let results = try await read { db -> [[Item?]] in
+        var results = try await read { db -> [[Item?]] in
             try finalRequests.map { request in try request.keys.map { try ItemStore.fetchItem(db, table: request.table, key: $0) } }
+        }
+        // Eventually consistent reads under the realism profile's read lag see items as they were before recent writes.
+        for (index, request) in finalRequests.enumerated() where !request.consistent {
+            guard let recent = request.table.recentWrites else { continue }
+            for (position, key) in request.keys.enumerated() {
+                if let rowKey = ItemStore.tableRowKey(of: key, table: request.table), let seen = recent.stale(key: rowKey) {
+                    results[index][position] = seen
+                }
+            }
         }
         // A response holds at most 16 MB of items: the keys from the first item that would pass the limit on are
         // answered in UnprocessedKeys, as AWS does.
