@@ -333,6 +333,10 @@ def test_eventually_consistent_reads_lag_behind_writes(tmp_path):
         assert [item["v"] for item in batch] == [{"N": "1"}]
         batch = ddb.batch_get_item(RequestItems={"lagging": {"Keys": [key], "ConsistentRead": True}})["Responses"]["lagging"]
         assert [item["v"] for item in batch] == [{"N": "2"}]
+        # So does a PartiQL SELECT.
+        statement = "SELECT * FROM lagging WHERE pk = 'a'"
+        assert ddb.execute_statement(Statement=statement)["Items"][0]["v"] == {"N": "1"}
+        assert ddb.execute_statement(Statement=statement, ConsistentRead=True)["Items"][0]["v"] == {"N": "2"}
         ddb.delete_item(TableName="lagging", Key=key)
         assert ddb.get_item(TableName="lagging", Key=key)["Item"]["v"] == {"N": "1"}
         assert "Item" not in ddb.get_item(TableName="lagging", Key=key, ConsistentRead=True)

@@ -393,7 +393,11 @@ extension DynamoDBService {
             capacityMode: capacityMode
         )
         let schema = read.index?.key ?? read.table.key
-        let page = try await readStatement { db in try Self.readPage(db, sql: sql.0, arguments: sql.1, plan: plan, schema: schema) }
+        // Eventually consistent SELECTs under the realism profile's read lag see items as Query and Scan do.
+        let stale = input.ConsistentRead == true ? nil : read.table.staleReads(index: read.index)
+        let page = try await readStatement { db in
+            try Self.readPage(db, sql: sql.0, arguments: sql.1, plan: plan, schema: schema, stale: stale)
+        }
         var members: [(String, JSONOut)] = [("Items", .array(page.items))]
         if let lastKey = page.lastKey {
             members.append(("NextToken", .string(Self.nextToken(lastKey))))
