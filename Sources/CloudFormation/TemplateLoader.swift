@@ -51,7 +51,12 @@ package enum TemplateLoader {
         do {
             text = try String(contentsOf: url, encoding: .utf8)
         } catch {
-            throw TemplateError(.io, "cannot read template \(url.path): \(error.localizedDescription)", at: nil)
+            throw TemplateError(
+                .io,
+                "cannot read template \(url.path): \(error.localizedDescription) Pass --template with the path of your SAM or "
+                    + "CloudFormation template, or leave --template out in a folder without template.yaml to start with no resources",
+                at: nil
+            )
         }
         return try parse(text, fileName: fileName, baseDirectory: url.deletingLastPathComponent().path)
     }

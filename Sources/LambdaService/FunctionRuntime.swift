@@ -303,7 +303,7 @@ actor FunctionRuntime {
         }
         let family = LambdaRuntimeFamily(runtime: function.spec.runtime)
         guard let runtime = function.spec.runtime, family != .unsupported else {
-            throw .serviceException(LambdaMessages.unsupportedFunction("runtime \(function.spec.runtime ?? "(image)") is not supported"))
+            throw .serviceException(LambdaMessages.unsupportedRuntime(function.spec.runtime))
         }
         guard let handler = function.spec.handler else {
             throw .serviceException(LambdaMessages.unsupportedFunction("the function has no Handler"))
@@ -403,7 +403,7 @@ actor FunctionRuntime {
     private func pythonEnvironment(runtime: String) async throws -> (String, PythonVersion) {
         // Deprecated versions (python3.8) resolve like any other: to the closest newer interpreter, with a warning.
         guard let declared = PythonVersion(runtime: runtime) else {
-            throw LambdaError.serviceException(LambdaMessages.unsupportedFunction("runtime \(runtime) is not supported"))
+            throw LambdaError.serviceException(LambdaMessages.unsupportedRuntime(runtime))
         }
         let table = host.lateRuntimes.python(host.settings)
         guard let resolution = table.resolve(declared) else {

@@ -193,6 +193,16 @@ package enum LambdaMessages {
         "The function cannot run locally: \(what)"
     }
 
+    /// A runtime the emulator cannot run, with what to do instead.
+    package static func unsupportedRuntime(_ runtime: String?) -> String {
+        guard let runtime else {
+            return unsupportedFunction("container image functions do not run here; package it as a .zip with a python3.x or nodejsN.x Runtime")
+        }
+        return unsupportedFunction(
+            "runtime \(runtime) is not supported; functions run here on python3.x and nodejsN.x runtimes (python3.13, nodejs22.x...), so set Runtime to one of those"
+        )
+    }
+
     /// The function's `requirements.txt` could not be installed (as `sam build` would have failed).
     /// - Parameter output: pip's output.
     /// - Returns: The message.

@@ -75,3 +75,32 @@ def test_locked_data_folder_names_the_next_step(tmp_path):
     assert code != 0, message
     assert f"the data folder {data} is in use by another synapscribe-local process (pid {first.process.pid}); " \
            "stop it, or start with another --data-dir or with --ephemeral" in message
+
+
+def test_missing_template_names_the_next_step(tmp_path):
+    result = subprocess.run([str(emulator_binary()), "start", "--template", str(tmp_path / "nope.yaml"), "--port", "0"],
+                            capture_output=True, text=True, timeout=30, cwd=str(tmp_path))
+    assert result.returncode != 0
+    assert "cannot read template" in result.stderr
+    assert ("Pass --template with the path of your SAM or CloudFormation template, or leave --template out in a folder "
+            "without template.yaml to start with no resources") in result.stderr
+
+
+def test_unsupported_runtime_names_the_runtimes_that_run(tmp_path):
+    template = tmp_path / "template.yaml"
+    template.write_text(
+        "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nResources:\n"
+        "  Legacy:\n    Type: AWS::Serverless::Function\n    Properties:\n      FunctionName: legacy\n"
+        "      Runtime: java21\n      Handler: a.b\n      InlineCode: x\n")
+    server = EmulatorProcess(tmp_path, template=template)
+    try:
+        lam = server.client("lambda")
+        try:
+            lam.invoke(FunctionName="legacy", Payload=b"{}")
+            raise AssertionError("invoke should fail")
+        except lam.exceptions.ServiceException as error:
+            message = error.response["Error"]["Message"]
+    finally:
+        server.stop()
+    assert message == ("The function cannot run locally: runtime java21 is not supported; functions run here on python3.x "
+                       "and nodejsN.x runtimes (python3.13, nodejs22.x...), so set Runtime to one of those")
