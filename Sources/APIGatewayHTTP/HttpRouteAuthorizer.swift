@@ -74,33 +74,23 @@ extension APIGatewayHTTPService {
         event["body"] = nil
         event["isBase64Encoded"] = nil
 
-        let cacheable = spec.resultTtlSeconds > 0 && !values.isEmpty
-        let cacheKey = ([api.apiId, stage.name, spec.authorizerId] + values).joined(separator: "\u{1F}")
         let output: Data
         var latency: Int64 = 0
-        var fromCache = false
-        if cacheable, let cached = await authorizerCache.lookup(cacheKey, now: clock.now) {
+        var storeKey: String?
+        let source = AuthorizerSource(apiId: api.apiId, stage: stage.name, authorizerId: spec.authorizerId, name: spec.name)
+        switch await authorizerAnswer(function, event: event, source: source, ttlSeconds: spec.resultTtlSeconds, identity: values, logger: logger) {
+        case .cached(let cached):
             output = cached
-            fromCache = true
-        } else {
-            guard
-                let (result, elapsed) = await invokeAuthorizer(
-                    function,
-                    event: event,
-                    apiId: api.apiId,
-                    authorizerId: spec.authorizerId,
-                    logger: logger
-                )
-            else {
-                logger.info("Authorizer timed out", metadata: ["authorizer": .string(spec.name)])
-                return .failure(.httpAuthorizerFailure)
-            }
+        case .timedOut:
+            return .failure(.httpAuthorizerFailure)
+        case .invoked(let result, let elapsed, let cacheKey):
             guard result.functionError == nil else {
                 logger.info("Authorizer failed", metadata: ["authorizer": .string(spec.name)])
                 return .failure(.httpAuthorizerFailure)
             }
             output = result.payload
             latency = elapsed
+            storeKey = cacheKey
         }
         let decision = Self.decideHTTP(output, spec: spec, routeArn: routeArn, logger: logger)
         // Answers API Gateway could read (allow or deny) are cached; a malformed one is asked again next time.
@@ -109,9 +99,7 @@ extension APIGatewayHTTPService {
         case .success: readable = true
         case .failure(let refusal): readable = refusal == .httpForbidden
         }
-        if cacheable, !fromCache, readable {
-            await authorizerCache.store(cacheKey, output: output, expires: clock.now.addingTimeInterval(TimeInterval(spec.resultTtlSeconds)))
-        }
+        if let storeKey, readable { await cacheAuthorizerOutput(output, key: storeKey, ttlSeconds: spec.resultTtlSeconds) }
         switch decision {
         case .failure(let refusal):
             return .failure(refusal)

@@ -177,26 +177,15 @@ extension APIGatewayHTTPService {
             logger.warning("Authorizer without a Lambda function URI", metadata: ["authorizer": .string(spec.name)])
             return .refused(.authorizerConfiguration)
         }
-        // REQUEST authorizers without identity sources are not cached (API Gateway requires sources to cache).
-        let cacheable = spec.resultTtlSeconds > 0 && !values.isEmpty
-        let cacheKey = ([api.apiId, stage.name, spec.authorizerId] + values).joined(separator: "\u{1F}")
         let output: Data
         var latency: Int64 = 0
-        if cacheable, let cached = await authorizerCache.lookup(cacheKey, now: clock.now) {
+        let source = AuthorizerSource(apiId: api.apiId, stage: stage.name, authorizerId: spec.authorizerId, name: spec.name)
+        switch await authorizerAnswer(function, event: event, source: source, ttlSeconds: spec.resultTtlSeconds, identity: values, logger: logger) {
+        case .cached(let cached):
             output = cached
-        } else {
-            guard
-                let (result, elapsed) = await invokeAuthorizer(
-                    function,
-                    event: event,
-                    apiId: api.apiId,
-                    authorizerId: spec.authorizerId,
-                    logger: logger
-                )
-            else {
-                logger.info("Authorizer timed out", metadata: ["authorizer": .string(spec.name)])
-                return .refused(.authorizerConfiguration)
-            }
+        case .timedOut:
+            return .refused(.authorizerConfiguration)
+        case .invoked(let result, let elapsed, let cacheKey):
             if result.functionError != nil {
                 let failure = try? JSONSerialization.jsonObject(with: result.payload) as? [String: Any]
                 if failure?["errorMessage"] as? String == GatewayMessages.unauthorized { return .refused(.unauthorized) }
@@ -205,11 +194,65 @@ extension APIGatewayHTTPService {
             }
             output = result.payload
             latency = elapsed
-            if cacheable {
-                await authorizerCache.store(cacheKey, output: output, expires: clock.now.addingTimeInterval(TimeInterval(spec.resultTtlSeconds)))
-            }
+            if let cacheKey { await cacheAuthorizerOutput(output, key: cacheKey, ttlSeconds: spec.resultTtlSeconds) }
         }
         return Self.decide(output, methodArn: methodArn, latency: latency, authorizer: spec.name, logger: logger)
+    }
+
+    /// Which authorizer of which API stage answers (the cache key's scope and the logs' name).
+    struct AuthorizerSource {
+        /// The API id.
+        var apiId: String
+        /// The stage name.
+        var stage: String
+        /// The authorizer id.
+        var authorizerId: String
+        /// The authorizer name, for logs.
+        var name: String
+    }
+
+    /// What a Lambda authorizer (REST or HTTP API) answers for a request.
+    enum AuthorizerAnswer {
+        /// An answer cached for the same identity values, within the authorizer's TTL.
+        case cached(Data)
+        /// A fresh invocation, its latency in milliseconds, and the key to cache a readable answer under (nil: not
+        /// cacheable).
+        case invoked(LambdaInvocationResult, latency: Int64, cacheKey: String?)
+        /// The function did not answer within API Gateway's authorizer timeout (logged).
+        case timedOut
+    }
+
+    /// The cached answer for these identity values, else a fresh invocation. Authorizers without identity values
+    /// (or with a TTL of 0) are not cached, as API Gateway needs identity sources to cache.
+    func authorizerAnswer(
+        _ function: String,
+        event: [String: Any],
+        source: AuthorizerSource,
+        ttlSeconds: Int,
+        identity values: [String],
+        logger: Logger
+    ) async -> AuthorizerAnswer {
+        let cacheKey =
+            ttlSeconds > 0 && !values.isEmpty ? ([source.apiId, source.stage, source.authorizerId] + values).joined(separator: "\u{1F}") : nil
+        if let cacheKey, let cached = await authorizerCache.lookup(cacheKey, now: clock.now) { return .cached(cached) }
+        guard
+            let (result, elapsed) = await invokeAuthorizer(
+                function,
+                event: event,
+                apiId: source.apiId,
+                authorizerId: source.authorizerId,
+                logger: logger
+            )
+        else {
+            logger.info("Authorizer timed out", metadata: ["authorizer": .string(source.name)])
+            return .timedOut
+        }
+        return .invoked(result, latency: elapsed, cacheKey: cacheKey)
+    }
+
+    /// Keeps an authorizer's answer for its TTL.
+    func cacheAuthorizerOutput(_ output: Data, key: String, ttlSeconds: Int) async {
+        await authorizerCache.store(key, output: output, expires: clock.now.addingTimeInterval(TimeInterval(ttlSeconds)))
     }
 
     /// Invokes a Lambda authorizer (REST or HTTP API) with API Gateway's authorizer timeout.
