@@ -203,15 +203,7 @@ extension APIGatewayHTTPService {
 
     /// The route ARN of a request to an HTTP API stage (`arn:aws:execute-api:REGION:ACCOUNT:API/STAGE/METHOD/PATH`).
     func routeArn(_ api: HttpApiSpec, stage: HttpApiSpec.Stage, request: ProxyRequest) -> String {
-        let current = environment.current
-        return AuthorizerPolicy.methodArn(
-            region: current.region,
-            accountId: current.accountId,
-            apiId: api.apiId,
-            stage: stage.name,
-            method: request.method,
-            path: request.path
-        )
+        executeApiArn(apiId: api.apiId, stage: stage.name, request: request)
     }
 
     /// The value of one HTTP API identity source (`$request.header.X`, `$request.querystring.X`, `$context.X`,

@@ -292,12 +292,17 @@ extension APIGatewayHTTPService {
 
     /// The method ARN of a request to a REST API stage.
     func methodArn(_ api: RestApiSpec, stage: RestApiSpec.Stage, request: ProxyRequest) -> String {
+        executeApiArn(apiId: api.apiId, stage: stage.name, request: request)
+    }
+
+    /// `arn:aws:execute-api:REGION:ACCOUNT:API/STAGE/METHOD/PATH` for a request (REST method ARN, HTTP API route ARN).
+    func executeApiArn(apiId: String, stage: String, request: ProxyRequest) -> String {
         let current = environment.current
         return AuthorizerPolicy.methodArn(
             region: current.region,
             accountId: current.accountId,
-            apiId: api.apiId,
-            stage: stage.name,
+            apiId: apiId,
+            stage: stage,
             method: request.method,
             path: request.path
         )
