@@ -371,7 +371,7 @@ let package = Package(
         .testTarget(
             name: "EmulatorAppTests",
             dependencies: [
-                "EmulatorApp", "EmulatorTesting", "EmulatorCore", "CloudFormation", "SigV4", "Storage",
+                "EmulatorApp", "EmulatorTesting", "EmulatorCore", "CloudFormation", "CloudFormationService", "SigV4", "Storage",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

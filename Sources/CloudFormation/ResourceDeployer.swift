@@ -83,4 +83,13 @@ package struct DeployerRegistry: Sendable {
         "Resource type \(type) is not yet deployable by SynapScribe Local through the CloudFormation API "
             + "(declare it in the start-up template, or create it through its service's API)"
     }
+
+    /// The `ResourceStatusReason` of deleting a resource of an emulated type that has no deployer (a start-up
+    /// template's resource: it stays until the emulator restarts without it).
+    /// - Parameter type: The resource type.
+    /// - Returns: The reason.
+    package static func notDeletableReason(_ type: String) -> String {
+        "Resource type \(type) is not yet deletable by SynapScribe Local through the CloudFormation API "
+            + "(remove it from the start-up template and restart)"
+    }
 }

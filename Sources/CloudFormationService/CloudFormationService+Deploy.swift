@@ -3,27 +3,18 @@ import CloudFormation
 import EmulatorCore
 import Foundation
 
-extension CloudFormationOperation {
-    /// The operations served when no ``StackEngine`` is wired (the start-up stack only).
-    static let readOnly: Set<CloudFormationOperation> = [
-        .describeStacks, .listStacks, .listStackResources, .describeStackResources, .describeStackResource, .getTemplate,
-    ]
-}
-
 extension CloudFormationService {
-    /// Answers an operation on runtime-deployed stacks; nil lets the start-up stack's code answer.
-    func handleDeployed(
-        _ operation: CloudFormationOperation,
-        _ parameters: [String: String],
-        engine: StackEngine,
-        startup: StackDescription,
-        startupNamed: Bool
-    ) async throws -> String? {
+    /// Answers one operation on the stacks (the start-up stack is one of them).
+    /// - Parameters:
+    ///   - operation: The operation.
+    ///   - parameters: The query parameters.
+    /// - Returns: The `...Result` element's content.
+    /// - Throws: ``CloudFormationError`` with AWS's code and message.
+    func answer(_ operation: CloudFormationOperation, _ parameters: [String: String]) async throws -> String {
         var xml = XMLWriter(declaration: false)
         switch operation {
         case .describeStacks:
             // https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStacks.html
-            if startupNamed { return nil }
             var deployed: [StackRecord]
             if let name = parameters["StackName"] {
                 guard let stack = await engine.stack(name) else { throw CloudFormationError.stackNotFound(name) }
@@ -32,8 +23,7 @@ extension CloudFormationService {
                 deployed = await engine.all.filter { !$0.isDeleted }
             }
             xml.element("Stacks") { xml in
-                if parameters["StackName"] == nil { xml.element("member") { writeStack(&$0, startup) } }
-                for stack in deployed { xml.element("member") { Self.writeDeployed(&$0, stack) } }
+                for stack in deployed { xml.element("member") { writeStack(&$0, stack) } }
             }
         case .listStacks:
             // https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ListStacks.html
@@ -53,21 +43,10 @@ extension CloudFormationService {
                         xml.element("DriftInformation") { $0.element("StackDriftStatus", "NOT_CHECKED") }
                     }
                 }
-                if filter.isEmpty || filter.contains("CREATE_COMPLETE") {
-                    xml.element("member") { xml in
-                        xml.element("StackId", startup.stackId)
-                        xml.element("StackName", startup.name)
-                        xml.optionalElement("TemplateDescription", startup.description)
-                        xml.element("CreationTime", Timestamp.iso8601Milliseconds(startup.creationTime))
-                        xml.element("StackStatus", "CREATE_COMPLETE")
-                        xml.element("DriftInformation") { $0.element("StackDriftStatus", "NOT_CHECKED") }
-                    }
-                }
             }
         case .listStackResources:
             // https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ListStackResources.html
-            if startupNamed { return nil }
-            let stack = try await requireDeployed(parameters["StackName"] ?? "", engine, includeDeleted: true)
+            let stack = try await requireDeployed(parameters["StackName"] ?? "", includeDeleted: true)
             xml.element("StackResourceSummaries") { xml in
                 for resource in stack.resources {
                     xml.element("member") { xml in
@@ -88,10 +67,10 @@ extension CloudFormationService {
                 for stack in await engine.all where !stack.isDeleted {
                     for resource in stack.resources where resource.physicalId == physicalId { selected.append((stack, resource)) }
                 }
-                if selected.isEmpty { return nil }
+                if selected.isEmpty { throw CloudFormationError.physicalResourceNotFound(physicalId) }
             } else {
-                if startupNamed || parameters["StackName"] == nil { return nil }
-                let stack = try await requireDeployed(parameters["StackName"] ?? "", engine, includeDeleted: true)
+                guard let name = parameters["StackName"] else { throw CloudFormationError.missingStackOrPhysicalId }
+                let stack = try await requireDeployed(name, includeDeleted: true)
                 let logicalId = parameters["LogicalResourceId"]
                 selected = stack.resources.filter { logicalId == nil || $0.logicalId == logicalId }.map { (stack, $0) }
             }
@@ -102,9 +81,8 @@ extension CloudFormationService {
             }
         case .describeStackResource:
             // https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStackResource.html
-            if startupNamed { return nil }
             let name = parameters["StackName"] ?? ""
-            let stack = try await requireDeployed(name, engine, includeDeleted: true)
+            let stack = try await requireDeployed(name, includeDeleted: true)
             let logicalId = parameters["LogicalResourceId"] ?? ""
             guard let resource = stack.resources.first(where: { $0.logicalId == logicalId }) else {
                 throw CloudFormationError.resourceNotFound(logicalId: logicalId, stack: name)
@@ -112,12 +90,11 @@ extension CloudFormationService {
             xml.element("StackResourceDetail") { Self.writeDeployedResource(&$0, resource, stack, timestampElement: "LastUpdatedTimestamp") }
         case .getTemplate:
             // https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_GetTemplate.html
-            if startupNamed || parameters["StackName"] == nil && parameters["ChangeSetName"] == nil { return nil }
             if let changeSetName = parameters["ChangeSetName"] {
                 let found = try await engine.changeSet(changeSetName, stackName: parameters["StackName"])
                 xml.element("TemplateBody", found.changeSet.templateBody)
             } else {
-                let stack = try await requireDeployed(parameters["StackName"] ?? "", engine, includeDeleted: true)
+                let stack = try await requireDeployed(parameters["StackName"] ?? engine.startupName, includeDeleted: true)
                 xml.element("TemplateBody", stack.templateBody)
             }
             xml.element("StagesAvailable") { xml in
@@ -127,23 +104,19 @@ extension CloudFormationService {
         case .describeStackEvents:
             // https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStackEvents.html
             let name = parameters["StackName"] ?? ""
-            if startupNamed {
-                writeStartupEvents(&xml, startup)
-            } else {
-                guard let stack = await engine.stack(name) else { throw CloudFormationError.validation("Stack [\(name)] does not exist") }
-                xml.element("StackEvents") { xml in
-                    for event in stack.events.reversed() {
-                        xml.element("member") { xml in
-                            xml.element("StackId", stack.stackId)
-                            xml.element("EventId", event.eventId)
-                            xml.element("StackName", stack.name)
-                            xml.element("LogicalResourceId", event.logicalId)
-                            xml.element("PhysicalResourceId", event.physicalId)
-                            xml.element("ResourceType", event.type)
-                            xml.element("Timestamp", Timestamp.iso8601Milliseconds(event.timestamp))
-                            xml.element("ResourceStatus", event.status)
-                            xml.optionalElement("ResourceStatusReason", event.reason)
-                        }
+            guard let stack = await engine.stack(name) else { throw CloudFormationError.validation("Stack [\(name)] does not exist") }
+            xml.element("StackEvents") { xml in
+                for event in stack.events.reversed() {
+                    xml.element("member") { xml in
+                        xml.element("StackId", stack.stackId)
+                        xml.element("EventId", event.eventId)
+                        xml.element("StackName", stack.name)
+                        xml.element("LogicalResourceId", event.logicalId)
+                        xml.element("PhysicalResourceId", event.physicalId)
+                        xml.element("ResourceType", event.type)
+                        xml.element("Timestamp", Timestamp.iso8601Milliseconds(event.timestamp))
+                        xml.element("ResourceStatus", event.status)
+                        xml.optionalElement("ResourceStatusReason", event.reason)
                     }
                 }
             }
@@ -186,14 +159,12 @@ extension CloudFormationService {
         case .listChangeSets:
             // https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ListChangeSets.html
             let name = try Self.required(parameters, "StackName")
-            var stack: StackRecord?
-            if !startupNamed { stack = await engine.stack(name) }
-            if !startupNamed && stack == nil { throw CloudFormationError.validation("Stack [\(name)] does not exist") }
+            guard let stack = await engine.stack(name) else { throw CloudFormationError.validation("Stack [\(name)] does not exist") }
             xml.element("Summaries") { xml in
-                for changeSet in stack?.changeSets ?? [] {
+                for changeSet in stack.changeSets {
                     xml.element("member") { xml in
-                        xml.element("StackId", stack?.stackId ?? "")
-                        xml.element("StackName", stack?.name ?? "")
+                        xml.element("StackId", stack.stackId)
+                        xml.element("StackName", stack.name)
                         xml.element("ChangeSetId", changeSet.id)
                         xml.element("ChangeSetName", changeSet.name)
                         xml.element("ExecutionStatus", changeSet.executionStatus)
@@ -213,11 +184,7 @@ extension CloudFormationService {
             // https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_GetTemplateSummary.html
             let body: String
             if let name = parameters["StackName"], parameters["TemplateBody"] == nil, parameters["TemplateURL"] == nil {
-                if startupNamed {
-                    body = startup.templateBody
-                } else {
-                    body = try await requireDeployed(name, engine, includeDeleted: false).templateBody
-                }
+                body = try await requireDeployed(name, includeDeleted: false).templateBody
             } else {
                 body = try await templateText(parameters)
             }
@@ -246,31 +213,11 @@ extension CloudFormationService {
         return xml.result
     }
 
-    private func requireDeployed(_ name: String, _ engine: StackEngine, includeDeleted: Bool) async throws -> StackRecord {
+    private func requireDeployed(_ name: String, includeDeleted: Bool) async throws -> StackRecord {
         guard let stack = await engine.stack(name), includeDeleted || !stack.isDeleted else {
             throw CloudFormationError.stackNotFound(name)
         }
         return stack
-    }
-
-    private func writeStartupEvents(_ xml: inout XMLWriter, _ startup: StackDescription) {
-        let time = Timestamp.iso8601Milliseconds(startup.creationTime)
-        xml.element("StackEvents") { xml in
-            for (logicalId, physicalId, type) in [(startup.name, startup.stackId, "AWS::CloudFormation::Stack")]
-                + startup.resources.reversed().map({ ($0.logicalId, $0.physicalId, $0.type) })
-            {
-                xml.element("member") { xml in
-                    xml.element("StackId", startup.stackId)
-                    xml.element("EventId", "\(logicalId)-CREATE_COMPLETE")
-                    xml.element("StackName", startup.name)
-                    xml.element("LogicalResourceId", logicalId)
-                    xml.element("PhysicalResourceId", physicalId)
-                    xml.element("ResourceType", type)
-                    xml.element("Timestamp", time)
-                    xml.element("ResourceStatus", "CREATE_COMPLETE")
-                }
-            }
-        }
     }
 
     // MARK: Requests
@@ -396,7 +343,9 @@ extension CloudFormationService {
 
     // MARK: Writing
 
-    static func writeDeployed(_ xml: inout XMLWriter, _ stack: StackRecord) {
+    /// Writes one `Stacks` member; the start-up stack's outputs point at local URLs.
+    func writeStack(_ xml: inout XMLWriter, _ stack: StackRecord) {
+        let local = stack.stackId == engine.startup.stack.stackId
         xml.element("StackId", stack.stackId)
         xml.element("StackName", stack.name)
         if let changeSet = stack.changeSets.last(where: { $0.executionStatus == "EXECUTE_COMPLETE" }) {
@@ -426,7 +375,7 @@ extension CloudFormationService {
             for output in stack.outputs {
                 xml.element("member") { xml in
                     xml.element("OutputKey", output.key)
-                    xml.element("OutputValue", output.value)
+                    xml.element("OutputValue", local ? localOutputs(output.value) : output.value)
                     xml.optionalElement("Description", output.description)
                     xml.optionalElement("ExportName", output.exportName)
                 }

@@ -5,37 +5,37 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// CloudFormation: the stack the emulator deployed from `template.yaml` (read-only, described with local URLs), and
-/// stacks deployed at runtime through `CreateStack`, `UpdateStack`, `DeleteStack` and change sets (see
-/// ``StackEngine``), so `aws cloudformation deploy` and scripts that read outputs run unmodified.
+/// CloudFormation: the stacks of the emulator (see ``StackEngine``) — the start-up template's stack, adopted at start,
+/// and stacks deployed at runtime — served through `DescribeStacks`, `CreateStack`, `UpdateStack`, `DeleteStack`,
+/// change sets and the rest, so `aws cloudformation deploy` and scripts that read outputs run unmodified.
 ///
 /// Everything else answers AWS's `InvalidAction`.
 package struct CloudFormationService: AWSServiceHandler {
     /// Routing facts.
     package let descriptor = ServiceDescriptors.cloudFormation
-    let describe: @Sendable () -> StackDescription
-    let engine: StackEngine?
+    let engine: StackEngine
+    let localOutputs: @Sendable (String) -> String
     let readObject: @Sendable (_ bucket: String, _ key: String) async -> String?
 
     /// Creates the service.
     /// - Parameters:
-    ///   - describe: Describes the start-up stack; called per request because local URLs in the outputs are known
-    ///     only once the server has bound its port.
-    ///   - engine: The runtime stacks; nil serves the start-up stack only (deploy operations answer `InvalidAction`).
+    ///   - engine: The stacks.
+    ///   - localOutputs: Rewrites an output value of the start-up stack (AWS URLs become local URLs); called per
+    ///     request because local URLs are known only once the server has bound its port.
     ///   - readObject: Reads an object of the emulated S3, for a `TemplateURL` (never the network).
     package init(
-        describe: @escaping @Sendable () -> StackDescription,
-        engine: StackEngine? = nil,
+        engine: StackEngine,
+        localOutputs: @escaping @Sendable (String) -> String = { $0 },
         readObject: @escaping @Sendable (_ bucket: String, _ key: String) async -> String? = { _, _ in nil }
     ) {
-        self.describe = describe
         self.engine = engine
+        self.localOutputs = localOutputs
         self.readObject = readObject
     }
 
     /// Names the typed operation from the query `Action`.
     /// - Parameter request: The request so far.
-    /// - Returns: The operation, or nil for an action this read-only CloudFormation does not serve.
+    /// - Returns: The operation, or nil for an action this CloudFormation does not serve.
     package func resolveOperation(_ request: AWSRequest) -> (any ServiceOperation)? {
         request.operation.flatMap(CloudFormationOperation.init(rawValue:))
     }
@@ -48,151 +48,18 @@ package struct CloudFormationService: AWSServiceHandler {
         guard let operation = request.serviceOperation as? CloudFormationOperation else {
             throw GatewayError.unknownOperation(request.operation, protocol: descriptor.wireProtocol)
         }
-        let parameters = request.parameters
-        let stack = describe()
-        var result = XMLWriter(declaration: false)
-        if let engine {
-            let startupNamed = parameters["StackName"].map { $0 == stack.name || $0 == stack.stackId } ?? false
-            if let deployed = try await handleDeployed(operation, parameters, engine: engine, startup: stack, startupNamed: startupNamed) {
-                return Self.queryResponse(operation: operation.name, result: deployed, requestId: request.requestId)
-            }
-        } else if !CloudFormationOperation.readOnly.contains(operation) {
-            throw GatewayError.unknownOperation(request.operation, protocol: descriptor.wireProtocol)
-        }
-        switch operation {
-        case .describeStacks:
-            // https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStacks.html
-            if let name = parameters["StackName"] { try requireStack(name, in: stack) }
-            result.element("Stacks") { xml in xml.element("member") { writeStack(&$0, stack) } }
-        case .listStacks:
-            // https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ListStacks.html
-            result.element("StackSummaries") { xml in
-                xml.element("member") { xml in
-                    xml.element("StackId", stack.stackId)
-                    xml.element("StackName", stack.name)
-                    xml.optionalElement("TemplateDescription", stack.description)
-                    xml.element("CreationTime", Timestamp.iso8601Milliseconds(stack.creationTime))
-                    xml.element("StackStatus", "CREATE_COMPLETE")
-                    xml.element("DriftInformation") { $0.element("StackDriftStatus", "NOT_CHECKED") }
-                }
-            }
-        case .listStackResources:
-            // https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ListStackResources.html
-            try requireStack(parameters["StackName"] ?? "", in: stack)
-            result.element("StackResourceSummaries") { xml in
-                for resource in stack.resources {
-                    xml.element("member") { xml in
-                        xml.element("LogicalResourceId", resource.logicalId)
-                        xml.element("PhysicalResourceId", resource.physicalId)
-                        xml.element("ResourceType", resource.type)
-                        xml.element("LastUpdatedTimestamp", Timestamp.iso8601Milliseconds(stack.creationTime))
-                        xml.element("ResourceStatus", "CREATE_COMPLETE")
-                        xml.element("DriftInformation") { $0.element("StackResourceDriftStatus", "NOT_CHECKED") }
-                    }
-                }
-            }
-        case .describeStackResources:
-            // https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStackResources.html
-            let selected = try selectResources(parameters, in: stack)
-            result.element("StackResources") { xml in
-                for resource in selected {
-                    xml.element("member") { xml in writeResource(&xml, resource, stack, timestampElement: "Timestamp") }
-                }
-            }
-        case .describeStackResource:
-            // https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStackResource.html
-            let name = parameters["StackName"] ?? ""
-            try requireStack(name, in: stack)
-            let logicalId = parameters["LogicalResourceId"] ?? ""
-            guard let resource = stack.resources.first(where: { $0.logicalId == logicalId }) else {
-                throw CloudFormationError.resourceNotFound(logicalId: logicalId, stack: name)
-            }
-            result.element("StackResourceDetail") { xml in
-                writeResource(&xml, resource, stack, timestampElement: "LastUpdatedTimestamp")
-            }
-        case .getTemplate:
-            // https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_GetTemplate.html
-            if let name = parameters["StackName"] { try requireStack(name, in: stack) }
-            result.element("TemplateBody", stack.templateBody)
-            result.element("StagesAvailable") { xml in
-                xml.element("member", "Original")
-                xml.element("member", "Processed")
-            }
-        default:
-            throw GatewayError.unknownOperation(request.operation, protocol: descriptor.wireProtocol)
-        }
-        return Self.queryResponse(operation: operation.name, result: result.result, requestId: request.requestId)
+        let result = try await answer(operation, request.parameters)
+        return Self.queryResponse(operation: operation.name, result: result, requestId: request.requestId)
     }
 
-    /// Reports the stacks (the start-up stack and live deployed ones).
+    /// Reports the live stacks.
     /// - Returns: The health record.
     package func health() async -> ServiceHealth {
-        let stack = describe()
-        let deployed = await engine?.all.filter { !$0.isDeleted } ?? []
+        let live = await engine.all.filter { !$0.isDeleted }
         return ServiceHealth(
             state: "running",
-            resources: ["stacks": 1 + deployed.count, "stackResources": stack.resources.count + deployed.map(\.resources.count).reduce(0, +)]
+            resources: ["stacks": live.count, "stackResources": live.map { $0.resources.filter(\.exists).count }.reduce(0, +)]
         )
-    }
-
-    func requireStack(_ name: String, in stack: StackDescription) throws(CloudFormationError) {
-        guard name == stack.name || name == stack.stackId else { throw .stackNotFound(name) }
-    }
-
-    private func selectResources(
-        _ parameters: [String: String],
-        in stack: StackDescription
-    ) throws(CloudFormationError) -> [StackDescription.Resource] {
-        if let physicalId = parameters["PhysicalResourceId"] {
-            let found = stack.resources.filter { $0.physicalId == physicalId }
-            guard !found.isEmpty else { throw .physicalResourceNotFound(physicalId) }
-            return found
-        }
-        guard let name = parameters["StackName"] else { throw .missingStackOrPhysicalId }
-        try requireStack(name, in: stack)
-        if let logicalId = parameters["LogicalResourceId"] {
-            return stack.resources.filter { $0.logicalId == logicalId }
-        }
-        return stack.resources
-    }
-
-    func writeStack(_ xml: inout XMLWriter, _ stack: StackDescription) {
-        let record = StackRecord(
-            name: stack.name,
-            stackId: stack.stackId,
-            description: stack.description,
-            templateBody: stack.templateBody,
-            parameters: stack.parameters.map { ParameterRecord(key: $0.key, value: $0.value, noEcho: false) },
-            capabilities: stack.capabilities,
-            tags: [],
-            status: "CREATE_COMPLETE",
-            statusReason: nil,
-            creationTime: stack.creationTime,
-            lastUpdatedTime: nil,
-            deletionTime: nil,
-            resources: [],
-            outputs: stack.outputs.map { OutputRecord(key: $0.key, value: $0.value, description: $0.description, exportName: $0.exportName) },
-            imports: [],
-            events: [],
-            changeSets: []
-        )
-        Self.writeDeployed(&xml, record)
-    }
-
-    func writeResource(
-        _ xml: inout XMLWriter,
-        _ resource: StackDescription.Resource,
-        _ stack: StackDescription,
-        timestampElement: String
-    ) {
-        xml.element("StackName", stack.name)
-        xml.element("StackId", stack.stackId)
-        xml.element("LogicalResourceId", resource.logicalId)
-        xml.element("PhysicalResourceId", resource.physicalId)
-        xml.element("ResourceType", resource.type)
-        xml.element(timestampElement, Timestamp.iso8601Milliseconds(stack.creationTime))
-        xml.element("ResourceStatus", "CREATE_COMPLETE")
-        xml.element("DriftInformation") { $0.element("StackResourceDriftStatus", "NOT_CHECKED") }
     }
 
     static func queryResponse(operation: String, result: String, requestId: String) -> Response {

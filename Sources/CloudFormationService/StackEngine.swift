@@ -16,6 +16,27 @@ package struct DeployRequest: Sendable {
     package var capabilities: [String]
     /// The stack tags; nil keeps an existing stack's tags (as CloudFormation does when `Tags` is not sent).
     package var tags: [TagRecord]?
+
+    /// Creates a request.
+    /// - Parameters:
+    ///   - stackName: The stack name.
+    ///   - templateBody: The template text; nil reuses the previous template.
+    ///   - parameters: Parameter values (nil: the previous value).
+    ///   - capabilities: The acknowledged capabilities.
+    ///   - tags: The stack tags; nil keeps an existing stack's.
+    package init(
+        stackName: String,
+        templateBody: String?,
+        parameters: [(key: String, value: String?)],
+        capabilities: [String],
+        tags: [TagRecord]?
+    ) {
+        self.stackName = stackName
+        self.templateBody = templateBody
+        self.parameters = parameters
+        self.capabilities = capabilities
+        self.tags = tags
+    }
 }
 
 /// The stacks deployed through the CloudFormation API: resolution, deployment in dependency order with rollback,
@@ -25,13 +46,20 @@ package struct DeployRequest: Sendable {
 /// waiter's first poll already sees the final status. Operations on one stack are refused while another is in
 /// progress (`..._IN_PROGRESS` status), as CloudFormation refuses them.
 package actor StackEngine {
-    private var stacks: [StackRecord]
-    private let database: (any DatabaseWriter)?
-    private let catalog: ResourceCatalog
-    private let deployers: DeployerRegistry
-    private let clock: VirtualClock
-    private let environment: LiveEnvironment
-    private let reservedName: String
+    var stacks: [StackRecord]
+    let database: (any DatabaseWriter)?
+    let catalog: ResourceCatalog
+    let deployers: DeployerRegistry
+    let clock: VirtualClock
+    let environment: LiveEnvironment
+    /// The start-up template's stack as `start` deployed it (adopted as a stack like any other; `POST /_local/reset`
+    /// brings it back).
+    nonisolated let startup: StartupStack
+    /// Whether an earlier run left resources ``reconcileStartup()`` changes (requests wait for it).
+    package nonisolated let reconcilesAtStart: Bool
+    /// An earlier run's record of the start-up stack, when what it deployed differs from this start's template
+    /// (``reconcileStartup()`` brings it to the template, as a `sam deploy` of the template would).
+    var previousStartup: StackRecord?
 
     /// Opens the engine over the data folder's `cloudformation.sqlite` (memory with `--ephemeral`).
     /// - Parameters:
@@ -40,7 +68,8 @@ package actor StackEngine {
     ///   - deployers: The runtime deployers by type.
     ///   - clock: The virtual clock.
     ///   - environment: Region and account.
-    ///   - reservedName: The start-up template's stack name (it cannot be created again).
+    ///   - startup: The start-up template's stack as `start` deployed it: recorded as a `CREATE_COMPLETE` stack
+    ///     (replacing an earlier run's record of it), then described, updated and deleted like any other.
     /// - Throws: When the database cannot be opened.
     package init(
         location: DataLocation?,
@@ -48,7 +77,7 @@ package actor StackEngine {
         deployers: DeployerRegistry,
         clock: VirtualClock,
         environment: LiveEnvironment,
-        reservedName: String
+        startup: StartupStack
     ) throws {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-cfn-stacks") { db in
@@ -56,18 +85,27 @@ package actor StackEngine {
         }
         let database = try location.map { try $0.openDatabase(named: "cloudformation", migrator: migrator) }
         let decoder = JSONDecoder()
-        self.stacks =
+        var stacks =
             try database?.read { db in
                 try Data.fetchAll(db, sql: "SELECT record FROM cfn_stack ORDER BY position").compactMap {
                     try? decoder.decode(StackRecord.self, from: $0)
                 }
             } ?? []
+        let adopted = Self.adopt(startup, into: &stacks)
+        if let database, let data = try? JSONEncoder().encode(stacks[adopted.index]) {
+            try database.write { db in
+                try db.execute(sql: "INSERT OR REPLACE INTO cfn_stack (position, record) VALUES (?, ?)", arguments: [adopted.index, data])
+            }
+        }
+        self.stacks = stacks
+        self.previousStartup = adopted.previous
+        self.reconcilesAtStart = adopted.previous != nil
         self.database = database
         self.catalog = catalog
         self.deployers = deployers
         self.clock = clock
         self.environment = environment
-        self.reservedName = reservedName
+        self.startup = startup
     }
 
     // MARK: Reading
@@ -97,7 +135,7 @@ package actor StackEngine {
         stacks.filter { !$0.isDeleted && $0.imports.contains(exportName) }.map(\.name)
     }
 
-    private func index(of nameOrId: String, includeDeleted: Bool = false) -> Int? {
+    func index(of nameOrId: String, includeDeleted: Bool = false) -> Int? {
         if nameOrId.hasPrefix("arn:") {
             return stacks.lastIndex { $0.stackId == nameOrId && (includeDeleted || !$0.isDeleted) }
         }
@@ -116,7 +154,9 @@ package actor StackEngine {
     package func resolve(_ body: String, stackName: String, overrides: [String: String]) throws -> Stack {
         let template: Template
         do throws(TemplateError) {
-            template = try TemplateLoader.parse(body, fileName: "template", baseDirectory: FileManager.default.currentDirectoryPath)
+            // The start-up stack's relative paths (`CodeUri`) are its template folder's, as at start.
+            let base = stackName == startup.stack.name ? startup.baseDirectory : FileManager.default.currentDirectoryPath
+            template = try TemplateLoader.parse(body, fileName: "template", baseDirectory: base)
         } catch {
             throw CloudFormationError.validation(error.message)
         }
@@ -196,7 +236,7 @@ package actor StackEngine {
     /// - Returns: The stack ARN.
     /// - Throws: ``CloudFormationError`` for an existing stack, a template error or a missing capability.
     package func createStack(_ request: DeployRequest) async throws -> String {
-        if request.stackName == reservedName || index(of: request.stackName) != nil {
+        if index(of: request.stackName) != nil {
             throw CloudFormationError.alreadyExists("Stack [\(request.stackName)] already exists")
         }
         let prepared = try prepare(request, previous: nil, checkTransforms: true)
@@ -228,13 +268,8 @@ package actor StackEngine {
     /// `DeleteStack`: deletes the resources in reverse order; refused (`DELETE_FAILED`) while another stack imports
     /// one of its exports. A stack that does not exist is not an error.
     /// - Parameter nameOrId: The stack name or ARN.
-    /// - Throws: ``CloudFormationError`` for the start-up template's stack or a stack in progress.
+    /// - Throws: ``CloudFormationError`` for a stack in progress.
     package func deleteStack(_ nameOrId: String) async throws {
-        if nameOrId == reservedName {
-            throw CloudFormationError.validation(
-                "Stack [\(nameOrId)] is the start-up template's stack: stop the emulator and edit template.yaml instead"
-            )
-        }
         guard let index = index(of: nameOrId) else { return }
         let status = stacks[index].status
         if status.hasSuffix("_IN_PROGRESS") && status != "REVIEW_IN_PROGRESS" {
@@ -259,7 +294,7 @@ package actor StackEngine {
             }
             setResource(index, resource.stackResource, status: "DELETE_IN_PROGRESS", reason: nil)
             do {
-                try await deployers.deployer(for: resource.type)?.delete(resource.stackResource, in: stack)
+                try await remove(resource.stackResource, in: stack)
             } catch {
                 setResource(index, resource.stackResource, status: "DELETE_FAILED", reason: Self.reason(error))
                 setStatus(index, "DELETE_FAILED", reason: "The following resource(s) failed to delete: [\(resource.logicalId)]. ")
@@ -295,11 +330,6 @@ package actor StackEngine {
         let stackIndex: Int
         switch type {
         case "CREATE":
-            if request.stackName == reservedName {
-                throw CloudFormationError.alreadyExists(
-                    "Stack [\(request.stackName)] already exists and cannot be created again with the changeSet [\(name)]."
-                )
-            }
             if let existing, stacks[existing].status != "REVIEW_IN_PROGRESS" {
                 throw CloudFormationError.alreadyExists(
                     "Stack [\(request.stackName)] already exists and cannot be created again with the changeSet [\(name)]."
@@ -327,11 +357,6 @@ package actor StackEngine {
                 failed: false
             )
         case "UPDATE":
-            if request.stackName == reservedName {
-                throw CloudFormationError.validation(
-                    "Stack [\(request.stackName)] is the start-up template's stack: stop the emulator and edit template.yaml instead"
-                )
-            }
             guard let existing, stacks[existing].status != "REVIEW_IN_PROGRESS" else {
                 throw CloudFormationError.validation("Stack [\(request.stackName)] does not exist")
             }
@@ -482,11 +507,6 @@ package actor StackEngine {
     // MARK: Running
 
     private func updatableIndex(_ nameOrId: String) throws -> Int {
-        if nameOrId == reservedName {
-            throw CloudFormationError.validation(
-                "Stack [\(nameOrId)] is the start-up template's stack: stop the emulator and edit template.yaml instead"
-            )
-        }
         guard let index = index(of: nameOrId), stacks[index].status != "REVIEW_IN_PROGRESS" else {
             throw CloudFormationError.validation("Stack [\(nameOrId)] does not exist")
         }
@@ -590,7 +610,7 @@ package actor StackEngine {
         save(index)
     }
 
-    private func runUpdate(_ index: Int, _ stack: Stack, body: String, parameters: [ParameterRecord], request: DeployRequest) async {
+    func runUpdate(_ index: Int, _ stack: Stack, body: String, parameters: [ParameterRecord], request: DeployRequest) async {
         let previous = stacks[index]
         let oldStack = stackValue(index)
         setStatus(index, "UPDATE_IN_PROGRESS", reason: "User Initiated")
@@ -721,7 +741,7 @@ package actor StackEngine {
                 reason: nil
             )
             do {
-                try await deployers.deployer(for: resource.type)?.delete(resource, in: oldStack)
+                try await remove(resource, in: oldStack)
                 addEvent(
                     index,
                     logicalId: resource.logicalId,
@@ -759,7 +779,7 @@ package actor StackEngine {
     }
 
     /// The deployed stack as deployers see it (for deletions and rollbacks).
-    private func stackValue(_ index: Int) -> Stack {
+    func stackValue(_ index: Int) -> Stack {
         let record = stacks[index]
         let current = environment.current
         var stack = Stack.empty(
@@ -770,7 +790,7 @@ package actor StackEngine {
         return stack
     }
 
-    private static func record(_ resource: StackResource, status: String, reason: String?, at date: Date) -> ResourceRecord {
+    static func record(_ resource: StackResource, status: String, reason: String?, at date: Date) -> ResourceRecord {
         ResourceRecord(
             logicalId: resource.logicalId,
             type: resource.type,
@@ -784,7 +804,7 @@ package actor StackEngine {
         )
     }
 
-    private func setResource(_ index: Int, _ resource: StackResource, status: String, reason: String?) {
+    func setResource(_ index: Int, _ resource: StackResource, status: String, reason: String?) {
         let now = clock.now
         let physicalId = status == "CREATE_IN_PROGRESS" || status == "CREATE_FAILED" ? "" : resource.physicalId
         var record = Self.record(resource, status: status, reason: reason, at: now)
@@ -804,7 +824,7 @@ package actor StackEngine {
         addEvent(index, logicalId: resource.logicalId, physicalId: physicalId, type: resource.type, status: status, reason: reason)
     }
 
-    private func setStatus(_ index: Int, _ status: String, reason: String?) {
+    func setStatus(_ index: Int, _ status: String, reason: String?) {
         stacks[index].status = status
         stacks[index].statusReason = reason
         addEvent(
@@ -817,22 +837,11 @@ package actor StackEngine {
         )
     }
 
-    private func addEvent(_ index: Int, logicalId: String, physicalId: String, type: String, status: String, reason: String?) {
-        stacks[index].events.append(
-            EventRecord(
-                eventId: type == "AWS::CloudFormation::Stack"
-                    ? EmulatorRandom.uuidString("cloudformation-ids") : "\(logicalId)-\(status)-\(EmulatorRandom.uuidString("cloudformation-ids"))",
-                logicalId: logicalId,
-                physicalId: physicalId,
-                type: type,
-                status: status,
-                reason: reason,
-                timestamp: clock.now
-            )
-        )
+    func addEvent(_ index: Int, logicalId: String, physicalId: String, type: String, status: String, reason: String?) {
+        stacks[index].events.append(Self.event(logicalId, physicalId, type: type, status: status, reason: reason, at: clock.now))
     }
 
-    private func save(_ index: Int) {
+    func save(_ index: Int) {
         guard let database, let data = try? JSONEncoder().encode(stacks[index]) else { return }
         try? database.write { db in
             try db.execute(sql: "INSERT OR REPLACE INTO cfn_stack (position, record) VALUES (?, ?)", arguments: [index, data])

@@ -154,7 +154,10 @@ package struct Emulator: Sendable {
         let clock = self.clock
         let credentials = self.credentials
         let adminToken = options.adminToken
-        let gate = RequestGate()
+        // Closed until the start-up stack's reconciliation (when an earlier run left resources the template no longer
+        // declares) has deleted them, so the first request already sees the template's resources only.
+        let reconcilesStartup = registry.stacks.reconcilesAtStart
+        let gate = RequestGate(closed: reconcilesStartup)
         let snapshots = try SnapshotCatalog(
             services: registry.snapshottables,
             location: dataLocation,
@@ -278,9 +281,10 @@ package struct Emulator: Sendable {
             .init(service: service, serviceName: _typeName(type(of: service), qualified: false))
         }
         var members = (registry.backgroundServices + [sweeper]).map(member)
+        if reconcilesStartup { members.append(member(StartupStackReconciler(engine: registry.stacks, gate: gate, logger: logger))) }
         if options.watch, !plan.withoutTemplate {
             // `start --watch`: template and code edits applied to the running stack, one printed line per change.
-            let watcher = TemplateWatcher(options: options, stack: plan.stack, deployers: registry.deployers) { line in
+            let watcher = TemplateWatcher(options: options, engine: registry.stacks, deployers: registry.deployers) { line in
                 FileHandle.standardOutput.write(Data((line + "\n").utf8))
             }
             members.append(member(watcher))
@@ -322,34 +326,6 @@ package struct RunningEmulator: Sendable {
     package var port: Int
     /// What runs where.
     package var summary: StartupSummary
-}
-
-extension StackPlan {
-    /// The stack as the CloudFormation API describes it, with local URLs in the outputs.
-    /// - Parameters:
-    ///   - urls: The local URL rewriter.
-    ///   - creationTime: The stack's creation time.
-    /// - Returns: The description.
-    package func stackDescription(urls: LocalURLs, creationTime: Date) -> StackDescription {
-        let stack = self.stack
-        let resources = (stack.resources + stack.skipped).map {
-            StackDescription.Resource(logicalId: $0.logicalId, physicalId: $0.physicalId, type: $0.type)
-        }
-        let usesIAM = stack.resources.contains { $0.type.hasPrefix("AWS::IAM::") }
-        return StackDescription(
-            name: stack.name,
-            stackId: stack.stackId,
-            description: stack.description,
-            creationTime: creationTime,
-            parameters: stack.parameters.map { (key: $0.key, value: $0.noEcho ? "****" : $0.value) },
-            outputs: stack.outputs.map {
-                StackDescription.Output(key: $0.key, value: urls.rewrite($0.value), description: $0.description, exportName: $0.exportName)
-            },
-            resources: resources,
-            templateBody: templateBody,
-            capabilities: usesIAM ? ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"] : []
-        )
-    }
 }
 
 extension EmulatorOptions {

@@ -1,6 +1,7 @@
 import APIGatewayWebSocket
 import AWSGateway
 import CloudFormation
+import CloudFormationService
 import CognitoService
 import DynamoDBService
 import EmulatorCore
@@ -12,12 +13,14 @@ import S3Service
 
 extension ServiceRegistry {
     /// The reset hooks, in the order `POST /_local/reset` runs them: connections first (their `$disconnect` handlers
-    /// may still write), then the data services, IAM last.
+    /// may still write), then the start-up stack back to its template (through the deployers), then the data
+    /// services, IAM last.
     /// - Parameters:
     ///   - context: What services are built from (the template's specs).
     ///   - s3: The S3 service.
     ///   - dynamoDB: The DynamoDB service.
     ///   - webSocket: The WebSocket service.
+    ///   - stacks: The CloudFormation stacks (the start-up stack is restored).
     ///   - lambda: The Lambda service (API-created functions and event source mappings go).
     ///   - logs: The CloudWatch Logs service.
     ///   - handlers: Every service (Cognito is found among them).
@@ -28,12 +31,14 @@ extension ServiceRegistry {
         s3: S3Service,
         dynamoDB: DynamoDBService,
         webSocket: WebSocketAPIService,
+        stacks: StackEngine,
         lambda: LambdaService,
         logs: LogsService,
         handlers: [any AWSServiceHandler]
     ) throws -> [any ResettableService] {
         var hooks: [any ResettableService] = [
             WebSocketReset(service: webSocket),
+            StartupStackReset(engine: stacks),
             S3Reset(service: s3, buckets: try context.stack.buckets),
             DynamoDBReset(service: dynamoDB, tables: try context.stack.tables),
             LambdaReset(service: lambda, mappings: try context.stack.lambdaEventSourceMappings),

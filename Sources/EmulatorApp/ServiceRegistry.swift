@@ -78,8 +78,10 @@ package struct ServiceRegistry: Sendable {
     package let webSocket: WebSocketAPIService
     /// API Gateway REST and HTTP APIs: the edge server hands it requests to their local execute-api URLs.
     package let executeApi: APIGatewayHTTPService
-    /// The CloudFormation deployers by type (the CloudFormation API's stacks and `start --watch` use them).
+    /// The CloudFormation deployers by type (the CloudFormation API's stacks use them).
     package let deployers: DeployerRegistry
+    /// The CloudFormation stacks, the start-up stack among them (`start --watch` updates it).
+    package let stacks: StackEngine
     /// What `POST /_local/reset` brings back to the template's initial state, in this order.
     package let resettables: [any ResettableService]
     /// What a snapshot saves and restores (`POST /_local/snapshots`), in this order.
@@ -92,13 +94,6 @@ package struct ServiceRegistry: Sendable {
         let environment = context.environment
         let plan = context.plan
         let creationTime = context.creationTime
-        let describeStartupStack: @Sendable () -> StackDescription = {
-            let current = environment.current
-            return plan.stackDescription(
-                urls: LocalURLs(host: current.host, port: current.port, region: current.region, executeApiIds: plan.stack.executeApiIds),
-                creationTime: creationTime
-            )
-        }
         let lambda = LambdaService(
             functions: try context.stack.lambdaFunctions,
             layers: try context.stack.lambdaLayers,
@@ -214,16 +209,29 @@ package struct ServiceRegistry: Sendable {
             EventSourceMappingDeployer(service: lambda),
         ])
         self.deployers = deployers
+        // The start-up stack is adopted as a stack like any other: UpdateStack, change sets, DeleteStack and
+        // `start --watch` act on it through the deployers.
+        let stacks = try StackEngine(
+            location: context.dataLocation,
+            catalog: .emulator,
+            deployers: deployers,
+            clock: context.clock,
+            environment: environment,
+            startup: StartupStack(
+                stack: plan.stack,
+                templateBody: plan.templateBody,
+                baseDirectory: plan.templateURL.deletingLastPathComponent().path,
+                creationTime: creationTime
+            )
+        )
+        self.stacks = stacks
+        let executeApiIds = plan.stack.executeApiIds
         let cloudFormation = CloudFormationService(
-            describe: describeStartupStack,
-            engine: try StackEngine(
-                location: context.dataLocation,
-                catalog: .emulator,
-                deployers: deployers,
-                clock: context.clock,
-                environment: environment,
-                reservedName: plan.stack.name
-            ),
+            engine: stacks,
+            localOutputs: { value in
+                let current = environment.current
+                return LocalURLs(host: current.host, port: current.port, region: current.region, executeApiIds: executeApiIds).rewrite(value)
+            },
             readObject: { bucket, key in await s3.objectText(bucket: bucket, key: key) }
         )
         let logs = LogsService(
@@ -273,6 +281,7 @@ package struct ServiceRegistry: Sendable {
             s3: s3,
             dynamoDB: dynamoDB,
             webSocket: webSocket,
+            stacks: stacks,
             lambda: lambda,
             logs: logs,
             handlers: handlers

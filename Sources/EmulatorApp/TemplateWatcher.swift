@@ -5,34 +5,34 @@ import LambdaService
 import ServiceLifecycle
 
 /// `start --watch`: the local `sam sync --watch`. Polls the template's and its functions' code folders'
-/// modification times about once a second; a template edit is resolved again and applied to the running start-up
-/// stack through the same ``ResourceDeployer``s the CloudFormation API uses (tables keep their items, buckets their
-/// objects), a code edit redeploys the function so its next invocation starts a fresh environment. One line is
-/// printed per changed resource (`Updated ConnectionsTable (added GSI byUser)`); a template that fails to load or
-/// validate prints its error and the running stack is kept.
+/// modification times about once a second; a template edit is an `UpdateStack` of the start-up stack (the same
+/// ``StackEngine`` path the CloudFormation API takes: tables keep their items, buckets their objects, and a failure
+/// rolls the whole update back), a code edit redeploys the function so its next invocation starts a fresh
+/// environment. One line is printed per changed resource (`Updated ConnectionsTable (added GSI byUser)`); a template
+/// that fails to load or validate, or an update that rolls back, prints its error and the running stack is kept.
 package struct TemplateWatcher: Service {
     private let options: EmulatorOptions
-    private let initial: Stack
+    private let engine: StackEngine
     private let deployers: DeployerRegistry
     private let interval: Duration
     private let output: @Sendable (String) -> Void
 
     /// Creates the watcher.
     /// - Parameters:
-    ///   - options: The start options (template path, stack name, parameter overrides).
-    ///   - stack: The start-up stack as deployed.
-    ///   - deployers: The runtime deployers.
+    ///   - options: The start options (template path, parameter overrides).
+    ///   - engine: The stacks (the start-up stack is updated).
+    ///   - deployers: The runtime deployers (code edits redeploy a function through its deployer).
     ///   - interval: The polling period.
     ///   - output: Where the change lines go (standard output).
     package init(
         options: EmulatorOptions,
-        stack: Stack,
+        engine: StackEngine,
         deployers: DeployerRegistry,
         interval: Duration = .seconds(1),
         output: @escaping @Sendable (String) -> Void
     ) {
         self.options = options
-        self.initial = stack
+        self.engine = engine
         self.deployers = deployers
         self.interval = interval
         self.output = output
@@ -42,9 +42,8 @@ package struct TemplateWatcher: Service {
     /// - Throws: Never.
     package func run() async throws {
         let templatePath = URL(fileURLWithPath: options.templatePath).standardizedFileURL.path
-        var applied = initial
         var templateStamp = Self.stamp(templatePath)
-        var codeStamps = Self.codeStamps(applied)
+        var codeStamps = Self.codeStamps(await deployed())
         let (ticks, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let interval = self.interval
         let timer = Task {
@@ -58,10 +57,11 @@ package struct TemplateWatcher: Service {
             let stamp = Self.stamp(templatePath)
             if stamp != templateStamp {
                 templateStamp = stamp
-                applied = await applyTemplate(over: applied)
-                codeStamps = Self.codeStamps(applied)
+                await applyTemplate(at: templatePath)
+                codeStamps = Self.codeStamps(await deployed())
                 continue
             }
+            let applied = await deployed()
             let current = Self.codeStamps(applied)
             for (logicalId, stamp) in current where codeStamps[logicalId] != stamp {
                 await redeploy(logicalId, in: applied)
@@ -74,75 +74,76 @@ package struct TemplateWatcher: Service {
 
     // MARK: Template edits
 
-    /// Resolves the template again and applies the differences; returns the stack as now deployed.
-    func applyTemplate(over applied: Stack) async -> Stack {
-        let next: Stack
+    /// The start-up stack as deployed now (empty once it has been deleted).
+    func deployed() async -> Stack {
+        await engine.deployedStack(engine.startupName)
+            ?? Stack.empty(configuration: StackConfiguration(stackName: engine.startupName, region: options.region, accountId: options.accountId))
+    }
+
+    /// Applies the template file as an `UpdateStack` of the start-up stack and prints one line per changed resource.
+    /// - Parameter path: The template file.
+    func applyTemplate(at path: String) async {
+        guard let body = try? String(contentsOf: URL(fileURLWithPath: path), encoding: .utf8) else {
+            output("Template not applied (the running stack is kept): \(path) cannot be read")
+            return
+        }
+        let before = await engine.stack(engine.startupName)?.resources ?? []
+        let request = DeployRequest(
+            stackName: engine.startupName,
+            templateBody: body,
+            parameters: options.parameterOverrides.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) },
+            // Editing the file is the acknowledgement `sam sync` asks for.
+            capabilities: ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"],
+            tags: nil
+        )
         do {
-            next = try StackPlan(options: options).stack
+            _ = try await engine.updateStack(request)
+        } catch let error as CloudFormationError where error.message == "No updates are to be performed." {
+            output("Template saved: no resource changes")
+            return
         } catch {
-            output("Template not applied (the running stack is kept): \(error)")
-            return applied
+            output("Template not applied (the running stack is kept): \(StackEngine.reason(error))")
+            return
         }
-        var deployed = Dictionary(applied.resources.map { ($0.logicalId, $0) }, uniquingKeysWith: { first, _ in first })
-        var changed = false
-        for resource in ChangePlan.deploymentOrder(next.resources) {
-            let old = deployed[resource.logicalId]
-            if let old, old.type == resource.type, old.physicalId == resource.physicalId, old.properties == resource.properties {
-                deployed[resource.logicalId] = resource
+        guard let after = await engine.stack(engine.startupName) else { return }
+        guard after.status == "UPDATE_COMPLETE" else {
+            let failed = after.events.last { $0.type != "AWS::CloudFormation::Stack" && $0.status.hasSuffix("_FAILED") }
+            let cause = failed.map { "\($0.logicalId): \($0.reason ?? $0.status)" } ?? (after.statusReason ?? after.status)
+            output("Template not applied (the update rolled back, the running stack is kept): \(cause)")
+            return
+        }
+        let lines = Self.changeLines(from: before, to: after.resources)
+        if lines.isEmpty { output("Template saved: no resource changes") }
+        for line in lines { output(line) }
+    }
+
+    /// One line per resource an update created, changed, replaced or deleted.
+    /// - Parameters:
+    ///   - before: The resources before the update.
+    ///   - after: The resources after it.
+    /// - Returns: The lines, in deployment order, deletions last.
+    static func changeLines(from before: [ResourceRecord], to after: [ResourceRecord]) -> [String] {
+        let old = Dictionary(before.filter(\.exists).map { ($0.logicalId, $0) }, uniquingKeysWith: { first, _ in first })
+        var lines: [String] = []
+        for resource in after {
+            guard let previous = old[resource.logicalId] else {
+                lines.append("Created \(resource.logicalId) (\(resource.type))")
                 continue
             }
-            changed = true
-            guard let deployer = deployers.deployer(for: resource.type) else {
-                output("Not applied \(resource.logicalId): \(DeployerRegistry.notDeployableReason(resource.type)); restart to apply")
-                continue
-            }
-            do {
-                guard let old else {
-                    try await deployer.create(resource, in: next)
-                    deployed[resource.logicalId] = resource
-                    output("Created \(resource.logicalId) (\(resource.type))")
-                    continue
-                }
-                let properties = ChangePlan.changedProperties(old.properties, resource.properties)
-                let replacing =
-                    old.type != resource.type || old.physicalId != resource.physicalId
-                    || !deployer.replacementProperties(of: resource.type).isDisjoint(with: properties)
-                if replacing, old.physicalId != resource.physicalId {
-                    try await deployer.create(resource, in: next)
-                    try await deployers.deployer(for: old.type)?.delete(old, in: applied)
-                    output("Replaced \(resource.logicalId) (\(Self.detail(old, resource, properties)))")
-                } else if replacing {
-                    output(
-                        "Not applied \(resource.logicalId): changing \(properties.joined(separator: ", ")) replaces it and "
-                            + "\(old.physicalId) is custom-named; rename it or restart to apply"
-                    )
-                    continue
-                } else {
-                    try await deployer.update(old, to: resource, in: next)
-                    output("Updated \(resource.logicalId) (\(Self.detail(old, resource, properties)))")
-                }
-                deployed[resource.logicalId] = resource
-            } catch {
-                output("Failed to apply \(resource.logicalId): \(StackEngine.reason(error))")
+            let oldResource = previous.stackResource
+            let newResource = resource.stackResource
+            let properties = ChangePlan.changedProperties(oldResource.properties, newResource.properties)
+            if previous.physicalId != resource.physicalId || previous.type != resource.type {
+                lines.append("Replaced \(resource.logicalId) (\(detail(oldResource, newResource, properties)))")
+            } else if !properties.isEmpty {
+                lines.append("Updated \(resource.logicalId) (\(detail(oldResource, newResource, properties)))")
             }
         }
-        let kept = Set(next.resources.map(\.logicalId))
-        for old in ChangePlan.deploymentOrder(applied.resources).reversed() where !kept.contains(old.logicalId) {
-            changed = true
-            do {
-                try await deployers.deployer(for: old.type)?.delete(old, in: applied)
-                deployed[old.logicalId] = nil
-                output("Deleted \(old.logicalId) (\(old.type))")
-            } catch {
-                output("Failed to delete \(old.logicalId): \(StackEngine.reason(error))")
-            }
+        let kept = Set(after.map(\.logicalId))
+        for previous in before.reversed() where previous.exists && !kept.contains(previous.logicalId) {
+            lines.append("Deleted \(previous.logicalId) (\(previous.type))")
         }
-        if !changed { output("Template saved: no resource changes") }
-        var result = next
-        result.resources = ChangePlan.deploymentOrder(applied.resources + next.resources).compactMap { resource in
-            deployed.removeValue(forKey: resource.logicalId)
-        }
-        return result
+        return lines
     }
 
     /// What changed, in words: GSIs added and removed for tables, else the changed property names.

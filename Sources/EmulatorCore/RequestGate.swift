@@ -13,10 +13,12 @@ package final class RequestGate: Sendable {
         var waiting: [CheckedContinuation<Void, Never>] = []
     }
 
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
-    /// Creates an open gate.
-    package init() {}
+    /// Creates a gate.
+    /// - Parameter closed: Whether requests wait from the start until ``open()`` (work that must finish before the
+    ///   first request, such as the start-up stack's reconciliation).
+    package init(closed: Bool = false) { state = Mutex(State(closed: closed)) }
 
     /// Waits while the gate is closed, then counts the request as running; pair with ``leave()``.
     package func enter() async {

@@ -134,12 +134,15 @@ extension LambdaService {
     }
 
     /// Removes a function (what DeleteFunction does).
-    /// - Parameter name: The function name.
+    /// - Parameters:
+    ///   - name: The function name.
+    ///   - remembered: Whether the removal of a template function survives a restart (DeleteFunction); a
+    ///     CloudFormation stack's deletion is not remembered, as the next start deploys the template again.
     /// - Throws: ``LambdaError/resourceNotFound(arn:)`` when there is none, or storage errors.
-    package func remove(name: String) async throws {
+    package func remove(name: String, remembered: Bool = true) async throws {
         try await deployer.serialized {
             guard catalog.function(named: name) != nil else { throw LambdaError.resourceNotFound(arn: catalog.unqualifiedArn(for: name)) }
-            try await deployer.remove(name)
+            try await deployer.remove(name, remembered: remembered)
         }
     }
 

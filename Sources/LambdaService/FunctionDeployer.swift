@@ -196,11 +196,13 @@ final class FunctionDeployer: Sendable {
     }
 
     /// Removes a function and its environments. Call it inside ``serialized(_:)``.
-    /// - Parameter name: The function name.
+    /// - Parameters:
+    ///   - name: The function name.
+    ///   - remembered: Whether a template function stays removed after a restart (else the template's comes back).
     /// - Throws: When the removal cannot be stored (nothing changed then).
-    func remove(_ name: String) async throws {
+    func remove(_ name: String, remembered: Bool = true) async throws {
         if let store = slot.withLock({ $0.store }) {
-            if templateNames.contains(name) {
+            if templateNames.contains(name) && remembered {
                 try await store.save(name, nil, now: host.clock.now)
             } else {
                 try await store.forget(name)

@@ -2,6 +2,7 @@ import CloudFormation
 import Foundation
 import Testing
 
+@testable import CloudFormationService
 @testable import EmulatorApp
 
 /// The `start --watch` change lines and the code-folder stamps.
@@ -45,5 +46,37 @@ import Testing
         try Data("v = 22\n".utf8).write(to: file)
         #expect(TemplateWatcher.stamp(folder.path) != before)
         #expect(TemplateWatcher.stamp(folder.appendingPathComponent("missing").path) == "missing")
+    }
+
+    private func record(_ resource: StackResource, physicalId: String? = nil) -> ResourceRecord {
+        ResourceRecord(
+            logicalId: resource.logicalId,
+            type: resource.type,
+            physicalId: physicalId ?? resource.physicalId,
+            status: "CREATE_COMPLETE",
+            statusReason: nil,
+            timestamp: Date(timeIntervalSince1970: 0),
+            propertiesJSON: resource.properties.jsonString,
+            attributes: [:],
+            dependsOn: []
+        )
+    }
+
+    @Test func updateLinesFromTheRecordsBeforeAndAfter() {
+        var bucket = table([])
+        bucket.logicalId = "Uploads"
+        bucket.type = "AWS::S3::Bucket"
+        let before = [record(table([])), record(bucket)]
+        #expect(TemplateWatcher.changeLines(from: before, to: before).isEmpty)
+        #expect(
+            TemplateWatcher.changeLines(from: [record(table([]))], to: [record(table(["byUser"])), record(bucket)]) == [
+                "Updated Items (added GSI byUser)", "Created Uploads (AWS::S3::Bucket)",
+            ]
+        )
+        #expect(
+            TemplateWatcher.changeLines(from: before, to: [record(table([]), physicalId: "items-2")]) == [
+                "Replaced Items (changed type or name)", "Deleted Uploads (AWS::S3::Bucket)",
+            ]
+        )
     }
 }

@@ -70,7 +70,8 @@ def test_reset_brings_every_service_back_to_the_template(reset_endpoint, client)
     iam.create_user(UserName="made-by-a-test")
 
     answer = reset(reset_endpoint)
-    assert answer["reset"] == ["apigateway-websocket", "s3", "dynamodb", "lambda", "cognito-identity", "logs", "iam"]
+    assert answer["reset"] == [
+        "apigateway-websocket", "cloudformation", "s3", "dynamodb", "lambda", "cognito-identity", "logs", "iam"]
 
     assert s3.list_objects_v2(Bucket="reset-files").get("KeyCount") == 0
     assert "Status" not in s3.get_bucket_versioning(Bucket="reset-files")

@@ -51,7 +51,8 @@ package struct LambdaFunctionDeployer: ResourceDeployer {
     package func delete(_ resource: StackResource, in stack: Stack) async throws {
         let spec = try Self.spec(resource)
         guard service.catalog.function(named: spec.functionName) != nil else { return }
-        try await service.remove(name: spec.functionName)
+        // Not remembered across a restart: the next start deploys the start-up template again.
+        try await service.remove(name: spec.functionName, remembered: false)
     }
 
     private func deploy(_ spec: LambdaFunctionSpec) async throws {
