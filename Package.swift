@@ -354,7 +354,7 @@ let package = Package(
         .testTarget(
             name: "APIGatewayHTTPTests",
             dependencies: [
-                "APIGatewayHTTP", "CloudFormation", "EmulatorApp",
+                "APIGatewayHTTP", "CloudFormation", "EmulatorApp", "VelocityTemplates",
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings

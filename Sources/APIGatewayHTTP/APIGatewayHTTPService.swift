@@ -5,6 +5,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import VelocityTemplates
 
 /// API Gateway REST APIs (v1) and HTTP APIs (v2): the data plane behind
 /// `http://HOST:PORT/_aws/execute-api/{apiId}/{stage}/...` and `http://{apiId}.execute-api.localhost:PORT/{stage}/...`.
@@ -246,22 +247,56 @@ package struct APIGatewayHTTPService: Sendable {
             extra: extra
         )
         switch integration.type {
-        case "MOCK" where integration.mapping.isMapped:
+        case "MOCK" where !integration.mapping.isMapped:
             let context = eventContext(api.apiId, requestId, extendedRequestId, stage.variables, match.pathParameters, false)
-            return await respondMapped(integration, request: request, context: context, mapped: mappedContext, requestId: requestId, logger: logger)
-        case "MOCK":
+            if case .refused(let refusal) = await authorize(method, api: api, stage: stage, request: request, context: context, logger: logger) {
+                return error(refusal, requestId: requestId)
+            }
             let mock = integration.mock ?? IntegrationSpec.MockResponse(status: 200, headers: [], body: nil)
             var headers = mock.headers.map { ($0.name, $0.value) }
             headers.append(("Content-Type", "application/json"))
             return response(status: mock.status, headers: headers + extra, body: Array((mock.body ?? "").utf8), requestId: requestId)
-        case "AWS_PROXY", "AWS":
+        case "MOCK", "AWS", "HTTP":
+            return await respondAuthorizedMapped(
+                integration,
+                method: method,
+                api: api,
+                stage: stage,
+                request: request,
+                requestId: requestId,
+                extendedRequestId: extendedRequestId,
+                mapped: mappedContext,
+                logger: logger
+            )
+        case "AWS_PROXY":
             break
         case "HTTP_PROXY":
             let context = eventContext(api.apiId, requestId, extendedRequestId, stage.variables, match.pathParameters, false)
             if case .refused(let refusal) = await authorize(method, api: api, stage: stage, request: request, context: context, logger: logger) {
                 return error(refusal, requestId: requestId)
             }
-            switch await forwardREST(integration, stage: stage, pathParameters: match.pathParameters, request: request, logger: logger) {
+            let event = ProxyEvents.version1(
+                request,
+                context: context,
+                resourcePath: method.resourcePath,
+                resourceId: method.resourceId,
+                httpAPIVersion: false
+            )
+            let parameters = RestParameterMapping(
+                request: request,
+                pathParameters: match.pathParameters,
+                stageVariables: stage.variables,
+                context: VelocityMap(jsonObject: event["requestContext"] as? [String: Any] ?? [:])
+            )
+            let mapped = parameters.integrationRequest(integration.requestParameters)
+            switch await forwardREST(
+                integration,
+                stage: stage,
+                pathParameters: match.pathParameters,
+                mapped: mapped,
+                request: request,
+                logger: logger
+            ) {
             case .failure(let refusal):
                 return error(refusal, requestId: requestId)
             case .success(let answer):
@@ -278,19 +313,6 @@ package struct APIGatewayHTTPService: Sendable {
                 metadata: ["type": .string(integration.type), "resource": .string(method.resourcePath)]
             )
             return error(500, GatewayMessages.restInternalServerError, requestId: requestId)
-        }
-        if integration.type == "AWS" {
-            return await respondAuthorizedMapped(
-                integration,
-                method: method,
-                api: api,
-                stage: stage,
-                request: request,
-                requestId: requestId,
-                extendedRequestId: extendedRequestId,
-                mapped: mappedContext,
-                logger: logger
-            )
         }
         guard let function = integration.functionArn else {
             logger.warning("AWS_PROXY integration without a Lambda function URI", metadata: ["resource": .string(method.resourcePath)])
@@ -314,7 +336,15 @@ package struct APIGatewayHTTPService: Sendable {
         )
         let timeout = Self.timeout(integration.timeoutInMillis, maximum: 29_000)
         guard
-            let result = await invoke(function, event: event, apiId: api.apiId, stage: stage.name, request: request, timeout: timeout, logger: logger)
+            let result = await invoke(
+                function,
+                payload: ProxyEvents.json(event),
+                apiId: api.apiId,
+                stage: stage.name,
+                request: request,
+                timeout: timeout,
+                logger: logger
+            )
         else {
             return error(504, GatewayMessages.endpointRequestTimedOut, requestId: requestId)
         }
@@ -379,6 +409,15 @@ package struct APIGatewayHTTPService: Sendable {
             ?? api.routes.firstIndex { $0.routeKey == "$default" }.map { RouteMatcher.Match(index: $0, pathParameters: [:]) }
         guard let match else { return error(404, GatewayMessages.notFound, requestId: requestId) }
         let route = api.routes[match.index]
+        if let integration = route.integration, integration.type == "AWS_PROXY", let subtype = integration.subtype {
+            // As AWS answers when a service integration fails; the service is not emulated, so it always does.
+            logger.warning(
+                "HTTP API AWS service integration is not emulated (EventBridge, SQS, AppConfig, Kinesis and Step Functions are not): answered 500",
+                metadata: ["route": .string(route.routeKey), "integrationSubtype": .string(subtype)]
+            )
+            let failed = GatewayRefusal(status: 500, errorType: "", body: ProxyEvents.messageBody(GatewayMessages.httpInternalServerError))
+            return httpRefusal(failed, extra: extra, requestId: requestId)
+        }
         guard let integration = route.integration,
             (integration.type == "AWS_PROXY" && integration.functionArn != nil) || integration.type == "HTTP_PROXY"
         else {
@@ -491,7 +530,15 @@ package struct APIGatewayHTTPService: Sendable {
             : ProxyEvents.version1(request, context: context, resourcePath: route.path ?? "$default", resourceId: route.routeId, httpAPIVersion: true)
         let timeout = Self.timeout(integration.timeoutInMillis, maximum: 30_000)
         guard
-            let result = await invoke(function, event: event, apiId: api.apiId, stage: stage.name, request: request, timeout: timeout, logger: logger)
+            let result = await invoke(
+                function,
+                payload: ProxyEvents.json(event),
+                apiId: api.apiId,
+                stage: stage.name,
+                request: request,
+                timeout: timeout,
+                logger: logger
+            )
         else {
             return .failure(GatewayRefusal(status: 503, errorType: "", body: ProxyEvents.messageBody(GatewayMessages.serviceUnavailable)))
         }
@@ -557,9 +604,9 @@ package struct APIGatewayHTTPService: Sendable {
     }
 
     /// Invokes the function with the integration timeout; nil when it did not answer in time.
-    private func invoke(
+    func invoke(
         _ function: String,
-        event: [String: Any],
+        payload: Data,
         apiId: String,
         stage: String,
         request: ProxyRequest,
@@ -575,7 +622,7 @@ package struct APIGatewayHTTPService: Sendable {
             // timeout): API Gateway's clock decides, so the gateway answers 504/503, never the function's timeout error.
             maximumDuration: timeout + .seconds(1)
         )
-        return await lambda.invoke(function: function, payload: ProxyEvents.json(event), context: context, timeout: timeout, logger: logger)
+        return await lambda.invoke(function: function, payload: payload, context: context, timeout: timeout, logger: logger)
     }
 
     // MARK: Helpers
@@ -650,7 +697,7 @@ package struct APIGatewayHTTPService: Sendable {
         )
     }
 
-    private func error(_ refusal: GatewayRefusal, requestId: String) -> Response {
+    func error(_ refusal: GatewayRefusal, requestId: String) -> Response {
         response(
             status: refusal.status,
             headers: [("Content-Type", "application/json"), ("x-amzn-ErrorType", refusal.errorType)],

@@ -66,27 +66,40 @@ extension APIGatewayHTTPService {
     }
 
     /// Runs a REST API `HTTP_PROXY` integration: the URI with `{param}` (and `{proxy}` of a greedy `{proxy+}`)
-    /// substituted from the path parameters and stage variables, the query string appended, headers forwarded, the
-    /// answer passed through. Non-loopback targets are never contacted (500 `Internal server error`); no answer in
-    /// time: 504 `Endpoint request timed out`.
+    /// substituted from the path parameters (`integration.request.path.*` mappings first) and stage variables, the query
+    /// string appended, headers forwarded, mapped request parameters added, the answer passed through. Non-loopback
+    /// targets are never contacted (500 `Internal server error`); no answer in time: 504 `Endpoint request timed out`.
     /// - Returns: The answer, or API Gateway's.
     func forwardREST(
         _ integration: IntegrationSpec,
         stage: RestApiSpec.Stage,
         pathParameters: [String: String],
+        mapped: RestParameterMapping.Request,
         request: ProxyRequest,
         logger: Logger
     ) async -> Result<IntegrationAnswer, GatewayRefusal> {
-        let failed = GatewayRefusal.message(500, "InternalServerErrorException", GatewayMessages.restInternalServerError)
-        var outgoing = Self.outgoing(integration, pathParameters: pathParameters, stageVariables: stage.variables, request: request)
+        let path = pathParameters.merging(mapped.path) { _, mappedValue in mappedValue }
+        var outgoing = Self.outgoing(integration, pathParameters: path, stageVariables: stage.variables, request: request)
         outgoing.headers.append(("X-Forwarded-For", request.sourceIp))
-        let timedOut = GatewayRefusal.message(504, "IntegrationTimeout", GatewayMessages.endpointRequestTimedOut)
-        return await send(
+        Self.merge(mapped, into: &outgoing)
+        return await sendREST(outgoing, body: request.body, timeoutInMillis: integration.timeoutInMillis, logger: logger)
+    }
+
+    /// Sends a REST API integration request (`HTTP`, `HTTP_PROXY`) with REST APIs' refusals: a target that is not on
+    /// loopback or cannot be reached 500 `Internal server error`, no answer in time (29 s at most) 504
+    /// `Endpoint request timed out`.
+    func sendREST(
+        _ outgoing: OutgoingRequest,
+        body: [UInt8],
+        timeoutInMillis: Int?,
+        logger: Logger
+    ) async -> Result<IntegrationAnswer, GatewayRefusal> {
+        await send(
             outgoing,
-            body: request.body,
-            timeout: Self.timeout(integration.timeoutInMillis, maximum: 29_000),
-            timedOut: timedOut,
-            failed: failed,
+            body: body,
+            timeout: Self.timeout(timeoutInMillis, maximum: 29_000),
+            timedOut: GatewayRefusal.message(504, "IntegrationTimeout", GatewayMessages.endpointRequestTimedOut),
+            failed: GatewayRefusal.message(500, "InternalServerErrorException", GatewayMessages.restInternalServerError),
             logger: logger
         )
     }

@@ -52,16 +52,19 @@ extension APIGatewayHTTPService {
                 switch integration.type {
                 case "AWS_PROXY", "MOCK":
                     break
-                case "HTTP_PROXY":
-                    if let problem = httpTargetProblem(integration.mapping.uri) { add(problem) }
+                case "HTTP_PROXY", "HTTP":
+                    if let problem = httpTargetProblem(integration.mapping.uri, type: integration.type) { add(problem) }
                 case "AWS":
-                    if integration.functionArn != nil {
-                        add("Lambda (non-proxy) integrations are not emulated on REST APIs: it answers 500; use AWS_PROXY")
-                    } else if integration.mapping.credentials == nil {
+                    if integration.functionArn == nil, integration.mapping.credentials == nil {
                         add("AWS integration without Credentials: it answers 500; give the integration a Credentials role")
                     }
                 default:
                     add("\(integration.type) integrations are not emulated: it answers 500")
+                }
+                if ["AWS", "HTTP"].contains(integration.type), !integration.mapping.responses.contains(where: { $0.selectionPattern == nil }) {
+                    add(
+                        "no default integration response (one without a selection pattern): a request no pattern matches answers 500, as on AWS; add IntegrationResponses"
+                    )
                 }
                 let templates =
                     integration.mapping.requestTemplates.map { (name: "request template \($0.key)", source: $0.value) }
@@ -83,14 +86,28 @@ extension APIGatewayHTTPService {
                 }
                 guard let integration = route.integration else { continue }
                 switch integration.type {
+                case "AWS_PROXY" where integration.subtype != nil:
+                    let subtype = integration.subtype ?? ""
+                    let problem = IntegrationSubtype.problem(
+                        subtype: subtype,
+                        type: integration.type,
+                        // Templates default the format to 2.0; only an explicit other value is a mistake.
+                        payloadFormatVersion: integration.payloadFormatVersion == "2.0" ? nil : integration.payloadFormatVersion,
+                        parameterNames: integration.requestParameters.map(\.key)
+                    )
+                    if let problem {
+                        add("\(problem): AWS refuses to create this integration")
+                    } else {
+                        add(
+                            "AWS service integration \(subtype) is not emulated: it answers 500 {\"message\":\"Internal Server Error\"}; call the service from a Lambda function"
+                        )
+                    }
                 case "AWS_PROXY" where integration.functionArn != nil:
                     break
                 case "AWS_PROXY":
-                    add(
-                        "AWS_PROXY service integrations (IntegrationSubtype) are not emulated on HTTP APIs: it answers 500; call the service from a Lambda function"
-                    )
+                    add("AWS_PROXY integration without a Lambda function or IntegrationSubtype: it answers 500")
                 case "HTTP_PROXY":
-                    if let problem = httpTargetProblem(integration.mapping.uri) { add(problem) }
+                    if let problem = httpTargetProblem(integration.mapping.uri, type: integration.type) { add(problem) }
                 default:
                     add("\(integration.type) integrations are not emulated on HTTP APIs: it answers 500")
                 }
@@ -99,16 +116,18 @@ extension APIGatewayHTTPService {
         return problems
     }
 
-    /// Why an `HTTP_PROXY` integration URI will not be contacted (nil when it is a loopback `http://` URL or names
-    /// stage variables resolved per request).
-    /// - Parameter uri: The integration URI.
+    /// Why an `HTTP_PROXY` or `HTTP` integration URI will not be contacted (nil when it is a loopback `http://` URL or
+    /// names stage variables resolved per request).
+    /// - Parameters:
+    ///   - uri: The integration URI.
+    ///   - type: `HTTP_PROXY` or `HTTP`.
     /// - Returns: The problem and what to do.
-    static func httpTargetProblem(_ uri: String?) -> String? {
-        guard let uri, !uri.isEmpty else { return "HTTP_PROXY integration without IntegrationUri: it answers 500" }
+    static func httpTargetProblem(_ uri: String?, type: String) -> String? {
+        guard let uri, !uri.isEmpty else { return "\(type) integration without IntegrationUri: it answers 500" }
         let probe = substitute(uri, pathParameters: [:], stageVariables: [:])
             .replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: "")
         if uri.contains("${stageVariables.") || LoopbackForwarder.target(probe) != nil { return nil }
         return
-            "HTTP_PROXY target \(uri) is not a loopback http:// URL: the emulator never contacts it and the route answers 500; point IntegrationUri at http://127.0.0.1:PORT/... (for example through a stage variable)"
+            "\(type) target \(uri) is not a loopback http:// URL: the emulator never contacts it and the route answers 500; point IntegrationUri at http://127.0.0.1:PORT/... (for example through a stage variable)"
     }
 }

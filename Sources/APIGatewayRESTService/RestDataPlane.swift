@@ -115,8 +115,8 @@ package enum RestDataPlane {
             }
             let members = [
                 ("Type", "type"), ("Uri", "uri"), ("IntegrationHttpMethod", "httpMethod"), ("Credentials", "credentials"),
-                ("RequestTemplates", "requestTemplates"), ("PassthroughBehavior", "passthroughBehavior"),
-                ("TimeoutInMillis", "timeoutInMillis"),
+                ("RequestTemplates", "requestTemplates"), ("RequestParameters", "requestParameters"),
+                ("PassthroughBehavior", "passthroughBehavior"), ("TimeoutInMillis", "timeoutInMillis"),
             ]
             var converted = pick(integration, members)
             converted["IntegrationResponses"] = .array(responses)

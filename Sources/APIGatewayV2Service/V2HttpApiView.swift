@@ -29,7 +29,7 @@ extension V2TemplateView {
             let type = (child.string("integrationType") ?? "").uppercased()
             var responseParameters: [String: [String: String]] = [:]
             for (status, value) in document["responseParameters"]?.objectValue ?? [:] { responseParameters[status] = value.stringMap ?? [:] }
-            integrations[child.id] = IntegrationSpec(
+            var integration = IntegrationSpec(
                 httpApiType: type,
                 uri: child.string("integrationUri"),
                 method: child.string("integrationMethod"),
@@ -38,6 +38,8 @@ extension V2TemplateView {
                 requestParameters: document["requestParameters"]?.stringMap ?? [:],
                 responseParameters: responseParameters
             )
+            integration.subtype = child.string("integrationSubtype")
+            integrations[child.id] = integration
         }
         for child in children {
             let document = child.document

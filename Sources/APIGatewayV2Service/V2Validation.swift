@@ -1,3 +1,4 @@
+import APIGatewayHTTP
 import EmulatorCore
 
 /// The shapes and rules of API Gateway v2 inputs: member types, required members, route keys, selection
@@ -158,9 +159,23 @@ package enum V2Validation {
     package static func integration(_ document: [String: V2JSON], protocolType: String) throws(APIGatewayV2Error) {
         let type = document["integrationType"]?.stringValue ?? ""
         guard integrationTypes(for: protocolType).contains(type) else {
+            if protocolType == "HTTP", integrationTypes(for: "WEBSOCKET").contains(type) {
+                // AWS's text (aws/aws-cli#6363).
+                throw .badRequest(
+                    "Currently, an API with a protocol type of HTTP may only be associated with proxy integrations (AWS_PROXY, HTTP_PROXY)"
+                )
+            }
             throw .badRequest("Invalid integration type specified: \(type). Must be one of \(integrationTypes(for: protocolType))")
         }
-        if type != "MOCK", document["integrationUri"] == nil, document["integrationSubtype"] == nil {
+        if let subtype = document["integrationSubtype"]?.stringValue {
+            let problem = IntegrationSubtype.problem(
+                subtype: subtype,
+                type: type,
+                payloadFormatVersion: document["payloadFormatVersion"]?.stringValue,
+                parameterNames: Array((document["requestParameters"]?.objectValue ?? [:]).keys)
+            )
+            if let problem { throw .badRequest(problem) }
+        } else if type != "MOCK", document["integrationUri"] == nil {
             throw .badRequest("IntegrationUri is required for integrations of type \(type)")
         }
         if let version = document["payloadFormatVersion"]?.stringValue {

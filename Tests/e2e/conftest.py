@@ -15,6 +15,7 @@ Everything binds and talks to 127.0.0.1 only.
 import json
 import os
 import queue
+import re
 import signal
 import socket
 import subprocess
@@ -23,6 +24,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import boto3
@@ -490,3 +492,51 @@ def drop_s3_bucket(s3, name):
         s3.delete_bucket(Bucket=name)
     except ClientError:
         pass
+
+
+class LoopbackBackend:
+    """A tiny HTTP server on loopback for API Gateway HTTP integrations: it answers what it received (method, path,
+    headers, body) as JSON with an `x-backend: yes` header, the status a `status=NNN` query item asks for (else 200),
+    and takes 3 s to answer paths starting with /slow. `seen` lists the paths it was asked for, `received` what it
+    answered."""
+
+    def __init__(self):
+        self.seen = []
+        self.received = []
+        backend = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def answer(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length).decode() if length else ""
+                backend.seen.append(self.path)
+                if self.path.startswith("/slow"):
+                    time.sleep(3)
+                received = {"method": self.command, "path": self.path, "body": body,
+                            "headers": {name.lower(): value for name, value in self.headers.items()}}
+                backend.received.append(received)
+                data = json.dumps(received).encode()
+                asked = re.search(r"[?&]status=(\d{3})", self.path)
+                try:
+                    self.send_response(int(asked.group(1)) if asked else 200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("x-backend", "yes")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except BrokenPipeError:
+                    pass  # the emulator gave up waiting (timeout tests)
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = answer
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer((LOOPBACK, 0), Handler)
+        self.url = f"http://{LOOPBACK}:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()

@@ -13,66 +13,20 @@ in API Gateway" with `{proxy}`. The emulator contacts loopback targets only: any
 contacted.
 """
 
-import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
 
-from conftest import LOOPBACK, REPO_ROOT, EmulatorProcess
+from conftest import REPO_ROOT, EmulatorProcess, LoopbackBackend
 
 FIXTURE = REPO_ROOT / "Fixtures" / "apigateway-tests" / "http-integrations" / "template.yaml"
 TIMEOUT = 60
 
 
-class Backend:
-    """A tiny HTTP server on loopback answering what it received (method, path, headers, body) as JSON."""
-
-    def __init__(self):
-        self.seen = []
-        backend = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def answer(self):
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length).decode() if length else ""
-                backend.seen.append(self.path)
-                if self.path.startswith("/slow"):
-                    time.sleep(3)
-                received = {"method": self.command, "path": self.path, "body": body,
-                            "headers": {name.lower(): value for name, value in self.headers.items()}}
-                data = json.dumps(received).encode()
-                status = 201 if "status=201" in self.path else 200
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("x-backend", "yes")
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-                except BrokenPipeError:
-                    pass  # the emulator gave up waiting (the timeout test)
-
-            do_GET = do_POST = do_PUT = do_DELETE = answer
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer((LOOPBACK, 0), Handler)
-        self.url = f"http://{LOOPBACK}:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self):
-        self.server.shutdown()
-
-
 @pytest.fixture(scope="module")
 def api(tmp_path_factory):
-    backend = Backend()
+    backend = LoopbackBackend()
     server = EmulatorProcess(tmp_path_factory.mktemp("apigw-http-integrations"), "--stack-name", "apigw-http-int",
                              "--parameter-overrides", f"Backend={backend.url}", template=FIXTURE)
     described = server.client("cloudformation").describe_stacks(StackName="apigw-http-int")["Stacks"][0]

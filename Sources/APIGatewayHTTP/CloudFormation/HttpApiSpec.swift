@@ -151,6 +151,7 @@ package struct HttpApiSpec: Sendable, Equatable {
             )
             spec.mapping.uri = uri
             spec.mapping.httpMethod = try integration["IntegrationMethod"].string()
+            spec.subtype = try integration["IntegrationSubtype"].string()
             try spec.readParameterMappings(request: integration["RequestParameters"], response: integration["ResponseParameters"])
             integrations[child.physicalId] = spec
         }

@@ -1,6 +1,6 @@
 import CloudFormation
 
-/// The mapping side of a REST API's non-proxy integration (`MOCK`, `AWS`): request templates by content type,
+/// The mapping side of a REST API's non-proxy integration (`MOCK`, `AWS`, `HTTP`): request templates by content type,
 /// passthrough behaviour, credentials role, and the integration responses with selection patterns.
 ///
 /// Read from an `AWS::ApiGateway::Method`'s `Integration` (`RequestTemplates`, `PassthroughBehavior`, `Credentials`,
@@ -15,8 +15,9 @@ package struct IntegrationMappingSpec: Sendable, Equatable {
         package var selectionPattern: String?
         /// The method response status code.
         package var statusCode: Int
-        /// Static response headers (`method.response.header.NAME: "'value'"`).
-        package var headers: [IntegrationSpec.HeaderValue]
+        /// The method response headers and their sources (`method.response.header.NAME` to `'static'`,
+        /// `integration.response.header.X`, `integration.response.body.JSONPATH`...; see ``RestParameterMapping``).
+        package var headerMappings: [IntegrationSpec.HeaderValue]
         /// Response templates by content type.
         package var templates: [String: String]
     }
@@ -38,10 +39,11 @@ package struct IntegrationMappingSpec: Sendable, Equatable {
     package init() {}
 
     /// Whether anything here needs the mapping engine: request templates, or a response template using VTL, or
-    /// more than the default response.
+    /// more than the default response, or a response header mapped from anything but a static value.
     package var isMapped: Bool {
         !requestTemplates.isEmpty || responses.count > 1
             || responses.contains { response in response.templates.values.contains { $0.contains("$") || $0.contains("#") } }
+            || responses.contains { response in response.headerMappings.contains { !$0.value.hasPrefix("'") } }
     }
 
     /// Reads an OpenAPI `x-amazon-apigateway-integration`.
@@ -104,15 +106,13 @@ package struct IntegrationMappingSpec: Sendable, Equatable {
         var headers: [IntegrationSpec.HeaderValue] = []
         for (key, value) in try reader[parameters].entries() ?? [] {
             let prefix = "method.response.header."
-            guard key.hasPrefix(prefix), let text = try value.string(), text.count >= 2, text.hasPrefix("'"), text.hasSuffix("'") else {
-                continue
-            }
-            headers.append(IntegrationSpec.HeaderValue(name: String(key.dropFirst(prefix.count)), value: String(text.dropFirst().dropLast())))
+            guard key.hasPrefix(prefix), key.count > prefix.count, let source = try value.string() else { continue }
+            headers.append(IntegrationSpec.HeaderValue(name: String(key.dropFirst(prefix.count)), value: source))
         }
         return Response(
             selectionPattern: pattern,
             statusCode: (100...599).contains(code) ? code : 200,
-            headers: headers,
+            headerMappings: headers,
             templates: try reader[templates].stringMap() ?? [:]
         )
     }

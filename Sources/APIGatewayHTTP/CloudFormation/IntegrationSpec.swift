@@ -52,8 +52,12 @@ package struct IntegrationSpec: Sendable, Equatable {
     /// The templates, credentials and integration responses of non-proxy integrations (``IntegrationMappingSpec``);
     /// also the URI and method of `HTTP_PROXY` integrations.
     package var mapping = IntegrationMappingSpec()
-    /// HTTP APIs' `RequestParameters` (parameter mappings applied before the request is sent).
+    /// `RequestParameters`, applied before the request is sent: HTTP APIs' parameter mappings (`append:header.x` to
+    /// `$request.header.y`), REST APIs' (`integration.request.header.x` to `method.request.header.y`, see
+    /// ``RestParameterMapping``).
     package var requestParameters: [ParameterMapping] = []
+    /// HTTP APIs' `IntegrationSubtype` of an `AWS_PROXY` integration calling an AWS service (``IntegrationSubtype``).
+    package var subtype: String?
     /// HTTP APIs' `ResponseParameters` by status code (`200`, or a range like `500`).
     package var responseParameters: [String: [ParameterMapping]] = [:]
 
@@ -87,6 +91,9 @@ package struct IntegrationSpec: Sendable, Equatable {
         mapping = try IntegrationMappingSpec(openAPI: reader, uri: uri)
         if defaultPayloadFormat == "2.0" {
             try readParameterMappings(request: reader["requestParameters"], response: reader["responseParameters"])
+            subtype = try reader["integrationSubtype"].string()
+        } else {
+            requestParameters = try Self.parameterMappings(reader["requestParameters"])
         }
         if type == "MOCK" {
             mock = try Self.mockResponse(
@@ -109,6 +116,7 @@ package struct IntegrationSpec: Sendable, Equatable {
         timeoutInMillis = try reader["TimeoutInMillis"].int()
         mock = nil
         mapping = try IntegrationMappingSpec(method: reader, uri: uri)
+        requestParameters = try Self.parameterMappings(reader["RequestParameters"])
         if type == "MOCK" {
             var entries: [(key: String, reader: SpecReader)] = []
             for item in try reader["IntegrationResponses"].list() ?? [] {
@@ -122,12 +130,17 @@ package struct IntegrationSpec: Sendable, Equatable {
     /// (`{"200": {"overwrite:statuscode": "204"}}`).
     /// - Throws: ``TemplateError`` when a value has the wrong shape.
     package mutating func readParameterMappings(request: SpecReader, response: SpecReader) throws(TemplateError) {
-        requestParameters = (try request.stringMap() ?? [:]).sorted { $0.key < $1.key }.map { ParameterMapping(key: $0.key, value: $0.value) }
+        requestParameters = try Self.parameterMappings(request)
         for (status, mappings) in try response.entries() ?? [] {
             responseParameters[status] = (try mappings.stringMap() ?? [:]).sorted { $0.key < $1.key }.map {
                 ParameterMapping(key: $0.key, value: $0.value)
             }
         }
+    }
+
+    /// A string map of parameter mappings, sorted by key.
+    private static func parameterMappings(_ reader: SpecReader) throws(TemplateError) -> [ParameterMapping] {
+        (try reader.stringMap() ?? [:]).sorted { $0.key < $1.key }.map { ParameterMapping(key: $0.key, value: $0.value) }
     }
 
     private static func mockResponse(

@@ -3,7 +3,9 @@ import CloudFormation
 /// The CloudFormation provider of the `AWS::ApiGateway::*` resources that make up a REST API (API Gateway v1).
 ///
 /// Serves `RestApi` (`Body` as an OpenAPI document with `x-amazon-apigateway-integration`, `BinaryMediaTypes`,
-/// `Name`), `Resource`, `Method` (`Integration` of type `AWS_PROXY` or `MOCK`), `Deployment` (`StageName`) and `Stage`
+/// `Name`), `Resource`, `Method` (`Integration` of type `AWS_PROXY`, `MOCK`, `AWS` (Lambda functions, DynamoDB, S3),
+/// `HTTP` and `HTTP_PROXY` (loopback targets), with `RequestTemplates`, `RequestParameters`, `PassthroughBehavior` and
+/// `IntegrationResponses`), `Deployment` (`StageName`) and `Stage`
 /// (`StageName`, `Variables`). Ignored (reported by `validate`): `BodyS3Location`, `Policy`, `EndpointConfiguration`,
 /// `ApiKeySourceType`, method request validation, usage plan throttling. `Authorizer` (TOKEN and REQUEST Lambda
 /// authorizers), `ApiKey`, `UsagePlan` (`ApiStages`, `Quota`) and `UsagePlanKey` are served. HTTP APIs (`AWS::ApiGatewayV2::Api` with

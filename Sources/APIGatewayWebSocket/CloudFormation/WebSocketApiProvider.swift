@@ -29,8 +29,8 @@ package struct WebSocketApiProvider: ResourceProvider {
             "AWS::ApiGatewayV2::Integration": [
                 "ApiId", "IntegrationType", "IntegrationUri", "IntegrationMethod", "CredentialsArn", "Description", "TimeoutInMillis",
                 "ContentHandlingStrategy", "PayloadFormatVersion", "RequestTemplates", "TemplateSelectionExpression", "PassthroughBehavior",
-                // HTTP APIs' parameter mappings (APIGatewayHTTP).
-                "RequestParameters", "ResponseParameters",
+                // HTTP APIs' parameter mappings and AWS service integrations (APIGatewayHTTP).
+                "RequestParameters", "ResponseParameters", "IntegrationSubtype",
             ],
             "AWS::ApiGatewayV2::IntegrationResponse": [
                 "ApiId", "IntegrationId", "IntegrationResponseKey", "ResponseTemplates", "TemplateSelectionExpression",
