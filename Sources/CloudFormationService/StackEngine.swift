@@ -55,19 +55,54 @@ package actor StackEngine {
             try db.execute(sql: "CREATE TABLE cfn_stack (position INTEGER PRIMARY KEY NOT NULL, record BLOB NOT NULL)")
         }
         let database = try location.map { try $0.openDatabase(named: "cloudformation", migrator: migrator) }
-        let decoder = JSONDecoder()
-        self.stacks =
-            try database?.read { db in
-                try Data.fetchAll(db, sql: "SELECT record FROM cfn_stack ORDER BY position").compactMap {
-                    try? decoder.decode(StackRecord.self, from: $0)
-                }
-            } ?? []
+        self.stacks = try database.map(Self.load) ?? []
         self.database = database
         self.catalog = catalog
         self.deployers = deployers
         self.clock = clock
         self.environment = environment
         self.reservedName = reservedName
+    }
+
+    /// Every stored stack, in creation order.
+    private static func load(_ database: any DatabaseWriter) throws -> [StackRecord] {
+        let decoder = JSONDecoder()
+        return try database.read { db in
+            try Data.fetchAll(db, sql: "SELECT record FROM cfn_stack ORDER BY position").compactMap {
+                try? decoder.decode(StackRecord.self, from: $0)
+            }
+        }
+    }
+
+    // MARK: Snapshots and reset
+
+    /// Copies `cloudformation.sqlite` (every stack with its template, parameters, resources, outputs and exports,
+    /// events and change sets) into a snapshot folder, with SQLite's backup API.
+    /// - Parameter folder: The snapshot's folder.
+    /// - Throws: ``SnapshotFailure`` without a data location; database errors.
+    package func saveSnapshot(into folder: URL) throws {
+        guard let database else { throw SnapshotFailure("the stacks are not stored (the engine was built without a data location)") }
+        try DatabaseSnapshot.save(database, to: folder.appendingPathComponent("cloudformation.sqlite"))
+    }
+
+    /// Replaces every stack with a snapshot's. The stacks' resources live in their services, which the snapshot
+    /// restores too.
+    /// - Parameter folder: The snapshot's folder.
+    /// - Throws: ``SnapshotFailure``, database errors.
+    package func restoreSnapshot(from folder: URL) throws {
+        guard let database else { throw SnapshotFailure("the stacks are not stored (the engine was built without a data location)") }
+        try DatabaseSnapshot.restore(database, from: folder.appendingPathComponent("cloudformation.sqlite"))
+        stacks = try Self.load(database)
+    }
+
+    /// Forgets every stack deployed through the API (`POST /_local/reset`), deleted ones included, as
+    /// `/moto-api/reset` does. Their resources are not deleted one by one: each service's own reset removes what
+    /// the API created, stacks' resources among it.
+    /// - Throws: Database errors (then nothing changed).
+    package func removeAll() throws {
+        guard !stacks.isEmpty else { return }
+        try database?.write { db in try db.execute(sql: "DELETE FROM cfn_stack") }
+        stacks = []
     }
 
     // MARK: Reading

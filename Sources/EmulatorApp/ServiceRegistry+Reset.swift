@@ -1,6 +1,9 @@
+import APIGatewayRESTService
+import APIGatewayV2Service
 import APIGatewayWebSocket
 import AWSGateway
 import CloudFormation
+import CloudFormationService
 import CognitoService
 import DynamoDBService
 import EmulatorCore
@@ -19,8 +22,10 @@ extension ServiceRegistry {
     ///   - dynamoDB: The DynamoDB service.
     ///   - webSocket: The WebSocket service.
     ///   - lambda: The Lambda service (API-created functions and event source mappings go).
+    ///   - apiGatewayV2: The API Gateway v2 control plane (API-created APIs go).
+    ///   - stacks: The CloudFormation API's stacks (they are forgotten).
     ///   - logs: The CloudWatch Logs service.
-    ///   - handlers: Every service (Cognito is found among them).
+    ///   - handlers: Every service (Cognito and the API Gateway REST control plane are found among them).
     /// - Returns: The hooks.
     /// - Throws: ``TemplateError`` when a spec does not decode (it did at start).
     static func resettables(
@@ -29,6 +34,8 @@ extension ServiceRegistry {
         dynamoDB: DynamoDBService,
         webSocket: WebSocketAPIService,
         lambda: LambdaService,
+        apiGatewayV2: APIGatewayV2Service,
+        stacks: StackEngine,
         logs: LogsService,
         handlers: [any AWSServiceHandler]
     ) throws -> [any ResettableService] {
@@ -37,7 +44,10 @@ extension ServiceRegistry {
             S3Reset(service: s3, buckets: try context.stack.buckets),
             DynamoDBReset(service: dynamoDB, tables: try context.stack.tables),
             LambdaReset(service: lambda, mappings: try context.stack.lambdaEventSourceMappings),
+            APIGatewayV2Reset(service: apiGatewayV2),
         ]
+        if let rest = handlers.lazy.compactMap({ $0 as? APIGatewayRESTService }).first { hooks.append(APIGatewayRESTReset(service: rest)) }
+        hooks.append(CloudFormationReset(engine: stacks))
         if let cognito = handlers.lazy.compactMap({ $0 as? CognitoService }).first {
             hooks.append(CognitoReset(service: cognito, pools: try context.stack.identityPools))
         }

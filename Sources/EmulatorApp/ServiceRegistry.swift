@@ -214,16 +214,17 @@ package struct ServiceRegistry: Sendable {
             EventSourceMappingDeployer(service: lambda),
         ])
         self.deployers = deployers
+        let stacks = try StackEngine(
+            location: context.dataLocation,
+            catalog: .emulator,
+            deployers: deployers,
+            clock: context.clock,
+            environment: environment,
+            reservedName: plan.stack.name
+        )
         let cloudFormation = CloudFormationService(
             describe: describeStartupStack,
-            engine: try StackEngine(
-                location: context.dataLocation,
-                catalog: .emulator,
-                deployers: deployers,
-                clock: context.clock,
-                environment: environment,
-                reservedName: plan.stack.name
-            ),
+            engine: stacks,
             readObject: { bucket, key in await s3.objectText(bucket: bucket, key: key) }
         )
         let logs = LogsService(
@@ -274,10 +275,23 @@ package struct ServiceRegistry: Sendable {
             dynamoDB: dynamoDB,
             webSocket: webSocket,
             lambda: lambda,
+            apiGatewayV2: apiGatewayV2,
+            stacks: stacks,
             logs: logs,
             handlers: handlers
         )
-        snapshottables = Self.snapshottables(s3: s3, dynamoDB: dynamoDB, directory: context.roleSessions.directory, handlers: handlers)
+        snapshottables = Self.snapshottables(
+            s3: s3,
+            dynamoDB: dynamoDB,
+            webSocket: webSocket,
+            lambda: lambda,
+            apiGatewayV2: apiGatewayV2,
+            stacks: stacks,
+            logs: logs,
+            directory: context.roleSessions.directory,
+            credentials: context.credentials,
+            handlers: handlers
+        )
         integrations.attach(handlers)
         backgroundServices = [
             dynamoDB.ttlSweeper(), lambda.supervisor, lambda.eventSourceMappingPoller(source: dynamoDB), webSocket.connectionSweeper(),
