@@ -58,6 +58,11 @@ package final class RestStore: Sendable {
     /// - Throws: GRDB errors.
     package init(location: DataLocation) throws {
         writer = try location.openDatabase(named: "apigateway-rest", migrator: Self.migrator)
+        items = Mutex(try Self.load(writer))
+    }
+
+    /// Every stored item, in creation order.
+    private static func load(_ writer: any DatabaseWriter) throws -> [RestItem] {
         let rows = try writer.read { db in try Row.fetchAll(db, sql: "SELECT kind, scope, id, document FROM apigw_rest_item ORDER BY rowid") }
         var loaded: [RestItem] = []
         for row in rows {
@@ -66,7 +71,43 @@ package final class RestStore: Sendable {
             guard let kind = RestKind(rawValue: kindName), let document = V2JSON.parse(Data(text.utf8))?.objectValue else { continue }
             loaded.append(RestItem(kind: kind, scope: row["scope"], id: row["id"], document: document))
         }
-        items = Mutex(loaded)
+        return loaded
+    }
+
+    // MARK: Snapshots and reset
+
+    /// Copies `apigateway-rest.sqlite` into a snapshot folder (SQLite's backup API).
+    /// - Parameter folder: The snapshot's folder.
+    /// - Throws: Database errors.
+    package func save(into folder: URL) throws {
+        try items.withLock { _ in try DatabaseSnapshot.save(writer, to: folder.appendingPathComponent("apigateway-rest.sqlite")) }
+    }
+
+    /// Replaces every item with a snapshot's.
+    /// - Parameter folder: The snapshot's folder.
+    /// - Returns: The ids of the REST APIs before and after (the data plane serves each again, or no longer).
+    /// - Throws: ``SnapshotFailure`` when the file is missing; database errors.
+    package func restore(from folder: URL) throws -> Set<String> {
+        try items.withLock { all in
+            let before = all.filter { $0.kind == .restApi }.map(\.id)
+            try DatabaseSnapshot.restore(writer, from: folder.appendingPathComponent("apigateway-rest.sqlite"))
+            all = try Self.load(writer)
+            return Set(before).union(all.filter { $0.kind == .restApi }.map(\.id))
+        }
+    }
+
+    /// Deletes every item (`POST /_local/reset`: every REST API, API key and usage plan here was created through the
+    /// API or by a stack).
+    /// - Returns: The ids of the REST APIs deleted.
+    /// - Throws: Database errors (then nothing changed).
+    package func removeAll() throws -> Set<String> {
+        try items.withLock { all in
+            guard !all.isEmpty else { return [] }
+            try writer.write { db in try db.execute(sql: "DELETE FROM apigw_rest_item") }
+            let removed = Set(all.filter { $0.kind == .restApi }.map(\.id))
+            all = []
+            return removed
+        }
     }
 
     /// The items of a kind in a scope, in creation order.

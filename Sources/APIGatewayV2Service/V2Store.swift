@@ -1,3 +1,4 @@
+import EmulatorCore
 import Foundation
 import GRDB
 import Storage
@@ -50,6 +51,8 @@ package struct V2Resource: Sendable, Equatable {
 package final class V2Store: Sendable {
     private let writer: any DatabaseWriter
     private let resources: Mutex<[V2Resource]>
+    /// The template's resources as at start.
+    private let template: [V2Resource]
 
     /// The migrations (never edited after merge; add new ones).
     static var migrator: DatabaseMigrator {
@@ -78,6 +81,12 @@ package final class V2Store: Sendable {
     /// - Throws: GRDB errors.
     package init(location: DataLocation, template: [V2Resource]) throws {
         writer = try location.openDatabase(named: "apigateway", migrator: Self.migrator)
+        self.template = template
+        resources = Mutex(try Self.load(writer, over: template))
+    }
+
+    /// The template's resources followed by the stored ones (those of a template API's id are skipped).
+    private static func load(_ writer: any DatabaseWriter, over template: [V2Resource]) throws -> [V2Resource] {
         let templateApis = Set(template.filter { $0.kind == .api }.map(\.apiId))
         let stored = try writer.read { db in
             try Row.fetchAll(db, sql: "SELECT kind, apiId, parentId, id, document FROM apigwv2_resource ORDER BY rowid")
@@ -91,7 +100,82 @@ package final class V2Store: Sendable {
             guard !templateApis.contains(apiId) else { continue }
             all.append(V2Resource(kind: kind, apiId: apiId, parentId: row["parentId"], id: row["id"], document: document))
         }
-        resources = Mutex(all)
+        return all
+    }
+
+    // MARK: Snapshots and reset
+
+    /// Writes the store into a snapshot folder: `apigateway.sqlite` (the API-created resources, SQLite's backup API)
+    /// and `apigateway-template.json` (the template's resources as changed through the API, which live in memory).
+    /// - Parameter folder: The snapshot's folder.
+    /// - Throws: Database, encoding or file-system errors.
+    package func save(into folder: URL) throws {
+        try resources.withLock { all in
+            try DatabaseSnapshot.save(writer, to: folder.appendingPathComponent("apigateway.sqlite"))
+            let templateItems: [V2JSON] = all.filter(\.fromTemplate).map { resource in
+                .object([
+                    "kind": .string(resource.kind.rawValue), "apiId": .string(resource.apiId), "parentId": .string(resource.parentId),
+                    "id": .string(resource.id), "document": .object(resource.document),
+                ])
+            }
+            let file = folder.appendingPathComponent("apigateway-template.json")
+            try DataLocation.makePrivateFile(file.path)
+            try V2JSON.array(templateItems).data.write(to: file)
+        }
+    }
+
+    /// Replaces every resource with a snapshot's (see ``save(into:)``).
+    /// - Parameter folder: The snapshot's folder.
+    /// - Returns: The ids of the APIs whose resources changed (the data plane serves them again).
+    /// - Throws: ``SnapshotFailure`` when a file is missing; database errors.
+    package func restore(from folder: URL) throws -> Set<String> {
+        let file = folder.appendingPathComponent("apigateway-template.json")
+        guard let data = FileManager.default.contents(atPath: file.path), case .array(let items)? = V2JSON.parse(data) else {
+            throw SnapshotFailure("the snapshot has no readable apigateway-template.json; save it again")
+        }
+        let savedTemplate: [V2Resource] = items.compactMap { item -> V2Resource? in
+            guard case .object(let members) = item, let kind = members["kind"]?.stringValue.flatMap(V2ResourceKind.init(rawValue:)),
+                let apiId = members["apiId"]?.stringValue, let id = members["id"]?.stringValue, let document = members["document"]?.objectValue
+            else { return nil }
+            return V2Resource(
+                kind: kind,
+                apiId: apiId,
+                parentId: members["parentId"]?.stringValue ?? "",
+                id: id,
+                document: document,
+                fromTemplate: true
+            )
+        }
+        return try resources.withLock { all in
+            try DatabaseSnapshot.restore(writer, from: folder.appendingPathComponent("apigateway.sqlite"))
+            let restored = try Self.load(writer, over: savedTemplate)
+            let changed = Self.changedApis(all, restored)
+            all = restored
+            return changed
+        }
+    }
+
+    /// Back to the template's resources (`POST /_local/reset`): API-created APIs are deleted with everything in
+    /// them, and changes made through the API to the template's APIs are undone.
+    /// - Returns: The ids of the APIs whose resources changed.
+    /// - Throws: Database errors (then nothing changed).
+    package func resetToTemplate() throws -> Set<String> {
+        try resources.withLock { all in
+            let changed = Self.changedApis(all, template)
+            guard !changed.isEmpty else { return [] }
+            if all.contains(where: { !$0.fromTemplate }) {
+                try writer.write { db in try db.execute(sql: "DELETE FROM apigwv2_resource") }
+            }
+            all = template
+            return changed
+        }
+    }
+
+    /// The ids of the APIs whose resources differ between two lists.
+    private static func changedApis(_ old: [V2Resource], _ new: [V2Resource]) -> Set<String> {
+        let before = Dictionary(grouping: old, by: \.apiId)
+        let after = Dictionary(grouping: new, by: \.apiId)
+        return Set(before.keys).union(after.keys).filter { before[$0] != after[$0] }
     }
 
     /// Every resource of a kind in an API (every API for `.api`), in creation order.

@@ -209,21 +209,3 @@ extension StackEngine {
         )
     }
 }
-
-/// `POST /_local/reset` for CloudFormation: the start-up stack is brought back to the template as deployed at start
-/// (before the data services restore items and objects). Stacks created through the API stay.
-package struct StartupStackReset: ResettableService {
-    /// The stacks.
-    package let engine: StackEngine
-
-    /// Creates the hook.
-    /// - Parameter engine: The stacks.
-    package init(engine: StackEngine) { self.engine = engine }
-
-    /// `cloudformation`.
-    package var resetName: String { "cloudformation" }
-
-    /// Restores the start-up stack.
-    /// - Throws: ``ResourceDeploymentError`` naming what could not be restored.
-    package func resetToTemplate() async throws { try await engine.restoreStartup() }
-}

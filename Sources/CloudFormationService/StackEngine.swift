@@ -84,13 +84,7 @@ package actor StackEngine {
             try db.execute(sql: "CREATE TABLE cfn_stack (position INTEGER PRIMARY KEY NOT NULL, record BLOB NOT NULL)")
         }
         let database = try location.map { try $0.openDatabase(named: "cloudformation", migrator: migrator) }
-        let decoder = JSONDecoder()
-        var stacks =
-            try database?.read { db in
-                try Data.fetchAll(db, sql: "SELECT record FROM cfn_stack ORDER BY position").compactMap {
-                    try? decoder.decode(StackRecord.self, from: $0)
-                }
-            } ?? []
+        var stacks = try database.map(Self.load) ?? []
         let adopted = Self.adopt(startup, into: &stacks)
         if let database, let data = try? JSONEncoder().encode(stacks[adopted.index]) {
             try database.write { db in
@@ -106,6 +100,55 @@ package actor StackEngine {
         self.clock = clock
         self.environment = environment
         self.startup = startup
+    }
+
+    /// Every stored stack, in creation order.
+    private static func load(_ database: any DatabaseWriter) throws -> [StackRecord] {
+        let decoder = JSONDecoder()
+        return try database.read { db in
+            try Data.fetchAll(db, sql: "SELECT record FROM cfn_stack ORDER BY position").compactMap {
+                try? decoder.decode(StackRecord.self, from: $0)
+            }
+        }
+    }
+
+    // MARK: Snapshots and reset
+
+    /// Copies `cloudformation.sqlite` (every stack with its template, parameters, resources, outputs and exports,
+    /// events and change sets) into a snapshot folder, with SQLite's backup API.
+    /// - Parameter folder: The snapshot's folder.
+    /// - Throws: ``SnapshotFailure`` without a data location; database errors.
+    package func saveSnapshot(into folder: URL) throws {
+        guard let database else { throw SnapshotFailure("the stacks are not stored (the engine was built without a data location)") }
+        try DatabaseSnapshot.save(database, to: folder.appendingPathComponent("cloudformation.sqlite"))
+    }
+
+    /// Replaces every stack with a snapshot's. The stacks' resources live in their services, which the snapshot
+    /// restores too.
+    /// - Parameter folder: The snapshot's folder.
+    /// - Throws: ``SnapshotFailure``, database errors.
+    package func restoreSnapshot(from folder: URL) throws {
+        guard let database else { throw SnapshotFailure("the stacks are not stored (the engine was built without a data location)") }
+        try DatabaseSnapshot.restore(database, from: folder.appendingPathComponent("cloudformation.sqlite"))
+        stacks = try Self.load(database)
+    }
+
+    /// Forgets every stack deployed through the API (`POST /_local/reset`), deleted ones included, as
+    /// `/moto-api/reset` does; the start-up stack's record stays (``restoreStartup()`` brings it back to the
+    /// template). Their resources are not deleted one by one: each service's own reset removes what the API
+    /// created, stacks' resources among it.
+    /// - Throws: Database errors (then nothing changed).
+    package func forgetRuntimeStacks() throws {
+        let kept = stacks.last { $0.name == startupName }.map { [$0] } ?? []
+        guard stacks.count != kept.count else { return }
+        let data = try kept.map { try JSONEncoder().encode($0) }
+        try database?.write { db in
+            try db.execute(sql: "DELETE FROM cfn_stack")
+            for (position, record) in data.enumerated() {
+                try db.execute(sql: "INSERT INTO cfn_stack (position, record) VALUES (?, ?)", arguments: [position, record])
+            }
+        }
+        stacks = kept
     }
 
     // MARK: Reading

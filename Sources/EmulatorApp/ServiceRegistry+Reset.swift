@@ -1,3 +1,5 @@
+import APIGatewayRESTService
+import APIGatewayV2Service
 import APIGatewayWebSocket
 import AWSGateway
 import CloudFormation
@@ -20,10 +22,11 @@ extension ServiceRegistry {
     ///   - s3: The S3 service.
     ///   - dynamoDB: The DynamoDB service.
     ///   - webSocket: The WebSocket service.
-    ///   - stacks: The CloudFormation stacks (the start-up stack is restored).
+    ///   - stacks: The CloudFormation stacks (runtime stacks are forgotten, the start-up stack is restored).
     ///   - lambda: The Lambda service (API-created functions and event source mappings go).
+    ///   - apiGatewayV2: The API Gateway v2 control plane (API-created APIs go).
     ///   - logs: The CloudWatch Logs service.
-    ///   - handlers: Every service (Cognito is found among them).
+    ///   - handlers: Every service (Cognito and the API Gateway REST control plane are found among them).
     /// - Returns: The hooks.
     /// - Throws: ``TemplateError`` when a spec does not decode (it did at start).
     static func resettables(
@@ -33,16 +36,19 @@ extension ServiceRegistry {
         webSocket: WebSocketAPIService,
         stacks: StackEngine,
         lambda: LambdaService,
+        apiGatewayV2: APIGatewayV2Service,
         logs: LogsService,
         handlers: [any AWSServiceHandler]
     ) throws -> [any ResettableService] {
         var hooks: [any ResettableService] = [
             WebSocketReset(service: webSocket),
-            StartupStackReset(engine: stacks),
+            CloudFormationReset(engine: stacks),
             S3Reset(service: s3, buckets: try context.stack.buckets),
             DynamoDBReset(service: dynamoDB, tables: try context.stack.tables),
             LambdaReset(service: lambda, mappings: try context.stack.lambdaEventSourceMappings),
+            APIGatewayV2Reset(service: apiGatewayV2),
         ]
+        if let rest = handlers.lazy.compactMap({ $0 as? APIGatewayRESTService }).first { hooks.append(APIGatewayRESTReset(service: rest)) }
         if let cognito = handlers.lazy.compactMap({ $0 as? CognitoService }).first {
             hooks.append(CognitoReset(service: cognito, pools: try context.stack.identityPools))
         }

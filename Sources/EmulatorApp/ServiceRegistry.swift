@@ -283,10 +283,22 @@ package struct ServiceRegistry: Sendable {
             webSocket: webSocket,
             stacks: stacks,
             lambda: lambda,
+            apiGatewayV2: apiGatewayV2,
             logs: logs,
             handlers: handlers
         )
-        snapshottables = Self.snapshottables(s3: s3, dynamoDB: dynamoDB, directory: context.roleSessions.directory, handlers: handlers)
+        snapshottables = Self.snapshottables(
+            s3: s3,
+            dynamoDB: dynamoDB,
+            webSocket: webSocket,
+            lambda: lambda,
+            apiGatewayV2: apiGatewayV2,
+            stacks: stacks,
+            logs: logs,
+            directory: context.roleSessions.directory,
+            credentials: context.credentials,
+            handlers: handlers
+        )
         integrations.attach(handlers)
         backgroundServices = [
             dynamoDB.ttlSweeper(), lambda.supervisor, lambda.eventSourceMappingPoller(source: dynamoDB), webSocket.connectionSweeper(),

@@ -26,14 +26,13 @@ package final class SnapshotCatalog: Sendable {
     private let logger: Logger
     private let busy = Mutex(false)
 
-    /// What the snapshots do not hold (in the list and in every answer, so no one is surprised).
+    /// What the snapshots do not hold (in the list and in every answer, so no one is surprised): what lives only while
+    /// the process runs. A restore closes open WebSocket connections (each with its `$disconnect`) and stops the
+    /// execution environments of the functions it changes or removes.
     package static let notIncluded = [
-        "lambda (functions, aliases and event source mappings created through the API)",
-        "apigateway (APIs created through the API Gateway v2 API)",
-        "cloudformation (stacks created through the API)",
-        "logs (CloudWatch Logs events)",
-        "issued temporary credentials",
-        "open WebSocket connections",
+        "open WebSocket connections (a restore closes them)",
+        "running Lambda invocations and execution environments (a restore stops those of functions it changes or removes)",
+        "Lambda log lines kept for /_local/logs (CloudWatch Logs events are held)",
     ]
 
     /// Creates the catalog.
@@ -189,9 +188,21 @@ package final class SnapshotCatalog: Sendable {
     /// - Throws: ``Failure``.
     package func restore(_ name: String) async throws -> (entry: Entry, milliseconds: [String: Double]) {
         let entry = try existing(name)
+        let missing = services.map(\.snapshotName).filter { !entry.services.contains($0) }
+        guard missing.isEmpty else {
+            throw Failure(
+                status: 409,
+                code: "ResourceConflictException",
+                message:
+                    "snapshot '\(name)' does not hold \(missing.joined(separator: ", ")) (it was saved by an older version); nothing was "
+                    + "restored: delete it and save it again"
+            )
+        }
         try claim()
         defer { release() }
         let folder = root.appendingPathComponent(name, isDirectory: true)
+        // Before requests are held off: a `$disconnect` handler of a closed connection may call back in.
+        for service in services { await service.prepareRestore() }
         await gate.close(drainingFor: drainLimit)
         defer { gate.open() }
         var timings: [String: Double] = [:]

@@ -19,6 +19,15 @@ package protocol SnapshottableService: Sendable {
     /// - Parameter folder: The snapshot's folder.
     /// - Throws: Storage errors, or ``SnapshotFailure`` when the folder lacks the service's files.
     func restoreSnapshot(from folder: URL) async throws
+
+    /// Runs before a restore holds requests off: what needs requests to flow (a WebSocket `$disconnect` handler
+    /// that writes through the edge port) happens here. Most services have nothing to do.
+    func prepareRestore() async
+}
+
+extension SnapshottableService {
+    /// Nothing to do before a restore.
+    package func prepareRestore() async {}
 }
 
 /// Why a snapshot could not be used.

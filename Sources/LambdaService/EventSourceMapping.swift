@@ -139,6 +139,22 @@ package final class EventSourceMappings: Sendable {
         }
     }
 
+    /// Reads every mapping and checkpoint again from `lambda.sqlite` (after a snapshot restore replaced it): the
+    /// template's first, then the API's, in creation order.
+    /// - Throws: GRDB errors.
+    func reload() async throws {
+        guard state.withLock({ $0.store != nil }) else { return }
+        try await change { db in
+            guard let db else { return }
+            let served = try EventSourceMappingStore.all(db)
+            self.state.withLock { state in
+                state.mappings = [:]
+                state.order = []
+                for mapping in served { state.add(mapping) }
+            }
+        }
+    }
+
     /// Connects the stream source the mappings read (DynamoDB Streams).
     /// - Parameter source: The source.
     package func attach(_ source: any StreamEventSource) { state.withLock { $0.source = source } }

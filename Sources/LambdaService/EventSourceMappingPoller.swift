@@ -2,6 +2,7 @@ import EmulatorCore
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Polls every enabled event source mapping's stream and delivers batches to its function, as Lambda does for
 /// DynamoDB streams: records of the shard in order, one batch at a time, `BatchSize` and the batching window
@@ -49,16 +50,30 @@ package struct EventSourceMappingPoller: Service {
     /// - Throws: Never.
     package func run() async throws {
         await withDiscardingTaskGroup { group in
-            var running: Set<String> = []
+            let polling = PollingSet()
             for await _ in ticks().cancelOnGracefulShutdown() {
-                for mapping in mappings.all where !running.contains(mapping.uuid) {
-                    running.insert(mapping.uuid)
+                for mapping in mappings.all where polling.claim(mapping.uuid) {
                     let uuid = mapping.uuid
-                    group.addTask { await poll(uuid) }
+                    group.addTask {
+                        await poll(uuid)
+                        polling.release(uuid)
+                    }
                 }
             }
             group.cancelAll()
         }
+    }
+
+    /// The mappings that have a polling task. A task leaves when its mapping is gone, so a mapping that comes back
+    /// with the same UUID (a snapshot restore) is polled again, by one task.
+    private final class PollingSet: Sendable {
+        private let uuids = Mutex(Set<String>())
+
+        /// Marks a mapping as polled; false when a task polls it already.
+        func claim(_ uuid: String) -> Bool { uuids.withLock { $0.insert(uuid).inserted } }
+
+        /// Marks a mapping's task as ended.
+        func release(_ uuid: String) { uuids.withLock { _ = $0.remove(uuid) } }
     }
 
     private func ticks() -> AsyncStream<Void> {

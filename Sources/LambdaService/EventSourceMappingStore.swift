@@ -158,6 +158,21 @@ struct EventSourceMappingStore: Sendable {
         }
     }
 
+    /// Every stored mapping with its checkpoint: the template's first, then the API's, each in creation order.
+    static func all(_ db: Database) throws -> [EventSourceMapping] {
+        let rows = try Row.fetchAll(
+            db,
+            sql: "SELECT uuid, config, position, lastProcessingResult FROM esm_mapping ORDER BY fromTemplate DESC, rowid"
+        )
+        return rows.compactMap { row -> EventSourceMapping? in
+            guard let config = decode(row["config"]) else { return nil }
+            var mapping = config.mapping(uuid: row["uuid"])
+            mapping.position = row["position"]
+            mapping.lastProcessingResult = row["lastProcessingResult"]
+            return mapping
+        }
+    }
+
     private static func decode(_ text: String?) -> Configuration? {
         guard let text else { return nil }
         return try? JSONDecoder().decode(Configuration.self, from: Data(text.utf8))

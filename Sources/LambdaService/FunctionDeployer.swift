@@ -37,6 +37,8 @@ final class FunctionDeployer: Sendable {
     let supervisor: LambdaSupervisor
     /// The layer versions functions' `Layers` may name.
     let layers: LayerVersions
+    /// The template's functions as deployed at start (what a restore brings back for one the snapshot did not change).
+    let templateFunctions: [LambdaFunction]
     /// The template's function names.
     let templateNames: Set<String>
     private let slot = Mutex(Slot())
@@ -49,13 +51,14 @@ final class FunctionDeployer: Sendable {
     ///   - host: What runtimes share.
     ///   - supervisor: The supervisor (offline guards for new functions).
     ///   - layers: The layer versions.
-    ///   - templateNames: The template's function names.
-    init(catalog: FunctionCatalog, host: RuntimeHost, supervisor: LambdaSupervisor, layers: LayerVersions, templateNames: Set<String>) {
+    ///   - templateFunctions: The template's functions as deployed at start.
+    init(catalog: FunctionCatalog, host: RuntimeHost, supervisor: LambdaSupervisor, layers: LayerVersions, templateFunctions: [LambdaFunction]) {
         self.catalog = catalog
         self.host = host
         self.supervisor = supervisor
         self.layers = layers
-        self.templateNames = templateNames
+        self.templateFunctions = templateFunctions
+        self.templateNames = Set(templateFunctions.map(\.name))
     }
 
     /// Connects the S3 reader for `S3Bucket`/`S3Key` code.
@@ -73,24 +76,74 @@ final class FunctionDeployer: Sendable {
     func open(writer: any DatabaseWriter, packageFolder: URL) throws {
         let store = FunctionStore(writer: writer, packageFolder: packageFolder)
         for (name, record) in try store.load() {
-            guard let record else {
-                catalog.remove(name)
-                continue
-            }
-            let function = makeFunction(record)
             catalog.remove(name)
-            catalog.put(function, runtime: FunctionRuntime(function: function, host: host))
-            for versionRecord in record.versions ?? [] {
-                let version = makeFunction(versionRecord)
-                catalog.addVersion(version, runtime: FunctionRuntime(function: version, host: host))
-            }
-            for alias in record.aliases ?? [] { catalog.setAlias(name, alias) }
+            if let record { serve(record) }
         }
         slot.withLock {
             $0.store = store
             $0.packageFolder = packageFolder
         }
     }
+
+    /// Serves a stored function (`$LATEST`, its published versions and aliases) on new runtimes; the caller removed
+    /// the one of the same name.
+    /// - Parameter record: The record.
+    private func serve(_ record: FunctionStore.Record) {
+        let function = makeFunction(record)
+        catalog.put(function, runtime: FunctionRuntime(function: function, host: host))
+        for versionRecord in record.versions ?? [] {
+            let version = makeFunction(versionRecord)
+            catalog.addVersion(version, runtime: FunctionRuntime(function: version, host: host))
+        }
+        for alias in record.aliases ?? [] { catalog.setAlias(function.name, alias) }
+    }
+
+    /// Brings the functions in line with `lambda.sqlite` after a snapshot restore replaced it: functions the
+    /// restored rows do not name are the template's as deployed at start (or gone, for API-created ones); a function
+    /// whose whole record (configuration, code, versions, aliases, policy) differs from what is served gets new
+    /// runtimes and its environments stop; an unchanged one stays warm. Call it inside ``serialized(_:)``.
+    /// - Returns: The names of the functions replaced or removed.
+    /// - Throws: GRDB errors.
+    @discardableResult
+    func reloadAfterRestore() async throws -> [String] {
+        guard let store = slot.withLock({ $0.store }) else { return [] }
+        var wanted: [String: FunctionStore.Record?] = [:]
+        var order: [String] = templateFunctions.map(\.name)
+        for function in templateFunctions { wanted[function.name] = .some(Self.record(of: function)) }
+        for (name, record) in try store.load() {
+            if wanted[name] == nil { order.append(name) }
+            wanted[name] = .some(record)
+        }
+        var stopped: [FunctionRuntime] = []
+        var changed: [String] = []
+        for function in catalog.functions where (wanted[function.name] ?? nil) == nil {
+            stopped += catalog.remove(function.name)
+            changed.append(function.name)
+        }
+        for name in order {
+            guard let record = wanted[name] ?? nil else { continue }
+            if let current = catalog.function(named: name), Self.comparable(fullRecord(of: current)) == Self.comparable(record) { continue }
+            stopped += catalog.remove(name)
+            serve(record)
+            changed.append(name)
+        }
+        for runtime in stopped { await runtime.reclaim(idleSince: .distantFuture) }
+        return changed
+    }
+
+    /// A record with no versions and no aliases written as empty lists (a template function's record has neither).
+    private static func comparable(_ record: FunctionStore.Record) -> FunctionStore.Record {
+        var record = record
+        record.versions = record.versions ?? []
+        record.aliases = record.aliases ?? []
+        return record
+    }
+
+    /// The folder of uploaded packages (deployment packages and layer archives), once opened.
+    var openedPackageFolder: URL? { slot.withLock { $0.packageFolder } }
+
+    /// The functions' database, once opened.
+    var database: (any DatabaseWriter)? { slot.withLock { $0.store?.writer } }
 
     /// A function from its stored record.
     /// - Parameter record: The record.

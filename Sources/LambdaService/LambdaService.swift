@@ -118,7 +118,7 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
             host: host,
             supervisor: supervisor,
             layers: layerVersions,
-            templateNames: Set(served.map(\.name))
+            templateFunctions: served
         )
         self.invoker = LambdaInvoker(
             catalog: catalog,

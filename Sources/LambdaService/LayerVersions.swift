@@ -95,16 +95,25 @@ final class LayerVersions: Sendable {
     /// - Parameter writer: The database.
     /// - Throws: GRDB errors.
     func open(writer: any DatabaseWriter) throws {
+        state.withLock { $0.writer = writer }
+        try reload()
+    }
+
+    /// Reads the layer versions again: the template's, then those `lambda.sqlite` holds (after a snapshot restore
+    /// replaced it).
+    /// - Throws: GRDB errors.
+    func reload() throws {
+        guard let writer = state.withLock({ $0.writer }) else { return }
         let rows = try writer.read { db in
             try Row.fetchAll(db, sql: "SELECT arn, record FROM lambda_layer_version ORDER BY rowid").map { row -> (String, String) in
                 (row["arn"], row["record"])
             }
         }
         state.withLock { state in
+            state.records = template
             for (arn, text) in rows {
                 if let record = try? JSONDecoder().decode(LayerVersionRecord.self, from: Data(text.utf8)) { state.records[arn] = record }
             }
-            state.writer = writer
         }
     }
 

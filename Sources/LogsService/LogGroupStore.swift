@@ -3,7 +3,7 @@ import Foundation
 import Synchronization
 
 /// One log event as CloudWatch Logs keeps it.
-package struct StoredLogEvent: Sendable, Equatable {
+package struct StoredLogEvent: Sendable, Equatable, Codable {
     /// A number increasing across the whole store (the `eventId`, pagination tokens and interleaving use it).
     package var number: Int
     /// The event's timestamp in milliseconds since the epoch.
@@ -17,7 +17,7 @@ package struct StoredLogEvent: Sendable, Equatable {
 }
 
 /// One log stream: its events in ingestion order.
-package struct StoredLogStream: Sendable {
+package struct StoredLogStream: Sendable, Codable {
     /// The stream name.
     package var name: String
     /// When it was created (ms).
@@ -31,7 +31,7 @@ package struct StoredLogStream: Sendable {
 }
 
 /// One log group with its streams and retention.
-package struct StoredLogGroup: Sendable {
+package struct StoredLogGroup: Sendable, Codable {
     /// The group name.
     package var name: String
     /// When it was created (ms).
@@ -60,7 +60,7 @@ package enum LogStoreFailure: Error, Sendable, Equatable {
 /// holds the lock across an `await`. Retention is applied when groups are read and written: events older than
 /// `retentionInDays` days before the virtual clock's now are dropped, as CloudWatch Logs expires them.
 package final class LogGroupStore: Sendable, LogEventSink {
-    private struct State {
+    private struct State: Codable {
         var groups: [String: StoredLogGroup] = [:]
         var nextNumber = 1
     }
@@ -243,6 +243,22 @@ package final class LogGroupStore: Sendable, LogEventSink {
             changed = true
         }
         return changed
+    }
+
+    /// The whole store (every group, stream and event, and the next event number) as JSON, for a snapshot.
+    /// - Returns: The JSON.
+    /// - Throws: Encoding errors.
+    package func snapshotData() throws -> Data {
+        let copy = state.withLock { $0 }
+        return try JSONEncoder().encode(copy)
+    }
+
+    /// Replaces the whole store with what ``snapshotData()`` wrote.
+    /// - Parameter data: The JSON.
+    /// - Throws: Decoding errors (then nothing changed).
+    package func restore(from data: Data) throws {
+        let saved = try JSONDecoder().decode(State.self, from: data)
+        state.withLock { $0 = saved }
     }
 
     /// Empties the store (reset).

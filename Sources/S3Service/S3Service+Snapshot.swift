@@ -3,12 +3,6 @@ import Foundation
 import GRDB
 import Storage
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Snapshots of S3: `s3.sqlite` (every bucket, object row, version, upload and part, by SQLite's backup API) and the
 /// body files in `s3-objects/` and `s3-parts/`, as hard links (bodies are never written in place, so a link is a
 /// copy that costs nothing) or copies when the snapshot folder is on another file system.
@@ -33,8 +27,8 @@ package struct S3Snapshot: SnapshottableService {
         let file = folder.appendingPathComponent("s3.sqlite")
         try DatabaseSnapshot.save(store.database, to: file)
         let (objects, parts) = try Self.blobNames(inSnapshot: file)
-        try Self.linkFiles(objects, from: store.objectURL(""), to: folder.appendingPathComponent("s3-objects", isDirectory: true))
-        try Self.linkFiles(parts, from: store.partURL(""), to: folder.appendingPathComponent("s3-parts", isDirectory: true))
+        try SnapshotFiles.place(objects, from: store.objectURL(""), to: folder.appendingPathComponent("s3-objects", isDirectory: true))
+        try SnapshotFiles.place(parts, from: store.partURL(""), to: folder.appendingPathComponent("s3-parts", isDirectory: true))
     }
 
     /// Links the snapshot's body files back into place, replaces the database, drops the bucket cache and removes the
@@ -45,8 +39,8 @@ package struct S3Snapshot: SnapshottableService {
         let store = service.store
         let file = folder.appendingPathComponent("s3.sqlite")
         let (objects, parts) = try Self.blobNames(inSnapshot: file)
-        try Self.linkFiles(objects, from: folder.appendingPathComponent("s3-objects", isDirectory: true), to: store.objectURL(""))
-        try Self.linkFiles(parts, from: folder.appendingPathComponent("s3-parts", isDirectory: true), to: store.partURL(""))
+        try SnapshotFiles.place(objects, from: folder.appendingPathComponent("s3-objects", isDirectory: true), to: store.objectURL(""))
+        try SnapshotFiles.place(parts, from: folder.appendingPathComponent("s3-parts", isDirectory: true), to: store.partURL(""))
         let (oldObjects, oldParts) = try await store.database.read { db in
             (try String.fetchAll(db, sql: "SELECT blob FROM object"), try String.fetchAll(db, sql: "SELECT blob FROM part"))
         }
@@ -69,19 +63,6 @@ package struct S3Snapshot: SnapshottableService {
                 try String.fetchAll(db, sql: "SELECT DISTINCT blob FROM object WHERE blob != ''"),
                 try String.fetchAll(db, sql: "SELECT DISTINCT blob FROM part WHERE blob != ''")
             )
-        }
-    }
-
-    /// Hard-links (or copies, across file systems) each named file from one folder into another; a file already
-    /// there is kept (body files are immutable: same name, same bytes).
-    private static func linkFiles(_ names: [String], from source: URL, to target: URL) throws {
-        try DataLocation.makePrivateDirectory(target)
-        for name in names where !name.contains("/") && name != ".." {
-            let from = source.appendingPathComponent(name).path
-            let to = target.appendingPathComponent(name).path
-            if link(from, to) == 0 || errno == EEXIST { continue }
-            if errno == ENOENT { throw SnapshotFailure("the body file \(name) is missing from \(source.path)") }
-            try FileManager.default.copyItem(atPath: from, toPath: to)
         }
     }
 }

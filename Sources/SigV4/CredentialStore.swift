@@ -4,7 +4,7 @@ import Foundation
 import Synchronization
 
 /// Temporary credentials issued by the emulator (STS, Cognito identity pools).
-package struct TemporaryCredential: Sendable, Equatable {
+package struct TemporaryCredential: Sendable, Equatable, Codable {
     /// The access key id (starts with `ASIA`).
     package var accessKeyId: String
     /// The secret access key.
@@ -131,6 +131,11 @@ package final class CredentialStore: Sendable {
     /// The temporary credentials issued under an access key id (nil for long-term and unknown keys).
     package func temporary(for accessKeyId: String) -> TemporaryCredential? {
         state.withLock { $0.entries[accessKeyId]?.temporary }
+    }
+
+    /// Every issued temporary credential the store holds (expired ones not yet purged included), by access key id.
+    package var issuedTemporaries: [TemporaryCredential] {
+        state.withLock { $0.entries.values.compactMap(\.temporary) }.sorted { $0.accessKeyId < $1.accessKeyId }
     }
 
     /// How many issued temporary credentials the store holds (expired ones not yet purged included).

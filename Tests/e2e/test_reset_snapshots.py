@@ -1,7 +1,7 @@
 """POST /_local/reset: every service's data back to the template's initial state, Lambda environments kept warm.
 
-Runs its own emulator on `templates/reset.yaml` (bucket reset-files, table reset-items, function reset-greeter,
-identity pool reset_pool). Snapshots (`POST /_local/snapshots`, `.../{name}/restore`, `DELETE`) save and restore
+Runs its own emulator on `templates/reset.yaml` (bucket reset-files, table reset-items, function reset-greeter with
+an HTTP API route GET /greet, identity pool reset_pool). Snapshots (`POST /_local/snapshots`, `.../{name}/restore`, `DELETE`) save and restore
 the whole state with the virtual clock, in memory with --ephemeral and across a restart with a data folder.
 """
 
@@ -27,6 +27,8 @@ from conftest import (
 
 TEMPLATE = REPO_ROOT / "Tests" / "e2e" / "templates" / "reset.yaml"
 JSON = {"Content-Type": "application/json"}
+SNAPSHOT_SERVICES = ["apigateway-websocket", "s3", "dynamodb", "cognito-identity", "iam", "lambda", "apigatewayv2", "apigateway",
+                     "cloudformation", "logs", "issued-credentials"]
 
 
 @pytest.fixture(scope="module")
@@ -70,8 +72,8 @@ def test_reset_brings_every_service_back_to_the_template(reset_endpoint, client)
     iam.create_user(UserName="made-by-a-test")
 
     answer = reset(reset_endpoint)
-    assert answer["reset"] == [
-        "apigateway-websocket", "cloudformation", "s3", "dynamodb", "lambda", "cognito-identity", "logs", "iam"]
+    assert answer["reset"] == ["apigateway-websocket", "cloudformation", "s3", "dynamodb", "lambda", "apigatewayv2",
+                               "apigateway", "cognito-identity", "logs", "iam"]
 
     assert s3.list_objects_v2(Bucket="reset-files").get("KeyCount") == 0
     assert "Status" not in s3.get_bucket_versioning(Bucket="reset-files")
@@ -163,7 +165,7 @@ def test_snapshot_restores_data_and_clock(reset_endpoint, client):
     try:
         saved = admin(reset_endpoint, "POST", "snapshots", {"name": "seeded"})
         assert saved.status_code == 200, saved.text
-        assert saved.json()["services"] == ["s3", "dynamodb", "cognito-identity", "iam"]
+        assert saved.json()["services"] == SNAPSHOT_SERVICES
         listed = admin(reset_endpoint, "GET", "snapshots").json()["snapshots"]
         assert [(e["name"], e["sizeBytes"] > len(b"kept body")) for e in listed] == [("seeded", True)]
 
@@ -336,3 +338,229 @@ def test_reset_deletes_api_created_functions_and_mappings(reset_endpoint, client
     assert code_of(excinfo) == "ResourceNotFoundException"
     assert lam.list_event_source_mappings()["EventSourceMappings"] == []
     assert lam.get_function(FunctionName="reset-greeter")["Configuration"]["FunctionName"] == "reset-greeter"
+
+
+FUNCTION_CODE = """import json
+
+
+def handler(event, context):
+    return {"statusCode": 200, "headers": {"content-type": "application/json"}, "body": json.dumps({"v": VERSION})}
+"""
+STACK_TEMPLATE = """
+Resources:
+  Box:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: snap-stack-box
+Outputs:
+  BoxName:
+    Value: !Ref Box
+    Export:
+      Name: snap-stack-box-name
+"""
+
+
+def function_zip(version):
+    import io
+    import zipfile
+
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("index.py", FUNCTION_CODE.replace("VERSION", str(version)))
+    return archive.getvalue()
+
+
+def body_of(lam, name):
+    response = lam.invoke(FunctionName=name, Payload=b"{}", LogType="Tail")
+    payload = json.loads(response["Payload"].read())
+    assert "FunctionError" not in response, payload
+    return json.loads(payload["body"]), response
+
+
+def cold_started(response):
+    import base64
+
+    tail = base64.b64decode(response["LogResult"]).decode()
+    return "Init Duration" in next(line for line in tail.splitlines() if line.startswith("REPORT"))
+
+
+def template_http_api_id(client):
+    cfn = client("cloudformation")
+    startup = next(s["StackName"] for s in cfn.describe_stacks()["Stacks"] if s["StackName"] != "snap-stack")
+    resources = cfn.list_stack_resources(StackName=startup)["StackResourceSummaries"]
+    return next(r["PhysicalResourceId"] for r in resources if r["ResourceType"] == "AWS::ApiGatewayV2::Api")
+
+
+def test_snapshot_holds_functions_apis_stacks_logs_and_credentials(reset_endpoint, client):
+    reset(reset_endpoint)
+    lam, v2, apigw, cfn, logs, iam, ddb = (client(name) for name in (
+        "lambda", "apigatewayv2", "apigateway", "cloudformation", "logs", "iam", "dynamodb"))
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com", "AWS": "arn:aws:iam::000000000000:root"},
+         "Action": "sts:AssumeRole"}]})
+    role = iam.create_role(RoleName="snap-role", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+    function_arn = lam.create_function(FunctionName="snap-fn", Runtime="python3.12", Role=role, Handler="index.handler",
+                                       Code={"ZipFile": function_zip(1)})["FunctionArn"]
+    assert lam.publish_version(FunctionName="snap-fn")["Version"] == "1"
+    lam.create_alias(FunctionName="snap-fn", Name="live", FunctionVersion="1")
+    lam.put_function_concurrency(FunctionName="snap-fn", ReservedConcurrentExecutions=3)
+    lam.add_permission(FunctionName="snap-fn", StatementId="from-apigw", Action="lambda:InvokeFunction",
+                       Principal="apigateway.amazonaws.com")
+    assert lam.publish_layer_version(LayerName="snap-layer", Content={"ZipFile": function_zip(0)})["Version"] == 1
+    stream_arn = ddb.update_table(TableName="reset-items", StreamSpecification={
+        "StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})["TableDescription"]["LatestStreamArn"]
+    mapping = lam.create_event_source_mapping(FunctionName="snap-fn", EventSourceArn=stream_arn,
+                                              StartingPosition="TRIM_HORIZON", BatchSize=7)
+    http_api = v2.create_api(Name="snap-http", ProtocolType="HTTP", Target=function_arn)["ApiId"]
+    rest_api = apigw.create_rest_api(name="snap-rest")["id"]
+    root = next(i["id"] for i in apigw.get_resources(restApiId=rest_api)["items"] if i["path"] == "/")
+    apigw.put_method(restApiId=rest_api, resourceId=root, httpMethod="GET", authorizationType="NONE")
+    apigw.put_method_response(restApiId=rest_api, resourceId=root, httpMethod="GET", statusCode="200")
+    apigw.put_integration(restApiId=rest_api, resourceId=root, httpMethod="GET", type="MOCK",
+                          requestTemplates={"application/json": '{"statusCode": 200}'})
+    apigw.put_integration_response(restApiId=rest_api, resourceId=root, httpMethod="GET", statusCode="200",
+                                   responseTemplates={"application/json": '{"rest": 1}'})
+    apigw.create_deployment(restApiId=rest_api, stageName="dev")
+    cfn.create_stack(StackName="snap-stack", TemplateBody=STACK_TEMPLATE)
+    logs.create_log_group(logGroupName="/snap/app")
+    logs.put_retention_policy(logGroupName="/snap/app", retentionInDays=30)
+    logs.create_log_stream(logGroupName="/snap/app", logStreamName="s1")
+    now_ms = int(clock_now(reset_endpoint).timestamp() * 1000)
+    logs.put_log_events(logGroupName="/snap/app", logStreamName="s1", logEvents=[{"timestamp": now_ms, "message": "before"}])
+    assumed = client("sts").assume_role(RoleArn=role, RoleSessionName="snap")["Credentials"]
+    session = boto3.Session(aws_access_key_id=assumed["AccessKeyId"], aws_secret_access_key=assumed["SecretAccessKey"],
+                            aws_session_token=assumed["SessionToken"], region_name=REGION)
+    assumed_sts = session.client("sts", endpoint_url=reset_endpoint, config=client_config())
+    assert ":assumed-role/snap-role/snap" in assumed_sts.get_caller_identity()["Arn"]
+    http_url = f"{reset_endpoint}/_aws/execute-api/{http_api}/anything"
+    rest_url = f"{reset_endpoint}/_aws/execute-api/{rest_api}/dev/"
+    assert requests.get(http_url, timeout=30).json() == {"v": 1}
+    assert requests.get(rest_url, timeout=30).json() == {"rest": 1}
+    assert body_of(lam, "snap-fn")[0] == {"v": 1}
+    lam.invoke(FunctionName="reset-greeter", Payload=b"{}")
+
+    saved = admin(reset_endpoint, "POST", "snapshots", {"name": "whole"})
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["services"] == SNAPSHOT_SERVICES
+    assert saved.json()["notIncluded"] == [
+        "open WebSocket connections (a restore closes them)",
+        "running Lambda invocations and execution environments (a restore stops those of functions it changes or removes)",
+        "Lambda log lines kept for /_local/logs (CloudWatch Logs events are held)",
+    ]
+    try:
+        lam.update_function_code(FunctionName="snap-fn", ZipFile=function_zip(2))
+        lam.publish_version(FunctionName="snap-fn")
+        lam.update_alias(FunctionName="snap-fn", Name="live", FunctionVersion="2")
+        lam.delete_function_concurrency(FunctionName="snap-fn")
+        lam.remove_permission(FunctionName="snap-fn", StatementId="from-apigw")
+        lam.delete_layer_version(LayerName="snap-layer", VersionNumber=1)
+        lam.delete_event_source_mapping(UUID=mapping["UUID"])
+        lam.create_function(FunctionName="snap-later", Runtime="python3.12", Role=role, Handler="index.handler",
+                            Code={"ZipFile": function_zip(3)})
+        v2.delete_api(ApiId=http_api)
+        apigw.delete_rest_api(restApiId=rest_api)
+        cfn.delete_stack(StackName="snap-stack")
+        logs.delete_log_group(logGroupName="/snap/app")
+        assert body_of(lam, "snap-fn")[0] == {"v": 2}
+        assert requests.get(http_url, timeout=30).status_code != 200
+        # Two days later the assumed-role credentials have expired (and were purged).
+        set_clock(reset_endpoint, clock_now(reset_endpoint) + timedelta(days=2))
+        with pytest.raises(ClientError) as excinfo:
+            assumed_sts.get_caller_identity()
+        assert code_of(excinfo) == "ExpiredToken"
+
+        restored = admin(reset_endpoint, "POST", "snapshots/whole/restore", {})
+        assert restored.status_code == 200, restored.text
+        assert restored.json()["services"] == SNAPSHOT_SERVICES
+
+        # Lambda: code, versions, alias, concurrency, policy, layer and mapping are back; snap-later is gone.
+        body, response = body_of(lam, "snap-fn")
+        assert body == {"v": 1} and cold_started(response)
+        assert body_of(lam, "snap-fn:live")[0] == {"v": 1}
+        assert lam.get_alias(FunctionName="snap-fn", Name="live")["FunctionVersion"] == "1"
+        assert [v["Version"] for v in lam.list_versions_by_function(FunctionName="snap-fn")["Versions"]] == ["$LATEST", "1"]
+        assert lam.get_function_concurrency(FunctionName="snap-fn")["ReservedConcurrentExecutions"] == 3
+        assert "from-apigw" in lam.get_policy(FunctionName="snap-fn")["Policy"]
+        assert [v["Version"] for v in lam.list_layer_versions(LayerName="snap-layer")["LayerVersions"]] == [1]
+        restored_mapping = lam.get_event_source_mapping(UUID=mapping["UUID"])
+        assert (restored_mapping["FunctionArn"], restored_mapping["EventSourceArn"], restored_mapping["BatchSize"]) == (
+            function_arn, stream_arn, 7)
+        with pytest.raises(ClientError) as excinfo:
+            lam.get_function(FunctionName="snap-later")
+        assert code_of(excinfo) == "ResourceNotFoundException"
+        # A function the restore does not change keeps its warm environment (the two-day clock move above may have
+        # reaped the greeter's: warm it, then restore the same snapshot again).
+        lam.invoke(FunctionName="reset-greeter", Payload=b"{}")
+        assert admin(reset_endpoint, "POST", "snapshots/whole/restore", {}).status_code == 200
+        assert not cold_started(lam.invoke(FunctionName="reset-greeter", Payload=b"{}", LogType="Tail"))
+        body, response = body_of(lam, "snap-fn")
+        assert body == {"v": 1} and not cold_started(response)
+        # API Gateway: both APIs are listed and served again.
+        assert v2.get_api(ApiId=http_api)["Name"] == "snap-http"
+        assert requests.get(http_url, timeout=30).json() == {"v": 1}
+        assert apigw.get_rest_api(restApiId=rest_api)["name"] == "snap-rest"
+        assert requests.get(rest_url, timeout=30).json() == {"rest": 1}
+        # CloudFormation: the stack with its outputs and export, and its bucket.
+        stack = cfn.describe_stacks(StackName="snap-stack")["Stacks"][0]
+        assert stack["StackStatus"] == "CREATE_COMPLETE"
+        assert stack["Outputs"][0]["OutputValue"] == "snap-stack-box"
+        assert [e["Name"] for e in cfn.list_exports()["Exports"]] == ["snap-stack-box-name"]
+        client("s3").head_bucket(Bucket="snap-stack-box")
+        # CloudWatch Logs: the group with its retention, stream and event.
+        group = logs.describe_log_groups(logGroupNamePrefix="/snap/app")["logGroups"][0]
+        assert group["retentionInDays"] == 30
+        events = logs.get_log_events(logGroupName="/snap/app", logStreamName="s1", startFromHead=True)["events"]
+        assert [e["message"] for e in events] == ["before"]
+        # The credentials the snapshot held are valid again on the restored clock.
+        assert ":assumed-role/snap-role/snap" in assumed_sts.get_caller_identity()["Arn"]
+
+        # Reset: what the API (and the stack) created is gone; the template's function and HTTP API stay.
+        answer = reset(reset_endpoint)
+        assert {"apigatewayv2", "apigateway", "cloudformation"} <= set(answer["reset"])
+        with pytest.raises(ClientError) as excinfo:
+            v2.get_api(ApiId=http_api)
+        assert code_of(excinfo) == "NotFoundException"
+        assert requests.get(http_url, timeout=30).status_code != 200
+        assert apigw.get_rest_apis()["items"] == []
+        assert requests.get(rest_url, timeout=30).status_code != 200
+        with pytest.raises(ClientError) as excinfo:
+            cfn.describe_stacks(StackName="snap-stack")
+        assert code_of(excinfo) == "ValidationError"
+        assert "Stack with id snap-stack does not exist" in str(excinfo.value)
+        assert cfn.list_exports()["Exports"] == []
+        with pytest.raises(ClientError):
+            client("s3").head_bucket(Bucket="snap-stack-box")
+        assert logs.describe_log_groups(logGroupNamePrefix="/snap/app")["logGroups"] == []
+        with pytest.raises(ClientError) as excinfo:
+            lam.get_function(FunctionName="snap-fn")
+        assert code_of(excinfo) == "ResourceNotFoundException"
+        greet = requests.get(f"{reset_endpoint}/_aws/execute-api/{template_http_api_id(client)}/greet", timeout=30)
+        assert greet.status_code == 200, greet.text
+        assert greet.json()["ok"] is True
+    finally:
+        admin(reset_endpoint, "DELETE", "snapshots/whole", {})
+        set_clock(reset_endpoint, datetime.now(timezone.utc))
+        reset(reset_endpoint)
+
+
+def test_restore_refuses_a_snapshot_that_lacks_a_service(tmp_path):
+    data = tmp_path / "data"
+    emulator = EmulatorProcess(tmp_path, template=TEMPLATE, data_dir=data)
+    try:
+        emulator.client("s3").put_object(Bucket="reset-files", Key="kept.txt", Body=b"kept")
+        assert admin(emulator.endpoint, "POST", "snapshots", {"name": "older"}).status_code == 200
+        manifest_path = data / "snapshots" / "older" / "manifest.json"
+        manifest = json.loads(manifest_path.read_text())
+        manifest["services"] = ["s3", "dynamodb", "cognito-identity", "iam"]
+        manifest_path.write_text(json.dumps(manifest))
+        emulator.client("s3").delete_object(Bucket="reset-files", Key="kept.txt")
+        refused = admin(emulator.endpoint, "POST", "snapshots/older/restore", {})
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["__type"] == "ResourceConflictException"
+        assert refused.json()["message"].startswith(
+            "snapshot 'older' does not hold apigateway-websocket, lambda, apigatewayv2, apigateway, cloudformation, logs, "
+            "issued-credentials (it was saved by an older version); nothing was restored")
+        # Nothing was restored.
+        assert emulator.client("s3").list_objects_v2(Bucket="reset-files").get("KeyCount") == 0
+    finally:
+        emulator.stop()
