@@ -62,6 +62,9 @@ def start(tmp_path_factory, name, data_dir=None):
     events_dir = base / "events"
     process = EmulatorProcess(base, "--parameter-overrides", f"EventLogDir={events_dir}", template=FIXTURE_TEMPLATE,
                               data_dir=data_dir)
+    # The APIs these tests create invoke ws-handler and ws-authorizer: grant it as a real deployment would.
+    process.allow_api_gateway("ws-handler")
+    process.allow_api_gateway("ws-authorizer")
     return Env(process, events_dir)
 
 
