@@ -339,14 +339,20 @@ package struct APIGatewayHTTPService: Sendable {
             let result = await invoke(
                 function,
                 payload: ProxyEvents.json(event),
-                apiId: api.apiId,
-                stage: stage.name,
-                request: request,
+                source: executeApiSourceArn(apiId: api.apiId, stage: stage.name, method: request.method, path: method.resourcePath),
+                asRole: integration.mapping.credentials != nil,
                 timeout: timeout,
                 logger: logger
             )
         else {
             return error(504, GatewayMessages.endpointRequestTimedOut, requestId: requestId)
+        }
+        if result.isAccessDenied {
+            logger.warning(
+                "Execution failed due to configuration error: Invalid permissions on Lambda function",
+                metadata: ["function": .string(function)]
+            )
+            return error(500, GatewayMessages.restInternalServerError, requestId: requestId)
         }
         guard result.functionError == nil, let answer = ProxyResponse.version1(result.payload) else {
             logger.info(
@@ -533,9 +539,8 @@ package struct APIGatewayHTTPService: Sendable {
             let result = await invoke(
                 function,
                 payload: ProxyEvents.json(event),
-                apiId: api.apiId,
-                stage: stage.name,
-                request: request,
+                source: executeApiSourceArn(apiId: api.apiId, stage: stage.name, method: request.method, path: route.path ?? "$default"),
+                asRole: integration.mapping.credentials != nil,
                 timeout: timeout,
                 logger: logger
             )
@@ -603,21 +608,44 @@ package struct APIGatewayHTTPService: Sendable {
         )
     }
 
+    /// The `AWS:SourceArn` API Gateway invokes an integration's function with:
+    /// `arn:aws:execute-api:REGION:ACCOUNT:API/STAGE/METHOD/RESOURCE` with the resource path as defined
+    /// (`pets/{petId}`, so SAM's `pets/*` and the console's `pets/{petId}` both match), an HTTP API's `$default`
+    /// route as `API/STAGE/$default`.
+    func executeApiSourceArn(apiId: String, stage: String, method: String, path: String) -> String {
+        let current = environment.current
+        if path == "$default" { return "arn:aws:execute-api:\(current.region):\(current.accountId):\(apiId)/\(stage)/$default" }
+        return AuthorizerPolicy.methodArn(
+            region: current.region,
+            accountId: current.accountId,
+            apiId: apiId,
+            stage: stage,
+            method: method,
+            path: path
+        )
+    }
+
     /// Invokes the function with the integration timeout; nil when it did not answer in time.
+    /// - Parameters:
+    ///   - function: The function ARN.
+    ///   - payload: The event as sent.
+    ///   - source: The execute-api ARN the function's resource-based policy must allow.
+    ///   - asRole: Whether the integration has a credentials role (API Gateway then calls as that role, and the
+    ///     function's resource-based policy is not consulted).
+    ///   - timeout: The integration timeout.
+    ///   - logger: The request logger.
+    /// - Returns: The result (Invoke's 403 when the policy refuses), or nil when the function did not answer in time.
     func invoke(
         _ function: String,
         payload: Data,
-        apiId: String,
-        stage: String,
-        request: ProxyRequest,
+        source: String,
+        asRole: Bool,
         timeout: Duration,
         logger: Logger
     ) async -> LambdaInvocationResult? {
-        let current = environment.current
-        let path = request.rawPath == "/" ? "" : String(request.rawPath.dropFirst())
         let context = LambdaInvocationContext(
-            sourcePrincipal: "apigateway.amazonaws.com",
-            sourceArn: "arn:aws:execute-api:\(current.region):\(current.accountId):\(apiId)/\(stage)/\(request.method)/\(path)",
+            sourcePrincipal: asRole ? nil : "apigateway.amazonaws.com",
+            sourceArn: source,
             // The function may run a little past the integration timeout (as on AWS, where it runs to its own
             // timeout): API Gateway's clock decides, so the gateway answers 504/503, never the function's timeout error.
             maximumDuration: timeout + .seconds(1)

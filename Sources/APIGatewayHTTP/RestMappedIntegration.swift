@@ -156,7 +156,8 @@ extension APIGatewayHTTPService {
             }
         case "AWS" where integration.functionArn != nil:
             guard let function = integration.functionArn else { return failure }
-            switch await invokeNonProxy(function, payload: payload, integration: integration, context: context, request: request, logger: logger) {
+            let source = executeApiSourceArn(apiId: context.apiId, stage: request.stage, method: request.method, path: mapped.resourcePath)
+            switch await invokeNonProxy(function, payload: payload, source: source, integration: integration, request: request, logger: logger) {
             case .failure(let refusal):
                 return error(refusal, requestId: requestId)
             case .success(let answer):
@@ -227,8 +228,8 @@ extension APIGatewayHTTPService {
     private func invokeNonProxy(
         _ function: String,
         payload: String,
+        source: String,
         integration: IntegrationSpec,
-        context: ProxyEventContext,
         request: ProxyRequest,
         logger: Logger
     ) async -> Result<EndpointResponse, GatewayRefusal> {
@@ -238,9 +239,8 @@ extension APIGatewayHTTPService {
             let result = await invoke(
                 function,
                 payload: Data(event.utf8),
-                apiId: context.apiId,
-                stage: request.stage,
-                request: request,
+                source: source,
+                asRole: integration.mapping.credentials != nil,
                 timeout: timeout,
                 logger: logger
             )

@@ -13,12 +13,14 @@ extension APIGatewayV2Service {
         let id = operation.kind == .stage ? (input["stageName"]?.stringValue ?? "") : V2Identifiers.make(length: operation.kind.idLength)
         var document = defaults(operation.kind, protocolType: api.string("protocolType") ?? "", id: id)
         document.merge(input) { _, new in new }
-        let resource = V2Resource(kind: operation.kind, apiId: api.apiId, parentId: parent?.id ?? "", id: id, document: document)
+        var resource = V2Resource(kind: operation.kind, apiId: api.apiId, parentId: parent?.id ?? "", id: id, document: document)
         try validate(resource, api: api)
-        try store.put(resource) { siblings in try Self.checkUnique(resource, siblings: siblings, creating: true) }
-        if operation.kind == .deployment { try deployToStage(resource) }
-        syncDataPlane(apiId: api.apiId)
-        return resource
+        if operation.kind == .deployment { resource = snapshotted(resource) }
+        let created = resource
+        try store.put(created) { siblings in try Self.checkUnique(created, siblings: siblings, creating: true) }
+        if operation.kind == .deployment { try deployToStage(created) }
+        try changed(apiId: api.apiId, kind: operation.kind, stage: operation.kind == .stage ? (name: id, deploys: true) : nil)
+        return store.get(operation.kind, apiId: api.apiId, id: id) ?? created
     }
 
     /// Creates an API (the entry point the CloudFormation deployer shares).
@@ -42,7 +44,7 @@ extension APIGatewayV2Service {
         try store.put(resource)
         if quickCreate {
             try quickCreateChildren(input, api: resource)
-            syncDataPlane(apiId: id)
+            try changed(apiId: id, kind: .stage, stage: (name: "$default", deploys: true))
         }
         return resource
     }
@@ -229,8 +231,10 @@ extension APIGatewayV2Service {
         try validate(resource, api: api)
         let updated = resource
         try store.put(updated) { siblings in try Self.checkUnique(updated, siblings: siblings, creating: false) }
-        syncDataPlane(apiId: api.apiId)
-        return updated
+        // A stage switched to AutoDeploy deploys at once.
+        let deploys = operation.kind == .stage && input["autoDeploy"]?.boolValue == true
+        try changed(apiId: api.apiId, kind: operation.kind, stage: operation.kind == .stage ? (name: updated.id, deploys: deploys) : nil)
+        return store.get(operation.kind, apiId: api.apiId, id: updated.id) ?? updated
     }
 
     // MARK: Delete
@@ -249,7 +253,7 @@ extension APIGatewayV2Service {
         default:
             try store.remove { $0.apiId == resource.apiId && $0.kind == resource.kind && $0.id == resource.id }
         }
-        syncDataPlane(apiId: resource.apiId)
+        try changed(apiId: resource.apiId, kind: resource.kind)
     }
 
     // MARK: List
@@ -276,22 +280,23 @@ extension APIGatewayV2Service {
             limit = min(value, items.count)
         }
         let end = min(items.count, start + limit)
-        var output: [String: V2JSON] = ["items": .array(items[start..<end].map { .object($0.document) })]
+        var output: [String: V2JSON] = ["items": .array(items[start..<end].map { .object($0.wireDocument) })]
         if end < items.count { output["nextToken"] = .string(String(end)) }
         return .object(output)
     }
 
     // MARK: Data plane
 
-    /// Hands an API's current configuration to the WebSocket data plane: served once it has a stage, withdrawn
-    /// when it has none or is gone. HTTP APIs are not served by the data plane yet.
+    /// Hands what an API's stages serve (``servedResources(of:)``: the snapshot of their deployment) to the data
+    /// planes: WebSocket APIs to the WebSocket data plane, HTTP APIs to the execute-api one; served once a stage has
+    /// a deployment, withdrawn when none has or the API is gone.
     /// - Parameter apiId: The API id.
     func syncDataPlane(apiId: String) {
         if let executeApi {
-            // HTTP APIs are served by the execute-api data plane once they have a stage.
+            // HTTP APIs are served by the execute-api data plane: without a deployed stage every request is
+            // `404 {"message":"Not Found"}`, as API Gateway answers.
             if let api = store.get(.api, apiId: apiId, id: apiId), api.string("protocolType") == "HTTP" {
-                let spec = V2TemplateView.httpSpec(api: api, children: store.all(apiId: apiId))
-                if spec.stages.isEmpty { executeApi.unregister(apiId: apiId) } else { executeApi.register(.http(spec)) }
+                executeApi.register(.http(V2TemplateView.httpSpec(api: api, children: servedResources(of: api))))
             } else {
                 executeApi.unregister(apiId: apiId)
             }
@@ -301,7 +306,7 @@ extension APIGatewayV2Service {
             webSocket.unregister(apiId: apiId)
             return
         }
-        let spec = V2TemplateView.spec(api: api, children: store.all(apiId: apiId))
+        let spec = V2TemplateView.spec(api: api, children: servedResources(of: api))
         if spec.stages.isEmpty {
             webSocket.unregister(apiId: apiId)
         } else {

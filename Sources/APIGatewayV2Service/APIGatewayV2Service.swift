@@ -13,8 +13,9 @@ import Storage
 /// `apigateway`): Api, Route, RouteResponse, Integration, IntegrationResponse, Stage, Deployment and Authorizer
 /// for WebSocket and HTTP APIs, with tags.
 ///
-/// Resources live in ``V2Store``. Every change to a WebSocket API is handed to the WebSocket data plane at once
-/// (``WebSocketAPIService/register(_:)``), so a client can connect as soon as the API has a stage.
+/// Resources live in ``V2Store``. A stage serves the snapshot its deployment took (changes need a new deployment,
+/// or an `AutoDeploy` stage): what the stages serve is handed to the data planes after every change
+/// (``WebSocketAPIService/register(_:)``).
 package struct APIGatewayV2Service: AWSServiceHandler {
     /// Routing facts: REST-JSON, signing name `apigateway` (shared with the v1 API, which is not served).
     package let descriptor = ServiceDescriptor(signingName: "apigateway", name: "apigatewayv2", wireProtocol: .restJson1)
@@ -96,14 +97,14 @@ package struct APIGatewayV2Service: AWSServiceHandler {
         switch operation.action {
         case .create:
             let created = try create(operation, body: try Self.body(request))
-            return Self.json(status: 201, .object(created.document))
+            return Self.json(status: 201, .object(created.wireDocument))
         case .get:
-            return Self.json(status: 200, .object(try existing(operation).document))
+            return Self.json(status: 200, .object(try existing(operation).wireDocument))
         case .list:
             return Self.json(status: 200, try list(operation, request: request))
         case .update:
             let updated = try update(operation, body: try Self.body(request))
-            return Self.json(status: 200, .object(updated.document))
+            return Self.json(status: 200, .object(updated.wireDocument))
         case .delete:
             try delete(operation)
             return Response(status: .noContent)

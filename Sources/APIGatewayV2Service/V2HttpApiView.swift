@@ -2,10 +2,9 @@ import APIGatewayHTTP
 import Foundation
 
 extension V2TemplateView {
-    /// The spec the execute-api data plane serves for an API-created HTTP API's current documents: its routes with
-    /// their integrations (`AWS_PROXY` Lambda, `HTTP_PROXY`), authorizers (JWT, Lambda), stages and CORS.
-    ///
-    /// Every change is served at once whether or not the stage auto-deploys (deployments are not snapshots here).
+    /// The spec the execute-api data plane serves for an API-created HTTP API: its routes with their integrations
+    /// (`AWS_PROXY` Lambda, `HTTP_PROXY`), authorizers (JWT, Lambda), stages and CORS, as the documents given (the
+    /// deployed snapshot, ``APIGatewayV2Service/servedResources(of:)``).
     /// - Parameters:
     ///   - api: The API.
     ///   - children: Every resource of the API.

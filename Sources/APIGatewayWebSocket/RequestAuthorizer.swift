@@ -42,7 +42,7 @@ extension WebSocketAPIService {
             let result = await invokeFunction(
                 function,
                 payload: WebSocketEvents.json(event),
-                api: api,
+                source: authorizerSourceArn(api, authorizerId: spec.authorizerId),
                 timeout: WebSocketLimits.integrationTimeout,
                 logger: logger
             ), result.functionError == nil,

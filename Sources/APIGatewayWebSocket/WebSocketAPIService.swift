@@ -408,7 +408,15 @@ package struct WebSocketAPIService: AWSServiceHandler {
             return .failed
         }
         let timeout = integration.timeoutInMillis.map(WebSocketLimits.integrationTimeout(milliseconds:)) ?? WebSocketLimits.integrationTimeout
-        guard let payload = await invokeFunction(function, payload: WebSocketEvents.json(event), api: api, timeout: timeout, logger: logger) else {
+        guard
+            let payload = await invokeFunction(
+                function,
+                payload: WebSocketEvents.json(event),
+                source: integration.mapping.credentialsArn == nil ? routeSourceArn(api, event: event) : nil,
+                timeout: timeout,
+                logger: logger
+            )
+        else {
             return .timedOut
         }
         guard payload.functionError == nil else { return .failed }
@@ -452,13 +460,35 @@ package struct WebSocketAPIService: AWSServiceHandler {
         }
     }
 
-    /// Invokes a function with the integration timeout; `nil` when it did not answer in time.
-    func invokeFunction(_ function: String, payload: Data, api: WebSocketApiSpec, timeout: Duration, logger: Logger) async -> LambdaInvocationResult?
-    {
+    /// The `AWS:SourceArn` a route's integration invokes with: `arn:aws:execute-api:REGION:ACCOUNT:API/STAGE/ROUTE_KEY`
+    /// (the stage and route key of the event's `requestContext`).
+    func routeSourceArn(_ api: WebSocketApiSpec, event: [String: Any]) -> String {
         let current = environment.current
+        let context = event["requestContext"] as? [String: Any]
+        let stage = context?["stage"] as? String ?? "*"
+        let routeKey = context?["routeKey"] as? String ?? "*"
+        return "arn:aws:execute-api:\(current.region):\(current.accountId):\(api.apiId)/\(stage)/\(routeKey)"
+    }
+
+    /// The `AWS:SourceArn` an authorizer invokes with: `arn:aws:execute-api:REGION:ACCOUNT:API/authorizers/ID`.
+    func authorizerSourceArn(_ api: WebSocketApiSpec, authorizerId: String) -> String {
+        let current = environment.current
+        return "arn:aws:execute-api:\(current.region):\(current.accountId):\(api.apiId)/authorizers/\(authorizerId)"
+    }
+
+    /// Invokes a function with the integration timeout; `nil` when it did not answer in time.
+    /// - Parameters:
+    ///   - function: The function ARN.
+    ///   - payload: The event.
+    ///   - source: The execute-api ARN the function's resource-based policy must allow, or nil when the integration
+    ///     has a credentials role (API Gateway then calls as that role).
+    ///   - timeout: The integration timeout.
+    ///   - logger: The logger.
+    /// - Returns: The result (Invoke's 403 when the policy refuses), or nil when the function did not answer in time.
+    func invokeFunction(_ function: String, payload: Data, source: String?, timeout: Duration, logger: Logger) async -> LambdaInvocationResult? {
         let context = LambdaInvocationContext(
-            sourcePrincipal: "apigateway.amazonaws.com",
-            sourceArn: "arn:aws:execute-api:\(current.region):\(current.accountId):\(api.apiId)/*",
+            sourcePrincipal: source == nil ? nil : "apigateway.amazonaws.com",
+            sourceArn: source,
             // A little past the integration timeout, so API Gateway's clock decides (as on AWS, where the function
             // runs on to its own timeout) and never races the function's own deadline.
             maximumDuration: timeout + .seconds(1)

@@ -71,7 +71,9 @@ extension WebSocketAPIService {
         case "AWS":
             if let function = integration.functionArn {
                 let timeout = integration.timeoutInMillis.map(WebSocketLimits.integrationTimeout(milliseconds:)) ?? WebSocketLimits.integrationTimeout
-                guard let result = await invokeFunction(function, payload: Data(payload.utf8), api: api, timeout: timeout, logger: logger) else {
+                let source = mapping.credentialsArn == nil ? routeSourceArn(api, event: event) : nil
+                guard let result = await invokeFunction(function, payload: Data(payload.utf8), source: source, timeout: timeout, logger: logger)
+                else {
                     return .timedOut
                 }
                 status = 200

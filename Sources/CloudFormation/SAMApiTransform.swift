@@ -175,7 +175,7 @@ struct SAMApiTransform {
             }
             operations.set(key, .map(operation))
             paths.set(path, .map(operations))
-            let pathForArn = path == "/" ? "" : String(path.drop { $0 == "/" })
+            let pathForArn = Self.permissionPath(path)
             let arnMethod = key == Self.anyMethod ? "*" : method.uppercased()
             addPermission(
                 id: "\(event.functionId)\(event.eventId)Permission\(Self.alphanumeric(stageName))",
@@ -357,7 +357,7 @@ struct SAMApiTransform {
             operations.set(key, .map(operation))
             paths.set(path, .map(operations))
             let arnMethod = key == Self.anyMethod ? "*" : method.uppercased()
-            let arnPath = path == "/" ? "" : String(path.drop { $0 == "/" })
+            let arnPath = Self.permissionPath(path)
             let resource = path == "$default" ? "${__ApiId__}/*" : "${__ApiId__}/*/\(arnMethod)/\(arnPath)"
             addPermission(
                 id: "\(event.functionId)\(event.eventId)Permission",
@@ -523,19 +523,47 @@ struct SAMApiTransform {
     }
 
     private mutating func addPermission(id: String, event: SAMApiEvent, sourceArn: TemplateValue) {
+        addPermission(
+            id: id,
+            function: ["Ref": .string(event.functionId)],
+            sourceArn: sourceArn,
+            condition: event.condition,
+            location: event.location
+        )
+    }
+
+    /// SAM's `<Api><Authorizer>AuthorizerPermission` for a Lambda authorizer: API Gateway may invoke the function
+    /// from any of the API's authorizers (`arn:...:execute-api:REGION:ACCOUNT:${Api}/authorizers/*`).
+    mutating func addAuthorizerPermission(apiId: String, authorizer name: String, function: TemplateValue, location: SourceLocation?) {
+        let sourceArn: TemplateValue = [
+            "Fn::Sub": [
+                "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${__ApiId__}/authorizers/*",
+                ["__ApiId__": ["Ref": .string(apiId)]],
+            ]
+        ]
+        addPermission(id: "\(apiId)\(name)AuthorizerPermission", function: function, sourceArn: sourceArn, condition: nil, location: location)
+    }
+
+    private mutating func addPermission(
+        id: String,
+        function: TemplateValue,
+        sourceArn: TemplateValue,
+        condition: TemplateValue?,
+        location: SourceLocation?
+    ) {
         var permission = TemplateMap()
         permission.set("Type", "AWS::Lambda::Permission")
         permission.set(
             "Properties",
             [
                 "Action": "lambda:InvokeFunction",
-                "FunctionName": ["Ref": .string(event.functionId)],
+                "FunctionName": function,
                 "Principal": "apigateway.amazonaws.com",
                 "SourceArn": sourceArn,
             ]
         )
-        if let condition = event.condition { permission.set("Condition", condition) }
-        generated.append((id, .map(permission), event.location))
+        if let condition { permission.set("Condition", condition) }
+        generated.append((id, .map(permission), location))
     }
 
     private mutating func report(_ properties: TemplateMap, handled: Set<String>, logicalId: String, type: String) {
@@ -559,6 +587,14 @@ struct SAMApiTransform {
     }
 
     /// `arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/FUNCTION_ARN/invocations`, as SAM writes it.
+    /// An event's path as SAM writes it into the permission's `SourceArn`: without the leading (and a trailing)
+    /// slash, and every path parameter (`{id}`, `{proxy+}`) as `*`.
+    static func permissionPath(_ path: String) -> String {
+        path.split(separator: "/")
+            .map { segment in segment.hasPrefix("{") && segment.hasSuffix("}") ? "*" : String(segment) }
+            .joined(separator: "/")
+    }
+
     static func invocationUri(_ functionId: String) -> TemplateValue {
         [
             "Fn::Sub":
@@ -675,6 +711,15 @@ extension SAMApiTransform {
                         "Resource with id [\(logicalId)] is invalid. Authorizer \(name) must have either 'UserPoolArn' or 'FunctionArn'.",
                         at: auth.location(of: "Authorizers") ?? location,
                         logicalId: logicalId
+                    )
+                }
+                if authorizer["FunctionInvokeRole"] == nil {
+                    // Without an invoke role API Gateway calls the function under its resource-based policy.
+                    addAuthorizerPermission(
+                        apiId: logicalId,
+                        authorizer: name,
+                        function: function,
+                        location: auth.location(of: "Authorizers") ?? location
                     )
                 }
                 let payload = (authorizer["FunctionPayloadType"]?.scalarText ?? "TOKEN").uppercased()
@@ -888,6 +933,15 @@ extension SAMApiTransform {
                 extensionMap.set("type", "request")
                 if let function = authorizer["FunctionArn"] {
                     extensionMap.set("authorizerUri", Self.authorizerUri(function))
+                    // SAM adds the permission for HTTP API authorizers only when asked to.
+                    if authorizer["EnableFunctionDefaultPermissions"]?.boolValue == true {
+                        addAuthorizerPermission(
+                            apiId: logicalId,
+                            authorizer: name,
+                            function: function,
+                            location: auth.location(of: "Authorizers") ?? location
+                        )
+                    }
                 }
                 for (key, target) in [
                     ("AuthorizerPayloadFormatVersion", "authorizerPayloadFormatVersion"), ("EnableSimpleResponses", "enableSimpleResponses"),

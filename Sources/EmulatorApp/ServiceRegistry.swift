@@ -98,6 +98,7 @@ package struct ServiceRegistry: Sendable {
             functions: try context.stack.lambdaFunctions,
             layers: try context.stack.lambdaLayers,
             eventSourceMappings: try context.stack.lambdaEventSourceMappings,
+            permissions: context.stack.lambdaPermissions,
             settings: LambdaSettings(
                 python: LambdaSettings.locatePython(
                     explicit: context.options.lambdaPython ?? ProcessInfo.processInfo.environment["SYNAPSCRIBE_LAMBDA_PYTHON"],
@@ -137,6 +138,13 @@ package struct ServiceRegistry: Sendable {
             random: context.options.realismRandom,
             logger: context.logger
         )
+        // S3 validates a bucket's Lambda notifications against the functions' resource-based policies, as CloudFormation's
+        // create of the bucket would (`Unable to validate the following destination configurations`).
+        for bucket in try context.stack.buckets {
+            if let refusal = s3.notificationRefusal(bucket) {
+                throw TemplateError(.invalidProperty, "CREATE_FAILED: \(refusal)", logicalId: bucket.logicalId)
+            }
+        }
         // Lambda reads S3Bucket/S3Key code from the emulated S3's store, in-process.
         lambda.attachCodeSource { [store = s3.store] bucket, key, versionId in
             guard try await store.bucket(bucket) != nil else { return .noSuchBucket }

@@ -3,7 +3,8 @@ import Logging
 
 extension LambdaInvoking {
     /// Invokes a function synchronously and gives up after `timeout`, as API Gateway's integration timeout does; an
-    /// invocation error is reported as an `Unhandled` function error.
+    /// invocation error is reported as an `Unhandled` function error (a refusal by the function's resource-based
+    /// policy with Invoke's status 403, ``LambdaInvocationResult/isAccessDenied``).
     /// - Parameters:
     ///   - function: The function name or ARN.
     ///   - payload: The event JSON.
@@ -22,6 +23,12 @@ extension LambdaInvoking {
             group.addTask {
                 do {
                     return try await self.invoke(function: function, payload: payload, invocationType: .requestResponse, context: context)
+                } catch LambdaInvocationError.accessDenied(let message) {
+                    logger.warning(
+                        "Integration invocation refused by the function's resource-based policy",
+                        metadata: ["function": .string(function), "error": .string(message)]
+                    )
+                    return LambdaInvocationResult(statusCode: 403, payload: Data(), functionError: "Unhandled")
                 } catch {
                     logger.warning(
                         "Integration invocation failed",

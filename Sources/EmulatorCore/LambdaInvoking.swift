@@ -17,6 +17,16 @@ package protocol LambdaInvoking: Sendable {
         invocationType: LambdaInvocationType,
         context: LambdaInvocationContext
     ) async throws -> LambdaInvocationResult
+
+    /// Whether the function's resource-based policy lets a service invoke it, as Lambda decides when the service
+    /// calls Invoke (and S3 asks before it accepts a notification configuration).
+    /// - Parameters:
+    ///   - function: A function name or ARN.
+    ///   - principal: The service principal, for example `s3.amazonaws.com` or `apigateway.amazonaws.com`.
+    ///   - sourceArn: The invoking resource (`AWS:SourceArn`): the bucket ARN, the execute-api ARN.
+    ///   - sourceAccount: The invoking resource's account (`AWS:SourceAccount`).
+    /// - Returns: Whether an `Allow` statement matches and no `Deny` does; false for a function that does not exist.
+    func isInvokeAllowed(function: String, principal: String, sourceArn: String?, sourceAccount: String?) -> Bool
 }
 
 /// Synchronous or asynchronous invocation, as the `X-Amz-Invocation-Type` header names them.
@@ -31,7 +41,8 @@ package enum LambdaInvocationType: String, Sendable {
 
 /// Extra facts an invoker passes along.
 package struct LambdaInvocationContext: Sendable {
-    /// The invoking service principal, for example `s3.amazonaws.com` or `apigateway.amazonaws.com`.
+    /// The invoking service principal, for example `s3.amazonaws.com` or `apigateway.amazonaws.com`: the function's
+    /// resource-based policy must allow it (``LambdaInvocationError/accessDenied(_:)`` otherwise).
     package var sourcePrincipal: String?
     /// The source ARN (bucket, API), as AWS passes it for resource-policy checks.
     package var sourceArn: String?
@@ -80,6 +91,10 @@ package struct LambdaInvocationResult: Sendable {
     /// The version that ran (`$LATEST`).
     package var executedVersion: String
 
+    /// Whether Lambda refused the invocation because the function's resource-based policy does not allow the
+    /// invoking service (Invoke's 403 `AccessDeniedException`; the function did not run).
+    package var isAccessDenied: Bool { statusCode == 403 }
+
     /// Creates a result.
     /// - Parameters:
     ///   - statusCode: The Invoke API status.
@@ -104,4 +119,7 @@ package enum LambdaInvocationError: Error, Sendable {
     case tooManyRequests(String)
     /// The runtime could not start (interpreter missing, for example).
     case serviceFailure(String)
+    /// The function's resource-based policy does not let the invoking service call it (Lambda's
+    /// `AccessDeniedException`, 403).
+    case accessDenied(String)
 }

@@ -49,6 +49,13 @@ package struct LambdaInvoker: LambdaInvoking {
         } catch {
             throw LambdaInvocationError.functionNotFound(function)
         }
+        if let principal = context.sourcePrincipal,
+            !isInvokeAllowed(function: function, principal: principal, sourceArn: context.sourceArn, sourceAccount: located.accountId)
+        {
+            throw LambdaInvocationError.accessDenied(
+                ResourcePolicy.accessDeniedMessage(principal: principal, sourceArn: context.sourceArn, functionArn: located.arn)
+            )
+        }
         do {
             return try await invoke(
                 located,
@@ -62,6 +69,26 @@ package struct LambdaInvoker: LambdaInvoking {
         } catch {
             throw LambdaInvocationError.serviceFailure(error.message)
         }
+    }
+
+    /// Whether the function's resource-based policy lets a service invoke it: the one check every in-process
+    /// invocation by a service (``LambdaInvocationContext/sourcePrincipal``) passes, and what S3 asks before it
+    /// accepts a notification configuration.
+    /// - Parameters:
+    ///   - function: A name, physical name or ARN (a qualifier is evaluated against the function's policy).
+    ///   - principal: The service principal.
+    ///   - sourceArn: `AWS:SourceArn`.
+    ///   - sourceAccount: `AWS:SourceAccount`.
+    /// - Returns: Whether the policy allows `lambda:InvokeFunction`; false when the function does not exist.
+    package func isInvokeAllowed(function: String, principal: String, sourceArn: String?, sourceAccount: String?) -> Bool {
+        guard let found = catalog.resolve(function)?.function else { return false }
+        return ResourcePolicy.allowsInvoke(
+            found.policyStatements,
+            functionArn: found.arn,
+            principal: principal,
+            sourceArn: sourceArn,
+            sourceAccount: sourceAccount
+        )
     }
 
     /// Invokes a located function.

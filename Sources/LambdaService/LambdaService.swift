@@ -42,6 +42,8 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
     ///   - functions: The template's function specs.
     ///   - layers: The template's layer versions (what functions' `Layers` refer to).
     ///   - eventSourceMappings: The template's `AWS::Lambda::EventSourceMapping`s.
+    ///   - permissions: The template's `AWS::Lambda::Permission`s (SAM's generated ones too): statements of the
+    ///     functions' resource-based policies, as the stack's creation adds them.
     ///   - settings: How functions run here.
     ///   - clock: The virtual clock.
     ///   - environment: Region, account and the edge URL.
@@ -52,6 +54,7 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
         functions: [LambdaFunctionSpec],
         layers: [LambdaLayerSpec] = [],
         eventSourceMappings: [EventSourceMappingSpec] = [],
+        permissions: [StackResource] = [],
         settings: LambdaSettings,
         clock: VirtualClock,
         environment: LiveEnvironment,
@@ -62,11 +65,18 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
         let current = environment.current
         let deployed = clock.now
         let layerVersions = LayerVersions(template: layers, region: current.region, accountId: current.accountId, created: deployed)
-        let served = functions.map { spec in
+        var served = functions.map { spec in
             var function = LambdaFunction(spec: spec, accountId: current.accountId, region: current.region, lastModified: deployed)
             function.layers = spec.layers.compactMap { layerVersions.content($0) }
             function.unresolvedLayers = spec.layers.filter { layerVersions.content($0) == nil }
             return function
+        }
+        for resource in permissions {
+            // Decoded and checked by `LambdaResourceProvider.validateSpecs` before services start.
+            guard let statement = try? LambdaPermissionDeployer.templateStatement(resource, functions: served),
+                let index = served.firstIndex(where: { $0.name == statement.function })
+            else { continue }
+            served[index].policyStatements.append(statement.text)
         }
         var settings = settings
         if settings.node == nil, served.contains(where: { LambdaRuntimeFamily(runtime: $0.spec.runtime).isNode }) {

@@ -1,4 +1,5 @@
 import Foundation
+import IAM
 
 /// A function's resource-based policy as AddPermission builds it and GetPolicy returns it: statements are kept as
 /// the JSON text AddPermission answers, and the policy is `{"Version":"2012-10-17","Id":"default","Statement":[...]}`.
@@ -72,6 +73,43 @@ enum ResourcePolicy {
     static func document(_ statements: [String]) -> String {
         let parsed = statements.compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
         return text(["Version": "2012-10-17", "Id": "default", "Statement": parsed])
+    }
+
+    /// Whether a function's policy lets a service principal invoke it, decided by IAM's evaluator: an `Allow`
+    /// statement whose `Principal`, `Action` and `Resource` match and whose conditions (`ArnLike` `AWS:SourceArn`,
+    /// `StringEquals` `AWS:SourceAccount`...) hold, and no matching `Deny`.
+    /// - Parameters:
+    ///   - statements: The function's statements.
+    ///   - functionArn: The function ARN (the statements' `Resource`).
+    ///   - principal: The service principal, for example `apigateway.amazonaws.com`.
+    ///   - sourceArn: The invoking resource.
+    ///   - sourceAccount: The invoking resource's account.
+    /// - Returns: Whether the invocation is allowed (never for an empty policy).
+    static func allowsInvoke(
+        _ statements: [String],
+        functionArn: String,
+        principal: String,
+        sourceArn: String?,
+        sourceAccount: String?
+    ) -> Bool {
+        guard !statements.isEmpty, let policy = try? PolicyDocument(jsonString: document(statements), kind: .resource) else { return false }
+        var context: [String: ContextValue] = ["aws:PrincipalServiceName": .single(principal)]
+        if let sourceArn { context["aws:SourceArn"] = .single(sourceArn) }
+        if let sourceAccount { context["aws:SourceAccount"] = .single(sourceAccount) }
+        let request = AuthorizationRequest(principalArn: principal, action: "lambda:InvokeFunction", resource: functionArn, context: context)
+        return PolicyEvaluator.evaluate(request: request, policies: [policy]).isAllowed
+    }
+
+    /// Lambda's `AccessDeniedException` text for a service the policy does not allow (what the invoking service logs).
+    /// - Parameters:
+    ///   - principal: The service principal.
+    ///   - sourceArn: The invoking resource.
+    ///   - functionArn: The function ARN.
+    /// - Returns: The message.
+    static func accessDeniedMessage(principal: String, sourceArn: String?, functionArn: String) -> String {
+        let source = sourceArn.map { " from \($0)" } ?? ""
+        return "\(principal)\(source) is not authorized to perform: lambda:InvokeFunction on resource: \(functionArn) "
+            + "because no resource-based policy allows the lambda:InvokeFunction action"
     }
 
     private static func text(_ object: [String: Any]) -> String {

@@ -236,6 +236,12 @@ extension S3Service {
     /// [PutBucketNotificationConfiguration](https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketNotificationConfiguration.html).
     func putBucketNotification(_ request: AWSRequest, _ name: String) async throws -> Response {
         let targets = try ConfigurationXML.parseNotification(try await configurationBody(request, name, action: "s3:PutBucketNotification"))
+        let refused = notifier.unauthorizedTargets(
+            targets.filter { $0.kind == .lambda }.map(\.arn),
+            bucket: name,
+            accountId: environment.current.accountId
+        )
+        guard refused.isEmpty else { throw S3Error.destinationsNotValidated(refused) }
         try await update(name) { $0.notifications = targets }
         for target in targets { if let warning = target.undeliveredWarning(bucket: name) { logger.warning("\(warning)") } }
         return Self.empty()

@@ -59,6 +59,28 @@ package final class S3EventNotifier: Sendable {
         self.random = random
     }
 
+    /// The Lambda targets S3 may not invoke, as PutBucketNotificationConfiguration checks them: each function's
+    /// resource-based policy must allow `s3.amazonaws.com` from the bucket (`AWS:SourceArn`) and its owner's account
+    /// (`AWS:SourceAccount`); a function that does not exist is not allowed either.
+    /// - Parameters:
+    ///   - functionArns: The targets' function ARNs.
+    ///   - bucket: The bucket.
+    ///   - accountId: The bucket owner's account.
+    /// - Returns: The refused ARNs, in order, without repeats (empty while Lambda is not available).
+    package func unauthorizedTargets(_ functionArns: [String], bucket: String, accountId: String) -> [String] {
+        guard let invoker else { return [] }
+        var refused: [String] = []
+        for arn in functionArns where !refused.contains(arn) {
+            if !invoker.isInvokeAllowed(function: arn, principal: Self.principal, sourceArn: "arn:aws:s3:::\(bucket)", sourceAccount: accountId) {
+                refused.append(arn)
+            }
+        }
+        return refused
+    }
+
+    /// S3's service principal.
+    static let principal = "s3.amazonaws.com"
+
     /// How many times the profile delivers one event to one target (0 dropped, 1, or 2 duplicated), each with its
     /// delay: AWS delivers notifications at least once, usually within seconds, and drops an event whose delivery
     /// failed after its retries.
@@ -110,7 +132,7 @@ package final class S3EventNotifier: Sendable {
                 )
             }
             for delay in plan {
-                var context = LambdaInvocationContext(sourcePrincipal: "s3.amazonaws.com", sourceArn: "arn:aws:s3:::\(event.bucket)")
+                var context = LambdaInvocationContext(sourcePrincipal: Self.principal, sourceArn: "arn:aws:s3:::\(event.bucket)")
                 context.deliveryDelay = delay
                 do {
                     _ = try await invoker.invoke(function: target.arn, payload: payload, invocationType: .event, context: context)
@@ -203,5 +225,25 @@ extension NotificationTarget {
     /// - Returns: The warning text.
     package func undeliveredWarning(bucket: String) -> String? {
         Self.undeliveredReason(kind: kind, arn: arn).map { "S3 bucket \(bucket): notification \(id) \($0)" }
+    }
+}
+
+extension S3Service {
+    /// Why a bucket of a template cannot be created with its notifications: CloudFormation's reason when a
+    /// `LambdaConfigurations` entry names a function S3 may not invoke (no `AWS::Lambda::Permission` for
+    /// `s3.amazonaws.com`, or one created after the bucket: the bucket needs `DependsOn` on it).
+    /// - Parameter spec: The bucket.
+    /// - Returns: The reason, or nil when every target may be invoked.
+    package func notificationRefusal(_ spec: S3BucketSpec) -> String? {
+        let refused = notifier.unauthorizedTargets(
+            spec.lambdaNotifications.map(\.functionArn),
+            bucket: spec.name,
+            accountId: environment.current.accountId
+        )
+        guard !refused.isEmpty else { return nil }
+        let targets = refused.map { "Not authorized to invoke function [\($0)]" }.joined(separator: "; ")
+        return "Unable to validate the following destination configurations (Service: S3, Status Code: 400): \(targets). "
+            + "Add an AWS::Lambda::Permission for s3.amazonaws.com (SourceArn the bucket ARN, SourceAccount the account) and make the bucket "
+            + "DependsOn it."
     }
 }

@@ -37,6 +37,9 @@ package enum S3Error: AWSServiceError, Equatable {
     case malformedXML
     /// `InvalidArgument` (400) with the argument's name and value.
     case invalidArgument(message: String, name: String, value: String)
+    /// `InvalidArgument` (400) `Unable to validate the following destination configurations`: notification targets
+    /// (function ARNs) S3 may not invoke, numbered `ArgumentName1`/`ArgumentValue1`... as S3 lists them.
+    case destinationsNotValidated([String])
     /// `InvalidRequest` (400).
     case invalidRequest(String)
     /// `InvalidPart` (400).
@@ -120,7 +123,7 @@ package enum S3Error: AWSServiceError, Equatable {
         case .entityTooLarge: "EntityTooLarge"
         case .entityTooSmall: "EntityTooSmall"
         case .malformedXML: "MalformedXML"
-        case .invalidArgument, .postMissingFile: "InvalidArgument"
+        case .invalidArgument, .postMissingFile, .destinationsNotValidated: "InvalidArgument"
         case .invalidRequest, .invalidChecksumValue: "InvalidRequest"
         case .invalidPart: "InvalidPart"
         case .invalidPartOrder: "InvalidPartOrder"
@@ -173,6 +176,7 @@ package enum S3Error: AWSServiceError, Equatable {
         case .entityTooSmall: return Text.entityTooSmall
         case .malformedXML: return Text.malformedXML
         case .invalidArgument(let message, _, _): return message
+        case .destinationsNotValidated: return "Unable to validate the following destination configurations"
         case .invalidRequest(let message): return message
         case .invalidPart: return Text.invalidPart
         case .invalidPartOrder: return Text.invalidPartOrder
@@ -242,6 +246,10 @@ package enum S3Error: AWSServiceError, Equatable {
         case .entityTooSmall(let proposed, let partNumber, let etag):
             return [("ProposedSize", String(proposed)), ("MinSizeAllowed", "5242880"), ("PartNumber", String(partNumber)), ("ETag", etag)]
         case .invalidArgument(_, let name, let value): return [("ArgumentName", name), ("ArgumentValue", value)]
+        case .destinationsNotValidated(let arns):
+            return arns.enumerated().flatMap { index, arn in
+                [("ArgumentName\(index + 1)", "\(arn), null"), ("ArgumentValue\(index + 1)", "Not authorized to invoke function [\(arn)]")]
+            }
         case .postMissingFile: return [("ArgumentName", "file"), ("ArgumentValue", "")]
         case .invalidPart(let uploadId, let partNumber, let etag):
             return [("UploadId", uploadId), ("PartNumber", String(partNumber)), ("ETag", etag)]

@@ -159,6 +159,67 @@ struct SAMTransformTests {
         #expect(function.arn == "arn:aws:lambda:us-east-1:123456789012:function:my-function")
     }
 
+    @Test("Api events and Lambda authorizers get SAM's permissions: path parameters as *, authorizers/*")
+    func apiPermissions() throws {
+        let stack = try Fixture.resolve(
+            """
+            Transform: AWS::Serverless-2016-10-31
+            Resources:
+              Api:
+                Type: AWS::Serverless::Api
+                Properties:
+                  StageName: prod
+                  Auth:
+                    Authorizers:
+                      Token:
+                        FunctionArn: !GetAtt Auth.Arn
+                      Roled:
+                        FunctionArn: !GetAtt Auth.Arn
+                        FunctionInvokeRole: arn:aws:iam::123456789012:role/invoker
+              Http:
+                Type: AWS::Serverless::HttpApi
+                Properties:
+                  Auth:
+                    Authorizers:
+                      Plain:
+                        FunctionArn: !GetAtt Auth.Arn
+                      Granted:
+                        FunctionArn: !GetAtt Auth.Arn
+                        EnableFunctionDefaultPermissions: true
+              Auth:
+                Type: AWS::Serverless::Function
+                Properties:
+                  CodeUri: src/
+                  Handler: app.auth
+                  Runtime: python3.12
+              Fn:
+                Type: AWS::Serverless::Function
+                Properties:
+                  CodeUri: src/
+                  Handler: app.handler
+                  Runtime: python3.12
+                  Events:
+                    Item:
+                      Type: Api
+                      Properties: {RestApiId: !Ref Api, Path: "/items/{id}", Method: get}
+                    Thing:
+                      Type: HttpApi
+                      Properties: {ApiId: !Ref Http, Path: "/things/{proxy+}", Method: any}
+            """
+        )
+        let api = try #require(stack.resource("Api")).physicalId
+        let http = try #require(stack.resource("Http")).physicalId
+        let prefix = "arn:aws:execute-api:us-east-1:123456789012:"
+        #expect(stack.resource("FnItemPermissionprod")?.properties["SourceArn"] == .string("\(prefix)\(api)/*/GET/items/*"))
+        #expect(stack.resource("FnThingPermission")?.properties["SourceArn"] == .string("\(prefix)\(http)/*/*/things/*"))
+        let token = try #require(stack.resource("ApiTokenAuthorizerPermission"))
+        #expect(token.properties["SourceArn"] == .string("\(prefix)\(api)/authorizers/*"))
+        #expect(token.properties["Principal"] == "apigateway.amazonaws.com")
+        #expect(stack.resource("ApiRoledAuthorizerPermission") == nil)
+        #expect(stack.resource("HttpPlainAuthorizerPermission") == nil)
+        #expect(stack.resource("HttpGrantedAuthorizerPermission")?.properties["SourceArn"] == .string("\(prefix)\(http)/authorizers/*"))
+    }
+
     @Test("an S3 event becomes a bucket notification plus an s3.amazonaws.com invoke permission")
     func s3Event() throws {
         let stack = try Fixture.resolve(

@@ -26,6 +26,7 @@ final class RecordingInvoker: LambdaInvoking {
         calls.withLock { $0.append(Call(function: function, payload: payload, invocationType: invocationType, sourceArn: context.sourceArn)) }
         return LambdaInvocationResult(statusCode: 202, payload: Data())
     }
+    func isInvokeAllowed(function: String, principal: String, sourceArn: String?, sourceAccount: String?) -> Bool { true }
 }
 
 @Suite struct NotificationTests {

@@ -243,6 +243,17 @@ class EmulatorProcess:
         stop_process(self.process)
         self.log.close()
 
+    def allow_api_gateway(self, function, statement_id="apigateway-any-api"):
+        """Let API Gateway invoke `function` from any API of the account, as a deployment of API-created APIs must
+        (Lambda's AddPermission); a statement already there (a restart on the same data folder) is kept."""
+        lambda_client = self.client("lambda")
+        try:
+            lambda_client.add_permission(FunctionName=function, StatementId=statement_id, Action="lambda:InvokeFunction",
+                                         Principal="apigateway.amazonaws.com",
+                                         SourceArn=f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:*")
+        except lambda_client.exceptions.ResourceConflictException:
+            pass
+
 
 @pytest.fixture(scope="session")
 def emulator(request, tmp_path_factory):

@@ -32,6 +32,8 @@ def api(tmp_path_factory):
     described = server.client("cloudformation").describe_stacks(StackName="apigw-http-int")["Stacks"][0]
     server.urls = {o["OutputKey"]: o["OutputValue"] for o in described["Outputs"]}
     server.backend = backend
+    # The HTTP APIs the tests create invoke EchoFunction: grant it as a real deployment would.
+    server.allow_api_gateway(server.urls["EchoFunctionArn"])
     yield server
     server.stop()
     backend.stop()

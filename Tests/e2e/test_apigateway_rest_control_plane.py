@@ -24,7 +24,10 @@ ECHO_URI = f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{ECHO_
 
 
 def start(tmp_path_factory, name, data_dir=None):
-    return EmulatorProcess(tmp_path_factory.mktemp(name), "--stack-name", "restcp", template=TEMPLATE, data_dir=data_dir)
+    process = EmulatorProcess(tmp_path_factory.mktemp(name), "--stack-name", "restcp", template=TEMPLATE, data_dir=data_dir)
+    # The REST APIs these tests create invoke apigw-echo (and its authorizers): grant it as a real deployment would.
+    process.allow_api_gateway("apigw-echo")
+    return process
 
 
 @pytest.fixture(scope="module")

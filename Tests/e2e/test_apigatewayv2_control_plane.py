@@ -17,6 +17,7 @@ import time
 
 import boto3
 import pytest
+import requests
 import websockets
 from botocore.exceptions import ClientError
 from conftest import ACCESS_KEY, ACCOUNT_ID, REGION, REPO_ROOT, SECRET_KEY, EmulatorProcess, client_config
@@ -62,6 +63,9 @@ def start(tmp_path_factory, name, data_dir=None):
     events_dir = base / "events"
     process = EmulatorProcess(base, "--parameter-overrides", f"EventLogDir={events_dir}", template=FIXTURE_TEMPLATE,
                               data_dir=data_dir)
+    # The APIs these tests create invoke ws-handler and ws-authorizer: grant it as a real deployment would.
+    process.allow_api_gateway("ws-handler")
+    process.allow_api_gateway("ws-authorizer")
     return Env(process, events_dir)
 
 
@@ -377,6 +381,94 @@ class TestCli:
         code, out, err = env.cli("apigatewayv2", "get-api", "--api-id", "abcdefghij")
         assert code == 255
         assert f"(NotFoundException) when calling the GetApi operation: Invalid API identifier specified {ACCOUNT_ID}:abcdefghij" in err
+
+
+# --------------------------------------------------------------------------- deployments are snapshots
+
+
+class TestDeployments:
+    """A stage serves the snapshot its deployment took: a change is live after a new deployment, at once on an
+    AutoDeploy stage; UpdateStage with an older DeploymentId rolls back. The routes forward (HTTP_PROXY) to the
+    emulator's own `/_local/health`, a loopback target."""
+
+    def http_api(self, env, name):
+        v2 = env.v2
+        api_id = v2.create_api(Name=name, ProtocolType="HTTP")["ApiId"]
+        integration = v2.create_integration(ApiId=api_id, IntegrationType="HTTP_PROXY", IntegrationMethod="GET",
+                                            IntegrationUri=f"{env.process.endpoint}/_local/health",
+                                            PayloadFormatVersion="1.0")
+        return api_id, f"integrations/{integration['IntegrationId']}"
+
+    def status(self, env, api_id, path):
+        return requests.get(f"{env.process.endpoint}/_aws/execute-api/{api_id}/{path}", timeout=30).status_code
+
+    def test_changes_wait_for_a_deployment_and_roll_back(self, env):
+        v2 = env.v2
+        api_id, target = self.http_api(env, "snapshots")
+        v2.create_route(ApiId=api_id, RouteKey="GET /one", Target=target)
+        v2.create_stage(ApiId=api_id, StageName="live")
+        # A stage without a deployment serves nothing.
+        assert self.status(env, api_id, "live/one") == 404
+        first = v2.create_deployment(ApiId=api_id, StageName="live")["DeploymentId"]
+        assert self.status(env, api_id, "live/one") == 200
+        # The snapshot is the emulator's own: never on the wire.
+        captured = {}
+        v2.meta.events.register("after-call.apigatewayv2.GetDeployment",
+                                lambda http_response, **_: captured.update(body=http_response.content))
+        assert v2.get_deployment(ApiId=api_id, DeploymentId=first)["DeploymentStatus"] == "DEPLOYED"
+        assert b"deploymentStatus" in captured["body"] and b"_snapshot" not in captured["body"]
+        # A route added after the deployment is not served until the next one.
+        v2.create_route(ApiId=api_id, RouteKey="GET /two", Target=target)
+        assert self.status(env, api_id, "live/two") == 404
+        second = v2.create_deployment(ApiId=api_id, StageName="live")["DeploymentId"]
+        assert v2.get_stage(ApiId=api_id, StageName="live")["DeploymentId"] == second
+        assert self.status(env, api_id, "live/two") == 200
+        # Deleting a route changes nothing until deployed either.
+        route_one = next(r["RouteId"] for r in v2.get_routes(ApiId=api_id)["Items"] if r["RouteKey"] == "GET /one")
+        v2.delete_route(ApiId=api_id, RouteId=route_one)
+        assert self.status(env, api_id, "live/one") == 200
+        # Rolling the stage back to the first deployment serves its snapshot.
+        v2.update_stage(ApiId=api_id, StageName="live", DeploymentId=first)
+        assert self.status(env, api_id, "live/two") == 404
+        assert self.status(env, api_id, "live/one") == 200
+
+    def test_auto_deploy_stage_serves_changes_at_once(self, env):
+        v2 = env.v2
+        api_id, target = self.http_api(env, "auto-deployed")
+        v2.create_route(ApiId=api_id, RouteKey="GET /one", Target=target)
+        stage = v2.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True)
+        assert stage["DeploymentId"]
+        assert self.status(env, api_id, "one") == 200
+        v2.create_route(ApiId=api_id, RouteKey="GET /two", Target=target)
+        assert self.status(env, api_id, "two") == 200
+        deployments = v2.get_deployments(ApiId=api_id)["Items"]
+        assert len(deployments) == 2 and all(d["AutoDeployed"] for d in deployments)
+        assert v2.get_stage(ApiId=api_id, StageName="$default")["DeploymentId"] == deployments[-1]["DeploymentId"]
+
+    def test_websocket_route_waits_for_a_deployment(self, env):
+        v2 = env.v2
+        api_id = v2.create_api(Name="ws-snapshots", ProtocolType="WEBSOCKET", RouteSelectionExpression="$request.body.action")["ApiId"]
+        integration = v2.create_integration(ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=HANDLER_URI)
+        target = f"integrations/{integration['IntegrationId']}"
+        v2.create_route(ApiId=api_id, RouteKey="$connect", Target=target)
+        v2.create_route(ApiId=api_id, RouteKey="$default", Target=target)
+        deployment = v2.create_deployment(ApiId=api_id)["DeploymentId"]
+        v2.create_stage(ApiId=api_id, StageName="dev", DeploymentId=deployment)
+        route = v2.create_route(ApiId=api_id, RouteKey="twoway", Target=target, RouteResponseSelectionExpression="$default")
+        v2.create_route_response(ApiId=api_id, RouteId=route["RouteId"], RouteResponseKey="$default")
+
+        async def send(wait):
+            async with websockets.connect(env.ws_url(api_id, "dev"), open_timeout=30) as socket:
+                await socket.send(json.dumps({"action": "twoway"}))
+                try:
+                    return await asyncio.wait_for(socket.recv(), wait)
+                except asyncio.TimeoutError:
+                    return None
+
+        # Not deployed yet: the message takes the one-way $default route, so no answer comes.
+        assert run(send(3)) is None
+        v2.create_deployment(ApiId=api_id, StageName="dev")
+        assert run(send(20)) == 'two-way:{"action": "twoway"}'
 
 
 # --------------------------------------------------------------------------- persistence

@@ -190,6 +190,9 @@ def exercise_time(server, bucket):
     URL expiry, STS credential expiry and IAM time keys, a WebSocket connection id. Returns the statuses."""
     s3 = server.client("s3")
     statuses = {"create_bucket": status_of(lambda: s3.create_bucket(Bucket=bucket))}
+    statuses["permission"] = status_of(lambda: server.client("lambda").add_permission(
+        FunctionName="ws-handler", StatementId=f"s3-{bucket}", Action="lambda:InvokeFunction", Principal="s3.amazonaws.com",
+        SourceArn=f"arn:aws:s3:::{bucket}"))
     statuses["notification"] = status_of(lambda: s3.put_bucket_notification_configuration(
         Bucket=bucket, NotificationConfiguration={"LambdaFunctionConfigurations": [{
             "LambdaFunctionArn": "arn:aws:lambda:us-east-1:000000000000:function:ws-handler",

@@ -720,7 +720,8 @@ class TestConfigurations:
 
     def test_notification_configuration(self, s3, bucket):
         assert "LambdaFunctionConfigurations" not in s3.get_bucket_notification_configuration(Bucket=bucket)
-        arn = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:handler"
+        # The template's validator: SAM's permission lets S3 invoke it from any bucket of the account.
+        arn = s3.get_bucket_notification_configuration(Bucket=AUDIO_BUCKET)["LambdaFunctionConfigurations"][0]["LambdaFunctionArn"]
         s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={"LambdaFunctionConfigurations": [
             {"Id": "on-upload", "LambdaFunctionArn": arn, "Events": ["s3:ObjectCreated:*"],
              "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "in/"}, {"Name": "Suffix", "Value": ".wav"}]}}}]})

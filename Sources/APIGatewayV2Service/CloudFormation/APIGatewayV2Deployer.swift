@@ -175,7 +175,7 @@ extension APIGatewayV2Service {
             let resource = V2Resource(kind: .api, apiId: id, id: id, document: document)
             try validate(resource, api: resource)
             try store.put(resource)
-            syncDataPlane(apiId: id)
+            try changed(apiId: id, kind: .api)
             return
         }
         let api = try self.api(apiId)
@@ -187,11 +187,13 @@ extension APIGatewayV2Service {
         }
         var document = defaults(kind, protocolType: api.string("protocolType") ?? "", id: id)
         document.merge(input) { _, new in new }
-        let resource = V2Resource(kind: kind, apiId: apiId, parentId: parentId, id: id, document: document)
+        var resource = V2Resource(kind: kind, apiId: apiId, parentId: parentId, id: id, document: document)
         try validate(resource, api: api)
-        try store.put(resource) { siblings in try Self.checkUnique(resource, siblings: siblings, creating: true) }
-        if kind == .deployment { try deployToStage(resource) }
-        syncDataPlane(apiId: apiId)
+        if kind == .deployment { resource = snapshotted(resource) }
+        let created = resource
+        try store.put(created) { siblings in try Self.checkUnique(created, siblings: siblings, creating: true) }
+        if kind == .deployment { try deployToStage(created) }
+        try changed(apiId: apiId, kind: kind, stage: kind == .stage ? (name: id, deploys: true) : nil)
     }
 
     /// Replaces a resource's members with a template's (ids, created dates and the stage's deployment kept).
@@ -214,11 +216,13 @@ extension APIGatewayV2Service {
         document.merge(input) { _, new in new }
         var resource = current
         resource.document = document
+        // A deployment CloudFormation updates is a new deployment of the current configuration.
+        if kind == .deployment { resource = snapshotted(resource) }
         let updated = resource
         try validate(updated, api: kind == .api ? updated : api)
         try store.put(updated) { siblings in try Self.checkUnique(updated, siblings: siblings, creating: false) }
         if kind == .deployment { try deployToStage(updated) }
-        syncDataPlane(apiId: apiId)
+        try changed(apiId: apiId, kind: kind, stage: kind == .stage ? (name: id, deploys: document["autoDeploy"]?.boolValue == true) : nil)
     }
 
     /// Deletes a resource through `Delete*`; one already gone is not an error.

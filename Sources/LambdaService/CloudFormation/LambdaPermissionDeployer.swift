@@ -87,6 +87,41 @@ package struct LambdaPermissionDeployer: ResourceDeployer {
         }
     }
 
+    /// A template permission's statement for a function of the same template, as the stack's creation adds it.
+    /// - Parameters:
+    ///   - resource: The resolved permission.
+    ///   - functions: The template's functions.
+    /// - Returns: The function's name and the statement's JSON text.
+    /// - Throws: ``ResourceDeploymentError`` with CloudFormation's or Lambda's message (a missing property, no such
+    ///   function, a bad action or principal).
+    static func templateStatement(_ resource: StackResource, functions: [LambdaFunction]) throws -> (function: String, text: String) {
+        let properties = try Self.permission(resource)
+        let name: String
+        do {
+            name = try FunctionValidation.functionName(properties.functionName)
+        } catch {
+            throw ResourceDeploymentError(error.message)
+        }
+        guard let function = functions.first(where: { $0.name == name }) else {
+            throw ResourceDeploymentError(LambdaMessages.functionNotFound(properties.functionName))
+        }
+        do {
+            let text = try ResourcePolicy.statement(
+                id: resource.physicalId,
+                action: properties.action,
+                principal: properties.principal,
+                resource: function.arn,
+                sourceArn: properties.sourceArn,
+                sourceAccount: properties.sourceAccount,
+                principalOrgId: properties.principalOrgId,
+                functionUrlAuthType: properties.functionUrlAuthType
+            )
+            return (name, text)
+        } catch {
+            throw ResourceDeploymentError(error.message)
+        }
+    }
+
     /// A permission's properties.
     struct Permission {
         var action: String

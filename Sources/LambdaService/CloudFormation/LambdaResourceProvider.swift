@@ -1,4 +1,5 @@
 import CloudFormation
+import Foundation
 
 /// The CloudFormation provider of `AWS::Lambda::Function` and `AWS::Lambda::Permission`.
 ///
@@ -6,7 +7,8 @@ import CloudFormation
 /// `Role`, `ReservedConcurrentExecutions`, `Architectures`, `Description`, `Tags`, `PackageType` and `Layers`;
 /// layer versions support `LayerName`, `Content` (a local folder or `.zip`), `CompatibleRuntimes`,
 /// `CompatibleArchitectures`, `Description` and `LicenseInfo`; permissions support `Action`, `FunctionName`,
-/// `Principal`, `SourceArn` and `SourceAccount` (resolved, not enforced); event source mappings (DynamoDB
+/// `Principal`, `SourceArn` and `SourceAccount` (statements of the function's resource-based policy, which S3 and
+/// API Gateway invocations must pass); event source mappings (DynamoDB
 /// streams) support the properties ``EventSourceMappingSpec`` lists. Every other property (`VpcConfig`,
 /// `DeadLetterConfig`, a mapping's `DestinationConfig`...) is reported as ignored.
 package struct LambdaResourceProvider: ResourceProvider {
@@ -74,9 +76,31 @@ package struct LambdaResourceProvider: ResourceProvider {
     /// - Parameter stack: The resolved stack.
     /// - Throws: ``TemplateError`` for the first function with a wrongly shaped property or no `Code`.
     package func validateSpecs(in stack: Stack) throws(TemplateError) {
-        _ = try stack.lambdaFunctions
+        let functions = try stack.lambdaFunctions
         _ = try stack.lambdaLayers
         _ = try stack.lambdaEventSourceMappings
+        // A permission CloudFormation could not create (a missing property, a function the stack does not have, a bad
+        // action or principal) fails the stack's creation.
+        let templateFunctions = functions.map {
+            LambdaFunction(
+                spec: $0,
+                accountId: stack.configuration.accountId,
+                region: stack.configuration.region,
+                lastModified: Date(timeIntervalSince1970: 0)
+            )
+        }
+        for resource in stack.lambdaPermissions {
+            do {
+                _ = try LambdaPermissionDeployer.templateStatement(resource, functions: templateFunctions)
+            } catch {
+                throw TemplateError(
+                    .invalidProperty,
+                    "Resource handler returned message: \"\(error)\"",
+                    at: resource.location,
+                    logicalId: resource.logicalId
+                )
+            }
+        }
     }
 }
 
@@ -87,6 +111,9 @@ extension Stack {
             try specs(ofType: LambdaResourceProvider.functionType, LambdaFunctionSpec.init)
         }
     }
+
+    /// The `AWS::Lambda::Permission`s (SAM's generated ones too), in dependency order.
+    package var lambdaPermissions: [StackResource] { resources(ofType: LambdaResourceProvider.permissionType) }
 
     /// The event source mappings (`AWS::Lambda::EventSourceMapping`, and SAM's `Type: DynamoDB` events).
     package var lambdaEventSourceMappings: [EventSourceMappingSpec] {

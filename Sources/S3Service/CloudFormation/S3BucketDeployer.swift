@@ -24,13 +24,15 @@ package struct S3BucketDeployer: ResourceDeployer {
     /// - Parameters:
     ///   - resource: The resolved resource.
     ///   - stack: Its stack.
-    /// - Throws: ``ResourceDeploymentError`` with CloudFormation's reason.
+    /// - Throws: ``ResourceDeploymentError`` with CloudFormation's reason (also when a notification names a function
+    ///   S3 may not invoke, as PutBucketNotificationConfiguration refuses it).
     package func create(_ resource: StackResource, in stack: Stack) async throws {
         if resource.type == S3BucketProvider.bucketPolicyType {
             try await putPolicy(resource)
             return
         }
         let spec = try S3BucketSpec(resource)
+        if let refusal = service.notificationRefusal(spec) { throw ResourceDeploymentError(refusal) }
         let ownerId = S3Service.canonicalUserId(service.environment.current.accountId)
         let record = BucketRecord(
             name: spec.name,
@@ -55,6 +57,7 @@ package struct S3BucketDeployer: ResourceDeployer {
             return
         }
         let spec = try S3BucketSpec(new)
+        if let refusal = service.notificationRefusal(spec) { throw ResourceDeploymentError(refusal) }
         let ownerId = S3Service.canonicalUserId(service.environment.current.accountId)
         let configuration = BucketConfiguration.from(spec: spec, ownerId: ownerId)
         let updated = try await service.store.updateConfiguration(spec.name) { current in
