@@ -68,6 +68,13 @@ package enum ServiceDescriptors {
         wireProtocol: .awsJson1_1(targetPrefix: "AWSCognitoIdentityService"),
         unsignedOperations: ["GetId", "GetCredentialsForIdentity", "GetOpenIdToken", "UnlinkIdentity"]
     )
+    /// Amazon Cognito user pools (JSON 1.1; sign-up and sign-in operations are unsigned in AWS).
+    package static let cognitoUserPools = ServiceDescriptor(
+        signingName: "cognito-idp",
+        name: "cognito-idp",
+        wireProtocol: .awsJson1_1(targetPrefix: "AWSCognitoIdentityProviderService"),
+        unsignedOperations: ["SignUp", "ConfirmSignUp", "InitiateAuth", "RespondToAuthChallenge", "GetUser"]
+    )
     /// AWS STS (query protocol).
     package static let sts = ServiceDescriptor(
         signingName: "sts",

@@ -2,6 +2,7 @@ import APIGatewayWebSocket
 import AWSGateway
 import CloudFormation
 import CognitoService
+import CognitoUserPoolsService
 import DynamoDBService
 import EmulatorCore
 import IAM
@@ -20,7 +21,7 @@ extension ServiceRegistry {
     ///   - webSocket: The WebSocket service.
     ///   - lambda: The Lambda service (API-created functions and event source mappings go).
     ///   - logs: The CloudWatch Logs service.
-    ///   - handlers: Every service (Cognito is found among them).
+    ///   - handlers: Every service (the Cognito services are found among them).
     /// - Returns: The hooks.
     /// - Throws: ``TemplateError`` when a spec does not decode (it did at start).
     static func resettables(
@@ -40,6 +41,9 @@ extension ServiceRegistry {
         ]
         if let cognito = handlers.lazy.compactMap({ $0 as? CognitoService }).first {
             hooks.append(CognitoReset(service: cognito, pools: try context.stack.identityPools))
+        }
+        if let userPools = handlers.lazy.compactMap({ $0 as? CognitoUserPoolsService }).first {
+            hooks.append(UserPoolsReset(service: userPools, pools: try context.stack.userPools, clients: try context.stack.userPoolClients))
         }
         hooks.append(logs)
         hooks.append(IAMReset(directory: context.roleSessions.directory, stack: context.stack, clock: context.clock))

@@ -1,5 +1,6 @@
 import AWSGateway
 import CognitoService
+import CognitoUserPoolsService
 import DynamoDBService
 import EmulatorCore
 import IAM
@@ -12,7 +13,7 @@ extension ServiceRegistry {
     ///   - s3: The S3 service.
     ///   - dynamoDB: The DynamoDB service.
     ///   - directory: The live IAM directory.
-    ///   - handlers: Every service (Cognito is found among them).
+    ///   - handlers: Every service (the Cognito services are found among them).
     /// - Returns: The hooks.
     static func snapshottables(
         s3: S3Service,
@@ -22,6 +23,9 @@ extension ServiceRegistry {
     ) -> [any SnapshottableService] {
         var hooks: [any SnapshottableService] = [S3Snapshot(service: s3), DynamoDBSnapshot(service: dynamoDB)]
         if let cognito = handlers.lazy.compactMap({ $0 as? CognitoService }).first { hooks.append(CognitoSnapshot(service: cognito)) }
+        if let userPools = handlers.lazy.compactMap({ $0 as? CognitoUserPoolsService }).first {
+            hooks.append(UserPoolsSnapshot(service: userPools))
+        }
         hooks.append(IAMSnapshot(directory: directory))
         return hooks
     }

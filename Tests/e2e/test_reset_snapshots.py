@@ -70,7 +70,7 @@ def test_reset_brings_every_service_back_to_the_template(reset_endpoint, client)
     iam.create_user(UserName="made-by-a-test")
 
     answer = reset(reset_endpoint)
-    assert answer["reset"] == ["apigateway-websocket", "s3", "dynamodb", "lambda", "cognito-identity", "logs", "iam"]
+    assert answer["reset"] == ["apigateway-websocket", "s3", "dynamodb", "lambda", "cognito-identity", "cognito-idp", "logs", "iam"]
 
     assert s3.list_objects_v2(Bucket="reset-files").get("KeyCount") == 0
     assert "Status" not in s3.get_bucket_versioning(Bucket="reset-files")
@@ -162,7 +162,7 @@ def test_snapshot_restores_data_and_clock(reset_endpoint, client):
     try:
         saved = admin(reset_endpoint, "POST", "snapshots", {"name": "seeded"})
         assert saved.status_code == 200, saved.text
-        assert saved.json()["services"] == ["s3", "dynamodb", "cognito-identity", "iam"]
+        assert saved.json()["services"] == ["s3", "dynamodb", "cognito-identity", "cognito-idp", "iam"]
         listed = admin(reset_endpoint, "GET", "snapshots").json()["snapshots"]
         assert [(e["name"], e["sizeBytes"] > len(b"kept body")) for e in listed] == [("seeded", True)]
 
