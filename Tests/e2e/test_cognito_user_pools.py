@@ -194,6 +194,8 @@ def test_sign_up_confirm_and_sign_in_unsigned(pools):
     assert error_of(lambda: unsigned.initiate_auth(ClientId=client_id, AuthFlow="USER_SRP_AUTH",
                                                    AuthParameters={"USERNAME": "carol"})) == (
         "InvalidParameterException", "Auth flow not enabled for this client")
+    # An operation AWS serves unsigned but the emulator does not: AWS's unknown-operation error, not an auth error.
+    assert error_of(lambda: unsigned.forgot_password(ClientId=client_id, Username="carol"))[0] == "UnknownOperationException"
 
 
 def test_new_password_required_challenge(pools):
