@@ -328,3 +328,47 @@ def test_reset_empties_the_template_pool(pools):
     assert error_of(lambda: pools.idp.describe_user_pool(UserPoolId=extra))[0] == "ResourceNotFoundException"
     assert pools.idp.describe_user_pool(UserPoolId=pool_id)["UserPool"]["EstimatedNumberOfUsers"] == 0
     pools.idp.describe_user_pool_client(UserPoolId=pool_id, ClientId=pools.outputs["ClientId"])
+
+
+def test_stack_deploys_a_pool_and_client(pools):
+    cfn = pools.client("cloudformation")
+    template = """
+Resources:
+  StackPool:
+    Type: AWS::Cognito::UserPool
+    Properties: {UserPoolName: stack-pool, Policies: {PasswordPolicy: {MinimumLength: 10}}}
+  StackClient:
+    Type: AWS::Cognito::UserPoolClient
+    Properties: {UserPoolId: !Ref StackPool, ClientName: stack-app, ExplicitAuthFlows: [ALLOW_ADMIN_USER_PASSWORD_AUTH]}
+Outputs:
+  PoolId: {Value: !Ref StackPool}
+  ClientId: {Value: !Ref StackClient}
+"""
+    cfn.create_stack(StackName="user-pool-stack", TemplateBody=template)
+    for _ in range(100):
+        stack = cfn.describe_stacks(StackName="user-pool-stack")["Stacks"][0]
+        if not stack["StackStatus"].endswith("IN_PROGRESS"):
+            break
+        time.sleep(0.1)
+    assert stack["StackStatus"] == "CREATE_COMPLETE", stack
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
+    pool = pools.idp.describe_user_pool(UserPoolId=outputs["PoolId"])["UserPool"]
+    assert pool["Name"] == "stack-pool"
+    assert pool["Policies"]["PasswordPolicy"]["MinimumLength"] == 10
+    client = pools.idp.describe_user_pool_client(UserPoolId=outputs["PoolId"], ClientId=outputs["ClientId"])["UserPoolClient"]
+    assert client["ClientName"] == "stack-app"
+    pools.idp.admin_create_user(UserPoolId=outputs["PoolId"], Username="lee", TemporaryPassword="Temporary1!x", MessageAction="SUPPRESS")
+    pools.idp.admin_set_user_password(UserPoolId=outputs["PoolId"], Username="lee", Password="Permanent1!x", Permanent=True)
+    result = pools.idp.admin_initiate_auth(UserPoolId=outputs["PoolId"], ClientId=outputs["ClientId"], AuthFlow="ADMIN_NO_SRP_AUTH",
+                                           AuthParameters={"USERNAME": "lee", "PASSWORD": "Permanent1!x"})
+    assert claims_of(result["AuthenticationResult"]["AccessToken"])["client_id"] == outputs["ClientId"]
+    cfn.delete_stack(StackName="user-pool-stack")
+    for _ in range(100):
+        try:
+            pools.idp.describe_user_pool(UserPoolId=outputs["PoolId"])
+        except ClientError as error:
+            assert error.response["Error"]["Code"] == "ResourceNotFoundException"
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError("the stack's pool outlived the stack")
