@@ -372,3 +372,43 @@ Outputs:
         time.sleep(0.1)
     else:
         raise AssertionError("the stack's pool outlived the stack")
+
+
+def test_rest_control_plane_cognito_authorizer(tmp_path_factory):
+    """CreateAuthorizer COGNITO_USER_POOLS + PutMethod with authorizationScopes, on the REST control plane's fixture."""
+    template = REPO_ROOT / "Fixtures" / "apigateway-tests" / "apis" / "template.yaml"
+    echo = f"arn:aws:lambda:{REGION}:000000000000:function:apigw-echo"
+    uri = f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{echo}/invocations"
+    server = EmulatorProcess(tmp_path_factory.mktemp("cognito-restcp"), "--stack-name", "cognito-restcp", template=template)
+    try:
+        idp, apigw = server.client("cognito-idp"), server.client("apigateway")
+        pool = idp.create_user_pool(PoolName="cp-pool")["UserPool"]
+        client_id = idp.create_user_pool_client(UserPoolId=pool["Id"], ClientName="cp-app",
+                                                ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH"])["UserPoolClient"]["ClientId"]
+        idp.admin_create_user(UserPoolId=pool["Id"], Username="mia", MessageAction="SUPPRESS")
+        idp.admin_set_user_password(UserPoolId=pool["Id"], Username="mia", Password="Perm4nent!pw", Permanent=True)
+        tokens = idp.admin_initiate_auth(UserPoolId=pool["Id"], ClientId=client_id, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+                                         AuthParameters={"USERNAME": "mia", "PASSWORD": "Perm4nent!pw"})["AuthenticationResult"]
+
+        api_id = apigw.create_rest_api(name="cognito-cp")["id"]
+        root = next(item["id"] for item in apigw.get_resources(restApiId=api_id)["items"] if item["path"] == "/")
+        authorizer = apigw.create_authorizer(restApiId=api_id, name="pool", type="COGNITO_USER_POOLS", providerARNs=[pool["Arn"]],
+                                             identitySource="method.request.header.Authorization")["id"]
+        for part, scopes in [("plain", None), ("scoped", ["aws.cognito.signin.user.admin"])]:
+            resource = apigw.create_resource(restApiId=api_id, parentId=root, pathPart=part)["id"]
+            options = {"authorizationScopes": scopes} if scopes else {}
+            apigw.put_method(restApiId=api_id, resourceId=resource, httpMethod="GET", authorizationType="COGNITO_USER_POOLS",
+                             authorizerId=authorizer, **options)
+            apigw.put_integration(restApiId=api_id, resourceId=resource, httpMethod="GET", type="AWS_PROXY",
+                                  integrationHttpMethod="POST", uri=uri)
+        apigw.create_deployment(restApiId=api_id, stageName="dev")
+        base = f"{server.endpoint}/_aws/execute-api/{api_id}/dev"
+        assert requests.get(base + "/plain", timeout=TIMEOUT).status_code == 401
+        plain = requests.get(base + "/plain", headers={"Authorization": tokens["IdToken"]}, timeout=TIMEOUT)
+        assert plain.status_code == 200, plain.text
+        assert plain.json()["requestContext"]["authorizer"]["claims"]["cognito:username"] == "mia"
+        assert requests.get(base + "/scoped", headers={"Authorization": tokens["IdToken"]}, timeout=TIMEOUT).status_code == 401
+        scoped = requests.get(base + "/scoped", headers={"Authorization": tokens["AccessToken"]}, timeout=TIMEOUT)
+        assert scoped.status_code == 200, scoped.text
+    finally:
+        server.stop()
