@@ -31,6 +31,7 @@ FIXTURE = REPO_ROOT / "Fixtures" / "cognito-user-pools" / "template.yaml"
 TIMEOUT = 60
 UNAUTHORIZED = {"message": "Unauthorized"}
 PASSWORD = "Corr3ctHorse"
+STRONG = "Corr3ct!Horse"
 
 
 def claims_of(token):
@@ -412,3 +413,22 @@ def test_rest_control_plane_cognito_authorizer(tmp_path_factory):
         assert scoped.status_code == 200, scoped.text
     finally:
         server.stop()
+
+
+def test_email_as_username(pools):
+    idp = pools.idp
+    # No `Policies`: Cognito's default policy (8 characters, upper, lower, numbers and symbols).
+    pool_id = idp.create_user_pool(PoolName="email-pool", UsernameAttributes=["email"])["UserPool"]["Id"]
+    client_id = idp.create_user_pool_client(UserPoolId=pool_id, ClientName="email-app",
+                                            ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"])["UserPoolClient"]["ClientId"]
+    assert error_of(lambda: pools.unsigned.sign_up(ClientId=client_id, Username="nina", Password=STRONG)) == (
+        "InvalidParameterException", "Username should be an email.")
+    sub = pools.unsigned.sign_up(ClientId=client_id, Username="nina@example.com", Password=STRONG)["UserSub"]
+    idp.admin_confirm_sign_up(UserPoolId=pool_id, Username="nina@example.com")
+    user = idp.admin_get_user(UserPoolId=pool_id, Username="NINA@example.com")
+    assert user["Username"] == sub and user["UserStatus"] == "CONFIRMED"
+    tokens = pools.unsigned.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
+                                          AuthParameters={"USERNAME": "nina@example.com", "PASSWORD": STRONG})["AuthenticationResult"]
+    claims = claims_of(tokens["IdToken"])
+    assert claims["cognito:username"] == sub and claims["email"] == "nina@example.com"
+    idp.delete_user_pool(UserPoolId=pool_id)
