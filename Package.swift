@@ -60,8 +60,8 @@ let package = Package(
             dependencies: [
                 "AWSGateway", "SigV4", "CloudFormation", "Storage", "IAM", "EmulatorCore",
                 "CloudFormationService", "DynamoDBService", "S3Service", "LambdaService",
-                "APIGatewayWebSocket", "APIGatewayHTTP", "APIGatewayV2Service", "CognitoService", "STSService", "IAMService",
-                "Dashboard", "LogsService", "APIGatewayRESTService",
+                "APIGatewayWebSocket", "APIGatewayHTTP", "APIGatewayV2Service", "CognitoService", "CognitoUserPoolsService", "STSService",
+                "IAMService", "Dashboard", "LogsService", "APIGatewayRESTService",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -239,6 +239,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Cognito user pools (`cognito-idp`, JSON 1.1): pools, app clients, users, sign-in and RS256 tokens.
+        .target(
+            name: "CognitoUserPoolsService",
+            dependencies: [
+                "AWSGateway", "CloudFormation", "EmulatorCore", "Storage",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // CloudWatch Logs (JSON 1.1) over the Lambda log lines the composition root forwards to it.
         .target(
             name: "LogsService",
@@ -281,6 +294,11 @@ let package = Package(
         ),
         .testTarget(name: "EmulatorCoreTests", dependencies: ["EmulatorCore"], swiftSettings: swiftSettings),
         .testTarget(name: "VelocityTemplatesTests", dependencies: ["VelocityTemplates"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CognitoUserPoolsServiceTests",
+            dependencies: ["CognitoUserPoolsService", "EmulatorCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"], swiftSettings: swiftSettings),
         .testTarget(name: "LogsServiceTests", dependencies: ["LogsService", "EmulatorCore", "CloudFormation"], swiftSettings: swiftSettings),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets"], swiftSettings: swiftSettings),

@@ -33,7 +33,7 @@ import botocore.session
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-SERVICES = ["lambda", "apigateway", "apigatewayv2", "iam", "cognito-identity", "sts", "cloudformation"]
+SERVICES = ["lambda", "apigateway", "apigatewayv2", "iam", "cognito-identity", "cognito-idp", "sts", "cloudformation"]
 UNSERVED_CODES = {"UnknownOperationException", "InvalidAction", "NotImplemented", "UnknownOperation"}
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -41,7 +41,9 @@ package struct APIGatewayHTTPService: Sendable {
     let lambda: any LambdaInvoking
     let authorizerCache = AuthorizerCache()
     let usageCounter = UsageCounter()
-    let jwks = JWKSFetcher()
+    let jwks: JWKSFetcher
+    /// The emulated Cognito user pools (JWKS of Cognito issuers, resolved without the network).
+    let userPools: (any UserPoolIssuers)?
     /// Verifies SigV4 signatures of `AWS_IAM` methods (nil: such methods refuse every request).
     let authenticator: Authenticator?
     /// Decides `execute-api:Invoke` for `AWS_IAM` methods.
@@ -63,6 +65,7 @@ package struct APIGatewayHTTPService: Sendable {
     ///   - authenticator: Verifies SigV4 signatures for `AWS_IAM` methods.
     ///   - authorizer: Decides `execute-api:Invoke` for `AWS_IAM` methods.
     ///   - services: Calls the emulated services for `AWS` integrations.
+    ///   - userPools: The emulated Cognito user pools (Cognito authorizers, JWT authorizers with a Cognito issuer).
     package init(
         restApis: [RestApiSpec],
         httpApis: [HttpApiSpec],
@@ -72,9 +75,12 @@ package struct APIGatewayHTTPService: Sendable {
         logger: Logger,
         authenticator: Authenticator? = nil,
         authorizer: any RequestAuthorizing = AllowAllAuthorizer(),
-        services: any AWSServiceInvoking = UnavailableServiceInvoker()
+        services: any AWSServiceInvoking = UnavailableServiceInvoker(),
+        userPools: (any UserPoolIssuers)? = nil
     ) {
         self.services = services
+        self.userPools = userPools
+        self.jwks = JWKSFetcher(userPools: userPools)
         self.authenticator = authenticator
         self.requestAuthorizer = authorizer
         self.apis = ServedApiTable(restApis.map { ServedApi.rest($0) } + httpApis.map { ServedApi.http($0) })
@@ -85,7 +91,7 @@ package struct APIGatewayHTTPService: Sendable {
         var logger = logger
         logger[metadataKey: "service"] = "apigateway"
         self.logger = logger
-        // Cognito user pool authorizers cannot be checked here: such methods refuse every request with 401.
+        // Authorizations that cannot be checked here (unknown security schemes): such methods refuse every request with 401.
         let refused = restApis.flatMap { api in
             api.methods.compactMap { method -> String? in
                 guard case .unsupported(let what) = method.authorization else { return nil }
@@ -681,7 +687,7 @@ package struct APIGatewayHTTPService: Sendable {
             || media.hasSuffix("+xml") || media == "application/javascript" || media == "application/ecmascript"
     }
 
-    /// Authorizes a REST API method: its Lambda authorizer (or IAM), then its API key.
+    /// Authorizes a REST API method: its Lambda or Cognito authorizer (or IAM), then its API key.
     func authorize(
         _ method: RestApiSpec.Method,
         api: RestApiSpec,
@@ -699,6 +705,11 @@ package struct APIGatewayHTTPService: Sendable {
                 return .refused(.authorizerConfiguration)
             }
             outcome = await runLambdaAuthorizer(spec, api: api, stage: stage, method: method, request: request, context: context, logger: logger)
+        case .cognito(let authorizerId, let scopes):
+            guard let spec = api.authorizers.first(where: { $0.authorizerId == authorizerId }) else {
+                return .refused(.authorizerConfiguration)
+            }
+            outcome = await runCognitoAuthorizer(spec, scopes: scopes, stage: stage, method: method, request: request, logger: logger)
         case .awsIAM:
             outcome = await authorizeIAM(api, stage: stage, request: request, logger: logger)
         case .unsupported(let what):

@@ -1,3 +1,4 @@
+import EmulatorCore
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -6,7 +7,9 @@ import _CryptoExtras
 
 /// Fetches and caches the signing keys of JWT issuers: `{issuer}/.well-known/openid-configuration` names the
 /// `jwks_uri`, whose keys are kept for a minute (and fetched again when a token names an unknown `kid`). Only
-/// loopback URLs are ever contacted; anything else yields no keys.
+/// loopback URLs are ever contacted; anything else yields no keys. A Cognito user pool issuer
+/// (`https://cognito-idp.{region}.amazonaws.com/{poolId}`) is answered by the emulated user pools in-process, never
+/// over the network.
 package actor JWKSFetcher {
     private struct Entry {
         var keys: [String: _RSA.Signing.PublicKey]
@@ -14,9 +17,13 @@ package actor JWKSFetcher {
     }
 
     private var entries: [String: Entry] = [:]
+    private let userPools: (any UserPoolIssuers)?
 
     /// Creates an empty cache.
-    package init() {}
+    /// - Parameter userPools: The emulated user pools, which answer for Cognito issuers.
+    package init(userPools: (any UserPoolIssuers)? = nil) {
+        self.userPools = userPools
+    }
 
     /// The issuer's keys, from the cache when fresh enough.
     /// - Parameters:
@@ -24,6 +31,11 @@ package actor JWKSFetcher {
     ///   - kid: The key id a token names: a cached set without it is refreshed (at most every 5 seconds).
     /// - Returns: The keys by `kid` (empty when the issuer cannot be reached).
     package func keys(issuer: String, kid: String?) async -> [String: _RSA.Signing.PublicKey] {
+        if UserPoolToken.poolId(ofIssuer: issuer) != nil {
+            // The emulated pool's current keys (a reset or snapshot restore may change them): no cache, no network.
+            guard let document = await userPools?.jwks(issuer: issuer) else { return [:] }
+            return JWTValidator.keys(fromJWKS: document)
+        }
         let now = ContinuousClock.now
         if let entry = entries[issuer] {
             let age = now - entry.fetched

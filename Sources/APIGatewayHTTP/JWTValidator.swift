@@ -36,6 +36,8 @@ package struct JWTValidator: Sendable {
     package var audiences: [String]
     /// The issuer's signing keys by `kid`.
     package var keys: [String: _RSA.Signing.PublicKey]
+    /// Whether `aud` / `client_id` must name one of ``audiences`` (REST Cognito authorizers accept any app client).
+    package var checksAudience = true
 
     /// Creates a validator.
     /// - Parameters:
@@ -89,7 +91,7 @@ package struct JWTValidator: Sendable {
         if let one = claims["aud"] as? String { named.append(one) }
         if let list = claims["aud"] as? [Any] { named += list.compactMap { $0 as? String } }
         if let client = claims["client_id"] as? String { named.append(client) }
-        guard named.contains(where: audiences.contains) else { throw .wrongAudience }
+        guard !checksAudience || named.contains(where: audiences.contains) else { throw .wrongAudience }
         let seconds = now.timeIntervalSince1970
         guard let exp = (claims["exp"] as? NSNumber)?.doubleValue, exp > seconds else { throw .expired }
         if let nbf = (claims["nbf"] as? NSNumber)?.doubleValue, nbf > seconds { throw .notYetValid }
@@ -101,12 +103,14 @@ package struct JWTValidator: Sendable {
         return Token(claims: texts, scopes: scopes)
     }
 
-    /// A claim as payload 2.0 writes it: strings as they are, numbers and booleans as text, lists as `[a b]`.
+    /// A claim as payload 2.0 writes it: strings as they are, numbers and booleans (`true`) as text, lists as `[a b]`.
     static func claimText(_ value: Any) -> String {
         switch value {
         case let text as String: return text
         case let list as [Any]: return "[" + list.map(claimText).joined(separator: " ") + "]"
         case let number as NSNumber:
+            // JSON booleans decode as NSNumber of type `c` (char): `true` / `false`, as API Gateway writes them.
+            if String(cString: number.objCType) == "c" { return number.boolValue ? "true" : "false" }
             let double = number.doubleValue
             if double.rounded() == double, abs(double) < 9.0e15 { return String(Int64(double)) }
             return number.stringValue

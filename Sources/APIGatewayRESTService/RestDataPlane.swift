@@ -47,7 +47,7 @@ package enum RestDataPlane {
                 let members = [
                     ("Name", "name"), ("Type", "type"), ("AuthorizerUri", "authorizerUri"), ("IdentitySource", "identitySource"),
                     ("IdentityValidationExpression", "identityValidationExpression"),
-                    ("AuthorizerResultTtlInSeconds", "authorizerResultTtlInSeconds"),
+                    ("AuthorizerResultTtlInSeconds", "authorizerResultTtlInSeconds"), ("ProviderARNs", "providerARNs"),
                 ]
                 var properties = pick(authorizer.document, members)
                 properties["RestApiId"] = .string(apiId)
@@ -98,7 +98,10 @@ package enum RestDataPlane {
     static func methodResource(apiId: String, resourceId: String, httpMethod: String, method: [String: V2JSON]) -> StackResource {
         var properties = pick(
             method,
-            [("AuthorizationType", "authorizationType"), ("AuthorizerId", "authorizerId"), ("ApiKeyRequired", "apiKeyRequired")]
+            [
+                ("AuthorizationType", "authorizationType"), ("AuthorizerId", "authorizerId"), ("ApiKeyRequired", "apiKeyRequired"),
+                ("AuthorizationScopes", "authorizationScopes"),
+            ]
         )
         properties["RestApiId"] = .string(apiId)
         properties["ResourceId"] = .string(resourceId)

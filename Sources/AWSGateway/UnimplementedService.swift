@@ -68,6 +68,23 @@ package enum ServiceDescriptors {
         wireProtocol: .awsJson1_1(targetPrefix: "AWSCognitoIdentityService"),
         unsignedOperations: ["GetId", "GetCredentialsForIdentity", "GetOpenIdToken", "UnlinkIdentity"]
     )
+    /// Amazon Cognito user pools (JSON 1.1). The operations AWS serves without a signature (the model's `noAuth`
+    /// ones: sign-up, sign-in and those authorized by an access token) pass unsigned; those the emulator does not
+    /// serve then answer `UnknownOperationException` like any other.
+    package static let cognitoUserPools = ServiceDescriptor(
+        signingName: "cognito-idp",
+        name: "cognito-idp",
+        wireProtocol: .awsJson1_1(targetPrefix: "AWSCognitoIdentityProviderService"),
+        unsignedOperations: [
+            "AssociateSoftwareToken", "ChangePassword", "CompleteWebAuthnRegistration", "ConfirmDevice", "ConfirmForgotPassword",
+            "ConfirmSignUp", "DeleteUser", "DeleteUserAttributes", "DeleteWebAuthnCredential", "ForgetDevice", "ForgotPassword",
+            "GetDevice", "GetTokensFromRefreshToken", "GetUser", "GetUserAttributeVerificationCode", "GetUserAuthFactors",
+            "GlobalSignOut", "InitiateAuth", "ListDevices", "ListWebAuthnCredentials", "ResendConfirmationCode",
+            "RespondToAuthChallenge", "RevokeToken", "SetUserMFAPreference", "SetUserSettings", "SignUp",
+            "StartWebAuthnRegistration", "UpdateAuthEventFeedback", "UpdateDeviceStatus", "UpdateUserAttributes",
+            "VerifySoftwareToken", "VerifyUserAttribute",
+        ]
+    )
     /// AWS STS (query protocol).
     package static let sts = ServiceDescriptor(
         signingName: "sts",

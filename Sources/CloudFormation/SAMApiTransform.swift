@@ -626,6 +626,8 @@ struct SAMRestAuth {
     var defaultAuthorizer: String?
     /// The names of `Authorizers`.
     var authorizerNames: Set<String> = []
+    /// A Cognito authorizer's `AuthorizationScopes`: the scopes of the methods using it without their own.
+    var authorizerScopes: [String: [TemplateValue]] = [:]
     /// `ApiKeyRequired`.
     var apiKeyRequired = false
     /// `UsagePlan`, when it creates one (`PER_API` or `SHARED`).
@@ -649,7 +651,9 @@ struct SAMRestAuth {
                     logicalId: event.functionId
                 )
             }
-            requirements.append(.map(Self.requirement(authorizer)))
+            // An event's `AuthorizationScopes` (Cognito authorizers) become the requirement's scopes.
+            let scopes = eventAuth["AuthorizationScopes"]?.listValue ?? authorizerScopes[authorizer] ?? []
+            requirements.append(.map(Self.requirement(authorizer, scopes: scopes)))
         }
         if eventAuth["ApiKeyRequired"]?.boolValue ?? apiKeyRequired {
             requirements.append(.map(Self.requirement("api_key")))
@@ -658,9 +662,9 @@ struct SAMRestAuth {
         return .list(requirements)
     }
 
-    static func requirement(_ name: String) -> TemplateMap {
+    static func requirement(_ name: String, scopes: [TemplateValue] = []) -> TemplateMap {
         var map = TemplateMap()
-        map.set(name, .list([]))
+        map.set(name, .list(scopes))
         return map
     }
 }
@@ -704,6 +708,7 @@ extension SAMApiTransform {
                 scheme.set("x-amazon-apigateway-authtype", "cognito_user_pools")
                 extensionMap.set("type", "cognito_user_pools")
                 extensionMap.set("providerARNs", userPool.listValue != nil ? userPool : .list([userPool]))
+                if let scopes = authorizer["AuthorizationScopes"]?.listValue { result.authorizerScopes[name] = scopes }
             } else {
                 guard let function = authorizer["FunctionArn"] else {
                     throw TemplateError(

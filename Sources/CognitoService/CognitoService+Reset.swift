@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 
 /// `POST /_local/reset` for Cognito Identity: the template's identity pools as the template declares them, with no
-/// identities; pools created through the API are deleted.
+/// identities (nor developer or user pool logins); pools created through the API are deleted.
 package struct CognitoReset: ResettableService {
     /// The service.
     package let service: CognitoService
@@ -28,6 +28,7 @@ package struct CognitoReset: ResettableService {
     package func resetToTemplate() async throws {
         try await service.store.db.write { db in
             try db.execute(sql: "DELETE FROM developerLogin")
+            try db.execute(sql: "DELETE FROM providerLogin")
             try db.execute(sql: "DELETE FROM identity")
             try db.execute(sql: "DELETE FROM identityPool WHERE fromTemplate = 0")
         }

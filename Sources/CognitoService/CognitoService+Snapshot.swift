@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 import Storage
 
-/// Snapshots of Cognito Identity: `cognito.sqlite` (identity pools, identities and developer logins), copied with
+/// Snapshots of Cognito Identity: `cognito.sqlite` (identity pools, identities, developer and user pool logins), copied with
 /// SQLite's backup API.
 package struct CognitoSnapshot: SnapshottableService {
     /// The service.

@@ -19,8 +19,10 @@ import Storage
 /// MergeDeveloperIdentities; their token in `Logins` under `cognito-identity.amazonaws.com` gets the pool's
 /// authenticated role from GetCredentialsForIdentity). Pools come from the template (`AWS::Cognito::IdentityPool`
 /// and `AWS::Cognito::IdentityPoolRoleAttachment`) and from CreateIdentityPool; pools, identities and developer
-/// logins persist. Public identity providers (Facebook, Google, user pools...) are not emulated: a request carrying
-/// their `Logins` is refused with `NotAuthorizedException` naming the providers.
+/// logins persist. The emulated Cognito user pools are identity providers (`CognitoIdentityProviders`): their ID
+/// tokens in `Logins` get an authenticated identity and the pool's authenticated role. Public identity providers
+/// (Facebook, Google, SAML, OpenID Connect...) are not emulated: a request carrying their `Logins` is refused with
+/// `NotAuthorizedException` naming the providers.
 package struct CognitoService: AWSServiceHandler {
     /// Routing facts.
     package let descriptor = ServiceDescriptors.cognitoIdentity
@@ -29,6 +31,8 @@ package struct CognitoService: AWSServiceHandler {
     let tokens: WebIdentityTokens
     private let authorizer: any RequestAuthorizing
     let region: String
+    /// The emulated user pools, whose ID tokens `Logins` may carry.
+    let userPools: (any UserPoolIssuers)?
 
     /// The session name AWS gives Cognito's role sessions.
     package static let sessionName = "CognitoIdentityCredentials"
@@ -43,6 +47,7 @@ package struct CognitoService: AWSServiceHandler {
     ///   - tokens: Signs OpenID tokens.
     ///   - authorizer: The authorization hook for signed operations.
     ///   - region: The emulated region (new pool and identity ids start with it).
+    ///   - userPools: The emulated user pools (their ID tokens are accepted in `Logins`).
     /// - Throws: Storage errors.
     package init(
         pools: [IdentityPoolSpec],
@@ -50,13 +55,15 @@ package struct CognitoService: AWSServiceHandler {
         sessions: RoleSessions,
         tokens: WebIdentityTokens,
         authorizer: any RequestAuthorizing,
-        region: String
+        region: String,
+        userPools: (any UserPoolIssuers)? = nil
     ) throws {
         store = try CognitoStore(location: location)
         self.sessions = sessions
         self.tokens = tokens
         self.authorizer = authorizer
         self.region = region
+        self.userPools = userPools
         try store.syncTemplatePools(pools.map(Self.record(from:)), now: sessions.clock.now)
     }
 
@@ -155,9 +162,7 @@ package struct CognitoService: AWSServiceHandler {
         if let accountId = try input.string("AccountId"), accountId.count != 12 || !accountId.allSatisfy(\.isNumber) {
             throw CognitoError.constraint("accountId", value: accountId, "Member must satisfy regular expression pattern: \\d+")
         }
-        try Self.refuseLogins(input)
         let pool = try await existingPool(poolId)
-        guard pool.allowUnauthenticatedIdentities else { throw CognitoError.unauthenticatedNotSupported }
         let now = sessions.clock.now
         let identity = IdentityRecord(
             id: "\(Self.regionPrefix(of: pool.id, fallback: region)):\(EmulatorRandom.uuidString("cognito-identity-ids"))",
@@ -165,6 +170,12 @@ package struct CognitoService: AWSServiceHandler {
             createdAt: now,
             lastModifiedAt: now
         )
+        if let login = try await userPoolLogin(input, pool: pool) {
+            let id = try await store.linkProvider(poolId: pool.id, provider: login.provider, subject: login.token.subject, newIdentity: identity)
+            return ["IdentityId": id]
+        }
+        try Self.refuseLogins(input)
+        guard pool.allowUnauthenticatedIdentities else { throw CognitoError.unauthenticatedNotSupported }
         guard try await store.insertIdentity(identity) else { throw CognitoError.poolNotFound(poolId) }
         return ["IdentityId": identity.id]
     }
@@ -179,6 +190,7 @@ package struct CognitoService: AWSServiceHandler {
             // Developer-authenticated identities (enhanced flow): the token from GetOpenIdTokenForDeveloperIdentity.
             return try await authenticatedCredentials(identityId: identityId, token: login)
         }
+        if let answer = try await userPoolCredentials(input, identityId: identityId) { return answer }
         try Self.refuseLogins(input)
         let (identity, pool) = try await unauthenticatedIdentity(identityId)
         guard let roleArn = pool.roles["unauthenticated"], let role = sessions.role(arn: roleArn) else {
@@ -224,6 +236,7 @@ package struct CognitoService: AWSServiceHandler {
     /// https://docs.aws.amazon.com/cognitoidentity/latest/APIReference/API_GetOpenIdToken.html
     private func getOpenIdToken(_ input: JSONInput) async throws -> [String: Any] {
         let identityId = try Self.identityId(input)
+        if let answer = try await userPoolOpenIdToken(input, identityId: identityId) { return answer }
         try Self.refuseLogins(input)
         let (identity, pool) = try await unauthenticatedIdentity(identityId)
         let token = tokens.sign(

@@ -42,6 +42,19 @@ struct CognitoStore: Sendable {
                     """
             )
         }
+        migrator.registerMigration("v3-user-pool-logins") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE providerLogin (
+                        poolId TEXT NOT NULL REFERENCES identityPool(id) ON DELETE CASCADE,
+                        provider TEXT NOT NULL,
+                        subject TEXT NOT NULL,
+                        identityId TEXT NOT NULL REFERENCES identity(id) ON DELETE CASCADE,
+                        PRIMARY KEY (poolId, provider, subject)
+                    );
+                    """
+            )
+        }
         return migrator
     }
 
@@ -210,6 +223,40 @@ struct CognitoStore: Sendable {
                 arguments: [poolId, userIdentifier, target]
             )
             return .linked(target)
+        }
+    }
+
+    /// The identity a user pool login (provider name and `sub`) is linked to in a pool, linking it to `newIdentity`
+    /// (created) when it is not yet, in one transaction.
+    func linkProvider(poolId: String, provider: String, subject: String, newIdentity: IdentityRecord) async throws -> String {
+        try await db.write { db in
+            if let existing = try String.fetchOne(
+                db,
+                sql: "SELECT identityId FROM providerLogin WHERE poolId = ? AND provider = ? AND subject = ?",
+                arguments: [poolId, provider, subject]
+            ) {
+                return existing
+            }
+            try db.execute(
+                sql: "INSERT INTO identity (id, poolId, createdAt, lastModifiedAt) VALUES (?, ?, ?, ?)",
+                arguments: [newIdentity.id, poolId, newIdentity.createdAt.timeIntervalSince1970, newIdentity.lastModifiedAt.timeIntervalSince1970]
+            )
+            try db.execute(
+                sql: "INSERT INTO providerLogin (poolId, provider, subject, identityId) VALUES (?, ?, ?, ?)",
+                arguments: [poolId, provider, subject, newIdentity.id]
+            )
+            return newIdentity.id
+        }
+    }
+
+    /// The identity a user pool login is linked to.
+    func providerIdentity(poolId: String, provider: String, subject: String) async throws -> String? {
+        try await db.read { db in
+            try String.fetchOne(
+                db,
+                sql: "SELECT identityId FROM providerLogin WHERE poolId = ? AND provider = ? AND subject = ?",
+                arguments: [poolId, provider, subject]
+            )
         }
     }
 

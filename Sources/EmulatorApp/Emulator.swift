@@ -3,6 +3,7 @@ import APIGatewayWebSocket
 import AWSGateway
 import CloudFormation
 import CloudFormationService
+import CognitoUserPoolsService
 import EmulatorCore
 import Foundation
 import Hummingbird
@@ -221,7 +222,7 @@ package struct Emulator: Sendable {
         let edgeLimiter = ConnectionLimiter(maxConnections: options.maxConnections)
         let app = Application(
             responder: GatedResponder(
-                inner: EdgeResponder(gateway: gateway, webSocket: webSocket, executeApi: registry.executeApi),
+                inner: EdgeResponder(gateway: gateway, webSocket: webSocket, executeApi: registry.executeApi, userPools: registry.userPools),
                 gate: gate
             ),
             server: HTTPServerBuilder { responder in
@@ -301,13 +302,16 @@ package struct Emulator: Sendable {
 }
 
 /// The edge port's responder: requests to REST and HTTP APIs (by path or `{apiId}.execute-api.localhost` host) go to
-/// their service, plain HTTP requests to WebSocket URLs get API Gateway's answer, everything else goes to the gateway.
+/// their service, plain HTTP requests to WebSocket URLs get API Gateway's answer, a user pool's
+/// `/{poolId}/.well-known/jwks.json` and `openid-configuration` are answered by Cognito, everything else goes to the
+/// gateway.
 struct EdgeResponder: HTTPResponder {
     typealias Context = BasicRequestContext
 
     let gateway: Gateway
     let webSocket: WebSocketAPIService
     let executeApi: APIGatewayHTTPService
+    let userPools: CognitoUserPoolsService
 
     func respond(to request: Request, context: Context) async throws -> Response {
         if let target = executeApi.target(of: request.head) {
@@ -316,6 +320,7 @@ struct EdgeResponder: HTTPResponder {
         if request.uri.path.hasPrefix(WebSocketAPIService.pathPrefix) {
             return webSocket.plainRequestResponse()
         }
+        if let wellKnown = await userPools.wellKnownResponse(request.head) { return wellKnown }
         return try await gateway.respond(to: request, context: context)
     }
 }

@@ -2,6 +2,7 @@ import APIGatewayHTTP
 import APIGatewayWebSocket
 import CloudFormation
 import CognitoService
+import CognitoUserPoolsService
 import DynamoDBService
 import IAM
 import LambdaService
@@ -13,13 +14,14 @@ extension ResourceCatalog {
     ///
     /// The order is the order specs are decoded in when a template is loaded, so with several wrongly shaped
     /// resources the first error reported stays the same: functions, buckets, tables, WebSocket APIs, REST and HTTP
-    /// APIs, identity pools, roles.
+    /// APIs, user pools, identity pools, roles.
     package static let emulator = ResourceCatalog(providers: [
         LambdaResourceProvider(),
         S3BucketProvider(),
         DynamoDBTableProvider(),
         WebSocketApiProvider(),
         RestApiProvider(),
+        UserPoolProvider(),
         IdentityPoolProvider(),
         IAMResourceProvider(),
         LogGroupProvider(),

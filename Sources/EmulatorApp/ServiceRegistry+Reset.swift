@@ -5,6 +5,7 @@ import AWSGateway
 import CloudFormation
 import CloudFormationService
 import CognitoService
+import CognitoUserPoolsService
 import DynamoDBService
 import EmulatorCore
 import IAM
@@ -26,7 +27,7 @@ extension ServiceRegistry {
     ///   - lambda: The Lambda service (API-created functions and event source mappings go).
     ///   - apiGatewayV2: The API Gateway v2 control plane (API-created APIs go).
     ///   - logs: The CloudWatch Logs service.
-    ///   - handlers: Every service (Cognito and the API Gateway REST control plane are found among them).
+    ///   - handlers: Every service (the Cognito services and the API Gateway REST control plane are found among them).
     /// - Returns: The hooks.
     /// - Throws: ``TemplateError`` when a spec does not decode (it did at start).
     static func resettables(
@@ -51,6 +52,9 @@ extension ServiceRegistry {
         if let rest = handlers.lazy.compactMap({ $0 as? APIGatewayRESTService }).first { hooks.append(APIGatewayRESTReset(service: rest)) }
         if let cognito = handlers.lazy.compactMap({ $0 as? CognitoService }).first {
             hooks.append(CognitoReset(service: cognito, pools: try context.stack.identityPools))
+        }
+        if let userPools = handlers.lazy.compactMap({ $0 as? CognitoUserPoolsService }).first {
+            hooks.append(UserPoolsReset(service: userPools, pools: try context.stack.userPools, clients: try context.stack.userPoolClients))
         }
         hooks.append(logs)
         hooks.append(IAMReset(directory: context.roleSessions.directory, stack: context.stack, clock: context.clock))

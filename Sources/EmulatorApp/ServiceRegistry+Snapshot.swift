@@ -4,6 +4,7 @@ import APIGatewayWebSocket
 import AWSGateway
 import CloudFormationService
 import CognitoService
+import CognitoUserPoolsService
 import DynamoDBService
 import EmulatorCore
 import IAM
@@ -28,7 +29,7 @@ extension ServiceRegistry {
     ///   - logs: The CloudWatch Logs service.
     ///   - directory: The live IAM directory.
     ///   - credentials: The credential store (issued temporary credentials).
-    ///   - handlers: Every service (Cognito and the API Gateway REST control plane are found among them).
+    ///   - handlers: Every service (the Cognito services and the API Gateway REST control plane are found among them).
     /// - Returns: The hooks.
     static func snapshottables(
         s3: S3Service,
@@ -44,6 +45,9 @@ extension ServiceRegistry {
     ) -> [any SnapshottableService] {
         var hooks: [any SnapshottableService] = [WebSocketSnapshot(service: webSocket), S3Snapshot(service: s3), DynamoDBSnapshot(service: dynamoDB)]
         if let cognito = handlers.lazy.compactMap({ $0 as? CognitoService }).first { hooks.append(CognitoSnapshot(service: cognito)) }
+        if let userPools = handlers.lazy.compactMap({ $0 as? CognitoUserPoolsService }).first {
+            hooks.append(UserPoolsSnapshot(service: userPools))
+        }
         hooks.append(IAMSnapshot(directory: directory))
         hooks.append(LambdaSnapshot(service: lambda))
         hooks.append(APIGatewayV2Snapshot(service: apiGatewayV2))

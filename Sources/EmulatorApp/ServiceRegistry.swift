@@ -6,6 +6,7 @@ import AWSGateway
 import CloudFormation
 import CloudFormationService
 import CognitoService
+import CognitoUserPoolsService
 import DynamoDBService
 import EmulatorCore
 import Foundation
@@ -78,6 +79,8 @@ package struct ServiceRegistry: Sendable {
     package let webSocket: WebSocketAPIService
     /// API Gateway REST and HTTP APIs: the edge server hands it requests to their local execute-api URLs.
     package let executeApi: APIGatewayHTTPService
+    /// Cognito user pools: the edge server hands it `/{poolId}/.well-known/...` requests.
+    package let userPools: CognitoUserPoolsService
     /// The CloudFormation deployers by type (the CloudFormation API's stacks use them).
     package let deployers: DeployerRegistry
     /// The CloudFormation stacks, the start-up stack among them (`start --watch` updates it).
@@ -160,6 +163,17 @@ package struct ServiceRegistry: Sendable {
             region: environment.current.region,
             logger: context.logger
         )
+        let userPools = try CognitoUserPoolsService(
+            pools: try context.stack.userPools,
+            clients: try context.stack.userPoolClients,
+            location: context.dataLocation,
+            clock: context.clock,
+            region: environment.current.region,
+            accountId: environment.current.accountId,
+            authorizer: context.authorizer,
+            logger: context.logger
+        )
+        self.userPools = userPools
         let webSocket = WebSocketAPIService(
             apis: try context.stack.webSocketApis,
             lambda: lambda.invoker,
@@ -184,7 +198,8 @@ package struct ServiceRegistry: Sendable {
                 accountId: context.environment.current.accountId
             ),
             authorizer: context.authorizer,
-            services: integrations
+            services: integrations,
+            userPools: userPools
         )
         self.executeApi = executeApi
         let dynamoDB = try DynamoDBService(
@@ -214,7 +229,7 @@ package struct ServiceRegistry: Sendable {
             S3BucketDeployer(service: s3), DynamoDBTableDeployer(service: dynamoDB), LambdaFunctionDeployer(service: lambda),
             IAMDeployer(directory: context.roleSessions.directory, now: { clock.now }),
             APIGatewayV2Deployer(service: apiGatewayV2), LambdaPermissionDeployer(service: lambda),
-            EventSourceMappingDeployer(service: lambda),
+            EventSourceMappingDeployer(service: lambda), UserPoolDeployer(service: userPools),
         ])
         self.deployers = deployers
         // The start-up stack is adopted as a stack like any other: UpdateStack, change sets, DeleteStack and
@@ -271,8 +286,10 @@ package struct ServiceRegistry: Sendable {
                 sessions: context.roleSessions,
                 tokens: context.webIdentityTokens,
                 authorizer: context.authorizer,
-                region: environment.current.region
+                region: environment.current.region,
+                userPools: userPools
             ),
+            userPools,
             STSService(sessions: context.roleSessions, tokens: context.webIdentityTokens, authorizer: context.authorizer),
             IAMService(
                 directory: context.roleSessions.directory,

@@ -185,6 +185,8 @@ extension StartupSummary {
             ("AWS::S3::Bucket", "S3 bucket"),
             ("AWS::DynamoDB::Table", "DynamoDB table"),
             ("AWS::Lambda::Function", "Lambda function"),
+            ("AWS::Cognito::UserPool", "User pool"),
+            ("AWS::Cognito::UserPoolClient", "User pool client"),
             ("AWS::Cognito::IdentityPool", "Identity pool"),
             ("AWS::IAM::Role", "IAM role"),
         ]

@@ -105,6 +105,16 @@ package struct JSONRequestInput<Failure: JSONInputFailure> {
         return objects.map { JSONRequestInput(object: $0) }
     }
 
+    /// A structure member as an input of its own; nil when absent or null.
+    /// - Parameter key: The member name.
+    /// - Returns: The structure.
+    /// - Throws: The service's serialization error when the member is not an object.
+    package func structure(_ key: String) throws(Failure) -> JSONRequestInput? {
+        guard let value = object[key], !(value is NSNull) else { return nil }
+        guard let map = value as? [String: Any] else { throw Failure.serialization("Expected a structure for \(key)") }
+        return JSONRequestInput(object: map)
+    }
+
     /// JSONSerialization reports booleans as `NSNumber` of type `c` (char).
     private static func isBoolean(_ number: NSNumber) -> Bool {
         String(cString: number.objCType) == "c"

@@ -121,8 +121,8 @@ func planStack(_ yaml: String) throws -> Stack {
 
     @Test func samAuthBecomesAuthorizersAndMethodAuthorization() throws {
         let stack = try planStack(template)
-        // `validate` lists what is not acted on: the Cognito method (it answers 401) and the usage plan's Throttle.
-        #expect(stack.unsupported.map(\.property) == ["GET /e authorization", "Properties.Throttle"])
+        // `validate` lists what is not acted on: the usage plan's Throttle (Cognito authorizers are emulated).
+        #expect(stack.unsupported.map(\.property) == ["Properties.Throttle"])
         let api = try #require(try stack.restApis.first { $0.logicalId == "Api" })
         let byName = Dictionary(uniqueKeysWithValues: api.authorizers.map { ($0.name, $0) })
         let token = try #require(byName["Tok"])
@@ -136,7 +136,9 @@ func planStack(_ yaml: String) throws -> Stack {
         #expect(request.kind == .request)
         #expect(request.identitySources == ["method.request.header.X-A", "method.request.querystring.q"])
         #expect(request.resultTtlSeconds == 0)
-        #expect(byName["Pool"]?.kind == .cognitoUserPools)
+        let pool = try #require(byName["Pool"])
+        #expect(pool.kind == .cognitoUserPools)
+        #expect(pool.providerARNs == ["arn:aws:cognito-idp:us-east-1:000000000000:userpool/us-east-1_x"])
         func method(_ path: String, _ verb: String = "GET") throws -> RestApiSpec.Method {
             try #require(api.methods.first { $0.resourcePath == path && $0.httpMethod == verb })
         }
@@ -146,7 +148,7 @@ func planStack(_ yaml: String) throws -> Stack {
         #expect(try method("/b").apiKeyRequired)
         #expect(try method("/c").authorization == MethodAuthorization.none)
         #expect(try method("/d").authorization == .awsIAM)
-        #expect(try method("/e").authorization == .unsupported("Cognito user pool authorizer Pool"))
+        #expect(try method("/e").authorization == .cognito(authorizerId: pool.authorizerId, scopes: []))
         // SAM adds the default authorizer to its CORS preflights (AddDefaultAuthorizerToCorsPreflight, default true).
         #expect(try method("/c", "OPTIONS").authorization == .custom(authorizerId: token.authorizerId))
     }
@@ -163,7 +165,7 @@ func planStack(_ yaml: String) throws -> Stack {
         #expect(grant.quota == ApiKeyGrant.Quota(limit: 5, period: "WEEK"))
         #expect(stack.resource("ApiApiKey")?.physicalId == grant.keyId)
         let validation = RestApiProvider().notActedOn(in: stack).map { "\($0.logicalId).\($0.property)" }
-        #expect(validation == ["Api.GET /e authorization", "ApiUsagePlan.Properties.Throttle"])
+        #expect(validation == ["ApiUsagePlan.Properties.Throttle"])
     }
 
     @Test func undefinedAuthorizersAreRefusedAsSAMRefusesThem() {

@@ -27,8 +27,8 @@ from conftest import (
 
 TEMPLATE = REPO_ROOT / "Tests" / "e2e" / "templates" / "reset.yaml"
 JSON = {"Content-Type": "application/json"}
-SNAPSHOT_SERVICES = ["apigateway-websocket", "s3", "dynamodb", "cognito-identity", "iam", "lambda", "apigatewayv2", "apigateway",
-                     "cloudformation", "logs", "issued-credentials"]
+SNAPSHOT_SERVICES = ["apigateway-websocket", "s3", "dynamodb", "cognito-identity", "cognito-idp", "iam", "lambda", "apigatewayv2",
+                     "apigateway", "cloudformation", "logs", "issued-credentials"]
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +73,7 @@ def test_reset_brings_every_service_back_to_the_template(reset_endpoint, client)
 
     answer = reset(reset_endpoint)
     assert answer["reset"] == ["apigateway-websocket", "cloudformation", "s3", "dynamodb", "lambda", "apigatewayv2",
-                               "apigateway", "cognito-identity", "logs", "iam"]
+                               "apigateway", "cognito-identity", "cognito-idp", "logs", "iam"]
 
     assert s3.list_objects_v2(Bucket="reset-files").get("KeyCount") == 0
     assert "Status" not in s3.get_bucket_versioning(Bucket="reset-files")
@@ -558,7 +558,7 @@ def test_restore_refuses_a_snapshot_that_lacks_a_service(tmp_path):
         assert refused.status_code == 409, refused.text
         assert refused.json()["__type"] == "ResourceConflictException"
         assert refused.json()["message"].startswith(
-            "snapshot 'older' does not hold apigateway-websocket, lambda, apigatewayv2, apigateway, cloudformation, logs, "
+            "snapshot 'older' does not hold apigateway-websocket, cognito-idp, lambda, apigatewayv2, apigateway, cloudformation, logs, "
             "issued-credentials (it was saved by an older version); nothing was restored")
         # Nothing was restored.
         assert emulator.client("s3").list_objects_v2(Bucket="reset-files").get("KeyCount") == 0

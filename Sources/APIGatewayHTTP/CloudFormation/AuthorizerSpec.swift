@@ -1,6 +1,6 @@
 import CloudFormation
 
-/// One REST API Lambda authorizer: an OpenAPI `x-amazon-apigateway-authorizer` security scheme (SAM writes its
+/// One REST API Lambda or Cognito user pool authorizer: an OpenAPI `x-amazon-apigateway-authorizer` security scheme (SAM writes its
 /// `Auth.Authorizers` as such) or an `AWS::ApiGateway::Authorizer` resource.
 package struct AuthorizerSpec: Sendable, Equatable {
     /// The authorizer's type.
@@ -9,7 +9,7 @@ package struct AuthorizerSpec: Sendable, Equatable {
         case token = "TOKEN"
         /// Headers, query strings, stage variables and context values as identity sources.
         case request = "REQUEST"
-        /// A Cognito user pool (not emulated: there are no user pools here).
+        /// Cognito user pools (`ProviderARNs`): the pools' ID tokens, or access tokens for methods with scopes.
         case cognitoUserPools = "COGNITO_USER_POOLS"
     }
 
@@ -28,6 +28,8 @@ package struct AuthorizerSpec: Sendable, Equatable {
     package var validationExpression: String?
     /// `AuthorizerResultTtlInSeconds` (default 300, 0 disables caching, at most 3600).
     package var resultTtlSeconds: Int
+    /// `ProviderARNs` of a Cognito authorizer (`arn:aws:cognito-idp:{region}:{account}:userpool/{poolId}`).
+    package var providerARNs: [String] = []
 
     /// Creates an authorizer.
     /// - Parameters:
@@ -38,6 +40,7 @@ package struct AuthorizerSpec: Sendable, Equatable {
     ///   - identitySources: The identity sources.
     ///   - validationExpression: The TOKEN validation expression.
     ///   - resultTtlSeconds: The cache TTL.
+    ///   - providerARNs: The user pools of a Cognito authorizer.
     package init(
         authorizerId: String,
         name: String,
@@ -45,7 +48,8 @@ package struct AuthorizerSpec: Sendable, Equatable {
         functionArn: String?,
         identitySources: [String],
         validationExpression: String?,
-        resultTtlSeconds: Int
+        resultTtlSeconds: Int,
+        providerARNs: [String] = []
     ) {
         self.authorizerId = authorizerId
         self.name = name
@@ -54,6 +58,7 @@ package struct AuthorizerSpec: Sendable, Equatable {
         self.identitySources = identitySources
         self.validationExpression = validationExpression
         self.resultTtlSeconds = resultTtlSeconds
+        self.providerARNs = providerARNs
     }
 
     /// Splits an `IdentitySource` text (`method.request.header.A, method.request.querystring.b`).
@@ -73,9 +78,11 @@ package enum MethodAuthorization: Sendable, Equatable {
     case none
     /// `CUSTOM`: a Lambda authorizer of the API.
     case custom(authorizerId: String)
+    /// `COGNITO_USER_POOLS`: a Cognito authorizer of the API, with the method's `AuthorizationScopes`.
+    case cognito(authorizerId: String, scopes: [String])
     /// `AWS_IAM`: a SigV4 signature for `execute-api` and IAM's permission for `execute-api:Invoke`.
     case awsIAM
-    /// An authorization the emulator cannot check (Cognito user pools): requests are refused with 401.
+    /// An authorization the emulator cannot check (an unknown security scheme): requests are refused with 401.
     case unsupported(String)
 }
 
@@ -113,7 +120,8 @@ struct OpenAPISecuritySchemes {
                     continue
                 }
                 var sources = AuthorizerSpec.sources(try authorizer["identitySource"].string())
-                if kind == .token, sources.isEmpty, let header = try scheme["name"].string(), (try scheme["in"].string()) == "header" {
+                // TOKEN and Cognito authorizers read the scheme's header when no identity source is given (SAM writes it so).
+                if kind != .request, sources.isEmpty, let header = try scheme["name"].string(), (try scheme["in"].string()) == "header" {
                     sources = ["method.request.header.\(header)"]
                 }
                 let id = PhysicalNames.randomString(
@@ -129,7 +137,8 @@ struct OpenAPISecuritySchemes {
                         functionArn: (try authorizer["authorizerUri"].string()).flatMap(LambdaIntegrationURI.functionArn),
                         identitySources: sources,
                         validationExpression: try authorizer["identityValidationExpression"].string(),
-                        resultTtlSeconds: AuthorizerSpec.ttl(try authorizer["authorizerResultTtlInSeconds"].int())
+                        resultTtlSeconds: AuthorizerSpec.ttl(try authorizer["authorizerResultTtlInSeconds"].int()),
+                        providerARNs: try authorizer["providerARNs"].stringList() ?? []
                     )
                 )
             } else if (try scheme["type"].string()) == "apiKey", (try scheme["name"].string())?.lowercased() == "x-api-key" {
@@ -141,9 +150,11 @@ struct OpenAPISecuritySchemes {
     }
 
     /// The authorization and API key requirement of an operation's security requirement names.
-    /// - Parameter names: The names of every requirement object of the operation (or the document).
+    /// - Parameters:
+    ///   - names: The names of every requirement object of the operation (or the document).
+    ///   - scopes: The scopes each requirement names (a Cognito authorizer's `AuthorizationScopes`).
     /// - Returns: The authorization and whether an API key is required.
-    func requirement(_ names: [String]) -> (authorization: MethodAuthorization, apiKeyRequired: Bool) {
+    func requirement(_ names: [String], scopes: [String: [String]] = [:]) -> (authorization: MethodAuthorization, apiKeyRequired: Bool) {
         var authorization = MethodAuthorization.none
         var apiKey = false
         for name in names {
@@ -156,7 +167,7 @@ struct OpenAPISecuritySchemes {
                 if authorization == .none {
                     authorization =
                         spec.kind == .cognitoUserPools
-                        ? .unsupported("Cognito user pool authorizer \(name)") : .custom(authorizerId: spec.authorizerId)
+                        ? .cognito(authorizerId: spec.authorizerId, scopes: scopes[name] ?? []) : .custom(authorizerId: spec.authorizerId)
                 }
             case .other(let what):
                 if authorization == .none { authorization = .unsupported(what) }

@@ -1,4 +1,5 @@
 import CloudFormation
+import EmulatorCore
 import Foundation
 
 /// One HTTP API authorizer: a JWT authorizer (an OpenAPI `x-amazon-apigateway-authorizer` of type `jwt`, SAM's
@@ -58,10 +59,10 @@ package struct HttpAuthorizerSpec: Sendable, Equatable {
     /// - Throws: ``TemplateError`` naming the authorizer when the issuer is not a loopback URL.
     func checkIssuer(logicalId: String, location: SourceLocation?) throws(TemplateError) {
         guard type == "JWT" else { return }
-        guard let issuer, Self.isLoopback(issuer) else {
+        guard let issuer, Self.isLoopback(issuer) || UserPoolToken.poolId(ofIssuer: issuer) != nil else {
             throw TemplateError(
                 .invalidProperty,
-                "JWT authorizer \(name) has issuer \(issuer ?? "(none)"): the emulator fetches JWKS only from loopback issuers (http://127.0.0.1:PORT/...); run a local issuer or remove the authorizer",
+                "JWT authorizer \(name) has issuer \(issuer ?? "(none)"): the emulator fetches JWKS only from loopback issuers (http://127.0.0.1:PORT/...) and answers for its own Cognito user pools (https://cognito-idp.REGION.amazonaws.com/POOL_ID); run a local issuer or remove the authorizer",
                 at: location,
                 logicalId: logicalId
             )

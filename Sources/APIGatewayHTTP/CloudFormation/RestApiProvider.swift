@@ -95,13 +95,13 @@ package struct RestApiProvider: ResourceProvider {
         }
     }
 
-    /// What the REST API service keeps but does not act on: methods with Cognito user pool authorizers (they answer
+    /// What the REST API service keeps but does not act on: methods whose authorization cannot be checked (they answer
     /// 401), usage plan `Throttle` limits (quotas are enforced), and the REST and HTTP API integrations and
     /// authorizations that fail at run time (``APIGatewayHTTPService/integrationProblems(restApis:httpApis:)``).
     /// - Parameter stack: The resolved stack.
     /// - Returns: One entry per such method and per usage plan with a `Throttle`.
     package func notActedOn(in stack: Stack) -> [UnsupportedProperty] {
-        // Methods whose authorization cannot be checked here (Cognito user pools) refuse every request with 401.
+        // Methods whose authorization cannot be checked here (an unknown security scheme) refuse every request with 401.
         let refused = ((try? stack.restApis) ?? []).flatMap { api in
             api.methods.compactMap { method -> UnsupportedProperty? in
                 guard case .unsupported(let what) = method.authorization else { return nil }
@@ -109,7 +109,7 @@ package struct RestApiProvider: ResourceProvider {
                     logicalId: api.logicalId,
                     resourceType: Self.restApiType,
                     property: "\(method.httpMethod) \(method.resourcePath) authorization",
-                    reason: "(\(what)) is not emulated: no Cognito user pools here, requests answer 401 Unauthorized",
+                    reason: "(\(what)) is not emulated: requests answer 401 Unauthorized",
                     location: stack.resource(api.logicalId)?.location
                 )
             }

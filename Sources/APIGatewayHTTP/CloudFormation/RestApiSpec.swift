@@ -66,7 +66,7 @@ package struct RestApiSpec: Sendable, Equatable {
         let schemes = try OpenAPISecuritySchemes(reader["Body"], idSeed: apiId)
         var authorizers = schemes.authorizers
         for operation in try OpenAPIOperation.operations(in: reader["Body"], defaultPayloadFormat: "1.0") {
-            let requirement = schemes.requirement(operation.securityNames)
+            let requirement = schemes.requirement(operation.securityNames, scopes: operation.securityScopes)
             let id = PhysicalNames.randomString(
                 seed: PhysicalNames.seed(apiId, operation.path),
                 count: 6,
@@ -105,7 +105,8 @@ package struct RestApiSpec: Sendable, Equatable {
                     functionArn: (try authorizer["AuthorizerUri"].string()).flatMap(LambdaIntegrationURI.functionArn),
                     identitySources: AuthorizerSpec.sources(try authorizer["IdentitySource"].string()),
                     validationExpression: try authorizer["IdentityValidationExpression"].string(),
-                    resultTtlSeconds: AuthorizerSpec.ttl(try authorizer["AuthorizerResultTtlInSeconds"].int())
+                    resultTtlSeconds: AuthorizerSpec.ttl(try authorizer["AuthorizerResultTtlInSeconds"].int()),
+                    providerARNs: try authorizer["ProviderARNs"].stringList() ?? []
                 )
             )
         }
@@ -156,6 +157,18 @@ package struct RestApiSpec: Sendable, Equatable {
                     )
                 }
                 authorization = .custom(authorizerId: authorizerId)
+            case "COGNITO_USER_POOLS":
+                guard let authorizerId = try method["AuthorizerId"].string(),
+                    authorizers.contains(where: { $0.authorizerId == authorizerId && $0.kind == .cognitoUserPools })
+                else {
+                    throw TemplateError(
+                        .invalidProperty,
+                        "property Properties.AuthorizerId must name a COGNITO_USER_POOLS AWS::ApiGateway::Authorizer of the API when AuthorizationType is COGNITO_USER_POOLS",
+                        at: child.location,
+                        logicalId: child.logicalId
+                    )
+                }
+                authorization = .cognito(authorizerId: authorizerId, scopes: try method["AuthorizationScopes"].stringList() ?? [])
             default:
                 authorization = .unsupported("AuthorizationType \(authorizationType)")
             }

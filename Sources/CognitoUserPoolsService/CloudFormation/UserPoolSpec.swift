@@ -1,0 +1,116 @@
+import CloudFormation
+
+/// What the user pool service needs to create one `AWS::Cognito::UserPool`.
+package struct UserPoolSpec: Sendable, Equatable {
+    /// The logical id.
+    package var logicalId: String
+    /// The pool id.
+    package var id: String
+    /// `UserPoolName` (the logical id when absent).
+    package var name: String
+    /// `Policies.PasswordPolicy.MinimumLength`.
+    package var minimumLength: Int?
+    /// `Policies.PasswordPolicy.RequireUppercase`...
+    package var requireUppercase: Bool?
+    /// `RequireLowercase`.
+    package var requireLowercase: Bool?
+    /// `RequireNumbers`.
+    package var requireNumbers: Bool?
+    /// `RequireSymbols`.
+    package var requireSymbols: Bool?
+    /// `TemporaryPasswordValidityDays`.
+    package var temporaryPasswordValidityDays: Int?
+    /// `UsernameAttributes`.
+    package var usernameAttributes: [String]
+    /// `AliasAttributes`.
+    package var aliasAttributes: [String]
+    /// `AutoVerifiedAttributes`.
+    package var autoVerifiedAttributes: [String]
+    /// `UsernameConfiguration.CaseSensitive` (CloudFormation's default: true).
+    package var caseSensitive: Bool
+    /// `MfaConfiguration`.
+    package var mfaConfiguration: String
+    /// `UserPoolTags`.
+    package var tags: [String: String]
+
+    /// Decodes a resolved `AWS::Cognito::UserPool`.
+    /// - Parameter resource: The resource.
+    /// - Throws: ``TemplateError`` when a property has the wrong shape.
+    package init(_ resource: StackResource) throws(TemplateError) {
+        let reader = SpecReader(resource)
+        logicalId = resource.logicalId
+        id = resource.physicalId
+        name = try reader["UserPoolName"].string() ?? resource.logicalId
+        let policy = reader["Policies"]["PasswordPolicy"]
+        minimumLength = try policy["MinimumLength"].int()
+        requireUppercase = try policy["RequireUppercase"].bool()
+        requireLowercase = try policy["RequireLowercase"].bool()
+        requireNumbers = try policy["RequireNumbers"].bool()
+        requireSymbols = try policy["RequireSymbols"].bool()
+        temporaryPasswordValidityDays = try policy["TemporaryPasswordValidityDays"].int()
+        usernameAttributes = try reader["UsernameAttributes"].stringList() ?? []
+        aliasAttributes = try reader["AliasAttributes"].stringList() ?? []
+        autoVerifiedAttributes = try reader["AutoVerifiedAttributes"].stringList() ?? []
+        caseSensitive = try reader["UsernameConfiguration"]["CaseSensitive"].bool() ?? true
+        mfaConfiguration = try reader["MfaConfiguration"].string() ?? "OFF"
+        tags = try reader["UserPoolTags"].stringMap() ?? [:]
+    }
+}
+
+/// What the user pool service needs to create one `AWS::Cognito::UserPoolClient`.
+package struct UserPoolClientSpec: Sendable, Equatable {
+    /// The logical id.
+    package var logicalId: String
+    /// The client id.
+    package var id: String
+    /// `UserPoolId`.
+    package var poolId: String
+    /// `ClientName`.
+    package var name: String
+    /// The generated secret when `GenerateSecret` is true.
+    package var secret: String?
+    /// `ExplicitAuthFlows`.
+    package var explicitAuthFlows: [String]
+    /// ID token validity in seconds.
+    package var idTokenValidity: Int
+    /// Access token validity in seconds.
+    package var accessTokenValidity: Int
+    /// Refresh token validity in seconds.
+    package var refreshTokenValidity: Int
+
+    /// Decodes a resolved `AWS::Cognito::UserPoolClient`.
+    /// - Parameter resource: The resource.
+    /// - Throws: ``TemplateError`` when a property has the wrong shape.
+    package init(_ resource: StackResource) throws(TemplateError) {
+        let reader = SpecReader(resource)
+        logicalId = resource.logicalId
+        id = resource.physicalId
+        poolId = try reader["UserPoolId"].requiredString()
+        name = try reader["ClientName"].string() ?? resource.logicalId
+        secret = resource.attributes["ClientSecret"]
+        explicitAuthFlows = try reader["ExplicitAuthFlows"].stringList() ?? []
+        let units = reader["TokenValidityUnits"]
+        func seconds(_ value: Int?, unit: String?, defaultUnit: String, fallback: Int) -> Int {
+            guard let value, value > 0 else { return fallback }
+            switch unit ?? defaultUnit {
+            case "seconds": return min(value, 315_360_000)
+            case "minutes": return min(value, 5_256_000) * 60
+            case "hours": return min(value, 87_600) * 3600
+            default: return min(value, 3650) * 86400
+            }
+        }
+        idTokenValidity = seconds(try reader["IdTokenValidity"].int(), unit: try units["IdToken"].string(), defaultUnit: "hours", fallback: 3600)
+        accessTokenValidity = seconds(
+            try reader["AccessTokenValidity"].int(),
+            unit: try units["AccessToken"].string(),
+            defaultUnit: "hours",
+            fallback: 3600
+        )
+        refreshTokenValidity = seconds(
+            try reader["RefreshTokenValidity"].int(),
+            unit: try units["RefreshToken"].string(),
+            defaultUnit: "days",
+            fallback: 30 * 86400
+        )
+    }
+}
