@@ -80,7 +80,7 @@ def answered(port):
 
 def start_once(binary, workdir, idle, smaps):
     port = free_port()
-    argv = [binary, "start", "--template", os.path.join(ROOT, "template.yaml"), "--port", str(port), "--ephemeral",
+    argv = [os.path.abspath(binary), "start", "--template", os.path.join(ROOT, "template.yaml"), "--port", str(port), "--ephemeral",
             "--parameter-overrides", "AgentCoreEndpoint=http://127.0.0.1:9", "--log-level", "warning"]
     t0 = time.monotonic()
     proc = subprocess.Popen(argv, cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
