@@ -391,6 +391,7 @@ def test_rest_control_plane_cognito_authorizer(tmp_path_factory):
         tokens = idp.admin_initiate_auth(UserPoolId=pool["Id"], ClientId=client_id, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
                                          AuthParameters={"USERNAME": "mia", "PASSWORD": "Perm4nent!pw"})["AuthenticationResult"]
 
+        server.allow_api_gateway("apigw-echo")
         api_id = apigw.create_rest_api(name="cognito-cp")["id"]
         root = next(item["id"] for item in apigw.get_resources(restApiId=api_id)["items"] if item["path"] == "/")
         authorizer = apigw.create_authorizer(restApiId=api_id, name="pool", type="COGNITO_USER_POOLS", providerARNs=[pool["Arn"]],
