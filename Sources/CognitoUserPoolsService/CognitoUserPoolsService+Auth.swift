@@ -22,15 +22,8 @@ extension CognitoUserPoolsService {
             return try await passwordSignIn(parameters, client: client, pool: pool)
         case "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN":
             return try await refresh(parameters, client: client, pool: pool)
-        case "USER_SRP_AUTH":
-            guard client.allows("USER_SRP_AUTH") else { throw UserPoolsError.flowNotEnabled }
-            guard parameters["SRP_A"] != nil else { throw UserPoolsError.invalidParameter("Missing required parameter SRP_A") }
-            throw UserPoolsError.srpNotEmulated
-        case "CUSTOM_AUTH":
-            guard client.allows("CUSTOM_AUTH") else { throw UserPoolsError.flowNotEnabled }
-            throw UserPoolsError.invalidParameter("Custom auth lambda trigger is not configured for the user pool.")
         default:
-            throw UserPoolsError.invalidParameter("Initiate Auth method not supported.")
+            try Self.refuse(flow: flow, client: client, parameters: parameters)
         }
     }
 
@@ -49,6 +42,15 @@ extension CognitoUserPoolsService {
             return try await passwordSignIn(parameters, client: client, pool: pool)
         case "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN":
             return try await refresh(parameters, client: client, pool: pool)
+        default:
+            try Self.refuse(flow: flow, client: client, parameters: parameters)
+        }
+    }
+
+    /// The flows InitiateAuth and AdminInitiateAuth answer alike with an error: SRP (not emulated), custom
+    /// authentication (no Lambda triggers), and unknown flows.
+    private static func refuse(flow: String, client: UserPoolClientRecord, parameters: [String: String]) throws -> Never {
+        switch flow {
         case "USER_SRP_AUTH":
             guard client.allows("USER_SRP_AUTH") else { throw UserPoolsError.flowNotEnabled }
             guard parameters["SRP_A"] != nil else { throw UserPoolsError.invalidParameter("Missing required parameter SRP_A") }

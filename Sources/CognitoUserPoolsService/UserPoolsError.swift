@@ -71,12 +71,12 @@ package enum UserPoolsError: AWSServiceError, Equatable {
 
     /// `1 validation error detected: Value null at 'FIELD' failed to satisfy constraint: Member must not be null`.
     static func missing(_ field: String) -> UserPoolsError {
-        .validation("1 validation error detected: Value null at '\(field)' failed to satisfy constraint: Member must not be null")
+        .validation(ValidationMessages.mustNotBeNull(field))
     }
 
     /// A constraint violation on one field.
     static func constraint(_ field: String, value: String, _ constraint: String) -> UserPoolsError {
-        .validation("1 validation error detected: Value '\(value)' at '\(field)' failed to satisfy constraint: \(constraint)")
+        .validation(ValidationMessages.constraint(field, value: value, constraint))
     }
 
     /// No pool with that id.

@@ -124,7 +124,7 @@ package enum IAMError: AWSServiceError, Equatable {
     /// - Parameter field: The camel-case member name.
     /// - Returns: The error.
     package static func missing(_ field: String) -> IAMError {
-        .validation("1 validation error detected: Value null at '\(field)' failed to satisfy constraint: Member must not be null")
+        .validation(ValidationMessages.mustNotBeNull(field))
     }
 
     /// One constraint violation.
@@ -134,6 +134,6 @@ package enum IAMError: AWSServiceError, Equatable {
     ///   - constraint: The constraint text.
     /// - Returns: The error.
     package static func constraint(_ field: String, value: String, _ constraint: String) -> IAMError {
-        .validation("1 validation error detected: Value '\(value)' at '\(field)' failed to satisfy constraint: \(constraint)")
+        .validation(ValidationMessages.constraint(field, value: value, constraint))
     }
 }

@@ -29,7 +29,7 @@ struct EventSourceMappingInput: Decodable, Sendable {
 enum EventSourceMappingMessages {
     /// A required member is missing.
     static func null(_ member: String) -> String {
-        "1 validation error detected: Value null at '\(member)' failed to satisfy constraint: Member must not be null"
+        ValidationMessages.mustNotBeNull(member)
     }
     /// A number below its minimum.
     static func tooSmall(_ value: Int, _ member: String, _ minimum: Int) -> String {

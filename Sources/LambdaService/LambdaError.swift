@@ -140,7 +140,7 @@ package enum LambdaMessages {
     }
     /// `1 validation error detected: Value 'V' at 'member' failed to satisfy constraint: C`.
     package static func validation(_ value: String, at member: String, _ constraint: String) -> String {
-        "1 validation error detected: Value '\(value)' at '\(member)' failed to satisfy constraint: \(constraint)"
+        ValidationMessages.constraint(member, value: value, constraint)
     }
     /// The Invoke request size message.
     package static let requestTooLarge = "Request must be smaller than 6291456 bytes for the InvokeFunction operation"

@@ -54,7 +54,7 @@ package enum LogsError: AWSServiceError {
     ///   - constraint: The constraint text.
     /// - Returns: The error.
     static func constraint(_ member: String, value: String, _ constraint: String) -> LogsError {
-        .invalidParameter("1 validation error detected: Value '\(value)' at '\(member)' failed to satisfy constraint: \(constraint)")
+        .invalidParameter(ValidationMessages.constraint(member, value: value, constraint))
     }
 
     /// The store's failure as the API's error.
