@@ -1,5 +1,6 @@
 import Foundation
 import IAM
+import Synchronization
 
 /// A function's resource-based policy as AddPermission builds it and GetPolicy returns it: statements are kept as
 /// the JSON text AddPermission answers, and the policy is `{"Version":"2012-10-17","Id":"default","Statement":[...]}`.
@@ -92,12 +93,28 @@ enum ResourcePolicy {
         sourceArn: String?,
         sourceAccount: String?
     ) -> Bool {
-        guard !statements.isEmpty, let policy = try? PolicyDocument(jsonString: document(statements), kind: .resource) else { return false }
+        guard !statements.isEmpty, let policy = parsed(statements) else { return false }
         var context: [String: ContextValue] = ["aws:PrincipalServiceName": .single(principal)]
         if let sourceArn { context["aws:SourceArn"] = .single(sourceArn) }
         if let sourceAccount { context["aws:SourceAccount"] = .single(sourceAccount) }
         let request = AuthorizationRequest(principalArn: principal, action: "lambda:InvokeFunction", resource: functionArn, context: context)
         return PolicyEvaluator.evaluate(request: request, policies: [policy]).isAllowed
+    }
+
+    /// Parsed policies by their statements: API Gateway and S3 check a function's policy on every invocation, and
+    /// its statements change only through AddPermission/RemovePermission, so the JSON is parsed once per version of
+    /// the policy (the cache is emptied when it reaches 256 policies).
+    private static let parsedPolicies = Mutex<[[String]: PolicyDocument]>([:])
+
+    /// The statements as one resource policy, parsed; nil when they do not parse.
+    private static func parsed(_ statements: [String]) -> PolicyDocument? {
+        if let cached = parsedPolicies.withLock({ $0[statements] }) { return cached }
+        guard let policy = try? PolicyDocument(jsonString: document(statements), kind: .resource) else { return nil }
+        parsedPolicies.withLock { cache in
+            if cache.count >= 256 { cache.removeAll() }
+            cache[statements] = policy
+        }
+        return policy
     }
 
     /// Lambda's `AccessDeniedException` text for a service the policy does not allow (what the invoking service logs).
