@@ -3,23 +3,19 @@
 package enum UnemulatedResources {
     /// The physical-name rules of the unemulated types whose name comes from a property.
     package static let nameRules: [String: PhysicalNameRule] = [
-        "AWS::Logs::LogGroup": PhysicalNameRule(property: "LogGroupName", maxLength: 512),
         "AWS::SQS::Queue": PhysicalNameRule(property: "QueueName", maxLength: 80),
         "AWS::SNS::Topic": PhysicalNameRule(property: "TopicName", maxLength: 256),
     ]
 
     /// The physical id and the attributes AWS would give a resource of a type no service emulates.
     /// - Parameter resource: The resource being named.
-    /// - Returns: The identity (attributes only for log groups, queues and topics).
+    /// - Returns: The identity (attributes only for queues and topics).
     package static func identity(of resource: ResourceNaming) -> ResourceIdentity {
         let configuration = resource.configuration
         let region = configuration.region
         let account = configuration.accountId
         let partition = configuration.partition
         switch resource.type {
-        case "AWS::Logs::LogGroup":
-            let group = resource.physicalName
-            return ResourceIdentity(physicalId: group, attributes: ["Arn": "arn:\(partition):logs:\(region):\(account):log-group:\(group):*"])
         case "AWS::SQS::Queue":
             var queue = resource.physicalName
             if resource.properties["FifoQueue"]?.boolValue == true, !queue.hasSuffix(".fifo") {

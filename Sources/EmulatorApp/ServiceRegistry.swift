@@ -225,11 +225,27 @@ package struct ServiceRegistry: Sendable {
             logger: context.logger,
             executeApi: executeApi
         )
+        let logs = LogsService(
+            groups: try context.stack.logGroups,
+            clock: context.clock,
+            environment: context.environment,
+            authorizer: context.authorizer
+        )
+        let cognito = try CognitoService(
+            pools: context.stack.identityPools,
+            location: context.dataLocation,
+            sessions: context.roleSessions,
+            tokens: context.webIdentityTokens,
+            authorizer: context.authorizer,
+            region: environment.current.region,
+            userPools: userPools
+        )
         let deployers = DeployerRegistry([
             S3BucketDeployer(service: s3), DynamoDBTableDeployer(service: dynamoDB), LambdaFunctionDeployer(service: lambda),
             IAMDeployer(directory: context.roleSessions.directory, now: { clock.now }),
             APIGatewayV2Deployer(service: apiGatewayV2), LambdaPermissionDeployer(service: lambda),
-            EventSourceMappingDeployer(service: lambda), UserPoolDeployer(service: userPools),
+            EventSourceMappingDeployer(service: lambda), UserPoolDeployer(service: userPools), LogGroupDeployer(service: logs),
+            IdentityPoolDeployer(service: cognito),
         ])
         self.deployers = deployers
         // The start-up stack is adopted as a stack like any other: UpdateStack, change sets, DeleteStack and
@@ -257,12 +273,6 @@ package struct ServiceRegistry: Sendable {
             },
             readObject: { bucket, key in await s3.objectText(bucket: bucket, key: key) }
         )
-        let logs = LogsService(
-            groups: try context.stack.logGroups,
-            clock: context.clock,
-            environment: context.environment,
-            authorizer: context.authorizer
-        )
         lambda.forwardLogs(to: logs.store)
         handlers = [
             s3,
@@ -280,15 +290,7 @@ package struct ServiceRegistry: Sendable {
                 authorizer: context.authorizer,
                 logger: context.logger
             ),
-            try CognitoService(
-                pools: context.stack.identityPools,
-                location: context.dataLocation,
-                sessions: context.roleSessions,
-                tokens: context.webIdentityTokens,
-                authorizer: context.authorizer,
-                region: environment.current.region,
-                userPools: userPools
-            ),
+            cognito,
             userPools,
             STSService(sessions: context.roleSessions, tokens: context.webIdentityTokens, authorizer: context.authorizer),
             IAMService(

@@ -38,6 +38,8 @@ package struct StoredLogGroup: Sendable, Codable {
     package var creationTime: Int64
     /// Days events are kept, or nil for never expiring.
     package var retentionInDays: Int?
+    /// The group's tags (optional so that snapshots written before tags existed still load).
+    package var tags: [String: String]?
     /// The streams by name.
     package var streams: [String: StoredLogStream] = [:]
 }
@@ -124,31 +126,49 @@ package final class LogGroupStore: Sendable, LogEventSink {
         state.groups[group]?.streams[stream] = value
     }
 
-    /// `CreateLogGroup`.
+    /// `CreateLogGroup` (and a CloudFormation stack's new log group).
     /// - Parameters:
     ///   - name: The group name.
     ///   - retentionInDays: The retention, if any.
+    ///   - tags: The tags.
     /// - Throws: ``LogStoreFailure/groupExists``.
-    package func createGroup(_ name: String, retentionInDays: Int? = nil) throws(LogStoreFailure) {
+    package func createGroup(_ name: String, retentionInDays: Int? = nil, tags: [String: String] = [:]) throws(LogStoreFailure) {
         let now = nowMilliseconds
         try state.withLock { state throws(LogStoreFailure) in
             guard state.groups[name] == nil else { throw .groupExists }
-            state.groups[name] = StoredLogGroup(name: name, creationTime: now, retentionInDays: retentionInDays)
+            state.groups[name] = StoredLogGroup(name: name, creationTime: now, retentionInDays: retentionInDays, tags: tags)
         }
     }
 
-    /// Creates a group from the template (no error when it exists: its retention is set).
+    /// Creates a group from the template (no error when it exists: its retention and tags are set).
     /// - Parameters:
     ///   - name: The group name.
     ///   - retentionInDays: The retention, if any.
-    package func declareGroup(_ name: String, retentionInDays: Int?) {
+    ///   - tags: The tags.
+    package func declareGroup(_ name: String, retentionInDays: Int?, tags: [String: String] = [:]) {
         let now = nowMilliseconds
         state.withLock { state in
             if state.groups[name] == nil {
-                state.groups[name] = StoredLogGroup(name: name, creationTime: now, retentionInDays: retentionInDays)
+                state.groups[name] = StoredLogGroup(name: name, creationTime: now, retentionInDays: retentionInDays, tags: tags)
             } else {
                 state.groups[name]?.retentionInDays = retentionInDays
+                state.groups[name]?.tags = tags
             }
+        }
+    }
+
+    /// Changes a group's tags (`TagResource`, `UntagResource`, a stack update's `Tags`).
+    /// - Parameters:
+    ///   - name: The group name.
+    ///   - change: Edits the tags in place.
+    /// - Throws: ``LogStoreFailure/groupNotFound``.
+    package func updateTags(_ name: String, _ change: (inout [String: String]) -> Void) throws(LogStoreFailure) {
+        try state.withLock { state throws(LogStoreFailure) in
+            guard var group = state.groups[name] else { throw .groupNotFound }
+            var tags = group.tags ?? [:]
+            change(&tags)
+            group.tags = tags
+            state.groups[name] = group
         }
     }
 

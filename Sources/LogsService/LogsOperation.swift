@@ -23,6 +23,14 @@ package enum LogsOperation: String, ServiceOperation, CaseIterable {
     case putRetentionPolicy = "PutRetentionPolicy"
     /// `DeleteRetentionPolicy`.
     case deleteRetentionPolicy = "DeleteRetentionPolicy"
+    /// `TagResource`.
+    case tagResource = "TagResource"
+    /// `UntagResource`.
+    case untagResource = "UntagResource"
+    /// `ListTagsForResource`.
+    case listTagsForResource = "ListTagsForResource"
+    /// `ListTagsLogGroup` (deprecated in favour of `ListTagsForResource`, still what `aws logs list-tags-log-group` calls).
+    case listTagsLogGroup = "ListTagsLogGroup"
 
     /// The IAM action, `logs:<Operation>`.
     package var iamAction: String { "logs:" + rawValue }

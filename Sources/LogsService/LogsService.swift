@@ -20,7 +20,8 @@ extension ServiceDescriptors {
 ///
 /// Served: `CreateLogGroup`, `DeleteLogGroup`, `DescribeLogGroups`, `CreateLogStream`, `DescribeLogStreams`,
 /// `PutLogEvents`, `GetLogEvents`, `FilterLogEvents` (what `aws logs tail [--follow]` and `sam logs` poll),
-/// `PutRetentionPolicy`, `DeleteRetentionPolicy`. Everything else (`StartLiveTail`, metric filters, subscriptions,
+/// `PutRetentionPolicy`, `DeleteRetentionPolicy`, `TagResource`, `UntagResource`, `ListTagsForResource`,
+/// `ListTagsLogGroup`. Everything else (`StartLiveTail`, metric filters, subscriptions,
 /// Insights queries) answers `UnknownOperationException`. Times come from the virtual clock.
 package struct LogsService: AWSServiceHandler {
     /// Routing facts.
@@ -47,7 +48,7 @@ package struct LogsService: AWSServiceHandler {
 
     /// (Re)creates the template's groups with their retention.
     func declareTemplateGroups() {
-        for group in templateGroups { store.declareGroup(group.name, retentionInDays: group.retentionInDays) }
+        for group in templateGroups { store.declareGroup(group.name, retentionInDays: group.retentionInDays, tags: group.tags) }
     }
 
     /// Names the typed operation from the `X-Amz-Target` suffix.
@@ -75,8 +76,9 @@ package struct LogsService: AWSServiceHandler {
         case .createLogGroup:
             // https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html
             let name = try groupName(input, member: "logGroupName")
+            let tags = try input.stringMap("tags")
             try await authorize(request, operation, group: name)
-            do { try store.createGroup(name) } catch { throw LogsError.from(error) }
+            do { try store.createGroup(name, tags: tags) } catch { throw LogsError.from(error) }
             output = [:]
         case .deleteLogGroup:
             // https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_DeleteLogGroup.html
@@ -133,6 +135,32 @@ package struct LogsService: AWSServiceHandler {
             try await authorize(request, operation, group: name)
             do { try store.setRetention(name, days: nil) } catch { throw LogsError.from(error) }
             output = [:]
+        case .tagResource:
+            // https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_TagResource.html
+            let name = try taggedGroup(input)
+            let tags = try input.stringMap("tags")
+            guard !tags.isEmpty else { throw LogsError.constraint("tags", value: "{}", "Member must have length greater than or equal to 1") }
+            try await authorize(request, operation, group: name)
+            do { try store.updateTags(name) { $0.merge(tags) { _, new in new } } } catch { throw LogsError.from(error) }
+            output = [:]
+        case .untagResource:
+            // https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_UntagResource.html
+            let name = try taggedGroup(input)
+            let keys = try input.strings("tagKeys")
+            guard !keys.isEmpty else { throw LogsError.constraint("tagKeys", value: "[]", "Member must have length greater than or equal to 1") }
+            try await authorize(request, operation, group: name)
+            do { try store.updateTags(name) { tags in for key in keys { tags[key] = nil } } } catch { throw LogsError.from(error) }
+            output = [:]
+        case .listTagsForResource:
+            // https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_ListTagsForResource.html
+            let name = try taggedGroup(input)
+            try await authorize(request, operation, group: name)
+            output = ["tags": try existing(name).tags ?? [:]]
+        case .listTagsLogGroup:
+            // https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_ListTagsLogGroup.html
+            let name = try groupName(input, member: "logGroupName")
+            try await authorize(request, operation, group: name)
+            output = ["tags": try existing(name).tags ?? [:]]
         }
         return Self.json(output)
     }
@@ -266,6 +294,13 @@ package struct LogsService: AWSServiceHandler {
         guard let name = try input.string(member) else { throw LogsError.constraint(member, value: "null", "Member must not be null") }
         try Self.validateGroupName(name, member: member)
         return name
+    }
+
+    /// The log group a `resourceArn` names (`arn:aws:logs:R:A:log-group:NAME`, the only taggable resource here).
+    private func taggedGroup(_ input: LogsInput) throws(LogsError) -> String {
+        guard let arn = try input.string("resourceArn") else { throw LogsError.constraint("resourceArn", value: "null", "Member must not be null") }
+        guard arn.hasPrefix("arn:"), arn.contains(":log-group:") else { throw .invalidParameter("Invalid resourceArn: \(arn)") }
+        return Self.name(fromIdentifier: arn)
     }
 
     /// `logGroupName`, or `logGroupIdentifier` (a name or an ARN), exactly one of them.

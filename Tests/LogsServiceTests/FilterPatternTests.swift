@@ -78,6 +78,18 @@ struct LogGroupStoreTests {
         #expect(group.streams.values.flatMap(\.events).map(\.message) == ["new"])
         #expect(throws: LogStoreFailure.groupNotFound) { _ = try store.group("/aws/lambda/nope") }
     }
+
+    @Test("tags: set at creation, merged and removed in place; a missing group is refused")
+    func tags() throws {
+        let store = LogGroupStore(clock: VirtualClock())
+        try store.createGroup("g", retentionInDays: 7, tags: ["team": "notes"])
+        try store.updateTags("g") { $0["stage"] = "dev" }
+        #expect(try store.group("g").tags == ["team": "notes", "stage": "dev"])
+        try store.updateTags("g") { $0["team"] = nil }
+        #expect(try store.group("g").tags == ["stage": "dev"])
+        #expect(throws: LogStoreFailure.groupExists) { try store.createGroup("g") }
+        #expect(throws: LogStoreFailure.groupNotFound) { try store.updateTags("nope") { $0 = [:] } }
+    }
 }
 
 @Suite("AWS::Logs::LogGroup provider")
@@ -85,19 +97,21 @@ struct LogGroupProviderTests {
     static let catalog = ResourceCatalog(providers: [LogGroupProvider()])
     static let configuration = StackConfiguration(stackName: "logs-stack", region: "us-east-1", accountId: "123456789012")
 
-    @Test("LogGroupName and RetentionInDays from the template; a generated name without LogGroupName")
+    @Test("LogGroupName, RetentionInDays and Tags from the template; a generated name without LogGroupName")
     func specs() throws {
         let template = try TemplateLoader.parse(
             """
             Resources:
-              Named: {Type: AWS::Logs::LogGroup, Properties: {LogGroupName: /aws/lambda/x, RetentionInDays: 14}}
+              Named:
+                Type: AWS::Logs::LogGroup
+                Properties: {LogGroupName: /aws/lambda/x, RetentionInDays: 14, Tags: [{Key: team, Value: notes}]}
               Generated: {Type: AWS::Logs::LogGroup}
             """
         )
         let stack = try template.resolve(Self.configuration, catalog: Self.catalog)
         let groups = try stack.logGroups.sorted { $0.name < $1.name }
         #expect(groups.count == 2)
-        #expect(groups.contains(LogGroupSpec(name: "/aws/lambda/x", retentionInDays: 14)))
+        #expect(groups.contains(LogGroupSpec(name: "/aws/lambda/x", retentionInDays: 14, tags: ["team": "notes"])))
         #expect(groups.contains { $0.name.hasPrefix("logs-stack-Generated-") && $0.retentionInDays == nil })
         #expect(stack.skipped.isEmpty)
         #expect(stack.resource("Named")?.attributes["Arn"] == "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/x:*")

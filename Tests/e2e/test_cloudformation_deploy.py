@@ -1,6 +1,6 @@
 """CloudFormation deploys into a running emulator: CreateStack/UpdateStack/DeleteStack, change sets, events, exports
 and Fn::ImportValue, `aws cloudformation deploy` and `package` (a table + function + WebSocket API deployed, updated and deleted), rollback
-of resources SynapScribe Local cannot deploy yet (Cognito identity pools), and stacks kept across a restart. Each test asserts AWS's status, code and
+of resources SynapScribe Local cannot deploy (an SQS queue: SQS is not emulated), and stacks kept across a restart. Each test asserts AWS's status, code and
 message text where CloudFormation answers an error."""
 
 import json
@@ -201,22 +201,21 @@ def test_undeployable_types_fail_and_roll_back(server):
               BillingMode: PAY_PER_REQUEST
               AttributeDefinitions: [{AttributeName: pk, AttributeType: S}]
               KeySchema: [{AttributeName: pk, KeyType: HASH}]
-          Pool:
-            Type: AWS::Cognito::IdentityPool
+          Queue:
+            Type: AWS::SQS::Queue
             DependsOn: Before
             Properties:
-              IdentityPoolName: rollback_pool
-              AllowUnauthenticatedIdentities: true
+              QueueName: rollback-queue
         """)
     cfn.create_stack(StackName="rollback", TemplateBody=template)
     stack = stack_of(cfn, "rollback")
     assert stack["StackStatus"] == "ROLLBACK_COMPLETE"
     events = cfn.describe_stack_events(StackName="rollback")["StackEvents"]
     failed = next(e for e in events if e["ResourceStatus"] == "CREATE_FAILED")
-    assert failed["LogicalResourceId"] == "Pool"
-    assert "AWS::Cognito::IdentityPool is not yet deployable by SynapScribe Local" in failed["ResourceStatusReason"]
+    assert failed["LogicalResourceId"] == "Queue"
+    assert "AWS::SQS::Queue is not yet deployable by SynapScribe Local" in failed["ResourceStatusReason"]
     rollback = next(e for e in events if e["ResourceStatus"] == "ROLLBACK_IN_PROGRESS")
-    assert rollback["ResourceStatusReason"] == "The following resource(s) failed to create: [Pool]. Rollback requested by user."
+    assert rollback["ResourceStatusReason"] == "The following resource(s) failed to create: [Queue]. Rollback requested by user."
     assert [e["ResourceStatus"] for e in events if e["LogicalResourceId"] == "Before"] == [
         "DELETE_COMPLETE", "DELETE_IN_PROGRESS", "CREATE_COMPLETE", "CREATE_IN_PROGRESS"]
     with pytest.raises(ClientError) as excinfo:

@@ -5,10 +5,12 @@ import CloudFormation
 /// Pools support `IdentityPoolName`, `AllowUnauthenticatedIdentities`, `CognitoIdentityProviders`,
 /// `SupportedLoginProviders`, `DeveloperProviderName` and `AllowClassicFlow`; role attachments support
 /// `IdentityPoolId` and `Roles`. Every other property (`RoleMappings`, `OpenIdConnectProviderARNs`...) is
-/// reported as ignored.
+/// reported as ignored. ``IdentityPoolDeployer`` creates, updates and deletes both for the CloudFormation API's stacks.
 package struct IdentityPoolProvider: ResourceProvider {
     /// The identity pool resource type.
     package static let poolType = "AWS::Cognito::IdentityPool"
+    /// The role attachment resource type.
+    package static let attachmentType = "AWS::Cognito::IdentityPoolRoleAttachment"
 
     /// Creates the provider.
     package init() {}
@@ -20,7 +22,7 @@ package struct IdentityPoolProvider: ResourceProvider {
                 "IdentityPoolName", "AllowUnauthenticatedIdentities", "CognitoIdentityProviders", "SupportedLoginProviders",
                 "DeveloperProviderName", "AllowClassicFlow",
             ],
-            "AWS::Cognito::IdentityPoolRoleAttachment": ["IdentityPoolId", "Roles"],
+            Self.attachmentType: ["IdentityPoolId", "Roles"],
         ]
     }
 

@@ -58,7 +58,7 @@ package struct IdentityPoolSpec: Sendable, Equatable {
         self.providers = providers
         supportedLoginProviders = try reader["SupportedLoginProviders"].stringMap() ?? [:]
         developerProviderName = try reader["DeveloperProviderName"].string()
-        for attachment in stack.resources(ofType: "AWS::Cognito::IdentityPoolRoleAttachment") {
+        for attachment in stack.resources(ofType: IdentityPoolProvider.attachmentType) {
             let attachmentReader = SpecReader(attachment)
             guard try attachmentReader["IdentityPoolId"].string() == resource.physicalId else { continue }
             unauthenticatedRoleArn = try attachmentReader["Roles"]["unauthenticated"].string()

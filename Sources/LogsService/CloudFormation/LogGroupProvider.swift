@@ -2,9 +2,10 @@ import CloudFormation
 
 /// The CloudFormation provider of `AWS::Logs::LogGroup`.
 ///
-/// Supports `LogGroupName` (a generated `{stack}-{LogicalId}-{SUFFIX}` name when absent, as CloudFormation does)
-/// and `RetentionInDays` (applied on the virtual clock). Every other property (`KmsKeyId`, `DataProtectionPolicy`,
-/// `LogGroupClass`, `Tags`...) is reported as ignored.
+/// Supports `LogGroupName` (a generated `{stack}-{LogicalId}-{SUFFIX}` name when absent, as CloudFormation does),
+/// `RetentionInDays` (applied on the virtual clock) and `Tags` (`ListTagsForResource`). Every other property
+/// (`KmsKeyId`, `DataProtectionPolicy`, `LogGroupClass`...) is reported as ignored. ``LogGroupDeployer`` creates,
+/// updates and deletes them for the CloudFormation API's stacks.
 package struct LogGroupProvider: ResourceProvider {
     /// The resource type.
     package static let type = "AWS::Logs::LogGroup"
@@ -13,7 +14,7 @@ package struct LogGroupProvider: ResourceProvider {
     package init() {}
 
     /// The properties ``LogGroupSpec`` reads.
-    package var supportedProperties: [String: Set<String>] { [Self.type: ["LogGroupName", "RetentionInDays"]] }
+    package var supportedProperties: [String: Set<String>] { [Self.type: ["LogGroupName", "RetentionInDays", "Tags"]] }
 
     /// The group's name comes from `LogGroupName` (at most 512 characters).
     package var nameRules: [String: PhysicalNameRule] { [Self.type: PhysicalNameRule(property: "LogGroupName", maxLength: 512)] }
@@ -22,7 +23,10 @@ package struct LogGroupProvider: ResourceProvider {
     /// - Parameter resource: The group being named.
     /// - Returns: The identity.
     package func identity(of resource: ResourceNaming) -> ResourceIdentity {
-        UnemulatedResources.identity(of: resource)
+        let configuration = resource.configuration
+        let group = resource.physicalName
+        let arn = "arn:\(configuration.partition):logs:\(configuration.region):\(configuration.accountId):log-group:\(group):*"
+        return ResourceIdentity(physicalId: group, attributes: ["Arn": arn])
     }
 
     /// Decodes every log group.
@@ -44,21 +48,27 @@ package struct LogGroupSpec: Sendable, Equatable {
     package var name: String
     /// Days events are kept, or nil for never.
     package var retentionInDays: Int?
+    /// The `Tags` (key to value).
+    package var tags: [String: String]
 
     /// Creates a spec.
     /// - Parameters:
     ///   - name: The group name.
     ///   - retentionInDays: Days events are kept, or nil for never.
-    package init(name: String, retentionInDays: Int?) {
+    ///   - tags: The tags.
+    package init(name: String, retentionInDays: Int?, tags: [String: String] = [:]) {
         self.name = name
         self.retentionInDays = retentionInDays
+        self.tags = tags
     }
 
     /// Decodes a resource.
     /// - Parameter resource: The resolved resource.
-    /// - Throws: ``TemplateError`` when `RetentionInDays` is not one of CloudWatch Logs' values.
+    /// - Throws: ``TemplateError`` when `RetentionInDays` is not one of CloudWatch Logs' values or `Tags` is not a
+    ///   list of `Key`/`Value` pairs.
     package init(_ resource: StackResource) throws(TemplateError) {
         name = resource.physicalId
+        tags = try SpecReader(resource)["Tags"].tags()
         if let value = resource.properties["RetentionInDays"] {
             guard let days = value.intValue, Self.retentionValues.contains(days) else {
                 throw TemplateError(
