@@ -91,6 +91,9 @@ extension APIGatewayV2Service {
 }
 
 extension V2Resource {
-    /// The document as the API answers it: members the emulator keeps for itself (`_snapshot`) left out.
-    package var wireDocument: [String: V2JSON] { document.filter { !$0.key.hasPrefix("_") } }
+    /// The document as the API answers it: members the emulator keeps for itself (`_snapshot`) left out, and a
+    /// deployment's `stageName` (CreateDeployment's input, which AWS's `Deployment` shape does not return).
+    package var wireDocument: [String: V2JSON] {
+        document.filter { !$0.key.hasPrefix("_") && !(kind == .deployment && $0.key == "stageName") }
+    }
 }

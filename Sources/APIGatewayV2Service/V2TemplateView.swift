@@ -53,6 +53,7 @@ package enum V2TemplateView {
                         "authorizerId": .string(authorizer.authorizerId), "name": .string(authorizer.name),
                         "authorizerType": .string(authorizer.type), "authorizerUri": authorizer.uri.map { .string($0) },
                         "identitySource": .array(authorizer.identitySource.map { .string($0) }),
+                        "authorizerCredentialsArn": authorizer.credentialsArn.map { .string($0) },
                     ]
                 )
             }
@@ -158,7 +159,8 @@ package enum V2TemplateView {
                     name: child.string("name") ?? child.id,
                     type: child.string("authorizerType") ?? "REQUEST",
                     uri: child.string("authorizerUri"),
-                    identitySource: document["identitySource"]?.stringList ?? []
+                    identitySource: document["identitySource"]?.stringList ?? [],
+                    credentialsArn: child.string("authorizerCredentialsArn")
                 )
             case .deployment:
                 spec.addDeployment(deploymentId: child.id, stageName: child.string("stageName"))

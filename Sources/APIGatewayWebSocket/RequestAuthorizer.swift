@@ -42,7 +42,8 @@ extension WebSocketAPIService {
             let result = await invokeFunction(
                 function,
                 payload: WebSocketEvents.json(event),
-                source: authorizerSourceArn(api, authorizerId: spec.authorizerId),
+                // With AuthorizerCredentialsArn API Gateway invokes as that role: the function's policy is not consulted.
+                source: spec.credentialsArn == nil ? authorizerSourceArn(api, authorizerId: spec.authorizerId) : nil,
                 timeout: WebSocketLimits.integrationTimeout,
                 logger: logger
             ), result.functionError == nil,

@@ -174,7 +174,15 @@ extension WebSocketApiSpec {
     ///   - type: The authorizer type.
     ///   - uri: The authorizer URI.
     ///   - identitySource: The identity sources.
-    package mutating func addAuthorizer(authorizerId: String, name: String, type: String, uri: String?, identitySource: [String]) {
+    ///   - credentialsArn: `AuthorizerCredentialsArn`, the role the function is invoked as.
+    package mutating func addAuthorizer(
+        authorizerId: String,
+        name: String,
+        type: String,
+        uri: String?,
+        identitySource: [String],
+        credentialsArn: String? = nil
+    ) {
         authorizers.append(
             Authorizer(
                 logicalId: authorizerId,
@@ -183,7 +191,8 @@ extension WebSocketApiSpec {
                 type: type,
                 uri: uri,
                 functionArn: uri.flatMap(Self.functionArn(fromIntegrationUri:)),
-                identitySource: identitySource
+                identitySource: identitySource,
+                credentialsArn: credentialsArn
             )
         )
     }

@@ -160,7 +160,21 @@ extension LambdaService {
     // MARK: Control plane operations
 
     /// Runs a control-plane operation on a located, authorized function; `nil` for other operations.
-    func controlPlane(_ request: AWSRequest, _ operation: LambdaOperation, function: LambdaFunction) async throws -> Response? {
+    /// - Parameters:
+    ///   - request: The request.
+    ///   - operation: The operation.
+    ///   - function: The located function (the version a qualifier names).
+    ///   - qualifier: The qualifier in effect (the `Qualifier` parameter or one embedded in the name), if any.
+    /// - Returns: The response, or nil.
+    /// - Throws: ``LambdaError`` or storage errors.
+    func controlPlane(
+        _ request: AWSRequest,
+        _ operation: LambdaOperation,
+        function: LambdaFunction,
+        qualifier: String? = nil
+    ) async throws -> Response? {
+        // AddPermission, RemovePermission and GetPolicy with a version or alias act on that version's or alias's own policy.
+        let policyQualifier = qualifier == "$LATEST" ? nil : qualifier
         switch operation {
         case .deleteFunction: return try await deleteFunction(request, function: function)
         case .updateFunctionCode: return try await updateFunctionCode(request, function: function)
@@ -169,9 +183,10 @@ extension LambdaService {
         case .deleteFunctionConcurrency:
             try await change(function.name, bumpsRevision: false) { $0.spec.reservedConcurrency = nil }
             return Self.empty(status: .noContent, requestId: request.requestId)
-        case .addPermission: return try await addPermission(request, function: function)
-        case .removePermission(_, let statementId): return try await removePermission(request, function: function, statementId: statementId)
-        case .getPolicy: return try getPolicy(request, function: function)
+        case .addPermission: return try await addPermission(request, function: function, qualifier: policyQualifier)
+        case .removePermission(_, let statementId):
+            return try await removePermission(request, function: function, qualifier: policyQualifier, statementId: statementId)
+        case .getPolicy: return try getPolicy(request, function: function, qualifier: policyQualifier)
         case .tagResource:
             let body = try JSONBody(request.bodyData)
             guard let tags = try body.stringMap("Tags"), !tags.isEmpty else {
@@ -417,9 +432,9 @@ extension LambdaService {
 
     // MARK: Resource-based policy
 
-    /// [AddPermission](https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html).
-    private func addPermission(_ request: AWSRequest, function: LambdaFunction) async throws -> Response {
-        try Self.checkLatest(request, function: function)
+    /// [AddPermission](https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html): with `Qualifier`, a
+    /// statement of the version's or alias's own policy, whose `Resource` is the qualified ARN.
+    private func addPermission(_ request: AWSRequest, function: LambdaFunction, qualifier: String?) async throws -> Response {
         let body = try JSONBody(request.bodyData)
         guard let statementId = try body.string("StatementId") else {
             throw LambdaError.validation(LambdaMessages.validation("null", at: "statementId", "Member must not be null"))
@@ -439,52 +454,88 @@ extension LambdaService {
             id: statementId,
             action: action,
             principal: principal,
-            resource: function.arn,
+            resource: qualifier.map { "\(function.arn):\($0)" } ?? function.arn,
             sourceArn: try body.string("SourceArn"),
             sourceAccount: try body.string("SourceAccount"),
             principalOrgId: try body.string("PrincipalOrgID"),
             functionUrlAuthType: try body.string("FunctionUrlAuthType")
         )
         let revision = try body.string("RevisionId")
-        try await change(function.name, bumpsRevision: false, expectedRevision: revision) { function in
-            if function.policyStatements.contains(where: { ResourcePolicy.statementId(of: $0) == statementId }) {
+        try await changePolicy(function, qualifier: qualifier, expectedRevision: revision) { statements in
+            if statements.contains(where: { ResourcePolicy.statementId(of: $0) == statementId }) {
                 throw LambdaError.resourceConflict(LambdaMessages.statementExists(statementId))
             }
-            function.policyStatements.append(statement)
-            function.revision = RequestID.uuid()
+            statements.append(statement)
         }
         return Self.json(["Statement": statement], status: .created, requestId: request.requestId)
     }
 
+    /// Changes the function's policy, or with a qualifier the version's or alias's own, with a new revision id.
+    private func changePolicy(
+        _ function: LambdaFunction,
+        qualifier: String?,
+        expectedRevision: String?,
+        _ body: @escaping @Sendable (inout [String]) throws -> Void
+    ) async throws {
+        guard let qualifier else {
+            _ = try await change(function.name, bumpsRevision: false, expectedRevision: expectedRevision) { function in
+                try body(&function.policyStatements)
+                function.revision = RequestID.uuid()
+            }
+            return
+        }
+        try await deployer.serialized {
+            guard let current = catalog.qualifiedPolicy(function.name, qualifier: qualifier) else {
+                throw LambdaError.resourceNotFound(arn: "\(function.arn):\(qualifier)")
+            }
+            if let expectedRevision, expectedRevision != current.revisionId {
+                throw LambdaError.preconditionFailed(LambdaMessages.revisionMismatch)
+            }
+            var statements = current.statements
+            try body(&statements)
+            _ = catalog.setQualifiedPolicy(function.name, qualifier: qualifier, statements: statements)
+            do {
+                try await deployer.persist(function.name)
+            } catch {
+                _ = catalog.setQualifiedPolicy(function.name, qualifier: qualifier, statements: current.statements)
+                throw error
+            }
+        }
+    }
+
     /// [RemovePermission](https://docs.aws.amazon.com/lambda/latest/api/API_RemovePermission.html).
-    private func removePermission(_ request: AWSRequest, function: LambdaFunction, statementId: String) async throws -> Response {
-        try Self.checkLatest(request, function: function)
+    private func removePermission(
+        _ request: AWSRequest,
+        function: LambdaFunction,
+        qualifier: String?,
+        statementId: String
+    ) async throws -> Response {
         let revision = request.query("RevisionId")
-        try await change(function.name, bumpsRevision: false, expectedRevision: revision) { function in
-            guard !function.policyStatements.isEmpty else {
+        try await changePolicy(function, qualifier: qualifier, expectedRevision: revision) { statements in
+            guard !statements.isEmpty else {
                 throw LambdaError.resourceMissing("No policy is associated with the given resource.")
             }
-            guard let index = function.policyStatements.firstIndex(where: { ResourcePolicy.statementId(of: $0) == statementId }) else {
+            guard let index = statements.firstIndex(where: { ResourcePolicy.statementId(of: $0) == statementId }) else {
                 throw LambdaError.resourceMissing("Statement \(statementId) is not found in resource policy.")
             }
-            function.policyStatements.remove(at: index)
-            function.revision = RequestID.uuid()
+            statements.remove(at: index)
         }
         return Self.empty(status: .noContent, requestId: request.requestId)
     }
 
-    /// [GetPolicy](https://docs.aws.amazon.com/lambda/latest/api/API_GetPolicy.html).
-    private func getPolicy(_ request: AWSRequest, function: LambdaFunction) throws -> Response {
-        try Self.checkLatest(request, function: function)
-        guard !function.policyStatements.isEmpty else { throw LambdaError.resourceMissing(LambdaMessages.resourceDoesNotExist) }
-        let policy = ResourcePolicy.document(function.policyStatements)
-        return Self.json(["Policy": policy, "RevisionId": function.revisionId], status: .ok, requestId: request.requestId)
-    }
-
-    private static func checkLatest(_ request: AWSRequest, function: LambdaFunction) throws(LambdaError) {
-        if let qualifier = request.query("Qualifier"), qualifier != "$LATEST" {
-            throw .resourceNotFound(arn: "\(function.arn):\(qualifier)")
+    /// [GetPolicy](https://docs.aws.amazon.com/lambda/latest/api/API_GetPolicy.html): with `Qualifier`, the version's
+    /// or alias's own policy.
+    private func getPolicy(_ request: AWSRequest, function: LambdaFunction, qualifier: String?) throws -> Response {
+        var statements = function.policyStatements
+        var revisionId = function.revisionId
+        if let qualifier {
+            guard let policy = catalog.qualifiedPolicy(function.name, qualifier: qualifier) else {
+                throw LambdaError.resourceNotFound(arn: "\(function.arn):\(qualifier)")
+            }
+            (statements, revisionId) = policy
         }
+        guard !statements.isEmpty else { throw LambdaError.resourceMissing(LambdaMessages.resourceDoesNotExist) }
+        return Self.json(["Policy": ResourcePolicy.document(statements), "RevisionId": revisionId], status: .ok, requestId: request.requestId)
     }
 
     // MARK: Checks and code

@@ -13,6 +13,9 @@ package struct FunctionAlias: Sendable, Equatable, Codable {
     package var additionalVersionWeights: [String: Double]
     /// The revision id.
     package var revisionId: String
+    /// The alias's own resource-based policy (AddPermission with `Qualifier`), as JSON statement texts; optional so
+    /// that aliases stored before it existed still load.
+    package var policyStatements: [String]? = nil
 
     /// The `AliasConfiguration` shape.
     /// - Parameter functionArn: The function's unqualified ARN.

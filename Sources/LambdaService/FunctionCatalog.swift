@@ -105,6 +105,43 @@ final class FunctionCatalog: Sendable {
     ///   - alias: The alias.
     func setAlias(_ name: String, _ alias: FunctionAlias) { state.withLock { $0.aliases[name, default: [:]][alias.name] = alias } }
 
+    /// The resource-based policy of a published version or an alias, which AWS keeps apart from the function's (an
+    /// invocation through `NAME:QUALIFIER` is checked against it alone).
+    /// - Parameters:
+    ///   - name: The function name.
+    ///   - qualifier: A version number or an alias name.
+    /// - Returns: The policy's statements and the version's or alias's revision id; nil when neither exists.
+    func qualifiedPolicy(_ name: String, qualifier: String) -> (statements: [String], revisionId: String)? {
+        state.withLock { state in
+            if let alias = state.aliases[name]?[qualifier] { return (alias.policyStatements ?? [], alias.revisionId) }
+            if let version = state.versions[name]?.first(where: { $0.version == qualifier }) {
+                return (version.policyStatements, version.revisionId)
+            }
+            return nil
+        }
+    }
+
+    /// Replaces the resource-based policy of a published version or an alias, with a new revision id.
+    /// - Parameters:
+    ///   - name: The function name.
+    ///   - qualifier: A version number or an alias name.
+    ///   - statements: The statements.
+    /// - Returns: Whether the version or alias exists.
+    func setQualifiedPolicy(_ name: String, qualifier: String, statements: [String]) -> Bool {
+        state.withLock { state in
+            if var alias = state.aliases[name]?[qualifier] {
+                alias.policyStatements = statements
+                alias.revisionId = RequestID.uuid()
+                state.aliases[name]?[qualifier] = alias
+                return true
+            }
+            guard let index = state.versions[name]?.firstIndex(where: { $0.version == qualifier }) else { return false }
+            state.versions[name]?[index].policyStatements = statements
+            state.versions[name]?[index].revision = RequestID.uuid()
+            return true
+        }
+    }
+
     /// Removes an alias.
     /// - Parameters:
     ///   - name: The function name.

@@ -75,13 +75,25 @@ package struct LambdaInvoker: LambdaInvoking {
     /// invocation by a service (``LambdaInvocationContext/sourcePrincipal``) passes, and what S3 asks before it
     /// accepts a notification configuration.
     /// - Parameters:
-    ///   - function: A name, physical name or ARN (a qualifier is evaluated against the function's policy).
+    ///   - function: A name, physical name or ARN; with a version or alias qualifier (`NAME:live`) that version's or
+    ///     alias's own policy decides, as in AWS (the function's policy covers the unqualified ARN only).
     ///   - principal: The service principal.
     ///   - sourceArn: `AWS:SourceArn`.
     ///   - sourceAccount: `AWS:SourceAccount`.
     /// - Returns: Whether the policy allows `lambda:InvokeFunction`; false when the function does not exist.
     package func isInvokeAllowed(function: String, principal: String, sourceArn: String?, sourceAccount: String?) -> Bool {
-        guard let found = catalog.resolve(function)?.function else { return false }
+        guard let located = catalog.resolve(function) else { return false }
+        let found = located.function
+        if let qualifier = located.qualifier, qualifier != "$LATEST" {
+            guard let policy = catalog.qualifiedPolicy(found.name, qualifier: qualifier) else { return false }
+            return ResourcePolicy.allowsInvoke(
+                policy.statements,
+                functionArn: "\(found.arn):\(qualifier)",
+                principal: principal,
+                sourceArn: sourceArn,
+                sourceAccount: sourceAccount
+            )
+        }
         return ResourcePolicy.allowsInvoke(
             found.policyStatements,
             functionArn: found.arn,

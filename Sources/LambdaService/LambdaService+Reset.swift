@@ -2,7 +2,9 @@ import EmulatorCore
 
 /// `POST /_local/reset` for Lambda, as `/moto-api/reset` does for every backend: event source mappings and functions
 /// created through the API are deleted (with their versions, aliases and uploaded packages), and so are published layer
-/// versions; the template's functions keep their warm execution environments, and the template's mappings stay.
+/// versions; the template's functions keep their warm execution environments and get their resource-based policies back
+/// as the template declares them (statements AddPermission added or RemovePermission removed are undone), and the
+/// template's mappings stay.
 package struct LambdaReset: ResettableService {
     /// The service.
     package let service: LambdaService
@@ -21,7 +23,7 @@ package struct LambdaReset: ResettableService {
     /// `lambda`.
     package var resetName: String { "lambda" }
 
-    /// Deletes the API-created mappings, then the API-created functions.
+    /// Deletes the API-created mappings, then the API-created functions, then restores the template functions' policies.
     /// - Throws: Storage errors.
     package func resetToTemplate() async throws {
         for mapping in service.eventSourceMappings.all where !templateMappings.contains(mapping.uuid) {
@@ -33,6 +35,15 @@ package struct LambdaReset: ResettableService {
                 try await service.remove(name: function.name)
             } catch LambdaError.resourceNotFound {
                 // Deleted through the API since the list was read.
+            }
+        }
+        for template in service.deployer.templateFunctions {
+            guard let current = service.catalog.function(named: template.name), current.policyStatements != template.policyStatements else {
+                continue
+            }
+            _ = try await service.change(template.name, bumpsRevision: false) { function in
+                function.policyStatements = template.policyStatements
+                function.revision = RequestID.uuid()
             }
         }
     }

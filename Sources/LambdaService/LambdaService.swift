@@ -245,7 +245,7 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
         case (.getFunctionConfiguration, let function?): return Self.json(function.configuration(), status: .ok, requestId: request.requestId)
         case (.getFunctionConcurrency, let function?): return getFunctionConcurrency(request, function: function)
         case (_, let function?):
-            if let response = try await controlPlane(request, operation, function: function) { return response }
+            if let response = try await controlPlane(request, operation, function: function, qualifier: located?.qualifier) { return response }
             throw GatewayError.unknownOperation(nil, protocol: .restJson1)
         default: throw GatewayError.unknownOperation(nil, protocol: .restJson1)
         }

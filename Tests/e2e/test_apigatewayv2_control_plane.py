@@ -411,12 +411,14 @@ class TestDeployments:
         assert self.status(env, api_id, "live/one") == 404
         first = v2.create_deployment(ApiId=api_id, StageName="live")["DeploymentId"]
         assert self.status(env, api_id, "live/one") == 200
-        # The snapshot is the emulator's own: never on the wire.
+        # The snapshot is the emulator's own: never on the wire; nor is the stage CreateDeployment deployed to (AWS's
+        # Deployment shape has no stageName).
         captured = {}
         v2.meta.events.register("after-call.apigatewayv2.GetDeployment",
                                 lambda http_response, **_: captured.update(body=http_response.content))
         assert v2.get_deployment(ApiId=api_id, DeploymentId=first)["DeploymentStatus"] == "DEPLOYED"
         assert b"deploymentStatus" in captured["body"] and b"_snapshot" not in captured["body"]
+        assert b"stageName" not in captured["body"]
         # A route added after the deployment is not served until the next one.
         v2.create_route(ApiId=api_id, RouteKey="GET /two", Target=target)
         assert self.status(env, api_id, "live/two") == 404

@@ -28,6 +28,9 @@ HANDLER = """import json
 
 
 def handler(event, context):
+    if event.get("type") == "REQUEST" and "methodArn" in event:
+        return {"principalId": "caller", "policyDocument": {"Version": "2012-10-17", "Statement": [
+            {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": event["methodArn"]}]}}
     if "connectionId" in event.get("requestContext", {}):
         return {"statusCode": 200, "body": "echo:" + str(event.get("body"))}
     return {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": json.dumps({"ok": True})}
@@ -262,6 +265,34 @@ def test_websocket_api_needs_a_permission_per_route(server):
     assert asyncio.run(exchange()) == 'echo:{"action": "anything"}'
 
 
+def test_websocket_authorizer_with_credentials_is_invoked_as_the_role(server):
+    """A REQUEST authorizer with AuthorizerCredentialsArn keeps it (GetAuthorizer) and API Gateway invokes its function
+    as that role: no `API/authorizers/ID` permission is needed (the $connect integration still needs its own)."""
+    v2 = server.client("apigatewayv2")
+    api_id = v2.create_api(Name="perm-auth-socket", ProtocolType="WEBSOCKET",
+                           RouteSelectionExpression="$request.body.action")["ApiId"]
+    uri = f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{FUNCTION_ARN}/invocations"
+    integration = v2.create_integration(ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=uri)["IntegrationId"]
+    role_arn = f"arn:aws:iam::{ACCOUNT_ID}:role/perm-authorizer-invoker"
+    authorizer = v2.create_authorizer(ApiId=api_id, Name="creds", AuthorizerType="REQUEST", AuthorizerUri=uri,
+                                      IdentitySource=["route.request.header.Auth"],
+                                      AuthorizerCredentialsArn=role_arn)["AuthorizerId"]
+    assert v2.get_authorizer(ApiId=api_id, AuthorizerId=authorizer)["AuthorizerCredentialsArn"] == role_arn
+    v2.create_route(ApiId=api_id, RouteKey="$connect", AuthorizationType="CUSTOM", AuthorizerId=authorizer,
+                    Target=f"integrations/{integration}")
+    v2.create_stage(ApiId=api_id, StageName="live")
+    v2.create_deployment(ApiId=api_id, StageName="live")
+    add_permission(server, "auth-socket-connect", execute_api_arn(api_id, "live/$connect"))
+    url = f"ws://127.0.0.1:{server.port}/_aws/execute-api/{api_id}/live"
+
+    async def connect():
+        async with websockets.connect(url, open_timeout=TIMEOUT, additional_headers={"Auth": "token"}):
+            return True
+
+    assert asyncio.run(connect())
+    assert not [s for s in policy_statements(server) if "/authorizers/" in json.dumps(s)]
+
+
 def test_s3_notification_needs_a_permission(server):
     s3 = server.client("s3")
     s3.create_bucket(Bucket="perm-notify")
@@ -314,3 +345,61 @@ def test_template_bucket_without_permission_fails_to_start(tmp_path):
     assert "Uploads" in text
     assert "Unable to validate the following destination configurations" in text
     assert "Not authorized to invoke function [arn:aws:lambda:us-east-1:000000000000:function:perm-bucket-echo]" in text
+
+
+def test_a_version_and_an_alias_have_policies_of_their_own(server):
+    """AddPermission/GetPolicy/RemovePermission with `Qualifier` act on the version's or alias's own policy (its
+    statements name the qualified ARN), and an invocation through the alias ARN is checked against it alone: the
+    function's policy allowing this bucket does not let S3 invoke `perm-echo:live`."""
+    lam, s3 = server.client("lambda"), server.client("s3")
+    version = lam.publish_version(FunctionName=FUNCTION)["Version"]
+    lam.create_alias(FunctionName=FUNCTION, Name="live", FunctionVersion=version)
+    for qualifier in ("live", version):
+        with pytest.raises(ClientError) as raised:
+            lam.get_policy(FunctionName=FUNCTION, Qualifier=qualifier)
+        assert raised.value.response["Error"] == {"Code": "ResourceNotFoundException", "Message": "The resource you requested does not exist."}
+    s3.create_bucket(Bucket="perm-alias")
+    add_permission(server, "s3-alias-unqualified", "arn:aws:s3:::perm-alias", principal="s3.amazonaws.com")
+    alias_arn = f"{FUNCTION_ARN}:live"
+    configuration = {"LambdaFunctionConfigurations": [{"LambdaFunctionArn": alias_arn, "Events": ["s3:ObjectCreated:*"]}]}
+    with pytest.raises(ClientError) as raised:
+        s3.put_bucket_notification_configuration(Bucket="perm-alias", NotificationConfiguration=configuration)
+    assert raised.value.response["Error"]["Message"] == "Unable to validate the following destination configurations"
+    added = lam.add_permission(FunctionName=FUNCTION, Qualifier="live", StatementId="s3-alias", Action="lambda:InvokeFunction",
+                               Principal="s3.amazonaws.com", SourceArn="arn:aws:s3:::perm-alias")
+    assert json.loads(added["Statement"])["Resource"] == alias_arn
+    alias_policy = json.loads(lam.get_policy(FunctionName=FUNCTION, Qualifier="live")["Policy"])
+    assert [s["Sid"] for s in alias_policy["Statement"]] == ["s3-alias"]
+    assert "s3-alias" not in [s["Sid"] for s in policy_statements(server)]
+    with pytest.raises(ClientError) as raised:
+        lam.get_policy(FunctionName=FUNCTION, Qualifier=version)
+    assert raised.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    s3.put_bucket_notification_configuration(Bucket="perm-alias", NotificationConfiguration=configuration)
+    # The same statement id may exist once per policy; an unknown qualifier names its qualified ARN.
+    lam.add_permission(FunctionName=f"{FUNCTION}:{version}", StatementId="s3-alias", Action="lambda:InvokeFunction",
+                       Principal="s3.amazonaws.com", SourceArn="arn:aws:s3:::perm-alias")
+    assert [s["Resource"] for s in json.loads(lam.get_policy(FunctionName=FUNCTION, Qualifier=version)["Policy"])["Statement"]] == [
+        f"{FUNCTION_ARN}:{version}"]
+    with pytest.raises(ClientError) as raised:
+        lam.add_permission(FunctionName=FUNCTION, Qualifier="nope", StatementId="x", Action="lambda:InvokeFunction",
+                           Principal="s3.amazonaws.com")
+    assert raised.value.response["Error"] == {"Code": "ResourceNotFoundException", "Message": f"Function not found: {FUNCTION_ARN}:nope"}
+    lam.remove_permission(FunctionName=FUNCTION, Qualifier="live", StatementId="s3-alias")
+    with pytest.raises(ClientError) as raised:
+        lam.remove_permission(FunctionName=FUNCTION, Qualifier="live", StatementId="s3-alias")
+    assert raised.value.response["Error"]["Message"] == "No policy is associated with the given resource."
+    with pytest.raises(ClientError):
+        s3.put_bucket_notification_configuration(Bucket="perm-alias", NotificationConfiguration=configuration)
+
+
+def test_reset_restores_the_template_policy(server):
+    """POST /_local/reset gives the template's functions their policies as the template declares them: statements
+    AddPermission added go, the template's statement RemovePermission removed (test_rest_api_needs_the_permission)
+    comes back."""
+    assert "rest-api" in [s["Sid"] for s in policy_statements(server)]
+    response = requests.post(f"{server.endpoint}/_local/reset", data="{}", headers={"Content-Type": "application/json"}, timeout=60)
+    assert response.status_code == 200, response.text
+    statements = policy_statements(server)
+    assert [s["Condition"] for s in statements] == [
+        {"ArnLike": {"AWS:SourceArn": execute_api_arn(server.outputs["RestApiId"], "*/GET/items/*")}}]
+    assert requests.get(server.outputs["RestUrl"] + "items/42", timeout=TIMEOUT).json() == {"ok": True}

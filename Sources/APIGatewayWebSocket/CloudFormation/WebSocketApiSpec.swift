@@ -86,6 +86,9 @@ package struct WebSocketApiSpec: Sendable, Equatable {
         package var functionArn: String?
         /// `IdentitySource`.
         package var identitySource: [String]
+        /// `AuthorizerCredentialsArn`: the role API Gateway invokes the function as (then the function's resource
+        /// policy is not what allows it).
+        package var credentialsArn: String? = nil
     }
 
     /// An `AWS::ApiGatewayV2::Deployment`.
@@ -225,7 +228,8 @@ package struct WebSocketApiSpec: Sendable, Equatable {
                     type: try authorizer["AuthorizerType"].string() ?? "REQUEST",
                     uri: uri,
                     functionArn: uri.flatMap(Self.functionArn(fromIntegrationUri:)),
-                    identitySource: try authorizer["IdentitySource"].stringList() ?? []
+                    identitySource: try authorizer["IdentitySource"].stringList() ?? [],
+                    credentialsArn: try authorizer["AuthorizerCredentialsArn"].string()
                 )
             )
         }
