@@ -183,7 +183,9 @@ extension LambdaService {
         case .deleteFunctionConcurrency:
             try await change(function.name, bumpsRevision: false) { $0.spec.reservedConcurrency = nil }
             return Self.empty(status: .noContent, requestId: request.requestId)
-        case .addPermission: return try await addPermission(request, function: function, qualifier: policyQualifier)
+        case .addPermission:
+            if qualifier == "$LATEST" { throw LambdaError.invalidParameterValue(LambdaMessages.noLatestPolicies) }
+            return try await addPermission(request, function: function, qualifier: policyQualifier)
         case .removePermission(_, let statementId):
             return try await removePermission(request, function: function, qualifier: policyQualifier, statementId: statementId)
         case .getPolicy: return try getPolicy(request, function: function, qualifier: policyQualifier)

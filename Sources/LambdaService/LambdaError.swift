@@ -115,6 +115,8 @@ package enum LambdaMessages {
     package static func functionExists(_ name: String) -> String { "Function already exist: \(name)" }
     /// GetPolicy / RemovePermission when there is no such policy or statement.
     package static let resourceDoesNotExist = "The resource you requested does not exist."
+    /// AddPermission with `Qualifier` `$LATEST`: the function's own policy is the unqualified one.
+    package static let noLatestPolicies = "We currently do not support adding policies for $LATEST."
     /// A role that does not exist, or whose trust policy does not let Lambda assume it.
     package static let roleCannotBeAssumed = "The role defined for the function cannot be assumed by Lambda."
     /// A `.zip` upload that is not a zip archive.

@@ -52,8 +52,14 @@ package struct LambdaInvoker: LambdaInvoking {
         if let principal = context.sourcePrincipal,
             !isInvokeAllowed(function: function, principal: principal, sourceArn: context.sourceArn, sourceAccount: located.accountId)
         {
+            // The refused ARN is the one invoked: qualified for a version or an alias.
+            let qualifier = catalog.resolve(function)?.qualifier
             throw LambdaInvocationError.accessDenied(
-                ResourcePolicy.accessDeniedMessage(principal: principal, sourceArn: context.sourceArn, functionArn: located.arn)
+                ResourcePolicy.accessDeniedMessage(
+                    principal: principal,
+                    sourceArn: context.sourceArn,
+                    functionArn: qualifier.map { "\(located.arn):\($0)" } ?? located.arn
+                )
             )
         }
         do {

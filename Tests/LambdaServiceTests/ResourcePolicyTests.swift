@@ -70,4 +70,34 @@ struct ResourcePolicyTests {
         #expect(allows([bucket], principal: "s3.amazonaws.com", sourceArn: "arn:aws:s3:::uploads"))
         #expect(!allows([bucket], principal: "s3.amazonaws.com", sourceArn: "arn:aws:s3:::other"))
     }
+
+    @Test("a version's or alias's statement names its qualified ARN: it does not cover the function, nor the function's the alias")
+    func qualifiedResources() throws {
+        let source = "arn:aws:s3:::bucket"
+        let unqualified = try statement("s", principal: "s3.amazonaws.com", sourceArn: source)
+        let alias = try ResourcePolicy.statement(
+            id: "s",
+            action: "lambda:InvokeFunction",
+            principal: "s3.amazonaws.com",
+            resource: function + ":live",
+            sourceArn: source,
+            sourceAccount: nil,
+            principalOrgId: nil,
+            functionUrlAuthType: nil
+        )
+        func allowed(_ statements: [String], _ arn: String) -> Bool {
+            ResourcePolicy.allowsInvoke(statements, functionArn: arn, principal: "s3.amazonaws.com", sourceArn: source, sourceAccount: nil)
+        }
+        #expect(allowed([alias], function + ":live"))
+        #expect(!allowed([alias], function))
+        #expect(!allowed([unqualified], function + ":live"))
+    }
+
+    @Test("an alias stored before aliases had policies loads with none")
+    func aliasWithoutPolicy() throws {
+        let stored = #"{"name":"live","functionVersion":"1","description":"","additionalVersionWeights":{},"revisionId":"r"}"#
+        let alias = try JSONDecoder().decode(FunctionAlias.self, from: Data(stored.utf8))
+        #expect(alias.policyStatements == nil)
+        #expect(alias.functionVersion == "1")
+    }
 }

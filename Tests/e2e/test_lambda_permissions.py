@@ -384,6 +384,12 @@ def test_a_version_and_an_alias_have_policies_of_their_own(server):
         lam.add_permission(FunctionName=FUNCTION, Qualifier="nope", StatementId="x", Action="lambda:InvokeFunction",
                            Principal="s3.amazonaws.com")
     assert raised.value.response["Error"] == {"Code": "ResourceNotFoundException", "Message": f"Function not found: {FUNCTION_ARN}:nope"}
+    with pytest.raises(ClientError) as raised:
+        lam.add_permission(FunctionName=FUNCTION, Qualifier="$LATEST", StatementId="x", Action="lambda:InvokeFunction",
+                           Principal="s3.amazonaws.com")
+    assert raised.value.response["Error"] == {
+        "Code": "InvalidParameterValueException", "Message": "We currently do not support adding policies for $LATEST."}
+    assert "Statement" in lam.get_policy(FunctionName=FUNCTION, Qualifier="$LATEST")["Policy"]
     lam.remove_permission(FunctionName=FUNCTION, Qualifier="live", StatementId="s3-alias")
     with pytest.raises(ClientError) as raised:
         lam.remove_permission(FunctionName=FUNCTION, Qualifier="live", StatementId="s3-alias")
