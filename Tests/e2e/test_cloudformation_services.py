@@ -199,6 +199,9 @@ def test_startup_stack_deletes_completely_and_a_restart_brings_it_back(server):
     pool_id = next(o["OutputValue"] for o in stack["Outputs"] if o["OutputKey"] == "IdentityPoolId")
     assert cognito.describe_identity_pool(IdentityPoolId=pool_id)["IdentityPoolName"] == "SynapScribe_IdentityPool"
     assert "unauthenticated" in cognito.get_identity_pool_roles(IdentityPoolId=pool_id)["Roles"]
+    functions = sorted(r["PhysicalResourceId"] for r in resources if r["ResourceType"] == "AWS::Lambda::Function")
+    tables = sorted(r["PhysicalResourceId"] for r in resources if r["ResourceType"] == "AWS::DynamoDB::Table")
+    assert functions and tables
 
     cfn.delete_stack(StackName=stack["StackName"])
     deleted = cfn.describe_stacks(StackName=stack["StackId"])["Stacks"][0]
@@ -213,6 +216,10 @@ def test_startup_stack_deletes_completely_and_a_restart_brings_it_back(server):
     with pytest.raises(ClientError) as excinfo:
         cognito.describe_identity_pool(IdentityPoolId=pool_id)
     assert error_of(excinfo)[1] == "ResourceNotFoundException"
+    with pytest.raises(ClientError) as excinfo:
+        server.client("lambda").get_function(FunctionName=functions[0])
+    assert error_of(excinfo)[1] == "ResourceNotFoundException"
+    assert not set(tables) & set(server.client("dynamodb").list_tables()["TableNames"])
 
     server.stop()
     restarted = EmulatorProcess(server.log_path.parent, template=TEMPLATE, data_dir=server.data_dir)
@@ -222,5 +229,7 @@ def test_startup_stack_deletes_completely_and_a_restart_brings_it_back(server):
         assert [g["logGroupName"] for g in logs.describe_log_groups(logGroupIdentifiers=groups)["logGroups"]] == groups
         assert cognito.describe_identity_pool(IdentityPoolId=pool_id)["IdentityPoolName"] == "SynapScribe_IdentityPool"
         assert "unauthenticated" in cognito.get_identity_pool_roles(IdentityPoolId=pool_id)["Roles"]
+        assert [restarted.client("lambda").get_function(FunctionName=f)["Configuration"]["FunctionName"] for f in functions] == functions
+        assert set(tables) <= set(restarted.client("dynamodb").list_tables()["TableNames"])
     finally:
         restarted.stop()
