@@ -6,7 +6,7 @@
  * CPU per 1 MiB answer as the server). loadgen replays one raw request on C keep-alive connections, one request in
  * flight per connection (as wrk does), reads with a 1 MiB buffer, reconnects when the server closes, and prints
  * what bench_pinned.py parses:
- *   requests N / non2xx N / errors N / seconds F / p50_us N / p99_us N
+ *   requests N / non2xx N / errors N / seconds F / p50_us N / p99_us N / status_CODE N (each non-2xx status seen)
  *
  * Usage: loadgen -p PORT -c CONNECTIONS -d SECONDS -r REQUEST_FILE   (REQUEST_FILE: the whole request, head and body)
  * Responses must carry Content-Length (chunked answers count as errors, and the connection is reopened).
@@ -46,6 +46,7 @@ static int epfd;
 static long long *latencies;
 static size_t latency_count, latency_cap;
 static long long requests_done, non2xx, errors;
+static long long status_counts[600];
 
 static long long now_us(void) {
     struct timespec ts;
@@ -105,6 +106,7 @@ static void finished(struct conn *c, long long deadline) {
     if (t <= deadline) {
         requests_done++;
         if (c->status < 200 || c->status >= 300) non2xx++;
+        if (c->status >= 100 && c->status < 600) status_counts[c->status]++;
         if (latency_count < latency_cap) latencies[latency_count++] = t - c->started_us;
     }
     if (c->close_after) { reopen(c); return; }
@@ -199,5 +201,7 @@ int main(int argc, char **argv) {
     long long p99 = latency_count ? latencies[(size_t)((double)latency_count * 0.99)] : 0;
     printf("requests %lld\nnon2xx %lld\nerrors %lld\nseconds %.3f\np50_us %lld\np99_us %lld\n", requests_done, non2xx,
            errors, elapsed, p50, p99);
+    for (int status = 100; status < 600; status++)
+        if (status_counts[status] && (status < 200 || status >= 300)) printf("status_%d %lld\n", status, status_counts[status]);
     return 0;
 }
