@@ -28,8 +28,6 @@ package final class DynamoDBService: AWSServiceHandler {
     package let descriptor = ServiceDescriptors.dynamoDB
 
     let database: any DatabaseWriter
-    /// Whether one-item reads and writes run on the calling thread: the in-memory database of `--ephemeral`.
-    let databaseInline: Bool
     let clock: VirtualClock
     let environment: LiveEnvironment
     let authorizer: any RequestAuthorizing
@@ -69,7 +67,6 @@ package final class DynamoDBService: AWSServiceHandler {
         self.itemCollectionLimit = itemCollectionLimit
         self.readLag = readLag
         self.database = try dataLocation.openDatabase(named: "dynamodb", migrator: ItemStore.migrator)
-        self.databaseInline = dataLocation == .ephemeral
         self.clock = clock
         self.environment = environment
         self.authorizer = authorizer

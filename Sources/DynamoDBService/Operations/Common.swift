@@ -92,32 +92,6 @@ extension DynamoDBService {
         try await database.unsafeRead(body)
     }
 
-    /// A one-item write transaction (PutItem, UpdateItem, DeleteItem): on the calling thread for the in-memory
-    /// database of `--ephemeral` (``databaseInline``; GRDB's queue still serializes it with every other access), else
-    /// on GRDB's writer queue. The hop to the queue and back cost more CPU than a one-item write (issue 11's profile).
-    func quickWrite<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        if databaseInline { return try Self.writeHere(database, body) }
-        return try await database.write(body)
-    }
-
-    /// A one-statement read of one item (GetItem), as ``readStatement(_:)`` but on the calling thread for the
-    /// in-memory database (Query and Scan pages stay on GRDB's queue: a page can take long enough to hold up the
-    /// other connections of the calling event loop).
-    func quickRead<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        if databaseInline { return try Self.readHere(database, body) }
-        return try await database.unsafeRead(body)
-    }
-
-    // Synchronous: from a synchronous function Swift picks GRDB's blocking overloads, which run the work on the calling
-    // thread when the database is free.
-    private static func writeHere<T>(_ writer: any DatabaseWriter, _ body: (Database) throws -> T) throws -> T {
-        try writer.write(body)
-    }
-
-    private static func readHere<T>(_ writer: any DatabaseWriter, _ body: (Database) throws -> T) throws -> T {
-        try writer.unsafeRead(body)
-    }
-
     // MARK: Parameters
 
     /// Checks an enum parameter.

@@ -22,7 +22,7 @@ extension DynamoDBService {
         try table.key.validateItem(item)
         try ItemSize.validate(item)
         try Self.validateIndexKeys(item, table: table)
-        let old = try await quickWrite { db -> Item? in
+        let old = try await write { db -> Item? in
             guard try ItemStore.tableExists(db, id: table.meta.id) else {
                 throw DynamoDBError(.resourceNotFoundException, DynamoDBMessages.resourceNotFound)
             }
@@ -72,7 +72,7 @@ extension DynamoDBService {
         let capacityMode = try Self.consumedCapacityMode(input.ReturnConsumedCapacity)
         let table = try self.table(name)
         try table.key.validateKey(key)
-        var stored = try await quickRead { db in try ItemStore.fetchRaw(db, table: table, key: key) }
+        var stored = try await readStatement { db in try ItemStore.fetchRaw(db, table: table, key: key) }
         // Eventually consistent reads under the realism profile's read lag see the item as it was before recent writes.
         if input.ConsistentRead != true, let recent = table.recentWrites, let rowKey = ItemStore.tableRowKey(of: key, table: table),
             let seen = recent.stale(key: rowKey)
@@ -132,7 +132,7 @@ extension DynamoDBService {
         let returnOldOnFailure = try Self.onConditionFailureMode(input.ReturnValuesOnConditionCheckFailure)
         let table = try self.table(name)
         try table.key.validateKey(key)
-        let old = try await quickWrite { db -> Item? in
+        let old = try await write { db -> Item? in
             guard try ItemStore.tableExists(db, id: table.meta.id) else {
                 throw DynamoDBError(.resourceNotFoundException, DynamoDBMessages.resourceNotFound)
             }
@@ -204,7 +204,7 @@ extension DynamoDBService {
         let table = try self.table(name)
         try table.key.validateKey(key)
         if let update { try update.checkKeyAttributes(table.key) }
-        let (old, new, changed) = try await quickWrite { db -> (Item?, Item, Set<String>) in
+        let (old, new, changed) = try await write { db -> (Item?, Item, Set<String>) in
             guard try ItemStore.tableExists(db, id: table.meta.id) else {
                 throw DynamoDBError(.resourceNotFoundException, DynamoDBMessages.resourceNotFound)
             }
