@@ -709,6 +709,10 @@ def main():
     parser.add_argument("--pinned-rounds", type=int, default=1,
                         help="interleaved rounds in the pinned section: every server started fresh per round, each workload"
                         " run on each server in turn; the table shows medians and the median of per-round ratios")
+    parser.add_argument("--pinned-client", choices=["wrk", "loadgen"], default="wrk",
+                        help="the pinned section's load generator (loadgen: scripts/loadgen.c, 1 MiB reads where wrk reads 8 KiB)")
+    parser.add_argument("--pinned-workload", action="append",
+                        help="run only this pinned workload (repeatable), e.g. 'S3 GetObject 1 MiB'")
     parser.add_argument("--baseline-bin", help="an earlier synapscribe-local build (e.g. main's) measured beside this one"
                         " in the startup and pinned sections, as `before`")
     parser.add_argument("--seconds", type=float, default=5.0, help="measurement time per DynamoDB operation")
@@ -733,7 +737,7 @@ def main():
         if "pinned" in sections:
             from bench_pinned import bench_pinned
             bench_pinned(servers(args.bin, workdir, ("ministack", "moto"), args.baseline_bin), args.pinned_seconds,
-                         args.pinned_connections, args.pinned_rounds)
+                         args.pinned_connections, args.pinned_rounds, args.pinned_client, args.pinned_workload)
         if "dynamodb" in sections:
             bench_dynamodb(args.bin, workdir, args.seconds, args.ddb_concurrency, args.big_items)
         if "iam" in sections:

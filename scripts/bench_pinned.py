@@ -1,19 +1,27 @@
 """Throughput per core: synapscribe-local, ministack and moto side by side in one run, each server pinned to the
-same single core, each loaded by wrk pinned to another core.
+same single core, each loaded by a load generator pinned to another core: wrk (the default) or loadgen
+(scripts/loadgen.c, compiled on first use, `--pinned-client loadgen`).
 
 wrk replays one botocore-signed request per workload (a SigV4 signature stays valid for 15 minutes and carries
 no nonce, so replaying it is what a retrying SDK does). synapscribe-local verifies every signature (the `test`
-key pair); ministack and moto verify none. Every server gets the same requests; a workload whose replies are not
-all 2xx is reported as failed instead of counted.
+key pair); ministack and moto verify none. Every server gets the same requests; a run whose replies are not all 2xx
+is reported as failed instead of counted (its statuses are printed), and the tables give the median of the rounds
+that did not fail, saying how many did (moto 5.2.1 answers 500 to about one in 3,000 concurrent PutObjects).
 
 Workloads: DynamoDB GetItem, PutItem, Query (page of 20); S3 GetObject 1 KiB, PutObject 1 KiB, GetObject 1 MiB,
 presigned GET (SigV4 query).
+
+The client's own CPU time per request is measured too (getrusage of the finished client process): on a 2-core
+machine the client has one core, and when it needs as much CPU per request as the server, its core, not the server,
+bounds the rate. wrk (and h2load) read responses 8 KiB at a time, about 130 read(2) calls per 1 MiB answer, which
+costs the client about as much CPU as the server spends on S3 GetObject 1 MiB; loadgen reads 1 MiB at a time.
 """
 
 import http.client
 import json
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -21,6 +29,7 @@ import tempfile
 
 SERVER_CORE = "1"
 CLIENT_CORE = "0"
+CLIENTS = ("wrk", "loadgen")
 REGION = "us-east-1"
 TABLE = "benchpinned"
 BUCKET = "bench-pinned"
@@ -156,11 +165,67 @@ def _run_wrk(port, request, seconds, connections, folder):
     }
 
 
+LOADGEN_SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "loadgen.c")
+
+
+def loadgen_binary():
+    """scripts/loadgen.c compiled (once per source change) into .build/loadgen, with the system's C compiler."""
+    root = os.path.dirname(os.path.dirname(LOADGEN_SOURCE))
+    binary = os.path.join(root, ".build", "loadgen")
+    if not os.path.exists(binary) or os.path.getmtime(binary) < os.path.getmtime(LOADGEN_SOURCE):
+        compiler = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
+        if not compiler:
+            raise SystemExit("the loadgen client needs a C compiler (cc)")
+        os.makedirs(os.path.dirname(binary), exist_ok=True)
+        subprocess.run([compiler, "-O2", "-o", binary, LOADGEN_SOURCE], check=True)
+    return binary
+
+
+def _run_loadgen(port, request, seconds, connections, folder):
+    """One loadgen run (scripts/loadgen.c: keep-alive connections, one request in flight each, 1 MiB reads) with
+    the same result fields as `_run_wrk`."""
+    method, target, headers, body = request
+    headers = dict(headers)
+    headers.setdefault("Host", f"127.0.0.1:{port}")
+    head = [f"{method} {target} HTTP/1.1"]
+    head += [f"{name}: {value}" for name, value in headers.items() if name.lower() != "content-length"]
+    if body or method in ("PUT", "POST"):
+        head.append(f"Content-Length: {len(body or b'')}")
+    handle, path = tempfile.mkstemp(suffix=".http", dir=folder)
+    with os.fdopen(handle, "wb") as file:
+        file.write(("\r\n".join(head) + "\r\n\r\n").encode() + (body or b""))
+    command = ["taskset", "-c", CLIENT_CORE, loadgen_binary(), "-p", str(port), "-c", str(connections),
+               "-d", str(seconds), "-r", path]
+    output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60).stdout
+    values = dict(line.split() for line in output.splitlines() if len(line.split()) == 2)
+    requests = int(values["requests"])
+    return {
+        "rate": requests / float(values["seconds"]),
+        "requests": requests,
+        "non2xx": int(values["non2xx"]),
+        "socket_errors": " ".join([f"{values['errors']} errors" if int(values["errors"]) else ""]
+                                  + [f"{name}: {count}" for name, count in values.items() if name.startswith("status_")]).strip(),
+        "p50": int(values["p50_us"]) / 1000.0,
+        "p99": int(values["p99_us"]) / 1000.0,
+    }
+
+
+def run_client(client, port, request, seconds, connections, folder):
+    """One load run with `client` (wrk or loadgen); adds the client's CPU microseconds per request (`client_us`)."""
+    run = _run_loadgen if client == "loadgen" else _run_wrk
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = run(port, request, seconds, connections, folder)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    result["client_us"] = used / max(result["requests"], 1) * 1e6
+    return result
+
+
 def _median(values):
     return statistics.median(values) if values else None
 
 
-def bench_pinned(servers, seconds, connections, rounds=1):
+def bench_pinned(servers, seconds, connections, rounds=1, client="wrk", only=None):
     """Runs every workload against every server in `rounds` interleaved rounds; prints a line per run, the README
     table (medians over rounds; ratios are the median of the per-round ratios) and the servers' CPU per request.
 
@@ -170,14 +235,17 @@ def bench_pinned(servers, seconds, connections, rounds=1):
     shared core) moves both sides of a ratio alike. The idle servers of a round wait on the core meanwhile; their CPU
     use during the others' runs is printed so it can be checked that they stay quiet.
     """
-    if not shutil.which("wrk"):
+    if client not in CLIENTS:
+        raise SystemExit(f"unknown client {client}: one of {', '.join(CLIENTS)}")
+    if client == "wrk" and not shutil.which("wrk"):
         raise SystemExit("wrk is required for the pinned section (Debian: apt-get install wrk)")
     if (os.cpu_count() or 1) < 2:
-        raise SystemExit("the pinned section needs two cores: one for the server, one for wrk")
+        raise SystemExit(f"the pinned section needs two cores: one for the server, one for {client}")
     rounds = max(1, rounds)
-    print(f"\n## per core: each server pinned to core {SERVER_CORE}, wrk (1 thread, {connections} connections, {seconds} s)"
-          f" pinned to core {CLIENT_CORE}, replaying botocore-signed requests; {rounds} round(s), each server started"
-          f" fresh per round, workloads interleaved across servers")
+    shape = "1 thread" if client == "wrk" else "1 MiB reads, 1 request in flight per connection"
+    print(f"\n## per core: each server pinned to core {SERVER_CORE}, {client} ({shape}, {connections} connections,"
+          f" {seconds} s) pinned to core {CLIENT_CORE}, replaying botocore-signed requests; {rounds} round(s), each"
+          f" server started fresh per round, workloads interleaved across servers")
     names = [server.name for server in servers]
     # (label, name) -> one entry per round: {"rate", "cpu_us"} or None when the run failed.
     runs, labels = {}, []
@@ -195,6 +263,8 @@ def bench_pinned(servers, seconds, connections, rounds=1):
                     _setup(server.port)
                 requests = {server.name: _workloads(server.port) for server in order}
                 for index, (label, _, _) in enumerate(requests[order[0].name]):
+                    if only and label not in only:
+                        continue
                     if label not in labels:
                         labels.append(label)
                     for server in order:
@@ -204,7 +274,7 @@ def bench_pinned(servers, seconds, connections, rounds=1):
                             raise RuntimeError(f"{server.name} {label}: {len(data)} bytes, expected {length}")
                         others = [other for other in order if other is not server]
                         before = {other.name: cpu_seconds(other.proc.pid) for other in order}
-                        result = _run_wrk(server.port, request, seconds, connections, folder)
+                        result = run_client(client, server.port, request, seconds, connections, folder)
                         after = {other.name: cpu_seconds(other.proc.pid) for other in order}
                         used = after[server.name] - before[server.name]
                         idle_cpu += sum(after[other.name] - before[other.name] for other in others)
@@ -216,7 +286,8 @@ def bench_pinned(servers, seconds, connections, rounds=1):
                         note = f"   FAILED: {result['non2xx']} non-2xx {result['socket_errors']}" if failed else ""
                         print(f"round {number + 1} {server.name:18s} {label:26s} {result['rate']:9.0f} req/s"
                               f"   p50 {result['p50']:7.2f} ms   p99 {result['p99']:7.2f} ms"
-                              f"   server CPU {cpu_us:7.1f} us/request{note}", flush=True)
+                              f"   server CPU {cpu_us:7.1f} us/request   {client} CPU {result['client_us']:7.1f}"
+                              f" us/request{note}", flush=True)
             finally:
                 for server in started:
                     server.stop()
@@ -225,18 +296,15 @@ def bench_pinned(servers, seconds, connections, rounds=1):
         shutil.rmtree(folder, ignore_errors=True)
 
     def cells(label, name, field):
-        entries = runs.get((label, name), [])
-        if not entries or any(entry is None for entry in entries):
-            return None
-        return [entry[field] for entry in entries]
+        """One value per round, None for a round whose run failed (a non-2xx answer or a socket error)."""
+        return [entry[field] if entry else None for entry in runs.get((label, name), [])]
 
     def ratio(label, name, peer, field, invert=False):
-        """The median over rounds of ours/peer (or peer/ours), both from the same round."""
-        mine, theirs = cells(label, name, field), cells(label, peer, field)
-        if not mine or not theirs:
-            return None
-        pairs = [(b / a) if invert else (a / b) for a, b in zip(mine, theirs) if a and b]
-        return _median(pairs), (min(pairs), max(pairs)) if pairs else (None, None)
+        """The median over rounds of ours/peer (or peer/ours), both from the same round; rounds where either run
+        failed are left out."""
+        pairs = [(b / a) if invert else (a / b)
+                 for a, b in zip(cells(label, name, field), cells(label, peer, field)) if a and b]
+        return (_median(pairs), (min(pairs), max(pairs))) if pairs else None
 
     ours, peers = names[0], names[1:]
     print(f"\nIdle servers used {idle_cpu / max(idle_seconds, 1e-9) * 100:.1f} % of the core on average during the"
@@ -247,8 +315,15 @@ def bench_pinned(servers, seconds, connections, rounds=1):
         print("| workload | " + " | ".join(f"{name} {unit}" for name in names) + " | " + " | ".join(ratio_names) + " |")
         print("|---|" + "---:|" * (len(names) + len(peers)))
         for label in labels:
-            values = [_median(cells(label, name, field) or []) for name in names]
-            value_cells = [f"{value:,.0f}" if value else "failed" for value in values]
+            value_cells = []
+            for name in names:
+                values = cells(label, name, field)
+                good = [value for value in values if value is not None]
+                failed = len(values) - len(good)
+                if not good:
+                    value_cells.append("failed")
+                else:
+                    value_cells.append(f"{_median(good):,.0f}" + (f" ({failed} of {len(values)} failed)" if failed else ""))
             ratio_cells = []
             for peer in peers:
                 found = ratio(label, ours, peer, field, invert=invert)
@@ -262,6 +337,6 @@ def bench_pinned(servers, seconds, connections, rounds=1):
 
     table("rate", "req/s", [f"{ours}/{peer}" for peer in peers], False, False)
     print(f"\nServer CPU per request (us, median of {rounds} round(s), user + system time of the server's process from"
-          f" /proc/PID/stat, independent of wrk's core); ratios: peer's CPU per request over ours, median of per-round"
+          f" /proc/PID/stat, independent of the client's core); ratios: peer's CPU per request over ours, median of per-round"
           f" ratios [min-max]:\n")
     table("cpu_us", "us", [f"{peer}/{ours} CPU" for peer in peers], True, True)

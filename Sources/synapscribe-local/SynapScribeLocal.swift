@@ -390,7 +390,7 @@ struct Start: AsyncParsableCommand {
         let level = Logger.Level(rawValue: logLevel) ?? .info
         let json = options.logFormat == .json
         LoggingSystem.bootstrap { label in
-            var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+            var handler: any LogHandler = json ? JSONLogHandler(label: label) : TextLogHandler(label: label)
             handler.logLevel = level
             return handler
         }

@@ -39,3 +39,21 @@ def test_every_service_logs_its_typed_operation(tmp_path):
     assert "operation" not in by_code["NotImplemented"], errors
     assert by_code["ResourceNotFoundException"]["operation"] == "DescribeTable", errors
     assert by_code["NoSuchKey"]["message"] == "The specified key does not exist.", errors
+
+
+def test_text_log_lines_carry_the_request_metadata(tmp_path):
+    """The default text format renders a request logger's metadata (request id, service, operation, then the line's
+    own) when a line is written, as swift-log's StreamLogHandler prints it: sorted `key=value` pairs after the label."""
+    server = EmulatorProcess(tmp_path, "--log-level", "debug")
+    try:
+        with pytest.raises(ClientError) as caught:
+            server.client("dynamodb").describe_table(TableName="no-such-table-text")
+        request_id = caught.value.response["ResponseMetadata"]["RequestId"]
+    finally:
+        server.stop()
+    lines = [line for line in server.log_path.read_text().splitlines() if f"request-id={request_id}" in line]
+    assert lines, server.log_path.read_text()[-3000:]
+    line = next(line for line in lines if " code=ResourceNotFoundException " in line)
+    positions = [line.index(f" {pair} ") for pair in ("code=ResourceNotFoundException", "operation=DescribeTable",
+                                                       f"request-id={request_id}", "service=dynamodb")]
+    assert positions == sorted(positions), line
