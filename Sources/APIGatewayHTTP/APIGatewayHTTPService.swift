@@ -745,6 +745,13 @@ package struct APIGatewayHTTPService: Sendable {
         )
     }
 
+    /// API Gateway's 403 `Forbidden` for an execute-api URL naming no served API (a deleted one, or an id that never
+    /// existed).
+    /// - Returns: The response.
+    package func unknownApiResponse() -> Response {
+        error(403, GatewayMessages.forbidden, requestId: EmulatorRandom.uuidString("execute-api-request-ids"), errorType: "ForbiddenException")
+    }
+
     func error(_ status: Int, _ message: String, requestId: String, errorType: String? = nil) -> Response {
         var headers: [(String, String)] = [("Content-Type", "application/json")]
         if let errorType { headers.append(("x-amzn-ErrorType", errorType)) }

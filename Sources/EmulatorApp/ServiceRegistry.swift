@@ -225,10 +225,24 @@ package struct ServiceRegistry: Sendable {
             logger: context.logger,
             executeApi: executeApi
         )
+        // The API Gateway v1 control plane: API-created (and stack-deployed) REST APIs are served by `executeApi`.
+        let restApis = try APIGatewayRESTService(
+            location: context.dataLocation,
+            served: executeApi.servedRestApis,
+            clock: context.clock,
+            environment: environment,
+            authorizer: context.authorizer,
+            logger: context.logger
+        )
         let deployers = DeployerRegistry([
             S3BucketDeployer(service: s3), DynamoDBTableDeployer(service: dynamoDB), LambdaFunctionDeployer(service: lambda),
             IAMDeployer(directory: context.roleSessions.directory, now: { clock.now }),
             APIGatewayV2Deployer(service: apiGatewayV2), LambdaPermissionDeployer(service: lambda),
+            RestApiDeployer(
+                service: restApis,
+                templateIds: Set(plan.stack.resources.filter { $0.type.hasPrefix("AWS::ApiGateway::") }.map(\.physicalId)),
+                readObject: { bucket, key in await s3.objectText(bucket: bucket, key: key) }
+            ),
             EventSourceMappingDeployer(service: lambda), UserPoolDeployer(service: userPools),
         ])
         self.deployers = deployers
@@ -272,14 +286,7 @@ package struct ServiceRegistry: Sendable {
             webSocket,
             apiGatewayV2,
             // The API Gateway v1 control plane (after v2: v2 owns the signing name, v1 gets every non-/v2/ path).
-            try APIGatewayRESTService(
-                location: context.dataLocation,
-                served: executeApi.servedRestApis,
-                clock: context.clock,
-                environment: environment,
-                authorizer: context.authorizer,
-                logger: context.logger
-            ),
+            restApis,
             try CognitoService(
                 pools: context.stack.identityPools,
                 location: context.dataLocation,
