@@ -234,15 +234,17 @@ package struct ServiceRegistry: Sendable {
             authorizer: context.authorizer,
             logger: context.logger
         )
+        // The start-up template's REST APIs live in the control plane's store like API-created ones (one model).
+        let restTypes = RestApiProvider().resourceTypes
+        let templateRestResources = ChangePlan.deploymentOrder(plan.stack.resources).filter { restTypes.contains($0.type) }
+        for failure in restApis.deployTemplate(templateRestResources, stackName: plan.stack.name) {
+            context.logger.warning("API Gateway: a REST API resource of the template was not deployed: \(failure)")
+        }
         let deployers = DeployerRegistry([
             S3BucketDeployer(service: s3), DynamoDBTableDeployer(service: dynamoDB), LambdaFunctionDeployer(service: lambda),
             IAMDeployer(directory: context.roleSessions.directory, now: { clock.now }),
             APIGatewayV2Deployer(service: apiGatewayV2), LambdaPermissionDeployer(service: lambda),
-            RestApiDeployer(
-                service: restApis,
-                templateIds: Set(plan.stack.resources.filter { $0.type.hasPrefix("AWS::ApiGateway::") }.map(\.physicalId)),
-                readObject: { bucket, key in await s3.objectText(bucket: bucket, key: key) }
-            ),
+            RestApiDeployer(service: restApis, readObject: { bucket, key in await s3.objectText(bucket: bucket, key: key) }),
             EventSourceMappingDeployer(service: lambda), UserPoolDeployer(service: userPools),
         ])
         self.deployers = deployers

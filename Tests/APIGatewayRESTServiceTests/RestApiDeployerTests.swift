@@ -115,7 +115,7 @@ import Testing
 
     @Test func deployedItemsAreListedServedUpdatedAndDeleted() async throws {
         let (service, served) = try Self.service()
-        let deployer = RestApiDeployer(service: service, templateIds: [], readObject: { _, _ in nil })
+        let deployer = RestApiDeployer(service: service, readObject: { _, _ in nil })
         let stack = Stack.empty(configuration: StackConfiguration(stackName: "t"))
         for resource in [Self.api, Self.path, Self.method, Self.deployment] { try await deployer.create(resource, in: stack) }
 
@@ -138,12 +138,6 @@ import Testing
         try await deployer.update(Self.path, to: renamed, in: stack)
         #expect(service.store.get(.resource, scope: "api0000001", id: "res001")?.document["path"] == .string("/animals"))
 
-        // A template's own REST API resources are refused (they are served from the template).
-        let guarded = RestApiDeployer(service: service, templateIds: ["api0000001"], readObject: { _, _ in nil })
-        await #expect(throws: ResourceDeploymentError(DeployerRegistry.notDeletableReason(RestApiProvider.resourceType))) {
-            try await guarded.delete(renamed, in: stack)
-        }
-
         // Deleting the deployment takes the stage it created; deleting the API takes everything; twice is no error.
         try await deployer.delete(Self.deployment, in: stack)
         #expect(service.store.get(.stage, scope: "api0000001", id: "dev") == nil)
@@ -155,9 +149,26 @@ import Testing
         #expect(service.store.list(.resource, scope: "api0000001").isEmpty)
     }
 
+    @Test func theStartupTemplatesApisAreDeployedServedAndBroughtBackByReset() throws {
+        let (service, served) = try Self.service()
+        // A deployment without DependsOn on its methods still snapshots every method of the template.
+        let failures = service.deployTemplate([Self.api, Self.deployment, Self.path, Self.method], stackName: "t")
+        #expect(failures.isEmpty)
+        #expect(served.spec("api0000001", stage: "dev")?.spec.methods.map(\.resourcePath) == ["/pets"])
+
+        // Changes through the API, and an API-created API, are undone by a reset.
+        try service.delete(RestOperation(action: .delete, kind: .stage, apiId: "api0000001", id: "dev"))
+        _ = try service.write(RestOperation(action: .create, kind: .restApi), body: ["name": .string("other")])
+        #expect(service.store.list(.restApi).count == 2)
+        let changed = try service.store.resetToBaseline()
+        #expect(changed.contains("api0000001") && changed.count == 2)
+        #expect(service.store.list(.restApi).map(\.id) == ["api0000001"])
+        #expect(service.store.get(.stage, scope: "api0000001", id: "dev")?.document["deploymentId"] == .string("dep001"))
+    }
+
     @Test func controlPlaneRefusalsFailTheResourceWithApiGatewaysMessage() async throws {
         let (service, _) = try Self.service()
-        let deployer = RestApiDeployer(service: service, templateIds: [], readObject: { _, _ in nil })
+        let deployer = RestApiDeployer(service: service, readObject: { _, _ in nil })
         let stack = Stack.empty(configuration: StackConfiguration(stackName: "t"))
         try await deployer.create(Self.api, in: stack)
         let empty = Self.resource(RestApiProvider.deploymentType, id: "dep002", [("RestApiId", .string("api0000001"))])

@@ -445,3 +445,34 @@ def test_import_turns_security_schemes_into_authorizers(server, apigw):
     assert (refused.status_code, refused.json()) == (401, {"message": "Unauthorized"})
     unsigned = requests.get(invoke_url(server, api_id, "sec", "/signed"), timeout=30)
     assert unsigned.status_code == 403, unsigned.text
+
+
+def test_template_rest_apis_are_control_plane_apis_and_reset_brings_them_back(server, apigw):
+    """The start-up template's REST APIs live in the control plane with the template's ids: listed, described and
+    changed through the API like API-created ones (a change is served after a deployment); `POST /_local/reset`
+    brings them back as deployed at start and deletes API-created ones. Runs last: the reset empties this module's
+    API-created APIs."""
+    apis = {api["name"]: api for api in apigw.get_rest_apis(limit=500)["items"]}
+    api_id = apis["plain"]["id"]
+    resources = {r["path"]: r for r in apigw.get_resources(restApiId=api_id, embed=["methods"])["items"]}
+    assert {"/", "/plain", "/plain/slow"} <= set(resources)
+    assert resources["/"]["id"] == apis["plain"]["rootResourceId"]
+    assert resources["/plain"]["resourceMethods"]["GET"]["methodIntegration"]["uri"] == ECHO_URI
+    assert [s["stageName"] for s in apigw.get_stages(restApiId=api_id)["item"]] == ["prod"]
+    assert requests.get(invoke_url(server, api_id, "prod", "/plain"), timeout=30).status_code == 200
+
+    # A MOCK method added to the template's API through the API is served once deployed.
+    mock_method(apigw, api_id, resources["/"]["id"], body='{"template": "changed"}')
+    assert requests.get(invoke_url(server, api_id, "prod", "/"), timeout=30).status_code == 403
+    apigw.create_deployment(restApiId=api_id, stageName="prod")
+    assert requests.get(invoke_url(server, api_id, "prod", "/"), timeout=30).json() == {"template": "changed"}
+    created = apigw.create_rest_api(name="made-before-reset")["id"]
+
+    reset = requests.post(f"{server.endpoint}/_local/reset", data="{}", headers={"Content-Type": "application/json"},
+                          timeout=120)
+    assert reset.status_code == 200, reset.text
+    assert requests.get(invoke_url(server, api_id, "prod", "/"), timeout=30).status_code == 403
+    assert requests.get(invoke_url(server, api_id, "prod", "/plain"), timeout=30).status_code == 200
+    root = next(r for r in apigw.get_resources(restApiId=api_id, embed=["methods"])["items"] if r["path"] == "/")
+    assert "resourceMethods" not in root
+    assert error_of(lambda: apigw.get_rest_api(restApiId=created))[0:2] == (404, "NotFoundException")

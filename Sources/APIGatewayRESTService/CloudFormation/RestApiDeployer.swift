@@ -24,21 +24,13 @@ import Foundation
 package struct RestApiDeployer: ResourceDeployer {
     private let service: APIGatewayRESTService
     private let readObject: @Sendable (String, String) async -> String?
-    private let templateIds: Set<String>
 
     /// Creates the deployer of one control plane.
     /// - Parameters:
     ///   - service: The API Gateway REST control plane whose store holds the APIs.
-    ///   - templateIds: The physical ids of the start-up template's `AWS::ApiGateway::*` resources: those are served
-    ///     from the template, not the store, and are refused here (as types without a deployer are).
     ///   - readObject: Reads an object of the emulated S3 as text (`BodyS3Location`); nil when it does not exist.
-    package init(
-        service: APIGatewayRESTService,
-        templateIds: Set<String>,
-        readObject: @escaping @Sendable (_ bucket: String, _ key: String) async -> String?
-    ) {
+    package init(service: APIGatewayRESTService, readObject: @escaping @Sendable (_ bucket: String, _ key: String) async -> String?) {
         self.service = service
-        self.templateIds = templateIds
         self.readObject = readObject
     }
 
@@ -57,8 +49,7 @@ package struct RestApiDeployer: ResourceDeployer {
     ///   - stack: Its stack.
     /// - Throws: ``ResourceDeploymentError`` with API Gateway's message.
     package func create(_ resource: StackResource, in stack: Stack) async throws {
-        let place = try Place(resource)
-        try refuseTemplate(resource, place, reason: DeployerRegistry.notDeployableReason)
+        let place = try Place(resource, stackName: stack.name)
         let body = try await openAPIBody(resource)
         try Self.deploying { try service.deployCreate(place, body: body) }
     }
@@ -71,9 +62,8 @@ package struct RestApiDeployer: ResourceDeployer {
     ///   - stack: The new stack.
     /// - Throws: ``ResourceDeploymentError`` with API Gateway's message.
     package func update(_ old: StackResource, to new: StackResource, in stack: Stack) async throws {
-        let before = try Place(old)
-        let after = try Place(new)
-        try refuseTemplate(old, before, reason: DeployerRegistry.notDeployableReason)
+        let before = try Place(old, stackName: stack.name)
+        let after = try Place(new, stackName: stack.name)
         if before.parentKey != after.parentKey {
             try Self.deploying { try service.deployDelete(before) }
             try await create(new, in: stack)
@@ -89,17 +79,8 @@ package struct RestApiDeployer: ResourceDeployer {
     ///   - stack: Its stack.
     /// - Throws: ``ResourceDeploymentError`` with API Gateway's message.
     package func delete(_ resource: StackResource, in stack: Stack) async throws {
-        let place = try Place(resource)
-        try refuseTemplate(resource, place, reason: DeployerRegistry.notDeletableReason)
+        let place = try Place(resource, stackName: stack.name)
         try Self.deploying { try service.deployDelete(place) }
-    }
-
-    /// The start-up template's REST APIs are served from the template model: changing them here would change
-    /// nothing that is served.
-    private func refuseTemplate(_ resource: StackResource, _ place: Place, reason: (String) -> String) throws {
-        if templateIds.contains(resource.physicalId) || templateIds.contains(place.apiId) || templateIds.contains(place.parentId) {
-            throw ResourceDeploymentError(reason(resource.type))
-        }
     }
 
     private static func deploying(_ body: () throws -> Void) throws {
@@ -114,10 +95,7 @@ package struct RestApiDeployer: ResourceDeployer {
     /// text; nil for other types and plain APIs.
     private func openAPIBody(_ resource: StackResource) async throws -> String? {
         guard resource.type == RestApiProvider.restApiType else { return nil }
-        if let body = resource.properties["Body"], body != .null {
-            if let text = body.stringValue { return text }
-            return body.jsonString
-        }
+        if let body = Self.inlineBody(resource) { return body }
         guard let location = resource.properties["BodyS3Location"], location != .null else { return nil }
         guard let bucket = location["Bucket"]?.scalarText, let key = location["Key"]?.scalarText else {
             throw ResourceDeploymentError(
@@ -128,6 +106,26 @@ package struct RestApiDeployer: ResourceDeployer {
             throw ResourceDeploymentError("Unable to read the OpenAPI document at s3://\(bucket)/\(key): the object does not exist")
         }
         return text
+    }
+}
+
+extension RestApiDeployer {
+    /// A `RestApi`'s inline `Body` as JSON or YAML text.
+    static func inlineBody(_ resource: StackResource) -> String? {
+        guard let body = resource.properties["Body"], body != .null else { return nil }
+        return body.stringValue ?? body.jsonString
+    }
+
+    /// The order the start-up template's resources are created in: APIs, resources, authorizers and methods before
+    /// any deployment (the template model served every method of an API whatever the template's `DependsOn`), then
+    /// stages, API keys, usage plans and their keys; dependency order within each kind.
+    static func templateOrder(_ resources: [StackResource]) -> [StackResource] {
+        let ranks = [
+            RestApiProvider.restApiType, RestApiProvider.resourceType, RestApiProvider.authorizerType, RestApiProvider.methodType,
+            RestApiProvider.deploymentType, RestApiProvider.stageType, RestApiProvider.apiKeyType, RestApiProvider.usagePlanType,
+            RestApiProvider.usagePlanKeyType,
+        ]
+        return ranks.flatMap { type in resources.filter { $0.type == type } }
     }
 }
 
@@ -166,7 +164,11 @@ extension RestApiDeployer {
             }
         }
 
-        init(_ resource: StackResource) throws {
+        /// - Parameters:
+        ///   - resource: The resolved resource.
+        ///   - stackName: Its stack's name (a usage plan without `UsagePlanName` gets a generated name).
+        /// - Throws: ``ResourceDeploymentError`` for a missing parent id or an unknown type.
+        init(_ resource: StackResource, stackName: String = "") throws {
             let properties = resource.properties.mapValue ?? TemplateMap()
             func required(_ name: String) throws -> String {
                 guard let value = properties[name]?.scalarText, !value.isEmpty else {
@@ -234,10 +236,19 @@ extension RestApiDeployer {
                 kind = .apiKey
                 apiId = ""
                 input = members(.apiKey)
+                // CloudFormation generates a value for a key without one (the same one at every deploy here).
+                if input["value"] == nil { input["value"] = .string(ApiKeyGrant.generatedValue(resource.physicalId)) }
+                // Without a `Name`, CloudFormation names the key with a generated physical name.
+                if input["name"] == nil {
+                    input["name"] = .string(PhysicalNames.generatedName(stack: stackName, logicalId: resource.logicalId, maxLength: 1024))
+                }
             case RestApiProvider.usagePlanType:
                 kind = .usagePlan
                 apiId = ""
                 input = members(.usagePlan)
+                if input["name"] == nil {
+                    input["name"] = .string(PhysicalNames.generatedName(stack: stackName, logicalId: resource.logicalId, maxLength: 128))
+                }
             case RestApiProvider.usagePlanKeyType:
                 kind = .usagePlanKey
                 apiId = ""
@@ -557,6 +568,47 @@ extension APIGatewayRESTService {
             stage.document["lastUpdatedDate"] = nowValue
         }
         try store.put([stage])
+    }
+
+    /// Deploys the start-up template's REST API resources into the store with the template's ids (items an earlier
+    /// run deployed from them replaced), records them as what `POST /_local/reset` brings back, and serves them.
+    /// - Parameters:
+    ///   - resources: The template's `AWS::ApiGateway::*` resources, in dependency order.
+    ///   - stackName: The start-up stack's name.
+    /// - Returns: One line per resource the control plane refused (that resource is not deployed).
+    package func deployTemplate(_ resources: [StackResource], stackName: String) -> [String] {
+        let places = RestApiDeployer.templateOrder(resources).compactMap { resource in
+            (try? RestApiDeployer.Place(resource, stackName: stackName)).map { (resource, $0) }
+        }
+        let ids = Set(places.map(\.1.id))
+        let apiIds = Set(places.filter { $0.1.kind == .restApi }.map(\.1.id))
+        func isTemplate(_ item: RestItem) -> Bool {
+            switch item.kind {
+            case .restApi: apiIds.contains(item.id)
+            case .apiKey, .usagePlan: ids.contains(item.id)
+            case .usagePlanKey: ids.contains(item.scope)
+            default: apiIds.contains(item.scope)
+            }
+        }
+        var failures: [String] = []
+        do {
+            try store.remove(where: isTemplate)
+        } catch {
+            failures.append("the earlier run's items could not be replaced: \(error)")
+        }
+        for (resource, place) in places {
+            do {
+                try deployCreate(place, body: RestApiDeployer.inlineBody(resource))
+            } catch let error as RestError {
+                failures.append("\(resource.logicalId) (\(resource.type)): \(error.message)")
+            } catch {
+                failures.append("\(resource.logicalId) (\(resource.type)): \(error)")
+            }
+        }
+        store.markBaseline(where: isTemplate)
+        // What an earlier run served under these ids is replaced (or, for a refused API, no longer served).
+        for apiId in apiIds.sorted() { syncDataPlane(apiId) }
+        return failures
     }
 
     /// Hands what a deployed resource changed to the data plane (API keys and usage plans apply across APIs).
