@@ -353,7 +353,10 @@ let package = Package(
         ),
         .testTarget(
             name: "APIGatewayRESTServiceTests",
-            dependencies: ["APIGatewayRESTService", "APIGatewayV2Service"],
+            dependencies: [
+                "APIGatewayRESTService", "APIGatewayV2Service", "APIGatewayHTTP", "CloudFormation", "EmulatorCore", "Identity", "Storage",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -31,10 +31,10 @@ package struct APIGatewayHTTPService: Sendable {
         let rawPath: String
     }
 
-    /// The served APIs: the template's, and those registered by control planes (``ServedApiRegistering``).
+    /// The served HTTP APIs: the template's, and those registered by control planes (``ServedApiRegistering``).
     let apis: ServedApiTable
-    /// REST APIs created through the `apigateway` control plane, one deployment snapshot per stage (registered by
-    /// that service).
+    /// Every REST API (the template's, stack-deployed and API-created ones all live in the `apigateway` control
+    /// plane), one deployment snapshot per stage (registered by that service).
     package let servedRestApis = ServedRestApis()
     /// The ids of the template's APIs (control planes cannot unregister them).
     let templateApiIds: Set<String>
@@ -56,7 +56,8 @@ package struct APIGatewayHTTPService: Sendable {
 
     /// Creates the service.
     /// - Parameters:
-    ///   - restApis: The template's REST APIs.
+    ///   - restApis: The template's REST APIs, for the start-up warnings (they are served, like API-created ones, from
+    ///     the REST control plane's store through ``servedRestApis``).
     ///   - httpApis: The template's HTTP APIs.
     ///   - lambda: Invokes proxy integrations.
     ///   - clock: The virtual clock (request times).
@@ -83,8 +84,9 @@ package struct APIGatewayHTTPService: Sendable {
         self.jwks = JWKSFetcher(userPools: userPools)
         self.authenticator = authenticator
         self.requestAuthorizer = authorizer
-        self.apis = ServedApiTable(restApis.map { ServedApi.rest($0) } + httpApis.map { ServedApi.http($0) })
-        self.templateApiIds = Set(restApis.map(\.apiId)).union(httpApis.map(\.apiId))
+        // REST APIs (the template's included) are served from the REST control plane's store (``servedRestApis``).
+        self.apis = ServedApiTable(httpApis.map { ServedApi.http($0) })
+        self.templateApiIds = Set(httpApis.map(\.apiId))
         self.lambda = lambda
         self.clock = clock
         self.environment = environment
@@ -137,7 +139,7 @@ package struct APIGatewayHTTPService: Sendable {
         return target(apiId: apiId, rawPath: remainder.isEmpty ? "/" : remainder)
     }
 
-    /// The target for an API id: a served API, or an `apigateway` control-plane REST API (its stage's snapshot is
+    /// The target for an API id: a served HTTP API, or an `apigateway` control-plane REST API (its stage's snapshot is
     /// picked in ``respondREST(_:matcher:request:requestId:extendedRequestId:logger:)``).
     private func target(apiId: String, rawPath: String) -> Target? {
         if let entry = apis[apiId] { return Target(api: entry.api, matcher: entry.matcher, rawPath: rawPath) }
@@ -221,8 +223,8 @@ package struct APIGatewayHTTPService: Sendable {
     ) async -> Response {
         let segments = request.rawPath.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: true)
         let stageName = segments.first.map { URLComponentsDecoding.decode(String($0)) } ?? ""
-        // An `apigateway` control-plane API serves its stage's deployment snapshot.
-        let served = apis[targetApi.apiId] == nil ? servedRestApis.spec(targetApi.apiId, stage: stageName) : nil
+        // A REST API (they all live in the `apigateway` control plane) serves its stage's deployment snapshot.
+        let served = servedRestApis.spec(targetApi.apiId, stage: stageName)
         let api = served?.spec ?? targetApi
         let matcher = served?.matcher ?? targetMatcher
         guard let stage = api.stages.first(where: { $0.name == stageName }) else {
@@ -743,6 +745,13 @@ package struct APIGatewayHTTPService: Sendable {
             body: Array(refusal.body.utf8),
             requestId: requestId
         )
+    }
+
+    /// API Gateway's 403 `Forbidden` for an execute-api URL naming no served API (a deleted one, or an id that never
+    /// existed).
+    /// - Returns: The response.
+    package func unknownApiResponse() -> Response {
+        error(403, GatewayMessages.forbidden, requestId: EmulatorRandom.uuidString("execute-api-request-ids"), errorType: "ForbiddenException")
     }
 
     func error(_ status: Int, _ message: String, requestId: String, errorType: String? = nil) -> Response {

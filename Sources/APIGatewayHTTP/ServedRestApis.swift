@@ -1,7 +1,8 @@
 import Synchronization
 
-/// REST APIs created through the `apigateway` control plane, served next to the template's: one snapshot per stage
-/// (the stage's deployment), replaced whenever the control plane changes what a stage serves.
+/// The REST APIs of the `apigateway` control plane's store (the start-up template's, stack-deployed and API-created
+/// ones alike): one snapshot per stage (the stage's deployment), replaced whenever the control plane changes what a
+/// stage serves.
 package final class ServedRestApis: Sendable {
     private struct Served: Sendable {
         var spec: RestApiSpec

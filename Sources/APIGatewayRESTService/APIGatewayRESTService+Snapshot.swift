@@ -34,7 +34,8 @@ package struct APIGatewayRESTSnapshot: SnapshottableService {
 
 /// `POST /_local/reset` for the API Gateway REST control plane: REST APIs, API keys and usage plans created through
 /// the API (or by stacks deployed through CloudFormation) are deleted and no longer served, as `/moto-api/reset`
-/// empties every backend. The template's REST APIs are served from the template and stay.
+/// empties every backend; the start-up template's REST APIs, API keys and usage plans are brought back as deployed
+/// at start (changes made to them through the API undone).
 package struct APIGatewayRESTReset: ResettableService {
     /// The service.
     package let service: APIGatewayRESTService
@@ -48,9 +49,9 @@ package struct APIGatewayRESTReset: ResettableService {
     /// `apigateway`.
     package var resetName: String { "apigateway" }
 
-    /// Deletes every item and stops serving the deleted APIs.
+    /// Back to the template's items; the data plane serves them again (deleted APIs no longer).
     /// - Throws: Database errors.
     package func resetToTemplate() async throws {
-        for apiId in try service.store.removeAll().sorted() { service.syncDataPlane(apiId) }
+        for apiId in try service.store.resetToBaseline().sorted() { service.syncDataPlane(apiId) }
     }
 }

@@ -5,26 +5,32 @@ extension APIGatewayRESTService {
     // MARK: Create and Put
 
     /// Creates (or, for `Put*`, replaces) the item an operation names.
-    func write(_ operation: RestOperation, body: [String: V2JSON]) throws -> [String: V2JSON] {
+    /// - Parameters:
+    ///   - operation: The operation.
+    ///   - body: The request members.
+    ///   - id: The new item's id (CloudFormation's physical id), nil for a generated one.
+    /// - Returns: The new document.
+    /// - Throws: ``RestError``, or database errors.
+    func write(_ operation: RestOperation, body: [String: V2JSON], id: String? = nil) throws -> [String: V2JSON] {
         let input = try RestValidation.input(body, kind: operation.kind, action: operation.action)
         switch operation.kind {
         case .restApi: return try createRestApi(input)
-        case .resource: return try createResource(operation, input: input)
+        case .resource: return try createResource(operation, input: input, id: id)
         case .method, .methodResponse, .integration, .integrationResponse: return try putPart(operation, input: input)
-        case .deployment: return try createDeployment(operation.apiId, input: input)
+        case .deployment: return try createDeployment(operation.apiId, input: input, id: id)
         case .stage: return try createStage(operation.apiId, input: input)
         case .authorizer:
             _ = try restApi(operation.apiId)
             try RestValidation.authorizer(input)
-            var document: [String: V2JSON] = ["id": .string(V2Identifiers.make(length: 6)), "authorizerResultTtlInSeconds": .number(300)]
+            var document: [String: V2JSON] = ["id": .string(id ?? V2Identifiers.make(length: 6)), "authorizerResultTtlInSeconds": .number(300)]
             document.merge(input) { _, new in new }
             try store.put([RestItem(kind: .authorizer, scope: operation.apiId, id: document["id"]?.stringValue ?? "", document: document)])
             syncDataPlane(operation.apiId)
             return document
-        case .apiKey: return try createApiKey(input)
+        case .apiKey: return try createApiKey(input, id: id)
         case .usagePlan:
             try checkApiStages(input["apiStages"])
-            var document: [String: V2JSON] = ["id": .string(V2Identifiers.make(length: 6)), "apiStages": .array([])]
+            var document: [String: V2JSON] = ["id": .string(id ?? V2Identifiers.make(length: 6)), "apiStages": .array([])]
             document.merge(input) { _, new in new }
             try store.put([RestItem(kind: .usagePlan, scope: "", id: document["id"]?.stringValue ?? "", document: document)])
             syncAll()
@@ -33,17 +39,24 @@ extension APIGatewayRESTService {
         }
     }
 
-    func createRestApi(_ input: [String: V2JSON]) throws -> [String: V2JSON] {
+    func createRestApi(_ input: [String: V2JSON], ids: (api: String, root: String)? = nil) throws -> [String: V2JSON] {
         if input["cloneFrom"] != nil { throw RestError.badRequest("cloneFrom is not supported by synapscribe-local") }
-        let (api, root) = newRestApi(input)
-        try store.put([api, root])
+        let (api, root) = newRestApi(input, id: ids)
+        try store.put([api, root]) { all in
+            if ids != nil, all.contains(where: { $0.kind == .restApi && $0.id == api.id }) {
+                throw RestError.conflict("RestApi \(api.id) already exists")
+            }
+        }
         return api.document
     }
 
     /// A new API and its root resource, not stored yet.
-    func newRestApi(_ input: [String: V2JSON]) -> (api: RestItem, root: RestItem) {
-        let id = V2Identifiers.make(length: 10)
-        let rootId = V2Identifiers.make(length: 10)
+    /// - Parameters:
+    ///   - input: The API's members.
+    ///   - id: The API id and root resource id (CloudFormation's `RestApiId` and `RootResourceId`), nil for generated ones.
+    /// - Returns: The API and its root resource.
+    func newRestApi(_ input: [String: V2JSON], id: (api: String, root: String)? = nil) -> (api: RestItem, root: RestItem) {
+        let (id, rootId) = id ?? (V2Identifiers.make(length: 10), V2Identifiers.make(length: 10))
         var document: [String: V2JSON] = [
             "id": .string(id), "createdDate": nowValue, "apiKeySource": .string("HEADER"),
             "endpointConfiguration": .object(["types": .array([.string("EDGE")]), "ipAddressType": .string("ipv4")]),
@@ -56,11 +69,11 @@ extension APIGatewayRESTService {
         )
     }
 
-    func createResource(_ operation: RestOperation, input: [String: V2JSON]) throws -> [String: V2JSON] {
+    func createResource(_ operation: RestOperation, input: [String: V2JSON], id: String? = nil) throws -> [String: V2JSON] {
         let parent = try resource(operation.apiId, operation.parentId)
         let pathPart = input["pathPart"]?.stringValue ?? ""
         try RestValidation.pathPart(pathPart)
-        let id = V2Identifiers.make(length: 6)
+        let id = id ?? V2Identifiers.make(length: 6)
         let document: [String: V2JSON] = [
             "id": .string(id), "parentId": .string(parent.id), "pathPart": .string(pathPart),
             "path": .string(Self.childPath(parent: parent.document["path"]?.stringValue ?? "/", part: pathPart)),
@@ -131,7 +144,7 @@ extension APIGatewayRESTService {
         }
     }
 
-    func createDeployment(_ apiId: String, input: [String: V2JSON]) throws -> [String: V2JSON] {
+    func createDeployment(_ apiId: String, input: [String: V2JSON], id: String? = nil) throws -> [String: V2JSON] {
         _ = try restApi(apiId)
         let resources = store.list(.resource, scope: apiId)
         let methods = resources.flatMap { resource in (resource.document["resourceMethods"]?.objectValue ?? [:]).values }
@@ -139,7 +152,7 @@ extension APIGatewayRESTService {
         guard methods.allSatisfy({ $0.objectValue?["methodIntegration"] != nil }) else {
             throw RestError.badRequest("No integration defined for method")
         }
-        let id = V2Identifiers.make(length: 6)
+        let id = id ?? V2Identifiers.make(length: 6)
         var document: [String: V2JSON] = [
             "id": .string(id), "createdDate": nowValue,
             "_snapshot": .array(resources.map { .object($0.document) }),
@@ -184,24 +197,16 @@ extension APIGatewayRESTService {
         return document
     }
 
-    func createApiKey(_ input: [String: V2JSON]) throws -> [String: V2JSON] {
+    func createApiKey(_ input: [String: V2JSON], id: String? = nil) throws -> [String: V2JSON] {
         let value = input["value"]?.stringValue ?? V2Identifiers.make(length: 40)
         guard value.count >= 20 else { throw RestError.badRequest("API Key value should be at least 20 characters") }
-        let id = V2Identifiers.make(length: 10)
+        let id = id ?? V2Identifiers.make(length: 10)
         var document: [String: V2JSON] = [
             "id": .string(id), "enabled": .bool(false), "createdDate": nowValue, "lastUpdatedDate": nowValue, "stageKeys": .array([]),
         ]
         document.merge(input) { _, new in new }
         document["value"] = .string(value)
-        if case .array(let keys) = input["stageKeys"] {
-            document["stageKeys"] = .array(
-                keys.compactMap { key in
-                    guard let object = key.objectValue, let api = object["restApiId"]?.stringValue, let stage = object["stageName"]?.stringValue
-                    else { return nil }
-                    return .string("\(api)/\(stage)")
-                }
-            )
-        }
+        if let keys = Self.stageKeys(input["stageKeys"]) { document["stageKeys"] = .array(keys) }
         document["generateDistinctId"] = nil
         try store.put([RestItem(kind: .apiKey, scope: "", id: id, document: document)])
         return document
@@ -241,5 +246,15 @@ extension APIGatewayRESTService {
         document["name"] = key?["name"]
         document["value"] = key?["value"]
         return document
+    }
+
+    /// An API key's `stageKeys` as AWS answers them (`{restApiId}/{stageName}`).
+    static func stageKeys(_ value: V2JSON?) -> [V2JSON]? {
+        guard case .array(let keys) = value else { return nil }
+        return keys.compactMap { key in
+            guard let object = key.objectValue, let api = object["restApiId"]?.stringValue, let stage = object["stageName"]?.stringValue
+            else { return nil }
+            return .string("\(api)/\(stage)")
+        }
     }
 }

@@ -13,8 +13,10 @@ import Storage
 /// `/usageplans...`, signing name `apigateway`): REST APIs, resources, methods, method responses, integrations,
 /// integration responses, deployments, stages, authorizers, API keys, usage plans and usage plan keys.
 ///
-/// Items live in ``RestStore``. A stage serves the snapshot its deployment took of the API's resources and methods
-/// (``RestDataPlane``), registered with the execute-api data plane through ``ServedRestApis``.
+/// Items live in ``RestStore``: API-created ones, those of stacks deployed through CloudFormation, and the start-up
+/// template's (deployed at start through ``RestApiDeployer``, ``deployTemplate(_:stackName:)``), one model for all.
+/// A stage serves the snapshot its deployment took of the API's resources and methods (``RestDataPlane``),
+/// registered with the execute-api data plane through ``ServedRestApis``.
 package struct APIGatewayRESTService: AWSServiceHandler {
     /// Routing facts: REST-JSON, signing name `apigateway` (shared with v2, told apart by path); named
     /// `apigateway-rest` in health and logs (`apigateway` is the WebSocket management API there).

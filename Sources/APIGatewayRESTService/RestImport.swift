@@ -43,6 +43,9 @@ extension APIGatewayRESTService {
             api.document["binaryMediaTypes"] = .array(types.map { .string($0) })
         }
         let keySchemes = Self.apiKeySchemes(document)
+        let existingAuthorizers = store.list(.authorizer, scope: api.id)
+        let authorizers = try Self.authorizerSchemes(document, existing: existingAuthorizers)
+        let iamSchemes = Self.iamSchemes(document)
         let documentSecurity = document["security"]?.listValue
         for (path, item) in document["paths"]?.mapValue?.entries ?? [] {
             var resource = try Self.resource(for: path, in: &resources, apiId: api.id)
@@ -57,6 +60,7 @@ extension APIGatewayRESTService {
                 var method: [String: V2JSON] = [
                     "httpMethod": .string(name), "authorizationType": .string("NONE"), "apiKeyRequired": .bool(keyRequired),
                 ]
+                method.merge(Self.authorization(security, authorizers: authorizers, iam: iamSchemes)) { _, new in new }
                 if let operationId = operation["operationId"]?.stringValue { method["operationName"] = .string(operationId) }
                 var responses: [String: V2JSON] = [:]
                 for (code, _) in operation["responses"]?.mapValue?.entries ?? [] where (try? RestValidation.statusCode(code)) != nil {
@@ -75,7 +79,8 @@ extension APIGatewayRESTService {
         if apiId != nil, mode == "overwrite" {
             try store.remove { $0.kind == .resource && $0.scope == api.id }
         }
-        try store.put([api] + resources)
+        let authorizerItems = authorizers.values.map { RestItem(kind: .authorizer, scope: api.id, id: $0["id"]?.stringValue ?? "", document: $0) }
+        try store.put([api] + resources + authorizerItems.sorted { $0.id < $1.id })
         return api.document
     }
 
@@ -91,6 +96,68 @@ extension APIGatewayRESTService {
             }
         }
         return names
+    }
+
+    /// The document's `x-amazon-apigateway-authorizer` security schemes as authorizers (by scheme name), as API Gateway
+    /// imports them: `TOKEN` (the default), `REQUEST` or `COGNITO_USER_POOLS`, named after the scheme, a TOKEN or Cognito
+    /// authorizer reading the scheme's header when it names no identity source. An authorizer of the API with the same
+    /// name keeps its id.
+    static func authorizerSchemes(_ document: TemplateValue, existing: [RestItem]) throws(RestError) -> [String: [String: V2JSON]] {
+        let schemes = document["securityDefinitions"]?.mapValue ?? document["components"]?["securitySchemes"]?.mapValue
+        var result: [String: [String: V2JSON]] = [:]
+        for (name, scheme) in schemes?.entries ?? [] {
+            guard let authorizer = scheme["x-amazon-apigateway-authorizer"] else { continue }
+            let type = (authorizer["type"]?.stringValue ?? "token").uppercased()
+            let id = existing.first { $0.document["name"]?.stringValue == name }?.id ?? V2Identifiers.make(length: 6)
+            var entry: [String: V2JSON] = [
+                "id": .string(id), "name": .string(name), "type": .string(type),
+                "authorizerResultTtlInSeconds": .number(Double(authorizer["authorizerResultTtlInSeconds"]?.intValue ?? 300)),
+            ]
+            if let authType = scheme["x-amazon-apigateway-authtype"]?.stringValue { entry["authType"] = .string(authType) }
+            for member in ["authorizerUri", "authorizerCredentials", "identityValidationExpression", "identitySource"] {
+                if let text = authorizer[member]?.scalarText { entry[member] = .string(text) }
+            }
+            if let arns = authorizer["providerARNs"]?.listValue?.compactMap(\.scalarText) { entry["providerARNs"] = .array(arns.map { .string($0) }) }
+            if type != "REQUEST", entry["identitySource"] == nil, scheme["in"]?.stringValue == "header", let header = scheme["name"]?.stringValue {
+                entry["identitySource"] = .string("method.request.header.\(header)")
+            }
+            do {
+                try RestValidation.authorizer(entry)
+            } catch {
+                throw .badRequest("Errors found during import:\n\tUnable to create authorizer '\(name)': \(error.message)")
+            }
+            result[name] = entry
+        }
+        return result
+    }
+
+    /// The names of the document's `awsSigv4` security schemes (`AWS_IAM` methods).
+    static func iamSchemes(_ document: TemplateValue) -> Set<String> {
+        let schemes = document["securityDefinitions"]?.mapValue ?? document["components"]?["securitySchemes"]?.mapValue
+        var names: Set<String> = []
+        for (name, scheme) in schemes?.entries ?? [] where scheme["x-amazon-apigateway-authtype"]?.stringValue?.lowercased() == "awssigv4" {
+            names.insert(name)
+        }
+        return names
+    }
+
+    /// A method's authorization from its security requirements: the first naming an authorizer (`CUSTOM`, or
+    /// `COGNITO_USER_POOLS` with the requirement's scopes) or an `awsSigv4` scheme (`AWS_IAM`).
+    static func authorization(_ security: [TemplateValue], authorizers: [String: [String: V2JSON]], iam: Set<String>) -> [String: V2JSON] {
+        for requirement in security {
+            for (name, scopes) in requirement.mapValue?.entries ?? [] {
+                if iam.contains(name) { return ["authorizationType": .string("AWS_IAM")] }
+                guard let authorizer = authorizers[name], let id = authorizer["id"] else { continue }
+                if authorizer["type"]?.stringValue == "COGNITO_USER_POOLS" {
+                    var method: [String: V2JSON] = ["authorizationType": .string("COGNITO_USER_POOLS"), "authorizerId": id]
+                    let names = scopes.listValue?.compactMap(\.scalarText) ?? []
+                    if !names.isEmpty { method["authorizationScopes"] = .array(names.map { .string($0) }) }
+                    return method
+                }
+                return ["authorizationType": .string("CUSTOM"), "authorizerId": id]
+            }
+        }
+        return [:]
     }
 
     /// The resource of a path, creating the missing ones on the way (path parts checked as `CreateResource` does).

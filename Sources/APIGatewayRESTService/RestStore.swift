@@ -36,6 +36,8 @@ package struct RestItem: Sendable, Equatable {
 package final class RestStore: Sendable {
     private let writer: any DatabaseWriter
     private let items: Mutex<[RestItem]>
+    /// The start-up template's items as deployed at start (`POST /_local/reset` brings them back).
+    private let baseline = Mutex<[RestItem]>([])
 
     /// The migrations (never edited after merge; add new ones).
     static var migrator: DatabaseMigrator {
@@ -96,17 +98,32 @@ package final class RestStore: Sendable {
         }
     }
 
-    /// Deletes every item (`POST /_local/reset`: every REST API, API key and usage plan here was created through the
-    /// API or by a stack).
-    /// - Returns: The ids of the REST APIs deleted.
+    /// Records the items `matching` picks as the start-up template's, as deployed now.
+    /// - Parameter matching: Which items the template deployed.
+    package func markBaseline(where matching: (RestItem) -> Bool) {
+        let current = items.withLock { all in all.filter(matching) }
+        baseline.withLock { $0 = current }
+    }
+
+    /// Back to the start-up template's items as deployed at start (`POST /_local/reset`): API-created and
+    /// stack-deployed items are deleted, the template's changed or deleted ones restored.
+    /// - Returns: The ids of the REST APIs before and after (the data plane serves each again, or no longer).
     /// - Throws: Database errors (then nothing changed).
-    package func removeAll() throws -> Set<String> {
-        try items.withLock { all in
-            guard !all.isEmpty else { return [] }
-            try writer.write { db in try db.execute(sql: "DELETE FROM apigw_rest_item") }
-            let removed = Set(all.filter { $0.kind == .restApi }.map(\.id))
-            all = []
-            return removed
+    package func resetToBaseline() throws -> Set<String> {
+        let template = baseline.withLock { $0 }
+        return try items.withLock { all in
+            let before = Set(all.filter { $0.kind == .restApi }.map(\.id))
+            try writer.write { db in
+                try db.execute(sql: "DELETE FROM apigw_rest_item")
+                for item in template {
+                    try db.execute(
+                        sql: "INSERT INTO apigw_rest_item (kind, scope, id, document) VALUES (?, ?, ?, ?)",
+                        arguments: [item.kind.rawValue, item.scope, item.id, String(decoding: V2JSON.object(item.document).data, as: UTF8.self)]
+                    )
+                }
+            }
+            all = template
+            return before.union(template.filter { $0.kind == .restApi }.map(\.id))
         }
     }
 

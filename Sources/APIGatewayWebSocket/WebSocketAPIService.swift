@@ -187,6 +187,11 @@ package struct WebSocketAPIService: AWSServiceHandler {
         Self.jsonResponse(status: 426, object: ["message": "Upgrade Required"])
     }
 
+    /// Whether a path names a served WebSocket API's stage (`/_aws/execute-api/{apiId}[/{stage}]`).
+    /// - Parameter rawPath: The request path.
+    /// - Returns: True when it does.
+    package func serves(rawPath: String) -> Bool { resolve(rawPath: rawPath) != nil }
+
     private func resolve(rawPath: String) -> (WebSocketApiSpec, String)? {
         guard rawPath.hasPrefix(Self.pathPrefix) else { return nil }
         let parts = rawPath.dropFirst(Self.pathPrefix.count).split(separator: "/", omittingEmptySubsequences: true)

@@ -134,6 +134,9 @@ extension StackEngine {
         let emulated = Set(startup.stack.resources.map(\.logicalId))
         var existing = Dictionary(current.resources.filter(\.exists).map { ($0.logicalId, $0) }, uniquingKeysWith: { first, _ in first })
         var failures: [String] = []
+        // Deletions refused while a resource still uses them (an API Gateway deployment a stage points at until the
+        // stage is brought back) are tried again once the template's resources are in place.
+        var retried: [StackResource] = []
         // Resources the template does not declare (or declares as another resource) go first, newest first.
         for old in current.resources.reversed() where existing[old.logicalId] != nil {
             let wanted = target.first { $0.logicalId == old.logicalId }
@@ -145,7 +148,7 @@ extension StackEngine {
             do {
                 try await remove(old.stackResource, in: oldStack)
             } catch {
-                failures.append("\(old.logicalId) (\(old.physicalId)): \(Self.reason(error))")
+                retried.append(old.stackResource)
             }
         }
         for resource in target {
@@ -164,6 +167,13 @@ extension StackEngine {
                 }
             } catch {
                 failures.append("\(resource.logicalId): \(Self.reason(error))")
+            }
+        }
+        for old in retried {
+            do {
+                try await remove(old, in: oldStack)
+            } catch {
+                failures.append("\(old.logicalId) (\(old.physicalId)): \(Self.reason(error))")
             }
         }
         return failures

@@ -302,7 +302,8 @@ package struct Emulator: Sendable {
 }
 
 /// The edge port's responder: requests to REST and HTTP APIs (by path or `{apiId}.execute-api.localhost` host) go to
-/// their service, plain HTTP requests to WebSocket URLs get API Gateway's answer, a user pool's
+/// their service, plain HTTP requests to WebSocket URLs get API Gateway's answer (403 `Forbidden` for an API id that
+/// is not served), a user pool's
 /// `/{poolId}/.well-known/jwks.json` and `openid-configuration` are answered by Cognito, everything else goes to the
 /// gateway.
 struct EdgeResponder: HTTPResponder {
@@ -318,7 +319,7 @@ struct EdgeResponder: HTTPResponder {
             return await executeApi.respond(to: request, target: target)
         }
         if request.uri.path.hasPrefix(WebSocketAPIService.pathPrefix) {
-            return webSocket.plainRequestResponse()
+            return webSocket.serves(rawPath: request.uri.path) ? webSocket.plainRequestResponse() : executeApi.unknownApiResponse()
         }
         if let wellKnown = await userPools.wellKnownResponse(request.head) { return wellKnown }
         return try await gateway.respond(to: request, context: context)

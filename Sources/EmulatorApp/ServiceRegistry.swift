@@ -240,10 +240,26 @@ package struct ServiceRegistry: Sendable {
             region: environment.current.region,
             userPools: userPools
         )
+        // The API Gateway v1 control plane: API-created (and stack-deployed) REST APIs are served by `executeApi`.
+        let restApis = try APIGatewayRESTService(
+            location: context.dataLocation,
+            served: executeApi.servedRestApis,
+            clock: context.clock,
+            environment: environment,
+            authorizer: context.authorizer,
+            logger: context.logger
+        )
+        // The start-up template's REST APIs live in the control plane's store like API-created ones (one model).
+        let restTypes = RestApiProvider().resourceTypes
+        let templateRestResources = ChangePlan.deploymentOrder(plan.stack.resources).filter { restTypes.contains($0.type) }
+        for failure in restApis.deployTemplate(templateRestResources, stackName: plan.stack.name) {
+            context.logger.warning("API Gateway: a REST API resource of the template was not deployed: \(failure)")
+        }
         let deployers = DeployerRegistry([
             S3BucketDeployer(service: s3), DynamoDBTableDeployer(service: dynamoDB), LambdaFunctionDeployer(service: lambda),
             IAMDeployer(directory: context.roleSessions.directory, now: { clock.now }),
             APIGatewayV2Deployer(service: apiGatewayV2), LambdaPermissionDeployer(service: lambda),
+            RestApiDeployer(service: restApis, readObject: { bucket, key in await s3.objectText(bucket: bucket, key: key) }),
             EventSourceMappingDeployer(service: lambda), UserPoolDeployer(service: userPools), LogGroupDeployer(service: logs),
             IdentityPoolDeployer(service: cognito),
         ])
@@ -282,14 +298,7 @@ package struct ServiceRegistry: Sendable {
             webSocket,
             apiGatewayV2,
             // The API Gateway v1 control plane (after v2: v2 owns the signing name, v1 gets every non-/v2/ path).
-            try APIGatewayRESTService(
-                location: context.dataLocation,
-                served: executeApi.servedRestApis,
-                clock: context.clock,
-                environment: environment,
-                authorizer: context.authorizer,
-                logger: context.logger
-            ),
+            restApis,
             cognito,
             userPools,
             STSService(sessions: context.roleSessions, tokens: context.webIdentityTokens, authorizer: context.authorizer),

@@ -409,3 +409,70 @@ def test_import_and_put_rest_api_with_openapi(server, apigw):
 
     assert error_of(lambda: apigw.import_rest_api(body=b"not an api")) == (
         400, "BadRequestException", "Invalid OpenAPI input.")
+
+
+def test_import_turns_security_schemes_into_authorizers(server, apigw):
+    """ImportRestApi creates the document's `x-amazon-apigateway-authorizer` schemes as authorizers and authorizes the
+    operations naming them (CUSTOM, AWS_IAM for awsSigv4): a deployed stage refuses a request without the token."""
+    document = {
+        "swagger": "2.0",
+        "info": {"title": "secured-import", "version": "1"},
+        "securityDefinitions": {
+            "tok": {"type": "apiKey", "name": "Authorization", "in": "header", "x-amazon-apigateway-authtype": "custom",
+                    "x-amazon-apigateway-authorizer": {"type": "token", "authorizerUri": ECHO_URI,
+                                                       "authorizerResultTtlInSeconds": 0}},
+            "sigv4": {"type": "apiKey", "name": "Authorization", "in": "header", "x-amazon-apigateway-authtype": "awsSigv4"},
+        },
+        "paths": {
+            "/secured": {"get": {"security": [{"tok": []}], "responses": {"200": {"description": "ok"}},
+                                 "x-amazon-apigateway-integration": {"type": "aws_proxy", "httpMethod": "POST",
+                                                                     "uri": ECHO_URI}}},
+            "/signed": {"get": {"security": [{"sigv4": []}],
+                                "x-amazon-apigateway-integration": {"type": "aws_proxy", "httpMethod": "POST",
+                                                                    "uri": ECHO_URI}}},
+        },
+    }
+    api_id = apigw.import_rest_api(body=json.dumps(document).encode())["id"]
+    authorizers = apigw.get_authorizers(restApiId=api_id)["items"]
+    assert [(a["name"], a["type"], a["identitySource"], a["authorizerUri"], a["authorizerResultTtlInSeconds"])
+            for a in authorizers] == [("tok", "TOKEN", "method.request.header.Authorization", ECHO_URI, 0)]
+    by_path = {item["path"]: item for item in apigw.get_resources(restApiId=api_id, embed=["methods"])["items"]}
+    secured = by_path["/secured"]["resourceMethods"]["GET"]
+    assert (secured["authorizationType"], secured["authorizerId"]) == ("CUSTOM", authorizers[0]["id"])
+    assert by_path["/signed"]["resourceMethods"]["GET"]["authorizationType"] == "AWS_IAM"
+    apigw.create_deployment(restApiId=api_id, stageName="sec")
+    refused = requests.get(invoke_url(server, api_id, "sec", "/secured"), timeout=30)
+    assert (refused.status_code, refused.json()) == (401, {"message": "Unauthorized"})
+    unsigned = requests.get(invoke_url(server, api_id, "sec", "/signed"), timeout=30)
+    assert unsigned.status_code == 403, unsigned.text
+
+
+def test_template_rest_apis_are_control_plane_apis_and_reset_brings_them_back(server, apigw):
+    """The start-up template's REST APIs live in the control plane with the template's ids: listed, described and
+    changed through the API like API-created ones (a change is served after a deployment); `POST /_local/reset`
+    brings them back as deployed at start and deletes API-created ones. Runs last: the reset empties this module's
+    API-created APIs."""
+    apis = {api["name"]: api for api in apigw.get_rest_apis(limit=500)["items"]}
+    api_id = apis["plain"]["id"]
+    resources = {r["path"]: r for r in apigw.get_resources(restApiId=api_id, embed=["methods"])["items"]}
+    assert {"/", "/plain", "/plain/slow"} <= set(resources)
+    assert resources["/"]["id"] == apis["plain"]["rootResourceId"]
+    assert resources["/plain"]["resourceMethods"]["GET"]["methodIntegration"]["uri"] == ECHO_URI
+    assert [s["stageName"] for s in apigw.get_stages(restApiId=api_id)["item"]] == ["prod"]
+    assert requests.get(invoke_url(server, api_id, "prod", "/plain"), timeout=30).status_code == 200
+
+    # A MOCK method added to the template's API through the API is served once deployed.
+    mock_method(apigw, api_id, resources["/"]["id"], body='{"template": "changed"}')
+    assert requests.get(invoke_url(server, api_id, "prod", "/"), timeout=30).status_code == 403
+    apigw.create_deployment(restApiId=api_id, stageName="prod")
+    assert requests.get(invoke_url(server, api_id, "prod", "/"), timeout=30).json() == {"template": "changed"}
+    created = apigw.create_rest_api(name="made-before-reset")["id"]
+
+    reset = requests.post(f"{server.endpoint}/_local/reset", data="{}", headers={"Content-Type": "application/json"},
+                          timeout=120)
+    assert reset.status_code == 200, reset.text
+    assert requests.get(invoke_url(server, api_id, "prod", "/"), timeout=30).status_code == 403
+    assert requests.get(invoke_url(server, api_id, "prod", "/plain"), timeout=30).status_code == 200
+    root = next(r for r in apigw.get_resources(restApiId=api_id, embed=["methods"])["items"] if r["path"] == "/")
+    assert "resourceMethods" not in root
+    assert error_of(lambda: apigw.get_rest_api(restApiId=created))[0:2] == (404, "NotFoundException")

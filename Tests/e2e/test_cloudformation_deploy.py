@@ -10,6 +10,7 @@ import sys
 import textwrap
 
 import pytest
+import requests
 from botocore.exceptions import ClientError
 
 from conftest import ACCESS_KEY, REGION, REPO_ROOT, SECRET_KEY, EmulatorProcess
@@ -737,6 +738,102 @@ def test_deletion_policy_retain_keeps_the_resource(server):
     events = cfn.describe_stack_events(StackName=stack_id)["StackEvents"]
     assert [e["ResourceStatus"] for e in events if e["LogicalResourceId"] == "Kept"][0] == "DELETE_SKIPPED"
     assert server.client("dynamodb").describe_table(TableName="retained-table")["Table"]["TableStatus"] == "ACTIVE"
+
+
+REST_APP = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Hello:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: rest-deployed-hello
+      Runtime: python3.12
+      Handler: index.handler
+      InlineCode: |
+        import json
+        def handler(event, context):
+            return {"statusCode": 200, "body": json.dumps({"resource": event["resource"], "path": event["path"],
+                                                          "stage": event["requestContext"]["stage"]})}
+      Events:
+        Hello:
+          Type: Api
+          Properties:
+            Path: /hello
+            Method: get
+Outputs:
+  ApiId:
+    Value: !Ref ServerlessRestApi
+"""
+
+REST_EVENT = """\
+        Item:
+          Type: Api
+          Properties:
+            Path: /items/{id}
+            Method: post
+Outputs:"""
+
+
+def test_cloudformation_deploy_of_a_sam_rest_api(server, tmp_path):
+    """`aws cloudformation deploy` of a function with an implicit REST API (SAM `Api` event): the API is the same
+    object as an API-created one (get-rest-apis, get-resources, get-stages, get-deployments) and is served at its local
+    URL; an update adds a path; delete-stack removes it."""
+    template = tmp_path / "rest-app.yaml"
+    template.write_text(REST_APP)
+    capabilities = ["--capabilities", "CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]
+    code, out, err = cli(server, "cloudformation", "deploy", "--template-file", template, "--stack-name", "rest-app", *capabilities)
+    cfn = server.client("cloudformation")
+    assert code == 0, (err, cfn.describe_stack_events(StackName="rest-app")["StackEvents"][:5])
+    api_id = outputs_of(cfn, "rest-app")["ApiId"]["OutputValue"]
+    assert len(api_id) == 10 and api_id.isalnum() and api_id == api_id.lower()
+
+    apigw = server.client("apigateway")
+    assert api_id in [api["id"] for api in apigw.get_rest_apis()["items"]]
+    api = apigw.get_rest_api(restApiId=api_id)
+    assert api["name"] == "rest-app"
+    resources = {r["path"]: r for r in apigw.get_resources(restApiId=api_id, embed=["methods"])["items"]}
+    assert sorted(resources) == ["/", "/hello"]
+    assert resources["/"]["id"] == api["rootResourceId"]
+    method = apigw.get_method(restApiId=api_id, resourceId=resources["/hello"]["id"], httpMethod="GET")
+    assert method["authorizationType"] == "NONE"
+    assert method["methodIntegration"]["type"] == "AWS_PROXY"
+    assert method["methodIntegration"]["uri"].endswith(":function:rest-deployed-hello/invocations")
+    stages = {s["stageName"]: s for s in apigw.get_stages(restApiId=api_id)["item"]}
+    assert sorted(stages) == ["Prod", "Stage"]
+    deployment_id = cfn.describe_stack_resources(StackName="rest-app")["StackResources"]
+    deployment_id = next(r["PhysicalResourceId"] for r in deployment_id if r["ResourceType"] == "AWS::ApiGateway::Deployment")
+    assert stages["Prod"]["deploymentId"] == deployment_id
+    assert [d["id"] for d in apigw.get_deployments(restApiId=api_id)["items"]] == [deployment_id]
+
+    url = f"{server.endpoint}/_aws/execute-api/{api_id}"
+    answer = requests.get(f"{url}/Prod/hello", timeout=30)
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"resource": "/hello", "path": "/hello", "stage": "Prod"}
+    assert requests.post(f"{url}/Prod/items/7", timeout=30).status_code == 403
+
+    # Update: a second event adds a path (SAM's new deployment is what the Prod stage serves).
+    template.write_text(REST_APP.replace("Outputs:", REST_EVENT))
+    code, out, err = cli(server, "cloudformation", "deploy", "--template-file", template, "--stack-name", "rest-app", *capabilities)
+    assert code == 0, (err, cfn.describe_stack_events(StackName="rest-app")["StackEvents"][:5])
+    assert stack_of(cfn, "rest-app")["StackStatus"] == "UPDATE_COMPLETE"
+    answer = requests.post(f"{url}/Prod/items/7", timeout=30)
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"resource": "/items/{id}", "path": "/items/7", "stage": "Prod"}
+    assert requests.get(f"{url}/Prod/hello", timeout=30).status_code == 200
+    assert sorted(r["path"] for r in apigw.get_resources(restApiId=api_id)["items"]) == ["/", "/hello", "/items", "/items/{id}"]
+    assert len(apigw.get_deployments(restApiId=api_id)["items"]) == 1
+
+    # Delete: the API is gone from the control plane and no longer served.
+    stack_id = stack_of(cfn, "rest-app")["StackId"]
+    code, out, err = cli(server, "cloudformation", "delete-stack", "--stack-name", "rest-app")
+    assert code == 0, err
+    assert cfn.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"] == "DELETE_COMPLETE"
+    with pytest.raises(ClientError) as excinfo:
+        apigw.get_rest_api(restApiId=api_id)
+    assert cfn_error(excinfo) == (404, "NotFoundException", f"Invalid API identifier specified 000000000000:{api_id}")
+    assert api_id not in [api["id"] for api in apigw.get_rest_apis()["items"]]
+    gone = requests.get(f"{url}/Prod/hello", timeout=30)
+    assert (gone.status_code, gone.json(), gone.headers["x-amzn-ErrorType"]) == (403, {"message": "Forbidden"}, "ForbiddenException")
 
 
 def test_stacks_survive_restart(server):

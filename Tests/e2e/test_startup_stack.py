@@ -39,12 +39,19 @@ Resources:
       Environment:
         Variables:
           MODE: first
+      Events:
+        Hello:
+          Type: Api
+          Properties: {Path: /hello, Method: get}
 Outputs:
   NotesName:
     Value: !Ref Notes
 """
 
-UPDATED = TEMPLATE.replace("MODE: first", "MODE: second").replace("Outputs:\n", """\
+UPDATED = TEMPLATE.replace("MODE: first", "MODE: second").replace(
+    "          Properties: {Path: /hello, Method: get}\n",
+    "          Properties: {Path: /hello, Method: get}\n"
+    "        Hello2:\n          Type: Api\n          Properties: {Path: /hello2, Method: get}\n").replace("Outputs:\n", """\
   Extra:
     Type: AWS::DynamoDB::Table
     Properties:
@@ -58,7 +65,7 @@ Outputs:
 """)
 
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]
-HANDLER = "import os\n\ndef handler(event, context):\n    return {'mode': os.environ.get('MODE')}\n"
+HANDLER = "import os\n\ndef handler(event, context):\n    return {'statusCode': 200, 'body': os.environ.get('MODE')}\n"
 
 
 @pytest.fixture(scope="module")
@@ -83,11 +90,19 @@ def error_of(excinfo):
 
 
 def mode_of(server):
-    return json.loads(server.client("lambda").invoke(FunctionName="startup-fn")["Payload"].read())["mode"]
+    return json.loads(server.client("lambda").invoke(FunctionName="startup-fn")["Payload"].read())["body"]
 
 
 def table_names(server):
     return server.client("dynamodb").list_tables()["TableNames"]
+
+
+def rest_status(server, path):
+    """The status of `GET /Prod{path}` on the template's implicit REST API (a control-plane API named after the stack)."""
+    apis = [api["id"] for api in server.client("apigateway").get_rest_apis()["items"] if api["name"] == server.name]
+    if not apis:
+        return None
+    return requests.get(f"{server.endpoint}/_aws/execute-api/{apis[0]}/Prod{path}", timeout=30).status_code
 
 
 def reset(server):
@@ -104,6 +119,7 @@ def test_update_stack_on_the_startup_stack_keeps_items_and_reset_restores_the_te
     assert "LastUpdatedTime" not in stack
     assert [o["OutputKey"] for o in stack["Outputs"]] == ["NotesName"]
     assert mode_of(server) == "first"
+    assert (rest_status(server, "/hello"), rest_status(server, "/hello2")) == (200, 403)
     ddb.put_item(TableName="startup-notes", Item={"pk": {"S": "kept"}})
     s3.put_object(Bucket="startup-files", Key="kept.txt", Body=b"kept")
 
@@ -129,6 +145,7 @@ def test_update_stack_on_the_startup_stack_keeps_items_and_reset_restores_the_te
 
     # The function's environment changed, the new table exists, items and objects were kept.
     assert mode_of(server) == "second"
+    assert (rest_status(server, "/hello"), rest_status(server, "/hello2")) == (200, 200)
     assert ddb.describe_table(TableName="startup-extra")["Table"]["TableStatus"] == "ACTIVE"
     assert ddb.get_item(TableName="startup-notes", Key={"pk": {"S": "kept"}})["Item"] == {"pk": {"S": "kept"}}
     assert s3.get_object(Bucket="startup-files", Key="kept.txt")["Body"].read() == b"kept"
@@ -145,6 +162,7 @@ def test_update_stack_on_the_startup_stack_keeps_items_and_reset_restores_the_te
     assert "startup-extra" not in cfn.get_template(StackName=server.name)["TemplateBody"]
     assert "startup-extra" not in table_names(server)
     assert mode_of(server) == "first"
+    assert (rest_status(server, "/hello"), rest_status(server, "/hello2")) == (200, 403)
     assert ddb.scan(TableName="startup-notes")["Count"] == 0
     assert s3.list_objects_v2(Bucket="startup-files").get("KeyCount") == 0
 
@@ -182,6 +200,7 @@ def test_cli_deploy_then_delete_stack_then_restart_deploys_the_template_again(se
         server.client("lambda").get_function(FunctionName="startup-fn")
     assert error_of(excinfo)[1] == "ResourceNotFoundException"
     assert "startup-files" not in [b["Name"] for b in server.client("s3").list_buckets()["Buckets"]]
+    assert rest_status(server, "/hello") is None
 
     # A restart deploys the template again.
     server.stop()
@@ -192,7 +211,9 @@ def test_cli_deploy_then_delete_stack_then_restart_deploys_the_template_again(se
         stack = cfn.describe_stacks(StackName=server.name)["Stacks"][0]
         assert (stack["StackId"], stack["StackStatus"]) == (stack_id, "CREATE_COMPLETE")
         assert "startup-notes" in restarted.client("dynamodb").list_tables()["TableNames"]
-        assert json.loads(restarted.client("lambda").invoke(FunctionName="startup-fn")["Payload"].read()) == {"mode": "first"}
+        assert json.loads(restarted.client("lambda").invoke(FunctionName="startup-fn")["Payload"].read())["body"] == "first"
+        restarted.name = server.name
+        assert rest_status(restarted, "/hello") == 200
 
         # What an update adds is deleted at the next start, as a `sam deploy` of the template would.
         cfn.update_stack(StackName=server.name, TemplateBody=UPDATED, Capabilities=CAPABILITIES)
