@@ -120,6 +120,16 @@ package struct APIGatewayV2Service: AWSServiceHandler {
             resource.document["tags"] = .object(merged.mapValues { .string($0) })
             try store.put(resource)
             return Self.json(status: 201, .object([:]))
+        case .importApi, .reimportApi:
+            let input = ImportInput(
+                body: try Self.body(request),
+                basepath: request.query("basepath"),
+                failOnWarnings: request.query("failOnWarnings")
+            )
+            let imported = try importApi(input, apiId: operation.action == .reimportApi ? operation.apiId : nil)
+            return Self.json(status: 201, .object(imported.wireDocument))
+        case .exportApi:
+            throw APIGatewayV2Error.unknownOperation
         case .untagResource:
             let keys = request.queryItems.filter { $0.name == "tagKeys" }.map(\.value)
             guard !keys.isEmpty else { throw APIGatewayV2Error.badRequest("Invalid request: 'tagKeys' is required") }

@@ -38,6 +38,7 @@ extension V2TemplateView {
                 responseParameters: responseParameters
             )
             integration.subtype = child.string("integrationSubtype")
+            integration.mapping.credentials = child.string("credentialsArn")
             integrations[child.id] = integration
         }
         for child in children {

@@ -116,7 +116,10 @@ import Testing
         #expect(tags.name == "GetTags")
         #expect(tags.resourceArn == "arn:aws:apigateway:us-east-1::/apis/abc")
         #expect(APIGatewayV2Operation.resolve(method: .get, rawPath: "/restapis") == nil)
-        #expect(APIGatewayV2Operation.resolve(method: .put, rawPath: "/v2/apis/abc") == nil)
+        let reimport = try #require(APIGatewayV2Operation.resolve(method: .put, rawPath: "/v2/apis/abc"))
+        #expect(reimport.name == "ReimportApi" && reimport.apiId == "abc" && reimport.iamAction == "apigateway:PUT")
+        #expect(APIGatewayV2Operation.resolve(method: .put, rawPath: "/v2/apis")?.name == "ImportApi")
+        #expect(APIGatewayV2Operation.resolve(method: .put, rawPath: "/v2/apis/abc/routes/r1") == nil)
         #expect(APIGatewayV2Operation.resolve(method: .get, rawPath: "/v2/apis/abc/routeresponses") == nil)
         #expect(APIGatewayV2Operation.resolve(method: .get, rawPath: "/v2/apis/abc/routes/r1/integrationresponses") == nil)
     }

@@ -97,31 +97,13 @@ package struct HttpApiSpec: Sendable, Equatable {
         let reader = SpecReader(resource)
         logicalId = resource.logicalId
         apiId = resource.physicalId
-        let title = try reader["Body"]["info"]["title"].string()
-        name = try reader["Name"].string() ?? title ?? resource.logicalId
         let apiId = resource.physicalId
-        func generatedId(_ seed: String) -> String {
-            PhysicalNames.randomString(seed: PhysicalNames.seed(apiId, seed), count: 7, alphabet: Array("abcdefghijklmnopqrstuvwxyz0123456789"))
-        }
-        var routes: [Route] = []
-        let schemes = try HttpAuthorizerSpec.schemes(in: reader["Body"], idSeed: apiId)
-        var authorizers = schemes.values.sorted { $0.name < $1.name }
-        for operation in try OpenAPIOperation.operations(in: reader["Body"], defaultPayloadFormat: "2.0") {
-            let key = operation.path == "$default" ? "$default" : "\(operation.method) \(operation.path)"
-            routes.append(
-                Route(
-                    routeId: generatedId(key),
-                    routeKey: key,
-                    method: operation.method,
-                    path: operation.path == "$default" ? nil : operation.path,
-                    integration: operation.integration,
-                    authorization: HttpAuthorizerSpec.authorization(
-                        names: operation.securityNames,
-                        scopes: operation.securityScopes,
-                        schemes: schemes
-                    )
-                )
-            )
+        let definition = try HttpApiDefinition(reader["Body"], apiId: apiId)
+        name = try reader["Name"].string() ?? definition.title ?? resource.logicalId
+        func generatedId(_ seed: String) -> String { HttpApiDefinition.id(PhysicalNames.seed(apiId, seed)) }
+        var authorizers = definition.authorizers
+        var routes = definition.routes.map { route in
+            Self.route(id: route.routeId, key: route.routeKey, integration: route.integration, authorization: route.authorization)
         }
         // Quick create: `Target` (a Lambda ARN) with an optional `RouteKey` (default `$default`).
         if let target = try reader["Target"].string() {
@@ -214,14 +196,7 @@ package struct HttpApiSpec: Sendable, Equatable {
         self.stages = stages
 
         let configuration = reader["CorsConfiguration"]
-        let openAPI = reader["Body"]["x-amazon-apigateway-cors"]
-        if configuration.exists {
-            cors = try Self.cors(configuration, capitalized: true)
-        } else if openAPI.exists {
-            cors = try Self.cors(openAPI, capitalized: false)
-        } else {
-            cors = nil
-        }
+        cors = configuration.exists ? try Self.cors(configuration, capitalized: true) : definition.cors
     }
 
     private static func route(id: String, key: String, integration: IntegrationSpec?, authorization: HttpRouteAuthorization) -> Route {
@@ -233,7 +208,7 @@ package struct HttpApiSpec: Sendable, Equatable {
         return Route(routeId: id, routeKey: key, method: method, path: path, integration: integration, authorization: authorization)
     }
 
-    private static func cors(_ reader: SpecReader, capitalized: Bool) throws(TemplateError) -> Cors {
+    static func cors(_ reader: SpecReader, capitalized: Bool) throws(TemplateError) -> Cors {
         func name(_ key: String) -> String { capitalized ? key.prefix(1).uppercased() + key.dropFirst() : key }
         return Cors(
             allowOrigins: try reader[name("allowOrigins")].stringList() ?? [],
