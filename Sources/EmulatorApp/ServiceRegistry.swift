@@ -228,7 +228,8 @@ package struct ServiceRegistry: Sendable {
         let deployers = DeployerRegistry([
             S3BucketDeployer(service: s3), DynamoDBTableDeployer(service: dynamoDB), LambdaFunctionDeployer(service: lambda),
             IAMDeployer(directory: context.roleSessions.directory, now: { clock.now }),
-            APIGatewayV2Deployer(service: apiGatewayV2), LambdaPermissionDeployer(service: lambda),
+            APIGatewayV2Deployer(service: apiGatewayV2) { bucket, key, version in await s3.objectText(bucket: bucket, key: key, versionId: version) },
+            LambdaPermissionDeployer(service: lambda),
             EventSourceMappingDeployer(service: lambda), UserPoolDeployer(service: userPools),
         ])
         self.deployers = deployers
