@@ -36,7 +36,7 @@ package struct APIGatewayHTTPService: Sendable {
     /// REST APIs created through the `apigateway` control plane, one deployment snapshot per stage (registered by
     /// that service).
     package let servedRestApis = ServedRestApis()
-    /// The ids of the template's APIs (control planes cannot unregister them).
+    /// The ids of the template's REST APIs (control planes cannot unregister them).
     let templateApiIds: Set<String>
     let lambda: any LambdaInvoking
     let authorizerCache = AuthorizerCache()
@@ -57,7 +57,7 @@ package struct APIGatewayHTTPService: Sendable {
     /// Creates the service.
     /// - Parameters:
     ///   - restApis: The template's REST APIs.
-    ///   - httpApis: The template's HTTP APIs.
+    ///   - httpApis: The template's HTTP APIs (their start-up warnings; the v2 control plane registers them).
     ///   - lambda: Invokes proxy integrations.
     ///   - clock: The virtual clock (request times).
     ///   - environment: Region, account and port.
@@ -83,8 +83,9 @@ package struct APIGatewayHTTPService: Sendable {
         self.jwks = JWKSFetcher(userPools: userPools)
         self.authenticator = authenticator
         self.requestAuthorizer = authorizer
-        self.apis = ServedApiTable(restApis.map { ServedApi.rest($0) } + httpApis.map { ServedApi.http($0) })
-        self.templateApiIds = Set(restApis.map(\.apiId)).union(httpApis.map(\.apiId))
+        // HTTP APIs (the template's too) are registered by the API Gateway v2 control plane from its documents.
+        self.apis = ServedApiTable(restApis.map { ServedApi.rest($0) })
+        self.templateApiIds = Set(restApis.map(\.apiId))
         self.lambda = lambda
         self.clock = clock
         self.environment = environment

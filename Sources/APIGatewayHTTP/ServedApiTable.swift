@@ -85,7 +85,7 @@ extension APIGatewayHTTPService: ServedApiRegistering {
         apis.register(api)
     }
 
-    /// Stops serving an API created by a control plane; the template's APIs stay served.
+    /// Stops serving an API created by a control plane; the template's REST APIs stay served.
     /// - Parameter apiId: The API id.
     package func unregister(apiId: String) {
         guard !templateApiIds.contains(apiId) else { return }

@@ -133,19 +133,7 @@ extension APIGatewayV2Service {
         var resources: [V2Resource] = []
         for authorizer in definition.authorizers {
             var document = defaults(.authorizer, authorizer.authorizerId)
-            document["name"] = .string(authorizer.name)
-            document["authorizerType"] = .string(authorizer.type)
-            document["identitySource"] = .array(authorizer.identitySources.map { .string($0) })
-            if authorizer.type == "JWT" {
-                var configuration: [String: V2JSON] = ["audience": .array(authorizer.audiences.map { .string($0) })]
-                if let issuer = authorizer.issuer { configuration["issuer"] = .string(issuer) }
-                document["jwtConfiguration"] = .object(configuration)
-            } else {
-                if let uri = authorizer.authorizerUri { document["authorizerUri"] = .string(uri) }
-                document["authorizerPayloadFormatVersion"] = .string(authorizer.payloadFormatVersion)
-                document["enableSimpleResponses"] = .bool(authorizer.enableSimpleResponses)
-                document["authorizerResultTtlInSeconds"] = .number(Double(authorizer.resultTtlSeconds))
-            }
+            document.merge(authorizerDocument(authorizer)) { _, new in new }
             try V2Validation.authorizer(document, protocolType: "HTTP")
             resources.append(V2Resource(kind: .authorizer, apiId: apiId, id: authorizer.authorizerId, document: document))
         }
@@ -156,18 +144,10 @@ extension APIGatewayV2Service {
             var document = defaults(.route, route.routeId)
             document["routeKey"] = .string(route.routeKey)
             if let name = route.operationName { document["operationName"] = .string(name) }
+            // An unusable security requirement is a warning: the route is imported without it.
             switch route.authorization {
-            case .none, .unsupported:
-                break
-            case .awsIAM:
-                document["authorizationType"] = .string("AWS_IAM")
-            case .jwt(let authorizerId, let scopes):
-                document["authorizationType"] = .string("JWT")
-                document["authorizerId"] = .string(authorizerId)
-                if !scopes.isEmpty { document["authorizationScopes"] = .array(scopes.map { .string($0) }) }
-            case .lambda(let authorizerId):
-                document["authorizationType"] = .string("CUSTOM")
-                document["authorizerId"] = .string(authorizerId)
+            case .unsupported: break
+            default: document.merge(authorizationMembers(route.authorization)) { _, new in new }
             }
             if let integration = route.integration {
                 var members = defaults(.integration, route.integrationId)
@@ -180,6 +160,47 @@ extension APIGatewayV2Service {
         }
         return resources
     }
+
+    /// An authorizer's members (`JWT` with `jwtConfiguration`, or a Lambda `REQUEST` authorizer).
+    static func authorizerDocument(_ authorizer: HttpAuthorizerSpec) -> [String: V2JSON] {
+        var document: [String: V2JSON] = [
+            "name": .string(authorizer.name), "authorizerType": .string(authorizer.type),
+            "identitySource": .array(authorizer.identitySources.map { .string($0) }),
+        ]
+        if authorizer.type == "JWT" {
+            var configuration: [String: V2JSON] = ["audience": .array(authorizer.audiences.map { .string($0) })]
+            if let issuer = authorizer.issuer { configuration["issuer"] = .string(issuer) }
+            document["jwtConfiguration"] = .object(configuration)
+        } else {
+            if let uri = authorizer.authorizerUri { document["authorizerUri"] = .string(uri) }
+            document["authorizerPayloadFormatVersion"] = .string(authorizer.payloadFormatVersion)
+            document["enableSimpleResponses"] = .bool(authorizer.enableSimpleResponses)
+            document["authorizerResultTtlInSeconds"] = .number(Double(authorizer.resultTtlSeconds))
+        }
+        return document
+    }
+
+    /// A route's authorization members; one the emulator cannot check keeps what it is in `_authorizationProblem`
+    /// (never on the wire), so the data plane answers its requests 401 as for template routes.
+    static func authorizationMembers(_ authorization: HttpRouteAuthorization) -> [String: V2JSON] {
+        switch authorization {
+        case .none:
+            return ["authorizationType": .string("NONE")]
+        case .unsupported(let what):
+            return ["authorizationType": .string("NONE"), Self.authorizationProblemMember: .string(what)]
+        case .awsIAM:
+            return ["authorizationType": .string("AWS_IAM")]
+        case .jwt(let authorizerId, let scopes):
+            var members: [String: V2JSON] = ["authorizationType": .string("JWT"), "authorizerId": .string(authorizerId)]
+            if !scopes.isEmpty { members["authorizationScopes"] = .array(scopes.map { .string($0) }) }
+            return members
+        case .lambda(let authorizerId):
+            return ["authorizationType": .string("CUSTOM"), "authorizerId": .string(authorizerId)]
+        }
+    }
+
+    /// The route member holding an authorization the emulator cannot check (template routes only).
+    static let authorizationProblemMember = "_authorizationProblem"
 
     /// An `x-amazon-apigateway-integration` as an integration's members.
     static func integrationDocument(_ integration: IntegrationSpec) -> [String: V2JSON] {

@@ -218,6 +218,7 @@ package struct ServiceRegistry: Sendable {
         let apiGatewayV2 = try APIGatewayV2Service(
             location: context.dataLocation,
             templateWebSocketApis: try context.stack.webSocketApis,
+            templateHttpApis: try context.stack.httpApis,
             webSocket: webSocket,
             clock: context.clock,
             environment: environment,

@@ -4,7 +4,11 @@ served once a stage deploys it (a Lambda `AWS_PROXY` route, an `HTTP_PROXY` rout
 `/_local/health`, the `$default` route); a reimport replaces them; `basepath`, `failOnWarnings` and the refusals
 (BadRequestException / NotFoundException) change nothing.
 
-The emulator runs a small template with one Python function, `import-echo`, answering its route key and path.
+The start-up template's HTTP APIs live in the same store: listed with the id their URL uses, changed and deleted
+through the API (what is served follows), and brought back by `POST /_local/reset`.
+
+The emulator runs a small template with one Python function, `import-echo`, answering its route key and path, and
+SAM's implicit HTTP API with its `GET /hello` route.
 """
 
 import json
@@ -30,6 +34,12 @@ TEMPLATE = textwrap.dedent("""\
                 # Payload 2.0 carries routeKey and rawPath; 1.0 the method, resource and path.
                 route = event.get("routeKey") or f'{event["httpMethod"]} {event["resource"]}'
                 return {"statusCode": 200, "body": json.dumps({"route": route, "path": event.get("rawPath") or event["path"]})}
+          Events:
+            Hello:
+              Type: HttpApi
+              Properties:
+                Path: /hello
+                Method: GET
     """)
 
 ECHO_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:import-echo"
@@ -231,3 +241,37 @@ def test_refusals_change_nothing(server):
     status, code, _ = error_of(lambda: v2.reimport_api(ApiId=socket["ApiId"], Body="openapi: 3.0.1\ninfo: {title: x}\npaths: {}\n"))
     assert (status, code) == (400, "BadRequestException")
     assert v2.get_routes(ApiId=socket["ApiId"])["Items"] == []
+
+
+def test_the_template_http_api_is_listed_changed_deleted_and_reset(server):
+    v2 = server.client("apigatewayv2")
+    cfn = server.client("cloudformation")
+    stack = cfn.describe_stacks()["Stacks"][0]["StackName"]
+    api_id = cfn.describe_stack_resource(StackName=stack, LogicalResourceId="ServerlessHttpApi")[
+        "StackResourceDetail"]["PhysicalResourceId"]
+    listed = {api["ApiId"]: api for api in v2.get_apis()["Items"]}
+    assert listed[api_id]["ProtocolType"] == "HTTP"
+    assert listed[api_id]["ApiEndpoint"] == f"https://{api_id}.execute-api.{REGION}.amazonaws.com"
+    routes = v2.get_routes(ApiId=api_id)["Items"]
+    assert [r["RouteKey"] for r in routes] == ["GET /hello"]
+    integration = v2.get_integration(ApiId=api_id, IntegrationId=routes[0]["Target"].removeprefix("integrations/"))
+    assert (integration["IntegrationType"], integration["PayloadFormatVersion"]) == ("AWS_PROXY", "2.0")
+    assert ECHO_ARN in integration["IntegrationUri"]
+    assert [(s["StageName"], s["AutoDeploy"]) for s in v2.get_stages(ApiId=api_id)["Items"]] == [("$default", True)]
+    assert invoke(server, api_id, "hello").json() == {"route": "GET /hello", "path": "/hello"}
+
+    # Changes through the API change what is served.
+    v2.update_route(ApiId=api_id, RouteId=routes[0]["RouteId"], RouteKey="GET /hi")
+    assert invoke(server, api_id, "hi").json() == {"route": "GET /hi", "path": "/hi"}
+    assert invoke(server, api_id, "hello").status_code == 404
+    v2.delete_route(ApiId=api_id, RouteId=routes[0]["RouteId"])
+    assert invoke(server, api_id, "hi").status_code == 404
+    v2.delete_api(ApiId=api_id)
+    assert api_id not in [api["ApiId"] for api in v2.get_apis()["Items"]]
+    assert invoke(server, api_id, "hello").status_code != 200
+
+    # A reset brings the template's API back as declared.
+    reset = requests.post(f"{server.endpoint}/_local/reset", data="{}", headers={"Content-Type": "application/json"}, timeout=60)
+    assert reset.status_code == 200, reset.text
+    assert [r["RouteKey"] for r in v2.get_routes(ApiId=api_id)["Items"]] == ["GET /hello"]
+    assert invoke(server, api_id, "hello").json() == {"route": "GET /hello", "path": "/hello"}
