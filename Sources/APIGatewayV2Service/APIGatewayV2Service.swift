@@ -134,7 +134,7 @@ package struct APIGatewayV2Service: AWSServiceHandler {
             let imported = try importApi(input, apiId: operation.action == .reimportApi ? operation.apiId : nil)
             return Self.json(status: 201, .object(imported.wireDocument))
         case .exportApi:
-            throw APIGatewayV2Error.unknownOperation
+            return try exportApi(operation, request: request)
         case .untagResource:
             let keys = request.queryItems.filter { $0.name == "tagKeys" }.map(\.value)
             guard !keys.isEmpty else { throw APIGatewayV2Error.badRequest("Invalid request: 'tagKeys' is required") }

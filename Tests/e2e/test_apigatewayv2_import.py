@@ -243,6 +243,45 @@ def test_refusals_change_nothing(server):
     assert v2.get_routes(ApiId=socket["ApiId"])["Items"] == []
 
 
+def test_export_round_trips_through_import(server):
+    v2 = server.client("apigatewayv2")
+    api_id = v2.import_api(Body=json.dumps(definition(server)))["ApiId"]
+    exported = json.loads(v2.export_api(ApiId=api_id, Specification="OAS30", OutputType="JSON")["body"].read())
+    assert exported["openapi"] == "3.0.1" and exported["info"]["title"] == "imported-pets"
+    assert exported["x-amazon-apigateway-importexport-version"] == "1.0"
+    items = exported["paths"]["/items"]["get"]
+    assert items["responses"] == {"default": {"description": "Default response for GET /items"}}
+    assert items["x-amazon-apigateway-integration"]["type"] == "aws_proxy"
+    assert "x-amazon-apigateway-any-method" in exported["paths"]["/$default"]
+    assert exported["paths"]["/secure"]["get"]["security"] == [{"jwt": ["items.read"]}]
+    assert exported["components"]["securitySchemes"]["jwt"]["x-amazon-apigateway-authorizer"]["type"] == "jwt"
+    # The YAML export imports into the same routes, integrations and authorizers.
+    yaml_text = v2.export_api(ApiId=api_id, Specification="OAS30", OutputType="YAML")["body"].read().decode()
+    copy = v2.import_api(Body=yaml_text)["ApiId"]
+
+    def shape(target):
+        routes = v2.get_routes(ApiId=target)["Items"]
+        names = {a["AuthorizerId"]: a["Name"] for a in v2.get_authorizers(ApiId=target)["Items"]}
+        integrations = {i["IntegrationId"]: i for i in v2.get_integrations(ApiId=target)["Items"]}
+        return sorted((r["RouteKey"], r["AuthorizationType"], names.get(r.get("AuthorizerId")), tuple(r.get("AuthorizationScopes", [])),
+                       integrations[r["Target"].removeprefix("integrations/")]["IntegrationType"],
+                       integrations[r["Target"].removeprefix("integrations/")]["IntegrationUri"]) for r in routes)
+
+    assert shape(copy) == shape(api_id)
+    assert v2.get_api(ApiId=copy)["CorsConfiguration"] == v2.get_api(ApiId=api_id)["CorsConfiguration"]
+    # Without extensions; a stage's export is what its deployment serves.
+    bare = json.loads(v2.export_api(ApiId=api_id, Specification="OAS30", OutputType="JSON", IncludeExtensions=False)["body"].read())
+    assert "x-amazon-apigateway-integration" not in bare["paths"]["/items"]["get"] and "x-amazon-apigateway-cors" not in bare
+    v2.create_stage(ApiId=api_id, StageName="frozen", DeploymentId=v2.create_deployment(ApiId=api_id)["DeploymentId"])
+    v2.create_route(ApiId=api_id, RouteKey="GET /later")
+    staged = json.loads(v2.export_api(ApiId=api_id, Specification="OAS30", OutputType="JSON", StageName="frozen")["body"].read())
+    assert "/later" not in staged["paths"] and "/items" in staged["paths"]
+    assert "/later" in json.loads(v2.export_api(ApiId=api_id, Specification="OAS30", OutputType="JSON")["body"].read())["paths"]
+    assert error_of(lambda: v2.export_api(ApiId=api_id, Specification="OAS30", OutputType="XML"))[:2] == (400, "BadRequestException")
+    assert error_of(lambda: v2.export_api(ApiId=api_id, Specification="OAS30", OutputType="JSON", StageName="nope")) == (
+        404, "NotFoundException", "Invalid stage identifier specified nope")
+
+
 def test_the_template_http_api_is_listed_changed_deleted_and_reset(server):
     v2 = server.client("apigatewayv2")
     cfn = server.client("cloudformation")
