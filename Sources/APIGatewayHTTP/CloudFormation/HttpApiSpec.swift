@@ -118,13 +118,15 @@ package struct HttpApiSpec: Sendable, Equatable {
         // Quick create: `Target` (a Lambda ARN) with an optional `RouteKey` (default `$default`).
         if let target = try reader["Target"].string() {
             let key = try reader["RouteKey"].string() ?? "$default"
-            let integration = IntegrationSpec(
+            var integration = IntegrationSpec(
                 type: "AWS_PROXY",
                 functionArn: LambdaIntegrationURI.functionArn(target),
                 payloadFormatVersion: "2.0",
                 timeoutInMillis: nil,
                 mock: nil
             )
+            integration.mapping.uri = target
+            integration.mapping.httpMethod = "POST"
             let integrationId = generatedId("integration \(key)")
             routes.append(Self.route(id: generatedId(key), key: key, integration: integration, integrationId: integrationId, authorization: .none))
         }
