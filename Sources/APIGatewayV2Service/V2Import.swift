@@ -119,7 +119,11 @@ extension APIGatewayV2Service {
             try store.remove { $0.apiId == id && replaced.contains($0.kind) }
         }
         try store.put(api)
-        for child in children { try store.put(child) }
+        for var child in children {
+            // A template API's parts stay the template's (held in memory and in snapshots, back as declared on reset).
+            child.fromTemplate = api.fromTemplate
+            try store.put(child)
+        }
         try changed(apiId: id, kind: .route)
         return Imported(api: store.get(.api, apiId: id, id: id) ?? api, warnings: definition.warnings)
     }

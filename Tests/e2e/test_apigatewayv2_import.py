@@ -314,3 +314,15 @@ def test_the_template_http_api_is_listed_changed_deleted_and_reset(server):
     assert reset.status_code == 200, reset.text
     assert [r["RouteKey"] for r in v2.get_routes(ApiId=api_id)["Items"]] == ["GET /hello"]
     assert invoke(server, api_id, "hello").json() == {"route": "GET /hello", "path": "/hello"}
+
+    # A route added to the template's API is the template's too: a snapshot keeps it, a restore brings it back.
+    added = v2.create_route(ApiId=api_id, RouteKey="GET /added", Target=routes[0]["Target"])
+    assert invoke(server, api_id, "added").json() == {"route": "GET /added", "path": "/added"}
+    saved = requests.post(f"{server.endpoint}/_local/snapshots", json={"name": "with-added"}, timeout=60)
+    assert saved.status_code == 200, saved.text
+    v2.delete_route(ApiId=api_id, RouteId=added["RouteId"])
+    assert invoke(server, api_id, "added").status_code == 404
+    restored = requests.post(f"{server.endpoint}/_local/snapshots/with-added/restore", json={}, timeout=60)
+    assert restored.status_code == 200, restored.text
+    assert sorted(r["RouteKey"] for r in v2.get_routes(ApiId=api_id)["Items"]) == ["GET /added", "GET /hello"]
+    assert invoke(server, api_id, "added").json() == {"route": "GET /added", "path": "/added"}

@@ -275,7 +275,7 @@ extension APIGatewayV2Service {
         }
         var document = defaults(kind, protocolType: api.string("protocolType") ?? "", id: id)
         document.merge(input) { _, new in new }
-        var resource = V2Resource(kind: kind, apiId: apiId, parentId: parentId, id: id, document: document)
+        var resource = V2Resource(kind: kind, apiId: apiId, parentId: parentId, id: id, document: document, fromTemplate: api.fromTemplate)
         try validate(resource, api: api)
         if kind == .deployment { resource = snapshotted(resource) }
         let created = resource
