@@ -36,8 +36,6 @@ package struct APIGatewayHTTPService: Sendable {
     /// Every REST API (the template's, stack-deployed and API-created ones all live in the `apigateway` control
     /// plane), one deployment snapshot per stage (registered by that service).
     package let servedRestApis = ServedRestApis()
-    /// The ids of the template's APIs (control planes cannot unregister them).
-    let templateApiIds: Set<String>
     let lambda: any LambdaInvoking
     let authorizerCache = AuthorizerCache()
     let usageCounter = UsageCounter()
@@ -58,7 +56,8 @@ package struct APIGatewayHTTPService: Sendable {
     /// - Parameters:
     ///   - restApis: The template's REST APIs, for the start-up warnings (they are served, like API-created ones, from
     ///     the REST control plane's store through ``servedRestApis``).
-    ///   - httpApis: The template's HTTP APIs.
+    ///   - httpApis: The template's HTTP APIs, for the start-up warnings (the v2 control plane registers them from its
+    ///     documents, like API-created ones).
     ///   - lambda: Invokes proxy integrations.
     ///   - clock: The virtual clock (request times).
     ///   - environment: Region, account and port.
@@ -84,9 +83,9 @@ package struct APIGatewayHTTPService: Sendable {
         self.jwks = JWKSFetcher(userPools: userPools)
         self.authenticator = authenticator
         self.requestAuthorizer = authorizer
-        // REST APIs (the template's included) are served from the REST control plane's store (``servedRestApis``).
-        self.apis = ServedApiTable(httpApis.map { ServedApi.http($0) })
-        self.templateApiIds = Set(httpApis.map(\.apiId))
+        // Every API is registered by its control plane: REST APIs through ``servedRestApis``, HTTP APIs (the template's
+        // too) by the API Gateway v2 control plane from its documents.
+        self.apis = ServedApiTable()
         self.lambda = lambda
         self.clock = clock
         self.environment = environment

@@ -39,8 +39,8 @@ package protocol ServedApiRegistering: Sendable {
     func unregister(apiId: String)
 }
 
-/// The APIs the execute-api data plane serves, by id, with their route matchers: the template's at start, plus
-/// those registered by control planes (``ServedApiRegistering``).
+/// The HTTP APIs the execute-api data plane serves, by id, with their route matchers, as their control plane registers
+/// them (``ServedApiRegistering``: the template's and API-created ones alike).
 package final class ServedApiTable: Sendable {
     /// One served API with its matcher.
     struct Entry: Sendable {
@@ -50,12 +50,9 @@ package final class ServedApiTable: Sendable {
 
     private let byId: Mutex<[String: Entry]>
 
-    /// Creates the table.
-    /// - Parameter apis: The APIs served from the start.
-    init(_ apis: [ServedApi]) {
-        var byId: [String: Entry] = [:]
-        for api in apis { byId[api.apiId] = Entry(api: api, matcher: api.matcher) }
-        self.byId = Mutex(byId)
+    /// Creates an empty table.
+    init() {
+        byId = Mutex([:])
     }
 
     /// The API with this id, if served.
@@ -85,10 +82,9 @@ extension APIGatewayHTTPService: ServedApiRegistering {
         apis.register(api)
     }
 
-    /// Stops serving an API created by a control plane; the template's APIs stay served.
+    /// Stops serving an API.
     /// - Parameter apiId: The API id.
     package func unregister(apiId: String) {
-        guard !templateApiIds.contains(apiId) else { return }
         apis.remove(apiId: apiId)
     }
 }

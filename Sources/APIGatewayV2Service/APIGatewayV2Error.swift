@@ -94,6 +94,22 @@ package enum APIGatewayV2Error: AWSServiceError, Equatable {
     /// `BadRequestException` for deploying an API without routes.
     package static let deploymentNeedsRoutes = APIGatewayV2Error.badRequest("At least one route is required before deploying the Api.")
 
+    /// `BadRequestException` for an `ImportApi`/`ReimportApi` body (or a template's `Body`) that is not an OpenAPI
+    /// 3.0 definition the importer can read.
+    /// - Parameter detail: What is wrong.
+    /// - Returns: The error.
+    package static func invalidDefinition(_ detail: String) -> APIGatewayV2Error {
+        .badRequest("Invalid OpenAPI definition: \(detail)")
+    }
+
+    /// `BadRequestException` for an import with `failOnWarnings` that has warnings (moto's rendering of API
+    /// Gateway's text).
+    /// - Parameter warnings: The warnings.
+    /// - Returns: The error.
+    package static func importWarnings(_ warnings: [String]) -> APIGatewayV2Error {
+        .badRequest("Warnings found during import:\n\t" + warnings.joined(separator: "\n\t"))
+    }
+
     /// `BadRequestException` for quick create, which is not emulated.
     package static let quickCreateNotSupported = APIGatewayV2Error.badRequest(
         "Quick create (target, routeKey, credentialsArn) is supported by synapscribe-local only in CreateApi of HTTP APIs"

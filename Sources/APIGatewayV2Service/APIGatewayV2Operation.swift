@@ -22,6 +22,12 @@ package struct APIGatewayV2Operation: ServiceOperation, Equatable {
         case tagResource
         /// `DELETE /v2/tags/{arn}`.
         case untagResource
+        /// `PUT /v2/apis` (`ImportApi`).
+        case importApi
+        /// `PUT /v2/apis/{apiId}` (`ReimportApi`).
+        case reimportApi
+        /// `GET /v2/apis/{apiId}/exports/{specification}` (`ExportApi`).
+        case exportApi
     }
 
     /// What it does.
@@ -50,6 +56,9 @@ package struct APIGatewayV2Operation: ServiceOperation, Equatable {
         case .getTags: "GetTags"
         case .tagResource: "TagResource"
         case .untagResource: "UntagResource"
+        case .importApi: "ImportApi"
+        case .reimportApi: "ReimportApi"
+        case .exportApi: "ExportApi"
         }
     }
 
@@ -57,7 +66,8 @@ package struct APIGatewayV2Operation: ServiceOperation, Equatable {
     package var iamAction: String {
         switch action {
         case .create, .tagResource: "apigateway:POST"
-        case .list, .get, .getTags: "apigateway:GET"
+        case .importApi, .reimportApi: "apigateway:PUT"
+        case .list, .get, .getTags, .exportApi: "apigateway:GET"
         case .update: "apigateway:PATCH"
         case .delete, .untagResource: "apigateway:DELETE"
         }
@@ -103,6 +113,12 @@ package struct APIGatewayV2Operation: ServiceOperation, Equatable {
         case 2:
             operation.apiId = segments[1]
             isItem = true
+        case 4 where segments[2] == "exports":
+            guard method == .get else { return nil }
+            operation.action = .exportApi
+            operation.apiId = segments[1]
+            operation.id = segments[3]
+            return operation
         case 3, 4:
             guard let kind = V2ResourceKind.allCases.first(where: { $0.pathSegment == segments[2] && $0.parent == .api }) else { return nil }
             operation.kind = kind
@@ -123,6 +139,8 @@ package struct APIGatewayV2Operation: ServiceOperation, Equatable {
             return nil
         }
         switch (method, isItem) {
+        case (.put, false) where operation.kind == .api: operation.action = .importApi
+        case (.put, true) where operation.kind == .api: operation.action = .reimportApi
         case (.post, false): operation.action = .create
         case (.get, false): operation.action = .list
         case (.get, true): operation.action = .get

@@ -13,7 +13,15 @@ extension APIGatewayV2Service {
         let id = operation.kind == .stage ? (input["stageName"]?.stringValue ?? "") : V2Identifiers.make(length: operation.kind.idLength)
         var document = defaults(operation.kind, protocolType: api.string("protocolType") ?? "", id: id)
         document.merge(input) { _, new in new }
-        var resource = V2Resource(kind: operation.kind, apiId: api.apiId, parentId: parent?.id ?? "", id: id, document: document)
+        // A template API's new parts are the template's too: held in memory (and in snapshots), gone on reset.
+        var resource = V2Resource(
+            kind: operation.kind,
+            apiId: api.apiId,
+            parentId: parent?.id ?? "",
+            id: id,
+            document: document,
+            fromTemplate: api.fromTemplate
+        )
         try validate(resource, api: api)
         if operation.kind == .deployment { resource = snapshotted(resource) }
         let created = resource

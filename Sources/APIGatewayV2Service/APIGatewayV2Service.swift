@@ -34,16 +34,18 @@ package struct APIGatewayV2Service: AWSServiceHandler {
     /// - Parameters:
     ///   - location: Where data lives.
     ///   - templateWebSocketApis: The template's WebSocket APIs (listed and served; changes to them last until restart).
+    ///   - templateHttpApis: The template's HTTP APIs (listed, and served by `executeApi` from their documents).
     ///   - webSocket: The WebSocket data plane API-created APIs are registered with.
     ///   - clock: The virtual clock (created and updated dates).
     ///   - environment: Region, account.
     ///   - authorizer: The IAM hook.
     ///   - logger: The base logger.
-    ///   - executeApi: The data plane API-created HTTP APIs are registered with (nil: they are stored, not served).
+    ///   - executeApi: The data plane HTTP APIs are registered with (nil: they are stored, not served).
     /// - Throws: When the database cannot be opened.
     package init(
         location: DataLocation,
         templateWebSocketApis: [WebSocketApiSpec],
+        templateHttpApis: [HttpApiSpec] = [],
         webSocket: WebSocketAPIService?,
         clock: VirtualClock,
         environment: LiveEnvironment,
@@ -51,7 +53,9 @@ package struct APIGatewayV2Service: AWSServiceHandler {
         logger: Logger,
         executeApi: (any ServedApiRegistering)? = nil
     ) throws {
-        let template = V2TemplateView.resources(of: templateWebSocketApis, createdDate: clock.now)
+        let template =
+            V2TemplateView.resources(of: templateWebSocketApis, createdDate: clock.now)
+            + V2TemplateView.resources(ofHttp: templateHttpApis, region: environment.current.region, createdDate: clock.now)
         store = try V2Store(location: location, template: template)
         self.webSocket = webSocket
         self.executeApi = executeApi
@@ -61,7 +65,8 @@ package struct APIGatewayV2Service: AWSServiceHandler {
         var logger = logger
         logger[metadataKey: "service"] = "apigatewayv2"
         self.logger = logger
-        // API-created WebSocket and HTTP APIs stored before the restart are served again.
+        // The template's HTTP APIs, and API-created WebSocket and HTTP APIs stored before the restart, are served (the
+        // WebSocket data plane serves the template's WebSocket APIs from the start).
         let templateIds = Set(templateWebSocketApis.map(\.apiId))
         for api in store.list(.api) where !templateIds.contains(api.apiId) { syncDataPlane(apiId: api.apiId) }
     }
@@ -120,6 +125,16 @@ package struct APIGatewayV2Service: AWSServiceHandler {
             resource.document["tags"] = .object(merged.mapValues { .string($0) })
             try store.put(resource)
             return Self.json(status: 201, .object([:]))
+        case .importApi, .reimportApi:
+            let input = ImportInput(
+                body: try Self.body(request),
+                basepath: request.query("basepath"),
+                failOnWarnings: request.query("failOnWarnings")
+            )
+            let imported = try importApi(input, apiId: operation.action == .reimportApi ? operation.apiId : nil)
+            return Self.json(status: 201, .object(imported.wireDocument))
+        case .exportApi:
+            return try exportApi(operation, request: request)
         case .untagResource:
             let keys = request.queryItems.filter { $0.name == "tagKeys" }.map(\.value)
             guard !keys.isEmpty else { throw APIGatewayV2Error.badRequest("Invalid request: 'tagKeys' is required") }

@@ -38,6 +38,7 @@ extension V2TemplateView {
                 responseParameters: responseParameters
             )
             integration.subtype = child.string("integrationSubtype")
+            integration.mapping.credentials = child.string("credentialsArn")
             integrations[child.id] = integration
         }
         for child in children {
@@ -74,9 +75,74 @@ extension V2TemplateView {
                 integration: integrationId.flatMap { integrations[$0] },
                 authorizationType: child.string("authorizationType") ?? "NONE",
                 authorizerId: child.string("authorizerId"),
-                scopes: child.document["authorizationScopes"]?.stringList ?? []
+                scopes: child.document["authorizationScopes"]?.stringList ?? [],
+                unsupported: child.string(APIGatewayV2Service.authorizationProblemMember)
             )
         }
         return spec
+    }
+}
+
+extension V2TemplateView {
+    /// The documents of the start-up template's HTTP APIs (``HttpApiSpec``: its `Body`, quick create, and
+    /// `AWS::ApiGatewayV2::Route`/`Integration`/`Authorizer`/`Stage` resources), so `GetApis`, `GetRoutes`... list them
+    /// and ``httpSpec(api:children:)`` serves them as it serves API-created ones: one model for both.
+    /// - Parameters:
+    ///   - apis: The template's HTTP APIs.
+    ///   - region: The region (`apiEndpoint`).
+    ///   - createdDate: Their creation date (the emulator's start).
+    /// - Returns: The resources, marked as the template's.
+    package static func resources(ofHttp apis: [HttpApiSpec], region: String, createdDate: Date) -> [V2Resource] {
+        let created = V2JSON.string(APIGatewayV2Service.dateText(createdDate))
+        var resources: [V2Resource] = []
+        for api in apis {
+            let apiId = api.apiId
+            var document: [String: V2JSON] = [
+                "apiId": .string(apiId), "name": .string(api.name), "protocolType": .string("HTTP"),
+                "routeSelectionExpression": .string("$request.method $request.path"),
+                "apiKeySelectionExpression": .string("$request.header.x-api-key"),
+                "apiEndpoint": .string("https://\(apiId).execute-api.\(region).amazonaws.com"), "createdDate": created,
+                "disableExecuteApiEndpoint": .bool(false), "ipAddressType": .string("ipv4"), "tags": .object([:]),
+            ]
+            if let cors = api.cors { document["corsConfiguration"] = APIGatewayV2Service.corsDocument(cors) }
+            resources.append(V2Resource(kind: .api, apiId: apiId, id: apiId, document: document, fromTemplate: true))
+            for authorizer in api.authorizers where authorizer.type == "JWT" || authorizer.type == "REQUEST" {
+                var members = APIGatewayV2Service.authorizerDocument(authorizer)
+                members["authorizerId"] = .string(authorizer.authorizerId)
+                resources.append(V2Resource(kind: .authorizer, apiId: apiId, id: authorizer.authorizerId, document: members, fromTemplate: true))
+            }
+            var integrations: Set<String> = []
+            for route in api.routes {
+                var members: [String: V2JSON] = [
+                    "routeId": .string(route.routeId), "routeKey": .string(route.routeKey), "apiKeyRequired": .bool(false),
+                    "apiGatewayManaged": .bool(false),
+                ]
+                members.merge(APIGatewayV2Service.authorizationMembers(route.authorization)) { _, new in new }
+                if let integration = route.integration, let integrationId = route.integrationId {
+                    members["target"] = .string("integrations/\(integrationId)")
+                    if integrations.insert(integrationId).inserted {
+                        var integrationMembers: [String: V2JSON] = [
+                            "integrationId": .string(integrationId), "connectionType": .string("INTERNET"), "timeoutInMillis": .number(30000),
+                        ]
+                        integrationMembers.merge(APIGatewayV2Service.integrationDocument(integration)) { _, new in new }
+                        // As the template declares it (the served model reads it as written).
+                        integrationMembers["payloadFormatVersion"] = .string(integration.payloadFormatVersion)
+                        resources.append(
+                            V2Resource(kind: .integration, apiId: apiId, id: integrationId, document: integrationMembers, fromTemplate: true)
+                        )
+                    }
+                }
+                resources.append(V2Resource(kind: .route, apiId: apiId, id: route.routeId, document: members, fromTemplate: true))
+            }
+            for stage in api.stages {
+                let members: [String: V2JSON] = [
+                    "stageName": .string(stage.name), "autoDeploy": .bool(stage.autoDeploy),
+                    "stageVariables": .object(stage.variables.mapValues { .string($0) }), "createdDate": created, "lastUpdatedDate": created,
+                    "routeSettings": .object([:]), "tags": .object([:]), "defaultRouteSettings": .object(["detailedMetricsEnabled": .bool(false)]),
+                ]
+                resources.append(V2Resource(kind: .stage, apiId: apiId, id: stage.name, document: members, fromTemplate: true))
+            }
+        }
+        return resources
     }
 }

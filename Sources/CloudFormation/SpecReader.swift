@@ -17,6 +17,14 @@ package struct SpecReader: Sendable {
         self.location = resource.location
     }
 
+    /// A reader over a document that is not a resource's properties (an OpenAPI definition sent to a control plane).
+    /// - Parameters:
+    ///   - document: The document.
+    ///   - path: The name errors give the document (`body`).
+    package init(document: TemplateValue, path: String) {
+        self.init(value: document, path: path, logicalId: "", location: nil)
+    }
+
     private init(value: TemplateValue?, path: String, logicalId: String, location: SourceLocation?) {
         self.value = value
         self.path = path

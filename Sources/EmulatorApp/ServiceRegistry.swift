@@ -218,6 +218,7 @@ package struct ServiceRegistry: Sendable {
         let apiGatewayV2 = try APIGatewayV2Service(
             location: context.dataLocation,
             templateWebSocketApis: try context.stack.webSocketApis,
+            templateHttpApis: try context.stack.httpApis,
             webSocket: webSocket,
             clock: context.clock,
             environment: environment,
@@ -258,7 +259,8 @@ package struct ServiceRegistry: Sendable {
         let deployers = DeployerRegistry([
             S3BucketDeployer(service: s3), DynamoDBTableDeployer(service: dynamoDB), LambdaFunctionDeployer(service: lambda),
             IAMDeployer(directory: context.roleSessions.directory, now: { clock.now }),
-            APIGatewayV2Deployer(service: apiGatewayV2), LambdaPermissionDeployer(service: lambda),
+            APIGatewayV2Deployer(service: apiGatewayV2) { bucket, key, version in await s3.objectText(bucket: bucket, key: key, versionId: version) },
+            LambdaPermissionDeployer(service: lambda),
             RestApiDeployer(service: restApis, readObject: { bucket, key in await s3.objectText(bucket: bucket, key: key) }),
             EventSourceMappingDeployer(service: lambda), UserPoolDeployer(service: userPools), LogGroupDeployer(service: logs),
             IdentityPoolDeployer(service: cognito),

@@ -116,8 +116,39 @@ import Testing
         #expect(tags.name == "GetTags")
         #expect(tags.resourceArn == "arn:aws:apigateway:us-east-1::/apis/abc")
         #expect(APIGatewayV2Operation.resolve(method: .get, rawPath: "/restapis") == nil)
-        #expect(APIGatewayV2Operation.resolve(method: .put, rawPath: "/v2/apis/abc") == nil)
+        let reimport = try #require(APIGatewayV2Operation.resolve(method: .put, rawPath: "/v2/apis/abc"))
+        #expect(reimport.name == "ReimportApi" && reimport.apiId == "abc" && reimport.iamAction == "apigateway:PUT")
+        #expect(APIGatewayV2Operation.resolve(method: .put, rawPath: "/v2/apis")?.name == "ImportApi")
+        #expect(APIGatewayV2Operation.resolve(method: .put, rawPath: "/v2/apis/abc/routes/r1") == nil)
         #expect(APIGatewayV2Operation.resolve(method: .get, rawPath: "/v2/apis/abc/routeresponses") == nil)
         #expect(APIGatewayV2Operation.resolve(method: .get, rawPath: "/v2/apis/abc/routes/r1/integrationresponses") == nil)
+    }
+}
+
+/// ExportApi's YAML writer.
+@Suite struct V2ExportYAMLTests {
+    @Test func blockStyleWithQuotedScalars() {
+        let document = V2JSON.object([
+            "openapi": .string("3.0.1"),
+            "paths": .object(["/a/{id}": .object(["get": .object(["responses": .object([:])])])]),
+            "servers": .array([.object(["url": .string("https://x/{basePath}"), "n": .number(2)])]),
+            "tags": .array([.string("t"), .bool(true)]),
+        ])
+        #expect(
+            APIGatewayV2Service.yaml(document, indent: 0) == """
+                "openapi": "3.0.1"
+                "paths":
+                  "/a/{id}":
+                    "get":
+                      "responses": {}
+                "servers":
+                  - "n": 2
+                    "url": "https://x/{basePath}"
+                "tags":
+                  - "t"
+                  - true
+
+                """
+        )
     }
 }

@@ -668,6 +668,136 @@ def test_websocket_api_refusal_rolls_back_with_api_gateways_message(server):
     cfn.delete_stack(StackName="refused-ws")
 
 
+HTTP_API_APP = textwrap.dedent("""\
+    Transform: AWS::Serverless-2016-10-31
+    Resources:
+      Greeter:
+        Type: AWS::Serverless::Function
+        Properties:
+          FunctionName: http-api-greeter
+          Runtime: python3.12
+          Handler: index.handler
+          InlineCode: |
+            import json
+            def handler(event, context):
+                return {"statusCode": 200, "body": json.dumps({"route": event["routeKey"]})}
+      GreeterPermission:
+        Type: AWS::Lambda::Permission
+        Properties:
+          Action: lambda:InvokeFunction
+          FunctionName: !Ref Greeter
+          Principal: apigateway.amazonaws.com
+          SourceArn: !Sub arn:aws:execute-api:${AWS::Region}:${AWS::AccountId}:${Http}/*
+      Http:
+        Type: AWS::Serverless::HttpApi
+        Properties:
+          DefinitionBody:
+            openapi: 3.0.1
+            info: {title: deployed-http, version: '1'}
+            paths:
+              PATHS
+    Outputs:
+      ApiId:
+        Value: !Ref Http
+    """)
+
+GREETER_ROUTE = """/ROUTE:
+                get:
+                  x-amazon-apigateway-integration:
+                    type: aws_proxy
+                    httpMethod: POST
+                    payloadFormatVersion: '2.0'
+                    uri: !Sub arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Greeter.Arn}/invocations"""
+
+
+def test_cloudformation_deploy_of_a_sam_http_api_with_a_definition_body(server, tmp_path):
+
+    template = tmp_path / "http-app.yaml"
+    template.write_text(HTTP_API_APP.replace("PATHS", GREETER_ROUTE.replace("ROUTE", "hello")))
+    capabilities = ["--capabilities", "CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]
+    code, out, err = cli(server, "cloudformation", "deploy", "--template-file", template, "--stack-name", "http-app", *capabilities)
+    cfn = server.client("cloudformation")
+    assert code == 0, (err, cfn.describe_stack_events(StackName="http-app")["StackEvents"][:5])
+    api_id = outputs_of(cfn, "http-app")["ApiId"]["OutputValue"]
+
+    def get(path):
+        return requests.get(f"{server.endpoint}/_aws/execute-api/{api_id}/{path}", timeout=30)
+
+    # The OpenAPI body was imported: the route is served on the auto-deployed $default stage and listed.
+    answer = get("hello")
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"route": "GET /hello"}
+    v2 = server.client("apigatewayv2")
+    assert v2.get_api(ApiId=api_id)["Name"] == "deployed-http"
+    assert [r["RouteKey"] for r in v2.get_routes(ApiId=api_id)["Items"]] == ["GET /hello"]
+    assert [(s["StageName"], s["AutoDeploy"]) for s in v2.get_stages(ApiId=api_id)["Items"]] == [("$default", True)]
+    integration = v2.get_integrations(ApiId=api_id)["Items"][0]
+    assert (integration["IntegrationType"], integration["PayloadFormatVersion"]) == ("AWS_PROXY", "2.0")
+
+    # An update with a changed body reimports it: the new route is served, the old one is gone.
+    two_routes = GREETER_ROUTE.replace("ROUTE", "hello") + "\n          " + GREETER_ROUTE.replace("ROUTE", "bye")
+    template.write_text(HTTP_API_APP.replace("PATHS", two_routes))
+    code, out, err = cli(server, "cloudformation", "deploy", "--template-file", template, "--stack-name", "http-app", *capabilities)
+    assert code == 0, (err, cfn.describe_stack_events(StackName="http-app")["StackEvents"][:5])
+    assert sorted(r["RouteKey"] for r in v2.get_routes(ApiId=api_id)["Items"]) == ["GET /bye", "GET /hello"]
+    assert get("bye").json() == {"route": "GET /bye"}
+
+    code, out, err = cli(server, "cloudformation", "delete-stack", "--stack-name", "http-app")
+    assert code == 0, err
+    assert api_id not in [api["ApiId"] for api in v2.get_apis()["Items"]]
+    # No longer served (an id no API has is not an execute-api URL any more).
+    assert get("hello").status_code != 200
+
+
+def test_http_api_body_from_s3_is_imported_and_a_missing_object_rolls_back(server):
+
+    s3 = server.client("s3")
+    s3.put_object(Bucket="cfn-deploy-startup", Key="definitions/health.yaml", Body=textwrap.dedent(f"""\
+        openapi: 3.0.1
+        info: {{title: from-s3, version: '1'}}
+        paths:
+          /status:
+            get:
+              x-amazon-apigateway-integration: {{type: http_proxy, httpMethod: GET, uri: '{server.endpoint}/_local/health'}}
+        """).encode())
+    template = textwrap.dedent("""\
+        Resources:
+          Api:
+            Type: AWS::ApiGatewayV2::Api
+            Properties:
+              Name: health-from-s3
+              BodyS3Location: {Bucket: cfn-deploy-startup, Key: KEY}
+          Stage:
+            Type: AWS::ApiGatewayV2::Stage
+            Properties:
+              ApiId: !Ref Api
+              StageName: live
+              AutoDeploy: true
+        Outputs:
+          ApiId:
+            Value: !Ref Api
+        """)
+    cfn = server.client("cloudformation")
+    cfn.create_stack(StackName="http-s3", TemplateBody=template.replace("KEY", "definitions/health.yaml"))
+    assert stack_of(cfn, "http-s3")["StackStatus"] == "CREATE_COMPLETE"
+    api_id = outputs_of(cfn, "http-s3")["ApiId"]["OutputValue"]
+    v2 = server.client("apigatewayv2")
+    # The template's Name wins over the definition's title.
+    assert v2.get_api(ApiId=api_id)["Name"] == "health-from-s3"
+    assert [r["RouteKey"] for r in v2.get_routes(ApiId=api_id)["Items"]] == ["GET /status"]
+    answer = requests.get(f"{server.endpoint}/_aws/execute-api/{api_id}/live/status", timeout=30)
+    assert answer.status_code == 200 and answer.json()["status"] == "running"
+    cfn.delete_stack(StackName="http-s3")
+
+    cfn.create_stack(StackName="http-s3-missing", TemplateBody=template.replace("KEY", "definitions/none.yaml"))
+    assert stack_of(cfn, "http-s3-missing")["StackStatus"] == "ROLLBACK_COMPLETE"
+    failed = next(e for e in cfn.describe_stack_events(StackName="http-s3-missing")["StackEvents"]
+                  if e["ResourceStatus"] == "CREATE_FAILED")
+    assert failed["LogicalResourceId"] == "Api"
+    assert "s3://cfn-deploy-startup/definitions/none.yaml" in failed["ResourceStatusReason"]
+    cfn.delete_stack(StackName="http-s3-missing")
+
+
 STREAM_APP = textwrap.dedent("""\
     Transform: AWS::Serverless-2016-10-31
     Resources:

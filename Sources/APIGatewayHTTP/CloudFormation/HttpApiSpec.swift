@@ -19,6 +19,8 @@ package struct HttpApiSpec: Sendable, Equatable {
         package var path: String?
         /// The integration, if any.
         package var integration: IntegrationSpec?
+        /// The integration's id (an `AWS::ApiGatewayV2::Integration`'s, or derived from the route key).
+        package var integrationId: String?
         /// Whether the route requires authorization (JWT, Lambda or IAM).
         package var secured: Bool { authorization != .none }
         /// How the route is authorized.
@@ -31,6 +33,8 @@ package struct HttpApiSpec: Sendable, Equatable {
         package var name: String
         /// The stage variables.
         package var variables: [String: String]
+        /// `AutoDeploy` (quick create's and SAM's stages).
+        package var autoDeploy = false
     }
 
     /// The API's CORS configuration (`CorsConfiguration` or `x-amazon-apigateway-cors`).
@@ -97,43 +101,34 @@ package struct HttpApiSpec: Sendable, Equatable {
         let reader = SpecReader(resource)
         logicalId = resource.logicalId
         apiId = resource.physicalId
-        let title = try reader["Body"]["info"]["title"].string()
-        name = try reader["Name"].string() ?? title ?? resource.logicalId
         let apiId = resource.physicalId
-        func generatedId(_ seed: String) -> String {
-            PhysicalNames.randomString(seed: PhysicalNames.seed(apiId, seed), count: 7, alphabet: Array("abcdefghijklmnopqrstuvwxyz0123456789"))
-        }
-        var routes: [Route] = []
-        let schemes = try HttpAuthorizerSpec.schemes(in: reader["Body"], idSeed: apiId)
-        var authorizers = schemes.values.sorted { $0.name < $1.name }
-        for operation in try OpenAPIOperation.operations(in: reader["Body"], defaultPayloadFormat: "2.0") {
-            let key = operation.path == "$default" ? "$default" : "\(operation.method) \(operation.path)"
-            routes.append(
-                Route(
-                    routeId: generatedId(key),
-                    routeKey: key,
-                    method: operation.method,
-                    path: operation.path == "$default" ? nil : operation.path,
-                    integration: operation.integration,
-                    authorization: HttpAuthorizerSpec.authorization(
-                        names: operation.securityNames,
-                        scopes: operation.securityScopes,
-                        schemes: schemes
-                    )
-                )
+        let definition = try HttpApiDefinition(reader["Body"], apiId: apiId)
+        name = try reader["Name"].string() ?? definition.title ?? resource.logicalId
+        func generatedId(_ seed: String) -> String { HttpApiDefinition.id(PhysicalNames.seed(apiId, seed)) }
+        var authorizers = definition.authorizers
+        var routes = definition.routes.map { route in
+            Self.route(
+                id: route.routeId,
+                key: route.routeKey,
+                integration: route.integration,
+                integrationId: route.integration == nil ? nil : route.integrationId,
+                authorization: route.authorization
             )
         }
         // Quick create: `Target` (a Lambda ARN) with an optional `RouteKey` (default `$default`).
         if let target = try reader["Target"].string() {
             let key = try reader["RouteKey"].string() ?? "$default"
-            let integration = IntegrationSpec(
+            var integration = IntegrationSpec(
                 type: "AWS_PROXY",
                 functionArn: LambdaIntegrationURI.functionArn(target),
                 payloadFormatVersion: "2.0",
                 timeoutInMillis: nil,
                 mock: nil
             )
-            routes.append(Self.route(id: generatedId(key), key: key, integration: integration, authorization: .none))
+            integration.mapping.uri = target
+            integration.mapping.httpMethod = "POST"
+            let integrationId = generatedId("integration \(key)")
+            routes.append(Self.route(id: generatedId(key), key: key, integration: integration, integrationId: integrationId, authorization: .none))
         }
 
         func children(_ type: String) throws(TemplateError) -> [(StackResource, SpecReader)] {
@@ -198,42 +193,64 @@ package struct HttpApiSpec: Sendable, Equatable {
                 authorization = .unsupported("AuthorizationType \(authorizationType)")
             }
             routes.append(
-                Self.route(id: child.physicalId, key: key, integration: integrationId.flatMap { integrations[$0] }, authorization: authorization)
+                Self.route(
+                    id: child.physicalId,
+                    key: key,
+                    integration: integrationId.flatMap { integrations[$0] },
+                    integrationId: integrationId.flatMap { integrations[$0] == nil ? nil : $0 },
+                    authorization: authorization
+                )
             )
         }
         self.routes = routes
 
         var stages: [Stage] = []
         for (child, stage) in try children("AWS::ApiGatewayV2::Stage") {
-            stages.append(Stage(name: child.physicalId, variables: try stage["StageVariables"].stringMap() ?? [:]))
+            let variables = try stage["StageVariables"].stringMap() ?? [:]
+            stages.append(Stage(name: child.physicalId, variables: variables, autoDeploy: try stage["AutoDeploy"].bool() ?? false))
         }
         if try reader["Target"].string() != nil, !stages.contains(where: { $0.name == "$default" }) {
             // Quick create makes an auto-deployed `$default` stage.
-            stages.append(Stage(name: "$default", variables: [:]))
+            stages.append(Stage(name: "$default", variables: [:], autoDeploy: true))
         }
         self.stages = stages
 
         let configuration = reader["CorsConfiguration"]
-        let openAPI = reader["Body"]["x-amazon-apigateway-cors"]
-        if configuration.exists {
-            cors = try Self.cors(configuration, capitalized: true)
-        } else if openAPI.exists {
-            cors = try Self.cors(openAPI, capitalized: false)
-        } else {
-            cors = nil
-        }
+        cors = configuration.exists ? try Self.cors(configuration, capitalized: true) : definition.cors
     }
 
-    private static func route(id: String, key: String, integration: IntegrationSpec?, authorization: HttpRouteAuthorization) -> Route {
+    private static func route(
+        id: String,
+        key: String,
+        integration: IntegrationSpec?,
+        integrationId: String? = nil,
+        authorization: HttpRouteAuthorization
+    ) -> Route {
         guard key != "$default", let space = key.firstIndex(of: " ") else {
-            return Route(routeId: id, routeKey: key, method: "ANY", path: nil, integration: integration, authorization: authorization)
+            return Route(
+                routeId: id,
+                routeKey: key,
+                method: "ANY",
+                path: nil,
+                integration: integration,
+                integrationId: integrationId,
+                authorization: authorization
+            )
         }
         let method = String(key[..<space]).uppercased()
         let path = String(key[key.index(after: space)...]).trimmingCharacters(in: .whitespaces)
-        return Route(routeId: id, routeKey: key, method: method, path: path, integration: integration, authorization: authorization)
+        return Route(
+            routeId: id,
+            routeKey: key,
+            method: method,
+            path: path,
+            integration: integration,
+            integrationId: integrationId,
+            authorization: authorization
+        )
     }
 
-    private static func cors(_ reader: SpecReader, capitalized: Bool) throws(TemplateError) -> Cors {
+    static func cors(_ reader: SpecReader, capitalized: Bool) throws(TemplateError) -> Cors {
         func name(_ key: String) -> String { capitalized ? key.prefix(1).uppercased() + key.dropFirst() : key }
         return Cors(
             allowOrigins: try reader[name("allowOrigins")].stringList() ?? [],
@@ -271,16 +288,19 @@ extension HttpApiSpec {
     ///   - authorizationType: `NONE`, `JWT`, `CUSTOM` or `AWS_IAM`.
     ///   - authorizerId: The authorizer of `JWT` and `CUSTOM`.
     ///   - scopes: `AuthorizationScopes` (JWT).
+    ///   - unsupported: What the template asked for that cannot be checked (the route then answers 401).
     package mutating func addRoute(
         routeId: String,
         routeKey: String,
         integration: IntegrationSpec?,
         authorizationType: String,
         authorizerId: String?,
-        scopes: [String]
+        scopes: [String],
+        unsupported: String? = nil
     ) {
         let authorization: HttpRouteAuthorization
         switch authorizationType.uppercased() {
+        case _ where unsupported != nil: authorization = .unsupported(unsupported ?? "")
         case "NONE": authorization = .none
         case "AWS_IAM": authorization = .awsIAM
         case "JWT" where authorizerId != nil: authorization = .jwt(authorizerId: authorizerId ?? "", scopes: scopes)
@@ -295,7 +315,7 @@ extension HttpApiSpec {
     ///   - name: The stage name (`$default` serves URLs without a stage segment).
     ///   - variables: The stage variables.
     package mutating func addStage(name: String, variables: [String: String]) {
-        stages.append(Stage(name: name, variables: variables))
+        stages.append(Stage(name: name, variables: variables, autoDeploy: false))
     }
 
     /// Adds an authorizer.

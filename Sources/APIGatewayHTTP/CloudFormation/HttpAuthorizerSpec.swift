@@ -20,6 +20,8 @@ package struct HttpAuthorizerSpec: Sendable, Equatable {
     package var audiences: [String]
     /// The Lambda function ARN of a `REQUEST` authorizer (from `AuthorizerUri`).
     package var functionArn: String?
+    /// `AuthorizerUri` as written (a Lambda invocation URI or function ARN).
+    package var authorizerUri: String?
     /// `AuthorizerPayloadFormatVersion` of a `REQUEST` authorizer (`1.0` or `2.0`).
     package var payloadFormatVersion = "2.0"
     /// `EnableSimpleResponses`: the function answers `{"isAuthorized": bool, "context": {...}}`.
@@ -139,7 +141,8 @@ extension HttpAuthorizerSpec {
     /// Reads a Lambda authorizer's settings (OpenAPI `authorizerUri`... or the CloudFormation properties).
     /// - Throws: ``TemplateError`` when a value has the wrong shape.
     mutating func readLambda(uri: SpecReader, payloadFormat: SpecReader, simpleResponses: SpecReader, ttl: SpecReader) throws(TemplateError) {
-        functionArn = try uri.string().flatMap(LambdaIntegrationURI.functionArn)
+        authorizerUri = try uri.string()
+        functionArn = authorizerUri.flatMap(LambdaIntegrationURI.functionArn)
         payloadFormatVersion = try payloadFormat.string() ?? "2.0"
         enableSimpleResponses = try simpleResponses.bool() ?? false
         // API Gateway caps the TTL at 3600 s; a negative one disables caching.
@@ -156,6 +159,7 @@ extension HttpAuthorizerSpec {
     ///   - simpleResponses: `EnableSimpleResponses`.
     ///   - ttlSeconds: `AuthorizerResultTtlInSeconds` (clamped to 0...3600).
     package mutating func setLambda(uri: String?, payloadFormatVersion: String?, simpleResponses: Bool, ttlSeconds: Int) {
+        authorizerUri = uri
         functionArn = uri.flatMap(LambdaIntegrationURI.functionArn)
         self.payloadFormatVersion = payloadFormatVersion ?? "2.0"
         enableSimpleResponses = simpleResponses

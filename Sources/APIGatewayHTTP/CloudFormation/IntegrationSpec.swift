@@ -184,8 +184,11 @@ struct OpenAPIOperation {
     var securityNames: [String]
     /// The scopes each security requirement names (HTTP API `AuthorizationScopes`).
     var securityScopes: [String: [String]] = [:]
+    /// `operationId`.
+    var operationId: String?
 
-    /// The operations of an OpenAPI document's `paths`, in document order.
+    /// The operations of an OpenAPI document's `paths`, in document order (HTTP APIs' `/$default` path, as API
+    /// Gateway exports it, is `$default`, as SAM writes it).
     /// - Parameters:
     ///   - document: The reader of the whole document (a resource's `Body`).
     ///   - defaultPayloadFormat: `1.0` (REST) or `2.0` (HTTP).
@@ -210,8 +213,15 @@ struct OpenAPIOperation {
                         scopes[scheme, default: []] += try scopeList.stringList() ?? []
                     }
                 }
-                var item = OpenAPIOperation(path: path, method: name, integration: integration, secured: !security.isEmpty, securityNames: names)
+                var item = OpenAPIOperation(
+                    path: path == "/$default" ? "$default" : path,
+                    method: name,
+                    integration: integration,
+                    secured: !security.isEmpty,
+                    securityNames: names
+                )
                 item.securityScopes = scopes
+                item.operationId = try operation["operationId"].string()
                 result.append(item)
             }
         }

@@ -8,12 +8,26 @@ import Foundation
 ///
 /// Ids are the ones the resolver computed (`WebSocketApiProvider.identity(of:)`): the API, route and integration
 /// ids `Ref` returned to the rest of the template are the ids the control plane stores.
+///
+/// An HTTP API with an OpenAPI `Body` (inline, or a JSON string) or `BodyS3Location` (`Bucket`, `Key`, `Version`, read
+/// from the emulated S3) is created through `ImportApi`'s path (`BasePath`, `FailOnWarnings` as its `basepath` and
+/// `failOnWarnings`; `Name`, `Description`, `CorsConfiguration`... set after the definition's); an update
+/// reimports it. SAM's `AWS::Serverless::HttpApi` arrives this way.
 package struct APIGatewayV2Deployer: ResourceDeployer {
     private let service: APIGatewayV2Service
+    private let readObject: @Sendable (_ bucket: String, _ key: String, _ versionId: String?) async -> String?
 
     /// Creates the deployer of one control plane.
-    /// - Parameter service: The API Gateway v2 service whose store holds the APIs.
-    package init(service: APIGatewayV2Service) { self.service = service }
+    /// - Parameters:
+    ///   - service: The API Gateway v2 service whose store holds the APIs.
+    ///   - readObject: Reads an object's text from the emulated S3 (`BodyS3Location`); nil when it does not exist.
+    package init(
+        service: APIGatewayV2Service,
+        readObject: @escaping @Sendable (_ bucket: String, _ key: String, _ versionId: String?) async -> String? = { _, _, _ in nil }
+    ) {
+        self.service = service
+        self.readObject = readObject
+    }
 
     /// The resource kind of each deployable type.
     static let kinds: [String: V2ResourceKind] = [
@@ -48,6 +62,10 @@ package struct APIGatewayV2Deployer: ResourceDeployer {
     /// - Throws: ``ResourceDeploymentError`` with API Gateway's message.
     package func create(_ resource: StackResource, in stack: Stack) async throws {
         let place = try Self.place(resource)
+        if let definition = try await definition(of: resource) {
+            try Self.deploying { try service.deployImport(apiId: place.id, definition: definition, input: place.input, creating: true) }
+            return
+        }
         try Self.deploying { try service.deployCreate(place.kind, apiId: place.apiId, parentId: place.parentId, id: place.id, input: place.input) }
     }
 
@@ -60,6 +78,10 @@ package struct APIGatewayV2Deployer: ResourceDeployer {
     /// - Throws: ``ResourceDeploymentError`` with API Gateway's message.
     package func update(_ old: StackResource, to new: StackResource, in stack: Stack) async throws {
         let place = try Self.place(new)
+        if let definition = try await definition(of: new) {
+            try Self.deploying { try service.deployImport(apiId: place.id, definition: definition, input: place.input, creating: false) }
+            return
+        }
         try Self.deploying { try service.deployUpdate(place.kind, apiId: place.apiId, parentId: place.parentId, id: place.id, input: place.input) }
     }
 
@@ -81,6 +103,51 @@ package struct APIGatewayV2Deployer: ResourceDeployer {
         }
     }
 
+    /// An API's OpenAPI definition with its import options.
+    struct Definition {
+        var document: TemplateValue
+        var basePath: String?
+        var failOnWarnings: Bool
+    }
+
+    /// The definition of an `Api` with `Body` or `BodyS3Location` (nil for every other resource).
+    /// - Throws: ``ResourceDeploymentError`` when the definition cannot be read.
+    private func definition(of resource: StackResource) async throws -> Definition? {
+        guard Self.kinds[resource.type] == .api else { return nil }
+        let properties = resource.properties.mapValue ?? TemplateMap()
+        var document: TemplateValue
+        if let body = properties["Body"] {
+            document = body
+        } else if let location = properties["BodyS3Location"] {
+            guard let bucket = location["Bucket"]?.scalarText, let key = location["Key"]?.scalarText else {
+                throw ResourceDeploymentError(
+                    "Properties validation failed for resource \(resource.logicalId) with message: #/BodyS3Location: required key [Bucket, Key] not found"
+                )
+            }
+            let version = location["Version"]?.scalarText
+            guard let text = await readObject(bucket, key, version) else {
+                throw ResourceDeploymentError(
+                    "Unable to read the OpenAPI definition from s3://\(bucket)/\(key)\(version.map { " (version \($0))" } ?? ""): the object does not exist in the emulated S3"
+                )
+            }
+            document = .string(text)
+        } else {
+            return nil
+        }
+        if case .string(let text) = document {
+            do {
+                document = try TemplateLoader.parseValue(text, fileName: "Body")
+            } catch {
+                throw ResourceDeploymentError(APIGatewayV2Error.invalidDefinition(error.message).message)
+            }
+        }
+        return Definition(
+            document: document,
+            basePath: properties["BasePath"]?.scalarText,
+            failOnWarnings: properties["FailOnWarnings"]?.boolValue ?? false
+        )
+    }
+
     /// Where a resource lives and its request members.
     struct Place {
         var kind: V2ResourceKind
@@ -93,13 +160,6 @@ package struct APIGatewayV2Deployer: ResourceDeployer {
     static func place(_ resource: StackResource) throws -> Place {
         guard let kind = kinds[resource.type] else { throw ResourceDeploymentError("Unsupported resource type \(resource.type)") }
         let properties = resource.properties.mapValue ?? TemplateMap()
-        if kind == .api {
-            for unsupported in ["Body", "BodyS3Location", "BasePath", "FailOnWarnings"] where properties.contains(unsupported) {
-                throw ResourceDeploymentError(
-                    "Property \(unsupported) of \(resource.type) is not yet deployable by SynapScribe Local through the CloudFormation API"
-                )
-            }
-        }
         func text(_ name: String) throws -> String {
             guard let value = properties[name]?.scalarText, !value.isEmpty else {
                 throw ResourceDeploymentError(
@@ -152,6 +212,34 @@ package struct APIGatewayV2Deployer: ResourceDeployer {
 }
 
 extension APIGatewayV2Service {
+    /// Creates (or reimports) an HTTP API from its template's OpenAPI definition, with the template's other members
+    /// set after the definition's.
+    /// - Parameters:
+    ///   - apiId: The API id.
+    ///   - definition: The definition and its import options.
+    ///   - input: The template's other members (`name`, `description`, `corsConfiguration`...).
+    ///   - creating: Whether the API is new (an id in use is a conflict) or is reimported (it must exist).
+    /// - Throws: ``APIGatewayV2Error``.
+    func deployImport(apiId: String, definition: APIGatewayV2Deployer.Definition, input: [String: V2JSON], creating: Bool) throws {
+        if creating {
+            guard store.get(.api, apiId: apiId, id: apiId) == nil else { throw APIGatewayV2Error.conflict("Api \(apiId) already exists") }
+        } else {
+            _ = try api(apiId)
+        }
+        var overrides = try V2Validation.input(input, kind: .api, creating: false)
+        if let protocolType = overrides["protocolType"]?.stringValue, protocolType != "HTTP" {
+            throw APIGatewayV2Error.badRequest("Body and BodyS3Location are supported only for HTTP APIs.")
+        }
+        for member in ["protocolType", "target", "routeKey", "credentialsArn"] { overrides[member] = nil }
+        _ = try importDefinition(
+            definition.document,
+            apiId: apiId,
+            basePath: definition.basePath,
+            failOnWarnings: definition.failOnWarnings,
+            overrides: overrides
+        )
+    }
+
     /// Creates a resource with a given id (the CloudFormation deployer's path): `Create*`'s validation, defaults,
     /// uniqueness checks and data-plane hand-over.
     /// - Parameters:
@@ -187,7 +275,7 @@ extension APIGatewayV2Service {
         }
         var document = defaults(kind, protocolType: api.string("protocolType") ?? "", id: id)
         document.merge(input) { _, new in new }
-        var resource = V2Resource(kind: kind, apiId: apiId, parentId: parentId, id: id, document: document)
+        var resource = V2Resource(kind: kind, apiId: apiId, parentId: parentId, id: id, document: document, fromTemplate: api.fromTemplate)
         try validate(resource, api: api)
         if kind == .deployment { resource = snapshotted(resource) }
         let created = resource

@@ -103,13 +103,20 @@ package struct S3BucketDeployer: ResourceDeployer {
 }
 
 extension S3Service {
-    /// The text of an object, for a CloudFormation `TemplateURL` naming this emulator's S3.
+    /// The text of an object, for a CloudFormation `TemplateURL` or `BodyS3Location` naming this emulator's S3.
     /// - Parameters:
     ///   - bucket: The bucket.
     ///   - key: The key.
-    /// - Returns: The text, or nil when the object does not exist or is not UTF-8.
-    package func objectText(bucket: String, key: String) async -> String? {
-        guard let record = try? await store.object(bucket: bucket, key: key), !record.isDeleteMarker else { return nil }
+    ///   - versionId: A version of the object (nil: the current one).
+    /// - Returns: The text, or nil when the object (or version) does not exist or is not UTF-8.
+    package func objectText(bucket: String, key: String, versionId: String? = nil) async -> String? {
+        let found: ObjectRecord??
+        if let versionId {
+            found = try? await store.version(bucket: bucket, key: key, versionId: versionId)
+        } else {
+            found = try? await store.object(bucket: bucket, key: key)
+        }
+        guard let record = found ?? nil, !record.isDeleteMarker else { return nil }
         guard let data = try? Data(contentsOf: store.objectURL(record.blob)) else { return nil }
         return String(data: data, encoding: .utf8)
     }
