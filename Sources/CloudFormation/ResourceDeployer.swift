@@ -51,6 +51,22 @@ package struct ResourceDeploymentError: Error, Sendable, Equatable, CustomString
     package var description: String { reason }
 }
 
+extension StackResource {
+    /// A required property's text, or CloudFormation's validation failure naming the property when it is missing or
+    /// empty (`Properties validation failed for resource X with message: #: required key [P] not found`).
+    /// - Parameter name: The property name.
+    /// - Returns: The property's text.
+    /// - Throws: ``ResourceDeploymentError``.
+    package func requiredText(_ name: String) throws -> String {
+        guard let value = properties.mapValue?[name]?.scalarText, !value.isEmpty else {
+            throw ResourceDeploymentError(
+                "Properties validation failed for resource \(logicalId) with message: #: required key [\(name)] not found"
+            )
+        }
+        return value
+    }
+}
+
 /// The deployers by resource type: the runtime counterpart of ``ResourceCatalog``.
 ///
 /// Wiring a new type (Lambda functions, API Gateway v2 APIs) is one more deployer in the list the composition root

@@ -315,7 +315,10 @@ def test_the_template_http_api_is_listed_changed_deleted_and_reset(server):
     assert [r["RouteKey"] for r in v2.get_routes(ApiId=api_id)["Items"]] == ["GET /hello"]
     assert invoke(server, api_id, "hello").json() == {"route": "GET /hello", "path": "/hello"}
 
-    # A route added to the template's API is the template's too: a snapshot keeps it, a restore brings it back.
+    # A route added to the template's API is the template's too: a snapshot keeps it, a restore brings it back. The
+    # reset gave the function back the template's policy (SAM's permission covers GET /hello only): allow the new
+    # route again, as the fixture did.
+    server.allow_api_gateway("import-echo")
     added = v2.create_route(ApiId=api_id, RouteKey="GET /added", Target=routes[0]["Target"])
     assert invoke(server, api_id, "added").json() == {"route": "GET /added", "path": "/added"}
     saved = requests.post(f"{server.endpoint}/_local/snapshots", json={"name": "with-added"}, timeout=60)

@@ -171,12 +171,7 @@ extension RestApiDeployer {
         init(_ resource: StackResource, stackName: String = "") throws {
             let properties = resource.properties.mapValue ?? TemplateMap()
             func required(_ name: String) throws -> String {
-                guard let value = properties[name]?.scalarText, !value.isEmpty else {
-                    throw ResourceDeploymentError(
-                        "Properties validation failed for resource \(resource.logicalId) with message: #: required key [\(name)] not found"
-                    )
-                }
-                return value
+                try resource.requiredText(name)
             }
             let skipped: Set<String> = ["RestApiId", "ResourceId", "ParentId", "HttpMethod", "UsagePlanId", "Integration", "MethodResponses"]
             func members(_ kind: RestKind, _ source: TemplateMap = properties) -> [String: V2JSON] {

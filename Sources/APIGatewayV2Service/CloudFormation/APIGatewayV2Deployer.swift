@@ -161,12 +161,7 @@ package struct APIGatewayV2Deployer: ResourceDeployer {
         guard let kind = kinds[resource.type] else { throw ResourceDeploymentError("Unsupported resource type \(resource.type)") }
         let properties = resource.properties.mapValue ?? TemplateMap()
         func text(_ name: String) throws -> String {
-            guard let value = properties[name]?.scalarText, !value.isEmpty else {
-                throw ResourceDeploymentError(
-                    "Properties validation failed for resource \(resource.logicalId) with message: #: required key [\(name)] not found"
-                )
-            }
-            return value
+            try resource.requiredText(name)
         }
         let apiId = try kind == .api ? resource.physicalId : text("ApiId")
         var parentId = ""

@@ -136,12 +136,7 @@ package struct LambdaPermissionDeployer: ResourceDeployer {
     static func permission(_ resource: StackResource) throws -> Permission {
         let properties = resource.properties.mapValue ?? TemplateMap()
         func required(_ name: String) throws -> String {
-            guard let value = properties[name]?.scalarText, !value.isEmpty else {
-                throw ResourceDeploymentError(
-                    "Properties validation failed for resource \(resource.logicalId) with message: #: required key [\(name)] not found"
-                )
-            }
-            return value
+            try resource.requiredText(name)
         }
         return Permission(
             action: try required("Action"),
