@@ -142,19 +142,29 @@ package actor ExecutionEnvironment: RuntimeAPIBackend {
     /// Runs the environment: binds its Runtime API listener, starts the worker, and returns once the worker
     /// has ended (or at once when the task is cancelled, after killing it).
     package func run() async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                do {
-                    // Only the worker's own sockets may take or answer this environment's invocations.
-                    try await RuntimeAPIServer.run(backend: self, peers: .process { await self.workerPID }) { port in
-                        await self.launch(port: port)
-                    }
-                } catch {
-                    await self.failLaunch("cannot bind the Runtime API listener: \(error)")
+        // The listener runs in a task of its own that the environment's cancellation does not reach: it stops only once
+        // the worker is gone. Cancelled while the worker could still connect, NIO's accept loop can drop a connection
+        // it accepted but had not handed over yet, and NIO then traps ("Deinited NIOAsyncWriter without calling
+        // finish()", apple/swift-nio#2637): shutdown and idle reclaim did, while the worker polled for its next event.
+        let listener = Task {
+            do {
+                // Only the worker's own sockets may take or answer this environment's invocations.
+                try await RuntimeAPIServer.run(backend: self, peers: .process { await self.workerPID }) { port in
+                    await self.launch(port: port)
                 }
+            } catch {
+                self.failLaunch("cannot bind the Runtime API listener: \(error)")
+            }
+        }
+        // Whichever ends first ends the environment: a failed launch (the listener) kills the worker; the worker's end
+        // (its exit, or its kill when the environment is cancelled) stops the listener, now that nothing can connect.
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await listener.value
+                return false
             }
             group.addTask {
-                guard let process = await self.launchedProcess() else { return }
+                guard let process = await self.launchedProcess() else { return true }
                 let exit = await withTaskCancellationHandler {
                     await process.waitForExit()
                 } onCancel: {
@@ -162,10 +172,14 @@ package actor ExecutionEnvironment: RuntimeAPIBackend {
                 }
                 await process.drain()
                 await self.processExited(exit)
+                return true
             }
-            // The worker's end (or a failed launch) ends the environment: stop the listener too.
+            if await group.next() == true {
+                listener.cancel()
+            } else {
+                group.cancelAll()
+            }
             _ = await group.next()
-            group.cancelAll()
         }
     }
 
