@@ -65,6 +65,26 @@ extension StackResource {
         }
         return value
     }
+
+    /// The text of the document the resource's `BodyS3Location` names (`Bucket`, `Key`, optional `Version`: an API
+    /// definition), read from the emulated S3.
+    /// - Parameter readObject: Reads an object's text (bucket, key, version id); nil when it does not exist.
+    /// - Returns: The text, or nil when the resource has no `BodyS3Location`.
+    /// - Throws: ``ResourceDeploymentError`` when `Bucket` or `Key` is missing or the object does not exist.
+    package func bodyS3LocationText(_ readObject: (String, String, String?) async -> String?) async throws -> String? {
+        guard let location = properties["BodyS3Location"], location != .null else { return nil }
+        guard let bucket = location["Bucket"]?.scalarText, let key = location["Key"]?.scalarText else {
+            throw ResourceDeploymentError(
+                "Properties validation failed for resource \(logicalId) with message: #/BodyS3Location: required key [Bucket, Key] not found"
+            )
+        }
+        let version = location["Version"]?.scalarText
+        guard let text = await readObject(bucket, key, version) else {
+            let versionText = version.map { " (version \($0))" } ?? ""
+            throw ResourceDeploymentError("Unable to read the OpenAPI document at s3://\(bucket)/\(key)\(versionText): the object does not exist")
+        }
+        return text
+    }
 }
 
 /// The deployers by resource type: the runtime counterpart of ``ResourceCatalog``.

@@ -256,12 +256,15 @@ package struct ServiceRegistry: Sendable {
         for failure in restApis.deployTemplate(templateRestResources, stackName: plan.stack.name) {
             context.logger.warning("API Gateway: a REST API resource of the template was not deployed: \(failure)")
         }
+        // `BodyS3Location` documents of API Gateway resources come from the emulated S3.
+        let readObject: @Sendable (String, String, String?) async -> String? = { bucket, key, version in
+            await s3.objectText(bucket: bucket, key: key, versionId: version)
+        }
         let deployers = DeployerRegistry([
             S3BucketDeployer(service: s3), DynamoDBTableDeployer(service: dynamoDB), LambdaFunctionDeployer(service: lambda),
             IAMDeployer(directory: context.roleSessions.directory, now: { clock.now }),
-            APIGatewayV2Deployer(service: apiGatewayV2) { bucket, key, version in await s3.objectText(bucket: bucket, key: key, versionId: version) },
-            LambdaPermissionDeployer(service: lambda),
-            RestApiDeployer(service: restApis, readObject: { bucket, key in await s3.objectText(bucket: bucket, key: key) }),
+            APIGatewayV2Deployer(service: apiGatewayV2, readObject: readObject), LambdaPermissionDeployer(service: lambda),
+            RestApiDeployer(service: restApis, readObject: readObject),
             EventSourceMappingDeployer(service: lambda), UserPoolDeployer(service: userPools), LogGroupDeployer(service: logs),
             IdentityPoolDeployer(service: cognito),
         ])

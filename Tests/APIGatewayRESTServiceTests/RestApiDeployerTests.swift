@@ -115,7 +115,7 @@ import Testing
 
     @Test func deployedItemsAreListedServedUpdatedAndDeleted() async throws {
         let (service, served) = try Self.service()
-        let deployer = RestApiDeployer(service: service, readObject: { _, _ in nil })
+        let deployer = RestApiDeployer(service: service, readObject: { _, _, _ in nil })
         let stack = Stack.empty(configuration: StackConfiguration(stackName: "t"))
         for resource in [Self.api, Self.path, Self.method, Self.deployment] { try await deployer.create(resource, in: stack) }
 
@@ -168,7 +168,7 @@ import Testing
 
     @Test func controlPlaneRefusalsFailTheResourceWithApiGatewaysMessage() async throws {
         let (service, _) = try Self.service()
-        let deployer = RestApiDeployer(service: service, readObject: { _, _ in nil })
+        let deployer = RestApiDeployer(service: service, readObject: { _, _, _ in nil })
         let stack = Stack.empty(configuration: StackConfiguration(stackName: "t"))
         try await deployer.create(Self.api, in: stack)
         let empty = Self.resource(RestApiProvider.deploymentType, id: "dep002", [("RestApiId", .string("api0000001"))])

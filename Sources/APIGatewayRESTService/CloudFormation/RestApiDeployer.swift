@@ -23,13 +23,16 @@ import Foundation
 /// import does not carry them yet).
 package struct RestApiDeployer: ResourceDeployer {
     private let service: APIGatewayRESTService
-    private let readObject: @Sendable (String, String) async -> String?
+    private let readObject: @Sendable (_ bucket: String, _ key: String, _ versionId: String?) async -> String?
 
     /// Creates the deployer of one control plane.
     /// - Parameters:
     ///   - service: The API Gateway REST control plane whose store holds the APIs.
     ///   - readObject: Reads an object of the emulated S3 as text (`BodyS3Location`); nil when it does not exist.
-    package init(service: APIGatewayRESTService, readObject: @escaping @Sendable (_ bucket: String, _ key: String) async -> String?) {
+    package init(
+        service: APIGatewayRESTService,
+        readObject: @escaping @Sendable (_ bucket: String, _ key: String, _ versionId: String?) async -> String?
+    ) {
         self.service = service
         self.readObject = readObject
     }
@@ -96,16 +99,7 @@ package struct RestApiDeployer: ResourceDeployer {
     private func openAPIBody(_ resource: StackResource) async throws -> String? {
         guard resource.type == RestApiProvider.restApiType else { return nil }
         if let body = Self.inlineBody(resource) { return body }
-        guard let location = resource.properties["BodyS3Location"], location != .null else { return nil }
-        guard let bucket = location["Bucket"]?.scalarText, let key = location["Key"]?.scalarText else {
-            throw ResourceDeploymentError(
-                "Properties validation failed for resource \(resource.logicalId) with message: #/BodyS3Location: required key [Bucket, Key] not found"
-            )
-        }
-        guard let text = await readObject(bucket, key) else {
-            throw ResourceDeploymentError("Unable to read the OpenAPI document at s3://\(bucket)/\(key): the object does not exist")
-        }
-        return text
+        return try await resource.bodyS3LocationText(readObject)
     }
 }
 

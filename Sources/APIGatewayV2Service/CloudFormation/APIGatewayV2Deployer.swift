@@ -118,18 +118,7 @@ package struct APIGatewayV2Deployer: ResourceDeployer {
         var document: TemplateValue
         if let body = properties["Body"] {
             document = body
-        } else if let location = properties["BodyS3Location"] {
-            guard let bucket = location["Bucket"]?.scalarText, let key = location["Key"]?.scalarText else {
-                throw ResourceDeploymentError(
-                    "Properties validation failed for resource \(resource.logicalId) with message: #/BodyS3Location: required key [Bucket, Key] not found"
-                )
-            }
-            let version = location["Version"]?.scalarText
-            guard let text = await readObject(bucket, key, version) else {
-                throw ResourceDeploymentError(
-                    "Unable to read the OpenAPI definition from s3://\(bucket)/\(key)\(version.map { " (version \($0))" } ?? ""): the object does not exist in the emulated S3"
-                )
-            }
+        } else if let text = try await resource.bodyS3LocationText(readObject) {
             document = .string(text)
         } else {
             return nil
