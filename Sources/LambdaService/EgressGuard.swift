@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// The offline guard: a small forward proxy that workers get as `HTTP_PROXY`/`HTTPS_PROXY`.
 ///
@@ -78,108 +79,201 @@ package enum EgressGuard {
         return (text, defaultPort)
     }
 
-    /// Binds a guard listener on 127.0.0.1 and a free port.
-    /// - Parameter group: The event loop group.
-    /// - Returns: The bound listener.
+    /// Binds a guard listener for one function on 127.0.0.1 and a free port; it serves connections at once.
+    /// - Parameters:
+    ///   - function: The function whose workers use it (named in refusals).
+    ///   - logger: Where refusals are logged.
+    ///   - group: The event loop group.
+    /// - Returns: The listening channel (its `localAddress` has the port); ``serve(_:)`` closes it when cancelled.
     /// - Throws: When it cannot bind.
     package static func bind(
+        function: String,
+        logger: Logger,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
-    ) async throws -> NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never> {
-        try await ServerBootstrap(group: group)
+    ) async throws -> any Channel {
+        // Plain channel handlers, no `NIOAsyncChannel`: a connection accepted while the listener is being closed
+        // then needs no consumer to finish it (an unconsumed async channel traps when it is released).
+        let connections = Connections()
+        return try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .bind(host: "127.0.0.1", port: 0) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+            .childChannelInitializer { channel in
+                connections.insert(channel)
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ProxyHandler(function: function, logger: logger))
                 }
             }
+            .bind(host: "127.0.0.1", port: 0)
+            .map { listener in
+                listener.closeFuture.whenComplete { _ in connections.closeAll() }
+                return listener
+            }
+            .get()
     }
 
-    /// Serves a bound listener until the task is cancelled.
-    /// - Parameters:
-    ///   - listener: The listener from ``bind(group:)``.
-    ///   - function: The function whose workers use it.
-    ///   - logger: Where refusals are logged.
-    package static func serve(
-        _ listener: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>,
-        function: String,
-        logger: Logger
-    ) async {
-        let serverChannel = listener.channel
+    /// Keeps a bound listener open until the task is cancelled, then closes it and its open connections.
+    /// - Parameter listener: The listener from ``bind(function:logger:group:)``.
+    package static func serve(_ listener: any Channel) async {
         await withTaskCancellationHandler {
-            try? await listener.executeThenClose { connections in
-                await withDiscardingTaskGroup { group in
-                    do {
-                        for try await connection in connections {
-                            group.addTask { await handle(connection, function: function, logger: logger) }
-                        }
-                    } catch {
-                        // The listener closed.
-                    }
-                }
-            }
+            try? await listener.closeFuture.get()
         } onCancel: {
-            serverChannel.close(promise: nil)
+            listener.close(promise: nil)
         }
     }
 
-    private static func handle(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, function: String, logger: Logger) async {
-        let channel = connection.channel
-        await withTaskCancellationHandler {
-            try? await connection.executeThenClose { inbound, outbound in
-                var iterator = inbound.makeAsyncIterator()
-                var buffered = ByteBuffer()
-                var headEnd: Int?
-                while headEnd == nil {
-                    guard var chunk = try await iterator.next() else { return }
-                    buffered.writeBuffer(&chunk)
-                    headEnd = buffered.readableBytesView.firstRange(of: Array("\r\n\r\n".utf8))?.lowerBound
-                    if headEnd == nil && buffered.readableBytes > 65_536 { return }
+    /// The open connections of one listener, closed with it.
+    private final class Connections: Sendable {
+        private let channels = Mutex<[ObjectIdentifier: any Channel]>([:])
+
+        func insert(_ channel: any Channel) {
+            let id = ObjectIdentifier(channel)
+            channels.withLock { $0[id] = channel }
+            channel.closeFuture.whenComplete { [weak self] _ in _ = self?.channels.withLock { $0.removeValue(forKey: id) } }
+        }
+
+        func closeAll() {
+            for channel in channels.withLock({ Array($0.values) }) { channel.close(promise: nil) }
+        }
+    }
+
+    /// One worker connection: reads the proxy request head, refuses a target that is not loopback, else connects
+    /// upstream and relays bytes both ways until either side closes.
+    private final class ProxyHandler: ChannelInboundHandler {
+        typealias InboundIn = ByteBuffer
+        typealias OutboundOut = ByteBuffer
+
+        private enum State {
+            case head(ByteBuffer)
+            case connecting(pending: ByteBuffer)
+            case relaying(upstream: any Channel)
+            case done
+        }
+
+        private let function: String
+        private let logger: Logger
+        private var state = State.head(ByteBuffer())
+
+        init(function: String, logger: Logger) {
+            self.function = function
+            self.logger = logger
+        }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            var chunk = unwrapInboundIn(data)
+            switch state {
+            case .head(var buffered):
+                buffered.writeBuffer(&chunk)
+                guard let headEnd = buffered.readableBytesView.firstRange(of: Array("\r\n\r\n".utf8))?.lowerBound else {
+                    if buffered.readableBytes > 65_536 {
+                        state = .done
+                        context.close(promise: nil)
+                    } else {
+                        state = .head(buffered)
+                    }
+                    return
                 }
-                guard let headEnd else { return }
-                let headLength = headEnd - buffered.readerIndex
-                let head = buffered.readString(length: headLength) ?? ""
+                let head = buffered.readString(length: headEnd - buffered.readerIndex) ?? ""
                 buffered.moveReaderIndex(forwardBy: 4)
-                guard let target = parse(head: head) else {
-                    try await outbound.write(response(400, "synapscribe-local offline guard: not a proxy request\n"))
-                    return
-                }
-                guard isLoopback(target.host) else {
-                    logger.warning(
-                        "offline guard: refused \(function) -> \(target.host):\(target.port) (only loopback is reachable; --allow-egress lifts this)"
-                    )
-                    try await outbound.write(
-                        response(
-                            403,
-                            "synapscribe-local offline guard: function \(function) may not reach \(target.host):\(target.port); "
-                                + "only loopback is reachable (start with --allow-egress to allow it)\n"
-                        )
-                    )
-                    return
-                }
-                let upstream = try await ClientBootstrap(group: channel.eventLoop)
-                    .connect(host: target.host, port: target.port) { upstreamChannel in
-                        upstreamChannel.eventLoop.makeCompletedFuture {
-                            try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: upstreamChannel)
-                        }
-                    }
-                try await upstream.executeThenClose { upstreamInbound, upstreamOutbound in
-                    if target.isTunnel {
-                        try await outbound.write(ByteBuffer(string: "HTTP/1.1 200 Connection established\r\n\r\n"))
-                    } else if let forwarded = target.forwardedHead {
-                        try await upstreamOutbound.write(ByteBuffer(string: forwarded + "\r\n\r\n"))
-                    }
-                    if buffered.readableBytes > 0 { try await upstreamOutbound.write(buffered) }
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        group.addTask {
-                            for try await chunk in upstreamInbound { try await outbound.write(chunk) }
-                        }
-                        while let chunk = try await iterator.next() { try await upstreamOutbound.write(chunk) }
-                        try await group.next()
-                    }
-                }
+                open(head: head, rest: buffered, context: context)
+            case .connecting(var pending):
+                pending.writeBuffer(&chunk)
+                state = .connecting(pending: pending)
+            case .relaying(let upstream):
+                upstream.writeAndFlush(chunk, promise: nil)
+            case .done:
+                break
             }
-        } onCancel: {
-            channel.close(promise: nil)
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            if case .relaying(let upstream) = state { upstream.close(promise: nil) }
+            state = .done
+            context.fireChannelInactive()
+        }
+
+        func errorCaught(context: ChannelHandlerContext, error: any Error) {
+            context.close(promise: nil)
+        }
+
+        private func open(head: String, rest: ByteBuffer, context: ChannelHandlerContext) {
+            guard let target = parse(head: head) else {
+                refuse(response(400, "synapscribe-local offline guard: not a proxy request\n"), context: context)
+                return
+            }
+            guard isLoopback(target.host) else {
+                logger.warning(
+                    "offline guard: refused \(function) -> \(target.host):\(target.port) (only loopback is reachable; --allow-egress lifts this)"
+                )
+                refuse(
+                    response(
+                        403,
+                        "synapscribe-local offline guard: function \(function) may not reach \(target.host):\(target.port); "
+                            + "only loopback is reachable (start with --allow-egress to allow it)\n"
+                    ),
+                    context: context
+                )
+                return
+            }
+            state = .connecting(pending: rest)
+            let downstream = context.channel
+            let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+            ClientBootstrap(group: context.eventLoop)
+                .channelInitializer { upstream in
+                    upstream.eventLoop.makeCompletedFuture {
+                        try upstream.pipeline.syncOperations.addHandler(RelayHandler(peer: downstream))
+                    }
+                }
+                .connect(host: target.host, port: target.port)
+                .whenComplete { result in
+                    let (handler, context) = bound.value
+                    handler.connected(result, target: target, context: context)
+                }
+        }
+
+        private func connected(_ result: Result<any Channel, any Error>, target: Target, context: ChannelHandlerContext) {
+            guard case .connecting(let pending) = state, case .success(let upstream) = result else {
+                if case .success(let upstream) = result { upstream.close(promise: nil) }
+                state = .done
+                context.close(promise: nil)
+                return
+            }
+            state = .relaying(upstream: upstream)
+            if target.isTunnel {
+                context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "HTTP/1.1 200 Connection established\r\n\r\n")), promise: nil)
+            } else if let forwarded = target.forwardedHead {
+                upstream.write(ByteBuffer(string: forwarded + "\r\n\r\n"), promise: nil)
+            }
+            if pending.readableBytes > 0 { upstream.write(pending, promise: nil) }
+            upstream.flush()
+        }
+
+        private func refuse(_ answer: ByteBuffer, context: ChannelHandlerContext) {
+            state = .done
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(answer)).whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+
+    /// The upstream side of a relay: what it reads goes to the worker's connection; closing either closes both.
+    private final class RelayHandler: ChannelInboundHandler {
+        typealias InboundIn = ByteBuffer
+
+        private let peer: any Channel
+
+        init(peer: any Channel) {
+            self.peer = peer
+        }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            peer.writeAndFlush(unwrapInboundIn(data), promise: nil)
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            peer.close(promise: nil)
+            context.fireChannelInactive()
+        }
+
+        func errorCaught(context: ChannelHandlerContext, error: any Error) {
+            context.close(promise: nil)
         }
     }
 

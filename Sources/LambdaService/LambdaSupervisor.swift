@@ -134,10 +134,9 @@ package struct LambdaSupervisor: Service {
     func guardEgress(for name: String) async {
         guard !settings.allowEgress, proxyPorts.port(name) == nil else { return }
         do {
-            let listener = try await EgressGuard.bind()
-            proxyPorts.set(name, listener.channel.localAddress?.port ?? 0)
-            let logger = self.logger
-            workQueue.yield { await EgressGuard.serve(listener, function: name, logger: logger) }
+            let listener = try await EgressGuard.bind(function: name, logger: logger)
+            proxyPorts.set(name, listener.localAddress?.port ?? 0)
+            workQueue.yield { await EgressGuard.serve(listener) }
         } catch {
             logger.error("offline guard for \(name) cannot bind: \(error); its workers get no proxy")
         }

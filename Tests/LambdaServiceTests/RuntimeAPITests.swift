@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -317,5 +318,114 @@ struct SocketOwnershipTests {
         #expect(!SocketOwnership.processOwnsConnection(pid: getpid(), client: local, listenerPort: port + 1))
         try await client.close()
         try await server.close()
+    }
+}
+
+@Suite("Offline guard over a socket")
+struct EgressGuardServerTests {
+    /// A blocking loopback client: connects, sends, and reads until `until` is in what was read, the peer closes, or
+    /// 5 seconds pass.
+    private static func exchange(port: Int, send: String, until: String? = nil) throws -> (fd: Int32, reply: String) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.EIO) }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            close(fd)
+            throw POSIXError(.ECONNREFUSED)
+        }
+        _ = send.withCString { Glibc.send(fd, $0, strlen($0), 0) }
+        var reply = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while until.map({ !String(decoding: reply, as: UTF8.self).contains($0) }) ?? true {
+            let count = recv(fd, &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            reply += buffer[0..<count]
+        }
+        return (fd, String(decoding: reply, as: UTF8.self))
+    }
+
+    @Test("a target that is not loopback is refused with 403 naming the function")
+    func refusesRemoteTargets() async throws {
+        let listener = try await EgressGuard.bind(function: "fn", logger: Logger(label: "test"))
+        let port = try #require(listener.localAddress?.port)
+        let serving = Task { await EgressGuard.serve(listener) }
+        defer { serving.cancel() }
+        let (fd, reply) = try Self.exchange(port: port, send: "GET http://198.51.100.1:5000/x HTTP/1.1\r\nHost: x\r\n\r\n")
+        close(fd)
+        #expect(reply.hasPrefix("HTTP/1.1 403 Forbidden\r\n"))
+        #expect(reply.contains("function fn may not reach 198.51.100.1:5000"))
+        let (other, bad) = try Self.exchange(port: port, send: "GET /relative HTTP/1.1\r\n\r\n")
+        close(other)
+        #expect(bad.hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
+    }
+
+    @Test("CONNECT to a loopback port relays bytes both ways")
+    func tunnelsToLoopback() async throws {
+        // The upstream: a loopback echo server.
+        let echo = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(EchoHandler()) }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        let echoPort = try #require(echo.localAddress?.port)
+        let listener = try await EgressGuard.bind(function: "fn", logger: Logger(label: "test"))
+        let port = try #require(listener.localAddress?.port)
+        let serving = Task { await EgressGuard.serve(listener) }
+        let (fd, established) = try Self.exchange(
+            port: port,
+            send: "CONNECT 127.0.0.1:\(echoPort) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nearly",
+            until: "early"
+        )
+        #expect(established == "HTTP/1.1 200 Connection established\r\n\r\nearly")
+        _ = "later".withCString { send(fd, $0, 5, 0) }
+        var buffer = [UInt8](repeating: 0, count: 16)
+        let count = recv(fd, &buffer, buffer.count, 0)
+        #expect(count == 5 && String(decoding: buffer[0..<5], as: UTF8.self) == "later")
+        close(fd)
+        serving.cancel()
+        await serving.value
+        try await echo.close()
+    }
+
+    /// Cancelling the guard while connections arrive must neither trap nor hang: with an async accept loop, a
+    /// connection accepted but not yet consumed when the loop was cancelled trapped the process in NIO ("Deinited
+    /// NIOAsyncWriter without calling finish()"). Each round races 16 connects against the cancellation.
+    @Test("cancelling while connections arrive neither traps nor hangs")
+    func cancelWhileAccepting() async throws {
+        for _ in 0..<40 {
+            let listener = try await EgressGuard.bind(function: "fn", logger: Logger(label: "test"))
+            let port = try #require(listener.localAddress?.port)
+            let serving = Task { await EgressGuard.serve(listener) }
+            let clients = await withTaskGroup(of: (any Channel)?.self) { group in
+                for _ in 0..<16 {
+                    group.addTask {
+                        try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port).get()
+                    }
+                }
+                serving.cancel()
+                var channels: [any Channel] = []
+                for await channel in group { if let channel { channels.append(channel) } }
+                return channels
+            }
+            await serving.value
+            for client in clients { try? await client.close() }
+        }
+    }
+}
+
+private final class EchoHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        context.writeAndFlush(data, promise: nil)
     }
 }
