@@ -713,6 +713,9 @@ def main():
                         help="the pinned section's load generator (loadgen: scripts/loadgen.c, 1 MiB reads where wrk reads 8 KiB)")
     parser.add_argument("--pinned-workload", action="append",
                         help="run only this pinned workload (repeatable), e.g. 'S3 GetObject 1 MiB'")
+    parser.add_argument("--pinned-peers", default="ministack,moto",
+                        help="comma-separated peers in the pinned section (ministack, moto), or 'none' to measure only our"
+                        " build(s), e.g. beside --baseline-bin")
     parser.add_argument("--baseline-bin", help="an earlier synapscribe-local build (e.g. main's) measured beside this one"
                         " in the startup and pinned sections, as `before`")
     parser.add_argument("--seconds", type=float, default=5.0, help="measurement time per DynamoDB operation")
@@ -736,7 +739,8 @@ def main():
             bench_startup(args.bin, args.runs, workdir, args.baseline_bin)
         if "pinned" in sections:
             from bench_pinned import bench_pinned
-            bench_pinned(servers(args.bin, workdir, ("ministack", "moto"), args.baseline_bin), args.pinned_seconds,
+            peers = tuple(name for name in args.pinned_peers.split(",") if name and name != "none")
+            bench_pinned(servers(args.bin, workdir, peers, args.baseline_bin), args.pinned_seconds,
                          args.pinned_connections, args.pinned_rounds, args.pinned_client, args.pinned_workload)
         if "dynamodb" in sections:
             bench_dynamodb(args.bin, workdir, args.seconds, args.ddb_concurrency, args.big_items)

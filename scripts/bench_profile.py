@@ -1,5 +1,5 @@
 """CPU profile of one pinned workload: the emulator pinned to one core, wrk on another replaying one botocore-signed
-request (the same requests as bench_pinned.py), `perf record -g` attached to the server for the run.
+request (the same requests as bench_pinned.py; `--client loadgen` for scripts/loadgen.c), `perf record -g` attached to the server for the run.
 
 Usage (from scripts/, with the bench venv's python for botocore):
     ../.venv-bench/bin/python bench_profile.py --bin ../.build/release/synapscribe-local --workload "DynamoDB GetItem" \
@@ -19,7 +19,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from bench import ours_server  # noqa: E402
-from bench_pinned import CLIENT_CORE, SERVER_CORE, _check, _run_wrk, _setup, _workloads, cpu_seconds  # noqa: E402
+from bench_pinned import CLIENT_CORE, SERVER_CORE, _check, _setup, _workloads, cpu_seconds, run_client  # noqa: E402
 
 
 def main():
@@ -30,6 +30,7 @@ def main():
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--out", default=None, help="perf.data path (default: a temp file)")
     parser.add_argument("--report", type=int, default=40, help="lines of perf report to print (0: none)")
+    parser.add_argument("--client", choices=["wrk", "loadgen"], default="wrk", help="the load generator (as bench --pinned-client)")
     parser.add_argument("--no-perf", action="store_true", help="measure rate and CPU per request only")
     args = parser.parse_args()
 
@@ -54,13 +55,13 @@ def main():
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             time.sleep(0.5)
         before = cpu_seconds(pid)
-        result = _run_wrk(server.port, request, args.seconds, args.connections, workdir)
+        result = run_client(args.client, server.port, request, args.seconds, args.connections, workdir)
         used = cpu_seconds(pid) - before
         if perf is not None:
             perf.send_signal(2)
             perf.wait()
         requests = max(result["requests"], 1)
-        print(f"{args.workload}: {result['rate']:.0f} req/s (server core {SERVER_CORE}, wrk core {CLIENT_CORE}),"
+        print(f"{args.workload}: {result['rate']:.0f} req/s (server core {SERVER_CORE}, {args.client} core {CLIENT_CORE}),"
               f" server CPU {used:.2f} s = {used / requests * 1e6:.0f} us/request, non-2xx {result['non2xx']}")
         if perf is not None and args.report:
             for mode in (["--children"], ["--no-children"]):
