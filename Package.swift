@@ -331,6 +331,7 @@ let package = Package(
             dependencies: [
                 "S3Service", "AWSGateway", "CloudFormation", "EmulatorCore", "Storage", "IAM",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -121,7 +121,7 @@ extension ObjectRecord {
         checksumValue = try row.decode(String?.self, forColumn: "checksumValue")
         checksumType = try row.decode(String?.self, forColumn: "checksumType")
         tags = try StoredJSON.tags(try row.decode(String.self, forColumn: "tags"))
-        lastModified = try row.decode(Date.self, forColumn: "lastModified")
+        lastModified = try StoredDate.decode(row, forColumn: "lastModified")
         versionId = try row.decode(String.self, forColumn: "versionId")
         partsCount = try row.decode(Int?.self, forColumn: "partsCount")
         isLatest = try row.decode(Bool.self, forColumn: "isLatest")
@@ -153,7 +153,7 @@ extension ObjectRecord {
         container["checksumValue"] = checksumValue
         container["checksumType"] = checksumType
         container["tags"] = try StoredJSON.text(tags)
-        container["lastModified"] = lastModified
+        container["lastModified"] = StoredDate.databaseValue(lastModified)
         container["versionId"] = versionId
         container["partsCount"] = partsCount
         container["isLatest"] = isLatest
@@ -182,7 +182,8 @@ extension ObjectRecord {
         let aclText = try acl.map { try StoredJSON.text($0) }
         let sizes = partSizes.map { $0.map(String.init).joined(separator: ",") }
         try statement.execute(arguments: [
-            blob, size, etag, headersText, checksumAlgorithm?.rawValue, checksumValue, checksumType, tagsText, lastModified,
+            blob, size, etag, headersText, checksumAlgorithm?.rawValue, checksumValue, checksumType, tagsText,
+            StoredDate.databaseValue(lastModified),
             partsCount, isLatest, isDeleteMarker, sequence, sizes, aclText, bucket, key, versionId,
         ])
     }
@@ -308,6 +309,8 @@ package final class S3Store: Sendable {
     package let database: any DatabaseWriter
     /// The threads that do the file I/O, and whether writes are fsynced.
     package let io: BlobIO
+    /// Recently read object bodies (immutable blobs), dropped when their blob is removed.
+    let bodies = BodyCache()
     private let bucketCache = Mutex(BucketCache())
     /// Whether one-row reads and writes run on the calling thread: the in-memory database of `--ephemeral`, where a
     /// statement never waits for a disk and the hop to GRDB's queue and back costs more than the statement itself.
@@ -586,6 +589,7 @@ package final class S3Store: Sendable {
     ///   - objects: Object blob names.
     ///   - parts: Part blob names.
     package func removeBlobs(objects: [String] = [], parts: [String] = []) {
+        bodies.drop(objects)
         // An empty name (a delete marker has no body) would name the folder itself.
         for name in objects where !name.isEmpty { try? FileManager.default.removeItem(at: objectURL(name)) }
         for name in parts where !name.isEmpty { try? FileManager.default.removeItem(at: partURL(name)) }
@@ -596,6 +600,7 @@ package final class S3Store: Sendable {
     ///   - objects: Object blob names.
     ///   - parts: Part blob names.
     package func discardBlobs(objects: [String] = [], parts: [String] = []) async {
+        bodies.drop(objects)
         let objects = objects.filter { !$0.isEmpty }
         let parts = parts.filter { !$0.isEmpty }
         await io.remove(objects.map { objectsPath + "/" + $0 } + parts.map { partsPath + "/" + $0 })
@@ -617,6 +622,21 @@ package final class S3Store: Sendable {
         keepOpen: Bool
     ) async throws -> (file: ReadableFile?, first: ByteBuffer)? {
         try await ReadableFile.opening(objectsPath + "/" + blob, io: io, readingAt: offset, count: count, keepOpen: keepOpen)
+    }
+
+    /// An object's whole body from memory (``BodyCache``), read from its blob and kept on a miss; for bodies whose size
+    /// the cache keeps (``BodyCache/keeps(size:)``).
+    /// - Parameters:
+    ///   - blob: The blob name.
+    ///   - size: The object's size.
+    /// - Returns: The body; nil when the blob is gone (the object was overwritten or deleted after its row was read).
+    /// - Throws: When the blob holds fewer than `size` bytes or cannot be read.
+    package func wholeObjectBody(_ blob: String, size: Int) async throws -> ByteBuffer? {
+        if let kept = bodies.body(blob), kept.readableBytes == size { return kept }
+        guard let read = try await openObject(blob, readingAt: 0, count: size, keepOpen: false) else { return nil }
+        guard read.first.readableBytes == size else { throw CocoaError(.fileReadCorruptFile) }
+        bodies.keep(read.first, for: blob)
+        return read.first
     }
 
     /// Opens an object's body to send it as it is (`sendfile`), on the I/O threads unless it lives in memory.
@@ -681,6 +701,23 @@ package final class S3Store: Sendable {
     /// Whether a bucket row exists (inside a transaction).
     private static func bucketExists(_ db: Database, _ name: String) throws -> Bool {
         try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM bucket WHERE name = ?"), arguments: [name]) ?? false
+    }
+
+    /// What a write needs of a key's latest row when no condition asks for more.
+    private struct LatestRow {
+        var versionId: String
+        var sequence: Int
+        var isDeleteMarker: Bool
+        var blob: String
+    }
+
+    /// Those columns of a key's latest row (inside a transaction): an unconditional write decodes no more.
+    private static func fetchLatestRow(_ db: Database, bucket: String, key: String) throws -> LatestRow? {
+        let statement = try db.cachedStatement(
+            sql: "SELECT versionId, sequence, isDeleteMarker, blob FROM object WHERE bucket = ? AND key = ? AND isLatest = 1"
+        )
+        guard let row = try Row.fetchOne(statement, arguments: [bucket, key]) else { return nil }
+        return LatestRow(versionId: row[0], sequence: row[1], isDeleteMarker: row[2], blob: row[3])
     }
 
     /// The latest row of a key (inside a transaction).
@@ -872,9 +909,15 @@ package final class S3Store: Sendable {
     /// Makes a record its key's latest version inside a write transaction (see ``putObject(_:condition:)``), setting
     /// its `isLatest` and `sequence`.
     private static func install(_ db: Database, _ record: inout ObjectRecord, condition: WriteCondition?) throws -> WriteOutcome {
-        let latest = try fetchObject(db, bucket: record.bucket, key: record.key)
-        if let condition, let failure = condition.failure(current: latest.flatMap { $0.isDeleteMarker ? nil : $0 }) {
-            return .conditionFailed(failure)
+        let latest: LatestRow?
+        if let condition {
+            let current = try fetchObject(db, bucket: record.bucket, key: record.key)
+            if let failure = condition.failure(current: current.flatMap { $0.isDeleteMarker ? nil : $0 }) {
+                return .conditionFailed(failure)
+            }
+            latest = current.map { LatestRow(versionId: $0.versionId, sequence: $0.sequence, isDeleteMarker: $0.isDeleteMarker, blob: $0.blob) }
+        } else {
+            latest = try fetchLatestRow(db, bucket: record.bucket, key: record.key)
         }
         record.isLatest = true
         record.sequence = (latest?.sequence ?? 0) + 1
@@ -891,7 +934,7 @@ package final class S3Store: Sendable {
         if let latest {
             try db.execute(
                 sql: "UPDATE object SET isLatest = 0 WHERE bucket = ? AND key = ? AND versionId = ?",
-                arguments: [latest.bucket, latest.key, latest.versionId]
+                arguments: [record.bucket, record.key, latest.versionId]
             )
         }
         try record.insert(db)
