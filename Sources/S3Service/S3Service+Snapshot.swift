@@ -46,6 +46,7 @@ package struct S3Snapshot: SnapshottableService {
         }
         try DatabaseSnapshot.restore(store.database, from: file)
         store.invalidateBuckets()
+        store.bodies.dropAll()
         let keptObjects = Set(objects)
         let keptParts = Set(parts)
         await store.discardBlobs(objects: oldObjects.filter { !keptObjects.contains($0) }, parts: oldParts.filter { !keptParts.contains($0) })

@@ -1,6 +1,7 @@
-"""Large S3 GET bodies, which the edge port sends straight from the stored file (sendfile) and the TLS port reads
-into buffers: both must hand over exactly the object's bytes, for whole objects and ranges, one after another on
-a kept-alive connection, and while the object is overwritten and deleted under a body still being sent."""
+"""Large S3 GET bodies: up to 8 MiB they are kept in memory once read (BodyCache), beyond that the edge port sends
+them straight from the stored file (sendfile) and the TLS port reads them into buffers. Every way must hand over
+exactly the object's bytes, for whole objects and ranges, one after another on a kept-alive connection, after an
+overwrite or delete of a kept body, and while the object is overwritten and deleted under a body still being sent."""
 
 import os
 import uuid
@@ -69,6 +70,36 @@ def test_body_being_sent_survives_overwrite_and_delete(s3, stored):
         for chunk in chunks:
             received += chunk
     assert bytes(received) == original
+
+
+def test_kept_bodies_follow_overwrites_deletes_and_versions(s3, stored):
+    bucket, _ = stored
+    first, second = os.urandom(200 * 1024), os.urandom(200 * 1024)
+    s3.put_object(Bucket=bucket, Key="hot", Body=first)
+    for _ in range(2):
+        assert s3.get_object(Bucket=bucket, Key="hot")["Body"].read() == first
+    s3.put_object(Bucket=bucket, Key="hot", Body=second)
+    assert s3.get_object(Bucket=bucket, Key="hot")["Body"].read() == second
+    assert s3.get_object(Bucket=bucket, Key="hot", Range="bytes=100-199")["Body"].read() == second[100:200]
+    s3.delete_object(Bucket=bucket, Key="hot")
+    with pytest.raises(s3.exceptions.NoSuchKey):
+        s3.get_object(Bucket=bucket, Key="hot")
+
+    versioned = f"file-bodies-v-{uuid.uuid4().hex[:12]}"
+    s3.create_bucket(Bucket=versioned)
+    s3.put_bucket_versioning(Bucket=versioned, VersioningConfiguration={"Status": "Enabled"})
+    old = s3.put_object(Bucket=versioned, Key="hot", Body=first)["VersionId"]
+    assert s3.get_object(Bucket=versioned, Key="hot")["Body"].read() == first
+    new = s3.put_object(Bucket=versioned, Key="hot", Body=second)["VersionId"]
+    assert s3.get_object(Bucket=versioned, Key="hot")["Body"].read() == second
+    assert s3.get_object(Bucket=versioned, Key="hot", VersionId=old)["Body"].read() == first
+    s3.delete_object(Bucket=versioned, Key="hot", VersionId=old)
+    with pytest.raises(s3.exceptions.ClientError) as gone:
+        s3.get_object(Bucket=versioned, Key="hot", VersionId=old)
+    assert gone.value.response["Error"]["Code"] == "NoSuchVersion"
+    assert s3.get_object(Bucket=versioned, Key="hot", VersionId=new)["Body"].read() == second
+    s3.delete_object(Bucket=versioned, Key="hot", VersionId=new)
+    s3.delete_bucket(Bucket=versioned)
 
 
 def test_tls_port_sends_the_same_bytes(endpoint, stored):
