@@ -468,8 +468,8 @@ package final class S3Store: Sendable {
     /// database (``databaseInline``; GRDB's queue still serializes it with every other access), else on GRDB's
     /// writer queue.
     private func quickWrite<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        if databaseInline { return try Self.writeHere(database, body) }
-        return try await database.write(body)
+        if databaseInline { return try database.cachedWriteHere(body) }
+        return try await database.cachedWrite(body)
     }
 
     /// A read of one statement, without a transaction (SQLite's own snapshot suffices): on the calling thread for the
@@ -481,10 +481,6 @@ package final class S3Store: Sendable {
 
     // Synchronous: from a synchronous function Swift picks GRDB's blocking overloads, which run the work on the calling
     // thread when the database is free.
-    private static func writeHere<T>(_ writer: any DatabaseWriter, _ body: (Database) throws -> T) throws -> T {
-        try writer.write(body)
-    }
-
     private static func readHere<T>(_ writer: any DatabaseWriter, _ body: (Database) throws -> T) throws -> T {
         try writer.unsafeRead(body)
     }

@@ -2,6 +2,7 @@ import AWSGateway
 import EmulatorCore
 import Foundation
 import GRDB
+import Storage
 
 extension DynamoDBService {
     /// Decodes an operation's input, mapping JSON failures to AWS's SerializationException.
@@ -75,9 +76,9 @@ extension DynamoDBService {
         }
     }
 
-    /// Runs a write transaction, passing our own errors through unchanged.
+    /// Runs a write transaction (begun and committed by cached statements), passing our own errors through unchanged.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await database.write(body)
+        try await database.cachedWrite(body)
     }
 
     /// Runs a read, passing our own errors through unchanged.
