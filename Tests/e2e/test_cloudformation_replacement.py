@@ -300,6 +300,13 @@ def test_a_bad_alias_version_fails_the_create_with_lambdas_message(server):
 AUTO_PUBLISH = """\
 Transform: AWS::Serverless-2016-10-31
 Resources:
+  Changes:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions: [{AttributeName: pk, AttributeType: S}]
+      KeySchema: [{AttributeName: pk, KeyType: HASH}]
+      StreamSpecification: {StreamViewType: NEW_IMAGE}
   Fn:
     Type: AWS::Serverless::Function
     Properties:
@@ -310,6 +317,10 @@ Resources:
       InlineCode: |
         def handler(event, context):
             return {"code": CODE, "version": context.function_version}
+      Events:
+        Stream:
+          Type: DynamoDB
+          Properties: {Stream: !GetAtt Changes.StreamArn, StartingPosition: LATEST}
 Outputs:
   Alias:
     Value: !Ref Fn.Alias
@@ -329,6 +340,9 @@ def test_auto_publish_alias_moves_to_a_new_version_when_the_code_changes(server)
     assert types["FnAliaslive"] == "AWS::Lambda::Alias"
     assert [t for i, t in types.items() if i.startswith("FnVersion")] == ["AWS::Lambda::Version"]
     assert json.loads(lam.invoke(FunctionName="repl-auto", Qualifier="live")["Payload"].read()) == {"code": 1, "version": "1"}
+    # The stream's mapping invokes the alias, as SAM points every event source at it.
+    mappings = lam.list_event_source_mappings(FunctionName=f"{base}:live")["EventSourceMappings"]
+    assert [m["FunctionArn"] for m in mappings] == [f"{base}:live"]
 
     cfn.update_stack(StackName="repl-auto", TemplateBody=AUTO_PUBLISH.replace("CODE", "2"), Capabilities=capabilities)
     assert stack_of(cfn, "repl-auto")["StackStatus"] == "UPDATE_COMPLETE", events_of(cfn, "repl-auto")[-8:]
@@ -384,5 +398,38 @@ def test_start_up_template_auto_publish_alias_serves_its_api_through_the_alias(t
         answer = requests.get(f"{process.endpoint}/_aws/execute-api/{outputs['ApiId']}/Prod/hello", timeout=30)
         assert answer.status_code == 200, answer.text
         assert answer.json() == {"version": "1"}
+    finally:
+        process.stop()
+
+
+def test_a_replacement_keeps_its_name_across_a_restart(tmp_path_factory):
+    project = tmp_path_factory.mktemp("restart-project")
+    (project / "template.yaml").write_text(STARTUP_TEMPLATE)
+    data = tmp_path_factory.mktemp("restart-data")
+    logs = tmp_path_factory.mktemp("restart-logs")
+    process = EmulatorProcess(logs, template=project / "template.yaml", data_dir=data, cwd=project)
+    try:
+        cfn = process.client("cloudformation")
+        cfn.create_stack(StackName="repl-restart", TemplateBody=TABLE_TEMPLATE.replace("KEY", "pk"))
+        first = physical_ids(cfn, "repl-restart")["Notes"]
+        cfn.update_stack(StackName="repl-restart", TemplateBody=TABLE_TEMPLATE.replace("KEY", "id"))
+        replaced = physical_ids(cfn, "repl-restart")["Notes"]
+        assert replaced != first
+    finally:
+        process.stop()
+    process = EmulatorProcess(logs, template=project / "template.yaml", data_dir=data, cwd=project)
+    try:
+        cfn, dynamodb = process.client("cloudformation"), process.client("dynamodb")
+        assert physical_ids(cfn, "repl-restart")["Notes"] == replaced
+        cfn.update_stack(StackName="repl-restart",
+                         TemplateBody=TABLE_TEMPLATE.replace("KEY", "id").replace("Outputs:", "Outputs:\n  Extra:\n    Value: x"))
+        assert stack_of(cfn, "repl-restart")["StackStatus"] == "UPDATE_COMPLETE"
+        assert physical_ids(cfn, "repl-restart")["Notes"] == replaced
+        assert outputs_of(cfn, "repl-restart")["TableName"] == replaced
+        assert dynamodb.describe_table(TableName=replaced)["Table"]["TableStatus"] == "ACTIVE"
+        # A second replacement gets yet another name.
+        cfn.update_stack(StackName="repl-restart", TemplateBody=TABLE_TEMPLATE.replace("KEY", "sk"))
+        again = physical_ids(cfn, "repl-restart")["Notes"]
+        assert again not in (first, replaced) and again.startswith("repl-restart-Notes-")
     finally:
         process.stop()
