@@ -384,7 +384,8 @@ Outputs:
 def test_start_up_template_auto_publish_alias_serves_its_api_through_the_alias(tmp_path_factory):
     project = tmp_path_factory.mktemp("startup-auto-project")
     (project / "template.yaml").write_text(STARTUP_AUTO_PUBLISH)
-    process = EmulatorProcess(tmp_path_factory.mktemp("startup-auto-logs"), template=project / "template.yaml", cwd=project)
+    process = EmulatorProcess(tmp_path_factory.mktemp("startup-auto-logs"), template=project / "template.yaml", cwd=project,
+                              data_dir=tmp_path_factory.mktemp("startup-auto-data"))
     try:
         lam, cfn = process.client("lambda"), process.client("cloudformation")
         assert [v["Version"] for v in lam.list_versions_by_function(FunctionName="startup-auto")["Versions"]] == ["$LATEST", "1"]
@@ -398,6 +399,19 @@ def test_start_up_template_auto_publish_alias_serves_its_api_through_the_alias(t
         answer = requests.get(f"{process.endpoint}/_aws/execute-api/{outputs['ApiId']}/Prod/hello", timeout=30)
         assert answer.status_code == 200, answer.text
         assert answer.json() == {"version": "1"}
+
+        # A snapshot restore and a reset bring the template's version and alias back, not the function alone.
+        admin = {"Content-Type": "application/json"}
+        assert requests.post(f"{process.endpoint}/_local/snapshots", json={"name": "auto"}, headers=admin, timeout=60).status_code == 200
+        lam.update_alias(FunctionName="startup-auto", Name="live", FunctionVersion="$LATEST")
+        restored = requests.post(f"{process.endpoint}/_local/snapshots/auto/restore", json={}, headers=admin, timeout=60)
+        assert restored.status_code == 200, restored.text
+        assert lam.get_alias(FunctionName="startup-auto", Name="live")["FunctionVersion"] == "1"
+        assert requests.post(f"{process.endpoint}/_local/reset", json={}, headers=admin, timeout=60).status_code == 200
+        assert [v["Version"] for v in lam.list_versions_by_function(FunctionName="startup-auto")["Versions"]] == ["$LATEST", "1"]
+        assert lam.get_alias(FunctionName="startup-auto", Name="live")["FunctionVersion"] == "1"
+        answer = requests.get(f"{process.endpoint}/_aws/execute-api/{outputs['ApiId']}/Prod/hello", timeout=30)
+        assert (answer.status_code, answer.json()) == (200, {"version": "1"})
     finally:
         process.stop()
 
