@@ -1,7 +1,9 @@
 /// Deterministic generators for the random-looking parts of CloudFormation physical ids.
 ///
 /// Every value derives from a seed built from the stack name and logical id, so restarting the emulator
-/// with the same template and stack name yields the same names, ids and ARNs.
+/// with the same template and stack name yields the same names, ids and ARNs. A resource an update replaces gets
+/// the next *generation* (kept in the stack's record), whose seed differs, so the replacement gets a new id as
+/// CloudFormation gives it; generation 0 seeds exactly as before generations existed.
 package enum PhysicalNames {
     private static let upperAlphanumerics = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
     private static let lowerAlphanumerics = Array("abcdefghijklmnopqrstuvwxyz0123456789")
@@ -33,14 +35,28 @@ package enum PhysicalNames {
         return result
     }
 
+    /// The logical id as seeds use it: itself for generation 0, else with the generation appended (after a
+    /// separator that cannot appear in logical ids), so a replacement's ids differ from its predecessor's.
+    /// - Parameters:
+    ///   - logicalId: The logical id.
+    ///   - generation: How many times updates replaced the resource.
+    /// - Returns: The seed text.
+    package static func seedLogicalId(_ logicalId: String, generation: Int) -> String {
+        generation == 0 ? logicalId : "\(logicalId)\u{1E}\(generation)"
+    }
+
     /// An uppercase alphanumeric suffix such as `1R2X3Y4Z5W6Q`.
-    package static func suffix(stack: String, logicalId: String, length: Int = 12) -> String {
-        randomString(seed: seed(stack, logicalId, "suffix"), count: length, alphabet: upperAlphanumerics)
+    package static func suffix(stack: String, logicalId: String, generation: Int = 0, length: Int = 12) -> String {
+        randomString(
+            seed: seed(stack, seedLogicalId(logicalId, generation: generation), "suffix"),
+            count: length,
+            alphabet: upperAlphanumerics
+        )
     }
 
     /// Lowercase alphanumeric characters, as in API Gateway ids (`a1b2c3d4e5`).
-    package static func lowercaseId(stack: String, logicalId: String, length: Int) -> String {
-        randomString(seed: seed(stack, logicalId, "id"), count: length, alphabet: lowerAlphanumerics)
+    package static func lowercaseId(stack: String, logicalId: String, generation: Int = 0, length: Int) -> String {
+        randomString(seed: seed(stack, seedLogicalId(logicalId, generation: generation), "id"), count: length, alphabet: lowerAlphanumerics)
     }
 
     /// Uppercase alphanumeric characters seeded by arbitrary parts.
@@ -74,9 +90,10 @@ package enum PhysicalNames {
     ///   - logicalId: The resource's logical id.
     ///   - maxLength: The service's name length limit.
     ///   - lowercase: Whether the whole name must be lowercase.
+    ///   - generation: How many times updates replaced the resource (changes only the suffix).
     /// - Returns: The generated name.
-    package static func generatedName(stack: String, logicalId: String, maxLength: Int, lowercase: Bool = false) -> String {
-        let tail = suffix(stack: stack, logicalId: logicalId)
+    package static func generatedName(stack: String, logicalId: String, maxLength: Int, lowercase: Bool = false, generation: Int = 0) -> String {
+        let tail = suffix(stack: stack, logicalId: logicalId, generation: generation)
         let budget = max(2, maxLength - tail.count - 2)
         var stackPart = stack
         var logicalPart = logicalId

@@ -40,7 +40,8 @@ package struct ResourceCatalog: Sendable {
         providerByType[type]?.supportedProperties[type]
     }
 
-    /// The `Ref` value and `Fn::GetAtt` attributes of a resource, computed as AWS would.
+    /// The `Ref` value and `Fn::GetAtt` attributes of a resource, computed as AWS would (an identity the service
+    /// assigned wins; the resource's generation seeds generated parts).
     /// - Parameters:
     ///   - type: The resource type.
     ///   - logicalId: The logical id.
@@ -53,6 +54,8 @@ package struct ResourceCatalog: Sendable {
         properties: TemplateValue,
         configuration: StackConfiguration
     ) -> ResourceIdentity {
+        if let assigned = configuration.assignedIdentities[logicalId] { return assigned }
+        let generation = configuration.generations[logicalId] ?? 0
         if let provider = providerByType[type] {
             return provider.identity(
                 of: ResourceNaming(
@@ -60,7 +63,8 @@ package struct ResourceCatalog: Sendable {
                     logicalId: logicalId,
                     properties: properties,
                     configuration: configuration,
-                    nameRule: provider.nameRules[type]
+                    nameRule: provider.nameRules[type],
+                    generation: generation
                 )
             )
         }
@@ -70,7 +74,8 @@ package struct ResourceCatalog: Sendable {
                 logicalId: logicalId,
                 properties: properties,
                 configuration: configuration,
-                nameRule: UnemulatedResources.nameRules[type]
+                nameRule: UnemulatedResources.nameRules[type],
+                generation: generation
             )
         )
     }

@@ -30,12 +30,40 @@ package protocol ResourceDeployer: Sendable {
     /// - Throws: ``ResourceDeploymentError`` (or a service error) with the reason CloudFormation reports.
     func update(_ old: StackResource, to new: StackResource, in stack: Stack) async throws
 
+    /// Whether the service assigns the physical ids of `type` when it creates them (a Lambda version's number), so
+    /// that a deployed resource keeps the id it got and a new one asks ``assignedIdentity(of:in:)``. False by default.
+    /// - Parameter type: One of ``deployableTypes``.
+    /// - Returns: Whether ids of the type are the service's.
+    func assignsPhysicalIds(of type: String) -> Bool
+
+    /// The identity the service will give `resource` when ``create(_:in:)`` runs next, for types whose ids it assigns;
+    /// nil when the provider's identity stands (the default).
+    /// - Parameters:
+    ///   - resource: The resolved resource about to be created.
+    ///   - stack: The resolved stack it belongs to.
+    /// - Returns: The identity `Ref` and `Fn::GetAtt` must give.
+    func assignedIdentity(of resource: StackResource, in stack: Stack) async -> ResourceIdentity?
+
     /// Deletes one resource; a resource that is already gone is not an error.
     /// - Parameters:
     ///   - resource: The resource as deployed.
     ///   - stack: The stack it belongs to.
     /// - Throws: ``ResourceDeploymentError`` (or a service error) with the reason CloudFormation reports.
     func delete(_ resource: StackResource, in stack: Stack) async throws
+}
+
+extension ResourceDeployer {
+    /// False: the provider computes the ids.
+    /// - Parameter type: The resource type.
+    /// - Returns: False.
+    package func assignsPhysicalIds(of type: String) -> Bool { false }
+
+    /// Nil: the provider's identity stands.
+    /// - Parameters:
+    ///   - resource: The resource.
+    ///   - stack: Its stack.
+    /// - Returns: Nil.
+    package func assignedIdentity(of resource: StackResource, in stack: Stack) async -> ResourceIdentity? { nil }
 }
 
 /// Why a resource could not be created, updated or deleted: CloudFormation's `ResourceStatusReason`.

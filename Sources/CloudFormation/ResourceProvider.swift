@@ -76,6 +76,9 @@ package struct ResourceNaming: Sendable {
     package let configuration: StackConfiguration
     /// The type's name rule, when its name comes from a property.
     package let nameRule: PhysicalNameRule?
+    /// How many times updates replaced the resource (0 until then): seeds generated parts, so a replacement's
+    /// generated name and ids differ from its predecessor's while an explicit name stays.
+    package let generation: Int
 
     /// Creates the naming input of one resource.
     /// - Parameters:
@@ -84,30 +87,48 @@ package struct ResourceNaming: Sendable {
     ///   - properties: The resolved properties.
     ///   - configuration: The stack configuration.
     ///   - nameRule: The type's name rule, if any.
-    package init(type: String, logicalId: String, properties: TemplateValue, configuration: StackConfiguration, nameRule: PhysicalNameRule?) {
+    ///   - generation: How many times updates replaced the resource.
+    package init(
+        type: String,
+        logicalId: String,
+        properties: TemplateValue,
+        configuration: StackConfiguration,
+        nameRule: PhysicalNameRule?,
+        generation: Int = 0
+    ) {
         self.type = type
         self.logicalId = logicalId
         self.properties = properties
         self.configuration = configuration
         self.nameRule = nameRule
+        self.generation = generation
     }
+
+    /// The logical id as seeds of generated parts use it (``PhysicalNames/seedLogicalId(_:generation:)``).
+    package var seedLogicalId: String { PhysicalNames.seedLogicalId(logicalId, generation: generation) }
 
     /// The physical name: the rule's property when set and non-empty, else the generated
     /// `{stack}-{LogicalId}-{SUFFIX}` (128 characters at most when the type has no rule).
     package var physicalName: String {
         let stack = configuration.stackName
         guard let rule = nameRule else {
-            return PhysicalNames.generatedName(stack: stack, logicalId: logicalId, maxLength: 128)
+            return PhysicalNames.generatedName(stack: stack, logicalId: logicalId, maxLength: 128, generation: generation)
         }
         if let explicit = properties[rule.property]?.scalarText, !explicit.isEmpty { return explicit }
-        return PhysicalNames.generatedName(stack: stack, logicalId: logicalId, maxLength: rule.maxLength, lowercase: rule.lowercase)
+        return PhysicalNames.generatedName(
+            stack: stack,
+            logicalId: logicalId,
+            maxLength: rule.maxLength,
+            lowercase: rule.lowercase,
+            generation: generation
+        )
     }
 
     /// A deterministic lowercase alphanumeric id, as in API Gateway ids (`a1b2c3d4e5`).
     /// - Parameter length: The number of characters.
     /// - Returns: The id.
     package func shortId(_ length: Int) -> String {
-        PhysicalNames.lowercaseId(stack: configuration.stackName, logicalId: logicalId, length: length)
+        PhysicalNames.lowercaseId(stack: configuration.stackName, logicalId: logicalId, generation: generation, length: length)
     }
 
     /// The identity of a resource without attributes: its physical name.

@@ -14,6 +14,17 @@ package struct SAMApiEvent: Sendable {
     package var condition: TemplateValue?
     /// Where the event is written.
     package var location: SourceLocation?
+    /// The logical id of the function's `AutoPublishAlias` alias, which the event invokes instead of the function.
+    package var aliasId: String? = nil
+
+    /// What the integration invokes: the alias's ARN (`Ref`) with `AutoPublishAlias`, else the function's `Arn`.
+    var invocationUri: TemplateValue {
+        let target = aliasId ?? "\(functionId).Arn"
+        return [
+            "Fn::Sub":
+                .string("arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${\(target)}/invocations")
+        ]
+    }
 }
 
 /// Expands SAM's API Gateway resources the way the SAM translator does: `AWS::Serverless::Api` and the implicit
@@ -53,11 +64,12 @@ struct SAMApiTransform {
     /// SAM's referenceable properties: `Api.Stage` and `Api.Deployment` to the generated logical ids.
     var referenceable: [String: String] = [:]
 
-    init(globals: TemplateMap, resources: TemplateMap, events: [SAMApiEvent], template: Template) {
+    init(globals: TemplateMap, resources: TemplateMap, events: [SAMApiEvent], template: Template, referenceable: [String: String] = [:]) {
         self.globals = globals
         self.resources = resources
         self.events = events
         self.template = template
+        self.referenceable = referenceable
     }
 
     /// Expands every SAM API (explicit and implicit) and the events' permissions.
@@ -166,7 +178,7 @@ struct SAMApiTransform {
             if operation[Self.integrationKey] == nil {
                 operation.set(
                     Self.integrationKey,
-                    ["type": "aws_proxy", "httpMethod": "POST", "uri": Self.invocationUri(event.functionId)]
+                    ["type": "aws_proxy", "httpMethod": "POST", "uri": event.invocationUri]
                 )
             }
             if operation["responses"] == nil { operation.set("responses", .map(TemplateMap())) }
@@ -345,7 +357,7 @@ struct SAMApiTransform {
                 var integration = TemplateMap()
                 integration.set("type", "aws_proxy")
                 integration.set("httpMethod", "POST")
-                integration.set("uri", Self.invocationUri(event.functionId))
+                integration.set("uri", event.invocationUri)
                 integration.set("payloadFormatVersion", event.properties["PayloadFormatVersion"] ?? "2.0")
                 if let timeout = event.properties["TimeoutInMillis"] { integration.set("timeoutInMillis", timeout) }
                 operation.set(Self.integrationKey, .map(integration))
@@ -525,7 +537,7 @@ struct SAMApiTransform {
     private mutating func addPermission(id: String, event: SAMApiEvent, sourceArn: TemplateValue) {
         addPermission(
             id: id,
-            function: ["Ref": .string(event.functionId)],
+            function: ["Ref": .string(event.aliasId ?? event.functionId)],
             sourceArn: sourceArn,
             condition: event.condition,
             location: event.location
@@ -593,13 +605,6 @@ struct SAMApiTransform {
         path.split(separator: "/")
             .map { segment in segment.hasPrefix("{") && segment.hasSuffix("}") ? "*" : String(segment) }
             .joined(separator: "/")
-    }
-
-    static func invocationUri(_ functionId: String) -> TemplateValue {
-        [
-            "Fn::Sub":
-                .string("arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${\(functionId).Arn}/invocations")
-        ]
     }
 
     /// SAM's deployment hash stand-in: ten hex digits of a stable hash of the document.

@@ -10,7 +10,8 @@ package enum SAMTransform {
 
     private static let functionHandled: Set<String> = [
         "CodeUri", "InlineCode", "ImageUri", "Role", "Policies", "Events", "PermissionsBoundary", "RolePath", "AssumeRolePolicyDocument",
-        "Tags", "Tracing", "DeadLetterQueue", "PropagateTags",
+        "Tags", "Tracing", "DeadLetterQueue", "PropagateTags", "AutoPublishAlias", "AutoPublishCodeSha256", "AutoPublishAliasAllProperties",
+        "VersionDescription", "DeploymentPreference",
     ]
 
     private static let resourceAttributes = ["Condition", "DependsOn", "Metadata", "DeletionPolicy", "UpdateReplacePolicy"]
@@ -49,6 +50,7 @@ package enum SAMTransform {
         var output = TemplateMap()
         var notifications: [String: [(configuration: TemplateValue, permission: String)]] = [:]
         var apiEvents: [SAMApiEvent] = []
+        var referenceable: [String: String] = [:]
 
         for (logicalId, value) in original.entries {
             let location = original.location(of: logicalId)
@@ -74,6 +76,7 @@ package enum SAMTransform {
                     notifications[bucket, default: []].append(entry)
                 }
                 apiEvents += context.apiEvents
+                referenceable.merge(context.referenceable) { first, _ in first }
             case "AWS::Serverless::LayerVersion":
                 let properties = body["Properties"]?.mapValue ?? TemplateMap()
                 let layer = try layerVersion(logicalId: logicalId, body: body, properties: properties, template: template)
@@ -88,7 +91,7 @@ package enum SAMTransform {
             }
         }
 
-        var apis = SAMApiTransform(globals: globals, resources: original, events: apiEvents, template: template)
+        var apis = SAMApiTransform(globals: globals, resources: original, events: apiEvents, template: template, referenceable: referenceable)
         try apis.run()
         for (id, resource, location) in apis.generated {
             output.set(id, resource, location: location)
@@ -202,6 +205,10 @@ package enum SAMTransform {
         var unsupported: [UnsupportedProperty] = []
         var notifications: [(String, (configuration: TemplateValue, permission: String))] = []
         var apiEvents: [SAMApiEvent] = []
+        /// `Fn.Alias` and `Fn.Version` (with `AutoPublishAlias`) to the generated logical ids.
+        var referenceable: [String: String] = [:]
+        /// The `AutoPublishAlias` alias's logical id: event sources invoke it instead of the function.
+        var aliasId: String?
 
         init(
             logicalId: String,
@@ -277,7 +284,87 @@ package enum SAMTransform {
                 if let value = body[attribute] { resource.set(attribute, value, location: body.location(of: attribute)) }
             }
             generated.insert((logicalId, .map(resource)), at: 0)
+            try autoPublish(function: function)
             try events(resources: resources)
+        }
+
+        /// What event sources invoke: the `AutoPublishAlias` alias (its `Ref` is the alias ARN), else the function.
+        var invoked: TemplateValue { ["Ref": .string(aliasId ?? logicalId)] }
+
+        /// `AutoPublishAlias`: SAM's `<Function>Version<hash>` (`AWS::Lambda::Version`, retained on deletion and
+        /// replacement, its hash over the code, `AutoPublishCodeSha256` and, with `AutoPublishAliasAllProperties`, every
+        /// function property, so a new version is published when they change) and `<Function>Alias<Name>`
+        /// (`AWS::Lambda::Alias` on that version). `DeploymentPreference` (CodeDeploy traffic shifting) is not emulated:
+        /// the alias moves to the new version at once.
+        mutating func autoPublish(function: TemplateMap) throws(TemplateError) {
+            guard let aliasValue = properties["AutoPublishAlias"] else {
+                if properties["DeploymentPreference"] != nil {
+                    unsupported.append(
+                        report("Properties.DeploymentPreference", "is ignored by the emulator", at: properties.location(of: "DeploymentPreference"))
+                    )
+                }
+                return
+            }
+            let here = properties.location(of: "AutoPublishAlias")
+            let aliasName: String
+            if let text = aliasValue.stringValue {
+                aliasName = text
+            } else if case .string(let parameter) = aliasValue["Ref"] ?? .null,
+                let value = configuration.parameterOverrides[parameter] ?? template.section("Parameters")[parameter]?["Default"]?.scalarText
+            {
+                aliasName = value
+            } else {
+                throw fail(
+                    "Resource with id [\(logicalId)] is invalid. 'AutoPublishAlias' must be a string or a Ref to a template parameter",
+                    at: here
+                )
+            }
+            guard !aliasName.isEmpty, aliasName.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+                throw fail("Resource with id [\(logicalId)] is invalid. AutoPublishAlias must contain only alphanumeric characters.", at: here)
+            }
+            var hashed = function["Code"]?.jsonString ?? ""
+            if let sha = properties["AutoPublishCodeSha256"] { hashed += "\u{1F}" + sha.jsonString }
+            if properties["AutoPublishAliasAllProperties"]?.boolValue == true { hashed += "\u{1F}" + TemplateValue.map(function).jsonString }
+            let digest = String(PhysicalNames.seed(hashed, "version"), radix: 16)
+            let versionId = "\(logicalId)Version" + String((String(repeating: "0", count: 16 - digest.count) + digest).prefix(10))
+            let aliasId = "\(logicalId)Alias\(aliasName)"
+            var versionProperties = TemplateMap()
+            versionProperties.set("FunctionName", ["Ref": .string(logicalId)])
+            if let sha = properties["AutoPublishCodeSha256"] { versionProperties.set("CodeSha256", sha) }
+            if let description = properties["VersionDescription"] { versionProperties.set("Description", description) }
+            var version = TemplateMap()
+            version.set("Type", "AWS::Lambda::Version")
+            version.set("DeletionPolicy", "Retain")
+            version.set("UpdateReplacePolicy", "Retain")
+            version.set("Properties", .map(versionProperties))
+            var alias = TemplateMap()
+            alias.set("Type", "AWS::Lambda::Alias")
+            alias.set(
+                "Properties",
+                [
+                    "Name": .string(aliasName),
+                    "FunctionName": ["Ref": .string(logicalId)],
+                    "FunctionVersion": ["Fn::GetAtt": [.string(versionId), "Version"]],
+                ]
+            )
+            if let condition = body["Condition"] {
+                version.set("Condition", condition)
+                alias.set("Condition", condition)
+            }
+            generated.append((versionId, .map(version)))
+            generated.append((aliasId, .map(alias)))
+            referenceable["\(logicalId).Version"] = versionId
+            referenceable["\(logicalId).Alias"] = aliasId
+            self.aliasId = aliasId
+            if properties["DeploymentPreference"] != nil {
+                unsupported.append(
+                    report(
+                        "Properties.DeploymentPreference",
+                        "is not emulated: the alias moves to the new version at once (no CodeDeploy traffic shifting, no hooks)",
+                        at: properties.location(of: "DeploymentPreference")
+                    )
+                )
+            }
         }
 
         func code() throws(TemplateError) -> TemplateValue {
@@ -401,7 +488,8 @@ package enum SAMTransform {
                             type: type,
                             properties: properties,
                             condition: body["Condition"],
-                            location: here
+                            location: here,
+                            aliasId: aliasId
                         )
                     )
                     continue
@@ -413,7 +501,7 @@ package enum SAMTransform {
                         throw fail("Event with id [\(eventId)] is invalid. Missing required property 'Stream'.", at: here)
                     }
                     var mapping = TemplateMap()
-                    mapping.set("FunctionName", ["Ref": .string(logicalId)])
+                    mapping.set("FunctionName", invoked)
                     mapping.set("EventSourceArn", stream)
                     for name in [
                         "StartingPosition", "BatchSize", "MaximumBatchingWindowInSeconds", "FilterCriteria", "BisectBatchOnFunctionError",
@@ -451,7 +539,7 @@ package enum SAMTransform {
                     "Properties",
                     [
                         "Action": "lambda:InvokeFunction",
-                        "FunctionName": ["Ref": .string(logicalId)],
+                        "FunctionName": invoked,
                         "Principal": "s3.amazonaws.com",
                         "SourceAccount": ["Ref": "AWS::AccountId"],
                     ]
@@ -461,7 +549,7 @@ package enum SAMTransform {
                 for name in eventNames {
                     var configuration = TemplateMap()
                     configuration.set("Event", name)
-                    configuration.set("Function", ["Fn::GetAtt": [.string(logicalId), "Arn"]])
+                    configuration.set("Function", aliasId == nil ? ["Fn::GetAtt": [.string(logicalId), "Arn"]] : invoked)
                     if let filter = eventProperties["Filter"] { configuration.set("Filter", filter) }
                     notifications.append((bucketId, (.map(configuration), permissionId)))
                 }

@@ -15,6 +15,12 @@ package struct StackConfiguration: Sendable, Equatable {
     /// The exports `Fn::ImportValue` reads, by export name (the CloudFormation API's deployed stacks); nil where
     /// cross-stack exports are not available (the start-up template), so `Fn::ImportValue` is refused there.
     package var exports: [String: String]?
+    /// How many times updates replaced each resource, by logical id (absent: 0). A deployed stack keeps them so a
+    /// replacement gets a new generated physical id and later updates keep it.
+    package var generations: [String: Int] = [:]
+    /// Identities the service assigned when it created a resource (a Lambda version's number), by logical id: they
+    /// win over what the provider would compute, so `Ref` and `Fn::GetAtt` give what the service answered.
+    package var assignedIdentities: [String: ResourceIdentity] = [:]
 
     /// Creates a configuration.
     package init(

@@ -192,9 +192,17 @@ package actor StackEngine {
     ///   - body: The template text.
     ///   - stackName: The stack name.
     ///   - overrides: Parameter values by name.
+    ///   - generations: How many times updates replaced each resource (``StackConfiguration/generations``).
+    ///   - assigned: Identities services assigned (``StackConfiguration/assignedIdentities``).
     /// - Returns: The resolved stack.
     /// - Throws: ``CloudFormationError/validation(_:)`` with the template error's message.
-    package func resolve(_ body: String, stackName: String, overrides: [String: String]) throws -> Stack {
+    package func resolve(
+        _ body: String,
+        stackName: String,
+        overrides: [String: String],
+        generations: [String: Int] = [:],
+        assigned: [String: ResourceIdentity] = [:]
+    ) throws -> Stack {
         let template: Template
         do throws(TemplateError) {
             // The start-up stack's relative paths (`CodeUri`) are its template folder's, as at start.
@@ -209,13 +217,15 @@ package actor StackEngine {
         let current = environment.current
         var exportValues: [String: String] = [:]
         for export in exports where stack(export.stackId)?.name != stackName { exportValues[export.name] = export.value }
-        let configuration = StackConfiguration(
+        var configuration = StackConfiguration(
             stackName: stackName,
             region: current.region,
             accountId: current.accountId,
             parameterOverrides: overrides,
             exports: exportValues
         )
+        configuration.generations = generations
+        configuration.assignedIdentities = assigned
         do throws(TemplateError) {
             return try template.resolve(configuration, catalog: catalog)
         } catch {
@@ -243,11 +253,7 @@ package actor StackEngine {
         return nil
     }
 
-    private func prepare(
-        _ request: DeployRequest,
-        previous: StackRecord?,
-        checkTransforms: Bool
-    ) throws -> (stack: Stack, body: String, parameters: [ParameterRecord]) {
+    private func prepare(_ request: DeployRequest, previous: StackRecord?, checkTransforms: Bool) throws -> PreparedDeploy {
         guard let body = request.templateBody ?? previous?.templateBody else {
             throw CloudFormationError.validation("Either Template URL or Template Body must be specified.")
         }
@@ -263,13 +269,17 @@ package actor StackEngine {
                 )
             }
         }
-        let stack = try resolve(body, stackName: request.stackName, overrides: overrides)
+        var resolution = StackResolution(body: body, stackName: request.stackName, overrides: overrides)
+        var stack = try resolve(resolution)
+        if let previous, !previous.resources.isEmpty {
+            (stack, resolution) = try planReplacements(resolution, previous: previous)
+        }
         let transforms = (try? TemplateLoader.parse(body, fileName: "template"))?.transforms.isEmpty == false
         if let missing = Self.missingCapability(stack, capabilities: request.capabilities, transforms: checkTransforms && transforms) {
             throw CloudFormationError.insufficientCapabilities(missing)
         }
         let parameters = stack.parameters.map { ParameterRecord(key: $0.key, value: $0.value, noEcho: $0.noEcho) }
-        return (stack, body, parameters)
+        return PreparedDeploy(stack: stack, body: body, parameters: parameters, resolution: resolution)
     }
 
     // MARK: Stack operations
@@ -284,7 +294,7 @@ package actor StackEngine {
         }
         let prepared = try prepare(request, previous: nil, checkTransforms: true)
         let index = appendStack(prepared.stack, request: request, body: prepared.body, parameters: prepared.parameters, status: "CREATE_IN_PROGRESS")
-        await runCreate(index, prepared.stack)
+        await runCreate(index, prepared.stack, resolution: prepared.resolution)
         return stacks[index].stackId
     }
 
@@ -304,7 +314,7 @@ package actor StackEngine {
         if changes.isEmpty && !outputsOrParametersChanged(previous, prepared.stack, prepared.parameters, tags: request.tags ?? previous.tags) {
             throw CloudFormationError.validation("No updates are to be performed.")
         }
-        await runUpdate(index, prepared.stack, body: prepared.body, parameters: prepared.parameters, request: request)
+        await runUpdate(index, prepared.stack, resolution: prepared.resolution, parameters: prepared.parameters, request: request)
         return stacks[index].stackId
     }
 
@@ -480,9 +490,9 @@ package actor StackEngine {
             stacks[stackIndex].tags = request.tags ?? []
             stacks[stackIndex].creationTime = clock.now
             setStatus(stackIndex, "CREATE_IN_PROGRESS", reason: "User Initiated")
-            await runCreate(stackIndex, prepared.stack)
+            await runCreate(stackIndex, prepared.stack, resolution: prepared.resolution)
         } else {
-            await runUpdate(stackIndex, prepared.stack, body: prepared.body, parameters: prepared.parameters, request: request)
+            await runUpdate(stackIndex, prepared.stack, resolution: prepared.resolution, parameters: prepared.parameters, request: request)
         }
         stacks[stackIndex].changeSets[setIndex].executionStatus = "EXECUTE_COMPLETE"
         save(stackIndex)
@@ -519,7 +529,7 @@ package actor StackEngine {
         type: String,
         description: String?,
         request: DeployRequest,
-        prepared: (stack: Stack, body: String, parameters: [ParameterRecord]),
+        prepared: PreparedDeploy,
         changes: [ResourceChangeRecord],
         failed: Bool
     ) -> (id: String, stackId: String) {
@@ -603,7 +613,9 @@ package actor StackEngine {
         return index
     }
 
-    private func runCreate(_ index: Int, _ stack: Stack) async {
+    private func runCreate(_ index: Int, _ initialStack: Stack, resolution initialResolution: StackResolution) async {
+        var stack = initialStack
+        var resolution = initialResolution
         stacks[index].description = stack.description
         var created: [StackResource] = []
         var failure: String?
@@ -613,12 +625,16 @@ package actor StackEngine {
             failure = "Export with name \(clash) is already exported by stack \(owner). Rollback requested by user."
         }
         if failure == nil {
-            for resource in ChangePlan.deploymentOrder(stack.resources + stack.skipped) {
+            var position = 0
+            while position < stack.resources.count + stack.skipped.count {
+                var resource = ChangePlan.deploymentOrder(stack.resources + stack.skipped)[position]
+                position += 1
                 setResource(index, resource, status: "CREATE_IN_PROGRESS", reason: nil)
                 do {
                     guard let deployer = deployers.deployer(for: resource.type) else {
                         throw ResourceDeploymentError(DeployerRegistry.notDeployableReason(resource.type))
                     }
+                    resource = try await assigning(resource, deployer: deployer, stack: &stack, resolution: &resolution)
                     try await deployer.create(resource, in: stack)
                 } catch {
                     setResource(index, resource, status: "CREATE_FAILED", reason: Self.reason(error))
@@ -648,12 +664,22 @@ package actor StackEngine {
                 OutputRecord(key: $0.key, value: $0.value, description: $0.description, exportName: $0.exportName)
             }
             stacks[index].imports = stack.imports
+            stacks[index].generations = Self.kept(resolution.generations, in: stack)
             setStatus(index, "CREATE_COMPLETE", reason: nil)
         }
         save(index)
     }
 
-    func runUpdate(_ index: Int, _ stack: Stack, body: String, parameters: [ParameterRecord], request: DeployRequest) async {
+    func runUpdate(
+        _ index: Int,
+        _ initialStack: Stack,
+        resolution initialResolution: StackResolution,
+        parameters: [ParameterRecord],
+        request: DeployRequest
+    ) async {
+        var stack = initialStack
+        var resolution = initialResolution
+        let body = resolution.body
         let previous = stacks[index]
         let oldStack = stackValue(index)
         setStatus(index, "UPDATE_IN_PROGRESS", reason: "User Initiated")
@@ -674,12 +700,16 @@ package actor StackEngine {
         var replaced: [StackResource] = []
         var finalRecords: [String: (status: String, resource: StackResource)] = [:]
         if failure == nil {
-            resources: for resource in ChangePlan.deploymentOrder(stack.resources + stack.skipped) {
+            var position = 0
+            resources: while position < stack.resources.count + stack.skipped.count {
+                var resource = ChangePlan.deploymentOrder(stack.resources + stack.skipped)[position]
+                position += 1
                 let deployer = deployers.deployer(for: resource.type)
                 guard let old = existing[resource.logicalId] else {
                     setResource(index, resource, status: "CREATE_IN_PROGRESS", reason: nil)
                     do {
                         guard let deployer else { throw ResourceDeploymentError(DeployerRegistry.notDeployableReason(resource.type)) }
+                        resource = try await assigning(resource, deployer: deployer, stack: &stack, resolution: &resolution)
                         try await deployer.create(resource, in: stack)
                     } catch {
                         setResource(index, resource, status: "CREATE_FAILED", reason: Self.reason(error))
@@ -703,6 +733,7 @@ package actor StackEngine {
                         || !(deployer?.replacementProperties(of: resource.type) ?? []).isDisjoint(with: changed)
                     guard let deployer else { throw ResourceDeploymentError(DeployerRegistry.notDeployableReason(resource.type)) }
                     if replacing {
+                        resource = try await assigning(resource, deployer: deployer, stack: &stack, resolution: &resolution)
                         guard old.physicalId != resource.physicalId else {
                             throw ResourceDeploymentError(
                                 "CloudFormation cannot update a stack when a custom-named resource requires replacing. Rename "
@@ -774,7 +805,19 @@ package actor StackEngine {
         let retained = Self.retained(previous.templateBody)
         let removed = previous.resources.reversed().filter { $0.exists && !kept.contains($0.logicalId) && !retained.contains($0.logicalId) }
             .map(\.stackResource)
-        for resource in replaced.reversed() + removed {
+        // The new template's `UpdateReplacePolicy: Retain` keeps a replaced resource's old physical resource.
+        let keptOnReplace = Self.retained(body, policy: "UpdateReplacePolicy")
+        for resource in replaced.reversed() where keptOnReplace.contains(resource.logicalId) {
+            addEvent(
+                index,
+                logicalId: resource.logicalId,
+                physicalId: resource.physicalId,
+                type: resource.type,
+                status: "DELETE_SKIPPED",
+                reason: nil
+            )
+        }
+        for resource in replaced.reversed().filter({ !keptOnReplace.contains($0.logicalId) }) + removed {
             addEvent(
                 index,
                 logicalId: resource.logicalId,
@@ -814,9 +857,13 @@ package actor StackEngine {
         stacks[index].capabilities = request.capabilities
         stacks[index].tags = request.tags ?? previous.tags
         stacks[index].description = stack.description
-        stacks[index].outputs = newOutputs
+        // Resolved again when a service assigned an identity (a version's number) while deploying.
+        stacks[index].outputs = stack.outputs.map {
+            OutputRecord(key: $0.key, value: $0.value, description: $0.description, exportName: $0.exportName)
+        }
         stacks[index].imports = stack.imports
         stacks[index].lastUpdatedTime = now
+        stacks[index].generations = Self.kept(resolution.generations, in: stack)
         setStatus(index, "UPDATE_COMPLETE", reason: nil)
         save(index)
     }
@@ -892,14 +939,23 @@ package actor StackEngine {
     }
 
     /// The logical ids whose `DeletionPolicy` keeps them when the stack is deleted or they leave the template:
-    /// `Retain` and `RetainExceptOnCreate`.
-    /// - Parameter templateBody: The deployed template.
+    /// `Retain` and `RetainExceptOnCreate` (or, with `policy: "UpdateReplacePolicy"`, whose old physical resource an
+    /// update that replaces them keeps: `Retain`).
+    /// - Parameters:
+    ///   - templateBody: The deployed template.
+    ///   - policy: `DeletionPolicy` or `UpdateReplacePolicy`.
     /// - Returns: The logical ids.
-    package static func retained(_ templateBody: String) -> Set<String> {
-        guard let template = try? TemplateLoader.parse(templateBody, fileName: "template") else { return [] }
+    package static func retained(_ templateBody: String, policy: String = "DeletionPolicy") -> Set<String> {
+        guard var template = try? TemplateLoader.parse(templateBody, fileName: "template") else { return [] }
+        // The SAM transform's resources carry their own policies (AutoPublishAlias's versions are retained).
+        if template.transforms.contains(Template.serverlessTransform),
+            let transformed = try? SAMTransform.apply(to: template, configuration: StackConfiguration(stackName: "stack")).template
+        {
+            template = transformed
+        }
         var ids: Set<String> = []
         for (logicalId, body) in template.section("Resources").entries {
-            if ["Retain", "RetainExceptOnCreate"].contains(body["DeletionPolicy"]?.scalarText ?? "") { ids.insert(logicalId) }
+            if ["Retain", "RetainExceptOnCreate"].contains(body[policy]?.scalarText ?? "") { ids.insert(logicalId) }
         }
         return ids
     }

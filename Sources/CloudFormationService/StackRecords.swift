@@ -37,6 +37,9 @@ package struct StackRecord: Codable, Sendable, Equatable {
     package var events: [EventRecord]
     /// Change sets, oldest first.
     package var changeSets: [ChangeSetRecord]
+    /// How many times updates replaced each resource, by logical id (absent: never), so a replacement's generated
+    /// physical id differs from its predecessor's and later updates keep it; nil in records written before it existed.
+    package var generations: [String: Int]? = nil
 
     /// Whether the stack has been deleted (it stays listed by `ListStacks` and found by its ARN).
     package var isDeleted: Bool { status == "DELETE_COMPLETE" }

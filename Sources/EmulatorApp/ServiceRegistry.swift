@@ -102,6 +102,7 @@ package struct ServiceRegistry: Sendable {
             layers: try context.stack.lambdaLayers,
             eventSourceMappings: try context.stack.lambdaEventSourceMappings,
             permissions: context.stack.lambdaPermissions,
+            versionsAndAliases: context.stack.lambdaVersionsAndAliases,
             settings: LambdaSettings(
                 python: LambdaSettings.locatePython(
                     explicit: context.options.lambdaPython ?? ProcessInfo.processInfo.environment["SYNAPSCRIBE_LAMBDA_PYTHON"],
@@ -266,7 +267,8 @@ package struct ServiceRegistry: Sendable {
             APIGatewayV2Deployer(service: apiGatewayV2, readObject: readObject), LambdaPermissionDeployer(service: lambda),
             RestApiDeployer(service: restApis, readObject: readObject),
             EventSourceMappingDeployer(service: lambda), UserPoolDeployer(service: userPools), LogGroupDeployer(service: logs),
-            IdentityPoolDeployer(service: cognito),
+            IdentityPoolDeployer(service: cognito), LambdaVersionDeployer(service: lambda), LambdaAliasDeployer(service: lambda),
+            LambdaLayerVersionDeployer(service: lambda),
         ])
         self.deployers = deployers
         // The start-up stack is adopted as a stack like any other: UpdateStack, change sets, DeleteStack and

@@ -68,10 +68,10 @@ extension LambdaService {
     /// Builds the template's mappings (functions are given by name or ARN).
     static func mappings(_ specs: [EventSourceMappingSpec], catalog: FunctionCatalog, now: Date) -> [EventSourceMapping] {
         specs.compactMap { spec in
-            guard let function = catalog.resolve(spec.functionName)?.function else { return nil }
+            guard let located = catalog.resolve(spec.functionName) else { return nil }
             var mapping = EventSourceMapping(
                 uuid: spec.uuid,
-                functionArn: function.arn,
+                functionArn: located.qualifiedArn,
                 eventSourceArn: spec.eventSourceArn,
                 startingPosition: spec.startingPosition,
                 lastModified: now
@@ -213,7 +213,7 @@ extension LambdaService {
     /// - Throws: Lambda's errors (`ResourceNotFoundException`, `InvalidParameterValueException`, a conflict).
     func createMapping(_ input: EventSourceMappingInput, uuid: String) async throws -> EventSourceMapping {
         guard let functionName = input.FunctionName else { throw Self.validation(EventSourceMappingMessages.null("functionName")) }
-        guard let function = catalog.resolve(functionName)?.function else {
+        guard let located = catalog.resolve(functionName) else {
             throw LambdaError.resourceNotFound(arn: catalog.unqualifiedArn(for: functionName))
         }
         guard let sourceArn = input.EventSourceArn else {
@@ -235,7 +235,7 @@ extension LambdaService {
         }
         var mapping = EventSourceMapping(
             uuid: uuid,
-            functionArn: function.arn,
+            functionArn: located.qualifiedArn,
             eventSourceArn: sourceArn,
             startingPosition: position,
             lastModified: clock.now
@@ -244,7 +244,7 @@ extension LambdaService {
         if let existing = try await eventSourceMappings.insert(mapping) {
             throw GenericAWSError(
                 code: "ResourceConflictException",
-                message: EventSourceMappingMessages.conflict(sourceArn, function.name, existing.uuid),
+                message: EventSourceMappingMessages.conflict(sourceArn, located.function.name, existing.uuid),
                 httpStatus: 409,
                 extraFields: [("Type", "User")]
             )
@@ -267,10 +267,10 @@ extension LambdaService {
         guard var mapping = eventSourceMappings.mapping(uuid) else { throw Self.mappingNotFound }
         let wasEnabled = mapping.enabled
         if let functionName = input.FunctionName {
-            guard let function = catalog.resolve(functionName)?.function else {
+            guard let located = catalog.resolve(functionName) else {
                 throw LambdaError.resourceNotFound(arn: catalog.unqualifiedArn(for: functionName))
             }
-            mapping.functionArn = function.arn
+            mapping.functionArn = located.qualifiedArn
         }
         try Self.apply(input, to: &mapping)
         mapping.lastModified = clock.now
@@ -284,7 +284,7 @@ extension LambdaService {
         var mappings = eventSourceMappings.all
         if let sourceArn = request.query("EventSourceArn") { mappings = mappings.filter { $0.eventSourceArn == sourceArn } }
         if let functionName = request.query("FunctionName") {
-            let arn = catalog.resolve(functionName)?.function.arn ?? catalog.unqualifiedArn(for: functionName)
+            let arn = catalog.resolve(functionName)?.qualifiedArn ?? catalog.unqualifiedArn(for: functionName)
             mappings = mappings.filter { $0.functionArn == arn }
         }
         var maxItems = 100

@@ -473,7 +473,7 @@ extension LambdaService {
     }
 
     /// Changes the function's policy, or with a qualifier the version's or alias's own, with a new revision id.
-    private func changePolicy(
+    func changePolicy(
         _ function: LambdaFunction,
         qualifier: String?,
         expectedRevision: String?,

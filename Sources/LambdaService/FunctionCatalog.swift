@@ -15,6 +15,9 @@ final class FunctionCatalog: Sendable {
         var function: LambdaFunction
         /// The qualifier given (by parameter or embedded in the name), if any.
         var qualifier: String?
+        /// The function's ARN with the qualifier, as an event source mapping's `FunctionArn` keeps it (an alias or
+        /// version ARN invokes that alias or version).
+        var qualifiedArn: String { qualifier.map { "\(function.arn):\($0)" } ?? function.arn }
     }
 
     private struct State {

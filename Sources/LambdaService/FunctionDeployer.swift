@@ -41,6 +41,9 @@ final class FunctionDeployer: Sendable {
     let templateFunctions: [LambdaFunction]
     /// The template's function names.
     let templateNames: Set<String>
+    /// The template's functions' whole records as deployed at start: with the versions and aliases the template
+    /// declares (`AWS::Lambda::Version`/`Alias`, SAM `AutoPublishAlias`).
+    private let templateRecords: [String: FunctionStore.Record]
     private let slot = Mutex(Slot())
     /// Orders changes (check, write, swap) one after the other.
     private let changes = AsyncSerializer()
@@ -51,7 +54,8 @@ final class FunctionDeployer: Sendable {
     ///   - host: What runtimes share.
     ///   - supervisor: The supervisor (offline guards for new functions).
     ///   - layers: The layer versions.
-    ///   - templateFunctions: The template's functions as deployed at start.
+    ///   - templateFunctions: The template's functions as deployed at start (the catalog already holds their
+    ///     versions and aliases).
     init(catalog: FunctionCatalog, host: RuntimeHost, supervisor: LambdaSupervisor, layers: LayerVersions, templateFunctions: [LambdaFunction]) {
         self.catalog = catalog
         self.host = host
@@ -59,6 +63,14 @@ final class FunctionDeployer: Sendable {
         self.layers = layers
         self.templateFunctions = templateFunctions
         self.templateNames = Set(templateFunctions.map(\.name))
+        var records: [String: FunctionStore.Record] = [:]
+        for function in templateFunctions {
+            var record = Self.record(of: function)
+            record.versions = catalog.versions(of: function.name).map { Self.record(of: $0) }
+            record.aliases = catalog.aliases(of: function.name)
+            records[function.name] = record
+        }
+        self.templateRecords = records
     }
 
     /// Connects the S3 reader for `S3Bucket`/`S3Key` code.
@@ -109,7 +121,7 @@ final class FunctionDeployer: Sendable {
         guard let store = slot.withLock({ $0.store }) else { return [] }
         var wanted: [String: FunctionStore.Record?] = [:]
         var order: [String] = templateFunctions.map(\.name)
-        for function in templateFunctions { wanted[function.name] = .some(Self.record(of: function)) }
+        for function in templateFunctions { wanted[function.name] = .some(templateRecords[function.name] ?? Self.record(of: function)) }
         for (name, record) in try store.load() {
             if wanted[name] == nil { order.append(name) }
             wanted[name] = .some(record)

@@ -28,11 +28,8 @@ extension LambdaService {
             return Self.json(alias.configuration(functionArn: function.arn), status: .ok, requestId: request.requestId)
         case .updateAlias(_, let name): return try await updateAlias(request, function: function, name: name)
         case .deleteAlias(_, let name):
-            try await deployer.serialized {
-                // AWS answers 204 for an alias that does not exist.
-                catalog.removeAlias(function.name, name)
-                try await deployer.persist(function.name)
-            }
+            // AWS answers 204 for an alias that does not exist.
+            try await deleteAlias(function.name, name)
             return Self.empty(status: .noContent, requestId: request.requestId)
         default: return nil
         }
@@ -46,9 +43,22 @@ extension LambdaService {
         let description = try body.string("Description")
         if let description { try FunctionValidation.description(description) }
         let revision = try body.string("RevisionId")
-        let published = try await deployer.serialized {
-            guard let current = catalog.function(named: function.name) else {
-                throw LambdaError.resourceNotFound(arn: function.arn)
+        let published = try await publishVersion(function.name, codeSha256: sha, description: description, revisionId: revision)
+        return Self.json(published.configuration(), status: .created, requestId: request.requestId)
+    }
+
+    /// PublishVersion's checks and publication (the API's and CloudFormation's `AWS::Lambda::Version`).
+    /// - Parameters:
+    ///   - name: The function name.
+    ///   - sha: `CodeSha256`: publish only when `$LATEST`'s code has this hash.
+    ///   - description: The version's description.
+    ///   - revision: `RevisionId`: publish only when `$LATEST` has this revision.
+    /// - Returns: The published version (or the last one when nothing changed since it).
+    /// - Throws: ``LambdaError`` or storage errors.
+    func publishVersion(_ name: String, codeSha256 sha: String?, description: String?, revisionId revision: String?) async throws -> LambdaFunction {
+        try await deployer.serialized {
+            guard let current = catalog.function(named: name) else {
+                throw LambdaError.resourceNotFound(arn: catalog.unqualifiedArn(for: name))
             }
             if let revision, revision != current.revisionId { throw LambdaError.preconditionFailed(LambdaMessages.revisionMismatch) }
             let currentSha = current.configuration()["CodeSha256"] as? String ?? ""
@@ -57,9 +67,25 @@ extension LambdaService {
                     "CodeSHA256 (\(sha)) is different from current CodeSHA256 in $LATEST (\(currentSha)). Please try again from GetFunction."
                 )
             }
-            return try await publishLocked(function.name, description: description)
+            return try await publishLocked(name, description: description)
         }
-        return Self.json(published.configuration(), status: .created, requestId: request.requestId)
+    }
+
+    /// The version PublishVersion would answer now: the last one when nothing changed since it, else the next number.
+    /// - Parameters:
+    ///   - name: The function name.
+    ///   - description: The version's description.
+    /// - Returns: The version number, or nil when there is no such function.
+    func nextVersion(of name: String, description: String?) -> String? {
+        guard let current = catalog.function(named: name) else { return nil }
+        let versions = catalog.versions(of: name)
+        if let last = versions.last, Self.unchanged(since: last, current, description: description) { return last.version }
+        return String((versions.compactMap { Int($0.version) }.max() ?? 0) + 1)
+    }
+
+    private static func unchanged(since last: LambdaFunction, _ current: LambdaFunction, description: String?) -> Bool {
+        last.spec.code == current.spec.code && last.deploymentPackage == current.deploymentPackage
+            && sameConfiguration(last.spec, current.spec) && (description == nil || description == last.spec.description)
     }
 
     /// Publishes `$LATEST` as the next version. Call it inside the deployer's serialized changes.
@@ -71,11 +97,7 @@ extension LambdaService {
     func publishLocked(_ name: String, description: String?) async throws -> LambdaFunction {
         guard let current = catalog.function(named: name) else { throw LambdaError.resourceNotFound(arn: catalog.unqualifiedArn(for: name)) }
         let versions = catalog.versions(of: name)
-        if let last = versions.last, last.spec.code == current.spec.code, last.deploymentPackage == current.deploymentPackage,
-            Self.sameConfiguration(last.spec, current.spec), description == nil || description == last.spec.description
-        {
-            return last
-        }
+        if let last = versions.last, Self.unchanged(since: last, current, description: description) { return last }
         let number = (versions.compactMap { Int($0.version) }.max() ?? 0) + 1
         var version = current
         version.version = String(number)
@@ -139,7 +161,7 @@ extension LambdaService {
     }
 
     /// The version an alias may point to: `$LATEST` or a published version.
-    private func checkVersion(_ version: String, of function: LambdaFunction) throws(LambdaError) {
+    func checkVersion(_ version: String, of function: LambdaFunction) throws(LambdaError) {
         guard version == "$LATEST" || catalog.versions(of: function.name).contains(where: { $0.version == version }) else {
             throw .resourceNotFound(arn: "\(function.arn):\(version)")
         }
@@ -157,7 +179,15 @@ extension LambdaService {
             guard let number = value as? NSNumber else {
                 throw .invalidRequestContent(LambdaMessages.invalidJSON("Member AdditionalVersionWeights must be a map of numbers"))
             }
-            let weight = number.doubleValue
+            weights[version] = number.doubleValue
+        }
+        try checkWeights(weights, primary: primary, function: function)
+        return weights
+    }
+
+    /// `AdditionalVersionWeights`' constraints: weights 0 to 1, published versions other than the primary, at most one.
+    func checkWeights(_ weights: [String: Double], primary: String, function: LambdaFunction) throws(LambdaError) {
+        for (version, weight) in weights.sorted(by: { $0.key < $1.key }) {
             guard weight >= 0, weight <= 1 else {
                 throw .validation(
                     "1 validation error detected: Value '{\(version)=\(weight)}' at 'routingConfig.additionalVersionWeights' failed to satisfy constraint: Map value must satisfy constraint: [Member must have value less than or equal to 1.0, Member must have value greater than or equal to 0.0]"
@@ -169,7 +199,6 @@ extension LambdaService {
                 )
             }
             try checkVersion(version, of: function)
-            weights[version] = weight
         }
         if weights.count > 1 {
             throw .invalidParameterValue("Number of items in AdditionalVersionWeights cannot be greater than 1")
@@ -177,7 +206,6 @@ extension LambdaService {
         if primary == "$LATEST", !weights.isEmpty {
             throw .invalidParameterValue("$LATEST is not supported for an alias pointing to more than 1 version")
         }
-        return weights
     }
 
     /// [CreateAlias](https://docs.aws.amazon.com/lambda/latest/api/API_CreateAlias.html).
@@ -194,27 +222,56 @@ extension LambdaService {
         try FunctionValidation.description(description)
         try checkVersion(version, of: function)
         let weights = try routingWeights(body, primary: version, function: function) ?? [:]
-        let alias = try await deployer.serialized {
-            if catalog.aliases(of: function.name).contains(where: { $0.name == name }) {
-                throw LambdaError.resourceConflict("Alias already exists: \(function.arn):\(name)")
-            }
-            let alias = FunctionAlias(
-                name: name,
-                functionVersion: version,
-                description: description,
-                additionalVersionWeights: weights,
-                revisionId: RequestID.uuid()
-            )
-            catalog.setAlias(function.name, alias)
+        let alias = try await putAlias(
+            function.name,
+            FunctionAlias(name: name, functionVersion: version, description: description, additionalVersionWeights: weights, revisionId: ""),
+            creating: true
+        )
+        return Self.json(alias.configuration(functionArn: function.arn), status: .created, requestId: request.requestId)
+    }
+
+    /// Creates an alias (refused when it exists) or, with `creating` false, replaces its version, weights and
+    /// description (its own policy stays): CreateAlias's and CloudFormation's `AWS::Lambda::Alias` path.
+    /// - Parameters:
+    ///   - name: The function name.
+    ///   - alias: The alias (its revision id is replaced).
+    ///   - creating: Whether an existing alias is a conflict.
+    /// - Returns: The stored alias.
+    /// - Throws: ``LambdaError`` (no such function or version, bad name, description or weights, an existing alias) or
+    ///   storage errors.
+    func putAlias(_ name: String, _ alias: FunctionAlias, creating: Bool) async throws -> FunctionAlias {
+        guard let function = catalog.function(named: name) else { throw LambdaError.resourceNotFound(arn: catalog.unqualifiedArn(for: name)) }
+        try Self.checkAliasName(alias.name)
+        try FunctionValidation.description(alias.description)
+        try checkVersion(alias.functionVersion, of: function)
+        try checkWeights(alias.additionalVersionWeights, primary: alias.functionVersion, function: function)
+        return try await deployer.serialized {
+            let existing = catalog.aliases(of: name).first { $0.name == alias.name }
+            if creating, existing != nil { throw LambdaError.resourceConflict("Alias already exists: \(function.arn):\(alias.name)") }
+            var stored = alias
+            stored.revisionId = RequestID.uuid()
+            stored.policyStatements = existing?.policyStatements
+            catalog.setAlias(name, stored)
             do {
-                try await deployer.persist(function.name)
+                try await deployer.persist(name)
             } catch {
-                catalog.removeAlias(function.name, name)
+                if let existing { catalog.setAlias(name, existing) } else { catalog.removeAlias(name, alias.name) }
                 throw error
             }
-            return alias
+            return stored
         }
-        return Self.json(alias.configuration(functionArn: function.arn), status: .created, requestId: request.requestId)
+    }
+
+    /// Deletes an alias (none is not an error, as DeleteAlias answers 204).
+    /// - Parameters:
+    ///   - name: The function name.
+    ///   - alias: The alias name.
+    /// - Throws: Storage errors.
+    func deleteAlias(_ name: String, _ alias: String) async throws {
+        try await deployer.serialized {
+            catalog.removeAlias(name, alias)
+            try await deployer.persist(name)
+        }
     }
 
     /// [UpdateAlias](https://docs.aws.amazon.com/lambda/latest/api/API_UpdateAlias.html).

@@ -44,6 +44,8 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
     ///   - eventSourceMappings: The template's `AWS::Lambda::EventSourceMapping`s.
     ///   - permissions: The template's `AWS::Lambda::Permission`s (SAM's generated ones too): statements of the
     ///     functions' resource-based policies, as the stack's creation adds them.
+    ///   - versionsAndAliases: The template's `AWS::Lambda::Version`s and `AWS::Lambda::Alias`es (SAM
+    ///     `AutoPublishAlias`'s too), in dependency order: versions of the functions as deployed, aliases naming them.
     ///   - settings: How functions run here.
     ///   - clock: The virtual clock.
     ///   - environment: Region, account and the edge URL.
@@ -55,6 +57,7 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
         layers: [LambdaLayerSpec] = [],
         eventSourceMappings: [EventSourceMappingSpec] = [],
         permissions: [StackResource] = [],
+        versionsAndAliases: [StackResource] = [],
         settings: LambdaSettings,
         clock: VirtualClock,
         environment: LiveEnvironment,
@@ -71,12 +74,18 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
             function.unresolvedLayers = spec.layers.filter { layerVersions.content($0) == nil }
             return function
         }
+        // Statements naming a version or alias go to its own policy (below, once versions and aliases exist).
+        var qualifiedStatements: [String: [String]] = [:]
         for resource in permissions {
             // Decoded and checked by `LambdaResourceProvider.validateSpecs` before services start.
             guard let statement = try? LambdaPermissionDeployer.templateStatement(resource, functions: served),
                 let index = served.firstIndex(where: { $0.name == statement.function })
             else { continue }
-            served[index].policyStatements.append(statement.text)
+            if let qualifier = statement.qualifier {
+                qualifiedStatements["\(statement.function):\(qualifier)", default: []].append(statement.text)
+            } else {
+                served[index].policyStatements.append(statement.text)
+            }
         }
         var settings = settings
         if settings.node == nil, served.contains(where: { LambdaRuntimeFamily(runtime: $0.spec.runtime).isNode }) {
@@ -120,6 +129,34 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
             work: workQueue
         )
         let catalog = FunctionCatalog(functions: served.map { ($0, FunctionRuntime(function: $0, host: host)) }, environment: environment)
+        for resource in versionsAndAliases {
+            // Decoded and checked by `LambdaResourceProvider.validateSpecs` before services start.
+            guard let spec = try? LambdaVersionSpec(resource), let function = served.first(where: { $0.name == spec.functionName }) else {
+                continue
+            }
+            if resource.type == LambdaResourceProvider.versionType {
+                var version = function
+                version.version = spec.qualifier
+                version.revision = RequestID.uuid()
+                version.policyStatements = []
+                if let description = spec.description { version.spec.description = description }
+                catalog.addVersion(version, runtime: FunctionRuntime(function: version, host: host))
+            } else {
+                catalog.setAlias(
+                    function.name,
+                    FunctionAlias(
+                        name: spec.qualifier,
+                        functionVersion: spec.functionVersion,
+                        description: spec.description ?? "",
+                        additionalVersionWeights: spec.weights,
+                        revisionId: RequestID.uuid()
+                    )
+                )
+            }
+            if let statements = qualifiedStatements["\(function.name):\(spec.qualifier)"] {
+                _ = catalog.setQualifiedPolicy(function.name, qualifier: spec.qualifier, statements: statements)
+            }
+        }
         let eventQueues = EventQueues(capacity: settings.eventQueueSize)
         let supervisor = LambdaSupervisor(catalog: catalog, host: host, eventQueues: eventQueues, work: work)
         self.catalog = catalog

@@ -214,3 +214,33 @@ extension LambdaService {
         return version
     }
 }
+
+extension LambdaService {
+    /// Publishes the next version of a layer from a CloudFormation `AWS::Lambda::LayerVersion` (PublishLayerVersion's
+    /// path): a local folder or `.zip` is used as is, an S3 `Content` is read from the emulated S3 and kept in the data
+    /// folder.
+    /// - Parameter spec: The layer version's spec (its ARN names the layer).
+    /// - Returns: The published version's number.
+    /// - Throws: ``LambdaError`` when the S3 content cannot be read or is not a `.zip`, or storage errors.
+    func publishLayerVersion(_ spec: LambdaLayerSpec) async throws -> Int {
+        var code = spec.content
+        var package: DeploymentPackage?
+        if case .s3(let bucket, let key) = spec.content {
+            let data = try await s3Code(bucket: bucket, key: key, version: nil)
+            try FunctionValidation.zipArchive(data)
+            (code, package) = try deployer.keepPackage(data, function: "layer-\(spec.layerName)")
+        }
+        let draft = LayerVersionRecord(
+            name: spec.layerName,
+            version: 0,
+            description: spec.description,
+            compatibleRuntimes: spec.compatibleRuntimes,
+            compatibleArchitectures: spec.compatibleArchitectures,
+            licenseInfo: spec.licenseInfo,
+            created: clock.now.timeIntervalSince1970,
+            code: code,
+            package: package
+        )
+        return try await deployer.serialized { try await self.deployer.layers.publish(draft) }.version
+    }
+}

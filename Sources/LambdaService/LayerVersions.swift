@@ -53,14 +53,14 @@ final class LayerVersions: Sendable {
         self.accountId = accountId
         var records: [String: LayerVersionRecord] = [:]
         for layer in template where records[layer.arn] == nil {
-            let parts = layer.arn.split(separator: ":").map(String.init)
-            guard parts.count >= 8, let version = Int(parts[7]) else { continue }
+            guard let version = layer.version else { continue }
             records[layer.arn] = LayerVersionRecord(
-                name: parts[6],
+                name: layer.layerName,
                 version: version,
-                description: "",
+                description: layer.description,
                 compatibleRuntimes: layer.compatibleRuntimes,
-                compatibleArchitectures: [],
+                compatibleArchitectures: layer.compatibleArchitectures,
+                licenseInfo: layer.licenseInfo,
                 created: created.timeIntervalSince1970,
                 code: layer.content
             )
@@ -147,6 +147,13 @@ final class LayerVersions: Sendable {
     var all: [String: [LayerVersionRecord]] {
         let records = state.withLock { $0.records.values.filter { !$0.deleted } }
         return Dictionary(grouping: records, by: \.name).mapValues { $0.sorted { $0.version > $1.version } }
+    }
+
+    /// The number ``publish(_:)`` gives a layer's next version: one more than any version it ever had.
+    /// - Parameter name: The layer name.
+    /// - Returns: The number.
+    func nextVersion(of name: String) -> Int {
+        state.withLock { state in (state.records.values.filter { $0.name == name }.map(\.version).max() ?? 0) + 1 }
     }
 
     /// Adds the next version of a layer (one more than any version it ever had) and stores it.

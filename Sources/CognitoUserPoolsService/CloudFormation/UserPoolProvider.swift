@@ -40,7 +40,7 @@ package struct UserPoolProvider: ResourceProvider {
     /// - Returns: The identity.
     package func identity(of resource: ResourceNaming) -> ResourceIdentity {
         let configuration = resource.configuration
-        let seed = PhysicalNames.seed(configuration.stackName, resource.logicalId, configuration.accountId, configuration.region)
+        let seed = PhysicalNames.seed(configuration.stackName, resource.seedLogicalId, configuration.accountId, configuration.region)
         if resource.type == Self.poolType {
             let id = configuration.region + "_" + PhysicalNames.randomString(seed: seed, count: 9, alphabet: UserPoolIds.poolAlphabet)
             let issuer = UserPoolToken.issuer(region: configuration.region, poolId: id)
@@ -59,7 +59,7 @@ package struct UserPoolProvider: ResourceProvider {
         var attributes = ["Name": resource.properties["ClientName"]?.scalarText ?? resource.logicalId, "ClientId": id]
         if resource.properties["GenerateSecret"]?.boolValue == true {
             attributes["ClientSecret"] = PhysicalNames.randomString(
-                seed: PhysicalNames.seed(configuration.stackName, resource.logicalId, "secret"),
+                seed: PhysicalNames.seed(configuration.stackName, resource.seedLogicalId, "secret"),
                 count: 51,
                 alphabet: UserPoolIds.clientAlphabet
             )

@@ -44,7 +44,7 @@ package struct IAMResourceProvider: ResourceProvider {
     package func identity(of resource: ResourceNaming) -> ResourceIdentity {
         let configuration = resource.configuration
         let stack = configuration.stackName
-        let logicalId = resource.logicalId
+        let logicalId = resource.seedLogicalId
         let prefix = "arn:\(configuration.partition):iam::\(configuration.accountId)"
         switch resource.type {
         case Self.roleType:
@@ -66,7 +66,12 @@ package struct IAMResourceProvider: ResourceProvider {
                 attributes: ["PolicyArn": arn, "PolicyId": "ANPA" + PhysicalNames.uppercaseId(stack, logicalId, "policy", length: 17)]
             )
         case Self.policyType:
-            let id = PhysicalNames.generatedName(stack: String(stack.prefix(5)), logicalId: String(logicalId.prefix(5)), maxLength: 128)
+            let id = PhysicalNames.generatedName(
+                stack: String(stack.prefix(5)),
+                logicalId: String(resource.logicalId.prefix(5)),
+                maxLength: 128,
+                generation: resource.generation
+            )
             return ResourceIdentity(physicalId: id, attributes: ["Id": id])
         default:
             return resource.nameOnly

@@ -157,6 +157,24 @@ package struct LambdaLayerSpec: Sendable, Equatable {
     package var content: LambdaCode
     /// The runtimes the layer declares (informational).
     package var compatibleRuntimes: [String]
+    /// `CompatibleArchitectures` (informational).
+    package var compatibleArchitectures: [String]
+    /// `Description`.
+    package var description: String
+    /// `LicenseInfo`.
+    package var licenseInfo: String?
+
+    /// The layer name inside ``arn`` (`arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION`).
+    package var layerName: String {
+        let parts = arn.split(separator: ":", omittingEmptySubsequences: false)
+        return parts.count >= 8 ? String(parts[6]) : arn
+    }
+
+    /// The version number inside ``arn``.
+    package var version: Int? {
+        let parts = arn.split(separator: ":", omittingEmptySubsequences: false)
+        return parts.count >= 8 ? Int(parts[7]) : nil
+    }
 
     /// Decodes an `AWS::Lambda::LayerVersion` resource.
     /// - Parameter resource: A resolved `AWS::Lambda::LayerVersion`.
@@ -178,5 +196,8 @@ package struct LambdaLayerSpec: Sendable, Equatable {
             throw contentReader.failure("a local path or a map with S3Bucket/S3Key")
         }
         compatibleRuntimes = try reader["CompatibleRuntimes"].stringList() ?? []
+        compatibleArchitectures = try reader["CompatibleArchitectures"].stringList() ?? []
+        description = try reader["Description"].string() ?? ""
+        licenseInfo = try reader["LicenseInfo"].string()
     }
 }

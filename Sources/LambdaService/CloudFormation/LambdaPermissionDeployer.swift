@@ -3,7 +3,9 @@ import EmulatorCore
 
 /// Deploys `AWS::Lambda::Permission` (and the permissions SAM's API events add) at runtime through AddPermission's
 /// and RemovePermission's code: one statement in the function's resource-based policy, whose `Sid` is the
-/// permission's physical id, as `GetPolicy` then shows it.
+/// permission's physical id, as `GetPolicy` then shows it. A `FunctionName` naming a version or alias (SAM
+/// `AutoPublishAlias` events name the alias ARN) puts the statement in that version's or alias's own policy, as
+/// AddPermission with a `Qualifier` does.
 package struct LambdaPermissionDeployer: ResourceDeployer {
     private let service: LambdaService
 
@@ -30,9 +32,10 @@ package struct LambdaPermissionDeployer: ResourceDeployer {
     package func create(_ resource: StackResource, in stack: Stack) async throws {
         let permission = try Self.permission(resource)
         do {
-            let function = try FunctionValidation.functionName(permission.functionName)
+            let target = Self.target(permission.functionName)
+            let function = try FunctionValidation.functionName(target.name)
             let statementId = resource.physicalId
-            let arn = service.catalog.unqualifiedArn(for: function)
+            let arn = service.catalog.unqualifiedArn(for: function, qualifier: target.qualifier)
             let statement = try ResourcePolicy.statement(
                 id: statementId,
                 action: permission.action,
@@ -43,12 +46,14 @@ package struct LambdaPermissionDeployer: ResourceDeployer {
                 principalOrgId: permission.principalOrgId,
                 functionUrlAuthType: permission.functionUrlAuthType
             )
-            try await service.change(function, bumpsRevision: false) { function in
-                if function.policyStatements.contains(where: { ResourcePolicy.statementId(of: $0) == statementId }) {
+            guard let current = service.catalog.function(named: function) else {
+                throw LambdaError.resourceNotFound(arn: service.catalog.unqualifiedArn(for: function))
+            }
+            try await service.changePolicy(current, qualifier: target.qualifier, expectedRevision: nil) { statements in
+                if statements.contains(where: { ResourcePolicy.statementId(of: $0) == statementId }) {
                     throw LambdaError.resourceConflict(LambdaMessages.statementExists(statementId))
                 }
-                function.policyStatements.append(statement)
-                function.revision = RequestID.uuid()
+                statements.append(statement)
             }
         } catch let error as LambdaError {
             throw ResourceDeploymentError(error.message)
@@ -72,15 +77,18 @@ package struct LambdaPermissionDeployer: ResourceDeployer {
     ///   - stack: Its stack.
     /// - Throws: Storage errors.
     package func delete(_ resource: StackResource, in stack: Stack) async throws {
-        guard let permission = try? Self.permission(resource), let function = try? FunctionValidation.functionName(permission.functionName),
-            let current = service.catalog.function(named: function)
-        else { return }
+        guard let permission = try? Self.permission(resource) else { return }
+        let target = Self.target(permission.functionName)
+        guard let function = try? FunctionValidation.functionName(target.name), let current = service.catalog.function(named: function) else {
+            return
+        }
         let statementId = resource.physicalId
-        guard current.policyStatements.contains(where: { ResourcePolicy.statementId(of: $0) == statementId }) else { return }
+        let statements =
+            target.qualifier.map { service.catalog.qualifiedPolicy(function, qualifier: $0)?.statements ?? [] } ?? current.policyStatements
+        guard statements.contains(where: { ResourcePolicy.statementId(of: $0) == statementId }) else { return }
         do {
-            try await service.change(function, bumpsRevision: false) { function in
-                function.policyStatements.removeAll { ResourcePolicy.statementId(of: $0) == statementId }
-                function.revision = RequestID.uuid()
+            try await service.changePolicy(current, qualifier: target.qualifier, expectedRevision: nil) { statements in
+                statements.removeAll { ResourcePolicy.statementId(of: $0) == statementId }
             }
         } catch let error as LambdaError {
             throw ResourceDeploymentError(error.message)
@@ -91,14 +99,19 @@ package struct LambdaPermissionDeployer: ResourceDeployer {
     /// - Parameters:
     ///   - resource: The resolved permission.
     ///   - functions: The template's functions.
-    /// - Returns: The function's name and the statement's JSON text.
+    /// - Returns: The function's name, the version or alias whose own policy gets the statement (nil: the
+    ///   function's), and the statement's JSON text.
     /// - Throws: ``ResourceDeploymentError`` with CloudFormation's or Lambda's message (a missing property, no such
     ///   function, a bad action or principal).
-    static func templateStatement(_ resource: StackResource, functions: [LambdaFunction]) throws -> (function: String, text: String) {
+    static func templateStatement(
+        _ resource: StackResource,
+        functions: [LambdaFunction]
+    ) throws -> (function: String, qualifier: String?, text: String) {
         let properties = try Self.permission(resource)
+        let target = Self.target(properties.functionName)
         let name: String
         do {
-            name = try FunctionValidation.functionName(properties.functionName)
+            name = try FunctionValidation.functionName(target.name)
         } catch {
             throw ResourceDeploymentError(error.message)
         }
@@ -110,16 +123,25 @@ package struct LambdaPermissionDeployer: ResourceDeployer {
                 id: resource.physicalId,
                 action: properties.action,
                 principal: properties.principal,
-                resource: function.arn,
+                resource: target.qualifier.map { "\(function.arn):\($0)" } ?? function.arn,
                 sourceArn: properties.sourceArn,
                 sourceAccount: properties.sourceAccount,
                 principalOrgId: properties.principalOrgId,
                 functionUrlAuthType: properties.functionUrlAuthType
             )
-            return (name, text)
+            return (name, target.qualifier, text)
         } catch {
             throw ResourceDeploymentError(error.message)
         }
+    }
+
+    /// The function a `FunctionName` names and, for a qualified ARN (`arn:...:function:NAME:ALIAS`), its qualifier.
+    /// - Parameter text: The property's value.
+    /// - Returns: The name (or the unqualified text) and the qualifier.
+    static func target(_ text: String) -> (name: String, qualifier: String?) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard let marker = parts.firstIndex(of: "function"), marker + 2 < parts.count else { return (text, nil) }
+        return (parts[0...(marker + 1)].joined(separator: ":"), parts[marker + 2])
     }
 
     /// A permission's properties.

@@ -8,7 +8,8 @@ import Foundation
 /// layer versions support `LayerName`, `Content` (a local folder or `.zip`), `CompatibleRuntimes`,
 /// `CompatibleArchitectures`, `Description` and `LicenseInfo`; permissions support `Action`, `FunctionName`,
 /// `Principal`, `SourceArn` and `SourceAccount` (statements of the function's resource-based policy, which S3 and
-/// API Gateway invocations must pass); event source mappings (DynamoDB
+/// API Gateway invocations must pass); versions support `FunctionName`, `Description` and `CodeSha256`; aliases
+/// support `FunctionName`, `FunctionVersion`, `Name`, `Description` and `RoutingConfig`; event source mappings (DynamoDB
 /// streams) support the properties ``EventSourceMappingSpec`` lists. Every other property (`VpcConfig`,
 /// `DeadLetterConfig`, a mapping's `DestinationConfig`...) is reported as ignored.
 package struct LambdaResourceProvider: ResourceProvider {
@@ -20,6 +21,10 @@ package struct LambdaResourceProvider: ResourceProvider {
     package static let layerType = "AWS::Lambda::LayerVersion"
     /// The event source mapping resource type.
     package static let eventSourceMappingType = "AWS::Lambda::EventSourceMapping"
+    /// The version resource type.
+    package static let versionType = "AWS::Lambda::Version"
+    /// The alias resource type.
+    package static let aliasType = "AWS::Lambda::Alias"
 
     /// Creates the provider.
     package init() {}
@@ -33,6 +38,8 @@ package struct LambdaResourceProvider: ResourceProvider {
             ],
             Self.layerType: ["LayerName", "Content", "CompatibleRuntimes", "CompatibleArchitectures", "Description", "LicenseInfo"],
             Self.permissionType: ["Action", "FunctionName", "Principal", "SourceArn", "SourceAccount"],
+            Self.versionType: ["FunctionName", "Description", "CodeSha256"],
+            Self.aliasType: ["FunctionName", "FunctionVersion", "Name", "Description", "RoutingConfig"],
             Self.eventSourceMappingType: [
                 "FunctionName", "EventSourceArn", "StartingPosition", "BatchSize", "MaximumBatchingWindowInSeconds", "FilterCriteria",
                 "BisectBatchOnFunctionError", "MaximumRetryAttempts", "MaximumRecordAgeInSeconds", "FunctionResponseTypes", "Enabled",
@@ -49,7 +56,9 @@ package struct LambdaResourceProvider: ResourceProvider {
     }
 
     /// A function's `Ref` is its name and its `Arn` attribute the function ARN; a layer version's `Ref` and
-    /// `LayerVersionArn` are its ARN (version 1); a permission has a generated id.
+    /// `LayerVersionArn` are its ARN (version 1, or the number Lambda assigned when a stack published it); a version's
+    /// `Ref` and `FunctionArn` are its qualified ARN, `Version` its number (1, or Lambda's); an alias's `Ref` and
+    /// `AliasArn` are its ARN; a permission has a generated id.
     /// - Parameter resource: The function, layer version or permission being named.
     /// - Returns: The identity.
     package func identity(of resource: ResourceNaming) -> ResourceIdentity {
@@ -61,8 +70,17 @@ package struct LambdaResourceProvider: ResourceProvider {
         }
         if resource.type == Self.eventSourceMappingType {
             // `Ref` is the mapping's UUID, as CloudFormation returns it.
-            let uuid = EventSourceMappingSpec.uuid(stack: configuration.stackName, logicalId: resource.logicalId)
+            let uuid = EventSourceMappingSpec.uuid(stack: configuration.stackName, logicalId: resource.seedLogicalId)
             return ResourceIdentity(physicalId: uuid, attributes: ["Id": uuid])
+        }
+        if resource.type == Self.versionType || resource.type == Self.aliasType {
+            let function = Self.functionName(resource.properties["FunctionName"]?.scalarText ?? "")
+            let base = "arn:\(configuration.partition):lambda:\(configuration.region):\(configuration.accountId):function:\(function)"
+            if resource.type == Self.aliasType {
+                let arn = "\(base):\(resource.properties["Name"]?.scalarText ?? "")"
+                return ResourceIdentity(physicalId: arn, attributes: ["AliasArn": arn])
+            }
+            return ResourceIdentity(physicalId: "\(base):1", attributes: ["FunctionArn": "\(base):1", "Version": "1"])
         }
         guard resource.type == Self.functionType else { return resource.nameOnly }
         let function = resource.physicalName
@@ -70,6 +88,16 @@ package struct LambdaResourceProvider: ResourceProvider {
             physicalId: function,
             attributes: ["Arn": "arn:\(configuration.partition):lambda:\(configuration.region):\(configuration.accountId):function:\(function)"]
         )
+    }
+
+    /// The function name a `FunctionName` property gives: a name, or the name inside a function ARN or partial ARN
+    /// (`123456789012:function:NAME`), without a qualifier.
+    /// - Parameter text: The property's value.
+    /// - Returns: The name.
+    package static func functionName(_ text: String) -> String {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard let marker = parts.firstIndex(of: "function"), marker + 1 < parts.count else { return text }
+        return parts[marker + 1]
     }
 
     /// Decodes every function.
@@ -88,6 +116,22 @@ package struct LambdaResourceProvider: ResourceProvider {
                 region: stack.configuration.region,
                 lastModified: Date(timeIntervalSince1970: 0)
             )
+        }
+        // A start-up template's versions are numbered 1 (no stack published any before); a second version of one
+        // function would need the number Lambda assigns, which only a stack deployed through the API gets.
+        var versioned: Set<String> = []
+        for resource in stack.lambdaVersionsAndAliases {
+            let spec = try LambdaVersionSpec(resource)
+            guard resource.type == Self.versionType else { continue }
+            guard versioned.insert(spec.functionName).inserted else {
+                throw TemplateError(
+                    .unsupported,
+                    "a second AWS::Lambda::Version of function \(spec.functionName) is not supported in the start-up template "
+                        + "(deploy it with the CloudFormation API, which numbers versions as Lambda publishes them)",
+                    at: resource.location,
+                    logicalId: resource.logicalId
+                )
+            }
         }
         for resource in stack.lambdaPermissions {
             do {
@@ -110,6 +154,11 @@ extension Stack {
         get throws(TemplateError) {
             try specs(ofType: LambdaResourceProvider.functionType, LambdaFunctionSpec.init)
         }
+    }
+
+    /// The `AWS::Lambda::Version`s and `AWS::Lambda::Alias`es (SAM `AutoPublishAlias`'s too), in dependency order.
+    package var lambdaVersionsAndAliases: [StackResource] {
+        resources.filter { $0.type == LambdaResourceProvider.versionType || $0.type == LambdaResourceProvider.aliasType }
     }
 
     /// The `AWS::Lambda::Permission`s (SAM's generated ones too), in dependency order.
