@@ -14,12 +14,13 @@ DeleteUserPoolDomain), the GroupType `Precedence` rules for `cognito:preferred_r
 
 import base64
 import json
+import subprocess
 
 import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT_ID, REGION, REPO_ROOT, EmulatorProcess
+from conftest import ACCOUNT_ID, REGION, REPO_ROOT, EmulatorProcess, emulator_binary
 
 FIXTURE = REPO_ROOT / "Fixtures" / "cognito-user-pool-groups" / "template.yaml"
 TIMEOUT = 60
@@ -327,3 +328,34 @@ def test_groups_and_memberships_survive_a_restart(tmp_path):
         assert idp.describe_user_pool_domain(Domain="team-notes-login")["DomainDescription"]["UserPoolId"] == pool_id
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("domain, reason", [
+    ("Domain: auth.example.com\n      CustomDomainConfig:\n        CertificateArn: arn:aws:acm:us-east-1:000000000000:certificate/0000",
+     "The specified SSL certificate doesn't exist, isn't in us-east-1 region, isn't valid, or doesn't include a valid certificate chain."),
+    ("Domain: Team_Login", "The domain name contains an invalid character."),
+])
+def test_a_template_domain_cognito_refuses_fails_the_start(tmp_path, domain, reason):
+    template = tmp_path / "template.yaml"
+    template.write_text(FIXTURE.read_text().replace("Domain: team-notes-login", domain))
+    result = subprocess.run([str(emulator_binary()), "start", "--template", str(template), "--host", "127.0.0.1", "--port", "0",
+                             "--ephemeral"], capture_output=True, text=True, timeout=60, cwd=str(tmp_path))
+    assert result.returncode != 0
+    assert "resource UserPoolDomain: CREATE_FAILED: " + reason in result.stderr
+
+
+def test_group_operations_are_authorized_as_cognito_idp_actions(groups):
+    iam, pool_id = groups.client("iam"), groups.outputs["UserPoolId"]
+    iam.create_user(UserName="group-reader")
+    pool_arn = f"arn:aws:cognito-idp:{REGION}:{ACCOUNT_ID}:userpool/{pool_id}"
+    iam.put_user_policy(UserName="group-reader", PolicyName="read-groups", PolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": ["cognito-idp:GetGroup", "cognito-idp:ListGroups"], "Resource": pool_arn}]}))
+    key = iam.create_access_key(UserName="group-reader")["AccessKey"]
+    reader = groups.client("cognito-idp", key=key["AccessKeyId"], secret=key["SecretAccessKey"])
+    assert reader.get_group(UserPoolId=pool_id, GroupName="editors")["Group"]["GroupName"] == "editors"
+    assert [g["GroupName"] for g in reader.list_groups(UserPoolId=pool_id)["Groups"]]
+    code, message = error_of(lambda: reader.create_group(UserPoolId=pool_id, GroupName="sneaky"))
+    assert code == "AccessDeniedException" and "cognito-idp:CreateGroup" in message
+    code, message = error_of(lambda: reader.create_user_pool_domain(UserPoolId=pool_id, Domain="sneaky-domain"))
+    assert code == "AccessDeniedException" and "cognito-idp:CreateUserPoolDomain" in message
