@@ -27,7 +27,7 @@ extension CognitoUserPoolsService {
             let pool = try await existingPool(poolId)
             try await authorize(request, operation, pool: pool.record)
             let page = try await store.groups(poolId: pool.record.id, offset: offset, limit: limit)
-            return Self.page(["Groups": page.groups.map(\.groupType)], more: page.more, next: offset + limit)
+            return Self.page(["Groups": page.groups.map(\.groupType)], more: page.more, offset: offset, limit: limit)
         case .updateGroup: return try await updateGroup(input, request)
         case .deleteGroup:
             // https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_DeleteGroup.html
@@ -65,13 +65,13 @@ extension CognitoUserPoolsService {
                 offset: offset,
                 limit: limit
             )
-            return Self.page(["Groups": page.groups.map(\.groupType)], more: page.more, next: offset + limit)
+            return Self.page(["Groups": page.groups.map(\.groupType)], more: page.more, offset: offset, limit: limit)
         case .listUsersInGroup:
             // https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_ListUsersInGroup.html
             let (limit, offset) = try Self.groupPage(input)
             let (pool, group) = try await existingGroup(input, request, operation)
             let page = try await store.users(poolId: pool.record.id, groupName: group.name, offset: offset, limit: limit)
-            return Self.page(["Users": page.users.map(\.description)], more: page.more, next: offset + limit)
+            return Self.page(["Users": page.users.map(\.description)], more: page.more, offset: offset, limit: limit)
         default:
             throw UserPoolsError.unknownOperation
         }
@@ -175,10 +175,11 @@ extension CognitoUserPoolsService {
         return (limit, try offset(try input.string("NextToken")))
     }
 
-    /// A list answer with `NextToken` when there is more.
-    static func page(_ output: [String: Any], more: Bool, next: Int) -> [String: Any] {
+    /// A list answer with `NextToken` (the next page's offset) when there is more.
+    static func page(_ output: [String: Any], more: Bool, offset: Int, limit: Int) -> [String: Any] {
         var output = output
-        if more { output["NextToken"] = String(next) }
+        // `more` means a row exists past offset + limit, so the sum is a row count and cannot overflow.
+        if more { output["NextToken"] = String(offset + limit) }
         return output
     }
 

@@ -114,6 +114,9 @@ def test_group_crud_and_errors(groups):
     assert [g["GroupName"] for g in first["Groups"]] == ["admins"]
     second = idp.list_groups(UserPoolId=pool_id, Limit=1, NextToken=first["NextToken"])
     assert [g["GroupName"] for g in second["Groups"]] == ["plain"] and "NextToken" not in second
+    assert idp.list_groups(UserPoolId=pool_id, NextToken=str(2**63 - 1))["Groups"] == []
+    assert error_of(lambda: idp.list_groups(UserPoolId=pool_id, NextToken="not-a-token")) == (
+        "InvalidParameterException", "Invalid pagination token.")
 
     code, message = error_of(lambda: raw.create_group(UserPoolId=pool_id, GroupName="neg", Precedence=-1))
     assert (code, message) == ("ValidationException", "1 validation error detected: Value '-1' at 'precedence' failed to satisfy "
