@@ -284,6 +284,14 @@ def test_cloudformation_stack_with_groups_and_domain(groups):
     assert cfn.describe_stacks(StackName="pool-stack")["Stacks"][0]["StackStatus"] == "UPDATE_COMPLETE"
     assert idp.get_group(UserPoolId=pool_id, GroupName="stack-admins")["Group"]["Precedence"] == 7
 
+    # A new Domain replaces the resource: the new domain is created first, and a pool has one domain (as on AWS).
+    cfn.update_stack(StackName="pool-stack", TemplateBody=updated.replace("Domain: stack-login-prefix", "Domain: stack-login-other"))
+    events = cfn.describe_stack_events(StackName="pool-stack")["StackEvents"]
+    failed = [e for e in events if e["LogicalResourceId"] == "Domain" and e["ResourceStatus"] == "UPDATE_FAILED"]
+    assert failed and failed[0]["ResourceStatusReason"].startswith("User pool already has a domain configured.")
+    assert cfn.describe_stacks(StackName="pool-stack")["Stacks"][0]["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
+    assert idp.describe_user_pool(UserPoolId=pool_id)["UserPool"]["Domain"] == "stack-login-prefix"
+
     cfn.delete_stack(StackName="pool-stack")
     assert idp.describe_user_pool_domain(Domain="stack-login-prefix")["DomainDescription"] == {}
     assert error_of(lambda: idp.describe_user_pool(UserPoolId=pool_id))[0] == "ResourceNotFoundException"
