@@ -320,7 +320,7 @@ def test_reset_keeps_template_groups_and_drops_the_rest(groups):
     assert idp.describe_user_pool(UserPoolId=pool_id)["UserPool"]["Domain"] == "team-notes-login"
 
 
-def test_groups_and_memberships_survive_a_restart(tmp_path):
+def test_groups_and_memberships_survive_kill_9(tmp_path):
     data = tmp_path / "data"
     server = start(tmp_path, data_dir=data)
     try:
@@ -329,6 +329,8 @@ def test_groups_and_memberships_survive_a_restart(tmp_path):
         idp.create_group(UserPoolId=pool_id, GroupName="kept", Precedence=4)
         idp.admin_add_user_to_group(UserPoolId=pool_id, Username="erin", GroupName="kept")
         idp.admin_add_user_to_group(UserPoolId=pool_id, Username="erin", GroupName="editors")
+        server.process.kill()  # SIGKILL: acknowledged writes must already be on disk
+        server.process.wait(timeout=30)
     finally:
         server.stop()
     server = start(tmp_path, data_dir=data)
