@@ -80,8 +80,13 @@ extension CognitoUserPoolsService {
     /// `ManagedLoginVersion`: 1 (the classic hosted UI) or 2 (managed login).
     static func managedLoginVersion(_ input: PoolInput) throws(UserPoolsError) -> Int? {
         guard let version = try input.int("ManagedLoginVersion") else { return nil }
-        guard version == 1 || version == 2 else { throw .invalidParameter("ManagedLoginVersion must be 1 or 2.") }
+        try checkManagedLoginVersion(version)
         return version
+    }
+
+    /// Checks a `ManagedLoginVersion`: 1 or 2.
+    static func checkManagedLoginVersion(_ version: Int) throws(UserPoolsError) {
+        guard version == 1 || version == 2 else { throw .invalidManagedLoginVersion }
     }
 
     /// A prefix domain's rules: lower-case letters, digits and inner hyphens, none of Cognito's reserved words.

@@ -108,8 +108,8 @@ package struct CognitoUserPoolsService: AWSServiceHandler {
     /// accept, or a `ManagedLoginVersion` other than 1 or 2.
     static func refusal(_ spec: UserPoolDomainSpec) -> UserPoolsError? {
         if spec.customDomain { return .certificateNotFound }
-        if spec.managedLoginVersion != 1 && spec.managedLoginVersion != 2 { return .invalidParameter("ManagedLoginVersion must be 1 or 2.") }
         do throws(UserPoolsError) {
+            try checkManagedLoginVersion(spec.managedLoginVersion)
             try checkPrefix(spec.domain)
             return nil
         } catch {

@@ -110,6 +110,8 @@ package enum UserPoolsError: AWSServiceError, Equatable {
         "The specified SSL certificate doesn't exist, isn't in us-east-1 region, isn't valid, or doesn't include a valid certificate chain."
     )
 
+    /// A `ManagedLoginVersion` other than 1 (the classic hosted UI) or 2 (managed login).
+    static let invalidManagedLoginVersion = invalidParameter("ManagedLoginVersion must be 1 or 2.")
     /// A prefix domain containing a word Cognito reserves (`aws`, `amazon`, `cognito`).
     static func reservedDomainWord(_ word: String) -> UserPoolsError { .invalidParameter("Domain cannot contain reserved word: \(word)") }
 
