@@ -296,7 +296,7 @@ let package = Package(
         .testTarget(name: "VelocityTemplatesTests", dependencies: ["VelocityTemplates"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CognitoUserPoolsServiceTests",
-            dependencies: ["CognitoUserPoolsService", "EmulatorCore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CognitoUserPoolsService", "EmulatorCore", "Storage", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"], swiftSettings: swiftSettings),

@@ -179,7 +179,16 @@ extension CognitoUserPoolsService {
         guard let signer = UserPoolSigner(pool) else { throw UserPoolsError.resourceNotFound("User pool \(pool.record.id) has no signing key.") }
         let now = clock.now
         let originJti = EmulatorRandom.uuidString("cognito-idp-jti")
-        let tokens = signer.tokens(user: user, pool: pool.record, client: client, authTime: authTime ?? now, now: now, originJti: originJti)
+        let groups = try await store.groups(poolId: pool.record.id, usernameKey: UserPoolsStore.key(user.username, pool: pool.record)).groups
+        let tokens = signer.tokens(
+            user: user,
+            pool: pool.record,
+            client: client,
+            groups: groups,
+            authTime: authTime ?? now,
+            now: now,
+            originJti: originJti
+        )
         var refreshToken: String?
         if withRefreshToken {
             let value =

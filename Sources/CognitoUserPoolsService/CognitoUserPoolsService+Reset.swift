@@ -3,47 +3,45 @@ import Foundation
 import GRDB
 import Storage
 
-/// `POST /_local/reset` for Cognito user pools: the template's pools and app clients as the template declares them,
-/// with no users, refresh tokens or sessions; pools and clients created through the API are deleted. A template
-/// pool keeps its signing key.
+/// `POST /_local/reset` for Cognito user pools: the template's pools, app clients, groups and domains as the template
+/// declares them, with no users, memberships, refresh tokens or sessions; pools, clients, groups and domains created
+/// through the API are deleted. A template pool keeps its signing key.
 package struct UserPoolsReset: ResettableService {
     /// The service.
     package let service: CognitoUserPoolsService
-    /// The template's pools.
-    package let pools: [UserPoolSpec]
-    /// The template's app clients.
-    package let clients: [UserPoolClientSpec]
+    /// The template's user pool resources.
+    package let template: UserPoolTemplate
 
     /// Creates the hook.
     /// - Parameters:
     ///   - service: The service.
-    ///   - pools: The template's pools.
-    ///   - clients: The template's app clients.
-    package init(service: CognitoUserPoolsService, pools: [UserPoolSpec], clients: [UserPoolClientSpec]) {
+    ///   - template: The template's user pool resources.
+    package init(service: CognitoUserPoolsService, template: UserPoolTemplate) {
         self.service = service
-        self.pools = pools
-        self.clients = clients
+        self.template = template
     }
 
     /// `cognito-idp`.
     package var resetName: String { "cognito-idp" }
 
-    /// Deletes every user, token and API-created pool and client in one transaction, then rewrites the template's
-    /// pools and clients.
+    /// Deletes every user, membership, token and API-created pool, client, group and domain in one transaction, then
+    /// rewrites the template's pools, clients, groups and domains.
     /// - Throws: Database errors.
     package func resetToTemplate() async throws {
         try await service.store.db.write { db in
             try db.execute(sql: "DELETE FROM poolToken")
             try db.execute(sql: "DELETE FROM poolUser")
+            try db.execute(sql: "DELETE FROM poolDomain WHERE fromTemplate = 0")
+            try db.execute(sql: "DELETE FROM poolGroup WHERE fromTemplate = 0")
             try db.execute(sql: "DELETE FROM userPoolClient WHERE fromTemplate = 0")
             try db.execute(sql: "DELETE FROM userPool WHERE fromTemplate = 0")
         }
-        try service.syncTemplate(pools: pools, clients: clients)
+        try service.syncTemplate(template)
     }
 }
 
-/// Snapshots of Cognito user pools: `cognito-idp.sqlite` (pools with their signing keys, app clients, users,
-/// refresh tokens), copied with SQLite's backup API.
+/// Snapshots of Cognito user pools: `cognito-idp.sqlite` (pools with their signing keys, app clients, users, groups
+/// and memberships, domains, refresh tokens), copied with SQLite's backup API.
 package struct UserPoolsSnapshot: SnapshottableService {
     /// The service.
     package let service: CognitoUserPoolsService

@@ -13,7 +13,8 @@ import Storage
 ///
 /// Operations: CreateUserPool, DescribeUserPool, ListUserPools, DeleteUserPool, CreateUserPoolClient,
 /// DescribeUserPoolClient, ListUserPoolClients, DeleteUserPoolClient, AdminCreateUser, AdminSetUserPassword,
-/// AdminGetUser, AdminDeleteUser, ListUsers, AdminConfirmSignUp, AdminInitiateAuth (signed), and SignUp,
+/// AdminGetUser, AdminDeleteUser, ListUsers, AdminConfirmSignUp, AdminInitiateAuth, the group operations
+/// (``handleGroup(_:_:_:)``), the prefix domain operations (``handleDomain(_:_:_:)``) (signed), and SignUp,
 /// ConfirmSignUp, InitiateAuth, RespondToAuthChallenge, GetUser (unsigned, as in AWS). Sign-in flows:
 /// `USER_PASSWORD_AUTH`, `ADMIN_USER_PASSWORD_AUTH` / `ADMIN_NO_SRP_AUTH`, `REFRESH_TOKEN_AUTH` and the
 /// `NEW_PASSWORD_REQUIRED` challenge; `USER_SRP_AUTH` and `CUSTOM_AUTH` are refused. Tokens are RS256 JWTs signed
@@ -32,20 +33,18 @@ package struct CognitoUserPoolsService: AWSServiceHandler {
     /// How long a challenge `Session` is valid (Cognito: three minutes).
     static let sessionLifetime: TimeInterval = 180
 
-    /// Creates the service and writes the template's pools and clients.
+    /// Creates the service and writes the template's pools, clients, groups and domains.
     /// - Parameters:
-    ///   - pools: The template's user pools.
-    ///   - clients: The template's app clients.
+    ///   - template: The template's user pool resources.
     ///   - location: Where pools and users persist.
     ///   - clock: The virtual clock (token times).
     ///   - region: The emulated region.
     ///   - accountId: The emulated account.
     ///   - authorizer: The authorization hook for signed operations.
     ///   - logger: The base logger (confirmation codes are logged).
-    /// - Throws: Storage or key generation errors.
+    /// - Throws: Storage or key generation errors; ``TemplateError`` for a template domain Cognito would refuse.
     package init(
-        pools: [UserPoolSpec],
-        clients: [UserPoolClientSpec],
+        template: UserPoolTemplate,
         location: DataLocation,
         clock: VirtualClock,
         region: String,
@@ -61,21 +60,61 @@ package struct CognitoUserPoolsService: AWSServiceHandler {
         var logger = logger
         logger[metadataKey: "service"] = "cognito-idp"
         self.logger = logger
-        try syncTemplate(pools: pools, clients: clients)
+        try syncTemplate(template)
     }
 
-    /// Writes the template's pools (a new key for a pool not stored yet) and clients.
-    func syncTemplate(pools: [UserPoolSpec], clients: [UserPoolClientSpec]) throws {
+    /// Writes the template's pools (a new key for a pool not stored yet), clients, groups and domains.
+    /// - Throws: ``TemplateError`` (`CREATE_FAILED`) for a domain Cognito would refuse, database errors.
+    func syncTemplate(_ template: UserPoolTemplate) throws {
+        for domain in template.domains {
+            if let refusal = Self.refusal(domain) {
+                throw TemplateError(.invalidProperty, "CREATE_FAILED: \(refusal.message)", logicalId: domain.logicalId)
+            }
+        }
         let stored = try store.poolIds()
         let now = clock.now
         var records: [UserPoolsStore.StoredPool] = []
-        for spec in pools {
+        for spec in template.pools {
             // A stored pool keeps its key (the upsert leaves it); only a new pool needs one.
             let key = try stored.contains(spec.id) ? (keyId: "", pem: "") : UserPoolSigner.generate()
             let record = Self.record(from: spec, region: region, accountId: accountId, now: now)
             records.append(UserPoolsStore.StoredPool(record: record, keyId: key.keyId, keyPEM: key.pem))
         }
-        try store.syncTemplate(pools: records, clients: clients.map { Self.record(from: $0, now: now) })
+        try store.syncTemplate(
+            pools: records,
+            clients: template.clients.map { Self.record(from: $0, now: now) },
+            groups: template.groups.map { Self.record(from: $0, now: now) },
+            domains: template.domains.map { Self.record(from: $0, now: now) }
+        )
+    }
+
+    static func record(from spec: UserPoolGroupSpec, now: Date) -> UserPoolGroupRecord {
+        UserPoolGroupRecord(
+            poolId: spec.poolId,
+            name: spec.name,
+            groupDescription: spec.groupDescription,
+            roleArn: spec.roleArn,
+            precedence: spec.precedence,
+            createdAt: now,
+            lastModifiedAt: now
+        )
+    }
+
+    static func record(from spec: UserPoolDomainSpec, now: Date) -> UserPoolDomainRecord {
+        UserPoolDomainRecord(domain: spec.domain, poolId: spec.poolId, managedLoginVersion: spec.managedLoginVersion, createdAt: now)
+    }
+
+    /// Cognito's refusal of a template domain: a custom domain (no ACM certificate can exist), a prefix it does not
+    /// accept, or a `ManagedLoginVersion` other than 1 or 2.
+    static func refusal(_ spec: UserPoolDomainSpec) -> UserPoolsError? {
+        if spec.customDomain { return .certificateNotFound }
+        do throws(UserPoolsError) {
+            try checkManagedLoginVersion(spec.managedLoginVersion)
+            try checkPrefix(spec.domain)
+            return nil
+        } catch {
+            return error
+        }
     }
 
     static func record(from spec: UserPoolSpec, region: String, accountId: String, now: Date) -> UserPoolRecord {
@@ -132,14 +171,18 @@ package struct CognitoUserPoolsService: AWSServiceHandler {
             let pool = try await existingPool(try Self.poolId(input))
             try await authorize(request, operation, pool: pool.record)
             let users = try await store.userCount(pool.record.id)
-            output = ["UserPool": pool.record.description(estimatedUsers: users)]
+            let domain = try await store.domain(ofPool: pool.record.id)
+            output = ["UserPool": pool.record.description(estimatedUsers: users, domain: domain?.domain)]
         case .listUserPools: output = try await listUserPools(input, request)
         case .deleteUserPool:
             // https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_DeleteUserPool.html
             let pool = try await existingPool(try Self.poolId(input))
             try await authorize(request, operation, pool: pool.record)
-            guard try await store.deletePool(pool.record.id) else { throw UserPoolsError.poolNotFound(pool.record.id) }
-            output = [:]
+            switch try await store.deletePool(pool.record.id) {
+            case .deleted: output = [:]
+            case .notFound: throw UserPoolsError.poolNotFound(pool.record.id)
+            case .hasDomain: throw UserPoolsError.poolHasDomain
+            }
         case .createUserPoolClient: output = try await createClient(input, request)
         case .describeUserPoolClient:
             // https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_DescribeUserPoolClient.html
@@ -180,6 +223,11 @@ package struct CognitoUserPoolsService: AWSServiceHandler {
         case .initiateAuth: output = try await initiateAuth(input)
         case .respondToAuthChallenge: output = try await respondToAuthChallenge(input)
         case .getUser: output = try await getUser(input)
+        case .createGroup, .getGroup, .listGroups, .updateGroup, .deleteGroup, .adminAddUserToGroup, .adminRemoveUserFromGroup,
+            .adminListGroupsForUser, .listUsersInGroup:
+            output = try await handleGroup(operation, input, request)
+        case .createUserPoolDomain, .describeUserPoolDomain, .updateUserPoolDomain, .deleteUserPoolDomain:
+            output = try await handleDomain(operation, input, request)
         }
         return Self.json(output)
     }
@@ -231,7 +279,7 @@ package struct CognitoUserPoolsService: AWSServiceHandler {
         record.tags = try input.stringMap("UserPoolTags")
         let key = try UserPoolSigner.generate()
         try await store.insert(UserPoolsStore.StoredPool(record: record, keyId: key.keyId, keyPEM: key.pem))
-        return ["UserPool": record.description(estimatedUsers: 0)]
+        return ["UserPool": record.description(estimatedUsers: 0, domain: nil)]
     }
 
     /// https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_ListUserPools.html

@@ -37,8 +37,8 @@ struct UserPoolRecord: Codable, Sendable, Equatable {
     /// The token issuer.
     var issuer: String { "https://cognito-idp.\(region).amazonaws.com/\(id)" }
 
-    /// The DescribeUserPool / CreateUserPool `UserPool` member.
-    func description(estimatedUsers: Int) -> [String: Any] {
+    /// The DescribeUserPool / CreateUserPool `UserPool` member (`Domain`: the pool's prefix domain).
+    func description(estimatedUsers: Int, domain: String?) -> [String: Any] {
         var object: [String: Any] = [
             "Id": id,
             "Name": name,
@@ -64,6 +64,7 @@ struct UserPoolRecord: Codable, Sendable, Equatable {
         if !usernameAttributes.isEmpty { object["UsernameAttributes"] = usernameAttributes }
         if !aliasAttributes.isEmpty { object["AliasAttributes"] = aliasAttributes }
         object["UsernameConfiguration"] = ["CaseSensitive": caseSensitive]
+        if let domain { object["Domain"] = domain }
         return object
     }
 
@@ -193,4 +194,63 @@ struct PoolTokenRecord: Sendable, Equatable {
     var username: String
     var authTime: Date
     var expiresAt: Date
+}
+
+/// One user pool group (stored as JSON in the `poolGroup` table).
+struct UserPoolGroupRecord: Codable, Sendable, Equatable {
+    var poolId: String
+    var name: String
+    /// `Description`.
+    var groupDescription: String?
+    /// `RoleArn`: the role Cognito Identity can choose from the group's tokens.
+    var roleArn: String?
+    /// `Precedence` (0 first; a group without one comes after every group with one).
+    var precedence: Int?
+    var createdAt: Date
+    var lastModifiedAt: Date
+
+    /// The `GroupType` of CreateGroup, GetGroup, UpdateGroup, ListGroups and AdminListGroupsForUser.
+    var groupType: [String: Any] {
+        var object: [String: Any] = [
+            "GroupName": name,
+            "UserPoolId": poolId,
+            "CreationDate": createdAt.timeIntervalSince1970,
+            "LastModifiedDate": lastModifiedAt.timeIntervalSince1970,
+        ]
+        if let groupDescription { object["Description"] = groupDescription }
+        if let roleArn { object["RoleArn"] = roleArn }
+        if let precedence { object["Precedence"] = precedence }
+        return object
+    }
+
+    /// The groups in the order tokens list them: lowest `Precedence` first, groups without one last, then by name.
+    static func tokenOrder(_ groups: [UserPoolGroupRecord]) -> [UserPoolGroupRecord] {
+        groups.sorted { left, right in
+            switch (left.precedence, right.precedence) {
+            case (let l?, let r?) where l != r: return l < r
+            case (.some, nil): return true
+            case (nil, .some): return false
+            default: return left.name < right.name
+            }
+        }
+    }
+
+    /// `cognito:preferred_role`: the role of the highest-precedence groups that have one, when those groups agree on
+    /// it (two groups of the same precedence with different roles leave the claim out, as Cognito does).
+    static func preferredRole(_ groups: [UserPoolGroupRecord]) -> String? {
+        let withRole = tokenOrder(groups.filter { $0.roleArn != nil })
+        guard let first = withRole.first else { return nil }
+        let roles = Set(withRole.filter { $0.precedence == first.precedence }.compactMap(\.roleArn))
+        return roles.count == 1 ? roles.first : nil
+    }
+}
+
+/// A user pool's prefix domain (the `poolDomain` table): `{domain}.auth.{region}.amazoncognito.com`. No hosted UI is
+/// served on it.
+struct UserPoolDomainRecord: Sendable, Equatable {
+    var domain: String
+    var poolId: String
+    /// `ManagedLoginVersion` (1: the classic hosted UI, 2: managed login).
+    var managedLoginVersion: Int
+    var createdAt: Date
 }

@@ -102,6 +102,8 @@ extension UserPoolSigner {
     ///   - user: The user.
     ///   - pool: The pool.
     ///   - client: The app client.
+    ///   - groups: The user's groups: `cognito:groups` (ID and access tokens, lowest `Precedence` first), and in the ID
+    ///     token `cognito:roles` and `cognito:preferred_role` from the groups' `RoleArn`.
     ///   - authTime: When the user authenticated (`auth_time`; kept across refreshes).
     ///   - now: The issue time (virtual clock).
     ///   - originJti: The `origin_jti` of the sign-in.
@@ -110,6 +112,7 @@ extension UserPoolSigner {
         user: PoolUserRecord,
         pool: UserPoolRecord,
         client: UserPoolClientRecord,
+        groups: [UserPoolGroupRecord] = [],
         authTime: Date,
         now: Date,
         originJti: String
@@ -136,7 +139,7 @@ extension UserPoolSigner {
                 id[attribute.name] = attribute.value
             }
         }
-        let access: [String: Any] = [
+        var access: [String: Any] = [
             "sub": user.sub,
             "iss": pool.issuer,
             "client_id": client.id,
@@ -150,6 +153,15 @@ extension UserPoolSigner {
             "jti": EmulatorRandom.uuidString("cognito-idp-jti"),
             "username": user.username,
         ]
+        if !groups.isEmpty {
+            let ordered = UserPoolGroupRecord.tokenOrder(groups)
+            id["cognito:groups"] = ordered.map(\.name)
+            access["cognito:groups"] = ordered.map(\.name)
+            var roles: [String] = []
+            for role in ordered.compactMap(\.roleArn) where !roles.contains(role) { roles.append(role) }
+            if !roles.isEmpty { id["cognito:roles"] = roles }
+            if let preferred = UserPoolGroupRecord.preferredRole(groups) { id["cognito:preferred_role"] = preferred }
+        }
         return (sign(id), sign(access))
     }
 }

@@ -8,6 +8,8 @@ package enum UserPoolsError: AWSServiceError, Equatable {
     case userNotFound
     /// `UsernameExistsException`.
     case usernameExists(String)
+    /// `GroupExistsException`: `A group with the name already exists.`
+    case groupExists
     /// `NotAuthorizedException`.
     case notAuthorized(String)
     /// `UserNotConfirmedException`: `User is not confirmed.`
@@ -33,6 +35,7 @@ package enum UserPoolsError: AWSServiceError, Equatable {
         case .resourceNotFound: "ResourceNotFoundException"
         case .userNotFound: "UserNotFoundException"
         case .usernameExists: "UsernameExistsException"
+        case .groupExists: "GroupExistsException"
         case .notAuthorized: "NotAuthorizedException"
         case .userNotConfirmed: "UserNotConfirmedException"
         case .invalidPassword: "InvalidPasswordException"
@@ -50,6 +53,7 @@ package enum UserPoolsError: AWSServiceError, Equatable {
         switch self {
         case .userNotFound: "User does not exist."
         case .userNotConfirmed: "User is not confirmed."
+        case .groupExists: "A group with the name already exists."
         case .resourceNotFound(let message), .usernameExists(let message), .notAuthorized(let message), .invalidPassword(let message),
             .codeMismatch(let message), .invalidParameter(let message), .validation(let message), .serialization(let message),
             .accessDenied(let message):
@@ -83,6 +87,33 @@ package enum UserPoolsError: AWSServiceError, Equatable {
     static func poolNotFound(_ id: String) -> UserPoolsError { .resourceNotFound("User pool \(id) does not exist.") }
     /// No app client with that id.
     static func clientNotFound(_ id: String) -> UserPoolsError { .resourceNotFound("User pool client \(id) does not exist.") }
+
+    /// No group with that name in the pool (AdminAddUserToGroup, GetGroup...).
+    static let groupNotFound = resourceNotFound("Group not found.")
+    /// ListGroups, AdminListGroupsForUser and ListUsersInGroup with `Limit` 0.
+    static let groupLimitOutOfRange = invalidParameter("Limit must be between 1 and 60.")
+    /// DeleteUserPool of a pool that still has a domain.
+    static let poolHasDomain = invalidParameter("User pool cannot be deleted. It has a domain configured that should be deleted first.")
+    /// CreateUserPoolDomain for a pool that has one.
+    static let domainConfigured = invalidParameter("User pool already has a domain configured.")
+    /// CreateUserPoolDomain of a domain another pool has.
+    static let domainTaken = invalidParameter("Domain already associated with another user pool.")
+    /// UpdateUserPoolDomain or DeleteUserPoolDomain naming a domain the pool does not have.
+    static let noSuchDomain = invalidParameter("No such domain or user pool exists.")
+    /// A prefix domain outside `^[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?$`.
+    static let invalidDomain = invalidParameter(
+        "The domain name contains an invalid character. Domain names can only contain lower-case letters, numbers, and hyphens. Please enter a different name that follows this format: ^[a-z0-9](?:[a-z0-9\\-]{0,61}[a-z0-9])?$"
+    )
+    /// A `CustomDomainConfig`: its ACM certificate cannot exist, the emulator has no ACM (Cognito's answer for a
+    /// certificate CloudFront cannot use).
+    static let certificateNotFound = invalidParameter(
+        "The specified SSL certificate doesn't exist, isn't in us-east-1 region, isn't valid, or doesn't include a valid certificate chain."
+    )
+
+    /// A `ManagedLoginVersion` other than 1 (the classic hosted UI) or 2 (managed login).
+    static let invalidManagedLoginVersion = invalidParameter("ManagedLoginVersion must be 1 or 2.")
+    /// A prefix domain containing a word Cognito reserves (`aws`, `amazon`, `cognito`).
+    static func reservedDomainWord(_ word: String) -> UserPoolsError { .invalidParameter("Domain cannot contain reserved word: \(word)") }
 
     /// A wrong password, or an unknown user when the pool hides user existence.
     static let incorrectCredentials = notAuthorized("Incorrect username or password.")

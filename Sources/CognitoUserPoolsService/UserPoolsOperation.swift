@@ -44,6 +44,32 @@ package enum UserPoolsOperation: String, ServiceOperation, CaseIterable {
     case respondToAuthChallenge = "RespondToAuthChallenge"
     /// `GetUser` (unsigned: the access token authorizes it).
     case getUser = "GetUser"
+    /// `CreateGroup`.
+    case createGroup = "CreateGroup"
+    /// `GetGroup`.
+    case getGroup = "GetGroup"
+    /// `ListGroups`.
+    case listGroups = "ListGroups"
+    /// `UpdateGroup`.
+    case updateGroup = "UpdateGroup"
+    /// `DeleteGroup`.
+    case deleteGroup = "DeleteGroup"
+    /// `AdminAddUserToGroup`.
+    case adminAddUserToGroup = "AdminAddUserToGroup"
+    /// `AdminRemoveUserFromGroup`.
+    case adminRemoveUserFromGroup = "AdminRemoveUserFromGroup"
+    /// `AdminListGroupsForUser`.
+    case adminListGroupsForUser = "AdminListGroupsForUser"
+    /// `ListUsersInGroup`.
+    case listUsersInGroup = "ListUsersInGroup"
+    /// `CreateUserPoolDomain`.
+    case createUserPoolDomain = "CreateUserPoolDomain"
+    /// `DescribeUserPoolDomain`.
+    case describeUserPoolDomain = "DescribeUserPoolDomain"
+    /// `UpdateUserPoolDomain`.
+    case updateUserPoolDomain = "UpdateUserPoolDomain"
+    /// `DeleteUserPoolDomain`.
+    case deleteUserPoolDomain = "DeleteUserPoolDomain"
 
     /// The IAM action, `cognito-idp:<Operation>`.
     package var iamAction: String { "cognito-idp:" + rawValue }

@@ -50,6 +50,37 @@ struct UserPoolsStore: Sendable {
                     """
             )
         }
+        migrator.registerMigration("v2-user-pool-groups-domains") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE poolGroup (
+                        poolId TEXT NOT NULL REFERENCES userPool(id) ON DELETE CASCADE,
+                        name TEXT NOT NULL,
+                        record TEXT NOT NULL,
+                        fromTemplate INTEGER NOT NULL DEFAULT 0,
+                        createdAt REAL NOT NULL,
+                        PRIMARY KEY (poolId, name)
+                    );
+                    CREATE TABLE poolGroupMember (
+                        poolId TEXT NOT NULL,
+                        groupName TEXT NOT NULL,
+                        usernameKey TEXT NOT NULL,
+                        addedAt REAL NOT NULL,
+                        PRIMARY KEY (poolId, groupName, usernameKey),
+                        FOREIGN KEY (poolId, groupName) REFERENCES poolGroup(poolId, name) ON DELETE CASCADE,
+                        FOREIGN KEY (poolId, usernameKey) REFERENCES poolUser(poolId, usernameKey) ON DELETE CASCADE
+                    );
+                    CREATE INDEX memberByUser ON poolGroupMember(poolId, usernameKey);
+                    CREATE TABLE poolDomain (
+                        domain TEXT PRIMARY KEY NOT NULL,
+                        poolId TEXT NOT NULL UNIQUE REFERENCES userPool(id) ON DELETE CASCADE,
+                        managedLoginVersion INTEGER NOT NULL,
+                        fromTemplate INTEGER NOT NULL DEFAULT 0,
+                        createdAt REAL NOT NULL
+                    );
+                    """
+            )
+        }
         return migrator
     }
 
@@ -67,25 +98,29 @@ struct UserPoolsStore: Sendable {
         db = try location.openDatabase(named: "cognito-idp", migrator: Self.migrator)
     }
 
-    private static func encode(_ value: some Encodable) throws -> String {
+    static func encode(_ value: some Encodable) throws -> String {
         String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
     }
 
-    private static func decode<T: Decodable>(_ type: T.Type, _ text: String) -> T? {
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String) -> T? {
         try? JSONDecoder().decode(type, from: Data(text.utf8))
     }
 
     // MARK: Pools
 
-    /// Writes the template's pools and clients (the template is authoritative on every start): settings are
-    /// replaced, a pool's key and users are kept.
+    /// Writes the template's pools, clients, groups and domains (the template is authoritative on every start):
+    /// settings are replaced, a pool's key, users and memberships are kept. A template domain replaces the domain its
+    /// pool had; groups and domains naming a pool that does not exist are skipped.
     /// - Parameters:
     ///   - pools: The pools with a fresh key each (used only for pools not stored yet).
     ///   - clients: The template's app clients.
+    ///   - groups: The template's groups.
+    ///   - domains: The template's prefix domains.
     /// - Throws: Database errors.
-    func syncTemplate(pools: [StoredPool], clients: [UserPoolClientRecord]) throws {
+    func syncTemplate(pools: [StoredPool], clients: [UserPoolClientRecord], groups: [UserPoolGroupRecord], domains: [UserPoolDomainRecord]) throws {
         let poolRows = try pools.map { ($0, try Self.encode($0.record)) }
         let clientRows = try clients.map { ($0, try Self.encode($0)) }
+        let groupRows = try groups.map { ($0, try Self.encode($0)) }
         try db.write { db in
             for (pool, config) in poolRows {
                 try db.execute(
@@ -105,7 +140,30 @@ struct UserPoolsStore: Sendable {
                     arguments: [client.id, client.poolId, config, client.createdAt.timeIntervalSince1970]
                 )
             }
+            for (group, record) in groupRows {
+                guard try Self.poolExists(group.poolId, db) else { continue }
+                try db.execute(
+                    sql: """
+                        INSERT INTO poolGroup (poolId, name, record, fromTemplate, createdAt) VALUES (?, ?, ?, 1, ?)
+                        ON CONFLICT(poolId, name) DO UPDATE SET record = excluded.record, fromTemplate = 1
+                        """,
+                    arguments: [group.poolId, group.name, record, group.createdAt.timeIntervalSince1970]
+                )
+            }
+            for domain in domains {
+                guard try Self.poolExists(domain.poolId, db) else { continue }
+                try db.execute(sql: "DELETE FROM poolDomain WHERE domain = ? OR poolId = ?", arguments: [domain.domain, domain.poolId])
+                try db.execute(
+                    sql: "INSERT INTO poolDomain (domain, poolId, managedLoginVersion, fromTemplate, createdAt) VALUES (?, ?, ?, 1, ?)",
+                    arguments: [domain.domain, domain.poolId, domain.managedLoginVersion, domain.createdAt.timeIntervalSince1970]
+                )
+            }
         }
+    }
+
+    /// Whether a pool is stored (inside a transaction).
+    static func poolExists(_ id: String, _ db: Database) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT 1 FROM userPool WHERE id = ?", arguments: [id]) != nil
     }
 
     /// The ids of the pools already stored.
@@ -160,11 +218,22 @@ struct UserPoolsStore: Sendable {
         return (Array(pools.prefix(limit)), pools.count > limit)
     }
 
-    /// Deletes a pool with its clients, users and tokens; false when it did not exist.
-    func deletePool(_ id: String) async throws -> Bool {
+    /// What DeleteUserPool did.
+    enum PoolDeletion: Sendable, Equatable {
+        /// The pool and its clients, users, groups and tokens are gone.
+        case deleted
+        /// There was no such pool.
+        case notFound
+        /// The pool has a domain, which must be deleted first (the pool stays).
+        case hasDomain
+    }
+
+    /// Deletes a pool with its clients, users, groups and tokens, unless it still has a domain (Cognito refuses).
+    func deletePool(_ id: String) async throws -> PoolDeletion {
         try await db.write { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM poolDomain WHERE poolId = ?", arguments: [id]) != nil { return .hasDomain }
             try db.execute(sql: "DELETE FROM userPool WHERE id = ?", arguments: [id])
-            return db.changesCount > 0
+            return db.changesCount > 0 ? .deleted : .notFound
         }
     }
 
@@ -179,7 +248,7 @@ struct UserPoolsStore: Sendable {
     func insert(_ client: UserPoolClientRecord) async throws -> Bool {
         let config = try Self.encode(client)
         return try await db.write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM userPool WHERE id = ?", arguments: [client.poolId]) != nil else { return false }
+            guard try Self.poolExists(client.poolId, db) else { return false }
             try db.execute(
                 sql: "INSERT INTO userPoolClient (id, poolId, config, fromTemplate, createdAt) VALUES (?, ?, ?, 0, ?)",
                 arguments: [client.id, client.poolId, config, client.createdAt.timeIntervalSince1970]

@@ -54,7 +54,7 @@ extension ServiceRegistry {
             hooks.append(CognitoReset(service: cognito, pools: try context.stack.identityPools))
         }
         if let userPools = handlers.lazy.compactMap({ $0 as? CognitoUserPoolsService }).first {
-            hooks.append(UserPoolsReset(service: userPools, pools: try context.stack.userPools, clients: try context.stack.userPoolClients))
+            hooks.append(UserPoolsReset(service: userPools, template: try UserPoolTemplate(context.stack)))
         }
         hooks.append(logs)
         hooks.append(IAMReset(directory: context.roleSessions.directory, stack: context.stack, clock: context.clock))

@@ -165,8 +165,7 @@ package struct ServiceRegistry: Sendable {
             logger: context.logger
         )
         let userPools = try CognitoUserPoolsService(
-            pools: try context.stack.userPools,
-            clients: try context.stack.userPoolClients,
+            template: try UserPoolTemplate(context.stack),
             location: context.dataLocation,
             clock: context.clock,
             region: environment.current.region,
@@ -266,7 +265,8 @@ package struct ServiceRegistry: Sendable {
             IAMDeployer(directory: context.roleSessions.directory, now: { clock.now }),
             APIGatewayV2Deployer(service: apiGatewayV2, readObject: readObject), LambdaPermissionDeployer(service: lambda),
             RestApiDeployer(service: restApis, readObject: readObject),
-            EventSourceMappingDeployer(service: lambda), UserPoolDeployer(service: userPools), LogGroupDeployer(service: logs),
+            EventSourceMappingDeployer(service: lambda), UserPoolDeployer(service: userPools),
+            UserPoolGroupDeployer(service: userPools), UserPoolDomainDeployer(service: userPools), LogGroupDeployer(service: logs),
             IdentityPoolDeployer(service: cognito), LambdaVersionDeployer(service: lambda), LambdaAliasDeployer(service: lambda),
             LambdaLayerVersionDeployer(service: lambda),
         ])

@@ -187,6 +187,8 @@ extension StartupSummary {
             ("AWS::Lambda::Function", "Lambda function"),
             ("AWS::Cognito::UserPool", "User pool"),
             ("AWS::Cognito::UserPoolClient", "User pool client"),
+            ("AWS::Cognito::UserPoolGroup", "User pool group"),
+            ("AWS::Cognito::UserPoolDomain", "User pool domain"),
             ("AWS::Cognito::IdentityPool", "Identity pool"),
             ("AWS::IAM::Role", "IAM role"),
         ]

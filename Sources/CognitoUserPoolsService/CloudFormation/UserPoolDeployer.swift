@@ -71,14 +71,16 @@ package struct UserPoolDeployer: ResourceDeployer {
         }
     }
 
-    /// Deletes the pool (with its clients and users) or the client.
+    /// Deletes the pool (with its clients, users and groups) or the client.
     /// - Parameters:
     ///   - resource: The deployed resource.
     ///   - stack: Its stack.
-    /// - Throws: Database errors.
+    /// - Throws: ``ResourceDeploymentError`` when the pool still has a domain (as Cognito refuses), database errors.
     package func delete(_ resource: StackResource, in stack: Stack) async throws {
         if resource.type == UserPoolProvider.poolType {
-            _ = try await service.store.deletePool(resource.physicalId)
+            if try await service.store.deletePool(resource.physicalId) == .hasDomain {
+                throw ResourceDeploymentError(UserPoolsError.poolHasDomain.message)
+            }
         } else if let client = try await service.store.client(resource.physicalId) {
             _ = try await service.store.deleteClient(client.id, poolId: client.poolId)
         }

@@ -1,18 +1,25 @@
 import CloudFormation
 import EmulatorCore
 
-/// The CloudFormation provider of `AWS::Cognito::UserPool` and `AWS::Cognito::UserPoolClient`.
+/// The CloudFormation provider of `AWS::Cognito::UserPool`, `AWS::Cognito::UserPoolClient`,
+/// `AWS::Cognito::UserPoolGroup` and `AWS::Cognito::UserPoolDomain`.
 ///
 /// Pools support `UserPoolName`, `Policies.PasswordPolicy`, `UsernameAttributes`, `AliasAttributes`,
 /// `AutoVerifiedAttributes`, `UsernameConfiguration.CaseSensitive`, `MfaConfiguration` and `UserPoolTags`; clients
 /// support `UserPoolId`, `ClientName`, `GenerateSecret`, `ExplicitAuthFlows`, `AccessTokenValidity`,
-/// `IdTokenValidity`, `RefreshTokenValidity` and `TokenValidityUnits`. Every other property (`LambdaConfig`,
-/// `Schema`, `EmailConfiguration`, OAuth settings...) is reported as ignored.
+/// `IdTokenValidity`, `RefreshTokenValidity` and `TokenValidityUnits`; groups support `UserPoolId`, `GroupName`,
+/// `Description`, `Precedence` and `RoleArn`; domains support `UserPoolId`, `Domain`, `ManagedLoginVersion` and
+/// `CustomDomainConfig` (refused: no ACM). Every other property (`LambdaConfig`, `Schema`, `EmailConfiguration`,
+/// OAuth settings...) is reported as ignored.
 package struct UserPoolProvider: ResourceProvider {
     /// The user pool resource type.
     package static let poolType = "AWS::Cognito::UserPool"
     /// The app client resource type.
     package static let clientType = "AWS::Cognito::UserPoolClient"
+    /// The group resource type.
+    package static let groupType = "AWS::Cognito::UserPoolGroup"
+    /// The domain resource type.
+    package static let domainType = "AWS::Cognito::UserPoolDomain"
 
     /// Creates the provider.
     package init() {}
@@ -28,14 +35,23 @@ package struct UserPoolProvider: ResourceProvider {
                 "UserPoolId", "ClientName", "GenerateSecret", "ExplicitAuthFlows", "AccessTokenValidity", "IdTokenValidity",
                 "RefreshTokenValidity", "TokenValidityUnits",
             ],
+            Self.groupType: ["UserPoolId", "GroupName", "Description", "Precedence", "RoleArn"],
+            Self.domainType: ["UserPoolId", "Domain", "ManagedLoginVersion", "CustomDomainConfig"],
         ]
     }
 
-    /// Pools and clients are identified by generated ids.
-    package var nameRules: [String: PhysicalNameRule] { [:] }
+    /// Pools and clients are identified by generated ids; a group by `GroupName` (or a generated name), a domain by
+    /// `Domain`.
+    package var nameRules: [String: PhysicalNameRule] {
+        [
+            Self.groupType: PhysicalNameRule(property: "GroupName", maxLength: 128),
+            Self.domainType: PhysicalNameRule(property: "Domain", maxLength: 63, lowercase: true),
+        ]
+    }
 
     /// A pool's `Ref` is its id (`{region}_{9 alphanumerics}`) with `Arn`, `ProviderName`, `ProviderURL` and
-    /// `UserPoolId`; a client's is its 26-character id with `ClientSecret` (when generated) and `Name`.
+    /// `UserPoolId`; a client's is its 26-character id with `ClientSecret` (when generated) and `Name`; a group's is its
+    /// name, a domain's its `Domain`.
     /// - Parameter resource: The pool or client being named.
     /// - Returns: The identity.
     package func identity(of resource: ResourceNaming) -> ResourceIdentity {
@@ -67,12 +83,11 @@ package struct UserPoolProvider: ResourceProvider {
         return ResourceIdentity(physicalId: id, attributes: attributes)
     }
 
-    /// Decodes every pool and client.
+    /// Decodes every pool, client, group and domain.
     /// - Parameter stack: The resolved stack.
-    /// - Throws: ``TemplateError`` for the first pool or client with a wrongly shaped property.
+    /// - Throws: ``TemplateError`` for the first resource with a wrongly shaped property.
     package func validateSpecs(in stack: Stack) throws(TemplateError) {
-        _ = try stack.userPools
-        _ = try stack.userPoolClients
+        _ = try UserPoolTemplate(stack)
     }
 }
 

@@ -114,3 +114,80 @@ package struct UserPoolClientSpec: Sendable, Equatable {
         )
     }
 }
+
+/// What the user pool service needs to create one `AWS::Cognito::UserPoolGroup`.
+package struct UserPoolGroupSpec: Sendable, Equatable {
+    /// The logical id.
+    package var logicalId: String
+    /// `UserPoolId`.
+    package var poolId: String
+    /// The group name: `GroupName`, or CloudFormation's generated `{stack}-{LogicalId}-{SUFFIX}` (the `Ref`).
+    package var name: String
+    /// `Description`.
+    package var groupDescription: String?
+    /// `Precedence`.
+    package var precedence: Int?
+    /// `RoleArn`.
+    package var roleArn: String?
+
+    /// Decodes a resolved `AWS::Cognito::UserPoolGroup`.
+    /// - Parameter resource: The resource.
+    /// - Throws: ``TemplateError`` when a property has the wrong shape.
+    package init(_ resource: StackResource) throws(TemplateError) {
+        let reader = SpecReader(resource)
+        logicalId = resource.logicalId
+        poolId = try reader["UserPoolId"].requiredString()
+        name = resource.physicalId
+        groupDescription = try reader["Description"].string()
+        precedence = try reader["Precedence"].int()
+        roleArn = try reader["RoleArn"].string()
+    }
+}
+
+/// What the user pool service needs to create one `AWS::Cognito::UserPoolDomain`.
+package struct UserPoolDomainSpec: Sendable, Equatable {
+    /// The logical id.
+    package var logicalId: String
+    /// `UserPoolId`.
+    package var poolId: String
+    /// `Domain` (the `Ref`): the prefix of `{Domain}.auth.{region}.amazoncognito.com`.
+    package var domain: String
+    /// `ManagedLoginVersion` (1 when absent).
+    package var managedLoginVersion: Int
+    /// Whether `CustomDomainConfig` is set (a custom domain needs an ACM certificate, which the emulator does not have).
+    package var customDomain: Bool
+
+    /// Decodes a resolved `AWS::Cognito::UserPoolDomain`.
+    /// - Parameter resource: The resource.
+    /// - Throws: ``TemplateError`` when a property has the wrong shape.
+    package init(_ resource: StackResource) throws(TemplateError) {
+        let reader = SpecReader(resource)
+        logicalId = resource.logicalId
+        poolId = try reader["UserPoolId"].requiredString()
+        domain = try reader["Domain"].requiredString()
+        managedLoginVersion = try reader["ManagedLoginVersion"].int() ?? 1
+        customDomain = reader["CustomDomainConfig"].exists
+    }
+}
+
+/// The start-up template's user pool resources, which the service writes on every start and on reset.
+package struct UserPoolTemplate: Sendable, Equatable {
+    /// `AWS::Cognito::UserPool`.
+    package var pools: [UserPoolSpec]
+    /// `AWS::Cognito::UserPoolClient`.
+    package var clients: [UserPoolClientSpec]
+    /// `AWS::Cognito::UserPoolGroup`.
+    package var groups: [UserPoolGroupSpec]
+    /// `AWS::Cognito::UserPoolDomain`.
+    package var domains: [UserPoolDomainSpec]
+
+    /// The user pool resources of a stack.
+    /// - Parameter stack: The resolved start-up stack.
+    /// - Throws: ``TemplateError`` for the first resource with a wrongly shaped property.
+    package init(_ stack: Stack) throws(TemplateError) {
+        pools = try stack.userPools
+        clients = try stack.userPoolClients
+        groups = try stack.specs(ofType: UserPoolProvider.groupType) { resource throws(TemplateError) in try UserPoolGroupSpec(resource) }
+        domains = try stack.specs(ofType: UserPoolProvider.domainType) { resource throws(TemplateError) in try UserPoolDomainSpec(resource) }
+    }
+}
