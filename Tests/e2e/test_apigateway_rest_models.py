@@ -10,6 +10,7 @@ import json
 
 import pytest
 import requests
+from conftest import REPO_ROOT, EmulatorProcess
 from test_apigateway_rest_control_plane import error_of, invoke_url, mock_method, root_id, start
 
 PET_SCHEMA = json.dumps({
@@ -364,3 +365,79 @@ def test_cloudformation_models_validators_and_gateway_responses(server, apigw):
 
     cfn.delete_stack(StackName="restvalidation")
     assert error_of(lambda: apigw.get_models(restApiId=api_id))[:2] == (404, "NotFoundException")
+
+
+SAM_TEMPLATE = """
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  ValidatedApi:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: dev
+      Models:
+        User:
+          type: object
+          required: [name]
+          properties:
+            name: {type: string}
+      GatewayResponses:
+        DEFAULT_4XX:
+          ResponseParameters:
+            Headers:
+              Access-Control-Allow-Origin: "'*'"
+  UsersFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: sam-users
+      Runtime: python3.12
+      CodeUri: HANDLERS
+      Handler: app.echo
+      Events:
+        Create:
+          Type: Api
+          Properties:
+            RestApiId: !Ref ValidatedApi
+            Path: /users
+            Method: post
+            RequestModel:
+              Model: User
+              Required: true
+              ValidateBody: true
+              ValidateParameters: true
+            RequestParameters:
+              - method.request.querystring.team:
+                  Required: true
+              - method.request.header.x-trace
+"""
+
+
+def test_sam_models_request_models_and_gateway_responses(tmp_path):
+    handlers = REPO_ROOT / "Fixtures" / "apigateway-tests" / "apis" / "handlers"
+    template = tmp_path / "template.yaml"
+    template.write_text(SAM_TEMPLATE.replace("HANDLERS", str(handlers)))
+    process = EmulatorProcess(tmp_path, "--stack-name", "samvalidation", template=template)
+    try:
+        apigw = process.client("apigateway")
+        api_id = next(api["id"] for api in apigw.get_rest_apis()["items"]
+                      if any(r["path"] == "/users" for r in apigw.get_resources(restApiId=api["id"])["items"]))
+        # SAM writes model names lower-cased and names its validator after what it checks.
+        assert "user" in {m["name"] for m in apigw.get_models(restApiId=api_id)["items"]}
+        assert [v["name"] for v in apigw.get_request_validators(restApiId=api_id)["items"]] == ["body-and-params"]
+        users = next(r["id"] for r in apigw.get_resources(restApiId=api_id)["items"] if r["path"] == "/users")
+        method = apigw.get_method(restApiId=api_id, resourceId=users, httpMethod="POST")
+        assert method["requestParameters"] == {"method.request.querystring.team": True, "method.request.header.x-trace": False}
+        assert method["requestModels"] == {"application/json": "user"}
+
+        url = invoke_url(process, api_id, "dev", "/users")
+        missing = requests.post(url, json={"name": "ann"}, timeout=30)
+        assert missing.status_code == 400
+        assert missing.json() == {"message": "Missing required request parameters: [team]"}
+        assert missing.headers["Access-Control-Allow-Origin"] == "*"
+        invalid = requests.post(url + "?team=a", json={"nom": "ann"}, timeout=30)
+        assert (invalid.status_code, invalid.json()) == (400, {"message": "Invalid request body"})
+        valid = requests.post(url + "?team=a", json={"name": "ann"}, timeout=60)
+        assert valid.status_code == 200, valid.text
+        assert json.loads(valid.json()["body"]) == {"name": "ann"}
+    finally:
+        process.stop()
