@@ -70,16 +70,27 @@ package indirect enum SchemaJSON: Sendable, Equatable {
 /// `additionalProperties` (a boolean or a schema), `minProperties`/`maxProperties`, `items` (one schema or a list),
 /// `additionalItems: false`, `minItems`/`maxItems`, `uniqueItems`, `minimum`/`maximum` with draft 4's boolean
 /// `exclusiveMinimum`/`exclusiveMaximum`, `multipleOf`, `minLength`/`maxLength` (in Unicode scalars), `pattern`
-/// (unanchored, as ECMA 262 `test`), `allOf`/`anyOf`/`oneOf`/`not`, and `$ref` to `#/definitions/...` inside the same
-/// schema. Not enforced (always pass): `format`, `patternProperties`, `dependencies`, and `$ref` to another model.
+/// (unanchored, as ECMA 262 `test`), `allOf`/`anyOf`/`oneOf`/`not`, `$ref` to `#/...` inside the same schema and to
+/// another model of the API (`https://apigateway.amazonaws.com/restapis/{id}/models/{name}`, as API Gateway writes
+/// references between models). Not enforced (always pass): `format`, `patternProperties`, `dependencies`, and a `$ref`
+/// to anything else.
 package struct JSONSchemaValidator: Sendable {
     private let root: SchemaJSON
+    private let models: [String: SchemaJSON]
 
     /// Creates a validator; fails when the schema's text is not a JSON object.
-    /// - Parameter schema: The schema's JSON text.
-    package init?(schema: String) {
+    /// - Parameters:
+    ///   - schema: The schema's JSON text.
+    ///   - models: The API's other models' schemas by name (what model URLs in `$ref` name); unparsable ones are left out.
+    package init?(schema: String, models: [String: String] = [:]) {
         guard let root = SchemaJSON.parse(schema), root.objectValue != nil else { return nil }
         self.root = root
+        self.models = models.compactMapValues { text in SchemaJSON.parse(text).flatMap { $0.objectValue == nil ? nil : $0 } }
+    }
+
+    private init(root: SchemaJSON, models: [String: SchemaJSON]) {
+        self.root = root
+        self.models = models
     }
 
     /// Checks a value.
@@ -100,7 +111,9 @@ package struct JSONSchemaValidator: Sendable {
         // A `$ref` cycle cannot loop forever.
         guard depth < 64, let keywords = schema.objectValue else { return }
         if let reference = keywords["$ref"]?.stringValue {
-            if let target = resolve(reference) { check(value, against: target, at: pointer, depth: depth + 1, into: &found) }
+            if let (target, validator) = resolve(reference) {
+                validator.check(value, against: target, at: pointer, depth: depth + 1, into: &found)
+            }
             return
         }
         func fail(_ problem: String) { found.append("\(pointer.isEmpty ? "/" : pointer): \(problem)") }
@@ -230,8 +243,13 @@ package struct JSONSchemaValidator: Sendable {
         return found.isEmpty
     }
 
-    /// A `#/...` JSON pointer inside the schema; nil for other references (another model: not enforced).
-    private func resolve(_ reference: String) -> SchemaJSON? {
+    /// A `#/...` JSON pointer inside the schema, or another model of the API (with the validator whose root it is);
+    /// nil for other references (not enforced).
+    private func resolve(_ reference: String) -> (SchemaJSON, JSONSchemaValidator)? {
+        if reference.hasPrefix("https://apigateway.amazonaws.com/restapis/"), let range = reference.range(of: "/models/", options: .backwards) {
+            guard let model = models[String(reference[range.upperBound...])] else { return nil }
+            return (model, JSONSchemaValidator(root: model, models: models))
+        }
         guard reference == "#" || reference.hasPrefix("#/") else { return nil }
         var current = root
         for segment in reference.dropFirst(2).split(separator: "/") {
@@ -247,7 +265,7 @@ package struct JSONSchemaValidator: Sendable {
                 return nil
             }
         }
-        return current
+        return (current, self)
     }
 
     private static func matches(_ value: SchemaJSON, type: String) -> Bool {

@@ -49,7 +49,7 @@ extension APIGatewayHTTPService {
         guard validation.validateBody else { return nil }
         let contentType = mediaType(request.header("Content-Type")) ?? "application/json"
         guard let schema = validation.schemas[contentType] ?? validation.schemas["$default"],
-            let validator = JSONSchemaValidator(schema: schema)
+            let validator = JSONSchemaValidator(schema: schema, models: validation.models)
         else { return nil }
         let text = String(decoding: request.body, as: UTF8.self)
         // An empty body is validated as an empty object (a GET with the `Empty` model passes).

@@ -114,7 +114,8 @@ extension APIGatewayRESTService {
     ) throws(RestError) -> (models: [RestItem], validators: [RestItem], gatewayResponses: [RestItem]) {
         var models: [RestItem] = []
         let schemas = document["definitions"]?.mapValue ?? document["components"]?["schemas"]?.mapValue
-        for (name, schema) in schemas?.entries ?? [] {
+        for (name, value) in schemas?.entries ?? [] {
+            let schema = modelReferences(value, apiId: apiId)
             let document: [String: V2JSON] = [
                 "id": .string(V2Identifiers.make(length: 6)), "name": .string(name), "contentType": .string("application/json"),
                 "schema": .string(schema.jsonString),
@@ -151,6 +152,31 @@ extension APIGatewayRESTService {
             responses.append(RestItem(kind: .gatewayResponse, scope: apiId, id: type, document: document))
         }
         return (models, validators, responses)
+    }
+
+    /// A schema with its `$ref`s to `#/definitions/NAME` or `#/components/schemas/NAME` turned into the model URLs API
+    /// Gateway writes (`https://apigateway.amazonaws.com/restapis/{id}/models/NAME`).
+    static func modelReferences(_ value: TemplateValue, apiId: String) -> TemplateValue {
+        switch value {
+        case .map(let map):
+            var converted = TemplateMap()
+            for (key, item) in map.entries {
+                if key == "$ref", let reference = item.stringValue,
+                    let name = ["#/definitions/", "#/components/schemas/"].first(where: reference.hasPrefix).map({
+                        String(reference.dropFirst($0.count))
+                    })
+                {
+                    converted.set(key, .string("https://apigateway.amazonaws.com/restapis/\(apiId)/models/\(name)"))
+                } else {
+                    converted.set(key, modelReferences(item, apiId: apiId))
+                }
+            }
+            return .map(converted)
+        case .list(let items):
+            return .list(items.map { modelReferences($0, apiId: apiId) })
+        default:
+            return value
+        }
     }
 
     /// A method's request parameters (`method.request.querystring.NAME`: required...) from its operation's and path's

@@ -77,6 +77,18 @@ import Testing
         #expect(try valid(##"{"$ref":"#"}"##, "1"))
     }
 
+    @Test func referencesToOtherModelsResolveWithTheirOwnRoot() throws {
+        let pet = #"{"properties":{"owner":{"$ref":"https://apigateway.amazonaws.com/restapis/a1/models/Owner"}}}"#
+        let owner = ##"{"definitions":{"n":{"type":"string"}},"required":["name"],"properties":{"name":{"$ref":"#/definitions/n"}}}"##
+        let validator = try #require(JSONSchemaValidator(schema: pet, models: ["Owner": owner]))
+        #expect(validator.isValid(try #require(SchemaJSON.parse(#"{"owner":{"name":"ann"}}"#))))
+        #expect(!validator.isValid(try #require(SchemaJSON.parse(#"{"owner":{}}"#))))
+        #expect(!validator.isValid(try #require(SchemaJSON.parse(#"{"owner":{"name":1}}"#))))
+        // A model the API does not have is not enforced.
+        let alone = try #require(JSONSchemaValidator(schema: pet))
+        #expect(alone.isValid(try #require(SchemaJSON.parse(#"{"owner":{}}"#))))
+    }
+
     @Test func schemaMustBeAnObject() {
         #expect(JSONSchemaValidator(schema: "[]") == nil)
         #expect(JSONSchemaValidator(schema: "not json") == nil)

@@ -214,7 +214,11 @@ SWAGGER = {
             "responseTemplates": {"application/json": '{"why": $context.error.messageString}'},
         },
     },
-    "definitions": {"Pet": json.loads(PET_SCHEMA)},
+    "definitions": {
+        "Pet": {**json.loads(PET_SCHEMA), "properties": {**json.loads(PET_SCHEMA)["properties"],
+                                                         "owner": {"$ref": "#/definitions/Owner"}}},
+        "Owner": {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}}},
+    },
     "paths": {
         "/pets": {
             "post": {
@@ -244,7 +248,10 @@ SWAGGER = {
 
 def test_openapi_import_carries_models_validators_and_gateway_responses(server, apigw):
     api_id = apigw.import_rest_api(body=json.dumps(SWAGGER))["id"]
-    assert {m["name"] for m in apigw.get_models(restApiId=api_id)["items"]} == {"Empty", "Error", "Pet"}
+    assert {m["name"] for m in apigw.get_models(restApiId=api_id)["items"]} == {"Empty", "Error", "Pet", "Owner"}
+    # References between models become model URLs, as API Gateway writes them.
+    pet = json.loads(apigw.get_model(restApiId=api_id, modelName="Pet")["schema"])
+    assert pet["properties"]["owner"]["$ref"] == f"https://apigateway.amazonaws.com/restapis/{api_id}/models/Owner"
     validators = {v["name"]: v for v in apigw.get_request_validators(restApiId=api_id)["items"]}
     assert validators["params-only"]["validateRequestBody"] is False
     pets = next(r["id"] for r in apigw.get_resources(restApiId=api_id)["items"] if r["path"] == "/pets")
@@ -263,6 +270,8 @@ def test_openapi_import_carries_models_validators_and_gateway_responses(server, 
     assert invalid.headers["x-why"] == "schema"
     assert invalid.json() == {"why": "Invalid request body"}
     assert requests.post(url + "?q=1", json={"name": "rex"}, timeout=30).json() == {"ok": 1}
+    assert requests.post(url + "?q=1", json={"name": "rex", "owner": {"id": 7}}, timeout=30).json() == {"ok": 1}
+    assert requests.post(url + "?q=1", json={"name": "rex", "owner": {"id": "x"}}, timeout=30).status_code == 400
     assert requests.get(url, timeout=30).json() == {"message": "Missing required request parameters: [x-h]"}
     assert requests.get(url, headers={"x-h": "1"}, timeout=30).status_code == 200
 

@@ -33,6 +33,8 @@ package struct RestApiSpec: Sendable, Equatable {
         package var requiredParameters: [String]
         /// The JSON schema of each content type's model (`$default` for any other type).
         package var schemas: [String: String]
+        /// Every model's schema by name (what a model's `$ref` to another model names).
+        package var models: [String: String] = [:]
     }
 
     /// One customized gateway response (`AWS::ApiGateway::GatewayResponse`, `PutGatewayResponse`).
@@ -235,7 +237,8 @@ package struct RestApiSpec: Sendable, Equatable {
                     validateParameters: validator.parameters,
                     validateBody: validator.body,
                     requiredParameters: required.sorted(),
-                    schemas: modelSchemas
+                    schemas: modelSchemas,
+                    models: schemas
                 )
             }
             methods.append(
