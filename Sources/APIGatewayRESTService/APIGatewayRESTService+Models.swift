@@ -93,10 +93,10 @@ extension APIGatewayRESTService {
         return document
     }
 
-    /// Checks a response type.
+    /// Checks a response type (`ValidationException`, as AWS's front end checks enumerations).
     static func checkResponseType(_ type: String) throws(RestError) {
         guard gatewayResponseTypes.contains(where: { $0.type == type }) else {
-            throw .badRequest(
+            throw .validation(
                 "1 validation error detected: Value '\(type)' at 'responseType' failed to satisfy constraint: Member must satisfy enum value set: [\(gatewayResponseTypes.map(\.type).joined(separator: ", "))]"
             )
         }
@@ -141,11 +141,32 @@ extension APIGatewayRESTService {
         return document
     }
 
-    /// `DeleteGatewayResponse`: back to the default.
+    /// `DeleteGatewayResponse`: back to the default (a type not put is `NotFoundException`).
     func deleteGatewayResponse(_ apiId: String, type: String) throws {
         _ = try restApi(apiId)
         try Self.checkResponseType(type)
+        guard store.get(.gatewayResponse, scope: apiId, id: type) != nil else {
+            throw RestError.notFound("Gateway response type not defined on api")
+        }
         try store.remove { $0.kind == .gatewayResponse && $0.scope == apiId && $0.id == type }
+    }
+
+    /// `DeleteModel`: refused while a method's `requestModels` names the model.
+    func deleteModel(_ apiId: String, name: String) throws {
+        _ = try item(.model, scope: apiId, id: name)
+        let inUse: ([RestItem]) throws -> Void = { all in
+            for resource in all where resource.kind == .resource && resource.scope == apiId {
+                let methods = (resource.document["resourceMethods"]?.objectValue ?? [:]).sorted { $0.key < $1.key }
+                for (httpMethod, method) in methods {
+                    let models = method.objectValue?["requestModels"]?.objectValue?.values.compactMap(\.stringValue) ?? []
+                    if models.contains(name) {
+                        let path = resource.document["path"]?.stringValue ?? "/"
+                        throw RestError.conflict("Cannot delete model '\(name)', is referenced in method request: \(path)/\(httpMethod)")
+                    }
+                }
+            }
+        }
+        try store.remove(check: inUse) { $0.kind == .model && $0.scope == apiId && $0.id == name }
     }
 }
 
@@ -157,11 +178,13 @@ extension RestValidation {
     ///   - schema: The schema text.
     /// - Throws: `BadRequestException`.
     package static func model(name: String, contentType: String, schema: String?) throws(RestError) {
-        guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
-            throw .badRequest("Model name must be non-empty and alphanumeric")
+        guard !name.isEmpty else { throw .badRequest("Model name must be non-empty") }
+        guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+            throw .badRequest("Model name must be alphanumeric")
         }
         guard !contentType.isEmpty else { throw .badRequest("Content type must be non-empty") }
-        if let schema, contentType.lowercased().contains("json"), JSONSchemaValidator(schema: schema) == nil {
+        guard let schema, !schema.isEmpty else { throw .badRequest("Model schema must have at least 1 property or array items defined") }
+        if contentType.lowercased().contains("json"), JSONSchemaValidator(schema: schema) == nil {
             throw .badRequest("Invalid model specified: Validation Result: warnings : [], errors : [Invalid model schema specified]")
         }
     }

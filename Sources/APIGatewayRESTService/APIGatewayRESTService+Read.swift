@@ -217,6 +217,8 @@ extension APIGatewayRESTService {
             syncAll()
         case .gatewayResponse:
             try deleteGatewayResponse(operation.apiId, type: operation.id)
+        case .model:
+            try deleteModel(operation.apiId, name: operation.id)
         case .usagePlanKey:
             guard store.get(.usagePlan, id: operation.parentId) != nil else { throw Self.notFound(.usagePlan) }
             _ = try item(.usagePlanKey, scope: operation.parentId, id: operation.id)

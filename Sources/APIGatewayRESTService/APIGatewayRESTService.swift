@@ -141,7 +141,9 @@ package struct APIGatewayRESTService: AWSServiceHandler {
     func item(_ kind: RestKind, scope: String, id: String) throws(RestError) -> RestItem {
         if kind == .restApi { return try restApi(id) }
         if !scope.isEmpty, kind != .usagePlanKey { _ = try restApi(scope) }
-        guard let item = store.get(kind, scope: scope, id: id) else { throw Self.notFound(kind) }
+        guard let item = store.get(kind, scope: scope, id: id) else {
+            throw kind == .model ? .notFound("Invalid model name specified: \(id)") : Self.notFound(kind)
+        }
         return item
     }
 

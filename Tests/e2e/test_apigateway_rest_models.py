@@ -51,13 +51,24 @@ def test_models(apigw):
     status, code, _ = error_of(lambda: apigw.create_model(restApiId=api_id, name="Bad", contentType="application/json",
                                                           schema="not json"))
     assert (status, code) == (400, "BadRequestException")
-    status, code, _ = error_of(lambda: apigw.create_model(restApiId=api_id, name="not-alnum", contentType="application/json"))
+    status, code, _ = error_of(lambda: apigw.create_model(restApiId=api_id, name="not-alnum", contentType="application/json",
+                                                          schema="{}"))
     assert (status, code) == (400, "BadRequestException")
-    assert error_of(lambda: apigw.get_model(restApiId=api_id, modelName="Nope"))[:2] == (404, "NotFoundException")
+    assert error_of(lambda: apigw.create_model(restApiId=api_id, name="NoSchema", contentType="application/json")) == (
+        400, "BadRequestException", "Model schema must have at least 1 property or array items defined")
+    assert error_of(lambda: apigw.get_model(restApiId=api_id, modelName="Nope")) == (
+        404, "NotFoundException", "Invalid model name specified: Nope")
 
     updated = apigw.update_model(restApiId=api_id, modelName="Pet",
                                  patchOperations=[{"op": "replace", "path": "/description", "value": "a good pet"}])
     assert updated["description"] == "a good pet"
+    # A model a method names cannot be deleted.
+    pets = apigw.create_resource(restApiId=api_id, parentId=root_id(apigw, api_id), pathPart="pets")["id"]
+    apigw.put_method(restApiId=api_id, resourceId=pets, httpMethod="POST", authorizationType="NONE",
+                     requestModels={"application/json": "Pet"})
+    assert error_of(lambda: apigw.delete_model(restApiId=api_id, modelName="Pet")) == (
+        409, "ConflictException", "Cannot delete model 'Pet', is referenced in method request: /pets/POST")
+    apigw.delete_method(restApiId=api_id, resourceId=pets, httpMethod="POST")
     apigw.delete_model(restApiId=api_id, modelName="Pet")
     assert error_of(lambda: apigw.get_model(restApiId=api_id, modelName="Pet"))[:2] == (404, "NotFoundException")
     assert error_of(lambda: apigw.get_models(restApiId="nosuchapi"))[:2] == (404, "NotFoundException")
@@ -116,9 +127,12 @@ def test_gateway_responses(apigw):
     assert updated["statusCode"] == "422" and updated["defaultResponse"] is False
     apigw.delete_gateway_response(restApiId=api_id, responseType="DEFAULT_4XX")
     assert apigw.get_gateway_response(restApiId=api_id, responseType="DEFAULT_4XX")["defaultResponse"] is True
+    assert error_of(lambda: apigw.delete_gateway_response(restApiId=api_id, responseType="DEFAULT_4XX")) == (
+        404, "NotFoundException", "Gateway response type not defined on api")
 
-    status, code, _ = error_of(lambda: apigw.get_gateway_response(restApiId=api_id, responseType="NOPE"))
-    assert (status, code) == (400, "BadRequestException")
+    status, code, message = error_of(lambda: apigw.get_gateway_response(restApiId=api_id, responseType="NOPE"))
+    assert (status, code) == (400, "ValidationException")
+    assert message.startswith("1 validation error detected: Value 'NOPE' at 'responseType' failed to satisfy constraint")
     status, code, _ = error_of(lambda: apigw.put_gateway_response(restApiId=api_id, responseType="DEFAULT_5XX",
                                                                    statusCode="999"))
     assert (status, code) == (400, "BadRequestException")

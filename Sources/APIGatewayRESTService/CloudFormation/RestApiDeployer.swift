@@ -421,8 +421,29 @@ extension APIGatewayRESTService {
             try applyStageSettings(new, pointing: true)
         case .usagePlanKey:
             break
-        case .model, .requestValidator, .gatewayResponse:
-            // Replaced in place under the same name, id or response type.
+        case .model, .requestValidator:
+            guard old.id == new.id else {
+                // A new model name: the new model first (the template's methods name it next), then the old one unless
+                // a method still names it.
+                try deployCreate(new, body: nil)
+                do { try deployDelete(old) } catch RestError.conflict { return }
+                return
+            }
+            // Changed in place: the methods naming it keep naming it.
+            var current = try item(new.kind, scope: new.apiId, id: new.id)
+            let input = try RestValidation.input(new.input, kind: new.kind, action: .create)
+            var document: [String: V2JSON]
+            if new.kind == .model {
+                try RestValidation.model(name: new.id, contentType: input["contentType"]?.stringValue ?? "", schema: input["schema"]?.stringValue)
+                document = ["id": current.document["id"] ?? .string(V2Identifiers.make(length: 6))]
+            } else {
+                document = ["id": .string(new.id), "validateRequestBody": .bool(false), "validateRequestParameters": .bool(false)]
+            }
+            document.merge(input) { _, new in new }
+            current.document = document
+            try store.put([current])
+        case .gatewayResponse:
+            // Replaced under its response type.
             try deployDelete(old)
             try deployCreate(new, body: nil)
             return
