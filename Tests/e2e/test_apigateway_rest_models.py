@@ -386,6 +386,24 @@ def test_cloudformation_models_validators_and_gateway_responses(server, apigw):
     assert invalid.json() == {"message": "Invalid request body"}
     assert requests.post(url + "?q=1", json={"name": "rex"}, timeout=30).json() == {"stored": True}
 
+    # An update changes the model and the validator in place (the method keeps naming them), and moves the gateway
+    # response to another type; a new deployment serves them.
+    updated = (STACK.replace("required: [name]", "required: [name, age]")
+               .replace("ValidateRequestParameters: true", "ValidateRequestParameters: false")
+               .replace("ResponseType: DEFAULT_4XX", "ResponseType: BAD_REQUEST_BODY")
+               .replace("      StageName: prod\n", "      StageName: prod\n      Description: second\n"))
+    cfn.update_stack(StackName="restvalidation", TemplateBody=updated)
+    assert cfn.describe_stacks(StackName="restvalidation")["Stacks"][0]["StackStatus"] == "UPDATE_COMPLETE"
+    assert json.loads(apigw.get_model(restApiId=api_id, modelName="Pet")["schema"])["required"] == ["name", "age"]
+    assert apigw.get_request_validator(restApiId=api_id, requestValidatorId=outputs["ValidatorId"])[
+        "validateRequestParameters"] is False
+    assert apigw.get_gateway_response(restApiId=api_id, responseType="DEFAULT_4XX")["defaultResponse"] is True
+    assert apigw.get_gateway_response(restApiId=api_id, responseType="BAD_REQUEST_BODY")["defaultResponse"] is False
+    apigw.create_deployment(restApiId=api_id, stageName="prod")
+    no_age = requests.post(url, json={"name": "rex"}, timeout=30)
+    assert no_age.status_code == 400 and no_age.json() == {"message": "Invalid request body"}
+    assert no_age.headers["Access-Control-Allow-Origin"] == "*"
+
     cfn.delete_stack(StackName="restvalidation")
     assert error_of(lambda: apigw.get_models(restApiId=api_id))[:2] == (404, "NotFoundException")
 
