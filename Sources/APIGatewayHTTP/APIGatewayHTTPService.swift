@@ -232,12 +232,8 @@ package struct APIGatewayHTTPService: Sendable {
         request.stage = stage.name
         request.rawPath = segments.count > 1 ? "/" + segments[1] : "/"
         guard let match = matcher.match(method: request.method, path: request.rawPath) else {
-            return error(
-                403,
-                GatewayMessages.missingAuthenticationToken,
-                requestId: requestId,
-                errorType: GatewayMessages.missingAuthenticationTokenType
-            )
+            let refusal = GatewayRefusal.message(403, GatewayMessages.missingAuthenticationTokenType, GatewayMessages.missingAuthenticationToken)
+            return restError(refusal, api: api, stage: stage, request: request, requestId: requestId)
         }
         let method = api.methods[match.index]
         var extra: [(String, String)] = [("x-amz-apigw-id", extendedRequestId)]
@@ -257,7 +253,7 @@ package struct APIGatewayHTTPService: Sendable {
         case "MOCK" where !integration.mapping.isMapped:
             let context = eventContext(api.apiId, requestId, extendedRequestId, stage.variables, match.pathParameters, false)
             if case .refused(let refusal) = await authorize(method, api: api, stage: stage, request: request, context: context, logger: logger) {
-                return error(refusal, requestId: requestId)
+                return restError(refusal, api: api, stage: stage, request: request, requestId: requestId)
             }
             let mock = integration.mock ?? IntegrationSpec.MockResponse(status: 200, headers: [], body: nil)
             var headers = mock.headers.map { ($0.name, $0.value) }
@@ -280,7 +276,7 @@ package struct APIGatewayHTTPService: Sendable {
         case "HTTP_PROXY":
             let context = eventContext(api.apiId, requestId, extendedRequestId, stage.variables, match.pathParameters, false)
             if case .refused(let refusal) = await authorize(method, api: api, stage: stage, request: request, context: context, logger: logger) {
-                return error(refusal, requestId: requestId)
+                return restError(refusal, api: api, stage: stage, request: request, requestId: requestId)
             }
             let event = ProxyEvents.version1(
                 request,
@@ -305,7 +301,7 @@ package struct APIGatewayHTTPService: Sendable {
                 logger: logger
             ) {
             case .failure(let refusal):
-                return error(refusal, requestId: requestId)
+                return restError(refusal, api: api, stage: stage, request: request, requestId: requestId)
             case .success(let answer):
                 return response(
                     status: answer.status,
@@ -329,7 +325,7 @@ package struct APIGatewayHTTPService: Sendable {
         var context = eventContext(api.apiId, requestId, extendedRequestId, stage.variables, match.pathParameters, binary)
         switch await authorize(method, api: api, stage: stage, request: request, context: context, logger: logger) {
         case .refused(let refusal):
-            return error(refusal, requestId: requestId)
+            return restError(refusal, api: api, stage: stage, request: request, requestId: requestId)
         case .allowed(let authorizer, let identity):
             context.authorizer = authorizer
             context.identity = identity
@@ -688,7 +684,8 @@ package struct APIGatewayHTTPService: Sendable {
             || media.hasSuffix("+xml") || media == "application/javascript" || media == "application/ecmascript"
     }
 
-    /// Authorizes a REST API method: its Lambda or Cognito authorizer (or IAM), then its API key.
+    /// Authorizes a REST API method: its Lambda or Cognito authorizer (or IAM), then its API key; then checks the
+    /// request as its request validator says.
     func authorize(
         _ method: RestApiSpec.Method,
         api: RestApiSpec,
@@ -717,14 +714,20 @@ package struct APIGatewayHTTPService: Sendable {
             logger.info("Method authorization is not emulated: refused", metadata: ["authorization": .string(what)])
             return .refused(.unauthorized)
         }
-        guard method.apiKeyRequired, case .allowed(let authorizer, var identity) = outcome else { return outcome }
-        switch await checkApiKey(api, stage: stage, request: request) {
-        case .failure(let refusal):
-            return .refused(refusal)
-        case .success(let keyIdentity):
-            identity.merge(keyIdentity) { _, new in new }
-            return .allowed(authorizer: authorizer, identity: identity)
+        if method.apiKeyRequired, case .allowed(let authorizer, var identity) = outcome {
+            switch await checkApiKey(api, stage: stage, request: request) {
+            case .failure(let refusal):
+                return .refused(refusal)
+            case .success(let keyIdentity):
+                identity.merge(keyIdentity) { _, new in new }
+                outcome = .allowed(authorizer: authorizer, identity: identity)
+            }
         }
+        // The request validator runs once the caller is authorized, before the integration.
+        if case .allowed = outcome, let validation = method.validation, let refusal = Self.validate(validation, request: request) {
+            return .refused(refusal)
+        }
+        return outcome
     }
 
     /// An HTTP API's own answer: `{"message":...}` with the request's extra headers and no `x-amzn-ErrorType`.

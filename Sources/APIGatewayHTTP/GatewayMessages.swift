@@ -32,6 +32,11 @@ package enum GatewayMessages {
     package static let limitExceeded = "Limit Exceeded"
     /// REST `AWS_IAM`: the signature's credential scope names another service (`InvalidSignatureException`, 403).
     package static let wrongSigningService = "Credential should be scoped to correct service: 'execute-api'. "
+    /// REST: a request validator found required parameters missing (`BAD_REQUEST_PARAMETERS`, 400), followed by
+    /// `[name, name]`.
+    package static let missingRequiredParameters = "Missing required request parameters: "
+    /// REST: a request validator found the body does not match its model (`BAD_REQUEST_BODY`, 400).
+    package static let invalidRequestBody = "Invalid request body"
     /// The `x-amzn-ErrorType` of a missing route on a REST API.
     package static let missingAuthenticationTokenType = "MissingAuthenticationTokenException"
 }

@@ -96,6 +96,8 @@ struct GatewayRefusal: Error, Equatable {
     var status: Int
     var errorType: String
     var body: String
+    /// The gateway response type when its status and error type do not tell it (``gatewayResponseType``).
+    var responseType: String? = nil
 
     /// `{"message":"..."}`.
     static func message(_ status: Int, _ errorType: String, _ text: String) -> GatewayRefusal {

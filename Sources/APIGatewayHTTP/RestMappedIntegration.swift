@@ -57,7 +57,7 @@ extension APIGatewayHTTPService {
         var context = eventContext(api.apiId, requestId, extendedRequestId, stage.variables, mapped.pathParameters, false)
         switch await authorize(method, api: api, stage: stage, request: request, context: context, logger: logger) {
         case .refused(let refusal):
-            return error(refusal, requestId: requestId)
+            return restError(refusal, api: api, stage: stage, request: request, requestId: requestId)
         case .allowed(let authorizer, let identity):
             context.authorizer = authorizer
             context.identity = identity

@@ -11,6 +11,8 @@ extension APIGatewayRESTService {
             return try part(operation).document
         case .resource:
             return Self.resourceView(try resource(operation.apiId, operation.id).document, embed: query["embed"])
+        case .gatewayResponse:
+            return try gatewayResponse(operation.apiId, type: operation.id)
         case .usagePlanKey:
             guard store.get(.usagePlan, id: operation.parentId) != nil else { throw Self.notFound(.usagePlan) }
             let key = try item(.usagePlanKey, scope: operation.parentId, id: operation.id)
@@ -50,6 +52,8 @@ extension APIGatewayRESTService {
         case .resource:
             _ = try restApi(operation.apiId)
             documents = store.list(.resource, scope: operation.apiId).map { Self.resourceView($0.document, embed: query["embed"]) }
+        case .gatewayResponse:
+            return try gatewayResponses(operation.apiId)
         default:
             _ = try restApi(operation.apiId)
             documents = store.list(operation.kind, scope: operation.apiId).map { Self.visible($0.document, kind: operation.kind, query: query) }
@@ -85,13 +89,18 @@ extension APIGatewayRESTService {
         case .method, .methodResponse, .integration, .integrationResponse:
             var (resource, document) = try part(operation)
             document = try RestPatch.apply(operations, to: document, kind: operation.kind)
-            if operation.kind == .method { try checkAuthorization(document, apiId: operation.apiId) }
+            if operation.kind == .method {
+                try checkAuthorization(document, apiId: operation.apiId)
+                try checkRequestValidation(document, apiId: operation.apiId)
+            }
             if operation.kind == .integration { try RestValidation.integration(document) }
             resource.document = Self.setting(document, at: Self.partPath(operation), in: resource.document)
             try store.put([resource])
             return document
         case .resource:
             return try updateResource(operation, operations: operations)
+        case .gatewayResponse:
+            return try updateGatewayResponse(operation.apiId, type: operation.id, operations: operations)
         default:
             var item = try self.item(operation.kind, scope: Self.scope(of: operation), id: operation.id)
             item.document = try RestPatch.apply(operations, to: item.document, kind: operation.kind)
@@ -105,6 +114,12 @@ extension APIGatewayRESTService {
                 item.document["lastUpdatedDate"] = nowValue
             case .authorizer:
                 try RestValidation.authorizer(item.document)
+            case .model:
+                try RestValidation.model(
+                    name: item.id,
+                    contentType: item.document["contentType"]?.stringValue ?? "",
+                    schema: item.document["schema"]?.stringValue
+                )
             case .usagePlan:
                 try checkApiStages(item.document["apiStages"])
             case .restApi:
@@ -200,6 +215,10 @@ extension APIGatewayRESTService {
             _ = try item(.usagePlan, scope: "", id: operation.id)
             try store.remove { ($0.kind == .usagePlan && $0.id == operation.id) || ($0.kind == .usagePlanKey && $0.scope == operation.id) }
             syncAll()
+        case .gatewayResponse:
+            try deleteGatewayResponse(operation.apiId, type: operation.id)
+        case .model:
+            try deleteModel(operation.apiId, name: operation.id)
         case .usagePlanKey:
             guard store.get(.usagePlan, id: operation.parentId) != nil else { throw Self.notFound(.usagePlan) }
             _ = try item(.usagePlanKey, scope: operation.parentId, id: operation.id)

@@ -36,13 +36,16 @@ extension APIGatewayRESTService {
             syncAll()
             return document
         case .usagePlanKey: return try createUsagePlanKey(operation.parentId, input: input)
+        case .model: return try createModel(operation.apiId, input: input, id: id)
+        case .requestValidator: return try createRequestValidator(operation.apiId, input: input, id: id)
+        case .gatewayResponse: return try putGatewayResponse(operation.apiId, type: operation.id, input: input)
         }
     }
 
     func createRestApi(_ input: [String: V2JSON], ids: (api: String, root: String)? = nil) throws -> [String: V2JSON] {
         if input["cloneFrom"] != nil { throw RestError.badRequest("cloneFrom is not supported by synapscribe-local") }
         let (api, root) = newRestApi(input, id: ids)
-        try store.put([api, root]) { all in
+        try store.put([api, root] + Self.defaultModels(apiId: api.id)) { all in
             if ids != nil, all.contains(where: { $0.kind == .restApi && $0.id == api.id }) {
                 throw RestError.conflict("RestApi \(api.id) already exists")
             }
@@ -104,6 +107,7 @@ extension APIGatewayRESTService {
             document = ["httpMethod": .string(operation.httpMethod), "apiKeyRequired": .bool(false)]
             document.merge(input) { _, new in new }
             try checkAuthorization(document, apiId: operation.apiId)
+            try checkRequestValidation(document, apiId: operation.apiId)
         case .methodResponse:
             guard Self.value(at: Array(path.prefix(2)), in: resource.document) != nil else { throw Self.notFound(.method) }
             try RestValidation.statusCode(operation.id)
@@ -156,6 +160,10 @@ extension APIGatewayRESTService {
         var document: [String: V2JSON] = [
             "id": .string(id), "createdDate": nowValue,
             "_snapshot": .array(resources.map { .object($0.document) }),
+            // Models, request validators and gateway responses take effect when deployed, as the resources do.
+            "_models": .array(store.list(.model, scope: apiId).map { .object($0.document) }),
+            "_requestValidators": .array(store.list(.requestValidator, scope: apiId).map { .object($0.document) }),
+            "_gatewayResponses": .array(store.list(.gatewayResponse, scope: apiId).map { .object($0.document) }),
         ]
         if let description = input["description"] { document["description"] = description }
         var changed = [RestItem(kind: .deployment, scope: apiId, id: id, document: document)]

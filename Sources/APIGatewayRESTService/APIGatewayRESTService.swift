@@ -11,7 +11,8 @@ import Storage
 
 /// The API Gateway v1 control plane (`aws apigateway ...`, REST-JSON on `/restapis...`, `/apikeys...`,
 /// `/usageplans...`, signing name `apigateway`): REST APIs, resources, methods, method responses, integrations,
-/// integration responses, deployments, stages, authorizers, API keys, usage plans and usage plan keys.
+/// integration responses, deployments, stages, authorizers, models, request validators, gateway responses, API keys,
+/// usage plans and usage plan keys.
 ///
 /// Items live in ``RestStore``: API-created ones, those of stacks deployed through CloudFormation, and the start-up
 /// template's (deployed at start through ``RestApiDeployer``, ``deployTemplate(_:stackName:)``), one model for all.
@@ -140,7 +141,9 @@ package struct APIGatewayRESTService: AWSServiceHandler {
     func item(_ kind: RestKind, scope: String, id: String) throws(RestError) -> RestItem {
         if kind == .restApi { return try restApi(id) }
         if !scope.isEmpty, kind != .usagePlanKey { _ = try restApi(scope) }
-        guard let item = store.get(kind, scope: scope, id: id) else { throw Self.notFound(kind) }
+        guard let item = store.get(kind, scope: scope, id: id) else {
+            throw kind == .model ? .notFound("Invalid model name specified: \(id)") : Self.notFound(kind)
+        }
         return item
     }
 
@@ -157,6 +160,9 @@ package struct APIGatewayRESTService: AWSServiceHandler {
         case .apiKey: .notFound("Invalid API Key identifier specified")
         case .usagePlan: .notFound("Invalid Usage Plan ID specified")
         case .usagePlanKey: .notFound("Invalid Usage Plan Key identifier specified")
+        case .model: .notFound("Invalid model name specified")
+        case .requestValidator: .notFound("Invalid Request Validator identifier specified")
+        case .gatewayResponse: .notFound("Invalid Gateway Response identifier specified")
         }
     }
 

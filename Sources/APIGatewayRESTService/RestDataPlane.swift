@@ -43,6 +43,7 @@ package enum RestDataPlane {
                     resources.append(methodResource(apiId: apiId, resourceId: id, httpMethod: httpMethod, method: method.objectValue ?? [:]))
                 }
             }
+            resources += deployedValidation(deployment.document, apiId: apiId)
             for authorizer in items where authorizer.kind == .authorizer && authorizer.scope == apiId {
                 let members = [
                     ("Name", "name"), ("Type", "type"), ("AuthorizerUri", "authorizerUri"), ("IdentitySource", "identitySource"),
@@ -100,7 +101,8 @@ package enum RestDataPlane {
             method,
             [
                 ("AuthorizationType", "authorizationType"), ("AuthorizerId", "authorizerId"), ("ApiKeyRequired", "apiKeyRequired"),
-                ("AuthorizationScopes", "authorizationScopes"),
+                ("AuthorizationScopes", "authorizationScopes"), ("RequestParameters", "requestParameters"),
+                ("RequestModels", "requestModels"), ("RequestValidatorId", "requestValidatorId"),
             ]
         )
         properties["RestApiId"] = .string(apiId)
@@ -126,6 +128,41 @@ package enum RestDataPlane {
             properties["Integration"] = .object(converted)
         }
         return resource(RestApiProvider.methodType, id: "\(resourceId)-\(httpMethod)", properties)
+    }
+
+    /// The models, request validators and gateway responses a deployment took, as their `AWS::ApiGateway::*` resources.
+    static func deployedValidation(_ deployment: [String: V2JSON], apiId: String) -> [StackResource] {
+        func documents(_ key: String) -> [[String: V2JSON]] {
+            guard case .array(let items) = deployment[key] else { return [] }
+            return items.compactMap(\.objectValue)
+        }
+        var resources: [StackResource] = []
+        for model in documents("_models") {
+            let name = model["name"]?.stringValue ?? ""
+            var properties = pick(model, [("Name", "name"), ("ContentType", "contentType"), ("Schema", "schema")])
+            properties["RestApiId"] = .string(apiId)
+            resources.append(resource(RestApiProvider.modelType, id: name, properties))
+        }
+        for validator in documents("_requestValidators") {
+            let members = [
+                ("Name", "name"), ("ValidateRequestBody", "validateRequestBody"), ("ValidateRequestParameters", "validateRequestParameters"),
+            ]
+            var properties = pick(validator, members)
+            properties["RestApiId"] = .string(apiId)
+            resources.append(resource(RestApiProvider.requestValidatorType, id: validator["id"]?.stringValue ?? "", properties))
+        }
+        for response in documents("_gatewayResponses") {
+            let members = [
+                ("ResponseType", "responseType"), ("StatusCode", "statusCode"), ("ResponseParameters", "responseParameters"),
+                ("ResponseTemplates", "responseTemplates"),
+            ]
+            var properties = pick(response, members)
+            properties["RestApiId"] = .string(apiId)
+            resources.append(
+                resource(RestApiProvider.gatewayResponseType, id: "gatewayresponse-" + (response["responseType"]?.stringValue ?? ""), properties)
+            )
+        }
+        return resources
     }
 
     /// The members of `source` named in `pairs`, renamed (`(target, source)`); absent ones are left out.

@@ -3,7 +3,11 @@ import CloudFormation
 import Foundation
 
 /// `ImportRestApi` and `PutRestApi`: an OpenAPI 2.0 or 3.0 document (JSON or YAML) becomes resources, methods,
-/// method responses and `x-amazon-apigateway-integration`s, as API Gateway imports it.
+/// method responses and `x-amazon-apigateway-integration`s, as API Gateway imports it; `definitions` (2.0) or
+/// `components.schemas` (3.0) become models, `x-amazon-apigateway-request-validators` request validators (named by
+/// `x-amazon-apigateway-request-validator` on the document or an operation), `parameters` with `required` a method's
+/// request parameters, a body's `$ref` schema its request model, and `x-amazon-apigateway-gateway-responses` gateway
+/// responses. Models, validators and gateway responses are added or replaced by name (the API's others stay).
 extension APIGatewayRESTService {
     /// Imports a document into a new API (`apiId` nil) or an existing one (`mode` `overwrite` or `merge`).
     /// - Parameters:
@@ -47,6 +51,8 @@ extension APIGatewayRESTService {
         let authorizers = try Self.authorizerSchemes(document, existing: existingAuthorizers)
         let iamSchemes = Self.iamSchemes(document)
         let documentSecurity = document["security"]?.listValue
+        let extras = try Self.importedValidation(document, apiId: api.id, existingValidators: store.list(.requestValidator, scope: api.id))
+        let defaultValidator = document["x-amazon-apigateway-request-validator"]?.stringValue
         for (path, item) in document["paths"]?.mapValue?.entries ?? [] {
             var resource = try Self.resource(for: path, in: &resources, apiId: api.id)
             for (key, operation) in item.mapValue?.entries ?? [] {
@@ -62,6 +68,17 @@ extension APIGatewayRESTService {
                 ]
                 method.merge(Self.authorization(security, authorizers: authorizers, iam: iamSchemes)) { _, new in new }
                 if let operationId = operation["operationId"]?.stringValue { method["operationName"] = .string(operationId) }
+                if let validatorName = operation["x-amazon-apigateway-request-validator"]?.stringValue ?? defaultValidator {
+                    guard let validator = extras.validators.first(where: { $0.document["name"]?.stringValue == validatorName }) else {
+                        throw RestError.badRequest(
+                            "Errors found during import:\n\tInvalid request validator '\(validatorName)' specified for \(name) \(path)"
+                        )
+                    }
+                    method["requestValidatorId"] = .string(validator.id)
+                }
+                let (parameters, models) = Self.requestShape(operation, pathItem: item, document: document)
+                if !parameters.isEmpty { method["requestParameters"] = .object(parameters) }
+                if !models.isEmpty { method["requestModels"] = .object(models) }
                 var responses: [String: V2JSON] = [:]
                 for (code, _) in operation["responses"]?.mapValue?.entries ?? [] where (try? RestValidation.statusCode(code)) != nil {
                     responses[code] = .object(["statusCode": .string(code)])
@@ -80,8 +97,129 @@ extension APIGatewayRESTService {
             try store.remove { $0.kind == .resource && $0.scope == api.id }
         }
         let authorizerItems = authorizers.values.map { RestItem(kind: .authorizer, scope: api.id, id: $0["id"]?.stringValue ?? "", document: $0) }
-        try store.put([api] + resources + authorizerItems.sorted { $0.id < $1.id })
+        var models = extras.models
+        if apiId == nil {
+            models = Self.defaultModels(apiId: api.id).filter { model in !models.contains { $0.id == model.id } } + models
+        }
+        try store.put([api] + resources + authorizerItems.sorted { $0.id < $1.id } + models + extras.validators + extras.gatewayResponses)
         return api.document
+    }
+
+    /// The document's models, request validators and gateway responses (a validator keeps the id of the API's validator
+    /// of the same name).
+    static func importedValidation(
+        _ document: TemplateValue,
+        apiId: String,
+        existingValidators: [RestItem]
+    ) throws(RestError) -> (models: [RestItem], validators: [RestItem], gatewayResponses: [RestItem]) {
+        var models: [RestItem] = []
+        let schemas = document["definitions"]?.mapValue ?? document["components"]?["schemas"]?.mapValue
+        for (name, value) in schemas?.entries ?? [] {
+            let schema = modelReferences(value, apiId: apiId)
+            let document: [String: V2JSON] = [
+                "id": .string(V2Identifiers.make(length: 6)), "name": .string(name), "contentType": .string("application/json"),
+                "schema": .string(schema.jsonString),
+            ]
+            do {
+                try RestValidation.model(name: name, contentType: "application/json", schema: schema.jsonString)
+            } catch {
+                throw .badRequest("Errors found during import:\n\tUnable to create model '\(name)': \(error.message)")
+            }
+            models.append(RestItem(kind: .model, scope: apiId, id: name, document: document))
+        }
+        var validators: [RestItem] = []
+        for (name, validator) in document["x-amazon-apigateway-request-validators"]?.mapValue?.entries ?? [] {
+            let id = existingValidators.first { $0.document["name"]?.stringValue == name }?.id ?? V2Identifiers.make(length: 6)
+            let document: [String: V2JSON] = [
+                "id": .string(id), "name": .string(name),
+                "validateRequestBody": .bool(validator["validateRequestBody"]?.boolValue ?? false),
+                "validateRequestParameters": .bool(validator["validateRequestParameters"]?.boolValue ?? false),
+            ]
+            validators.append(RestItem(kind: .requestValidator, scope: apiId, id: id, document: document))
+        }
+        var responses: [RestItem] = []
+        for (type, response) in document["x-amazon-apigateway-gateway-responses"]?.mapValue?.entries ?? [] {
+            try checkResponseType(type)
+            var document: [String: V2JSON] = [
+                "responseType": .string(type), "defaultResponse": .bool(false),
+                "responseParameters": .object(stringMap(response["responseParameters"]?.mapValue ?? TemplateMap())),
+                "responseTemplates": .object(stringMap(response["responseTemplates"]?.mapValue ?? TemplateMap())),
+            ]
+            if let status = response["statusCode"]?.scalarText {
+                try RestValidation.statusCode(status)
+                document["statusCode"] = .string(status)
+            }
+            responses.append(RestItem(kind: .gatewayResponse, scope: apiId, id: type, document: document))
+        }
+        return (models, validators, responses)
+    }
+
+    /// A schema with its `$ref`s to `#/definitions/NAME` or `#/components/schemas/NAME` turned into the model URLs API
+    /// Gateway writes (`https://apigateway.amazonaws.com/restapis/{id}/models/NAME`).
+    static func modelReferences(_ value: TemplateValue, apiId: String) -> TemplateValue {
+        switch value {
+        case .map(let map):
+            var converted = TemplateMap()
+            for (key, item) in map.entries {
+                if key == "$ref", let reference = item.stringValue,
+                    let name = ["#/definitions/", "#/components/schemas/"].first(where: reference.hasPrefix).map({
+                        String(reference.dropFirst($0.count))
+                    })
+                {
+                    converted.set(key, .string("https://apigateway.amazonaws.com/restapis/\(apiId)/models/\(name)"))
+                } else {
+                    converted.set(key, modelReferences(item, apiId: apiId))
+                }
+            }
+            return .map(converted)
+        case .list(let items):
+            return .list(items.map { modelReferences($0, apiId: apiId) })
+        default:
+            return value
+        }
+    }
+
+    /// A method's request parameters (`method.request.querystring.NAME`: required...) from its operation's and path's
+    /// `parameters`, and its request models (content type to model name) from a body schema's `$ref`.
+    static func requestShape(
+        _ operation: TemplateValue,
+        pathItem: TemplateValue,
+        document: TemplateValue
+    ) -> (parameters: [String: V2JSON], models: [String: V2JSON]) {
+        func resolved(_ value: TemplateValue) -> TemplateValue {
+            guard let reference = value["$ref"]?.stringValue, reference.hasPrefix("#/") else { return value }
+            var current: TemplateValue? = document
+            for segment in reference.dropFirst(2).split(separator: "/") { current = current?[String(segment)] }
+            return current ?? value
+        }
+        func modelName(_ schema: TemplateValue?) -> String? {
+            guard let reference = schema?["$ref"]?.stringValue, reference.hasPrefix("#/") else { return nil }
+            return reference.split(separator: "/").last.map(String.init)
+        }
+        var parameters: [String: V2JSON] = [:]
+        var models: [String: V2JSON] = [:]
+        let all = (pathItem["parameters"]?.listValue ?? []) + (operation["parameters"]?.listValue ?? [])
+        for parameter in all.map(resolved) {
+            guard let name = parameter["name"]?.scalarText, let place = parameter["in"]?.stringValue else { continue }
+            let required = parameter["required"]?.boolValue ?? false
+            switch place {
+            case "query": parameters["method.request.querystring.\(name)"] = .bool(required)
+            case "header": parameters["method.request.header.\(name)"] = .bool(required)
+            case "path": parameters["method.request.path.\(name)"] = .bool(true)
+            case "body":
+                let types = operation["consumes"]?.listValue ?? document["consumes"]?.listValue ?? [.string("application/json")]
+                if let model = modelName(parameter["schema"]) {
+                    for type in types.compactMap(\.stringValue) { models[type] = .string(model) }
+                }
+            default: break
+            }
+        }
+        if let body = operation["requestBody"].map(resolved) {
+            for (type, content) in body["content"]?.mapValue?.entries ?? [] {
+                if let model = modelName(content["schema"]) { models[type] = .string(model) }
+            }
+        }
+        return (parameters, models)
     }
 
     /// The names of the document's API key security schemes (`type: apiKey`, `name: x-api-key`, in the header).

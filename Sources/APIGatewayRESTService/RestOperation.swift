@@ -27,6 +27,12 @@ package enum RestKind: String, Sendable, Equatable, CaseIterable {
     case usagePlan = "usageplan"
     /// A key of a usage plan.
     case usagePlanKey = "usageplankey"
+    /// A model (a JSON schema) of a REST API, stored under its name.
+    case model
+    /// A request validator of a REST API.
+    case requestValidator = "requestvalidator"
+    /// A customized gateway response of a REST API, stored under its response type.
+    case gatewayResponse = "gatewayresponse"
 
     /// The noun in operation names (`CreateRestApi`, `PutIntegrationResponse`...).
     package var noun: String {
@@ -43,6 +49,9 @@ package enum RestKind: String, Sendable, Equatable, CaseIterable {
         case .apiKey: "ApiKey"
         case .usagePlan: "UsagePlan"
         case .usagePlanKey: "UsagePlanKey"
+        case .model: "Model"
+        case .requestValidator: "RequestValidator"
+        case .gatewayResponse: "GatewayResponse"
         }
     }
 
@@ -151,6 +160,7 @@ package struct RestOperation: ServiceOperation, Equatable {
             case 3, 4:
                 let kinds: [String: RestKind] = [
                     "resources": .resource, "deployments": .deployment, "stages": .stage, "authorizers": .authorizer,
+                    "models": .model, "requestvalidators": .requestValidator, "gatewayresponses": .gatewayResponse,
                 ]
                 guard let kind = kinds[s[2]] else { return nil }
                 operation.kind = kind
@@ -193,11 +203,11 @@ package struct RestOperation: ServiceOperation, Equatable {
             return nil
         }
         switch (method, isItem) {
-        case (.post, false): operation.action = .create
+        case (.post, false) where operation.kind != .gatewayResponse: operation.action = .create
         case (.get, false): operation.action = .list
         case (.get, true): operation.action = .get
         case (.patch, true) where operation.kind != .usagePlanKey: operation.action = .update
-        case (.put, true) where operation.kind == .restApi: operation.action = .put
+        case (.put, true) where operation.kind == .restApi || operation.kind == .gatewayResponse: operation.action = .put
         case (.delete, true): operation.action = .delete
         default: return nil
         }

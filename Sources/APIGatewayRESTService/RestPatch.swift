@@ -84,6 +84,12 @@ package enum RestPatch {
             ]
         case .usagePlanKey:
             []
+        case .model:
+            [(["description"], .string), (["schema"], .string)]
+        case .requestValidator:
+            [(["name"], .string), (["validateRequestBody"], .bool), (["validateRequestParameters"], .bool)]
+        case .gatewayResponse:
+            [(["statusCode"], .string), (["responseParameters", "*"], .stringEntry), (["responseTemplates", "*"], .stringEntry)]
         }
     }
 

@@ -61,6 +61,12 @@ package enum RestValidation {
             ["name": .string, "description": .string, "apiStages": .list, "throttle": .object, "quota": .object, "tags": .stringMap]
         case .usagePlanKey:
             ["keyId": .string, "keyType": .string]
+        case .model:
+            ["name": .string, "description": .string, "schema": .string, "contentType": .string]
+        case .requestValidator:
+            ["name": .string, "validateRequestBody": .bool, "validateRequestParameters": .bool]
+        case .gatewayResponse:
+            ["statusCode": .string, "responseParameters": .stringMap, "responseTemplates": .stringMap]
         }
     }
 
@@ -77,7 +83,8 @@ package enum RestValidation {
         case .authorizer: ["name", "type"]
         case .usagePlan: ["name"]
         case .usagePlanKey: ["keyId", "keyType"]
-        case .methodResponse, .integrationResponse, .deployment, .apiKey: []
+        case .model: ["name", "contentType"]
+        case .methodResponse, .integrationResponse, .deployment, .apiKey, .requestValidator, .gatewayResponse: []
         }
     }
 

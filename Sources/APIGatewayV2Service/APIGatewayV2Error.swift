@@ -9,6 +9,8 @@ package enum APIGatewayV2Error: AWSServiceError, Equatable {
     case notFound(String)
     /// 409 `ConflictException`.
     case conflict(String)
+    /// 400 `ValidationException` (a value outside a member's enumeration, as AWS's front end checks it).
+    case validation(String)
     /// 403 `AccessDeniedException` from IAM.
     case accessDenied(String)
     /// 404 `NotFoundException` for a path this API does not have (`UnknownOperationException` on AWS's front end).
@@ -20,6 +22,7 @@ package enum APIGatewayV2Error: AWSServiceError, Equatable {
         case .badRequest: "BadRequestException"
         case .notFound: "NotFoundException"
         case .conflict: "ConflictException"
+        case .validation: "ValidationException"
         case .accessDenied: "AccessDeniedException"
         case .unknownOperation: "UnknownOperationException"
         }
@@ -28,7 +31,7 @@ package enum APIGatewayV2Error: AWSServiceError, Equatable {
     /// The message text.
     package var message: String {
         switch self {
-        case .badRequest(let text), .notFound(let text), .conflict(let text), .accessDenied(let text): text
+        case .badRequest(let text), .notFound(let text), .conflict(let text), .validation(let text), .accessDenied(let text): text
         case .unknownOperation: "The requested operation is not recognized by the service."
         }
     }
@@ -36,7 +39,7 @@ package enum APIGatewayV2Error: AWSServiceError, Equatable {
     /// The HTTP status.
     package var httpStatus: Int {
         switch self {
-        case .badRequest: 400
+        case .badRequest, .validation: 400
         case .notFound, .unknownOperation: 404
         case .conflict: 409
         case .accessDenied: 403

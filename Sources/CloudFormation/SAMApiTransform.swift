@@ -42,7 +42,7 @@ struct SAMApiTransform {
     private static let integrationKey = "x-amazon-apigateway-integration"
     private static let restHandled: Set<String> = [
         "StageName", "DefinitionBody", "DefinitionUri", "Cors", "BinaryMediaTypes", "Variables", "Name", "Description",
-        "EndpointConfiguration", "OpenApiVersion", "Tags", "Auth",
+        "EndpointConfiguration", "OpenApiVersion", "Tags", "Auth", "Models", "GatewayResponses",
     ]
     /// The `Auth` keys of an `AWS::Serverless::Api` the emulator acts on.
     private static let restAuthHandled: Set<String> = [
@@ -79,7 +79,8 @@ struct SAMApiTransform {
         for event in events {
             let handled: Set<String> =
                 event.type == "Api"
-                ? ["Path", "Method", "RestApiId", "Auth"] : ["Path", "Method", "ApiId", "PayloadFormatVersion", "TimeoutInMillis", "Auth"]
+                ? ["Path", "Method", "RestApiId", "Auth", "RequestModel", "RequestParameters"]
+                : ["Path", "Method", "ApiId", "PayloadFormatVersion", "TimeoutInMillis", "Auth"]
             for key in event.properties.keys where !handled.contains(key) {
                 unsupported.append(
                     UnsupportedProperty(
@@ -185,6 +186,7 @@ struct SAMApiTransform {
             if let security = try auth.security(for: event, method: method.lowercased(), path: path) {
                 operation.set("security", security)
             }
+            Self.addRequestValidation(event.properties, to: &operation, document: &document)
             operations.set(key, .map(operation))
             paths.set(path, .map(operations))
             let pathForArn = Self.permissionPath(path)
@@ -206,6 +208,7 @@ struct SAMApiTransform {
             paths = Self.addCorsPreflights(to: paths, cors: cors, security: auth.preflightSecurity)
         }
         document.set("paths", .map(paths))
+        Self.addModelsAndGatewayResponses(properties, to: &document)
 
         var apiProperties = TemplateMap()
         apiProperties.set("Body", .map(document), location: properties.location(of: "DefinitionBody"))
@@ -262,6 +265,98 @@ struct SAMApiTransform {
                 location: location
             )
         }
+    }
+
+    /// An event's `RequestModel` and `RequestParameters` as SAM writes them into the operation: a body parameter (Swagger
+    /// 2.0) or `requestBody` (OpenAPI 3) naming the model, lower-cased, in `#/definitions` or `#/components/schemas`;
+    /// `ValidateBody`/`ValidateParameters` as the validator `body-and-params`, `body-only`, `params-only` or
+    /// `no-validation` (an unset one is false; neither set: no validator); each request parameter as a `string`
+    /// parameter, `required` when its `Required` says so.
+    private static func addRequestValidation(_ event: TemplateMap, to operation: inout TemplateMap, document: inout TemplateMap) {
+        let openAPI3 = document["openapi"] != nil
+        var parameters = operation["parameters"]?.listValue ?? []
+        if let model = event["RequestModel"]?.mapValue, let name = model["Model"]?.scalarText?.lowercased() {
+            let required = model["Required"]?.boolValue
+            if openAPI3 {
+                var body = TemplateMap()
+                body.set("content", ["application/json": ["schema": ["$ref": .string("#/components/schemas/\(name)")]]])
+                if let required { body.set("required", .bool(required)) }
+                operation.set("requestBody", .map(body))
+            } else {
+                var parameter = TemplateMap()
+                parameter.set("in", "body")
+                parameter.set("name", .string(name))
+                parameter.set("schema", ["$ref": .string("#/definitions/\(name)")])
+                if let required { parameter.set("required", .bool(required)) }
+                parameters.append(.map(parameter))
+            }
+            let validateBody = model["ValidateBody"]?.boolValue
+            let validateParameters = model["ValidateParameters"]?.boolValue
+            if validateBody != nil || validateParameters != nil {
+                let body = validateBody ?? false
+                let params = validateParameters ?? false
+                let validator =
+                    switch (body, params) {
+                    case (true, true): "body-and-params"
+                    case (true, false): "body-only"
+                    case (false, true): "params-only"
+                    case (false, false): "no-validation"
+                    }
+                var validators = document["x-amazon-apigateway-request-validators"]?.mapValue ?? TemplateMap()
+                validators.set(validator, ["validateRequestBody": .bool(body), "validateRequestParameters": .bool(params)])
+                document.set("x-amazon-apigateway-request-validators", .map(validators))
+                operation.set("x-amazon-apigateway-request-validator", .string(validator))
+            }
+        }
+        for entry in event["RequestParameters"]?.listValue ?? [] {
+            let named: [(String, Bool)] =
+                if let text = entry.scalarText {
+                    [(text, false)]
+                } else {
+                    (entry.mapValue?.entries ?? []).map { ($0.key, $0.value["Required"]?.boolValue ?? false) }
+                }
+            for (parameter, required) in named {
+                let places = ["method.request.header.": "header", "method.request.querystring.": "query", "method.request.path.": "path"]
+                guard let (prefix, place) = places.first(where: { parameter.hasPrefix($0.key) }) else { continue }
+                parameters.append(
+                    ["in": .string(place), "name": .string(String(parameter.dropFirst(prefix.count))), "required": .bool(required), "type": "string"]
+                )
+            }
+        }
+        if !parameters.isEmpty { operation.set("parameters", .list(parameters)) }
+    }
+
+    /// `Models` (schemas under lower-cased names) and `GatewayResponses` (`StatusCode`, `ResponseParameters` `Headers`,
+    /// `Paths` and `QueryStrings`, `ResponseTemplates`) of an `AWS::Serverless::Api`, as SAM writes them into the document.
+    private static func addModelsAndGatewayResponses(_ properties: TemplateMap, to document: inout TemplateMap) {
+        if let models = properties["Models"]?.mapValue {
+            let openAPI3 = document["openapi"] != nil
+            var components = document["components"]?.mapValue ?? TemplateMap()
+            var schemas = (openAPI3 ? components["schemas"] : document["definitions"])?.mapValue ?? TemplateMap()
+            for (name, schema) in models.entries { schemas.set(name.lowercased(), schema) }
+            if openAPI3 {
+                components.set("schemas", .map(schemas))
+                document.set("components", .map(components))
+            } else {
+                document.set("definitions", .map(schemas))
+            }
+        }
+        guard let responses = properties["GatewayResponses"]?.mapValue else { return }
+        var converted = document["x-amazon-apigateway-gateway-responses"]?.mapValue ?? TemplateMap()
+        for (type, response) in responses.entries {
+            var entry = TemplateMap()
+            if let status = response["StatusCode"] { entry.set("statusCode", status) }
+            var parameters = TemplateMap()
+            for (group, prefix) in [("Headers", "header"), ("Paths", "path"), ("QueryStrings", "querystring")] {
+                for (name, value) in response["ResponseParameters"]?[group]?.mapValue?.entries ?? [] {
+                    parameters.set("gatewayresponse.\(prefix).\(name)", value)
+                }
+            }
+            if !parameters.isEmpty { entry.set("responseParameters", .map(parameters)) }
+            if let templates = response["ResponseTemplates"] { entry.set("responseTemplates", templates) }
+            converted.set(type, .map(entry))
+        }
+        document.set("x-amazon-apigateway-gateway-responses", .map(converted))
     }
 
     /// Adds SAM's `OPTIONS` preflight (a `MOCK` integration answering the configured CORS headers) to every path.

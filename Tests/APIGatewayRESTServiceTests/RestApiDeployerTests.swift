@@ -113,6 +113,44 @@ import Testing
         }
     }
 
+    @Test func modelsValidatorsAndGatewayResponsesBecomeTheirMembers() throws {
+        let model = try RestApiDeployer.Place(
+            Self.resource(
+                RestApiProvider.modelType,
+                id: "Pet",
+                [
+                    ("RestApiId", .string("api0000001")), ("ContentType", .string("application/json")),
+                    ("Schema", ["type": .string("object"), "required": .list([.string("name")])]),
+                ]
+            )
+        )
+        #expect(model.kind == .model && model.id == "Pet" && model.apiId == "api0000001")
+        #expect(model.input["name"] == .string("Pet"))
+        #expect(model.input["schema"] == .string(#"{"type":"object","required":["name"]}"#))
+        let validator = try RestApiDeployer.Place(
+            Self.resource(
+                RestApiProvider.requestValidatorType,
+                id: "val001",
+                [("RestApiId", .string("api0000001")), ("Name", .string("all")), ("ValidateRequestBody", .string("true"))]
+            )
+        )
+        #expect(validator.kind == .requestValidator && validator.id == "val001")
+        #expect(validator.input == ["name": .string("all"), "validateRequestBody": .bool(true)])
+        let response = try RestApiDeployer.Place(
+            Self.resource(
+                RestApiProvider.gatewayResponseType,
+                id: "gr0001",
+                [
+                    ("RestApiId", .string("api0000001")), ("ResponseType", .string("DEFAULT_4XX")), ("StatusCode", .number("418")),
+                    ("ResponseParameters", ["gatewayresponse.header.X-A": .string("'b'")]),
+                ]
+            )
+        )
+        // A gateway response is stored under its response type.
+        #expect(response.kind == .gatewayResponse && response.id == "DEFAULT_4XX")
+        #expect(response.input == ["statusCode": .string("418"), "responseParameters": .object(["gatewayresponse.header.X-A": .string("'b'")])])
+    }
+
     @Test func deployedItemsAreListedServedUpdatedAndDeleted() async throws {
         let (service, served) = try Self.service()
         let deployer = RestApiDeployer(service: service, readObject: { _, _, _ in nil })

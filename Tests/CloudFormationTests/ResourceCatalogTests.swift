@@ -103,7 +103,8 @@ struct ResourceCatalogTests {
                 "AWS::Cognito::IdentityPoolRoleAttachment", "AWS::ApiGateway::RestApi", "AWS::ApiGateway::Resource",
                 "AWS::ApiGateway::Method", "AWS::ApiGateway::Deployment", "AWS::ApiGateway::Stage",
                 "AWS::ApiGateway::Authorizer", "AWS::ApiGateway::ApiKey", "AWS::ApiGateway::UsagePlan",
-                "AWS::ApiGateway::UsagePlanKey", "AWS::Logs::LogGroup",
+                "AWS::ApiGateway::UsagePlanKey", "AWS::ApiGateway::Model", "AWS::ApiGateway::RequestValidator",
+                "AWS::ApiGateway::GatewayResponse", "AWS::Logs::LogGroup",
             ]
         )
         let served = catalog.providers.map(\.resourceTypes.count).reduce(0, +)

@@ -3,11 +3,13 @@ import CloudFormation
 /// The CloudFormation provider of the `AWS::ApiGateway::*` resources that make up a REST API (API Gateway v1).
 ///
 /// Serves `RestApi` (`Body` as an OpenAPI document with `x-amazon-apigateway-integration`, `BinaryMediaTypes`,
-/// `Name`), `Resource`, `Method` (`Integration` of type `AWS_PROXY`, `MOCK`, `AWS` (Lambda functions, DynamoDB, S3),
+/// `Name`), `Resource`, `Method` (`RequestParameters`, `RequestModels` and `RequestValidatorId` validated as a
+/// `RequestValidator` says, `Integration` of type `AWS_PROXY`, `MOCK`, `AWS` (Lambda functions, DynamoDB, S3),
 /// `HTTP` and `HTTP_PROXY` (loopback targets), with `RequestTemplates`, `RequestParameters`, `PassthroughBehavior` and
 /// `IntegrationResponses`), `Deployment` (`StageName`) and `Stage`
 /// (`StageName`, `Variables`). Ignored (reported by `validate`): `BodyS3Location`, `Policy`, `EndpointConfiguration`,
-/// `ApiKeySourceType`, method request validation, usage plan throttling. `Authorizer` (TOKEN and REQUEST Lambda
+/// `ApiKeySourceType`, usage plan throttling. `Model` (`Schema`, JSON schema draft 4), `RequestValidator` and
+/// `GatewayResponse` (status code, header parameters and templates of the 4XX answers) are served. `Authorizer` (TOKEN and REQUEST Lambda
 /// authorizers), `ApiKey`, `UsagePlan` (`ApiStages`, `Quota`) and `UsagePlanKey` are served. HTTP APIs (`AWS::ApiGatewayV2::Api` with
 /// `ProtocolType: HTTP` or a `Body`) are named by the WebSocket provider, which serves the `AWS::ApiGatewayV2` types,
 /// and decoded by ``Stack/httpApis``.
@@ -31,6 +33,13 @@ package struct RestApiProvider: ResourceProvider {
     /// The usage plan key type.
     package static let usagePlanKeyType = "AWS::ApiGateway::UsagePlanKey"
 
+    /// The model (JSON schema) type.
+    package static let modelType = "AWS::ApiGateway::Model"
+    /// The request validator type.
+    package static let requestValidatorType = "AWS::ApiGateway::RequestValidator"
+    /// The gateway response type.
+    package static let gatewayResponseType = "AWS::ApiGateway::GatewayResponse"
+
     /// Creates the provider.
     package init() {}
 
@@ -41,7 +50,7 @@ package struct RestApiProvider: ResourceProvider {
             Self.resourceType: ["RestApiId", "ParentId", "PathPart"],
             Self.methodType: [
                 "RestApiId", "ResourceId", "HttpMethod", "AuthorizationType", "Integration", "MethodResponses", "OperationName",
-                "ApiKeyRequired",
+                "ApiKeyRequired", "RequestParameters", "RequestModels", "RequestValidatorId",
             ],
             Self.deploymentType: ["RestApiId", "StageName", "Description", "StageDescription"],
             Self.stageType: ["RestApiId", "StageName", "DeploymentId", "Variables", "Description", "Tags"],
@@ -52,6 +61,9 @@ package struct RestApiProvider: ResourceProvider {
             Self.apiKeyType: ["Name", "Value", "Enabled", "StageKeys", "Description", "GenerateDistinctId", "CustomerId", "Tags"],
             Self.usagePlanType: ["ApiStages", "Quota", "Throttle", "UsagePlanName", "Description", "Tags"],
             Self.usagePlanKeyType: ["KeyId", "KeyType", "UsagePlanId"],
+            Self.modelType: ["RestApiId", "Name", "ContentType", "Description", "Schema"],
+            Self.requestValidatorType: ["RestApiId", "Name", "ValidateRequestBody", "ValidateRequestParameters"],
+            Self.gatewayResponseType: ["RestApiId", "ResponseType", "StatusCode", "ResponseParameters", "ResponseTemplates"],
         ]
     }
 
@@ -61,7 +73,8 @@ package struct RestApiProvider: ResourceProvider {
     }
 
     /// Generated lowercase ids as API Gateway issues them: 10 characters for APIs (with a `RootResourceId`),
-    /// 6 for resources and deployments; a stage's `Ref` is its `StageName`.
+    /// 6 for resources and deployments; a stage's `Ref` is its `StageName`, a model's its `Name` (generated,
+    /// alphanumeric, when absent); request validators and gateway responses get 6-character ids.
     /// - Parameter resource: The resource being named.
     /// - Returns: The identity.
     package func identity(of resource: ResourceNaming) -> ResourceIdentity {
@@ -90,6 +103,15 @@ package struct RestApiProvider: ResourceProvider {
             return ResourceIdentity(physicalId: id, attributes: ["Id": id])
         case Self.stageType:
             return ResourceIdentity(physicalId: resource.properties["StageName"]?.scalarText ?? resource.physicalName, attributes: [:])
+        case Self.modelType:
+            if let name = resource.properties["Name"]?.scalarText, !name.isEmpty { return ResourceIdentity(physicalId: name, attributes: [:]) }
+            let generated = (resource.logicalId + resource.shortId(10)).filter { $0.isASCII && ($0.isLetter || $0.isNumber) }
+            return ResourceIdentity(physicalId: String(generated.suffix(128)), attributes: [:])
+        case Self.requestValidatorType:
+            let id = resource.shortId(6)
+            return ResourceIdentity(physicalId: id, attributes: ["RequestValidatorId": id])
+        case Self.gatewayResponseType:
+            return ResourceIdentity(physicalId: resource.shortId(6), attributes: [:])
         default:
             return resource.nameOnly
         }

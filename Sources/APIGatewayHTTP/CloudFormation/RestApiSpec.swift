@@ -19,6 +19,32 @@ package struct RestApiSpec: Sendable, Equatable {
         package var authorization: MethodAuthorization
         /// `ApiKeyRequired`: the request needs an `x-api-key` of a usage plan of the stage.
         package var apiKeyRequired: Bool
+        /// What the method's request validator checks (nil: no validator).
+        package var validation: RequestValidation? = nil
+    }
+
+    /// What a method's request validator checks before the integration runs.
+    package struct RequestValidation: Sendable, Equatable {
+        /// `ValidateRequestParameters`: the required method request parameters must be present.
+        package var validateParameters: Bool
+        /// `ValidateRequestBody`: the body must match the model of its content type.
+        package var validateBody: Bool
+        /// The method request parameters marked required (`method.request.querystring.q`...), sorted.
+        package var requiredParameters: [String]
+        /// The JSON schema of each content type's model (`$default` for any other type).
+        package var schemas: [String: String]
+        /// Every model's schema by name (what a model's `$ref` to another model names).
+        package var models: [String: String] = [:]
+    }
+
+    /// One customized gateway response (`AWS::ApiGateway::GatewayResponse`, `PutGatewayResponse`).
+    package struct GatewayResponse: Sendable, Equatable {
+        /// `StatusCode`, nil for the type's default.
+        package var statusCode: Int?
+        /// `ResponseParameters`: `gatewayresponse.header.NAME` to a source (`'value'`, `method.request.header.NAME`...).
+        package var parameters: [String: String]
+        /// `ResponseTemplates` by content type.
+        package var templates: [String: String]
     }
 
     /// One stage.
@@ -47,6 +73,8 @@ package struct RestApiSpec: Sendable, Equatable {
     package var authorizers: [AuthorizerSpec]
     /// The API keys of the usage plans naming the API's stages.
     package var apiKeys: [ApiKeyGrant]
+    /// The customized gateway responses by response type (`DEFAULT_4XX`, `BAD_REQUEST_BODY`...).
+    package var gatewayResponses: [String: GatewayResponse] = [:]
 
     /// Decodes a REST API and gathers its resources, methods, deployments and stages from `stack`.
     /// - Parameters:
@@ -111,6 +139,28 @@ package struct RestApiSpec: Sendable, Equatable {
             )
         }
         self.authorizers = authorizers
+        var schemas: [String: String] = [:]
+        for (child, model) in try children(RestApiProvider.modelType) {
+            switch model["Schema"].value {
+            case .none, .some(.null): schemas[child.physicalId] = "{}"
+            case .some(let value): schemas[child.physicalId] = value.stringValue ?? value.jsonString
+            }
+        }
+        var validators: [String: (body: Bool, parameters: Bool)] = [:]
+        for (child, validator) in try children(RestApiProvider.requestValidatorType) {
+            validators[child.physicalId] = (
+                try validator["ValidateRequestBody"].bool() ?? false, try validator["ValidateRequestParameters"].bool() ?? false
+            )
+        }
+        var gatewayResponses: [String: GatewayResponse] = [:]
+        for (_, response) in try children(RestApiProvider.gatewayResponseType) {
+            gatewayResponses[try response["ResponseType"].requiredString()] = GatewayResponse(
+                statusCode: (try response["StatusCode"].string()).flatMap { Int($0) },
+                parameters: try response["ResponseParameters"].stringMap() ?? [:],
+                templates: try response["ResponseTemplates"].stringMap() ?? [:]
+            )
+        }
+        self.gatewayResponses = gatewayResponses
         // Resource paths: each resource's parent is the API's root resource or another resource.
         let rootId = resource.attributes["RootResourceId"] ?? ""
         var parents: [String: (parent: String, part: String)] = [:]
@@ -173,6 +223,24 @@ package struct RestApiSpec: Sendable, Equatable {
                 authorization = .unsupported("AuthorizationType \(authorizationType)")
             }
             let apiKeyRequired = try method["ApiKeyRequired"].bool() ?? false
+            var validation: RequestValidation?
+            if let validatorId = try method["RequestValidatorId"].string(), let validator = validators[validatorId] {
+                var required: [String] = []
+                for (name, flag) in try method["RequestParameters"].entries() ?? [] {
+                    if try flag.bool() == true { required.append(name) }
+                }
+                var modelSchemas: [String: String] = [:]
+                for (contentType, model) in try method["RequestModels"].stringMap() ?? [:] {
+                    if let schema = schemas[model] { modelSchemas[contentType.lowercased()] = schema }
+                }
+                validation = RequestValidation(
+                    validateParameters: validator.parameters,
+                    validateBody: validator.body,
+                    requiredParameters: required.sorted(),
+                    schemas: modelSchemas,
+                    models: schemas
+                )
+            }
             methods.append(
                 Method(
                     resourceId: resourceId,
@@ -180,7 +248,8 @@ package struct RestApiSpec: Sendable, Equatable {
                     httpMethod: try method["HttpMethod"].requiredString().uppercased(),
                     integration: integration.exists ? try IntegrationSpec(method: integration) : nil,
                     authorization: authorization,
-                    apiKeyRequired: apiKeyRequired
+                    apiKeyRequired: apiKeyRequired,
+                    validation: validation
                 )
             )
         }

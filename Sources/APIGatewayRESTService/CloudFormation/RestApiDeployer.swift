@@ -4,7 +4,7 @@ import CloudFormation
 import Foundation
 
 /// Deploys the `AWS::ApiGateway::*` resources of a REST API (`RestApi`, `Resource`, `Method`, `Deployment`, `Stage`,
-/// `Authorizer`, `ApiKey`, `UsagePlan`, `UsagePlanKey`) at runtime through the API Gateway v1 control plane's own
+/// `Authorizer`, `Model`, `RequestValidator`, `GatewayResponse`, `ApiKey`, `UsagePlan`, `UsagePlanKey`) at runtime through the API Gateway v1 control plane's own
 /// store, defaults and validation, so a deployed REST API is the same object as one created through `CreateRestApi`:
 /// listed by `GetRestApis`, described by `GetResources`/`GetMethod`/`GetStages`..., and served at its local URL as
 /// soon as a stage points at a deployment.
@@ -18,9 +18,9 @@ import Foundation
 /// `BinaryMediaTypes`, `EndpointConfiguration`, `ApiKeySourceType`, `Policy`, `MinimumCompressionSize`,
 /// `DisableExecuteApiEndpoint`, `Tags`; `Method` with its `Integration` (and `IntegrationResponses`) and
 /// `MethodResponses`; `Deployment` with `StageName` and `StageDescription` (`Description`, `Variables`, cache and
-/// tracing flags); every documented property of the other types that the control plane keeps. Refused (the resource
-/// fails with a reason): `CloneFrom`, and `Body` documents with gateway responses or request validators (the OpenAPI
-/// import does not carry them yet).
+/// tracing flags); `Model` (`Ref` is its `Name`; a `Schema` object is stored as its JSON text); `GatewayResponse` (stored
+/// under its `ResponseType`); every documented property of the other types that the control plane keeps. Refused (the
+/// resource fails with a reason): `CloneFrom`.
 package struct RestApiDeployer: ResourceDeployer {
     private let service: APIGatewayRESTService
     private let readObject: @Sendable (_ bucket: String, _ key: String, _ versionId: String?) async -> String?
@@ -37,7 +37,7 @@ package struct RestApiDeployer: ResourceDeployer {
         self.readObject = readObject
     }
 
-    /// The nine `AWS::ApiGateway` types the REST API provider names.
+    /// The twelve `AWS::ApiGateway` types the REST API provider names.
     package var deployableTypes: Set<String> { RestApiProvider().resourceTypes }
 
     /// None: ids are derived from the stack and logical id, so a change of parent (`RestApiId`, `ResourceId`,
@@ -110,13 +110,14 @@ extension RestApiDeployer {
         return body.stringValue ?? body.jsonString
     }
 
-    /// The order the start-up template's resources are created in: APIs, resources, authorizers and methods before
-    /// any deployment (the template model served every method of an API whatever the template's `DependsOn`), then
+    /// The order the start-up template's resources are created in: APIs, resources, authorizers, models, request
+    /// validators, methods and gateway responses before any deployment (the template model served every method of an API whatever the template's `DependsOn`), then
     /// stages, API keys, usage plans and their keys; dependency order within each kind.
     static func templateOrder(_ resources: [StackResource]) -> [StackResource] {
         let ranks = [
-            RestApiProvider.restApiType, RestApiProvider.resourceType, RestApiProvider.authorizerType, RestApiProvider.methodType,
-            RestApiProvider.deploymentType, RestApiProvider.stageType, RestApiProvider.apiKeyType, RestApiProvider.usagePlanType,
+            RestApiProvider.restApiType, RestApiProvider.resourceType, RestApiProvider.authorizerType, RestApiProvider.modelType,
+            RestApiProvider.requestValidatorType, RestApiProvider.methodType, RestApiProvider.gatewayResponseType, RestApiProvider.deploymentType,
+            RestApiProvider.stageType, RestApiProvider.apiKeyType, RestApiProvider.usagePlanType,
             RestApiProvider.usagePlanKeyType,
         ]
         return ranks.flatMap { type in resources.filter { $0.type == type } }
@@ -221,6 +222,20 @@ extension RestApiDeployer {
                 kind = .authorizer
                 apiId = try required("RestApiId")
                 input = members(.authorizer)
+            case RestApiProvider.modelType:
+                kind = .model
+                apiId = try required("RestApiId")
+                input = members(.model)
+                input["name"] = .string(resource.physicalId)
+            case RestApiProvider.requestValidatorType:
+                kind = .requestValidator
+                apiId = try required("RestApiId")
+                input = members(.requestValidator)
+            case RestApiProvider.gatewayResponseType:
+                kind = .gatewayResponse
+                apiId = try required("RestApiId")
+                id = try required("ResponseType")
+                input = members(.gatewayResponse)
             case RestApiProvider.apiKeyType:
                 kind = .apiKey
                 apiId = ""
@@ -282,7 +297,7 @@ extension RestApiDeployer {
     static func json(_ value: TemplateValue, as type: JSONMemberType, property: String) -> V2JSON {
         switch type {
         case .string:
-            if property == "Policy", value.mapValue != nil { return .string(value.jsonString) }
+            if property == "Policy" || property == "Schema", value.mapValue != nil || value.listValue != nil { return .string(value.jsonString) }
             if let text = value.scalarText { return .string(text) }
         case .int:
             if let number = value.intValue { return .number(Double(number)) }
@@ -369,6 +384,10 @@ extension APIGatewayRESTService {
             try applyStageSettings(place)
         case .usagePlanKey:
             _ = try write(RestOperation(action: .create, kind: .usagePlanKey, parentId: place.parentId), body: place.input)
+        case .model:
+            _ = try write(RestOperation(action: .create, kind: .model, apiId: place.apiId), body: place.input)
+        case .gatewayResponse:
+            _ = try write(RestOperation(action: .put, kind: .gatewayResponse, apiId: place.apiId, id: place.id), body: place.input)
         default:
             let operation = RestOperation(action: .create, kind: place.kind, apiId: place.apiId, parentId: place.parentId)
             _ = try write(operation, body: place.input, id: place.id)
@@ -402,6 +421,32 @@ extension APIGatewayRESTService {
             try applyStageSettings(new, pointing: true)
         case .usagePlanKey:
             break
+        case .model, .requestValidator:
+            guard old.id == new.id else {
+                // A new model name: the new model first (the template's methods name it next), then the old one unless
+                // a method still names it.
+                try deployCreate(new, body: nil)
+                do { try deployDelete(old) } catch RestError.conflict { return }
+                return
+            }
+            // Changed in place: the methods naming it keep naming it.
+            var current = try item(new.kind, scope: new.apiId, id: new.id)
+            let input = try RestValidation.input(new.input, kind: new.kind, action: .create)
+            var document: [String: V2JSON]
+            if new.kind == .model {
+                try RestValidation.model(name: new.id, contentType: input["contentType"]?.stringValue ?? "", schema: input["schema"]?.stringValue)
+                document = ["id": current.document["id"] ?? .string(V2Identifiers.make(length: 6))]
+            } else {
+                document = ["id": .string(new.id), "validateRequestBody": .bool(false), "validateRequestParameters": .bool(false)]
+            }
+            document.merge(input) { _, new in new }
+            current.document = document
+            try store.put([current])
+        case .gatewayResponse:
+            // Replaced under its response type.
+            try deployDelete(old)
+            try deployCreate(new, body: nil)
+            return
         default:
             let input = try RestValidation.input(new.input, kind: new.kind, action: .create)
             let current = try item(new.kind, scope: new.kind == .stage || new.kind == .authorizer ? new.apiId : "", id: new.id)
@@ -474,7 +519,6 @@ extension APIGatewayRESTService {
     private func deployRestApi(_ place: RestApiDeployer.Place, body: String?, creating: Bool) throws {
         var input = place.input
         if let body {
-            try Self.checkImportable(body)
             if input["name"] == nil {
                 let title = (try? TemplateLoader.parseValue(body, fileName: "body"))?["info"]?["title"]?.stringValue
                 input["name"] = title.map { .string($0) }
@@ -501,15 +545,6 @@ extension APIGatewayRESTService {
         if let name = input["name"], var api = store.get(.restApi, id: place.id), api.document["name"] != name {
             api.document["name"] = name
             try store.put([api])
-        }
-    }
-
-    /// Refuses OpenAPI extensions the import does not carry yet (the API would answer without them): gateway
-    /// responses and request validators.
-    private static func checkImportable(_ body: String) throws(RestError) {
-        guard let document = try? TemplateLoader.parseValue(body, fileName: "body") else { throw .badRequest("Invalid OpenAPI input.") }
-        for key in ["x-amazon-apigateway-gateway-responses", "x-amazon-apigateway-request-validators"] where document[key] != nil {
-            throw .badRequest("The OpenAPI extension \(key) is not yet deployable by SynapScribe Local through the CloudFormation API")
         }
     }
 
