@@ -138,23 +138,21 @@ package final class WritableFile: @unchecked Sendable {
     /// - Throws: `CocoaError` on write failures.
     package func flushIfFull() async throws {
         guard pending.readableBytes >= Self.flushThreshold else { return }
-        try await flush(closing: false, moveTo: nil)
+        try await flush(closing: false, syncingFolder: nil)
     }
 
     /// Writes the rest, fsyncs with `--durability fsync` and closes, on the I/O threads.
     /// - Throws: `CocoaError` when a write or fsync fails.
     package func syncAndClose() async throws {
-        try await flush(closing: true, moveTo: nil)
+        try await flush(closing: true, syncingFolder: nil)
     }
 
-    /// Writes the rest, fsyncs with `--durability fsync`, closes and renames the file (fsyncing the target
-    /// folder with `--durability fsync`), in one job on the I/O threads.
-    /// - Parameters:
-    ///   - target: The final path.
-    ///   - folder: The folder of `target` (synced with `--durability fsync`).
-    /// - Throws: `CocoaError` when a write, fsync or the rename fails.
-    func closeAndMove(to target: String, folder: String) async throws {
-        try await flush(closing: true, moveTo: (target, folder))
+    /// Writes the rest, fsyncs the file and then its folder with `--durability fsync`, and closes, in one job on the
+    /// I/O threads: a file created in its final folder is then as durable as one renamed into it.
+    /// - Parameter folder: The file's folder.
+    /// - Throws: `CocoaError` when a write or fsync fails.
+    func finish(syncingFolder folder: String) async throws {
+        try await flush(closing: true, syncingFolder: folder)
     }
 
     /// Closes and removes the file (after a failed upload).
@@ -170,15 +168,13 @@ package final class WritableFile: @unchecked Sendable {
         if let io { _ = try? await io.run(work) } else { work() }
     }
 
-    private func flush(closing: Bool, moveTo target: (path: String, folder: String)?) async throws {
+    private func flush(closing: Bool, syncingFolder folder: String?) async throws {
         let chunk = pending
         pending.clear()
         let existing = descriptor
         descriptor = -1
         let path = self.path
         let syncs = io?.syncs ?? false
-        let targetPath = target?.path
-        let folder = target?.folder
         let work: @Sendable () throws -> Int32 = {
             let fd = try existing >= 0 ? existing : Self.createFile(path)
             do {
@@ -190,10 +186,7 @@ package final class WritableFile: @unchecked Sendable {
                 throw error
             }
             close(fd)
-            if let targetPath, let folder {
-                guard rename(path, targetPath) == 0 else { throw CocoaError(.fileWriteUnknown) }
-                if syncs { try BlobIO.syncFolder(folder) }
-            }
+            if syncs, let folder { try BlobIO.syncFolder(folder) }
             return -1
         }
         if let io, !io.runsInline(chunk.readableBytes) { descriptor = try await io.run(work) } else { descriptor = try work() }

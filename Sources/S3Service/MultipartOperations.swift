@@ -135,13 +135,13 @@ extension S3Service {
         if let expected = upload.checksumAlgorithm, let declared = try reader.declaredChecksumAlgorithm(), declared != expected {
             throw S3Error.invalidRequest(S3Messages.checksumTypeMismatch(expected: expected, actual: declared))
         }
-        let file = store.temporaryFile()
+        let (file, blob) = store.bodyFile(part: true)
         let received = try await reader.read(
             into: file,
             checksumAlgorithm: upload.checksumAlgorithm,
             maxSize: Self.maxObjectSize
         )
-        let blob = try await store.place(file, part: true)
+        try await store.finish(file, part: true)
         let part = PartRecord(
             uploadId: upload.uploadId,
             partNumber: number,

@@ -240,10 +240,11 @@ extension S3Service {
         let tags = try request.header("x-amz-tagging").map(ConfigurationXML.parseTaggingHeader) ?? []
         let condition = try await checkWriteConditions(request, bucket: bucketName, key: key)
 
-        let file = store.temporaryFile()
+        let (file, blob) = store.bodyFile()
         let received = try await RequestBodyReader(request: request).read(into: file, maxSize: Self.maxObjectSize)
+        try await store.finish(file)
         let record = try await commitObject(
-            blob: try await store.place(file),
+            blob: blob,
             received: received,
             bucket: bucket,
             key: key,

@@ -296,11 +296,12 @@ package struct PartRecord: Codable, Sendable, FetchableRecord, PersistableRecord
 
 /// Object metadata in SQLite and object bodies as files: the one place that touches either.
 ///
-/// Bodies are written to `tmp/` and renamed into `objects/` (or `parts/`) before the metadata row is committed,
-/// so a crash mid-upload leaves no visible object; orphaned files are removed at start. With the default
-/// durability (``Durability/process``) nothing is fsynced: the rename and the SQLite WAL commit are in the kernel
-/// before the write is acknowledged, so killing the process loses nothing; with ``Durability/fsync`` the body, its
-/// folder and the commit are fsynced too. All file I/O runs on the store's own threads (``BlobIO``).
+/// Uploaded bodies are written under a fresh name straight into `objects/` (or `parts/`), copies and assembled
+/// uploads in `tmp/` and renamed there, all before the metadata row that names them is committed, so a crash
+/// mid-upload leaves no visible object; files no row names are removed at start. With the default durability
+/// (``Durability/process``) nothing is fsynced: the body and the SQLite WAL commit are in the kernel before the
+/// write is acknowledged, so killing the process loses nothing; with ``Durability/fsync`` the body, its folder and
+/// the commit are fsynced too. All file I/O runs on the store's own threads (``BlobIO``).
 ///
 /// Bucket rows are read on every request and change rarely: they are cached in memory and the cache is dropped
 /// whenever this store changes a bucket (the only writer of the table).
@@ -331,7 +332,6 @@ package final class S3Store: Sendable {
     // The same folders as paths: composing file paths per request as strings, not `URL`s.
     private let objectsPath: String
     private let partsPath: String
-    private let tmpPath: String
 
     /// The schema.
     package static var migrator: DatabaseMigrator {
@@ -448,7 +448,6 @@ package final class S3Store: Sendable {
         tmpDirectory = root.appendingPathComponent("tmp", isDirectory: true)
         objectsPath = objectsDirectory.path
         partsPath = partsDirectory.path
-        tmpPath = tmpDirectory.path
         let files = FileManager.default
         try? files.removeItem(at: tmpDirectory)
         for folder in [objectsDirectory, partsDirectory, tmpDirectory] {
@@ -518,12 +517,8 @@ package final class S3Store: Sendable {
     /// - Returns: The path.
     package func partURL(_ blob: String) -> URL { partsDirectory.appendingPathComponent(blob) }
 
-    /// A new temporary file for a body, written on the store's I/O threads.
-    /// - Returns: The file (created at its first write).
-    package func temporaryFile() -> WritableFile { WritableFile(path: tmpPath + "/" + Self.blobName(), io: io) }
-
     /// Moves a completed temporary file into `objects/` or `parts/` on the calling thread (fsyncing the folder with
-    /// `--durability fsync`); requests use ``place(_:part:)-(URL,_)``.
+    /// `--durability fsync`); requests use ``place(_:part:)``.
     /// - Parameters:
     ///   - temporary: The temporary file, closed (and fsynced when the durability asks for it).
     ///   - part: Whether it is a multipart part.
@@ -557,23 +552,29 @@ package final class S3Store: Sendable {
         return name
     }
 
-    /// Finishes a body file and moves it into `objects/` or `parts/`, in one job on the I/O threads: the last bytes
-    /// are written, the file (and with `--durability fsync` its folder) synced, closed and renamed.
+    /// A new body file created straight in `objects/` (or `parts/`) under a fresh blob name, so finishing it needs no
+    /// rename: until its row commits, no row names it, and a body a crash left half-written is removed with the other
+    /// orphans at the next start.
+    /// - Parameter part: Whether it is a multipart part.
+    /// - Returns: The file (created at its first write) and its blob name.
+    package func bodyFile(part: Bool = false) -> (file: WritableFile, blob: String) {
+        let name = Self.blobName()
+        return (WritableFile(path: (part ? partsPath : objectsPath) + "/" + name, io: io), name)
+    }
+
+    /// Finishes a body from ``bodyFile(part:)`` in one job on the I/O threads: the last bytes are written, the file
+    /// (and with `--durability fsync` its folder) synced and closed.
     /// - Parameters:
     ///   - file: The body, fully received.
     ///   - part: Whether it is a multipart part.
-    /// - Returns: The blob name.
-    /// - Throws: File-system errors (the temporary file is removed).
-    package func place(_ file: WritableFile, part: Bool = false) async throws -> String {
-        let name = Self.blobName()
-        let folder = part ? partsPath : objectsPath
+    /// - Throws: File-system errors (the file is removed).
+    package func finish(_ file: WritableFile, part: Bool = false) async throws {
         do {
-            try await file.closeAndMove(to: folder + "/" + name, folder: folder)
+            try await file.finish(syncingFolder: part ? partsPath : objectsPath)
         } catch {
             await file.discard()
             throw error
         }
-        return name
     }
 
     /// A fresh blob file name: UUID-shaped, unique within the process by a counter and across processes by a

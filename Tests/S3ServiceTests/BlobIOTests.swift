@@ -21,7 +21,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         #expect(store.io.syncs == (durability == .fsync))
         let bytes = pattern(size)
-        let file = store.temporaryFile()
+        let (file, blob) = store.bodyFile()
         var offset = 0
         while offset < size {
             let piece = min(10_000, size - offset)
@@ -29,8 +29,8 @@ import Testing
             try await file.flushIfFull()
             offset += piece
         }
-        let blob = try await store.place(file)
-        #expect(!FileManager.default.fileExists(atPath: file.url.path))
+        try await store.finish(file)
+        #expect(file.url.path == store.objectURL(blob).path)
         #expect(try Data(contentsOf: store.objectURL(blob)) == Data(bytes))
 
         let whole = try #require(try await store.openObject(blob, readingAt: 0, count: size, keepOpen: false))
@@ -54,7 +54,7 @@ import Testing
     @Test func aDiscardedFileLeavesNothing() async throws {
         let (store, folder) = try makeStore(.fsync)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let file = store.temporaryFile()
+        let (file, _) = store.bodyFile()
         let bytes = pattern(300 * 1024)
         try bytes.withUnsafeBytes { try file.append($0) }
         try await file.flushIfFull()
@@ -66,9 +66,9 @@ import Testing
     @Test func discardedBlobsAreRemoved() async throws {
         let (store, folder) = try makeStore(.process)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let file = store.temporaryFile()
+        let (file, blob) = store.bodyFile()
         try [UInt8]([1, 2, 3]).withUnsafeBytes { try file.append($0) }
-        let blob = try await store.place(file)
+        try await store.finish(file)
         #expect(FileManager.default.fileExists(atPath: store.objectURL(blob).path))
         await store.discardBlobs(objects: [blob])
         #expect(!FileManager.default.fileExists(atPath: store.objectURL(blob).path))

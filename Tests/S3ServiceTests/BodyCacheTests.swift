@@ -43,9 +43,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let store = try S3Store(location: .directory(folder), logger: Logger(label: "test"))
         let bytes = [UInt8]((0..<(200 * 1024)).map { UInt8(truncatingIfNeeded: $0) })
-        let file = store.temporaryFile()
+        let (file, blob) = store.bodyFile()
         try bytes.withUnsafeBytes { try file.append($0) }
-        let blob = try await store.place(file)
+        try await store.finish(file)
 
         let read = try await store.wholeObjectBody(blob, size: bytes.count)
         #expect(read == ByteBuffer(bytes: bytes))

@@ -30,9 +30,9 @@ import Testing
         defer { store.removeEphemeralData() }
         #expect(store.io.inMemory == DataLocation.ephemeral.blobsInMemory)
         let bytes = pattern(size)
-        let file = store.temporaryFile()
+        let (file, blob) = store.bodyFile()
         try bytes.withUnsafeBytes { try file.append($0) }
-        let blob = try await store.place(file)
+        try await store.finish(file)
         #expect(try Data(contentsOf: store.objectURL(blob)) == Data(bytes))
         let whole = try #require(try await store.openObject(blob, readingAt: 0, count: size, keepOpen: false))
         #expect(Array(whole.first.readableBytesView) == bytes)
