@@ -78,14 +78,14 @@ package struct CognitoService: AWSServiceHandler {
             allowClassicFlow: spec.allowClassicFlow,
             supportedLoginProviders: spec.supportedLoginProviders,
             developerProviderName: spec.developerProviderName,
-            openIdConnectProviderARNs: [],
+            openIdConnectProviderARNs: spec.openIdConnectProviderARNs,
             cognitoIdentityProviders: spec.providers.map {
                 .init(providerName: $0.providerName, clientId: $0.clientId, serverSideTokenCheck: $0.serverSideTokenCheck)
             },
-            samlProviderARNs: [],
-            tags: [:],
+            samlProviderARNs: spec.samlProviderARNs,
+            tags: spec.tags,
             roles: roles,
-            roleMappingsJSON: nil
+            roleMappingsJSON: spec.roleMappingsJSON
         )
     }
 

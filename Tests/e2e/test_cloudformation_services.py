@@ -1,6 +1,7 @@
 """CloudFormation resources that are the services' own objects: a stack's AWS::Logs::LogGroup is a CloudWatch Logs
 group (DescribeLogGroups, retention, ListTagsForResource), its AWS::Cognito::IdentityPool and
-IdentityPoolRoleAttachment are a Cognito Identity pool with its roles (DescribeIdentityPool, GetIdentityPoolRoles).
+IdentityPoolRoleAttachment are a Cognito Identity pool with its roles, role mappings, tags and OpenID Connect providers
+(DescribeIdentityPool, GetIdentityPoolRoles).
 `aws cloudformation deploy` creates, updates (in place, or a replacement for a new LogGroupName) and deletes them;
 DeleteStack of the SynapScribe start-up stack (template.yaml) ends DELETE_COMPLETE (its CloudWatch alarm, which is not
 emulated, included) and a restart on the same data folder brings the stack and its resources back."""
@@ -45,12 +46,23 @@ STACK_TEMPLATE = textwrap.dedent("""\
         Properties:
           IdentityPoolName: cfmisc_pool
           AllowUnauthenticatedIdentities: GUESTS
+          OpenIdConnectProviderARNs: [!Sub "arn:aws:iam::${AWS::AccountId}:oidc-provider/login.example.com"]
+          IdentityPoolTags:
+            - {Key: team, Value: TEAM}
       Attachment:
         Type: AWS::Cognito::IdentityPoolRoleAttachment
         Properties:
           IdentityPoolId: !Ref Pool
           Roles:
             unauthenticated: !GetAtt GuestRole.Arn
+          RoleMappings:
+            lectures:
+              IdentityProvider: cognito-idp.us-east-1.amazonaws.com/us-east-1_example:client
+              Type: Rules
+              AmbiguousRoleResolution: Deny
+              RulesConfiguration:
+                Rules:
+                  - {Claim: team, MatchType: Equals, Value: TEAM, RoleARN: !GetAtt GuestRole.Arn}
     Outputs:
       PoolId:
         Value: !Ref Pool
@@ -64,6 +76,13 @@ STACK_TEMPLATE = textwrap.dedent("""\
 def stack_template(retention, team, name, guests):
     return (STACK_TEMPLATE.replace("RETENTION", str(retention)).replace("TEAM", team).replace("NAME", name)
             .replace("GUESTS", guests))
+
+
+def role_mappings(team, role_arn):
+    """The attachment's RoleMappings as GetIdentityPoolRoles answers them: keyed by the identity provider."""
+    return {"cognito-idp.us-east-1.amazonaws.com/us-east-1_example:client": {
+        "Type": "Rules", "AmbiguousRoleResolution": "Deny",
+        "RulesConfiguration": {"Rules": [{"Claim": "team", "MatchType": "Equals", "Value": team, "RoleARN": role_arn}]}}}
 
 
 def error_of(excinfo):
@@ -130,6 +149,9 @@ def test_log_group_and_identity_pool_deploy_update_and_delete(server):
     role_arn = cfn.describe_stack_resource(StackName="cfmisc", LogicalResourceId="GuestRole")["StackResourceDetail"]
     role_arn = server.client("iam").get_role(RoleName=role_arn["PhysicalResourceId"])["Role"]["Arn"]
     assert cognito.get_identity_pool_roles(IdentityPoolId=pool_id)["Roles"] == {"unauthenticated": role_arn}
+    assert (pool["IdentityPoolTags"], pool["OpenIdConnectProviderARNs"]) == (
+        {"team": "notes"}, [f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/login.example.com"])
+    assert cognito.get_identity_pool_roles(IdentityPoolId=pool_id)["RoleMappings"] == role_mappings("notes", role_arn)
     identity = cognito.get_id(IdentityPoolId=pool_id)["IdentityId"]
     logs.create_log_stream(logGroupName="cfmisc-group", logStreamName="kept")
 
@@ -142,7 +164,9 @@ def test_log_group_and_identity_pool_deploy_update_and_delete(server):
     assert (group_names(logs, "cfmisc-old"), group_names(logs, "cfmisc-new")) == ([], ["cfmisc-new"])
     assert outputs(cfn, "cfmisc")["PoolId"] == pool_id
     assert cognito.describe_identity_pool(IdentityPoolId=pool_id)["AllowUnauthenticatedIdentities"] is False
+    assert cognito.describe_identity_pool(IdentityPoolId=pool_id)["IdentityPoolTags"] == {"team": "lectures"}
     assert cognito.get_identity_pool_roles(IdentityPoolId=pool_id)["Roles"] == {"unauthenticated": role_arn}
+    assert cognito.get_identity_pool_roles(IdentityPoolId=pool_id)["RoleMappings"] == role_mappings("lectures", role_arn)
     assert [i["IdentityId"] for i in cognito.list_identities(IdentityPoolId=pool_id, MaxResults=60)["Identities"]] == [identity]
     with pytest.raises(ClientError) as excinfo:
         cognito.get_id(IdentityPoolId=pool_id)

@@ -37,14 +37,15 @@ package struct IdentityPoolDeployer: ResourceDeployer {
         }
         var record = CognitoService.record(from: try IdentityPoolSpec(resource, in: stack))
         record.roles = [:]
+        record.roleMappingsJSON = nil
         guard try await service.store.pool(record.id) == nil else {
             throw ResourceDeploymentError("Resource of type '\(IdentityPoolProvider.poolType)' with identifier '\(record.id)' already exists.")
         }
         try await service.store.insert(record, now: service.sessions.clock.now)
     }
 
-    /// Brings the pool's settings to the new properties (its identities, roles and tags stay), or sets the attached
-    /// pool's roles.
+    /// Brings the pool's settings and tags to the new properties (its identities and its attachment's roles stay), or
+    /// sets the attached pool's roles and role mappings.
     /// - Parameters:
     ///   - old: The deployed resource.
     ///   - new: The new resource.
@@ -61,9 +62,6 @@ package struct IdentityPoolDeployer: ResourceDeployer {
         var record = CognitoService.record(from: try IdentityPoolSpec(new, in: stack))
         record.roles = current.roles
         record.roleMappingsJSON = current.roleMappingsJSON
-        record.tags = current.tags
-        record.openIdConnectProviderARNs = current.openIdConnectProviderARNs
-        record.samlProviderARNs = current.samlProviderARNs
         guard try await service.store.update(record) else { throw ResourceDeploymentError(CognitoError.poolNotFound(record.id).message) }
     }
 
@@ -83,7 +81,7 @@ package struct IdentityPoolDeployer: ResourceDeployer {
         _ = try await service.store.update(pool)
     }
 
-    /// `SetIdentityPoolRoles` with the attachment's `Roles`.
+    /// `SetIdentityPoolRoles` with the attachment's `Roles` and `RoleMappings`.
     private func attach(_ resource: StackResource) async throws {
         let reader = SpecReader(resource)
         let poolId = try reader["IdentityPoolId"].requiredString()
@@ -93,8 +91,10 @@ package struct IdentityPoolDeployer: ResourceDeployer {
                 CognitoError.invalidParameter("Invalid role type: \(key). Valid role types are authenticated and unauthenticated.").message
             )
         }
+        let mappings = try IdentityPoolSpec.roleMappingsJSON(reader["RoleMappings"])
         guard var pool = try await service.store.pool(poolId) else { throw ResourceDeploymentError(CognitoError.poolNotFound(poolId).message) }
         pool.roles = roles
+        pool.roleMappingsJSON = mappings
         guard try await service.store.update(pool) else { throw ResourceDeploymentError(CognitoError.poolNotFound(poolId).message) }
     }
 }

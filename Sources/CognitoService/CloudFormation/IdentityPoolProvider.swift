@@ -3,9 +3,10 @@ import CloudFormation
 /// The CloudFormation provider of `AWS::Cognito::IdentityPool` and `AWS::Cognito::IdentityPoolRoleAttachment`.
 ///
 /// Pools support `IdentityPoolName`, `AllowUnauthenticatedIdentities`, `CognitoIdentityProviders`,
-/// `SupportedLoginProviders`, `DeveloperProviderName` and `AllowClassicFlow`; role attachments support
-/// `IdentityPoolId` and `Roles`. Every other property (`RoleMappings`, `OpenIdConnectProviderARNs`...) is
-/// reported as ignored. ``IdentityPoolDeployer`` creates, updates and deletes both for the CloudFormation API's stacks.
+/// `SupportedLoginProviders`, `DeveloperProviderName`, `AllowClassicFlow`, `OpenIdConnectProviderARNs`,
+/// `SamlProviderARNs` and `IdentityPoolTags`; role attachments support `IdentityPoolId`, `Roles` and `RoleMappings`
+/// (stored and returned by `GetIdentityPoolRoles`, not applied when credentials are issued). Every other property
+/// (`CognitoEvents`, `CognitoStreams`, `PushSync`) is reported as ignored. ``IdentityPoolDeployer`` creates, updates and deletes both for the CloudFormation API's stacks.
 package struct IdentityPoolProvider: ResourceProvider {
     /// The identity pool resource type.
     package static let poolType = "AWS::Cognito::IdentityPool"
@@ -20,9 +21,9 @@ package struct IdentityPoolProvider: ResourceProvider {
         [
             Self.poolType: [
                 "IdentityPoolName", "AllowUnauthenticatedIdentities", "CognitoIdentityProviders", "SupportedLoginProviders",
-                "DeveloperProviderName", "AllowClassicFlow",
+                "DeveloperProviderName", "AllowClassicFlow", "OpenIdConnectProviderARNs", "SamlProviderARNs", "IdentityPoolTags",
             ],
-            Self.attachmentType: ["IdentityPoolId", "Roles"],
+            Self.attachmentType: ["IdentityPoolId", "Roles", "RoleMappings"],
         ]
     }
 

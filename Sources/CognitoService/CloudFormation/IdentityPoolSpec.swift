@@ -1,4 +1,5 @@
 import CloudFormation
+import Foundation
 
 /// What the Cognito Identity service needs to create one identity pool.
 package struct IdentityPoolSpec: Sendable, Equatable {
@@ -28,6 +29,14 @@ package struct IdentityPoolSpec: Sendable, Equatable {
     package var supportedLoginProviders: [String: String]
     /// `DeveloperProviderName`.
     package var developerProviderName: String?
+    /// `OpenIdConnectProviderARNs`.
+    package var openIdConnectProviderARNs: [String]
+    /// `SamlProviderARNs`.
+    package var samlProviderARNs: [String]
+    /// `IdentityPoolTags`.
+    package var tags: [String: String]
+    /// The attachment's `RoleMappings` in the API's shape (keyed by identity provider), as JSON text.
+    package var roleMappingsJSON: String?
     /// The unauthenticated role ARN from the pool's `IdentityPoolRoleAttachment`.
     package var unauthenticatedRoleArn: String?
     /// The authenticated role ARN from the pool's `IdentityPoolRoleAttachment`.
@@ -58,11 +67,43 @@ package struct IdentityPoolSpec: Sendable, Equatable {
         self.providers = providers
         supportedLoginProviders = try reader["SupportedLoginProviders"].stringMap() ?? [:]
         developerProviderName = try reader["DeveloperProviderName"].string()
+        openIdConnectProviderARNs = try reader["OpenIdConnectProviderARNs"].stringList() ?? []
+        samlProviderARNs = try reader["SamlProviderARNs"].stringList() ?? []
+        tags = try reader["IdentityPoolTags"].tags()
         for attachment in stack.resources(ofType: IdentityPoolProvider.attachmentType) {
             let attachmentReader = SpecReader(attachment)
             guard try attachmentReader["IdentityPoolId"].string() == resource.physicalId else { continue }
             unauthenticatedRoleArn = try attachmentReader["Roles"]["unauthenticated"].string()
             authenticatedRoleArn = try attachmentReader["Roles"]["authenticated"].string()
+            roleMappingsJSON = try Self.roleMappingsJSON(attachmentReader["RoleMappings"])
         }
+    }
+
+    /// An attachment's `RoleMappings` as `SetIdentityPoolRoles` takes them: CloudFormation keys each mapping by any
+    /// name and names its provider in `IdentityProvider` (the key when absent); the API keys it by the provider and
+    /// calls the rule's role `RoleARN` as CloudFormation does.
+    /// - Parameter reader: The `RoleMappings` property.
+    /// - Returns: The JSON text, or nil when there are none.
+    /// - Throws: ``TemplateError`` for a wrongly shaped mapping.
+    package static func roleMappingsJSON(_ reader: SpecReader) throws(TemplateError) -> String? {
+        guard let entries = try reader.entries(), !entries.isEmpty else { return nil }
+        var mappings: [String: Any] = [:]
+        for (key, mapping) in entries {
+            var value: [String: Any] = ["Type": try mapping["Type"].requiredString()]
+            if let resolution = try mapping["AmbiguousRoleResolution"].string() { value["AmbiguousRoleResolution"] = resolution }
+            if let rules = try mapping["RulesConfiguration"]["Rules"].list() {
+                var converted: [[String: String]] = []
+                for rule in rules {
+                    converted.append([
+                        "Claim": try rule["Claim"].requiredString(), "MatchType": try rule["MatchType"].requiredString(),
+                        "Value": try rule["Value"].requiredString(), "RoleARN": try rule["RoleARN"].requiredString(),
+                    ])
+                }
+                value["RulesConfiguration"] = ["Rules": converted]
+            }
+            mappings[try mapping["IdentityProvider"].string() ?? key] = value
+        }
+        guard let data = try? JSONSerialization.data(withJSONObject: mappings, options: [.sortedKeys]) else { return nil }
+        return String(decoding: data, as: UTF8.self)
     }
 }
