@@ -4,17 +4,18 @@ import Synchronization
 /// The bodies of recently read objects, kept in memory by blob name, so a GetObject of a hot object writes a buffer
 /// it already has: no `open`, `pread`/`sendfile` or `close` per request.
 ///
-/// Blobs never change once in place (a body is written elsewhere and renamed in under a fresh name; an overwrite
-/// gets a new blob), so an entry can never go stale: it can only outlive its blob, and ``S3Store`` drops it when it
-/// removes the blob. Only bodies larger than ``BlobIO/sendsFromFileAbove`` and at most ``maxBody`` are kept, at most
-/// ``capacity`` bytes in all; the least recently read goes first.
+/// Blobs never change once complete (a body is written under a fresh name before any row names it; an overwrite gets
+/// a new blob), so an entry can never go stale: it can only outlive its blob, and ``S3Store`` drops it when it removes
+/// the blob. Only bodies larger than ``BlobIO/sendsFromFileAbove`` (64 KiB) and at most ``maxBody`` (2 MiB) are kept,
+/// at most ``capacity`` bytes in all; the least recently read goes first.
 ///
 /// Why: on Linux a buffer written to a TCP socket costs the kernel less than `sendfile` of the same bytes from a
 /// file (measured on loopback, 1 MiB per answer, one core: 232-250 µs for `writev` of a buffer against 310-364 µs
 /// for `sendfile` from tmpfs and 331 µs for `pread` + `writev`; README, issue 11's seventh follow-up).
 final class BodyCache: Sendable {
-    /// The largest body kept.
-    static let maxBody = 8 * 1024 * 1024
+    /// The largest body kept: a miss reads the whole body into memory where `sendfile` would read none, so this also
+    /// bounds what each concurrent GET of an uncached object holds (32 connections: 64 MiB at most).
+    static let maxBody = 2 * 1024 * 1024
     /// The most bytes kept in all.
     static let capacity = 32 * 1024 * 1024
 

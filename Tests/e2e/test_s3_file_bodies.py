@@ -1,4 +1,4 @@
-"""Large S3 GET bodies: up to 8 MiB they are kept in memory once read (BodyCache), beyond that the edge port sends
+"""Large S3 GET bodies: up to 2 MiB they are kept in memory once read (BodyCache), beyond that the edge port sends
 them straight from the stored file (sendfile) and the TLS port reads them into buffers. Every way must hand over
 exactly the object's bytes, for whole objects and ranges, one after another on a kept-alive connection, after an
 overwrite or delete of a kept body, and while the object is overwritten and deleted under a body still being sent."""
