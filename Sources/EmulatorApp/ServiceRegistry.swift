@@ -102,6 +102,7 @@ package struct ServiceRegistry: Sendable {
             layers: try context.stack.lambdaLayers,
             eventSourceMappings: try context.stack.lambdaEventSourceMappings,
             permissions: context.stack.lambdaPermissions,
+            layerPermissions: context.stack.resources(ofType: LambdaResourceProvider.layerPermissionType),
             versionsAndAliases: context.stack.lambdaVersionsAndAliases,
             settings: LambdaSettings(
                 python: LambdaSettings.locatePython(
@@ -268,7 +269,7 @@ package struct ServiceRegistry: Sendable {
             EventSourceMappingDeployer(service: lambda), UserPoolDeployer(service: userPools),
             UserPoolGroupDeployer(service: userPools), UserPoolDomainDeployer(service: userPools), LogGroupDeployer(service: logs),
             IdentityPoolDeployer(service: cognito), LambdaVersionDeployer(service: lambda), LambdaAliasDeployer(service: lambda),
-            LambdaLayerVersionDeployer(service: lambda),
+            LambdaLayerVersionDeployer(service: lambda), LambdaLayerVersionPermissionDeployer(service: lambda),
         ])
         self.deployers = deployers
         // The start-up stack is adopted as a stack like any other: UpdateStack, change sets, DeleteStack and

@@ -438,14 +438,7 @@ extension LambdaService {
     /// statement of the version's or alias's own policy, whose `Resource` is the qualified ARN.
     private func addPermission(_ request: AWSRequest, function: LambdaFunction, qualifier: String?) async throws -> Response {
         let body = try JSONBody(request.bodyData)
-        guard let statementId = try body.string("StatementId") else {
-            throw LambdaError.validation(LambdaMessages.validation("null", at: "statementId", "Member must not be null"))
-        }
-        guard (1...100).contains(statementId.count), statementId.allSatisfy(FunctionValidation.isNameCharacter) else {
-            throw LambdaError.validation(
-                LambdaMessages.validation(statementId, at: "statementId", "Member must satisfy regular expression pattern: ([a-zA-Z0-9-_]+)")
-            )
-        }
+        let statementId = try FunctionValidation.statementId(try body.string("StatementId"))
         guard let action = try body.string("Action") else {
             throw LambdaError.validation(LambdaMessages.validation("null", at: "action", "Member must not be null"))
         }
@@ -515,10 +508,10 @@ extension LambdaService {
         let revision = request.query("RevisionId")
         try await changePolicy(function, qualifier: qualifier, expectedRevision: revision) { statements in
             guard !statements.isEmpty else {
-                throw LambdaError.resourceMissing("No policy is associated with the given resource.")
+                throw LambdaError.resourceMissing(LambdaMessages.noPolicy)
             }
             guard let index = statements.firstIndex(where: { ResourcePolicy.statementId(of: $0) == statementId }) else {
-                throw LambdaError.resourceMissing("Statement \(statementId) is not found in resource policy.")
+                throw LambdaError.resourceMissing(LambdaMessages.statementNotFound(statementId))
             }
             statements.remove(at: index)
         }

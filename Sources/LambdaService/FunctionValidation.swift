@@ -35,6 +35,18 @@ enum FunctionValidation {
         character.isASCII && (character.isLetter || character.isNumber || character == "-" || character == "_")
     }
 
+    /// A `StatementId` (AddPermission, AddLayerVersionPermission): 1-100 of `[a-zA-Z0-9-_]`.
+    /// - Parameter text: The member, nil when absent.
+    /// - Returns: The statement id.
+    /// - Throws: `ValidationException` when it is absent or does not fit.
+    static func statementId(_ text: String?) throws(LambdaError) -> String {
+        guard let text else { throw .validation(LambdaMessages.validation("null", at: "statementId", "Member must not be null")) }
+        guard (1...100).contains(text.count), text.allSatisfy(isNameCharacter) else {
+            throw .validation(LambdaMessages.validation(text, at: "statementId", "Member must satisfy regular expression pattern: ([a-zA-Z0-9-_]+)"))
+        }
+        return text
+    }
+
     /// The function name a CreateFunction `FunctionName` designates (a name, or an ARN / partial ARN ending in one).
     /// - Parameter value: The member.
     /// - Returns: The bare name.

@@ -126,6 +126,15 @@ package enum LambdaMessages {
     /// `RevisionId` that is not the current one.
     package static let revisionMismatch =
         "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id"
+    /// A layer permission operation's `RevisionId` that is not the layer version policy's.
+    package static let layerRevisionMismatch =
+        "The Revision Id provided does not match the latest Revision Id. Call the GetLayerPolicy API to retrieve the latest Revision Id"
+    /// A layer permission operation on a layer version that does not exist.
+    package static func layerVersionNotFound(_ arn: String) -> String { "Layer version \(arn) does not exist." }
+    /// GetPolicy or GetLayerVersionPolicy of a resource without statements, RemovePermission on one.
+    package static let noPolicy = "No policy is associated with the given resource."
+    /// RemovePermission or RemoveLayerVersionPermission of a statement the policy does not have.
+    package static func statementNotFound(_ id: String) -> String { "Statement \(id) is not found in resource policy." }
     /// AddPermission with a statement id in use.
     package static func statementExists(_ id: String) -> String {
         "The statement id (\(id)) provided already exists. Please provide a new statement id, or remove the existing statement."

@@ -99,6 +99,15 @@ package enum LambdaOperation: ServiceOperation, Equatable {
     case getLayerVersion(layer: String, version: String)
     /// [DeleteLayerVersion](https://docs.aws.amazon.com/lambda/latest/api/API_DeleteLayerVersion.html).
     case deleteLayerVersion(layer: String, version: String)
+    /// [AddLayerVersionPermission](https://docs.aws.amazon.com/lambda/latest/api/API_AddLayerVersionPermission.html):
+    /// `POST /2018-10-31/layers/{name}/versions/{version}/policy`.
+    case addLayerVersionPermission(layer: String, version: String)
+    /// [GetLayerVersionPolicy](https://docs.aws.amazon.com/lambda/latest/api/API_GetLayerVersionPolicy.html):
+    /// `GET /2018-10-31/layers/{name}/versions/{version}/policy`.
+    case getLayerVersionPolicy(layer: String, version: String)
+    /// [RemoveLayerVersionPermission](https://docs.aws.amazon.com/lambda/latest/api/API_RemoveLayerVersionPermission.html):
+    /// `DELETE /2018-10-31/layers/{name}/versions/{version}/policy/{StatementId}`.
+    case removeLayerVersionPermission(layer: String, version: String, statementId: String)
     /// [ListLayers](https://docs.aws.amazon.com/lambda/latest/api/API_ListLayers.html), or
     /// [GetLayerVersionByArn](https://docs.aws.amazon.com/lambda/latest/api/API_GetLayerVersionByArn.html) with
     /// `find=LayerVersion` (the same path).
@@ -198,6 +207,16 @@ package enum LambdaOperation: ServiceOperation, Equatable {
             case .delete: return .deleteLayerVersion(layer: layer, version: rest[2])
             default: return nil
             }
+        case (_, 4) where rest[1] == "versions" && rest[3] == "policy":
+            let layer = URLComponentsDecoding.decode(rest[0])
+            switch method {
+            case .post: return .addLayerVersionPermission(layer: layer, version: rest[2])
+            case .get: return .getLayerVersionPolicy(layer: layer, version: rest[2])
+            default: return nil
+            }
+        case (.delete, 5) where rest[1] == "versions" && rest[3] == "policy" && !rest[4].isEmpty:
+            let layer = URLComponentsDecoding.decode(rest[0])
+            return .removeLayerVersionPermission(layer: layer, version: rest[2], statementId: URLComponentsDecoding.decode(rest[4]))
         default: return nil
         }
     }
@@ -210,6 +229,9 @@ package enum LambdaOperation: ServiceOperation, Equatable {
         case .getLayerVersion: "GetLayerVersion"
         case .deleteLayerVersion: "DeleteLayerVersion"
         case .listLayers: "ListLayers"
+        case .addLayerVersionPermission: "AddLayerVersionPermission"
+        case .getLayerVersionPolicy: "GetLayerVersionPolicy"
+        case .removeLayerVersionPermission: "RemoveLayerVersionPermission"
         case .invoke: "Invoke"
         case .getFunction: "GetFunction"
         case .getFunctionConfiguration: "GetFunctionConfiguration"
@@ -268,7 +290,8 @@ package enum LambdaOperation: ServiceOperation, Equatable {
             function
         case .listFunctions, .createFunction, .getAccountSettings, .createEventSourceMapping, .listEventSourceMappings,
             .getEventSourceMapping, .updateEventSourceMapping, .deleteEventSourceMapping, .publishLayerVersion, .listLayerVersions,
-            .getLayerVersion, .deleteLayerVersion, .listLayers:
+            .getLayerVersion, .deleteLayerVersion, .listLayers, .addLayerVersionPermission, .getLayerVersionPolicy,
+            .removeLayerVersionPermission:
             nil
         }
     }

@@ -44,6 +44,8 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
     ///   - eventSourceMappings: The template's `AWS::Lambda::EventSourceMapping`s.
     ///   - permissions: The template's `AWS::Lambda::Permission`s (SAM's generated ones too): statements of the
     ///     functions' resource-based policies, as the stack's creation adds them.
+    ///   - layerPermissions: The template's `AWS::Lambda::LayerVersionPermission`s: statements of the layer versions'
+    ///     policies.
     ///   - versionsAndAliases: The template's `AWS::Lambda::Version`s and `AWS::Lambda::Alias`es (SAM
     ///     `AutoPublishAlias`'s too), in dependency order: versions of the functions as deployed, aliases naming them.
     ///   - settings: How functions run here.
@@ -57,6 +59,7 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
         layers: [LambdaLayerSpec] = [],
         eventSourceMappings: [EventSourceMappingSpec] = [],
         permissions: [StackResource] = [],
+        layerPermissions: [StackResource] = [],
         versionsAndAliases: [StackResource] = [],
         settings: LambdaSettings,
         clock: VirtualClock,
@@ -67,7 +70,19 @@ package struct LambdaService: AWSServiceHandler, LocalEndpointProviding {
     ) {
         let current = environment.current
         let deployed = clock.now
-        let layerVersions = LayerVersions(template: layers, region: current.region, accountId: current.accountId, created: deployed)
+        var layerPolicies: [String: [String]] = [:]
+        for resource in layerPermissions {
+            // Decoded and checked by `LambdaResourceProvider.validateSpecs` before services start.
+            guard let statement = try? LambdaLayerVersionPermissionDeployer.templateStatement(resource) else { continue }
+            layerPolicies[statement.layerVersionArn, default: []].append(statement.text)
+        }
+        let layerVersions = LayerVersions(
+            template: layers,
+            region: current.region,
+            accountId: current.accountId,
+            created: deployed,
+            policies: layerPolicies
+        )
         var served = functions.map { spec in
             var function = LambdaFunction(spec: spec, accountId: current.accountId, region: current.region, lastModified: deployed)
             function.layers = spec.layers.compactMap { layerVersions.content($0) }

@@ -31,6 +31,37 @@ extension LambdaService {
             try await authorize(request, action: "lambda:DeleteLayerVersion", resource: layers.versionArn(name, version))
             try await deployer.serialized { try await layers.delete(name: name, version: version) }
             return Self.empty(status: .noContent, requestId: request.requestId)
+        case .addLayerVersionPermission(let layer, let versionText):
+            let name = try Self.layerName(layer)
+            let version = try Self.layerVersionNumber(versionText)
+            try await authorize(request, action: operation.iamAction, resource: layers.versionArn(name, version))
+            return try await addLayerVersionPermission(request, name: name, version: version)
+        case .getLayerVersionPolicy(let layer, let versionText):
+            let name = try Self.layerName(layer)
+            let version = try Self.layerVersionNumber(versionText)
+            try await authorize(request, action: operation.iamAction, resource: layers.versionArn(name, version))
+            guard let record = layers.record(name: name, version: version) else {
+                throw LambdaError.resourceMissing(LambdaMessages.layerVersionNotFound(layers.versionArn(name, version)))
+            }
+            guard let statements = record.policyStatements, !statements.isEmpty else {
+                throw LambdaError.resourceMissing(LambdaMessages.noPolicy)
+            }
+            let object = ["Policy": ResourcePolicy.document(statements), "RevisionId": record.policyRevision ?? ""]
+            return Self.json(object, status: .ok, requestId: request.requestId)
+        case .removeLayerVersionPermission(let layer, let versionText, let statementId):
+            let name = try Self.layerName(layer)
+            let version = try Self.layerVersionNumber(versionText)
+            try await authorize(request, action: operation.iamAction, resource: layers.versionArn(name, version))
+            let revision = request.query("RevisionId")
+            try await deployer.serialized {
+                _ = try await layers.changePolicy(name: name, version: version, expectedRevision: revision) { statements throws(LambdaError) in
+                    guard let index = statements.firstIndex(where: { ResourcePolicy.statementId(of: $0) == statementId }) else {
+                        throw .resourceMissing(LambdaMessages.statementNotFound(statementId))
+                    }
+                    statements.remove(at: index)
+                }
+            }
+            return Self.empty(status: .noContent, requestId: request.requestId)
         case .listLayers:
             if request.query("find") == "LayerVersion" {
                 // GetLayerVersionByArn: `GET /2018-10-31/layers?find=LayerVersion&Arn=ARN`.
@@ -120,6 +151,100 @@ extension LambdaService {
         )
         let record = try await deployer.serialized { try await self.deployer.layers.publish(draft) }
         return Self.json(versionDocument(record), status: .created, requestId: request.requestId)
+    }
+
+    /// [AddLayerVersionPermission](https://docs.aws.amazon.com/lambda/latest/api/API_AddLayerVersionPermission.html):
+    /// `RevisionId` is a query parameter.
+    private func addLayerVersionPermission(_ request: AWSRequest, name: String, version: Int) async throws -> Response {
+        let body = try JSONBody(request.bodyData)
+        let statementId = try FunctionValidation.statementId(try body.string("StatementId"))
+        let statement = try Self.layerStatement(
+            id: statementId,
+            action: try body.string("Action"),
+            principal: try body.string("Principal"),
+            organizationId: try body.string("OrganizationId"),
+            layerVersionArn: deployer.layers.versionArn(name, version)
+        )
+        let revision = try await addLayerStatement(
+            statement,
+            id: statementId,
+            name: name,
+            version: version,
+            expectedRevision: request.query("RevisionId")
+        )
+        return Self.json(["Statement": statement, "RevisionId": revision], status: .created, requestId: request.requestId)
+    }
+
+    /// Adds a statement to a layer version's policy (AddLayerVersionPermission's and the CloudFormation deployer's path).
+    /// - Parameters:
+    ///   - statement: The statement's JSON text.
+    ///   - id: Its `Sid`.
+    ///   - name: The layer name.
+    ///   - version: The version number.
+    ///   - expectedRevision: `RevisionId`.
+    /// - Returns: The policy's new revision id.
+    /// - Throws: ``LambdaError`` (no such version, a statement id in use, a stale revision) or storage errors.
+    func addLayerStatement(_ statement: String, id: String, name: String, version: Int, expectedRevision: String?) async throws -> String {
+        let layers = deployer.layers
+        return try await deployer.serialized {
+            try await layers.changePolicy(name: name, version: version, expectedRevision: expectedRevision) { statements throws(LambdaError) in
+                if statements.contains(where: { ResourcePolicy.statementId(of: $0) == id }) {
+                    throw .resourceConflict(LambdaMessages.statementExists(id))
+                }
+                statements.append(statement)
+            }
+        }
+    }
+
+    /// One statement of a layer version's policy, checked as AddLayerVersionPermission checks its members: `Action`
+    /// is `lambda:GetLayerVersion`, `Principal` an account id, `*` or an account's root ARN, `OrganizationId` an
+    /// organization id (a `StringEquals` `aws:PrincipalOrgID` condition).
+    /// - Returns: The statement's JSON text.
+    /// - Throws: `ValidationException` for a missing or malformed member.
+    static func layerStatement(
+        id: String,
+        action: String?,
+        principal: String?,
+        organizationId: String?,
+        layerVersionArn: String
+    ) throws(LambdaError) -> String {
+        guard let action else { throw .validation(LambdaMessages.validation("null", at: "action", "Member must not be null")) }
+        guard action == "lambda:GetLayerVersion" else {
+            throw .validation(
+                LambdaMessages.validation(action, at: "action", "Member must satisfy regular expression pattern: lambda:GetLayerVersion")
+            )
+        }
+        guard let principal else { throw .validation(LambdaMessages.validation("null", at: "principal", "Member must not be null")) }
+        let principalPattern = #"\d{12}|\*|arn:(aws[a-zA-Z-]*):iam::\d{12}:root"#
+        guard principal.range(of: "^(\(principalPattern))$", options: .regularExpression) != nil else {
+            throw .validation(
+                LambdaMessages.validation(principal, at: "principal", "Member must satisfy regular expression pattern: \(principalPattern)")
+            )
+        }
+        if let organizationId {
+            guard organizationId.count <= 34 else {
+                throw .validation(LambdaMessages.validation(organizationId, at: "organizationId", "Member must have length less than or equal to 34"))
+            }
+            guard organizationId.range(of: "^o-[a-z0-9]{10,32}$", options: .regularExpression) != nil else {
+                throw .validation(
+                    LambdaMessages.validation(
+                        organizationId,
+                        at: "organizationId",
+                        "Member must satisfy regular expression pattern: o-[a-z0-9]{10,32}"
+                    )
+                )
+            }
+        }
+        return try ResourcePolicy.statement(
+            id: id,
+            action: action,
+            principal: principal,
+            resource: layerVersionArn,
+            sourceArn: nil,
+            sourceAccount: nil,
+            principalOrgId: organizationId,
+            functionUrlAuthType: nil
+        )
     }
 
     /// `GET /_local/lambda-layer/{name}/{version}`: the archive `Content.Location` names.

@@ -25,6 +25,11 @@ struct LayerVersionRecord: Codable, Equatable, Sendable {
     var package: DeploymentPackage?
     /// DeleteLayerVersion removed it from listings; functions that use it keep a copy, as on AWS.
     var deleted = false
+    /// The statements AddLayerVersionPermission added to the version's resource-based policy (JSON texts); nil or
+    /// empty when it has none (records stored before layer permissions existed have no key).
+    var policyStatements: [String]?
+    /// The policy's `RevisionId`, new with every change (nil until the first).
+    var policyRevision: String?
 }
 
 /// The layer versions functions' `Layers` may name: the template's and PublishLayerVersion's, kept in `lambda.sqlite`
@@ -48,7 +53,8 @@ final class LayerVersions: Sendable {
     ///   - region: The region of ARNs.
     ///   - accountId: The account of ARNs.
     ///   - created: When the template's versions were created.
-    init(template: [LambdaLayerSpec], region: String, accountId: String, created: Date) {
+    ///   - policies: The template's `AWS::Lambda::LayerVersionPermission` statements, by layer version ARN.
+    init(template: [LambdaLayerSpec], region: String, accountId: String, created: Date, policies: [String: [String]] = [:]) {
         self.region = region
         self.accountId = accountId
         var records: [String: LayerVersionRecord] = [:]
@@ -64,6 +70,10 @@ final class LayerVersions: Sendable {
                 created: created.timeIntervalSince1970,
                 code: layer.content
             )
+        }
+        for (arn, statements) in policies where records[arn] != nil {
+            records[arn]?.policyStatements = statements
+            records[arn]?.policyRevision = RequestID.uuid()
         }
         self.template = records
         state.withLock { $0.records = records }
@@ -190,6 +200,49 @@ final class LayerVersions: Sendable {
             return (record, state.writer)
         }
         if let deleted { try await save(deleted, writer: writer) }
+    }
+
+    /// Changes a version's resource-based policy (AddLayerVersionPermission, RemoveLayerVersionPermission and the
+    /// CloudFormation `AWS::Lambda::LayerVersionPermission`) and gives it a new revision id.
+    /// - Parameters:
+    ///   - name: The layer name.
+    ///   - version: The version number.
+    ///   - expectedRevision: `RevisionId`: the change is refused unless it is the policy's current one.
+    ///   - body: Changes the statements; what it throws leaves the policy as it was.
+    /// - Returns: The policy's new revision id.
+    /// - Throws: ``LambdaError/resourceMissing(_:)`` for a version that does not exist,
+    ///   ``LambdaError/preconditionFailed(_:)`` for a stale `RevisionId`, what `body` throws, or GRDB errors (nothing
+    ///   changes then).
+    func changePolicy(
+        name: String,
+        version: Int,
+        expectedRevision: String?,
+        _ body: (inout [String]) throws(LambdaError) -> Void
+    ) async throws -> String {
+        let arn = versionArn(name, version)
+        let (previous, updated, writer) = try state.withLock {
+            state throws(LambdaError) -> (LayerVersionRecord, LayerVersionRecord, (any DatabaseWriter)?) in
+            guard let previous = state.records[arn], !previous.deleted else {
+                throw .resourceMissing(LambdaMessages.layerVersionNotFound(arn))
+            }
+            if let expectedRevision, expectedRevision != previous.policyRevision {
+                throw .preconditionFailed(LambdaMessages.layerRevisionMismatch)
+            }
+            var statements = previous.policyStatements ?? []
+            try body(&statements)
+            var updated = previous
+            updated.policyStatements = statements
+            updated.policyRevision = RequestID.uuid()
+            state.records[arn] = updated
+            return (previous, updated, state.writer)
+        }
+        do {
+            try await save(updated, writer: writer)
+        } catch {
+            state.withLock { $0.records[arn] = previous }
+            throw error
+        }
+        return updated.policyRevision ?? ""
     }
 
     private func save(_ record: LayerVersionRecord, writer: (any DatabaseWriter)?) async throws {

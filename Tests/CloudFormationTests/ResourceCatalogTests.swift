@@ -94,7 +94,8 @@ struct ResourceCatalogTests {
         #expect(
             catalog.emulatedTypes == [
                 "AWS::S3::Bucket", "AWS::S3::BucketPolicy", "AWS::DynamoDB::Table", "AWS::Lambda::Function", "AWS::Lambda::Permission",
-                "AWS::Lambda::LayerVersion", "AWS::Lambda::EventSourceMapping", "AWS::Lambda::Version", "AWS::Lambda::Alias", "AWS::IAM::Role",
+                "AWS::Lambda::LayerVersion", "AWS::Lambda::LayerVersionPermission", "AWS::Lambda::EventSourceMapping", "AWS::Lambda::Version",
+                "AWS::Lambda::Alias", "AWS::IAM::Role",
                 "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::ApiGatewayV2::Api", "AWS::ApiGatewayV2::Stage",
                 "AWS::ApiGatewayV2::Route", "AWS::ApiGatewayV2::Integration", "AWS::ApiGatewayV2::Deployment",
                 "AWS::ApiGatewayV2::RouteResponse", "AWS::ApiGatewayV2::IntegrationResponse", "AWS::ApiGatewayV2::Authorizer",

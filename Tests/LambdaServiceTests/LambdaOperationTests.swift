@@ -36,6 +36,12 @@ struct LambdaOperationTests {
             (.delete, "/2017-03-31/tags/arn%3Af", .untagResource(arn: "arn:f")),
             (.get, "/2017-03-31/tags/arn%3Af", .listTags(arn: "arn:f")),
             (.get, "/2016-08-19/account-settings/", .getAccountSettings),
+            (.post, "/2018-10-31/layers/l/versions/2/policy", .addLayerVersionPermission(layer: "l", version: "2")),
+            (.get, "/2018-10-31/layers/l/versions/2/policy", .getLayerVersionPolicy(layer: "l", version: "2")),
+            (
+                .delete, "/2018-10-31/layers/l/versions/2/policy/s%2D1",
+                .removeLayerVersionPermission(layer: "l", version: "2", statementId: "s-1")
+            ),
         ]
     )
     func resolves(method: HTTPRequest.Method, path: String, expected: LambdaOperation) {
@@ -55,6 +61,9 @@ struct LambdaOperationTests {
             (.put, "/2015-03-31/event-source-mappings/"),
             (.post, "/2015-03-31/event-source-mappings/u-1"),
             (.get, "/2015-03-31/event-source-mappings/u-1/extra"),
+            (.put, "/2018-10-31/layers/l/versions/2/policy"),
+            (.delete, "/2018-10-31/layers/l/versions/2/policy/"),
+            (.get, "/2018-10-31/layers/l/versions/2/policy/s-1"),
         ]
     )
     func unknownPaths(method: HTTPRequest.Method, path: String) {

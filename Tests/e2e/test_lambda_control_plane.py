@@ -397,6 +397,119 @@ def test_layers_publish_list_get_delete(lam, server):
     assert not_zip["Error"]["Code"] == "InvalidParameterValueException"
 
 
+def test_layer_version_permissions(lam):
+    """AddLayerVersionPermission / GetLayerVersionPolicy / RemoveLayerVersionPermission
+    (https://docs.aws.amazon.com/lambda/latest/api/API_AddLayerVersionPermission.html): statements of the layer
+    version's own policy, a new RevisionId with every change, AWS's errors for a stale revision, a statement id in use,
+    an unknown version or statement and members that do not fit."""
+    version = lam.publish_layer_version(LayerName="lcp-perm", Content={"ZipFile": package(LAYER_MODULE, name="python/shared.py")})
+    arn = version["LayerVersionArn"]
+    number = version["Version"]
+    none = error_of(lambda: lam.get_layer_version_policy(LayerName="lcp-perm", VersionNumber=number))
+    assert (none["Error"]["Code"], none["Error"]["Message"], none["ResponseMetadata"]["HTTPStatusCode"]) == (
+        "ResourceNotFoundException", "No policy is associated with the given resource.", 404)
+
+    added = lam.add_layer_version_permission(LayerName="lcp-perm", VersionNumber=number, StatementId="xaccount",
+                                             Action="lambda:GetLayerVersion", Principal="210987654321")
+    assert added["ResponseMetadata"]["HTTPStatusCode"] == 201
+    assert json.loads(added["Statement"]) == {
+        "Sid": "xaccount", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::210987654321:root"},
+        "Action": "lambda:GetLayerVersion", "Resource": arn}
+    org = lam.add_layer_version_permission(LayerName=arn.rsplit(":", 1)[0], VersionNumber=number, StatementId="org",
+                                           Action="lambda:GetLayerVersion", Principal="*",
+                                           OrganizationId="o-abcdefghij", RevisionId=added["RevisionId"])
+    assert org["RevisionId"] != added["RevisionId"]
+    assert json.loads(org["Statement"])["Condition"] == {"StringEquals": {"aws:PrincipalOrgID": "o-abcdefghij"}}
+    policy = lam.get_layer_version_policy(LayerName="lcp-perm", VersionNumber=number)
+    assert policy["RevisionId"] == org["RevisionId"]
+    document = json.loads(policy["Policy"])
+    assert (document["Version"], document["Id"]) == ("2012-10-17", "default")
+    assert [statement["Sid"] for statement in document["Statement"]] == ["xaccount", "org"]
+
+    stale = error_of(lambda: lam.add_layer_version_permission(
+        LayerName="lcp-perm", VersionNumber=number, StatementId="late", Action="lambda:GetLayerVersion",
+        Principal="*", RevisionId=added["RevisionId"]))
+    assert (stale["Error"]["Code"], stale["ResponseMetadata"]["HTTPStatusCode"]) == ("PreconditionFailedException", 412)
+    duplicate = error_of(lambda: lam.add_layer_version_permission(
+        LayerName="lcp-perm", VersionNumber=number, StatementId="xaccount", Action="lambda:GetLayerVersion", Principal="*"))
+    assert (duplicate["Error"]["Code"], duplicate["Error"]["Message"], duplicate["ResponseMetadata"]["HTTPStatusCode"]) == (
+        "ResourceConflictException",
+        "The statement id (xaccount) provided already exists. Please provide a new statement id, or remove the existing statement.",
+        409)
+    unknown = error_of(lambda: lam.add_layer_version_permission(
+        LayerName="lcp-perm", VersionNumber=number + 5, StatementId="s", Action="lambda:GetLayerVersion", Principal="*"))
+    assert (unknown["Error"]["Code"], unknown["Error"]["Message"]) == (
+        "ResourceNotFoundException", f"Layer version {arn.rsplit(':', 1)[0]}:{number + 5} does not exist.")
+    for action, principal, org_id, member in [("lambda:ListLayerVersions", "*", None, "action"),
+                                              ("lambda:GetLayerVersion", "someone", None, "principal"),
+                                              ("lambda:GetLayerVersion", "*", "org-1", "organizationId")]:
+        extra = {"OrganizationId": org_id} if org_id else {}
+        refused = error_of(lambda: lam.add_layer_version_permission(
+            LayerName="lcp-perm", VersionNumber=number, StatementId="bad", Action=action, Principal=principal, **extra))
+        assert refused["Error"]["Code"] == "ValidationException", member
+        assert f"at '{member}' failed to satisfy constraint" in refused["Error"]["Message"]
+
+    stale_remove = error_of(lambda: lam.remove_layer_version_permission(
+        LayerName="lcp-perm", VersionNumber=number, StatementId="xaccount", RevisionId=added["RevisionId"]))
+    assert stale_remove["Error"]["Code"] == "PreconditionFailedException"
+    removed = lam.remove_layer_version_permission(LayerName="lcp-perm", VersionNumber=number, StatementId="xaccount",
+                                                  RevisionId=org["RevisionId"])
+    assert removed["ResponseMetadata"]["HTTPStatusCode"] == 204
+    missing = error_of(lambda: lam.remove_layer_version_permission(LayerName="lcp-perm", VersionNumber=number,
+                                                                   StatementId="xaccount"))
+    assert (missing["Error"]["Code"], missing["Error"]["Message"]) == (
+        "ResourceNotFoundException", "Statement xaccount is not found in resource policy.")
+    left = json.loads(lam.get_layer_version_policy(LayerName="lcp-perm", VersionNumber=number)["Policy"])
+    assert [statement["Sid"] for statement in left["Statement"]] == ["org"]
+
+
+def test_layer_version_permission_stack(lam, server):
+    """AWS::Lambda::LayerVersionPermission: the statement is in the layer version's policy while the stack lives
+    (Ref is LAYER_VERSION_ARN#STATEMENT_ID) and gone after DeleteStack."""
+    server.client("s3").put_object(Bucket="lcp-code", Key="perm-layer.zip", Body=package(LAYER_MODULE, name="python/shared.py"))
+    template = """
+Resources:
+  Layer:
+    Type: AWS::Lambda::LayerVersion
+    Properties:
+      LayerName: lcp-stack-layer
+      Content: {S3Bucket: lcp-code, S3Key: perm-layer.zip}
+  Share:
+    Type: AWS::Lambda::LayerVersionPermission
+    Properties:
+      LayerVersionArn: !Ref Layer
+      Action: lambda:GetLayerVersion
+      Principal: '210987654321'
+Outputs:
+  Share: {Value: !Ref Share}
+  Layer: {Value: !Ref Layer}
+"""
+    cfn = server.client("cloudformation")
+    cfn.create_stack(StackName="lcp-layer-perm", TemplateBody=template)
+    stack = cfn.describe_stacks(StackName="lcp-layer-perm")["Stacks"][0]
+    assert stack["StackStatus"] == "CREATE_COMPLETE", cfn.describe_stack_events(StackName="lcp-layer-perm")["StackEvents"]
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
+    layer_arn, statement_id = outputs["Share"].split("#")
+    assert layer_arn == outputs["Layer"]
+    number = int(layer_arn.rsplit(":", 1)[1])
+    document = json.loads(lam.get_layer_version_policy(LayerName="lcp-stack-layer", VersionNumber=number)["Policy"])
+    assert document["Statement"] == [{
+        "Sid": statement_id, "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::210987654321:root"},
+        "Action": "lambda:GetLayerVersion", "Resource": layer_arn}]
+
+    cfn.delete_stack(StackName="lcp-layer-perm")
+    gone = error_of(lambda: lam.get_layer_version(LayerName="lcp-stack-layer", VersionNumber=number))
+    assert gone["Error"]["Code"] == "ResourceNotFoundException"
+
+    bad = template.replace("lambda:GetLayerVersion", "lambda:InvokeFunction")
+    cfn.create_stack(StackName="lcp-layer-perm-bad", TemplateBody=bad)
+    failed = cfn.describe_stacks(StackName="lcp-layer-perm-bad")["Stacks"][0]
+    assert failed["StackStatus"] == "ROLLBACK_COMPLETE"
+    reasons = [e.get("ResourceStatusReason", "") for e in cfn.describe_stack_events(StackName="lcp-layer-perm-bad")["StackEvents"]
+               if e["LogicalResourceId"] == "Share" and e["ResourceStatus"] == "CREATE_FAILED"]
+    assert reasons and "Member must satisfy regular expression pattern: lambda:GetLayerVersion" in reasons[0], reasons
+
+
 def test_api_functions_survive_restart(server, tmp_path_factory, data_dir):
     lam = server.client("lambda")
     create(lam, "lcp-durable", source=handler_source(5), Environment={"Variables": {"GREETING": "kept"}},
@@ -423,6 +536,9 @@ def test_api_functions_survive_restart(server, tmp_path_factory, data_dir):
         # Published layer versions (and the numbers deleted ones used) survive too.
         assert [v["Version"] for v in lam2.list_layer_versions(LayerName="lcp-shared")["LayerVersions"]] == [3, 1]
         assert invoke(lam2, "lcp-layered") == {"greeting": "from the layer"}
+        # So do layer version policies.
+        kept = json.loads(lam2.get_layer_version_policy(LayerName="lcp-perm", VersionNumber=1)["Policy"])
+        assert [statement["Sid"] for statement in kept["Statement"]] == ["org"]
         gone = error_of(lambda: lam2.get_function(FunctionName="lcp-doomed"))
         assert gone["Error"]["Code"] == "ResourceNotFoundException"
     finally:

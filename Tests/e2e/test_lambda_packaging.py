@@ -90,6 +90,13 @@ def test_layer_ref_is_the_layer_version_arn(packaged):
     cfn = session.client("cloudformation", endpoint_url=endpoint, config=client_config())
     outputs = {o["OutputKey"]: o["OutputValue"] for o in cfn.describe_stacks()["Stacks"][0]["Outputs"]}
     assert outputs["PyCommonLayerArn"] == "arn:aws:lambda:us-east-1:000000000000:layer:py-common:1"
+    # The start-up template's AWS::Lambda::LayerVersionPermission is in the version's policy from the start.
+    layer_arn, statement_id = outputs["PyCommonShare"].split("#")
+    assert layer_arn == outputs["PyCommonLayerArn"]
+    policy = json.loads(packaged[0].get_layer_version_policy(LayerName="py-common", VersionNumber=1)["Policy"])
+    assert policy["Statement"] == [{
+        "Sid": statement_id, "Effect": "Allow", "Principal": "*", "Action": "lambda:GetLayerVersion",
+        "Resource": layer_arn, "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abcdefghij"}}}]
 
 
 def test_image_functions_are_refused_with_a_clear_message(packaged):

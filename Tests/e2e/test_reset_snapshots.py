@@ -407,6 +407,8 @@ def test_snapshot_holds_functions_apis_stacks_logs_and_credentials(reset_endpoin
     lam.add_permission(FunctionName="snap-fn", StatementId="from-apigw", Action="lambda:InvokeFunction",
                        Principal="apigateway.amazonaws.com")
     assert lam.publish_layer_version(LayerName="snap-layer", Content={"ZipFile": function_zip(0)})["Version"] == 1
+    lam.add_layer_version_permission(LayerName="snap-layer", VersionNumber=1, StatementId="share",
+                                     Action="lambda:GetLayerVersion", Principal="*")
     stream_arn = ddb.update_table(TableName="reset-items", StreamSpecification={
         "StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})["TableDescription"]["LatestStreamArn"]
     mapping = lam.create_event_source_mapping(FunctionName="snap-fn", EventSourceArn=stream_arn,
@@ -453,6 +455,7 @@ def test_snapshot_holds_functions_apis_stacks_logs_and_credentials(reset_endpoin
         lam.update_alias(FunctionName="snap-fn", Name="live", FunctionVersion="2")
         lam.delete_function_concurrency(FunctionName="snap-fn")
         lam.remove_permission(FunctionName="snap-fn", StatementId="from-apigw")
+        lam.remove_layer_version_permission(LayerName="snap-layer", VersionNumber=1, StatementId="share")
         lam.delete_layer_version(LayerName="snap-layer", VersionNumber=1)
         lam.delete_event_source_mapping(UUID=mapping["UUID"])
         lam.create_function(FunctionName="snap-later", Runtime="python3.12", Role=role, Handler="index.handler",
@@ -482,6 +485,7 @@ def test_snapshot_holds_functions_apis_stacks_logs_and_credentials(reset_endpoin
         assert lam.get_function_concurrency(FunctionName="snap-fn")["ReservedConcurrentExecutions"] == 3
         assert "from-apigw" in lam.get_policy(FunctionName="snap-fn")["Policy"]
         assert [v["Version"] for v in lam.list_layer_versions(LayerName="snap-layer")["LayerVersions"]] == [1]
+        assert "share" in lam.get_layer_version_policy(LayerName="snap-layer", VersionNumber=1)["Policy"]
         restored_mapping = lam.get_event_source_mapping(UUID=mapping["UUID"])
         assert (restored_mapping["FunctionArn"], restored_mapping["EventSourceArn"], restored_mapping["BatchSize"]) == (
             function_arn, stream_arn, 7)

@@ -6,7 +6,8 @@ import Foundation
 /// Functions support `FunctionName`, `Code`, `Handler`, `Runtime`, `Timeout`, `MemorySize`, `Environment`,
 /// `Role`, `ReservedConcurrentExecutions`, `Architectures`, `Description`, `Tags`, `PackageType` and `Layers`;
 /// layer versions support `LayerName`, `Content` (a local folder or `.zip`), `CompatibleRuntimes`,
-/// `CompatibleArchitectures`, `Description` and `LicenseInfo`; permissions support `Action`, `FunctionName`,
+/// `CompatibleArchitectures`, `Description` and `LicenseInfo`; layer version permissions support `Action`,
+/// `LayerVersionArn`, `OrganizationId` and `Principal`; permissions support `Action`, `FunctionName`,
 /// `Principal`, `SourceArn` and `SourceAccount` (statements of the function's resource-based policy, which S3 and
 /// API Gateway invocations must pass); versions support `FunctionName`, `Description` and `CodeSha256`; aliases
 /// support `FunctionName`, `FunctionVersion`, `Name`, `Description` and `RoutingConfig`; event source mappings (DynamoDB
@@ -19,6 +20,8 @@ package struct LambdaResourceProvider: ResourceProvider {
     package static let permissionType = "AWS::Lambda::Permission"
     /// The layer version resource type.
     package static let layerType = "AWS::Lambda::LayerVersion"
+    /// The layer version permission resource type.
+    package static let layerPermissionType = "AWS::Lambda::LayerVersionPermission"
     /// The event source mapping resource type.
     package static let eventSourceMappingType = "AWS::Lambda::EventSourceMapping"
     /// The version resource type.
@@ -38,6 +41,7 @@ package struct LambdaResourceProvider: ResourceProvider {
             ],
             Self.layerType: ["LayerName", "Content", "CompatibleRuntimes", "CompatibleArchitectures", "Description", "LicenseInfo"],
             Self.permissionType: ["Action", "FunctionName", "Principal", "SourceArn", "SourceAccount"],
+            Self.layerPermissionType: ["Action", "LayerVersionArn", "OrganizationId", "Principal"],
             Self.versionType: ["FunctionName", "Description", "CodeSha256"],
             Self.aliasType: ["FunctionName", "FunctionVersion", "Name", "Description", "RoutingConfig"],
             Self.eventSourceMappingType: [
@@ -58,7 +62,8 @@ package struct LambdaResourceProvider: ResourceProvider {
     /// A function's `Ref` is its name and its `Arn` attribute the function ARN; a layer version's `Ref` and
     /// `LayerVersionArn` are its ARN (version 1, or the number Lambda assigned when a stack published it); a version's
     /// `Ref` and `FunctionArn` are its qualified ARN, `Version` its number (1, or Lambda's); an alias's `Ref` and
-    /// `AliasArn` are its ARN; a permission has a generated id.
+    /// `AliasArn` are its ARN; a permission has a generated id; a layer version permission's `Ref` is
+    /// `LAYER_VERSION_ARN#STATEMENT_ID`, its statement id generated within Lambda's 100 characters.
     /// - Parameter resource: The function, layer version or permission being named.
     /// - Returns: The identity.
     package func identity(of resource: ResourceNaming) -> ResourceIdentity {
@@ -67,6 +72,15 @@ package struct LambdaResourceProvider: ResourceProvider {
             let arn =
                 "arn:\(configuration.partition):lambda:\(configuration.region):\(configuration.accountId):layer:\(resource.physicalName):1"
             return ResourceIdentity(physicalId: arn, attributes: ["LayerVersionArn": arn])
+        }
+        if resource.type == Self.layerPermissionType {
+            let statementId = PhysicalNames.generatedName(
+                stack: configuration.stackName,
+                logicalId: resource.logicalId,
+                maxLength: 100,
+                generation: resource.generation
+            )
+            return ResourceIdentity(physicalId: "\(resource.properties["LayerVersionArn"]?.scalarText ?? "")#\(statementId)", attributes: [:])
         }
         if resource.type == Self.eventSourceMappingType {
             // `Ref` is the mapping's UUID, as CloudFormation returns it.
@@ -128,6 +142,18 @@ package struct LambdaResourceProvider: ResourceProvider {
                     .unsupported,
                     "a second AWS::Lambda::Version of function \(spec.functionName) is not supported in the start-up template "
                         + "(deploy it with the CloudFormation API, which numbers versions as Lambda publishes them)",
+                    at: resource.location,
+                    logicalId: resource.logicalId
+                )
+            }
+        }
+        for resource in stack.resources(ofType: Self.layerPermissionType) {
+            do {
+                _ = try LambdaLayerVersionPermissionDeployer.templateStatement(resource)
+            } catch {
+                throw TemplateError(
+                    .invalidProperty,
+                    "Resource handler returned message: \"\(error)\"",
                     at: resource.location,
                     logicalId: resource.logicalId
                 )
