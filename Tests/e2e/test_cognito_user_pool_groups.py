@@ -420,6 +420,19 @@ def test_cloudformation_users_and_group_attachments(groups):
     assert idp.admin_get_user(UserPoolId=template_pool, Username="taken")["Username"] == "taken"
     idp.admin_delete_user(UserPoolId=template_pool, Username="taken")
 
+    # MessageAction as AdminCreateUser checks it; RESEND names a user that must exist (here it does not).
+    for action, reason in [
+        ("BOGUS", "1 validation error detected: Value 'BOGUS' at 'messageAction' failed to satisfy constraint: "
+                  "Member must satisfy enum value set: [RESEND, SUPPRESS]"),
+        ("RESEND", "User does not exist."),
+    ]:
+        name = "users-action-" + action.lower()
+        cfn.create_stack(StackName=name, TemplateBody=on_template_pool.replace("MessageAction: SUPPRESS", "MessageAction: " + action))
+        events = cfn.describe_stack_events(StackName=name)["StackEvents"]
+        failed = [e for e in events if e["LogicalResourceId"] == "Alice" and e["ResourceStatus"] == "CREATE_FAILED"]
+        assert failed and failed[0]["ResourceStatusReason"] == reason
+        assert cfn.describe_stacks(StackName=name)["Stacks"][0]["StackStatus"] == "ROLLBACK_COMPLETE"
+
 
 @pytest.mark.parametrize("resource", [
     "  Frank:\n    Type: AWS::Cognito::UserPoolUser\n    Properties:\n      UserPoolId: !Ref UserPool\n      Username: frank\n",
