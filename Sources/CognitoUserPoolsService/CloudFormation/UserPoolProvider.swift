@@ -10,9 +10,10 @@ import EmulatorCore
 /// support `UserPoolId`, `ClientName`, `GenerateSecret`, `ExplicitAuthFlows`, `AccessTokenValidity`,
 /// `IdTokenValidity`, `RefreshTokenValidity` and `TokenValidityUnits`; groups support `UserPoolId`, `GroupName`,
 /// `Description`, `Precedence` and `RoleArn`; domains support `UserPoolId`, `Domain`, `ManagedLoginVersion` and
-/// `CustomDomainConfig` (refused: no ACM); users support `UserPoolId`, `Username`, `UserAttributes`, `MessageAction` and
-/// `DesiredDeliveryMediums`; attachments `UserPoolId`, `GroupName` and `Username`. Every other property (`LambdaConfig`, `Schema`, `EmailConfiguration`,
-/// OAuth settings...) is reported as ignored.
+/// `CustomDomainConfig` (refused: no ACM); users support `UserPoolId`, `Username`, `UserAttributes`, `MessageAction`
+/// and `DesiredDeliveryMediums`; attachments `UserPoolId`, `GroupName` and `Username`. Every other property
+/// (`LambdaConfig`, `Schema`, `EmailConfiguration`, OAuth settings, a user's `ForceAliasCreation`, `ClientMetadata`
+/// and `ValidationData`...) is reported as ignored.
 package struct UserPoolProvider: ResourceProvider {
     /// The user pool resource type.
     package static let poolType = "AWS::Cognito::UserPool"
