@@ -31,17 +31,38 @@ extension CognitoUserPoolsService {
             return ["User": user.description]
         }
         let temporary = try input.string("TemporaryPassword")
-        if let temporary { try Self.checkPolicy(temporary, pool.record.passwordPolicy) }
+        let user = try await createInvitedUser(
+            name: name,
+            attributes: attributes,
+            temporaryPassword: temporary,
+            suppress: action == "SUPPRESS",
+            pool: pool.record
+        )
+        return ["User": user.description]
+    }
+
+    /// Creates a user in `FORCE_CHANGE_PASSWORD` with `temporaryPassword` (a generated one when nil), as AdminCreateUser
+    /// and the `AWS::Cognito::UserPoolUser` deployer do; the password is logged unless it was given and the invitation
+    /// suppressed.
+    /// - Throws: ``UserPoolsError`` for a password the policy refuses, a name the pool refuses or a user that exists.
+    func createInvitedUser(
+        name: String,
+        attributes: [PoolUserRecord.Attribute],
+        temporaryPassword temporary: String?,
+        suppress: Bool,
+        pool: UserPoolRecord
+    ) async throws -> PoolUserRecord {
+        if let temporary { try Self.checkPolicy(temporary, pool.passwordPolicy) }
         let password = temporary ?? Self.generatedPassword()
-        let user = try newUser(name: name, attributes: attributes, password: password, status: .forceChangePassword, pool: pool.record)
-        guard try await store.insert(user, pool: pool.record) else { throw UserPoolsError.usernameExists("User account already exists") }
-        if temporary == nil || action != "SUPPRESS" {
+        let user = try newUser(name: name, attributes: attributes, password: password, status: .forceChangePassword, pool: pool)
+        guard try await store.insert(user, pool: pool) else { throw UserPoolsError.usernameExists("User account already exists") }
+        if temporary == nil || !suppress {
             logger.notice(
                 "Cognito temporary password (no invitation leaves the machine)",
-                metadata: ["userPoolId": .string(pool.record.id), "username": .string(user.username), "temporaryPassword": .string(password)]
+                metadata: ["userPoolId": .string(pool.id), "username": .string(user.username), "temporaryPassword": .string(password)]
             )
         }
-        return ["User": user.description]
+        return user
     }
 
     /// https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminSetUserPassword.html

@@ -63,9 +63,23 @@ package struct CognitoUserPoolsService: AWSServiceHandler {
         try syncTemplate(template)
     }
 
-    /// Writes the template's pools (a new key for a pool not stored yet), clients, groups and domains.
-    /// - Throws: ``TemplateError`` (`CREATE_FAILED`) for a domain Cognito would refuse, database errors.
+    /// Writes the template's pools (a new key for a pool not stored yet), clients, groups and domains. Users and
+    /// user-to-group attachments are refused here: the start-up template is written on every start and reset, and a
+    /// user's temporary password and state are not the template's to restore; stacks create them.
+    /// - Throws: ``TemplateError`` (`CREATE_FAILED`) for a domain Cognito would refuse, a user or an attachment;
+    ///   database errors.
     func syncTemplate(_ template: UserPoolTemplate) throws {
+        let refused =
+            template.users.map { ($0.logicalId, UserPoolProvider.userType) }
+            + template.attachments.map { ($0.logicalId, UserPoolProvider.attachmentType) }
+        if let (logicalId, type) = refused.first {
+            throw TemplateError(
+                .unsupported,
+                "CREATE_FAILED: Resource type \(type) is not yet deployable by SynapScribe Local in the start-up template "
+                    + "(deploy it in a stack through the CloudFormation API, or use AdminCreateUser and AdminAddUserToGroup)",
+                logicalId: logicalId
+            )
+        }
         for domain in template.domains {
             if let refusal = Self.refusal(domain) {
                 throw TemplateError(.invalidProperty, "CREATE_FAILED: \(refusal.message)", logicalId: domain.logicalId)

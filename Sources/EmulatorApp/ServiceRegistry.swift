@@ -267,7 +267,8 @@ package struct ServiceRegistry: Sendable {
             APIGatewayV2Deployer(service: apiGatewayV2, readObject: readObject), LambdaPermissionDeployer(service: lambda),
             RestApiDeployer(service: restApis, readObject: readObject),
             EventSourceMappingDeployer(service: lambda), UserPoolDeployer(service: userPools),
-            UserPoolGroupDeployer(service: userPools), UserPoolDomainDeployer(service: userPools), LogGroupDeployer(service: logs),
+            UserPoolGroupDeployer(service: userPools), UserPoolDomainDeployer(service: userPools), UserPoolUserDeployer(service: userPools),
+            UserPoolUserToGroupAttachmentDeployer(service: userPools), LogGroupDeployer(service: logs),
             IdentityPoolDeployer(service: cognito), LambdaVersionDeployer(service: lambda), LambdaAliasDeployer(service: lambda),
             LambdaLayerVersionDeployer(service: lambda), LambdaLayerVersionPermissionDeployer(service: lambda),
         ])

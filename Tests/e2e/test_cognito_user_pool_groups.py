@@ -305,6 +305,149 @@ def test_cloudformation_stack_with_groups_and_domain(groups):
     assert cfn.describe_stacks(StackName="custom-domain")["Stacks"][0]["StackStatus"] in ("ROLLBACK_COMPLETE", "CREATE_FAILED")
 
 
+USERS_TEMPLATE = """\
+AWSTemplateFormatVersion: '2010-09-09'
+Resources:
+  Pool:
+    Type: AWS::Cognito::UserPool
+    Properties:
+      UserPoolName: users-stack-pool
+  Client:
+    Type: AWS::Cognito::UserPoolClient
+    Properties:
+      UserPoolId: !Ref Pool
+      ExplicitAuthFlows: [ALLOW_ADMIN_USER_PASSWORD_AUTH, ALLOW_REFRESH_TOKEN_AUTH]
+  Writers:
+    Type: AWS::Cognito::UserPoolGroup
+    Properties:
+      UserPoolId: !Ref Pool
+      GroupName: stack-writers
+  Alice:
+    Type: AWS::Cognito::UserPoolUser
+    Properties:
+      UserPoolId: !Ref Pool
+      Username: stack-alice
+      UserAttributes:
+        - {Name: email, Value: alice@example.com}
+      DesiredDeliveryMediums: [EMAIL]
+      MessageAction: SUPPRESS
+  AliceWriter:
+    Type: AWS::Cognito::UserPoolUserToGroupAttachment
+    Properties:
+      UserPoolId: !Ref Pool
+      GroupName: !Ref Writers
+      Username: !Ref Alice
+Outputs:
+  PoolId: {Value: !Ref Pool}
+  ClientId: {Value: !Ref Client}
+  AliceRef: {Value: !Ref Alice}
+  AttachmentRef: {Value: !Ref AliceWriter}
+"""
+
+
+def temporary_password(server, username):
+    """The temporary password the emulator logged for `username` (no invitation leaves the machine)."""
+    for line in reversed(server.log_path.read_text(errors="replace").splitlines()):
+        # The text log format: `... temporaryPassword=X userPoolId=... username=NAME [CognitoUserPoolsService] ...`.
+        fields = dict(part.split("=", 1) for part in line.split() if "=" in part)
+        if fields.get("username") == username and "temporaryPassword" in fields:
+            return fields["temporaryPassword"]
+    raise AssertionError("no temporary password logged for " + username)
+
+
+def test_cloudformation_users_and_group_attachments(groups):
+    cfn, idp = groups.client("cloudformation"), groups.idp
+    cfn.create_stack(StackName="users-stack", TemplateBody=USERS_TEMPLATE)
+    stack = cfn.describe_stacks(StackName="users-stack")["Stacks"][0]
+    assert stack["StackStatus"] == "CREATE_COMPLETE"
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
+    pool_id, client_id = outputs["PoolId"], outputs["ClientId"]
+    assert outputs["AliceRef"] == "stack-alice"
+    assert outputs["AttachmentRef"].startswith("UserToGroupAttachment-")
+    user = idp.admin_get_user(UserPoolId=pool_id, Username="stack-alice")
+    assert user["UserStatus"] == "FORCE_CHANGE_PASSWORD" and user["Enabled"] is True
+    assert {"Name": "email", "Value": "alice@example.com"} in user["UserAttributes"]
+    groups_of = idp.admin_list_groups_for_user(UserPoolId=pool_id, Username="stack-alice")["Groups"]
+    assert [g["GroupName"] for g in groups_of] == ["stack-writers"]
+    # The temporary password is logged, as AdminCreateUser logs it, and signs in to the new-password challenge.
+    answer = idp.admin_initiate_auth(UserPoolId=pool_id, ClientId=client_id, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+                                     AuthParameters={"USERNAME": "stack-alice", "PASSWORD": temporary_password(groups, "stack-alice")})
+    assert answer["ChallengeName"] == "NEW_PASSWORD_REQUIRED"
+
+    # Every property replaces a user: a new Username creates the new user first, and the attachment that names it
+    # is replaced with it; the old user and its membership are deleted.
+    cfn.update_stack(StackName="users-stack", TemplateBody=USERS_TEMPLATE.replace("Username: stack-alice", "Username: stack-alicia"))
+    stack = cfn.describe_stacks(StackName="users-stack")["Stacks"][0]
+    assert stack["StackStatus"] == "UPDATE_COMPLETE"
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
+    assert outputs["AliceRef"] == "stack-alicia"
+    events = cfn.describe_stack_events(StackName="users-stack")["StackEvents"]
+    assert any(e["LogicalResourceId"] == "Alice" and e["ResourceStatus"] == "UPDATE_IN_PROGRESS"
+               and "Requested update requires the creation of a new physical resource" in e.get("ResourceStatusReason", "")
+               for e in events)
+    assert error_of(lambda: idp.admin_get_user(UserPoolId=pool_id, Username="stack-alice")) == ("UserNotFoundException", "User does not exist.")
+    assert idp.admin_get_user(UserPoolId=pool_id, Username="stack-alicia")["UserStatus"] == "FORCE_CHANGE_PASSWORD"
+    assert [g["GroupName"] for g in idp.admin_list_groups_for_user(UserPoolId=pool_id, Username="stack-alicia")["Groups"]] == ["stack-writers"]
+    assert [u["Username"] for u in idp.list_users_in_group(UserPoolId=pool_id, GroupName="stack-writers")["Users"]] == ["stack-alicia"]
+    cfn.delete_stack(StackName="users-stack")
+    assert error_of(lambda: idp.describe_user_pool(UserPoolId=pool_id))[0] == "ResourceNotFoundException"
+
+    # On a pool outside the stack, DeleteStack removes the stack's user and membership and leaves the rest.
+    template_pool = groups.outputs["UserPoolId"]
+    on_template_pool = (USERS_TEMPLATE.split("  Pool:")[0] + "  Alice:" + USERS_TEMPLATE.split("  Alice:")[1].split("Outputs:")[0])
+    on_template_pool = on_template_pool.replace("!Ref Pool", template_pool).replace("!Ref Writers", "editors")
+    cfn.create_stack(StackName="users-on-template-pool", TemplateBody=on_template_pool)
+    assert cfn.describe_stacks(StackName="users-on-template-pool")["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
+    assert "stack-alice" in [u["Username"] for u in idp.list_users_in_group(UserPoolId=template_pool, GroupName="editors")["Users"]]
+    cfn.delete_stack(StackName="users-on-template-pool")
+    assert error_of(lambda: idp.admin_get_user(UserPoolId=template_pool, Username="stack-alice"))[0] == "UserNotFoundException"
+    assert "stack-alice" not in [u["Username"] for u in idp.list_users_in_group(UserPoolId=template_pool, GroupName="editors")["Users"]]
+    assert idp.get_group(UserPoolId=template_pool, GroupName="editors")["Group"]["GroupName"] == "editors"
+
+    # Cognito's answers fail the resource: a group that does not exist, a user that already exists.
+    cfn.create_stack(StackName="users-bad-group", TemplateBody=USERS_TEMPLATE.replace("GroupName: !Ref Writers", "GroupName: nobody"))
+    events = cfn.describe_stack_events(StackName="users-bad-group")["StackEvents"]
+    failed = [e for e in events if e["LogicalResourceId"] == "AliceWriter" and e["ResourceStatus"] == "CREATE_FAILED"]
+    assert failed and failed[0]["ResourceStatusReason"] == "Group not found."
+    assert cfn.describe_stacks(StackName="users-bad-group")["Stacks"][0]["StackStatus"] == "ROLLBACK_COMPLETE"
+    new_user(idp, template_pool, "taken")
+    taken = on_template_pool.replace("Username: stack-alice", "Username: taken")
+    cfn.create_stack(StackName="users-taken", TemplateBody=taken)
+    events = cfn.describe_stack_events(StackName="users-taken")["StackEvents"]
+    failed = [e for e in events if e["LogicalResourceId"] == "Alice" and e["ResourceStatus"] == "CREATE_FAILED"]
+    assert failed and failed[0]["ResourceStatusReason"] == "User account already exists"
+    assert cfn.describe_stacks(StackName="users-taken")["Stacks"][0]["StackStatus"] == "ROLLBACK_COMPLETE"
+    assert idp.admin_get_user(UserPoolId=template_pool, Username="taken")["Username"] == "taken"
+    idp.admin_delete_user(UserPoolId=template_pool, Username="taken")
+
+    # MessageAction as AdminCreateUser checks it; RESEND names a user that must exist (here it does not).
+    for action, reason in [
+        ("BOGUS", "1 validation error detected: Value 'BOGUS' at 'messageAction' failed to satisfy constraint: "
+                  "Member must satisfy enum value set: [RESEND, SUPPRESS]"),
+        ("RESEND", "User does not exist."),
+    ]:
+        name = "users-action-" + action.lower()
+        cfn.create_stack(StackName=name, TemplateBody=on_template_pool.replace("MessageAction: SUPPRESS", "MessageAction: " + action))
+        events = cfn.describe_stack_events(StackName=name)["StackEvents"]
+        failed = [e for e in events if e["LogicalResourceId"] == "Alice" and e["ResourceStatus"] == "CREATE_FAILED"]
+        assert failed and failed[0]["ResourceStatusReason"] == reason
+        assert cfn.describe_stacks(StackName=name)["Stacks"][0]["StackStatus"] == "ROLLBACK_COMPLETE"
+
+
+@pytest.mark.parametrize("resource", [
+    "  Frank:\n    Type: AWS::Cognito::UserPoolUser\n    Properties:\n      UserPoolId: !Ref UserPool\n      Username: frank\n",
+    "  FrankEditor:\n    Type: AWS::Cognito::UserPoolUserToGroupAttachment\n    Properties:\n      UserPoolId: !Ref UserPool\n"
+    "      GroupName: editors\n      Username: frank\n",
+])
+def test_a_template_user_or_attachment_is_refused_at_start(tmp_path, resource):
+    template = tmp_path / "template.yaml"
+    template.write_text(FIXTURE.read_text().replace("\nOutputs:\n", "\n" + resource + "\nOutputs:\n"))
+    result = subprocess.run([str(emulator_binary()), "start", "--template", str(template), "--host", "127.0.0.1", "--port", "0",
+                             "--ephemeral"], capture_output=True, text=True, timeout=60, cwd=str(tmp_path))
+    assert result.returncode != 0
+    assert "is not yet deployable by SynapScribe Local in the start-up template" in result.stderr
+
+
 def test_reset_keeps_template_groups_and_drops_the_rest(groups):
     idp, pool_id = groups.idp, groups.outputs["UserPoolId"]
     new_user(idp, pool_id, "dora")

@@ -2,15 +2,18 @@ import CloudFormation
 import EmulatorCore
 
 /// The CloudFormation provider of `AWS::Cognito::UserPool`, `AWS::Cognito::UserPoolClient`,
-/// `AWS::Cognito::UserPoolGroup` and `AWS::Cognito::UserPoolDomain`.
+/// `AWS::Cognito::UserPoolGroup`, `AWS::Cognito::UserPoolDomain`, `AWS::Cognito::UserPoolUser` and
+/// `AWS::Cognito::UserPoolUserToGroupAttachment`.
 ///
 /// Pools support `UserPoolName`, `Policies.PasswordPolicy`, `UsernameAttributes`, `AliasAttributes`,
 /// `AutoVerifiedAttributes`, `UsernameConfiguration.CaseSensitive`, `MfaConfiguration` and `UserPoolTags`; clients
 /// support `UserPoolId`, `ClientName`, `GenerateSecret`, `ExplicitAuthFlows`, `AccessTokenValidity`,
 /// `IdTokenValidity`, `RefreshTokenValidity` and `TokenValidityUnits`; groups support `UserPoolId`, `GroupName`,
 /// `Description`, `Precedence` and `RoleArn`; domains support `UserPoolId`, `Domain`, `ManagedLoginVersion` and
-/// `CustomDomainConfig` (refused: no ACM). Every other property (`LambdaConfig`, `Schema`, `EmailConfiguration`,
-/// OAuth settings...) is reported as ignored.
+/// `CustomDomainConfig` (refused: no ACM); users support `UserPoolId`, `Username`, `UserAttributes`, `MessageAction`
+/// and `DesiredDeliveryMediums`; attachments `UserPoolId`, `GroupName` and `Username`. Every other property
+/// (`LambdaConfig`, `Schema`, `EmailConfiguration`, OAuth settings, a user's `ForceAliasCreation`, `ClientMetadata`
+/// and `ValidationData`...) is reported as ignored.
 package struct UserPoolProvider: ResourceProvider {
     /// The user pool resource type.
     package static let poolType = "AWS::Cognito::UserPool"
@@ -20,6 +23,10 @@ package struct UserPoolProvider: ResourceProvider {
     package static let groupType = "AWS::Cognito::UserPoolGroup"
     /// The domain resource type.
     package static let domainType = "AWS::Cognito::UserPoolDomain"
+    /// The user resource type.
+    package static let userType = "AWS::Cognito::UserPoolUser"
+    /// The user-to-group attachment resource type.
+    package static let attachmentType = "AWS::Cognito::UserPoolUserToGroupAttachment"
 
     /// Creates the provider.
     package init() {}
@@ -37,6 +44,8 @@ package struct UserPoolProvider: ResourceProvider {
             ],
             Self.groupType: ["UserPoolId", "GroupName", "Description", "Precedence", "RoleArn"],
             Self.domainType: ["UserPoolId", "Domain", "ManagedLoginVersion", "CustomDomainConfig"],
+            Self.userType: ["UserPoolId", "Username", "UserAttributes", "MessageAction", "DesiredDeliveryMediums"],
+            Self.attachmentType: ["UserPoolId", "GroupName", "Username"],
         ]
     }
 
@@ -46,12 +55,14 @@ package struct UserPoolProvider: ResourceProvider {
         [
             Self.groupType: PhysicalNameRule(property: "GroupName", maxLength: 128),
             Self.domainType: PhysicalNameRule(property: "Domain", maxLength: 63, lowercase: true),
+            Self.userType: PhysicalNameRule(property: "Username", maxLength: 128),
         ]
     }
 
     /// A pool's `Ref` is its id (`{region}_{9 alphanumerics}`) with `Arn`, `ProviderName`, `ProviderURL` and
     /// `UserPoolId`; a client's is its 26-character id with `ClientSecret` (when generated) and `Name`; a group's is its
-    /// name, a domain's its `Domain`.
+    /// name, a domain's its `Domain`, a user's its `Username` (CloudFormation's generated name when absent), an
+    /// attachment's a generated `UserToGroupAttachment-{12 alphanumerics}`.
     /// - Parameter resource: The pool or client being named.
     /// - Returns: The identity.
     package func identity(of resource: ResourceNaming) -> ResourceIdentity {
@@ -69,6 +80,10 @@ package struct UserPoolProvider: ResourceProvider {
                     "UserPoolId": id,
                 ]
             )
+        }
+        if resource.type == Self.attachmentType {
+            let suffix = PhysicalNames.randomString(seed: seed, count: 12, alphabet: UserPoolIds.poolAlphabet)
+            return ResourceIdentity(physicalId: "UserToGroupAttachment-" + suffix, attributes: [:])
         }
         guard resource.type == Self.clientType else { return resource.nameOnly }
         let id = PhysicalNames.randomString(seed: seed, count: 26, alphabet: UserPoolIds.clientAlphabet)

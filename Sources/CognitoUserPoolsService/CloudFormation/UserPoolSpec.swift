@@ -170,6 +170,70 @@ package struct UserPoolDomainSpec: Sendable, Equatable {
     }
 }
 
+/// What the user pool service needs to create one `AWS::Cognito::UserPoolUser`.
+package struct UserPoolUserSpec: Sendable, Equatable {
+    /// One of `UserAttributes`.
+    package struct Attribute: Sendable, Equatable {
+        /// `Name`.
+        package var name: String
+        /// `Value`.
+        package var value: String
+    }
+
+    /// The logical id.
+    package var logicalId: String
+    /// `UserPoolId`.
+    package var poolId: String
+    /// The username: `Username`, or CloudFormation's generated `{stack}-{LogicalId}-{SUFFIX}` (the `Ref`).
+    package var username: String
+    /// `UserAttributes`.
+    package var attributes: [Attribute]
+    /// `MessageAction`.
+    package var messageAction: String?
+    /// `DesiredDeliveryMediums` (no message leaves the machine: the temporary password is logged).
+    package var deliveryMediums: [String]
+
+    /// Decodes a resolved `AWS::Cognito::UserPoolUser`.
+    /// - Parameter resource: The resource.
+    /// - Throws: ``TemplateError`` when a property has the wrong shape.
+    package init(_ resource: StackResource) throws(TemplateError) {
+        let reader = SpecReader(resource)
+        logicalId = resource.logicalId
+        poolId = try reader["UserPoolId"].requiredString()
+        username = resource.physicalId
+        var attributes: [Attribute] = []
+        for entry in try reader["UserAttributes"].list() ?? [] {
+            attributes.append(Attribute(name: try entry["Name"].requiredString(), value: try entry["Value"].string() ?? ""))
+        }
+        self.attributes = attributes
+        messageAction = try reader["MessageAction"].string()
+        deliveryMediums = try reader["DesiredDeliveryMediums"].stringList() ?? []
+    }
+}
+
+/// What the user pool service needs to create one `AWS::Cognito::UserPoolUserToGroupAttachment`.
+package struct UserPoolUserToGroupAttachmentSpec: Sendable, Equatable {
+    /// The logical id.
+    package var logicalId: String
+    /// `UserPoolId`.
+    package var poolId: String
+    /// `GroupName`.
+    package var groupName: String
+    /// `Username`.
+    package var username: String
+
+    /// Decodes a resolved `AWS::Cognito::UserPoolUserToGroupAttachment`.
+    /// - Parameter resource: The resource.
+    /// - Throws: ``TemplateError`` when a property has the wrong shape.
+    package init(_ resource: StackResource) throws(TemplateError) {
+        let reader = SpecReader(resource)
+        logicalId = resource.logicalId
+        poolId = try reader["UserPoolId"].requiredString()
+        groupName = try reader["GroupName"].requiredString()
+        username = try reader["Username"].requiredString()
+    }
+}
+
 /// The start-up template's user pool resources, which the service writes on every start and on reset.
 package struct UserPoolTemplate: Sendable, Equatable {
     /// `AWS::Cognito::UserPool`.
@@ -180,6 +244,10 @@ package struct UserPoolTemplate: Sendable, Equatable {
     package var groups: [UserPoolGroupSpec]
     /// `AWS::Cognito::UserPoolDomain`.
     package var domains: [UserPoolDomainSpec]
+    /// `AWS::Cognito::UserPoolUser` (decoded to check their shape; the start-up path refuses them).
+    package var users: [UserPoolUserSpec]
+    /// `AWS::Cognito::UserPoolUserToGroupAttachment` (decoded to check their shape; the start-up path refuses them).
+    package var attachments: [UserPoolUserToGroupAttachmentSpec]
 
     /// The user pool resources of a stack.
     /// - Parameter stack: The resolved start-up stack.
@@ -189,5 +257,9 @@ package struct UserPoolTemplate: Sendable, Equatable {
         clients = try stack.userPoolClients
         groups = try stack.specs(ofType: UserPoolProvider.groupType) { resource throws(TemplateError) in try UserPoolGroupSpec(resource) }
         domains = try stack.specs(ofType: UserPoolProvider.domainType) { resource throws(TemplateError) in try UserPoolDomainSpec(resource) }
+        users = try stack.specs(ofType: UserPoolProvider.userType) { resource throws(TemplateError) in try UserPoolUserSpec(resource) }
+        attachments = try stack.specs(ofType: UserPoolProvider.attachmentType) { resource throws(TemplateError) in
+            try UserPoolUserToGroupAttachmentSpec(resource)
+        }
     }
 }
