@@ -728,9 +728,7 @@ package actor StackEngine {
                         finalRecords[resource.logicalId] = (old.status, resource)
                         continue
                     }
-                    let replacing =
-                        old.type != resource.type || old.physicalId != resource.physicalId
-                        || !(deployer?.replacementProperties(of: resource.type) ?? []).isDisjoint(with: changed)
+                    let replacing = old.physicalId != resource.physicalId || requiresReplacement(old, resource)
                     guard let deployer else { throw ResourceDeploymentError(DeployerRegistry.notDeployableReason(resource.type)) }
                     if replacing {
                         resource = try await assigning(resource, deployer: deployer, stack: &stack, resolution: &resolution)
